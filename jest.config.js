@@ -1,0 +1,18 @@
+/** @type {import('jest').Config} */
+const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
+
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/packages', '<rootDir>/scripts'],
+  testMatch: ['**/test/**/*.test.ts'],
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: ['/node_modules/(?!(p-retry|is-network-error)/)'],
+  moduleNameMapper: {
+    '^@lgx/core$': '<rootDir>/packages/core/src/index.ts',
+    '^@lgx/core/(http|soap|host)$': '<rootDir>/packages/core/src/$1/index.ts',
+    '^@lgx/testkit$': '<rootDir>/packages/testkit/src/index.ts',
+    '^@lgx/runtime$': '<rootDir>/packages/runtime/src/index.ts',
+    '^@lgx/adapter-([a-z0-9-]+)$': '<rootDir>/packages/adapters/$1/src/index.ts',
+  },
+  testTimeout: 30000,
+};

@@ -1,0 +1,160 @@
+import type { Logger } from '../logging/logger';
+import type { HttpClient, HttpClientOptions } from '../http/http-client';
+import type { SoapClient, SoapClientOptions } from '../soap/types';
+import type { Envelope, JsonSchema, Transaction } from '../types';
+import type { QueryParamsMap, QueryResultMap, QueryType, Receipt, StatusUpdate, TransactionType } from '../generated/types';
+
+/** The operations an adapter can declare per capability. */
+export type Operation = 'submit' | 'getStatus' | 'pollUpdates' | 'query' | 'handleCallback';
+
+/** Service areas an adapter can cover. */
+export type AdapterDomain =
+  | 'waste'
+  | 'highways'
+  | 'street'
+  | 'revenues'
+  | 'benefits'
+  | 'council_tax'
+  | 'parking'
+  | 'crm'
+  | 'payments'
+  | 'notifications'
+  | 'housing'
+  | 'planning'
+  | 'other';
+
+/** Who made the adapter, for what, and which @lgx/core versions it works with. */
+export interface AdapterManifest {
+  /** Lower-case, hyphenated, unique (e.g. `govuk-pay`). */
+  id: string;
+  vendor: string;
+  product: string;
+  /** The adapter's own semver version. */
+  version: string;
+  /** Semver range of @lgx/core the adapter supports (e.g. `^0.1.0`). */
+  sdk: string;
+  domains: readonly AdapterDomain[];
+  description?: string;
+  homepage?: string;
+  /** The published specification the adapter was built against. */
+  specification?: { name: string; version: string; url?: string };
+}
+
+/** One transaction or query type the adapter handles, at which schema versions, with which operations. */
+export interface Capability<T extends string = string> {
+  type: T;
+  versions: readonly number[];
+  operations: readonly Operation[];
+  /** How a repeated submit is made safe: vendor idempotency key, look-before-create, or nothing. */
+  idempotency?: 'key' | 'lookup' | 'none';
+}
+
+/** A clock, injectable so tests control time. */
+export interface Clock {
+  now(): Date;
+}
+
+/** What an adapter's factory is given. */
+export interface AdapterContext {
+  /** Redacting logger, already bound to the adapter id and scrubbing its config secrets. */
+  logger: Logger;
+  clock: Clock;
+  /** Aborted when the adapter instance is being shut down. */
+  signal: AbortSignal;
+  /** Mapping tables (council code to vendor code) from the stack configuration, by table name. */
+  mappings: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** The council this instance serves (GSS code), when the stack is for one council. */
+  council?: string;
+  /**
+   * Creates an HTTP client bound to this adapter's logger, with the host's retry policy (the runtime
+   * and the conformance suite decide how much the transport retries; adapters never loop themselves).
+   */
+  http(options: AdapterHttpOptions): HttpClient;
+  /** Creates a SOAP client bound to this adapter's logger (needs the optional `soap` package). */
+  soap(options: AdapterSoapOptions): SoapClient;
+}
+
+/** What an adapter chooses for its SOAP client; logging comes from the host. */
+export type AdapterSoapOptions = Omit<SoapClientOptions, 'logger'>;
+
+/** What an adapter chooses for its HTTP client; logging and retry policy come from the host. */
+export type AdapterHttpOptions = Omit<HttpClientOptions, 'logger' | 'retry'>;
+
+/** Passed to every operation call. */
+export interface OperationOptions {
+  /** Aborted on timeout or shutdown; adapters pass it to every network call. */
+  signal: AbortSignal;
+  /** Delivery attempt number, from 1. Informational: adapters never retry on their own. */
+  attempt?: number;
+}
+
+export interface HealthReport {
+  ok: boolean;
+  /** Short human summary, no secrets. */
+  message?: string;
+  latencyMs?: number;
+  details?: Record<string, unknown>;
+}
+
+/** An inbound push from a vendor (webhook), as the gateway received it. */
+export interface CallbackRequest {
+  headers: Readonly<Record<string, string | undefined>>;
+  /** The raw body bytes, exactly as received (signatures are computed over them). */
+  body: Uint8Array;
+  query?: Readonly<Record<string, string>>;
+}
+
+/** What handleCallback turns a push into. */
+export interface CallbackResult {
+  /** HTTP status to answer the vendor with (default 200 when accepted). */
+  status?: number;
+  updates: StatusUpdate[];
+}
+
+export interface PollResult {
+  updates: StatusUpdate[];
+  /** Opaque cursor to pass to the next poll; persisted by the runtime. */
+  cursor: string;
+}
+
+type OpsOf<C> = C extends { operations: readonly (infer O)[] } ? O : never;
+type TypeOf<C> = C extends { type: infer T } ? T : never;
+
+/** The types among `Caps` that declare operation `O`. */
+export type TypesWith<Caps extends readonly Capability[], O extends Operation> = {
+  [I in keyof Caps]: O extends OpsOf<Caps[I]> ? TypeOf<Caps[I]> : never;
+}[number];
+
+/** The envelope an adapter receives for type `T` (typed for canonical types). */
+export type TransactionFor<T> = T extends TransactionType ? Transaction<T> : Envelope;
+type ParamsFor<T> = T extends QueryType ? QueryParamsMap[T] : unknown;
+type ResultFor<T> = T extends QueryType ? QueryResultMap[T] : unknown;
+
+/** The query operation, typed by the declared query types (a union when there are several). */
+export type QueryOperation<T> = (type: T & string, params: ParamsFor<T>, options: OperationOptions) => Promise<ResultFor<T>>;
+
+/** A running adapter. Each operation is optional, but one declared in a capability must be present. */
+export interface AdapterInstance<Caps extends readonly Capability[] = readonly Capability[]> {
+  check?(options: OperationOptions): Promise<HealthReport>;
+  submit?(transaction: TransactionFor<TypesWith<Caps, 'submit'>>, options: OperationOptions): Promise<Receipt>;
+  getStatus?(externalRef: string, options: OperationOptions): Promise<StatusUpdate>;
+  pollUpdates?(cursor: string | undefined, options: OperationOptions): Promise<PollResult>;
+  query?: QueryOperation<TypesWith<Caps, 'query'>>;
+  handleCallback?(request: CallbackRequest, options: OperationOptions): Promise<CallbackResult>;
+  close?(): Promise<void>;
+}
+
+/** What a vendor writes. */
+export interface AdapterSpec<Caps extends readonly Capability[], Config> {
+  manifest: AdapterManifest;
+  /** JSON Schema of the configuration; mark secrets with `x-lgx-secret: true`. */
+  configSchema: JsonSchema;
+  capabilities: Caps;
+  create(context: AdapterContext, config: Config): AdapterInstance<Caps> | Promise<AdapterInstance<Caps>>;
+}
+
+/** What `defineAdapter` returns: the spec, checked, plus a brand the runtime recognises. */
+export interface AdapterDefinition<Caps extends readonly Capability[] = readonly Capability[], Config = Record<string, unknown>>
+  extends AdapterSpec<Caps, Config> {
+  readonly kind: 'lgx.adapter';
+}

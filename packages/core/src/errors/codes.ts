@@ -1,0 +1,84 @@
+/**
+ * The one table of LGX error codes. Codes are stable: a code is never renamed or reused; a retired
+ * code stays here with `retired: true`. `docs/errors.md` documents every code (a test keeps them in step).
+ */
+export const errorCodes = {
+  LGX_ERR_VALIDATION_INVALID: {
+    summary: 'The transaction, query or configuration does not match its schema.',
+  },
+  LGX_ERR_VALIDATION_MALFORMED_JSON: {
+    summary: 'The input is not well-formed JSON.',
+  },
+  LGX_ERR_VALIDATION_TOO_LARGE: {
+    summary: 'The input is larger than the size limit.',
+  },
+  LGX_ERR_SCHEMA_UNKNOWN_TYPE: {
+    summary: 'No schema is registered for this transaction or query type.',
+  },
+  LGX_ERR_SCHEMA_UNKNOWN_VERSION: {
+    summary: 'The type is known but not at this major version.',
+  },
+  LGX_ERR_SCHEMA_NO_CONVERTER: {
+    summary: 'No chain of converters leads from the payload version to the version asked for.',
+  },
+  LGX_ERR_SCHEMA_DUPLICATE: {
+    summary: 'A schema or converter with this id is already registered.',
+  },
+  LGX_ERR_ADAPTER_DEFINITION_INVALID: {
+    summary: 'An adapter definition (manifest, capabilities or config schema) is malformed.',
+  },
+  LGX_ERR_ADAPTER_INCOMPATIBLE: {
+    summary: "The adapter's supported @lgx/core range does not include the running @lgx/core version.",
+  },
+  LGX_ERR_ADAPTER_CONFIG_INVALID: {
+    summary: "The adapter's configuration does not match its config schema.",
+  },
+  LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED: {
+    summary: 'The adapter does not declare or implement the requested operation for this type.',
+  },
+  LGX_ERR_ADAPTER_RETRYABLE: {
+    summary: 'The back office failed in a way that may succeed if tried again later (5xx, connection error, timeout).',
+  },
+  LGX_ERR_ADAPTER_RATE_LIMITED: {
+    summary: 'The back office asked us to slow down (HTTP 429); retry after the given delay.',
+  },
+  LGX_ERR_ADAPTER_PERMANENT: {
+    summary: 'The back office rejected the request; sending it again unchanged will fail again.',
+  },
+  LGX_ERR_ADAPTER_AUTH: {
+    summary: 'The back office refused our credentials (HTTP 401/403, SOAP authentication fault).',
+  },
+  LGX_ERR_ADAPTER_NOT_FOUND: {
+    summary: 'The back office has no record with this reference.',
+  },
+  LGX_ERR_TRANSPORT_TIMEOUT: {
+    summary: 'The back office did not answer within the timeout.',
+  },
+  LGX_ERR_TRANSPORT_ABORTED: {
+    summary: 'The call was aborted by its signal (shutdown or a caller deadline).',
+  },
+  LGX_ERR_TRANSPORT_RESPONSE_TOO_LARGE: {
+    summary: 'The back office answered with more bytes than the response size limit.',
+  },
+  LGX_ERR_TRANSPORT_MALFORMED_RESPONSE: {
+    summary: 'The back office answered with a body that could not be parsed.',
+  },
+  LGX_ERR_TRANSPORT_TLS: {
+    summary: "The back office's TLS certificate could not be verified.",
+  },
+  LGX_ERR_SOAP_UNSAFE_XML: {
+    summary: 'An XML document carried a DOCTYPE or entity declaration, which LGX refuses.',
+  },
+  LGX_ERR_SOAP_WSDL_INVALID: {
+    summary: 'The WSDL could not be loaded or does not describe the operation asked for.',
+  },
+  LGX_ERR_SOAP_UNAVAILABLE: {
+    summary: "The optional 'soap' package is not installed.",
+  },
+} as const satisfies Record<string, { summary: string; retired?: boolean }>;
+
+/** Every LGX error code. */
+export type LgxErrorCode = keyof typeof errorCodes;
+
+/** All codes, in table order. */
+export const ERROR_CODES = Object.keys(errorCodes) as LgxErrorCode[];

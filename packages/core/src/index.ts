@@ -1,0 +1,81 @@
+/**
+ * @module @lgx/core
+ *
+ * The LGX contract: canonical transaction schemas and their TypeScript types, validation, envelopes,
+ * schema versions and converters, the adapter contract, redaction, logging and the error table.
+ * Light by design: a vendor writing a REST adapter pulls in nothing but ajv and semver.
+ */
+export type {
+  Channel,
+  Envelope,
+  EnvelopeExtensions,
+  JsonSchema,
+  SchemaEntry,
+  SchemaKind,
+  Transaction,
+  ValidationIssue,
+  ValidationResult,
+} from './types';
+export type * from './generated/types';
+
+export { CORE_VERSION } from './version';
+
+export { errorCodes, ERROR_CODES, type LgxErrorCode } from './errors/codes';
+export { LgxError, LgxValidationError, LgxSchemaError, isLgxError, type LgxErrorOptions } from './errors/lgx-error';
+export {
+  LgxAdapterError,
+  RetryableError,
+  RateLimitedError,
+  PermanentError,
+  AuthError,
+  NotFoundError,
+  UnsupportedError,
+  classifyError,
+  type AdapterErrorOptions,
+  type ErrorClassification,
+} from './errors/adapter-errors';
+
+export { SchemaRegistry, schemaRegistry } from './schema/schema-registry';
+export { schemaId, parseSchemaId, SCHEMA_BASE } from './schema/schema-id';
+export {
+  validate,
+  validateData,
+  validateQuery,
+  validateQueryResult,
+  validateAgainst,
+  assertValid,
+  assertValidData,
+  type ValidateOptions,
+} from './validation/validate';
+export { parseTransaction, assertTransaction, DEFAULT_MAX_BYTES, type ParseOptions } from './validation/parse';
+export { PROTOTYPE_KEYS } from './validation/issues';
+
+export { createTransaction, versionOf, type CreateTransactionOptions } from './transaction/create-transaction';
+export { normaliseUprn, normaliseUsrn, normalisePostcode } from './identifiers/normalise';
+export { ConverterRegistry, converterRegistry, upcast, type Converter, type UpcastOptions } from './versioning/converters';
+
+export { defineAdapter, checkCompatibility, validateConfig, assertConfig, findUnmarkedSecrets, isAdapterDefinition, type ConfigOwner } from './adapter/define-adapter';
+export type {
+  AdapterContext,
+  AdapterDefinition,
+  AdapterDomain,
+  AdapterInstance,
+  AdapterManifest,
+  AdapterSpec,
+  CallbackRequest,
+  CallbackResult,
+  Capability,
+  Clock,
+  HealthReport,
+  Operation,
+  OperationOptions,
+  PollResult,
+  QueryOperation,
+  TransactionFor,
+  TypesWith,
+  AdapterHttpOptions,
+  AdapterSoapOptions,
+} from './adapter/adapter-types';
+
+export { redact, redactTransaction, collectSecrets, collectMarkedValues, REDACTED, type MarkKeyword, type RedactOptions } from './redaction/redact';
+export { createLogger, silentLogger, type LogEntry, type Logger, type LoggerOptions, type LogLevel } from './logging/logger';

@@ -1,0 +1,59 @@
+import { AuthError } from '../errors/adapter-errors';
+
+/** The value at a dot path (`Session.Token`) in a login result, as a string. */
+export function tokenAt(result: unknown, path: string): string | undefined {
+  let value: unknown = result;
+  for (const key of path.split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.prototype.hasOwnProperty.call(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  if (typeof value === 'object' && value !== null && '$value' in value) value = (value as { $value: unknown }).$value;
+  if (typeof value === 'number') return String(value);
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/**
+ * Holds one session token. Callers that need a token while none is valid share one login; a call
+ * refused with an auth fault drops the token it used, so the next `get()` logs in again.
+ */
+export class SessionTokens {
+  private token: string | undefined;
+  private obtainedAt = 0;
+  private inflight: Promise<string> | undefined;
+
+  constructor(
+    private readonly login: () => Promise<unknown>,
+    private readonly tokenPath: string,
+    private readonly ttlMs: number | undefined,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The current token, logging in first when there is none or it has outlived `ttlMs`. */
+  get(): Promise<string> {
+    const fresh = this.token !== undefined && (this.ttlMs === undefined || this.now() - this.obtainedAt < this.ttlMs);
+    if (fresh && this.token !== undefined) return Promise.resolve(this.token);
+    this.inflight ??= this.login()
+      .then((result) => {
+        const token = tokenAt(result, this.tokenPath);
+        // The path is named, never the value: a wrong path could point at something secret.
+        if (token === undefined) throw new AuthError(`login answered without a token at '${this.tokenPath}'`);
+        this.token = token;
+        this.obtainedAt = this.now();
+        return token;
+      })
+      .finally(() => {
+        this.inflight = undefined;
+      });
+    return this.inflight;
+  }
+
+  /** Forgets `token` if it is still the current one (a later login may already have replaced it). */
+  invalidate(token: string): void {
+    if (this.token === token) this.token = undefined;
+  }
+
+  /** The current token, for scrubbing. */
+  current(): string | undefined {
+    return this.token;
+  }
+}

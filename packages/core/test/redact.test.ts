@@ -1,0 +1,48 @@
+import { REDACTED, collectSecrets, createTransaction, redact, redactTransaction } from '@lgx/core';
+import { readFixtures } from './helpers';
+
+const pothole = readFixtures('street.report', 1, 'valid').find((f) => f.file === 'pothole-with-coordinates.json')!.data as never;
+
+describe('redact', () => {
+  it('masks personal data in a transaction and keeps the rest', () => {
+    const tx = createTransaction('street.report', pothole, { council: 'E07000223' });
+    const out = redactTransaction(tx);
+    const text = JSON.stringify(out);
+    for (const personal of ['Alex', 'Example', 'alex.example@example.com']) expect(text).not.toContain(personal);
+    expect(out.data).toMatchObject({
+      kind: 'pothole',
+      location: { usrn: '8400709' },
+      requester: { person: { givenName: REDACTED, familyName: REDACTED, email: REDACTED }, consentRef: 'privacy-notice-2026-04' },
+    });
+    // The original is untouched.
+    expect((tx.data as { requester: { person: { givenName: string } } }).requester.person.givenName).toBe('Alex');
+  });
+
+  it('masks all data when the schema is unknown', () => {
+    expect(redactTransaction({ dataschema: 'https://schemas.lgx.dev/unknown/v1.json', data: { name: 'Alex' } }).data).toBe(REDACTED);
+  });
+
+  it('follows local $refs, arrays, maps and branches in any schema', () => {
+    const schema = {
+      $defs: { secret: { type: 'string', 'x-lgx-secret': true } },
+      type: 'object',
+      properties: {
+        auth: { oneOf: [{ type: 'object', properties: { password: { $ref: '#/$defs/secret' } } }, { type: 'object', properties: { token: { type: 'string', 'x-lgx-secret': true } } }] },
+        people: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', 'x-lgx-pii': true }, role: { type: 'string' } } } },
+        tags: { type: 'object', additionalProperties: { type: 'string', 'x-lgx-pii': true } },
+      },
+    };
+    const value = { auth: { password: 'p4ssw0rd', token: 't0k3n' }, people: [{ name: 'Alex', role: 'resident' }], tags: { a: 'x' } };
+    expect(redact(value, schema)).toEqual({ auth: { password: REDACTED, token: REDACTED }, people: [{ name: REDACTED, role: 'resident' }], tags: { a: REDACTED } });
+    expect(redact(value, schema, { marks: ['x-lgx-secret'] }).people[0]!.name).toBe('Alex');
+    expect(collectSecrets(value, schema).sort()).toEqual(['p4ssw0rd', 't0k3n']);
+  });
+
+  it('keeps a hostile __proto__ key as data, never as a prototype', () => {
+    const value = JSON.parse('{"__proto__": {"polluted": true}, "name": "x"}');
+    const out = redact(value, { type: 'object', properties: { name: { type: 'string', 'x-lgx-pii': true } } }) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect((out as { polluted?: boolean }).polluted).toBeUndefined();
+    expect(out.name).toBe(REDACTED);
+  });
+});

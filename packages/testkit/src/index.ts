@@ -1,0 +1,18 @@
+/**
+ * @module @lgx/testkit
+ *
+ * Build an LGX adapter and prove it right without a vendor sandbox: the conformance suite (one call
+ * in a jest file), simulators of vendor APIs on 127.0.0.1 with fault injection, the canonical
+ * fixtures, and record/replay helpers on nock for failures a simulator cannot produce.
+ */
+export { VERSION } from './version';
+export { describeAdapterConformance } from './conformance/describe-conformance';
+export { planConformance, runConformance } from './conformance/plan-conformance';
+export { ConformanceFailure, type CheckId, type CheckResult, type ConformanceCheck, type ConformanceOptions, type ConformanceSession } from './conformance/conformance-types';
+export { startSimulatorServer, sendJson, type Fault, type FaultControls, type RecordedRequest, type Simulator, type SimulatorHandler, type SimulatorServerOptions } from './simulators/simulator-server';
+export { startRestSimulator, reply, SimulatorHttpError } from './simulators/rest-simulator';
+export type * from './simulators/rest-simulator';
+export { startSoapSimulator, soapFault, soapEnvelope, type SoapSimulator, type SoapSimulatorOptions, type SoapFaultOptions } from './simulators/soap-simulator';
+export { loadFixtures, listFixtureTypes } from './fixtures';
+export type * from './fixtures';
+export { createMemoryLogger } from './memory-logger';
