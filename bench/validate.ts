@@ -34,8 +34,8 @@ function opsPerSecond(fn: () => void, ms: number): number {
 }
 
 export function benchValidate(options: { roundMs?: number; rounds?: number } = {}): { worst: number; rows: string[] } {
-  const roundMs = options.roundMs ?? 150;
-  const rounds = options.rounds ?? 5;
+  const roundMs = options.roundMs ?? 200;
+  const rounds = options.rounds ?? 7;
   const registry = schemaRegistry();
   const ajv = rawAjv();
   const rows: string[] = [];

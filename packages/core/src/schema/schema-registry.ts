@@ -5,6 +5,8 @@ import { bundledSchemas } from '../generated/schema-bundle';
 import { LgxSchemaError } from '../errors/lgx-error';
 import type { JsonSchema, SchemaEntry, SchemaKind } from '../types';
 
+const VALIDATOR = Symbol('validator');
+
 function asNumbers(value: unknown): number[] {
   return Array.isArray(value) ? value.filter((v): v is number => typeof v === 'number') : [];
 }
@@ -41,6 +43,8 @@ export class SchemaRegistry {
   private readonly byId = new Map<string, SchemaEntry>();
   private readonly byType = new Map<string, Map<number, SchemaEntry>>();
   private readonly validators = new Map<string, ValidateFunction>();
+  /** type -> latest entry; kept so the hot path does no work beyond a map look-up. */
+  private readonly latest = new Map<string, SchemaEntry>();
 
   constructor(schemas: readonly JsonSchema[] = bundledSchemas) {
     this.ajv = createAjv();
@@ -57,6 +61,8 @@ export class SchemaRegistry {
       let versions = this.byType.get(entry.type);
       if (!versions) this.byType.set(entry.type, (versions = new Map()));
       versions.set(entry.major, entry);
+      const current = this.latest.get(entry.type);
+      if (!current || entry.major > current.major) this.latest.set(entry.type, entry);
     }
     return entry;
   }
@@ -79,6 +85,10 @@ export class SchemaRegistry {
 
   /** A type's schema entry at a major version (default: the latest). Throws a coded error if unknown. */
   get(type: string, major?: number): SchemaEntry {
+    if (major === undefined) {
+      const latest = this.latest.get(type);
+      if (latest) return latest;
+    }
     const versions = this.byType.get(type);
     if (!versions) {
       throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `unknown type '${type}'; known types: ${[...this.byType.keys()].sort().join(', ')}`, {
@@ -111,6 +121,18 @@ export class SchemaRegistry {
     const result = entry.resultId ? this.byId.get(entry.resultId) : undefined;
     if (!result) throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `type '${type}' is not a query with a result schema`, { details: { type } });
     return result;
+  }
+
+  /** The compiled validator of a type at a version (default: the latest). */
+  validatorFor(type: string, major?: number): ValidateFunction {
+    const entry = this.get(type, major);
+    return (entry as SchemaEntry & { [VALIDATOR]?: ValidateFunction })[VALIDATOR] ?? this.cacheOn(entry);
+  }
+
+  private cacheOn(entry: SchemaEntry): ValidateFunction {
+    const fn = this.validator(entry.$id);
+    Object.defineProperty(entry, VALIDATOR, { value: fn, enumerable: false });
+    return fn;
   }
 
   /** The compiled validator for a schema `$id`. */

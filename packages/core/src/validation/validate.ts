@@ -23,9 +23,11 @@ function run<T>(registry: SchemaRegistry, id: string, value: unknown, prefix = '
 /** Validates a transaction's data against its type's schema. Throws only for an unknown type or version. */
 export function validateData<K extends TransactionType>(type: K, data: unknown, options?: ValidateOptions): ValidationResult<TransactionDataMap[K]>;
 export function validateData(type: string, data: unknown, options?: ValidateOptions): ValidationResult<unknown>;
-export function validateData(type: string, data: unknown, options: ValidateOptions = {}): ValidationResult<unknown> {
-  const registry = options.registry ?? schemaRegistry();
-  return run(registry, registry.get(type, options.version).$id, data);
+export function validateData(type: string, data: unknown, options?: ValidateOptions): ValidationResult<unknown> {
+  const registry = options?.registry ?? schemaRegistry();
+  const fn = registry.validatorFor(type, options?.version);
+  if (fn(data)) return { ok: true, value: data };
+  return { ok: false, issues: toIssues(fn.errors) };
 }
 
 /** Validates a query's parameters. */
