@@ -14,7 +14,7 @@ const Ajv2020 = requireFromCore('ajv/dist/2020').default;
 const addFormats = requireFromCore('ajv-formats').default;
 
 function rawAjv() {
-  const ajv = new Ajv2020({ strict: true, allErrors: true, strictRequired: false });
+  const ajv = new Ajv2020({ strict: true, allErrors: true, strictRequired: false, verbose: true });
   addFormats(ajv);
   for (const k of ['x-lgx-pii', 'x-lgx-secret']) ajv.addKeyword({ keyword: k, schemaType: 'boolean' });
   for (const k of ['x-lgx-kind', 'x-lgx-lgsl', 'x-lgx-lgil', 'x-lgx-result', 'x-lgx-deprecated']) ajv.addKeyword({ keyword: k });

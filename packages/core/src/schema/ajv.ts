@@ -14,7 +14,7 @@ export const ANNOTATION_KEYWORDS = ['x-lgx-kind', 'x-lgx-lgsl', 'x-lgx-lgil', 'x
 export const MARK_KEYWORDS = ['x-lgx-pii', 'x-lgx-secret'] as const;
 
 /** The ajv options every LGX validator uses (the benchmark builds its raw baseline with the same). */
-export const AJV_OPTIONS = { strict: true, allErrors: true, strictRequired: false, allowUnionTypes: false } as const;
+export const AJV_OPTIONS = { strict: true, allErrors: true, strictRequired: false, allowUnionTypes: false, verbose: true } as const;
 
 /** A strict 2020-12 ajv instance that knows LGX's keywords and the standard formats. */
 export function createAjv(schemas: readonly JsonSchema[] = []): AjvInstance {

@@ -25,6 +25,11 @@ function message(error: ErrorObject, key: string | undefined): string {
       return `must be ${JSON.stringify((error.params as { allowedValue?: unknown }).allowedValue)}`;
     case 'format':
       return `must be a valid ${(error.params as { format?: string }).format} value`;
+    case 'pattern': {
+      // The schema's own description says what the pattern means better than the regular expression.
+      const described = (error.parentSchema as { description?: unknown } | undefined)?.description;
+      return typeof described === 'string' ? `is not in the expected form: ${described.split(/(?<=\.)\s/)[0]}` : (error.message ?? 'does not match its pattern');
+    }
     default:
       return error.message ?? `breaks the '${error.keyword}' rule`;
   }
