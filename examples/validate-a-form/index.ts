@@ -1,4 +1,3 @@
-/* eslint-disable no-console -- an example program prints its results. */
 import { createTransaction, normaliseUprn, validateData, type WasteMissedCollection } from '@lgx/core';
 
 // What the form posted: the UPRN came from an address picker with leading zeros, the date in ISO form.

@@ -3313,7 +3313,7 @@ export const bundledSchemas: readonly JsonSchema[] = [
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://schemas.lgx.dev/waste.bulkyBooking/v1.json",
     "title": "Bulky waste collection booking",
-    "description": "Booking, amending or cancelling a bulky household waste collection (LGSL 528 \"householder can usually book... may be a charge\"; LGIL 0 applications, 4 paying). Modelled on FixMyStreet WasteWorks bulky bookings against Echo (ReserveAvailableSlotsForEvent / CancelReservedSlotsForEvent), Whitespace (GetCollectionSlots, CreateWorksheet, CancelWorksheet) and Bartec: a slot is reserved, held until an expiry while the resident pays through a separate payment transaction, then confirmed. No card data: payment is by reference only.",
+    "description": "Booking, amending or cancelling a bulky household waste collection (LGSL 528 Bulky household waste collections, 'householder can usually book... may be a charge'; LGIL 0 Applications for service and 4 Paying for goods and services). Modelled on how FixMyStreet WasteWorks books bulky collections against Echo (ReserveAvailableSlotsForEvent, then PostEvent; CancelReservedSlotsForEvent), Whitespace (GetCollectionSlots, CreateWorksheet, CancelWorksheet) and Bartec: the channel looks up free slots, the back office holds one under a reservation reference until an expiry time, the resident pays through a separate payment transaction, and the booking is then made. Items are the council's own item list (the DCLG Local Waste Service Standards bulky_items list is a common starting point), with a category that decides the vehicle (fridges and other electricals go for WEEE treatment). No card data: the charge is paid elsewhere and only referred to by paymentRef.",
     "x-lgx-kind": "transaction",
     "x-lgx-lgsl": [
       528
@@ -3343,7 +3343,8 @@ export const bundledSchemas: readonly JsonSchema[] = [
         "then": {
           "required": [
             "items",
-            "slot"
+            "slot",
+            "collectionPoint"
           ]
         }
       },
@@ -3361,6 +3362,23 @@ export const bundledSchemas: readonly JsonSchema[] = [
         "then": {
           "required": [
             "bookingRef"
+          ],
+          "anyOf": [
+            {
+              "required": [
+                "items"
+              ]
+            },
+            {
+              "required": [
+                "slot"
+              ]
+            },
+            {
+              "required": [
+                "collectionPoint"
+              ]
+            }
           ]
         }
       },
@@ -3381,10 +3399,43 @@ export const bundledSchemas: readonly JsonSchema[] = [
             "cancellation"
           ]
         }
+      },
+      {
+        "if": {
+          "properties": {
+            "action": {
+              "const": "book"
+            },
+            "charge": {
+              "type": "object",
+              "properties": {
+                "amountPence": {
+                  "type": "integer",
+                  "minimum": 1
+                }
+              }
+            }
+          },
+          "required": [
+            "action",
+            "charge"
+          ]
+        },
+        "then": {
+          "required": [
+            "paymentRef"
+          ]
+        }
       }
     ],
+    "dependentRequired": {
+      "reservationExpiry": [
+        "reservationRef"
+      ]
+    },
     "properties": {
       "action": {
+        "description": "book (a new booking: items, slot and collection point required; paymentRef too when there is a charge), amend (change the items, slot or collection point of bookingRef) or cancel (cancel bookingRef, saying why and whether a refund is due).",
         "type": "string",
         "enum": [
           "book",
@@ -3393,13 +3444,15 @@ export const bundledSchemas: readonly JsonSchema[] = [
         ]
       },
       "uprn": {
-        "$ref": "../defs/v1.json#/$defs/uprn"
+        "$ref": "../defs/v1.json#/$defs/uprn",
+        "description": "The property the items are collected from."
       },
       "bookingRef": {
         "$ref": "../defs/v1.json#/$defs/reference",
-        "description": "The existing booking (for amend and cancel)."
+        "description": "The existing booking (for amend and cancel): the back office's event, worksheet or job reference."
       },
       "items": {
+        "description": "What is to be collected, one line per kind of item. Councils cap a booking (often 3 to 10 items); the adapter refuses more than its council allows.",
         "type": "array",
         "minItems": 1,
         "maxItems": 20,
@@ -3413,28 +3466,61 @@ export const bundledSchemas: readonly JsonSchema[] = [
           "properties": {
             "itemType": {
               "$ref": "../defs/v1.json#/$defs/code",
-              "description": "The council's item list code, e.g. 'sofa-3-seat', 'fridge-freezer'."
+              "description": "The council's item list code, e.g. 'sofa-3-seat', 'fridge-freezer', 'mattress-double'."
             },
-            "description": {
+            "category": {
+              "description": "The item's category, after the DCLG bulky_items list: furniture, electrical_kitchen (fridges, freezers, cookers, washing machines: WEEE), electrical_other (televisions, monitors, small appliances: WEEE), fixtures_fittings (baths, doors, kitchen units), general (bicycles, carpets, garden items).",
               "type": "string",
-              "minLength": 1,
-              "maxLength": 255
+              "enum": [
+                "furniture",
+                "electrical_kitchen",
+                "electrical_other",
+                "fixtures_fittings",
+                "general"
+              ]
             },
             "quantity": {
               "type": "integer",
               "minimum": 1,
               "maximum": 10
+            },
+            "description": {
+              "type": "string",
+              "minLength": 1,
+              "maxLength": 255,
+              "x-lgx-pii": true,
+              "description": "The resident's description of the item, e.g. 'grey corner sofa, comes apart in two'. Personal data: free text typed by the resident."
+            },
+            "photo": {
+              "$ref": "../defs/v1.json#/$defs/attachment",
+              "description": "A photo of the item, where the council asks for one."
             }
           }
         }
       },
       "collectionPoint": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 255,
-        "description": "Where the items will be left, e.g. 'front garden by the gate'."
+        "description": "Where the items will be left for the crew (items are not collected from inside a home).",
+        "type": "object",
+        "required": [
+          "description"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "description": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500,
+            "x-lgx-pii": true,
+            "description": "In the resident's words, e.g. 'on the driveway, left of the garage'. Personal data: free text typed by the resident (it may carry an access code)."
+          },
+          "photo": {
+            "$ref": "../defs/v1.json#/$defs/attachment",
+            "description": "A photo of the spot, where the council asks for one."
+          }
+        }
       },
       "slot": {
+        "description": "The collection slot, from the back office's list of free slots.",
         "type": "object",
         "required": [
           "date"
@@ -3442,58 +3528,78 @@ export const bundledSchemas: readonly JsonSchema[] = [
         "additionalProperties": false,
         "properties": {
           "date": {
-            "$ref": "../defs/v1.json#/$defs/date"
+            "$ref": "../defs/v1.json#/$defs/date",
+            "description": "The collection day."
           },
           "slotRef": {
             "$ref": "../defs/v1.json#/$defs/reference",
-            "description": "The back office's slot id, when it has one."
+            "description": "The back office's id for the slot (round and day), when it has one."
           }
         }
       },
       "reservationRef": {
         "$ref": "../defs/v1.json#/$defs/reference",
-        "description": "The held slot reservation, from an earlier look-up."
+        "description": "The hold the back office placed on the slot when the channel reserved it (e.g. Echo's reservation reference)."
       },
       "reservationExpiry": {
         "$ref": "../defs/v1.json#/$defs/dateTime",
-        "description": "When the held reservation lapses if not confirmed."
-      },
-      "paymentRef": {
-        "$ref": "../defs/v1.json#/$defs/reference",
-        "description": "The payment transaction or provider reference that paid the charge."
+        "description": "When the hold lapses if the booking is not made, typically 30 minutes to a few hours after reserving; a booking sent after it may find the slot gone."
       },
       "charge": {
         "$ref": "../defs/v1.json#/$defs/money",
-        "description": "The charge quoted to the resident."
+        "description": "The total charge quoted to the resident (0 for a free or concessionary booking)."
+      },
+      "paymentRef": {
+        "$ref": "../defs/v1.json#/$defs/reference",
+        "description": "The separate payment transaction that paid the charge (its LGX transaction id or the payment's reference). Required when booking with a charge."
       },
       "cancellation": {
+        "description": "Why the booking is cancelled and whether money goes back. Councils usually refund in full when cancelled before a cut-off (often noon the working day before) and not after.",
         "type": "object",
         "required": [
-          "reason"
+          "reason",
+          "refundDue"
         ],
         "additionalProperties": false,
         "properties": {
           "reason": {
+            "description": "no_longer_needed, items_disposed_elsewhere, booked_in_error, date_unsuitable (the resident will rebook), reservation_unpaid (the hold lapsed without payment), council_cancelled (e.g. vehicle breakdown or severe weather) or other.",
             "type": "string",
             "enum": [
               "no_longer_needed",
-              "items_removed_privately",
+              "items_disposed_elsewhere",
               "booked_in_error",
+              "date_unsuitable",
+              "reservation_unpaid",
               "council_cancelled",
               "other"
             ]
           },
           "refundDue": {
-            "type": "boolean"
+            "type": "boolean",
+            "description": "A refund is due to the payer (refunded against paymentRef's payment, never by card details here)."
+          },
+          "refundAmount": {
+            "$ref": "../defs/v1.json#/$defs/money",
+            "description": "How much to refund, when not the whole charge (some councils keep an admin fee)."
           }
         }
       },
       "notes": {
         "$ref": "../defs/v1.json#/$defs/text",
-        "x-lgx-pii": true
+        "x-lgx-pii": true,
+        "description": "Anything else the resident tells the crew. Personal data: free text typed by the resident."
+      },
+      "attributes": {
+        "$ref": "../defs/v1.json#/$defs/attributes",
+        "description": "Answers to the council's extra questions, e.g. whether the items are on the ground floor."
       },
       "requester": {
         "$ref": "../defs/v1.json#/$defs/requester"
+      },
+      "externalRefs": {
+        "$ref": "../defs/v1.json#/$defs/externalReferences",
+        "description": "References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}."
       }
     }
   },
@@ -3501,15 +3607,18 @@ export const bundledSchemas: readonly JsonSchema[] = [
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://schemas.lgx.dev/waste.collectionSchedule/v1.json",
     "title": "Bin collection schedule (query)",
-    "description": "Which household collections a property has and when they are next due (LGSL 524, LGIL 8 providing information): the bin-day look-up of FixMyStreet WasteWorks (Echo GetServiceUnitsForObject, Whitespace GetCollectionByUprnAndDatePlus, Bartec Features_Schedules_Get) and of the DCLG waste standards /services?uprn= API.",
+    "description": "Which household collections a property has and when they are due: the 'check your bin day' look-up (LGSL 524 Household waste collection, also covering 1130 recycling, 530 garden and 1423 food waste; LGIL 8 Providing information). These are the query's parameters; the answer is waste.collectionSchedule v1.result. It is the look-up FixMyStreet WasteWorks makes against Echo (GetServiceUnitsForObject, GetTasks), Whitespace (GetCollectionByUprnAndDatePlus) and Bartec (Features_Schedules_Get, Jobs_Get), and the DCLG Local Waste Service Standards waste services API's GET /services?uprn=. The property is identified by UPRN; an optional date range asks for the collection dates in it (e.g. over Christmas, when rounds move).",
     "x-lgx-kind": "query",
+    "x-lgx-result": "https://schemas.lgx.dev/waste.collectionSchedule/v1.result.json",
     "x-lgx-lgsl": [
-      524
+      524,
+      1130,
+      530,
+      1423
     ],
     "x-lgx-lgil": [
       8
     ],
-    "x-lgx-result": "https://schemas.lgx.dev/waste.collectionSchedule/v1.result.json",
     "type": "object",
     "required": [
       "uprn"
@@ -3517,15 +3626,16 @@ export const bundledSchemas: readonly JsonSchema[] = [
     "additionalProperties": false,
     "properties": {
       "uprn": {
-        "$ref": "../defs/v1.json#/$defs/uprn"
+        "$ref": "../defs/v1.json#/$defs/uprn",
+        "description": "The property to look up (from an address picker; normalise it first)."
       },
       "from": {
         "$ref": "../defs/v1.json#/$defs/date",
-        "description": "First day of interest (default today)."
+        "description": "First day of interest; today when absent."
       },
       "to": {
         "$ref": "../defs/v1.json#/$defs/date",
-        "description": "Last day of interest (default four weeks on)."
+        "description": "Last day of interest; when absent the adapter answers with at least the next collection of each service. Back offices limit how far ahead they plan (often a few weeks to a year); dates past their horizon are simply not listed."
       }
     }
   },
@@ -3533,9 +3643,12 @@ export const bundledSchemas: readonly JsonSchema[] = [
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://schemas.lgx.dev/waste.collectionSchedule/v1.result.json",
     "title": "Bin collection schedule",
-    "description": "The collections a property has: per service the container, the material streams (WRAP-derived names as in the DCLG waste standards material_streams list), the frequency in words and, where the back office gives one, an RFC 5545 RRULE, with the next and last dates and the last outcome.",
+    "description": "The answer to a waste.collectionSchedule query (LGSL 524, 1130, 530 and 1423; LGIL 8 Providing information): the collection services a property has and, for each, the container, the material streams it takes, how often it is collected (in words and, where the back office gives one, as an RFC 5545 RRULE with its start date), the dates in the range asked for, the next and last collection dates and how the last collection went. The shape follows the DCLG Local Waste Service Standards WasteService resource (name, frequency, container types, material streams, last_collection and next_collection with changed_date and changed_date_reason); container types, material streams and the outcome reasons use that project's container_types, material_streams (WRAP-derived) and collection_event_types lists. This is what FixMyStreet WasteWorks shows on its 'Your bin days' page from Echo, Whitespace and Bartec. An empty services list means the council has no household collections at the property (e.g. a commercial unit).",
     "x-lgx-lgsl": [
-      524
+      524,
+      1130,
+      530,
+      1423
     ],
     "x-lgx-lgil": [
       8
@@ -3548,108 +3661,304 @@ export const bundledSchemas: readonly JsonSchema[] = [
     "additionalProperties": false,
     "properties": {
       "uprn": {
-        "$ref": "../defs/v1.json#/$defs/uprn"
+        "$ref": "../defs/v1.json#/$defs/uprn",
+        "description": "The property the schedule is for."
+      },
+      "assistedCollection": {
+        "type": "boolean",
+        "description": "The household has an assisted (pull-out) collection (LGSL 854)."
       },
       "services": {
         "type": "array",
         "maxItems": 30,
         "items": {
-          "type": "object",
-          "required": [
-            "service",
-            "name"
-          ],
-          "additionalProperties": false,
-          "properties": {
-            "service": {
-              "description": "The collection service. LGSL: refuse 524, recycling 1130, garden 530, food 1423.",
-              "type": "string",
-              "enum": [
-                "refuse",
-                "recycling",
-                "garden",
-                "food",
-                "glass",
-                "paper_card",
-                "clinical"
-              ]
-            },
-            "serviceCode": {
-              "$ref": "../defs/v1.json#/$defs/code"
-            },
-            "name": {
-              "$ref": "../defs/v1.json#/$defs/shortText",
-              "description": "The service's name as the council shows it, e.g. 'Blue bin recycling'."
-            },
-            "container": {
-              "description": "A waste container as the resident sees it.",
-              "type": "object",
-              "required": [
-                "type"
-              ],
-              "additionalProperties": false,
-              "properties": {
-                "type": {
-                  "type": "string",
-                  "enum": [
-                    "wheelie_bin",
-                    "communal_bin",
-                    "box",
-                    "caddy",
-                    "sack",
-                    "bag"
-                  ],
-                  "description": "Kind of container (DCLG waste standards container types, simplified)."
-                },
-                "sizeLitres": {
-                  "type": "integer",
-                  "minimum": 5,
-                  "maximum": 1280
-                },
-                "colour": {
-                  "type": "string",
-                  "minLength": 1,
-                  "maxLength": 40
-                }
-              }
-            },
-            "materialStreams": {
-              "type": "array",
-              "maxItems": 20,
-              "items": {
-                "type": "string",
-                "minLength": 1,
-                "maxLength": 60
-              }
-            },
-            "frequency": {
-              "$ref": "../defs/v1.json#/$defs/shortText",
-              "description": "In words, e.g. 'Every other Tuesday'."
-            },
-            "rrule": {
-              "type": "string",
-              "pattern": "^FREQ=(DAILY|WEEKLY|MONTHLY)(;[A-Z]+=[A-Za-z0-9,+-]+){0,8}$",
-              "description": "RFC 5545 recurrence rule, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU.",
-              "maxLength": 255
-            },
-            "nextDate": {
-              "$ref": "../defs/v1.json#/$defs/date"
-            },
-            "lastDate": {
-              "$ref": "../defs/v1.json#/$defs/date"
-            },
-            "lastOutcome": {
-              "type": "string",
-              "enum": [
-                "completed",
-                "missed",
-                "not_presented",
-                "in_progress",
-                "unknown"
-              ]
+          "$ref": "#/$defs/scheduledService"
+        }
+      }
+    },
+    "$defs": {
+      "scheduledService": {
+        "description": "One collection service at the property. It has a frequency in words, an RRULE, or both.",
+        "type": "object",
+        "required": [
+          "service",
+          "serviceCode",
+          "name"
+        ],
+        "additionalProperties": false,
+        "anyOf": [
+          {
+            "required": [
+              "frequency"
+            ]
+          },
+          {
+            "required": [
+              "rrule"
+            ]
+          }
+        ],
+        "properties": {
+          "service": {
+            "$ref": "#/$defs/service"
+          },
+          "serviceCode": {
+            "$ref": "../defs/v1.json#/$defs/code",
+            "description": "The back office's own code for this service at the property (an Echo service id, a Whitespace service item, a Bartec job type). A channel passes it back as serviceCode in waste.missedCollection."
+          },
+          "name": {
+            "$ref": "../defs/v1.json#/$defs/shortText",
+            "description": "The service's name as the council shows it, e.g. 'Blue bin recycling'."
+          },
+          "description": {
+            "$ref": "../defs/v1.json#/$defs/shortText",
+            "description": "What the council tells residents about it, e.g. 'Put your bin out by 6am'."
+          },
+          "container": {
+            "$ref": "#/$defs/container"
+          },
+          "containerCount": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": 20,
+            "description": "How many of the container the property has or shares (e.g. 2 communal bins)."
+          },
+          "materialStreams": {
+            "description": "What goes in it, as DCLG material streams.",
+            "type": "array",
+            "maxItems": 40,
+            "uniqueItems": true,
+            "items": {
+              "$ref": "#/$defs/materialStream"
             }
+          },
+          "frequency": {
+            "$ref": "../defs/v1.json#/$defs/shortText",
+            "description": "How often, in words, e.g. 'Every other Tuesday' or 'Weekly on Monday'."
+          },
+          "rrule": {
+            "description": "The pattern as an RFC 5545 recurrence rule without the 'RRULE:' prefix, FREQ first, in upper case, e.g. 'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU'. Give rruleStart with it: an every-other-week rule means nothing without the week it starts from.",
+            "type": "string",
+            "maxLength": 255,
+            "pattern": "^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;(UNTIL|COUNT|INTERVAL|BYDAY|BYMONTHDAY|BYYEARDAY|BYWEEKNO|BYMONTH|BYSETPOS|WKST)=[A-Z0-9,+-]{1,80}){0,8}$"
+          },
+          "rruleStart": {
+            "$ref": "../defs/v1.json#/$defs/date",
+            "description": "The rule's DTSTART: a date on which a collection falls."
+          },
+          "scheduledDates": {
+            "description": "The collection dates in the range asked for, in order, after any bank holiday changes.",
+            "type": "array",
+            "maxItems": 120,
+            "items": {
+              "$ref": "../defs/v1.json#/$defs/date"
+            }
+          },
+          "nextDate": {
+            "$ref": "../defs/v1.json#/$defs/date",
+            "description": "The next collection day."
+          },
+          "nextDateMovedFrom": {
+            "$ref": "../defs/v1.json#/$defs/date",
+            "description": "The day the next collection would normally have been, when it has moved (DCLG next_collection changed_date)."
+          },
+          "nextDateChangeReason": {
+            "$ref": "../defs/v1.json#/$defs/shortText",
+            "description": "Why it moved, e.g. 'Christmas bank holiday' (DCLG changed_date_reason)."
+          },
+          "lastDate": {
+            "$ref": "../defs/v1.json#/$defs/date",
+            "description": "The last scheduled collection day."
+          },
+          "lastOutcome": {
+            "description": "How the last collection went: completed, not_completed (see lastOutcomeReason), in_progress (the round is out today) or unknown (no in-cab record).",
+            "type": "string",
+            "enum": [
+              "completed",
+              "not_completed",
+              "in_progress",
+              "unknown"
+            ]
+          },
+          "lastOutcomeReason": {
+            "$ref": "#/$defs/collectionEventType",
+            "description": "Why the last collection was not completed, as the crew recorded it."
           }
         }
+      },
+      "service": {
+        "description": "The collection service. LGSL: refuse (residual household waste) 524; recycling (mixed dry recycling), paper_card, glass, textiles, small_electricals and batteries 1130; garden 530; food 1423; absorbent_hygiene (nappies and incontinence products, a separate collection in some councils) and clinical (on request) come under 524; other when none fits (serviceCode says which).",
+        "type": "string",
+        "enum": [
+          "refuse",
+          "recycling",
+          "paper_card",
+          "glass",
+          "garden",
+          "food",
+          "textiles",
+          "small_electricals",
+          "batteries",
+          "absorbent_hygiene",
+          "clinical",
+          "other"
+        ]
+      },
+      "container": {
+        "description": "A waste container as the resident sees it. Types are the DCLG Local Waste Service Standards container_types (machine names): wheelie_bin, communal_bin, box, triple_box_stack, caddy (kitchen or kerbside food caddy), inner_caddy, sack (single use), reusable_sack, carrier_bag and tub (clinical).",
+        "type": "object",
+        "required": [
+          "type"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "type": {
+            "type": "string",
+            "enum": [
+              "wheelie_bin",
+              "communal_bin",
+              "box",
+              "triple_box_stack",
+              "caddy",
+              "inner_caddy",
+              "sack",
+              "reusable_sack",
+              "carrier_bag",
+              "tub"
+            ]
+          },
+          "code": {
+            "$ref": "../defs/v1.json#/$defs/code",
+            "description": "The back office's container type code (e.g. an Echo container type id), when known."
+          },
+          "sizeLitres": {
+            "type": "integer",
+            "minimum": 5,
+            "maximum": 1280,
+            "description": "Capacity in litres, e.g. 23 (kerbside caddy), 55 (box), 240 (wheelie bin), 1100 (communal bin)."
+          },
+          "colour": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 40,
+            "description": "The body colour, e.g. 'blue'."
+          },
+          "lidColour": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 40,
+            "description": "The lid colour, where the council tells containers apart by it."
+          }
+        }
+      },
+      "materialStream": {
+        "description": "A material stream from the DCLG Local Waste Service Standards material_streams list (WRAP-derived), in lower_snake_case; a parent (e.g. plastics, paper, glass, metals, electrical) stands for all its children. Variants of one stream in that list are merged (e.g. the foil and mixed metals variants).",
+        "type": "string",
+        "enum": [
+          "textiles",
+          "clothes",
+          "shoes",
+          "mixed_textiles_clothes",
+          "plastics",
+          "plastic_bottles",
+          "plastic_bags",
+          "household_plastics_with_film",
+          "household_plastics_without_film",
+          "hard_plastics",
+          "paper",
+          "newspapers_magazines",
+          "cardboard",
+          "telephone_directories",
+          "mixed_paper",
+          "mixed_paper_card",
+          "books",
+          "corrugated_cardboard",
+          "glass",
+          "mixed_glass",
+          "clear_glass_bottles_jars",
+          "brown_glass_bottles_jars",
+          "green_glass_bottles_jars",
+          "blue_glass_bottles_jars",
+          "flat_glass",
+          "household_organics",
+          "garden_waste",
+          "food_waste",
+          "metals",
+          "food_drink_cans",
+          "aluminium_cans",
+          "steel_cans",
+          "aerosols",
+          "foil",
+          "foil_trays",
+          "scrap_metal",
+          "large_tins",
+          "mixed_metals",
+          "automotive_waste",
+          "used_engine_oil",
+          "car_batteries",
+          "tyres",
+          "building_materials",
+          "soil",
+          "hardcore_rubble",
+          "wood_timber",
+          "plasterboard",
+          "upvc_frames",
+          "other_recyclables",
+          "paint",
+          "spectacles",
+          "cartons",
+          "furniture",
+          "tapes_discs",
+          "hand_tools",
+          "cooking_oil",
+          "carpet",
+          "mattresses",
+          "bicycles",
+          "electrical",
+          "fridges_freezers",
+          "batteries",
+          "telecoms_computers",
+          "small_appliances",
+          "large_appliances",
+          "fluorescent_tubes",
+          "light_bulbs",
+          "tv_monitors",
+          "mobile_phones",
+          "printer_cartridges",
+          "household_waste",
+          "household_hazardous_waste",
+          "hazardous_materials",
+          "gas_bottles",
+          "asbestos",
+          "household_garden_chemicals",
+          "mixed_recyclables"
+        ]
+      },
+      "collectionEventType": {
+        "description": "Why a container was not collected: the DCLG Local Waste Service Standards collection_event_types, first level, with the two children of excess waste given as their own codes. Property problems: not_presented, incorrectly_presented (DCLG 'Wrongly presented', e.g. the wrong bin for the week), too_heavy, excess_waste, lid_open, side_waste, contaminated, inaccessible_container_store, damaged, excess_containers, container_from_other_council, container_lost_in_vehicle, not_on_scheme, safety_concern. Street problems: blocked_by_vehicles, roadworks, gate_locked, road_closure, inaccessible_road, breakdown (of the collection vehicle).",
+        "type": "string",
+        "enum": [
+          "not_presented",
+          "incorrectly_presented",
+          "too_heavy",
+          "excess_waste",
+          "lid_open",
+          "side_waste",
+          "contaminated",
+          "inaccessible_container_store",
+          "damaged",
+          "excess_containers",
+          "container_from_other_council",
+          "container_lost_in_vehicle",
+          "not_on_scheme",
+          "safety_concern",
+          "blocked_by_vehicles",
+          "roadworks",
+          "gate_locked",
+          "road_closure",
+          "inaccessible_road",
+          "breakdown"
+        ]
       }
     }
   },
@@ -3657,7 +3966,7 @@ export const bundledSchemas: readonly JsonSchema[] = [
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://schemas.lgx.dev/waste.containerRequest/v1.json",
     "title": "Bin or container request",
-    "description": "A request for a new, replacement or additional household waste container (LGSL 526 household waste containers, 533 recycling bags and containers; LGIL 0 applications, 16 replacing), as FixMyStreet WasteWorks sends to Echo, Whitespace and Bartec. Reasons follow what councils offer online: new property, damaged, stolen or lost, additional capacity, a larger or smaller bin. Any charge is paid through a separate payment transaction.",
+    "description": "A request for a new, replacement or additional household waste container: a wheelie bin, recycling box, food caddy, sacks and so on (LGSL 526 Household waste containers and 533 Recycling bags and containers; LGIL 0 Applications for service and 16 Replacing), as FixMyStreet WasteWorks and council forms send it to Echo, Whitespace and Bartec. The reasons are those councils offer online: a new property, a worn-out container, a damaged one, a stolen or lost one, more capacity, or a different size. Container types follow the DCLG Local Waste Service Standards container_types. Many councils charge for containers (commonly for new-build properties, extra capacity and garden bins): the charge is paid through a separate payment transaction and only referred to here by paymentRef, never with card data.",
     "x-lgx-kind": "transaction",
     "x-lgx-lgsl": [
       526,
@@ -3672,29 +3981,120 @@ export const bundledSchemas: readonly JsonSchema[] = [
       "uprn",
       "service",
       "container",
-      "reason",
-      "quantity"
+      "quantity",
+      "reason"
     ],
     "additionalProperties": false,
+    "allOf": [
+      {
+        "if": {
+          "properties": {
+            "chargeable": {
+              "const": true
+            }
+          },
+          "required": [
+            "chargeable"
+          ]
+        },
+        "then": {
+          "required": [
+            "paymentRef"
+          ]
+        }
+      }
+    ],
     "properties": {
       "uprn": {
-        "$ref": "../defs/v1.json#/$defs/uprn"
+        "$ref": "../defs/v1.json#/$defs/uprn",
+        "description": "The property the container is for."
       },
       "service": {
-        "description": "The collection service. LGSL: refuse 524, recycling 1130, garden 530, food 1423.",
+        "$ref": "#/$defs/service"
+      },
+      "container": {
+        "$ref": "#/$defs/container",
+        "description": "The container wanted: its type, and its size when the council offers more than one (e.g. a 180 or 240 litre refuse bin)."
+      },
+      "quantity": {
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 5,
+        "description": "How many of the container (for sacks, how many rolls or packs). Councils cap requests; larger numbers are a case for an officer."
+      },
+      "reason": {
+        "description": "Why it is needed: new_property (a new build or a household without one), replacement (worn out, or lost in the collection vehicle), damaged (cracked, broken lid or wheels), stolen_or_lost, additional_capacity (an extra container, e.g. for a large household or medical waste) or change_size (swap for a larger or smaller one).",
+        "type": "string",
+        "enum": [
+          "new_property",
+          "replacement",
+          "damaged",
+          "stolen_or_lost",
+          "additional_capacity",
+          "change_size"
+        ]
+      },
+      "returnOldContainer": {
+        "type": "boolean",
+        "description": "The crew should take the old container away when they deliver (damaged, replacement, change_size)."
+      },
+      "chargeable": {
+        "type": "boolean",
+        "description": "The council charges for this request; paymentRef is then required. Absent when the channel does not know (the back office decides)."
+      },
+      "charge": {
+        "$ref": "../defs/v1.json#/$defs/money",
+        "description": "The charge quoted to the resident, including any delivery fee."
+      },
+      "paymentRef": {
+        "$ref": "../defs/v1.json#/$defs/reference",
+        "description": "The separate payment transaction that paid the charge (its LGX transaction id or the payment's reference)."
+      },
+      "deliveryNotes": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 500,
+        "x-lgx-pii": true,
+        "description": "Where to leave it and how to get there, in the resident's words, e.g. 'leave by the side gate'. Personal data: free text typed by the resident (it may carry an access code)."
+      },
+      "notes": {
+        "$ref": "../defs/v1.json#/$defs/text",
+        "x-lgx-pii": true,
+        "description": "Anything else the resident says. Personal data: free text typed by the resident."
+      },
+      "attributes": {
+        "$ref": "../defs/v1.json#/$defs/attributes",
+        "description": "Answers to the council's extra questions, e.g. the number of people in the household for a larger bin, or a police crime reference for a stolen one."
+      },
+      "requester": {
+        "$ref": "../defs/v1.json#/$defs/requester"
+      },
+      "externalRefs": {
+        "$ref": "../defs/v1.json#/$defs/externalReferences",
+        "description": "References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}."
+      }
+    },
+    "$defs": {
+      "service": {
+        "description": "The collection service the container is for. LGSL: refuse (residual household waste) 524; recycling (mixed dry recycling), paper_card, glass, textiles, small_electricals and batteries 1130; garden 530 (for garden waste subscriptions use waste.gardenSubscription); food 1423; absorbent_hygiene and clinical come under 524; other when none fits.",
         "type": "string",
         "enum": [
           "refuse",
           "recycling",
+          "paper_card",
+          "glass",
           "garden",
           "food",
-          "glass",
-          "paper_card",
-          "clinical"
+          "textiles",
+          "small_electricals",
+          "batteries",
+          "absorbent_hygiene",
+          "clinical",
+          "other"
         ]
       },
       "container": {
-        "description": "A waste container as the resident sees it.",
+        "description": "A waste container as the resident sees it. Types are the DCLG Local Waste Service Standards container_types (machine names): wheelie_bin, communal_bin, box, triple_box_stack, caddy (kitchen or kerbside food caddy), inner_caddy, sack (single use), reusable_sack, carrier_bag and tub (clinical).",
         "type": "object",
         "required": [
           "type"
@@ -3707,58 +4107,38 @@ export const bundledSchemas: readonly JsonSchema[] = [
               "wheelie_bin",
               "communal_bin",
               "box",
+              "triple_box_stack",
               "caddy",
+              "inner_caddy",
               "sack",
-              "bag"
-            ],
-            "description": "Kind of container (DCLG waste standards container types, simplified)."
+              "reusable_sack",
+              "carrier_bag",
+              "tub"
+            ]
+          },
+          "code": {
+            "$ref": "../defs/v1.json#/$defs/code",
+            "description": "The back office's container type code (e.g. an Echo container type id), when known."
           },
           "sizeLitres": {
             "type": "integer",
             "minimum": 5,
-            "maximum": 1280
+            "maximum": 1280,
+            "description": "Capacity in litres, e.g. 23 (kerbside caddy), 55 (box), 240 (wheelie bin), 1100 (communal bin)."
           },
           "colour": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 40
+            "maxLength": 40,
+            "description": "The body colour, e.g. 'blue'."
+          },
+          "lidColour": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 40,
+            "description": "The lid colour, where the council tells containers apart by it."
           }
         }
-      },
-      "quantity": {
-        "type": "integer",
-        "minimum": 1,
-        "maximum": 5
-      },
-      "reason": {
-        "type": "string",
-        "enum": [
-          "new_property",
-          "replacement_damaged",
-          "stolen_or_lost",
-          "additional_capacity",
-          "larger_container",
-          "smaller_container",
-          "not_returned_by_crew"
-        ]
-      },
-      "returnOldContainer": {
-        "type": "boolean",
-        "description": "The crew should take the old container away."
-      },
-      "chargeable": {
-        "type": "boolean"
-      },
-      "paymentRef": {
-        "$ref": "../defs/v1.json#/$defs/reference"
-      },
-      "deliveryNotes": {
-        "$ref": "../defs/v1.json#/$defs/text",
-        "x-lgx-pii": true,
-        "description": "Where to leave it, access details."
-      },
-      "requester": {
-        "$ref": "../defs/v1.json#/$defs/requester"
       }
     }
   },
@@ -3766,7 +4146,7 @@ export const bundledSchemas: readonly JsonSchema[] = [
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://schemas.lgx.dev/waste.gardenSubscription/v1.json",
     "title": "Garden waste subscription",
-    "description": "Starting, renewing, cancelling or changing the number of bins on a chargeable garden waste collection (LGSL 530 household garden waste \"may be a charge\"; LGIL 0 applications, 14 renewing), as FixMyStreet WasteWorks garden subscriptions work against Echo, Whitespace and Bartec. Payment is by card through a hosted payment page or by direct debit: this type carries only the payment transaction reference or the mandate reference, never card or bank details.",
+    "description": "Starting, renewing, cancelling or changing the number of bins on a chargeable garden waste collection (LGSL 530 Household garden waste, 'may be a charge'; LGIL 0 Applications for service and 14 Renewing). Modelled on FixMyStreet WasteWorks garden waste subscriptions against Echo, Whitespace and Bartec: the resident says how many garden bins are already at the property and how many they want emptied in total, the council delivers or removes bins to match, and the subscription runs for a term (usually twelve months, often from 1 April). Payment is by card on a hosted payment page (GOV.UK Pay, Capita SCP, Civica Pay), carried here only as the reference of the separate payment transaction, or by Direct Debit, carried only as the mandate reference (see revenues.directDebitMandate; Access PaySuite and Pay360 are common bureaux). By design there is no field for card or bank details.",
     "x-lgx-kind": "transaction",
     "x-lgx-lgsl": [
       530
@@ -3804,11 +4184,44 @@ export const bundledSchemas: readonly JsonSchema[] = [
         "if": {
           "properties": {
             "action": {
-              "enum": [
-                "renew",
-                "cancel",
-                "amend_bins"
-              ]
+              "const": "renew"
+            }
+          },
+          "required": [
+            "action"
+          ]
+        },
+        "then": {
+          "required": [
+            "subscriptionRef",
+            "binsRequested",
+            "paymentMethod"
+          ]
+        }
+      },
+      {
+        "if": {
+          "properties": {
+            "action": {
+              "const": "amend_bins"
+            }
+          },
+          "required": [
+            "action"
+          ]
+        },
+        "then": {
+          "required": [
+            "subscriptionRef",
+            "binsRequested"
+          ]
+        }
+      },
+      {
+        "if": {
+          "properties": {
+            "action": {
+              "const": "cancel"
             }
           },
           "required": [
@@ -3818,6 +4231,23 @@ export const bundledSchemas: readonly JsonSchema[] = [
         "then": {
           "required": [
             "subscriptionRef"
+          ]
+        }
+      },
+      {
+        "if": {
+          "properties": {
+            "paymentMethod": {
+              "const": "card"
+            }
+          },
+          "required": [
+            "paymentMethod"
+          ]
+        },
+        "then": {
+          "required": [
+            "paymentRef"
           ]
         }
       },
@@ -3841,62 +4271,99 @@ export const bundledSchemas: readonly JsonSchema[] = [
     ],
     "properties": {
       "action": {
+        "description": "new (subscribe), renew (for another term), amend_bins (change the number of bins during the term, paying pro rata for extra ones) or cancel.",
         "type": "string",
         "enum": [
           "new",
           "renew",
-          "cancel",
-          "amend_bins"
+          "amend_bins",
+          "cancel"
         ]
       },
       "uprn": {
-        "$ref": "../defs/v1.json#/$defs/uprn"
+        "$ref": "../defs/v1.json#/$defs/uprn",
+        "description": "The property the garden bins are collected from."
       },
       "subscriptionRef": {
         "$ref": "../defs/v1.json#/$defs/reference",
-        "description": "The existing subscription (renew, cancel, amend)."
+        "description": "The existing subscription (renew, amend_bins, cancel): the back office's agreement, contract or service reference."
       },
       "binsCurrent": {
         "type": "integer",
         "minimum": 0,
-        "maximum": 10
+        "maximum": 10,
+        "description": "Garden bins already at the property (e.g. left by a previous owner, or on the current subscription)."
       },
       "binsRequested": {
         "type": "integer",
-        "minimum": 0,
-        "maximum": 10
+        "minimum": 1,
+        "maximum": 10,
+        "description": "How many bins are to be emptied under the subscription after this change, including those already at the property. Councils cap it (often at 3 to 6); the adapter refuses more than its council allows."
       },
       "termStart": {
-        "$ref": "../defs/v1.json#/$defs/date"
+        "$ref": "../defs/v1.json#/$defs/date",
+        "description": "First day of the subscription term."
       },
       "termEnd": {
-        "$ref": "../defs/v1.json#/$defs/date"
+        "$ref": "../defs/v1.json#/$defs/date",
+        "description": "Last day of the subscription term."
+      },
+      "charge": {
+        "$ref": "../defs/v1.json#/$defs/money",
+        "description": "The amount quoted for this action: the term's fee for new and renew, the pro-rata and any admin fee for amend_bins."
       },
       "paymentMethod": {
+        "description": "card (paid once on a hosted payment page; give paymentRef) or direct_debit (collected under a Direct Debit mandate, usually renewing each term until cancelled; give mandateRef). Absent when there is nothing to pay (a cancellation, fewer bins).",
         "type": "string",
         "enum": [
           "card",
-          "direct_debit",
-          "none"
+          "direct_debit"
         ]
       },
       "paymentRef": {
         "$ref": "../defs/v1.json#/$defs/reference",
-        "description": "The payment transaction that paid by card."
+        "description": "The separate payment transaction that took the card payment (its LGX transaction id or the payment's reference)."
       },
       "mandateRef": {
         "$ref": "../defs/v1.json#/$defs/reference",
-        "description": "The direct debit mandate (see revenues.directDebitMandate)."
-      },
-      "charge": {
-        "$ref": "../defs/v1.json#/$defs/money"
+        "description": "The Direct Debit mandate reference (from revenues.directDebitMandate or the bureau), never the bank details themselves."
       },
       "deliveryRequired": {
         "type": "boolean",
-        "description": "New bins must be delivered."
+        "description": "Bins must be delivered (binsRequested is more than binsCurrent)."
+      },
+      "removalRequired": {
+        "type": "boolean",
+        "description": "Bins must be taken away (fewer bins, or a cancellation where the council collects its bins back)."
+      },
+      "cancellationReason": {
+        "description": "Why the resident cancels, where the council asks: moving_home, no_longer_needed, home_composting, cost, service_problems or other.",
+        "type": "string",
+        "enum": [
+          "moving_home",
+          "no_longer_needed",
+          "home_composting",
+          "cost",
+          "service_problems",
+          "other"
+        ]
+      },
+      "notes": {
+        "$ref": "../defs/v1.json#/$defs/text",
+        "x-lgx-pii": true,
+        "description": "Anything else the resident says, e.g. where to leave a new bin. Personal data: free text typed by the resident."
+      },
+      "attributes": {
+        "$ref": "../defs/v1.json#/$defs/attributes",
+        "description": "Answers to the council's extra questions, e.g. a concession or discount code."
       },
       "requester": {
-        "$ref": "../defs/v1.json#/$defs/requester"
+        "$ref": "../defs/v1.json#/$defs/requester",
+        "description": "The subscriber, who receives renewal reminders."
+      },
+      "externalRefs": {
+        "$ref": "../defs/v1.json#/$defs/externalReferences",
+        "description": "References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}."
       }
     }
   },
@@ -3904,7 +4371,7 @@ export const bundledSchemas: readonly JsonSchema[] = [
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://schemas.lgx.dev/waste.missedCollection/v1.json",
     "title": "Missed bin collection",
-    "description": "A resident reports that a scheduled household collection did not happen (LGSL 524 household waste collection, with 1130 recycling, 530 garden and 1423 food waste; LGIL 17 reporting). The property is identified by UPRN, as Echo, Bartec and Whitespace require. The crew-recorded reasons come from the DCLG Local Waste Service Standards collection_event_types taxonomy (not presented, incorrectly presented, too heavy, excess waste, lid open, side waste, contaminated, inaccessible, damaged, lost in vehicle, not on scheme, road closure, breakdown), as used by FixMyStreet WasteWorks integrations.",
+    "description": "A resident (or an officer for them) reports that a scheduled household collection at a property was not made (LGSL 524 Household waste collection, with 1130 Residential recycling collections, 530 Household garden waste and 1423 Food waste recycling; LGIL 17 Reporting), as FixMyStreet WasteWorks and council forms send it to Echo (PostEvent), Bartec (ServiceRequest_Create), Whitespace (CreateWorksheet) and Alloy. The property is identified by UPRN, as every one of those back offices requires. The reason the crew recorded, when known, uses the DCLG Local Waste Service Standards collection_event_types taxonomy (communitiesuk/waste-service-standards, 2015-16), with its second-level qualifiers for contamination, damage and safety concerns; container types are that project's container_types. What the resident says is kept apart from it: whether the container was out, where, and their own account.",
     "x-lgx-kind": "transaction",
     "x-lgx-lgsl": [
       524,
@@ -3928,24 +4395,128 @@ export const bundledSchemas: readonly JsonSchema[] = [
         "description": "The property whose collection was missed."
       },
       "service": {
-        "description": "The collection service. LGSL: refuse 524, recycling 1130, garden 530, food 1423.",
+        "$ref": "#/$defs/service"
+      },
+      "serviceCode": {
+        "$ref": "../defs/v1.json#/$defs/code",
+        "description": "The back office's own code for the service at this property (an Echo service id, a Whitespace service item, a Bartec job type), when the channel has it, e.g. from a waste.collectionSchedule answer."
+      },
+      "container": {
+        "$ref": "#/$defs/container",
+        "description": "The container that was not emptied, when the resident says which (e.g. the 240 litre blue wheelie bin rather than the glass box)."
+      },
+      "scheduledDate": {
+        "$ref": "../defs/v1.json#/$defs/date",
+        "description": "The collection day that was missed (the scheduled date, not the date of the report)."
+      },
+      "crewReason": {
+        "description": "Why the crew recorded the container as not collected, when the back office (in-cab log) already says so. Channels such as WasteWorks look this up before accepting a report: a property logged as not presented is usually told so rather than sent back a crew.",
+        "type": "object",
+        "required": [
+          "code"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "code": {
+            "$ref": "#/$defs/collectionEventType"
+          },
+          "detail": {
+            "description": "The DCLG second-level qualifier. With contaminated, what the contents were contaminated with (food_waste, garden_waste, refuse_waste, bulky_waste, rubble_diy, commercial_waste, turf_soil, animal_bedding); with damaged, which part (lid, wheels, body); with safety_concern, where the risk was (street, customer, animal). Absent for the other codes.",
+            "type": "string",
+            "enum": [
+              "food_waste",
+              "garden_waste",
+              "refuse_waste",
+              "bulky_waste",
+              "rubble_diy",
+              "commercial_waste",
+              "turf_soil",
+              "animal_bedding",
+              "lid",
+              "wheels",
+              "body",
+              "street",
+              "customer",
+              "animal"
+            ]
+          },
+          "externalCode": {
+            "$ref": "../defs/v1.json#/$defs/code",
+            "description": "The back office's own code for the reason (e.g. an Echo resolution code or a Whitespace in-cab log reason), kept as it came."
+          },
+          "recordedAt": {
+            "$ref": "../defs/v1.json#/$defs/dateTime",
+            "description": "When the crew recorded it (the in-cab log time)."
+          }
+        }
+      },
+      "residentReport": {
+        "description": "What the resident says happened, as council forms ask it: not_emptied (the container was not emptied at all), partly_emptied (emptied, but waste was left in or around it), whole_street_missed (no container in the street was emptied), or disputes_crew_reason (the resident disputes the reason the crew recorded, e.g. says the bin was out although logged as not presented).",
+        "type": "string",
+        "enum": [
+          "not_emptied",
+          "partly_emptied",
+          "whole_street_missed",
+          "disputes_crew_reason"
+        ]
+      },
+      "containerPresented": {
+        "type": "boolean",
+        "description": "The resident says the container was at the collection point by the set time (e.g. 6am on collection day)."
+      },
+      "containerLocation": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": 255,
+        "x-lgx-pii": true,
+        "description": "Where the container was left, in the resident's words, e.g. 'at the kerb outside the front gate'. Personal data: free text typed by the resident (it may carry a gate code or a name)."
+      },
+      "assistedCollection": {
+        "type": "boolean",
+        "description": "The household has an assisted (pull-out) collection (LGSL 854 Household waste assisted collection): the crew should have fetched the container from the property. Councils usually return to missed assisted collections the same or next working day."
+      },
+      "notes": {
+        "$ref": "../defs/v1.json#/$defs/text",
+        "x-lgx-pii": true,
+        "description": "Anything else the resident says, in their own words. Personal data: residents often add names, health or other circumstances."
+      },
+      "media": {
+        "$ref": "../defs/v1.json#/$defs/attachments",
+        "description": "Photos, e.g. of the container at the kerb."
+      },
+      "attributes": {
+        "$ref": "../defs/v1.json#/$defs/attributes",
+        "description": "Answers to the council's extra questions (Open311 attribute[code]), e.g. an Echo task id the channel looked up."
+      },
+      "requester": {
+        "$ref": "../defs/v1.json#/$defs/requester"
+      },
+      "externalRefs": {
+        "$ref": "../defs/v1.json#/$defs/externalReferences",
+        "description": "References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}."
+      }
+    },
+    "$defs": {
+      "service": {
+        "description": "The collection service. LGSL: refuse (residual household waste) 524; recycling (mixed dry recycling), paper_card, glass, textiles, small_electricals and batteries 1130; garden 530; food 1423; absorbent_hygiene (nappies and incontinence products, a separate collection in some councils) and clinical (on request) come under 524; other when none fits (give serviceCode). A council's own names ('Blue bin', 'Purple sack') map to these.",
         "type": "string",
         "enum": [
           "refuse",
           "recycling",
+          "paper_card",
+          "glass",
           "garden",
           "food",
-          "glass",
-          "paper_card",
-          "clinical"
+          "textiles",
+          "small_electricals",
+          "batteries",
+          "absorbent_hygiene",
+          "clinical",
+          "other"
         ]
       },
-      "serviceCode": {
-        "$ref": "../defs/v1.json#/$defs/code",
-        "description": "The council's or vendor's own service code, when the channel knows it (e.g. from a collection schedule query)."
-      },
       "container": {
-        "description": "A waste container as the resident sees it.",
+        "description": "A waste container as the resident sees it. Types are the DCLG Local Waste Service Standards container_types (machine names): wheelie_bin, communal_bin, box, triple_box_stack, caddy (kitchen or kerbside food caddy), inner_caddy, sack (single use), reusable_sack, carrier_bag and tub (clinical).",
         "type": "object",
         "required": [
           "type"
@@ -3958,30 +4529,41 @@ export const bundledSchemas: readonly JsonSchema[] = [
               "wheelie_bin",
               "communal_bin",
               "box",
+              "triple_box_stack",
               "caddy",
+              "inner_caddy",
               "sack",
-              "bag"
-            ],
-            "description": "Kind of container (DCLG waste standards container types, simplified)."
+              "reusable_sack",
+              "carrier_bag",
+              "tub"
+            ]
+          },
+          "code": {
+            "$ref": "../defs/v1.json#/$defs/code",
+            "description": "The back office's container type code (e.g. an Echo container type id), when known."
           },
           "sizeLitres": {
             "type": "integer",
             "minimum": 5,
-            "maximum": 1280
+            "maximum": 1280,
+            "description": "Capacity in litres, e.g. 23 (kerbside caddy), 55 (box), 240 (wheelie bin), 1100 (communal bin)."
           },
           "colour": {
             "type": "string",
             "minLength": 1,
-            "maxLength": 40
+            "maxLength": 40,
+            "description": "The body colour, e.g. 'blue'."
+          },
+          "lidColour": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 40,
+            "description": "The lid colour, where the council tells containers apart by it."
           }
         }
       },
-      "scheduledDate": {
-        "$ref": "../defs/v1.json#/$defs/date",
-        "description": "The collection day that was missed."
-      },
-      "crewReason": {
-        "description": "What the crew recorded, when the back office already knows (DCLG collection_event_types).",
+      "collectionEventType": {
+        "description": "Why a container was not collected: the DCLG Local Waste Service Standards collection_event_types, first level, with the two children of excess waste given as their own codes. Property problems: not_presented, incorrectly_presented (DCLG 'Wrongly presented', e.g. the wrong bin for the week), too_heavy, excess_waste, lid_open, side_waste, contaminated, inaccessible_container_store, damaged, excess_containers, container_from_other_council, container_lost_in_vehicle, not_on_scheme, safety_concern. Street problems: blocked_by_vehicles, roadworks, gate_locked, road_closure, inaccessible_road, breakdown (of the collection vehicle).",
         "type": "string",
         "enum": [
           "not_presented",
@@ -3992,40 +4574,19 @@ export const bundledSchemas: readonly JsonSchema[] = [
           "side_waste",
           "contaminated",
           "inaccessible_container_store",
-          "container_damaged",
+          "damaged",
+          "excess_containers",
+          "container_from_other_council",
           "container_lost_in_vehicle",
           "not_on_scheme",
+          "safety_concern",
+          "blocked_by_vehicles",
+          "roadworks",
+          "gate_locked",
           "road_closure",
-          "vehicle_breakdown"
+          "inaccessible_road",
+          "breakdown"
         ]
-      },
-      "containerPresented": {
-        "type": "boolean",
-        "description": "The resident says the container was out by the set time."
-      },
-      "containerLocation": {
-        "type": "string",
-        "minLength": 1,
-        "maxLength": 255,
-        "description": "Where the container was left, e.g. 'at the kerb outside number 12'."
-      },
-      "assistedCollection": {
-        "type": "boolean",
-        "description": "The household has an assisted (pull-out) collection (LGSL 854)."
-      },
-      "notes": {
-        "$ref": "../defs/v1.json#/$defs/text",
-        "x-lgx-pii": true,
-        "description": "What the resident says, in their words. Personal data: residents often add names or circumstances."
-      },
-      "media": {
-        "$ref": "../defs/v1.json#/$defs/attachments"
-      },
-      "requester": {
-        "$ref": "../defs/v1.json#/$defs/requester"
-      },
-      "externalRefs": {
-        "$ref": "../defs/v1.json#/$defs/externalReferences"
       }
     }
   }

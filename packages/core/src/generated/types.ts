@@ -965,178 +965,330 @@ export type StreetReportV1 = {
 /**
  * Bulky waste collection booking
  *
- * Booking, amending or cancelling a bulky household waste collection (LGSL 528 "householder can usually book... may be a charge"; LGIL 0 applications, 4 paying). Modelled on FixMyStreet WasteWorks bulky bookings against Echo (ReserveAvailableSlotsForEvent / CancelReservedSlotsForEvent), Whitespace (GetCollectionSlots, CreateWorksheet, CancelWorksheet) and Bartec: a slot is reserved, held until an expiry while the resident pays through a separate payment transaction, then confirmed. No card data: payment is by reference only.
+ * Booking, amending or cancelling a bulky household waste collection (LGSL 528 Bulky household waste collections, 'householder can usually book... may be a charge'; LGIL 0 Applications for service and 4 Paying for goods and services). Modelled on how FixMyStreet WasteWorks books bulky collections against Echo (ReserveAvailableSlotsForEvent, then PostEvent; CancelReservedSlotsForEvent), Whitespace (GetCollectionSlots, CreateWorksheet, CancelWorksheet) and Bartec: the channel looks up free slots, the back office holds one under a reservation reference until an expiry time, the resident pays through a separate payment transaction, and the booking is then made. Items are the council's own item list (the DCLG Local Waste Service Standards bulky_items list is a common starting point), with a category that decides the vehicle (fridges and other electricals go for WEEE treatment). No card data: the charge is paid elsewhere and only referred to by paymentRef.
  */
 export type WasteBulkyBookingV1 = {
+  /** book (a new booking: items, slot and collection point required; paymentRef too when there is a charge), amend (change the items, slot or collection point of bookingRef) or cancel (cancel bookingRef, saying why and whether a refund is due). */
   action: "book" | "amend" | "cancel";
+  /** The property the items are collected from. */
   uprn: Uprn;
-  /** The existing booking (for amend and cancel). */
+  /** The existing booking (for amend and cancel): the back office's event, worksheet or job reference. */
   bookingRef?: Reference;
+  /** What is to be collected, one line per kind of item. Councils cap a booking (often 3 to 10 items); the adapter refuses more than its council allows. */
   items?: Array<{
-    /** The council's item list code, e.g. 'sofa-3-seat', 'fridge-freezer'. */
+    /** The council's item list code, e.g. 'sofa-3-seat', 'fridge-freezer', 'mattress-double'. */
     itemType: Code;
-    description?: string;
+    /** The item's category, after the DCLG bulky_items list: furniture, electrical_kitchen (fridges, freezers, cookers, washing machines: WEEE), electrical_other (televisions, monitors, small appliances: WEEE), fixtures_fittings (baths, doors, kitchen units), general (bicycles, carpets, garden items). */
+    category?: "furniture" | "electrical_kitchen" | "electrical_other" | "fixtures_fittings" | "general";
     quantity: number;
+    /**
+     * The resident's description of the item, e.g. 'grey corner sofa, comes apart in two'. Personal data: free text typed by the resident.
+     * @pii personal data: redacted in logs, errors and audit
+     */
+    description?: string;
+    /** A photo of the item, where the council asks for one. */
+    photo?: Attachment;
   }>;
-  /** Where the items will be left, e.g. 'front garden by the gate'. */
-  collectionPoint?: string;
+  /** Where the items will be left for the crew (items are not collected from inside a home). */
+  collectionPoint?: {
+    /**
+     * In the resident's words, e.g. 'on the driveway, left of the garage'. Personal data: free text typed by the resident (it may carry an access code).
+     * @pii personal data: redacted in logs, errors and audit
+     */
+    description: string;
+    /** A photo of the spot, where the council asks for one. */
+    photo?: Attachment;
+  };
+  /** The collection slot, from the back office's list of free slots. */
   slot?: {
+    /** The collection day. */
     date: Date;
-    /** The back office's slot id, when it has one. */
+    /** The back office's id for the slot (round and day), when it has one. */
     slotRef?: Reference;
   };
-  /** The held slot reservation, from an earlier look-up. */
+  /** The hold the back office placed on the slot when the channel reserved it (e.g. Echo's reservation reference). */
   reservationRef?: Reference;
-  /** When the held reservation lapses if not confirmed. */
+  /** When the hold lapses if the booking is not made, typically 30 minutes to a few hours after reserving; a booking sent after it may find the slot gone. */
   reservationExpiry?: DateTime;
-  /** The payment transaction or provider reference that paid the charge. */
-  paymentRef?: Reference;
-  /** The charge quoted to the resident. */
+  /** The total charge quoted to the resident (0 for a free or concessionary booking). */
   charge?: Money;
+  /** The separate payment transaction that paid the charge (its LGX transaction id or the payment's reference). Required when booking with a charge. */
+  paymentRef?: Reference;
+  /** Why the booking is cancelled and whether money goes back. Councils usually refund in full when cancelled before a cut-off (often noon the working day before) and not after. */
   cancellation?: {
-    reason: "no_longer_needed" | "items_removed_privately" | "booked_in_error" | "council_cancelled" | "other";
-    refundDue?: boolean;
+    /** no_longer_needed, items_disposed_elsewhere, booked_in_error, date_unsuitable (the resident will rebook), reservation_unpaid (the hold lapsed without payment), council_cancelled (e.g. vehicle breakdown or severe weather) or other. */
+    reason: "no_longer_needed" | "items_disposed_elsewhere" | "booked_in_error" | "date_unsuitable" | "reservation_unpaid" | "council_cancelled" | "other";
+    /** A refund is due to the payer (refunded against paymentRef's payment, never by card details here). */
+    refundDue: boolean;
+    /** How much to refund, when not the whole charge (some councils keep an admin fee). */
+    refundAmount?: Money;
   };
-  /** @pii personal data: redacted in logs, errors and audit */
+  /**
+   * Anything else the resident tells the crew. Personal data: free text typed by the resident.
+   * @pii personal data: redacted in logs, errors and audit
+   */
   notes?: Text;
+  /** Answers to the council's extra questions, e.g. whether the items are on the ground floor. */
+  attributes?: Attributes;
   requester?: Requester;
-} & unknown & unknown & unknown;
+  /** References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}. */
+  externalRefs?: ExternalReferences;
+} & unknown & unknown & unknown & unknown;
 
 /**
  * Bin collection schedule (query)
  *
- * Which household collections a property has and when they are next due (LGSL 524, LGIL 8 providing information): the bin-day look-up of FixMyStreet WasteWorks (Echo GetServiceUnitsForObject, Whitespace GetCollectionByUprnAndDatePlus, Bartec Features_Schedules_Get) and of the DCLG waste standards /services?uprn= API.
+ * Which household collections a property has and when they are due: the 'check your bin day' look-up (LGSL 524 Household waste collection, also covering 1130 recycling, 530 garden and 1423 food waste; LGIL 8 Providing information). These are the query's parameters; the answer is waste.collectionSchedule v1.result. It is the look-up FixMyStreet WasteWorks makes against Echo (GetServiceUnitsForObject, GetTasks), Whitespace (GetCollectionByUprnAndDatePlus) and Bartec (Features_Schedules_Get, Jobs_Get), and the DCLG Local Waste Service Standards waste services API's GET /services?uprn=. The property is identified by UPRN; an optional date range asks for the collection dates in it (e.g. over Christmas, when rounds move).
  */
 export type WasteCollectionScheduleV1 = {
+  /** The property to look up (from an address picker; normalise it first). */
   uprn: Uprn;
-  /** First day of interest (default today). */
+  /** First day of interest; today when absent. */
   from?: Date;
-  /** Last day of interest (default four weeks on). */
+  /** Last day of interest; when absent the adapter answers with at least the next collection of each service. Back offices limit how far ahead they plan (often a few weeks to a year); dates past their horizon are simply not listed. */
   to?: Date;
 };
+
+/** One collection service at the property. It has a frequency in words, an RRULE, or both. */
+export type WasteCollectionScheduleResultV1ScheduledService = {
+  service: WasteCollectionScheduleResultV1Service;
+  /** The back office's own code for this service at the property (an Echo service id, a Whitespace service item, a Bartec job type). A channel passes it back as serviceCode in waste.missedCollection. */
+  serviceCode: Code;
+  /** The service's name as the council shows it, e.g. 'Blue bin recycling'. */
+  name: ShortText;
+  /** What the council tells residents about it, e.g. 'Put your bin out by 6am'. */
+  description?: ShortText;
+  container?: WasteCollectionScheduleResultV1Container;
+  /** How many of the container the property has or shares (e.g. 2 communal bins). */
+  containerCount?: number;
+  /** What goes in it, as DCLG material streams. */
+  materialStreams?: Array<WasteCollectionScheduleResultV1MaterialStream>;
+  /** How often, in words, e.g. 'Every other Tuesday' or 'Weekly on Monday'. */
+  frequency?: ShortText;
+  /** The pattern as an RFC 5545 recurrence rule without the 'RRULE:' prefix, FREQ first, in upper case, e.g. 'FREQ=WEEKLY;INTERVAL=2;BYDAY=TU'. Give rruleStart with it: an every-other-week rule means nothing without the week it starts from. */
+  rrule?: string;
+  /** The rule's DTSTART: a date on which a collection falls. */
+  rruleStart?: Date;
+  /** The collection dates in the range asked for, in order, after any bank holiday changes. */
+  scheduledDates?: Array<Date>;
+  /** The next collection day. */
+  nextDate?: Date;
+  /** The day the next collection would normally have been, when it has moved (DCLG next_collection changed_date). */
+  nextDateMovedFrom?: Date;
+  /** Why it moved, e.g. 'Christmas bank holiday' (DCLG changed_date_reason). */
+  nextDateChangeReason?: ShortText;
+  /** The last scheduled collection day. */
+  lastDate?: Date;
+  /** How the last collection went: completed, not_completed (see lastOutcomeReason), in_progress (the round is out today) or unknown (no in-cab record). */
+  lastOutcome?: "completed" | "not_completed" | "in_progress" | "unknown";
+  /** Why the last collection was not completed, as the crew recorded it. */
+  lastOutcomeReason?: WasteCollectionScheduleResultV1CollectionEventType;
+};
+
+/** The collection service. LGSL: refuse (residual household waste) 524; recycling (mixed dry recycling), paper_card, glass, textiles, small_electricals and batteries 1130; garden 530; food 1423; absorbent_hygiene (nappies and incontinence products, a separate collection in some councils) and clinical (on request) come under 524; other when none fits (serviceCode says which). */
+export type WasteCollectionScheduleResultV1Service = "refuse" | "recycling" | "paper_card" | "glass" | "garden" | "food" | "textiles" | "small_electricals" | "batteries" | "absorbent_hygiene" | "clinical" | "other";
+
+/** A waste container as the resident sees it. Types are the DCLG Local Waste Service Standards container_types (machine names): wheelie_bin, communal_bin, box, triple_box_stack, caddy (kitchen or kerbside food caddy), inner_caddy, sack (single use), reusable_sack, carrier_bag and tub (clinical). */
+export type WasteCollectionScheduleResultV1Container = {
+  type: "wheelie_bin" | "communal_bin" | "box" | "triple_box_stack" | "caddy" | "inner_caddy" | "sack" | "reusable_sack" | "carrier_bag" | "tub";
+  /** The back office's container type code (e.g. an Echo container type id), when known. */
+  code?: Code;
+  /** Capacity in litres, e.g. 23 (kerbside caddy), 55 (box), 240 (wheelie bin), 1100 (communal bin). */
+  sizeLitres?: number;
+  /** The body colour, e.g. 'blue'. */
+  colour?: string;
+  /** The lid colour, where the council tells containers apart by it. */
+  lidColour?: string;
+};
+
+/** A material stream from the DCLG Local Waste Service Standards material_streams list (WRAP-derived), in lower_snake_case; a parent (e.g. plastics, paper, glass, metals, electrical) stands for all its children. Variants of one stream in that list are merged (e.g. the foil and mixed metals variants). */
+export type WasteCollectionScheduleResultV1MaterialStream = "textiles" | "clothes" | "shoes" | "mixed_textiles_clothes" | "plastics" | "plastic_bottles" | "plastic_bags" | "household_plastics_with_film" | "household_plastics_without_film" | "hard_plastics" | "paper" | "newspapers_magazines" | "cardboard" | "telephone_directories" | "mixed_paper" | "mixed_paper_card" | "books" | "corrugated_cardboard" | "glass" | "mixed_glass" | "clear_glass_bottles_jars" | "brown_glass_bottles_jars" | "green_glass_bottles_jars" | "blue_glass_bottles_jars" | "flat_glass" | "household_organics" | "garden_waste" | "food_waste" | "metals" | "food_drink_cans" | "aluminium_cans" | "steel_cans" | "aerosols" | "foil" | "foil_trays" | "scrap_metal" | "large_tins" | "mixed_metals" | "automotive_waste" | "used_engine_oil" | "car_batteries" | "tyres" | "building_materials" | "soil" | "hardcore_rubble" | "wood_timber" | "plasterboard" | "upvc_frames" | "other_recyclables" | "paint" | "spectacles" | "cartons" | "furniture" | "tapes_discs" | "hand_tools" | "cooking_oil" | "carpet" | "mattresses" | "bicycles" | "electrical" | "fridges_freezers" | "batteries" | "telecoms_computers" | "small_appliances" | "large_appliances" | "fluorescent_tubes" | "light_bulbs" | "tv_monitors" | "mobile_phones" | "printer_cartridges" | "household_waste" | "household_hazardous_waste" | "hazardous_materials" | "gas_bottles" | "asbestos" | "household_garden_chemicals" | "mixed_recyclables";
+
+/** Why a container was not collected: the DCLG Local Waste Service Standards collection_event_types, first level, with the two children of excess waste given as their own codes. Property problems: not_presented, incorrectly_presented (DCLG 'Wrongly presented', e.g. the wrong bin for the week), too_heavy, excess_waste, lid_open, side_waste, contaminated, inaccessible_container_store, damaged, excess_containers, container_from_other_council, container_lost_in_vehicle, not_on_scheme, safety_concern. Street problems: blocked_by_vehicles, roadworks, gate_locked, road_closure, inaccessible_road, breakdown (of the collection vehicle). */
+export type WasteCollectionScheduleResultV1CollectionEventType = "not_presented" | "incorrectly_presented" | "too_heavy" | "excess_waste" | "lid_open" | "side_waste" | "contaminated" | "inaccessible_container_store" | "damaged" | "excess_containers" | "container_from_other_council" | "container_lost_in_vehicle" | "not_on_scheme" | "safety_concern" | "blocked_by_vehicles" | "roadworks" | "gate_locked" | "road_closure" | "inaccessible_road" | "breakdown";
 
 /**
  * Bin collection schedule
  *
- * The collections a property has: per service the container, the material streams (WRAP-derived names as in the DCLG waste standards material_streams list), the frequency in words and, where the back office gives one, an RFC 5545 RRULE, with the next and last dates and the last outcome.
+ * The answer to a waste.collectionSchedule query (LGSL 524, 1130, 530 and 1423; LGIL 8 Providing information): the collection services a property has and, for each, the container, the material streams it takes, how often it is collected (in words and, where the back office gives one, as an RFC 5545 RRULE with its start date), the dates in the range asked for, the next and last collection dates and how the last collection went. The shape follows the DCLG Local Waste Service Standards WasteService resource (name, frequency, container types, material streams, last_collection and next_collection with changed_date and changed_date_reason); container types, material streams and the outcome reasons use that project's container_types, material_streams (WRAP-derived) and collection_event_types lists. This is what FixMyStreet WasteWorks shows on its 'Your bin days' page from Echo, Whitespace and Bartec. An empty services list means the council has no household collections at the property (e.g. a commercial unit).
  */
 export type WasteCollectionScheduleResultV1 = {
+  /** The property the schedule is for. */
   uprn: Uprn;
-  services: Array<{
-    /** The collection service. LGSL: refuse 524, recycling 1130, garden 530, food 1423. */
-    service: "refuse" | "recycling" | "garden" | "food" | "glass" | "paper_card" | "clinical";
-    serviceCode?: Code;
-    /** The service's name as the council shows it, e.g. 'Blue bin recycling'. */
-    name: ShortText;
-    /** A waste container as the resident sees it. */
-    container?: {
-      /** Kind of container (DCLG waste standards container types, simplified). */
-      type: "wheelie_bin" | "communal_bin" | "box" | "caddy" | "sack" | "bag";
-      sizeLitres?: number;
-      colour?: string;
-    };
-    materialStreams?: Array<string>;
-    /** In words, e.g. 'Every other Tuesday'. */
-    frequency?: ShortText;
-    /** RFC 5545 recurrence rule, e.g. FREQ=WEEKLY;INTERVAL=2;BYDAY=TU. */
-    rrule?: string;
-    nextDate?: Date;
-    lastDate?: Date;
-    lastOutcome?: "completed" | "missed" | "not_presented" | "in_progress" | "unknown";
-  }>;
+  /** The household has an assisted (pull-out) collection (LGSL 854). */
+  assistedCollection?: boolean;
+  services: Array<WasteCollectionScheduleResultV1ScheduledService>;
+};
+
+/** The collection service the container is for. LGSL: refuse (residual household waste) 524; recycling (mixed dry recycling), paper_card, glass, textiles, small_electricals and batteries 1130; garden 530 (for garden waste subscriptions use waste.gardenSubscription); food 1423; absorbent_hygiene and clinical come under 524; other when none fits. */
+export type WasteContainerRequestV1Service = "refuse" | "recycling" | "paper_card" | "glass" | "garden" | "food" | "textiles" | "small_electricals" | "batteries" | "absorbent_hygiene" | "clinical" | "other";
+
+/** A waste container as the resident sees it. Types are the DCLG Local Waste Service Standards container_types (machine names): wheelie_bin, communal_bin, box, triple_box_stack, caddy (kitchen or kerbside food caddy), inner_caddy, sack (single use), reusable_sack, carrier_bag and tub (clinical). */
+export type WasteContainerRequestV1Container = {
+  type: "wheelie_bin" | "communal_bin" | "box" | "triple_box_stack" | "caddy" | "inner_caddy" | "sack" | "reusable_sack" | "carrier_bag" | "tub";
+  /** The back office's container type code (e.g. an Echo container type id), when known. */
+  code?: Code;
+  /** Capacity in litres, e.g. 23 (kerbside caddy), 55 (box), 240 (wheelie bin), 1100 (communal bin). */
+  sizeLitres?: number;
+  /** The body colour, e.g. 'blue'. */
+  colour?: string;
+  /** The lid colour, where the council tells containers apart by it. */
+  lidColour?: string;
 };
 
 /**
  * Bin or container request
  *
- * A request for a new, replacement or additional household waste container (LGSL 526 household waste containers, 533 recycling bags and containers; LGIL 0 applications, 16 replacing), as FixMyStreet WasteWorks sends to Echo, Whitespace and Bartec. Reasons follow what councils offer online: new property, damaged, stolen or lost, additional capacity, a larger or smaller bin. Any charge is paid through a separate payment transaction.
+ * A request for a new, replacement or additional household waste container: a wheelie bin, recycling box, food caddy, sacks and so on (LGSL 526 Household waste containers and 533 Recycling bags and containers; LGIL 0 Applications for service and 16 Replacing), as FixMyStreet WasteWorks and council forms send it to Echo, Whitespace and Bartec. The reasons are those councils offer online: a new property, a worn-out container, a damaged one, a stolen or lost one, more capacity, or a different size. Container types follow the DCLG Local Waste Service Standards container_types. Many councils charge for containers (commonly for new-build properties, extra capacity and garden bins): the charge is paid through a separate payment transaction and only referred to here by paymentRef, never with card data.
  */
 export type WasteContainerRequestV1 = {
+  /** The property the container is for. */
   uprn: Uprn;
-  /** The collection service. LGSL: refuse 524, recycling 1130, garden 530, food 1423. */
-  service: "refuse" | "recycling" | "garden" | "food" | "glass" | "paper_card" | "clinical";
-  /** A waste container as the resident sees it. */
-  container: {
-    /** Kind of container (DCLG waste standards container types, simplified). */
-    type: "wheelie_bin" | "communal_bin" | "box" | "caddy" | "sack" | "bag";
-    sizeLitres?: number;
-    colour?: string;
-  };
+  service: WasteContainerRequestV1Service;
+  /** The container wanted: its type, and its size when the council offers more than one (e.g. a 180 or 240 litre refuse bin). */
+  container: WasteContainerRequestV1Container;
+  /** How many of the container (for sacks, how many rolls or packs). Councils cap requests; larger numbers are a case for an officer. */
   quantity: number;
-  reason: "new_property" | "replacement_damaged" | "stolen_or_lost" | "additional_capacity" | "larger_container" | "smaller_container" | "not_returned_by_crew";
-  /** The crew should take the old container away. */
+  /** Why it is needed: new_property (a new build or a household without one), replacement (worn out, or lost in the collection vehicle), damaged (cracked, broken lid or wheels), stolen_or_lost, additional_capacity (an extra container, e.g. for a large household or medical waste) or change_size (swap for a larger or smaller one). */
+  reason: "new_property" | "replacement" | "damaged" | "stolen_or_lost" | "additional_capacity" | "change_size";
+  /** The crew should take the old container away when they deliver (damaged, replacement, change_size). */
   returnOldContainer?: boolean;
+  /** The council charges for this request; paymentRef is then required. Absent when the channel does not know (the back office decides). */
   chargeable?: boolean;
+  /** The charge quoted to the resident, including any delivery fee. */
+  charge?: Money;
+  /** The separate payment transaction that paid the charge (its LGX transaction id or the payment's reference). */
   paymentRef?: Reference;
   /**
-   * Where to leave it, access details.
+   * Where to leave it and how to get there, in the resident's words, e.g. 'leave by the side gate'. Personal data: free text typed by the resident (it may carry an access code).
    * @pii personal data: redacted in logs, errors and audit
    */
-  deliveryNotes?: Text;
+  deliveryNotes?: string;
+  /**
+   * Anything else the resident says. Personal data: free text typed by the resident.
+   * @pii personal data: redacted in logs, errors and audit
+   */
+  notes?: Text;
+  /** Answers to the council's extra questions, e.g. the number of people in the household for a larger bin, or a police crime reference for a stolen one. */
+  attributes?: Attributes;
   requester?: Requester;
-};
+  /** References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}. */
+  externalRefs?: ExternalReferences;
+} & unknown;
 
 /**
  * Garden waste subscription
  *
- * Starting, renewing, cancelling or changing the number of bins on a chargeable garden waste collection (LGSL 530 household garden waste "may be a charge"; LGIL 0 applications, 14 renewing), as FixMyStreet WasteWorks garden subscriptions work against Echo, Whitespace and Bartec. Payment is by card through a hosted payment page or by direct debit: this type carries only the payment transaction reference or the mandate reference, never card or bank details.
+ * Starting, renewing, cancelling or changing the number of bins on a chargeable garden waste collection (LGSL 530 Household garden waste, 'may be a charge'; LGIL 0 Applications for service and 14 Renewing). Modelled on FixMyStreet WasteWorks garden waste subscriptions against Echo, Whitespace and Bartec: the resident says how many garden bins are already at the property and how many they want emptied in total, the council delivers or removes bins to match, and the subscription runs for a term (usually twelve months, often from 1 April). Payment is by card on a hosted payment page (GOV.UK Pay, Capita SCP, Civica Pay), carried here only as the reference of the separate payment transaction, or by Direct Debit, carried only as the mandate reference (see revenues.directDebitMandate; Access PaySuite and Pay360 are common bureaux). By design there is no field for card or bank details.
  */
 export type WasteGardenSubscriptionV1 = {
-  action: "new" | "renew" | "cancel" | "amend_bins";
+  /** new (subscribe), renew (for another term), amend_bins (change the number of bins during the term, paying pro rata for extra ones) or cancel. */
+  action: "new" | "renew" | "amend_bins" | "cancel";
+  /** The property the garden bins are collected from. */
   uprn: Uprn;
-  /** The existing subscription (renew, cancel, amend). */
+  /** The existing subscription (renew, amend_bins, cancel): the back office's agreement, contract or service reference. */
   subscriptionRef?: Reference;
+  /** Garden bins already at the property (e.g. left by a previous owner, or on the current subscription). */
   binsCurrent?: number;
+  /** How many bins are to be emptied under the subscription after this change, including those already at the property. Councils cap it (often at 3 to 6); the adapter refuses more than its council allows. */
   binsRequested?: number;
+  /** First day of the subscription term. */
   termStart?: Date;
+  /** Last day of the subscription term. */
   termEnd?: Date;
-  paymentMethod?: "card" | "direct_debit" | "none";
-  /** The payment transaction that paid by card. */
-  paymentRef?: Reference;
-  /** The direct debit mandate (see revenues.directDebitMandate). */
-  mandateRef?: Reference;
+  /** The amount quoted for this action: the term's fee for new and renew, the pro-rata and any admin fee for amend_bins. */
   charge?: Money;
-  /** New bins must be delivered. */
+  /** card (paid once on a hosted payment page; give paymentRef) or direct_debit (collected under a Direct Debit mandate, usually renewing each term until cancelled; give mandateRef). Absent when there is nothing to pay (a cancellation, fewer bins). */
+  paymentMethod?: "card" | "direct_debit";
+  /** The separate payment transaction that took the card payment (its LGX transaction id or the payment's reference). */
+  paymentRef?: Reference;
+  /** The Direct Debit mandate reference (from revenues.directDebitMandate or the bureau), never the bank details themselves. */
+  mandateRef?: Reference;
+  /** Bins must be delivered (binsRequested is more than binsCurrent). */
   deliveryRequired?: boolean;
+  /** Bins must be taken away (fewer bins, or a cancellation where the council collects its bins back). */
+  removalRequired?: boolean;
+  /** Why the resident cancels, where the council asks: moving_home, no_longer_needed, home_composting, cost, service_problems or other. */
+  cancellationReason?: "moving_home" | "no_longer_needed" | "home_composting" | "cost" | "service_problems" | "other";
+  /**
+   * Anything else the resident says, e.g. where to leave a new bin. Personal data: free text typed by the resident.
+   * @pii personal data: redacted in logs, errors and audit
+   */
+  notes?: Text;
+  /** Answers to the council's extra questions, e.g. a concession or discount code. */
+  attributes?: Attributes;
+  /** The subscriber, who receives renewal reminders. */
   requester?: Requester;
-} & unknown & unknown & unknown;
+  /** References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}. */
+  externalRefs?: ExternalReferences;
+} & unknown & unknown & unknown & unknown & unknown & unknown;
+
+/** The collection service. LGSL: refuse (residual household waste) 524; recycling (mixed dry recycling), paper_card, glass, textiles, small_electricals and batteries 1130; garden 530; food 1423; absorbent_hygiene (nappies and incontinence products, a separate collection in some councils) and clinical (on request) come under 524; other when none fits (give serviceCode). A council's own names ('Blue bin', 'Purple sack') map to these. */
+export type WasteMissedCollectionV1Service = "refuse" | "recycling" | "paper_card" | "glass" | "garden" | "food" | "textiles" | "small_electricals" | "batteries" | "absorbent_hygiene" | "clinical" | "other";
+
+/** A waste container as the resident sees it. Types are the DCLG Local Waste Service Standards container_types (machine names): wheelie_bin, communal_bin, box, triple_box_stack, caddy (kitchen or kerbside food caddy), inner_caddy, sack (single use), reusable_sack, carrier_bag and tub (clinical). */
+export type WasteMissedCollectionV1Container = {
+  type: "wheelie_bin" | "communal_bin" | "box" | "triple_box_stack" | "caddy" | "inner_caddy" | "sack" | "reusable_sack" | "carrier_bag" | "tub";
+  /** The back office's container type code (e.g. an Echo container type id), when known. */
+  code?: Code;
+  /** Capacity in litres, e.g. 23 (kerbside caddy), 55 (box), 240 (wheelie bin), 1100 (communal bin). */
+  sizeLitres?: number;
+  /** The body colour, e.g. 'blue'. */
+  colour?: string;
+  /** The lid colour, where the council tells containers apart by it. */
+  lidColour?: string;
+};
+
+/** Why a container was not collected: the DCLG Local Waste Service Standards collection_event_types, first level, with the two children of excess waste given as their own codes. Property problems: not_presented, incorrectly_presented (DCLG 'Wrongly presented', e.g. the wrong bin for the week), too_heavy, excess_waste, lid_open, side_waste, contaminated, inaccessible_container_store, damaged, excess_containers, container_from_other_council, container_lost_in_vehicle, not_on_scheme, safety_concern. Street problems: blocked_by_vehicles, roadworks, gate_locked, road_closure, inaccessible_road, breakdown (of the collection vehicle). */
+export type WasteMissedCollectionV1CollectionEventType = "not_presented" | "incorrectly_presented" | "too_heavy" | "excess_waste" | "lid_open" | "side_waste" | "contaminated" | "inaccessible_container_store" | "damaged" | "excess_containers" | "container_from_other_council" | "container_lost_in_vehicle" | "not_on_scheme" | "safety_concern" | "blocked_by_vehicles" | "roadworks" | "gate_locked" | "road_closure" | "inaccessible_road" | "breakdown";
 
 /**
  * Missed bin collection
  *
- * A resident reports that a scheduled household collection did not happen (LGSL 524 household waste collection, with 1130 recycling, 530 garden and 1423 food waste; LGIL 17 reporting). The property is identified by UPRN, as Echo, Bartec and Whitespace require. The crew-recorded reasons come from the DCLG Local Waste Service Standards collection_event_types taxonomy (not presented, incorrectly presented, too heavy, excess waste, lid open, side waste, contaminated, inaccessible, damaged, lost in vehicle, not on scheme, road closure, breakdown), as used by FixMyStreet WasteWorks integrations.
+ * A resident (or an officer for them) reports that a scheduled household collection at a property was not made (LGSL 524 Household waste collection, with 1130 Residential recycling collections, 530 Household garden waste and 1423 Food waste recycling; LGIL 17 Reporting), as FixMyStreet WasteWorks and council forms send it to Echo (PostEvent), Bartec (ServiceRequest_Create), Whitespace (CreateWorksheet) and Alloy. The property is identified by UPRN, as every one of those back offices requires. The reason the crew recorded, when known, uses the DCLG Local Waste Service Standards collection_event_types taxonomy (communitiesuk/waste-service-standards, 2015-16), with its second-level qualifiers for contamination, damage and safety concerns; container types are that project's container_types. What the resident says is kept apart from it: whether the container was out, where, and their own account.
  */
 export type WasteMissedCollectionV1 = {
   /** The property whose collection was missed. */
   uprn: Uprn;
-  /** The collection service. LGSL: refuse 524, recycling 1130, garden 530, food 1423. */
-  service: "refuse" | "recycling" | "garden" | "food" | "glass" | "paper_card" | "clinical";
-  /** The council's or vendor's own service code, when the channel knows it (e.g. from a collection schedule query). */
+  service: WasteMissedCollectionV1Service;
+  /** The back office's own code for the service at this property (an Echo service id, a Whitespace service item, a Bartec job type), when the channel has it, e.g. from a waste.collectionSchedule answer. */
   serviceCode?: Code;
-  /** A waste container as the resident sees it. */
-  container?: {
-    /** Kind of container (DCLG waste standards container types, simplified). */
-    type: "wheelie_bin" | "communal_bin" | "box" | "caddy" | "sack" | "bag";
-    sizeLitres?: number;
-    colour?: string;
-  };
-  /** The collection day that was missed. */
+  /** The container that was not emptied, when the resident says which (e.g. the 240 litre blue wheelie bin rather than the glass box). */
+  container?: WasteMissedCollectionV1Container;
+  /** The collection day that was missed (the scheduled date, not the date of the report). */
   scheduledDate: Date;
-  /** What the crew recorded, when the back office already knows (DCLG collection_event_types). */
-  crewReason?: "not_presented" | "incorrectly_presented" | "too_heavy" | "excess_waste" | "lid_open" | "side_waste" | "contaminated" | "inaccessible_container_store" | "container_damaged" | "container_lost_in_vehicle" | "not_on_scheme" | "road_closure" | "vehicle_breakdown";
-  /** The resident says the container was out by the set time. */
+  /** Why the crew recorded the container as not collected, when the back office (in-cab log) already says so. Channels such as WasteWorks look this up before accepting a report: a property logged as not presented is usually told so rather than sent back a crew. */
+  crewReason?: {
+    code: WasteMissedCollectionV1CollectionEventType;
+    /** The DCLG second-level qualifier. With contaminated, what the contents were contaminated with (food_waste, garden_waste, refuse_waste, bulky_waste, rubble_diy, commercial_waste, turf_soil, animal_bedding); with damaged, which part (lid, wheels, body); with safety_concern, where the risk was (street, customer, animal). Absent for the other codes. */
+    detail?: "food_waste" | "garden_waste" | "refuse_waste" | "bulky_waste" | "rubble_diy" | "commercial_waste" | "turf_soil" | "animal_bedding" | "lid" | "wheels" | "body" | "street" | "customer" | "animal";
+    /** The back office's own code for the reason (e.g. an Echo resolution code or a Whitespace in-cab log reason), kept as it came. */
+    externalCode?: Code;
+    /** When the crew recorded it (the in-cab log time). */
+    recordedAt?: DateTime;
+  };
+  /** What the resident says happened, as council forms ask it: not_emptied (the container was not emptied at all), partly_emptied (emptied, but waste was left in or around it), whole_street_missed (no container in the street was emptied), or disputes_crew_reason (the resident disputes the reason the crew recorded, e.g. says the bin was out although logged as not presented). */
+  residentReport?: "not_emptied" | "partly_emptied" | "whole_street_missed" | "disputes_crew_reason";
+  /** The resident says the container was at the collection point by the set time (e.g. 6am on collection day). */
   containerPresented?: boolean;
-  /** Where the container was left, e.g. 'at the kerb outside number 12'. */
+  /**
+   * Where the container was left, in the resident's words, e.g. 'at the kerb outside the front gate'. Personal data: free text typed by the resident (it may carry a gate code or a name).
+   * @pii personal data: redacted in logs, errors and audit
+   */
   containerLocation?: string;
-  /** The household has an assisted (pull-out) collection (LGSL 854). */
+  /** The household has an assisted (pull-out) collection (LGSL 854 Household waste assisted collection): the crew should have fetched the container from the property. Councils usually return to missed assisted collections the same or next working day. */
   assistedCollection?: boolean;
   /**
-   * What the resident says, in their words. Personal data: residents often add names or circumstances.
+   * Anything else the resident says, in their own words. Personal data: residents often add names, health or other circumstances.
    * @pii personal data: redacted in logs, errors and audit
    */
   notes?: Text;
+  /** Photos, e.g. of the container at the kerb. */
   media?: Attachments;
+  /** Answers to the council's extra questions (Open311 attribute[code]), e.g. an Echo task id the channel looked up. */
+  attributes?: Attributes;
   requester?: Requester;
+  /** References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}. */
   externalRefs?: ExternalReferences;
 };
 
