@@ -21,7 +21,12 @@ beforeAll(async () => {
     } else sendJson(res, out.status, out.body, out.headers);
   });
 });
-afterAll(() => sim.close());
+// Importing nock patches Node's http module for the whole jest worker: take it off again so that
+// later test files in this worker see the real module.
+afterAll(async () => {
+  nock.restore();
+  await sim.close();
+});
 beforeEach(() => {
   sim.reset();
   tokensIssued = 0;
@@ -150,8 +155,6 @@ describe('HttpClient', () => {
       expect(scope.isDone()).toBe(true);
     } finally {
       nock.cleanAll();
-      nock.restore();
-      nock.activate();
     }
   });
 });

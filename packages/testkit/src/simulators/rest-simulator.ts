@@ -1,9 +1,12 @@
-import { sendJson, startSimulatorServer, type RecordedRequest, type Simulator, type SimulatorServerOptions } from './simulator-server';
 import type http from 'node:http';
+import { sendJson, startSimulatorServer, type RecordedRequest, type Simulator, type SimulatorServerOptions } from './simulator-server';
+
+export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
 /** A request as a route handler sees it. */
 export interface RestRequest {
   method: string;
+  /** Path without the query string, as sent (still percent-encoded). */
   path: string;
   /** Route parameters (`/cases/:id`), URL-decoded. */
   params: Record<string, string | undefined>;
@@ -11,31 +14,45 @@ export interface RestRequest {
   headers: http.IncomingHttpHeaders;
   /** Raw body text. */
   body: string;
-  /** The body parsed as JSON, when it is JSON. */
+  /** The body parsed as JSON when its content type is JSON, else undefined. */
   json: unknown;
 }
 
-/** What a handler answers with. */
+/**
+ * What a handler answers with. The body is sent as JSON, except a Buffer, or a string with a
+ * non-JSON `content-type` header (CSV, HTML, XML), which are sent as they are.
+ */
 export interface RestResponse {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
 }
 
-export interface RestRoute<State> {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** Exact path, with `:name` segments for parameters. */
-  path: string;
-  handler: (request: RestRequest, context: { state: State; simulator: RestSimulator<State> }) => RestResponse | Promise<RestResponse>;
+export interface RestContext<State> {
+  state: State;
+  simulator: RestSimulator<State>;
 }
 
+export type RestHandler<State> = (request: RestRequest, context: RestContext<State>) => RestResponse | Promise<RestResponse>;
+
+export interface RestRoute<State> {
+  method: RestMethod;
+  /** Exact path, with `:name` segments for parameters. Routes are tried in the order given. */
+  path: string;
+  handler: RestHandler<State>;
+}
+
+/** Checks credentials: false answers 401, a response object answers with it, true lets the request through. */
+export type RestAuth = (request: RestRequest) => boolean | RestResponse | Promise<boolean | RestResponse>;
+
 export interface RestSimulatorOptions<State> extends SimulatorServerOptions {
+  /** Shown in error bodies and logs, e.g. `acme-waste`. */
   name: string;
   /** Makes fresh state; called at start and on every reset(). */
   state: () => State;
-  routes: Array<RestRoute<State>>;
-  /** Checks credentials: false answers 401, a response object answers with it. */
-  auth?: (request: RestRequest) => boolean | RestResponse;
+  routes: ReadonlyArray<RestRoute<State>>;
+  /** Runs after routing (unknown paths still get 404) and before the handler. */
+  auth?: RestAuth;
 }
 
 export interface RestSimulator<State> extends Simulator {
@@ -44,92 +61,182 @@ export interface RestSimulator<State> extends Simulator {
   readonly state: State;
 }
 
-/** Thrown from a handler to answer with an error. */
+/** Thrown from a handler to answer with an error response. */
 export class SimulatorHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string> = {},
-  ) {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, body?: unknown, headers: Record<string, string> = {}) {
     super(`simulated ${status}`);
     this.name = 'SimulatorHttpError';
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
   }
 }
 
-/** A response with `status` and a JSON `body`. */
+/** A response with `status` and a JSON `body`; return it, or throw it from deep inside a handler. */
 export function reply(status: number, body?: unknown, headers?: Record<string, string>): RestResponse {
   return { status, ...(body !== undefined ? { body } : {}), ...(headers ? { headers } : {}) };
 }
 
+const METHODS: ReadonlySet<string> = new Set<RestMethod>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+
+type Segment = { param: string } | { literal: string };
+
 interface CompiledRoute<State> {
   route: RestRoute<State>;
-  pattern: RegExp;
-  names: string[];
+  segments: Segment[];
 }
 
-function compile<State>(route: RestRoute<State>): CompiledRoute<State> {
-  const names: string[] = [];
-  const source = route.path
-    .split('/')
-    .map((segment) => {
-      if (segment.startsWith(':')) {
-        names.push(segment.slice(1));
-        return '([^/]+)';
-      }
-      return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    })
-    .join('/');
-  return { route, pattern: new RegExp(`^${source}$`), names };
+function compile<State>(route: RestRoute<State>, simulator: string): CompiledRoute<State> {
+  if (!METHODS.has(route.method)) throw new TypeError(`${simulator}: route ${route.path} has unknown method '${String(route.method)}'`);
+  if (!route.path.startsWith('/')) throw new TypeError(`${simulator}: route path '${route.path}' must start with '/'`);
+  const names = new Set<string>();
+  const segments = route.path.split('/').map((segment): Segment => {
+    if (!segment.startsWith(':')) return { literal: segment };
+    const param = segment.slice(1);
+    if (param === '' || names.has(param)) throw new TypeError(`${simulator}: route ${route.path} has an empty or repeated parameter name`);
+    names.add(param);
+    return { param };
+  });
+  return { route, segments };
+}
+
+/** Matches segment by segment, so an encoded slash (`%2F`) stays inside its parameter. */
+function matchSegments(pattern: readonly Segment[], actual: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== actual.length) return undefined;
+  const params: Record<string, string> = {};
+  for (const [i, segment] of pattern.entries()) {
+    const value = actual[i] ?? '';
+    if ('literal' in segment) {
+      if (segment.literal !== value) return undefined;
+    } else {
+      if (value === '') return undefined;
+      params[segment.param] = value;
+    }
+  }
+  return params;
+}
+
+function decodeSegments(path: string): string[] | undefined {
+  try {
+    return path.split('/').map((s) => decodeURIComponent(s));
+  } catch {
+    return undefined;
+  }
+}
+
+function lowerKeys(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function isJsonType(contentType: string | undefined): boolean {
+  return /\bjson\b/i.test(contentType ?? '');
+}
+
+/** A thrown `SimulatorHttpError`, `reply(...)` result or http-errors-style object, else undefined. */
+function thrownResponse(error: unknown): RestResponse | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as { status?: unknown; body?: unknown; headers?: unknown; message?: unknown };
+  if (typeof e.status !== 'number' || !Number.isInteger(e.status) || e.status < 100 || e.status > 599) return undefined;
+  const body = 'body' in e ? e.body : error instanceof Error ? { error: error.message } : undefined;
+  const headers = typeof e.headers === 'object' && e.headers !== null ? (e.headers as Record<string, string>) : undefined;
+  return reply(e.status, body, headers);
+}
+
+function isResponse(value: unknown): value is RestResponse {
+  return typeof value === 'object' && value !== null && typeof (value as { status?: unknown }).status === 'number';
+}
+
+function send(res: http.ServerResponse, out: RestResponse): void {
+  const headers = lowerKeys(out.headers);
+  const raw = Buffer.isBuffer(out.body) || (typeof out.body === 'string' && headers['content-type'] !== undefined && !isJsonType(headers['content-type']));
+  if (!raw) return sendJson(res, out.status, out.body, headers);
+  const bytes = Buffer.isBuffer(out.body) ? out.body : Buffer.from(out.body as string, 'utf8');
+  res.writeHead(out.status, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, ...headers });
+  res.end(bytes);
 }
 
 /**
  * A stateful REST simulator on 127.0.0.1: declare routes and a state factory; requests are recorded
- * and the shared fault controls apply. Malformed JSON bodies get a 400 before any handler runs.
+ * and the shared fault controls apply. Unknown paths get 404, a known path with another method 405,
+ * a malformed JSON body 400, all before any handler runs.
  */
 export async function startRestSimulator<State>(options: RestSimulatorOptions<State>): Promise<RestSimulator<State>> {
-  const routes = options.routes.map(compile);
+  const { name } = options;
+  const routes = options.routes.map((route) => compile(route, name));
+  const seen = new Set<string>();
+  for (const { route } of routes) {
+    // The same method and pattern twice is a mistake: the second route could never run.
+    const key = `${route.method} ${route.path.replace(/:[^/]+/g, ':')}`;
+    if (seen.has(key)) throw new TypeError(`${name}: two routes for ${route.method} ${route.path}`);
+    seen.add(key);
+  }
   let state = options.state();
-  // eslint-disable-next-line prefer-const -- assigned once the server is up, used by handlers after.
-  let simulator: RestSimulator<State>;
+  const context = { simulator: undefined as unknown as RestSimulator<State> };
 
-  const server = await startSimulatorServer(
-    async (record: RecordedRequest, _req, res) => {
-      const matches = routes.filter((r) => r.pattern.test(record.path));
-      if (matches.length === 0) return sendJson(res, 404, { error: `no route for ${record.path}` });
-      const match = matches.find((r) => r.route.method === record.method);
-      if (!match) return sendJson(res, 405, { error: `${record.method} not allowed on ${record.path}` }, { allow: matches.map((r) => r.route.method).join(', ') });
-      const values = match.pattern.exec(record.path)!.slice(1);
-      const params: Record<string, string> = {};
-      match.names.forEach((name, i) => (params[name] = decodeURIComponent(values[i] ?? '')));
-      let json: unknown;
-      const type = String(record.headers['content-type'] ?? '');
-      if (record.body !== '' && /json/i.test(type)) {
-        try {
-          json = JSON.parse(record.body);
-        } catch {
-          return sendJson(res, 400, { error: 'request body is not valid JSON' });
-        }
-      }
-      const request: RestRequest = { method: record.method, path: record.path, params, query: record.query, headers: record.headers, body: record.body, json };
-      if (options.auth) {
-        const verdict = options.auth(request);
-        if (verdict === false) return sendJson(res, 401, { error: 'unauthorised' });
-        if (typeof verdict === 'object') return sendJson(res, verdict.status, verdict.body, verdict.headers);
-      }
+  const handle = async (record: RecordedRequest, res: http.ServerResponse): Promise<void> => {
+    const segments = decodeSegments(record.path);
+    if (!segments) return sendJson(res, 400, { error: `malformed percent-encoding in ${record.path}` });
+    const matches = routes.flatMap((r) => {
+      const params = matchSegments(r.segments, segments);
+      return params ? [{ compiled: r, params }] : [];
+    });
+    if (matches.length === 0) return sendJson(res, 404, { error: `no route for ${record.path}` });
+    // HEAD falls back to GET as on any HTTP server; Node drops the body itself.
+    const match =
+      matches.find((m) => m.compiled.route.method === record.method) ??
+      (record.method === 'HEAD' ? matches.find((m) => m.compiled.route.method === 'GET') : undefined);
+    if (!match) {
+      const allow = [...new Set(matches.map((m) => m.compiled.route.method))].join(', ');
+      return sendJson(res, 405, { error: `${record.method} not allowed on ${record.path}` }, { allow });
+    }
+
+    let json: unknown;
+    let malformed = false;
+    if (record.body.trim() !== '' && isJsonType(record.headers['content-type'])) {
       try {
-        const out = await match.route.handler(request, { state, simulator });
-        sendJson(res, out.status, out.body, out.headers);
-      } catch (error) {
-        if (error instanceof SimulatorHttpError) return sendJson(res, error.status, error.body, error.headers);
-        throw error;
+        json = JSON.parse(record.body);
+      } catch {
+        malformed = true;
       }
-    },
-    options,
-  );
+    }
+    const request: RestRequest = { method: record.method, path: record.path, params: match.params, query: record.query, headers: record.headers, body: record.body, json };
 
-  simulator = {
-    ...server,
-    name: options.name,
+    // Credentials first, so an unauthenticated caller learns nothing about the body it sent.
+    if (options.auth) {
+      const verdict = await options.auth(request);
+      if (verdict === false) return sendJson(res, 401, { error: 'unauthorised' });
+      if (typeof verdict === 'object') return send(res, verdict);
+    }
+    if (malformed) return sendJson(res, 400, { error: 'request body is not valid JSON' });
+
+    let out: unknown;
+    try {
+      out = await match.compiled.route.handler(request, { state, simulator: context.simulator });
+    } catch (error) {
+      const thrown = thrownResponse(error);
+      if (!thrown) throw error;
+      return send(res, thrown);
+    }
+    if (!isResponse(out)) throw new TypeError(`route ${match.compiled.route.method} ${match.compiled.route.path} returned ${typeof out}, not { status, body? }`);
+    send(res, out);
+  };
+
+  const server = await startSimulatorServer((record, _req, res) => handle(record, res), {
+    ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+  });
+
+  const simulator: RestSimulator<State> = {
+    name,
+    url: server.url,
+    requests: server.requests,
+    faults: server.faults,
     get state() {
       return state;
     },
@@ -137,6 +244,8 @@ export async function startRestSimulator<State>(options: RestSimulatorOptions<St
       server.reset();
       state = options.state();
     },
+    close: server.close,
   };
+  context.simulator = simulator;
   return simulator;
 }

@@ -127,7 +127,12 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
           record.outcome = 'fault';
           const fault = next.fault;
           if ('reset' in fault) return void req.socket.destroy();
-          if ('timeout' in fault) return void held.add(res);
+          if ('timeout' in fault) {
+            held.add(res);
+            // The client gives up and closes; forget the response so a long test does not pile them up.
+            res.on('close', () => held.delete(res));
+            return;
+          }
           if ('malformed' in fault) {
             const text = fault.body ?? '{"truncated": ';
             res.writeHead(200, { 'content-type': fault.contentType ?? 'application/json' });
@@ -153,6 +158,8 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
           await handler(record, req, res);
         } catch (error) {
           if (!res.headersSent) sendJson(res, 500, { error: `simulator handler failed: ${(error as Error).message}` });
+          // Half a response would leave the client waiting for the rest.
+          else res.destroy();
         }
       })();
     });
@@ -166,7 +173,11 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
   const { port } = server.address() as AddressInfo;
 
   const faults: FaultControls = {
-    failNext: (count, fault) => void queue.push({ remaining: count, fault }),
+    failNext: (count, fault) => {
+      if (!Number.isInteger(count) || count < 0) throw new RangeError(`failNext count must be a whole number >= 0, got ${count}`);
+      // A zero-count entry would still fault one request before it is dropped.
+      if (count > 0) queue.push({ remaining: count, fault });
+    },
     latency: (ms) => void (latencyMs = ms),
     down: () => {
       isDown = true;
@@ -194,6 +205,9 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
     reset: () => {
       requests.length = 0;
       faults.clear();
+      // A response held by a timeout fault belongs to the previous test; release its client.
+      for (const res of held) res.destroy();
+      held.clear();
     },
     close: async () => {
       for (const res of held) res.destroy();
