@@ -72,6 +72,9 @@ export const errorCodes = {
   LGX_ERR_SOAP_WSDL_INVALID: {
     summary: 'The WSDL could not be loaded or does not describe the operation asked for.',
   },
+  LGX_ERR_RUNTIME_NO_ROUTE: {
+    summary: 'The stack has no route for this transaction (its type, LGSL, council or data match none).',
+  },
   LGX_ERR_SOAP_UNAVAILABLE: {
     summary: "The optional 'soap' package is not installed.",
   },

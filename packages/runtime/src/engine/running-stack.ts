@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { payloadHash } from '../store/canonical-json';
+import { assertValid, LgxError, silentLogger, type AdapterInstance, type Envelope, type Logger } from '@lgx/core';
+import { instantiateAdapter } from '@lgx/core/host';
+import { loadAdapters } from '../stack/load-adapter';
+import { matchRoutes } from '../stack/route-matcher';
+import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
+import type { StackDefinition } from '../stack/stack-types';
+import type { NewDelivery, StoredDelivery, StoredTransaction, Store, AttemptRecord, StoredStatusUpdate } from '../store/store-types';
+
+export interface OpenStackOptions {
+  store: Store;
+  logger?: Logger;
+  /** Where adapter packages are resolved from (default: the current directory). */
+  resolveFrom?: string;
+  /** Worker settings (concurrency, leases, retry policy, breaker). */
+  worker?: Omit<DeliveryWorkerOptions, 'store' | 'targets' | 'logger' | 'onEvent'>;
+  onEvent?: (event: DeliveryEvent) => void;
+  /** Start delivering at once (default true). */
+  start?: boolean;
+}
+
+export interface TransactionView {
+  transaction: StoredTransaction;
+  deliveries: Array<StoredDelivery & { attemptLog: AttemptRecord[] }>;
+  statusUpdates: StoredStatusUpdate[];
+}
+
+/** A council's stack, running: accepts transactions durably and delivers them. */
+export interface RunningStack {
+  readonly definition: StackDefinition;
+  readonly store: Store;
+  readonly worker: DeliveryWorker;
+  readonly adapters: ReadonlyMap<string, AdapterInstance>;
+  /**
+   * Validates, dedupes on (council, idempotency key) and commits the transaction with one delivery
+   * per target and an audit entry, in one database transaction, before it returns.
+   */
+  submit(input: unknown, options?: { actor?: string }): Promise<{ id: string; duplicate: boolean }>;
+  get(id: string): Promise<TransactionView | undefined>;
+  /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
+  close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
+}
+
+function deliveriesFor(route: NonNullable<ReturnType<typeof matchRoutes>>): NewDelivery[] {
+  const out: NewDelivery[] = [];
+  const mode = route.mode;
+  route.targets.forEach((target, order) => {
+    const waiting = mode === 'fallback' && order > 0;
+    out.push({ id: randomUUID(), target, mode: mode === 'shadow' ? 'one' : mode, order, state: waiting ? 'skipped' : 'pending' });
+  });
+  route.shadow.forEach((target, i) => out.push({ id: randomUUID(), target, mode: 'shadow', order: route.targets.length + i, state: 'pending' }));
+  return out;
+}
+
+/**
+ * Opens a stack: loads each adapter package by name, checks it against this @lgx/core, validates its
+ * config and creates it (secrets scrubbed from its logger), then starts the delivery worker.
+ */
+export async function openStack(definition: StackDefinition, options: OpenStackOptions): Promise<RunningStack> {
+  const logger = options.logger ?? silentLogger;
+  await options.store.migrate();
+  const definitions = await loadAdapters(definition, options.resolveFrom ? { resolveFrom: options.resolveFrom } : {});
+  const instances = new Map<string, AdapterInstance>();
+  const targets = new Map<string, DeliveryTarget>();
+  for (const [id, adapterDefinition] of Object.entries(definitions)) {
+    const { instance } = await instantiateAdapter(adapterDefinition, definition.adapters[id]?.config, {
+      logger: logger.child({ target: id }, definition.secrets),
+      mappings: definition.mappings,
+      council: definition.council,
+      // The worker owns retries: one transport attempt per delivery attempt.
+      retry: false,
+    });
+    instances.set(id, instance);
+    targets.set(id, { instance, capabilities: adapterDefinition.capabilities });
+  }
+  const worker = new DeliveryWorker({ ...options.worker, store: options.store, targets, logger, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  if (options.start !== false) worker.start();
+
+  return {
+    definition,
+    store: options.store,
+    worker,
+    adapters: instances,
+    async submit(input, submitOptions = {}) {
+      const envelope: Envelope = assertValid(input);
+      if (envelope.council !== definition.council) {
+        throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `this stack serves council ${definition.council}, not ${envelope.council}`, { details: { council: envelope.council } });
+      }
+      const route = matchRoutes(definition, envelope);
+      if (!route) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack takes '${envelope.type}'`, { details: { type: envelope.type } });
+      const result = await options.store.insertTransaction({
+        envelope,
+        deliveries: deliveriesFor(route),
+        audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route.index } },
+        now: new Date(),
+      });
+      if (!result.duplicate) worker.notify();
+      return result;
+    },
+    async get(id) {
+      const transaction = await options.store.getTransaction(id);
+      if (!transaction) return undefined;
+      const deliveries = await options.store.listDeliveries(id);
+      return {
+        transaction,
+        deliveries: await Promise.all(deliveries.map(async (d) => ({ ...d, attemptLog: await options.store.listAttempts(d.id) }))),
+        statusUpdates: await options.store.listStatusUpdates(id),
+      };
+    },
+    async close(closeOptions = {}) {
+      await worker.stop(closeOptions.deadlineMs);
+      for (const instance of instances.values()) await instance.close?.().catch(() => undefined);
+      if (closeOptions.closeStore !== false) await options.store.close();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+/**
+ * @module @lgx/runtime
+ *
+ * A council's stack, running: stacks loaded from YAML or code, adapters loaded by package name and
+ * checked against @lgx/core, routes (one, all, fallback, shadow), durable submission to a store,
+ * delivery workers with leases, retries by error class, a circuit breaker and dead letters, and a
+ * hash-chained audit trail.
+ */
+export * from './stack/index';
+export { openStack, type OpenStackOptions, type RunningStack, type TransactionView } from './engine/running-stack';
+export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
+export { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './engine/retry-schedule';
+export { CircuitBreaker } from './engine/circuit-breaker';
+export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
+export { describeStoreConformance } from './store/store-conformance';
+export { verifyAuditChain, GENESIS_HASH, type AuditChainVerdict } from './store/audit-chain';
+export { payloadHash, canonicalJson } from './store/canonical-json';
+export type {
+  AttemptOutcome,
+  AttemptRecord,
+  AuditEntry,
+  AuditInput,
+  DeliveryState,
+  LeasedDelivery,
+  NewDelivery,
+  NewTransaction,
+  Store,
+  StoredDelivery,
+  StoredStatusUpdate,
+  StoredTransaction,
+} from './store/store-types';

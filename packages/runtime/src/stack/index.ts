@@ -1,0 +1,25 @@
+/**
+ * A council's stack: adapter instances with resolved secrets, routes and mapping tables, loaded from
+ * YAML or given from code, and the router and adapter loader built on it.
+ */
+export type {
+  MappingSource,
+  RouteDataValue,
+  RouteMatch,
+  RouteMode,
+  RouteSelection,
+  StackAdapter,
+  StackAdapterConfig,
+  StackConfig,
+  StackDefinition,
+  StackOptions,
+  StackRoute,
+} from './stack-types';
+export { stackSchema } from './stack-schema';
+export { loadStack, createStack, MAX_STACK_BYTES } from './load-stack';
+export { validateStack } from './validate-stack';
+export { resolveSecrets, type ResolvedSecrets, type SecretSources } from './resolve-secrets';
+export { loadMappingTable, mappingFromCsv, parseCsv, type MappingResult } from './mapping-tables';
+export { loadAdapters, loadAdapterPackage, type LoadAdaptersOptions } from './load-adapter';
+export { matchRoutes, type RoutableEnvelope } from './route-matcher';
+export { MAX_ALIAS_COUNT } from './yaml-source';

@@ -1,0 +1,89 @@
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { LgxError, LgxValidationError, checkCompatibility, isAdapterDefinition, type AdapterDefinition } from '@lgx/core';
+import type { StackDefinition } from './stack-types';
+
+/** Where adapter packages are looked up. */
+export interface LoadAdaptersOptions {
+  /** Folder whose node_modules are searched, as Node would from a file there (default: `process.cwd()`). */
+  resolveFrom?: string;
+  /** @lgx/core version to check adapters against (default: the installed core's). */
+  coreVersion?: string;
+}
+
+/** Imports an ES module or CommonJS file by absolute path (a URL, so Windows drive letters work). */
+async function importFile(file: string): Promise<unknown> {
+  return import(pathToFileURL(file).href);
+}
+
+/**
+ * The adapter a package exports: its default export or a named `adapter`. CommonJS packages seen
+ * through `import()` put `module.exports` on `default`, so that is looked into as well.
+ */
+function findDefinition(module: unknown): AdapterDefinition | undefined {
+  const candidates: unknown[] = [];
+  const add = (value: unknown): void => {
+    if (typeof value === 'object' && value !== null) {
+      candidates.push(value, (value as { default?: unknown }).default, (value as { adapter?: unknown }).adapter);
+    }
+  };
+  add(module);
+  add((module as { default?: unknown } | undefined)?.default);
+  return candidates.find(isAdapterDefinition);
+}
+
+/**
+ * Resolves and imports one adapter package, checking it against this core. A package that cannot be
+ * found is a stack problem (LGX_ERR_VALIDATION_INVALID at `pointer`, the stack key naming it); one that
+ * loads but exports no adapter is LGX_ERR_ADAPTER_DEFINITION_INVALID; a core range that does not
+ * match is LGX_ERR_ADAPTER_INCOMPATIBLE naming both versions.
+ */
+export async function loadAdapterPackage(packageName: string, options: LoadAdaptersOptions = {}, pointer = ''): Promise<AdapterDefinition> {
+  const from = resolve(options.resolveFrom ?? process.cwd());
+  // createRequire needs a file inside the folder; it need not exist.
+  const requireFrom = createRequire(join(from, 'lgx-stack.js'));
+  let file: string;
+  try {
+    file = requireFrom.resolve(packageName);
+  } catch (error) {
+    throw new LgxValidationError(
+      [{ path: pointer, rule: 'packageInstalled', message: `names adapter package '${packageName}', which cannot be found from ${from} (install it: npm install ${packageName})`, params: { package: packageName } }],
+      { subject: 'stack', cause: error, details: { package: packageName, resolveFrom: from } },
+    );
+  }
+  let module: unknown;
+  try {
+    module = await importFile(file);
+  } catch (error) {
+    throw new LgxError('LGX_ERR_ADAPTER_DEFINITION_INVALID', `adapter package '${packageName}' failed to load: ${(error as Error).message}`, {
+      cause: error,
+      details: { package: packageName, file },
+    });
+  }
+  const definition = findDefinition(module);
+  if (!definition) {
+    throw new LgxError('LGX_ERR_ADAPTER_DEFINITION_INVALID', `package '${packageName}' exports no adapter: export the result of defineAdapter() as default or as 'adapter'`, {
+      details: { package: packageName, file },
+    });
+  }
+  checkCompatibility(definition, options.coreVersion);
+  return definition;
+}
+
+/**
+ * Loads every adapter package a stack names (each package once) and returns the definitions by
+ * instance id. Instances are not created here: the engine does that with `instantiateAdapter`.
+ */
+export async function loadAdapters(stack: Pick<StackDefinition, 'adapters'>, options: LoadAdaptersOptions = {}): Promise<Record<string, AdapterDefinition>> {
+  const byPackage = new Map<string, Promise<AdapterDefinition>>();
+  const entries = Object.entries(stack.adapters).map(([id, adapter]) => {
+    let loading = byPackage.get(adapter.package);
+    if (!loading) {
+      loading = loadAdapterPackage(adapter.package, options, `/adapters/${id}/package`);
+      byPackage.set(adapter.package, loading);
+    }
+    return loading.then((definition) => [id, definition] as const);
+  });
+  return Object.fromEntries(await Promise.all(entries));
+}

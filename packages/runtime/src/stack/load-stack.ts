@@ -1,0 +1,112 @@
+import { readFile, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { LgxError, LgxValidationError, PROTOTYPE_KEYS, type ValidationIssue } from '@lgx/core';
+import { loadMappingTable } from './mapping-tables';
+import { resolveSecrets } from './resolve-secrets';
+import { validateStack } from './validate-stack';
+import { parseStackYaml } from './yaml-source';
+import type { StackConfig, StackDefinition, StackOptions, StackRoute } from './stack-types';
+
+/** Largest stack file read: a real one is a few kilobytes, so anything bigger is a mistake or an attack. */
+export const MAX_STACK_BYTES = 1024 * 1024;
+
+function escapePointer(segment: string): string {
+  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Reserved keys in a stack given from code (JSON.parse keeps `__proto__` as an own key). */
+function findReservedKeys(value: unknown, path: string, issues: ValidationIssue[]): void {
+  if (Array.isArray(value)) value.forEach((item, i) => findReservedKeys(item, `${path}/${i}`, issues));
+  else if (typeof value === 'object' && value !== null) {
+    for (const key of Object.keys(value)) {
+      const at = `${path}/${escapePointer(key)}`;
+      if (PROTOTYPE_KEYS.has(key)) issues.push({ path: at, rule: 'propertyNames', message: `uses the reserved key '${key}', which is refused to prevent prototype pollution` });
+      else findReservedKeys((value as Record<string, unknown>)[key], at, issues);
+    }
+  }
+}
+
+function copyRoute(route: StackRoute): StackRoute {
+  const copy: StackRoute = { match: { ...route.match }, mode: route.mode, targets: [...route.targets] };
+  if (route.match.data) copy.match.data = { ...route.match.data };
+  if (route.shadow) copy.shadow = [...route.shadow];
+  return copy;
+}
+
+/** Adds the YAML line to issues that point into the file (CSV issues carry their own file and line). */
+function withLines(issues: ValidationIssue[], lineOf: ((pointer: string) => number | undefined) | undefined): ValidationIssue[] {
+  if (!lineOf) return issues;
+  return issues.map((issue) => {
+    if (issue.params?.line !== undefined) return issue;
+    const line = lineOf(issue.path);
+    return line === undefined ? issue : { ...issue, message: `${issue.message} (line ${line})`, params: { ...issue.params, line } };
+  });
+}
+
+function buildStack(value: unknown, options: Required<StackOptions>, subject: string, lineOf?: (pointer: string) => number | undefined): StackDefinition {
+  const fail = (issues: ValidationIssue[]): never => {
+    throw new LgxValidationError(withLines(issues, lineOf), { subject });
+  };
+  const reserved: ValidationIssue[] = [];
+  findReservedKeys(value, '', reserved);
+  if (reserved.length) fail(reserved);
+
+  const checked = validateStack(value);
+  if (!checked.ok) return fail(checked.issues);
+  const config: StackConfig = checked.value;
+
+  const issues: ValidationIssue[] = [];
+  const secrets: string[] = [];
+  const adapters: StackDefinition['adapters'] = {};
+  for (const [id, adapter] of Object.entries(config.adapters)) {
+    const resolved = resolveSecrets(adapter.config ?? {}, `/adapters/${escapePointer(id)}/config`, { env: options.env, cwd: options.cwd });
+    issues.push(...resolved.issues);
+    secrets.push(...resolved.secrets);
+    adapters[id] = { package: adapter.package, config: resolved.value };
+  }
+  const mappings: StackDefinition['mappings'] = {};
+  for (const [name, source] of Object.entries(config.mappings ?? {})) {
+    const loaded = loadMappingTable(source, `/mappings/${escapePointer(name)}`, options.cwd);
+    if (loaded.ok) mappings[name] = loaded.table;
+    else issues.push(...loaded.issues);
+  }
+  if (issues.length) fail(issues);
+  return { council: config.council, adapters, routes: config.routes.map(copyRoute), mappings, secrets: [...new Set(secrets)] };
+}
+
+function defaults(options: StackOptions, cwd: string): Required<StackOptions> {
+  return { env: options.env ?? process.env, cwd: resolve(options.cwd ?? cwd) };
+}
+
+/**
+ * Validates and resolves a stack given from code: `${env:…}` and `${file:…}` references in adapter
+ * config, mapping files relative to `options.cwd` (default: the working directory).
+ * Throws LGX_ERR_VALIDATION_INVALID with every issue found, each naming its key as a JSON pointer.
+ */
+export async function createStack(config: StackConfig, options: StackOptions = {}): Promise<StackDefinition> {
+  return buildStack(config, defaults(options, process.cwd()), 'stack');
+}
+
+/**
+ * Loads a stack from a YAML file: refuses duplicate keys, reserved keys and alias bombs, validates
+ * against `stackSchema` and resolves secrets and mapping files relative to the file's folder.
+ * Issues name the key as a JSON pointer and its line in the file; no message holds a secret value.
+ */
+export async function loadStack(file: string, options: StackOptions = {}): Promise<StackDefinition> {
+  const path = resolve(file);
+  const subject = `stack ${path}`;
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (info.size > MAX_STACK_BYTES) {
+      throw new LgxError('LGX_ERR_VALIDATION_TOO_LARGE', `${subject} is ${info.size} bytes; the limit is ${MAX_STACK_BYTES}`, { details: { file: path, limit: MAX_STACK_BYTES } });
+    }
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (error instanceof LgxError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new LgxValidationError([{ path: '', rule: 'readable', message: `cannot be read (${code})` }], { subject, cause: error });
+  }
+  const source = parseStackYaml(text, subject);
+  return buildStack(source.value, defaults(options, dirname(path)), subject, source.lineOf);
+}

@@ -1,0 +1,104 @@
+import type { JsonSchema } from '@lgx/core';
+
+/** Identifiers used as keys the runtime reads by name (mapping tables, data match fields). */
+const IDENTIFIER = '^[A-Za-z_][A-Za-z0-9_]*$';
+/** Adapter instance ids: short, lower-case, safe in logs, metrics labels and URLs. */
+const INSTANCE_ID = '^[a-z][a-z0-9-]{0,62}$';
+
+/** Keys refused everywhere: they could reach Object.prototype in careless consumers. */
+const notPrototypeKey: JsonSchema = { not: { enum: ['__proto__', 'constructor', 'prototype'] } };
+
+const adapterIdList: JsonSchema = {
+  type: 'array',
+  minItems: 1,
+  uniqueItems: true,
+  items: { type: 'string', pattern: INSTANCE_ID, description: 'An adapter instance id declared under adapters.' },
+};
+
+/**
+ * The published JSON Schema (2020-12) of a council's stack file. Every object is closed, so a
+ * misspelt key is an error rather than a silently ignored setting. Rules that need the whole stack
+ * (every target names a declared adapter) are checked after the schema.
+ */
+export const stackSchema: JsonSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  $id: 'https://schemas.lgx.dev/runtime/stack/v1.json',
+  title: 'LGX council stack',
+  description: "A council's composition: adapter instances, routes and mapping tables.",
+  type: 'object',
+  additionalProperties: false,
+  required: ['council', 'adapters', 'routes'],
+  properties: {
+    council: { type: 'string', pattern: '^[EWSN][0-9]{8}$', description: 'A GSS code such as E07000223.' },
+    adapters: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: INSTANCE_ID, description: 'Lower-case letters, digits and hyphens, starting with a letter.' },
+      additionalProperties: { $ref: '#/$defs/adapter' },
+    },
+    routes: { type: 'array', items: { $ref: '#/$defs/route' } },
+    mappings: {
+      type: 'object',
+      propertyNames: { pattern: IDENTIFIER, ...notPrototypeKey, description: 'A plain identifier such as service.' },
+      additionalProperties: { $ref: '#/$defs/mapping' },
+    },
+  },
+  $defs: {
+    adapter: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['package'],
+      properties: {
+        package: {
+          type: 'string',
+          // A package name, never a path: the stack must not load arbitrary files.
+          pattern: '^(@[a-z0-9][a-z0-9._~-]*/)?[a-z0-9][a-z0-9._~-]*$',
+          maxLength: 214,
+          description: 'An npm package name such as @lgx/adapter-template.',
+        },
+        config: { type: 'object', propertyNames: notPrototypeKey, description: 'Checked against the adapter config schema when the engine creates the instance.' },
+      },
+    },
+    route: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['match', 'mode', 'targets'],
+      properties: {
+        match: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            type: { type: 'string', minLength: 1 },
+            lgsl: { type: 'integer', minimum: 1 },
+            council: { type: 'string', pattern: '^[EWSN][0-9]{8}$', description: 'A GSS code such as E07000223.' },
+            data: {
+              type: 'object',
+              minProperties: 1,
+              propertyNames: { pattern: IDENTIFIER, ...notPrototypeKey, description: 'A plain identifier naming a top-level data field.' },
+              additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+            },
+          },
+        },
+        mode: { enum: ['one', 'all', 'fallback', 'shadow'] },
+        targets: adapterIdList,
+        shadow: adapterIdList,
+      },
+      if: { properties: { mode: { const: 'shadow' } }, required: ['mode'] },
+      then: { required: ['shadow'] },
+    },
+    mapping: {
+      if: { type: 'object', required: ['file'] },
+      then: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { file: { type: 'string', minLength: 1, description: 'A CSV file (council code, vendor code) with a header row.' } },
+      },
+      else: {
+        type: 'object',
+        // Codes are strings: YAML would turn 0123 into the number 123 and lose the leading zero.
+        propertyNames: { minLength: 1, ...notPrototypeKey },
+        additionalProperties: { type: 'string', minLength: 1 },
+      },
+    },
+  },
+};

@@ -1,0 +1,60 @@
+import { validateConfig, type AdapterManifest, type ValidationIssue } from '@lgx/core';
+import { stackSchema } from './stack-schema';
+import type { StackConfig } from './stack-types';
+
+// validateConfig compiles any JSON Schema with LGX's strict ajv (and caches it by schema object), so
+// the stack schema is checked exactly as adapter config schemas are, with the same issue format.
+const schemaOwner = {
+  manifest: { id: 'stack' } as AdapterManifest,
+  configSchema: stackSchema,
+  create: (_context: never, _config: StackConfig): undefined => undefined,
+};
+
+// ajv only says a property name is not allowed; say what the name must look like instead.
+const NAME_RULES: ReadonlyArray<[RegExp, string]> = [
+  [/^\/adapters\/[^/]+$/, 'is not a valid adapter instance id: use lower-case letters, digits and hyphens, starting with a letter'],
+  [/^\/routes\/\d+\/match\/data\/[^/]+$/, 'is not a plain identifier naming a top-level data field (letters, digits and _, not starting with a digit)'],
+  [/^\/mappings\/[^/]+$/, 'is not a plain identifier (letters, digits and _, not starting with a digit)'],
+];
+
+function explainNames(issues: ValidationIssue[]): ValidationIssue[] {
+  return issues.map((issue) => {
+    if (issue.rule !== 'propertyNames' || issue.message.includes('reserved')) return issue;
+    const rule = NAME_RULES.find(([pattern]) => pattern.test(issue.path));
+    return rule ? { ...issue, message: rule[1] } : issue;
+  });
+}
+
+/** Rules that need the whole stack: targets name declared adapters; modes have the targets they need. */
+function checkReferences(stack: StackConfig): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const declared = Object.keys(stack.adapters);
+  const known = new Set(declared);
+  stack.routes.forEach((route, i) => {
+    const at = `/routes/${i}`;
+    for (const list of ['targets', 'shadow'] as const) {
+      (route[list] ?? []).forEach((id, j) => {
+        if (!known.has(id)) {
+          issues.push({ path: `${at}/${list}/${j}`, rule: 'declaredAdapter', message: `names adapter '${id}', which is not declared under adapters (declared: ${declared.join(', ')})`, params: { adapter: id } });
+        }
+      });
+    }
+    // 'one' and 'shadow' surface exactly one system's result: a second target would be silently unused.
+    if ((route.mode === 'one' || route.mode === 'shadow') && route.targets.length > 1) {
+      issues.push({ path: `${at}/targets`, rule: 'targetsForMode', message: `lists ${route.targets.length} targets, but mode '${route.mode}' delivers to one (use 'all' or 'fallback' for several)` });
+    }
+    const surfaced = new Set(route.targets);
+    (route.shadow ?? []).forEach((id, j) => {
+      if (surfaced.has(id)) issues.push({ path: `${at}/shadow/${j}`, rule: 'shadowDistinct', message: `names adapter '${id}', which is already a target of this route`, params: { adapter: id } });
+    });
+  });
+  return issues;
+}
+
+/** Checks a stack against `stackSchema`, then the rules that need the whole stack. */
+export function validateStack(value: unknown): { ok: true; value: StackConfig } | { ok: false; issues: ValidationIssue[] } {
+  const result = validateConfig(schemaOwner, value);
+  if (!result.ok) return { ok: false, issues: explainNames(result.issues) };
+  const issues = checkReferences(result.value);
+  return issues.length ? { ok: false, issues } : { ok: true, value: result.value };
+}

@@ -1,0 +1,427 @@
+import { randomUUID } from 'node:crypto';
+import { createTransaction, type Envelope, type Receipt } from '@lgx/core';
+import { verifyAuditChain } from './audit-chain';
+import { canonicalJson } from './canonical-json';
+import type { AttemptRecord, AuditEntry, NewDelivery, Store } from './store-types';
+
+type Fn = () => Promise<void>;
+interface JestLike {
+  describe: (name: string, fn: () => void) => void;
+  it: (name: string, fn: Fn, timeout?: number) => void;
+  beforeEach: (fn: Fn, timeout?: number) => void;
+  afterEach: (fn: Fn, timeout?: number) => void;
+}
+
+const COUNCIL = 'E07000223';
+const OTHER_COUNCIL = 'E08000025';
+const T0 = new Date('2026-03-02T09:00:00.000Z');
+
+/** Thrown by the suite's own checks, so the suite needs no `expect` and works under any jest-like runner. */
+class StoreConformanceFailure extends Error {
+  override readonly name = 'StoreConformanceFailure';
+}
+
+function check(condition: unknown, message: string): asserts condition {
+  if (!condition) throw new StoreConformanceFailure(message);
+}
+
+function equal<T>(actual: T, expected: T, what: string): void {
+  // Canonical JSON: a store may give keys back in another order than they were written.
+  const a = canonicalJson(actual);
+  const e = canonicalJson(expected);
+  check(a === e, `${what}: expected ${e}, got ${a}`);
+}
+
+function at(ms: number): Date {
+  return new Date(T0.getTime() + ms);
+}
+
+function pothole(council = COUNCIL, idempotencyKey?: string): Envelope {
+  return createTransaction(
+    'street.report',
+    { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } },
+    idempotencyKey === undefined ? { council, channel: 'web' } : { council, channel: 'web', idempotencyKey },
+  );
+}
+
+/** A target name no other test uses, so tests sharing one database never lease each other's work. */
+function uniqueTarget(label: string): string {
+  return `${label}-${randomUUID().slice(0, 8)}`;
+}
+
+function link(target: string, overrides: Partial<NewDelivery> = {}): NewDelivery {
+  return { id: randomUUID(), target, mode: 'one', order: 0, state: 'pending', ...overrides };
+}
+
+async function insert(store: Store, deliveries: NewDelivery[], options: { envelope?: Envelope; now?: Date } = {}): Promise<{ id: string; envelope: Envelope; deliveries: NewDelivery[] }> {
+  const envelope = options.envelope ?? pothole();
+  const result = await store.insertTransaction({ envelope, deliveries, audit: { actor: 'key-test', action: 'transaction.accepted' }, now: options.now ?? T0 });
+  return { id: result.id, envelope, deliveries };
+}
+
+function attempt(n: number, outcome: AttemptRecord['outcome'], when: Date): AttemptRecord {
+  const record: AttemptRecord = { attempt: n, startedAt: when.toISOString(), finishedAt: when.toISOString(), outcome };
+  if (outcome === 'failed') {
+    record.classification = 'retryable';
+    record.code = 'LGX_ERR_ADAPTER_RETRYABLE';
+    record.message = 'HTTP 503 from back office';
+  }
+  return record;
+}
+
+const receipt: Receipt = { externalRef: 'CONFIRM-1001', status: 'open' } as Receipt;
+const failure = { classification: 'retryable', code: 'LGX_ERR_ADAPTER_RETRYABLE', message: 'HTTP 503 from back office' };
+
+async function leaseOne(store: Store, target: string, owner: string, now: Date, leaseMs = 30_000): Promise<string> {
+  const leased = await store.leaseDeliveries({ owner, limit: 1, leaseMs, now, targets: [target] });
+  check(leased.length === 1, `expected one delivery leased for ${target}, got ${leased.length}`);
+  return leased[0]!.id;
+}
+
+async function killDelivery(store: Store, target: string, now: Date): Promise<string> {
+  const id = await leaseOne(store, target, 'worker-a', now);
+  const ok = await store.completeAttempt({ deliveryId: id, owner: 'worker-a', attempt: attempt(1, 'failed', now), outcome: { kind: 'dead', error: failure }, now });
+  check(ok, 'completeAttempt by the lease owner should succeed');
+  return id;
+}
+
+async function stateOf(store: Store, transactionId: string, deliveryId: string): Promise<string | undefined> {
+  return (await store.listDeliveries(transactionId)).find((d) => d.id === deliveryId)?.state;
+}
+
+/**
+ * The behaviour every Store must have, as jest tests: one call in a store's test file. `makeStore`
+ * is called before each test and must return a migrated store; the store is closed after it. Tests
+ * may share one database: each uses its own target names and checks only its own rows.
+ *
+ * ```ts
+ * describeStoreConformance('sqlite', async () => { const s = createSqliteStore({ file }); await s.migrate(); return s; });
+ * ```
+ */
+export function describeStoreConformance(name: string, makeStore: () => Promise<Store>): void {
+  const g = globalThis as unknown as Partial<JestLike>;
+  if (!g.describe || !g.it || !g.beforeEach || !g.afterEach) {
+    throw new Error('describeStoreConformance must be called inside a jest (or jest-compatible) test file');
+  }
+  const { describe, it, beforeEach, afterEach } = g as JestLike;
+
+  describe(`Store conformance: ${name}`, () => {
+    let store: Store;
+    beforeEach(async () => {
+      store = await makeStore();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('stores a transaction with its deliveries and an audit entry, and reads it back', async () => {
+      const target = uniqueTarget('confirm');
+      const { id, envelope } = await insert(store, [link(target)]);
+      equal(id, envelope.id, 'transaction id');
+      const stored = await store.getTransaction(id);
+      check(stored, 'inserted transaction not found');
+      equal([stored.council, stored.type, stored.idempotencyKey, stored.createdAt], [COUNCIL, 'street.report', envelope.idempotencykey, T0.toISOString()], 'transaction fields');
+      equal(stored.envelope, envelope, 'envelope');
+      check(stored.purgedAt === undefined, 'a new transaction is not purged');
+      const deliveries = await store.listDeliveries(id);
+      equal(
+        deliveries.map((d) => [d.target, d.mode, d.order, d.state, d.attempts, d.transactionId, d.council]),
+        [[target, 'one', 0, 'pending', 0, id, COUNCIL]],
+        'deliveries',
+      );
+      const audit = await store.listAudit(COUNCIL, { transactionId: id });
+      equal(audit.map((e) => [e.action, e.actor]), [['transaction.accepted', 'key-test']], 'audit for the transaction');
+      check(/^[0-9a-f]{64}$/.test(audit[0]!.payloadHash ?? ''), 'the acceptance audit entry carries a payload hash');
+      check(!JSON.stringify(audit).includes('Pothole'), 'the audit must not contain the payload');
+      check((await store.getTransaction(randomUUID())) === undefined, 'an unknown id gives undefined');
+    });
+
+    it('returns the first transaction for a repeated idempotency key and inserts nothing', async () => {
+      const target = uniqueTarget('confirm');
+      const key = `key-${randomUUID()}`;
+      const first = await insert(store, [link(target)], { envelope: pothole(COUNCIL, key) });
+      const again = pothole(COUNCIL, key);
+      const second = await store.insertTransaction({ envelope: again, deliveries: [link(target)], audit: { actor: 'key-test', action: 'transaction.accepted' }, now: at(1000) });
+      equal(second, { id: first.id, duplicate: true }, 'repeat insert');
+      check((await store.getTransaction(again.id)) === undefined, 'the duplicate must not be stored');
+      equal((await store.listDeliveries(first.id)).length, 1, 'deliveries after the duplicate');
+      equal((await store.listAudit(COUNCIL, { transactionId: first.id })).length, 1, 'audit entries after the duplicate');
+      const leased = await store.leaseDeliveries({ owner: 'w', limit: 10, leaseMs: 1000, now: at(2000), targets: [target] });
+      equal(leased.length, 1, 'deliverable after a duplicate insert');
+
+      const elsewhere = pothole(OTHER_COUNCIL, key);
+      const third = await store.insertTransaction({ envelope: elsewhere, deliveries: [link(target)], audit: { actor: 'key-test', action: 'transaction.accepted' }, now: at(1000) });
+      equal(third, { id: elsewhere.id, duplicate: false }, 'the same key for another council');
+    });
+
+    it('leases only due pending deliveries, with their envelope, up to the limit', async () => {
+      const target = uniqueTarget('echo');
+      const due = await insert(store, [link(target), link(target), link(target)]);
+      await insert(store, [link(target, { mode: 'fallback', order: 1, state: 'skipped' })]);
+      const later = await insert(store, [link(target)], { now: at(60_000) });
+      const first = await store.leaseDeliveries({ owner: 'worker-a', limit: 2, leaseMs: 120_000, now: at(1000), targets: [target] });
+      equal(first.length, 2, 'limit respected');
+      for (const d of first) {
+        equal([d.transactionId, d.state, d.leaseOwner, d.leaseExpiresAt], [due.id, 'pending', 'worker-a', at(121_000).toISOString()], 'leased delivery');
+        equal(d.envelope, due.envelope, 'leased envelope');
+      }
+      const second = await store.leaseDeliveries({ owner: 'worker-b', limit: 10, leaseMs: 120_000, now: at(1000), targets: [target] });
+      equal(second.map((d) => d.id), due.deliveries.map((d) => d.id).filter((id) => !first.some((f) => f.id === id)), 'only the due, unleased delivery');
+      const none = await store.leaseDeliveries({ owner: 'worker-c', limit: 10, leaseMs: 120_000, now: at(2000), targets: [target] });
+      equal(none.length, 0, 'nothing left before the future delivery is due');
+      const future = await store.leaseDeliveries({ owner: 'worker-c', limit: 10, leaseMs: 30_000, now: at(60_000), targets: [target] });
+      equal(future.map((d) => d.transactionId), [later.id], 'the later delivery once due');
+    });
+
+    it('caps leases per target, counting leases already held', async () => {
+      const a = uniqueTarget('echo');
+      const b = uniqueTarget('whitespace');
+      await insert(store, [link(a), link(a), link(a), link(b), link(b), link(b)]);
+      const leased = await store.leaseDeliveries({ owner: 'w1', limit: 10, leaseMs: 30_000, now: at(1000), targets: [a, b], perTarget: 2 });
+      equal([leased.filter((d) => d.target === a).length, leased.filter((d) => d.target === b).length], [2, 2], 'leases per target');
+      const more = await store.leaseDeliveries({ owner: 'w2', limit: 10, leaseMs: 30_000, now: at(1000), targets: [a, b], perTarget: 2 });
+      equal(more.length, 0, 'no target may exceed its cap while its leases are live');
+      const third = await store.leaseDeliveries({ owner: 'w2', limit: 10, leaseMs: 30_000, now: at(1000), targets: [a, b], perTarget: 3 });
+      equal(third.length, 2, 'one more per target under a cap of 3');
+    });
+
+    it('never gives the same delivery to two concurrent leasers', async () => {
+      const target = uniqueTarget('confirm');
+      const links = Array.from({ length: 50 }, () => link(target));
+      for (let i = 0; i < 50; i += 5) await insert(store, links.slice(i, i + 5));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.leaseDeliveries({ owner: `worker-${i}`, limit: 10, leaseMs: 30_000, now: at(1000), targets: [target] })),
+      );
+      const ids = results.flat().map((d) => d.id);
+      equal(new Set(ids).size, ids.length, 'distinct leased ids');
+      equal(ids.length, 50, 'all 50 deliveries leased once');
+      for (const [i, batch] of results.entries()) check(batch.every((d) => d.leaseOwner === `worker-${i}`), 'each lease names its leaser');
+    });
+
+    it('leases a delivery again once its lease expires, and only the new owner may complete it', async () => {
+      const target = uniqueTarget('confirm');
+      const tx = await insert(store, [link(target)]);
+      const id = await leaseOne(store, target, 'worker-a', at(0), 1000);
+      equal((await store.leaseDeliveries({ owner: 'worker-b', limit: 1, leaseMs: 1000, now: at(999), targets: [target] })).length, 0, 'leases before expiry');
+      equal(await leaseOne(store, target, 'worker-b', at(1001), 1000), id, 'the expired delivery is leased again');
+      const late = await store.completeAttempt({ deliveryId: id, owner: 'worker-a', attempt: attempt(1, 'delivered', at(1002)), outcome: { kind: 'delivered', receipt }, now: at(1002) });
+      check(late === false, 'the old owner must be refused once another worker holds the lease');
+      equal(await stateOf(store, tx.id, id), 'pending', 'state after the refused completion');
+      const ok = await store.completeAttempt({ deliveryId: id, owner: 'worker-b', attempt: attempt(1, 'delivered', at(1003)), outcome: { kind: 'delivered', receipt }, now: at(1003) });
+      check(ok, 'the new owner completes');
+      const [delivered] = await store.listDeliveries(tx.id);
+      equal([delivered?.state, delivered?.attempts, delivered?.receipt, delivered?.leaseOwner], ['delivered', 1, receipt, undefined], 'delivered delivery');
+      equal((await store.listAudit(COUNCIL, { transactionId: tx.id })).map((e) => e.action), ['transaction.accepted', 'delivery.delivered'], 'audit actions');
+      equal((await store.leaseDeliveries({ owner: 'worker-c', limit: 1, leaseMs: 1000, now: at(5000), targets: [target] })).length, 0, 'a delivered delivery is not leased');
+    });
+
+    it('refuses completeAttempt from a worker that does not hold the lease, changing nothing', async () => {
+      const target = uniqueTarget('confirm');
+      const tx = await insert(store, [link(target)]);
+      const id = tx.deliveries[0]!.id;
+      const unleased = await store.completeAttempt({ deliveryId: id, owner: 'worker-x', attempt: attempt(1, 'delivered', at(1)), outcome: { kind: 'delivered', receipt }, now: at(1) });
+      check(unleased === false, 'completion of an unleased delivery must be refused');
+      await leaseOne(store, target, 'worker-a', at(2));
+      const stranger = await store.completeAttempt({ deliveryId: id, owner: 'worker-x', attempt: attempt(1, 'failed', at(3)), outcome: { kind: 'dead', error: failure }, now: at(3) });
+      check(stranger === false, 'completion by a non-owner must be refused');
+      equal(await stateOf(store, tx.id, id), 'pending', 'state');
+      equal(await store.listAttempts(id), [], 'attempts');
+      check((await store.completeAttempt({ deliveryId: randomUUID(), owner: 'worker-a', attempt: attempt(1, 'delivered', at(3)), outcome: { kind: 'delivered', receipt }, now: at(3) })) === false, 'unknown delivery');
+      await store.releaseLease(id, 'worker-x');
+      equal((await store.leaseDeliveries({ owner: 'w', limit: 1, leaseMs: 1000, now: at(4), targets: [target] })).length, 0, 'a non-owner cannot release the lease');
+      await store.releaseLease(id, 'worker-a');
+      equal(await leaseOne(store, target, 'worker-b', at(5)), id, 'a released lease can be taken at once');
+    });
+
+    it('schedules a retry: not leasable before the next attempt time, leasable after', async () => {
+      const target = uniqueTarget('confirm');
+      const tx = await insert(store, [link(target)]);
+      const id = await leaseOne(store, target, 'worker-a', at(0));
+      const ok = await store.completeAttempt({ deliveryId: id, owner: 'worker-a', attempt: attempt(1, 'failed', at(100)), outcome: { kind: 'retry', nextAttemptAt: at(60_000), error: failure }, now: at(100) });
+      check(ok, 'retry recorded');
+      const [d] = await store.listDeliveries(tx.id);
+      equal([d?.state, d?.attempts, d?.nextAttemptAt, d?.lastError, d?.leaseOwner], ['pending', 1, at(60_000).toISOString(), failure, undefined], 'delivery after retry');
+      equal((await store.listAttempts(id)).map((a) => [a.attempt, a.outcome, a.classification, a.code]), [[1, 'failed', 'retryable', 'LGX_ERR_ADAPTER_RETRYABLE']], 'attempts');
+      equal((await store.leaseDeliveries({ owner: 'worker-b', limit: 1, leaseMs: 1000, now: at(59_999), targets: [target] })).length, 0, 'leases before the retry is due');
+      equal(await leaseOne(store, target, 'worker-b', at(60_000)), id, 'leased when due');
+    });
+
+    it('puts a dead delivery in the dead-letter queue, audited', async () => {
+      const target = uniqueTarget('confirm');
+      const tx = await insert(store, [link(target)]);
+      const id = await killDelivery(store, target, at(0));
+      const dead = await store.listDeadLetters({ target });
+      equal(dead.map((d) => [d.id, d.state, d.attempts, d.lastError]), [[id, 'dead', 1, failure]], 'dead letters for the target');
+      check((await store.listDeadLetters({ council: COUNCIL })).some((d) => d.id === id), 'listed by council');
+      check(!(await store.listDeadLetters({ council: OTHER_COUNCIL })).some((d) => d.id === id), 'not listed for another council');
+      equal((await store.listDeadLetters({ limit: 1 })).length, 1, 'limit');
+      const audit = await store.listAudit(COUNCIL, { transactionId: tx.id });
+      const entry = audit.find((e) => e.action === 'delivery.dead');
+      check(entry, 'delivery.dead audit entry');
+      equal([entry.deliveryId, entry.details?.['classification']], [id, 'retryable'], 'dead audit entry');
+      equal((await store.leaseDeliveries({ owner: 'w', limit: 1, leaseMs: 1000, now: at(10_000), targets: [target] })).length, 0, 'a dead delivery is not leased');
+    });
+
+    it('lists dead letters newest first', async () => {
+      const target = uniqueTarget('confirm');
+      await insert(store, [link(target)]);
+      const older = await killDelivery(store, target, at(0));
+      await insert(store, [link(target)], { now: at(1000) });
+      const newer = await killDelivery(store, target, at(2000));
+      equal((await store.listDeadLetters({ target })).map((d) => d.id), [newer, older], 'order');
+    });
+
+    it('turns the next fallback link pending when a fallback delivery dies', async () => {
+      const primary = uniqueTarget('confirm');
+      const second = uniqueTarget('email');
+      const third = uniqueTarget('crm');
+      const tx = await insert(store, [
+        link(primary, { mode: 'fallback', order: 0 }),
+        link(second, { mode: 'fallback', order: 1, state: 'skipped' }),
+        link(third, { mode: 'fallback', order: 2, state: 'skipped' }),
+      ]);
+      equal((await store.leaseDeliveries({ owner: 'w', limit: 5, leaseMs: 1000, now: at(0), targets: [second, third] })).length, 0, 'skipped links are not leased');
+      await killDelivery(store, primary, at(1000));
+      equal((await store.listDeliveries(tx.id)).map((d) => [d.order, d.state]), [[0, 'dead'], [1, 'pending'], [2, 'skipped']], 'chain after the first link died');
+      const next = await store.leaseDeliveries({ owner: 'w', limit: 5, leaseMs: 1000, now: at(1000), targets: [second, third] });
+      equal(next.map((d) => d.target), [second], 'the next link is due at once');
+      // The lease taken above has expired by then, so the helper can lease the link again.
+      await killDelivery(store, second, at(5000));
+      equal((await store.listDeliveries(tx.id)).map((d) => d.state), ['dead', 'dead', 'pending'], 'chain after the second link died');
+    });
+
+    it('does not promote anything when a non-fallback delivery dies', async () => {
+      const a = uniqueTarget('confirm');
+      const b = uniqueTarget('shadow');
+      const tx = await insert(store, [link(a, { mode: 'all' }), link(b, { mode: 'fallback', order: 1, state: 'skipped' })]);
+      await killDelivery(store, a, at(0));
+      equal((await store.listDeliveries(tx.id)).map((d) => d.state), ['dead', 'skipped'], 'states');
+    });
+
+    it('replays a dead letter, audited with actor and reason, optionally with an edited envelope', async () => {
+      const target = uniqueTarget('confirm');
+      const tx = await insert(store, [link(target)]);
+      const id = await killDelivery(store, target, at(0));
+      check((await store.replayDeadLetter(randomUUID(), { actor: 'officer-42', reason: 'x', now: at(1) })) === false, 'unknown delivery');
+      const edited: Envelope = { ...tx.envelope, data: { kind: 'pothole', description: 'Pothole, deep', location: { usrn: '8400709' } } };
+      check(await store.replayDeadLetter(id, { actor: 'officer-42', reason: 'vendor outage over', envelope: edited, now: at(5000) }), 'replay of a dead letter');
+      check((await store.replayDeadLetter(id, { actor: 'officer-42', reason: 'again', now: at(5001) })) === false, 'replay of a pending delivery is refused');
+      check(!(await store.listDeadLetters({ target })).some((d) => d.id === id), 'no longer a dead letter');
+      const [leased] = await store.leaseDeliveries({ owner: 'w', limit: 1, leaseMs: 1000, now: at(5000), targets: [target] });
+      equal([leased?.id, leased?.state, (leased?.envelope.data as { description?: string }).description], [id, 'pending', 'Pothole, deep'], 'replayed delivery with the edited envelope');
+      equal((await store.getTransaction(tx.id))?.idempotencyKey, tx.envelope.idempotencykey, 'identity kept');
+      const entry = (await store.listAudit(COUNCIL, { transactionId: tx.id })).find((e) => e.action === 'dlq.replay');
+      check(entry, 'dlq.replay audit entry');
+      equal([entry.actor, entry.deliveryId, entry.details?.['reason']], ['officer-42', id, 'vendor outage over'], 'replay audit');
+    });
+
+    it('discards a dead letter, audited with actor and reason', async () => {
+      const target = uniqueTarget('confirm');
+      const tx = await insert(store, [link(target)]);
+      const pendingTx = await insert(store, [link(uniqueTarget('other'))]);
+      check((await store.discardDeadLetter(pendingTx.deliveries[0]!.id, { actor: 'officer-42', reason: 'x', now: at(1) })) === false, 'discard of a pending delivery is refused');
+      const id = await killDelivery(store, target, at(0));
+      check(await store.discardDeadLetter(id, { actor: 'officer-42', reason: 'duplicate report', now: at(2000) }), 'discard');
+      check((await store.discardDeadLetter(id, { actor: 'officer-42', reason: 'again', now: at(2001) })) === false, 'second discard refused');
+      equal(await stateOf(store, tx.id, id), 'discarded', 'state');
+      check(!(await store.listDeadLetters({ target })).some((d) => d.id === id), 'no longer a dead letter');
+      const entry = (await store.listAudit(COUNCIL, { transactionId: tx.id })).find((e) => e.action === 'dlq.discard');
+      check(entry, 'dlq.discard audit entry');
+      equal([entry.actor, entry.deliveryId, entry.details?.['reason']], ['officer-42', id, 'duplicate report'], 'discard audit');
+    });
+
+    it('chains audit entries per council and verifyAuditChain catches tampering and removal', async () => {
+      const before = await store.listAudit(COUNCIL);
+      const last = before[before.length - 1];
+      const a = await store.appendAudit({ council: COUNCIL, actor: 'key-1', action: 'keys.created', details: { scopes: ['submit'] } }, at(0));
+      const b = await store.appendAudit({ council: COUNCIL, actor: 'system', action: 'stack.loaded', details: { adapters: 3 } }, at(1));
+      const c = await store.appendAudit({ council: COUNCIL, actor: 'system', action: 'stack.loaded', details: { adapters: 4 } }, at(2));
+      const other = await store.appendAudit({ council: OTHER_COUNCIL, actor: 'system', action: 'stack.loaded' }, at(3));
+      equal([a.seq, b.seq, c.seq], [(last?.seq ?? 0) + 1, (last?.seq ?? 0) + 2, (last?.seq ?? 0) + 3], 'seq');
+      equal([a.prevHash, b.prevHash, c.prevHash], [last?.hash ?? '0'.repeat(64), a.hash, b.hash], 'prevHash');
+      check(other.council === OTHER_COUNCIL && other.seq >= 1, 'another council has its own chain');
+      const chain = await store.listAudit(COUNCIL);
+      equal(chain.slice(-3), [a, b, c], 'entries read back as written');
+      equal(verifyAuditChain(chain), { ok: true }, 'stored chain verifies');
+      equal(verifyAuditChain(await store.listAudit(OTHER_COUNCIL)), { ok: true }, 'other council chain verifies');
+      equal((await store.listAudit(COUNCIL, { afterSeq: a.seq, limit: 1 })).map((e) => e.seq), [b.seq], 'afterSeq and limit');
+      equal(verifyAuditChain(await store.listAudit(COUNCIL, { afterSeq: a.seq }), { after: { seq: a.seq, hash: a.hash } }), { ok: true }, 'a tail verifies from its anchor');
+
+      const tampered: AuditEntry[] = chain.map((e) => (e.seq === b.seq ? { ...e, details: { adapters: 30 } } : e));
+      const t = verifyAuditChain(tampered);
+      check(!t.ok && t.seq === b.seq, `a changed entry is caught at its seq, got ${JSON.stringify(t)}`);
+      const removed = chain.filter((e) => e.seq !== b.seq);
+      const r = verifyAuditChain(removed);
+      check(!r.ok && r.seq === c.seq, `a removed entry is caught at the next seq, got ${JSON.stringify(r)}`);
+      const renumbered = removed.map((e) => (e.seq === c.seq ? { ...e, seq: b.seq } : e));
+      check(!verifyAuditChain(renumbered).ok, 'a removed entry is caught even when the gap is renumbered away');
+      check(!verifyAuditChain(chain.slice(1)).ok, 'a removed first entry is caught');
+    });
+
+    it('stores status updates once per update id and lists them by transaction', async () => {
+      const target = uniqueTarget('confirm');
+      const tx = await insert(store, [link(target)]);
+      const ref = `CONF-${randomUUID().slice(0, 6)}`;
+      const update = { transactionId: tx.id, externalRef: ref, updateId: 'u-1', status: 'in_progress', updatedAt: at(10).toISOString() } as const;
+      const saved = await store.saveStatusUpdate({ target, update, now: at(20) });
+      check(saved, 'first update saved');
+      equal([saved.transactionId, saved.target, saved.update, saved.receivedAt], [tx.id, target, update, at(20).toISOString()], 'stored update');
+      check((await store.saveStatusUpdate({ target, update, now: at(30) })) === undefined, 'a repeated update id is ignored');
+      const otherTarget = await store.saveStatusUpdate({ target: uniqueTarget('other'), update, now: at(30) });
+      check(otherTarget, 'the same update id from another target is a new update');
+      const noId = { transactionId: tx.id, externalRef: ref, status: 'closed', updatedAt: at(40).toISOString() } as const;
+      check(await store.saveStatusUpdate({ target, update: noId, now: at(41) }), 'update without id saved');
+      check(await store.saveStatusUpdate({ target, update: noId, now: at(42) }), 'updates without an id are not deduplicated');
+      const listed = await store.listStatusUpdates(tx.id);
+      equal(listed.map((s) => s.update.status), ['in_progress', 'in_progress', 'closed', 'closed'], 'updates in arrival order');
+      check(listed[0]!.id < listed[1]!.id, 'ids increase');
+      equal(await store.listStatusUpdates(randomUUID()), [], 'unknown transaction');
+    });
+
+    it('matches a status update without a transaction id to the delivery whose receipt has its reference', async () => {
+      const target = uniqueTarget('confirm');
+      const tx = await insert(store, [link(target)]);
+      const id = await leaseOne(store, target, 'w', at(0));
+      const externalRef = `CONF-${randomUUID().slice(0, 6)}`;
+      await store.completeAttempt({ deliveryId: id, owner: 'w', attempt: attempt(1, 'delivered', at(1)), outcome: { kind: 'delivered', receipt: { externalRef } as Receipt }, now: at(1) });
+      const saved = await store.saveStatusUpdate({ target, update: { externalRef, status: 'closed', updatedAt: at(2).toISOString() }, now: at(3) });
+      equal(saved?.transactionId, tx.id, 'resolved transaction id');
+      equal((await store.listStatusUpdates(tx.id)).length, 1, 'listed by transaction');
+    });
+
+    it('keeps cursors', async () => {
+      const name = `poll:${uniqueTarget('confirm')}`;
+      check((await store.getCursor(name)) === undefined, 'no cursor yet');
+      await store.setCursor(name, '2026-03-02T09:00:00Z');
+      equal(await store.getCursor(name), '2026-03-02T09:00:00Z', 'cursor');
+      await store.setCursor(name, '2026-03-02T10:00:00Z');
+      equal(await store.getCursor(name), '2026-03-02T10:00:00Z', 'cursor overwritten');
+    });
+
+    it('purges payloads of old finished transactions only, and keeps their audit', async () => {
+      const old = new Date('2020-01-06T09:00:00.000Z');
+      const target = uniqueTarget('confirm');
+      const finished = await insert(store, [link(target)], { now: old });
+      const id = await leaseOne(store, target, 'w', old);
+      await store.completeAttempt({ deliveryId: id, owner: 'w', attempt: attempt(1, 'delivered', old), outcome: { kind: 'delivered', receipt }, now: old });
+      const unfinished = await insert(store, [link(uniqueTarget('slow'))], { now: old });
+      const recentTarget = uniqueTarget('recent');
+      const recent = await insert(store, [link(recentTarget)], { now: T0 });
+      const rid = await leaseOne(store, recentTarget, 'w', T0);
+      await store.completeAttempt({ deliveryId: rid, owner: 'w', attempt: attempt(1, 'delivered', T0), outcome: { kind: 'delivered', receipt }, now: T0 });
+      const auditBefore = await store.listAudit(COUNCIL, { transactionId: finished.id });
+
+      const count = await store.purgePayloads(new Date('2021-01-01T00:00:00.000Z'));
+      check(count >= 1, `at least the finished transaction is purged, got ${count}`);
+      const purged = await store.getTransaction(finished.id);
+      check(purged && purged.envelope === undefined && purged.purgedAt !== undefined, 'old finished transaction purged');
+      equal([purged.council, purged.type, purged.idempotencyKey], [COUNCIL, 'street.report', finished.envelope.idempotencykey], 'identity kept after purge');
+      equal((await store.getTransaction(unfinished.id))?.envelope, unfinished.envelope, 'a transaction with pending deliveries keeps its payload');
+      equal((await store.getTransaction(recent.id))?.envelope, recent.envelope, 'a recent transaction keeps its payload');
+      const auditAfter = await store.listAudit(COUNCIL, { transactionId: finished.id });
+      equal(auditAfter.slice(0, auditBefore.length), auditBefore, 'audit kept');
+      equal(verifyAuditChain(await store.listAudit(COUNCIL)), { ok: true }, 'chain still verifies');
+      equal(await store.purgePayloads(new Date('2021-01-01T00:00:00.000Z')), 0, 'purging again purges nothing');
+    });
+  });
+}

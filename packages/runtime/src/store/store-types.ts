@@ -1,0 +1,173 @@
+import type { Envelope, Receipt, StatusUpdate } from '@lgx/core';
+
+/** What a delivery is doing. `dead` deliveries are the dead-letter queue. */
+export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'discarded' | 'skipped';
+
+/** How a route delivers to its targets. */
+export type RouteMode = 'one' | 'all' | 'fallback' | 'shadow';
+
+/** One delivery to create with a transaction: a target adapter instance and its place in the route. */
+export interface NewDelivery {
+  id: string;
+  /** The stack's adapter instance id, e.g. 'waste-echo'. */
+  target: string;
+  mode: RouteMode;
+  /** Position in a fallback chain (0 first). Later links start `skipped` until an earlier one dies. */
+  order: number;
+  /** Initial state: `pending` (deliver now) or `skipped` (a fallback link waiting its turn). */
+  state: 'pending' | 'skipped';
+}
+
+/** An audit record before it is chained. */
+export interface AuditInput {
+  council: string;
+  /** Who did it: 'system', a key id, or a person's id (never their name). */
+  actor: string;
+  /** What happened, e.g. 'transaction.accepted', 'delivery.dead', 'dlq.replay'. */
+  action: string;
+  transactionId?: string;
+  deliveryId?: string;
+  /** SHA-256 of the canonical payload involved (never the payload). */
+  payloadHash?: string;
+  /** Non-personal details (codes, counts, reasons). */
+  details?: Record<string, unknown>;
+}
+
+/** A chained audit record as stored. */
+export interface AuditEntry extends AuditInput {
+  /** Position in the council's chain, from 1. */
+  seq: number;
+  at: string;
+  prevHash: string;
+  hash: string;
+}
+
+export interface NewTransaction {
+  envelope: Envelope;
+  deliveries: NewDelivery[];
+  /** Audit entry written in the same database transaction. */
+  audit: Omit<AuditInput, 'council' | 'transactionId'>;
+  now: Date;
+}
+
+export interface StoredTransaction {
+  id: string;
+  council: string;
+  type: string;
+  idempotencyKey: string;
+  /** Undefined once purged by retention. */
+  envelope: Envelope | undefined;
+  createdAt: string;
+  purgedAt?: string;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: string;
+  finishedAt: string;
+  outcome: 'delivered' | 'failed';
+  classification?: string;
+  code?: string;
+  /** Redacted message. */
+  message?: string;
+}
+
+export interface StoredDelivery {
+  id: string;
+  transactionId: string;
+  council: string;
+  target: string;
+  mode: RouteMode;
+  order: number;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: string;
+  leaseOwner?: string;
+  leaseExpiresAt?: string;
+  lastError?: { classification: string; code?: string; message: string };
+  receipt?: Receipt;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** A delivery leased to a worker, with its transaction's envelope. */
+export interface LeasedDelivery extends StoredDelivery {
+  envelope: Envelope;
+}
+
+/** A worker's verdict on one attempt. */
+export type AttemptOutcome =
+  | { kind: 'delivered'; receipt: Receipt }
+  | { kind: 'retry'; nextAttemptAt: Date; error: { classification: string; code?: string; message: string } }
+  | { kind: 'dead'; error: { classification: string; code?: string; message: string } };
+
+export interface StoredStatusUpdate {
+  id: number;
+  transactionId?: string;
+  target: string;
+  update: StatusUpdate;
+  receivedAt: string;
+}
+
+/**
+ * Everything the runtime persists. One interface, one conformance suite, two implementations
+ * (SQLite embedded, PostgreSQL scale-out). Every method that changes state is atomic.
+ */
+export interface Store {
+  /** Creates or upgrades the schema. Safe to call on every start. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * In one database transaction: dedupe on (council, idempotency key); insert the transaction, its
+   * deliveries and a chained audit entry. A repeated key returns the first transaction's id.
+   */
+  insertTransaction(input: NewTransaction): Promise<{ id: string; duplicate: boolean }>;
+  getTransaction(id: string): Promise<StoredTransaction | undefined>;
+  listDeliveries(transactionId: string): Promise<StoredDelivery[]>;
+  listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
+
+  /**
+   * Leases up to `limit` due deliveries (state pending, next attempt due, no live lease) to `owner`
+   * until now + leaseMs. Concurrent callers never get the same delivery (SKIP LOCKED on PostgreSQL).
+   * `perTarget` caps how many leases each target may hold at once, counting live ones.
+   */
+  leaseDeliveries(options: { owner: string; limit: number; leaseMs: number; now: Date; targets?: string[]; perTarget?: number }): Promise<LeasedDelivery[]>;
+
+  /**
+   * Records an attempt and its outcome, only if `owner` still holds the lease (else false, and
+   * nothing changes). A dead delivery that has a next fallback link turns that link pending.
+   * Writes a chained audit entry for delivered and dead outcomes.
+   */
+  completeAttempt(input: { deliveryId: string; owner: string; attempt: AttemptRecord; outcome: AttemptOutcome; now: Date }): Promise<boolean>;
+
+  /** Gives a lease back without an attempt (graceful shutdown). */
+  releaseLease(deliveryId: string, owner: string): Promise<void>;
+
+  /** Dead letters, newest first. */
+  listDeadLetters(options?: { council?: string; target?: string; limit?: number }): Promise<StoredDelivery[]>;
+  /** Makes a dead delivery pending again (optionally with an edited envelope), audited. */
+  replayDeadLetter(deliveryId: string, options: { actor: string; reason: string; envelope?: Envelope; now: Date }): Promise<boolean>;
+  /** Discards a dead delivery, audited. */
+  discardDeadLetter(deliveryId: string, options: { actor: string; reason: string; now: Date }): Promise<boolean>;
+
+  appendAudit(entry: AuditInput, now: Date): Promise<AuditEntry>;
+  listAudit(council: string, options?: { transactionId?: string; afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+
+  /**
+   * Stores a status update; undefined when (target, externalRef, updateId) was stored before (updates
+   * without an updateId are never deduplicated). Without `update.transactionId`, the transaction is
+   * the one whose delivery to `target` has a receipt with the same externalRef, if any.
+   */
+  saveStatusUpdate(input: { target: string; update: StatusUpdate; now: Date }): Promise<StoredStatusUpdate | undefined>;
+  listStatusUpdates(transactionId: string): Promise<StoredStatusUpdate[]>;
+  getCursor(name: string): Promise<string | undefined>;
+  setCursor(name: string, cursor: string): Promise<void>;
+
+  /**
+   * Removes envelopes of transactions whose deliveries are all finished (none pending) and created
+   * before `before`; the transaction row and its audit stay, with a 'transaction.purged' audit entry.
+   * Returns how many were purged.
+   */
+  purgePayloads(before: Date): Promise<number>;
+}
