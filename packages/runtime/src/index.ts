@@ -7,6 +7,7 @@
  * hash-chained audit trail.
  */
 export * from './stack/index';
+export * from './sync/index';
 export { openStack, type OpenStackOptions, type RunningStack, type TransactionView } from './engine/running-stack';
 export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './engine/retry-schedule';
