@@ -13,6 +13,7 @@ export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryW
 export { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './engine/retry-schedule';
 export { CircuitBreaker } from './engine/circuit-breaker';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
+export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
 export { describeStoreConformance } from './store/store-conformance';
 export { verifyAuditChain, GENESIS_HASH, type AuditChainVerdict } from './store/audit-chain';
 export { payloadHash, canonicalJson } from './store/canonical-json';

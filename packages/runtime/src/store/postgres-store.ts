@@ -1,0 +1,537 @@
+import pg, { type PoolConfig, type QueryResult } from 'pg';
+import type { Envelope, StatusUpdate } from '@lgx/core';
+import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
+import { payloadHash } from './canonical-json';
+import { POSTGRES_MIGRATIONS } from './postgres-schema';
+import {
+  toAttempt,
+  toAuditEntry,
+  toDelivery,
+  toStatusUpdate,
+  toTransaction,
+  type PgAttemptRow,
+  type PgAuditRow,
+  type PgDeliveryRow,
+  type PgStatusUpdateRow,
+  type PgTransactionRow,
+} from './postgres-rows';
+import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate } from './store-types';
+
+export interface PostgresStoreOptions {
+  /** e.g. 'postgresql://lgx@db.internal:5432/lgx'. Fields given beside it override its parts. */
+  connectionString?: string;
+  host?: string;
+  port?: number;
+  user?: string;
+  password?: string;
+  database?: string;
+  /** As pg's `ssl` option: true, or TLS options such as `{ rejectUnauthorized: true, ca }`. */
+  ssl?: boolean | Record<string, unknown>;
+  /** Most connections the store's pool opens (default 10). */
+  maxConnections?: number;
+  /** How long to wait for a free pooled connection before failing (default 0: no limit). */
+  connectionTimeoutMs?: number;
+  /** How long an idle pooled connection stays open (default 10000 ms). */
+  idleTimeoutMs?: number;
+  /** Schema holding the store's tables, created by migrate() if missing (default 'public'). */
+  schema?: string;
+  /**
+   * Told about errors on idle pooled connections (e.g. the server restarted). The pool drops such
+   * connections and opens new ones; without this they are ignored rather than crashing the process.
+   */
+  onConnectionError?: (error: Error) => void;
+}
+
+/** The query function shared by a pool and a client inside a transaction. */
+interface Queryable {
+  query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
+}
+
+type DeliveryWithEnvelopeRow = PgDeliveryRow & { envelope: Envelope | null };
+
+/** SQLSTATEs after which the whole transaction can safely run again: it was rolled back, nothing stuck. */
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+const MAX_TRANSACTION_RUNS = 5;
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+
+/**
+ * The scale-out store: PostgreSQL through a pg connection pool, with the SQLite store's tables and
+ * semantics, for several worker processes (on several machines) sharing one database.
+ *
+ * - Leasing locks due rows with SELECT ... FOR UPDATE SKIP LOCKED, so concurrent leasers never wait
+ *   on each other and never get the same delivery; a per-target cap also takes a transaction-scoped
+ *   advisory lock per target, so two leasers cannot both count the same free slot.
+ * - Each council's audit chain has a head row (audit_heads) that every append locks and advances in
+ *   the appending transaction, so concurrent writers produce one gap-free chain.
+ * - Dedupe is the unique (council, idempotency_key) index with INSERT ... ON CONFLICT DO NOTHING.
+ *
+ * Lock order, to keep deadlocks out: deliveries, then transactions, then audit heads (several heads
+ * only in council order). Transactions still run again, a few times, on deadlock or serialization
+ * failure.
+ */
+export function createPostgresStore(options: PostgresStoreOptions): Store {
+  const schemaName = options.schema ?? 'public';
+  if (!SCHEMA_NAME.test(schemaName)) throw new Error(`invalid PostgreSQL schema name '${schemaName}': use letters, digits and _ (at most 63)`);
+  const s = `"${schemaName}"`;
+
+  const config: PoolConfig = { max: options.maxConnections ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000, application_name: 'lgx-runtime' };
+  if (options.connectionString !== undefined) config.connectionString = options.connectionString;
+  if (options.host !== undefined) config.host = options.host;
+  if (options.port !== undefined) config.port = options.port;
+  if (options.user !== undefined) config.user = options.user;
+  if (options.password !== undefined) config.password = options.password;
+  if (options.database !== undefined) config.database = options.database;
+  if (options.ssl !== undefined) config.ssl = options.ssl;
+  if (options.connectionTimeoutMs !== undefined) config.connectionTimeoutMillis = options.connectionTimeoutMs;
+  const pool = new pg.Pool(config);
+  // An idle connection that dies emits 'error' on the pool; unhandled, that would kill the process.
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  let closed = false;
+
+  /** Runs `fn` in one READ COMMITTED transaction on one pooled connection; runs it again on deadlock. */
+  const transaction = async <R>(fn: (db: Queryable) => Promise<R>): Promise<R> => {
+    for (let run = 1; ; run += 1) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(client);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          // The connection is unusable (e.g. it dropped): do not hand it to the next caller.
+          broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+        }
+        const code = (error as { code?: unknown }).code;
+        if (run < MAX_TRANSACTION_RUNS && typeof code === 'string' && RETRYABLE_SQLSTATES.has(code)) continue;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    }
+  };
+
+  /** Appends to the council's chain inside the caller's transaction, holding the head row's lock until it commits. */
+  const appendAuditIn = async (db: Queryable, input: AuditInput, now: Date): Promise<AuditEntry> => {
+    // The upsert creates the head on a council's first entry and, either way, locks the row: a
+    // concurrent appender waits here until this transaction commits, then sees the new head.
+    const head = await db.query<{ seq: number; hash: string }>(
+      `INSERT INTO ${s}.audit_heads (council, seq, hash) VALUES ($1, 0, $2)
+       ON CONFLICT (council) DO UPDATE SET council = EXCLUDED.council RETURNING seq, hash`,
+      [input.council, GENESIS_HASH],
+    );
+    const last = head.rows[0];
+    const entry = chainAuditEntry(input, last === undefined || last.seq === 0 ? undefined : last, now);
+    await db.query(
+      `INSERT INTO ${s}.audit (council, seq, at, actor, action, transaction_id, delivery_id, payload_hash, details, prev_hash, hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)`,
+      [
+        entry.council,
+        entry.seq,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.transactionId ?? null,
+        entry.deliveryId ?? null,
+        entry.payloadHash ?? null,
+        entry.details === undefined ? null : JSON.stringify(entry.details),
+        entry.prevHash,
+        entry.hash,
+      ],
+    );
+    await db.query(`UPDATE ${s}.audit_heads SET seq = $2, hash = $3 WHERE council = $1`, [entry.council, entry.seq, entry.hash]);
+    return entry;
+  };
+
+  const lockDelivery = async (db: Queryable, id: string): Promise<PgDeliveryRow | undefined> =>
+    (await db.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+
+  /**
+   * When a fallback link dies, the next skipped link of the chain (by order) takes its turn, due now.
+   * Returns the audit entry to append (after the caller's own, so the chain reads dead, then fallback).
+   */
+  const promoteNextFallback = async (db: Queryable, dead: PgDeliveryRow, now: Date): Promise<AuditInput | undefined> => {
+    if (dead.mode !== 'fallback') return undefined;
+    const next = (
+      await db.query<PgDeliveryRow>(
+        `SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 AND mode = 'fallback' AND state = 'skipped' AND link_order > $2
+         ORDER BY link_order, id LIMIT 1 FOR UPDATE`,
+        [dead.transaction_id, dead.link_order],
+      )
+    ).rows[0];
+    if (!next) return undefined;
+    const at = now.toISOString();
+    await db.query(`UPDATE ${s}.deliveries SET state = 'pending', next_attempt_at = $1, updated_at = $1 WHERE id = $2`, [at, next.id]);
+    return { council: next.council, actor: 'system', action: 'delivery.fallback', transactionId: next.transaction_id, deliveryId: next.id, details: { target: next.target, order: next.link_order, after: dead.id } };
+  };
+
+  const recordAttempt = async (db: Queryable, deliveryId: string, attempt: AttemptRecord): Promise<void> => {
+    await db.query(
+      `INSERT INTO ${s}.attempts (delivery_id, attempt, started_at, finished_at, outcome, classification, code, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [deliveryId, attempt.attempt, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.classification ?? null, attempt.code ?? null, attempt.message ?? null],
+    );
+  };
+
+  const applyOutcome = async (db: Queryable, row: PgDeliveryRow, outcome: AttemptOutcome, now: Date): Promise<void> => {
+    const at = now.toISOString();
+    const audit = { council: row.council, actor: 'system', transactionId: row.transaction_id, deliveryId: row.id };
+    switch (outcome.kind) {
+      case 'delivered':
+        await db.query(
+          `UPDATE ${s}.deliveries SET state = 'delivered', attempts = attempts + 1, receipt = $1::jsonb, lease_owner = NULL, lease_expires_at = NULL, updated_at = $2
+           WHERE id = $3`,
+          [JSON.stringify(outcome.receipt), at, row.id],
+        );
+        await appendAuditIn(db, { ...audit, action: 'delivery.delivered', payloadHash: payloadHash(outcome.receipt), details: { target: row.target, attempt: row.attempts + 1 } }, now);
+        return;
+      case 'retry':
+        await db.query(
+          `UPDATE ${s}.deliveries SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2::jsonb, lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
+           WHERE id = $4`,
+          [outcome.nextAttemptAt.toISOString(), JSON.stringify(outcome.error), at, row.id],
+        );
+        return;
+      case 'dead': {
+        await db.query(
+          `UPDATE ${s}.deliveries SET state = 'dead', attempts = attempts + 1, last_error = $1::jsonb, lease_owner = NULL, lease_expires_at = NULL, updated_at = $2
+           WHERE id = $3`,
+          [JSON.stringify(outcome.error), at, row.id],
+        );
+        // Row locks before the audit head lock (see the lock order above), audit entries in SQLite's order.
+        const fallback = await promoteNextFallback(db, row, now);
+        // Only the class and code go in the audit: the message, though redacted, is free text.
+        const details: Record<string, unknown> = { target: row.target, attempt: row.attempts + 1, classification: outcome.error.classification };
+        if (outcome.error.code !== undefined) details['code'] = outcome.error.code;
+        await appendAuditIn(db, { ...audit, action: 'delivery.dead', details }, now);
+        if (fallback) await appendAuditIn(db, fallback, now);
+        return;
+      }
+    }
+  };
+
+  /**
+   * Serialises leasers that apply a per-target cap, per target: the cap counts live leases, and two
+   * leasers counting at once would both see the same free slot. Targets are locked in sorted order so
+   * two leasers cannot deadlock; a leaser without a target list locks every target (the exclusive
+   * form of a lock the others hold shared).
+   */
+  const lockTargetCaps = async (db: Queryable, targets: string[] | undefined): Promise<void> => {
+    const all = `lgx:${schemaName}:lease-cap:*`;
+    if (targets === undefined) {
+      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [all]);
+      return;
+    }
+    await db.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [all]);
+    for (const target of [...new Set(targets)].sort()) {
+      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`lgx:${schemaName}:lease-cap:${target}`]);
+    }
+  };
+
+  const store: Store = {
+    async migrate() {
+      await transaction(async (db) => {
+        // Two processes starting together: the second waits here, then finds the migrations applied.
+        // (CREATE ... IF NOT EXISTS alone races on the catalog's unique indexes.)
+        await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`lgx:${schemaName}:migrate`]);
+        await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
+        await db.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`);
+        const applied = new Set((await db.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r) => r.version));
+        for (const migration of POSTGRES_MIGRATIONS) {
+          if (applied.has(migration.version)) continue;
+          await db.query(migration.sql.replaceAll('{schema}', s));
+          await db.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, [migration.version, migration.name]);
+        }
+      });
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+
+    async insertTransaction(input: NewTransaction) {
+      const { envelope, now } = input;
+      const at = now.toISOString();
+      return transaction(async (db) => {
+        // A concurrent insert of the same key waits on the unique index until the first commits, then
+        // does nothing; the SELECT (a new snapshot under READ COMMITTED) then sees the first.
+        const inserted = await db.query(
+          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+           ON CONFLICT (council, idempotency_key) DO NOTHING RETURNING id`,
+          [envelope.id, envelope.council, envelope.type, envelope.idempotencykey, JSON.stringify(envelope), at],
+        );
+        if (inserted.rows.length === 0) {
+          const existing = await db.query<{ id: string }>(`SELECT id FROM ${s}.transactions WHERE council = $1 AND idempotency_key = $2`, [envelope.council, envelope.idempotencykey]);
+          const id = existing.rows[0]?.id;
+          if (id === undefined) throw new Error('transaction dedupe conflict without a stored transaction');
+          return { id, duplicate: true };
+        }
+        for (const d of input.deliveries) {
+          await db.query(
+            `INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $8)`,
+            [d.id, envelope.id, envelope.council, d.target, d.mode, d.order, d.state, at],
+          );
+        }
+        await appendAuditIn(db, { payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id }, now);
+        return { id: envelope.id, duplicate: false };
+      });
+    },
+
+    async getTransaction(id) {
+      const row = (await pool.query<PgTransactionRow>(`SELECT * FROM ${s}.transactions WHERE id = $1`, [id])).rows[0];
+      return row ? toTransaction(row) : undefined;
+    },
+
+    async listDeliveries(transactionId) {
+      const rows = (await pool.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 ORDER BY link_order, created_at, id`, [transactionId])).rows;
+      return rows.map(toDelivery);
+    },
+
+    async listAttempts(deliveryId) {
+      const rows = (await pool.query<PgAttemptRow>(`SELECT * FROM ${s}.attempts WHERE delivery_id = $1 ORDER BY id`, [deliveryId])).rows;
+      return rows.map(toAttempt);
+    },
+
+    async leaseDeliveries({ owner, limit, leaseMs, now, targets, perTarget }) {
+      if (limit <= 0 || (targets !== undefined && targets.length === 0)) return [];
+      const at = now.toISOString();
+      const expires = new Date(now.getTime() + leaseMs).toISOString();
+      return transaction(async (db) => {
+        const held = new Map<string, number>();
+        if (perTarget !== undefined) {
+          await lockTargetCaps(db, targets);
+          const counted = await db.query<{ target: string; n: string }>(
+            `SELECT target, COUNT(*) AS n FROM ${s}.deliveries WHERE state = 'pending' AND lease_expires_at > $1 ${targets === undefined ? '' : 'AND target = ANY($2::text[])'}
+             GROUP BY target`,
+            targets === undefined ? [at] : [at, targets],
+          );
+          for (const r of counted.rows) held.set(r.target, Number(r.n));
+        }
+        const capped = new Set([...held].filter(([, n]) => perTarget !== undefined && n >= perTarget).map(([t]) => t));
+        const chosen: DeliveryWithEnvelopeRow[] = [];
+        // SKIP LOCKED: rows another leaser is taking right now are passed over, never waited on. A row
+        // whose lease a concurrent leaser committed meanwhile is re-checked against the WHERE clause
+        // on its new version and left out. Without a cap one query suffices; with one, rows of
+        // targets that reach their cap are passed over and the query repeats for the rest.
+        for (;;) {
+          const rows = (
+            await db.query<DeliveryWithEnvelopeRow>(
+              `SELECT d.*, t.envelope AS envelope FROM ${s}.deliveries d JOIN ${s}.transactions t ON t.id = d.transaction_id
+               WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= $1)
+                 AND t.envelope IS NOT NULL
+                 AND ($2::text[] IS NULL OR d.target = ANY($2::text[]))
+                 AND NOT (d.target = ANY($3::text[])) AND NOT (d.id = ANY($4::text[]))
+               ORDER BY d.next_attempt_at, d.created_at, d.id
+               LIMIT $5
+               FOR UPDATE OF d SKIP LOCKED`,
+              [at, targets ?? null, [...capped], chosen.map((c) => c.id), limit - chosen.length],
+            )
+          ).rows;
+          if (rows.length === 0) break;
+          for (const row of rows) {
+            if (perTarget !== undefined) {
+              const n = held.get(row.target) ?? 0;
+              if (n >= perTarget) continue;
+              held.set(row.target, n + 1);
+              if (n + 1 >= perTarget) capped.add(row.target);
+            }
+            chosen.push(row);
+          }
+          if (perTarget === undefined || chosen.length >= limit) break;
+        }
+        if (chosen.length === 0) return [];
+        await db.query(`UPDATE ${s}.deliveries SET lease_owner = $1, lease_expires_at = $2, updated_at = $3 WHERE id = ANY($4::text[])`, [owner, expires, at, chosen.map((c) => c.id)]);
+        return chosen.map((row): LeasedDelivery => {
+          const { envelope, ...delivery } = row;
+          const leased = toDelivery({ ...delivery, lease_owner: owner, lease_expires_at: new Date(expires), updated_at: new Date(at) });
+          return { ...leased, envelope: envelope as Envelope };
+        });
+      });
+    },
+
+    async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
+      return transaction(async (db) => {
+        const row = await lockDelivery(db, deliveryId);
+        // The owner check alone is enough: a lease that expired and was taken by another worker has
+        // that worker's name on it. A late result from a worker whose lease expired unclaimed is kept,
+        // because nobody else can have delivered it in the meantime.
+        if (!row || row.state !== 'pending' || row.lease_owner !== owner) return false;
+        await recordAttempt(db, deliveryId, attempt);
+        await applyOutcome(db, row, outcome, now);
+        return true;
+      });
+    },
+
+    async releaseLease(deliveryId, owner) {
+      await pool.query(`UPDATE ${s}.deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`, [deliveryId, owner]);
+    },
+
+    async listDeadLetters(options = {}) {
+      const where = ["state = 'dead'"];
+      const params: unknown[] = [];
+      if (options.council !== undefined) {
+        params.push(options.council);
+        where.push(`council = $${params.length}`);
+      }
+      if (options.target !== undefined) {
+        params.push(options.target);
+        where.push(`target = $${params.length}`);
+      }
+      params.push(options.limit ?? null);
+      const rows = (await pool.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, row_seq DESC LIMIT $${params.length}`, params)).rows;
+      return rows.map(toDelivery);
+    },
+
+    async replayDeadLetter(deliveryId, { actor, reason, envelope, now }) {
+      return transaction(async (db) => {
+        const row = await lockDelivery(db, deliveryId);
+        if (!row || row.state !== 'dead') return false;
+        const at = now.toISOString();
+        // Locking the transaction row orders this against purgePayloads: either the purge sees the
+        // delivery pending and keeps the payload, or this sees the payload gone.
+        const current = (await db.query<{ envelope: Envelope | null }>(`SELECT envelope FROM ${s}.transactions WHERE id = $1 FOR UPDATE`, [row.transaction_id])).rows[0];
+        const details: Record<string, unknown> = { reason, target: row.target, edited: envelope !== undefined };
+        let hash: string | undefined;
+        if (envelope !== undefined) {
+          // The edited envelope replaces the stored one for every delivery of the transaction; its
+          // identity fields stay, so dedupe and lookups still find the same transaction.
+          const previous = current?.envelope ?? undefined;
+          const next: Envelope = { ...envelope, id: row.transaction_id, council: row.council, idempotencykey: previous?.idempotencykey ?? envelope.idempotencykey };
+          await db.query(`UPDATE ${s}.transactions SET envelope = $1::jsonb, purged_at = NULL WHERE id = $2`, [JSON.stringify(next), row.transaction_id]);
+          hash = payloadHash(next);
+        } else if (current?.envelope === null || current === undefined) {
+          // A purged payload cannot be delivered again; the operator must supply an envelope.
+          return false;
+        }
+        await db.query(`UPDATE ${s}.deliveries SET state = 'pending', next_attempt_at = $1, lease_owner = NULL, lease_expires_at = NULL, updated_at = $1 WHERE id = $2`, [at, deliveryId]);
+        const audit: AuditInput = { council: row.council, actor, action: 'dlq.replay', transactionId: row.transaction_id, deliveryId, details };
+        if (hash !== undefined) audit.payloadHash = hash;
+        await appendAuditIn(db, audit, now);
+        return true;
+      });
+    },
+
+    async discardDeadLetter(deliveryId, { actor, reason, now }) {
+      return transaction(async (db) => {
+        const row = await lockDelivery(db, deliveryId);
+        if (!row || row.state !== 'dead') return false;
+        await db.query(`UPDATE ${s}.deliveries SET state = 'discarded', updated_at = $1 WHERE id = $2`, [now.toISOString(), deliveryId]);
+        await appendAuditIn(db, { council: row.council, actor, action: 'dlq.discard', transactionId: row.transaction_id, deliveryId, details: { reason, target: row.target } }, now);
+        return true;
+      });
+    },
+
+    async appendAudit(entry, now) {
+      return transaction((db) => appendAuditIn(db, entry, now));
+    },
+
+    async listAudit(council, options = {}) {
+      const where = ['council = $1'];
+      const params: unknown[] = [council];
+      if (options.transactionId !== undefined) {
+        params.push(options.transactionId);
+        where.push(`transaction_id = $${params.length}`);
+      }
+      if (options.afterSeq !== undefined) {
+        params.push(options.afterSeq);
+        where.push(`seq > $${params.length}`);
+      }
+      params.push(options.limit ?? null);
+      const rows = (await pool.query<PgAuditRow>(`SELECT * FROM ${s}.audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`, params)).rows;
+      return rows.map(toAuditEntry);
+    },
+
+    async saveStatusUpdate({ target, update, now }) {
+      const transactionId = update.transactionId ?? (await findTransactionByReceipt(pool, s, target, update));
+      const inserted = await pool.query<PgStatusUpdateRow>(
+        `INSERT INTO ${s}.status_updates (transaction_id, target, external_ref, update_id, body, received_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+         ON CONFLICT (target, external_ref, update_id) WHERE update_id IS NOT NULL DO NOTHING
+         RETURNING id, transaction_id, target, body, received_at`,
+        [transactionId ?? null, target, update.externalRef, update.updateId ?? null, JSON.stringify(update), now.toISOString()],
+      );
+      const row = inserted.rows[0];
+      return row ? (toStatusUpdate(row) satisfies StoredStatusUpdate) : undefined;
+    },
+
+    async listStatusUpdates(transactionId) {
+      const rows = (await pool.query<PgStatusUpdateRow>(`SELECT * FROM ${s}.status_updates WHERE transaction_id = $1 ORDER BY id`, [transactionId])).rows;
+      return rows.map(toStatusUpdate);
+    },
+
+    async getCursor(name) {
+      const row = (await pool.query<{ cursor: string }>(`SELECT cursor FROM ${s}.cursors WHERE name = $1`, [name])).rows[0];
+      return row?.cursor;
+    },
+
+    async setCursor(name, cursor) {
+      await pool.query(
+        `INSERT INTO ${s}.cursors (name, cursor, updated_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at`,
+        [name, cursor, new Date().toISOString()],
+      );
+    },
+
+    async purgePayloads(before) {
+      const now = new Date();
+      // Candidates from a plain read; each batch is then locked and checked again, because a replay
+      // or a new fallback link may have made a delivery pending since.
+      const candidates = (
+        await pool.query<{ id: string }>(
+          `SELECT id FROM ${s}.transactions t WHERE t.envelope IS NOT NULL AND t.created_at < $1
+           AND NOT EXISTS (SELECT 1 FROM ${s}.deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending')
+           ORDER BY id`,
+          [before.toISOString()],
+        )
+      ).rows.map((r) => r.id);
+      let purged = 0;
+      for (let i = 0; i < candidates.length; i += PURGE_BATCH) {
+        const batch = candidates.slice(i, i + PURGE_BATCH);
+        purged += await transaction(async (db) => {
+          // Locked in id order, so two purgers cannot deadlock; the pending check is a new statement,
+          // so under READ COMMITTED it sees every commit made before the locks were granted.
+          const locked = (
+            await db.query<{ id: string; council: string }>(`SELECT id, council FROM ${s}.transactions WHERE id = ANY($1::text[]) AND envelope IS NOT NULL ORDER BY id FOR UPDATE`, [batch])
+          ).rows;
+          if (locked.length === 0) return 0;
+          const busy = new Set(
+            (
+              await db.query<{ transaction_id: string }>(`SELECT DISTINCT transaction_id FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[]) AND state = 'pending'`, [
+                locked.map((r) => r.id),
+              ])
+            ).rows.map((r) => r.transaction_id),
+          );
+          const rows = locked.filter((r) => !busy.has(r.id));
+          if (rows.length === 0) return 0;
+          await db.query(`UPDATE ${s}.transactions SET envelope = NULL, purged_at = $1 WHERE id = ANY($2::text[])`, [now.toISOString(), rows.map((r) => r.id)]);
+          // Audit heads are locked in council order, the one place several are held at once.
+          rows.sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : a.id < b.id ? -1 : 1));
+          for (const row of rows) await appendAuditIn(db, { council: row.council, actor: 'system', action: 'transaction.purged', transactionId: row.id }, now);
+          return rows.length;
+        });
+      }
+      return purged;
+    },
+  };
+  return store;
+}
+
+/** Transactions purged per database transaction: bounds how long their rows and audit heads stay locked. */
+const PURGE_BATCH = 500;
+
+/** A status update without a transaction id is matched to the delivery whose receipt carries its reference. */
+async function findTransactionByReceipt(db: Queryable, s: string, target: string, update: StatusUpdate): Promise<string | undefined> {
+  const row = (
+    await db.query<{ transaction_id: string }>(
+      `SELECT transaction_id FROM ${s}.deliveries WHERE target = $1 AND receipt IS NOT NULL AND receipt ->> 'externalRef' = $2 ORDER BY updated_at DESC LIMIT 1`,
+      [target, update.externalRef],
+    )
+  ).rows[0];
+  return row?.transaction_id;
+}

@@ -1,0 +1,211 @@
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { createTransaction } from '@lgx/core';
+import { verifyAuditChain } from '../src/store/audit-chain';
+import { createPostgresStore } from '../src/store/postgres-store';
+import { describeStoreConformance } from '../src/store/store-conformance';
+import type { NewTransaction, Store } from '../src/store/store-types';
+import { postgresAvailability, startPostgresServer, type PostgresBinaries, type PostgresServer } from './helpers/postgres-server';
+
+const COUNCIL = 'E07000223';
+const availability = postgresAvailability();
+
+function pothole(target: string, now = new Date()): NewTransaction {
+  const envelope = createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: COUNCIL, channel: 'web' });
+  return { envelope, deliveries: [{ id: randomUUID(), target, mode: 'one', order: 0, state: 'pending' }], audit: { actor: 'key-test', action: 'transaction.accepted' }, now };
+}
+
+interface WorkerReport {
+  owner: string;
+  leased: string[];
+  completed: string[];
+  foreign: string[];
+}
+
+/** Runs the lease-worker fixture in `count` processes started together; resolves with their reports. */
+async function runWorkers(connectionString: string, schema: string, count: number, timeoutMs: number): Promise<WorkerReport[]> {
+  const script = join(__dirname, 'fixtures', 'postgres-lease-worker.ts');
+  const children = Array.from({ length: count }, (_, i) =>
+    // tsx as a loader in this one process (see sqlite-store.test.ts), so a kill reaches the worker itself.
+    spawn(process.execPath, ['--import', 'tsx', script, connectionString, schema, `worker-${i}`], { cwd: join(__dirname, '..'), stdio: ['pipe', 'pipe', 'pipe'] }),
+  );
+  const outputs = children.map(() => ({ stdout: '', stderr: '' }));
+  const exits = children.map(
+    (child, i) =>
+      new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => (outputs[i]!.stdout += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (outputs[i]!.stderr += chunk.toString()));
+        child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`worker-${i} exited (${String(code ?? signal)}): ${outputs[i]!.stderr}`))));
+      }),
+  );
+  const timer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), timeoutMs);
+  try {
+    // Every worker connected and migrated before any starts leasing, so they really race.
+    await Promise.all(
+      children.map(
+        (child, i) =>
+          new Promise<void>((resolve, reject) => {
+            const check = (): void => {
+              if (outputs[i]!.stdout.includes('ready\n')) resolve();
+            };
+            child.stdout.on('data', check);
+            child.on('exit', () => reject(new Error(`worker-${i} exited before it was ready: ${outputs[i]!.stderr}`)));
+            check();
+          }),
+      ),
+    );
+    for (const child of children) child.stdin.write('go\n');
+    await Promise.all(exits);
+  } finally {
+    clearTimeout(timer);
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await Promise.allSettled(exits);
+  }
+  return outputs.map((o) => JSON.parse(o.stdout.split('\n').find((line) => line.startsWith('{')) ?? 'null') as WorkerReport);
+}
+
+function describePostgres(binaries: PostgresBinaries): void {
+  let server: PostgresServer | undefined;
+  beforeAll(async () => {
+    server = await startPostgresServer(binaries);
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+  }, 60_000);
+
+  const connection = (): string => {
+    if (!server) throw new Error('the PostgreSQL test server did not start');
+    return server.connectionString;
+  };
+  const open = async (schema: string): Promise<Store> => {
+    const store = createPostgresStore({ connectionString: connection(), schema });
+    await store.migrate();
+    return store;
+  };
+
+  describeStoreConformance('postgres', () => open('conformance'));
+
+  describe('PostgreSQL store', () => {
+    it('migrates again safely, also from several stores at once, and keeps data across reopen', async () => {
+      const schema = `reopen_${randomUUID().slice(0, 8)}`;
+      const stores = Array.from({ length: 4 }, () => createPostgresStore({ connectionString: connection(), schema }));
+      try {
+        await Promise.all(stores.map((s) => s.migrate()));
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+      const first = await open(schema);
+      const input = pothole('confirm');
+      const { id } = await first.insertTransaction(input);
+      await first.close();
+      await first.close();
+      const second = await open(schema);
+      try {
+        expect((await second.getTransaction(id))?.envelope).toEqual(input.envelope);
+        expect(verifyAuditChain(await second.listAudit(COUNCIL))).toEqual({ ok: true });
+        expect(await second.insertTransaction({ ...pothole('confirm'), envelope: { ...input.envelope, id: randomUUID() } })).toEqual({ id, duplicate: true });
+      } finally {
+        await second.close();
+      }
+    });
+
+    it('refuses a schema name that is not a plain identifier', () => {
+      expect(() => createPostgresStore({ connectionString: connection(), schema: 'x"; DROP TABLE audit; --' })).toThrow(/invalid PostgreSQL schema name/);
+    });
+
+    it('keeps one audit chain and one transaction per key under concurrent writers on many connections', async () => {
+      const schema = `chain_${randomUUID().slice(0, 8)}`;
+      const stores = [await open(schema), await open(schema), await open(schema)];
+      try {
+        const key = `key-${randomUUID()}`;
+        const same = await Promise.all(
+          stores.map((s) => {
+            const input = pothole('confirm');
+            return s.insertTransaction({ ...input, envelope: { ...input.envelope, idempotencykey: key } });
+          }),
+        );
+        expect(new Set(same.map((r) => r.id)).size).toBe(1);
+        expect(same.filter((r) => !r.duplicate)).toHaveLength(1);
+        await Promise.all(Array.from({ length: 60 }, (_, i) => stores[i % 3]!.appendAudit({ council: COUNCIL, actor: 'system', action: 'stack.loaded', details: { i } }, new Date())));
+        const chain = await stores[0]!.listAudit(COUNCIL);
+        expect(chain).toHaveLength(61);
+        expect(verifyAuditChain(chain)).toEqual({ ok: true });
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it('keeps the per-target cap when leasers on several connections count at once', async () => {
+      const schema = `caps_${randomUUID().slice(0, 8)}`;
+      const stores = [await open(schema), await open(schema)];
+      try {
+        const now = new Date(Date.now() - 1000);
+        for (let i = 0; i < 20; i += 1) await stores[0]!.insertTransaction(pothole(i % 2 === 0 ? 'a' : 'b', now));
+        const batches = await Promise.all(
+          Array.from({ length: 12 }, (_, i) =>
+            stores[i % 2]!.leaseDeliveries({ owner: `w${i}`, limit: 5, leaseMs: 60_000, now: new Date(), ...(i % 3 === 0 ? {} : { targets: ['b', 'a'] }), perTarget: 3 }),
+          ),
+        );
+        const leased = batches.flat();
+        expect(new Set(leased.map((d) => d.id)).size).toBe(leased.length);
+        expect([leased.filter((d) => d.target === 'a').length, leased.filter((d) => d.target === 'b').length]).toEqual([3, 3]);
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it('completes every delivery exactly once with three worker processes leasing from one database', async () => {
+      const schema = `workers_${randomUUID().slice(0, 8)}`;
+      const store = await open(schema);
+      try {
+        const now = new Date(Date.now() - 1000);
+        const inserted: string[] = [];
+        for (let i = 0; i < 200; i += 1) {
+          const input = pothole(`target-${i % 4}`, now);
+          await store.insertTransaction(input);
+          inserted.push(input.deliveries[0]!.id);
+        }
+        const started = Date.now();
+        const reports = await runWorkers(connection(), schema, 3, 90_000);
+        expect(Date.now() - started).toBeLessThan(90_000);
+
+        const leased = reports.flatMap((r) => r.leased);
+        const completed = reports.flatMap((r) => r.completed);
+        expect(reports.flatMap((r) => r.foreign)).toEqual([]);
+        expect(new Set(leased).size).toBe(leased.length);
+        expect(completed).toHaveLength(200);
+        expect(new Set(completed)).toEqual(new Set(inserted));
+        // The race was real: more than one process did some of the work.
+        expect(reports.filter((r) => r.completed.length > 0).length).toBeGreaterThan(1);
+
+        for (const id of inserted) {
+          const attempts = await store.listAttempts(id);
+          expect(attempts.map((a) => a.outcome)).toEqual(['delivered']);
+        }
+        const audit = await store.listAudit(COUNCIL);
+        expect(audit.filter((e) => e.action === 'delivery.delivered')).toHaveLength(200);
+        expect(new Set(audit.filter((e) => e.action === 'delivery.delivered').map((e) => e.deliveryId)).size).toBe(200);
+        expect(verifyAuditChain(audit)).toEqual({ ok: true });
+        expect(await store.leaseDeliveries({ owner: 'late', limit: 10, leaseMs: 1000, now: new Date() })).toEqual([]);
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
+  });
+}
+
+if (availability.binaries) {
+  describePostgres(availability.binaries);
+} else if (availability.mustFail) {
+  describe('PostgreSQL store', () => {
+    it('needs PostgreSQL installed in CI', () => {
+      throw new Error(`CI=true but ${availability.reason}`);
+    });
+  });
+} else {
+  console.warn(availability.reason);
+  describe.skip(`PostgreSQL store (${availability.reason})`, () => {
+    it('is skipped', () => undefined);
+  });
+}
