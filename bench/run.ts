@@ -1,6 +1,7 @@
 /** `npm run bench`: every benchmark, each printing ratios against a baseline run in the same process. */
 import { benchValidate } from './validate';
 import { benchTransport } from './transport';
+import { benchDelivery } from './delivery';
 
 async function main(): Promise<void> {
   const { worst, rows } = benchValidate();
@@ -9,7 +10,9 @@ async function main(): Promise<void> {
   console.log(`\nworst ratio ${worst.toFixed(2)} (aim: at least 0.90)\n`);
   console.log('bench/transport: calls per second through the LGX transports vs the raw libraries (same simulator, same concurrency, same run)\n');
   console.log((await benchTransport()).join('\n'));
-  console.log('\naim: overhead under 10%');
+  console.log('\naim: overhead under 10%\n');
+  console.log('bench/delivery: durable delivery through a running stack vs a raw client (same simulator, same process)\n');
+  console.log((await benchDelivery()).join('\n'));
 }
 
 void main();

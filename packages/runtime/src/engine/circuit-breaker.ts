@@ -32,6 +32,15 @@ export class CircuitBreaker {
     if (this.state === 'half-open') this.probing = true;
   }
 
+  /**
+   * An attempt ended in a failure that says nothing about the target's health (a permanent or auth
+   * rejection). Without this, a probe ending so would leave the breaker probing for ever, and the
+   * target would get no delivery again.
+   */
+  settle(): void {
+    this.probing = false;
+  }
+
   success(): void {
     this.failures = 0;
     this.openedAt = undefined;

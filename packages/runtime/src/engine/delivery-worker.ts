@@ -111,9 +111,24 @@ export class DeliveryWorker {
 
   private async lease(free: number): Promise<LeasedDelivery[]> {
     const perTarget = this.options.perTarget ?? 4;
-    const allowed = [...this.options.targets.keys()].filter((t) => this.breaker(t).allowance(perTarget) > 0);
-    if (free <= 0 || allowed.length === 0) return [];
-    const leased = await this.options.store.leaseDeliveries({ owner: this.owner, limit: free, leaseMs: this.options.leaseMs ?? 60_000, now: this.now(), targets: allowed, perTarget });
+    if (free <= 0) return [];
+    const open: string[] = [];
+    const limited: Array<{ target: string; allowance: number }> = [];
+    for (const target of this.options.targets.keys()) {
+      const allowance = this.breaker(target).allowance(perTarget);
+      if (allowance >= perTarget) open.push(target);
+      else if (allowance > 0) limited.push({ target, allowance });
+    }
+    const base = { owner: this.owner, leaseMs: this.options.leaseMs ?? 60_000, now: this.now(), perTarget };
+    const leased: LeasedDelivery[] = [];
+    // A half-open target may take only its allowance (one probe), so it is leased on its own: leasing
+    // it with the others would let `perTarget` probes through at once.
+    for (const { target, allowance } of limited) {
+      const limit = Math.min(allowance, free - leased.length);
+      if (limit <= 0) break;
+      leased.push(...(await this.options.store.leaseDeliveries({ ...base, limit, targets: [target] })));
+    }
+    if (open.length > 0 && free - leased.length > 0) leased.push(...(await this.options.store.leaseDeliveries({ ...base, limit: free - leased.length, targets: open })));
     for (const d of leased) if (this.breaker(d.target).state === 'half-open') this.breaker(d.target).probe();
     return leased;
   }
@@ -127,7 +142,9 @@ export class DeliveryWorker {
       } catch (error) {
         this.logger.error('leasing failed', { error });
       }
-      for (const d of leased) void this.track(d);
+      // An attempt whose recording failed (the store down or busy) must not become an unhandled
+      // rejection, which would kill the process: its lease runs out and another pass retries it.
+      for (const d of leased) this.track(d).catch((error: unknown) => this.logger.error('recording an attempt failed; the delivery is retried once its lease expires', { error, deliveryId: d.id }));
       if (leased.length === 0 || this.inflight.size >= concurrency) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, this.options.pollIntervalMs ?? 200);
@@ -181,6 +198,7 @@ export class DeliveryWorker {
       const classification = classifyError(error);
       retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
       if (classification === 'retryable' || classification === 'rateLimited') this.breaker(delivery.target).failure();
+      else this.breaker(delivery.target).settle();
       const detail = {
         classification,
         message: String((error as Error)?.message ?? error).slice(0, 500),

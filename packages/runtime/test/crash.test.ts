@@ -1,0 +1,202 @@
+/**
+ * Crash safety: a child process opens a stack and submits 60 transactions, and the parent kills it
+ * with SIGKILL at random (seeded) points while deliveries are in flight, several times, restarting a
+ * child that only delivers. Then a last child runs until everything is delivered. Every accepted
+ * transaction must end delivered exactly once at the vendor: attempts cut off by a kill are retried
+ * by the next child once their lease runs out, and the vendor's Idempotency-Key index turns a repeat
+ * of a request it had already handled into the same case.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { createSqliteStore, verifyAuditChain, type Store } from '../src';
+import { startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
+
+const N = 60;
+const KILLS = 4;
+/** The child's worker concurrency: at most this many attempts are cut off by each kill. */
+const CHILD_CONCURRENCY = 4;
+const script = path.join(__dirname, 'fixtures', 'crash-child.ts');
+
+/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Child {
+  process: ChildProcessByStdio<null, Readable, Readable>;
+  lines: string[];
+  stderr: () => string;
+  exited: Promise<void>;
+  /** Resolves once a line passes `test`; rejects if the child exits first. */
+  waitForLine(test: (lines: string[]) => boolean, what: string, ms?: number): Promise<void>;
+}
+
+function startChild(file: string, url: string, mode: 'submit' | 'deliver'): Child {
+  // tsx as a loader in this one process, so SIGKILL reaches the process that runs the stack.
+  const child = spawn(process.execPath, ['--import', 'tsx', script, file, url, mode, String(N)], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    const parts = stdout.split('\n');
+    stdout = parts.pop() ?? '';
+    lines.push(...parts);
+    for (const l of listeners) l();
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return {
+    process: child,
+    lines,
+    stderr: () => stderr,
+    exited,
+    waitForLine(test, what, ms = 20_000) {
+      return new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (test(lines)) {
+            cleanup();
+            resolve();
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${what}; stderr: ${stderr}`));
+        }, ms);
+        const onExit = () => {
+          cleanup();
+          reject(new Error(`child exited (${String(child.exitCode)}, ${String(child.signalCode)}) before ${what}; stderr: ${stderr}`));
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          child.off('exit', onExit);
+        };
+        listeners.add(check);
+        child.on('exit', onExit);
+        check();
+      });
+    },
+  };
+}
+
+async function kill(child: Child): Promise<void> {
+  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
+  await child.exited;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('crash safety', () => {
+  let sim: ExampleWasteSimulator;
+  let dir: string;
+  const children: Child[] = [];
+
+  beforeAll(async () => {
+    sim = await startExampleWasteSimulator();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgx-crash-'));
+  });
+
+  afterAll(async () => {
+    // Never leave a child behind, whatever happened.
+    for (const child of children) await kill(child);
+    await sim.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loses nothing and duplicates nothing at the vendor when the process is killed during delivery', async () => {
+    const started = Date.now();
+    const random = seeded(20261123);
+    const file = path.join(dir, 'lgx.db');
+    // Latency keeps deliveries in flight, so kills land between the vendor acting and the store recording it.
+    sim.faults.latency(120);
+    const accepted = new Set<string>();
+    let failedAttempts = 0;
+    const counts = { killedWithDeliveredInRun: [] as number[] };
+
+    // 1. Submit N, then kill at a random point once deliveries are under way.
+    const first = startChild(file, sim.url, 'submit');
+    children.push(first);
+    await first.waitForLine((lines) => lines.filter((l) => l.startsWith('accepted ')).length === N, `${N} accepted transactions`);
+    for (const line of first.lines) if (line.startsWith('accepted ')) accepted.add(line.slice('accepted '.length));
+    await sleep(50 + random() * 300);
+    await kill(first);
+    expect(first.process.signalCode).toBe('SIGKILL');
+    counts.killedWithDeliveredInRun.push(first.lines.filter((l) => l.startsWith('delivered ')).length);
+
+    // 2. Restart children that only deliver, and kill each at a random point too.
+    for (let k = 1; k < KILLS; k++) {
+      const child = startChild(file, sim.url, 'deliver');
+      children.push(child);
+      await child.waitForLine((lines) => lines.includes('ready'), 'the stack to open');
+      await sleep(100 + random() * 400);
+      await kill(child);
+      expect(child.process.signalCode).toBe('SIGKILL');
+      counts.killedWithDeliveredInRun.push(child.lines.filter((l) => l.startsWith('delivered ')).length);
+    }
+
+    // 3. A last child runs until every accepted transaction is delivered.
+    const last = startChild(file, sim.url, 'deliver');
+    children.push(last);
+    const store: Store = createSqliteStore({ file });
+    try {
+      await store.migrate();
+      const allDelivered = async () => {
+        for (const id of accepted) {
+          const deliveries = await store.listDeliveries(id);
+          if (deliveries.length === 0 || deliveries.some((d) => d.state !== 'delivered')) return false;
+        }
+        return true;
+      };
+      const until = Date.now() + 25_000;
+      while (!(await allDelivered())) {
+        if (Date.now() > until) throw new Error(`not all delivered in time; last child stderr: ${last.stderr()}`);
+        if (last.process.exitCode !== null) throw new Error(`the last child exited: ${last.stderr()}`);
+        await sleep(50);
+      }
+      await kill(last);
+
+      // Nothing lost: every accepted id is stored and delivered, to the case the vendor holds for its key.
+      expect(accepted.size).toBe(N);
+      for (const id of accepted) {
+        const transaction = await store.getTransaction(id);
+        expect(transaction).toBeDefined();
+        const [delivery, ...others] = await store.listDeliveries(id);
+        expect(others).toEqual([]);
+        expect(delivery).toMatchObject({ state: 'delivered' });
+        expect(delivery!.receipt?.externalRef).toBe(sim.state.keys.get(transaction!.idempotencyKey));
+        const log = await store.listAttempts(delivery!.id);
+        expect(log.at(-1)).toMatchObject({ outcome: 'delivered' });
+        failedAttempts += log.filter((a) => a.outcome === 'failed').length;
+      }
+      // Nothing duplicated: one vendor case per transaction, however often a request was repeated.
+      expect(sim.state.cases.size).toBe(N);
+      expect(new Set([...sim.state.keys.values()]).size).toBe(N);
+      // Bounded: each kill cuts off at most the child's in-flight attempts, each repeated once; any other
+      // extra request is a failed attempt on record (an attempt deadline on a loaded machine).
+      const posts = sim.requests.filter((r) => r.method === 'POST').length;
+      expect(posts).toBeGreaterThanOrEqual(N);
+      expect(posts).toBeLessThanOrEqual(N + KILLS * CHILD_CONCURRENCY + failedAttempts);
+      expect(verifyAuditChain(await store.listAudit('E07000223'))).toEqual({ ok: true });
+      expect(Date.now() - started).toBeLessThan(60_000);
+      console.log(
+        `crash test: ${N} accepted, ${KILLS} SIGKILLs (deliveries recorded per killed child: ${counts.killedWithDeliveredInRun.join(', ')}), ` +
+          `${posts} vendor POSTs (${posts - N} repeats answered from the Idempotency-Key index), ${sim.state.cases.size} vendor cases, ${Date.now() - started} ms`,
+      );
+    } finally {
+      await store.close();
+      await kill(last);
+    }
+  }, 60_000);
+});
