@@ -8,10 +8,11 @@
  */
 export * from './stack/index';
 export * from './sync/index';
-export { openStack, type OpenStackOptions, type RunningStack, type TransactionView } from './engine/running-stack';
+export { openStack, type DeadLetters, type OpenStackOptions, type RunningStack, type TransactionView } from './engine/running-stack';
 export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './engine/retry-schedule';
 export { CircuitBreaker } from './engine/circuit-breaker';
+export { RateBudget } from './engine/rate-budget';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
 export { describeStoreConformance } from './store/store-conformance';

@@ -202,3 +202,18 @@ describe('delivery under vendor faults', () => {
     expect(await attempts(second.id)).toEqual([[1, 'delivered', undefined]]);
   });
 });
+
+describe('rate budget', () => {
+  it('keeps a target under its per-second budget, bursting up to the limit', async () => {
+    // One token every 10 s on the worker's clock, which the test moves: no real waiting.
+    const s = await open({ rateBudgets: { waste: { perSecond: 0.1, burst: 2 } } }, false);
+    for (let i = 0; i < 5; i++) await s.submit(createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, { council: 'E07000223', idempotencyKey: `budget-${i}` }));
+    expect(await s.worker.runOnce()).toBe(2);
+    expect(await s.worker.runOnce()).toBe(0);
+    clockOffsetMs += 10_000;
+    expect(await s.worker.runOnce()).toBe(1);
+    clockOffsetMs += 20_000;
+    expect(await s.worker.runOnce()).toBe(2);
+    expect(vendorPosts()).toHaveLength(5);
+  });
+});

@@ -106,6 +106,37 @@ describe('a running stack', () => {
     expect(audit.find((a) => a.actor === 'officer-17')).toMatchObject({ details: expect.objectContaining({ reason: 'vendor fixed its service list' }) });
   });
 
+  it('replays a dead letter with an edited transaction, validated again and audited', async () => {
+    sim.faults.failNext(1, { status: 400, body: { error: { code: 'INVALID_UPRN' } } });
+    const original = tx(4);
+    const { id } = await stack.submit(original);
+    await waitFor(async () => (await stack.dlq.list()).length === 1, 'dead letter');
+    const [dead] = await stack.dlq.list();
+    expect(await stack.dlq.show(dead!.id)).toMatchObject({ state: 'dead', attemptLog: [expect.objectContaining({ classification: 'permanent' })] });
+    await expect(stack.dlq.replay(dead!.id, { actor: 'officer-9', reason: 'typo', envelope: { ...original, data: { ...(original.data as object), uprn: '0' } } })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: '/data/uprn', rule: 'pattern' })],
+    });
+    await expect(stack.dlq.replay(dead!.id, { actor: 'officer-9', reason: 'wrong type', envelope: createTransaction('street.report', { kind: 'pothole', description: 'x', location: { usrn: '8400709' } }, { council: 'E07000223' }) })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: '/type', rule: 'unchanged' })],
+    });
+    const fixed = { ...original, data: { ...(original.data as object), uprn: '100090215999' } };
+    expect(await stack.dlq.replay(dead!.id, { actor: 'officer-9', reason: 'corrected the UPRN', envelope: fixed })).toBe(true);
+    await waitFor(delivered(id), 'replayed delivery');
+    expect(JSON.parse(sim.requests.filter((r) => r.method === 'POST').at(-1)!.body).uprn).toBe('100090215999');
+    expect(await stack.dlq.list()).toEqual([]);
+  });
+
+  it('discards a dead letter, audited with actor and reason', async () => {
+    sim.faults.failNext(1, { status: 401 });
+    await stack.submit(tx(5));
+    await waitFor(async () => (await stack.dlq.list()).length === 1, 'dead letter');
+    const [dead] = await stack.dlq.list();
+    expect(await stack.dlq.discard(dead!.id, { actor: 'officer-3', reason: 'duplicate of a phone report' })).toBe(true);
+    expect(await stack.dlq.list()).toEqual([]);
+    const audit = await stack.store.listAudit('E07000223', { transactionId: dead!.transactionId });
+    expect(audit.at(-1)).toMatchObject({ actor: 'officer-3', details: expect.objectContaining({ reason: 'duplicate of a phone report' }) });
+  });
+
   it('gives up after the attempt cap and dead-letters with the last error', async () => {
     sim.faults.failNext(10, { status: 500 });
     const { id } = await stack.submit(tx(3));

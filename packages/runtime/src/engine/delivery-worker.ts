@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { classifyError, parseSchemaId, silentLogger, upcast, type AdapterInstance, type Capability, type Envelope, type Logger } from '@lgx/core';
 import { CircuitBreaker } from './circuit-breaker';
+import { RateBudget } from './rate-budget';
 import { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './retry-schedule';
 import type { AttemptOutcome, LeasedDelivery, Store } from '../store/store-types';
 
@@ -33,6 +34,8 @@ export interface DeliveryWorkerOptions {
   attemptTimeoutMs?: number;
   retry?: RetryPolicy;
   breaker?: { threshold?: number; cooldownMs?: number };
+  /** Rate budgets per target: at most `perSecond` deliveries a second, bursts up to `burst`. */
+  rateBudgets?: Record<string, { perSecond: number; burst?: number }>;
   logger?: Logger;
   now?: () => Date;
   random?: () => number;
@@ -49,6 +52,7 @@ export class DeliveryWorker {
   private readonly logger: Logger;
   private readonly now: () => Date;
   private readonly breakers = new Map<string, CircuitBreaker>();
+  private readonly budgets = new Map<string, RateBudget>();
   private readonly inflight = new Map<string, { target: string; promise: Promise<void>; controller: AbortController }>();
   private running = false;
   private stopping = false;
@@ -60,6 +64,9 @@ export class DeliveryWorker {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
+    for (const [target, budget] of Object.entries(options.rateBudgets ?? {})) {
+      this.budgets.set(target, new RateBudget(budget.perSecond, budget.burst, () => this.now().getTime()));
+    }
   }
 
   /** Starts the polling loop. */
@@ -115,7 +122,8 @@ export class DeliveryWorker {
     const open: string[] = [];
     const limited: Array<{ target: string; allowance: number }> = [];
     for (const target of this.options.targets.keys()) {
-      const allowance = this.breaker(target).allowance(perTarget);
+      const budget = this.budgets.get(target);
+      const allowance = Math.min(this.breaker(target).allowance(perTarget), budget ? budget.available() : perTarget);
       if (allowance >= perTarget) open.push(target);
       else if (allowance > 0) limited.push({ target, allowance });
     }
@@ -129,7 +137,10 @@ export class DeliveryWorker {
       leased.push(...(await this.options.store.leaseDeliveries({ ...base, limit, targets: [target] })));
     }
     if (open.length > 0 && free - leased.length > 0) leased.push(...(await this.options.store.leaseDeliveries({ ...base, limit: free - leased.length, targets: open })));
-    for (const d of leased) if (this.breaker(d.target).state === 'half-open') this.breaker(d.target).probe();
+    for (const d of leased) {
+      if (this.breaker(d.target).state === 'half-open') this.breaker(d.target).probe();
+      this.budgets.get(d.target)?.take(1);
+    }
     return leased;
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../store/canonical-json';
-import { assertValid, LgxError, silentLogger, type AdapterInstance, type Envelope, type Logger } from '@lgx/core';
+import { assertValid, LgxError, LgxValidationError, silentLogger, type AdapterInstance, type Envelope, type Logger } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';
 import { matchRoutes } from '../stack/route-matcher';
@@ -18,6 +18,18 @@ export interface OpenStackOptions {
   onEvent?: (event: DeliveryEvent) => void;
   /** Start delivering at once (default true). */
   start?: boolean;
+}
+
+export interface DeadLetters {
+  list(options?: { target?: string; limit?: number }): Promise<StoredDelivery[]>;
+  /** A dead delivery with its attempts, or undefined. */
+  show(deliveryId: string): Promise<(StoredDelivery & { attemptLog: AttemptRecord[] }) | undefined>;
+  /**
+   * Delivers it again. An edited envelope is validated again and must keep the transaction's type and
+   * council; the transaction keeps its id and idempotency key.
+   */
+  replay(deliveryId: string, options: { actor: string; reason: string; envelope?: unknown }): Promise<boolean>;
+  discard(deliveryId: string, options: { actor: string; reason: string }): Promise<boolean>;
 }
 
 export interface TransactionView {
@@ -38,6 +50,8 @@ export interface RunningStack {
    */
   submit(input: unknown, options?: { actor?: string }): Promise<{ id: string; duplicate: boolean }>;
   get(id: string): Promise<TransactionView | undefined>;
+  /** The dead-letter queue: every change is an audited action with its actor and reason. */
+  readonly dlq: DeadLetters;
   /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
@@ -77,6 +91,11 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   const worker = new DeliveryWorker({ ...options.worker, store: options.store, targets, logger, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   if (options.start !== false) worker.start();
 
+  async function showDead(deliveryId: string): Promise<(StoredDelivery & { attemptLog: AttemptRecord[] }) | undefined> {
+    const dead = (await options.store.listDeadLetters({ council: definition.council, limit: 10_000 })).find((d) => d.id === deliveryId);
+    return dead ? { ...dead, attemptLog: await options.store.listAttempts(deliveryId) } : undefined;
+  }
+
   return {
     definition,
     store: options.store,
@@ -107,6 +126,28 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         deliveries: await Promise.all(deliveries.map(async (d) => ({ ...d, attemptLog: await options.store.listAttempts(d.id) }))),
         statusUpdates: await options.store.listStatusUpdates(id),
       };
+    },
+    dlq: {
+      list: (listOptions = {}) => options.store.listDeadLetters({ council: definition.council, ...listOptions }),
+      show: showDead,
+      async replay(deliveryId, replayOptions) {
+        let envelope: Envelope | undefined;
+        if (replayOptions.envelope !== undefined) {
+          envelope = assertValid(replayOptions.envelope);
+          const dead = await showDead(deliveryId);
+          const original = dead ? await options.store.getTransaction(dead.transactionId) : undefined;
+          if (original && (envelope.type !== original.type || envelope.council !== original.council)) {
+            throw new LgxValidationError(
+              [{ path: envelope.type !== original.type ? '/type' : '/council', rule: 'unchanged', message: 'an edited transaction keeps its type and council' }],
+              { subject: 'replayed transaction' },
+            );
+          }
+        }
+        const done = await options.store.replayDeadLetter(deliveryId, { actor: replayOptions.actor, reason: replayOptions.reason, now: new Date(), ...(envelope ? { envelope } : {}) });
+        if (done) worker.notify();
+        return done;
+      },
+      discard: (deliveryId, discardOptions) => options.store.discardDeadLetter(deliveryId, { ...discardOptions, now: new Date() }),
     },
     async close(closeOptions = {}) {
       await worker.stop(closeOptions.deadlineMs);
