@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../store/canonical-json';
-import { assertValid, LgxError, LgxValidationError, silentLogger, type AdapterInstance, type Envelope, type Logger } from '@lgx/core';
+import { assertValid, createTransaction, LgxError, LgxValidationError, silentLogger, type AdapterInstance, type Envelope, type Logger } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';
+import { webhookAdapter } from '../sync/webhook-adapter';
+import type { StatusEvents } from '../sync/status-events';
 import { matchRoutes } from '../stack/route-matcher';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import type { StackDefinition } from '../stack/stack-types';
@@ -18,6 +20,13 @@ export interface OpenStackOptions {
   onEvent?: (event: DeliveryEvent) => void;
   /** Start delivering at once (default true). */
   start?: boolean;
+  /**
+   * Subscribers that get every new status update as a signed webhook, delivered durably by the same
+   * engine (target id `webhook:<id>`).
+   */
+  webhooks?: Array<{ id: string; url: string; secret: string; timeoutMs?: number }>;
+  /** Where status updates come from (pollers, callbacks); each one stored is published to the webhooks. */
+  events?: StatusEvents;
 }
 
 export interface DeadLetters {
@@ -52,6 +61,11 @@ export interface RunningStack {
   get(id: string): Promise<TransactionView | undefined>;
   /** The dead-letter queue: every change is an audited action with its actor and reason. */
   readonly dlq: DeadLetters;
+  /**
+   * Publishes a stored status update to the webhook subscribers as a `statusUpdate` transaction (one
+   * delivery per subscriber). Idempotent per update. Resolves undefined when there are no subscribers.
+   */
+  publish(update: StoredStatusUpdate): Promise<{ id: string; duplicate: boolean } | undefined>;
   /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
@@ -88,8 +102,42 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     instances.set(id, instance);
     targets.set(id, { instance, capabilities: adapterDefinition.capabilities });
   }
+  const webhookTargets: string[] = [];
+  for (const hook of options.webhooks ?? []) {
+    const id = `webhook:${hook.id}`;
+    const { instance } = await instantiateAdapter(webhookAdapter, { url: hook.url, secret: hook.secret, ...(hook.timeoutMs ? { timeoutMs: hook.timeoutMs } : {}) }, {
+      logger: logger.child({ target: id }),
+      council: definition.council,
+      retry: false,
+    });
+    instances.set(id, instance as unknown as AdapterInstance);
+    targets.set(id, { instance: instance as unknown as AdapterInstance, capabilities: webhookAdapter.capabilities });
+    webhookTargets.push(id);
+  }
   const worker = new DeliveryWorker({ ...options.worker, store: options.store, targets, logger, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
   if (options.start !== false) worker.start();
+
+  async function publish(stored: StoredStatusUpdate): Promise<{ id: string; duplicate: boolean } | undefined> {
+    if (webhookTargets.length === 0) return undefined;
+    const envelope = createTransaction('statusUpdate', stored.update, {
+      council: definition.council,
+      idempotencyKey: `status-update:${stored.id}`,
+      source: `/councils/${definition.council}/status/${stored.target}`,
+      ...(stored.transactionId ? { subject: stored.transactionId } : {}),
+    });
+    const result = await options.store.insertTransaction({
+      envelope,
+      deliveries: webhookTargets.map((target, order) => ({ id: randomUUID(), target, mode: 'all' as const, order, state: 'pending' as const })),
+      audit: { actor: 'system', action: 'status.published', payloadHash: payloadHash(envelope.data), details: { statusUpdate: stored.id, subscribers: webhookTargets.length } },
+      now: new Date(),
+    });
+    if (!result.duplicate) worker.notify();
+    return result;
+  }
+  const onStatus = (stored: StoredStatusUpdate) => {
+    publish(stored).catch((error: unknown) => logger.error('publishing a status update failed', { error, statusUpdate: stored.id }));
+  };
+  options.events?.on('statusUpdate', onStatus);
 
   async function showDead(deliveryId: string): Promise<(StoredDelivery & { attemptLog: AttemptRecord[] }) | undefined> {
     const dead = (await options.store.listDeadLetters({ council: definition.council, limit: 10_000 })).find((d) => d.id === deliveryId);
@@ -149,7 +197,9 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       },
       discard: (deliveryId, discardOptions) => options.store.discardDeadLetter(deliveryId, { ...discardOptions, now: new Date() }),
     },
+    publish,
     async close(closeOptions = {}) {
+      options.events?.off('statusUpdate', onStatus);
       await worker.stop(closeOptions.deadlineMs);
       for (const instance of instances.values()) await instance.close?.().catch(() => undefined);
       if (closeOptions.closeStore !== false) await options.store.close();

@@ -9,3 +9,4 @@ export { createCallbackHandler, type CallbackHandler, type CallbackHandlerOption
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature, type VerifyWebhookOptions } from './webhook-signature';
 export { WebhookDispatcher, type StatusWebhookBody, type WebhookDispatcherOptions, type WebhookRetryPolicy, type WebhookSubscriber } from './webhook-dispatcher';
 export { purgeFinished, startRetention, type RetentionJob, type RetentionOptions } from './retention';
+export { webhookAdapter, type DurableWebhookBody, type WebhookTargetConfig } from './webhook-adapter';

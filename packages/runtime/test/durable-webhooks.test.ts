@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createTransaction } from '@lgx/core';
+import { loadFixtures } from '@lgx/testkit';
+import { StatusEvents, StatusPoller, createSqliteStore, createStack, openStack, verifyWebhookSignature, type RunningStack } from '../src';
+import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+const SECRET = 'subscriber-shared-secret-0001';
+let sim: ExampleWasteSimulator;
+let dir: string;
+let stack: RunningStack;
+let server: http.Server;
+let url: string;
+let answers: number[];
+const received: Array<{ body: string; signature: string | undefined }> = [];
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+beforeAll(async () => {
+  sim = await startExampleWasteSimulator();
+  server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+    req.on('end', () => {
+      const status = answers.shift() ?? 200;
+      if (status === 200) received.push({ body, signature: req.headers['lgx-signature'] as string | undefined });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/lgx`;
+});
+afterAll(async () => {
+  await sim.close();
+  await new Promise((r) => server.close(r));
+});
+
+beforeEach(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgx-webhooks-'));
+  received.length = 0;
+  answers = [];
+});
+afterEach(async () => {
+  await stack.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+it('publishes a vendor status change to a subscriber through the durable engine, retrying until it answers', async () => {
+  const events = new StatusEvents();
+  const definition = await createStack(
+    {
+      council: 'E07000223',
+      adapters: { waste: { package: '@lgx/adapter-template', config: { baseUrl: sim.url, apiKey: '${env:KEY}' } } },
+      routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
+    },
+    { env: { KEY: API_KEY } },
+  );
+  stack = await openStack(definition, {
+    store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
+    resolveFrom: repoRoot,
+    webhooks: [{ id: 'crm', url, secret: SECRET }],
+    events,
+    worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 20 }, random: () => 1 },
+  });
+  const data = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
+  const { id } = await stack.submit(createTransaction('waste.missedCollection', data as never, { council: 'E07000223', idempotencyKey: 'hook-1' }));
+  await waitFor(async () => (await stack.get(id))!.deliveries[0]!.state === 'delivered', 'delivery');
+  const ref = (await stack.get(id))!.deliveries[0]!.receipt!.externalRef;
+
+  answers = [500, 503];
+  progressCase(sim, ref, 'completed', 'Collected');
+  const poller = new StatusPoller({ store: stack.store, adapters: stack.adapters, events });
+  await poller.pollOnce();
+  // The first poll brings both changes the vendor made (logged, then completed): two notifications.
+  await waitFor(() => received.length === 2, 'the webhooks');
+
+  const { body, signature } = received.find((r) => r.body.includes('"fixed"'))!;
+  expect(verifyWebhookSignature(body, signature, SECRET)).toBe(true);
+  expect(verifyWebhookSignature(body.replace('fixed', 'closed'), signature, SECRET)).toBe(false);
+  expect(JSON.parse(body)).toMatchObject({ type: 'lgx.statusUpdate', council: 'E07000223', sentFor: id, update: { externalRef: ref, status: 'fixed', externalStatusCode: 'completed' } });
+
+  // The notification is a transaction of its own: its attempts are on record, retried by class.
+  const dead = await stack.store.listDeadLetters();
+  expect(dead).toEqual([]);
+  const audit = await stack.store.listAudit('E07000223');
+  const published = audit.filter((a) => a.action === 'status.published');
+  expect(published).toHaveLength(2);
+  const views = await Promise.all(published.map(async (p) => (await stack.get(p.transactionId!))!));
+  expect(views.map((v) => [v.transaction.type, v.deliveries[0]!.state])).toEqual([
+    ['statusUpdate', 'delivered'],
+    ['statusUpdate', 'delivered'],
+  ]);
+  const log = views.flatMap((v) => v.deliveries[0]!.attemptLog);
+  expect(log.filter((a) => a.outcome === 'failed').map((a) => a.classification)).toEqual(['retryable', 'retryable']);
+  expect(log.filter((a) => a.outcome === 'delivered')).toHaveLength(2);
+  const view = views[0]!;
+  // Publishing the same stored update again is a duplicate, not a second notification.
+  const [stored] = await stack.store.listStatusUpdates(id);
+  expect(await stack.publish(stored!)).toMatchObject({ duplicate: true });
+  // The secret never reaches the record.
+  expect(JSON.stringify(view)).not.toContain(SECRET);
+});
