@@ -144,6 +144,12 @@ describe('a running stack', () => {
     expect((await stack.get(id))!.deliveries[0]).toMatchObject({ attempts: 4, lastError: expect.objectContaining({ classification: 'retryable' }) });
   });
 
+  it('routes vendor pushes to the adapter, refusing adapters that take none', async () => {
+    const push = { headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode('{}') };
+    await expect(stack.handleCallback('waste', push)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED', message: "adapter 'waste' does not accept callbacks" });
+    await expect(stack.handleCallback('pay', push)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED', message: "this stack has no adapter 'pay'" });
+  });
+
   it('refuses invalid input and unrouted types, storing nothing', async () => {
     await expect(stack.submit({ ...tx(0), council: 'nope' })).rejects.toBeInstanceOf(LgxValidationError);
     const report = createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: 'E07000223' });

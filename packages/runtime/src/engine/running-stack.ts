@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../store/canonical-json';
-import { assertValid, createTransaction, LgxError, LgxValidationError, silentLogger, type AdapterInstance, type Envelope, type Logger } from '@lgx/core';
+import { assertValid, createTransaction, LgxError, LgxValidationError, silentLogger, type AdapterInstance, type CallbackRequest, type Envelope, type Logger } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';
 import { webhookAdapter } from '../sync/webhook-adapter';
-import type { StatusEvents } from '../sync/status-events';
+import { StatusEvents } from '../sync/status-events';
+import { createCallbackHandler, type CallbackOutcome } from '../sync/callback-handler';
 import { matchRoutes } from '../stack/route-matcher';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import type { StackDefinition } from '../stack/stack-types';
@@ -66,6 +67,12 @@ export interface RunningStack {
    * delivery per subscriber). Idempotent per update. Resolves undefined when there are no subscribers.
    */
   publish(update: StoredStatusUpdate): Promise<{ id: string; duplicate: boolean } | undefined>;
+  /**
+   * A vendor push for adapter `adapterId`: the adapter turns it into canonical status updates, which
+   * are stored in the transactions' histories (and published to the webhooks). Resolves the HTTP
+   * status to answer the vendor with.
+   */
+  handleCallback(adapterId: string, request: CallbackRequest): Promise<CallbackOutcome>;
   /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
@@ -198,6 +205,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       discard: (deliveryId, discardOptions) => options.store.discardDeadLetter(deliveryId, { ...discardOptions, now: new Date() }),
     },
     publish,
+    handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events: options.events ?? new StatusEvents(), logger }),
     async close(closeOptions = {}) {
       options.events?.off('statusUpdate', onStatus);
       await worker.stop(closeOptions.deadlineMs);
