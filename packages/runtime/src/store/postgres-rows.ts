@@ -1,5 +1,6 @@
+import { toAttempt, type AttemptRow } from './sqlite-rows';
 import type { Envelope, Receipt, StatusUpdate } from '@lgx/core';
-import type { AttemptRecord, AuditEntry, DeliveryState, RouteMode, StoredDelivery, StoredStatusUpdate, StoredTransaction } from './store-types';
+import type { AuditEntry, DeliveryState, RouteMode, StoredDelivery, StoredStatusUpdate, StoredTransaction } from './store-types';
 
 /**
  * Rows as pg returns them: timestamptz as Date, jsonb already parsed, BIGINT as a decimal string
@@ -33,15 +34,8 @@ export interface PgDeliveryRow {
   updated_at: Date;
 }
 
-export interface PgAttemptRow {
-  attempt: number;
-  started_at: string;
-  finished_at: string;
-  outcome: string;
-  classification: string | null;
-  code: string | null;
-  message: string | null;
-}
+/** Attempt rows have the same columns and types in both stores. */
+export type PgAttemptRow = AttemptRow;
 
 export interface PgAuditRow {
   council: string;
@@ -99,18 +93,7 @@ export function toDelivery(row: PgDeliveryRow): StoredDelivery {
   return delivery;
 }
 
-export function toAttempt(row: PgAttemptRow): AttemptRecord {
-  const attempt: AttemptRecord = {
-    attempt: row.attempt,
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-    outcome: row.outcome as AttemptRecord['outcome'],
-  };
-  if (row.classification !== null) attempt.classification = row.classification;
-  if (row.code !== null) attempt.code = row.code;
-  if (row.message !== null) attempt.message = row.message;
-  return attempt;
-}
+export { toAttempt };
 
 export function toAuditEntry(row: PgAuditRow): AuditEntry {
   const entry: AuditEntry = {
