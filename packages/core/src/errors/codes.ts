@@ -78,6 +78,21 @@ export const errorCodes = {
   LGX_ERR_SOAP_UNAVAILABLE: {
     summary: "The optional 'soap' package is not installed.",
   },
+  LGX_ERR_GATEWAY_UNAUTHENTICATED: {
+    summary: 'The request has no API key, or the key is unknown, malformed or revoked.',
+  },
+  LGX_ERR_GATEWAY_FORBIDDEN: {
+    summary: "The API key is valid but lacks the scope the request needs, or names another council.",
+  },
+  LGX_ERR_GATEWAY_NOT_FOUND: {
+    summary: 'No such route, transaction, schema or adapter (or it belongs to another council).',
+  },
+  LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE: {
+    summary: 'The request body has a content type this endpoint does not take.',
+  },
+  LGX_ERR_GATEWAY_KEY_STORE_INVALID: {
+    summary: 'The API key file cannot be read: it is not the JSON the gateway writes.',
+  },
 } as const satisfies Record<string, { summary: string; retired?: boolean }>;
 
 /** Every LGX error code. */

@@ -12,10 +12,20 @@ export interface DeliveryTarget {
 }
 
 /** What the worker reports as it goes (progress displays, metrics, subscribers). */
+/** What every delivery event carries: which delivery, which attempt, and how long the adapter took. */
+interface DeliveryEventBase {
+  deliveryId: string;
+  transactionId: string;
+  target: string;
+  attempt: number;
+  /** How long the attempt took (the adapter's call), in milliseconds. */
+  durationMs: number;
+}
+
 export type DeliveryEvent =
-  | { kind: 'delivered'; deliveryId: string; transactionId: string; target: string; attempt: number; externalRef: string }
-  | { kind: 'retry'; deliveryId: string; transactionId: string; target: string; attempt: number; classification: string; retryAt: Date }
-  | { kind: 'dead'; deliveryId: string; transactionId: string; target: string; attempt: number; classification: string; reason: string };
+  | (DeliveryEventBase & { kind: 'delivered'; externalRef: string })
+  | (DeliveryEventBase & { kind: 'retry'; classification: string; retryAt: Date })
+  | (DeliveryEventBase & { kind: 'dead'; classification: string; reason: string });
 
 export interface DeliveryWorkerOptions {
   store: Store;
@@ -231,7 +241,7 @@ export class DeliveryWorker {
       this.logger.warn('lease lost before the attempt was recorded; another worker will retry', { deliveryId: delivery.id, target: delivery.target });
       return;
     }
-    const base = { deliveryId: delivery.id, transactionId: delivery.transactionId, target: delivery.target, attempt };
+    const base = { deliveryId: delivery.id, transactionId: delivery.transactionId, target: delivery.target, attempt, durationMs: finishedAt.getTime() - startedAt.getTime() };
     if (outcome.kind === 'delivered') this.options.onEvent?.({ kind: 'delivered', ...base, externalRef: outcome.receipt.externalRef });
     else if (outcome.kind === 'retry') this.options.onEvent?.({ kind: 'retry', ...base, classification: outcome.error.classification, retryAt: outcome.nextAttemptAt });
     else this.options.onEvent?.({ kind: 'dead', ...base, classification: outcome.error.classification, reason: outcome.error.message });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../store/canonical-json';
-import { assertValid, createTransaction, LgxError, LgxValidationError, silentLogger, type AdapterInstance, type CallbackRequest, type Envelope, type Logger } from '@lgx/core';
+import { assertValid, classifyError, createTransaction, LgxError, LgxValidationError, schemaRegistry, silentLogger, validateQuery, validateQueryResult, type AdapterInstance, type CallbackRequest, type Envelope, type Logger, type QueryType } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';
 import { webhookAdapter } from '../sync/webhook-adapter';
@@ -73,6 +73,15 @@ export interface RunningStack {
    * status to answer the vendor with.
    */
   handleCallback(adapterId: string, request: CallbackRequest): Promise<CallbackOutcome>;
+  /**
+   * A synchronous look-up (a query type such as `waste.collectionSchedule`): the parameters are
+   * validated, the route for the type chooses the targets, and each target that declares the query is
+   * asked in turn until one answers (a retryable failure or a timeout moves on to the next). The
+   * answer is validated against the query's result schema.
+   */
+  query(type: string, params: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ target: string; result: unknown }>;
+  /** Calls `listener` with every delivery outcome (delivered, retry, dead); returns an unsubscribe function. */
+  onDelivery(listener: (event: DeliveryEvent) => void): () => void;
   /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
@@ -121,7 +130,18 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     targets.set(id, { instance: instance as unknown as AdapterInstance, capabilities: webhookAdapter.capabilities });
     webhookTargets.push(id);
   }
-  const worker = new DeliveryWorker({ ...options.worker, store: options.store, targets, logger, ...(options.onEvent ? { onEvent: options.onEvent } : {}) });
+  const listeners = new Set<(event: DeliveryEvent) => void>();
+  if (options.onEvent) listeners.add(options.onEvent);
+  const onEvent = (event: DeliveryEvent): void => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        logger.error('a delivery event listener failed', { error });
+      }
+    }
+  };
+  const worker = new DeliveryWorker({ ...options.worker, store: options.store, targets, logger, onEvent });
   if (options.start !== false) worker.start();
 
   async function publish(stored: StoredStatusUpdate): Promise<{ id: string; duplicate: boolean } | undefined> {
@@ -147,8 +167,9 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   options.events?.on('statusUpdate', onStatus);
 
   async function showDead(deliveryId: string): Promise<(StoredDelivery & { attemptLog: AttemptRecord[] }) | undefined> {
-    const dead = (await options.store.listDeadLetters({ council: definition.council, limit: 10_000 })).find((d) => d.id === deliveryId);
-    return dead ? { ...dead, attemptLog: await options.store.listAttempts(deliveryId) } : undefined;
+    const dead = await options.store.getDelivery(deliveryId);
+    if (!dead || dead.state !== 'dead' || dead.council !== definition.council) return undefined;
+    return { ...dead, attemptLog: await options.store.listAttempts(deliveryId) };
   }
 
   return {
@@ -205,6 +226,44 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       discard: (deliveryId, discardOptions) => options.store.discardDeadLetter(deliveryId, { ...discardOptions, now: new Date() }),
     },
     publish,
+    async query(type, params, queryOptions = {}) {
+      if (!schemaRegistry().types('query').includes(type)) {
+        throw new LgxError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `'${type}' is not a query type (query types: ${schemaRegistry().types('query').join(', ')})`, { details: { type } });
+      }
+      const checked = validateQuery(type as QueryType, params);
+      if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `${type} query` });
+      const route = matchRoutes(definition, { type, council: definition.council, data: checked.value });
+      const candidates = (route?.targets ?? []).filter((id) => targets.get(id)?.capabilities.some((c) => c.type === type && c.operations.includes('query')));
+      if (candidates.length === 0) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack answers the query '${type}'`, { details: { type } });
+      let lastError: unknown;
+      for (const id of candidates) {
+        const instance = targets.get(id)!.instance;
+        const deadline = AbortSignal.timeout(queryOptions.timeoutMs ?? 10_000);
+        const signal = queryOptions.signal ? AbortSignal.any([queryOptions.signal, deadline]) : deadline;
+        try {
+          const result = await instance.query!(type as QueryType, checked.value as never, { signal });
+          const valid = validateQueryResult(type as QueryType, result);
+          if (!valid.ok) throw new LgxValidationError(valid.issues, { subject: `${type} result from ${id}` });
+          return { target: id, result: valid.value };
+        } catch (caught) {
+          // Our own deadline shows up as an aborted request: say it was a timeout.
+          const error = deadline.aborted && !queryOptions.signal?.aborted
+            ? new LgxError('LGX_ERR_TRANSPORT_TIMEOUT', `${id} did not answer the ${type} query within ${queryOptions.timeoutMs ?? 10_000} ms`, { cause: caught, details: { target: id } })
+            : caught;
+          lastError = error;
+          const classification = classifyError(error);
+          logger.warn('query failed', { target: id, type, classification });
+          if (queryOptions.signal?.aborted || (classification !== 'retryable' && classification !== 'rateLimited')) break;
+        }
+      }
+      throw lastError;
+    },
+    onDelivery(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
     handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events: options.events ?? new StatusEvents(), logger }),
     async close(closeOptions = {}) {
       options.events?.off('statusUpdate', onStatus);

@@ -71,7 +71,10 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
     else issues.push(...loaded.issues);
   }
   if (issues.length) fail(issues);
-  return { council: config.council, adapters, routes: config.routes.map(copyRoute), mappings, secrets: [...new Set(secrets)] };
+  const definition: StackDefinition = { council: config.council, adapters, routes: config.routes.map(copyRoute), mappings, secrets: [...new Set(secrets)] };
+  // A deep copy, so the running stack never shares objects with the caller's configuration.
+  if (config.open311) definition.open311 = structuredClone(config.open311);
+  return definition;
 }
 
 function defaults(options: StackOptions, cwd: string): Required<StackOptions> {

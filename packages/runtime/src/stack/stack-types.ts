@@ -36,6 +36,44 @@ export interface StackAdapterConfig {
   config?: Record<string, unknown>;
 }
 
+/** One question of an Open311 service definition. */
+export interface Open311Attribute {
+  code: string;
+  description: string;
+  datatype: 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
+  required?: boolean;
+  variable?: boolean;
+  order?: number;
+  automated?: 'server_set' | 'hidden_field';
+  /** List datatypes: key -> name. */
+  values?: Record<string, string>;
+  /** The canonical data field the answer fills; other answers go to `data.attributes`. */
+  field?: 'uprn' | 'usrn' | 'scheduledDate' | 'title' | 'assetReference' | 'hazard';
+}
+
+/** An Open311 service the gateway lists, and the canonical transaction a request for it becomes. */
+export interface Open311Service {
+  code: string;
+  name: string;
+  description?: string;
+  group?: string;
+  keywords?: string[];
+  type: 'street.report' | 'waste.missedCollection';
+  lgsl?: number;
+  /** street.report: the kind of problem. */
+  kind?: string;
+  /** waste.missedCollection: the waste service. */
+  service?: string;
+  attributes?: Open311Attribute[];
+}
+
+/** The gateway's Open311 GeoReport v2 facade. */
+export interface Open311Config {
+  jurisdiction?: string;
+  contact?: string;
+  services: Open311Service[];
+}
+
 /** A council's stack as written in YAML or passed from code (before validation and resolution). */
 export interface StackConfig {
   /** GSS code of the council, e.g. E07000223. */
@@ -43,6 +81,8 @@ export interface StackConfig {
   adapters: Record<string, StackAdapterConfig>;
   routes: StackRoute[];
   mappings?: Record<string, MappingSource>;
+  /** The gateway's Open311 facade (optional). */
+  open311?: Open311Config;
 }
 
 /** An adapter instance of a resolved stack: secret references replaced by their values. */
@@ -58,6 +98,8 @@ export interface StackDefinition {
   routes: StackRoute[];
   /** Mapping tables by name: council code -> vendor code. */
   mappings: Record<string, Record<string, string>>;
+  /** The gateway's Open311 facade, when configured. */
+  open311?: Open311Config;
   /**
    * Every value a `${env:…}` or `${file:…}` reference resolved to, so the host can scrub them from
    * logs (beside what the adapters' config schemas mark as secret).

@@ -48,6 +48,36 @@ function checkReferences(stack: StackConfig): ValidationIssue[] {
       if (surfaced.has(id)) issues.push({ path: `${at}/shadow/${j}`, rule: 'shadowDistinct', message: `names adapter '${id}', which is already a target of this route`, params: { adapter: id } });
     });
   });
+  issues.push(...checkOpen311(stack));
+  return issues;
+}
+
+/** Field each canonical type can take from an Open311 attribute. */
+const OPEN311_FIELDS: Record<string, readonly string[]> = {
+  'street.report': ['usrn', 'uprn', 'title', 'assetReference', 'hazard'],
+  'waste.missedCollection': ['uprn', 'scheduledDate'],
+};
+
+function checkOpen311(stack: StackConfig): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  (stack.open311?.services ?? []).forEach((service, i) => {
+    const at = `/open311/services/${i}`;
+    if (seen.has(service.code)) issues.push({ path: `${at}/code`, rule: 'uniqueServiceCode', message: `repeats service code '${service.code}'`, params: { code: service.code } });
+    seen.add(service.code);
+    if (service.type === 'street.report' && service.kind === undefined) issues.push({ path: at, rule: 'required', message: "must have 'kind' (e.g. pothole) for street.report services" });
+    if (service.type === 'waste.missedCollection' && service.service === undefined) issues.push({ path: at, rule: 'required', message: "must have 'service' (e.g. refuse) for waste.missedCollection services" });
+    const codes = new Set<string>();
+    (service.attributes ?? []).forEach((attribute, j) => {
+      if (codes.has(attribute.code)) issues.push({ path: `${at}/attributes/${j}/code`, rule: 'uniqueAttributeCode', message: `repeats attribute code '${attribute.code}'` });
+      codes.add(attribute.code);
+      if (attribute.field !== undefined && !OPEN311_FIELDS[service.type]?.includes(attribute.field)) {
+        issues.push({ path: `${at}/attributes/${j}/field`, rule: 'fieldForType', message: `'${attribute.field}' is not a field of ${service.type} (fields: ${OPEN311_FIELDS[service.type]?.join(', ')})` });
+      }
+      const isList = attribute.datatype === 'singlevaluelist' || attribute.datatype === 'multivaluelist';
+      if (isList && !attribute.values) issues.push({ path: `${at}/attributes/${j}`, rule: 'required', message: `must have 'values' for datatype ${attribute.datatype}` });
+    });
+  });
   return issues;
 }
 

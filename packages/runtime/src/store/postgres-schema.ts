@@ -113,4 +113,12 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'listing',
+    sql: `
+      CREATE INDEX transactions_council_created ON {schema}.transactions (council, created_at DESC, id DESC);
+      CREATE INDEX status_updates_received ON {schema}.status_updates (received_at, id);
+    `,
+  },
 ];

@@ -289,6 +289,29 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return row ? toTransaction(row) : undefined;
     },
 
+    async listTransactions(query) {
+      const params: unknown[] = [query.council];
+      const where = ['council = $1'];
+      const param = (value: unknown): string => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (query.types?.length) where.push(`type = ANY(${param(query.types)}::text[])`);
+      if (query.from) where.push(`created_at >= ${param(query.from.toISOString())}`);
+      if (query.to) where.push(`created_at < ${param(query.to.toISOString())}`);
+      if (query.before) {
+        const at = param(query.before.createdAt);
+        where.push(`(created_at < ${at} OR (created_at = ${at} AND id < ${param(query.before.id)}))`);
+      }
+      const rows = (await pool.query<PgTransactionRow>(`SELECT * FROM ${s}.transactions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${param(query.limit)}`, params)).rows;
+      return rows.map(toTransaction);
+    },
+
+    async getDelivery(id) {
+      const row = (await pool.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE id = $1`, [id])).rows[0];
+      return row ? toDelivery(row) : undefined;
+    },
+
     async listDeliveries(transactionId) {
       const rows = (await pool.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 ORDER BY link_order, created_at, id`, [transactionId])).rows;
       return rows.map(toDelivery);
@@ -462,6 +485,25 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async listStatusUpdates(transactionId) {
       const rows = (await pool.query<PgStatusUpdateRow>(`SELECT * FROM ${s}.status_updates WHERE transaction_id = $1 ORDER BY id`, [transactionId])).rows;
+      return rows.map(toStatusUpdate);
+    },
+
+    async listCouncilStatusUpdates({ council, from, to, afterId, limit }) {
+      const params: unknown[] = [council];
+      const where = ['t.council = $1'];
+      const param = (value: unknown): string => {
+        params.push(value);
+        return `$${params.length}`;
+      };
+      if (from) where.push(`u.received_at >= ${param(from.toISOString())}`);
+      if (to) where.push(`u.received_at <= ${param(to.toISOString())}`);
+      if (afterId !== undefined) where.push(`u.id > ${param(afterId)}`);
+      const rows = (
+        await pool.query<PgStatusUpdateRow>(
+          `SELECT u.* FROM ${s}.status_updates u JOIN ${s}.transactions t ON t.id = u.transaction_id WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT ${param(limit)}`,
+          params,
+        )
+      ).rows;
       return rows.map(toStatusUpdate);
     },
 

@@ -95,4 +95,12 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'listing',
+    sql: `
+      CREATE INDEX transactions_council_created ON transactions (council, created_at DESC, id DESC);
+      CREATE INDEX status_updates_received ON status_updates (received_at, id);
+    `,
+  },
 ];

@@ -175,6 +175,35 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return row ? toTransaction(row) : undefined;
     },
 
+    async listTransactions(query) {
+      const where = ['council = ?'];
+      const params: unknown[] = [query.council];
+      if (query.types?.length) {
+        where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
+        params.push(...query.types);
+      }
+      if (query.from) {
+        where.push('created_at >= ?');
+        params.push(query.from.toISOString());
+      }
+      if (query.to) {
+        where.push('created_at < ?');
+        params.push(query.to.toISOString());
+      }
+      if (query.before) {
+        where.push('(created_at < ? OR (created_at = ? AND id < ?))');
+        params.push(query.before.createdAt, query.before.createdAt, query.before.id);
+      }
+      params.push(query.limit);
+      const rows = db.prepare(`SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params) as TransactionRow[];
+      return rows.map(toTransaction);
+    },
+
+    async getDelivery(id) {
+      const row = getDeliveryRow(id);
+      return row ? toDelivery(row) : undefined;
+    },
+
     async listDeliveries(transactionId) {
       const rows = db.prepare('SELECT * FROM deliveries WHERE transaction_id = ? ORDER BY link_order, created_at, id').all(transactionId) as DeliveryRow[];
       return rows.map(toDelivery);
@@ -341,6 +370,28 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async listStatusUpdates(transactionId) {
       const rows = db.prepare('SELECT * FROM status_updates WHERE transaction_id = ? ORDER BY id').all(transactionId) as StatusUpdateRow[];
+      return rows.map(toStatusUpdate);
+    },
+
+    async listCouncilStatusUpdates({ council, from, to, afterId, limit }) {
+      const where = ['t.council = ?'];
+      const params: unknown[] = [council];
+      if (from) {
+        where.push('u.received_at >= ?');
+        params.push(from.toISOString());
+      }
+      if (to) {
+        where.push('u.received_at <= ?');
+        params.push(to.toISOString());
+      }
+      if (afterId !== undefined) {
+        where.push('u.id > ?');
+        params.push(afterId);
+      }
+      params.push(limit);
+      const rows = db
+        .prepare(`SELECT u.* FROM status_updates u JOIN transactions t ON t.id = u.transaction_id WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT ?`)
+        .all(...params) as StatusUpdateRow[];
       return rows.map(toStatusUpdate);
     },
 

@@ -44,6 +44,11 @@ function pothole(council = COUNCIL, idempotencyKey?: string): Envelope {
   );
 }
 
+/** A council code no other test uses (tests may share one database). */
+function uniqueCouncil(): string {
+  return `W06${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+}
+
 /** A target name no other test uses, so tests sharing one database never lease each other's work. */
 function uniqueTarget(label: string): string {
   return `${label}-${randomUUID().slice(0, 8)}`;
@@ -387,6 +392,50 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const saved = await store.saveStatusUpdate({ target, update: { externalRef, status: 'closed', updatedAt: at(2).toISOString() }, now: at(3) });
       equal(saved?.transactionId, tx.id, 'resolved transaction id');
       equal((await store.listStatusUpdates(tx.id)).length, 1, 'listed by transaction');
+    });
+
+    it('lists a council\'s transactions newest first, filtered by type and time, page by page', async () => {
+      const council = uniqueCouncil();
+      const other = uniqueCouncil();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i += 1) ids.push((await insert(store, [link(uniqueTarget('list'))], { envelope: pothole(council), now: at(i * 1000) })).id);
+      const bin = createTransaction('waste.missedCollection', { uprn: '100023336956', service: 'refuse', scheduledDate: '2026-03-01' }, { council, channel: 'web' });
+      ids.push((await insert(store, [link(uniqueTarget('list'))], { envelope: bin, now: at(5000) })).id);
+      await insert(store, [link(uniqueTarget('list'))], { envelope: pothole(other), now: at(2500) });
+
+      const all = await store.listTransactions({ council, limit: 100 });
+      equal(all.map((t) => t.id), [...ids].reverse(), 'newest first, only this council');
+      const page1 = await store.listTransactions({ council, limit: 4 });
+      const last = page1[page1.length - 1]!;
+      const page2 = await store.listTransactions({ council, limit: 4, before: { createdAt: last.createdAt, id: last.id } });
+      equal([...page1, ...page2].map((t) => t.id), all.map((t) => t.id), 'two pages give the whole list once');
+      equal((await store.listTransactions({ council, types: ['waste.missedCollection'], limit: 10 })).map((t) => t.id), [bin.id], 'filtered by type');
+      equal((await store.listTransactions({ council, from: at(1000), to: at(3000), limit: 10 })).map((t) => t.id), [ids[2], ids[1]], 'filtered by time, from inclusive, to exclusive');
+    });
+
+    it('gets one delivery by id', async () => {
+      const target = uniqueTarget('one');
+      const { deliveries } = await insert(store, [link(target)]);
+      const found = await store.getDelivery(deliveries[0]!.id);
+      equal([found?.id, found?.target, found?.state], [deliveries[0]!.id, target, 'pending'], 'delivery found');
+      check((await store.getDelivery(randomUUID())) === undefined, 'an unknown delivery is undefined');
+    });
+
+    it('lists status updates of a council\'s transactions in order, after an id and within a time window', async () => {
+      const council = uniqueCouncil();
+      const mine = await insert(store, [link(uniqueTarget('upd'))], { envelope: pothole(council) });
+      const theirs = await insert(store, [link(uniqueTarget('upd'))], { envelope: pothole(uniqueCouncil()) });
+      const target = uniqueTarget('confirm');
+      const save = (transactionId: string, n: number) =>
+        store.saveStatusUpdate({ target, update: { transactionId, externalRef: `R-${transactionId.slice(0, 8)}`, updateId: `u${n}`, status: 'in_progress', updatedAt: at(n * 1000).toISOString() }, now: at(n * 1000) });
+      const first = await save(mine.id, 1);
+      await save(theirs.id, 2);
+      const second = await save(mine.id, 3);
+      const third = await save(mine.id, 4);
+      const listed = await store.listCouncilStatusUpdates({ council, limit: 10 });
+      equal(listed.map((u) => u.id), [first!.id, second!.id, third!.id], 'only this council, oldest first');
+      equal((await store.listCouncilStatusUpdates({ council, afterId: first!.id, limit: 1 })).map((u) => u.id), [second!.id], 'after an id, limited');
+      equal((await store.listCouncilStatusUpdates({ council, from: at(2000), to: at(3000), limit: 10 })).map((u) => u.id), [second!.id], 'within the window');
     });
 
     it('keeps cursors', async () => {

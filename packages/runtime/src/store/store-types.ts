@@ -95,6 +95,21 @@ export interface LeasedDelivery extends StoredDelivery {
   envelope: Envelope;
 }
 
+/** Which of a council's transactions to list, and which page. */
+export interface TransactionQuery {
+  council: string;
+  /** Only these types. */
+  types?: string[];
+  /** Created at or after. */
+  from?: Date;
+  /** Created before. */
+  to?: Date;
+  /** Page size. */
+  limit: number;
+  /** Strictly older than this (the last item of the previous page). */
+  before?: { createdAt: string; id: string };
+}
+
 /** A worker's verdict on one attempt. */
 export type AttemptOutcome =
   | { kind: 'delivered'; receipt: Receipt }
@@ -124,6 +139,12 @@ export interface Store {
    */
   insertTransaction(input: NewTransaction): Promise<{ id: string; duplicate: boolean }>;
   getTransaction(id: string): Promise<StoredTransaction | undefined>;
+  /**
+   * A council's transactions, newest first (by creation time, then id). For the next page pass the
+   * last item's `createdAt` and `id` as `before`.
+   */
+  listTransactions(options: TransactionQuery): Promise<StoredTransaction[]>;
+  getDelivery(id: string): Promise<StoredDelivery | undefined>;
   listDeliveries(transactionId: string): Promise<StoredDelivery[]>;
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
 
@@ -161,6 +182,11 @@ export interface Store {
    */
   saveStatusUpdate(input: { target: string; update: StatusUpdate; now: Date }): Promise<StoredStatusUpdate | undefined>;
   listStatusUpdates(transactionId: string): Promise<StoredStatusUpdate[]>;
+  /**
+   * Status updates about a council's transactions (updates matched to no transaction are left out),
+   * oldest first, with id above `afterId` and received within [`from`, `to`].
+   */
+  listCouncilStatusUpdates(options: { council: string; from?: Date; to?: Date; afterId?: number; limit: number }): Promise<StoredStatusUpdate[]>;
   getCursor(name: string): Promise<string | undefined>;
   setCursor(name: string, cursor: string): Promise<void>;
 

@@ -1,0 +1,97 @@
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { LgxError, silentLogger } from '@lgx/core';
+import { problem, problemFromError } from './http/problem';
+import { sendProblem, type GatewayContext } from './http/request-context';
+import { Metrics } from './metrics/metrics';
+import { buildOpenApi } from './openapi/build-openapi';
+import { sendError } from './open311/open311-format';
+import { formatOfUrl, open311Routes } from './open311/open311-routes';
+import { callbackRoutes } from './routes/callbacks';
+import { healthRoutes } from './routes/health';
+import { queryRoutes } from './routes/queries';
+import { schemaRoutes } from './routes/schemas';
+import { transactionRoutes } from './routes/transactions';
+import type { GatewayMetrics, GatewayOptions } from './types';
+
+/** A gateway over one or more running stacks. */
+export interface Gateway {
+  /** The Fastify instance (for `inject` in tests, or to add routes). */
+  readonly app: FastifyInstance;
+  readonly metrics: GatewayMetrics;
+  /** Starts listening; resolves the base URL (default host 127.0.0.1, port 0 = any free port). */
+  listen(options?: { port?: number; host?: string }): Promise<string>;
+  /** Stops taking requests and closes the server (the stacks stay open: their owner closes them). */
+  close(): Promise<void>;
+}
+
+const DEFAULT_BODY_LIMIT = 1024 * 1024;
+
+/** Fastify's own errors carry a status; anything it flags as a client error gets a problem saying so. */
+function fastifyProblem(error: FastifyError) {
+  const status = error.statusCode ?? 500;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem(413, 'LGX_ERR_VALIDATION_TOO_LARGE', 'the request body is larger than the limit');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return problem(415, 'LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'this content type is not accepted here');
+  if (status >= 400 && status < 500) return problem(status, undefined, error.message.slice(0, 300));
+  return undefined;
+}
+
+/**
+ * Builds the gateway: the canonical REST API under /v1, the Open311 facade under /open311/v2 for
+ * stacks that configure it, vendor callbacks, health, Prometheus metrics and the OpenAPI document.
+ */
+export function createGateway(options: GatewayOptions): Gateway {
+  const logger = options.logger ?? silentLogger;
+  const stacks = new Map(options.stacks.map((s) => [s.definition.council, s]));
+  if (stacks.size !== options.stacks.length) throw new TypeError('createGateway: two stacks serve the same council');
+  const metrics = new Metrics();
+  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options };
+  const unsubscribe = options.stacks.map((stack) => stack.onDelivery((event) => metrics.record(stack.definition.council, event)));
+
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true, forceCloseConnections: true });
+
+  // Every body arrives as bytes: routes parse it themselves (JSON with LGX's size, syntax and
+  // prototype-key rules; Open311 forms; raw bytes for vendor signatures).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const fromFastify = !(error instanceof LgxError) && typeof error.code === 'string' && error.code.startsWith('FST_') ? fastifyProblem(error) : undefined;
+    const body = fromFastify ?? problemFromError(error);
+    if (body.status >= 500) logger.error('request failed', { route: request.routeOptions.url, method: request.method, error });
+    metrics.rejected.inc({ status: String(body.status) });
+    // Open311 clients get errors in the spec's own format.
+    if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), body.status, body.detail);
+    return sendProblem(reply, { ...body, instance: request.routeOptions.url ?? request.url.split('?')[0]! });
+  });
+  app.setNotFoundHandler((request, reply) => {
+    metrics.rejected.inc({ status: '404' });
+    if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), 404, 'no such Open311 resource');
+    return sendProblem(reply, problem(404, 'LGX_ERR_GATEWAY_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`));
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    // The route pattern, never the raw URL: Open311 clients may put api_key in the query string.
+    logger.debug('request', { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
+  });
+
+  transactionRoutes(app, context);
+  queryRoutes(app, context);
+  schemaRoutes(app, context);
+  healthRoutes(app, context);
+  callbackRoutes(app, context);
+  app.get('/openapi.json', async () => buildOpenApi(options.publicUrl ? { serverUrl: options.publicUrl } : {}));
+  if (options.open311 !== false) open311Routes(app, context);
+
+  return {
+    app,
+    metrics,
+    async listen(listenOptions = {}) {
+      const address = await app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? '127.0.0.1' });
+      return address.replace('[::1]', 'localhost');
+    },
+    async close() {
+      for (const off of unsubscribe) off();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,87 @@
+import { isLgxError, LgxValidationError, type ValidationIssue } from '@lgx/core';
+
+/** An RFC 9457 problem details object as the gateway sends it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  /** The LGX error code, when there is one. */
+  code?: string;
+  /** Every field error, for validation problems. */
+  errors?: ValidationIssue[];
+}
+
+/** Where each problem's `type` URI points: the error's section in the published error reference. */
+export const PROBLEM_BASE = 'https://lgx.dev/docs/errors#';
+
+const TITLES: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  409: 'Conflict',
+  413: 'Content Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Unprocessable Content',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+/** HTTP status for each LGX code the gateway can meet. */
+const STATUS_BY_CODE: Record<string, number> = {
+  LGX_ERR_VALIDATION_INVALID: 400,
+  LGX_ERR_VALIDATION_MALFORMED_JSON: 400,
+  LGX_ERR_VALIDATION_TOO_LARGE: 413,
+  LGX_ERR_SCHEMA_UNKNOWN_TYPE: 400,
+  LGX_ERR_SCHEMA_UNKNOWN_VERSION: 400,
+  LGX_ERR_SCHEMA_NO_CONVERTER: 400,
+  LGX_ERR_RUNTIME_NO_ROUTE: 422,
+  LGX_ERR_GATEWAY_UNAUTHENTICATED: 401,
+  LGX_ERR_GATEWAY_FORBIDDEN: 403,
+  LGX_ERR_GATEWAY_NOT_FOUND: 404,
+  LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE: 415,
+  LGX_ERR_ADAPTER_RATE_LIMITED: 503,
+  LGX_ERR_ADAPTER_RETRYABLE: 502,
+  LGX_ERR_ADAPTER_PERMANENT: 502,
+  LGX_ERR_ADAPTER_AUTH: 502,
+  LGX_ERR_ADAPTER_NOT_FOUND: 404,
+  LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED: 501,
+  LGX_ERR_TRANSPORT_TIMEOUT: 504,
+  LGX_ERR_TRANSPORT_ABORTED: 504,
+  LGX_ERR_TRANSPORT_MALFORMED_RESPONSE: 502,
+  LGX_ERR_TRANSPORT_RESPONSE_TOO_LARGE: 502,
+  LGX_ERR_TRANSPORT_TLS: 502,
+};
+
+export function problem(status: number, code: string | undefined, detail: string, extra: Partial<Problem> = {}): Problem {
+  return {
+    type: code ? `${PROBLEM_BASE}${code.toLowerCase()}` : 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail,
+    ...(code ? { code } : {}),
+    ...extra,
+  };
+}
+
+/**
+ * The problem for an error thrown while handling a request. Messages of LGX errors never carry
+ * payload values (validation messages name the field and rule only), so they are safe to return;
+ * anything else becomes a 500 without its message.
+ */
+export function problemFromError(error: unknown): Problem {
+  if (isLgxError(error)) {
+    const status = STATUS_BY_CODE[error.code] ?? 500;
+    const errors = error instanceof LgxValidationError ? [...error.issues] : undefined;
+    if (status === 500) return problem(500, undefined, 'The gateway failed to handle the request; the error is in its log.');
+    return problem(status, error.code, error.message, errors ? { errors } : {});
+  }
+  return problem(500, undefined, 'The gateway failed to handle the request; the error is in its log.');
+}

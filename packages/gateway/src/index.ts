@@ -1,0 +1,15 @@
+/**
+ * @module @lgx/gateway
+ *
+ * A council's LGX stack over HTTP: the canonical REST API under /v1 (submit, read with deliveries and
+ * status history, queries, schemas, health, metrics, vendor callbacks), RFC 9457 errors, OpenAPI 3.1
+ * generated from the canonical schemas, API keys per council stored hashed, and an Open311 GeoReport v2
+ * facade (XML and JSON, with mySociety's extensions) so existing Open311 clients work unchanged.
+ */
+export { VERSION } from './version';
+export { createGateway, type Gateway } from './create-gateway';
+export { createApiKey, verifyApiKey, hasScope, SCOPES } from './auth/api-keys';
+export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
+export { buildOpenApi } from './openapi/build-openapi';
+export { PROBLEM_BASE, type Problem } from './http/problem';
+export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope } from './types';

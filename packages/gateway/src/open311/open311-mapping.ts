@@ -1,0 +1,168 @@
+import { createHash } from 'node:crypto';
+import type { Open311Service, StoredStatusUpdate, StoredTransaction } from '@lgx/runtime';
+import { Open311Error, type Open311Element } from './open311-format';
+import { one, type Open311Form } from './open311-form';
+
+/** Canonical statuses that a plain GeoReport v2 client sees as `closed`; every other one is `open`. */
+const CLOSED = new Set(['fixed', 'closed', 'duplicate', 'not_councils_responsibility', 'no_further_action', 'internal_referral', 'cancelled']);
+
+export function baseStatus(status: string | undefined): 'open' | 'closed' {
+  return status !== undefined && CLOSED.has(status) ? 'closed' : 'open';
+}
+
+function number(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed)) throw new Open311Error(400, `${name} must be a number`);
+  return parsed;
+}
+
+/** Checks the answers against the service definition: required ones given, list answers among the keys. */
+function checkAttributes(service: Open311Service, form: Open311Form): void {
+  for (const attribute of service.attributes ?? []) {
+    const answers = form.attributes.get(attribute.code)?.filter((a) => a.trim() !== '') ?? [];
+    if (attribute.required && attribute.variable !== false && answers.length === 0 && attribute.automated === undefined) {
+      throw new Open311Error(400, `attribute[${attribute.code}] is required for service ${service.code}`);
+    }
+    if (answers.length > 1 && attribute.datatype !== 'multivaluelist') throw new Open311Error(400, `attribute[${attribute.code}] takes one value`);
+    for (const answer of answers) {
+      if ((attribute.datatype === 'singlevaluelist' || attribute.datatype === 'multivaluelist') && !Object.prototype.hasOwnProperty.call(attribute.values ?? {}, answer)) {
+        throw new Open311Error(400, `attribute[${attribute.code}] must be one of the service definition's value keys`);
+      }
+      if (attribute.datatype === 'number' && !Number.isFinite(Number(answer))) throw new Open311Error(400, `attribute[${attribute.code}] must be a number`);
+      if (attribute.datatype === 'datetime' && Number.isNaN(Date.parse(answer))) throw new Open311Error(400, `attribute[${attribute.code}] must be an ISO-8601 date-time`);
+    }
+  }
+}
+
+/**
+ * The idempotency key of an Open311 POST. Open311 has none, so: FixMyStreet's report id when sent
+ * (`attribute[fixmystreet_id]`), else a hash of every field but the API key, so a client that retries
+ * the same POST after a lost response gets the same service_request_id.
+ */
+export function idempotencyKeyOf(form: Open311Form): string {
+  const fms = form.attributes.get('fixmystreet_id')?.[0];
+  if (fms && /^[A-Za-z0-9_-]{1,64}$/.test(fms)) return `open311:fixmystreet:${fms}`;
+  const fields = [...form.params.entries()].filter(([name]) => name !== 'api_key').map(([k, v]) => `p:${k}=${v.join('\u0000')}`);
+  fields.push(...[...form.attributes.entries()].map(([k, v]) => `a:${k}=${v.join('\u0000')}`));
+  return `open311:${createHash('sha256').update(fields.sort().join('\n')).digest('hex').slice(0, 40)}`;
+}
+
+/**
+ * The canonical data of an Open311 service request: `street.report` or `waste.missedCollection` as the
+ * service says. Attributes with a `field` fill that canonical field; the others are kept in
+ * `data.attributes`. Validation of the result is the schema's job (the caller submits it).
+ */
+export function requestToData(service: Open311Service, form: Open311Form): Record<string, unknown> {
+  checkAttributes(service, form);
+  const fields = new Map<string, string>();
+  const attributes: Record<string, string | number | boolean> = {};
+  for (const [code, answers] of form.attributes) {
+    const definition = service.attributes?.find((a) => a.code === code);
+    const value = answers.join(',');
+    if (definition?.field) fields.set(definition.field, value);
+    else if (/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(code) && value !== '') attributes[code] = definition?.datatype === 'number' ? Number(value) : value.slice(0, 1000);
+  }
+  const mediaUrl = one(form, 'media_url');
+  if (mediaUrl) attributes.media_url = mediaUrl.slice(0, 1000);
+
+  const person: Record<string, string> = {};
+  const givenName = one(form, 'first_name');
+  const familyName = one(form, 'last_name');
+  const email = one(form, 'email');
+  const phone = one(form, 'phone');
+  if (givenName) person.givenName = givenName;
+  if (familyName) person.familyName = familyName;
+  if (email) person.email = email;
+  if (phone) person.phone = phone;
+  const requester = Object.keys(person).length ? { person } : undefined;
+  const fms = form.attributes.get('fixmystreet_id')?.[0];
+  const externalRefs = fms ? [{ system: 'fixmystreet', reference: fms }] : undefined;
+  const uprn = fields.get('uprn') ?? one(form, 'address_id');
+  const description = one(form, 'description');
+  const extra = {
+    ...(Object.keys(attributes).length ? { attributes } : {}),
+    ...(requester ? { requester } : {}),
+    ...(externalRefs ? { externalRefs } : {}),
+  };
+
+  if (service.type === 'waste.missedCollection') {
+    return {
+      uprn,
+      service: service.service,
+      serviceCode: service.code,
+      scheduledDate: fields.get('scheduledDate')?.slice(0, 10),
+      ...(description ? { notes: description } : {}),
+      ...extra,
+    };
+  }
+
+  const lat = number(one(form, 'lat'), 'lat');
+  const lon = number(one(form, 'long'), 'long');
+  const easting = number(form.attributes.get('easting')?.[0], 'attribute[easting]');
+  const northing = number(form.attributes.get('northing')?.[0], 'attribute[northing]');
+  if ((lat === undefined) !== (lon === undefined)) throw new Open311Error(400, 'lat and long go together');
+  const location: Record<string, unknown> = {};
+  if (lat !== undefined && lon !== undefined) location.wgs84 = { lat, lon };
+  if (easting !== undefined && northing !== undefined) location.bng = { easting, northing };
+  if (uprn) location.uprn = uprn;
+  if (fields.get('usrn')) location.usrn = fields.get('usrn');
+  const addressString = one(form, 'address_string');
+  if (addressString) location.description = addressString.slice(0, 255);
+  if (!location.wgs84 && !location.bng && !location.uprn && !location.usrn) {
+    throw new Open311Error(400, 'a location is required: lat and long, or address_id (a UPRN); address_string alone cannot be placed');
+  }
+  const hazard = fields.get('hazard');
+  return {
+    kind: service.kind,
+    serviceCode: service.code,
+    ...(fields.get('title') ? { title: fields.get('title') } : {}),
+    description: description ?? fields.get('title') ?? service.name,
+    location,
+    ...(fields.get('assetReference') ? { asset: { reference: fields.get('assetReference') } } : {}),
+    ...(hazard !== undefined ? { hazard: ['true', 'yes', '1', 'y'].includes(hazard.toLowerCase()) } : {}),
+    ...extra,
+  };
+}
+
+/** One `request` element of GET requests: what a GeoReport v2 client sees of a transaction. */
+export function requestElement(transaction: StoredTransaction, services: readonly Open311Service[], updates: readonly StoredStatusUpdate[], withText: boolean): Open311Element {
+  const data = (transaction.envelope?.data ?? {}) as Record<string, unknown>;
+  const code = typeof data.serviceCode === 'string' ? data.serviceCode : undefined;
+  const service = services.find((s) => s.code === code);
+  const latest = updates[updates.length - 1];
+  const location = (data.location ?? {}) as { wgs84?: { lat: number; lon: number }; uprn?: string; description?: string };
+  const uprn = location.uprn ?? (typeof data.uprn === 'string' ? data.uprn : undefined);
+  const text = typeof data.description === 'string' ? data.description : typeof data.notes === 'string' ? data.notes : undefined;
+  return {
+    service_request_id: transaction.id,
+    status: baseStatus(latest?.update.status),
+    status_notes: withText ? latest?.update.description : undefined,
+    service_name: service?.name,
+    service_code: code,
+    description: withText ? text : undefined,
+    agency_responsible: undefined,
+    service_notice: undefined,
+    requested_datetime: transaction.createdAt,
+    updated_datetime: latest?.update.updatedAt ?? transaction.createdAt,
+    expected_datetime: undefined,
+    address: withText ? location.description : undefined,
+    address_id: uprn,
+    lat: location.wgs84?.lat,
+    long: location.wgs84?.lon,
+    media_url: typeof (data.attributes as Record<string, unknown> | undefined)?.media_url === 'string' ? String((data.attributes as Record<string, unknown>).media_url) : undefined,
+  };
+}
+
+/** One `request_update` of mySociety's servicerequestupdates. */
+export function updateElement(stored: StoredStatusUpdate, withText: boolean): Open311Element {
+  return {
+    update_id: String(stored.id),
+    service_request_id: stored.transactionId,
+    status: stored.update.status,
+    updated_datetime: stored.update.updatedAt,
+    description: withText ? (stored.update.description ?? '') : '',
+    external_status_code: stored.update.externalStatusCode,
+    media_url: '',
+  };
+}

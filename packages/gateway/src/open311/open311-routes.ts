@@ -1,0 +1,249 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
+import type { Open311Config, RunningStack, StoredTransaction } from '@lgx/runtime';
+import { hasScope, verifyApiKey } from '../auth/api-keys';
+import { baseUrl, type GatewayContext } from '../http/request-context';
+import type { ApiKeyRecord } from '../types';
+import { parseForm, one } from './open311-form';
+import { Open311Error, send, sendError, type Open311Element, type Open311Format } from './open311-format';
+import { baseStatus, idempotencyKeyOf, requestElement, requestToData, updateElement } from './open311-mapping';
+
+const OPEN311_TYPES = ['street.report', 'waste.missedCollection'];
+/** GeoReport v2's default window and row cap for GET requests. */
+const DEFAULT_DAYS = 90;
+const MAX_ROWS = 1000;
+
+/** `services.xml` -> ['services', 'xml']. */
+export function splitResource(resource: string): { name: string; format: Open311Format } {
+  const match = /^(.+)\.(xml|json)$/i.exec(resource);
+  if (!match) throw new Open311Error(400, 'add the format to the path: .xml or .json');
+  return { name: match[1]!, format: match[2]!.toLowerCase() as Open311Format };
+}
+
+/** The format an error about this URL should be in: JSON when the path asks for it, else XML. */
+export function formatOfUrl(url: string): Open311Format {
+  return /\.json(\?|$)/i.test(url) ? 'json' : 'xml';
+}
+
+interface Served {
+  stack: RunningStack;
+  config: Open311Config;
+}
+
+function chooseStack(context: GatewayContext, jurisdiction: string | undefined): Served {
+  const served = [...context.stacks.values()].filter((s) => s.definition.open311).map((stack) => ({ stack, config: stack.definition.open311! }));
+  if (served.length === 0) throw new Open311Error(404, 'this gateway has no Open311 services');
+  if (jurisdiction !== undefined) {
+    const found = served.find((s) => s.config.jurisdiction === jurisdiction || s.stack.definition.council === jurisdiction);
+    if (!found) throw new Open311Error(404, 'jurisdiction_id is not served here');
+    return found;
+  }
+  if (served.length > 1) throw new Open311Error(400, 'jurisdiction_id is required');
+  return served[0]!;
+}
+
+function isoParam(value: string | undefined, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new Open311Error(400, `${name} must be a W3C date-time`);
+  return date;
+}
+
+export function open311Routes(app: FastifyInstance, context: GatewayContext): void {
+  /** A valid key of the served council with `scope`, else undefined. */
+  const keyFor = async (served: Served, presented: string | undefined, scope: 'submit' | 'read'): Promise<ApiKeyRecord | undefined> => {
+    if (!presented) return undefined;
+    const key = await verifyApiKey(context.keys, presented);
+    return key && key.council === served.stack.definition.council && hasScope(key, scope) ? key : undefined;
+  };
+
+  const handle = (fn: (request: FastifyRequest, reply: FastifyReply, format: Open311Format, name: string, id: string | undefined) => Promise<FastifyReply>) => {
+    return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const params = request.params as { resource?: string; id?: string; collection?: string };
+      let format: Open311Format = formatOfUrl(request.url);
+      try {
+        const split = splitResource(params.id ?? params.resource ?? '');
+        format = split.format;
+        const name = params.collection ?? split.name;
+        return await fn(request, reply, format, name, params.collection ? split.name : undefined);
+      } catch (error) {
+        if (error instanceof Open311Error) return sendError(reply, format, error.status, error.message);
+        if (error instanceof LgxValidationError) {
+          const details = error.issues.slice(0, 10).map((i) => `${i.path || '/'} ${i.message}`).join('; ');
+          return sendError(reply, format, 400, `the request is not valid: ${details}`);
+        }
+        if (isLgxError(error) && error.code === 'LGX_ERR_RUNTIME_NO_ROUTE') return sendError(reply, format, 400, 'this service is not taken by the council stack');
+        context.logger.error('open311 request failed', { route: request.routeOptions.url, error });
+        return sendError(reply, format, 500, 'the server failed to handle the request');
+      }
+    };
+  };
+
+  const getOne = handle(async (request, reply, format, name) => {
+    const query = request.query as Record<string, string | undefined>;
+    const served = chooseStack(context, query.jurisdiction_id);
+    const { config, stack } = served;
+    const council = stack.definition.council;
+    const withText = (await keyFor(served, query.api_key, 'read')) !== undefined;
+
+    if (name === 'discovery') {
+      const url = `${baseUrl(context, request)}/open311/v2`;
+      return send(reply, format, 200, 'discovery', undefined, {
+        changeset: new Date(0).toISOString(),
+        contact: config.contact ?? `Council ${council}`,
+        key_service: 'Ask the council for an API key to post requests.',
+        endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url, changeset: new Date(0).toISOString(), type: 'production', formats: ['text/xml', 'application/json'] }],
+      });
+    }
+    if (name === 'services') {
+      return send(
+        reply,
+        format,
+        200,
+        'services',
+        'service',
+        config.services.map((s) => ({
+          service_code: s.code,
+          service_name: s.name,
+          description: s.description ?? s.name,
+          metadata: (s.attributes?.length ?? 0) > 0,
+          type: 'realtime',
+          keywords: (s.keywords ?? []).join(','),
+          group: s.group ?? '',
+        })),
+      );
+    }
+    if (name === 'requests') {
+      const ids = query.service_request_id?.split(',').map((s) => s.trim()).filter(Boolean);
+      let transactions: StoredTransaction[];
+      if (ids) {
+        if (ids.length > MAX_ROWS) throw new Open311Error(400, `at most ${MAX_ROWS} service_request_id values`);
+        const found = await Promise.all(ids.map((id) => (id.length <= 200 ? stack.store.getTransaction(id) : undefined)));
+        transactions = found.filter((t): t is StoredTransaction => t !== undefined && t.council === council && OPEN311_TYPES.includes(t.type));
+      } else {
+        const to = isoParam(query.end_date, 'end_date');
+        const from = isoParam(query.start_date, 'start_date') ?? new Date((to ?? new Date()).getTime() - DEFAULT_DAYS * 86_400_000);
+        transactions = await stack.store.listTransactions({ council, types: OPEN311_TYPES, from, ...(to ? { to } : {}), limit: MAX_ROWS });
+        const codes = query.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
+        if (codes) transactions = transactions.filter((t) => codes.includes(String((t.envelope?.data as { serviceCode?: unknown } | undefined)?.serviceCode)));
+      }
+      const statuses = query.status?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+      const elements: Open311Element[] = [];
+      for (const t of transactions) {
+        const updates = await stack.store.listStatusUpdates(t.id);
+        if (statuses && !statuses.includes(baseStatus(updates[updates.length - 1]?.update.status))) continue;
+        elements.push(requestElement(t, config.services, updates, withText));
+      }
+      return send(reply, format, 200, 'service_requests', 'request', elements);
+    }
+    if (name === 'servicerequestupdates') {
+      const from = isoParam(query.start_date, 'start_date');
+      const to = isoParam(query.end_date, 'end_date');
+      const updates = await stack.store.listCouncilStatusUpdates({ council, limit: MAX_ROWS, ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      const types = new Map<string, string | undefined>();
+      const elements: Open311Element[] = [];
+      for (const u of updates) {
+        if (!u.transactionId) continue;
+        if (!types.has(u.transactionId)) types.set(u.transactionId, (await stack.store.getTransaction(u.transactionId))?.type);
+        if (OPEN311_TYPES.includes(types.get(u.transactionId) ?? '')) elements.push(updateElement(u, withText));
+      }
+      return send(reply, format, 200, 'service_request_updates', 'request_update', elements);
+    }
+    throw new Open311Error(404, 'no such Open311 resource');
+  });
+
+  const getItem = handle(async (request, reply, format, collection, id) => {
+    const query = request.query as Record<string, string | undefined>;
+    const served = chooseStack(context, query.jurisdiction_id);
+    const { config, stack } = served;
+    const council = stack.definition.council;
+    if (collection === 'services') {
+      const service = config.services.find((s) => s.code === id);
+      if (!service) throw new Open311Error(404, 'service_code is not known');
+      const attributes = (service.attributes ?? []).map((a, i) => ({
+        variable: a.variable ?? true,
+        code: a.code,
+        datatype: a.datatype,
+        required: a.required ?? false,
+        datatype_description: '',
+        order: a.order ?? i + 1,
+        description: a.description,
+        ...(a.automated ? { automated: a.automated } : {}),
+        ...(a.values ? { values: Object.entries(a.values).map(([key, name]) => ({ key, name })) } : {}),
+      }));
+      return send(reply, format, 200, 'service_definition', undefined, { service_code: service.code, attributes });
+    }
+    if (collection === 'requests' || collection === 'tokens') {
+      const transaction = id && id.length <= 200 ? await stack.store.getTransaction(id) : undefined;
+      if (!transaction || transaction.council !== council || !OPEN311_TYPES.includes(transaction.type)) throw new Open311Error(404, `${collection === 'tokens' ? 'token' : 'service_request_id'} is not known`);
+      if (collection === 'tokens') return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: transaction.id, token: transaction.id }]);
+      const withText = (await keyFor(served, query.api_key, 'read')) !== undefined;
+      return send(reply, format, 200, 'service_requests', 'request', [requestElement(transaction, config.services, await stack.store.listStatusUpdates(transaction.id), withText)]);
+    }
+    throw new Open311Error(404, 'no such Open311 resource');
+  });
+
+  const post = handle(async (request, reply, format, name) => {
+    const form = parseForm(request.headers['content-type'], request.body, request.query as Record<string, unknown>);
+    const served = chooseStack(context, one(form, 'jurisdiction_id'));
+    const { config, stack } = served;
+    const key = await keyFor(served, one(form, 'api_key'), 'submit');
+    if (!key) throw new Open311Error(403, 'api_key is missing or not valid for this jurisdiction');
+
+    if (name === 'requests') {
+      const code = one(form, 'service_code');
+      if (!code) throw new Open311Error(400, 'service_code is required');
+      const service = config.services.find((s) => s.code === code);
+      if (!service) throw new Open311Error(404, 'service_code is not known');
+      const data = requestToData(service, form);
+      const envelope = {
+        specversion: '1.0',
+        id: globalThis.crypto.randomUUID(),
+        source: `/councils/${stack.definition.council}/channels/open311`,
+        type: service.type,
+        time: new Date().toISOString(),
+        datacontenttype: 'application/json',
+        dataschema: `https://schemas.lgx.dev/${service.type}/v1.json`,
+        council: stack.definition.council,
+        idempotencykey: idempotencyKeyOf(form),
+        channel: 'open311',
+        ...(service.lgsl ? { lgsl: service.lgsl } : {}),
+        data,
+      };
+      const result = await stack.submit(envelope, { actor: `key:${key.id}` });
+      if (!result.duplicate) context.metrics.accepted.inc({ council: stack.definition.council, type: service.type });
+      return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: result.id, service_notice: '', account_id: '' }]);
+    }
+
+    if (name === 'servicerequestupdates') {
+      const requestId = one(form, 'service_request_id');
+      const updateId = one(form, 'update_id');
+      const rawStatus = one(form, 'status');
+      const updatedAt = one(form, 'updated_datetime');
+      for (const [field, value] of Object.entries({ service_request_id: requestId, update_id: updateId, status: rawStatus, updated_datetime: updatedAt })) {
+        if (value === undefined) throw new Open311Error(400, `${field} is required`);
+      }
+      const transaction = requestId!.length <= 200 ? await stack.store.getTransaction(requestId!) : undefined;
+      if (!transaction || transaction.council !== stack.definition.council || !OPEN311_TYPES.includes(transaction.type)) throw new Open311Error(404, 'service_request_id is not known');
+      let status = rawStatus!.toLowerCase();
+      if (status === 'unchanged') {
+        const history = await stack.store.listStatusUpdates(transaction.id);
+        status = history[history.length - 1]?.update.status ?? 'open';
+      }
+      const update: Record<string, unknown> = { transactionId: transaction.id, externalRef: transaction.id, updateId: updateId, status, updatedAt: isoParam(updatedAt, 'updated_datetime')!.toISOString() };
+      const description = one(form, 'description');
+      if (description) update.description = description;
+      const checked = validateData('statusUpdate', update);
+      if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: 'service request update' });
+      const stored = await stack.store.saveStatusUpdate({ target: 'open311-client', update: checked.value as StatusUpdate, now: new Date() });
+      const id = stored?.id ?? (await stack.store.listStatusUpdates(transaction.id)).find((u) => u.target === 'open311-client' && u.update.updateId === updateId)?.id;
+      if (stored) await stack.publish(stored);
+      return send(reply, format, 200, 'service_request_updates', 'request_update', [{ update_id: String(id ?? '') }]);
+    }
+    throw new Open311Error(404, 'no such Open311 resource');
+  });
+
+  app.get('/open311/v2/:resource', getOne);
+  app.get('/open311/v2/:collection/:id', getItem);
+  app.post('/open311/v2/:resource', post);
+}

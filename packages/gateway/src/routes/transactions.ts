@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import { createTransaction, LgxError, LgxValidationError, parseTransaction, schemaRegistry, type Envelope, type ValidationIssue } from '@lgx/core';
+import { authenticate, baseUrl, jsonBody, notFound, type GatewayContext } from '../http/request-context';
+import { detailOf, summaryOf } from './transaction-view';
+
+const MAX_PAGE = 100;
+
+/**
+ * A body without `specversion` is the short form `{type, data, ...}`: the gateway completes the
+ * envelope (id, time, source, dataschema, council from the key, idempotency key from the body or the
+ * Idempotency-Key header). A full CloudEvents envelope is taken as it is.
+ */
+function completeEnvelope(value: unknown, council: string, idempotencyHeader: string | undefined): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  const body = value as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(body, 'specversion')) return value;
+  const type = body.type;
+  if (typeof type !== 'string' || !schemaRegistry().has(type)) return value;
+  let defaults: Envelope;
+  try {
+    defaults = createTransaction(type, body.data, { council, channel: 'api', validate: false, ...(idempotencyHeader ? { idempotencyKey: idempotencyHeader } : {}) });
+  } catch {
+    return value;
+  }
+  const { data: _data, ...attributes } = defaults;
+  return { ...attributes, ...body };
+}
+
+function parseDate(value: unknown, name: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
+  if (Number.isNaN(date.getTime())) throw new LgxValidationError([{ path: `/${name}`, rule: 'format', message: 'must be an ISO-8601 date-time' }], { subject: 'query string' });
+  return date;
+}
+
+function decodeCursor(value: unknown): { createdAt: string; id: string } | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(Buffer.from(String(value), 'base64url').toString('utf8')) as { t?: unknown; i?: unknown };
+    if (typeof parsed.t === 'string' && typeof parsed.i === 'string') return { createdAt: parsed.t, id: parsed.i };
+  } catch {
+    // fall through to the error below
+  }
+  throw new LgxValidationError([{ path: '/cursor', rule: 'cursor', message: 'is not a cursor this API returned' }], { subject: 'query string' });
+}
+
+export function transactionRoutes(app: FastifyInstance, context: GatewayContext): void {
+  app.post('/v1/transactions', async (request, reply) => {
+    const { key, stack } = await authenticate(context, request, 'submit');
+    const bytes = jsonBody(request);
+    const header = request.headers['idempotency-key'];
+    let parsedJson: unknown;
+    const parsed = parseTransaction(bytes, { maxBytes: context.options.bodyLimit ?? 1024 * 1024 });
+    if (!parsed.ok) {
+      const rule = parsed.issues[0]?.rule;
+      if (rule === 'json') throw new LgxValidationError(parsed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' });
+      if (rule === 'maxBytes') throw new LgxValidationError(parsed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_TOO_LARGE' });
+      parsedJson = JSON.parse(bytes.toString('utf8'));
+    } else {
+      parsedJson = parsed.value;
+    }
+    const candidate = completeEnvelope(parsedJson, key.council, typeof header === 'string' ? header : undefined);
+    const type = (candidate as { type?: unknown } | null)?.type;
+    if (typeof type === 'string' && !schemaRegistry().has(type)) {
+      throw new LgxError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `'${type.slice(0, 100)}' is not a transaction type (GET /v1/schemas lists them)`, { details: { type: type.slice(0, 100) } });
+    }
+    const council = (candidate as { council?: unknown } | null)?.council;
+    if (typeof council === 'string' && council !== key.council) {
+      const issue: ValidationIssue = { path: '/council', rule: 'keyCouncil', message: `must be the API key's council (${key.council})` };
+      throw new LgxError('LGX_ERR_GATEWAY_FORBIDDEN', `this API key acts for council ${key.council}, not another council`, { details: { issues: [issue] } });
+    }
+    const result = await stack.submit(candidate, { actor: `key:${key.id}` });
+    const location = `${baseUrl(context, request)}/v1/transactions/${result.id}`;
+    if (result.duplicate) context.metrics.duplicates.inc({ council: key.council });
+    else context.metrics.accepted.inc({ council: key.council, type: String(type) });
+    return reply
+      .code(result.duplicate ? 200 : 202)
+      .header('location', location)
+      .send({ id: result.id, duplicate: result.duplicate, links: { self: location } });
+  });
+
+  app.get('/v1/transactions/:id', async (request) => {
+    const { key, stack } = await authenticate(context, request, 'read');
+    const { id } = request.params as { id: string };
+    const view = id.length <= 200 ? await stack.get(id) : undefined;
+    // Another council's transaction is "not found": its existence is not disclosed.
+    if (!view || view.transaction.council !== key.council) throw notFound(`transaction '${id.slice(0, 100)}'`);
+    return detailOf(view, baseUrl(context, request));
+  });
+
+  app.get('/v1/transactions', async (request) => {
+    const { key, stack } = await authenticate(context, request, 'read');
+    const query = request.query as Record<string, unknown>;
+    const limit = query.limit === undefined ? 20 : Number(query.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      throw new LgxValidationError([{ path: '/limit', rule: 'maximum', message: `must be a whole number from 1 to ${MAX_PAGE}` }], { subject: 'query string' });
+    }
+    const types = query.type === undefined ? undefined : String(query.type).split(',').filter(Boolean);
+    const from = parseDate(query.from, 'from');
+    const to = parseDate(query.to, 'to');
+    const before = decodeCursor(query.cursor);
+    const rows = await stack.store.listTransactions({ council: key.council, limit: limit + 1, ...(types ? { types } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(before ? { before } : {}) });
+    const page = rows.slice(0, limit);
+    const base = baseUrl(context, request);
+    const items = await Promise.all(page.map(async (t) => summaryOf(t, await stack.store.listDeliveries(t.id), base)));
+    const last = page[page.length - 1];
+    const next = rows.length > limit && last ? Buffer.from(JSON.stringify({ t: last.createdAt, i: last.id })).toString('base64url') : undefined;
+    return { items, ...(next ? { next, links: { next: `${base}/v1/transactions?${new URLSearchParams({ ...(query as Record<string, string>), cursor: next }).toString()}` } } : {}) };
+  });
+}

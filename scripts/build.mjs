@@ -1,0 +1,41 @@
+// Builds every workspace package in dependency order (a package's @lgx dependencies first), since
+// declaration builds read the other packages' built types. Packages without a build script are skipped.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+const rootPkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const packages = new Map();
+for (const pattern of rootPkg.workspaces) {
+  const base = path.join(root, pattern.replace(/\/\*$/, ''));
+  if (!fs.existsSync(base)) continue;
+  for (const name of fs.readdirSync(base).sort()) {
+    const file = path.join(base, name, 'package.json');
+    if (!fs.existsSync(file)) continue;
+    const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
+    packages.set(pkg.name, { dir: path.dirname(file), pkg });
+  }
+}
+
+const order = [];
+const state = new Map();
+function visit(name) {
+  if (state.get(name) === 'done') return;
+  if (state.get(name) === 'visiting') throw new Error(`dependency cycle through ${name}`);
+  state.set(name, 'visiting');
+  const { pkg } = packages.get(name);
+  for (const deps of [pkg.dependencies, pkg.peerDependencies, pkg.devDependencies]) {
+    for (const dep of Object.keys(deps ?? {})) if (packages.has(dep)) visit(dep);
+  }
+  state.set(name, 'done');
+  order.push(name);
+}
+for (const name of packages.keys()) visit(name);
+
+for (const name of order) {
+  const { dir, pkg } = packages.get(name);
+  if (!pkg.scripts?.build) continue;
+  console.log(`\n# ${name}`);
+  execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'inherit' });
+}
