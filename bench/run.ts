@@ -2,6 +2,7 @@
 import { benchValidate } from './validate';
 import { benchTransport } from './transport';
 import { benchDelivery } from './delivery';
+import { benchAdapters } from './adapters';
 
 async function main(): Promise<void> {
   const { worst, rows } = benchValidate();
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
   console.log('\naim: overhead under 10%\n');
   console.log('bench/delivery: durable delivery through a running stack vs a raw client (same simulator, same process)\n');
   console.log((await benchDelivery()).join('\n'));
+  console.log('\nbench/adapters: submits per second, each reference adapter vs a raw client on the same simulator\n');
+  console.log((await benchAdapters()).join('\n'));
 }
 
 void main();

@@ -1,1 +1,11 @@
+/**
+ * @module @lgx/adapter-govuk-notify
+ *
+ * The LGX adapter for GOV.UK Notify: canonical notifications sent as e-mails, text messages and
+ * letters from Notify templates (JWT-signed requests), delivery status by polling, and delivery
+ * receipts from Notify's callbacks checked against the service's bearer token.
+ */
 export { VERSION } from './version';
+export { adapter, adapter as default } from './adapter';
+export { configSchema, splitApiKey, DEFAULT_BASE_URL, type GovukNotifyConfig, type ApiKeyParts } from './config';
+export { STATUS_MAP, FINAL_STATUSES } from './mapping';

@@ -1,0 +1,10 @@
+import { describeAdapterConformance, startGovukPaySimulator, type GovukPaySimulator } from '@lgx/testkit';
+import adapter from '../src';
+
+// The whole LGX conformance suite, against the GOV.UK Pay simulator.
+describeAdapterConformance(adapter, {
+  simulator: () => startGovukPaySimulator(),
+  config: (sim: GovukPaySimulator) => ({ baseUrl: sim.url, apiKey: sim.apiKey, webhookSigningSecret: sim.webhookSigningSecret }),
+  countRecords: (sim: GovukPaySimulator) => sim.state.payments.size,
+  changeStatus: (sim: GovukPaySimulator, ref: string) => void sim.complete(ref),
+});

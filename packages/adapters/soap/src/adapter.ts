@@ -1,0 +1,182 @@
+import {
+  AuthError,
+  assertValidData,
+  defineAdapter,
+  NotFoundError,
+  parseSchemaId,
+  PermanentError,
+  RateLimitedError,
+  RetryableError,
+  UnsupportedError,
+  type AdapterContext,
+  type AdapterInstance,
+  type Capability,
+  type LgxAdapterError,
+  type Receipt,
+} from '@lgx/core';
+import type { FaultClassification, SoapClient } from '@lgx/core/soap';
+import { configSchema, type SoapAdapterConfig } from './config';
+import { plain } from './expressions';
+import { StatusMapper, toPollResult, toReceipt, toStatusUpdate } from './mapping';
+import { planFromConfig, type CallPlan, type Plan } from './plan';
+
+/**
+ * The transaction types a declarative SOAP back office can take: every canonical transaction type
+ * (statusUpdate excepted: that one flows from back offices, not to them). Which of them works for a
+ * council is decided by its configuration; a type without a mapping is refused as unsupported.
+ */
+export const SERVABLE_TYPES = [
+  'street.report',
+  'waste.missedCollection',
+  'waste.bulkyBooking',
+  'waste.containerRequest',
+  'waste.gardenSubscription',
+  'councilTax.changeOfAddress',
+  'councilTax.discount',
+  'revenues.directDebitMandate',
+  'benefits.changeOfCircumstances',
+  'parking.permitApplication',
+  'crm.case',
+  'crm.contact',
+  'payment',
+  'notification',
+] as const;
+
+export type ServableType = (typeof SERVABLE_TYPES)[number];
+
+const VERSIONS: Partial<Record<ServableType, readonly number[]>> = { payment: [1, 2] };
+
+function capabilitiesFor(types: readonly ServableType[]) {
+  // Idempotency is 'key': the request mapping is expected to pass the envelope's idempotencykey to
+  // the back office (the README says how); a system that cannot dedupe needs look-before-create.
+  return types.map((type) => ({ type, versions: VERSIONS[type] ?? [1], operations: ['submit', 'getStatus', 'pollUpdates'] as const, idempotency: 'key' as const }));
+}
+
+function classified(classification: FaultClassification, message: string, vendorCode: string | undefined): LgxAdapterError {
+  const options = vendorCode !== undefined ? { vendorCode } : {};
+  switch (classification) {
+    case 'permanent':
+      return new PermanentError(message, options);
+    case 'auth':
+      return new AuthError(message, options);
+    case 'notFound':
+      return new NotFoundError(message, options);
+    case 'rateLimited':
+      return new RateLimitedError(message, options);
+    case 'retryable':
+      return new RetryableError(message, options);
+  }
+}
+
+function truthy(value: unknown): boolean {
+  if (value === undefined || value === null || value === false || value === '' || value === 0) return false;
+  if (Array.isArray(value)) return value.some(truthy);
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
+}
+
+function isArgs(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function createInstance(context: AdapterContext, config: SoapAdapterConfig, declared: readonly string[], required: readonly string[]): AdapterInstance {
+  const plan: Plan = planFromConfig(config, new Set(declared), required);
+  const soap: SoapClient = context.soap(plan.soap);
+  const statuses = new StatusMapper(plan.statusMap, context.logger);
+  const now = (): Date => context.clock.now();
+  const bindings: Record<string, unknown> = { mappings: context.mappings, ...(context.council !== undefined ? { council: context.council } : {}) };
+
+  /** Calls one configured operation: request mapping, SOAP call, result rules; returns the parsed result. */
+  async function invoke(call: CallPlan, input: unknown, signal: AbortSignal): Promise<unknown> {
+    const args = await call.request.evaluate(input, bindings);
+    if (!isArgs(args)) throw new PermanentError(`the mapping at ${call.request.path} must give an object (the arguments of ${call.operation})`);
+    const result = plain(await soap.call(call.operation, args, { signal })) ?? {};
+    for (const rule of plan.resultRules) {
+      if (rule.operations !== undefined && !rule.operations.includes(call.operation)) continue;
+      if (!truthy(await rule.when.evaluate(result, bindings))) continue;
+      const code = rule.vendorCode ? await rule.vendorCode.evaluate(result, bindings) : undefined;
+      const vendorCode = typeof code === 'string' && code !== '' ? code.slice(0, 100) : typeof code === 'number' ? String(code) : undefined;
+      throw classified(rule.classification, `SOAP ${call.operation} answered with a result that fault rule ${rule.path} classifies ${rule.classification}${vendorCode ? ` (${vendorCode})` : ''}`, vendorCode);
+    }
+    return result;
+  }
+
+  const unsupported = (what: string, setting: string): UnsupportedError => new UnsupportedError(`${what} is not configured for this back office (set '${setting}' in the adapter config)`);
+
+  return {
+    async check({ signal }) {
+      const started = Date.now();
+      try {
+        await soap.ready({ signal });
+        if (plan.check) {
+          const args = plan.check.request ? await plan.check.request.evaluate({}, bindings) : {};
+          await soap.call(plan.check.operation, isArgs(args) ? args : {}, { signal });
+        }
+        return { ok: true, latencyMs: Date.now() - started };
+      } catch (error) {
+        return { ok: false, message: (error as Error).message };
+      }
+    },
+
+    async submit(tx, { signal }) {
+      const call = plan.submit.get(tx.type);
+      if (!call) throw unsupported(`submitting '${tx.type}'`, `operations.${tx.type}.submit`);
+      // Validate first: nothing invalid ever reaches the back office.
+      const version = parseSchemaId(tx.dataschema)?.major;
+      assertValidData(tx.type, tx.data, version !== undefined ? { version } : {});
+      const result = await invoke(call, plain(tx), signal);
+      const receipt: Receipt = toReceipt(await call.response.evaluate(result, bindings), call.response.path, statuses);
+      context.logger.info('record created', { type: tx.type, operation: call.operation, externalRef: receipt.externalRef, transaction: tx.id });
+      return receipt;
+    },
+
+    async getStatus(externalRef, { signal }) {
+      if (!plan.status) throw unsupported('getStatus', 'status');
+      const result = await invoke(plan.status, { externalRef }, signal);
+      return toStatusUpdate(await plan.status.response.evaluate(result, bindings), plan.status.response.path, statuses, now, externalRef);
+    },
+
+    async pollUpdates(cursor, { signal }) {
+      if (!plan.poll) throw unsupported('pollUpdates', 'poll');
+      const result = await invoke(plan.poll, cursor === undefined ? {} : { cursor }, signal);
+      return toPollResult(await plan.poll.response.evaluate(result, bindings), plan.poll.response.path, statuses, now, cursor);
+    },
+  };
+}
+
+const manifest = {
+  id: 'soap',
+  vendor: 'LGX',
+  product: 'Declarative SOAP adapter (any WSDL)',
+  version: '0.1.0',
+  sdk: '^0.1.0',
+  domains: ['street', 'highways', 'waste', 'revenues', 'benefits', 'council_tax', 'parking', 'crm', 'other'] as const,
+  description: 'Connects a SOAP back office with a WSDL and no adapter of its own: operations, JSONata request/response mappings, fault rules and auth, all in configuration.',
+  specification: { name: 'SOAP 1.1/1.2 with WSDL 1.1 (W3C), WS-Security UsernameToken Profile 1.1 (OASIS), JSONata 2.x', version: 'WSDL 1.1; SOAP 1.1; UsernameToken Profile 1.1; JSONata 2.2' },
+};
+
+/**
+ * A SOAP adapter declaring only `types` (each must then have a submit mapping in the config), for a
+ * host or test that wants the declared capabilities to be exactly what one back office's mapping does.
+ */
+export function defineSoapAdapter<const T extends readonly ServableType[]>(types: T) {
+  return defineAdapter({
+    manifest: { ...manifest, domains: [...manifest.domains] },
+    configSchema,
+    capabilities: capabilitiesFor(types) as unknown as readonly Capability<T[number]>[],
+    create: (context, config: SoapAdapterConfig) => createInstance(context, config, types, types),
+  });
+}
+
+/**
+ * The declarative SOAP adapter: it can serve every type in SERVABLE_TYPES, and does serve those its
+ * configuration maps; the others are refused as unsupported (LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED).
+ */
+export const adapter = defineAdapter({
+  manifest: { ...manifest, domains: [...manifest.domains] },
+  configSchema,
+  capabilities: capabilitiesFor(SERVABLE_TYPES) as unknown as readonly Capability<ServableType>[],
+  create: (context, config: SoapAdapterConfig) => createInstance(context, config, SERVABLE_TYPES, []),
+});
+
+export default adapter;
