@@ -2,6 +2,7 @@
 import { benchValidate } from './validate';
 import { benchTransport } from './transport';
 import { benchDelivery } from './delivery';
+import { benchGateway } from './gateway';
 import { benchAdapters } from './adapters';
 
 async function main(): Promise<void> {
@@ -14,6 +15,8 @@ async function main(): Promise<void> {
   console.log('\naim: overhead under 10%\n');
   console.log('bench/delivery: durable delivery through a running stack vs a raw client (same simulator, same process)\n');
   console.log((await benchDelivery()).join('\n'));
+  console.log('\nbench/gateway: accepted submits per second over HTTP, LGX gateway vs a bare Fastify route doing the same durable SQLite insert (same run)\n');
+  console.log((await benchGateway()).join('\n'));
   console.log('\nbench/adapters: submits per second, each reference adapter vs a raw client on the same simulator\n');
   console.log((await benchAdapters()).join('\n'));
 }

@@ -115,6 +115,13 @@ describe('submitting', () => {
     expect(sim.state.requests.size).toBe(1);
   });
 
+  it('encodes the form as the spec says: spaces, symbols, non-ASCII and broken UTF-16 included', async () => {
+    const a = await instance();
+    const description = 'Fish & chips = £5; 100% "hot" + a/b?c#d \ud83d\ude00 broken: \ud800!';
+    await a.submit!(createTransaction('street.report', { ...(fixture('street.report', 'pothole-with-coordinates') as object), description } as never, { council: 'E07000223' }), { signal: signal() });
+    expect(posted().form.get('description')).toBe('Fish & chips = £5; 100% "hot" + a/b?c#d \ud83d\ude00 broken: \ufffd!');
+  });
+
   it('sends every photo URL with mediaUrls: all, and no address_id when sendAddressId is false', async () => {
     const a = await instance({ mediaUrls: 'all', sendAddressId: false });
     const data = structuredClone(fixture('street.report', 'pothole-with-coordinates')) as { media: Array<Record<string, unknown>>; location: Record<string, unknown> };

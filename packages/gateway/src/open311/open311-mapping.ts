@@ -42,7 +42,8 @@ function checkAttributes(service: Open311Service, form: Open311Form): void {
  */
 export function idempotencyKeyOf(form: Open311Form): string {
   const fms = form.attributes.get('fixmystreet_id')?.[0];
-  if (fms && /^[A-Za-z0-9_-]{1,64}$/.test(fms)) return `open311:fixmystreet:${fms}`;
+  // With the service code: FMS re-sends a report it moved to another category, and that is a new request.
+  if (fms && /^[A-Za-z0-9_-]{1,64}$/.test(fms)) return `open311:fixmystreet:${fms}:${one(form, 'service_code') ?? ''}`;
   const fields = [...form.params.entries()].filter(([name]) => name !== 'api_key').map(([k, v]) => `p:${k}=${v.join('\u0000')}`);
   fields.push(...[...form.attributes.entries()].map(([k, v]) => `a:${k}=${v.join('\u0000')}`));
   return `open311:${createHash('sha256').update(fields.sort().join('\n')).digest('hex').slice(0, 40)}`;
@@ -125,6 +126,37 @@ export function requestToData(service: Open311Service, form: Open311Form): Recor
   };
 }
 
+/** Canonical paths an Open311 client knows by another name. */
+const FIELD_NAMES: Array<[RegExp, string]> = [
+  [/^\/data\/requester\/person\/email\b/, 'email'],
+  [/^\/data\/requester\/person\/phone\b/, 'phone'],
+  [/^\/data\/requester\/person\/givenName\b/, 'first_name'],
+  [/^\/data\/requester\/person\/familyName\b/, 'last_name'],
+  [/^\/data\/location\/wgs84\/lat\b/, 'lat'],
+  [/^\/data\/location\/wgs84\/lon\b/, 'long'],
+  [/^\/data\/location\/bng\/easting\b/, 'attribute[easting]'],
+  [/^\/data\/location\/bng\/northing\b/, 'attribute[northing]'],
+  [/^\/data\/location\/description\b/, 'address_string'],
+  [/^\/data\/(description|notes)\b/, 'description'],
+];
+
+/**
+ * The Open311 field a validation issue is about (`/data/requester/person/email` -> `email`,
+ * `/data/uprn` -> `attribute[uprn]` when an attribute fills that field), so a client's error names what
+ * it sent; the canonical path is kept in brackets.
+ */
+export function open311IssueText(service: Open311Service, issue: { path: string; message: string }): string {
+  const path = issue.path || '/';
+  let field = FIELD_NAMES.find(([pattern]) => pattern.test(path))?.[1];
+  const attribute = /^\/data\/attributes\/([^/]+)/.exec(path)?.[1];
+  if (attribute !== undefined) field = `attribute[${attribute}]`;
+  const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
+  const mapped = service.attributes?.find((a) => a.field !== undefined && (under(`/data/${a.field}`) || under(`/data/location/${a.field}`)));
+  if (mapped) field = `attribute[${mapped.code}]`;
+  else if (under('/data/uprn') || under('/data/location/uprn')) field = 'address_id';
+  return field ? `${field} ${issue.message} (${path})` : `${path} ${issue.message}`;
+}
+
 /** One `request` element of GET requests: what a GeoReport v2 client sees of a transaction. */
 export function requestElement(transaction: StoredTransaction, services: readonly Open311Service[], updates: readonly StoredStatusUpdate[], withText: boolean): Open311Element {
   const data = (transaction.envelope?.data ?? {}) as Record<string, unknown>;
@@ -147,7 +179,8 @@ export function requestElement(transaction: StoredTransaction, services: readonl
     updated_datetime: latest?.update.updatedAt ?? transaction.createdAt,
     expected_datetime: undefined,
     address: withText ? location.description : undefined,
-    address_id: uprn,
+    // A UPRN is a property: for a missed bin, the resident's home. Like the address, only with a key.
+    address_id: withText ? uprn : undefined,
     lat: location.wgs84?.lat,
     long: location.wgs84?.lon,
     media_url: typeof (data.attributes as Record<string, unknown> | undefined)?.media_url === 'string' ? String((data.attributes as Record<string, unknown>).media_url) : undefined,

@@ -6,7 +6,7 @@ import { baseUrl, type GatewayContext } from '../http/request-context';
 import type { ApiKeyRecord } from '../types';
 import { parseForm, one } from './open311-form';
 import { Open311Error, send, sendError, type Open311Element, type Open311Format } from './open311-format';
-import { baseStatus, idempotencyKeyOf, requestElement, requestToData, updateElement } from './open311-mapping';
+import { baseStatus, idempotencyKeyOf, open311IssueText, requestElement, requestToData, updateElement } from './open311-mapping';
 
 const OPEN311_TYPES = ['street.report', 'waste.missedCollection'];
 /** GeoReport v2's default window and row cap for GET requests. */
@@ -35,11 +35,26 @@ function chooseStack(context: GatewayContext, jurisdiction: string | undefined):
   if (served.length === 0) throw new Open311Error(404, 'this gateway has no Open311 services');
   if (jurisdiction !== undefined) {
     const found = served.find((s) => s.config.jurisdiction === jurisdiction || s.stack.definition.council === jurisdiction);
-    if (!found) throw new Open311Error(404, 'jurisdiction_id is not served here');
-    return found;
+    if (found) return found;
+    // A stack that names no jurisdiction takes any jurisdiction_id (FMS always sends one), as the stack schema says.
+    if (served.length === 1 && served[0]!.config.jurisdiction === undefined) return served[0]!;
+    throw new Open311Error(404, 'jurisdiction_id is not served here');
   }
   if (served.length > 1) throw new Open311Error(400, 'jurisdiction_id is required');
   return served[0]!;
+}
+
+/**
+ * The query string as single strings. A repeated parameter (`?service_request_id=a&service_request_id=b`)
+ * is read as the spec's comma list, never as an array the handlers do not expect.
+ */
+function queryOf(request: FastifyRequest): Record<string, string | undefined> {
+  const query: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
+    if (typeof value === 'string') query[name] = value;
+    else if (Array.isArray(value)) query[name] = value.filter((v) => typeof v === 'string').join(',');
+  }
+  return query;
 }
 
 function isoParam(value: string | undefined, name: string): Date | undefined {
@@ -80,7 +95,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
   };
 
   const getOne = handle(async (request, reply, format, name) => {
-    const query = request.query as Record<string, string | undefined>;
+    const query = queryOf(request);
     const served = chooseStack(context, query.jurisdiction_id);
     const { config, stack } = served;
     const council = stack.definition.council;
@@ -153,7 +168,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
   });
 
   const getItem = handle(async (request, reply, format, collection, id) => {
-    const query = request.query as Record<string, string | undefined>;
+    const query = queryOf(request);
     const served = chooseStack(context, query.jurisdiction_id);
     const { config, stack } = served;
     const council = stack.definition.council;
@@ -210,7 +225,11 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         ...(service.lgsl ? { lgsl: service.lgsl } : {}),
         data,
       };
-      const result = await stack.submit(envelope, { actor: `key:${key.id}` });
+      const result = await stack.submit(envelope, { actor: `key:${key.id}` }).catch((error: unknown) => {
+        if (!(error instanceof LgxValidationError)) throw error;
+        const details = error.issues.slice(0, 10).map((issue) => open311IssueText(service, issue)).join('; ');
+        throw new Open311Error(400, `the request is not valid: ${details}`);
+      });
       if (!result.duplicate) context.metrics.accepted.inc({ council: stack.definition.council, type: service.type });
       return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: result.id, service_notice: '', account_id: '' }]);
     }

@@ -10,7 +10,7 @@ const MAX_PAGE = 100;
  * envelope (id, time, source, dataschema, council from the key, idempotency key from the body or the
  * Idempotency-Key header). A full CloudEvents envelope is taken as it is.
  */
-function completeEnvelope(value: unknown, council: string, idempotencyHeader: string | undefined): unknown {
+export function completeEnvelope(value: unknown, council: string, idempotencyHeader: string | undefined): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const body = value as Record<string, unknown>;
   if (Object.prototype.hasOwnProperty.call(body, 'specversion')) return value;
@@ -24,6 +24,26 @@ function completeEnvelope(value: unknown, council: string, idempotencyHeader: st
   }
   const { data: _data, ...attributes } = defaults;
   return { ...attributes, ...body };
+}
+
+/**
+ * The body parsed once. It is not validated here: `stack.submit` validates the (completed) envelope,
+ * and validating a full envelope here as well cost a second schema pass on every submit. A body that
+ * is too large or not JSON is refused with parseTransaction's own issue and code.
+ */
+function parseBody(bytes: Buffer, maxBytes: number): unknown {
+  if (bytes.byteLength <= maxBytes) {
+    try {
+      return JSON.parse(bytes.toString('utf8')) as unknown;
+    } catch {
+      // worded by parseTransaction below
+    }
+  }
+  const failed = parseTransaction(bytes, { maxBytes });
+  const rule = failed.ok ? undefined : failed.issues[0]?.rule;
+  if (!failed.ok && rule === 'maxBytes') throw new LgxValidationError(failed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_TOO_LARGE' });
+  if (!failed.ok && rule === 'json') throw new LgxValidationError(failed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' });
+  throw new LgxValidationError([{ path: '', rule: 'json', message: 'is not well-formed JSON' }], { subject: 'request body', code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' });
 }
 
 function parseDate(value: unknown, name: string): Date | undefined {
@@ -49,16 +69,7 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const { key, stack } = await authenticate(context, request, 'submit');
     const bytes = jsonBody(request);
     const header = request.headers['idempotency-key'];
-    let parsedJson: unknown;
-    const parsed = parseTransaction(bytes, { maxBytes: context.options.bodyLimit ?? 1024 * 1024 });
-    if (!parsed.ok) {
-      const rule = parsed.issues[0]?.rule;
-      if (rule === 'json') throw new LgxValidationError(parsed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' });
-      if (rule === 'maxBytes') throw new LgxValidationError(parsed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_TOO_LARGE' });
-      parsedJson = JSON.parse(bytes.toString('utf8'));
-    } else {
-      parsedJson = parsed.value;
-    }
+    const parsedJson = parseBody(bytes, context.options.bodyLimit ?? 1024 * 1024);
     const candidate = completeEnvelope(parsedJson, key.council, typeof header === 'string' ? header : undefined);
     const type = (candidate as { type?: unknown } | null)?.type;
     if (typeof type === 'string' && !schemaRegistry().has(type)) {
