@@ -5,6 +5,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/packages', '<rootDir>/scripts'],
   testMatch: ['**/test/**/*.test.ts'],
+  // The CLI's copy of the adapter template, and scratch folders tests create, are not the project's tests.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/packages/cli/template/', '/\\.tmp-'],
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(p-retry|is-network-error)/)'],
   moduleNameMapper: {

@@ -33,9 +33,23 @@ function visit(name) {
 }
 for (const name of packages.keys()) visit(name);
 
+// --quiet: one line per package instead of each build's own output (shown only when a build fails).
+const quiet = process.argv.includes('--quiet');
 for (const name of order) {
   const { dir, pkg } = packages.get(name);
   if (!pkg.scripts?.build) continue;
-  console.log(`\n# ${name}`);
-  execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'inherit' });
+  if (!quiet) {
+    console.log(`\n# ${name}`);
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'inherit' });
+    continue;
+  }
+  process.stdout.write(`building ${name}… `);
+  try {
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: dir, stdio: 'pipe' });
+    process.stdout.write('done\n');
+  } catch (error) {
+    process.stdout.write('FAILED\n');
+    process.stderr.write(`${error.stdout ?? ''}${error.stderr ?? ''}`);
+    process.exit(1);
+  }
 }

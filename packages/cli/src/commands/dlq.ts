@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { DEFAULT_DATA, DEFAULT_STACK, openStackFile } from '../context';
+import { EXIT, json, table, UsageError, type Io } from '../output';
+import { int, need, parse, str } from '../args';
+
+export const dlqHelp = `lgx dlq list [--target <adapter>] [--limit <n>]
+lgx dlq show <delivery-id>
+lgx dlq replay <delivery-id> --reason <text> [--file <edited-envelope.json>]
+lgx dlq discard <delivery-id> --reason <text>
+  common: [--stack <file>] [--data <dir>] [--database <postgres-url>] [--actor <id>] [--json]
+
+The dead-letter queue: deliveries that failed for good (refused by the back office, or out of
+retries). Replay delivers one again (with --file, an edited envelope, validated again; it keeps its
+type, council and idempotency key); discard gives up on it. Every change is audited with --actor
+(default "cli"; use a staff id, never a name) and --reason. A running 'lgx serve' on the same data
+folder picks a replayed delivery up. Exit 3 when the delivery is not in the queue.`;
+
+export async function dlqCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(argv, {
+    database: { type: 'string' },
+    stack: { type: 'string' },
+    data: { type: 'string' },
+    target: { type: 'string' },
+    limit: { type: 'string' },
+    reason: { type: 'string' },
+    file: { type: 'string' },
+    actor: { type: 'string' },
+  });
+  if (values.help) return io.out(dlqHelp), EXIT.ok;
+  const action = need(positionals, 0, 'dlq action (list, show, replay or discard)');
+  if (!['list', 'show', 'replay', 'discard'].includes(action)) throw new UsageError(`unknown dlq action '${action}' (list, show, replay, discard)`);
+  const stack = await openStackFile(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), { start: false }, str(values, 'database'));
+  try {
+    if (action === 'list') {
+      const target = str(values, 'target');
+      const dead = await stack.dlq.list({ limit: int(values, 'limit', 50, 1, 10_000), ...(target ? { target } : {}) });
+      if (values.json) io.out(json(dead));
+      else if (dead.length === 0) io.out('the dead-letter queue is empty');
+      else io.out(table(['delivery', 'transaction', 'target', 'attempts', 'died', 'error'], dead.map((d) => [d.id, d.transactionId, d.target, d.attempts, d.updatedAt, d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : ''])));
+      return EXIT.ok;
+    }
+    const id = need(positionals, 1, 'delivery id');
+    const dead = await stack.dlq.show(id);
+    if (!dead) {
+      io.err(`error: delivery ${id} is not in the dead-letter queue`);
+      return EXIT.notFound;
+    }
+    if (action === 'show') {
+      if (values.json) io.out(json(dead));
+      else {
+        io.out(`delivery ${dead.id} of transaction ${dead.transactionId} to ${dead.target}: dead after ${dead.attempts} attempt(s)`);
+        io.out(table(['attempt', 'started', 'outcome', 'class', 'message'], dead.attemptLog.map((a) => [a.attempt, a.startedAt, a.outcome, a.classification, a.message])));
+      }
+      return EXIT.ok;
+    }
+    const reason = str(values, 'reason');
+    if (!reason) throw new UsageError(`dlq ${action} needs --reason <text> (it goes in the audit trail)`);
+    const actor = str(values, 'actor', 'cli');
+    if (action === 'replay') {
+      const file = str(values, 'file');
+      const envelope = file ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
+      const done = await stack.dlq.replay(id, { actor, reason, ...(envelope !== undefined ? { envelope } : {}) });
+      io.out(values.json ? json({ id, replayed: done }) : done ? `replayed ${id}: pending again` : `${id} was not replayed`);
+      return done ? EXIT.ok : EXIT.failed;
+    }
+    const done = await stack.dlq.discard(id, { actor, reason });
+    io.out(values.json ? json({ id, discarded: done }) : done ? `discarded ${id}` : `${id} was not discarded`);
+    return done ? EXIT.ok : EXIT.failed;
+  } finally {
+    await stack.close();
+  }
+}

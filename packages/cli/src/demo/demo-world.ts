@@ -1,0 +1,183 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger, type Logger } from '@lgx/core';
+import { createApiKey, createGateway, createMemoryKeyStore, type Gateway } from '@lgx/gateway';
+import { createSqliteStore, createStack, openStack, StatusEvents, StatusPoller, type RunningStack, type StackConfig } from '@lgx/runtime';
+import {
+  GOVUK_NOTIFY_TEST_API_KEY,
+  startGovukNotifySimulator,
+  startGovukPaySimulator,
+  startOpen311Simulator,
+  startStreetWorksSimulator,
+  STREET_WORKS_PASSWORD,
+  STREET_WORKS_USERNAME,
+  type GovukNotifySimulator,
+  type GovukPaySimulator,
+  type Open311Simulator,
+  type StreetWorksSimulator,
+} from '@lgx/testkit';
+import { REVENUES_PASSWORD, revenuesMapping, startRevenuesSimulator, type RevenuesSimulator } from './revenues-system';
+
+export const DEMO_COUNCIL = 'E07000223';
+
+/** The simulated back offices of the demo council. */
+export interface BackOffices {
+  streetworks: StreetWorksSimulator;
+  revenues: RevenuesSimulator;
+  waste: Open311Simulator;
+  pay: GovukPaySimulator;
+  notify: GovukNotifySimulator;
+}
+
+export interface DemoWorld {
+  backOffices: BackOffices;
+  stack: RunningStack;
+  gateway: Gateway;
+  url: string;
+  /** An API key of the demo council with every scope. */
+  key: string;
+  events: StatusEvents;
+  /** Polls the back offices for status updates; not started: call poller.start(). */
+  poller: StatusPoller;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** The Streetworks Exchange mapping that ships with @lgx/adapter-soap, with ${env:…} placeholders. */
+function streetWorksMapping(resolveFrom: string): Record<string, unknown> {
+  const requireFrom = createRequire(path.join(resolveFrom, 'lgx-demo.js'));
+  const dir = path.dirname(requireFrom.resolve('@lgx/adapter-soap/package.json'));
+  return JSON.parse(readFileSync(path.join(dir, 'examples', 'street-works.json'), 'utf8')) as Record<string, unknown>;
+}
+
+/** Where the demo finds the reference adapters: beside the CLI (installed with it), else the current folder. */
+export function demoResolveFrom(): string {
+  return path.join(__dirname, '..');
+}
+
+/** The demo council's stack: five back offices, one per kind of work, and the Open311 services. */
+export function demoStackConfig(b: BackOffices, resolveFrom: string): StackConfig {
+  return {
+    council: DEMO_COUNCIL,
+    adapters: {
+      streetworks: { package: '@lgx/adapter-soap', config: streetWorksMapping(resolveFrom) },
+      revenues: { package: '@lgx/adapter-soap', config: revenuesMapping(b.revenues.wsdlUrl) },
+      // The waste contractor's Open311 service list has no garden waste (another contractor collects it).
+      waste: { package: '@lgx/adapter-open311', config: { baseUrl: b.waste.endpoint, apiKey: '${env:WASTE_OPEN311_KEY}', format: 'xml', serviceCodes: { 'waste.missedCollection:garden': 'GARDEN-NOT-OFFERED' } } },
+      payments: { package: '@lgx/adapter-govuk-pay', config: { baseUrl: b.pay.url, apiKey: '${env:GOVUK_PAY_API_KEY}', webhookSigningSecret: '${env:GOVUK_PAY_WEBHOOK_SECRET}' } },
+      notify: { package: '@lgx/adapter-govuk-notify', config: { baseUrl: b.notify.url, apiKey: '${env:GOVUK_NOTIFY_API_KEY}' } },
+    },
+    routes: [
+      { match: { type: 'street.report' }, mode: 'one', targets: ['streetworks'] },
+      { match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] },
+      { match: { type: 'councilTax.changeOfAddress' }, mode: 'one', targets: ['revenues'] },
+      { match: { type: 'payment' }, mode: 'one', targets: ['payments'] },
+      { match: { type: 'notification' }, mode: 'one', targets: ['notify'] },
+    ],
+    open311: {
+      jurisdiction: 'demo.example.gov.uk',
+      contact: 'Demo council highways team',
+      services: [
+        {
+          code: 'POT',
+          name: 'Pothole',
+          description: 'A hole or crack in the road',
+          group: 'Roads',
+          keywords: ['pothole', 'road'],
+          type: 'street.report',
+          kind: 'pothole',
+          lgsl: 557,
+          attributes: [
+            { code: 'depth', description: 'How deep is it?', datatype: 'singlevaluelist', required: true, order: 1, values: { shallow: 'Under 5 cm', deep: '5 cm or more' } },
+            { code: 'fixmystreet_id', description: 'FixMyStreet report id', datatype: 'string', automated: 'server_set', order: 2 },
+          ],
+        },
+        { code: 'LIGHT', name: 'Street light not working', group: 'Street lighting', type: 'street.report', kind: 'street_light', lgsl: 564, attributes: [{ code: 'column', description: 'Column number', datatype: 'string', field: 'assetReference' }] },
+        {
+          code: 'MISSED_REFUSE',
+          name: 'Missed refuse collection',
+          group: 'Bins',
+          type: 'waste.missedCollection',
+          service: 'refuse',
+          attributes: [
+            { code: 'uprn', description: 'Property', datatype: 'string', required: true, automated: 'hidden_field', field: 'uprn' },
+            { code: 'collection_date', description: 'Which collection was missed?', datatype: 'datetime', required: true, field: 'scheduledDate' },
+          ],
+        },
+      ],
+    },
+  };
+}
+
+export async function startBackOffices(): Promise<BackOffices> {
+  return {
+    streetworks: await startStreetWorksSimulator(),
+    revenues: await startRevenuesSimulator(),
+    waste: await startOpen311Simulator(),
+    pay: await startGovukPaySimulator(),
+    notify: await startGovukNotifySimulator({ deliveryDelayMs: 1500 }),
+  };
+}
+
+/**
+ * Starts the demo: back offices, the stack on a fresh SQLite file (or `dataDir`), status polling and
+ * the gateway on `port` (0: any free port).
+ */
+export async function startDemoWorld(options: { port?: number; dataDir?: string; logger?: Logger; pollIntervalMs?: number } = {}): Promise<DemoWorld> {
+  const backOffices = await startBackOffices();
+  const resolveFrom = demoResolveFrom();
+  // Secrets reach the stack the way they would in production: through ${env:…} references.
+  const env = {
+    STREETWORKS_WSDL: backOffices.streetworks.wsdlUrl,
+    STREETWORKS_USERNAME: STREET_WORKS_USERNAME,
+    STREETWORKS_PASSWORD: STREET_WORKS_PASSWORD,
+    REVENUES_PASSWORD,
+    WASTE_OPEN311_KEY: backOffices.waste.apiKey,
+    GOVUK_PAY_API_KEY: backOffices.pay.apiKey,
+    GOVUK_PAY_WEBHOOK_SECRET: backOffices.pay.webhookSigningSecret,
+    GOVUK_NOTIFY_API_KEY: GOVUK_NOTIFY_TEST_API_KEY,
+  };
+  const definition = await createStack(demoStackConfig(backOffices, resolveFrom), { env });
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'lgx-demo-'));
+  const logger = options.logger ?? createLogger({ level: 'error', secrets: definition.secrets });
+  const events = new StatusEvents();
+  const store = createSqliteStore({ file: path.join(dataDir, 'lgx.db') });
+  const stack = await openStack(definition, {
+    store,
+    resolveFrom,
+    logger,
+    events,
+    // Short waits so the demo's scripted failures recover within seconds.
+    worker: { pollIntervalMs: 50, attemptTimeoutMs: 2000, retry: { baseDelayMs: 250, maxDelayMs: 1500, maxAttempts: 5 } },
+  });
+  const poller = new StatusPoller({ store, adapters: stack.adapters, events, logger, intervalMs: options.pollIntervalMs ?? 500 });
+  const keys = createMemoryKeyStore();
+  const { key } = await createApiKey(keys, { council: DEMO_COUNCIL, scopes: ['admin'], label: 'demo' });
+  const gateway = createGateway({ stacks: [stack], keys, logger });
+  let url: string;
+  try {
+    url = await gateway.listen({ port: options.port ?? 0 });
+  } catch (error) {
+    // The usual port is taken (another demo?): any free one will do.
+    if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    url = await gateway.listen({ port: 0 });
+  }
+  return {
+    backOffices,
+    stack,
+    gateway,
+    url,
+    key,
+    events,
+    poller,
+    dataDir,
+    async close() {
+      await gateway.close();
+      await poller.stop();
+      await stack.close({ deadlineMs: 3000 });
+      for (const sim of Object.values(backOffices)) await sim.close();
+    },
+  };
+}

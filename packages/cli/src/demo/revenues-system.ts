@@ -1,0 +1,117 @@
+import { startSoapSimulator, type SoapSimulator } from '@lgx/testkit';
+
+/**
+ * "Acme Revenues", a FICTIONAL on-premises council tax system with a WSDL and no published API: the
+ * kind of system the declarative SOAP adapter is for. The demo serves it from the testkit's SOAP
+ * simulator and connects it by configuration only (REVENUES_MAPPING below).
+ */
+const NS = 'urn:example:acme-revenues:v1';
+
+export const REVENUES_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
+<!-- Acme Revenues (FICTIONAL, written for the LGX demo). -->
+<wsdl:definitions xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap="http://schemas.xmlsoap.org/wsdl/soap/"
+                  xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="${NS}" targetNamespace="${NS}" name="AcmeRevenues">
+  <wsdl:types>
+    <xsd:schema targetNamespace="${NS}" elementFormDefault="qualified">
+      <xsd:element name="RecordMove">
+        <xsd:complexType><xsd:sequence>
+          <xsd:element name="ClientReference" type="xsd:string"/>
+          <xsd:element name="AccountRef" type="xsd:string" minOccurs="0"/>
+          <xsd:element name="MoveType" type="xsd:string"/>
+          <xsd:element name="MoveOutUprn" type="xsd:string" minOccurs="0"/>
+          <xsd:element name="MoveOutDate" type="xsd:string" minOccurs="0"/>
+          <xsd:element name="MoveInUprn" type="xsd:string" minOccurs="0"/>
+          <xsd:element name="MoveInDate" type="xsd:string" minOccurs="0"/>
+          <xsd:element name="SinglePersonDiscount" type="xsd:boolean" minOccurs="0"/>
+        </xsd:sequence></xsd:complexType>
+      </xsd:element>
+      <xsd:element name="RecordMoveResponse">
+        <xsd:complexType><xsd:sequence>
+          <xsd:element name="CaseReference" type="xsd:string"/>
+          <xsd:element name="CaseStatus" type="xsd:string"/>
+          <xsd:element name="Received" type="xsd:string"/>
+        </xsd:sequence></xsd:complexType>
+      </xsd:element>
+    </xsd:schema>
+  </wsdl:types>
+  <wsdl:message name="RecordMoveIn"><wsdl:part name="parameters" element="tns:RecordMove"/></wsdl:message>
+  <wsdl:message name="RecordMoveOut"><wsdl:part name="parameters" element="tns:RecordMoveResponse"/></wsdl:message>
+  <wsdl:portType name="RevenuesPortType">
+    <wsdl:operation name="RecordMove"><wsdl:input message="tns:RecordMoveIn"/><wsdl:output message="tns:RecordMoveOut"/></wsdl:operation>
+  </wsdl:portType>
+  <wsdl:binding name="RevenuesBinding" type="tns:RevenuesPortType">
+    <soap:binding style="document" transport="http://schemas.xmlsoap.org/soap/http"/>
+    <wsdl:operation name="RecordMove">
+      <soap:operation soapAction="${NS}/RecordMove"/>
+      <wsdl:input><soap:body use="literal"/></wsdl:input>
+      <wsdl:output><soap:body use="literal"/></wsdl:output>
+    </wsdl:operation>
+  </wsdl:binding>
+  <wsdl:service name="RevenuesService">
+    <wsdl:port name="RevenuesPort" binding="tns:RevenuesBinding"><soap:address location="http://localhost/revenues"/></wsdl:port>
+  </wsdl:service>
+</wsdl:definitions>`;
+
+export const REVENUES_USERNAME = 'lgx-demo';
+export const REVENUES_PASSWORD = 'demo-revenues-password';
+
+/** The @lgx/adapter-soap config that connects Acme Revenues: WSDL, operation and JSONata mappings. */
+export function revenuesMapping(wsdlUrl: string): Record<string, unknown> {
+  return {
+    wsdl: wsdlUrl,
+    timeoutMs: 5000,
+    auth: { type: 'wsSecurity', username: REVENUES_USERNAME, password: '${env:REVENUES_PASSWORD}' },
+    operations: {
+      'councilTax.changeOfAddress': {
+        submit: {
+          operation: 'RecordMove',
+          request:
+            '{ "ClientReference": idempotencykey, "AccountRef": data.accountRef, "MoveType": data.moveType, "MoveOutUprn": data.moveOut.uprn, "MoveOutDate": data.moveOut.date, "MoveInUprn": data.moveIn.uprn, "MoveInDate": data.moveIn.date, "SinglePersonDiscount": data.singlePersonDiscountRequested }',
+          response: '{ "externalRef": CaseReference, "externalStatusCode": CaseStatus, "acceptedAt": Received }',
+        },
+      },
+    },
+    statusMap: { LOGGED: 'open', '*': 'in_progress' },
+  };
+}
+
+export interface RevenuesSimulator extends SoapSimulator {
+  cases: Map<string, { reference: string; moveType: string }>;
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value && typeof value === 'object' && '$value' in value) return String((value as { $value: unknown }).$value);
+  return value === undefined || value === null ? undefined : String(value);
+}
+
+/** Acme Revenues on 127.0.0.1: WS-Security UsernameToken, RecordMove deduplicated on ClientReference. */
+export async function startRevenuesSimulator(): Promise<RevenuesSimulator> {
+  const cases = new Map<string, { reference: string; moveType: string }>();
+  const byClient = new Map<string, string>();
+  const sim = await startSoapSimulator({
+    wsdl: REVENUES_WSDL,
+    path: '/revenues',
+    implementation: {
+      RevenuesService: {
+        RevenuesPort: {
+          RecordMove: (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
+            const token = (headers as { Security?: { UsernameToken?: { Username?: unknown; Password?: unknown } } } | undefined)?.Security?.UsernameToken;
+            if (text(token?.Username) !== REVENUES_USERNAME || text(token?.Password) !== REVENUES_PASSWORD) {
+              throw { Fault: { faultcode: 'wsse:FailedAuthentication', faultstring: 'The security token could not be authenticated', statusCode: 500 } };
+            }
+            const client = text(args.ClientReference) ?? '';
+            let reference = byClient.get(client);
+            if (!reference) {
+              reference = `CTM-${String(cases.size + 1).padStart(5, '0')}`;
+              cases.set(reference, { reference, moveType: text(args.MoveType) ?? '' });
+              byClient.set(client, reference);
+            }
+            return { CaseReference: reference, CaseStatus: 'LOGGED', Received: new Date().toISOString() };
+          },
+        },
+      },
+    },
+  });
+  return Object.assign(sim, { cases });
+}

@@ -1,0 +1,14 @@
+import { lgx } from './helpers';
+
+describe('lgx demo --once', () => {
+  it('runs the main job against simulated back offices and exits 0 when every expectation held', async () => {
+    const result = await lgx(['demo', '--once'], { timeoutMs: 120_000 });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('all expectations held (9 transactions, 2 dead letters as expected)');
+    expect(result.stdout).toMatch(/↻ retrying +missed bin, 14 Elm Road/);
+    expect(result.stdout).toMatch(/✗ dead letter pothole on a private road/);
+    expect(result.stdout).toMatch(/◆ status +pothole, High Street \(FixMyStreet\) +← streetworks: action_scheduled/);
+    expect(result.stdout.trim().endsWith('demo: OK')).toBe(true);
+  }, 150_000);
+});

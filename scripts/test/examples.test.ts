@@ -1,0 +1,43 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.resolve(__dirname, '..', '..');
+
+function run(file: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { cwd: root, env: { ...process.env, ...env }, timeout: 90_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+const tsx = path.join(root, 'node_modules', '.bin', 'tsx');
+
+// The examples are documentation that runs: each must work as its README says.
+describe('examples', () => {
+  it('validate-a-form runs', async () => {
+    const result = await run(tsx, ['examples/validate-a-form/index.ts']);
+    expect(result.code).toBe(0);
+  }, 90_000);
+
+  it('integrator-embed takes a payment and hears it close', async () => {
+    const result = await run(tsx, ['examples/integrator-embed/index.ts']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/send the citizen to http:\/\/127\.0\.0\.1:\d+\/secure\//);
+    expect(result.stdout).toContain('status history: closed');
+  }, 90_000);
+
+  it('council-stack is a valid stack', async () => {
+    const env = {
+      GOVUK_PAY_API_KEY: 'api_test_example',
+      GOVUK_PAY_WEBHOOK_SECRET: 'webhook-secret-example',
+      GOVUK_NOTIFY_API_KEY: 'example-11111111-1111-1111-1111-111111111111-22222222-2222-2222-2222-222222222222',
+      WASTE_OPEN311_KEY: 'waste-key-example',
+      STREETWORKS_WSDL: 'https://highways.example/soap?wsdl',
+      STREETWORKS_PASSWORD: 'example',
+    };
+    const result = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/council-stack/lgx.yaml'], env);
+    expect(result.stdout).toContain('valid (council E07000223, 4 adapter(s), 4 route(s))');
+    expect(result.code).toBe(0);
+  }, 90_000);
+});
