@@ -11,15 +11,6 @@ describeAdapterConformance(adapter, {
   config: (sim: StreetWorksSimulator) => streetWorksExampleConfig(sim.wsdlUrl, credentials),
   countRecords: (sim: StreetWorksSimulator) => sim.state.defects.size,
   changeStatus: (sim: StreetWorksSimulator, ref: string) => sim.setStatus(ref, 'SCHEDULED', 'Gang booked for Tuesday'),
-  // These two run in the WS-Security suite below, with the same mapping. Here the 401 check has just
-  // ended the session, so their call starts a Login that the simulator never answers; @lgx/core's
-  // SOAP client shares one login among all callers under its own deadline (timeoutMs), so the next
-  // checks would wait on that login rather than on their own call. See test/adapter.test.ts for
-  // timeout and abort with a live session.
-  skip: {
-    'honours-timeout': 'runs in the WS-Security suite: a never-answered shared Login outlives the caller (core SOAP session)',
-    'honours-abort': 'runs in the WS-Security suite: a never-answered shared Login outlives the caller (core SOAP session)',
-  },
 });
 
 // The same mapping with WS-Security UsernameToken instead of the login session.

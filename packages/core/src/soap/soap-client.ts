@@ -91,7 +91,7 @@ class LgxSoapClient implements SoapClient {
     this.fixedSecrets = (auth?.type === 'wsSecurity' ? [auth.password] : auth?.type === 'session' ? stringsIn(auth.login.args) : []).filter((s) => s.length >= 4);
     this.logger = (options.logger ?? silentLogger).child({ component: 'soap' }, this.fixedSecrets);
     this.transport = createSoapTransport({ timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes, ca: options.ca });
-    this.session = auth?.type === 'session' ? new SessionTokens(() => this.login(auth), auth.login.tokenPath, auth.ttlMs) : undefined;
+    this.session = auth?.type === 'session' ? new SessionTokens((signal) => this.login(auth, signal), auth.login.tokenPath, auth.ttlMs) : undefined;
   }
 
   secrets(): string[] {
@@ -123,7 +123,7 @@ class LgxSoapClient implements SoapClient {
       const site = this.site(loaded, operation);
       const usesSession = this.session !== undefined && operation !== (this.options.auth as SessionAuth).login.operation;
       for (let relogged = false; ; relogged = true) {
-        const token = usesSession && this.session ? await raceSignal(this.session.get(), signal) : undefined;
+        const token = usesSession && this.session ? await this.session.get(signal) : undefined;
         try {
           const result = await this.invoke(loaded, operation, site, this.withToken(args, token), token, signal);
           this.logger.debug('soap call', { operation, ms: Date.now() - started, outcome: 'ok' });
@@ -156,10 +156,13 @@ class LgxSoapClient implements SoapClient {
     });
   }
 
-  /** The shared login: its own deadline, so one caller giving up does not fail the others waiting on it. */
-  private async login(auth: SessionAuth): Promise<unknown> {
+  /**
+   * The shared login: its own deadline, so one caller giving up does not fail the others waiting on it;
+   * `abandon` fires when every waiting caller has given up.
+   */
+  private async login(auth: SessionAuth, abandon: AbortSignal): Promise<unknown> {
     const { operation, args } = auth.login;
-    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const timeout = AbortSignal.any([abandon, AbortSignal.timeout(this.timeoutMs)]);
     try {
       const loaded = await raceSignal(this.load(), timeout);
       this.logger.debug('soap login', { operation });
