@@ -8,8 +8,9 @@ export const sendHelp = `lgx send <stack> <file> [--data <dir>] [--database <pos
 
 Submits the transaction in <file> (a canonical envelope, or the short form {"type", "data"} whose
 envelope is completed with the stack's council) through the stack, durably, then follows it: each
-delivery attempt and status update is printed until every delivery is finished or --wait seconds
-(default 60) pass. Exit 0 delivered, 1 dead-lettered or still pending at the deadline.`;
+delivery attempt, back-office reference and status update recorded is printed until every delivery
+is finished or --wait seconds (default 60) pass. Exit 0 delivered, 1 dead-lettered or still pending
+at the deadline.`;
 
 export async function sendCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { database: { type: 'string' }, data: { type: 'string' }, wait: { type: 'string' } });
@@ -42,6 +43,11 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
           seen.add(`${d.id}:receipt`);
           if (!values.json) io.out(`  ${d.target}: reference ${d.receipt.externalRef}${d.receipt.status ? ` (${d.receipt.status})` : ''}`);
         }
+      }
+      for (const u of view.statusUpdates) {
+        if (seen.has(`status:${u.id}`)) continue;
+        seen.add(`status:${u.id}`);
+        if (!values.json) io.out(`  ${u.target}: status ${u.update.status}${u.update.externalStatusCode ? ` (${u.update.externalStatusCode})` : ''}`);
       }
       const state = stateOf(view.deliveries);
       if (state !== 'pending' || Date.now() >= until) {
