@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -178,6 +178,8 @@ export async function startDemoWorld(options: { port?: number; dataDir?: string;
       await poller.stop();
       await stack.close({ deadlineMs: 3000 });
       for (const sim of Object.values(backOffices)) await sim.close();
+      // A data folder the demo made for itself goes with it; one the user named stays.
+      if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

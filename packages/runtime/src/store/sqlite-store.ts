@@ -43,14 +43,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('foreign_keys = ON');
 
+  // Statements are compiled once and reused: preparing costs more than running most of them.
+  const statements = new Map<string, Database.Statement>();
+  const prep = (sql: string): Database.Statement => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+
   /** Runs `fn` in BEGIN IMMEDIATE: a deferred transaction that later upgrades to a writer can deadlock
    *  with another process and fail with SQLITE_BUSY regardless of busy_timeout. */
   const write = <R>(fn: () => R): R => db.transaction(fn).immediate();
 
   const appendAuditSync = (input: AuditInput, now: Date): AuditEntry => {
-    const last = db.prepare('SELECT seq, hash FROM audit WHERE council = ? ORDER BY seq DESC LIMIT 1').get(input.council) as { seq: number; hash: string } | undefined;
+    const last = prep('SELECT seq, hash FROM audit WHERE council = ? ORDER BY seq DESC LIMIT 1').get(input.council) as { seq: number; hash: string } | undefined;
     const entry = chainAuditEntry(input, last, now);
-    db.prepare(
+    prep(
       `INSERT INTO audit (council, seq, at, actor, action, transaction_id, delivery_id, payload_hash, details, prev_hash, hash)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(
@@ -69,7 +80,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return entry;
   };
 
-  const getDeliveryRow = (id: string): DeliveryRow | undefined => db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+  const getDeliveryRow = (id: string): DeliveryRow | undefined => prep('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
 
   /** When a fallback link dies, the next skipped link of the chain (by order) takes its turn, due now. */
   const promoteNextFallback = (dead: DeliveryRow, now: Date): void => {
@@ -82,7 +93,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       .get(dead.transaction_id, dead.link_order) as DeliveryRow | undefined;
     if (!next) return;
     const at = now.toISOString();
-    db.prepare("UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?").run(at, at, next.id);
+    prep("UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?").run(at, at, next.id);
     appendAuditSync(
       { council: next.council, actor: 'system', action: 'delivery.fallback', transactionId: next.transaction_id, deliveryId: next.id, details: { target: next.target, order: next.link_order, after: dead.id } },
       now,
@@ -90,7 +101,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 
   const recordAttempt = (deliveryId: string, attempt: AttemptRecord): void => {
-    db.prepare(
+    prep(
       `INSERT INTO attempts (delivery_id, attempt, started_at, finished_at, outcome, classification, code, message)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ).run(deliveryId, attempt.attempt, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.classification ?? null, attempt.code ?? null, attempt.message ?? null);
@@ -101,20 +112,20 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const audit = { council: row.council, actor: 'system', transactionId: row.transaction_id, deliveryId: row.id };
     switch (outcome.kind) {
       case 'delivered':
-        db.prepare(
+        prep(
           `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, receipt = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
            WHERE id = ?`,
         ).run(JSON.stringify(outcome.receipt), at, row.id);
         appendAuditSync({ ...audit, action: 'delivery.delivered', payloadHash: payloadHash(outcome.receipt), details: { target: row.target, attempt: row.attempts + 1 } }, now);
         return;
       case 'retry':
-        db.prepare(
+        prep(
           `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
            WHERE id = ?`,
         ).run(outcome.nextAttemptAt.toISOString(), JSON.stringify(outcome.error), at, row.id);
         return;
       case 'dead': {
-        db.prepare(
+        prep(
           `UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
            WHERE id = ?`,
         ).run(JSON.stringify(outcome.error), at, row.id);
@@ -133,11 +144,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       // In one IMMEDIATE transaction so two processes starting together cannot both apply a migration.
       write(() => {
-        const applied = new Set((db.prepare('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
+        const applied = new Set((prep('SELECT version FROM schema_migrations').all() as Array<{ version: number }>).map((r) => r.version));
         for (const migration of SQLITE_MIGRATIONS) {
           if (applied.has(migration.version)) continue;
           db.exec(migration.sql);
-          db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+          prep('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
         }
       });
     },
@@ -149,10 +160,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async insertTransaction(input: NewTransaction) {
       const { envelope, now } = input;
       return write(() => {
-        const existing = db.prepare('SELECT id FROM transactions WHERE council = ? AND idempotency_key = ?').get(envelope.council, envelope.idempotencykey) as { id: string } | undefined;
+        const existing = prep('SELECT id FROM transactions WHERE council = ? AND idempotency_key = ?').get(envelope.council, envelope.idempotencykey) as { id: string } | undefined;
         if (existing) return { id: existing.id, duplicate: true };
         const at = now.toISOString();
-        db.prepare('INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        prep('INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
           envelope.id,
           envelope.council,
           envelope.type,
@@ -160,7 +171,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           JSON.stringify(envelope),
           at,
         );
-        const insertDelivery = db.prepare(
+        const insertDelivery = prep(
           `INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
         );
@@ -171,7 +182,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async getTransaction(id) {
-      const row = db.prepare('SELECT * FROM transactions WHERE id = ?').get(id) as TransactionRow | undefined;
+      const row = prep('SELECT * FROM transactions WHERE id = ?').get(id) as TransactionRow | undefined;
       return row ? toTransaction(row) : undefined;
     },
 
@@ -195,7 +206,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         params.push(query.before.createdAt, query.before.createdAt, query.before.id);
       }
       params.push(query.limit);
-      const rows = db.prepare(`SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params) as TransactionRow[];
+      const rows = prep(`SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params) as TransactionRow[];
       return rows.map(toTransaction);
     },
 
@@ -205,12 +216,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async listDeliveries(transactionId) {
-      const rows = db.prepare('SELECT * FROM deliveries WHERE transaction_id = ? ORDER BY link_order, created_at, id').all(transactionId) as DeliveryRow[];
+      const rows = prep('SELECT * FROM deliveries WHERE transaction_id = ? ORDER BY link_order, created_at, id').all(transactionId) as DeliveryRow[];
       return rows.map(toDelivery);
     },
 
     async listAttempts(deliveryId) {
-      const rows = db.prepare('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as AttemptRow[];
+      const rows = prep('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as AttemptRow[];
       return rows.map(toAttempt);
     },
 
@@ -237,7 +248,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         if (perTarget === undefined) params.push(limit);
         const chosen: DeliveryWithEnvelopeRow[] = [];
         // better-sqlite3 forbids other statements while an iterator is open, so pick first, update after.
-        for (const raw of db.prepare(sql).iterate(...params)) {
+        for (const raw of prep(sql).iterate(...params)) {
           const row = raw as DeliveryWithEnvelopeRow;
           if (perTarget !== undefined) {
             const n = held.get(row.target) ?? 0;
@@ -247,7 +258,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           chosen.push(row);
           if (chosen.length >= limit) break;
         }
-        const lease = db.prepare('UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?');
+        const lease = prep('UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?');
         return chosen.map((row): LeasedDelivery => {
           lease.run(owner, expires, at, row.id);
           const { envelope, ...delivery } = row;
@@ -274,7 +285,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async releaseLease(deliveryId, owner) {
       write(() => {
-        db.prepare('UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?').run(deliveryId, owner);
+        prep('UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?').run(deliveryId, owner);
       });
     },
 
@@ -290,7 +301,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         params.push(options.target);
       }
       params.push(options.limit ?? -1);
-      const rows = db.prepare(`SELECT * FROM deliveries WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, rowid DESC LIMIT ?`).all(...params) as DeliveryRow[];
+      const rows = prep(`SELECT * FROM deliveries WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, rowid DESC LIMIT ?`).all(...params) as DeliveryRow[];
       return rows.map(toDelivery);
     },
 
@@ -304,17 +315,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         if (envelope !== undefined) {
           // The edited envelope replaces the stored one for every delivery of the transaction; its
           // identity fields stay, so dedupe and lookups still find the same transaction.
-          const current = db.prepare('SELECT envelope FROM transactions WHERE id = ?').get(row.transaction_id) as { envelope: string | null };
+          const current = prep('SELECT envelope FROM transactions WHERE id = ?').get(row.transaction_id) as { envelope: string | null };
           const previous = current.envelope === null ? undefined : (JSON.parse(current.envelope) as Envelope);
           const next: Envelope = { ...envelope, id: row.transaction_id, council: row.council, idempotencykey: previous?.idempotencykey ?? envelope.idempotencykey };
-          db.prepare('UPDATE transactions SET envelope = ?, purged_at = NULL WHERE id = ?').run(JSON.stringify(next), row.transaction_id);
+          prep('UPDATE transactions SET envelope = ?, purged_at = NULL WHERE id = ?').run(JSON.stringify(next), row.transaction_id);
           hash = payloadHash(next);
         } else {
-          const current = db.prepare('SELECT envelope FROM transactions WHERE id = ?').get(row.transaction_id) as { envelope: string | null };
+          const current = prep('SELECT envelope FROM transactions WHERE id = ?').get(row.transaction_id) as { envelope: string | null };
           // A purged payload cannot be delivered again; the operator must supply an envelope.
           if (current.envelope === null) return false;
         }
-        db.prepare("UPDATE deliveries SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?").run(at, at, deliveryId);
+        prep("UPDATE deliveries SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?").run(at, at, deliveryId);
         const audit: AuditInput = { council: row.council, actor, action: 'dlq.replay', transactionId: row.transaction_id, deliveryId, details };
         if (hash !== undefined) audit.payloadHash = hash;
         appendAuditSync(audit, now);
@@ -327,7 +338,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const row = getDeliveryRow(deliveryId);
         if (!row || row.state !== 'dead') return false;
         const at = now.toISOString();
-        db.prepare("UPDATE deliveries SET state = 'discarded', updated_at = ? WHERE id = ?").run(at, deliveryId);
+        prep("UPDATE deliveries SET state = 'discarded', updated_at = ? WHERE id = ?").run(at, deliveryId);
         appendAuditSync({ council: row.council, actor, action: 'dlq.discard', transactionId: row.transaction_id, deliveryId, details: { reason, target: row.target } }, now);
         return true;
       });
@@ -349,7 +360,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         params.push(options.afterSeq);
       }
       params.push(options.limit ?? -1);
-      const rows = db.prepare(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...params) as AuditRow[];
+      const rows = prep(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...params) as AuditRow[];
       return rows.map(toAuditEntry);
     },
 
@@ -363,13 +374,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           )
           .run(transactionId ?? null, target, update.externalRef, update.updateId ?? null, JSON.stringify(update), now.toISOString());
         if (result.changes === 0) return undefined;
-        const row = db.prepare('SELECT * FROM status_updates WHERE id = ?').get(Number(result.lastInsertRowid)) as StatusUpdateRow;
+        const row = prep('SELECT * FROM status_updates WHERE id = ?').get(Number(result.lastInsertRowid)) as StatusUpdateRow;
         return toStatusUpdate(row);
       });
     },
 
     async listStatusUpdates(transactionId) {
-      const rows = db.prepare('SELECT * FROM status_updates WHERE transaction_id = ? ORDER BY id').all(transactionId) as StatusUpdateRow[];
+      const rows = prep('SELECT * FROM status_updates WHERE transaction_id = ? ORDER BY id').all(transactionId) as StatusUpdateRow[];
       return rows.map(toStatusUpdate);
     },
 
@@ -396,13 +407,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async getCursor(name) {
-      const row = db.prepare('SELECT cursor FROM cursors WHERE name = ?').get(name) as { cursor: string } | undefined;
+      const row = prep('SELECT cursor FROM cursors WHERE name = ?').get(name) as { cursor: string } | undefined;
       return row?.cursor;
     },
 
     async setCursor(name, cursor) {
       write(() => {
-        db.prepare('INSERT INTO cursors (name, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at').run(
+        prep('INSERT INTO cursors (name, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at').run(
           name,
           cursor,
           new Date().toISOString(),
@@ -420,7 +431,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending')`,
           )
           .all(before.toISOString()) as Array<{ id: string; council: string }>;
-        const purge = db.prepare('UPDATE transactions SET envelope = NULL, purged_at = ? WHERE id = ?');
+        const purge = prep('UPDATE transactions SET envelope = NULL, purged_at = ? WHERE id = ?');
         for (const row of rows) {
           purge.run(now.toISOString(), row.id);
           appendAuditSync({ council: row.council, actor: 'system', action: 'transaction.purged', transactionId: row.id }, now);
