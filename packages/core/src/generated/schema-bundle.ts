@@ -1134,7 +1134,8 @@ export const bundledSchemas: readonly JsonSchema[] = [
       },
       "location": {
         "$ref": "../defs/v1.json#/$defs/location",
-        "description": "The property or place the case is about: a UPRN where there is one, else a USRN, coordinates or an address."
+        "x-lgx-pii": true,
+        "description": "The property or place the case is about: a UPRN where there is one, else a USRN, coordinates or an address. Personal data: it is often the caller's own home."
       },
       "lgsl": {
         "$ref": "../defs/v1.json#/$defs/lgsl",

@@ -294,7 +294,10 @@ export type CrmCaseV1 = {
   /** How urgent the case is (Dynamics prioritycode High/Normal/Low, Salesforce Priority High/Medium/Low; urgent for safeguarding or danger to life). */
   priority?: "low" | "normal" | "high" | "urgent";
   contact?: CrmCaseV1Contact;
-  /** The property or place the case is about: a UPRN where there is one, else a USRN, coordinates or an address. */
+  /**
+   * The property or place the case is about: a UPRN where there is one, else a USRN, coordinates or an address. Personal data: it is often the caller's own home.
+   * @pii personal data: redacted in logs, errors and audit
+   */
   location?: Location;
   /** The service the case is about (LGA/ESD Local Government Service List), when known. */
   lgsl?: Lgsl;
