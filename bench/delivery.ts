@@ -159,7 +159,7 @@ export async function benchDelivery(options: { submits?: number; total?: number;
       rows.push(`${label} ${'raw'.padEnd(6)} ${n(rawRun.rate).padStart(12)} ${ms(rawRun.p50).padStart(10)} ${ms(rawRun.p99).padStart(10)}`);
     }
     sim.faults.latency(0);
-    rows.push('aim: stack/raw at least 0.80 (the stack does three durable commits per delivery: accept, lease, record)');
+    rows.push('aim: stack/raw at least 0.80 (each delivery is three durable writes: accept, lease, record; on SQLite, accepts and records arriving together share one commit)');
 
     // (d) A backlog with the worker stopped: queued work is rows on disk, not objects on the heap.
     const gc = exposeGc();

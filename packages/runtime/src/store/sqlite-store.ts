@@ -58,6 +58,50 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
    *  with another process and fail with SQLITE_BUSY regardless of busy_timeout. */
   const write = <R>(fn: () => R): R => db.transaction(fn).immediate();
 
+  /**
+   * Group commit: writes that arrive in the same turn of the event loop share one IMMEDIATE
+   * transaction, so one fsync covers all of them. Each runs in its own savepoint, so one that fails
+   * leaves the others in; every caller's promise settles only after the commit, so nothing is
+   * acknowledged before it is on disk.
+   */
+  type GroupedWrite = { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
+  let pending: GroupedWrite[] = [];
+  const flush = (): void => {
+    const jobs = pending;
+    pending = [];
+    if (jobs.length === 0 || !db.open) {
+      for (const job of jobs) job.reject(new Error('the SQLite store is closed'));
+      return;
+    }
+    const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      write(() => {
+        for (const job of jobs) {
+          try {
+            // Inside a transaction, better-sqlite3 runs a nested one as a savepoint.
+            results.push({ ok: true, value: db.transaction(job.fn)() });
+          } catch (error) {
+            results.push({ ok: false, error });
+          }
+        }
+      });
+    } catch (error) {
+      // The commit itself failed: nothing of the batch is stored.
+      for (const job of jobs) job.reject(error);
+      return;
+    }
+    jobs.forEach((job, i) => {
+      const result = results[i]!;
+      if (result.ok) job.resolve(result.value);
+      else job.reject(result.error);
+    });
+  };
+  const grouped = <R>(fn: () => R): Promise<R> =>
+    new Promise<R>((resolve, reject) => {
+      if (pending.length === 0) setImmediate(flush);
+      pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+    });
+
   const appendAuditSync = (input: AuditInput, now: Date): AuditEntry => {
     const last = prep('SELECT seq, hash FROM audit WHERE council = ? ORDER BY seq DESC LIMIT 1').get(input.council) as { seq: number; hash: string } | undefined;
     const entry = chainAuditEntry(input, last, now);
@@ -154,12 +198,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async close() {
+      // Writes already queued are committed (or refused) before the file closes.
+      flush();
       if (db.open) db.close();
     },
 
     async insertTransaction(input: NewTransaction) {
       const { envelope, now } = input;
-      return write(() => {
+      return grouped(() => {
         const existing = prep('SELECT id FROM transactions WHERE council = ? AND idempotency_key = ?').get(envelope.council, envelope.idempotencykey) as { id: string } | undefined;
         if (existing) return { id: existing.id, duplicate: true };
         const at = now.toISOString();
@@ -271,7 +317,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
-      return write(() => {
+      return grouped(() => {
         const row = getDeliveryRow(deliveryId);
         // The owner check alone is enough: a lease that expired and was taken by another worker has
         // that worker's name on it. A late result from a worker whose lease expired unclaimed is kept,

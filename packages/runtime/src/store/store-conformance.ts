@@ -413,6 +413,25 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       equal((await store.listTransactions({ council, from: at(1000), to: at(3000), limit: 10 })).map((t) => t.id), [ids[2], ids[1]], 'filtered by time, from inclusive, to exclusive');
     });
 
+    it('keeps concurrent writes independent: one that fails leaves the others stored', async () => {
+      const target = uniqueTarget('concurrent');
+      const clash = link(target);
+      const results = await Promise.allSettled([
+        insert(store, [link(target)]),
+        // Two deliveries with one id: this insert breaks a key and must change nothing.
+        insert(store, [clash, { ...clash }]),
+        insert(store, [link(target)]),
+      ]);
+      equal(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled'], 'outcomes');
+      for (const r of [results[0], results[2]]) {
+        const id = (r as PromiseFulfilledResult<{ id: string }>).value.id;
+        check((await store.getTransaction(id)) !== undefined, 'a good insert beside a failing one is stored');
+      }
+      const failed = (results[1] as PromiseRejectedResult).reason as Error;
+      check(failed instanceof Error, 'the failing insert rejects with an error');
+      check((await store.getDelivery(clash.id)) === undefined, 'nothing of the failing insert is stored');
+    });
+
     it('gets one delivery by id', async () => {
       const target = uniqueTarget('one');
       const { deliveries } = await insert(store, [link(target)]);
