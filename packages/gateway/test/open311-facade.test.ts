@@ -517,10 +517,9 @@ describe('the Open311 adapter against the facade (LGX speaking Open311 to LGX)',
     expect((await instance.pollUpdates!(polled.cursor, { signal: signal() })).updates.filter((u) => u.externalRef === receipt.externalRef)).toEqual([]);
 
     await o311('POST', 'servicerequestupdates.xml', { form: { ...form, update_id: 'lgx-u-2', status: 'FIXED', description: 'Filled in' } });
-    // GET requests gives the base status; the adapter sends no api_key there, so status_notes stay private.
+    // GET requests gives the base status; the adapter sends its api_key, so it also sees the status notes.
     const closed = await instance.getStatus!(receipt.externalRef, { signal: signal() });
-    expect(closed).toEqual(expect.objectContaining({ status: 'closed', externalStatusCode: 'closed' }));
-    expect(closed.description).toBeUndefined();
+    expect(closed).toEqual(expect.objectContaining({ status: 'closed', externalStatusCode: 'closed', description: 'Filled in' }));
     await instance.close?.();
   });
 

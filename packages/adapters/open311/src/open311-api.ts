@@ -257,8 +257,9 @@ export class Open311Api {
     return reference(listFrom(doc, 'service_requests', 'request')[0]?.service_request_id);
   }
 
+  /** GET requests/{id}, with the api_key: servers that hide status notes and descriptions from the public show them to their clients. */
   async request(id: string, signal: AbortSignal): Promise<Open311ServiceRequest | undefined> {
-    const found = listFrom(await this.get(`requests/${encodeURIComponent(id)}`, {}, signal), 'service_requests', 'request').map(toRequest);
+    const found = listFrom(await this.get(`requests/${encodeURIComponent(id)}`, { api_key: this.options.apiKey }, signal), 'service_requests', 'request').map(toRequest);
     return found.find((r) => r.serviceRequestId === id) ?? found[0];
   }
 
