@@ -198,6 +198,29 @@ describe('POST /v1/queries/:type', () => {
   });
 });
 
+describe('POST /v1/callbacks/:adapter', () => {
+  it('records a vendor push on the transaction, and refuses a bad token (401), a bad body (400) and an adapter without callbacks (501)', async () => {
+    const sent = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: pothole } });
+    await waitFor(async () => (await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json?.state === 'delivered', 'delivery');
+    const ref = (await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json.deliveries[0].receipt.externalRef as string;
+    const push = (headers: Record<string, string>, raw: string) => call('POST', `/v1/callbacks/${COUNCIL}/streets`, { raw, headers });
+    const ok = await push({ 'x-token': 'streets-test-key-0001' }, JSON.stringify({ ref, status: 'action_scheduled' }));
+    expect([ok.status, ok.json]).toEqual([200, { received: true, stored: 1 }]);
+    const history = (await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json.statusHistory;
+    expect(history).toEqual([expect.objectContaining({ source: 'streets', externalRef: ref, status: 'action_scheduled' })]);
+    const forged = await push({ 'x-token': 'wrong' }, JSON.stringify({ ref, status: 'closed' }));
+    expect([forged.status, forged.json.code]).toEqual([401, 'LGX_ERR_ADAPTER_AUTH']);
+    const garbage = await push({ 'x-token': 'streets-test-key-0001' }, 'not json');
+    expect(garbage.status).toBe(400);
+    expect((await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json.statusHistory).toHaveLength(1);
+    expect((await call('POST', `/v1/callbacks/${COUNCIL}/waste`, { raw: '{}' })).status).toBe(501);
+    expect((await call('POST', '/v1/callbacks/nobody', { raw: '{}' })).status).toBe(404);
+    // Both councils here run an adapter called 'streets': the short path cannot tell which is meant.
+    const ambiguous = await call('POST', '/v1/callbacks/streets', { raw: '{}' });
+    expect([ambiguous.status, ambiguous.json.detail]).toEqual([404, expect.stringContaining(`/v1/callbacks/<council>/streets`)]);
+  });
+});
+
 describe('schemas, health, metrics and OpenAPI', () => {
   it('lists schemas and returns one by type and version', async () => {
     const list = (await call('GET', '/v1/schemas', { key: readKey })).json.items;

@@ -1,6 +1,15 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { classifyError, isLgxError, LgxError } from '@lgx/core';
 import type { RunningStack } from '@lgx/runtime';
-import { notFound, type GatewayContext } from '../http/request-context';
+import { problem } from '../http/problem';
+import { notFound, sendProblem, type GatewayContext } from '../http/request-context';
+
+/**
+ * What a vendor is told when its push is refused, by the adapter's classification: a bad signature or
+ * token is 401 (so the vendor's operators see it), a bad body 400 (no point resending it), a temporary
+ * failure 503 (resend later).
+ */
+const STATUS_BY_CLASS: Record<string, number> = { auth: 401, permanent: 400, notFound: 404, rateLimited: 429, retryable: 503 };
 
 /**
  * Vendor pushes (GOV.UK Pay webhooks, Notify delivery receipts). No API key: each adapter checks the
@@ -14,20 +23,33 @@ export function callbackRoutes(app: FastifyInstance, context: GatewayContext): v
     return stack.handleCallback(adapter, { headers, body, query: request.query as Record<string, string> });
   };
 
+  const answer = async (stack: RunningStack, adapter: string, request: Parameters<typeof handle>[2], reply: FastifyReply) => {
+    try {
+      const outcome = await handle(stack, adapter, request);
+      return reply.code(outcome.status).send({ received: outcome.status < 300, stored: outcome.stored.length });
+    } catch (error) {
+      const status = isLgxError(error) && error.code !== 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' ? STATUS_BY_CLASS[classifyError(error)] : undefined;
+      if (status === undefined) throw error;
+      context.logger.warn('callback refused', { adapter, status, code: (error as { code?: string }).code });
+      return sendProblem(reply, problem(status, (error as { code: string }).code, (error as Error).message));
+    }
+  };
+
   app.post('/v1/callbacks/:adapter', async (request, reply) => {
     const { adapter } = request.params as { adapter: string };
     const stacks = [...context.stacks.values()].filter((s) => s.adapters.has(adapter) && !adapter.startsWith('webhook:'));
     // With several councils on one gateway an adapter id can repeat: the council form is then needed.
-    if (stacks.length !== 1) throw notFound(`adapter '${adapter.slice(0, 64)}'${stacks.length > 1 ? ' (several councils have it: POST /v1/callbacks/<council>/<adapter>)' : ''}`);
-    const outcome = await handle(stacks[0]!, adapter, request);
-    return reply.code(outcome.status).send({ received: outcome.status < 300, stored: outcome.stored.length });
+    if (stacks.length > 1) {
+      throw new LgxError('LGX_ERR_GATEWAY_NOT_FOUND', `several councils' stacks have an adapter '${adapter.slice(0, 64)}': POST /v1/callbacks/<council>/${adapter.slice(0, 64)}`);
+    }
+    if (stacks.length === 0) throw notFound(`adapter '${adapter.slice(0, 64)}'`);
+    return answer(stacks[0]!, adapter, request, reply);
   });
 
   app.post('/v1/callbacks/:council/:adapter', async (request, reply) => {
     const { council, adapter } = request.params as { council: string; adapter: string };
     const stack = context.stacks.get(council);
     if (!stack || !stack.adapters.has(adapter) || adapter.startsWith('webhook:')) throw notFound(`adapter '${adapter.slice(0, 64)}' for council '${council.slice(0, 16)}'`);
-    const outcome = await handle(stack, adapter, request);
-    return reply.code(outcome.status).send({ received: outcome.status < 300, stored: outcome.stored.length });
+    return answer(stack, adapter, request, reply);
   });
 }
