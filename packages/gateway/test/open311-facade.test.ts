@@ -136,12 +136,12 @@ describe('discovery and services', () => {
     expect(res.status).toBe(200);
     golden('services.xml', res.text);
     const services = items(res.xml, 'services', 'service');
-    expect(services.map((s: Doc) => s.service_code)).toEqual(['POT', 'MISSED_REFUSE']);
+    expect(services.map((s: Doc) => s.service_code)).toEqual(['POT', 'MISSED_REFUSE', 'BIN_DAMAGED']);
     expect(services[0]).toEqual({ service_code: 'POT', service_name: 'Pothole', description: 'A hole in the road surface', metadata: 'true', type: 'realtime', keywords: 'road,pothole', group: ['Roads'] });
 
     const json = await o311('GET', 'services.json');
     expect(json.type).toMatch(/^application\/json/);
-    expect(json.json).toHaveLength(2);
+    expect(json.json).toHaveLength(3);
     expect(json.json[1]).toEqual(expect.objectContaining({ service_code: 'MISSED_REFUSE', service_name: 'Missed refuse collection', metadata: true, type: 'realtime', group: 'Bins' }));
   });
 
@@ -243,6 +243,29 @@ describe('POST requests', () => {
     await delivered(id);
     expect((await h.stack.get(id))!.transaction.envelope!.data).toEqual({ uprn: '100023336956', service: 'refuse', serviceCode: 'MISSED_REFUSE', scheduledDate: '2026-11-20', notes: 'Bin not emptied' });
     expect([...h.waste.state.cases.values()].some((c) => (c as Doc).uprn === '100023336956')).toBe(true);
+  });
+
+  it('takes a container request: fixed values from the service, answers into nested and numeric fields', async () => {
+    const res = await o311('POST', 'requests.xml', {
+      form: { api_key: submitKey, service_code: 'BIN_DAMAGED', 'attribute[uprn]': '100023336957', 'attribute[bins]': '2', 'attribute[size]': '240', description: 'Lid snapped off' },
+    });
+    expect(res.status).toBe(200);
+    const id = items(res.xml, 'service_requests', 'request')[0].service_request_id as string;
+    await delivered(id);
+    expect((await h.stack.get(id))!.transaction.envelope!.data).toEqual({
+      uprn: '100023336957',
+      service: 'refuse',
+      container: { type: 'wheelie_bin', sizeLitres: 240 },
+      reason: 'damaged',
+      quantity: 2,
+      notes: 'Lid snapped off',
+    });
+    const listed = items((await o311('GET', `requests/${id}.xml`)).xml, 'service_requests', 'request')[0];
+    expect(listed.service_code).toBe('BIN_DAMAGED');
+    // The canonical schema still rules: at most 5 containers, named by the attribute that carried it.
+    const tooMany = await o311('POST', 'requests.xml', { form: { api_key: submitKey, service_code: 'BIN_DAMAGED', 'attribute[uprn]': '100023336957', 'attribute[bins]': '9' } });
+    expect(tooMany.status).toBe(400);
+    expect(items(tooMany.xml, 'errors', 'error')[0].description).toContain('attribute[bins]');
   });
 
   it('takes multipart/form-data text fields and ignores a file part', async () => {
@@ -494,7 +517,7 @@ describe('the Open311 adapter against the facade (LGX speaking Open311 to LGX)',
   it('submits through the adapter, reads the status and polls servicerequestupdates', async () => {
     const { instance } = await instantiateAdapter(open311Adapter, { baseUrl: `${h.url}/open311/v2`, apiKey: submitKey, jurisdictionId: 'example.gov.uk' }, { retry: false });
     const signal = () => AbortSignal.timeout(10_000);
-    expect(await instance.check!({ signal: signal() })).toEqual(expect.objectContaining({ ok: true, details: { services: 2 } }));
+    expect(await instance.check!({ signal: signal() })).toEqual(expect.objectContaining({ ok: true, details: { services: 3 } }));
 
     const tx = createTransaction('street.report', report as never, { council: 'E06000014', idempotencyKey: 'lgx-to-lgx-1' });
     const receipt = await instance.submit!(tx, { signal: signal() });

@@ -262,6 +262,46 @@ describe('createStack', () => {
   });
 });
 
+describe('the open311 section', () => {
+  const withOpen311 = (services: NonNullable<StackConfig['open311']>['services']): StackConfig => ({ ...minimal(), open311: { services } });
+
+  it('is carried into the definition as a copy', async () => {
+    const services: NonNullable<StackConfig['open311']>['services'] = [
+      { code: 'POT', name: 'Pothole', type: 'street.report', kind: 'pothole', attributes: [{ code: 'column', description: 'Column', datatype: 'string', field: 'assetReference' }] },
+      { code: 'BIN', name: 'Damaged bin', type: 'waste.containerRequest', service: 'refuse', data: { reason: 'damaged' }, attributes: [{ code: 'size', description: 'Size', datatype: 'number', field: 'container.sizeLitres' }] },
+    ];
+    const config = withOpen311(services);
+    const definition = await createStack(config, { env });
+    expect(definition.open311).toEqual({ services });
+    services[0]!.name = 'changed';
+    expect(definition.open311!.services[0]!.name).toBe('Pothole');
+  });
+
+  it('names each mistake: repeated codes, a missing kind or service, unknown fields, lists without values', async () => {
+    const config = withOpen311([
+      { code: 'A', name: 'A', type: 'street.report' },
+      { code: 'A', name: 'B', type: 'waste.missedCollection' },
+      { code: 'C', name: 'C', type: 'waste.containerRequest', service: 'refuse', data: { colour: 'green' }, attributes: [
+        { code: 'x', description: 'x', datatype: 'string', field: 'nonsense.deep' },
+        { code: 'y', description: 'y', datatype: 'singlevaluelist' },
+        { code: 'z', description: 'z', datatype: 'string', field: 'constructor.prototype' },
+      ] },
+    ]);
+    const issues = issuesOf(await rejection(createStack(config, { env })));
+    expect(issues.map((i) => [i.path, i.rule])).toEqual(
+      expect.arrayContaining([
+        ['/open311/services/0', 'required'],
+        ['/open311/services/1/code', 'uniqueServiceCode'],
+        ['/open311/services/1', 'required'],
+        ['/open311/services/2/data/colour', 'fieldForType'],
+        ['/open311/services/2/attributes/0/field', 'fieldForType'],
+        ['/open311/services/2/attributes/1', 'required'],
+        ['/open311/services/2/attributes/2/field', 'fieldForType'],
+      ]),
+    );
+  });
+});
+
 describe('matchRoutes', () => {
   let stack: StackDefinition;
   beforeEach(async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { schemaRegistry } from '@lgx/core';
 import type { Open311Service, StoredStatusUpdate, StoredTransaction } from '@lgx/runtime';
 import { Open311Error, type Open311Element } from './open311-format';
 import { one, type Open311Form } from './open311-form';
@@ -49,6 +50,71 @@ export function idempotencyKeyOf(form: Open311Form): string {
   return `open311:${createHash('sha256').update(fields.sort().join('\n')).digest('hex').slice(0, 40)}`;
 }
 
+/** street.report fields an attribute fills in a place of their own (the location, the asset). */
+const STREET_SPECIAL = new Set(['uprn', 'usrn', 'title', 'assetReference', 'hazard']);
+
+/** Follows a `$ref` inside the canonical schemas (local `#/$defs/...` or another file's). */
+function deref(node: Record<string, unknown> | undefined, baseId: string): { node: Record<string, unknown> | undefined; baseId: string } {
+  let current = node;
+  let base = baseId;
+  for (let hops = 0; current && typeof current.$ref === 'string' && hops < 5; hops += 1) {
+    const url = new URL(current.$ref, base);
+    const [file, pointer = ''] = url.href.split('#');
+    const root = schemaRegistry().getById(file!)?.schema as Record<string, unknown> | undefined;
+    current = pointer.split('/').filter(Boolean).reduce<Record<string, unknown> | undefined>((n, part) => n?.[part] as Record<string, unknown> | undefined, root);
+    base = file!;
+  }
+  return { node: current, baseId: base };
+}
+
+/** The canonical schema of the field at a dotted path of a type, or undefined when there is none. */
+function propertyOf(type: string, path: string): Record<string, unknown> | undefined {
+  const entry = schemaRegistry().get(type);
+  let node: Record<string, unknown> | undefined = entry.schema as Record<string, unknown>;
+  let base = entry.$id;
+  for (const part of path.split('.')) {
+    ({ node, baseId: base } = deref(node, base));
+    const properties = node?.properties as Record<string, Record<string, unknown>> | undefined;
+    node = properties && Object.prototype.hasOwnProperty.call(properties, part) ? properties[part] : undefined;
+    if (!node) return undefined;
+  }
+  return { ...(deref(node, base).node ?? {}), ...(typeof node?.$ref === 'string' ? { $ref: node.$ref } : {}) };
+}
+
+function hasField(type: string, field: string): boolean {
+  return propertyOf(type, field) !== undefined;
+}
+
+function datatypeOf(service: Open311Service, path: string): string | undefined {
+  return service.attributes?.find((a) => a.field === path)?.datatype;
+}
+
+/**
+ * An answer as the canonical field wants it: a number or a boolean where the schema says so, a date cut
+ * from a date-time; text otherwise. The schema checks the result when the transaction is submitted.
+ */
+function coerce(type: string, path: string, value: string, datatype: string | undefined): unknown {
+  const property = propertyOf(type, path);
+  if (property?.type === 'boolean') return ['true', 'yes', '1', 'y'].includes(value.toLowerCase());
+  if (property?.type === 'integer' || property?.type === 'number' || datatype === 'number') return Number(value);
+  if (typeof property?.$ref === 'string' && property.$ref.endsWith('/date') && value.length > 10) return value.slice(0, 10);
+  return value;
+}
+
+/** Sets `a.b.c` in `target`, making objects on the way (segments are plain identifiers, checked by the stack schema). */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): void {
+  const segments = path.split('.');
+  let node = target;
+  for (const segment of segments.slice(0, -1)) {
+    if (segment === '__proto__' || segment === 'constructor' || segment === 'prototype') return;
+    const next = Object.prototype.hasOwnProperty.call(node, segment) ? node[segment] : undefined;
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[segment] = {};
+    node = node[segment] as Record<string, unknown>;
+  }
+  const last = segments[segments.length - 1]!;
+  if (last !== '__proto__' && last !== 'constructor' && last !== 'prototype') node[last] = value;
+}
+
 /**
  * The canonical data of an Open311 service request: `street.report` or `waste.missedCollection` as the
  * service says. Attributes with a `field` fill that canonical field; the others are kept in
@@ -87,15 +153,12 @@ export function requestToData(service: Open311Service, form: Open311Form): Recor
     ...(externalRefs ? { externalRefs } : {}),
   };
 
-  if (service.type === 'waste.missedCollection') {
-    return {
-      uprn,
-      service: service.service,
-      serviceCode: service.code,
-      scheduledDate: fields.get('scheduledDate')?.slice(0, 10),
-      ...(description ? { notes: description } : {}),
-      ...extra,
-    };
+  if (service.type !== 'street.report') {
+    const data: Record<string, unknown> = { ...structuredClone(service.data ?? {}), ...(service.service !== undefined ? { service: service.service } : {}), uprn };
+    if (hasField(service.type, 'serviceCode')) data.serviceCode = service.code;
+    if (description) data.notes = description;
+    for (const [path, value] of fields) if (path !== 'uprn') setPath(data, path, coerce(service.type, path, value, datatypeOf(service, path)));
+    return { ...data, ...extra };
   }
 
   const lat = number(one(form, 'lat'), 'lat');
@@ -114,8 +177,11 @@ export function requestToData(service: Open311Service, form: Open311Form): Recor
     throw new Open311Error(400, 'a location is required: lat and long, or address_id (a UPRN); address_string alone cannot be placed');
   }
   const hazard = fields.get('hazard');
+  const data: Record<string, unknown> = { ...structuredClone(service.data ?? {}) };
+  for (const [path, value] of fields) if (!STREET_SPECIAL.has(path)) setPath(data, path, coerce(service.type, path, value, datatypeOf(service, path)));
   return {
-    kind: service.kind,
+    ...data,
+    kind: service.kind ?? data.kind,
     serviceCode: service.code,
     ...(fields.get('title') ? { title: fields.get('title') } : {}),
     description: description ?? fields.get('title') ?? service.name,
@@ -160,7 +226,9 @@ export function open311IssueText(service: Open311Service, issue: { path: string;
 /** One `request` element of GET requests: what a GeoReport v2 client sees of a transaction. */
 export function requestElement(transaction: StoredTransaction, services: readonly Open311Service[], updates: readonly StoredStatusUpdate[], withText: boolean): Open311Element {
   const data = (transaction.envelope?.data ?? {}) as Record<string, unknown>;
-  const code = typeof data.serviceCode === 'string' ? data.serviceCode : undefined;
+  // Types without a serviceCode field (a container request) are known by their service when only one takes the type.
+  const sameType = services.filter((s) => s.type === transaction.type);
+  const code = typeof data.serviceCode === 'string' ? data.serviceCode : sameType.length === 1 ? sameType[0]!.code : undefined;
   const service = services.find((s) => s.code === code);
   const latest = updates[updates.length - 1];
   const location = (data.location ?? {}) as { wgs84?: { lat: number; lon: number }; uprn?: string; description?: string };

@@ -8,7 +8,7 @@ import { parseForm, one } from './open311-form';
 import { Open311Error, send, sendError, type Open311Element, type Open311Format } from './open311-format';
 import { baseStatus, idempotencyKeyOf, open311IssueText, requestElement, requestToData, updateElement } from './open311-mapping';
 
-const OPEN311_TYPES = ['street.report', 'waste.missedCollection'];
+const OPEN311_TYPES = ['street.report', 'waste.missedCollection', 'waste.containerRequest', 'waste.bulkyBooking', 'waste.gardenSubscription'];
 /** GeoReport v2's default window and row cap for GET requests. */
 const DEFAULT_DAYS = 90;
 const MAX_ROWS = 1000;

@@ -73,6 +73,19 @@ export const OPEN311_SERVICES: NonNullable<StackConfig['open311']> = {
         { code: 'collection_date', description: 'Which collection was missed?', datatype: 'datetime', required: true, field: 'scheduledDate' },
       ],
     },
+    {
+      code: 'BIN_DAMAGED',
+      name: 'Replace a damaged bin',
+      group: 'Bins',
+      type: 'waste.containerRequest',
+      service: 'refuse',
+      data: { container: { type: 'wheelie_bin' }, reason: 'damaged' },
+      attributes: [
+        { code: 'uprn', description: 'Property', datatype: 'string', required: true, automated: 'hidden_field', field: 'uprn' },
+        { code: 'bins', description: 'How many bins?', datatype: 'number', required: true, field: 'quantity' },
+        { code: 'size', description: 'Bin size', datatype: 'singlevaluelist', values: { '140': '140 litres', '240': '240 litres' }, field: 'container.sizeLitres' },
+      ],
+    },
   ],
 };
 
@@ -111,6 +124,7 @@ export async function startHarness(options: { queryTimeoutMs?: number; bodyLimit
       routes: [
         { match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] },
         { match: { type: 'waste.collectionSchedule' }, mode: 'one', targets: ['waste'] },
+        { match: { type: 'waste.containerRequest' }, mode: 'one', targets: ['waste'] },
         { match: { type: 'street.report' }, mode: 'one', targets: ['streets'] },
       ],
       ...(open311 ? { open311: OPEN311_SERVICES } : {}),

@@ -47,8 +47,12 @@ export interface Open311Attribute {
   automated?: 'server_set' | 'hidden_field';
   /** List datatypes: key -> name. */
   values?: Record<string, string>;
-  /** The canonical data field the answer fills; other answers go to `data.attributes`. */
-  field?: 'uprn' | 'usrn' | 'scheduledDate' | 'title' | 'assetReference' | 'hazard';
+  /**
+   * The canonical data field the answer fills, as a dotted path (`scheduledDate`, `container.sizeLitres`);
+   * street.report also takes `uprn`, `usrn`, `title`, `assetReference` and `hazard`. Other answers go to
+   * `data.attributes`.
+   */
+  field?: string;
 }
 
 /** An Open311 service the gateway lists, and the canonical transaction a request for it becomes. */
@@ -58,12 +62,14 @@ export interface Open311Service {
   description?: string;
   group?: string;
   keywords?: string[];
-  type: 'street.report' | 'waste.missedCollection';
+  type: 'street.report' | 'waste.missedCollection' | 'waste.containerRequest' | 'waste.bulkyBooking' | 'waste.gardenSubscription';
   lgsl?: number;
   /** street.report: the kind of problem. */
   kind?: string;
-  /** waste.missedCollection: the waste service. */
+  /** waste.missedCollection and waste.containerRequest: the waste service. */
   service?: string;
+  /** Fixed canonical values every request for this service carries. */
+  data?: Record<string, unknown>;
   attributes?: Open311Attribute[];
 }
 

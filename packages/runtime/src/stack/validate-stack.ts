@@ -1,4 +1,4 @@
-import { validateConfig, type AdapterManifest, type ValidationIssue } from '@lgx/core';
+import { schemaRegistry, validateConfig, type AdapterManifest, type ValidationIssue } from '@lgx/core';
 import { stackSchema } from './stack-schema';
 import type { StackConfig } from './stack-types';
 
@@ -52,11 +52,15 @@ function checkReferences(stack: StackConfig): ValidationIssue[] {
   return issues;
 }
 
-/** Field each canonical type can take from an Open311 attribute. */
-const OPEN311_FIELDS: Record<string, readonly string[]> = {
-  'street.report': ['usrn', 'uprn', 'title', 'assetReference', 'hazard'],
-  'waste.missedCollection': ['uprn', 'scheduledDate'],
-};
+/** Fields street.report takes from an Open311 attribute beside its own top-level ones (they land in location or asset). */
+const STREET_FIELDS = ['usrn', 'uprn', 'assetReference'];
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The top-level data fields of a canonical type. */
+function fieldsOf(type: string): string[] {
+  const properties = (schemaRegistry().get(type).schema as { properties?: Record<string, unknown> }).properties;
+  return Object.keys(properties ?? {});
+}
 
 function checkOpen311(stack: StackConfig): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
@@ -66,13 +70,24 @@ function checkOpen311(stack: StackConfig): ValidationIssue[] {
     if (seen.has(service.code)) issues.push({ path: `${at}/code`, rule: 'uniqueServiceCode', message: `repeats service code '${service.code}'`, params: { code: service.code } });
     seen.add(service.code);
     if (service.type === 'street.report' && service.kind === undefined) issues.push({ path: at, rule: 'required', message: "must have 'kind' (e.g. pothole) for street.report services" });
-    if (service.type === 'waste.missedCollection' && service.service === undefined) issues.push({ path: at, rule: 'required', message: "must have 'service' (e.g. refuse) for waste.missedCollection services" });
+    if ((service.type === 'waste.missedCollection' || service.type === 'waste.containerRequest') && service.service === undefined && service.data?.service === undefined) {
+      issues.push({ path: at, rule: 'required', message: `must have 'service' (e.g. refuse) for ${service.type} services` });
+    }
+    for (const key of Object.keys(service.data ?? {})) {
+      if (!fieldsOf(service.type).includes(key)) issues.push({ path: `${at}/data/${key}`, rule: 'fieldForType', message: `'${key}' is not a field of ${service.type}` });
+    }
     const codes = new Set<string>();
     (service.attributes ?? []).forEach((attribute, j) => {
       if (codes.has(attribute.code)) issues.push({ path: `${at}/attributes/${j}/code`, rule: 'uniqueAttributeCode', message: `repeats attribute code '${attribute.code}'` });
       codes.add(attribute.code);
-      if (attribute.field !== undefined && !OPEN311_FIELDS[service.type]?.includes(attribute.field)) {
-        issues.push({ path: `${at}/attributes/${j}/field`, rule: 'fieldForType', message: `'${attribute.field}' is not a field of ${service.type} (fields: ${OPEN311_FIELDS[service.type]?.join(', ')})` });
+      if (attribute.field !== undefined) {
+        const segments = attribute.field.split('.');
+        const allowed = [...fieldsOf(service.type), ...(service.type === 'street.report' ? STREET_FIELDS : [])];
+        if (segments.some((part) => PROTOTYPE_KEYS.has(part))) {
+          issues.push({ path: `${at}/attributes/${j}/field`, rule: 'fieldForType', message: 'names a reserved property' });
+        } else if (!allowed.includes(segments[0]!)) {
+          issues.push({ path: `${at}/attributes/${j}/field`, rule: 'fieldForType', message: `'${segments[0]}' is not a field of ${service.type} (fields: ${allowed.join(', ')})` });
+        }
       }
       const isList = attribute.datatype === 'singlevaluelist' || attribute.datatype === 'multivaluelist';
       if (isList && !attribute.values) issues.push({ path: `${at}/attributes/${j}`, rule: 'required', message: `must have 'values' for datatype ${attribute.datatype}` });
