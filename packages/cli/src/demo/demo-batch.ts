@@ -39,6 +39,14 @@ async function post(world: DemoWorld, body: unknown, idempotencyKey: string): Pr
   return json.id!;
 }
 
+/** Waits (at most 10 s) until a transaction's first delivery attempt is recorded. */
+async function attempted(world: DemoWorld, id: string): Promise<void> {
+  for (const until = Date.now() + 10_000; Date.now() < until; ) {
+    if ((await world.stack.get(id))?.deliveries.some((d) => d.attempts > 0)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** An Open311 POST as FixMyStreet sends it (form encoded, XML answer). */
 async function postOpen311(world: DemoWorld, fields: Record<string, string>): Promise<string> {
   const res = await fetch(`${world.url}/open311/v2/requests.xml`, {
@@ -66,8 +74,10 @@ export async function submitBatch(world: DemoWorld, say: Say, onItem: (item: Dem
   };
 
   b.waste.faults.failNext(1, { status: 503, body: 'contractor system busy' });
-  add({ label: 'missed bin, 14 Elm Road', type: 'waste.missedCollection', channel: 'web', expect: 'delivered', retried: true, statusBack: true,
-    id: await post(world, { type: 'waste.missedCollection', channel: 'web', data: { uprn: '100062345671', service: 'refuse', scheduledDate: yesterday() } }, 'web-bin-1') });
+  const firstBin = await post(world, { type: 'waste.missedCollection', channel: 'web', data: { uprn: '100062345671', service: 'refuse', scheduledDate: yesterday() } }, 'web-bin-1');
+  add({ label: 'missed bin, 14 Elm Road', type: 'waste.missedCollection', channel: 'web', expect: 'delivered', retried: true, statusBack: true, id: firstBin });
+  // The scripted 503 is for this bin: let its first attempt happen before the next bin can take it.
+  await attempted(world, firstBin);
   add({ label: 'missed recycling, 3 Mill Lane', type: 'waste.missedCollection', channel: 'web', expect: 'delivered',
     id: await post(world, { type: 'waste.missedCollection', channel: 'web', data: { uprn: '100062345688', service: 'recycling', scheduledDate: yesterday() } }, 'web-bin-2') });
   // Garden waste is another contractor's: this one answers that it offers no such service, for good.
