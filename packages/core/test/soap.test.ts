@@ -165,6 +165,15 @@ describe('calls and WSDL', () => {
     await expect(soap.call('GetPermitStatus', { PermitReference: 'A' })).resolves.toMatchObject({ Status: 'granted' });
   });
 
+  it('abandons a WSDL load every caller gave up on: the next call loads afresh instead of joining it', async () => {
+    // The client's own deadline is long; the callers' are short. The first WSDL request never answers.
+    const soap = createSoapClient({ wsdl: sim.wsdlUrl, timeoutMs: 30_000 });
+    sim.faults.failNext(1, { timeout: true });
+    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' }, { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({ code: 'LGX_ERR_TRANSPORT_ABORTED' });
+    // Without abandoning, this call would wait on the stuck load until its own 2 s deadline and fail.
+    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' }, { signal: AbortSignal.timeout(2000) })).resolves.toMatchObject({ Status: 'granted' });
+  });
+
   it("throws LGX_ERR_SOAP_UNAVAILABLE with an install hint when the 'soap' package is missing", async () => {
     await jest.isolateModulesAsync(async () => {
       jest.doMock('soap', () => {

@@ -7,6 +7,7 @@ import { faultError, readFault } from './fault-rules';
 import { loadSoap } from './load-soap';
 import { safeCause } from '../transport/secret-scrub';
 import { SessionTokens } from './session-auth';
+import { SharedAttempt } from './shared-attempt';
 import { createSoapTransport } from './soap-transport';
 import { transportError } from '../transport/transport-errors';
 import { indexOperations, loadWsdl, wsdlLabel, type OperationSite } from './wsdl-loader';
@@ -25,25 +26,6 @@ interface Loaded {
   client: Client;
   sites: Map<string, OperationSite>;
   targetNamespace: string;
-}
-
-/** Resolves or rejects with `promise`, or rejects with the signal's reason as soon as it aborts. */
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 function escapeXml(text: string): string {
@@ -78,7 +60,8 @@ class LgxSoapClient implements SoapClient {
   private readonly fixedSecrets: readonly string[];
   private readonly transport: AxiosInstance;
   private readonly session: SessionTokens | undefined;
-  private loading: Promise<Loaded> | undefined;
+  private loaded: Loaded | undefined;
+  private readonly loader = new SharedAttempt<Loaded>((abandon) => this.open(abandon));
   /** The session header of the envelope soap is building at this moment (see `invoke`). */
   private headerXml = '';
 
@@ -107,7 +90,7 @@ class LgxSoapClient implements SoapClient {
     const { signal, timeout } = this.deadline(options);
     try {
       if (signal.aborted) throw signal.reason;
-      return [...(await raceSignal(this.load(), signal)).sites.keys()];
+      return [...(await this.load(signal)).sites.keys()];
     } catch (error) {
       throw this.classify(error, wsdlLabel(this.options.wsdl), timeout, options.signal);
     }
@@ -119,7 +102,7 @@ class LgxSoapClient implements SoapClient {
     const { signal, timeout } = this.deadline(options);
     try {
       if (signal.aborted) throw signal.reason;
-      const loaded = await raceSignal(this.load(), signal);
+      const loaded = await this.load(signal);
       const site = this.site(loaded, operation);
       const usesSession = this.session !== undefined && operation !== (this.options.auth as SessionAuth).login.operation;
       for (let relogged = false; ; relogged = true) {
@@ -164,7 +147,7 @@ class LgxSoapClient implements SoapClient {
     const { operation, args } = auth.login;
     const timeout = AbortSignal.any([abandon, AbortSignal.timeout(this.timeoutMs)]);
     try {
-      const loaded = await raceSignal(this.load(), timeout);
+      const loaded = await this.load(timeout);
       this.logger.debug('soap login', { operation });
       return await this.invoke(loaded, operation, this.site(loaded, operation), args, undefined, timeout);
     } catch (error) {
@@ -172,18 +155,19 @@ class LgxSoapClient implements SoapClient {
     }
   }
 
-  private load(): Promise<Loaded> {
-    this.loading ??= this.open().catch((error: unknown) => {
-      // Not cached: the WSDL server may be back, or the package installed, by the next call.
-      this.loading = undefined;
-      throw error;
-    });
-    return this.loading;
+  /**
+   * The loaded WSDL and client, kept once loaded. Callers loading at the same time share one load; a
+   * failed load is not kept (the WSDL server may be back, or the package installed, by the next call),
+   * and a load every caller gave up on is abandoned.
+   */
+  private load(signal?: AbortSignal): Promise<Loaded> {
+    if (this.loaded) return Promise.resolve(this.loaded);
+    return this.loader.join(signal).then((loaded) => (this.loaded = loaded));
   }
 
-  private async open(): Promise<Loaded> {
+  private async open(abandon: AbortSignal): Promise<Loaded> {
     const soap = await loadSoap();
-    const wsdl = await loadWsdl(this.options.wsdl, { soap, transport: this.transport, timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes, secrets: this.fixedSecrets });
+    const wsdl = await loadWsdl(this.options.wsdl, { soap, transport: this.transport, timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes, secrets: this.fixedSecrets, signal: abandon });
     const client = new soap.Client(wsdl, this.options.endpoint, { request: this.transport });
     const auth = this.options.auth;
     if (auth?.type === 'wsSecurity') client.setSecurity(new soap.WSSecurity(auth.username, auth.password, { passwordType: auth.passwordType ?? 'PasswordText' }));

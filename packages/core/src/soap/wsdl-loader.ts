@@ -14,6 +14,8 @@ export interface WsdlLoadContext {
   soap: SoapModule;
   transport: AxiosInstance;
   timeoutMs: number;
+  /** Stops the load early (every caller waiting for it gave up). */
+  signal?: AbortSignal;
   maxResponseBytes: number;
   secrets: readonly string[];
 }
@@ -53,7 +55,7 @@ async function readSource(source: string, label: string, ctx: WsdlLoadContext): 
   const timeout = AbortSignal.timeout(ctx.timeoutMs);
   try {
     // Through the same transport as the calls: size limit, deadline and the DOCTYPE check on raw bytes.
-    const response = await ctx.transport.get<string>(source, { signal: timeout });
+    const response = await ctx.transport.get<string>(source, { signal: ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout });
     return { text: String(response.data), uri: source };
   } catch (error) {
     throw isLgxError(error) ? error : transportError(error, { what: label, timeout, caller: undefined, maxResponseBytes: ctx.maxResponseBytes, secrets: ctx.secrets });
