@@ -113,6 +113,23 @@ describe('lgx', () => {
     expect((await lgx(['status', 'no-such-id', '--data', data])).code).toBe(3);
   });
 
+  it('send refuses a file that is not JSON (exit 2) and a transaction that is not valid (exit 1, every field named), storing nothing', async () => {
+    const notJson = path.join(dir, 'not.json');
+    writeFileSync(notJson, '{"type": "waste.missedCollection",');
+    const bad = await lgx(['send', stackFile, notJson, '--data', data], { env });
+    expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('cannot be read as JSON')]);
+    const invalid = path.join(dir, 'invalid.json');
+    writeFileSync(invalid, '{"type": "waste.missedCollection", "data": {"uprn": "not-a-uprn", "service": "refuse", "__proto__": {"admin": true}}}');
+    const refused = await lgx(['send', stackFile, invalid, '--data', data], { env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('LGX_ERR_VALIDATION_INVALID');
+    expect(refused.stderr).toContain('/data/uprn');
+    expect(refused.stderr).toContain('/data/scheduledDate');
+    expect(refused.stderr).toContain('/data/__proto__');
+    expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    expect(sim.state.cases.size).toBe(0);
+  });
+
   it('dlq lists, shows, replays and discards dead letters, with a reason required', async () => {
     sim.faults.failNext(1, { status: 400, body: { error: 'bad request' } });
     const file = path.join(dir, 'tx.json');
