@@ -275,45 +275,54 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (limit <= 0 || (targets !== undefined && targets.length === 0)) return [];
       const at = now.toISOString();
       const expires = new Date(now.getTime() + leaseMs).toISOString();
-      return write(() => {
-        const held = new Map<string, number>();
-        if (perTarget !== undefined) {
-          const rows = db
-            .prepare("SELECT target, COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND lease_expires_at > ? GROUP BY target")
-            .all(at) as Array<{ target: string; n: number }>;
-          for (const r of rows) held.set(r.target, r.n);
-        }
-        const targetFilter = targets === undefined ? '' : `AND d.target IN (${targets.map(() => '?').join(', ')})`;
-        // Without a per-target cap the first `limit` due rows are the answer; with one, rows are read
-        // until `limit` fit, skipping targets already at their cap.
-        const sql = `SELECT d.*, t.envelope AS envelope FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
-           WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?)
-             AND t.envelope IS NOT NULL ${targetFilter}
-           ORDER BY d.next_attempt_at, d.created_at, d.id ${perTarget === undefined ? 'LIMIT ?' : ''}`;
-        const params: unknown[] = [at, at, ...(targets ?? [])];
-        if (perTarget === undefined) params.push(limit);
-        const chosen: DeliveryWithEnvelopeRow[] = [];
-        // better-sqlite3 forbids other statements while an iterator is open, so pick first, update after.
-        for (const raw of prep(sql).iterate(...params)) {
-          const row = raw as DeliveryWithEnvelopeRow;
+      // A lease need not survive a power cut: a lost one is a lease that ran out, and the delivery is
+      // leased again (its idempotency key covers a vendor call already made). So it commits without
+      // waiting for the disk; WAL order makes it durable with the next durable commit. A process crash
+      // (kill -9) loses nothing either way: the write is in the WAL file already.
+      db.pragma('synchronous = NORMAL');
+      try {
+        return write(() => {
+          const held = new Map<string, number>();
           if (perTarget !== undefined) {
-            const n = held.get(row.target) ?? 0;
-            if (n >= perTarget) continue;
-            held.set(row.target, n + 1);
+            const rows = db
+              .prepare("SELECT target, COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND lease_expires_at > ? GROUP BY target")
+              .all(at) as Array<{ target: string; n: number }>;
+            for (const r of rows) held.set(r.target, r.n);
           }
-          chosen.push(row);
-          if (chosen.length >= limit) break;
-        }
-        const lease = prep('UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?');
-        return chosen.map((row): LeasedDelivery => {
-          lease.run(owner, expires, at, row.id);
-          const { envelope, ...delivery } = row;
-          return {
-            ...toDelivery({ ...delivery, lease_owner: owner, lease_expires_at: expires, updated_at: at }),
-            envelope: JSON.parse(envelope ?? 'null') as Envelope,
-          };
+          const targetFilter = targets === undefined ? '' : `AND d.target IN (${targets.map(() => '?').join(', ')})`;
+          // Without a per-target cap the first `limit` due rows are the answer; with one, rows are read
+          // until `limit` fit, skipping targets already at their cap.
+          const sql = `SELECT d.*, t.envelope AS envelope FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
+             WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?)
+               AND t.envelope IS NOT NULL ${targetFilter}
+             ORDER BY d.next_attempt_at, d.created_at, d.id ${perTarget === undefined ? 'LIMIT ?' : ''}`;
+          const params: unknown[] = [at, at, ...(targets ?? [])];
+          if (perTarget === undefined) params.push(limit);
+          const chosen: DeliveryWithEnvelopeRow[] = [];
+          // better-sqlite3 forbids other statements while an iterator is open, so pick first, update after.
+          for (const raw of prep(sql).iterate(...params)) {
+            const row = raw as DeliveryWithEnvelopeRow;
+            if (perTarget !== undefined) {
+              const n = held.get(row.target) ?? 0;
+              if (n >= perTarget) continue;
+              held.set(row.target, n + 1);
+            }
+            chosen.push(row);
+            if (chosen.length >= limit) break;
+          }
+          const lease = prep('UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?');
+          return chosen.map((row): LeasedDelivery => {
+            lease.run(owner, expires, at, row.id);
+            const { envelope, ...delivery } = row;
+            return {
+              ...toDelivery({ ...delivery, lease_owner: owner, lease_expires_at: expires, updated_at: at }),
+              envelope: JSON.parse(envelope ?? 'null') as Envelope,
+            };
+          });
         });
-      });
+      } finally {
+        db.pragma('synchronous = FULL');
+      }
     },
 
     async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
