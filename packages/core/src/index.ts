@@ -30,12 +30,14 @@ export {
   AuthError,
   NotFoundError,
   UnsupportedError,
+  adapterError,
   classifyError,
   type AdapterErrorOptions,
   type ErrorClassification,
 } from './errors/adapter-errors';
 
 export { SchemaRegistry, schemaRegistry } from './schema/schema-registry';
+export { CASE_STATUSES } from './schema/case-statuses';
 export { schemaId, parseSchemaId, SCHEMA_BASE } from './schema/schema-id';
 export {
   validate,

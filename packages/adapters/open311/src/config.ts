@@ -1,21 +1,5 @@
-import type { CaseStatus } from '@lgx/core';
+import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
 
-const CASE_STATUSES = [
-  'open',
-  'in_progress',
-  'action_scheduled',
-  'investigating',
-  'planned',
-  'fixed',
-  'closed',
-  'duplicate',
-  'not_councils_responsibility',
-  'no_further_action',
-  'internal_referral',
-  'cancelled',
-  'reopen',
-  'for_triage',
-] as const;
 
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {

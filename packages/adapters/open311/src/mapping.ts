@@ -1,4 +1,4 @@
-import type { CaseStatus, StatusUpdate, StreetReport, WasteMissedCollection } from '@lgx/core';
+import { CASE_STATUSES, type CaseStatus, type StatusUpdate, type StreetReport, type WasteMissedCollection } from '@lgx/core';
 import type { FormValue } from './open311-api';
 import type { Open311Update } from './types';
 
@@ -140,23 +140,8 @@ export function missedCollectionForm(data: WasteMissedCollection, options: FormO
   return { form, skippedMedia };
 }
 
-/** The mySociety extended statuses; each has the canonical status of the same name. */
-export const EXTENDED_STATUSES: ReadonlySet<string> = new Set<CaseStatus>([
-  'open',
-  'closed',
-  'fixed',
-  'in_progress',
-  'planned',
-  'action_scheduled',
-  'investigating',
-  'duplicate',
-  'not_councils_responsibility',
-  'no_further_action',
-  'internal_referral',
-  'cancelled',
-  'reopen',
-  'for_triage',
-]);
+/** The mySociety extended statuses: the canonical case statuses are exactly these, by the same names. */
+export const EXTENDED_STATUSES: ReadonlySet<string> = new Set<string>(CASE_STATUSES);
 
 /**
  * The canonical status for an Open311 status: the council's table first (by external_status_code,

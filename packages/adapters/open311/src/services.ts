@@ -22,7 +22,7 @@ export interface ListServicesOptions {
  *
  * ```ts
  * const services = await listOpen311Services({ baseUrl: 'https://council.example/open311/v2', withDefinitions: true });
- * for (const s of services) console.log(s.serviceCode, s.serviceName, s.groups.join('/'), s.attributes?.map((a) => a.code));
+ * const table = services.map((s) => [s.serviceCode, s.serviceName, s.groups.join('/'), s.attributes?.map((a) => a.code)]);
  * ```
  */
 export async function listOpen311Services(options: ListServicesOptions): Promise<Open311Service[]> {

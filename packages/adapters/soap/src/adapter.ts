@@ -1,20 +1,16 @@
 import {
-  AuthError,
+  adapterError,
   assertValidData,
   defineAdapter,
-  NotFoundError,
   parseSchemaId,
   PermanentError,
-  RateLimitedError,
-  RetryableError,
   UnsupportedError,
   type AdapterContext,
   type AdapterInstance,
   type Capability,
-  type LgxAdapterError,
   type Receipt,
 } from '@lgx/core';
-import type { FaultClassification, SoapClient } from '@lgx/core/soap';
+import type { SoapClient } from '@lgx/core/soap';
 import { configSchema, type SoapAdapterConfig } from './config';
 import { plain } from './expressions';
 import { StatusMapper, toPollResult, toReceipt, toStatusUpdate } from './mapping';
@@ -52,22 +48,6 @@ function capabilitiesFor(types: readonly ServableType[]) {
   return types.map((type) => ({ type, versions: VERSIONS[type] ?? [1], operations: ['submit', 'getStatus', 'pollUpdates'] as const, idempotency: 'key' as const }));
 }
 
-function classified(classification: FaultClassification, message: string, vendorCode: string | undefined): LgxAdapterError {
-  const options = vendorCode !== undefined ? { vendorCode } : {};
-  switch (classification) {
-    case 'permanent':
-      return new PermanentError(message, options);
-    case 'auth':
-      return new AuthError(message, options);
-    case 'notFound':
-      return new NotFoundError(message, options);
-    case 'rateLimited':
-      return new RateLimitedError(message, options);
-    case 'retryable':
-      return new RetryableError(message, options);
-  }
-}
-
 function truthy(value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === '' || value === 0) return false;
   if (Array.isArray(value)) return value.some(truthy);
@@ -96,7 +76,7 @@ function createInstance(context: AdapterContext, config: SoapAdapterConfig, decl
       if (!truthy(await rule.when.evaluate(result, bindings))) continue;
       const code = rule.vendorCode ? await rule.vendorCode.evaluate(result, bindings) : undefined;
       const vendorCode = typeof code === 'string' && code !== '' ? code.slice(0, 100) : typeof code === 'number' ? String(code) : undefined;
-      throw classified(rule.classification, `SOAP ${call.operation} answered with a result that fault rule ${rule.path} classifies ${rule.classification}${vendorCode ? ` (${vendorCode})` : ''}`, vendorCode);
+      throw adapterError(rule.classification, `SOAP ${call.operation} answered with a result that fault rule ${rule.path} classifies ${rule.classification}${vendorCode ? ` (${vendorCode})` : ''}`, vendorCode !== undefined ? { vendorCode } : {});
     }
     return result;
   }

@@ -1,23 +1,9 @@
+import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
 import type { FaultClassification } from '@lgx/core/soap';
 
-const CASE_STATUSES = [
-  'open',
-  'in_progress',
-  'action_scheduled',
-  'investigating',
-  'planned',
-  'fixed',
-  'closed',
-  'duplicate',
-  'not_councils_responsibility',
-  'no_further_action',
-  'internal_referral',
-  'cancelled',
-  'reopen',
-  'for_triage',
-] as const;
 
-export type CaseStatusName = (typeof CASE_STATUSES)[number];
+/** A canonical case status, as statusMap values name them. */
+export type CaseStatusName = CaseStatus;
 
 const operationName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$', description: 'A SOAP operation named in the WSDL.' } as const;
 const expression = { type: 'string', minLength: 1, maxLength: 20000, description: 'A JSONata expression (https://docs.jsonata.org), compiled once when the adapter is created.' } as const;

@@ -98,7 +98,21 @@ export class UnsupportedError extends LgxAdapterError {
   }
 }
 
-const CLASSIFICATIONS: ReadonlySet<string> = new Set(['retryable', 'rateLimited', 'permanent', 'auth', 'notFound', 'unsupported']);
+const BY_CLASSIFICATION = {
+  retryable: RetryableError,
+  rateLimited: RateLimitedError,
+  permanent: PermanentError,
+  auth: AuthError,
+  notFound: NotFoundError,
+  unsupported: UnsupportedError,
+} as const;
+
+/** The adapter error of a classification (e.g. from a fault rule a council configured). */
+export function adapterError(classification: ErrorClassification, message: string, options: AdapterErrorOptions & { retryAfterMs?: number } = {}): LgxAdapterError {
+  return new BY_CLASSIFICATION[classification](message, options);
+}
+
+const CLASSIFICATIONS: ReadonlySet<string> = new Set(Object.keys(BY_CLASSIFICATION));
 
 /**
  * The classification of any thrown value. Unclassified errors count as `retryable`: an unknown failure

@@ -1,4 +1,4 @@
-import { AuthError, NotFoundError, PermanentError, RateLimitedError, RetryableError, type LgxAdapterError } from '../errors/adapter-errors';
+import { adapterError, type LgxAdapterError } from '../errors/adapter-errors';
 import { parseRetryAfter } from '../transport/classify';
 import { scrubText } from '../transport/secret-scrub';
 import type { FaultClassification, FaultRule } from './types';
@@ -85,18 +85,9 @@ export function faultError(fault: SoapFault, what: string, rules: readonly Fault
     ...(fault.status !== undefined ? { status: fault.status } : {}),
     ...(fault.subcode !== undefined ? { details: { subcode: fault.subcode } } : {}),
   };
-  switch (classification) {
-    case 'permanent':
-      return new PermanentError(message, options);
-    case 'auth':
-      return new AuthError(message, options);
-    case 'notFound':
-      return new NotFoundError(message, options);
-    case 'rateLimited': {
-      const retryAfterMs = parseRetryAfter(fault.retryAfter);
-      return new RateLimitedError(message, { ...options, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
-    }
-    case 'retryable':
-      return new RetryableError(message, options);
+  if (classification === 'rateLimited') {
+    const retryAfterMs = parseRetryAfter(fault.retryAfter);
+    return adapterError(classification, message, { ...options, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
   }
+  return adapterError(classification, message, options);
 }
