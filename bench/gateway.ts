@@ -23,6 +23,7 @@ import { loadFixtures } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, payloadHash, type RunningStack, type Store } from '@lgx/runtime';
 import { createApiKey, createGateway, createMemoryKeyStore, type Gateway } from '../packages/gateway/src';
 import { API_KEY, startExampleWasteSimulator } from '../packages/adapters/template/test/example-waste-simulator';
+import { rate } from './rate';
 
 const repoRoot = path.resolve(__dirname, '..');
 const COUNCIL = 'E07000223';
@@ -54,18 +55,15 @@ function post(agent: http.Agent, url: URL, headers: Record<string, string>, body
 }
 
 /** `concurrency` clients POSTing the prepared bodies one at a time each; accepted (202) per second. */
-async function round(agent: http.Agent, url: URL, headers: Record<string, string>, payloads: string[], concurrency: number): Promise<number> {
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let i = next++; i < payloads.length; i = next++) {
-        const status = await post(agent, url, headers, payloads[i]!);
-        if (status !== 202) throw new Error(`POST ${url.href} answered ${status}, expected 202`);
-      }
-    }),
+function round(agent: http.Agent, url: URL, headers: Record<string, string>, payloads: string[], concurrency: number): Promise<number> {
+  return rate(
+    async (i) => {
+      const status = await post(agent, url, headers, payloads[i]!);
+      if (status !== 202) throw new Error(`POST ${url.href} answered ${status}, expected 202`);
+    },
+    payloads.length,
+    concurrency,
   );
-  return (payloads.length * 1000) / (performance.now() - started);
 }
 
 /** The baseline: Fastify's defaults, one route, the same durable insert the stack makes on submit. */

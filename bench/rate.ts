@@ -9,3 +9,30 @@ export async function rate(call: (i: number) => Promise<unknown>, total: number,
   );
   return (total * 1e9) / Number(process.hrtime.bigint() - started);
 }
+
+/**
+ * The raw client and the adapter, compared: a warm-up of each, then `rounds` rounds that run the raw
+ * client and then the adapter, `total` calls each at `concurrency`; the best rate of each side.
+ * `beforePass(round)` runs before every pass (to reset the simulator, to make keys unique per round).
+ */
+export async function compareRates(options: {
+  adapter: (i: number) => Promise<unknown>;
+  raw: (i: number) => Promise<unknown>;
+  total: number;
+  concurrency: number;
+  rounds: number;
+  beforePass?: (round: number) => void;
+}): Promise<{ adapterPerSecond: number; rawPerSecond: number; ratio: number }> {
+  const { adapter, raw, total, concurrency, rounds, beforePass = () => undefined } = options;
+  await rate(adapter, 100, concurrency);
+  await rate(raw, 100, concurrency);
+  let bestAdapter = 0;
+  let bestRaw = 0;
+  for (let round = 1; round <= rounds; round++) {
+    beforePass(round);
+    bestRaw = Math.max(bestRaw, await rate(raw, total, concurrency));
+    beforePass(round);
+    bestAdapter = Math.max(bestAdapter, await rate(adapter, total, concurrency));
+  }
+  return { adapterPerSecond: Math.round(bestAdapter), rawPerSecond: Math.round(bestRaw), ratio: Number((bestAdapter / bestRaw).toFixed(3)) };
+}

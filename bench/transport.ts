@@ -11,19 +11,9 @@ import * as soap from 'soap';
 import { createHttpClient } from '@lgx/core/http';
 import { createSoapClient } from '@lgx/core/soap';
 import { reply, startRestSimulator, startSoapSimulator } from '@lgx/testkit';
+import { rate } from './rate';
 
 const WSDL = path.resolve(__dirname, '..', 'packages', 'core', 'test', 'fixtures', 'streetworks.wsdl');
-
-async function rate(call: () => Promise<unknown>, total: number, concurrency: number): Promise<number> {
-  let next = 0;
-  const started = process.hrtime.bigint();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next++ < total) await call();
-    }),
-  );
-  return (total * 1e9) / Number(process.hrtime.bigint() - started);
-}
 
 async function compare(label: string, lgx: () => Promise<unknown>, raw: () => Promise<unknown>, total: number, concurrency: number, rounds: number) {
   await rate(lgx, 50, concurrency);

@@ -9,7 +9,7 @@
  */
 import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
-import { rate } from './rate';
+import { compareRates } from '../rate';
 import axios from 'axios';
 import { createTransaction, type Transaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
@@ -50,19 +50,20 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   };
   const lgxCall = (i: number) => instance.submit!({ ...tx, idempotencykey: `lgx-${key(i)}` }, { signal: AbortSignal.timeout(10_000) });
 
-  await rate(lgxCall, 100, concurrency);
-  await rate(rawCall, 100, concurrency);
-  let bestLgx = 0;
-  let bestRaw = 0;
-  for (round = 1; round <= rounds; round++) {
-    sim.reset();
-    bestRaw = Math.max(bestRaw, await rate(rawCall, total, concurrency));
-    sim.reset();
-    bestLgx = Math.max(bestLgx, await rate(lgxCall, total, concurrency));
-  }
+  const best = await compareRates({
+    adapter: lgxCall,
+    raw: rawCall,
+    total,
+    concurrency,
+    rounds,
+    beforePass: (r) => {
+      round = r;
+      sim.reset();
+    },
+  });
   await instance.close?.();
   agent.destroy();
   await sim.close();
-  return { adapter: 'govuk-notify', operations: total, concurrency, adapterPerSecond: Math.round(bestLgx), rawPerSecond: Math.round(bestRaw), ratio: Number((bestLgx / bestRaw).toFixed(3)) };
+  return { adapter: 'govuk-notify', operations: total, concurrency, ...best };
 }
 

@@ -6,7 +6,7 @@
  *   npx tsx bench/adapters.ts govuk-pay
  */
 import * as http from 'node:http';
-import { rate } from './rate';
+import { compareRates } from '../rate';
 import axios from 'axios';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures, startGovukPaySimulator } from '@lgx/testkit';
@@ -34,19 +34,20 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
     raw.post('/v1/payments', body, { headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.apiKey}`, 'idempotency-key': `raw-${key(i)}` } });
   const lgxCall = (i: number) => instance.submit!({ ...tx, idempotencykey: `lgx-${key(i)}` }, { signal: AbortSignal.timeout(10_000) });
 
-  await rate(lgxCall, 100, concurrency);
-  await rate(rawCall, 100, concurrency);
-  let bestLgx = 0;
-  let bestRaw = 0;
-  for (round = 1; round <= rounds; round++) {
-    sim.reset();
-    bestRaw = Math.max(bestRaw, await rate(rawCall, total, concurrency));
-    sim.reset();
-    bestLgx = Math.max(bestLgx, await rate(lgxCall, total, concurrency));
-  }
+  const best = await compareRates({
+    adapter: lgxCall,
+    raw: rawCall,
+    total,
+    concurrency,
+    rounds,
+    beforePass: (r) => {
+      round = r;
+      sim.reset();
+    },
+  });
   await instance.close?.();
   agent.destroy();
   await sim.close();
-  return { adapter: 'govuk-pay', operations: total, concurrency, adapterPerSecond: Math.round(bestLgx), rawPerSecond: Math.round(bestRaw), ratio: Number((bestLgx / bestRaw).toFixed(3)) };
+  return { adapter: 'govuk-pay', operations: total, concurrency, ...best };
 }
 

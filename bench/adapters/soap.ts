@@ -7,7 +7,7 @@
  *   npx tsx bench/adapters.ts soap
  */
 import * as http from 'node:http';
-import { rate } from './rate';
+import { compareRates } from '../rate';
 import axios from 'axios';
 import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
@@ -44,20 +44,21 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   };
   const lgxCall = (i: number) => instance.submit!({ ...tx, idempotencykey: `lgx-${key(i)}` } as never, { signal: AbortSignal.timeout(10_000) });
 
-  await rate(lgxCall, 100, concurrency);
-  await rate(rawCall, 100, concurrency);
-  let bestLgx = 0;
-  let bestRaw = 0;
   // No reset between rounds: it would end the session both clients use. Keys are unique per round.
-  for (round = 1; round <= rounds; round++) {
-    sim.requests.length = 0;
-    bestRaw = Math.max(bestRaw, await rate(rawCall, total, concurrency));
-    sim.requests.length = 0;
-    bestLgx = Math.max(bestLgx, await rate(lgxCall, total, concurrency));
-  }
+  const best = await compareRates({
+    adapter: lgxCall,
+    raw: rawCall,
+    total,
+    concurrency,
+    rounds,
+    beforePass: (r) => {
+      round = r;
+      sim.requests.length = 0;
+    },
+  });
   await instance.close?.();
   agent.destroy();
   await sim.close();
-  return { adapter: 'soap', operations: total, concurrency, adapterPerSecond: Math.round(bestLgx), rawPerSecond: Math.round(bestRaw), ratio: Number((bestLgx / bestRaw).toFixed(3)) };
+  return { adapter: 'soap', operations: total, concurrency, ...best };
 }
 
