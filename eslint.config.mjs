@@ -13,6 +13,11 @@ export default tseslint.config(
     },
   },
   {
+    // Plain CommonJS launchers (the lgx bin shim).
+    files: ['**/*.js'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Libraries log through the injected logger only.
     files: ['packages/**/src/**/*.ts'],
     ignores: ['packages/cli/**'],

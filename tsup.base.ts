@@ -14,6 +14,9 @@ export function packageBuild(entry: Record<string, string>, extra: Partial<Optio
     sourcemap: false,
     splitting: false,
     treeshake: true,
+    // ESM output gets __filename/__dirname from import.meta.url, CJS output gets import.meta.url: one
+    // source works in both formats.
+    shims: true,
     ...extra,
   };
 }

@@ -95,6 +95,8 @@ it('publishes a vendor status change to a subscriber through the durable engine,
   const audit = await stack.store.listAudit('E07000223');
   const published = audit.filter((a) => a.action === 'status.published');
   expect(published).toHaveLength(2);
+  // The subscriber has answered; the worker records that a moment later.
+  await waitFor(async () => (await Promise.all(published.map(async (p) => (await stack.get(p.transactionId!))!.deliveries[0]!.state))).every((s) => s === 'delivered'), 'the notifications recorded as delivered');
   const views = await Promise.all(published.map(async (p) => (await stack.get(p.transactionId!))!));
   expect(views.map((v) => [v.transaction.type, v.deliveries[0]!.state])).toEqual([
     ['statusUpdate', 'delivered'],

@@ -23,7 +23,7 @@ export interface LoadFixturesOptions {
 }
 
 // The ESM build has no `__filename`; there the consumer's working directory is the best anchor.
-const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'));
+const requireHere = createRequire(__filename);
 
 function fixturesRoot(): string {
   return path.join(path.dirname(requireHere.resolve('@lgx/core/package.json')), 'fixtures');

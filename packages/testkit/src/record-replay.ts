@@ -112,7 +112,7 @@ export interface ResetMidBodyOptions {
 type NockModule = typeof Nock;
 
 // The ESM build has no `__filename`; there the consumer's working directory is the best anchor.
-const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'index.js'));
+const requireHere = createRequire(__filename);
 const active = new Set<InterceptHandle>();
 let recording = false;
 

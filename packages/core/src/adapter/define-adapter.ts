@@ -1,5 +1,5 @@
-import satisfies from 'semver/functions/satisfies';
-import validRange from 'semver/ranges/valid';
+import satisfies from 'semver/functions/satisfies.js';
+import validRange from 'semver/ranges/valid.js';
 import { schemaRegistry, type SchemaRegistry } from '../schema/schema-registry';
 import { createAjv } from '../schema/ajv';
 import { validateAgainst } from '../validation/validate';
