@@ -15,7 +15,7 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { stack: { type: 'string' }, data: { type: 'string' }, council: { type: 'string' }, scopes: { type: 'string' }, label: { type: 'string' } });
   if (values.help) return io.out(keysHelp), EXIT.ok;
   const action = need(positionals, 0, 'keys action (create, list or revoke)');
-  const keys = openKeys(str(values, 'data', DEFAULT_DATA));
+  const keys = openKeys(str(values, 'data', DEFAULT_DATA), io);
   if (action === 'create') {
     const council = str(values, 'council');
     if (!council) throw new UsageError('keys create needs --council <GSS code>');

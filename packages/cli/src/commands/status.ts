@@ -12,7 +12,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { database: { type: 'string' }, data: { type: 'string' } });
   if (values.help) return io.out(statusHelp), EXIT.ok;
   const id = need(positionals, 0, 'transaction id');
-  const store = openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'));
+  const store = openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
   try {
     const transaction = await store.getTransaction(id);
     if (!transaction) {

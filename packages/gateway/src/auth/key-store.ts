@@ -53,7 +53,8 @@ export function createFileKeyStore(file: string): KeyStore {
   }
 
   async function save(keys: ApiKeyRecord[]): Promise<void> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Owner only, like the file: the folder usually holds the store (personal data) as well.
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     await fs.writeFile(tmp, `${JSON.stringify({ version: 1, keys }, null, 2)}\n`, { mode: 0o600 });
     await fs.rename(tmp, file);
