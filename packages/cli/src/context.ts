@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createFileKeyStore } from '@lgx/gateway';
-import { createPostgresStore, createSqliteStore, loadStack, openStack, type OpenStackOptions, type RunningStack, type StackDefinition, type Store } from '@lgx/runtime';
+import { createPostgresStore, createSqliteStore, loadStack, loadStackOutline, openStack, type OpenStackOptions, type RunningStack, type StackDefinition, type StackOutline, type Store } from '@lgx/runtime';
 import type { Io } from './output';
 
 export const DEFAULT_STACK = 'lgx.yaml';
@@ -69,3 +69,19 @@ export async function openStackFile(file: string, dataDir: string, options: Part
   return openStack(definition, { store: openStore(dataDir, database), resolveFrom, ...options });
 }
 
+/**
+ * The store side of a stack file, for commands that read or change the store alone (keys, dead
+ * letters): the stack's outline, checked but with no secret resolved and no adapter loaded, so they
+ * work where the adapters' secrets are not set; and its store, migrated.
+ */
+export async function openStackStore(file: string, dataDir: string, database?: string, io?: Pick<Io, 'err'>): Promise<{ outline: StackOutline; store: Store }> {
+  const outline = await loadStackOutline(path.resolve(file));
+  const store = openStore(dataDir, database, io);
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return { outline, store };
+}

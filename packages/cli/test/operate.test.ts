@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createTransaction } from '@lgx/core';
+import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY } from '../../adapters/template/test/example-waste-simulator';
 import { lgx, REPO_ROOT, useWasteStack } from './helpers';
@@ -9,6 +11,8 @@ const ctx = useWasteStack();
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data as { uprn: string };
 const env = { EXAMPLE_WASTE_KEY: API_KEY };
+/** The adapter's secret is not set: as for an officer's shell on the gateway machine. */
+const noSecrets = { EXAMPLE_WASTE_KEY: '' };
 const modeOf = (file: string): string => (statSync(file).mode & 0o777).toString(8);
 
 
@@ -20,6 +24,15 @@ async function send(body: unknown = { type: 'waste.missedCollection', data: miss
   const id = /accepted: ([0-9a-f-]{36})/.exec(sent.stdout)?.[1];
   if (!id) throw new Error(`send failed: ${sent.stdout}\n${sent.stderr}`);
   return { id, code: sent.code };
+}
+
+/** A dead letter: the back office refuses the first attempt for good. */
+async function deadLetter(): Promise<{ transactionId: string; deliveryId: string }> {
+  ctx.sim.faults.failNext(1, { status: 400, body: { error: { code: 'REJECTED', message: 'form incomplete' } } });
+  const { id, code } = await send(createTransaction('waste.missedCollection', missed as never, { council: 'E07000223', channel: 'web' }));
+  expect(code).toBe(1);
+  const list = await lgx(['dlq', 'list', '--stack', ctx.stackFile, '--data', ctx.data, '--json'], { env: noSecrets });
+  return { transactionId: id, deliveryId: (JSON.parse(list.stdout) as Array<{ id: string }>)[0]!.id };
 }
 
 /** Starts `lgx serve` on a free port; resolves its URL once it listens. */
@@ -57,7 +70,7 @@ describe('the data folder', () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
-    await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], { env });
+    await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], { env: noSecrets });
     expect(modeOf(path.join(ctx.data, 'keys.json'))).toBe('600');
   }, 60_000);
 
@@ -77,7 +90,43 @@ describe('the data folder', () => {
   it('keys create makes a new data folder owner-only too', async () => {
     const fresh = path.join(ctx.dir, 'fresh', 'data');
     mkdirSync(path.dirname(fresh));
-    expect((await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', fresh, '--council', 'E07000223'], { env })).code).toBe(0);
+    expect((await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', fresh, '--council', 'E07000223'], { env: noSecrets })).code).toBe(0);
     expect([modeOf(fresh), modeOf(path.join(fresh, 'keys.json'))]).toEqual(['700', '600']);
+  });
+});
+
+describe('commands that need only the store', () => {
+  it('keys, dlq and status work with the adapter secrets unset; serve and check refuse, naming the variable', async () => {
+    const { transactionId, deliveryId } = await deadLetter();
+    const at = ['--stack', ctx.stackFile, '--data', ctx.data];
+
+    const created = await lgx(['keys', 'create', ...at, '--council', 'E07000223', '--json'], { env: noSecrets });
+    expect(created.code).toBe(0);
+    const { key } = JSON.parse(created.stdout) as { key: string };
+    const listed = await lgx(['keys', 'list', '--data', ctx.data, '--json'], { env: noSecrets });
+    const keyId = (JSON.parse(listed.stdout) as Array<{ id: string }>)[0]!.id;
+    expect((await lgx(['keys', 'revoke', keyId, '--data', ctx.data], { env: noSecrets })).code).toBe(0);
+    expect(await verifyApiKey(createFileKeyStore(path.join(ctx.data, 'keys.json')), key)).toBeUndefined();
+
+    const show = await lgx(['dlq', 'show', deliveryId, ...at], { env: noSecrets });
+    expect([show.code, show.stdout]).toEqual([0, expect.stringContaining('permanent')]);
+    expect((await lgx(['status', transactionId, '--data', ctx.data], { env: noSecrets })).code).toBe(0);
+    const replayed = await lgx(['dlq', 'replay', deliveryId, ...at, '--reason', 'form fixed'], { env: noSecrets });
+    expect([replayed.code, replayed.stdout]).toEqual([0, expect.stringContaining('pending again')]);
+    expect(JSON.parse((await lgx(['dlq', 'list', ...at, '--json'], { env: noSecrets })).stdout)).toEqual([]);
+
+    for (const command of [['serve', ctx.stackFile, '--data', ctx.data, '--port', '0'], ['check', ctx.stackFile]]) {
+      const refused = await lgx(command, { env: noSecrets });
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('/adapters/waste/config/apiKey refers to environment variable EXAMPLE_WASTE_KEY, which is empty');
+    }
+    // The replayed delivery is still waiting: serve refused before leasing anything.
+    expect(ctx.sim.state.cases.size).toBe(0);
+  }, 120_000);
+
+  it('dlq discard works with the adapter secrets unset', async () => {
+    const { deliveryId } = await deadLetter();
+    const discarded = await lgx(['dlq', 'discard', deliveryId, '--stack', ctx.stackFile, '--data', ctx.data, '--reason', 'duplicate of a phone report', '--actor', 'staff-42'], { env: noSecrets });
+    expect([discarded.code, discarded.stdout]).toEqual([0, `discarded ${deliveryId}\n`]);
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_DATA, DEFAULT_STACK, openStackFile } from '../context';
+import { createDeadLetters } from '@lgx/runtime';
+import { DEFAULT_DATA, DEFAULT_STACK, openStackStore } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
 import { int, need, parse, str } from '../args';
 
@@ -29,18 +30,20 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   if (values.help) return io.out(dlqHelp), EXIT.ok;
   const action = need(positionals, 0, 'dlq action (list, show, replay or discard)');
   if (!['list', 'show', 'replay', 'discard'].includes(action)) throw new UsageError(`unknown dlq action '${action}' (list, show, replay, discard)`);
-  const stack = await openStackFile(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), { start: false }, str(values, 'database'));
+  // Dead letters live in the store alone: no adapter is created and no secret is needed here.
+  const { outline, store } = await openStackStore(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
+  const dlq = createDeadLetters({ store, council: outline.council });
   try {
     if (action === 'list') {
       const target = str(values, 'target');
-      const dead = await stack.dlq.list({ limit: int(values, 'limit', 50, 1, 10_000), ...(target ? { target } : {}) });
+      const dead = await dlq.list({ limit: int(values, 'limit', 50, 1, 10_000), ...(target ? { target } : {}) });
       if (values.json) io.out(json(dead));
       else if (dead.length === 0) io.out('the dead-letter queue is empty');
       else io.out(table(['delivery', 'transaction', 'target', 'attempts', 'died', 'error'], dead.map((d) => [d.id, d.transactionId, d.target, d.attempts, d.updatedAt, d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : ''])));
       return EXIT.ok;
     }
     const id = need(positionals, 1, 'delivery id');
-    const dead = await stack.dlq.show(id);
+    const dead = await dlq.show(id);
     if (!dead) {
       io.err(`error: delivery ${id} is not in the dead-letter queue`);
       return EXIT.notFound;
@@ -59,14 +62,14 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     if (action === 'replay') {
       const file = str(values, 'file');
       const envelope = file ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
-      const done = await stack.dlq.replay(id, { actor, reason, ...(envelope !== undefined ? { envelope } : {}) });
+      const done = await dlq.replay(id, { actor, reason, ...(envelope !== undefined ? { envelope } : {}) });
       io.out(values.json ? json({ id, replayed: done }) : done ? `replayed ${id}: pending again` : `${id} was not replayed`);
       return done ? EXIT.ok : EXIT.failed;
     }
-    const done = await stack.dlq.discard(id, { actor, reason });
+    const done = await dlq.discard(id, { actor, reason });
     io.out(values.json ? json({ id, discarded: done }) : done ? `discarded ${id}` : `${id} was not discarded`);
     return done ? EXIT.ok : EXIT.failed;
   } finally {
-    await stack.close();
+    await store.close();
   }
 }

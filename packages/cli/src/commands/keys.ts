@@ -1,5 +1,6 @@
 import { createApiKey, SCOPES, type Scope } from '@lgx/gateway';
-import { DEFAULT_DATA, DEFAULT_STACK, loadStackFile, openKeys } from '../context';
+import { loadStackOutline } from '@lgx/runtime';
+import { DEFAULT_DATA, DEFAULT_STACK, openKeys } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
 import { need, parse, str } from '../args';
 
@@ -9,7 +10,8 @@ lgx keys revoke <key-id> [--data <dir>]
 
 API keys of the gateway, per council, kept in <data>/keys.json as SHA-256 hashes. 'create' prints the
 new key once (with --json as {"key": "..."}): store it in the channel's secret store; it cannot be
-shown again. Scopes: submit (send transactions), read (read them), admin (everything, incl. metrics).`;
+shown again. Scopes: submit (send transactions), read (read them), admin (everything, incl. metrics).
+Needs only the stack's council: adapter secrets need not be set.`;
 
 export async function keysCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { stack: { type: 'string' }, data: { type: 'string' }, council: { type: 'string' }, scopes: { type: 'string' }, label: { type: 'string' } });
@@ -19,8 +21,9 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
   if (action === 'create') {
     const council = str(values, 'council');
     if (!council) throw new UsageError('keys create needs --council <GSS code>');
-    const { definition } = await loadStackFile(str(values, 'stack', DEFAULT_STACK));
-    if (definition.council !== council) throw new UsageError(`the stack serves council ${definition.council}, not ${council}`);
+    // The council is all a key needs from the stack: adapter secrets need not be set.
+    const { council: served } = await loadStackOutline(str(values, 'stack', DEFAULT_STACK));
+    if (served !== council) throw new UsageError(`the stack serves council ${served}, not ${council}`);
     const scopes = str(values, 'scopes', 'submit,read').split(',').map((s) => s.trim()) as Scope[];
     const unknown = scopes.filter((s) => !SCOPES.includes(s));
     if (unknown.length) throw new UsageError(`unknown scope(s) ${unknown.join(', ')} (scopes: ${SCOPES.join(', ')})`);

@@ -16,10 +16,11 @@ export type {
   StackConfig,
   StackDefinition,
   StackOptions,
+  StackOutline,
   StackRoute,
 } from './stack-types';
 export { stackSchema } from './stack-schema';
-export { loadStack, createStack, MAX_STACK_BYTES } from './load-stack';
+export { loadStack, loadStackOutline, createStack, MAX_STACK_BYTES } from './load-stack';
 export { validateStack } from './validate-stack';
 export { resolveSecrets, type ResolvedSecrets, type SecretSources } from './resolve-secrets';
 export { loadMappingTable, mappingFromCsv, parseCsv, type MappingResult } from './mapping-tables';

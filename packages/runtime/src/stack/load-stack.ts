@@ -5,7 +5,7 @@ import { loadMappingTable } from './mapping-tables';
 import { resolveSecrets } from './resolve-secrets';
 import { validateStack } from './validate-stack';
 import { parseStackYaml } from './yaml-source';
-import type { StackConfig, StackDefinition, StackOptions, StackRoute } from './stack-types';
+import type { StackConfig, StackDefinition, StackOptions, StackOutline, StackRoute } from './stack-types';
 
 /** Largest stack file read: a real one is a few kilobytes, so anything bigger is a mistake or an attack. */
 export const MAX_STACK_BYTES = 1024 * 1024;
@@ -43,18 +43,20 @@ function withLines(issues: ValidationIssue[], lineOf: ((pointer: string) => numb
   });
 }
 
-function buildStack(value: unknown, options: Required<StackOptions>, subject: string, lineOf?: (pointer: string) => number | undefined): StackDefinition {
-  const fail = (issues: ValidationIssue[]): never => {
-    throw new LgxValidationError(withLines(issues, lineOf), { subject });
-  };
+type LineOf = (pointer: string) => number | undefined;
+
+/** The stack's shape checked: reserved keys, the schema and the rules that need the whole stack. */
+function checkShape(value: unknown, subject: string, lineOf?: LineOf): StackConfig {
   const reserved: ValidationIssue[] = [];
   findReservedKeys(value, '', reserved);
-  if (reserved.length) fail(reserved);
-
+  if (reserved.length) throw new LgxValidationError(withLines(reserved, lineOf), { subject });
   const checked = validateStack(value);
-  if (!checked.ok) return fail(checked.issues);
-  const config: StackConfig = checked.value;
+  if (!checked.ok) throw new LgxValidationError(withLines(checked.issues, lineOf), { subject });
+  return checked.value;
+}
 
+function buildStack(value: unknown, options: Required<StackOptions>, subject: string, lineOf?: LineOf): StackDefinition {
+  const config = checkShape(value, subject, lineOf);
   const issues: ValidationIssue[] = [];
   const secrets: string[] = [];
   const adapters: StackDefinition['adapters'] = {};
@@ -70,7 +72,7 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
     if (loaded.ok) mappings[name] = loaded.table;
     else issues.push(...loaded.issues);
   }
-  if (issues.length) fail(issues);
+  if (issues.length) throw new LgxValidationError(withLines(issues, lineOf), { subject });
   const definition: StackDefinition = { council: config.council, adapters, routes: config.routes.map(copyRoute), mappings, secrets: [...new Set(secrets)] };
   // A deep copy, so the running stack never shares objects with the caller's configuration.
   if (config.open311) definition.open311 = structuredClone(config.open311);
@@ -90,12 +92,8 @@ export async function createStack(config: StackConfig, options: StackOptions = {
   return buildStack(config, defaults(options, process.cwd()), 'stack');
 }
 
-/**
- * Loads a stack from a YAML file: refuses duplicate keys, reserved keys and alias bombs, validates
- * against `stackSchema` and resolves secrets and mapping files relative to the file's folder.
- * Issues name the key as a JSON pointer and its line in the file; no message holds a secret value.
- */
-export async function loadStack(file: string, options: StackOptions = {}): Promise<StackDefinition> {
+/** Reads and parses a stack file, within the size limit. */
+async function readStackFile(file: string): Promise<{ path: string; subject: string; value: unknown; lineOf: LineOf }> {
   const path = resolve(file);
   const subject = `stack ${path}`;
   let text: string;
@@ -111,5 +109,29 @@ export async function loadStack(file: string, options: StackOptions = {}): Promi
     throw new LgxValidationError([{ path: '', rule: 'readable', message: `cannot be read (${code})` }], { subject, cause: error });
   }
   const source = parseStackYaml(text, subject);
-  return buildStack(source.value, defaults(options, dirname(path)), subject, source.lineOf);
+  return { path, subject, value: source.value, lineOf: source.lineOf };
+}
+
+/**
+ * Loads a stack from a YAML file: refuses duplicate keys, reserved keys and alias bombs, validates
+ * against `stackSchema` and resolves secrets and mapping files relative to the file's folder.
+ * Issues name the key as a JSON pointer and its line in the file; no message holds a secret value.
+ */
+export async function loadStack(file: string, options: StackOptions = {}): Promise<StackDefinition> {
+  const { path, subject, value, lineOf } = await readStackFile(file);
+  return buildStack(value, defaults(options, dirname(path)), subject, lineOf);
+}
+
+/**
+ * Loads what the store side of a stack needs (its council, adapter instances and routes), checked
+ * like `loadStack` but without resolving secrets or reading mapping files: commands that only read
+ * or change the store (API keys, dead letters, status) work where the adapters' secrets are not set.
+ * Nothing here can create an adapter; `openStack` needs the full `loadStack`.
+ */
+export async function loadStackOutline(file: string): Promise<StackOutline> {
+  const { subject, value, lineOf } = await readStackFile(file);
+  const config = checkShape(value, subject, lineOf);
+  const adapters: StackOutline['adapters'] = {};
+  for (const [id, adapter] of Object.entries(config.adapters)) adapters[id] = { package: adapter.package };
+  return { council: config.council, adapters, routes: config.routes.map(copyRoute) };
 }

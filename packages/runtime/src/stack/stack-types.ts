@@ -113,6 +113,16 @@ export interface StackDefinition {
   secrets: string[];
 }
 
+/**
+ * The store side of a stack: its council, adapter instances (package names only) and routes, with no
+ * configuration and no secret. What commands that read or change the store need (`loadStackOutline`).
+ */
+export interface StackOutline {
+  council: string;
+  adapters: Record<string, { package: string }>;
+  routes: StackRoute[];
+}
+
 /** Where secrets and relative files are found. */
 export interface StackOptions {
   /** Environment for `${env:NAME}` (default: `process.env`). */
