@@ -130,3 +130,23 @@ describe('commands that need only the store', () => {
     expect([discarded.code, discarded.stdout]).toEqual([0, `discarded ${deliveryId}\n`]);
   });
 });
+
+describe('lgx status', () => {
+  it('shows a delivery’s last error while it is retrying, and not once a later attempt delivered it', async () => {
+    ctx.sim.faults.failNext(1, { status: 503, body: { error: 'maintenance' } });
+    const { id, code } = await send();
+    expect(code).toBe(0);
+    const human = await lgx(['status', id, '--data', ctx.data]);
+    expect(human.stdout).toMatch(/waste\s+delivered\s+2\s+/);
+    expect(human.stdout).not.toContain('retryable');
+    const json = JSON.parse((await lgx(['status', id, '--data', ctx.data, '--json'])).stdout) as { deliveries: Array<Record<string, unknown>> };
+    expect(json.deliveries[0]).toEqual(expect.objectContaining({ state: 'delivered', attempts: 2 }));
+    expect(json.deliveries[0]).not.toHaveProperty('lastError');
+  });
+
+  it('shows the last error of a dead delivery', async () => {
+    const { transactionId } = await deadLetter();
+    const human = await lgx(['status', transactionId, '--data', ctx.data]);
+    expect(human.stdout).toMatch(/waste\s+dead\s+1\s+permanent: /);
+  });
+});

@@ -115,6 +115,15 @@ describe('POST /v1/transactions', () => {
     const view = (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json;
     expect(view.deliveries[0]).toEqual(expect.objectContaining({ state: 'dead', lastError: expect.objectContaining({ classification: 'permanent' }) }));
   });
+
+  it('shows no last error once a later attempt delivered it; the attempt log keeps the failure', async () => {
+    h.waste.faults.failNext(1, { status: 503, body: { error: 'maintenance' } });
+    const res = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'waste.missedCollection', data: missed[0] } });
+    await waitFor(async () => (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json?.state === 'delivered', 'delivery after a retry');
+    const [delivery] = (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json.deliveries;
+    expect(delivery).not.toHaveProperty('lastError');
+    expect(delivery.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(['failed', 'delivered']);
+  });
 });
 
 describe('API keys and councils', () => {
