@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTransaction } from '@lgx/core';
+import { createTransaction, type Envelope } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY } from '../../adapters/template/test/example-waste-simulator';
@@ -59,6 +59,14 @@ async function serve(): Promise<{ url: string; child: ChildProcess; stop: () => 
       return closed;
     },
   };
+}
+
+async function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
 
 describe('the data folder', () => {
@@ -148,5 +156,37 @@ describe('lgx status', () => {
     const { transactionId } = await deadLetter();
     const human = await lgx(['status', transactionId, '--data', ctx.data]);
     expect(human.stdout).toMatch(/waste\s+dead\s+1\s+permanent: /);
+  });
+});
+
+describe('lgx dlq show --json', () => {
+  it('includes the envelope, which edited goes back through replay --file and is delivered by serve', async () => {
+    const { transactionId, deliveryId } = await deadLetter();
+    const at = ['--stack', ctx.stackFile, '--data', ctx.data];
+    const shown = JSON.parse((await lgx(['dlq', 'show', deliveryId, ...at, '--json'], { env: noSecrets })).stdout) as { transactionId: string; envelope: Envelope };
+    expect(shown.envelope).toEqual(expect.objectContaining({ id: transactionId, type: 'waste.missedCollection', council: 'E07000223', channel: 'web', data: expect.objectContaining({ uprn: missed.uprn }) }));
+
+    const edited = { ...shown.envelope, data: { ...(shown.envelope.data as object), uprn: '100062345672' } };
+    const file = path.join(ctx.dir, 'envelope.json');
+    writeFileSync(file, JSON.stringify(edited, null, 2));
+    const replay = await lgx(['dlq', 'replay', deliveryId, ...at, '--file', file, '--reason', 'UPRN corrected', '--actor', 'staff-42'], { env: noSecrets });
+    expect([replay.code, replay.stdout]).toEqual([0, expect.stringContaining('pending again')]);
+
+    const server = await serve();
+    try {
+      await until(async () => JSON.parse((await lgx(['status', transactionId, '--data', ctx.data, '--json'])).stdout).state === 'delivered', 'the replayed delivery');
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+    expect([...ctx.sim.state.cases.values()].map((c) => c.uprn)).toEqual(['100062345672']);
+    expect(readFileSync(file, 'utf8')).toContain('100062345672');
+  }, 60_000);
+
+  it('refuses a replay file that is not JSON, naming the file (exit 2)', async () => {
+    const { deliveryId } = await deadLetter();
+    const file = path.join(ctx.dir, 'broken.json');
+    writeFileSync(file, '{"specversion": ');
+    const replay = await lgx(['dlq', 'replay', deliveryId, '--stack', ctx.stackFile, '--data', ctx.data, '--file', file, '--reason', 'x'], { env: noSecrets });
+    expect([replay.code, replay.stderr]).toEqual([2, expect.stringContaining(`${file} cannot be read as JSON`)]);
   });
 });

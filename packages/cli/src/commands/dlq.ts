@@ -5,7 +5,7 @@ import { EXIT, json, table, UsageError, type Io } from '../output';
 import { int, need, parse, str } from '../args';
 
 export const dlqHelp = `lgx dlq list [--target <adapter>] [--limit <n>]
-lgx dlq show <delivery-id>
+lgx dlq show <delivery-id>            (--json: with the envelope that replay --file takes)
 lgx dlq replay <delivery-id> --reason <text> [--file <edited-envelope.json>]
 lgx dlq discard <delivery-id> --reason <text>
   common: [--stack <file>] [--data <dir>] [--database <postgres-url>] [--actor <id>] [--json]
@@ -15,6 +15,14 @@ retries). Replay delivers one again (with --file, an edited envelope, validated 
 type, council and idempotency key); discard gives up on it. Every change is audited with --actor
 (default "cli"; use a staff id, never a name) and --reason. A running 'lgx serve' on the same data
 folder picks a replayed delivery up. Exit 3 when the delivery is not in the queue.`;
+
+function readEnvelope(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new UsageError(`${file} cannot be read as JSON: ${(error as Error).message}`);
+  }
+}
 
 export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -49,10 +57,17 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
       return EXIT.notFound;
     }
     if (action === 'show') {
-      if (values.json) io.out(json(dead));
+      // The envelope as stored: exactly what 'replay --file' takes, once edited (null once purged).
+      const envelope = (await store.getTransaction(dead.transactionId))?.envelope ?? null;
+      if (values.json) io.out(json({ ...dead, envelope }));
       else {
         io.out(`delivery ${dead.id} of transaction ${dead.transactionId} to ${dead.target}: dead after ${dead.attempts} attempt(s)`);
         io.out(table(['attempt', 'started', 'outcome', 'class', 'message'], dead.attemptLog.map((a) => [a.attempt, a.startedAt, a.outcome, a.classification, a.message])));
+        io.out(
+          envelope
+            ? `\nto edit and replay it: lgx dlq show ${dead.id} --json | jq .envelope > envelope.json, edit the file, then lgx dlq replay ${dead.id} --file envelope.json --reason "..."`
+            : `\nits envelope was purged by retention: replay it with --file <envelope.json> (a full envelope of the same type and council), or discard it`,
+        );
       }
       return EXIT.ok;
     }
@@ -61,7 +76,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     const actor = str(values, 'actor', 'cli');
     if (action === 'replay') {
       const file = str(values, 'file');
-      const envelope = file ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
+      const envelope = file ? readEnvelope(file) : undefined;
       const done = await dlq.replay(id, { actor, reason, ...(envelope !== undefined ? { envelope } : {}) });
       io.out(values.json ? json({ id, replayed: done }) : done ? `replayed ${id}: pending again` : `${id} was not replayed`);
       return done ? EXIT.ok : EXIT.failed;
