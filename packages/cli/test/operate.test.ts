@@ -190,3 +190,29 @@ describe('lgx dlq show --json', () => {
     expect([replay.code, replay.stderr]).toEqual([2, expect.stringContaining(`${file} cannot be read as JSON`)]);
   });
 });
+
+describe('lgx keys create --channel', () => {
+  it('stores the channel with the key, and the gateway records it for the short form', async () => {
+    const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--channel', 'web', '--label', 'web forms', '--json'], { env: noSecrets });
+    expect(created.code).toBe(0);
+    const { key } = JSON.parse(created.stdout) as { key: string };
+    expect(JSON.parse((await lgx(['keys', 'list', '--data', ctx.data, '--json'])).stdout)).toEqual([expect.objectContaining({ channel: 'web', label: 'web forms' })]);
+    const server = await serve();
+    try {
+      const res = await fetch(`${server.url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'waste.missedCollection', data: missed }) });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as { id: string };
+      const view = (await (await fetch(`${server.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { transaction: Envelope };
+      expect(view.transaction).toEqual(expect.objectContaining({ channel: 'web', source: '/councils/E07000223/channels/web' }));
+    } finally {
+      expect(await server.stop()).toBe(0);
+    }
+  }, 60_000);
+
+  it('refuses a channel the envelope schema does not have, listing the channels (exit 2), and stores no key', async () => {
+    const refused = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--channel', 'fax'], { env: noSecrets });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("error: --channel must be one of web, app, phone, face_to_face, email, post, staff, open311, api (the envelope's channels), not 'fax'");
+    expect(JSON.parse((await lgx(['keys', 'list', '--data', ctx.data, '--json'])).stdout)).toEqual([]);
+  });
+});
