@@ -1,4 +1,4 @@
-import { loadAdapters } from '@lgx/runtime';
+import { loadAdapters, stackLine } from '@lgx/runtime';
 import { instantiateAdapter } from '@lgx/core/host';
 import { isLgxError, LgxValidationError } from '@lgx/core';
 import { DEFAULT_STACK, loadStackFile } from '../context';
@@ -26,7 +26,13 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
         const { instance } = await instantiateAdapter(adapter, definition.adapters[id]?.config, { council: definition.council, mappings: definition.mappings });
         await instance.close?.();
       } catch (error) {
-        if (error instanceof LgxValidationError) for (const issue of error.issues) problems.push({ code: error.code, path: `/adapters/${id}/config${issue.path}`, message: issue.message });
+        if (error instanceof LgxValidationError) {
+          for (const issue of error.issues) {
+            const path = `/adapters/${id}/config${issue.path}`;
+            const line = stackLine(definition.source, path);
+            problems.push({ code: error.code, path, message: line === undefined ? issue.message : `${issue.message} (line ${line})` });
+          }
+        }
         else problems.push({ code: isLgxError(error) ? error.code : 'error', path: `/adapters/${id}`, message: (error as Error).message });
       }
     }

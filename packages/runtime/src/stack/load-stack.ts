@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { LgxError, LgxValidationError, PROTOTYPE_KEYS, type ValidationIssue } from '@lgx/core';
 import { loadMappingTable } from './mapping-tables';
 import { resolveSecrets } from './resolve-secrets';
+import { withLines, type StackSource } from './stack-lines';
 import { validateStack } from './validate-stack';
 import { parseStackYaml } from './yaml-source';
 import type { StackConfig, StackDefinition, StackOptions, StackOutline, StackRoute } from './stack-types';
@@ -33,30 +34,18 @@ function copyRoute(route: StackRoute): StackRoute {
   return copy;
 }
 
-/** Adds the YAML line to issues that point into the file (CSV issues carry their own file and line). */
-function withLines(issues: ValidationIssue[], lineOf: ((pointer: string) => number | undefined) | undefined): ValidationIssue[] {
-  if (!lineOf) return issues;
-  return issues.map((issue) => {
-    if (issue.params?.line !== undefined) return issue;
-    const line = lineOf(issue.path);
-    return line === undefined ? issue : { ...issue, message: `${issue.message} (line ${line})`, params: { ...issue.params, line } };
-  });
-}
-
-type LineOf = (pointer: string) => number | undefined;
-
 /** The stack's shape checked: reserved keys, the schema and the rules that need the whole stack. */
-function checkShape(value: unknown, subject: string, lineOf?: LineOf): StackConfig {
+function checkShape(value: unknown, subject: string, source?: StackSource): StackConfig {
   const reserved: ValidationIssue[] = [];
   findReservedKeys(value, '', reserved);
-  if (reserved.length) throw new LgxValidationError(withLines(reserved, lineOf), { subject });
+  if (reserved.length) throw new LgxValidationError(withLines(reserved, source), { subject });
   const checked = validateStack(value);
-  if (!checked.ok) throw new LgxValidationError(withLines(checked.issues, lineOf), { subject });
+  if (!checked.ok) throw new LgxValidationError(withLines(checked.issues, source), { subject });
   return checked.value;
 }
 
-function buildStack(value: unknown, options: Required<StackOptions>, subject: string, lineOf?: LineOf): StackDefinition {
-  const config = checkShape(value, subject, lineOf);
+function buildStack(value: unknown, options: Required<StackOptions>, subject: string, source?: StackSource): StackDefinition {
+  const config = checkShape(value, subject, source);
   const issues: ValidationIssue[] = [];
   const secrets: string[] = [];
   const adapters: StackDefinition['adapters'] = {};
@@ -67,13 +56,14 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
     adapters[id] = { package: adapter.package, config: resolved.value };
   }
   const mappings: StackDefinition['mappings'] = {};
-  for (const [name, source] of Object.entries(config.mappings ?? {})) {
-    const loaded = loadMappingTable(source, `/mappings/${escapePointer(name)}`, options.cwd);
+  for (const [name, mapping] of Object.entries(config.mappings ?? {})) {
+    const loaded = loadMappingTable(mapping, `/mappings/${escapePointer(name)}`, options.cwd);
     if (loaded.ok) mappings[name] = loaded.table;
     else issues.push(...loaded.issues);
   }
-  if (issues.length) throw new LgxValidationError(withLines(issues, lineOf), { subject });
+  if (issues.length) throw new LgxValidationError(withLines(issues, source), { subject });
   const definition: StackDefinition = { council: config.council, adapters, routes: config.routes.map(copyRoute), mappings, secrets: [...new Set(secrets)] };
+  if (source) definition.source = source;
   // A deep copy, so the running stack never shares objects with the caller's configuration.
   if (config.open311) definition.open311 = structuredClone(config.open311);
   return definition;
@@ -93,7 +83,7 @@ export async function createStack(config: StackConfig, options: StackOptions = {
 }
 
 /** Reads and parses a stack file, within the size limit. */
-async function readStackFile(file: string): Promise<{ path: string; subject: string; value: unknown; lineOf: LineOf }> {
+async function readStackFile(file: string): Promise<{ path: string; subject: string; value: unknown; source: StackSource }> {
   const path = resolve(file);
   const subject = `stack ${path}`;
   let text: string;
@@ -108,8 +98,8 @@ async function readStackFile(file: string): Promise<{ path: string; subject: str
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new LgxValidationError([{ path: '', rule: 'readable', message: `cannot be read (${code})` }], { subject, cause: error });
   }
-  const source = parseStackYaml(text, subject);
-  return { path, subject, value: source.value, lineOf: source.lineOf };
+  const parsed = parseStackYaml(text, subject);
+  return { path, subject, value: parsed.value, source: { file: path, lines: parsed.lines } };
 }
 
 /**
@@ -118,8 +108,8 @@ async function readStackFile(file: string): Promise<{ path: string; subject: str
  * Issues name the key as a JSON pointer and its line in the file; no message holds a secret value.
  */
 export async function loadStack(file: string, options: StackOptions = {}): Promise<StackDefinition> {
-  const { path, subject, value, lineOf } = await readStackFile(file);
-  return buildStack(value, defaults(options, dirname(path)), subject, lineOf);
+  const { path, subject, value, source } = await readStackFile(file);
+  return buildStack(value, defaults(options, dirname(path)), subject, source);
 }
 
 /**
@@ -129,8 +119,8 @@ export async function loadStack(file: string, options: StackOptions = {}): Promi
  * Nothing here can create an adapter; `openStack` needs the full `loadStack`.
  */
 export async function loadStackOutline(file: string): Promise<StackOutline> {
-  const { subject, value, lineOf } = await readStackFile(file);
-  const config = checkShape(value, subject, lineOf);
+  const { subject, value, source } = await readStackFile(file);
+  const config = checkShape(value, subject, source);
   const adapters: StackOutline['adapters'] = {};
   for (const [id, adapter] of Object.entries(config.adapters)) adapters[id] = { package: adapter.package };
   return { council: config.council, adapters, routes: config.routes.map(copyRoute) };

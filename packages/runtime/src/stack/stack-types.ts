@@ -1,3 +1,5 @@
+import type { StackSource } from './stack-lines';
+
 /** How a route delivers to its targets. */
 export type RouteMode = 'one' | 'all' | 'fallback' | 'shadow';
 
@@ -111,6 +113,8 @@ export interface StackDefinition {
    * logs (beside what the adapters' config schemas mark as secret).
    */
   secrets: string[];
+  /** The file the stack was loaded from and the line of each key (`loadStack` only), for messages. */
+  source?: StackSource;
 }
 
 /**

@@ -1,0 +1,45 @@
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { lgx, scratch } from './helpers';
+
+let dir: string;
+beforeEach(() => {
+  dir = scratch();
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** What `lgx validate` says about a stack file with these lines: its exit code and stderr. */
+async function validate(lines: string[]): Promise<{ code: number | null; stderr: string }> {
+  writeFileSync(path.join(dir, 'lgx.yaml'), `${lines.join('\n')}\n`);
+  const { code, stderr } = await lgx(['validate', 'lgx.yaml'], { cwd: dir, env: { WASTE_KEY: 'waste-test-key-0001' } });
+  return { code, stderr };
+}
+
+const ROUTE = '  - { match: { type: street.report }, mode: one, targets: [potholes] }';
+
+describe('lgx validate on a broken stack', () => {
+  it('suggests the installed adapter nearest to a package name that is not installed, with its line', async () => {
+    const result = await validate([
+      'council: E07000223',
+      'adapters:',
+      '  potholes:',
+      "    package: '@lgx/adapter-open-311'",
+      "    config: { baseUrl: https://highways.example.gov.uk/open311/v2, apiKey: '${env:WASTE_KEY}' }",
+      'routes:',
+      ROUTE,
+    ]);
+    expect(result).toEqual({
+      code: 1,
+      stderr: [
+        'lgx.yaml: 1 problem(s)',
+        `  /adapters/potholes/package names adapter package '@lgx/adapter-open-311', which cannot be found from ${dir}: did you mean '@lgx/adapter-open311' (installed, adapter 'open311')? Otherwise install it: npm install @lgx/adapter-open-311 (line 4) [LGX_ERR_VALIDATION_INVALID]`,
+        '',
+      ].join('\n'),
+    });
+  });
+
+  it('names a package with no installed adapter near it, and how to install it', async () => {
+    const result = await validate(['council: E07000223', 'adapters:', '  potholes:', "    package: '@acme/confirm-highways'", 'routes:', ROUTE]);
+    expect(result.stderr).toContain(`  /adapters/potholes/package names adapter package '@acme/confirm-highways', which cannot be found from ${dir} (install it: npm install @acme/confirm-highways) (line 4)`);
+  });
+});
