@@ -42,4 +42,32 @@ describe('lgx validate on a broken stack', () => {
     const result = await validate(['council: E07000223', 'adapters:', '  potholes:', "    package: '@acme/confirm-highways'", 'routes:', ROUTE]);
     expect(result.stderr).toContain(`  /adapters/potholes/package names adapter package '@acme/confirm-highways', which cannot be found from ${dir} (install it: npm install @acme/confirm-highways) (line 4)`);
   });
+
+  it('flags a config value that looks like a shell variable, pointing to ${env:NAME}', async () => {
+    const result = await validate([
+      'council: E07000223',
+      'adapters:',
+      '  potholes:',
+      "    package: '@lgx/adapter-open311'",
+      '    config:',
+      '      baseUrl: https://highways.example.gov.uk/open311/v2',
+      '      apiKey: $WASTE_KEY',
+      '  waste:',
+      "    package: '@lgx/adapter-template'",
+      '    config:',
+      '      baseUrl: https://waste.example.gov.uk',
+      '      apiKey: ${WASTE_KEY}',
+      'routes:',
+      ROUTE,
+    ]);
+    expect(result).toEqual({
+      code: 1,
+      stderr: [
+        'lgx.yaml: 2 problem(s)',
+        '  /adapters/potholes/config/apiKey is $WASTE_KEY, which looks like a shell variable: LGX does not expand those; write ${env:WASTE_KEY} to read the environment variable (a value that really is this text can come from a file: ${file:path}) (line 7) [LGX_ERR_VALIDATION_INVALID]',
+        '  /adapters/waste/config/apiKey has ${WASTE_KEY}, which looks like a shell variable: LGX reads environment variables as ${env:WASTE_KEY} (line 12) [LGX_ERR_VALIDATION_INVALID]',
+        '',
+      ].join('\n'),
+    });
+  });
 });

@@ -211,6 +211,16 @@ describe('loadStack', () => {
 });
 
 describe('createStack', () => {
+  it('refuses a config value that is a shell variable, but leaves lower-case $ expressions alone', async () => {
+    const config = minimal();
+    config.adapters.waste!.config = { baseUrl: 'https://api.example-waste.test', apiKey: '$EXAMPLE_WASTE_KEY', mapping: '$uppercase($uprn)', note: '$uprn', tenant: '${TENANT}' };
+    const issues = issuesOf(await rejection(createStack(config, { env })));
+    expect(issues.map((i) => [i.path, i.rule, i.params])).toEqual([
+      ['/adapters/waste/config/apiKey', 'shellVariable', { env: 'EXAMPLE_WASTE_KEY' }],
+      ['/adapters/waste/config/tenant', 'shellVariable', { env: 'TENANT' }],
+    ]);
+  });
+
   it('validates and resolves a stack given from code', async () => {
     const stack = await createStack({ ...minimal(), mappings: { service: { refuse: 'REF' }, bins: { file: 'mappings/services.csv' } } }, { env, cwd: dir });
     expect(stack.adapters.waste?.config.apiKey).toBe(WASTE_KEY);
