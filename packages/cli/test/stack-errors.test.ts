@@ -70,4 +70,47 @@ describe('lgx validate on a broken stack', () => {
       ].join('\n'),
     });
   });
+
+  it('says a key is at the wrong indentation, and where it belongs, rather than "check the spelling"', async () => {
+    const result = await validate([
+      'council: E07000223',
+      'adapters:',
+      '  potholes:',
+      "    package: '@lgx/adapter-open311'",
+      "    config: { baseUrl: https://highways.example.gov.uk/open311/v2, apiKey: '${env:WASTE_KEY}' }",
+      '  routes:',
+      '    - match:',
+      '        type: street.report',
+      '        mode: one',
+      '      targets: [potholes]',
+    ]);
+    expect(result).toEqual({
+      code: 1,
+      stderr: [
+        'lgx.yaml: 1 problem(s)',
+        "  /adapters/routes 'routes' is nested under 'adapters', but it belongs at the top level, beside 'adapters': check its indentation and line it up with 'adapters' (line 6) [LGX_ERR_VALIDATION_INVALID]",
+        '',
+      ].join('\n'),
+    });
+    // Moved to the top level, the route's own misplaced key is next.
+    const fixed = await validate([
+      'council: E07000223',
+      'adapters:',
+      '  potholes:',
+      "    package: '@lgx/adapter-open311'",
+      "    config: { baseUrl: https://highways.example.gov.uk/open311/v2, apiKey: '${env:WASTE_KEY}' }",
+      'routes:',
+      '  - match:',
+      '      type: street.report',
+      '      mode: one',
+      '    targets: [potholes]',
+    ]);
+    expect(fixed.stderr).toBe(
+      [
+        'lgx.yaml: 1 problem(s)',
+        "  /routes/0/match/mode 'mode' is nested under 'match', but it belongs inside a route (an item of routes), beside 'match': check its indentation and line it up with 'match' (line 9) [LGX_ERR_VALIDATION_INVALID]",
+        '',
+      ].join('\n'),
+    );
+  });
 });

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LgxError, LgxValidationError, type ValidationIssue } from '@lgx/core';
-import { createStack, loadAdapters, loadStack, matchRoutes, stackSchema, type StackConfig, type StackDefinition } from '../src/stack';
+import { createStack, loadAdapters, loadStack, matchRoutes, stackSchema, validateStack, type StackConfig, type StackDefinition } from '../src/stack';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -390,5 +390,36 @@ describe('loadAdapters', () => {
     const error = await rejection(loadAdapters(stack, { resolveFrom: from }));
     expect(error.code).toBe('LGX_ERR_ADAPTER_DEFINITION_INVALID');
     expect(error.message).toContain("'lgx-not-an-adapter' exports no adapter");
+  });
+});
+
+describe('a key at the wrong place', () => {
+  const issues = (value: unknown) => {
+    const result = validateStack(value);
+    return result.ok ? [] : result.issues.map((i) => [i.path, i.rule, i.message]);
+  };
+  const waste = { waste: { package: '@lgx/adapter-template' } };
+
+  it('says where a key nested too deep or too shallow belongs, instead of the errors it causes', () => {
+    expect(issues({ council: 'E07000223', adapters: { ...waste, open311: { services: [] } }, routes: [] })).toEqual([
+      ['/adapters/open311', 'misplacedKey', "'open311' is nested under 'adapters', but it belongs at the top level, beside 'adapters': check its indentation and line it up with 'adapters'"],
+    ]);
+    expect(issues({ council: 'E07000223', adapters: waste, config: { baseUrl: 'x' }, routes: [] })).toEqual([
+      ['/config', 'misplacedKey', "'config' is at the top level, but it belongs inside an adapter (under adapters): check its indentation and indent it under adapters › <adapter id>"],
+    ]);
+    expect(issues({ council: 'E07000223', adapters: waste, routes: [{ match: {}, data: { kind: 'pothole' }, mode: 'one', targets: ['waste'] }] })).toEqual([
+      ['/routes/0/data', 'misplacedKey', "'data' is inside a route (an item of routes), but it belongs inside a route's match: check its indentation and indent it under match"],
+    ]);
+    expect(issues({ council: 'E07000223', adapters: waste, routes: [{ match: {}, mode: 'one', targets: ['waste'], package: 'x' }] })).toEqual([
+      ['/routes/0/package', 'misplacedKey', "'package' is not allowed inside a route (an item of routes); a stack file has 'package' only inside an adapter (under adapters)"],
+    ]);
+  });
+
+  it('leaves a misspelt key, and an adapter that happens to share a key’s name, to the schema’s own words', () => {
+    expect(issues({ council: 'E07000223', adapters: { waste: { pakage: 'x' } }, routes: [] })).toEqual([
+      ['/adapters/waste/package', 'required', 'is required'],
+      ['/adapters/waste/pakage', 'additionalProperties', 'is not a property this schema allows (check the spelling)'],
+    ]);
+    expect(issues({ council: 'E07000223', adapters: { open311: { config: {} } }, routes: [] })).toEqual([['/adapters/open311/package', 'required', 'is required']]);
   });
 });
