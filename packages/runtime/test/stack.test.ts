@@ -153,12 +153,20 @@ describe('loadStack', () => {
     for (const secret of [WASTE_KEY, HIGHWAYS_KEY]) expect(shown).not.toContain(secret);
   });
 
-  it('never quotes the source line of a YAML syntax error (it could hold an inline secret)', async () => {
+  it('shows the line of a YAML syntax error with its config values masked (one could be an inline secret)', async () => {
     const file = variant('broken.yaml', (y) => y.replace("apiKey: '${file:./secrets/new-key}' }", "apiKey: 'sk-inline-leaked-1234 }"));
     const error = await rejection(loadStack(file, { env }));
-    expect(issuesOf(error)[0]).toEqual(expect.objectContaining({ rule: 'yaml' }));
-    expect(error.message).toMatch(/line \d+/);
+    // The quote that never closes is the mistake: where it opens, not the end of the file.
+    expect(issuesOf(error)).toEqual([
+      {
+        path: '',
+        rule: 'yaml',
+        message: "the value that starts with the single quote here is never closed: end it with ' on the same line (line 11, column 58)",
+        params: { line: 11, column: 58, text: "    config: { baseUrl: ***, apiKey: '***", caret: 37 },
+      },
+    ]);
     expect(everythingShown(error)).not.toContain('sk-inline-leaked');
+    expect(everythingShown(error)).not.toMatch(/MISSING_CHAR|BAD_INDENT/);
   });
 
   it('loads a mapping CSV and refuses a duplicate council code with the file and line', async () => {

@@ -1,5 +1,6 @@
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { LgxValidationError, PROTOTYPE_KEYS, type ValidationIssue } from '@lgx/core';
+import { describeYamlError } from './yaml-errors';
 
 /** A parsed YAML stack: its plain value and the line of each key. */
 export interface YamlSource {
@@ -79,20 +80,21 @@ function keyLines(node: unknown, pointer: string, lineAt: (offset: number) => nu
 }
 
 /**
- * Parses a stack file. Refuses syntax errors, duplicate keys, several documents in one file,
- * reserved keys such as `__proto__` and alias bombs, each with its line.
+ * Parses a stack file. Refuses syntax errors (worded for people, with line, column and the line's
+ * text, see `describeYamlErrors`), duplicate keys, several documents in one file, reserved keys such
+ * as `__proto__` and alias bombs, each with its line.
  */
 export function parseStackYaml(text: string, subject: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   if (doc.errors.length) {
+    const syntax = doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY');
+    if (syntax.length) throw new LgxValidationError([describeYamlError(text, syntax, lineCounter)], { subject });
     const issues = doc.errors.map((error): ValidationIssue => {
       const line = lineAt(error.pos[0]);
-      // The parser's own message can quote the source text (a secret, say): say what kind of error only.
-      const what = error.code === 'DUPLICATE_KEY' ? 'has a key that appears twice in the same mapping' : `is not valid YAML (${error.code})`;
-      const path = error.code === 'DUPLICATE_KEY' ? (pointerOfKeyAt(doc.contents, error.pos[0]) ?? '') : '';
-      return { path, rule: error.code === 'DUPLICATE_KEY' ? 'uniqueKeys' : 'yaml', message: `${what} (line ${line})`, params: { line } };
+      const path = pointerOfKeyAt(doc.contents, error.pos[0]) ?? '';
+      return { path, rule: 'uniqueKeys', message: `has a key that appears twice in the same mapping (line ${line})`, params: { line } };
     });
     throw new LgxValidationError(issues, { subject });
   }
