@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createFileKeyStore } from '@lgx/gateway';
 import { createPostgresStore, createSqliteStore, loadStack, loadStackOutline, openStack, type OpenStackOptions, type RunningStack, type StackDefinition, type StackOutline, type Store } from '@lgx/runtime';
@@ -52,9 +52,11 @@ export function openStore(dataDir: string, database?: string, io?: Pick<Io, 'err
   return createSqliteStore({ file: dataPaths(dataDir).db });
 }
 
+/** The API keys of a data folder. A folder that exists is tightened; a new one is made 0700 by the first key. */
 export function openKeys(dataDir: string, io?: Pick<Io, 'err'>) {
-  prepareDataFolder(dataDir, io);
-  return createFileKeyStore(dataPaths(dataDir).keys);
+  const { dir, keys } = dataPaths(dataDir);
+  if (existsSync(dir)) prepareDataFolder(dataDir, io);
+  return createFileKeyStore(keys);
 }
 
 /** Loads a stack file; adapters are resolved from the stack file's folder. */

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTransaction, type Envelope } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
@@ -98,6 +98,9 @@ describe('the data folder', () => {
   it('keys create makes a new data folder owner-only too', async () => {
     const fresh = path.join(ctx.dir, 'fresh', 'data');
     mkdirSync(path.dirname(fresh));
+    // Listing keys of a folder that is not there makes nothing.
+    expect((await lgx(['keys', 'list', '--data', fresh])).code).toBe(0);
+    expect(existsSync(fresh)).toBe(false);
     expect((await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', fresh, '--council', 'E07000223'], { env: noSecrets })).code).toBe(0);
     expect([modeOf(fresh), modeOf(path.join(fresh, 'keys.json'))]).toEqual(['700', '600']);
   });
