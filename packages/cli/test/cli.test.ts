@@ -7,6 +7,9 @@ import { loadFixtures } from '@lgx/testkit';
 import { API_KEY } from '../../adapters/template/test/example-waste-simulator';
 import { lgx, REPO_ROOT, useWasteStack } from './helpers';
 
+// Every step runs the lgx binary, a second or more each on a busy machine.
+jest.setTimeout(120_000);
+
 const ctx = useWasteStack();
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;

@@ -2,6 +2,9 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { lgx, scratch } from './helpers';
 
+// Every step runs the lgx binary, a second or more each on a busy machine.
+jest.setTimeout(120_000);
+
 let dir: string;
 beforeEach(() => {
   dir = scratch();
