@@ -46,12 +46,25 @@ export function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }
 
+/**
+ * The line of a stack file an issue points at, as it is shown under the problem: the line's text
+ * (values that could be secrets already masked) and a caret under the column.
+ */
+export function excerpt(params: Record<string, unknown> | undefined): string[] {
+  if (typeof params?.text !== 'string' || typeof params.line !== 'number') return [];
+  const number = String(params.line);
+  const caret = typeof params.caret === 'number' && params.caret > 0 ? params.caret : 1;
+  return [`    ${number} | ${params.text}`, `    ${' '.repeat(number.length)} | ${' '.repeat(caret - 1)}^`];
+}
+
 /** An error as people read it: the code, the message and every field issue, never a stack trace. */
 export function describeError(error: unknown): string {
   if (error instanceof UsageError) return `error: ${error.message}`;
   if (isLgxError(error)) {
     const lines = [`error ${error.code}: ${error.message}`];
-    if (error instanceof LgxValidationError && error.issues.length > 1) for (const issue of error.issues) lines.push(`  ${issue.path || '/'} ${issue.message}`);
+    if (error instanceof LgxValidationError && error.issues.length > 1) {
+      for (const issue of error.issues) lines.push(`  ${issue.path || '/'} ${issue.message}`, ...excerpt(issue.params));
+    } else if (error instanceof LgxValidationError) lines.push(...excerpt(error.issues[0]?.params));
     return lines.join('\n');
   }
   return `error: ${error instanceof Error ? error.message : String(error)}`;

@@ -4,42 +4,16 @@ import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures } from '@lgx/testkit';
-import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
-import { lgx, REPO_ROOT, scratch } from './helpers';
+import { API_KEY } from '../../adapters/template/test/example-waste-simulator';
+import { lgx, REPO_ROOT, useWasteStack } from './helpers';
 
-let sim: ExampleWasteSimulator;
-let dir: string;
-let stackFile: string;
-let data: string;
+// Every step runs the lgx binary, a second or more each on a busy machine.
+jest.setTimeout(120_000);
+
+const ctx = useWasteStack();
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
 
-beforeAll(async () => {
-  sim = await startExampleWasteSimulator();
-});
-afterAll(() => sim.close());
-beforeEach(() => {
-  sim.reset();
-  dir = scratch();
-  data = path.join(dir, 'data');
-  stackFile = path.join(dir, 'lgx.yaml');
-  writeFileSync(
-    stackFile,
-    [
-      'council: E07000223',
-      'adapters:',
-      '  waste:',
-      "    package: '@lgx/adapter-template'",
-      '    config:',
-      `      baseUrl: ${sim.url}`,
-      '      apiKey: ${env:EXAMPLE_WASTE_KEY}',
-      'routes:',
-      '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }',
-      '',
-    ].join('\n'),
-  );
-});
-afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const env = { EXAMPLE_WASTE_KEY: API_KEY };
 
@@ -59,114 +33,114 @@ describe('lgx', () => {
   it('init writes a starter stack once; validate explains what is missing', async () => {
     // Outside the repository, where no adapter is installed.
     const outside = mkdtempSync(path.join(os.tmpdir(), 'lgx-init-'));
-    const stackFile = path.join(outside, 'lgx.yaml');
+    const starter = path.join(outside, 'lgx.yaml');
     const first = await lgx(['init', outside, '--council', 'E08000025']);
     expect(first.code).toBe(0);
-    expect(readFileSync(stackFile, 'utf8')).toContain('council: E08000025');
+    expect(readFileSync(starter, 'utf8')).toContain('council: E08000025');
     expect((await lgx(['init', outside])).code).toBe(1);
     // The starter names @lgx/adapter-govuk-pay, which is not installed in this folder.
-    const result = await lgx(['validate', stackFile, '--json'], { env: { GOVUK_PAY_API_KEY: 'k'.repeat(20), GOVUK_PAY_WEBHOOK_SECRET: 's'.repeat(20) } });
+    const result = await lgx(['validate', starter, '--json'], { env: { GOVUK_PAY_API_KEY: 'k'.repeat(20), GOVUK_PAY_WEBHOOK_SECRET: 's'.repeat(20) } });
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ valid: false, problems: [expect.objectContaining({ message: expect.stringContaining('@lgx/adapter-govuk-pay') })] }));
     rmSync(outside, { recursive: true, force: true });
   });
 
   it('validate accepts a good stack and names the key and line of a bad one', async () => {
-    const good = await lgx(['validate', stackFile], { env });
+    const good = await lgx(['validate', ctx.stackFile], { env });
     expect([good.code, good.stdout]).toEqual([0, expect.stringContaining('valid (council E07000223, 1 adapter(s), 1 route(s))')]);
-    writeFileSync(stackFile, readFileSync(stackFile, 'utf8').replace('routes:', 'rootes:'));
-    const bad = await lgx(['validate', stackFile], { env });
+    writeFileSync(ctx.stackFile, readFileSync(ctx.stackFile, 'utf8').replace('routes:', 'rootes:'));
+    const bad = await lgx(['validate', ctx.stackFile], { env });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/rootes/);
     expect(bad.stderr).toMatch(/line 8/);
     // A secret that cannot be resolved is named, never printed.
-    const noSecret = await lgx(['validate', stackFile.replace('lgx.yaml', 'missing.yaml')]);
+    const noSecret = await lgx(['validate', ctx.stackFile.replace('lgx.yaml', 'missing.yaml')]);
     expect(noSecret.code).toBe(1);
   });
 
   it('check prints a health table and fails while the back office is down', async () => {
-    const ok = await lgx(['check', stackFile], { env });
+    const ok = await lgx(['check', ctx.stackFile], { env });
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/waste\s+@lgx\/adapter-template\s+0\.1\.0\s+ok/);
-    sim.faults.down();
+    ctx.sim.faults.down();
     try {
-      const down = await lgx(['check', stackFile, '--json'], { env });
+      const down = await lgx(['check', ctx.stackFile, '--json'], { env });
       expect(down.code).toBe(1);
       expect(JSON.parse(down.stdout).adapters[0]).toEqual(expect.objectContaining({ adapter: 'waste', ok: false }));
     } finally {
-      sim.faults.up();
+      ctx.sim.faults.up();
     }
   });
 
   it('send submits and follows a transaction to delivery; status shows it; an unknown id is exit 3', async () => {
-    const file = path.join(dir, 'missed.json');
+    const file = path.join(ctx.dir, 'missed.json');
     writeFileSync(file, JSON.stringify({ type: 'waste.missedCollection', data: missed }));
-    const sent = await lgx(['send', stackFile, file, '--data', data], { env });
+    const sent = await lgx(['send', ctx.stackFile, file, '--data', ctx.data], { env });
     expect(sent.code).toBe(0);
     expect(sent.stdout).toMatch(/accepted: [0-9a-f-]{36}/);
     expect(sent.stdout).toContain('waste: attempt 1 delivered');
-    expect(sim.state.cases.size).toBe(1);
+    expect(ctx.sim.state.cases.size).toBe(1);
     const id = /accepted: ([0-9a-f-]{36})/.exec(sent.stdout)![1]!;
-    const status = await lgx(['status', id, '--data', data, '--json']);
+    const status = await lgx(['status', id, '--data', ctx.data, '--json']);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toEqual(expect.objectContaining({ id, state: 'delivered', deliveries: [expect.objectContaining({ target: 'waste', state: 'delivered' })] }));
-    expect((await lgx(['status', 'no-such-id', '--data', data])).code).toBe(3);
+    expect((await lgx(['status', 'no-such-id', '--data', ctx.data])).code).toBe(3);
   });
 
   it('send refuses a file that is not JSON (exit 2) and a transaction that is not valid (exit 1, every field named), storing nothing', async () => {
-    const notJson = path.join(dir, 'not.json');
+    const notJson = path.join(ctx.dir, 'not.json');
     writeFileSync(notJson, '{"type": "waste.missedCollection",');
-    const bad = await lgx(['send', stackFile, notJson, '--data', data], { env });
+    const bad = await lgx(['send', ctx.stackFile, notJson, '--data', ctx.data], { env });
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('cannot be read as JSON')]);
-    const invalid = path.join(dir, 'invalid.json');
+    const invalid = path.join(ctx.dir, 'invalid.json');
     writeFileSync(invalid, '{"type": "waste.missedCollection", "data": {"uprn": "not-a-uprn", "service": "refuse", "__proto__": {"admin": true}}}');
-    const refused = await lgx(['send', stackFile, invalid, '--data', data], { env });
+    const refused = await lgx(['send', ctx.stackFile, invalid, '--data', ctx.data], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('LGX_ERR_VALIDATION_INVALID');
     expect(refused.stderr).toContain('/data/uprn');
     expect(refused.stderr).toContain('/data/scheduledDate');
     expect(refused.stderr).toContain('/data/__proto__');
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
-    expect(sim.state.cases.size).toBe(0);
+    expect(ctx.sim.state.cases.size).toBe(0);
   });
 
   it('dlq lists, shows, replays and discards dead letters, with a reason required', async () => {
-    sim.faults.failNext(1, { status: 400, body: { error: 'bad request' } });
-    const file = path.join(dir, 'tx.json');
+    ctx.sim.faults.failNext(1, { status: 400, body: { error: 'bad request' } });
+    const file = path.join(ctx.dir, 'tx.json');
     writeFileSync(file, JSON.stringify(createTransaction('waste.missedCollection', missed as never, { council: 'E07000223' })));
-    const sent = await lgx(['send', stackFile, file, '--data', data], { env });
+    const sent = await lgx(['send', ctx.stackFile, file, '--data', ctx.data], { env });
     expect(sent.code).toBe(1);
     expect(sent.stdout).toContain('dead');
-    const list = await lgx(['dlq', 'list', '--stack', stackFile, '--data', data, '--json'], { env });
+    const list = await lgx(['dlq', 'list', '--stack', ctx.stackFile, '--data', ctx.data, '--json'], { env });
     const dead = JSON.parse(list.stdout) as Array<{ id: string; target: string }>;
     expect(dead).toEqual([expect.objectContaining({ target: 'waste' })]);
-    const show = await lgx(['dlq', 'show', dead[0]!.id, '--stack', stackFile, '--data', data], { env });
+    const show = await lgx(['dlq', 'show', dead[0]!.id, '--stack', ctx.stackFile, '--data', ctx.data], { env });
     expect(show.stdout).toMatch(/permanent/);
-    expect((await lgx(['dlq', 'replay', dead[0]!.id, '--stack', stackFile, '--data', data], { env })).code).toBe(2);
-    const replay = await lgx(['dlq', 'replay', dead[0]!.id, '--reason', 'vendor fixed the form', '--actor', 'staff-42', '--stack', stackFile, '--data', data], { env });
+    expect((await lgx(['dlq', 'replay', dead[0]!.id, '--stack', ctx.stackFile, '--data', ctx.data], { env })).code).toBe(2);
+    const replay = await lgx(['dlq', 'replay', dead[0]!.id, '--reason', 'vendor fixed the form', '--actor', 'staff-42', '--stack', ctx.stackFile, '--data', ctx.data], { env });
     expect([replay.code, replay.stdout]).toEqual([0, expect.stringContaining('pending again')]);
-    expect(JSON.parse((await lgx(['dlq', 'list', '--stack', stackFile, '--data', data, '--json'], { env })).stdout)).toEqual([]);
-    expect((await lgx(['dlq', 'discard', dead[0]!.id, '--reason', 'x', '--stack', stackFile, '--data', data], { env })).code).toBe(3);
+    expect(JSON.parse((await lgx(['dlq', 'list', '--stack', ctx.stackFile, '--data', ctx.data, '--json'], { env })).stdout)).toEqual([]);
+    expect((await lgx(['dlq', 'discard', dead[0]!.id, '--reason', 'x', '--stack', ctx.stackFile, '--data', ctx.data], { env })).code).toBe(3);
   });
 
   it('keys create prints the key once (--json), stores only its hash, and refuses another council', async () => {
-    const created = await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E07000223', '--json'], { env });
+    const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], { env });
     expect(created.code).toBe(0);
     const { key } = JSON.parse(created.stdout) as { key: string };
-    const stored = readFileSync(path.join(data, 'keys.json'), 'utf8');
+    const stored = readFileSync(path.join(ctx.data, 'keys.json'), 'utf8');
     expect(stored).not.toContain(key.split('.')[1]);
-    expect(await verifyApiKey(createFileKeyStore(path.join(data, 'keys.json')), key)).toEqual(expect.objectContaining({ council: 'E07000223', scopes: ['submit', 'read'] }));
-    const list = await lgx(['keys', 'list', '--data', data, '--json']);
+    expect(await verifyApiKey(createFileKeyStore(path.join(ctx.data, 'keys.json')), key)).toEqual(expect.objectContaining({ council: 'E07000223', scopes: ['submit', 'read'] }));
+    const list = await lgx(['keys', 'list', '--data', ctx.data, '--json']);
     expect(JSON.parse(list.stdout)[0]).not.toHaveProperty('hash');
-    expect((await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E08000025'], { env })).code).toBe(2);
-    expect((await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E07000223', '--scopes', 'root'], { env })).code).toBe(2);
+    expect((await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E08000025'], { env })).code).toBe(2);
+    expect((await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--scopes', 'root'], { env })).code).toBe(2);
   });
 
   it('serve answers over HTTP with keys from keys create, and stops on SIGTERM', async () => {
-    const created = await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E07000223', '--json'], { env });
+    const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], { env });
     const { key } = JSON.parse(created.stdout) as { key: string };
     const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/cli.js'), 'serve', stackFile, '--port', '0', '--data', data], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/cli.js'), 'serve', ctx.stackFile, '--port', '0', '--data', ctx.data], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
@@ -196,7 +170,7 @@ describe('lgx', () => {
   });
 
   it('schemas export writes every schema where its $id says', async () => {
-    const out = path.join(dir, 'schemas');
+    const out = path.join(ctx.dir, 'schemas');
     const result = await lgx(['schemas', 'export', out]);
     expect(result.code).toBe(0);
     for (const file of ['payment/v1.json', 'payment/v2.json', 'defs/v1.json', 'envelope/v1.json', 'street.report/v1.json']) expect(existsSync(path.join(out, file))).toBe(true);

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'cli.js');
@@ -33,4 +34,54 @@ export function lgx(args: string[], options: { cwd?: string; env?: Record<string
 /** A scratch folder inside the repository, so packages installed there (node_modules) resolve. */
 export function scratch(): string {
   return mkdtempSync(path.join(__dirname, '.tmp-'));
+}
+
+/** The tests' stack: one Example Waste adapter, its key from EXAMPLE_WASTE_KEY, and one route to it. */
+function writeWasteStack(file: string, baseUrl: string): void {
+  writeFileSync(
+    file,
+    [
+      'council: E07000223',
+      'adapters:',
+      '  waste:',
+      "    package: '@lgx/adapter-template'",
+      '    config:',
+      `      baseUrl: ${baseUrl}`,
+      '      apiKey: ${env:EXAMPLE_WASTE_KEY}',
+      'routes:',
+      '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }',
+      '',
+    ].join('\n'),
+  );
+}
+
+/** What a test file's stack gives each test: set afresh before every test. */
+export interface WasteStack {
+  sim: ExampleWasteSimulator;
+  /** A scratch folder holding the stack file; removed after the test. */
+  dir: string;
+  stackFile: string;
+  /** The data folder (not created). */
+  data: string;
+}
+
+/**
+ * Registers the hooks that run an Example Waste simulator for the test file and write a stack for it
+ * in a new scratch folder before each test.
+ */
+export function useWasteStack(): WasteStack {
+  const ctx = {} as WasteStack;
+  beforeAll(async () => {
+    ctx.sim = await startExampleWasteSimulator();
+  });
+  afterAll(() => ctx.sim.close());
+  beforeEach(() => {
+    ctx.sim.reset();
+    ctx.dir = scratch();
+    ctx.data = path.join(ctx.dir, 'data');
+    ctx.stackFile = path.join(ctx.dir, 'lgx.yaml');
+    writeWasteStack(ctx.stackFile, ctx.sim.url);
+  });
+  afterEach(() => rmSync(ctx.dir, { recursive: true, force: true }));
+  return ctx;
 }

@@ -38,6 +38,7 @@ export {
 
 export { SchemaRegistry, schemaRegistry } from './schema/schema-registry';
 export { CASE_STATUSES } from './schema/case-statuses';
+export { CHANNELS } from './schema/channels';
 export { schemaId, parseSchemaId, SCHEMA_BASE } from './schema/schema-id';
 export {
   validate,

@@ -1,4 +1,4 @@
-import type { Logger } from '@lgx/core';
+import type { Channel, Logger } from '@lgx/core';
 import type { RunningStack } from '@lgx/runtime';
 
 /** What an API key may do. `admin` implies `submit` and `read`. */
@@ -14,6 +14,11 @@ export interface ApiKeyRecord {
   /** Hex SHA-256 of the key's secret part. */
   hash: string;
   label?: string;
+  /**
+   * The channel the key is issued to (e.g. `web` for the web forms): the short form records it as the
+   * envelope's `channel` and `source`. Without one, the short form records `api`.
+   */
+  channel?: Channel;
   createdAt: string;
   revokedAt?: string;
 }

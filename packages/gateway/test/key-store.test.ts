@@ -44,10 +44,17 @@ describe('the file key store', () => {
       ['{ not json', 'not well-formed JSON'],
       ['{"version": 2, "keys": []}', '{"version": 1, "keys": [...]}'],
       ['{"version": 1, "keys": [{"id": "abc"}]}', "keys[0] has no 'council'"],
+      ['{"version": 1, "keys": [{"id": "abc", "council": "E07000223", "scopes": ["submit"], "hash": "00", "createdAt": "2026-01-01T00:00:00Z", "channel": "fax"}]}', 'keys[0].channel must be one of web, app, phone'],
     ] as const) {
       writeFileSync(file, content);
       await expect(createFileKeyStore(file).find('abc')).rejects.toMatchObject({ code: 'LGX_ERR_GATEWAY_KEY_STORE_INVALID', message: expect.stringContaining(says) });
     }
+  });
+
+  it("keeps a key's channel, and a key made in the folder it creates is owner-only there too", async () => {
+    const { key } = await createApiKey(createFileKeyStore(file), { council: 'E07000223', channel: 'phone' });
+    expect(await verifyApiKey(createFileKeyStore(file), key)).toEqual(expect.objectContaining({ channel: 'phone' }));
+    expect(statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
   });
 
   it('refuses an unknown scope', async () => {

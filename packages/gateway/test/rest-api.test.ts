@@ -1,4 +1,5 @@
-import { createTransaction } from '@lgx/core';
+import { CHANNELS, createTransaction } from '@lgx/core';
+import { createApiKey, createMemoryKeyStore } from '../src';
 import { loadFixtures } from '@lgx/testkit';
 import { COUNCIL, OTHER_COUNCIL, startHarness, waitFor, type Harness } from './helpers/gateway-harness';
 
@@ -76,6 +77,29 @@ describe('POST /v1/transactions', () => {
     expect(view.transaction).toEqual(expect.objectContaining({ council: COUNCIL, idempotencykey: 'short-1', type: 'street.report', specversion: '1.0', channel: 'api' }));
   });
 
+  it('records the channel of a key issued to one in the short form, and the source follows it; other bodies keep their own', async () => {
+    const { key: webKey } = await createApiKey(h.keys, { council: COUNCIL, scopes: ['submit', 'read'], channel: 'web', label: 'web forms' });
+    const submitted = async (body: unknown) => {
+      const res = await call('POST', '/v1/transactions', { key: webKey, body });
+      expect(res.status).toBe(202);
+      return (await call('GET', `/v1/transactions/${res.json.id}`, { key: webKey })).json.transaction;
+    };
+    expect(await submitted({ type: 'street.report', data: pothole })).toEqual(expect.objectContaining({ channel: 'web', source: `/councils/${COUNCIL}/channels/web` }));
+    // A short form that names its own channel keeps it; a full envelope keeps its channel and source.
+    expect(await submitted({ type: 'street.report', channel: 'phone', data: pothole })).toEqual(expect.objectContaining({ channel: 'phone', source: `/councils/${COUNCIL}/channels/phone` }));
+    const envelope = createTransaction('street.report', pothole as never, { council: COUNCIL, channel: 'staff', source: `/councils/${COUNCIL}/contact-centre` });
+    expect(await submitted(envelope)).toEqual(expect.objectContaining({ channel: 'staff', source: `/councils/${COUNCIL}/contact-centre` }));
+    // A key without a channel records api, as before.
+    const plain = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: pothole } });
+    expect((await call('GET', `/v1/transactions/${plain.json.id}`, { key: readKey })).json.transaction).toEqual(expect.objectContaining({ channel: 'api', source: `/councils/${COUNCIL}/channels/api` }));
+  });
+
+  it('refuses to create a key for a channel the envelope schema does not have', async () => {
+    const keys = createMemoryKeyStore();
+    await expect(createApiKey(keys, { council: COUNCIL, channel: 'fax' as never })).rejects.toThrow(`unknown channel 'fax' (channels: ${CHANNELS.join(', ')})`);
+    expect(await keys.list()).toEqual([]);
+  });
+
   it('lists every field error as RFC 9457 problem+json with 400', async () => {
     const res = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: { kind: 'volcano', location: {} } } });
     expect(res.status).toBe(400);
@@ -114,6 +138,15 @@ describe('POST /v1/transactions', () => {
     await waitFor(async () => (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json?.state === 'dead', 'dead letter');
     const view = (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json;
     expect(view.deliveries[0]).toEqual(expect.objectContaining({ state: 'dead', lastError: expect.objectContaining({ classification: 'permanent' }) }));
+  });
+
+  it('shows no last error once a later attempt delivered it; the attempt log keeps the failure', async () => {
+    h.waste.faults.failNext(1, { status: 503, body: { error: 'maintenance' } });
+    const res = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'waste.missedCollection', data: missed[0] } });
+    await waitFor(async () => (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json?.state === 'delivered', 'delivery after a retry');
+    const [delivery] = (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json.deliveries;
+    expect(delivery).not.toHaveProperty('lastError');
+    expect(delivery.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(['failed', 'delivered']);
   });
 });
 

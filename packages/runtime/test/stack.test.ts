@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LgxError, LgxValidationError, type ValidationIssue } from '@lgx/core';
-import { createStack, loadAdapters, loadStack, matchRoutes, stackSchema, type StackConfig, type StackDefinition } from '../src/stack';
+import { createStack, loadAdapters, loadStack, matchRoutes, stackSchema, validateStack, type StackConfig, type StackDefinition } from '../src/stack';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -153,12 +153,20 @@ describe('loadStack', () => {
     for (const secret of [WASTE_KEY, HIGHWAYS_KEY]) expect(shown).not.toContain(secret);
   });
 
-  it('never quotes the source line of a YAML syntax error (it could hold an inline secret)', async () => {
+  it('shows the line of a YAML syntax error with its config values masked (one could be an inline secret)', async () => {
     const file = variant('broken.yaml', (y) => y.replace("apiKey: '${file:./secrets/new-key}' }", "apiKey: 'sk-inline-leaked-1234 }"));
     const error = await rejection(loadStack(file, { env }));
-    expect(issuesOf(error)[0]).toEqual(expect.objectContaining({ rule: 'yaml' }));
-    expect(error.message).toMatch(/line \d+/);
+    // The quote that never closes is the mistake: where it opens, not the end of the file.
+    expect(issuesOf(error)).toEqual([
+      {
+        path: '',
+        rule: 'yaml',
+        message: "the value that starts with the single quote here is never closed: end it with ' on the same line (line 11, column 58)",
+        params: { line: 11, column: 58, text: "    config: { baseUrl: ***, apiKey: '***", caret: 37 },
+      },
+    ]);
     expect(everythingShown(error)).not.toContain('sk-inline-leaked');
+    expect(everythingShown(error)).not.toMatch(/MISSING_CHAR|BAD_INDENT/);
   });
 
   it('loads a mapping CSV and refuses a duplicate council code with the file and line', async () => {
@@ -211,6 +219,16 @@ describe('loadStack', () => {
 });
 
 describe('createStack', () => {
+  it('refuses a config value that is a shell variable, but leaves lower-case $ expressions alone', async () => {
+    const config = minimal();
+    config.adapters.waste!.config = { baseUrl: 'https://api.example-waste.test', apiKey: '$EXAMPLE_WASTE_KEY', mapping: '$uppercase($uprn)', note: '$uprn', tenant: '${TENANT}' };
+    const issues = issuesOf(await rejection(createStack(config, { env })));
+    expect(issues.map((i) => [i.path, i.rule, i.params])).toEqual([
+      ['/adapters/waste/config/apiKey', 'shellVariable', { env: 'EXAMPLE_WASTE_KEY' }],
+      ['/adapters/waste/config/tenant', 'shellVariable', { env: 'TENANT' }],
+    ]);
+  });
+
   it('validates and resolves a stack given from code', async () => {
     const stack = await createStack({ ...minimal(), mappings: { service: { refuse: 'REF' }, bins: { file: 'mappings/services.csv' } } }, { env, cwd: dir });
     expect(stack.adapters.waste?.config.apiKey).toBe(WASTE_KEY);
@@ -380,5 +398,36 @@ describe('loadAdapters', () => {
     const error = await rejection(loadAdapters(stack, { resolveFrom: from }));
     expect(error.code).toBe('LGX_ERR_ADAPTER_DEFINITION_INVALID');
     expect(error.message).toContain("'lgx-not-an-adapter' exports no adapter");
+  });
+});
+
+describe('a key at the wrong place', () => {
+  const issues = (value: unknown) => {
+    const result = validateStack(value);
+    return result.ok ? [] : result.issues.map((i) => [i.path, i.rule, i.message]);
+  };
+  const waste = { waste: { package: '@lgx/adapter-template' } };
+
+  it('says where a key nested too deep or too shallow belongs, instead of the errors it causes', () => {
+    expect(issues({ council: 'E07000223', adapters: { ...waste, open311: { services: [] } }, routes: [] })).toEqual([
+      ['/adapters/open311', 'misplacedKey', "'open311' is nested under 'adapters', but it belongs at the top level, beside 'adapters': check its indentation and line it up with 'adapters'"],
+    ]);
+    expect(issues({ council: 'E07000223', adapters: waste, config: { baseUrl: 'x' }, routes: [] })).toEqual([
+      ['/config', 'misplacedKey', "'config' is at the top level, but it belongs inside an adapter (under adapters): check its indentation and indent it under adapters › <adapter id>"],
+    ]);
+    expect(issues({ council: 'E07000223', adapters: waste, routes: [{ match: {}, data: { kind: 'pothole' }, mode: 'one', targets: ['waste'] }] })).toEqual([
+      ['/routes/0/data', 'misplacedKey', "'data' is inside a route (an item of routes), but it belongs inside a route's match: check its indentation and indent it under match"],
+    ]);
+    expect(issues({ council: 'E07000223', adapters: waste, routes: [{ match: {}, mode: 'one', targets: ['waste'], package: 'x' }] })).toEqual([
+      ['/routes/0/package', 'misplacedKey', "'package' is not allowed inside a route (an item of routes); a stack file has 'package' only inside an adapter (under adapters)"],
+    ]);
+  });
+
+  it('leaves a misspelt key, and an adapter that happens to share a key’s name, to the schema’s own words', () => {
+    expect(issues({ council: 'E07000223', adapters: { waste: { pakage: 'x' } }, routes: [] })).toEqual([
+      ['/adapters/waste/package', 'required', 'is required'],
+      ['/adapters/waste/pakage', 'additionalProperties', 'is not a property this schema allows (check the spelling)'],
+    ]);
+    expect(issues({ council: 'E07000223', adapters: { open311: { config: {} } }, routes: [] })).toEqual([['/adapters/open311/package', 'required', 'is required']]);
   });
 });

@@ -1,6 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { loadAdapterPackage } from '@lgx/runtime';
+import { findInstalledAdapters, loadAdapterPackage } from '@lgx/runtime';
 import { EXIT, json, table, type Io } from '../output';
 import { parse, str } from '../args';
 
@@ -21,34 +20,12 @@ interface Found {
   error?: string;
 }
 
-/** Packages in node_modules (and its @scopes) that declare themselves LGX adapters. */
-function discover(from: string): Array<{ name: string; version: string; id: string }> {
-  const root = path.join(from, 'node_modules');
-  if (!existsSync(root)) return [];
-  const dirs: string[] = [];
-  for (const entry of readdirSync(root)) {
-    if (entry.startsWith('.')) continue;
-    if (entry.startsWith('@')) for (const inner of readdirSync(path.join(root, entry))) dirs.push(path.join(root, entry, inner));
-    else dirs.push(path.join(root, entry));
-  }
-  const found: Array<{ name: string; version: string; id: string }> = [];
-  for (const dir of dirs) {
-    try {
-      const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; lgx?: { adapter?: unknown } };
-      if (pkg.name && typeof pkg.lgx?.adapter === 'string') found.push({ name: pkg.name, version: pkg.version ?? '', id: pkg.lgx.adapter });
-    } catch {
-      // not a package
-    }
-  }
-  return found.sort((a, b) => a.name.localeCompare(b.name));
-}
-
 export async function adaptersCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, { from: { type: 'string' } });
   if (values.help) return io.out(adaptersHelp), EXIT.ok;
   const from = path.resolve(str(values, 'from', '.'));
   const rows: Found[] = [];
-  for (const pkg of discover(from)) {
+  for (const pkg of findInstalledAdapters(from, { ancestors: false })) {
     try {
       const definition = await loadAdapterPackage(pkg.name, { resolveFrom: from });
       const m = definition.manifest;

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULT_DATA, DEFAULT_STACK, openStackFile } from '../context';
+import { createDeadLetters } from '@lgx/runtime';
+import { DEFAULT_DATA, DEFAULT_STACK, openStackStore } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
 import { int, need, parse, str } from '../args';
 
 export const dlqHelp = `lgx dlq list [--target <adapter>] [--limit <n>]
-lgx dlq show <delivery-id>
+lgx dlq show <delivery-id>            (--json: with the envelope that replay --file takes)
 lgx dlq replay <delivery-id> --reason <text> [--file <edited-envelope.json>]
 lgx dlq discard <delivery-id> --reason <text>
   common: [--stack <file>] [--data <dir>] [--database <postgres-url>] [--actor <id>] [--json]
@@ -14,6 +15,14 @@ retries). Replay delivers one again (with --file, an edited envelope, validated 
 type, council and idempotency key); discard gives up on it. Every change is audited with --actor
 (default "cli"; use a staff id, never a name) and --reason. A running 'lgx serve' on the same data
 folder picks a replayed delivery up. Exit 3 when the delivery is not in the queue.`;
+
+function readEnvelope(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  } catch (error) {
+    throw new UsageError(`${file} cannot be read as JSON: ${(error as Error).message}`);
+  }
+}
 
 export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -29,27 +38,36 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   if (values.help) return io.out(dlqHelp), EXIT.ok;
   const action = need(positionals, 0, 'dlq action (list, show, replay or discard)');
   if (!['list', 'show', 'replay', 'discard'].includes(action)) throw new UsageError(`unknown dlq action '${action}' (list, show, replay, discard)`);
-  const stack = await openStackFile(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), { start: false }, str(values, 'database'));
+  // Dead letters live in the store alone: no adapter is created and no secret is needed here.
+  const { outline, store } = await openStackStore(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
+  const dlq = createDeadLetters({ store, council: outline.council });
   try {
     if (action === 'list') {
       const target = str(values, 'target');
-      const dead = await stack.dlq.list({ limit: int(values, 'limit', 50, 1, 10_000), ...(target ? { target } : {}) });
+      const dead = await dlq.list({ limit: int(values, 'limit', 50, 1, 10_000), ...(target ? { target } : {}) });
       if (values.json) io.out(json(dead));
       else if (dead.length === 0) io.out('the dead-letter queue is empty');
       else io.out(table(['delivery', 'transaction', 'target', 'attempts', 'died', 'error'], dead.map((d) => [d.id, d.transactionId, d.target, d.attempts, d.updatedAt, d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : ''])));
       return EXIT.ok;
     }
     const id = need(positionals, 1, 'delivery id');
-    const dead = await stack.dlq.show(id);
+    const dead = await dlq.show(id);
     if (!dead) {
       io.err(`error: delivery ${id} is not in the dead-letter queue`);
       return EXIT.notFound;
     }
     if (action === 'show') {
-      if (values.json) io.out(json(dead));
+      // The envelope as stored: exactly what 'replay --file' takes, once edited (null once purged).
+      const envelope = (await store.getTransaction(dead.transactionId))?.envelope ?? null;
+      if (values.json) io.out(json({ ...dead, envelope }));
       else {
         io.out(`delivery ${dead.id} of transaction ${dead.transactionId} to ${dead.target}: dead after ${dead.attempts} attempt(s)`);
         io.out(table(['attempt', 'started', 'outcome', 'class', 'message'], dead.attemptLog.map((a) => [a.attempt, a.startedAt, a.outcome, a.classification, a.message])));
+        io.out(
+          envelope
+            ? `\nto edit and replay it: lgx dlq show ${dead.id} --json | jq .envelope > envelope.json, edit the file, then lgx dlq replay ${dead.id} --file envelope.json --reason "..."`
+            : `\nits envelope was purged by retention: replay it with --file <envelope.json> (a full envelope of the same type and council), or discard it`,
+        );
       }
       return EXIT.ok;
     }
@@ -58,15 +76,15 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     const actor = str(values, 'actor', 'cli');
     if (action === 'replay') {
       const file = str(values, 'file');
-      const envelope = file ? (JSON.parse(readFileSync(file, 'utf8')) as unknown) : undefined;
-      const done = await stack.dlq.replay(id, { actor, reason, ...(envelope !== undefined ? { envelope } : {}) });
+      const envelope = file ? readEnvelope(file) : undefined;
+      const done = await dlq.replay(id, { actor, reason, ...(envelope !== undefined ? { envelope } : {}) });
       io.out(values.json ? json({ id, replayed: done }) : done ? `replayed ${id}: pending again` : `${id} was not replayed`);
       return done ? EXIT.ok : EXIT.failed;
     }
-    const done = await stack.dlq.discard(id, { actor, reason });
+    const done = await dlq.discard(id, { actor, reason });
     io.out(values.json ? json({ id, discarded: done }) : done ? `discarded ${id}` : `${id} was not discarded`);
     return done ? EXIT.ok : EXIT.failed;
   } finally {
-    await stack.close();
+    await store.close();
   }
 }

@@ -1,39 +1,47 @@
+import { CHANNELS, type Channel } from '@lgx/core';
 import { createApiKey, SCOPES, type Scope } from '@lgx/gateway';
-import { DEFAULT_DATA, DEFAULT_STACK, loadStackFile, openKeys } from '../context';
+import { loadStackOutline } from '@lgx/runtime';
+import { DEFAULT_DATA, DEFAULT_STACK, openKeys } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
 import { need, parse, str } from '../args';
 
-export const keysHelp = `lgx keys create --stack <file> --data <dir> --council <code> [--scopes submit,read] [--label <text>] [--json]
+export const keysHelp = `lgx keys create --stack <file> --data <dir> --council <code> [--scopes submit,read] [--channel <channel>] [--label <text>] [--json]
 lgx keys list [--data <dir>] [--json]
 lgx keys revoke <key-id> [--data <dir>]
 
 API keys of the gateway, per council, kept in <data>/keys.json as SHA-256 hashes. 'create' prints the
 new key once (with --json as {"key": "..."}): store it in the channel's secret store; it cannot be
-shown again. Scopes: submit (send transactions), read (read them), admin (everything, incl. metrics).`;
+shown again. Scopes: submit (send transactions), read (read them), admin (everything, incl. metrics).
+--channel records the channel the key is issued to (${CHANNELS.join(', ')}) on every transaction it
+sends in the short form {"type", "data"} (as the envelope's channel and source); without it, api.
+Needs only the stack's council: adapter secrets need not be set.`;
 
 export async function keysCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { stack: { type: 'string' }, data: { type: 'string' }, council: { type: 'string' }, scopes: { type: 'string' }, label: { type: 'string' } });
+  const { values, positionals } = parse(argv, { stack: { type: 'string' }, data: { type: 'string' }, council: { type: 'string' }, scopes: { type: 'string' }, label: { type: 'string' }, channel: { type: 'string' } });
   if (values.help) return io.out(keysHelp), EXIT.ok;
   const action = need(positionals, 0, 'keys action (create, list or revoke)');
-  const keys = openKeys(str(values, 'data', DEFAULT_DATA));
+  const keys = openKeys(str(values, 'data', DEFAULT_DATA), io);
   if (action === 'create') {
     const council = str(values, 'council');
     if (!council) throw new UsageError('keys create needs --council <GSS code>');
-    const { definition } = await loadStackFile(str(values, 'stack', DEFAULT_STACK));
-    if (definition.council !== council) throw new UsageError(`the stack serves council ${definition.council}, not ${council}`);
+    // The council is all a key needs from the stack: adapter secrets need not be set.
+    const { council: served } = await loadStackOutline(str(values, 'stack', DEFAULT_STACK));
+    if (served !== council) throw new UsageError(`the stack serves council ${served}, not ${council}`);
     const scopes = str(values, 'scopes', 'submit,read').split(',').map((s) => s.trim()) as Scope[];
     const unknown = scopes.filter((s) => !SCOPES.includes(s));
     if (unknown.length) throw new UsageError(`unknown scope(s) ${unknown.join(', ')} (scopes: ${SCOPES.join(', ')})`);
+    const channel = str(values, 'channel');
+    if (channel !== undefined && !CHANNELS.includes(channel as Channel)) throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')} (the envelope's channels), not '${channel.slice(0, 40)}'`);
     const label = str(values, 'label');
-    const { key, record } = await createApiKey(keys, { council, scopes, ...(label ? { label } : {}) });
+    const { key, record } = await createApiKey(keys, { council, scopes, ...(label ? { label } : {}), ...(channel ? { channel: channel as Channel } : {}) });
     if (values.json) io.out(JSON.stringify({ key }));
-    else io.out(`${key}\n\nkey id ${record.id} for council ${council}, scopes ${scopes.join(', ')}. This is the only time the key is shown.`);
+    else io.out(`${key}\n\nkey id ${record.id} for council ${council}, scopes ${scopes.join(', ')}${channel ? `, channel ${channel}` : ''}. This is the only time the key is shown.`);
     return EXIT.ok;
   }
   if (action === 'list') {
     const all = await keys.list();
     if (values.json) io.out(json(all.map(({ hash: _hash, ...rest }) => rest)));
-    else io.out(table(['key id', 'council', 'scopes', 'label', 'created', 'revoked'], all.map((k) => [k.id, k.council, k.scopes.join(','), k.label, k.createdAt, k.revokedAt])));
+    else io.out(table(['key id', 'council', 'scopes', 'channel', 'label', 'created', 'revoked'], all.map((k) => [k.id, k.council, k.scopes.join(','), k.channel, k.label, k.createdAt, k.revokedAt])));
     return EXIT.ok;
   }
   if (action === 'revoke') {

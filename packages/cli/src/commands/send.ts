@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { completeEnvelope, stateOf } from '@lgx/gateway';
+import { completeEnvelope, currentError, stateOf } from '@lgx/gateway';
 import { DEFAULT_DATA, DEFAULT_STACK, openStackFile } from '../context';
 import { EXIT, json, UsageError, type Io } from '../output';
 import { int, need, parse, str } from '../args';
@@ -51,7 +51,7 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
       }
       const state = stateOf(view.deliveries);
       if (state !== 'pending' || Date.now() >= until) {
-        if (values.json) io.out(json({ id, duplicate, state, deliveries: view.deliveries.map((d) => ({ target: d.target, state: d.state, attempts: d.attempts, receipt: d.receipt, lastError: d.lastError })) }));
+        if (values.json) io.out(json({ id, duplicate, state, deliveries: view.deliveries.map((d) => ({ target: d.target, state: d.state, attempts: d.attempts, receipt: d.receipt, lastError: currentError(d) })) }));
         else io.out(`${state}${state === 'pending' ? ' (still retrying; see lgx status ' + id + ')' : ''}`);
         return state === 'delivered' ? EXIT.ok : EXIT.failed;
       }

@@ -31,13 +31,13 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const logger = createLogger({ level: 'info', secrets: definition.secrets });
   const retentionDays = int(values, 'retention-days', 90, 1, 36_500);
   const events = new StatusEvents();
-  const store = openStore(dataDir, str(values, 'database'));
+  const store = openStore(dataDir, str(values, 'database'), io);
   const stack = await openStack(definition, { store, resolveFrom, logger, events });
   const poller = new StatusPoller({ store, adapters: stack.adapters, events, logger, intervalMs: pollSeconds * 1000 });
   poller.start();
   const retention = startRetention({ store, days: retentionDays, logger });
   const publicUrl = str(values, 'public-url');
-  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir), logger, ...(publicUrl ? { publicUrl } : {}) });
+  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir, io), logger, ...(publicUrl ? { publicUrl } : {}) });
   const url = await gateway.listen({ port, host: str(values, 'host', '127.0.0.1') });
   io.out(`lgx gateway for council ${definition.council} on ${url} (data in ${dataDir})`);
   io.out(`  POST ${url}/v1/transactions · GET ${url}/v1/health · ${url}/openapi.json${definition.open311 ? ` · ${url}/open311/v2/services.xml` : ''}`);

@@ -1,4 +1,5 @@
-import { stateOf } from '@lgx/gateway';
+import { currentError, stateOf } from '@lgx/gateway';
+import type { StoredDelivery } from '@lgx/runtime';
 import { DEFAULT_DATA, openStore } from '../context';
 import { EXIT, json, table, type Io } from '../output';
 import { need, parse, str } from '../args';
@@ -12,14 +13,19 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { database: { type: 'string' }, data: { type: 'string' } });
   if (values.help) return io.out(statusHelp), EXIT.ok;
   const id = need(positionals, 0, 'transaction id');
-  const store = openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'));
+  const store = openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
   try {
     const transaction = await store.getTransaction(id);
     if (!transaction) {
       io.err(`error: no transaction ${id} in this data folder`);
       return EXIT.notFound;
     }
-    const deliveries = await store.listDeliveries(id);
+    // A delivery's last error is shown only while it stands (not once a later attempt delivered it).
+    const deliveries: StoredDelivery[] = (await store.listDeliveries(id)).map((d) => {
+      const { lastError: _stale, ...rest } = d;
+      const lastError = currentError(d);
+      return lastError ? { ...rest, lastError } : rest;
+    });
     const updates = await store.listStatusUpdates(id);
     const state = stateOf(deliveries);
     if (values.json) {

@@ -1,8 +1,8 @@
-import { loadAdapters } from '@lgx/runtime';
+import { loadAdapters, stackLine } from '@lgx/runtime';
 import { instantiateAdapter } from '@lgx/core/host';
 import { isLgxError, LgxValidationError } from '@lgx/core';
 import { DEFAULT_STACK, loadStackFile } from '../context';
-import { EXIT, json, type Io } from '../output';
+import { excerpt, EXIT, json, type Io } from '../output';
 import { parse } from '../args';
 
 export const validateHelp = `lgx validate [stack] [--json]
@@ -11,11 +11,21 @@ Checks a stack file without contacting any back office: the file against the sta
 name the key and the line), every route's adapters declared, every adapter package installed and
 compatible with this @lgx/core, and every adapter's config against its schema. Exit 0 valid, 1 not.`;
 
+/** Where in the file an issue is, for --json (editors) and for the excerpt under the problem. */
+function whereIn(params: Record<string, unknown> | undefined): { line?: number; column?: number; text?: string; caret?: number } {
+  const out: { line?: number; column?: number; text?: string; caret?: number } = {};
+  if (typeof params?.line === 'number') out.line = params.line;
+  if (typeof params?.column === 'number') out.column = params.column;
+  if (typeof params?.text === 'string') out.text = params.text;
+  if (typeof params?.caret === 'number') out.caret = params.caret;
+  return out;
+}
+
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {});
   if (values.help) return io.out(validateHelp), EXIT.ok;
   const file = positionals[0] ?? DEFAULT_STACK;
-  const problems: Array<{ code: string; path?: string; message: string }> = [];
+  const problems: Array<{ code: string; path?: string; message: string; line?: number; column?: number; text?: string; caret?: number }> = [];
   let summary: { council: string; adapters: number; routes: number } | undefined;
   try {
     const { definition, resolveFrom } = await loadStackFile(file);
@@ -26,20 +36,29 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
         const { instance } = await instantiateAdapter(adapter, definition.adapters[id]?.config, { council: definition.council, mappings: definition.mappings });
         await instance.close?.();
       } catch (error) {
-        if (error instanceof LgxValidationError) for (const issue of error.issues) problems.push({ code: error.code, path: `/adapters/${id}/config${issue.path}`, message: issue.message });
+        if (error instanceof LgxValidationError) {
+          for (const issue of error.issues) {
+            const path = `/adapters/${id}/config${issue.path}`;
+            const line = stackLine(definition.source, path);
+            problems.push({ code: error.code, path, message: line === undefined ? issue.message : `${issue.message} (line ${line})` });
+          }
+        }
         else problems.push({ code: isLgxError(error) ? error.code : 'error', path: `/adapters/${id}`, message: (error as Error).message });
       }
     }
     summary = { council: definition.council, adapters: Object.keys(definition.adapters).length, routes: definition.routes.length };
   } catch (error) {
-    if (error instanceof LgxValidationError) for (const issue of error.issues) problems.push({ code: error.code, path: issue.path, message: issue.message });
+    if (error instanceof LgxValidationError) for (const issue of error.issues) problems.push({ code: error.code, path: issue.path, message: issue.message, ...whereIn(issue.params) });
     else problems.push({ code: isLgxError(error) ? error.code : 'error', message: (error as Error).message });
   }
   if (values.json) io.out(json({ valid: problems.length === 0, file, ...(summary ?? {}), problems }));
   else if (problems.length === 0) io.out(`${file}: valid (council ${summary!.council}, ${summary!.adapters} adapter(s), ${summary!.routes} route(s))`);
   else {
     io.err(`${file}: ${problems.length} problem(s)`);
-    for (const p of problems) io.err(`  ${p.path ?? ''} ${p.message} [${p.code}]`.replace(/^ {2} /, '  '));
+    for (const p of problems) {
+      io.err(`  ${p.path ?? ''} ${p.message} [${p.code}]`.replace(/^ {2} /, '  '));
+      for (const line of excerpt(p as Record<string, unknown>)) io.err(line);
+    }
   }
   return problems.length === 0 ? EXIT.ok : EXIT.failed;
 }

@@ -1,6 +1,6 @@
 import { promises as fs, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LgxError } from '@lgx/core';
+import { CHANNELS, LgxError, type Channel } from '@lgx/core';
 import type { ApiKeyRecord, KeyStore } from '../types';
 
 interface KeyFile {
@@ -24,6 +24,10 @@ function parseKeyFile(text: string, file: string): KeyFile {
   keys.forEach((key, i) => {
     const missing = RECORD_FIELDS.find((field) => typeof key !== 'object' || key === null || (key as unknown as Record<string, unknown>)[field] === undefined);
     if (missing) throw new LgxError('LGX_ERR_GATEWAY_KEY_STORE_INVALID', `${file}: keys[${i}] has no '${missing}'`, { details: { file, index: i } });
+    const channel = (key as { channel?: unknown }).channel;
+    if (channel !== undefined && !CHANNELS.includes(channel as Channel)) {
+      throw new LgxError('LGX_ERR_GATEWAY_KEY_STORE_INVALID', `${file}: keys[${i}].channel must be one of ${CHANNELS.join(', ')}`, { details: { file, index: i } });
+    }
   });
   return { version: 1, keys };
 }
@@ -53,7 +57,8 @@ export function createFileKeyStore(file: string): KeyStore {
   }
 
   async function save(keys: ApiKeyRecord[]): Promise<void> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
+    // Owner only, like the file: the folder usually holds the store (personal data) as well.
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const tmp = `${file}.${process.pid}.tmp`;
     await fs.writeFile(tmp, `${JSON.stringify({ version: 1, keys }, null, 2)}\n`, { mode: 0o600 });
     await fs.rename(tmp, file);

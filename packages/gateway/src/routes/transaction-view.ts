@@ -12,6 +12,14 @@ export function stateOf(deliveries: readonly Pick<StoredDelivery, 'mode' | 'stat
   return 'pending';
 }
 
+/**
+ * A delivery's last error while it still stands: once a later attempt delivered it, the error is
+ * history (kept in the attempt log), not the delivery's state.
+ */
+export function currentError(delivery: Pick<StoredDelivery, 'state' | 'lastError'>): StoredDelivery['lastError'] {
+  return delivery.state === 'delivered' ? undefined : delivery.lastError;
+}
+
 export function summaryOf(transaction: StoredTransaction, deliveries: readonly StoredDelivery[], base: string): Record<string, unknown> {
   return {
     id: transaction.id,
@@ -32,17 +40,20 @@ export function detailOf(view: TransactionView, base: string): Record<string, un
     idempotencyKey: view.transaction.idempotencyKey,
     status: latest ? latest.update.status : undefined,
     transaction: view.transaction.envelope ?? null,
-    deliveries: view.deliveries.map((d) => ({
-      id: d.id,
-      target: d.target,
-      mode: d.mode,
-      state: d.state,
-      attempts: d.attempts,
-      ...(d.state === 'pending' ? { nextAttemptAt: d.nextAttemptAt } : {}),
-      ...(d.receipt ? { receipt: d.receipt } : {}),
-      ...(d.lastError ? { lastError: d.lastError } : {}),
-      attemptLog: d.attemptLog,
-    })),
+    deliveries: view.deliveries.map((d) => {
+      const lastError = currentError(d);
+      return {
+        id: d.id,
+        target: d.target,
+        mode: d.mode,
+        state: d.state,
+        attempts: d.attempts,
+        ...(d.state === 'pending' ? { nextAttemptAt: d.nextAttemptAt } : {}),
+        ...(d.receipt ? { receipt: d.receipt } : {}),
+        ...(lastError ? { lastError } : {}),
+        attemptLog: d.attemptLog,
+      };
+    }),
     statusHistory: view.statusUpdates.map((u) => ({ id: u.id, source: u.target, receivedAt: u.receivedAt, ...u.update })),
   };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { createTransaction, LgxError, LgxValidationError, parseTransaction, schemaRegistry, type Envelope, type ValidationIssue } from '@lgx/core';
+import { CHANNELS, createTransaction, LgxError, LgxValidationError, parseTransaction, schemaRegistry, type Channel, type Envelope, type ValidationIssue } from '@lgx/core';
 import { authenticate, baseUrl, jsonBody, notFound, type GatewayContext } from '../http/request-context';
 import { detailOf, summaryOf } from './transaction-view';
 
@@ -7,18 +7,21 @@ const MAX_PAGE = 100;
 
 /**
  * A body without `specversion` is the short form `{type, data, ...}`: the gateway completes the
- * envelope (id, time, source, dataschema, council from the key, idempotency key from the body or the
- * Idempotency-Key header). A full CloudEvents envelope is taken as it is.
+ * envelope (id, time, dataschema, council from the key, channel from the key or `api` and the source
+ * that follows it, idempotency key from the body or the Idempotency-Key header). What the body gives
+ * itself wins. A full CloudEvents envelope is taken as it is.
  */
-export function completeEnvelope(value: unknown, council: string, idempotencyHeader: string | undefined): unknown {
+export function completeEnvelope(value: unknown, council: string, idempotencyHeader: string | undefined, channel: Channel = 'api'): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const body = value as Record<string, unknown>;
   if (Object.prototype.hasOwnProperty.call(body, 'specversion')) return value;
   const type = body.type;
   if (typeof type !== 'string' || !schemaRegistry().has(type)) return value;
+  // A channel the body names itself (a valid one) wins over the key's, and the source follows it.
+  const own = CHANNELS.find((c) => c === body.channel);
   let defaults: Envelope;
   try {
-    defaults = createTransaction(type, body.data, { council, channel: 'api', validate: false, ...(idempotencyHeader ? { idempotencyKey: idempotencyHeader } : {}) });
+    defaults = createTransaction(type, body.data, { council, channel: own ?? channel, validate: false, ...(idempotencyHeader ? { idempotencyKey: idempotencyHeader } : {}) });
   } catch {
     return value;
   }
@@ -70,7 +73,7 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const bytes = jsonBody(request);
     const header = request.headers['idempotency-key'];
     const parsedJson = parseBody(bytes, context.options.bodyLimit ?? 1024 * 1024);
-    const candidate = completeEnvelope(parsedJson, key.council, typeof header === 'string' ? header : undefined);
+    const candidate = completeEnvelope(parsedJson, key.council, typeof header === 'string' ? header : undefined, key.channel);
     const type = (candidate as { type?: unknown } | null)?.type;
     if (typeof type === 'string' && !schemaRegistry().has(type)) {
       throw new LgxError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `'${type.slice(0, 100)}' is not a transaction type (GET /v1/schemas lists them)`, { details: { type: type.slice(0, 100) } });

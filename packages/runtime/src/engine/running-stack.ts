@@ -7,6 +7,7 @@ import { webhookAdapter } from '../sync/webhook-adapter';
 import { StatusEvents } from '../sync/status-events';
 import { createCallbackHandler, type CallbackOutcome } from '../sync/callback-handler';
 import { matchRoutes } from '../stack/route-matcher';
+import { createDeadLetters, type DeadLetters } from './dead-letters';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import type { StackDefinition } from '../stack/stack-types';
 import type { NewDelivery, StoredDelivery, StoredTransaction, Store, AttemptRecord, StoredStatusUpdate } from '../store/store-types';
@@ -28,18 +29,6 @@ export interface OpenStackOptions {
   webhooks?: Array<{ id: string; url: string; secret: string; timeoutMs?: number }>;
   /** Where status updates come from (pollers, callbacks); each one stored is published to the webhooks. */
   events?: StatusEvents;
-}
-
-export interface DeadLetters {
-  list(options?: { target?: string; limit?: number }): Promise<StoredDelivery[]>;
-  /** A dead delivery with its attempts, or undefined. */
-  show(deliveryId: string): Promise<(StoredDelivery & { attemptLog: AttemptRecord[] }) | undefined>;
-  /**
-   * Delivers it again. An edited envelope is validated again and must keep the transaction's type and
-   * council; the transaction keeps its id and idempotency key.
-   */
-  replay(deliveryId: string, options: { actor: string; reason: string; envelope?: unknown }): Promise<boolean>;
-  discard(deliveryId: string, options: { actor: string; reason: string }): Promise<boolean>;
 }
 
 export interface TransactionView {
@@ -166,11 +155,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   };
   options.events?.on('statusUpdate', onStatus);
 
-  async function showDead(deliveryId: string): Promise<(StoredDelivery & { attemptLog: AttemptRecord[] }) | undefined> {
-    const dead = await options.store.getDelivery(deliveryId);
-    if (!dead || dead.state !== 'dead' || dead.council !== definition.council) return undefined;
-    return { ...dead, attemptLog: await options.store.listAttempts(deliveryId) };
-  }
+  const dlq = createDeadLetters({ store: options.store, council: definition.council, onReplay: () => worker.notify() });
 
   return {
     definition,
@@ -203,28 +188,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         statusUpdates: await options.store.listStatusUpdates(id),
       };
     },
-    dlq: {
-      list: (listOptions = {}) => options.store.listDeadLetters({ council: definition.council, ...listOptions }),
-      show: showDead,
-      async replay(deliveryId, replayOptions) {
-        let envelope: Envelope | undefined;
-        if (replayOptions.envelope !== undefined) {
-          envelope = assertValid(replayOptions.envelope);
-          const dead = await showDead(deliveryId);
-          const original = dead ? await options.store.getTransaction(dead.transactionId) : undefined;
-          if (original && (envelope.type !== original.type || envelope.council !== original.council)) {
-            throw new LgxValidationError(
-              [{ path: envelope.type !== original.type ? '/type' : '/council', rule: 'unchanged', message: 'an edited transaction keeps its type and council' }],
-              { subject: 'replayed transaction' },
-            );
-          }
-        }
-        const done = await options.store.replayDeadLetter(deliveryId, { actor: replayOptions.actor, reason: replayOptions.reason, now: new Date(), ...(envelope ? { envelope } : {}) });
-        if (done) worker.notify();
-        return done;
-      },
-      discard: (deliveryId, discardOptions) => options.store.discardDeadLetter(deliveryId, { ...discardOptions, now: new Date() }),
-    },
+    dlq,
     publish,
     async query(type, params, queryOptions = {}) {
       if (!schemaRegistry().types('query').includes(type)) {

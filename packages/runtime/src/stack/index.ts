@@ -16,13 +16,16 @@ export type {
   StackConfig,
   StackDefinition,
   StackOptions,
+  StackOutline,
   StackRoute,
 } from './stack-types';
 export { stackSchema } from './stack-schema';
-export { loadStack, createStack, MAX_STACK_BYTES } from './load-stack';
+export { loadStack, loadStackOutline, createStack, MAX_STACK_BYTES } from './load-stack';
 export { validateStack } from './validate-stack';
+export { stackLine, type StackSource } from './stack-lines';
 export { resolveSecrets, type ResolvedSecrets, type SecretSources } from './resolve-secrets';
 export { loadMappingTable, mappingFromCsv, parseCsv, type MappingResult } from './mapping-tables';
 export { loadAdapters, loadAdapterPackage, type LoadAdaptersOptions } from './load-adapter';
+export { findInstalledAdapters, type InstalledAdapter } from './installed-adapters';
 export { matchRoutes, type RoutableEnvelope } from './route-matcher';
 export { MAX_ALIAS_COUNT } from './yaml-source';

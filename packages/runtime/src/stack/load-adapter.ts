@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LgxError, LgxValidationError, checkCompatibility, isAdapterDefinition, type AdapterDefinition } from '@lgx/core';
+import { findInstalledAdapters, nearestAdapter } from './installed-adapters';
+import { withLines } from './stack-lines';
 import type { StackDefinition } from './stack-types';
 
 /** Where adapter packages are looked up. */
@@ -47,10 +49,16 @@ export async function loadAdapterPackage(packageName: string, options: LoadAdapt
   try {
     file = requireFrom.resolve(packageName);
   } catch (error) {
-    throw new LgxValidationError(
-      [{ path: pointer, rule: 'packageInstalled', message: `names adapter package '${packageName}', which cannot be found from ${from} (install it: npm install ${packageName})`, params: { package: packageName } }],
-      { subject: 'stack', cause: error, details: { package: packageName, resolveFrom: from } },
-    );
+    // A typo is likelier than a missing install when a package of nearly that name is installed.
+    const near = nearestAdapter(packageName, findInstalledAdapters(from));
+    const message = near
+      ? `names adapter package '${packageName}', which cannot be found from ${from}: did you mean '${near.name}' (installed, adapter '${near.id}')? Otherwise install it: npm install ${packageName}`
+      : `names adapter package '${packageName}', which cannot be found from ${from} (install it: npm install ${packageName})`;
+    throw new LgxValidationError([{ path: pointer, rule: 'packageInstalled', message, params: { package: packageName, ...(near ? { suggestion: near.name } : {}) } }], {
+      subject: 'stack',
+      cause: error,
+      details: { package: packageName, resolveFrom: from },
+    });
   }
   let module: unknown;
   try {
@@ -74,13 +82,17 @@ export async function loadAdapterPackage(packageName: string, options: LoadAdapt
 /**
  * Loads every adapter package a stack names (each package once) and returns the definitions by
  * instance id. Instances are not created here: the engine does that with `instantiateAdapter`.
+ * A stack loaded from a file has its issues point at the line of the package name.
  */
-export async function loadAdapters(stack: Pick<StackDefinition, 'adapters'>, options: LoadAdaptersOptions = {}): Promise<Record<string, AdapterDefinition>> {
+export async function loadAdapters(stack: Pick<StackDefinition, 'adapters' | 'source'>, options: LoadAdaptersOptions = {}): Promise<Record<string, AdapterDefinition>> {
   const byPackage = new Map<string, Promise<AdapterDefinition>>();
   const entries = Object.entries(stack.adapters).map(([id, adapter]) => {
     let loading = byPackage.get(adapter.package);
     if (!loading) {
-      loading = loadAdapterPackage(adapter.package, options, `/adapters/${id}/package`);
+      loading = loadAdapterPackage(adapter.package, options, `/adapters/${id}/package`).catch((error: unknown) => {
+        if (error instanceof LgxValidationError && stack.source) throw new LgxValidationError(withLines(error.issues, stack.source), { subject: `stack ${stack.source.file}`, cause: error.cause, ...(error.details ? { details: error.details } : {}) });
+        throw error;
+      });
       byPackage.set(adapter.package, loading);
     }
     return loading.then((definition) => [id, definition] as const);

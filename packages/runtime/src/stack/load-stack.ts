@@ -3,9 +3,10 @@ import { dirname, resolve } from 'node:path';
 import { LgxError, LgxValidationError, PROTOTYPE_KEYS, type ValidationIssue } from '@lgx/core';
 import { loadMappingTable } from './mapping-tables';
 import { resolveSecrets } from './resolve-secrets';
+import { withLines, type StackSource } from './stack-lines';
 import { validateStack } from './validate-stack';
 import { parseStackYaml } from './yaml-source';
-import type { StackConfig, StackDefinition, StackOptions, StackRoute } from './stack-types';
+import type { StackConfig, StackDefinition, StackOptions, StackOutline, StackRoute } from './stack-types';
 
 /** Largest stack file read: a real one is a few kilobytes, so anything bigger is a mistake or an attack. */
 export const MAX_STACK_BYTES = 1024 * 1024;
@@ -33,28 +34,18 @@ function copyRoute(route: StackRoute): StackRoute {
   return copy;
 }
 
-/** Adds the YAML line to issues that point into the file (CSV issues carry their own file and line). */
-function withLines(issues: ValidationIssue[], lineOf: ((pointer: string) => number | undefined) | undefined): ValidationIssue[] {
-  if (!lineOf) return issues;
-  return issues.map((issue) => {
-    if (issue.params?.line !== undefined) return issue;
-    const line = lineOf(issue.path);
-    return line === undefined ? issue : { ...issue, message: `${issue.message} (line ${line})`, params: { ...issue.params, line } };
-  });
-}
-
-function buildStack(value: unknown, options: Required<StackOptions>, subject: string, lineOf?: (pointer: string) => number | undefined): StackDefinition {
-  const fail = (issues: ValidationIssue[]): never => {
-    throw new LgxValidationError(withLines(issues, lineOf), { subject });
-  };
+/** The stack's shape checked: reserved keys, the schema and the rules that need the whole stack. */
+function checkShape(value: unknown, subject: string, source?: StackSource): StackConfig {
   const reserved: ValidationIssue[] = [];
   findReservedKeys(value, '', reserved);
-  if (reserved.length) fail(reserved);
-
+  if (reserved.length) throw new LgxValidationError(withLines(reserved, source), { subject });
   const checked = validateStack(value);
-  if (!checked.ok) return fail(checked.issues);
-  const config: StackConfig = checked.value;
+  if (!checked.ok) throw new LgxValidationError(withLines(checked.issues, source), { subject });
+  return checked.value;
+}
 
+function buildStack(value: unknown, options: Required<StackOptions>, subject: string, source?: StackSource): StackDefinition {
+  const config = checkShape(value, subject, source);
   const issues: ValidationIssue[] = [];
   const secrets: string[] = [];
   const adapters: StackDefinition['adapters'] = {};
@@ -65,13 +56,14 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
     adapters[id] = { package: adapter.package, config: resolved.value };
   }
   const mappings: StackDefinition['mappings'] = {};
-  for (const [name, source] of Object.entries(config.mappings ?? {})) {
-    const loaded = loadMappingTable(source, `/mappings/${escapePointer(name)}`, options.cwd);
+  for (const [name, mapping] of Object.entries(config.mappings ?? {})) {
+    const loaded = loadMappingTable(mapping, `/mappings/${escapePointer(name)}`, options.cwd);
     if (loaded.ok) mappings[name] = loaded.table;
     else issues.push(...loaded.issues);
   }
-  if (issues.length) fail(issues);
+  if (issues.length) throw new LgxValidationError(withLines(issues, source), { subject });
   const definition: StackDefinition = { council: config.council, adapters, routes: config.routes.map(copyRoute), mappings, secrets: [...new Set(secrets)] };
+  if (source) definition.source = source;
   // A deep copy, so the running stack never shares objects with the caller's configuration.
   if (config.open311) definition.open311 = structuredClone(config.open311);
   return definition;
@@ -90,12 +82,8 @@ export async function createStack(config: StackConfig, options: StackOptions = {
   return buildStack(config, defaults(options, process.cwd()), 'stack');
 }
 
-/**
- * Loads a stack from a YAML file: refuses duplicate keys, reserved keys and alias bombs, validates
- * against `stackSchema` and resolves secrets and mapping files relative to the file's folder.
- * Issues name the key as a JSON pointer and its line in the file; no message holds a secret value.
- */
-export async function loadStack(file: string, options: StackOptions = {}): Promise<StackDefinition> {
+/** Reads and parses a stack file, within the size limit. */
+async function readStackFile(file: string): Promise<{ path: string; subject: string; value: unknown; source: StackSource }> {
   const path = resolve(file);
   const subject = `stack ${path}`;
   let text: string;
@@ -110,6 +98,30 @@ export async function loadStack(file: string, options: StackOptions = {}): Promi
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new LgxValidationError([{ path: '', rule: 'readable', message: `cannot be read (${code})` }], { subject, cause: error });
   }
-  const source = parseStackYaml(text, subject);
-  return buildStack(source.value, defaults(options, dirname(path)), subject, source.lineOf);
+  const parsed = parseStackYaml(text, subject);
+  return { path, subject, value: parsed.value, source: { file: path, lines: parsed.lines } };
+}
+
+/**
+ * Loads a stack from a YAML file: refuses duplicate keys, reserved keys and alias bombs, validates
+ * against `stackSchema` and resolves secrets and mapping files relative to the file's folder.
+ * Issues name the key as a JSON pointer and its line in the file; no message holds a secret value.
+ */
+export async function loadStack(file: string, options: StackOptions = {}): Promise<StackDefinition> {
+  const { path, subject, value, source } = await readStackFile(file);
+  return buildStack(value, defaults(options, dirname(path)), subject, source);
+}
+
+/**
+ * Loads what the store side of a stack needs (its council, adapter instances and routes), checked
+ * like `loadStack` but without resolving secrets or reading mapping files: commands that only read
+ * or change the store (API keys, dead letters, status) work where the adapters' secrets are not set.
+ * Nothing here can create an adapter; `openStack` needs the full `loadStack`.
+ */
+export async function loadStackOutline(file: string): Promise<StackOutline> {
+  const { subject, value, source } = await readStackFile(file);
+  const config = checkShape(value, subject, source);
+  const adapters: StackOutline['adapters'] = {};
+  for (const [id, adapter] of Object.entries(config.adapters)) adapters[id] = { package: adapter.package };
+  return { council: config.council, adapters, routes: config.routes.map(copyRoute) };
 }

@@ -19,6 +19,11 @@ export interface ResolvedSecrets<T> {
 /** `${...}` references; `$${` writes a literal `${`. */
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/**
+ * A whole value such as `$WASTE_KEY`: a shell variable, which LGX never expands. Upper case only, as
+ * shells name exported variables, so JSONata expressions in config (`$uprn`, `$string(x)`) are left alone.
+ */
+const SHELL_VARIABLE = /^\$([A-Z_][A-Z0-9_]*)$/;
 
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
@@ -60,6 +65,9 @@ function resolveString(text: string, path: string, sources: SecretSources, secre
         if (read.ok && read.value !== '') value = read.value;
         else issues.push({ path, rule: 'secretResolvable', message: `refers to a secret ${read.ok ? `file ${resolve(sources.cwd, target)}, which is empty` : read.reason}`, params: { file: target } });
       }
+    } else if (colon < 0 && ENV_NAME.test(ref.trim())) {
+      const name = ref.trim();
+      issues.push({ path, rule: 'shellVariable', message: `has \${${name}}, which looks like a shell variable: LGX reads environment variables as \${env:${name}}`, params: { env: name } });
     } else {
       issues.push({ path, rule: 'secretResolvable', message: 'has a ${…} reference that is neither ${env:NAME} nor ${file:path} (write $${ for a literal ${)' });
     }
@@ -70,6 +78,18 @@ function resolveString(text: string, path: string, sources: SecretSources, secre
 }
 
 function walk(value: unknown, path: string, sources: SecretSources, secrets: string[], issues: ValidationIssue[]): unknown {
+  const shell = typeof value === 'string' ? SHELL_VARIABLE.exec(value) : null;
+  if (shell) {
+    // Sent as it stands, '$WASTE_KEY' would reach the back office as the key and fail there, much later.
+    const name = shell[1]!;
+    issues.push({
+      path,
+      rule: 'shellVariable',
+      message: `is $${name}, which looks like a shell variable: LGX does not expand those; write \${env:${name}} to read the environment variable (a value that really is this text can come from a file: \${file:path})`,
+      params: { env: name },
+    });
+    return value;
+  }
   if (typeof value === 'string') return value.includes('${') ? resolveString(value, path, sources, secrets, issues) : value;
   if (Array.isArray(value)) return value.map((item, i) => walk(item, `${path}/${i}`, sources, secrets, issues));
   if (typeof value === 'object' && value !== null) {

@@ -1,3 +1,5 @@
+import type { StackSource } from './stack-lines';
+
 /** How a route delivers to its targets. */
 export type RouteMode = 'one' | 'all' | 'fallback' | 'shadow';
 
@@ -111,6 +113,18 @@ export interface StackDefinition {
    * logs (beside what the adapters' config schemas mark as secret).
    */
   secrets: string[];
+  /** The file the stack was loaded from and the line of each key (`loadStack` only), for messages. */
+  source?: StackSource;
+}
+
+/**
+ * The store side of a stack: its council, adapter instances (package names only) and routes, with no
+ * configuration and no secret. What commands that read or change the store need (`loadStackOutline`).
+ */
+export interface StackOutline {
+  council: string;
+  adapters: Record<string, { package: string }>;
+  routes: StackRoute[];
 }
 
 /** Where secrets and relative files are found. */

@@ -1,4 +1,5 @@
 import { schemaRegistry, validateConfig, type AdapterManifest, type ValidationIssue } from '@lgx/core';
+import { explainMisplacedKeys } from './misplaced-keys';
 import { stackSchema } from './stack-schema';
 import type { StackConfig } from './stack-types';
 
@@ -99,7 +100,7 @@ function checkOpen311(stack: StackConfig): ValidationIssue[] {
 /** Checks a stack against `stackSchema`, then the rules that need the whole stack. */
 export function validateStack(value: unknown): { ok: true; value: StackConfig } | { ok: false; issues: ValidationIssue[] } {
   const result = validateConfig(schemaOwner, value);
-  if (!result.ok) return { ok: false, issues: explainNames(result.issues) };
+  if (!result.ok) return { ok: false, issues: explainMisplacedKeys(explainNames(result.issues), value) };
   const issues = checkReferences(result.value);
   return issues.length ? { ok: false, issues } : { ok: true, value: result.value };
 }

@@ -1,11 +1,12 @@
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { LgxValidationError, PROTOTYPE_KEYS, type ValidationIssue } from '@lgx/core';
+import { describeYamlError } from './yaml-errors';
 
-/** A parsed YAML stack: its plain value and a way back from a JSON pointer to a line of the file. */
+/** A parsed YAML stack: its plain value and the line of each key. */
 export interface YamlSource {
   value: unknown;
-  /** The 1-based line of the key (or item) a JSON pointer names, or of its nearest existing ancestor. */
-  lineOf(pointer: string): number | undefined;
+  /** The 1-based line of every key and list item, by JSON pointer (see `stackLine`). */
+  lines: Record<string, number>;
 }
 
 /**
@@ -16,10 +17,6 @@ export const MAX_ALIAS_COUNT = 100;
 
 function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-function unescapePointer(segment: string): string {
-  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 /** Finds reserved keys before the document becomes a JS value, so they never touch an object. */
@@ -63,45 +60,41 @@ function pointerOfKeyAt(node: unknown, offset: number, pointer = ''): string | u
   return undefined;
 }
 
-function pointerLine(doc: Document, pointer: string, lineAt: (offset: number) => number): number | undefined {
-  let node: unknown = doc.contents;
-  let line: number | undefined = isMap(node) || isSeq(node) || isScalar(node) ? (node.range ? lineAt(node.range[0]) : undefined) : undefined;
-  for (const raw of pointer.split('/').slice(1)) {
-    const segment = unescapePointer(raw);
-    if (isAlias(node)) node = node.resolve(doc);
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === segment);
-      if (!pair) break;
-      if (isScalar(pair.key) && pair.key.range) line = lineAt(pair.key.range[0]);
-      node = pair.value;
-    } else if (isSeq(node)) {
-      const item: unknown = node.items[Number(segment)];
-      if (item === undefined) break;
-      const range = (item as { range?: [number, number, number] }).range;
-      if (range) line = lineAt(range[0]);
-      node = item;
-    } else {
-      break;
+/** The line of every key and list item, by JSON pointer (aliases are not followed: they are used where they stand). */
+function keyLines(node: unknown, pointer: string, lineAt: (offset: number) => number, lines: Record<string, number>): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const at = `${pointer}/${escapePointer(String(pair.key.value))}`;
+      if (pair.key.range) lines[at] = lineAt(pair.key.range[0]);
+      keyLines(pair.value, at, lineAt, lines);
     }
+  } else if (isSeq(node)) {
+    node.items.forEach((item, i) => {
+      const at = `${pointer}/${i}`;
+      const range = (item as { range?: [number, number, number] } | null)?.range;
+      if (range) lines[at] = lineAt(range[0]);
+      keyLines(item, at, lineAt, lines);
+    });
   }
-  return line;
 }
 
 /**
- * Parses a stack file. Refuses syntax errors, duplicate keys, several documents in one file,
- * reserved keys such as `__proto__` and alias bombs, each with its line.
+ * Parses a stack file. Refuses syntax errors (worded for people, with line, column and the line's
+ * text, see `describeYamlErrors`), duplicate keys, several documents in one file, reserved keys such
+ * as `__proto__` and alias bombs, each with its line.
  */
 export function parseStackYaml(text: string, subject: string): YamlSource {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   const lineAt = (offset: number): number => lineCounter.linePos(offset).line;
   if (doc.errors.length) {
+    const syntax = doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY');
+    if (syntax.length) throw new LgxValidationError([describeYamlError(text, syntax, lineCounter)], { subject });
     const issues = doc.errors.map((error): ValidationIssue => {
       const line = lineAt(error.pos[0]);
-      // The parser's own message can quote the source text (a secret, say): say what kind of error only.
-      const what = error.code === 'DUPLICATE_KEY' ? 'has a key that appears twice in the same mapping' : `is not valid YAML (${error.code})`;
-      const path = error.code === 'DUPLICATE_KEY' ? (pointerOfKeyAt(doc.contents, error.pos[0]) ?? '') : '';
-      return { path, rule: error.code === 'DUPLICATE_KEY' ? 'uniqueKeys' : 'yaml', message: `${what} (line ${line})`, params: { line } };
+      const path = pointerOfKeyAt(doc.contents, error.pos[0]) ?? '';
+      return { path, rule: 'uniqueKeys', message: `has a key that appears twice in the same mapping (line ${line})`, params: { line } };
     });
     throw new LgxValidationError(issues, { subject });
   }
@@ -117,5 +110,10 @@ export function parseStackYaml(text: string, subject: string): YamlSource {
       { subject, cause: error },
     );
   }
-  return { value, lineOf: (pointer) => pointerLine(doc, pointer, lineAt) };
+  const lines: Record<string, number> = {};
+  if (isMap(doc.contents) || isSeq(doc.contents) || isScalar(doc.contents)) {
+    if (doc.contents.range) lines[''] = lineAt(doc.contents.range[0]);
+  }
+  keyLines(doc.contents, '', lineAt, lines);
+  return { value, lines };
 }

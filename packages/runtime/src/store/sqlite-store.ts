@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry } from './audit-chain';
 import { payloadHash } from './canonical-json';
+import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import {
   toAttempt,
@@ -22,6 +23,11 @@ export interface SqliteStoreOptions {
   file: string;
   /** How long a writer waits for another process's write lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
+  /**
+   * Permissions of the database file and its `-wal` and `-shm` files (default 0o600, owner only: they
+   * hold personal data). Files that grant more are tightened on open.
+   */
+  fileMode?: number;
 }
 
 type Db = Database.Database;
@@ -35,6 +41,7 @@ type DeliveryWithEnvelopeRow = DeliveryRow & { envelope: string | null };
  * The driver is synchronous; the async methods only adapt it to the Store interface.
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
+  secureDatabaseFile(options.file, options.fileMode ?? DATABASE_FILE_MODE);
   const db: Db = new Database(options.file, { timeout: options.busyTimeoutMs ?? 5000 });
   // WAL lets readers run beside the one writer; synchronous=FULL fsyncs the WAL on every commit, so a
   // transaction is on disk before insertTransaction resolves and survives kill -9 or power loss.
