@@ -63,6 +63,11 @@ describe('lgx', () => {
     const first = await lgx(['init', outside, '--council', 'E08000025']);
     expect(first.code).toBe(0);
     expect(readFileSync(stackFile, 'utf8')).toContain('council: E08000025');
+    // Its reference link is the repository's address of a guide that exists.
+    const reference = /# Reference: (\S+)/.exec(readFileSync(stackFile, 'utf8'))?.[1] ?? '';
+    const repository = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { repository: { url: string } }).repository.url.replace(/^git\+|\.git$/g, '');
+    expect(reference.startsWith(`${repository}/blob/main/`)).toBe(true);
+    expect(existsSync(path.join(REPO_ROOT, reference.slice(`${repository}/blob/main/`.length)))).toBe(true);
     expect((await lgx(['init', outside])).code).toBe(1);
     // The starter names @lgx/adapter-govuk-pay, which is not installed in this folder.
     const result = await lgx(['validate', stackFile, '--json'], { env: { GOVUK_PAY_API_KEY: 'k'.repeat(20), GOVUK_PAY_WEBHOOK_SECRET: 's'.repeat(20) } });

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT, UsageError, type Io } from '../output';
 import { parse, str } from '../args';
+import { REPOSITORY_URL } from '../version';
 
 export const initHelp = `lgx init [dir] [--council <GSS code>] [--force]
 
@@ -10,7 +11,7 @@ an Open311 service and comments on every part. Refuses to overwrite an existing 
 
 function starterStack(council: string): string {
   return `# An LGX stack: which back-office adapters this council runs, and which transactions go where.
-# Reference: https://github.com/lgx/lgx/blob/main/docs/guides/compose-a-stack.md
+# Reference: ${REPOSITORY_URL}/blob/main/docs/guides/compose-a-stack.md
 council: ${council}            # the council's GSS code
 
 adapters:
