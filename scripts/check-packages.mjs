@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { expectedMetadata, requiredKeywords, withMetadata } from './lib/metadata.mjs';
+import { corePeerProblem } from './lib/peer-ranges.mjs';
 import { linkProblems } from './lib/readme-links.mjs';
 import { publicPackages, root } from './lib/workspaces.mjs';
 
@@ -30,6 +31,7 @@ const packed = JSON.parse(
   execFileSync('npm', ['pack', '--dry-run', '--json', ...packages.flatMap(({ pkg }) => ['--workspace', pkg.name])], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
 );
 const shipped = new Map(packed.map((p) => [p.name, p.files.map((f) => f.path)]));
+const coreVersion = packages.find(({ pkg }) => pkg.name === '@lgx/core').pkg.version;
 
 for (const { dir, where, pkg } of packages) {
   const rule = (ok, text) => ok || problems.push(`${where}: ${text}`);
@@ -52,10 +54,9 @@ for (const { dir, where, pkg } of packages) {
       if (typeof inner === 'object') rule(Object.keys(inner)[0] === 'types', `exports["${sub}"].${cond}: "types" must come first`);
     }
   }
-  if (pkg.name.startsWith('@lgx/adapter-')) {
-    rule(typeof pkg.peerDependencies?.['@lgx/core'] === 'string', '@lgx/core must be a peer dependency with a range');
-    rule(!pkg.dependencies?.['@lgx/core'], '@lgx/core must not be a direct dependency of an adapter');
-  }
+  const peerProblem = corePeerProblem(pkg, coreVersion);
+  rule(!peerProblem, peerProblem);
+  if (pkg.lgx?.adapter) rule(!pkg.dependencies?.['@lgx/core'], '@lgx/core must not be a direct dependency of an adapter');
   try {
     execFileSync(bin('publint'), [dir, '--strict'], { stdio: 'pipe', cwd: root });
   } catch (error) {

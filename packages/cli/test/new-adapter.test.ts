@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { ADAPTER_CONTRACT_VERSION } from '@lgx/core';
 import { lgx, REPO_ROOT, scratch } from './helpers';
 
 let dir: string;
@@ -15,7 +16,8 @@ describe('lgx new adapter', () => {
     expect(result.code).toBe(0);
     const target = path.join(dir, 'lgx-adapter-acme-waste');
     const pkg = JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8')) as { name: string; lgx: { adapter: string }; peerDependencies: Record<string, string> };
-    expect(pkg).toEqual(expect.objectContaining({ name: '@acme/lgx-adapter-acme-waste', lgx: { adapter: 'acme-waste' }, peerDependencies: { '@lgx/core': '^0.1.0' } }));
+    expect(pkg).toEqual(expect.objectContaining({ name: '@acme/lgx-adapter-acme-waste', lgx: { adapter: 'acme-waste' }, peerDependencies: { '@lgx/core': '>=0.1.0' } }));
+    expect(readFileSync(path.join(target, 'src', 'adapter.ts'), 'utf8')).toContain(`sdk: '^${ADAPTER_CONTRACT_VERSION}'`);
     expect(readFileSync(path.join(target, 'src', 'adapter.ts'), 'utf8')).toContain("id: 'acme-waste'");
     // The generated package's own checks, with the repository's installed tools and built @lgx packages.
     execFileSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', target], { stdio: 'pipe' });

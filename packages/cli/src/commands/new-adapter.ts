@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CORE_VERSION } from '@lgx/core';
+import { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from '@lgx/core';
 import { EXIT, UsageError, type Io } from '../output';
 import { need, parse, str } from '../args';
 import { VERSION } from '../version';
@@ -38,7 +38,6 @@ function copyTree(from: string, to: string, rewrite: (file: string, text: string
 }
 
 function projectFiles(packageName: string, id: string): Record<string, string> {
-  const range = `^${CORE_VERSION}`;
   return {
     'package.json': `${JSON.stringify(
       {
@@ -60,9 +59,11 @@ function projectFiles(packageName: string, id: string): Record<string, string> {
         keywords: ['lgx', 'lgx-adapter'],
         lgx: { adapter: id },
         scripts: { build: 'tsup', typecheck: 'tsc --noEmit', test: 'tsc --noEmit && jest' },
-        peerDependencies: { '@lgx/core': range },
+        // The runtime checks the adapter contract (manifest.sdk); the peer range only names the oldest
+        // core this adapter was made with, so later core releases never fail npm's peer resolution.
+        peerDependencies: { '@lgx/core': `>=${CORE_VERSION}` },
         devDependencies: {
-          '@lgx/core': range,
+          '@lgx/core': `^${CORE_VERSION}`,
           '@lgx/testkit': `^${VERSION}`,
           '@swc/core': '^1.16.0',
           '@swc/jest': '^0.2.39',
@@ -124,6 +125,7 @@ export async function newAdapterCommand(argv: string[], io: Io): Promise<number>
     return text
       .replace(/@lgx\/adapter-template/g, packageName)
       .replace(/id: 'template'/g, `id: '${id}'`)
+      .replace(/sdk: '[^']*'/g, `sdk: '^${ADAPTER_CONTRACT_VERSION}'`)
       .replace(/source: 'template'/g, `source: '${id}'`);
   };
   const written: string[] = [];
