@@ -1,4 +1,5 @@
 import satisfies from 'semver/functions/satisfies.js';
+import intersects from 'semver/ranges/intersects.js';
 import validRange from 'semver/ranges/valid.js';
 import { schemaRegistry, type SchemaRegistry } from '../schema/schema-registry';
 import { createAjv } from '../schema/ajv';
@@ -117,8 +118,9 @@ export function isAdapterDefinition(value: unknown): value is AdapterDefinition 
 export function checkCompatibility(definition: Pick<AdapterDefinition, 'manifest'>, contractVersion: string = ADAPTER_CONTRACT_VERSION): void {
   const { id, version, sdk } = definition.manifest;
   if (satisfies(contractVersion, sdk, { includePrerelease: true })) return;
-  // An adapter written when `sdk` was read as a range of core's package version says so plainly.
-  const hint = satisfies(CORE_VERSION, sdk, { includePrerelease: true }) ? ` (manifest.sdk is a range of the adapter contract version, not of the @lgx/core package version: write ^${contractVersion})` : '';
+  // Contract versions start at 1.0.0: a range that admits none of them was written against core's
+  // package version (0.x), as adapters did before the contract had a version of its own.
+  const hint = intersects(sdk, '>=1.0.0', { includePrerelease: true }) ? '' : ` (manifest.sdk is a range of the adapter contract version, not of the @lgx/core package version: write ^${contractVersion})`;
   throw new LgxError(
     'LGX_ERR_ADAPTER_INCOMPATIBLE',
     `adapter '${id}' ${version} supports adapter contract ${sdk}, but @lgx/core ${CORE_VERSION} implements adapter contract ${contractVersion}${hint}`,
