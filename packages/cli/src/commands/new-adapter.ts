@@ -8,9 +8,9 @@ import { VERSION } from '../version';
 export const newAdapterHelp = `lgx new adapter <name> [--dir <folder>] [--scope <@scope>]
 
 Creates a new adapter package from the LGX template: a complete adapter for the fictional Example
-Waste API with its simulator, unit tests and the conformance suite, green under 'npm test' as
-generated. Rename the vendor, replace the simulator with one of your system's API, and keep the suite
-green. <name> is the adapter id (lower-case letters, digits, hyphens), e.g. acme-waste; the package is
+Waste API with its simulator (exported as <package>/testing), unit tests and the conformance suite,
+green under 'npm test' as generated. Rename the vendor, replace the simulator with one of your
+system's API, and keep the suite green. <name> is the adapter id (lower-case letters, digits, hyphens), e.g. acme-waste; the package is
 [<scope>/]lgx-adapter-<name> in <folder>/lgx-adapter-<name> (default: the current folder).`;
 
 /** Where the template's files are: shipped beside the built CLI, or the monorepo's own package. */
@@ -54,13 +54,16 @@ function projectFiles(packageName: string, id: string): Record<string, string> {
         types: './dist/index.d.ts',
         exports: {
           '.': { import: { types: './dist/index.d.mts', default: './dist/index.mjs' }, require: { types: './dist/index.d.ts', default: './dist/index.js' } },
+          './testing': { import: { types: './dist/testing.d.mts', default: './dist/testing.mjs' }, require: { types: './dist/testing.d.ts', default: './dist/testing.js' } },
           './package.json': './package.json',
         },
         files: ['dist'],
         keywords: ['lgx', 'lgx-adapter'],
         lgx: { adapter: id },
         scripts: { build: 'tsup', typecheck: 'tsc --noEmit', test: 'tsc --noEmit && jest' },
-        peerDependencies: { '@lgx/core': range },
+        // The simulator in src/testing needs the testkit; the adapter itself does not.
+        peerDependencies: { '@lgx/core': range, '@lgx/testkit': `^${VERSION}` },
+        peerDependenciesMeta: { '@lgx/testkit': { optional: true } },
         devDependencies: {
           '@lgx/core': range,
           '@lgx/testkit': `^${VERSION}`,
@@ -97,7 +100,7 @@ function projectFiles(packageName: string, id: string): Record<string, string> {
       null,
       2,
     )}\n`,
-    'tsup.config.ts': `import { defineConfig } from 'tsup';\n\nexport default defineConfig({ entry: { index: 'src/index.ts' }, format: ['cjs', 'esm'], dts: true, clean: true, target: 'node20', platform: 'node' });\n`,
+    'tsup.config.ts': `import { defineConfig } from 'tsup';\n\nexport default defineConfig({ entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, format: ['cjs', 'esm'], dts: true, clean: true, target: 'node20', platform: 'node' });\n`,
     'jest.config.js': `/** @type {import('jest').Config} */\nmodule.exports = {\n  testEnvironment: 'node',\n  testMatch: ['<rootDir>/test/**/*.test.ts'],\n  transform: { '^.+\\\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },\n  testTimeout: 30000,\n};\n`,
     '.gitignore': 'node_modules/\ndist/\n',
   };

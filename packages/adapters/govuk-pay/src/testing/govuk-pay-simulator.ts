@@ -10,7 +10,7 @@
  * provider's hosted page, and the simulator only invents the brand and last four digits.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from './rest-simulator';
+import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from '@lgx/testkit';
 
 /** The API key the simulator accepts unless another is given. */
 export const GOVUK_PAY_SIMULATOR_API_KEY = 'api_test_lgx-simulator-key-0000000000000000000000000';

@@ -1,4 +1,4 @@
-import { OPEN311_TEST_API_KEY, setOpen311Status, startOpen311Simulator, type Open311Simulator } from '../src/simulators/open311-simulator';
+import { OPEN311_TEST_API_KEY, setOpen311Status, startOpen311Simulator, type Open311Simulator } from '../src/testing';
 
 let sim: Open311Simulator;
 beforeAll(async () => {

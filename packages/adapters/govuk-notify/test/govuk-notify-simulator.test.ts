@@ -9,7 +9,7 @@ import {
   setNotifyStatus,
   startGovukNotifySimulator,
   type GovukNotifySimulator,
-} from '../src/simulators/govuk-notify-simulator';
+} from '../src/testing';
 
 const EMAIL_TEMPLATE = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
 const SMS_TEMPLATE = 'ceb50d92-100d-4b8b-b559-14fa3b091cda';

@@ -7,7 +7,7 @@ import {
   STREET_WORKS_PASSWORD,
   STREET_WORKS_USERNAME,
   type StreetWorksSimulator,
-} from '../src/simulators/street-works-simulator';
+} from '../src/testing';
 
 type Client = soap.Client & Record<string, (args: unknown) => Promise<[Record<string, unknown>]>>;
 

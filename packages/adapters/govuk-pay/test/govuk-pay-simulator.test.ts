@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
-import { GOVUK_PAY_SIMULATOR_API_KEY, signGovukPayWebhook, startGovukPaySimulator, type GovukPaySimulator } from '../src';
+import { GOVUK_PAY_SIMULATOR_API_KEY, signGovukPayWebhook, startGovukPaySimulator, type GovukPaySimulator } from '../src/testing';
 
 let sim: GovukPaySimulator;
 beforeAll(async () => {

@@ -13,7 +13,7 @@
  * an idempotency key and answers a repeat with the first request's id or token. Real servers do not:
  * they keep the attribute as data, at best.
  */
-import { startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from './rest-simulator';
+import { startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from '@lgx/testkit';
 
 /** The extended statuses of the mySociety extension (lower case, as GET answers them). */
 export const OPEN311_EXTENDED_STATUSES = [

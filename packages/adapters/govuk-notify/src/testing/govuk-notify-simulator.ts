@@ -6,7 +6,7 @@
  * callback URL. The shared fault injection of every LGX simulator applies on top.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from './rest-simulator';
+import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from '@lgx/testkit';
 
 export type NotifyKeyType = 'test' | 'team' | 'live';
 export type NotifyTemplateType = 'email' | 'sms' | 'letter';

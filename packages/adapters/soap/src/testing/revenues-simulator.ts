@@ -1,9 +1,10 @@
 import { startSoapSimulator, type SoapSimulator } from '@lgx/testkit';
+import { field, soapFaultError, text } from './soap-args';
 
 /**
  * "Acme Revenues", a FICTIONAL on-premises council tax system with a WSDL and no published API: the
- * kind of system the declarative SOAP adapter is for. The demo serves it from the testkit's SOAP
- * simulator and connects it by configuration only (REVENUES_MAPPING below).
+ * kind of system the declarative SOAP adapter is for, served from the testkit's SOAP simulator and
+ * connected by configuration only (`revenuesMapping` below). The LGX demo and `lgx simulate` use it.
  */
 const NS = 'urn:example:acme-revenues:v1';
 
@@ -79,12 +80,6 @@ export interface RevenuesSimulator extends SoapSimulator {
   cases: Map<string, { reference: string; moveType: string }>;
 }
 
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && '$value' in value) return String((value as { $value: unknown }).$value);
-  return value === undefined || value === null ? undefined : String(value);
-}
-
 /** Acme Revenues on 127.0.0.1: WS-Security UsernameToken, RecordMove deduplicated on ClientReference. */
 export async function startRevenuesSimulator(): Promise<RevenuesSimulator> {
   const cases = new Map<string, { reference: string; moveType: string }>();
@@ -96,9 +91,9 @@ export async function startRevenuesSimulator(): Promise<RevenuesSimulator> {
       RevenuesService: {
         RevenuesPort: {
           RecordMove: (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
-            const token = (headers as { Security?: { UsernameToken?: { Username?: unknown; Password?: unknown } } } | undefined)?.Security?.UsernameToken;
-            if (text(token?.Username) !== REVENUES_USERNAME || text(token?.Password) !== REVENUES_PASSWORD) {
-              throw { Fault: { faultcode: 'wsse:FailedAuthentication', faultstring: 'The security token could not be authenticated', statusCode: 500 } };
+            const token = field(field(headers, 'Security'), 'UsernameToken');
+            if (text(field(token, 'Username')) !== REVENUES_USERNAME || text(field(token, 'Password')) !== REVENUES_PASSWORD) {
+              throw soapFaultError('wsse:FailedAuthentication', 'The security token could not be authenticated');
             }
             const client = text(args.ClientReference) ?? '';
             let reference = byClient.get(client);

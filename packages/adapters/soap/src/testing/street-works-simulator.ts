@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { startSoapSimulator, type SoapSimulator } from './soap-simulator';
-import type { Fault } from './simulator-server';
+import { startSoapSimulator, type Fault, type SoapSimulator } from '@lgx/testkit';
+import { field, soapFaultError, text } from './soap-args';
 
 /** Target namespace of the fictional Streetworks Exchange service. */
 export const STREET_WORKS_NAMESPACE = 'http://kerbline.example/streetworks-exchange/v2';
@@ -9,7 +9,7 @@ export const STREET_WORKS_NAMESPACE = 'http://kerbline.example/streetworks-excha
  * The WSDL of "Streetworks Exchange" v2 by Kerbline Systems, a FICTIONAL vendor written for LGX tests
  * and demos. It describes no real product. Document/literal SOAP 1.1; Login returns a session token
  * that goes in the `SessionToken` SOAP header (or WS-Security UsernameToken, by simulator option).
- * Shipped as a string so it travels inside the built testkit without extra files.
+ * Shipped as a string so it travels inside the built package without extra files.
  */
 export const STREET_WORKS_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Streetworks Exchange v2 (Kerbline Systems). FICTIONAL: written for LGX tests; no real vendor's API. -->
@@ -256,21 +256,6 @@ export interface StreetWorksSimulator extends SoapSimulator {
 
 const MAX_DESCRIPTION = 2000;
 const MAX_RESULTS = 500;
-
-function soapFaultError(code: string, message: string, statusCode = 500): { Fault: { faultcode: string; faultstring: string; statusCode: number } } {
-  return { Fault: { faultcode: code, faultstring: message, statusCode } };
-}
-
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'object' && value !== null && '$value' in value) return text((value as { $value: unknown }).$value);
-  return undefined;
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-}
 
 /**
  * A response body that declares a DOCTYPE with an external entity, for `faults.failNext`: a SOAP
