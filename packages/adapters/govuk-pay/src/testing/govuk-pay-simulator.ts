@@ -90,6 +90,10 @@ export interface GovukPaySimulatorOptions {
   retryAfterSeconds?: number;
   /** Port on 127.0.0.1 (default: any free port). */
   port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep payments and refunds in (`govuk-pay.json`), so a restart still knows them. Default: memory only. */
+  stateDir?: string;
 }
 
 export interface GovukPayWebhookDelivery {
@@ -273,6 +277,11 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
     p.state = state;
     p.events.push({ state: { ...state }, updated: now() });
   };
+  // Helpers change payments outside a request; requests save their own changes.
+  const changed = <T>(value: T): T => {
+    void sim.saveState();
+    return value;
+  };
 
   /** GOV.UK Pay limits create, capture and other POSTs to 15 a second each. */
   const limited = (state: GovukPaySimulatorState, bucket: string): RestResponse | undefined => {
@@ -296,6 +305,8 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
   const sim = await startRestSimulator<GovukPaySimulatorState>({
     name: 'govuk-pay',
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     state: () => ({ payments: new Map(), idempotencyKeys: new Map(), windows: new Map() }),
     auth: (req) => {
       const header = single(req.headers.authorization);
@@ -519,7 +530,7 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
       }
       setState(p, { status: next, finished: FINISHED.has(next) });
     }
-    return p;
+    return changed(p);
   };
 
   const webhook: GovukPaySimulator['webhook'] = (paymentId, eventType, opts = {}) => {
@@ -550,13 +561,13 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
       if (p.state.finished) throw new Error(`govuk-pay simulator: payment ${paymentId} is already ${p.state.status}`);
       const failure = GOVUK_PAY_FAILURES[code];
       setState(p, { status: failure.status, finished: true, code, message: failure.message });
-      return p;
+      return changed(p);
     },
     settleRefund: (paymentId: string, refundId: string, status: 'success' | 'error') => {
       const r = payment(paymentId).refunds.find((x) => x.refund_id === refundId);
       if (!r) throw new Error(`govuk-pay simulator: no refund ${refundId} on payment ${paymentId}`);
       r.status = status;
-      return r;
+      return changed(r);
     },
     webhook,
     sendWebhook: async (url: string, paymentId: string, eventType: string, opts: { secret?: string; messageId?: string } = {}) => {

@@ -22,4 +22,14 @@ export {
   type StreetWorksChange,
   type StreetWorksStatusCode,
 } from './street-works-simulator';
-export { startRevenuesSimulator, revenuesMapping, REVENUES_WSDL, REVENUES_USERNAME, REVENUES_PASSWORD, type RevenuesSimulator } from './revenues-simulator';
+export {
+  startRevenuesSimulator,
+  revenuesMapping,
+  REVENUES_WSDL,
+  REVENUES_USERNAME,
+  REVENUES_PASSWORD,
+  type RevenuesCase,
+  type RevenuesSimulator,
+  type RevenuesSimulatorOptions,
+  type RevenuesState,
+} from './revenues-simulator';
