@@ -16,6 +16,7 @@ export { startRestSimulator, reply, SimulatorHttpError } from './simulators/rest
 export type * from './simulators/rest-simulator';
 export { startSoapSimulator, soapFault, soapEnvelope, type SoapSimulator, type SoapSimulatorOptions, type SoapFaultOptions } from './simulators/soap-simulator';
 export { openStateFile, type StateFile } from './simulators/state-file';
+export type { SimulatedStack, SimulatedSystem, SimulatedSystemOptions } from './simulators/simulated-system';
 export { loadFixtures, listFixtureTypes } from './fixtures';
 export { record, replayFixture, scrubRecording, findUnscrubbedSecret, simulateTlsFailure, simulateResetMidBody, type RecordedInteraction, type ReplayHandle, type InterceptHandle } from './record-replay';
 export type * from './fixtures';

@@ -26,3 +26,4 @@ export {
   type NotifyKeyType,
   type NotifyTemplateType,
 } from './govuk-notify-simulator';
+export { govukNotifySystem, simulatedSystems } from './govuk-notify-system';

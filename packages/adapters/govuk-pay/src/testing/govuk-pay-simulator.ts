@@ -123,7 +123,8 @@ export interface GovukPaySimulator extends RestSimulator<GovukPaySimulatorState>
   sendWebhook(url: string, paymentId: string, eventType: string, options?: { secret?: string; messageId?: string }): Promise<{ status: number; body: string }>;
 }
 
-const DEFAULT_SIGNING_SECRET = 'webhook_test_lgx-simulator-signing-secret';
+/** The webhook signing secret the simulator signs with unless another is given. */
+export const GOVUK_PAY_SIMULATOR_SIGNING_SECRET = 'webhook_test_lgx-simulator-signing-secret';
 
 /** Lower-case hex HMAC-SHA256 of the body with the secret: the value of GOV.UK Pay's `Pay-Signature`. */
 export function signGovukPayWebhook(body: string | Uint8Array, secret: string): string {
@@ -268,7 +269,7 @@ function single(value: string | string[] | undefined): string | undefined {
 /** Starts the GOV.UK Pay simulator on 127.0.0.1. */
 export async function startGovukPaySimulator(options: GovukPaySimulatorOptions = {}): Promise<GovukPaySimulator> {
   const apiKey = options.apiKey ?? GOVUK_PAY_SIMULATOR_API_KEY;
-  const webhookSigningSecret = options.webhookSigningSecret ?? DEFAULT_SIGNING_SECRET;
+  const webhookSigningSecret = options.webhookSigningSecret ?? GOVUK_PAY_SIMULATOR_SIGNING_SECRET;
   let postsPerSecond: number | null = options.postsPerSecond === undefined ? 15 : options.postsPerSecond;
   let baseUrl = '';
 

@@ -11,6 +11,7 @@ export {
   signGovukPayWebhook,
   paymentResource as govukPayPaymentResource,
   GOVUK_PAY_SIMULATOR_API_KEY,
+  GOVUK_PAY_SIMULATOR_SIGNING_SECRET,
   GOVUK_PAY_FAILURES,
   type GovukPaySimulator,
   type GovukPaySimulatorOptions,
@@ -22,3 +23,4 @@ export {
   type GovukPaySimulatedRefund,
   type GovukPayWebhookDelivery,
 } from './govuk-pay-simulator';
+export { govukPaySystem, simulatedSystems } from './govuk-pay-system';

@@ -33,3 +33,4 @@ export {
   type RevenuesSimulatorOptions,
   type RevenuesState,
 } from './revenues-simulator';
+export { streetWorksSystem, revenuesSystem, simulatedSystems } from './soap-systems';

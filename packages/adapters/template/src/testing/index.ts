@@ -8,3 +8,4 @@
  * `@lgx/testkit` installed beside it; the adapter's main entry does not.
  */
 export { startExampleWasteSimulator, progressCase, API_KEY, type ExampleCase, type ExampleWasteSimulator, type ExampleWasteSimulatorOptions } from './example-waste-simulator';
+export { exampleWasteSystem, simulatedSystems } from './example-waste-system';
