@@ -4,8 +4,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { expectedMetadata, requiredKeywords, withMetadata } from './lib/metadata.mjs';
-import { corePeerProblem } from './lib/peer-ranges.mjs';
+import { expectedMetadata, repositoryWeb, requiredKeywords, withMetadata } from './lib/metadata.mjs';
+import { lgxPeerProblems } from './lib/peer-ranges.mjs';
 import { linkProblems } from './lib/readme-links.mjs';
 import { publicPackages, root } from './lib/workspaces.mjs';
 
@@ -31,7 +31,7 @@ const packed = JSON.parse(
   execFileSync('npm', ['pack', '--dry-run', '--json', ...packages.flatMap(({ pkg }) => ['--workspace', pkg.name])], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
 );
 const shipped = new Map(packed.map((p) => [p.name, p.files.map((f) => f.path)]));
-const coreVersion = packages.find(({ pkg }) => pkg.name === '@lgx/core').pkg.version;
+const versions = new Map(packages.map(({ pkg }) => [pkg.name, pkg.version]));
 
 for (const { dir, where, pkg } of packages) {
   const rule = (ok, text) => ok || problems.push(`${where}: ${text}`);
@@ -54,8 +54,7 @@ for (const { dir, where, pkg } of packages) {
       if (typeof inner === 'object') rule(Object.keys(inner)[0] === 'types', `exports["${sub}"].${cond}: "types" must come first`);
     }
   }
-  const peerProblem = corePeerProblem(pkg, coreVersion);
-  rule(!peerProblem, peerProblem);
+  for (const problem of lgxPeerProblems(pkg, versions)) problems.push(`${where}: ${problem}`);
   if (pkg.lgx?.adapter) rule(!pkg.dependencies?.['@lgx/core'], '@lgx/core must not be a direct dependency of an adapter');
   try {
     execFileSync(bin('publint'), [dir, '--strict'], { stdio: 'pipe', cwd: root });
@@ -68,6 +67,15 @@ for (const { dir, where, pkg } of packages) {
     problems.push(`${where}: attw\n${error.stdout}${error.stderr}`);
   }
   console.log(`checked ${pkg.name}`);
+}
+// The repository's address is written in one place (the root package.json); anything else that
+// names an LGX repository on GitHub must name the same one.
+const tracked = execFileSync('git', ['ls-files', '-z', '*.md', '*.ts', '*.mjs', '*.js', '*.json', '*.yaml'], { cwd: root, encoding: 'utf8' }).split('\0').filter((f) => f && f !== 'package-lock.json');
+for (const file of tracked) {
+  if (!fs.existsSync(path.join(root, file))) continue;
+  for (const m of fs.readFileSync(path.join(root, file), 'utf8').matchAll(/https:\/\/github\.com\/[\w.-]+\/lgx(?![\w-])/g)) {
+    if (m[0] !== repositoryWeb) problems.push(`${file}: names ${m[0]}, but the repository is ${repositoryWeb} (root package.json)`);
+  }
 }
 if (problems.length) {
   console.error(problems.join('\n'));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures } from '@lgx/testkit';
-import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
+import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 import { lgx, REPO_ROOT, scratch } from './helpers';
 
 let sim: ExampleWasteSimulator;

@@ -16,7 +16,17 @@ describe('lgx new adapter', () => {
     expect(result.code).toBe(0);
     const target = path.join(dir, 'lgx-adapter-acme-waste');
     const pkg = JSON.parse(readFileSync(path.join(target, 'package.json'), 'utf8')) as { name: string; lgx: { adapter: string }; peerDependencies: Record<string, string> };
-    expect(pkg).toEqual(expect.objectContaining({ name: '@acme/lgx-adapter-acme-waste', lgx: { adapter: 'acme-waste' }, peerDependencies: { '@lgx/core': '>=0.1.0' } }));
+    // The testkit is a peer only for the simulator's `testing` export, and optional.
+    expect(pkg).toEqual(
+      expect.objectContaining({
+        name: '@acme/lgx-adapter-acme-waste',
+        lgx: { adapter: 'acme-waste' },
+        peerDependencies: { '@lgx/core': '>=0.1.0', '@lgx/testkit': '>=0.1.0 <1.0.0' },
+        peerDependenciesMeta: { '@lgx/testkit': { optional: true } },
+        exports: expect.objectContaining({ './testing': expect.any(Object) }),
+      }),
+    );
+    expect(readFileSync(path.join(target, 'src', 'testing', 'index.ts'), 'utf8')).toContain('startExampleWasteSimulator');
     expect(readFileSync(path.join(target, 'src', 'adapter.ts'), 'utf8')).toContain(`sdk: '^${ADAPTER_CONTRACT_VERSION}'`);
     expect(readFileSync(path.join(target, 'src', 'adapter.ts'), 'utf8')).toContain("id: 'acme-waste'");
     // The generated package's own checks, with the repository's installed tools and built @lgx packages.
@@ -49,7 +59,7 @@ describe('lgx new adapter: where the @lgx dependencies come from', () => {
     expect(result.code).toBe(0);
     const pkg = pkgOf('lgx-adapter-acme-bins');
     expect(pkg.devDependencies).toEqual(expect.objectContaining({ '@lgx/core': 'file:../tarballs/lgx-core-0.10.0.tgz', '@lgx/testkit': 'file:../tarballs/lgx-testkit-0.1.0.tgz' }));
-    expect(pkg.peerDependencies).toEqual({ '@lgx/core': '>=0.10.0' });
+    expect(pkg.peerDependencies).toEqual({ '@lgx/core': '>=0.10.0', '@lgx/testkit': '>=0.1.0 <1.0.0' });
     expect(existsSync(path.join(dir, 'lgx-adapter-acme-bins', '.npmrc'))).toBe(false);
   });
 

@@ -8,8 +8,8 @@ import { VERSION } from '../version';
 export const newAdapterHelp = `lgx new adapter <name> [--dir <folder>] [--scope <@scope>] [--registry <url> | --tarballs <folder>]
 
 Creates a new adapter package from the LGX template: a complete adapter for the fictional Example
-Waste API with its simulator, unit tests and the conformance suite, green under 'npm install && npm
-test' as generated. Rename the vendor, replace the simulator with one of your system's API, and keep
+Waste API with its simulator (exported as <package>/testing), unit tests and the conformance suite,
+green under 'npm install && npm test' as generated. Rename the vendor, replace the simulator with one of your system's API, and keep
 the suite green. <name> is the adapter id (lower-case letters, digits, hyphens), e.g. acme-waste; the
 package is [<scope>/]lgx-adapter-<name> in <folder>/lgx-adapter-<name> (default: the current folder).
 
@@ -110,6 +110,7 @@ function projectFiles(packageName: string, id: string, target: string, source: S
         types: './dist/index.d.ts',
         exports: {
           '.': { import: { types: './dist/index.d.mts', default: './dist/index.mjs' }, require: { types: './dist/index.d.ts', default: './dist/index.js' } },
+          './testing': { import: { types: './dist/testing.d.mts', default: './dist/testing.mjs' }, require: { types: './dist/testing.d.ts', default: './dist/testing.js' } },
           './package.json': './package.json',
         },
         files: ['dist'],
@@ -118,7 +119,10 @@ function projectFiles(packageName: string, id: string, target: string, source: S
         scripts: { build: 'tsup', typecheck: 'tsc --noEmit', test: 'tsc --noEmit && jest' },
         // The runtime checks the adapter contract (manifest.sdk); the peer range only names the oldest
         // core this adapter was made with, so later core releases never fail npm's peer resolution.
-        peerDependencies: { '@lgx/core': `>=${coreVersion}` },
+        // The simulator in src/testing needs the testkit (an optional peer, any release up to its next
+        // major); the adapter itself does not.
+        peerDependencies: { '@lgx/core': `>=${coreVersion}`, '@lgx/testkit': `>=${VERSION} <${Number(VERSION.split('.')[0]) + 1}.0.0` },
+        peerDependenciesMeta: { '@lgx/testkit': { optional: true } },
         // None of these needs its install script here: esbuild and swc ship their binaries as
         // platform packages, and jest does not use @parcel/watcher. Recorded so npm does not ask.
         allowScripts: { '@parcel/watcher': false, '@swc/core': false, esbuild: false },
@@ -158,7 +162,7 @@ function projectFiles(packageName: string, id: string, target: string, source: S
       null,
       2,
     )}\n`,
-    'tsup.config.ts': `import { defineConfig } from 'tsup';\n\nexport default defineConfig({ entry: { index: 'src/index.ts' }, format: ['cjs', 'esm'], dts: true, clean: true, target: 'node20', platform: 'node' });\n`,
+    'tsup.config.ts': `import { defineConfig } from 'tsup';\n\nexport default defineConfig({ entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' }, format: ['cjs', 'esm'], dts: true, clean: true, target: 'node20', platform: 'node' });\n`,
     'jest.config.js': `/** @type {import('jest').Config} */\nmodule.exports = {\n  testEnvironment: 'node',\n  testMatch: ['<rootDir>/test/**/*.test.ts'],\n  transform: { '^.+\\\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },\n  testTimeout: 30000,\n};\n`,
     '.gitignore': 'node_modules/\ndist/\n',
   };
