@@ -1,8 +1,9 @@
 // The consumer test: LGX as a user outside this repository gets it. Packs every public package,
 // publishes the tarballs to a real npm registry on 127.0.0.1 (Verdaccio, storage in a temp folder, no
 // uplinks), and in empty folders outside the repository installs them with npm and uses them: every
-// exports entry as ESM and CommonJS, a TypeScript consumer under node16 and bundler, `npx lgx`, a new
-// adapter by each route, and an adapter across core releases. Run after `npm run build`:
+// exports entry as ESM and CommonJS, a TypeScript consumer under node16 and bundler, `npx lgx`, a
+// council's first stack on simulators delivering through `lgx serve`, a new adapter by each route, and
+// an adapter across core releases. Run after `npm run build`:
 //   npm run test:consumer
 // It stops everything it starts and removes its folders; it prints the packed sizes and its time.
 import assert from 'node:assert/strict';
@@ -11,11 +12,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { after, before, test } from 'node:test';
+import { setTimeout } from 'node:timers';
 import { startLocalRegistry } from '../lib/local-registry.mjs';
 import { formatPacked, packPublicPackages } from '../lib/pack.mjs';
 import { releaseCore } from './core-release.mjs';
 import { entrySpecifiers, loadEntry } from './entry-points.mjs';
-import { exec, inPool, stopAll } from './exec.mjs';
+import { exec, inPool, start, stopAll } from './exec.mjs';
 
 const started = performance.now();
 const seconds = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
@@ -97,6 +99,45 @@ test('npx lgx --help', async () => {
   const { stdout } = await exec('npx', ['lgx', '--help'], { cwd: app });
   assert.match(stdout, /^lgx \d+\.\d+\.\d+: run and operate a council's LGX stack/);
   for (const command of ['init', 'validate', 'serve', 'send', 'new adapter']) assert.match(stdout, new RegExp(`\\n {2}${command} `));
+});
+
+test('a council tries a stack: lgx init, lgx simulate, lgx serve deliver a missed bin end to end', { timeout: 15 * minute }, async () => {
+  // docs/guides/try-a-stack.md with the installed lgx, in a folder of its own; services on free ports.
+  // Step 1 of the guide: a folder of its own where npm installs @lgx/cli (and with it LGX's adapters).
+  const council = at('council');
+  await project(council);
+  await exec('npm', ['pkg', 'set', 'allowScripts.better-sqlite3=true', '--json'], { cwd: council });
+  await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '@lgx/cli'], { cwd: council, timeoutMs: 10 * minute });
+  const lgx = path.join(council, 'node_modules', '.bin', 'lgx');
+  const simulator = start(lgx, ['simulate', 'open311', '--port', '0'], { cwd: council });
+  await simulator.waitFor(/^ready: /m, 2 * minute);
+  const env = Object.fromEntries([...simulator.stdout().matchAll(/^\s*export ([A-Z_][A-Z0-9_]*)=(\S+)$/gm)].map((m) => [m[1], m[2]]));
+  assert.ok(env.OPEN311_API_KEY, `lgx simulate printed no key to export:\n${simulator.output()}`);
+  await exec(lgx, ['init', '--simulators'], { cwd: council });
+  const validated = await exec(lgx, ['validate'], { cwd: council, env });
+  assert.match(validated.stdout, /lgx\.yaml: valid \(council E07000223, 1 adapter\(s\), 2 route\(s\)\)/);
+  const key = /^(lgx_\S+)$/m.exec((await exec(lgx, ['keys', 'create', '--council', 'E07000223', '--label', 'web-forms'], { cwd: council, env })).stdout)?.[1];
+  assert.ok(key, 'lgx keys create printed no key');
+  const serve = start(lgx, ['serve', '--poll', '1', '--port', '0'], { cwd: council, env });
+  const gateway = (await serve.waitFor(/lgx gateway for council \S+ on (http:\/\/\S+)/, 2 * minute))[1];
+
+  // A channel sends the example missed bin to the gateway, as a web form would.
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const body = fs.readFileSync(path.join(council, 'transactions', 'missed-bin.json'), 'utf8');
+  const accepted = await globalThis.fetch(`${gateway}/v1/transactions`, { method: 'POST', headers, body });
+  assert.equal(accepted.status, 202, await accepted.clone().text());
+  const { id } = await accepted.json();
+  let view;
+  for (let tries = 0; tries < 60 && !(view?.state === 'delivered' && view?.status === 'open'); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    view = await (await globalThis.fetch(`${gateway}/v1/transactions/${id}`, { headers })).json();
+  }
+  assert.equal(view.state, 'delivered', JSON.stringify(view));
+  assert.equal(view.deliveries[0].receipt.externalRef, '1001');
+  assert.equal(view.status, 'open', 'the status update polled from the back office');
+  assert.equal(await serve.stop('SIGINT'), 0);
+  assert.equal(await simulator.stop('SIGINT'), 0);
+  console.log(`delivered ${id} to the simulated back office as 1001 through lgx serve (${seconds()})`);
 });
 
 /** `lgx new adapter <id> ...options` from the project, then `npm install && npm test` in the package; returns its folder. */
