@@ -16,6 +16,7 @@ module.exports = {
     '^@lgx/runtime$': '<rootDir>/packages/runtime/src/index.ts',
     '^@lgx/gateway$': '<rootDir>/packages/gateway/src/index.ts',
     '^@lgx/adapter-([a-z0-9-]+)$': '<rootDir>/packages/adapters/$1/src/index.ts',
+    '^@lgx/adapter-([a-z0-9-]+)/testing$': '<rootDir>/packages/adapters/$1/src/testing/index.ts',
   },
   testTimeout: 30000,
 };

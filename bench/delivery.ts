@@ -19,7 +19,7 @@ import axios from 'axios';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, type DeliveryEvent, type RunningStack } from '@lgx/runtime';
-import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../packages/adapters/template/test/example-waste-simulator';
+import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../packages/adapters/template/src/testing';
 
 const repoRoot = path.resolve(__dirname, '..');
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);

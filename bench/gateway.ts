@@ -22,7 +22,7 @@ import { createTransaction, type Envelope } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, payloadHash, type RunningStack, type Store } from '@lgx/runtime';
 import { createApiKey, createGateway, createMemoryKeyStore, type Gateway } from '../packages/gateway/src';
-import { API_KEY, startExampleWasteSimulator } from '../packages/adapters/template/test/example-waste-simulator';
+import { API_KEY, startExampleWasteSimulator } from '../packages/adapters/template/src/testing';
 import { rate } from './rate';
 
 const repoRoot = path.resolve(__dirname, '..');

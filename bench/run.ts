@@ -4,6 +4,7 @@ import { benchTransport } from './transport';
 import { benchDelivery } from './delivery';
 import { benchGateway } from './gateway';
 import { benchAdapters } from './adapters';
+import { benchSimulatorState } from './simulator-state';
 
 async function main(): Promise<void> {
   const { worst, rows } = benchValidate();
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   console.log((await benchGateway()).join('\n'));
   console.log('\nbench/adapters: submits per second, each reference adapter vs a raw client on the same simulator\n');
   console.log((await benchAdapters()).join('\n'));
+  console.log('\nbench/simulator-state: POSTs per second to the Open311 simulator keeping its state in a file vs in memory (same run)\n');
+  console.log((await benchSimulatorState()).join('\n'));
 }
 
 void main();

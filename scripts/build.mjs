@@ -1,22 +1,9 @@
 // Builds every workspace package in dependency order (a package's @lgx dependencies first), since
 // declaration builds read the other packages' built types. Packages without a build script are skipped.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
-import path from 'node:path';
+import { workspacePackages } from './lib/workspaces.mjs';
 
-const root = path.resolve(import.meta.dirname, '..');
-const rootPkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const packages = new Map();
-for (const pattern of rootPkg.workspaces) {
-  const base = path.join(root, pattern.replace(/\/\*$/, ''));
-  if (!fs.existsSync(base)) continue;
-  for (const name of fs.readdirSync(base).sort()) {
-    const file = path.join(base, name, 'package.json');
-    if (!fs.existsSync(file)) continue;
-    const pkg = JSON.parse(fs.readFileSync(file, 'utf8'));
-    packages.set(pkg.name, { dir: path.dirname(file), pkg });
-  }
-}
+const packages = new Map(workspacePackages().map(({ dir, pkg }) => [pkg.name, { dir, pkg }]));
 
 const order = [];
 const state = new Map();

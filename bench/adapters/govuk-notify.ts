@@ -13,7 +13,8 @@ import { compareRates } from '../rate';
 import axios from 'axios';
 import { createTransaction, type Transaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
-import { GOVUK_NOTIFY_TEST_API_KEY, loadFixtures, startGovukNotifySimulator } from '@lgx/testkit';
+import { loadFixtures } from '@lgx/testkit';
+import { GOVUK_NOTIFY_TEST_API_KEY, startGovukNotifySimulator } from '../../packages/adapters/govuk-notify/src/testing';
 import adapter from '../../packages/adapters/govuk-notify/src';
 
 

@@ -9,7 +9,8 @@ import * as http from 'node:http';
 import { compareRates } from '../rate';
 import axios from 'axios';
 import { instantiateAdapter } from '@lgx/core/host';
-import { loadFixtures, startGovukPaySimulator } from '@lgx/testkit';
+import { loadFixtures } from '@lgx/testkit';
+import { startGovukPaySimulator } from '../../packages/adapters/govuk-pay/src/testing';
 import adapter from '../../packages/adapters/govuk-pay/src';
 import { createTransaction, type Transaction } from '@lgx/core';
 

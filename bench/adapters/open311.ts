@@ -9,7 +9,8 @@ import { compareRates } from '../rate';
 import axios from 'axios';
 import { createTransaction, type Transaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
-import { loadFixtures, startOpen311Simulator } from '@lgx/testkit';
+import { loadFixtures } from '@lgx/testkit';
+import { startOpen311Simulator } from '../../packages/adapters/open311/src/testing';
 import adapter from '../../packages/adapters/open311/src';
 
 

@@ -11,7 +11,8 @@ import { compareRates } from '../rate';
 import axios from 'axios';
 import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
-import { loadFixtures, startStreetWorksSimulator, STREET_WORKS_PASSWORD, STREET_WORKS_USERNAME } from '@lgx/testkit';
+import { loadFixtures } from '@lgx/testkit';
+import { startStreetWorksSimulator, STREET_WORKS_PASSWORD, STREET_WORKS_USERNAME } from '../../packages/adapters/soap/src/testing';
 import * as soapAdapter from '../../packages/adapters/soap/src';
 
 

@@ -2,7 +2,8 @@
  * An integrator's own Node.js app embedding LGX: no gateway, no CLI. It builds a stack in code (GOV.UK
  * Pay for payments), opens it on a SQLite file, takes a payment from its own checkout flow, sends the
  * citizen to GOV.UK Pay's next_url, and hears the outcome through a signed webhook it passes to the
- * stack. GOV.UK Pay is the testkit's simulator here, so the example runs anywhere:
+ * stack. GOV.UK Pay is the adapter's own simulator here (@lgx/adapter-govuk-pay/testing), so the
+ * example runs anywhere:
  *
  *   npx tsx examples/integrator-embed/index.ts
  */
@@ -11,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { createSqliteStore, createStack, openStack, StatusEvents } from '@lgx/runtime';
-import { startGovukPaySimulator } from '@lgx/testkit';
+import { startGovukPaySimulator } from '@lgx/adapter-govuk-pay/testing';
 
 const COUNCIL = 'E07000223';
 

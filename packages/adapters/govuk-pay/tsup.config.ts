@@ -1,4 +1,7 @@
 import { defineConfig } from 'tsup';
 import { packageBuild } from '../../../tsup.base';
 
-export default defineConfig(packageBuild({ index: 'src/index.ts' }, { external: ["@lgx/core","@lgx/core/http","@lgx/core/soap","@lgx/core/host","@lgx/runtime","@lgx/gateway","@lgx/testkit"] }));
+// `testing` is its own entry: the adapter's main entry never loads the simulator or the testkit.
+export default defineConfig(
+  packageBuild({ index: 'src/index.ts', testing: 'src/testing/index.ts' }, { external: ['@lgx/core', '@lgx/core/http', '@lgx/core/soap', '@lgx/core/host', '@lgx/testkit'] }),
+);

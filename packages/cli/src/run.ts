@@ -9,6 +9,7 @@ import { newAdapterCommand, newAdapterHelp } from './commands/new-adapter';
 import { schemasCommand, schemasHelp } from './commands/schemas-export';
 import { sendCommand, sendHelp } from './commands/send';
 import { serveCommand, serveHelp } from './commands/serve';
+import { simulateCommand, simulateHelp } from './commands/simulate';
 import { statusCommand, statusHelp } from './commands/status';
 import { validateCommand, validateHelp } from './commands/validate';
 import { describeError, EXIT, processIo, UsageError, type Io } from './output';
@@ -32,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   adapters: { summary: 'list installed adapters and their capabilities', help: adaptersHelp, run: adaptersCommand },
   new: { summary: 'create a new adapter package from the template', help: newAdapterHelp, run: newAdapterCommand },
   conformance: { summary: 'run the conformance suite on an adapter package', help: conformanceHelp, run: conformanceCommand },
+  simulate: { summary: 'start simulated back offices to try a stack against', help: simulateHelp, run: simulateCommand },
   schemas: { summary: 'export the canonical JSON Schemas', help: schemasHelp, run: schemasCommand },
   demo: { summary: 'the main job on embedded defaults, with simulated back offices', help: demoHelp, run: demoCommand },
 };

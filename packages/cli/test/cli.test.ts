@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures } from '@lgx/testkit';
-import { API_KEY } from '../../adapters/template/test/example-waste-simulator';
+import { API_KEY } from '@lgx/adapter-template/testing';
 import { lgx, REPO_ROOT, useWasteStack } from './helpers';
 
 // Every step runs the lgx binary, a second or more each on a busy machine.
@@ -37,6 +37,11 @@ describe('lgx', () => {
     const first = await lgx(['init', outside, '--council', 'E08000025']);
     expect(first.code).toBe(0);
     expect(readFileSync(starter, 'utf8')).toContain('council: E08000025');
+    // Its reference link is the repository's address of a guide that exists.
+    const reference = /# Reference: (\S+)/.exec(readFileSync(starter, 'utf8'))?.[1] ?? '';
+    const repository = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { repository: { url: string } }).repository.url.replace(/^git\+|\.git$/g, '');
+    expect(reference.startsWith(`${repository}/blob/main/`)).toBe(true);
+    expect(existsSync(path.join(REPO_ROOT, reference.slice(`${repository}/blob/main/`.length)))).toBe(true);
     expect((await lgx(['init', outside])).code).toBe(1);
     // The starter names @lgx/adapter-govuk-pay, which is not installed in this folder.
     const result = await lgx(['validate', starter, '--json'], { env: { GOVUK_PAY_API_KEY: 'k'.repeat(20), GOVUK_PAY_WEBHOOK_SECRET: 's'.repeat(20) } });

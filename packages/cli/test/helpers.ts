@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
+import { startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 const BIN = path.join(REPO_ROOT, 'packages', 'cli', 'dist', 'cli.js');
@@ -84,4 +84,48 @@ export function useWasteStack(): WasteStack {
   });
   afterEach(() => rmSync(ctx.dir, { recursive: true, force: true }));
   return ctx;
+}
+
+/** A long-running `lgx` (serve, simulate) started as a user would, in the background. */
+export interface RunningLgx {
+  child: ChildProcess;
+  /** Everything printed so far. */
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once stdout matches `pattern` (with the match); rejects if the process exits first or the deadline passes. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Sends `signal` and resolves the exit code. */
+  stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
+}
+
+export function startLgx(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningLgx {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve((exitCode = code))));
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    waitFor: async (pattern, timeoutMs = 60_000) => {
+      for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+        const match = pattern.exec(out);
+        if (match) return match;
+        if (exitCode !== undefined) throw new Error(`lgx ${args.join(' ')} exited (${exitCode}) before printing ${pattern}\n${out}\n${err}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`lgx ${args.join(' ')} did not print ${pattern} in time\n${out}\n${err}`);
+    },
+    stop: async (signal = 'SIGTERM', timeoutMs = 30_000) => {
+      if (exitCode !== undefined) return exitCode;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+  };
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createTransaction, type Envelope } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures } from '@lgx/testkit';
-import { API_KEY } from '../../adapters/template/test/example-waste-simulator';
+import { API_KEY } from '@lgx/adapter-template/testing';
 import { lgx, REPO_ROOT, useWasteStack } from './helpers';
 
 // Every step runs the lgx binary, a second or more each on a busy machine.

@@ -18,7 +18,7 @@ export type {
 } from './types';
 export type * from './generated/types';
 
-export { CORE_VERSION } from './version';
+export { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from './version';
 
 export { errorCodes, ERROR_CODES, type LgxErrorCode } from './errors/codes';
 export { LgxError, LgxValidationError, LgxSchemaError, isLgxError, type LgxErrorOptions } from './errors/lgx-error';

@@ -1,4 +1,5 @@
 import {
+  ADAPTER_CONTRACT_VERSION,
   CORE_VERSION,
   LgxValidationError,
   assertConfig,
@@ -23,7 +24,7 @@ const configSchema = {
 
 function spec(overrides: Partial<AdapterSpec<readonly Capability[], unknown>> = {}): AdapterSpec<readonly Capability[], { baseUrl: string; apiKey: string }> {
   return {
-    manifest: { id: 'acme-waste', vendor: 'Acme', product: 'Acme Waste', version: '1.2.0', sdk: '>=0.1.0 <1.0.0', domains: ['waste'] },
+    manifest: { id: 'acme-waste', vendor: 'Acme', product: 'Acme Waste', version: '1.2.0', sdk: '^1.0.0', domains: ['waste'] },
     configSchema,
     capabilities: [{ type: 'street.report', versions: [1], operations: ['submit', 'getStatus'], idempotency: 'key' }],
     create: () => ({ submit: async () => ({ externalRef: 'R1' }) }),
@@ -97,8 +98,14 @@ describe('defineAdapter', () => {
 });
 
 describe('checkCompatibility', () => {
-  it('accepts an adapter whose range includes this core', () => {
+  it('checks the adapter contract version, which is not the package version', () => {
+    expect(ADAPTER_CONTRACT_VERSION).toMatch(/^[1-9][0-9]*\.[0-9]+\.[0-9]+$/);
+    expect(ADAPTER_CONTRACT_VERSION).not.toBe(CORE_VERSION);
+  });
+
+  it('accepts an adapter whose range includes this contract, and later minors of it', () => {
     expect(() => checkCompatibility(defineAdapter(spec()))).not.toThrow();
+    expect(() => checkCompatibility(defineAdapter(spec()), '1.9.0')).not.toThrow();
   });
 
   it('refuses one whose range does not, naming both versions', () => {
@@ -106,11 +113,16 @@ describe('checkCompatibility', () => {
     expect(() => checkCompatibility(def)).toThrow(
       expect.objectContaining({
         code: 'LGX_ERR_ADAPTER_INCOMPATIBLE',
-        message: `adapter 'acme-waste' 1.2.0 supports @lgx/core ^2.0.0, but @lgx/core ${CORE_VERSION} is installed`,
-        details: expect.objectContaining({ supported: '^2.0.0', installed: CORE_VERSION }),
+        message: `adapter 'acme-waste' 1.2.0 supports adapter contract ^2.0.0, but @lgx/core ${CORE_VERSION} implements adapter contract ${ADAPTER_CONTRACT_VERSION}`,
+        details: expect.objectContaining({ supported: '^2.0.0', installed: ADAPTER_CONTRACT_VERSION, core: CORE_VERSION }),
       }),
     );
-    expect(() => checkCompatibility(defineAdapter(spec()), '1.0.0')).toThrow(/supports @lgx\/core >=0.1.0 <1.0.0, but @lgx\/core 1.0.0/);
+    expect(() => checkCompatibility(defineAdapter(spec()), '2.0.0')).toThrow(/supports adapter contract \^1\.0\.0, but @lgx\/core \S+ implements adapter contract 2\.0\.0$/);
+  });
+
+  it('tells an adapter that wrote its range against the package version what to write', () => {
+    const def = defineAdapter(spec({ manifest: { ...spec().manifest, sdk: `^${CORE_VERSION}` } }));
+    expect(() => checkCompatibility(def)).toThrow(`(manifest.sdk is a range of the adapter contract version, not of the @lgx/core package version: write ^${ADAPTER_CONTRACT_VERSION})`);
   });
 });
 

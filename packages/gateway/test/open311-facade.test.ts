@@ -5,7 +5,7 @@ import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { createSqliteStore, createStack, openStack, StatusPoller } from '@lgx/runtime';
 import open311Adapter from '@lgx/adapter-open311';
-import { API_KEY as WASTE_KEY, progressCase } from '../../adapters/template/test/example-waste-simulator';
+import { API_KEY as WASTE_KEY, progressCase } from '@lgx/adapter-template/testing';
 import { createGateway, createMemoryKeyStore, createApiKey } from '../src';
 import { COUNCIL, OPEN311_SERVICES, OTHER_COUNCIL, startHarness, waitFor, type Harness } from './helpers/gateway-harness';
 

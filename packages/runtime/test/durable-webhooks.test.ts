@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { StatusEvents, StatusPoller, createSqliteStore, createStack, openStack, verifyWebhookSignature, type RunningStack } from '../src';
-import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
+import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const SECRET = 'subscriber-shared-secret-0001';

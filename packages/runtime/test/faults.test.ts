@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, type DeliveryWorkerOptions, type RunningStack, type TransactionView } from '../src';
-import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
+import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createTransaction, LgxValidationError } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, verifyAuditChain, type DeliveryEvent, type RunningStack } from '../src';
-import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
+import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 let dir: string;

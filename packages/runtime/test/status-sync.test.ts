@@ -18,7 +18,7 @@ import {
   WebhookDispatcher,
   type StatusWebhookBody,
 } from '../src/sync';
-import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
+import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const DAY_MS = 24 * 60 * 60 * 1000;

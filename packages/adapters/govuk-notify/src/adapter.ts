@@ -43,7 +43,7 @@ export const adapter = defineAdapter({
     vendor: 'Government Digital Service',
     product: 'GOV.UK Notify',
     version: '0.1.0',
-    sdk: '^0.1.0',
+    sdk: '^1.0.0',
     domains: ['notifications'],
     description: 'Sends canonical notifications by e-mail, text message or letter through GOV.UK Notify, and reports their delivery status by polling and by callback.',
     homepage: 'https://docs.notifications.service.gov.uk/rest-api.html',

@@ -3,17 +3,16 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTransaction, type Notification } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
+import { createMemoryLogger, loadFixtures } from '@lgx/testkit';
 import {
-  createMemoryLogger,
   GOVUK_NOTIFY_LIVE_API_KEY,
   GOVUK_NOTIFY_SERVICE_ID,
   GOVUK_NOTIFY_TEST_API_KEY,
-  loadFixtures,
   sendNotifyCallback,
   setNotifyStatus,
   startGovukNotifySimulator,
   type GovukNotifySimulator,
-} from '@lgx/testkit';
+} from '../src/testing';
 import adapter from '../src';
 
 const CALLBACK_TOKEN = 'notify-callback-bearer-token-42';

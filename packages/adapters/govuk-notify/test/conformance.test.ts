@@ -1,4 +1,5 @@
-import { describeAdapterConformance, GOVUK_NOTIFY_TEST_API_KEY, setNotifyStatus, startGovukNotifySimulator, type GovukNotifySimulator } from '@lgx/testkit';
+import { describeAdapterConformance } from '@lgx/testkit';
+import { GOVUK_NOTIFY_TEST_API_KEY, setNotifyStatus, startGovukNotifySimulator, type GovukNotifySimulator } from '../src/testing';
 import adapter from '../src';
 
 // The whole LGX conformance suite, against the simulator of the Notify API. Messages stay

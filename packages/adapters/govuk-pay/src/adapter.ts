@@ -24,7 +24,7 @@ export const adapter = defineAdapter({
     vendor: 'Government Digital Service',
     product: 'GOV.UK Pay',
     version: '0.1.0',
-    sdk: '^0.1.0',
+    sdk: '^1.0.0',
     domains: ['payments'],
     description: 'Card payments on GOV.UK Pay hosted pages: create with an idempotency key, status by look-up, polling and signed webhooks; refunds by helper.',
     homepage: 'https://docs.payments.service.gov.uk/',

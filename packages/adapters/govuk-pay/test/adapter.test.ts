@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTransaction, type CallbackResult, type Payment } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
-import { createMemoryLogger, loadFixtures, signGovukPayWebhook, startGovukPaySimulator, type GovukPaySimulator } from '@lgx/testkit';
+import { createMemoryLogger, loadFixtures } from '@lgx/testkit';
+import { signGovukPayWebhook, startGovukPaySimulator, type GovukPaySimulator } from '../src/testing';
 import adapter, { configSchema, refundPayment } from '../src';
 
 let sim: GovukPaySimulator;

@@ -1,4 +1,5 @@
-import { describeAdapterConformance, startGovukPaySimulator, type GovukPaySimulator } from '@lgx/testkit';
+import { describeAdapterConformance } from '@lgx/testkit';
+import { startGovukPaySimulator, type GovukPaySimulator } from '../src/testing';
 import adapter from '../src';
 
 // The whole LGX conformance suite, against the GOV.UK Pay simulator.

@@ -28,7 +28,7 @@ export const adapter = defineAdapter({
     vendor: 'Open311 (open standard)',
     product: 'GeoReport v2 server',
     version: '0.1.0',
-    sdk: '^0.1.0',
+    sdk: '^1.0.0',
     domains: ['street', 'highways', 'waste'],
     description: 'Street reports and missed bin collections sent to any Open311 GeoReport v2 server (XML or JSON, tokens), with status by GET requests and mySociety servicerequestupdates.',
     homepage: 'https://wiki.open311.org/GeoReport_v2',

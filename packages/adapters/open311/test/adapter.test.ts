@@ -1,6 +1,7 @@
 import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
-import { createMemoryLogger, loadFixtures, setOpen311Status, startOpen311Simulator, type Open311Simulator } from '@lgx/testkit';
+import { createMemoryLogger, loadFixtures } from '@lgx/testkit';
+import { setOpen311Status, startOpen311Simulator, type Open311Simulator } from '../src/testing';
 import adapter, { listOpen311Services } from '../src';
 
 let sim: Open311Simulator;

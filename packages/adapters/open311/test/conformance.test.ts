@@ -1,4 +1,5 @@
-import { describeAdapterConformance, setOpen311Status, startOpen311Simulator, type Open311Simulator } from '@lgx/testkit';
+import { describeAdapterConformance } from '@lgx/testkit';
+import { setOpen311Status, startOpen311Simulator, type Open311Simulator } from '../src/testing';
 import adapter from '../src';
 
 // The whole LGX conformance suite, against the Open311 simulator, in each format.

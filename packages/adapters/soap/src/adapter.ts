@@ -129,7 +129,7 @@ const manifest = {
   vendor: 'LGX',
   product: 'Declarative SOAP adapter (any WSDL)',
   version: '0.1.0',
-  sdk: '^0.1.0',
+  sdk: '^1.0.0',
   domains: ['street', 'highways', 'waste', 'revenues', 'benefits', 'council_tax', 'parking', 'crm', 'other'] as const,
   description: 'Connects a SOAP back office with a WSDL and no adapter of its own: operations, JSONata request/response mappings, fault rules and auth, all in configuration.',
   specification: { name: 'SOAP 1.1/1.2 with WSDL 1.1 (W3C), WS-Security UsernameToken Profile 1.1 (OASIS), JSONata 2.x', version: 'WSDL 1.1; SOAP 1.1; UsernameToken Profile 1.1; JSONata 2.2' },

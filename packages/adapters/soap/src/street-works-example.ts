@@ -8,7 +8,7 @@ export interface StreetWorksCredentials {
 
 /**
  * The mapping for Streetworks Exchange v2 by Kerbline Systems, a FICTIONAL street-works system (its
- * WSDL and simulator are in @lgx/testkit: `STREET_WORKS_WSDL`, `startStreetWorksSimulator`). It is
+ * WSDL and simulator are in @lgx/adapter-soap/testing: `STREET_WORKS_WSDL`, `startStreetWorksSimulator`). It is
  * the worked example of a declarative SOAP mapping: canonical `street.report` to RaiseDefect and back,
  * GetWorkOrderStatus for getStatus, ListChangedWorkOrders for pollUpdates, login-token auth, fault
  * rules. `examples/street-works.json` is the same config with `${env:...}` placeholders for a stack file.

@@ -3,17 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTransaction, type Envelope } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
+import { createMemoryLogger, loadFixtures, soapFault } from '@lgx/testkit';
 import {
-  createMemoryLogger,
   hostileXmlFault,
-  loadFixtures,
-  soapFault,
   startStreetWorksSimulator,
   STREET_WORKS_PASSWORD,
   STREET_WORKS_USERNAME,
   STREET_WORKS_WSDL,
   type StreetWorksSimulator,
-} from '@lgx/testkit';
+} from '../src/testing';
 import adapter, { defineSoapAdapter, streetWorksExampleConfig, type SoapAdapterConfig } from '../src';
 
 const credentials = { username: STREET_WORKS_USERNAME, password: STREET_WORKS_PASSWORD };

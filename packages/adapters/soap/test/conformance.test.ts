@@ -1,4 +1,5 @@
-import { describeAdapterConformance, startStreetWorksSimulator, STREET_WORKS_PASSWORD, STREET_WORKS_USERNAME, type StreetWorksSimulator } from '@lgx/testkit';
+import { describeAdapterConformance } from '@lgx/testkit';
+import { startStreetWorksSimulator, STREET_WORKS_PASSWORD, STREET_WORKS_USERNAME, type StreetWorksSimulator } from '../src/testing';
 import { defineSoapAdapter, streetWorksExampleConfig } from '../src';
 
 // The whole LGX conformance suite, against the fictional Streetworks Exchange with the example

@@ -12,7 +12,7 @@ export const adapter = defineAdapter({
     vendor: 'Example Waste Ltd (fictional)',
     product: 'Example Waste',
     version: '0.1.0',
-    sdk: '^0.1.0',
+    sdk: '^1.0.0',
     domains: ['waste'],
     description: 'Missed collections, container requests, bin-day look-ups and status for the fictional Example Waste API.',
     specification: { name: 'Example Waste API', version: '1.0' },

@@ -2,7 +2,7 @@ import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures } from '@lgx/testkit';
 import adapter from '../src';
-import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from './example-waste-simulator';
+import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '../src/testing';
 
 let sim: ExampleWasteSimulator;
 beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { describeAdapterConformance } from '@lgx/testkit';
 import adapter from '../src';
-import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from './example-waste-simulator';
+import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '../src/testing';
 
 // The whole LGX conformance suite, against the simulator of the vendor API.
 describeAdapterConformance(adapter, {

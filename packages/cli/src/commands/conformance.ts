@@ -2,23 +2,21 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAdapterDefinition, type AdapterDefinition } from '@lgx/core';
+import { runConformance, type ConformanceOptions } from '@lgx/testkit';
 import {
   GOVUK_NOTIFY_TEST_API_KEY,
-  runConformance,
   setNotifyStatus,
-  setOpen311Status,
   startGovukNotifySimulator,
-  startGovukPaySimulator,
-  startOpen311Simulator,
+  type GovukNotifySimulator,
+} from '@lgx/adapter-govuk-notify/testing';
+import { setOpen311Status, startOpen311Simulator, type Open311Simulator } from '@lgx/adapter-open311/testing';
+import { startGovukPaySimulator, type GovukPaySimulator } from '@lgx/adapter-govuk-pay/testing';
+import {
   startStreetWorksSimulator,
   STREET_WORKS_PASSWORD,
   STREET_WORKS_USERNAME,
-  type ConformanceOptions,
-  type GovukNotifySimulator,
-  type GovukPaySimulator,
-  type Open311Simulator,
   type StreetWorksSimulator,
-} from '@lgx/testkit';
+} from '@lgx/adapter-soap/testing';
 import { EXIT, json, table, UsageError, type Io } from '../output';
 import { need, parse, str } from '../args';
 
@@ -27,14 +25,14 @@ export const conformanceHelp = `lgx conformance <package> [--harness <file>] [--
 Runs the LGX conformance suite against an installed adapter package and its simulator: manifest and
 config schema, health, delivery of every declared capability's fixtures, rejection of invalid input,
 error classification, timeouts and abort, idempotency, status round trip, no secrets in logs. LGX's
-reference adapters (@lgx/adapter-govuk-pay, -govuk-notify, -open311, -soap) run against the testkit's
-simulators as they are; any other adapter needs --harness: a module whose default export is the
+reference adapters (@lgx/adapter-govuk-pay, -govuk-notify, -open311, -soap) run against the
+simulators in their own testing exports as they are; any other adapter needs --harness: a module whose default export is the
 suite's options ({ simulator, config, countRecords?, changeStatus? }, see @lgx/testkit). Exit 0 when
 every check passes, 1 otherwise.`;
 
 type Harness = { options: ConformanceOptions<unknown, never>; adapter?: (module: Record<string, unknown>) => AdapterDefinition };
 
-/** Harnesses for LGX's reference adapters, against the testkit's simulators. */
+/** Harnesses for LGX's reference adapters, against the simulators of their `testing` exports. */
 const REFERENCE: Record<string, () => Harness> = {
   '@lgx/adapter-govuk-pay': () => ({
     options: {

@@ -1,4 +1,4 @@
-import { setOpen311Status } from '@lgx/testkit';
+import { setOpen311Status } from '@lgx/adapter-open311/testing';
 import { verifyAuditChain, type StoredDelivery } from '@lgx/runtime';
 import { stateOf } from '@lgx/gateway';
 import { DEMO_COUNCIL, type DemoWorld } from './demo-world';

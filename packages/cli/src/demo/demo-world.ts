@@ -5,20 +5,19 @@ import path from 'node:path';
 import { createLogger, type Logger } from '@lgx/core';
 import { createApiKey, createGateway, createMemoryKeyStore, type Gateway } from '@lgx/gateway';
 import { createSqliteStore, createStack, openStack, StatusEvents, StatusPoller, type RunningStack, type StackConfig } from '@lgx/runtime';
+import { GOVUK_NOTIFY_TEST_API_KEY, startGovukNotifySimulator, type GovukNotifySimulator } from '@lgx/adapter-govuk-notify/testing';
+import { startGovukPaySimulator, type GovukPaySimulator } from '@lgx/adapter-govuk-pay/testing';
+import { startOpen311Simulator, type Open311Simulator } from '@lgx/adapter-open311/testing';
 import {
-  GOVUK_NOTIFY_TEST_API_KEY,
-  startGovukNotifySimulator,
-  startGovukPaySimulator,
-  startOpen311Simulator,
+  REVENUES_PASSWORD,
+  revenuesMapping,
+  startRevenuesSimulator,
   startStreetWorksSimulator,
   STREET_WORKS_PASSWORD,
   STREET_WORKS_USERNAME,
-  type GovukNotifySimulator,
-  type GovukPaySimulator,
-  type Open311Simulator,
+  type RevenuesSimulator,
   type StreetWorksSimulator,
-} from '@lgx/testkit';
-import { REVENUES_PASSWORD, revenuesMapping, startRevenuesSimulator, type RevenuesSimulator } from './revenues-system';
+} from '@lgx/adapter-soap/testing';
 
 export const DEMO_COUNCIL = 'E07000223';
 

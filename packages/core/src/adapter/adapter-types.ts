@@ -23,7 +23,7 @@ export type AdapterDomain =
   | 'planning'
   | 'other';
 
-/** Who made the adapter, for what, and which @lgx/core versions it works with. */
+/** Who made the adapter, for what, and which adapter contract versions it works with. */
 export interface AdapterManifest {
   /** Lower-case, hyphenated, unique (e.g. `govuk-pay`). */
   id: string;
@@ -31,7 +31,10 @@ export interface AdapterManifest {
   product: string;
   /** The adapter's own semver version. */
   version: string;
-  /** Semver range of @lgx/core the adapter supports (e.g. `^0.1.0`). */
+  /**
+   * Semver range of the adapter contract the adapter supports (e.g. `^1.0.0`), checked against
+   * `ADAPTER_CONTRACT_VERSION`, not against @lgx/core's package version (see docs/versioning.md).
+   */
   sdk: string;
   domains: readonly AdapterDomain[];
   description?: string;

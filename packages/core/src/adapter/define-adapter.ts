@@ -1,11 +1,12 @@
 import satisfies from 'semver/functions/satisfies.js';
+import intersects from 'semver/ranges/intersects.js';
 import validRange from 'semver/ranges/valid.js';
 import { schemaRegistry, type SchemaRegistry } from '../schema/schema-registry';
 import { createAjv } from '../schema/ajv';
 import { validateAgainst } from '../validation/validate';
 import { toIssues } from '../validation/issues';
 import { LgxError, LgxValidationError } from '../errors/lgx-error';
-import { CORE_VERSION } from '../version';
+import { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from '../version';
 import type { AdapterDefinition, AdapterManifest, AdapterSpec, Capability } from './adapter-types';
 import type { JsonSchema, ValidationIssue, ValidationResult } from '../types';
 import type { ValidateFunction } from 'ajv';
@@ -93,7 +94,7 @@ export function defineAdapter<const Caps extends readonly Capability[], Config =
   const declared = validateAgainst(ADAPTER_SCHEMA_ID, { manifest: spec?.manifest, capabilities: spec?.capabilities, configSchema: spec?.configSchema }, { registry });
   if (!declared.ok) throw definitionError(id, declared.issues);
   if (typeof spec.create !== 'function') throw definitionError(id, [{ path: '/create', rule: 'type', message: 'must be a function (context, config) => adapter instance' }]);
-  if (!validRange(spec.manifest.sdk)) throw definitionError(id, [{ path: '/manifest/sdk', rule: 'semverRange', message: 'must be a semver range such as ^0.1.0' }]);
+  if (!validRange(spec.manifest.sdk)) throw definitionError(id, [{ path: '/manifest/sdk', rule: 'semverRange', message: `must be a semver range of the adapter contract version, such as ^${ADAPTER_CONTRACT_VERSION}` }]);
   const issues = checkCapabilities(spec.capabilities, registry);
   for (const pointer of findUnmarkedSecrets(spec.configSchema)) {
     issues.push({ path: `/configSchema${pointer.startsWith('#') ? pointer.slice(1) : pointer}`, rule: 'secretMarked', message: 'looks like a secret: mark it with "x-lgx-secret": true (or false if it is not one)' });
@@ -109,18 +110,22 @@ export function isAdapterDefinition(value: unknown): value is AdapterDefinition 
 }
 
 /**
- * Refuses an adapter whose declared @lgx/core range does not include `coreVersion` (default: this
- * package's version), with LGX_ERR_ADAPTER_INCOMPATIBLE naming both.
+ * Refuses an adapter whose `manifest.sdk` range does not include `contractVersion` (default: the
+ * adapter contract version this core implements), with LGX_ERR_ADAPTER_INCOMPATIBLE naming both. The
+ * range is over the contract, not over @lgx/core's package version: core releases that keep the
+ * contract (new schema versions, new optional parts) never refuse a working adapter.
  */
-export function checkCompatibility(definition: Pick<AdapterDefinition, 'manifest'>, coreVersion: string = CORE_VERSION): void {
+export function checkCompatibility(definition: Pick<AdapterDefinition, 'manifest'>, contractVersion: string = ADAPTER_CONTRACT_VERSION): void {
   const { id, version, sdk } = definition.manifest;
-  if (!satisfies(coreVersion, sdk, { includePrerelease: true })) {
-    throw new LgxError(
-      'LGX_ERR_ADAPTER_INCOMPATIBLE',
-      `adapter '${id}' ${version} supports @lgx/core ${sdk}, but @lgx/core ${coreVersion} is installed`,
-      { details: { adapter: id, adapterVersion: version, supported: sdk, installed: coreVersion } },
-    );
-  }
+  if (satisfies(contractVersion, sdk, { includePrerelease: true })) return;
+  // Contract versions start at 1.0.0: a range that admits none of them was written against core's
+  // package version (0.x), as adapters did before the contract had a version of its own.
+  const hint = intersects(sdk, '>=1.0.0', { includePrerelease: true }) ? '' : ` (manifest.sdk is a range of the adapter contract version, not of the @lgx/core package version: write ^${contractVersion})`;
+  throw new LgxError(
+    'LGX_ERR_ADAPTER_INCOMPATIBLE',
+    `adapter '${id}' ${version} supports adapter contract ${sdk}, but @lgx/core ${CORE_VERSION} implements adapter contract ${contractVersion}${hint}`,
+    { details: { adapter: id, adapterVersion: version, supported: sdk, installed: contractVersion, core: CORE_VERSION } },
+  );
 }
 
 /** What config validation needs of a definition (`Config` is inferred from its factory). */

@@ -28,7 +28,7 @@ export const errorCodes = {
     summary: 'An adapter definition (manifest, capabilities or config schema) is malformed.',
   },
   LGX_ERR_ADAPTER_INCOMPATIBLE: {
-    summary: "The adapter's supported @lgx/core range does not include the running @lgx/core version.",
+    summary: "The adapter's supported adapter contract range (manifest.sdk) does not include the contract version the installed @lgx/core implements.",
   },
   LGX_ERR_ADAPTER_CONFIG_INVALID: {
     summary: "The adapter's configuration does not match its config schema.",

@@ -67,7 +67,7 @@ export const bundledSchemas: readonly JsonSchema[] = [
             "maxLength": 64
           },
           "sdk": {
-            "description": "The @lgx/core versions this adapter works with, as a semver range (e.g. '^0.1.0').",
+            "description": "The adapter contract versions this adapter works with, as a semver range (e.g. '^1.0.0'), checked against the contract version the installed @lgx/core implements (ADAPTER_CONTRACT_VERSION), not against its package version.",
             "type": "string",
             "minLength": 1,
             "maxLength": 100

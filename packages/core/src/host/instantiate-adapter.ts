@@ -16,8 +16,8 @@ export interface HostOptions {
   signal?: AbortSignal;
   mappings?: AdapterContext['mappings'];
   council?: string;
-  /** @lgx/core version to check the adapter against (default: this package's). */
-  coreVersion?: string;
+  /** Adapter contract version to check the adapter against (default: the one this core implements). */
+  contractVersion?: string;
   /** Skips the scrubbing child logger, so a test can see exactly what the adapter logged. */
   rawLogger?: boolean;
 }
@@ -48,7 +48,7 @@ export async function instantiateAdapter<Caps extends readonly Capability[], Con
   config: unknown,
   options: HostOptions = {},
 ): Promise<{ instance: AdapterInstance<Caps>; context: AdapterContext; config: Config; secrets: string[] }> {
-  checkCompatibility(definition, options.coreVersion);
+  checkCompatibility(definition, options.contractVersion);
   const valid = assertConfig(definition, config);
   const secrets = collectSecrets(valid, definition.configSchema);
   const context = createAdapterContext(definition.manifest.id, { ...options, secrets });

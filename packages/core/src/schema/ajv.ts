@@ -1,12 +1,13 @@
-import Ajv2020Module from 'ajv/dist/2020.js';
+// ajv is CommonJS: imported by name, its class is the same in both module systems, and so is the type
+// in both declaration builds (a default import is the module object in an ES module's types).
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { JsonSchema } from '../types';
 
-// ajv and ajv-formats are CommonJS with a default export; normalise for both module systems.
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ?? Ajv2020Module) as typeof Ajv2020Module;
+// ajv-formats is CommonJS with a default export; normalise for both module systems.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as typeof addFormatsModule;
 
-export type AjvInstance = InstanceType<typeof Ajv2020>;
+export type AjvInstance = Ajv2020;
 
 /** LGX annotation keywords: data only, they never change what validates. */
 export const ANNOTATION_KEYWORDS = ['x-lgx-kind', 'x-lgx-lgsl', 'x-lgx-lgil', 'x-lgx-result', 'x-lgx-deprecated'] as const;

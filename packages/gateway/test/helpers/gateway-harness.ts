@@ -3,7 +3,7 @@ import path from 'node:path';
 import { startRestSimulator, SimulatorHttpError, type RestSimulator } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, type RunningStack, type StackConfig } from '@lgx/runtime';
 import { createApiKey, createGateway, createMemoryKeyStore, type Gateway, type KeyStore, type Scope } from '../../src';
-import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../../adapters/template/test/example-waste-simulator';
+import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 export const COUNCIL = 'E07000223';
 export const OTHER_COUNCIL = 'E08000025';

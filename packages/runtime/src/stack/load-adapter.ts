@@ -10,8 +10,8 @@ import type { StackDefinition } from './stack-types';
 export interface LoadAdaptersOptions {
   /** Folder whose node_modules are searched, as Node would from a file there (default: `process.cwd()`). */
   resolveFrom?: string;
-  /** @lgx/core version to check adapters against (default: the installed core's). */
-  coreVersion?: string;
+  /** Adapter contract version to check adapters against (default: the one the installed core implements). */
+  contractVersion?: string;
 }
 
 /** Imports an ES module or CommonJS file by absolute path (a URL, so Windows drive letters work). */
@@ -38,8 +38,8 @@ function findDefinition(module: unknown): AdapterDefinition | undefined {
 /**
  * Resolves and imports one adapter package, checking it against this core. A package that cannot be
  * found is a stack problem (LGX_ERR_VALIDATION_INVALID at `pointer`, the stack key naming it); one that
- * loads but exports no adapter is LGX_ERR_ADAPTER_DEFINITION_INVALID; a core range that does not
- * match is LGX_ERR_ADAPTER_INCOMPATIBLE naming both versions.
+ * loads but exports no adapter is LGX_ERR_ADAPTER_DEFINITION_INVALID; a contract range (`sdk`) that
+ * does not include the installed core's adapter contract is LGX_ERR_ADAPTER_INCOMPATIBLE naming both.
  */
 export async function loadAdapterPackage(packageName: string, options: LoadAdaptersOptions = {}, pointer = ''): Promise<AdapterDefinition> {
   const from = resolve(options.resolveFrom ?? process.cwd());
@@ -75,7 +75,7 @@ export async function loadAdapterPackage(packageName: string, options: LoadAdapt
       details: { package: packageName, file },
     });
   }
-  checkCompatibility(definition, options.coreVersion);
+  checkCompatibility(definition, options.contractVersion);
   return definition;
 }
 

@@ -30,7 +30,7 @@ export const webhookAdapter = defineAdapter({
     vendor: 'LGX',
     product: 'Signed status webhooks',
     version: '0.1.0',
-    sdk: '^0.1.0',
+    sdk: '^1.0.0',
     domains: ['other'],
     description: 'POSTs canonical status updates to a subscriber, signed with HMAC-SHA256 (LGX-Signature).',
   },

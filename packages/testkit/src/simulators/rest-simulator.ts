@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { sendJson, startSimulatorServer, type RecordedRequest, type Simulator, type SimulatorServerOptions } from './simulator-server';
+import { openStateFile } from './state-file';
 
 export type RestMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'HEAD' | 'OPTIONS';
 
@@ -40,6 +41,11 @@ export interface RestRoute<State> {
   /** Exact path, with `:name` segments for parameters. Routes are tried in the order given. */
   path: string;
   handler: RestHandler<State>;
+  /**
+   * Whether the handler may change the state, so a simulator with a `stateDir` saves it before
+   * answering. Default: every method but GET, HEAD and OPTIONS.
+   */
+  changesState?: boolean;
 }
 
 /** Checks credentials: false answers 401, a response object answers with it, true lets the request through. */
@@ -53,12 +59,26 @@ export interface RestSimulatorOptions<State> extends SimulatorServerOptions {
   routes: ReadonlyArray<RestRoute<State>>;
   /** Runs after routing (unknown paths still get 404) and before the handler. */
   auth?: RestAuth;
+  /**
+   * Folder to keep the state in (`<stateDir>/<name>.json`; the state's Maps and Sets survive): loaded
+   * at start when there, saved before each answer to a request that changes it, so a restarted
+   * simulator continues where it stopped. Default: memory only.
+   */
+  stateDir?: string;
 }
 
 export interface RestSimulator<State> extends Simulator {
   name: string;
   /** The current state (replaced by reset()). */
   readonly state: State;
+  /** The file the state is kept in, when the simulator has a `stateDir`. */
+  readonly stateFile: string | undefined;
+  /**
+   * Saves the state (with a `stateDir`; else does nothing). Requests that change it save it
+   * themselves; call this after changing `state` from outside a request, as a helper moving a case
+   * on does. close() waits for it and reports a failed save.
+   */
+  saveState(): Promise<void>;
 }
 
 /** Thrown from a handler to answer with an error response. */
@@ -82,6 +102,18 @@ export function reply(status: number, body?: unknown, headers?: Record<string, s
 }
 
 const METHODS: ReadonlySet<string> = new Set<RestMethod>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS']);
+const READ_ONLY: ReadonlySet<string> = new Set<RestMethod>(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The state to start from: the saved one, over a fresh one so that fields a newer simulator added
+ * since the save start from their defaults.
+ */
+function revive<State>(fresh: () => State, saved: State | undefined): State {
+  if (saved === undefined) return fresh();
+  const base = fresh();
+  const mergeable = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof Set);
+  return mergeable(base) && mergeable(saved) ? ({ ...base, ...saved } as State) : saved;
+}
 
 type Segment = { param: string } | { literal: string };
 
@@ -176,7 +208,10 @@ export async function startRestSimulator<State>(options: RestSimulatorOptions<St
     if (seen.has(key)) throw new TypeError(`${name}: two routes for ${route.method} ${route.path}`);
     seen.add(key);
   }
-  let state = options.state();
+  const file = options.stateDir === undefined ? undefined : openStateFile<State>(options.stateDir, name);
+  let state = revive(options.state, file?.load());
+  // The state file's own promise: already handled, so a caller that does not wait is no unhandled rejection.
+  const saveState = (): Promise<void> => (file ? file.save(state) : Promise.resolve());
   const context = { simulator: undefined as unknown as RestSimulator<State> };
 
   const handle = async (record: RecordedRequest, res: http.ServerResponse): Promise<void> => {
@@ -215,21 +250,25 @@ export async function startRestSimulator<State>(options: RestSimulatorOptions<St
     }
     if (malformed) return sendJson(res, 400, { error: 'request body is not valid JSON' });
 
+    const route = match.compiled.route;
     let out: unknown;
     try {
-      out = await match.compiled.route.handler(request, { state, simulator: context.simulator });
+      out = await route.handler(request, { state, simulator: context.simulator });
     } catch (error) {
-      const thrown = thrownResponse(error);
-      if (!thrown) throw error;
-      return send(res, thrown);
+      out = thrownResponse(error);
+      if (!out) throw error;
+    } finally {
+      // Saved before the answer leaves: an id the client has seen is never handed out again after a restart.
+      if (file && (route.changesState ?? !READ_ONLY.has(route.method))) await saveState();
     }
-    if (!isResponse(out)) throw new TypeError(`route ${match.compiled.route.method} ${match.compiled.route.path} returned ${typeof out}, not { status, body? }`);
+    if (!isResponse(out)) throw new TypeError(`route ${route.method} ${route.path} returned ${typeof out}, not { status, body? }`);
     send(res, out);
   };
 
   const server = await startSimulatorServer((record, _req, res) => handle(record, res), {
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
   });
 
   const simulator: RestSimulator<State> = {
@@ -240,11 +279,17 @@ export async function startRestSimulator<State>(options: RestSimulatorOptions<St
     get state() {
       return state;
     },
+    stateFile: file?.path,
+    saveState,
     reset: () => {
       server.reset();
       state = options.state();
+      void saveState();
     },
-    close: server.close,
+    close: async () => {
+      await server.close();
+      await file?.flush();
+    },
   };
   context.simulator = simulator;
   return simulator;

@@ -52,8 +52,10 @@ export interface Simulator {
 export interface SimulatorServerOptions {
   /** Largest request body accepted (default 5 MiB); larger gets 413. */
   maxBodyBytes?: number;
-  /** Port on 127.0.0.1 (default 0: any free port). */
+  /** Port (default 0: any free port). */
   port?: number;
+  /** Address to listen on (default 127.0.0.1: this machine only). */
+  host?: string;
 }
 
 /** Handles a request that passed the fault layer. The body has been read. */
@@ -76,7 +78,7 @@ function parseQuery(search: URLSearchParams): Record<string, string | string[]> 
 }
 
 /**
- * An HTTP server on 127.0.0.1 with the shared fault layer and request recording. Simulators put
+ * An HTTP server (on 127.0.0.1 unless told otherwise) with the shared fault layer and request recording. Simulators put
  * their behaviour in `handler`; the layer decides first whether the request meets a fault.
  */
 export async function startSimulatorServer(handler: SimulatorHandler, options: SimulatorServerOptions = {}): Promise<Simulator & { server: http.Server }> {
@@ -169,7 +171,15 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
     socket.on('close', () => sockets.delete(socket));
     if (isDown) socket.destroy();
   });
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    // A port in use or an address this machine does not have fails the start, with Node's code (EADDRINUSE ...).
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
 
   const faults: FaultControls = {
@@ -199,7 +209,7 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
 
   return {
     server,
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     requests,
     faults,
     reset: () => {

@@ -12,6 +12,10 @@ export interface SoapSimulatorOptions {
   path?: string;
   /** Largest request body accepted (default 5 MiB); larger gets 413. */
   maxBodyBytes?: number;
+  /** Port (default 0: any free port). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
 }
 
 /** A SOAP simulator: the shared fault layer and request recording in front of a `soap` server. */
@@ -94,7 +98,11 @@ export async function startSoapSimulator(options: SoapSimulatorOptions): Promise
       res.writeHead(answer.statusCode, { 'content-type': typeof contentType === 'string' ? contentType : 'text/xml; charset=utf-8' });
       res.end(answer.body);
     },
-    options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {},
+    {
+      ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+      ...(options.port !== undefined ? { port: options.port } : {}),
+      ...(options.host !== undefined ? { host: options.host } : {}),
+    },
   );
 
   const endpoint = `${sim.url}${path}`;

@@ -86,7 +86,7 @@ export interface Defects {
 
 export function reportsAdapter(defects: Defects = {}) {
   return defineAdapter({
-    manifest: { id: 'reports-api', vendor: 'Example', product: 'Reports API', version: '1.0.0', sdk: '^0.1.0', domains: ['street'] },
+    manifest: { id: 'reports-api', vendor: 'Example', product: 'Reports API', version: '1.0.0', sdk: '^1.0.0', domains: ['street'] },
     configSchema: {
       type: 'object',
       required: ['baseUrl', 'apiKey'],

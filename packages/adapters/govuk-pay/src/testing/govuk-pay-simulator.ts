@@ -10,7 +10,7 @@
  * provider's hosted page, and the simulator only invents the brand and last four digits.
  */
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from './rest-simulator';
+import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from '@lgx/testkit';
 
 /** The API key the simulator accepts unless another is given. */
 export const GOVUK_PAY_SIMULATOR_API_KEY = 'api_test_lgx-simulator-key-0000000000000000000000000';
@@ -90,6 +90,10 @@ export interface GovukPaySimulatorOptions {
   retryAfterSeconds?: number;
   /** Port on 127.0.0.1 (default: any free port). */
   port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep payments and refunds in (`govuk-pay.json`), so a restart still knows them. Default: memory only. */
+  stateDir?: string;
 }
 
 export interface GovukPayWebhookDelivery {
@@ -119,7 +123,8 @@ export interface GovukPaySimulator extends RestSimulator<GovukPaySimulatorState>
   sendWebhook(url: string, paymentId: string, eventType: string, options?: { secret?: string; messageId?: string }): Promise<{ status: number; body: string }>;
 }
 
-const DEFAULT_SIGNING_SECRET = 'webhook_test_lgx-simulator-signing-secret';
+/** The webhook signing secret the simulator signs with unless another is given. */
+export const GOVUK_PAY_SIMULATOR_SIGNING_SECRET = 'webhook_test_lgx-simulator-signing-secret';
 
 /** Lower-case hex HMAC-SHA256 of the body with the secret: the value of GOV.UK Pay's `Pay-Signature`. */
 export function signGovukPayWebhook(body: string | Uint8Array, secret: string): string {
@@ -264,7 +269,7 @@ function single(value: string | string[] | undefined): string | undefined {
 /** Starts the GOV.UK Pay simulator on 127.0.0.1. */
 export async function startGovukPaySimulator(options: GovukPaySimulatorOptions = {}): Promise<GovukPaySimulator> {
   const apiKey = options.apiKey ?? GOVUK_PAY_SIMULATOR_API_KEY;
-  const webhookSigningSecret = options.webhookSigningSecret ?? DEFAULT_SIGNING_SECRET;
+  const webhookSigningSecret = options.webhookSigningSecret ?? GOVUK_PAY_SIMULATOR_SIGNING_SECRET;
   let postsPerSecond: number | null = options.postsPerSecond === undefined ? 15 : options.postsPerSecond;
   let baseUrl = '';
 
@@ -272,6 +277,11 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
   const setState = (p: GovukPaySimulatedPayment, state: GovukPayPaymentState) => {
     p.state = state;
     p.events.push({ state: { ...state }, updated: now() });
+  };
+  // Helpers change payments outside a request; requests save their own changes.
+  const changed = <T>(value: T): T => {
+    void sim.saveState();
+    return value;
   };
 
   /** GOV.UK Pay limits create, capture and other POSTs to 15 a second each. */
@@ -296,6 +306,8 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
   const sim = await startRestSimulator<GovukPaySimulatorState>({
     name: 'govuk-pay',
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     state: () => ({ payments: new Map(), idempotencyKeys: new Map(), windows: new Map() }),
     auth: (req) => {
       const header = single(req.headers.authorization);
@@ -519,7 +531,7 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
       }
       setState(p, { status: next, finished: FINISHED.has(next) });
     }
-    return p;
+    return changed(p);
   };
 
   const webhook: GovukPaySimulator['webhook'] = (paymentId, eventType, opts = {}) => {
@@ -550,13 +562,13 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
       if (p.state.finished) throw new Error(`govuk-pay simulator: payment ${paymentId} is already ${p.state.status}`);
       const failure = GOVUK_PAY_FAILURES[code];
       setState(p, { status: failure.status, finished: true, code, message: failure.message });
-      return p;
+      return changed(p);
     },
     settleRefund: (paymentId: string, refundId: string, status: 'success' | 'error') => {
       const r = payment(paymentId).refunds.find((x) => x.refund_id === refundId);
       if (!r) throw new Error(`govuk-pay simulator: no refund ${refundId} on payment ${paymentId}`);
       r.status = status;
-      return r;
+      return changed(r);
     },
     webhook,
     sendWebhook: async (url: string, paymentId: string, eventType: string, opts: { secret?: string; messageId?: string } = {}) => {

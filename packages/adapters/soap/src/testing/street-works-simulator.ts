@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { startSoapSimulator, type SoapSimulator } from './soap-simulator';
-import type { Fault } from './simulator-server';
+import { openStateFile, startSoapSimulator, type Fault, type SoapSimulator } from '@lgx/testkit';
+import { field, soapFaultError, text } from './soap-args';
 
 /** Target namespace of the fictional Streetworks Exchange service. */
 export const STREET_WORKS_NAMESPACE = 'http://kerbline.example/streetworks-exchange/v2';
@@ -9,7 +9,7 @@ export const STREET_WORKS_NAMESPACE = 'http://kerbline.example/streetworks-excha
  * The WSDL of "Streetworks Exchange" v2 by Kerbline Systems, a FICTIONAL vendor written for LGX tests
  * and demos. It describes no real product. Document/literal SOAP 1.1; Login returns a session token
  * that goes in the `SessionToken` SOAP header (or WS-Security UsernameToken, by simulator option).
- * Shipped as a string so it travels inside the built testkit without extra files.
+ * Shipped as a string so it travels inside the built package without extra files.
  */
 export const STREET_WORKS_WSDL = `<?xml version="1.0" encoding="UTF-8"?>
 <!-- Streetworks Exchange v2 (Kerbline Systems). FICTIONAL: written for LGX tests; no real vendor's API. -->
@@ -231,6 +231,8 @@ export interface StreetWorksState {
   /** Session token -> expiry (ms since epoch). */
   sessions: Map<string, number>;
   logins: number;
+  /** The sequence number of the last change. */
+  sequence: number;
 }
 
 export interface StreetWorksSimulatorOptions {
@@ -243,6 +245,12 @@ export interface StreetWorksSimulatorOptions {
   /** Service path (default `/streetworks/v2`). */
   path?: string;
   maxBodyBytes?: number;
+  /** Port (default: any free port). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep defects, changes and sessions in (`street-works.json`), so a restart continues the numbering. Default: memory only. */
+  stateDir?: string;
 }
 
 /** The Streetworks Exchange simulator: a stateful fictional street-works SOAP system. */
@@ -256,21 +264,6 @@ export interface StreetWorksSimulator extends SoapSimulator {
 
 const MAX_DESCRIPTION = 2000;
 const MAX_RESULTS = 500;
-
-function soapFaultError(code: string, message: string, statusCode = 500): { Fault: { faultcode: string; faultstring: string; statusCode: number } } {
-  return { Fault: { faultcode: code, faultstring: message, statusCode } };
-}
-
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (typeof value === 'object' && value !== null && '$value' in value) return text((value as { $value: unknown }).$value);
-  return undefined;
-}
-
-function field(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null && Object.prototype.hasOwnProperty.call(value, key) ? (value as Record<string, unknown>)[key] : undefined;
-}
 
 /**
  * A response body that declares a DOCTYPE with an external entity, for `faults.failNext`: a SOAP
@@ -299,11 +292,13 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
   const password = options.password ?? STREET_WORKS_PASSWORD;
   const ttlMs = options.sessionTtlMs ?? 15 * 60_000;
   const mode = options.auth ?? 'session';
-  const state: StreetWorksState = { defects: new Map(), byClientReference: new Map(), changes: [], sessions: new Map(), logins: 0 };
-  let sequence = 0;
+  const file = options.stateDir === undefined ? undefined : openStateFile<StreetWorksState>(options.stateDir, 'street-works');
+  const state: StreetWorksState = { defects: new Map(), byClientReference: new Map(), changes: [], sessions: new Map(), logins: 0, sequence: 0, ...file?.load() };
+  // Saved before the answer leaves, so a reference the client has seen is never given out again.
+  const save = (): Promise<void> => (file ? file.save(state) : Promise.resolve());
 
   const record = (defect: StreetWorksDefect): void => {
-    state.changes.push({ sequence: ++sequence, reference: defect.reference, statusCode: defect.statusCode, changedAt: defect.updatedAt, note: defect.note });
+    state.changes.push({ sequence: ++state.sequence, reference: defect.reference, statusCode: defect.statusCode, changedAt: defect.updatedAt, note: defect.note });
   };
 
   const authorise = (headers: unknown): void => {
@@ -370,23 +365,28 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
     wsdl: STREET_WORKS_WSDL,
     path: options.path ?? '/streetworks/v2',
     ...(options.maxBodyBytes !== undefined ? { maxBodyBytes: options.maxBodyBytes } : {}),
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
     implementation: {
       StreetworksExchangeService: {
         ExchangePort: {
-          Login: (args: Record<string, unknown>) => {
+          Login: async (args: Record<string, unknown>) => {
             if (text(args.Username) !== username || text(args.Password) !== password) throw soapFaultError('sw:InvalidCredentials', 'Username or password not recognised');
             const token = randomBytes(18).toString('base64url');
             state.sessions.set(token, Date.now() + ttlMs);
             state.logins++;
+            await save();
             return { Session: { Token: token, ExpiresInSeconds: Math.floor(ttlMs / 1000) } };
           },
           Ping: (_args: unknown, _cb: unknown, headers: unknown) => {
             if (mode === 'wsSecurity') authorise(headers);
             return { ServiceVersion: '2.4.1' };
           },
-          RaiseDefect: (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
+          RaiseDefect: async (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
             authorise(headers);
-            return raise(args);
+            const answer = raise(args);
+            await save();
+            return answer;
           },
           GetWorkOrderStatus: (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
             authorise(headers);
@@ -415,6 +415,10 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
   return {
     ...sim,
     state,
+    close: async () => {
+      await sim.close();
+      await file?.flush();
+    },
     reset: () => {
       sim.reset();
       state.defects.clear();
@@ -422,7 +426,8 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
       state.changes.length = 0;
       state.sessions.clear();
       state.logins = 0;
-      sequence = 0;
+      state.sequence = 0;
+      void save();
     },
     setStatus: (reference, statusCode, note) => {
       const defect = state.defects.get(reference);
@@ -431,9 +436,11 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
       defect.note = note;
       defect.updatedAt = new Date().toISOString();
       record(defect);
+      void save();
     },
     expireSessions: () => {
       for (const token of state.sessions.keys()) state.sessions.set(token, 0);
+      void save();
     },
   };
 }

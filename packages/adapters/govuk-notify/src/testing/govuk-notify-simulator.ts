@@ -6,7 +6,7 @@
  * callback URL. The shared fault injection of every LGX simulator applies on top.
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from './rest-simulator';
+import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from '@lgx/testkit';
 
 export type NotifyKeyType = 'test' | 'team' | 'live';
 export type NotifyTemplateType = 'email' | 'sms' | 'letter';
@@ -87,6 +87,10 @@ export interface GovukNotifySimulatorOptions {
   /** The simulator's clock (default Date.now). */
   now?: () => number;
   port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep messages in (`govuk-notify.json`), so a restart still answers for them. Default: memory only. */
+  stateDir?: string;
 }
 
 export type GovukNotifySimulator = RestSimulator<NotifySimulatorState> & {
@@ -264,14 +268,25 @@ export async function startGovukNotifySimulator(options: GovukNotifySimulatorOpt
     seq: 0,
   });
 
+  /** Messages a read settled since the state was last saved. */
+  let unsaved = false;
   /** Test-key messages reach their final status once the delivery delay has passed. */
   const settle = (message: NotifySimulatorMessage): NotifySimulatorMessage => {
     if (message.keyType === 'test' && message.status !== message.finalStatus && FINAL.has(message.finalStatus) && now() - Date.parse(`${message.created_at.replace(' ', 'T')}Z`) >= (options.deliveryDelayMs ?? 0)) {
       message.status = message.finalStatus;
       message.sent_at ??= dataTime(now());
       message.completed_at = dataTime(now());
+      unsaved = true;
     }
     return message;
+  };
+  /** A read that settled a message saves it, so its times read the same after a restart. */
+  const answerSettled = async (out: RestResponse): Promise<RestResponse> => {
+    if (unsaved) {
+      unsaved = false;
+      await simulator.saveState();
+    }
+    return out;
   };
 
   const publicView = (m: NotifySimulatorMessage): Record<string, unknown> => {
@@ -401,6 +416,8 @@ export async function startGovukNotifySimulator(options: GovukNotifySimulatorOpt
     name: 'govuk-notify',
     state: newState,
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     auth: (req) => {
       const verdict = verifyToken(req.headers.authorization, keys, now());
       if ('status' in verdict) return verdict;
@@ -418,7 +435,7 @@ export async function startGovukNotifySimulator(options: GovukNotifySimulatorOpt
           const id = req.params.id ?? '';
           if (!UUID.test(id)) return notifyError(400, 'ValidationError', 'notification_id is not a valid UUID');
           const found = state.notifications.get(id.toLowerCase());
-          return found ? reply(200, publicView(found)) : notifyError(404, 'NoResultFound', 'No result found');
+          return found ? answerSettled(reply(200, publicView(found))) : notifyError(404, 'NoResultFound', 'No result found');
         },
       },
       {
@@ -456,10 +473,12 @@ export async function startGovukNotifySimulator(options: GovukNotifySimulatorOpt
           const current = `${simulator.url}/v2/notifications${params.size ? `?${params}` : ''}`;
           const last = page.at(-1);
           if (last) params.set('older_than', last.id);
-          return reply(200, {
-            notifications: page.map(publicView),
-            links: { current, ...(last && list.length > page.length ? { next: `${simulator.url}/v2/notifications?${params}` } : {}) },
-          });
+          return answerSettled(
+            reply(200, {
+              notifications: page.map(publicView),
+              links: { current, ...(last && list.length > page.length ? { next: `${simulator.url}/v2/notifications?${params}` } : {}) },
+            }),
+          );
         },
       },
       {
@@ -499,6 +518,7 @@ export function setNotifyStatus(sim: GovukNotifySimulator, id: string, status: s
   message.finalStatus = status;
   if (status !== 'created' && status !== 'accepted') message.sent_at ??= at;
   message.completed_at = FINAL.has(status) ? at : null;
+  void sim.saveState();
   return message;
 }
 

@@ -30,9 +30,19 @@ function roundsFor(uprn: string) {
   );
 }
 
-export async function startExampleWasteSimulator() {
+export interface ExampleWasteSimulatorOptions {
+  /** Port (default: any free port). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep the cases in (`example-waste.json`), so a restart continues the numbering. Default: memory only. */
+  stateDir?: string;
+}
+
+export async function startExampleWasteSimulator(options: ExampleWasteSimulatorOptions = {}) {
   return startRestSimulator({
     name: 'example-waste',
+    ...options,
     state: () => ({ cases: new Map<string, ExampleCase>(), keys: new Map<string, string>(), changes: [] as Array<{ seq: number; id: string; status: ExampleCase['status'] }>, seq: 0 }),
     auth: (req) => req.headers['x-api-key'] === API_KEY,
     routes: [
@@ -103,4 +113,5 @@ export function progressCase(sim: ExampleWasteSimulator, id: string, to: Example
   found.updated_at = new Date().toISOString();
   if (note !== undefined) found.note = note;
   sim.state.changes.push({ seq: ++sim.state.seq, id, status: to });
+  void sim.saveState();
 }

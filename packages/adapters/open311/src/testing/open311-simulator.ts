@@ -13,7 +13,7 @@
  * an idempotency key and answers a repeat with the first request's id or token. Real servers do not:
  * they keep the attribute as data, at best.
  */
-import { startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from './rest-simulator';
+import { startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from '@lgx/testkit';
 
 /** The extended statuses of the mySociety extension (lower case, as GET answers them). */
 export const OPEN311_EXTENDED_STATUSES = [
@@ -128,6 +128,10 @@ export interface Open311SimulatorOptions {
   /** Largest request body accepted (default 1 MiB). */
   maxBodyBytes?: number;
   port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep the requests and updates in (`open311.json`), so a restart continues the numbering. Default: memory only. */
+  stateDir?: string;
 }
 
 export interface Open311Simulator extends RestSimulator<Open311State> {
@@ -432,6 +436,8 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
   const rest = await startRestSimulator<Open311State>({
     name: 'open311',
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
     state: () => ({ requests: new Map(), updates: [], tokens: new Map(), keys: new Map(), nextRequest: 0, nextUpdate: 0, nextToken: 0 }),
     routes: [
@@ -517,6 +523,8 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
       {
         method: 'GET',
         path: `${base}/tokens/:file`,
+        // Polling a token counts the poll and may create the request.
+        changesState: true,
         handler: route(
           (req) => req.params.file ?? '',
           (_req, state, format, token) => {
@@ -615,5 +623,6 @@ export function setOpen311Status(
     ...(options.externalStatusCode !== undefined ? { external_status_code: options.externalStatusCode } : {}),
   };
   sim.state.updates.push(update);
+  void sim.saveState();
   return update;
 }

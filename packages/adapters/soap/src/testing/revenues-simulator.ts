@@ -1,9 +1,10 @@
-import { startSoapSimulator, type SoapSimulator } from '@lgx/testkit';
+import { openStateFile, startSoapSimulator, type SoapSimulator } from '@lgx/testkit';
+import { field, soapFaultError, text } from './soap-args';
 
 /**
  * "Acme Revenues", a FICTIONAL on-premises council tax system with a WSDL and no published API: the
- * kind of system the declarative SOAP adapter is for. The demo serves it from the testkit's SOAP
- * simulator and connects it by configuration only (REVENUES_MAPPING below).
+ * kind of system the declarative SOAP adapter is for, served from the testkit's SOAP simulator and
+ * connected by configuration only (`revenuesMapping` below). The LGX demo and `lgx simulate` use it.
  */
 const NS = 'urn:example:acme-revenues:v1';
 
@@ -75,37 +76,59 @@ export function revenuesMapping(wsdlUrl: string): Record<string, unknown> {
   };
 }
 
-export interface RevenuesSimulator extends SoapSimulator {
-  cases: Map<string, { reference: string; moveType: string }>;
+/** A council tax move case as Acme Revenues keeps it. */
+export interface RevenuesCase {
+  reference: string;
+  moveType: string;
 }
 
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && '$value' in value) return String((value as { $value: unknown }).$value);
-  return value === undefined || value === null ? undefined : String(value);
+export interface RevenuesState {
+  /** Cases by reference. */
+  cases: Map<string, RevenuesCase>;
+  /** ClientReference -> case reference: a repeated RecordMove answers the first case. */
+  byClientReference: Map<string, string>;
+}
+
+export interface RevenuesSimulatorOptions {
+  /** Port (default: any free port). */
+  port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep the cases in (`revenues.json`), so a restart continues the numbering. Default: memory only. */
+  stateDir?: string;
+}
+
+export interface RevenuesSimulator extends SoapSimulator {
+  state: RevenuesState;
+  /** The cases (the same Map as `state.cases`). */
+  cases: Map<string, RevenuesCase>;
 }
 
 /** Acme Revenues on 127.0.0.1: WS-Security UsernameToken, RecordMove deduplicated on ClientReference. */
-export async function startRevenuesSimulator(): Promise<RevenuesSimulator> {
-  const cases = new Map<string, { reference: string; moveType: string }>();
-  const byClient = new Map<string, string>();
+export async function startRevenuesSimulator(options: RevenuesSimulatorOptions = {}): Promise<RevenuesSimulator> {
+  const file = options.stateDir === undefined ? undefined : openStateFile<RevenuesState>(options.stateDir, 'revenues');
+  const state: RevenuesState = { cases: new Map(), byClientReference: new Map(), ...file?.load() };
   const sim = await startSoapSimulator({
     wsdl: REVENUES_WSDL,
     path: '/revenues',
+    ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
     implementation: {
       RevenuesService: {
         RevenuesPort: {
-          RecordMove: (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
-            const token = (headers as { Security?: { UsernameToken?: { Username?: unknown; Password?: unknown } } } | undefined)?.Security?.UsernameToken;
-            if (text(token?.Username) !== REVENUES_USERNAME || text(token?.Password) !== REVENUES_PASSWORD) {
-              throw { Fault: { faultcode: 'wsse:FailedAuthentication', faultstring: 'The security token could not be authenticated', statusCode: 500 } };
+          RecordMove: async (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
+            const token = field(field(headers, 'Security'), 'UsernameToken');
+            if (text(field(token, 'Username')) !== REVENUES_USERNAME || text(field(token, 'Password')) !== REVENUES_PASSWORD) {
+              throw soapFaultError('wsse:FailedAuthentication', 'The security token could not be authenticated');
             }
             const client = text(args.ClientReference) ?? '';
-            let reference = byClient.get(client);
+            let reference = state.byClientReference.get(client);
             if (!reference) {
-              reference = `CTM-${String(cases.size + 1).padStart(5, '0')}`;
-              cases.set(reference, { reference, moveType: text(args.MoveType) ?? '' });
-              byClient.set(client, reference);
+              reference = `CTM-${String(state.cases.size + 1).padStart(5, '0')}`;
+              state.cases.set(reference, { reference, moveType: text(args.MoveType) ?? '' });
+              state.byClientReference.set(client, reference);
+              // Saved before the answer leaves, so a reference the client has seen is never given out again.
+              await file?.save(state);
             }
             return { CaseReference: reference, CaseStatus: 'LOGGED', Received: new Date().toISOString() };
           },
@@ -113,5 +136,19 @@ export async function startRevenuesSimulator(): Promise<RevenuesSimulator> {
       },
     },
   });
-  return Object.assign(sim, { cases });
+  return {
+    ...sim,
+    state,
+    cases: state.cases,
+    reset: () => {
+      sim.reset();
+      state.cases.clear();
+      state.byClientReference.clear();
+      void file?.save(state);
+    },
+    close: async () => {
+      await sim.close();
+      await file?.flush();
+    },
+  };
 }

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createHmac } from 'node:crypto';
-import { GOVUK_PAY_SIMULATOR_API_KEY, signGovukPayWebhook, startGovukPaySimulator, type GovukPaySimulator } from '../src';
+import { GOVUK_PAY_SIMULATOR_API_KEY, signGovukPayWebhook, startGovukPaySimulator, type GovukPaySimulator } from '../src/testing';
 
 let sim: GovukPaySimulator;
 beforeAll(async () => {
@@ -203,5 +206,38 @@ describe('GOV.UK Pay simulator', () => {
     sim.reset();
     expect(sim.state.payments.size).toBe(0);
     expect((await create(valid(), { 'idempotency-key': 'k-1' })).status).toBe(201);
+  });
+});
+
+describe('GOV.UK Pay simulator with a state folder', () => {
+  it('still knows payments, their events and idempotency keys after a restart', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lgx-pay-state-'));
+    const request = (s: GovukPaySimulator, method: string, url: string, body?: unknown) =>
+      fetch(`${s.url}${url}`, {
+        method,
+        headers: { authorization: `Bearer ${GOVUK_PAY_SIMULATOR_API_KEY}`, 'content-type': 'application/json', 'idempotency-key': 'order-1' },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as Json }));
+    try {
+      const first = await startGovukPaySimulator({ stateDir: dir });
+      const created = await request(first, 'POST', '/v1/payments', valid());
+      const id = created.body.payment_id as string;
+      first.complete(id);
+      await first.close();
+
+      const second = await startGovukPaySimulator({ stateDir: dir });
+      try {
+        expect((await request(second, 'GET', `/v1/payments/${id}`)).body).toMatchObject({ payment_id: id, state: { status: 'success', finished: true }, card_details: { last_digits_card_number: '4242' } });
+        const events = (await request(second, 'GET', `/v1/payments/${id}/events`)).body.events as Json[];
+        expect(events.map((e) => e.state.status)).toEqual(['created', 'started', 'submitted', 'success']);
+        // The same Idempotency-Key and body as before the restart: the same payment, not a second one.
+        expect(await request(second, 'POST', '/v1/payments', valid())).toMatchObject({ status: 200, body: { payment_id: id } });
+        expect((await request(second, 'GET', '/v1/payments')).body.total).toBe(1);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

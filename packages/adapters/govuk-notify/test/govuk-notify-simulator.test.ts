@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -9,7 +12,7 @@ import {
   setNotifyStatus,
   startGovukNotifySimulator,
   type GovukNotifySimulator,
-} from '../src/simulators/govuk-notify-simulator';
+} from '../src/testing';
 
 const EMAIL_TEMPLATE = 'f33517ff-2a88-4f6e-b855-c550268ce08a';
 const SMS_TEMPLATE = 'ceb50d92-100d-4b8b-b559-14fa3b091cda';
@@ -274,6 +277,37 @@ describe('callbacks', () => {
       ]);
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+});
+
+describe('a state folder', () => {
+  it('keeps messages across a restart: they answer by id and by reference, with the same times', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lgx-notify-state-'));
+    try {
+      const first = await startGovukNotifySimulator({ stateDir: dir });
+      const sent = await call(first, 'POST', '/v2/notifications/email', { body: email('resident@example.com', { reference: 'permit-42' }) });
+      const id = sent.body.id as string;
+      // A test-key message settles when it is read; the settled times are saved with it.
+      const read = await call(first, 'GET', `/v2/notifications/${id}`);
+      expect(read.body).toMatchObject({ status: 'delivered' });
+      await first.close();
+
+      const second = await startGovukNotifySimulator({ stateDir: dir });
+      try {
+        const again = await call(second, 'GET', `/v2/notifications/${id}`);
+        expect(again.body).toMatchObject({ id, reference: 'permit-42', status: 'delivered', email_address: 'resident@example.com' });
+        expect(again.body.completed_at).toBe(read.body.completed_at);
+        const byReference = await call(second, 'GET', '/v2/notifications?reference=permit-42');
+        expect((byReference.body.notifications as Array<{ id: string }>).map((m) => m.id)).toEqual([id]);
+        const next = await call(second, 'POST', '/v2/notifications/email', { body: email('resident@example.com', { reference: 'permit-43' }) });
+        expect(next.status).toBe(201);
+        expect(second.state.notifications.get(next.body.id as string)!.seq).toBe(2);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -1,4 +1,7 @@
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
 import * as soap from 'soap';
 import {
   hostileXmlFault,
@@ -6,8 +9,11 @@ import {
   STREET_WORKS_NAMESPACE,
   STREET_WORKS_PASSWORD,
   STREET_WORKS_USERNAME,
+  startRevenuesSimulator,
+  REVENUES_PASSWORD,
+  REVENUES_USERNAME,
   type StreetWorksSimulator,
-} from '../src/simulators/street-works-simulator';
+} from '../src/testing';
 
 type Client = soap.Client & Record<string, (args: unknown) => Promise<[Record<string, unknown>]>>;
 
@@ -131,5 +137,58 @@ describe('Streetworks Exchange simulator (fictional)', () => {
     sim.reset();
     expect([sim.state.defects.size, sim.state.changes.length, sim.state.sessions.size, sim.requests.length]).toEqual([0, 0, 0, 0]);
     await expect(faultOf(c.RaiseDefectAsync!(defect('a')))).resolves.toMatchObject({ faultcode: 'sw:InvalidSession' });
+  });
+});
+
+describe('a state folder', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'lgx-soap-state-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('Streetworks Exchange continues its references and change feed after a restart, and its sessions hold', async () => {
+    const first = await startStreetWorksSimulator({ stateDir: dir });
+    const c1 = await client(first);
+    await c1.RaiseDefectAsync!(defect('form-1'));
+    first.setStatus('DEF-000001', 'SCHEDULED', 'Gang booked');
+    await first.close();
+
+    const second = await startStreetWorksSimulator({ stateDir: dir });
+    try {
+      // The client logged in before the restart; its session token still works.
+      const c2 = (await soap.createClientAsync(second.wsdlUrl, { disableCache: true })) as Client;
+      c2.addSoapHeader(c1.getSoapHeaders()[0], 'SessionToken', 'tns', STREET_WORKS_NAMESPACE);
+      const [status] = await c2.GetWorkOrderStatusAsync!({ DefectReference: 'DEF-000001' });
+      expect(status).toMatchObject({ DefectReference: 'DEF-000001', StatusCode: 'SCHEDULED', PublicNote: 'Gang booked' });
+      const [next] = await c2.RaiseDefectAsync!(defect('form-2'));
+      expect(next.DefectReference).toBe('DEF-000002');
+      const [again] = await c2.RaiseDefectAsync!(defect('form-1'));
+      expect(again.DefectReference).toBe('DEF-000001');
+      const [changes] = await c2.ListChangedWorkOrdersAsync!({ SinceSequence: 0 });
+      expect(Number(changes.LastSequence)).toBe(3);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('Acme Revenues continues its case references after a restart', async () => {
+    const move = async (sim: Awaited<ReturnType<typeof startRevenuesSimulator>>, ref: string): Promise<string> => {
+      const c = (await soap.createClientAsync(sim.wsdlUrl, { disableCache: true })) as Client;
+      c.setSecurity(new soap.WSSecurity(REVENUES_USERNAME, REVENUES_PASSWORD, { passwordType: 'PasswordText' }));
+      const [answer] = await c.RecordMoveAsync!({ ClientReference: ref, MoveType: 'within' });
+      return answer.CaseReference as string;
+    };
+    const first = await startRevenuesSimulator({ stateDir: dir });
+    expect(await move(first, 'move-1')).toBe('CTM-00001');
+    await first.close();
+    const second = await startRevenuesSimulator({ stateDir: dir });
+    try {
+      expect(await move(second, 'move-2')).toBe('CTM-00002');
+      expect(await move(second, 'move-1')).toBe('CTM-00001');
+      expect([...second.cases.keys()]).toEqual(['CTM-00001', 'CTM-00002']);
+    } finally {
+      await second.close();
+    }
   });
 });

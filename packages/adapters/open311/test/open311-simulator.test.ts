@@ -1,4 +1,7 @@
-import { OPEN311_TEST_API_KEY, setOpen311Status, startOpen311Simulator, type Open311Simulator } from '../src/simulators/open311-simulator';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { OPEN311_TEST_API_KEY, setOpen311Status, startOpen311Simulator, type Open311Simulator } from '../src/testing';
 
 let sim: Open311Simulator;
 beforeAll(async () => {
@@ -126,6 +129,40 @@ describe('Open311 simulator', () => {
       expect((await fetch(`${scoped.endpoint}/services.xml?jurisdiction_id=council.example`)).status).toBe(200);
     } finally {
       await scoped.close();
+    }
+  });
+});
+
+describe('Open311 simulator with a state folder', () => {
+  it('continues numbering after a restart and still answers for earlier requests, updates and keys', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'lgx-open311-state-'));
+    const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    try {
+      const first = await startOpen311Simulator({ stateDir: dir });
+      const created = await fetch(`${first.endpoint}/requests.json`, form({ ...pothole, 'attribute[lgx_idempotency_key]': 'form-1' }));
+      expect(await created.json()).toEqual([expect.objectContaining({ service_request_id: '1001' })]);
+      setOpen311Status(first, '1001', 'action_scheduled', { description: 'Crew booked' });
+      await first.close();
+
+      const second = await startOpen311Simulator({ stateDir: dir });
+      try {
+        expect(await (await fetch(`${second.endpoint}/requests/1001.json`)).json()).toEqual([expect.objectContaining({ service_request_id: '1001', status: 'action_scheduled', status_notes: 'Crew booked' })]);
+        const next = await fetch(`${second.endpoint}/requests.json`, form(pothole));
+        expect(await next.json()).toEqual([expect.objectContaining({ service_request_id: '1002' })]);
+        // The same idempotency key as before the restart: the first request, not a new one.
+        const again = await fetch(`${second.endpoint}/requests.json`, form({ ...pothole, 'attribute[lgx_idempotency_key]': 'form-1' }));
+        expect(await again.json()).toEqual([{ service_request_id: '1001' }]);
+        const updates = (await (await fetch(`${second.endpoint}/servicerequestupdates.json`)).json()) as Array<{ update_id: string; service_request_id: string; status: string }>;
+        expect(updates.map((u) => [u.update_id, u.service_request_id, u.status])).toEqual([
+          ['u1', '1001', 'open'],
+          ['u2', '1001', 'action_scheduled'],
+          ['u3', '1002', 'open'],
+        ]);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
