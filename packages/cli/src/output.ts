@@ -51,7 +51,10 @@ export function describeError(error: unknown): string {
   if (error instanceof UsageError) return `error: ${error.message}`;
   if (isLgxError(error)) {
     const lines = [`error ${error.code}: ${error.message}`];
-    if (error instanceof LgxValidationError && error.issues.length > 1) for (const issue of error.issues) lines.push(`  ${issue.path || '/'} ${issue.message}`);
+    if (error instanceof LgxValidationError && error.issues.length > 1) {
+      for (const issue of error.issues) lines.push(`  ${issue.path || '/'} ${issue.message}`);
+      if (error.issueCount > error.issues.length) lines.push(`  ... and ${error.issueCount - error.issues.length} more (${error.issueCount} in all)`);
+    }
     return lines.join('\n');
   }
   return `error: ${error instanceof Error ? error.message : String(error)}`;

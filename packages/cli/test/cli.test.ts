@@ -127,6 +127,14 @@ describe('lgx', () => {
     expect(refused.stderr).toContain('/data/scheduledDate');
     expect(refused.stderr).toContain('/data/__proto__');
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    // 20,000 bad items: the first hundred issues are printed, and how many there were.
+    const flood = path.join(dir, 'flood.json');
+    writeFileSync(flood, JSON.stringify({ type: 'waste.missedCollection', data: { ...(missed as object), media: Array.from({ length: 20_000 }, () => ({})) } }));
+    const flooded = await lgx(['send', stackFile, flood, '--data', data], { env });
+    expect(flooded.code).toBe(1);
+    expect(flooded.stderr.split('\n').filter((line) => line.startsWith('  /data/media'))).toHaveLength(100);
+    expect(flooded.stderr).toMatch(/\.\.\. and \d{5,} more \(\d{5,} in all\)/);
+    expect(flooded.stderr.length).toBeLessThan(16 * 1024);
     expect(sim.state.cases.size).toBe(0);
   });
 
