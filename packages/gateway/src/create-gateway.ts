@@ -86,8 +86,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     app,
     metrics,
     async listen(listenOptions = {}) {
-      const address = await app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? '127.0.0.1' });
-      return address.replace('[::1]', 'localhost');
+      const address = (await app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? '127.0.0.1' })).replace('[::1]', 'localhost');
+      // Every interface (0.0.0.0, ::) is no address a client can use in a link.
+      if (!/^https?:\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(address)) context.listenUrl = address;
+      return address;
     },
     async close() {
       for (const off of unsubscribe) off();

@@ -37,10 +37,18 @@ export interface GatewayOptions {
   /** Deadline for a synchronous query through the adapters (default 10 s). */
   queryTimeoutMs?: number;
   /**
-   * The gateway's public base URL (e.g. https://lgx.example.gov.uk), used in Location headers and the
-   * Open311 discovery document. Default: taken from each request's Host header.
+   * The gateway's public base URL (e.g. https://lgx.example.gov.uk), used in Location headers, links
+   * and the Open311 discovery document. Without it (and without `trustedHosts`), links are relative
+   * and the discovery document names the address the gateway listens on: a request's Host header is
+   * never copied into them.
    */
   publicUrl?: string;
+  /**
+   * Host names (`lgx.example.gov.uk`, or `host:port`) whose `Host` or `X-Forwarded-Host` header may be
+   * used for absolute links when no `publicUrl` is set (a gateway reached under several names, or
+   * behind a proxy that forwards the name). Any other Host gets relative links.
+   */
+  trustedHosts?: string[];
   /** How long an adapter health check result is reused by GET /v1/health (default 5 s). */
   healthCheckCacheMs?: number;
   /** Serve the Open311 facade for stacks whose file has an `open311` section (default true). */

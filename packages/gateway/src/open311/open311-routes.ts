@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
 import type { Open311Config, RunningStack, StoredTransaction } from '@lgx/runtime';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
-import { baseUrl, type GatewayContext } from '../http/request-context';
+import { absoluteBaseUrl, type GatewayContext } from '../http/request-context';
 import type { ApiKeyRecord } from '../types';
 import { parseForm, one } from './open311-form';
 import { Open311Error, send, sendError, type Open311Element, type Open311Format } from './open311-format';
@@ -101,7 +101,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
     const withText = (await keyFor(served, query.api_key, 'read')) !== undefined;
 
     if (name === 'discovery') {
-      const url = `${baseUrl(context, request)}/open311/v2`;
+      const url = `${absoluteBaseUrl(context, request)}/open311/v2`;
       return send(reply, format, 200, 'discovery', undefined, {
         changeset: new Date(0).toISOString(),
         contact: config.contact ?? `Council ${council}`,
