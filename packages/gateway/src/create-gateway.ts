@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { LgxError, silentLogger } from '@lgx/core';
+import { AdapterHealthMonitor } from './health/adapter-health-monitor';
 import { problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
 import { Metrics } from './metrics/metrics';
@@ -25,6 +26,10 @@ export interface Gateway {
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_HEALTH_INTERVAL_MS = 15_000;
+const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
+/** Checks more often than this would only load the back offices. */
+const MIN_HEALTH_INTERVAL_MS = 50;
 
 /** Fastify's own errors carry a status; anything it flags as a client error gets a problem saying so. */
 function fastifyProblem(error: FastifyError) {
@@ -44,7 +49,13 @@ export function createGateway(options: GatewayOptions): Gateway {
   const stacks = new Map(options.stacks.map((s) => [s.definition.council, s]));
   if (stacks.size !== options.stacks.length) throw new TypeError('createGateway: two stacks serve the same council');
   const metrics = new Metrics();
-  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options };
+  const health = new AdapterHealthMonitor({
+    stacks,
+    intervalMs: Math.max(MIN_HEALTH_INTERVAL_MS, options.healthCheckIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS),
+    timeoutMs: options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+    logger,
+  });
+  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health };
   const unsubscribe = options.stacks.map((stack) => stack.onDelivery((event) => metrics.record(stack.definition.council, event)));
 
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -81,6 +92,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   callbackRoutes(app, context);
   app.get('/openapi.json', async () => buildOpenApi(options.publicUrl ? { serverUrl: options.publicUrl } : {}));
   if (options.open311 !== false) open311Routes(app, context);
+  health.start();
 
   return {
     app,
@@ -92,6 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       return address;
     },
     async close() {
+      health.stop();
       for (const off of unsubscribe) off();
       await app.close();
     },

@@ -49,8 +49,13 @@ export interface GatewayOptions {
    * behind a proxy that forwards the name). Any other Host gets relative links.
    */
   trustedHosts?: string[];
-  /** How long an adapter health check result is reused by GET /v1/health (default 5 s). */
-  healthCheckCacheMs?: number;
+  /**
+   * How often each adapter's health check runs in the background (default 15 s). `GET /v1/health`
+   * reports the last result and its age, and never waits for a back office.
+   */
+  healthCheckIntervalMs?: number;
+  /** How long one adapter health check may take before it counts as failed (default 5 s). */
+  healthCheckTimeoutMs?: number;
   /** Serve the Open311 facade for stacks whose file has an `open311` section (default true). */
   open311?: boolean;
 }

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LgxError, type Logger } from '@lgx/core';
 import type { RunningStack } from '@lgx/runtime';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
+import type { AdapterHealthMonitor } from '../health/adapter-health-monitor';
 import type { Metrics } from '../metrics/metrics';
 import type { ApiKeyRecord, GatewayOptions, KeyStore, Scope } from '../types';
 import { problem, type Problem } from './problem';
@@ -14,6 +15,8 @@ export interface GatewayContext {
   metrics: Metrics;
   logger: Logger;
   options: GatewayOptions;
+  /** The adapters' last health check results. */
+  health: AdapterHealthMonitor;
   /** Where the gateway listens (set by `listen`; unset while it listens on every interface). */
   listenUrl?: string;
 }
