@@ -1,6 +1,7 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { LgxError, silentLogger } from '@lgx/core';
 import { AdapterHealthMonitor } from './health/adapter-health-monitor';
+import { capConnections, clientErrorHandler, connectionLimits, serverOptions } from './http/connection-limits';
 import { problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
 import { Metrics } from './metrics/metrics';
@@ -59,7 +60,16 @@ export function createGateway(options: GatewayOptions): Gateway {
   const unsubscribe = options.stacks.map((stack) => stack.onDelivery((event) => metrics.record(stack.definition.council, event)));
 
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true, forceCloseConnections: true });
+  const limits = connectionLimits(options);
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    ...serverOptions(limits),
+    clientErrorHandler: clientErrorHandler((status) => metrics.rejected.inc({ status: String(status) })),
+  });
+  capConnections(app.server, limits);
 
   // Every body arrives as bytes: routes parse it themselves (JSON with LGX's size, syntax and
   // prototype-key rules; Open311 forms; raw bytes for vendor signatures).

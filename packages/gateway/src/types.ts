@@ -56,6 +56,21 @@ export interface GatewayOptions {
   healthCheckIntervalMs?: number;
   /** How long one adapter health check may take before it counts as failed (default 5 s). */
   healthCheckTimeoutMs?: number;
+  /**
+   * Longest time a client may take to send a request's headers (default 10 s). Past it the connection
+   * gets 408 and is closed.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Longest time a client may take to send a whole request, headers and body (default 30 s). Past it
+   * the connection gets 408 and is closed: a client that sends part of a body and stalls holds a
+   * connection this long at most. It does not limit how long the gateway takes to answer.
+   */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open (default 72 s, above load balancers' 60 s). */
+  keepAliveTimeoutMs?: number;
+  /** Most connections open at once (default 10,000); beyond it new connections are closed at once. */
+  maxConnections?: number;
   /** Serve the Open311 facade for stacks whose file has an `open311` section (default true). */
   open311?: boolean;
 }

@@ -9,6 +9,10 @@ export const GATEWAY_OPTIONS = {
   'trusted-hosts': { type: 'string' },
   'health-interval': { type: 'string' },
   'health-timeout': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
+  'keep-alive-timeout': { type: 'string' },
+  'max-connections': { type: 'string' },
 } as const;
 
 /** Their lines in `lgx serve --help`. */
@@ -18,7 +22,13 @@ host names, or host:port).
 
 Back offices are checked in the background every --health-interval seconds (default 15), each check
 given --health-timeout seconds (default 5); GET /v1/health reports the last results and their age
-at once.`;
+at once.
+
+Connections: a client has --headers-timeout seconds (default 10) to send a request's headers and
+--request-timeout seconds (default 30) to send the whole request, else it gets 408 and the
+connection is closed; an idle keep-alive connection is closed after --keep-alive-timeout seconds
+(default 72, above load balancers' 60); beyond --max-connections (default 10000) new connections
+are closed at once.`;
 
 const HOST = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)(:\d{1,5})?$/i;
 
@@ -31,12 +41,21 @@ function hostList(values: Values, name: string): string[] | undefined {
   return hosts;
 }
 
+/** A whole number option, when given (the gateway has its own defaults). */
+function given(values: Values, name: string, max: number, scale = 1): number | undefined {
+  return values[name] === undefined ? undefined : int(values, name, 0, 1, max) * scale;
+}
+
 /** The gateway options given on the command line. */
 export function gatewayOptionsFrom(values: Values): Partial<GatewayOptions> {
-  const trustedHosts = hostList(values, 'trusted-hosts');
-  return {
-    ...(trustedHosts ? { trustedHosts } : {}),
-    healthCheckIntervalMs: int(values, 'health-interval', 15, 1, 3600) * 1000,
-    healthCheckTimeoutMs: int(values, 'health-timeout', 5, 1, 600) * 1000,
+  const chosen = {
+    trustedHosts: hostList(values, 'trusted-hosts'),
+    healthCheckIntervalMs: given(values, 'health-interval', 3600, 1000),
+    healthCheckTimeoutMs: given(values, 'health-timeout', 600, 1000),
+    headersTimeoutMs: given(values, 'headers-timeout', 3600, 1000),
+    requestTimeoutMs: given(values, 'request-timeout', 3600, 1000),
+    keepAliveTimeoutMs: given(values, 'keep-alive-timeout', 3600, 1000),
+    maxConnections: given(values, 'max-connections', 1_000_000),
   };
+  return Object.fromEntries(Object.entries(chosen).filter(([, value]) => value !== undefined)) as Partial<GatewayOptions>;
 }

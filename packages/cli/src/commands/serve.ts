@@ -8,6 +8,7 @@ import { GATEWAY_OPTIONS, GATEWAY_OPTIONS_HELP, gatewayOptionsFrom } from './ser
 
 export const serveHelp = `lgx serve [stack] [--port <n>] [--host <addr>] [--data <dir>] [--database <postgres-url>] [--public-url <url>] [--poll <seconds>] [--retention-days <n>]
   [--trusted-hosts <hosts>] [--health-interval <seconds>] [--health-timeout <seconds>]
+  [--headers-timeout <seconds>] [--request-timeout <seconds>] [--keep-alive-timeout <seconds>] [--max-connections <n>]
 
 Runs the stack as a service: the gateway (REST API, Open311 facade, callbacks, metrics) on
 --host:--port (default 127.0.0.1:8080), the delivery workers, and status polling every --poll
