@@ -2,6 +2,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { LgxError, silentLogger } from '@lgx/core';
 import { AdapterHealthMonitor } from './health/adapter-health-monitor';
 import { capConnections, clientErrorHandler, connectionLimits, serverOptions } from './http/connection-limits';
+import { gracefulStop, STOPPING_RETRY_AFTER_SECONDS } from './http/graceful-stop';
 import { problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
 import { Metrics } from './metrics/metrics';
@@ -22,13 +23,19 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** Starts listening; resolves the base URL (default host 127.0.0.1, port 0 = any free port). */
   listen(options?: { port?: number; host?: string }): Promise<string>;
-  /** Stops taking requests and closes the server (the stacks stay open: their owner closes them). */
-  close(): Promise<void>;
+  /**
+   * Stops gracefully: stops accepting connections, answers new requests on open connections with 503,
+   * `Retry-After` and `Connection: close`, lets requests in flight finish for up to `deadlineMs`
+   * (default 10 s), then closes every connection and the server. The stacks stay open: their owner
+   * closes them afterwards, so nothing a request in flight commits is cut off.
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
 const DEFAULT_HEALTH_INTERVAL_MS = 15_000;
 const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
+const DEFAULT_STOP_DEADLINE_MS = 10_000;
 /** Checks more often than this would only load the back offices. */
 const MIN_HEALTH_INTERVAL_MS = 50;
 
@@ -64,12 +71,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = Fastify({
     logger: false,
     bodyLimit,
+    // Stopping is the gateway's own (see graceful-stop); Fastify's 503 stays as a fallback for a
+    // direct app.close().
     return503OnClosing: true,
-    forceCloseConnections: true,
     ...serverOptions(limits),
     clientErrorHandler: clientErrorHandler((status) => metrics.rejected.inc({ status: String(status) })),
   });
   capConnections(app.server, limits);
+  const stopping = gracefulStop(app, (request, reply) => {
+    metrics.rejected.inc({ status: '503' });
+    reply.header('retry-after', String(STOPPING_RETRY_AFTER_SECONDS)).header('connection', 'close');
+    if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), 503, `the server is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`);
+    return sendProblem(reply, problem(503, 'LGX_ERR_GATEWAY_STOPPING', `the gateway is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`, { instance: request.routeOptions.url ?? request.url.split('?')[0]! }));
+  });
 
   // Every body arrives as bytes: routes parse it themselves (JSON with LGX's size, syntax and
   // prototype-key rules; Open311 forms; raw bytes for vendor signatures).
@@ -104,6 +118,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   if (options.open311 !== false) open311Routes(app, context);
   health.start();
 
+  let closed: Promise<void> | undefined;
   return {
     app,
     metrics,
@@ -113,10 +128,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!/^https?:\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(address)) context.listenUrl = address;
       return address;
     },
-    async close() {
-      health.stop();
-      for (const off of unsubscribe) off();
-      await app.close();
+    close(closeOptions = {}) {
+      closed ??= (async () => {
+        health.stop();
+        await stopping.drain(closeOptions.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
+        for (const off of unsubscribe) off();
+        await app.close();
+      })();
+      return closed;
     },
   };
 }
