@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import path from 'node:path';
 
@@ -33,4 +33,31 @@ export function lgx(args: string[], options: { cwd?: string; env?: Record<string
 /** A scratch folder inside the repository, so packages installed there (node_modules) resolve. */
 export function scratch(): string {
   return mkdtempSync(path.join(__dirname, '.tmp-'));
+}
+
+export interface Served {
+  child: ChildProcessWithoutNullStreams;
+  /** The gateway's base URL, read from the line `lgx serve` prints once it listens. */
+  url: string;
+  stderr(): string;
+  /** The exit code once the process has gone. */
+  exited: Promise<number | null>;
+}
+
+/** Starts the built `lgx serve` in its own process on a free port and waits until it listens. */
+export async function serveLgx(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then(() => reject(new Error(`serve exited: ${out}\n${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr, exited };
 }
