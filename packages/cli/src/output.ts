@@ -64,6 +64,7 @@ export function describeError(error: unknown): string {
     const lines = [`error ${error.code}: ${error.message}`];
     if (error instanceof LgxValidationError && error.issues.length > 1) {
       for (const issue of error.issues) lines.push(`  ${issue.path || '/'} ${issue.message}`, ...excerpt(issue.params));
+      if (error.issueCount > error.issues.length) lines.push(`  ... and ${error.issueCount - error.issues.length} more (${error.issueCount} in all)`);
     } else if (error instanceof LgxValidationError) lines.push(...excerpt(error.issues[0]?.params));
     return lines.join('\n');
   }

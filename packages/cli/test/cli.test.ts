@@ -5,7 +5,7 @@ import { createTransaction } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY } from '@lgx/adapter-template/testing';
-import { lgx, REPO_ROOT, useWasteStack } from './helpers';
+import { lgx, REPO_ROOT, serveLgx, useWasteStack } from './helpers';
 
 // Every step runs the lgx binary, a second or more each on a busy machine.
 jest.setTimeout(120_000);
@@ -106,6 +106,14 @@ describe('lgx', () => {
     expect(refused.stderr).toContain('/data/scheduledDate');
     expect(refused.stderr).toContain('/data/__proto__');
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
+    // 20,000 bad items: the first hundred issues are printed, and how many there were.
+    const flood = path.join(ctx.dir, 'flood.json');
+    writeFileSync(flood, JSON.stringify({ type: 'waste.missedCollection', data: { ...(missed as object), media: Array.from({ length: 20_000 }, () => ({})) } }));
+    const flooded = await lgx(['send', ctx.stackFile, flood, '--data', ctx.data], { env });
+    expect(flooded.code).toBe(1);
+    expect(flooded.stderr.split('\n').filter((line) => line.startsWith('  /data/media'))).toHaveLength(100);
+    expect(flooded.stderr).toMatch(/\.\.\. and \d{5,} more \(\d{5,} in all\)/);
+    expect(flooded.stderr.length).toBeLessThan(16 * 1024);
     expect(ctx.sim.state.cases.size).toBe(0);
   });
 
@@ -144,25 +152,15 @@ describe('lgx', () => {
   it('serve answers over HTTP with keys from keys create, and stops on SIGTERM', async () => {
     const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], { env });
     const { key } = JSON.parse(created.stdout) as { key: string };
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/cli.js'), 'serve', ctx.stackFile, '--port', '0', '--data', ctx.data], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const served = await serveLgx([ctx.stackFile, '--data', ctx.data], env);
+    const { url } = served;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (match) resolve(match[1]!);
-        });
-        child.on('close', () => reject(new Error(`serve exited: ${out}`)));
-      });
       const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'waste.missedCollection', data: missed }) });
       expect(res.status).toBe(202);
       expect((await fetch(`${url}/v1/health`)).status).toBe(200);
     } finally {
-      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-      child.kill('SIGTERM');
-      expect(await closed).toBe(0);
+      served.child.kill('SIGTERM');
+      expect(await served.exited).toBe(0);
     }
   });
 

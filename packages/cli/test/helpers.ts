@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
@@ -128,4 +128,31 @@ export function startLgx(args: string[], options: { cwd?: string; env?: Record<s
       return code;
     },
   };
+}
+
+export interface Served {
+  child: ChildProcessWithoutNullStreams;
+  /** The gateway's base URL, read from the line `lgx serve` prints once it listens. */
+  url: string;
+  stderr(): string;
+  /** The exit code once the process has gone. */
+  exited: Promise<number | null>;
+}
+
+/** Starts the built `lgx serve` in its own process on a free port and waits until it listens. */
+export async function serveLgx(args: string[], env: Record<string, string> = {}): Promise<Served> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then(() => reject(new Error(`serve exited: ${out}\n${stderr}`)));
+  });
+  return { child, url, stderr: () => stderr, exited };
 }

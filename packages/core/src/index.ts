@@ -51,7 +51,7 @@ export {
   type ValidateOptions,
 } from './validation/validate';
 export { parseTransaction, assertTransaction, DEFAULT_MAX_BYTES, type ParseOptions } from './validation/parse';
-export { PROTOTYPE_KEYS } from './validation/issues';
+export { PROTOTYPE_KEYS, MAX_ISSUES } from './validation/issues';
 
 export { createTransaction, versionOf, type CreateTransactionOptions } from './transaction/create-transaction';
 export { normaliseUprn, normaliseUsrn, normalisePostcode } from './identifiers/normalise';

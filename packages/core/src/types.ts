@@ -16,8 +16,12 @@ export interface ValidationIssue {
   params?: Record<string, unknown>;
 }
 
-/** The result of validation: the typed value, or every issue found. */
-export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[] };
+/**
+ * The result of validation: the typed value, or the issues found. `issues` lists at most the first
+ * `maxIssues` (100 unless asked otherwise, so a hostile payload cannot make the answer huge);
+ * `issueCount` says how many there were in all.
+ */
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: ValidationIssue[]; issueCount?: number };
 
 /** What a schema is. */
 export type SchemaKind = 'transaction' | 'query' | 'result' | 'contract';

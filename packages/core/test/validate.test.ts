@@ -100,17 +100,17 @@ describe('validate', () => {
 
   it('reports an unknown type at /type and lists the known ones', () => {
     const result = validate(envelope({ type: 'waste.missedBin' }));
-    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '/type', rule: 'knownType', message: expect.stringContaining('street.report') })] });
+    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '/type', rule: 'knownType', message: expect.stringContaining('street.report') })], issueCount: 1 });
   });
 
   it('reports a version that is not registered at /dataschema', () => {
     const result = validate(envelope({ dataschema: 'https://schemas.lgx.dev/street.report/v7.json' }));
-    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '/dataschema', rule: 'knownVersion', message: expect.stringContaining('known: v1') })] });
+    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '/dataschema', rule: 'knownVersion', message: expect.stringContaining('known: v1') })], issueCount: 1 });
   });
 
   it('reports a dataschema of another type', () => {
     const result = validate(envelope({ dataschema: 'https://schemas.lgx.dev/envelope/v1.json' }));
-    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '/dataschema', rule: 'matchesType' })] });
+    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '/dataschema', rule: 'matchesType' })], issueCount: 1 });
   });
 
   it('refuses prototype keys anywhere, without touching Object.prototype', () => {
@@ -150,7 +150,53 @@ describe('validate', () => {
     expect(validateData('street.report', { ...(pothole as object), hazard: 'yes' })).toEqual({
       ok: false,
       issues: [expect.objectContaining({ path: '/hazard', rule: 'type', message: 'must be boolean' })],
+      issueCount: 1,
     });
+  });
+});
+
+describe('bounded issues', () => {
+  // 20,000 empty attachments: each misses its required fields, and the list is over its maxItems.
+  const flood = () => envelope({ data: { ...structuredClone(pothole as Record<string, unknown>), media: Array.from({ length: 20_000 }, () => ({})) } });
+
+  it('lists the first 100 issues of a payload with 20,000 bad items and counts them all, without overflowing the stack', () => {
+    const perItem = validate(envelope({ data: { ...structuredClone(pothole as Record<string, unknown>), media: [{}] } }));
+    expect(perItem.ok).toBe(false);
+    const issuesPerItem = perItem.ok ? 0 : perItem.issueCount!;
+    expect(issuesPerItem).toBeGreaterThan(0);
+    const result = validate(flood());
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toHaveLength(100);
+    expect(result.issues[0]).toEqual(expect.objectContaining({ path: '/data/media', rule: 'maxItems' }));
+    expect(result.issueCount).toBe(1 + 20_000 * issuesPerItem);
+    expect(parseTransaction(JSON.stringify(flood()))).toEqual(expect.objectContaining({ ok: false, issueCount: result.issueCount }));
+  });
+
+  it('throws an LgxValidationError that keeps the first 100 issues and says how many there were', () => {
+    let caught: unknown;
+    try {
+      assertValid(flood());
+    } catch (error) {
+      caught = error;
+    }
+    const error = caught as LgxValidationError;
+    expect(error).toBeInstanceOf(LgxValidationError);
+    expect(error.issues).toHaveLength(100);
+    expect(error.issueCount).toBeGreaterThan(20_000);
+    expect(error.message).toContain(`(and ${error.issueCount - 1} more)`);
+    expect(JSON.stringify(error).length).toBeLessThan(64 * 1024);
+    // Built by hand from a long list, it is capped the same way.
+    const byHand = new LgxValidationError(Array.from({ length: 500 }, (_, i) => ({ path: `/x/${i}`, rule: 'type', message: 'must be string' })));
+    expect([byHand.issues.length, byHand.issueCount]).toEqual([100, 500]);
+  });
+
+  it('lists more or fewer when asked (maxIssues)', () => {
+    const few = validate(flood(), { maxIssues: 3 });
+    const many = validateData('street.report', flood().data, { maxIssues: 1000 });
+    expect(few.ok || few.issues.length).toBe(3);
+    expect(many.ok || many.issues.length).toBe(1000);
+    expect(few.ok || many.ok || few.issueCount === many.issueCount).toBe(true);
   });
 });
 

@@ -1,5 +1,8 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { LgxError, silentLogger } from '@lgx/core';
+import { AdapterHealthMonitor } from './health/adapter-health-monitor';
+import { capConnections, clientErrorHandler, connectionLimits, serverOptions } from './http/connection-limits';
+import { gracefulStop, STOPPING_RETRY_AFTER_SECONDS } from './http/graceful-stop';
 import { problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
 import { Metrics } from './metrics/metrics';
@@ -20,11 +23,21 @@ export interface Gateway {
   readonly metrics: GatewayMetrics;
   /** Starts listening; resolves the base URL (default host 127.0.0.1, port 0 = any free port). */
   listen(options?: { port?: number; host?: string }): Promise<string>;
-  /** Stops taking requests and closes the server (the stacks stay open: their owner closes them). */
-  close(): Promise<void>;
+  /**
+   * Stops gracefully: stops accepting connections, answers new requests on open connections with 503,
+   * `Retry-After` and `Connection: close`, lets requests in flight finish for up to `deadlineMs`
+   * (default 10 s), then closes every connection and the server. The stacks stay open: their owner
+   * closes them afterwards, so nothing a request in flight commits is cut off.
+   */
+  close(options?: { deadlineMs?: number }): Promise<void>;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
+const DEFAULT_HEALTH_INTERVAL_MS = 15_000;
+const DEFAULT_HEALTH_TIMEOUT_MS = 5_000;
+const DEFAULT_STOP_DEADLINE_MS = 10_000;
+/** Checks more often than this would only load the back offices. */
+const MIN_HEALTH_INTERVAL_MS = 50;
 
 /** Fastify's own errors carry a status; anything it flags as a client error gets a problem saying so. */
 function fastifyProblem(error: FastifyError) {
@@ -44,11 +57,33 @@ export function createGateway(options: GatewayOptions): Gateway {
   const stacks = new Map(options.stacks.map((s) => [s.definition.council, s]));
   if (stacks.size !== options.stacks.length) throw new TypeError('createGateway: two stacks serve the same council');
   const metrics = new Metrics();
-  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options };
+  const health = new AdapterHealthMonitor({
+    stacks,
+    intervalMs: Math.max(MIN_HEALTH_INTERVAL_MS, options.healthCheckIntervalMs ?? DEFAULT_HEALTH_INTERVAL_MS),
+    timeoutMs: options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
+    logger,
+  });
+  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health };
   const unsubscribe = options.stacks.map((stack) => stack.onDelivery((event) => metrics.record(stack.definition.council, event)));
 
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  const app = Fastify({ logger: false, bodyLimit, return503OnClosing: true, forceCloseConnections: true });
+  const limits = connectionLimits(options);
+  const app = Fastify({
+    logger: false,
+    bodyLimit,
+    // Stopping is the gateway's own (see graceful-stop); Fastify's 503 stays as a fallback for a
+    // direct app.close().
+    return503OnClosing: true,
+    ...serverOptions(limits),
+    clientErrorHandler: clientErrorHandler((status) => metrics.rejected.inc({ status: String(status) })),
+  });
+  capConnections(app.server, limits);
+  const stopping = gracefulStop(app, (request, reply) => {
+    metrics.rejected.inc({ status: '503' });
+    reply.header('retry-after', String(STOPPING_RETRY_AFTER_SECONDS)).header('connection', 'close');
+    if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), 503, `the server is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`);
+    return sendProblem(reply, problem(503, 'LGX_ERR_GATEWAY_STOPPING', `the gateway is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`, { instance: request.routeOptions.url ?? request.url.split('?')[0]! }));
+  });
 
   // Every body arrives as bytes: routes parse it themselves (JSON with LGX's size, syntax and
   // prototype-key rules; Open311 forms; raw bytes for vendor signatures).
@@ -81,17 +116,26 @@ export function createGateway(options: GatewayOptions): Gateway {
   callbackRoutes(app, context);
   app.get('/openapi.json', async () => buildOpenApi(options.publicUrl ? { serverUrl: options.publicUrl } : {}));
   if (options.open311 !== false) open311Routes(app, context);
+  health.start();
 
+  let closed: Promise<void> | undefined;
   return {
     app,
     metrics,
     async listen(listenOptions = {}) {
-      const address = await app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? '127.0.0.1' });
-      return address.replace('[::1]', 'localhost');
+      const address = (await app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? '127.0.0.1' })).replace('[::1]', 'localhost');
+      // Every interface (0.0.0.0, ::) is no address a client can use in a link.
+      if (!/^https?:\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(address)) context.listenUrl = address;
+      return address;
     },
-    async close() {
-      for (const off of unsubscribe) off();
-      await app.close();
+    close(closeOptions = {}) {
+      closed ??= (async () => {
+        health.stop();
+        await stopping.drain(closeOptions.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
+        for (const off of unsubscribe) off();
+        await app.close();
+      })();
+      return closed;
     },
   };
 }

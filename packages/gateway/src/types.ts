@@ -42,12 +42,40 @@ export interface GatewayOptions {
   /** Deadline for a synchronous query through the adapters (default 10 s). */
   queryTimeoutMs?: number;
   /**
-   * The gateway's public base URL (e.g. https://lgx.example.gov.uk), used in Location headers and the
-   * Open311 discovery document. Default: taken from each request's Host header.
+   * The gateway's public base URL (e.g. https://lgx.example.gov.uk), used in Location headers, links
+   * and the Open311 discovery document. Without it (and without `trustedHosts`), links are relative
+   * and the discovery document names the address the gateway listens on: a request's Host header is
+   * never copied into them.
    */
   publicUrl?: string;
-  /** How long an adapter health check result is reused by GET /v1/health (default 5 s). */
-  healthCheckCacheMs?: number;
+  /**
+   * Host names (`lgx.example.gov.uk`, or `host:port`) whose `Host` or `X-Forwarded-Host` header may be
+   * used for absolute links when no `publicUrl` is set (a gateway reached under several names, or
+   * behind a proxy that forwards the name). Any other Host gets relative links.
+   */
+  trustedHosts?: string[];
+  /**
+   * How often each adapter's health check runs in the background (default 15 s). `GET /v1/health`
+   * reports the last result and its age, and never waits for a back office.
+   */
+  healthCheckIntervalMs?: number;
+  /** How long one adapter health check may take before it counts as failed (default 5 s). */
+  healthCheckTimeoutMs?: number;
+  /**
+   * Longest time a client may take to send a request's headers (default 10 s). Past it the connection
+   * gets 408 and is closed.
+   */
+  headersTimeoutMs?: number;
+  /**
+   * Longest time a client may take to send a whole request, headers and body (default 30 s). Past it
+   * the connection gets 408 and is closed: a client that sends part of a body and stalls holds a
+   * connection this long at most. It does not limit how long the gateway takes to answer.
+   */
+  requestTimeoutMs?: number;
+  /** How long an idle keep-alive connection stays open (default 72 s, above load balancers' 60 s). */
+  keepAliveTimeoutMs?: number;
+  /** Most connections open at once (default 10,000); beyond it new connections are closed at once. */
+  maxConnections?: number;
   /** Serve the Open311 facade for stacks whose file has an `open311` section (default true). */
   open311?: boolean;
 }

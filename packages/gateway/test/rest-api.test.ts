@@ -1,5 +1,5 @@
 import { CHANNELS, createTransaction } from '@lgx/core';
-import { createApiKey, createMemoryKeyStore } from '../src';
+import { createApiKey, createGateway, createMemoryKeyStore } from '../src';
 import { loadFixtures } from '@lgx/testkit';
 import { COUNCIL, OTHER_COUNCIL, startHarness, waitFor, type Harness } from './helpers/gateway-harness';
 
@@ -45,7 +45,7 @@ describe('POST /v1/transactions', () => {
     expect(res.status).toBe(202);
     expect(res.json).toEqual(expect.objectContaining({ id: tx.id, duplicate: false }));
     const location = res.headers.get('location')!;
-    expect(location).toBe(`${h.url}/v1/transactions/${tx.id}`);
+    expect(location).toBe(`/v1/transactions/${tx.id}`);
     await waitFor(async () => (await call('GET', `/v1/transactions/${tx.id}`, { key: readKey })).json?.state === 'delivered', 'delivery');
     const view = (await call('GET', `/v1/transactions/${tx.id}`, { key: readKey })).json;
     expect(view.transaction).toEqual(tx);
@@ -62,7 +62,7 @@ describe('POST /v1/transactions', () => {
     const b = await call('POST', '/v1/transactions', { key: submitKey, body: again });
     expect([a.status, b.status]).toEqual([202, 200]);
     expect(b.json).toEqual(expect.objectContaining({ id: first.id, duplicate: true }));
-    expect(b.headers.get('location')).toBe(`${h.url}/v1/transactions/${first.id}`);
+    expect(b.headers.get('location')).toBe(`/v1/transactions/${first.id}`);
     await waitFor(async () => (await call('GET', `/v1/transactions/${first.id}`, { key: readKey })).json?.state === 'delivered', 'delivery');
     expect(h.streets.state.reports.size).toBe(before + 1);
   });
@@ -232,7 +232,7 @@ describe('POST /v1/queries/:type', () => {
 });
 
 describe('POST /v1/callbacks/:adapter', () => {
-  it('records a vendor push on the transaction, and refuses a bad token (401), a bad body (400) and an adapter without callbacks (501)', async () => {
+  it('records a vendor push on the transaction, and refuses a bad token (401), a bad body (400) and an adapter without callbacks (404)', async () => {
     const sent = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: pothole } });
     await waitFor(async () => (await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json?.state === 'delivered', 'delivery');
     const ref = (await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json.deliveries[0].receipt.externalRef as string;
@@ -246,7 +246,9 @@ describe('POST /v1/callbacks/:adapter', () => {
     const garbage = await push({ 'x-token': 'streets-test-key-0001' }, 'not json');
     expect(garbage.status).toBe(400);
     expect((await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json.statusHistory).toHaveLength(1);
-    expect((await call('POST', `/v1/callbacks/${COUNCIL}/waste`, { raw: '{}' })).status).toBe(501);
+    const noCallbacks = await call('POST', `/v1/callbacks/${COUNCIL}/waste`, { raw: '{}' });
+    expect([noCallbacks.status, noCallbacks.json.code]).toEqual([404, 'LGX_ERR_GATEWAY_NOT_FOUND']);
+    expect((await call('POST', '/v1/callbacks/waste', { raw: '{}' })).status).toBe(404);
     expect((await call('POST', '/v1/callbacks/nobody', { raw: '{}' })).status).toBe(404);
     // Both councils here run an adapter called 'streets': the short path cannot tell which is meant.
     const ambiguous = await call('POST', '/v1/callbacks/streets', { raw: '{}' });
@@ -265,19 +267,31 @@ describe('schemas, health, metrics and OpenAPI', () => {
   });
 
   it('reports health without a key: ok, then degraded while a back office is down', async () => {
-    const ok = await call('GET', '/v1/health');
-    expect(ok.status).toBe(200);
-    expect(ok.json.status).toBe('ok');
-    expect(ok.json.councils[COUNCIL].adapters).toEqual({ waste: expect.objectContaining({ ok: true }), streets: expect.objectContaining({ ok: true }) });
-    expect((await call('GET', '/v1/health/live')).json).toEqual({ status: 'ok' });
-    h.streets.faults.down();
+    // A gateway of its own that checks every 50 ms, so the other tests' faults are not taken by checks.
+    const gateway = createGateway({ stacks: [h.stack], keys: h.keys, healthCheckIntervalMs: 50, healthCheckTimeoutMs: 5_000 });
+    const url = await gateway.listen();
+    const health = async () => {
+      const res = await fetch(`${url}/v1/health`);
+      return { status: res.status, json: (await res.json()) as { status: string; councils: Record<string, { store: { ok: boolean }; adapters: Record<string, Record<string, unknown>> }> } };
+    };
     try {
-      const degraded = await call('GET', '/v1/health');
+      await waitFor(async () => (await health()).json.status === 'ok', 'first checks');
+      const ok = await health();
+      expect(ok.status).toBe(200);
+      expect(ok.json.councils[COUNCIL]!.store).toEqual({ ok: true });
+      const { waste, streets } = ok.json.councils[COUNCIL]!.adapters;
+      expect(waste).toEqual(expect.objectContaining({ ok: true, status: 'ok', checkedAt: expect.any(String), ageMs: expect.any(Number) }));
+      expect(streets).toEqual(expect.objectContaining({ ok: true, status: 'ok' }));
+      expect((await call('GET', '/v1/health/live')).json).toEqual({ status: 'ok' });
+      h.streets.faults.down();
+      await waitFor(async () => (await health()).json.status === 'degraded', 'a failed check');
+      const degraded = await health();
       expect(degraded.status).toBe(200);
-      expect(degraded.json.status).toBe('degraded');
-      expect(degraded.json.councils[COUNCIL].adapters.streets).toEqual({ ok: false });
+      expect(degraded.json.councils[COUNCIL]!.adapters.streets).toEqual(expect.objectContaining({ ok: false, status: 'failing', error: 'reported', checkedAt: expect.any(String) }));
+      expect(degraded.json.councils[COUNCIL]!.adapters.waste).toEqual(expect.objectContaining({ ok: true }));
     } finally {
       h.streets.faults.up();
+      await gateway.close();
     }
   });
 

@@ -75,7 +75,7 @@ export const adapter = defineAdapter({
 
       async query(type, params, { signal }) {
         const checked = validateQuery(type, params);
-        if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `${type} query` });
+        if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `${type} query`, issueCount: checked.issueCount });
         const response = await http.get<{ uprn: string; rounds: Parameters<typeof toSchedule>[1] }>(`/v1/properties/${encodeURIComponent(checked.value.uprn)}/collections`, { signal });
         return toSchedule(checked.value.uprn, response.data.rounds, services);
       },

@@ -43,9 +43,15 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   let failures: string[] = [];
   try {
     say(`\ngateway ${world.url} · council E07000223 · data in ${world.dataDir}`);
-    // The gateway's readiness check runs every adapter's health check (and loads the SOAP WSDLs).
-    const health = (await (await fetch(`${world.url}/v1/health`)).json()) as { status: string; councils: Record<string, { adapters: Record<string, { ok: boolean; latencyMs?: number }> }> };
-    const adapters = Object.entries(health.councils['E07000223']?.adapters ?? {});
+    // The gateway checks every adapter in the background as it starts (which loads the SOAP WSDLs):
+    // wait for those first results, so no check meets a fault the batch scripts for a delivery.
+    type Health = { councils: Record<string, { adapters: Record<string, { ok: boolean; status: string }> }> };
+    const checked = Date.now() + 30_000;
+    let adapters: Array<[string, { ok: boolean; status: string }]> = [];
+    do {
+      if (adapters.length > 0) await new Promise((r) => setTimeout(r, 50));
+      adapters = Object.entries(((await (await fetch(`${world.url}/v1/health`)).json()) as Health).councils['E07000223']?.adapters ?? {});
+    } while (adapters.some(([, a]) => a.status === 'unknown') && Date.now() < checked);
     say(`back offices: ${adapters.map(([id, a]) => `${id} ${a.ok ? 'ok' : 'FAILING'}`).join(' · ')}`);
     say('\nthe channels submit:');
     const items = await submitBatch(world, say, (item) => labels.set(item.id, item));

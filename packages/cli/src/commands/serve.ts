@@ -4,14 +4,23 @@ import { openStack, startRetention, StatusEvents, StatusPoller } from '@lgx/runt
 import { DEFAULT_DATA, DEFAULT_STACK, loadStackFile, openKeys, openStore } from '../context';
 import { EXIT, type Io } from '../output';
 import { int, parse, str } from '../args';
+import { GATEWAY_OPTIONS, GATEWAY_OPTIONS_HELP, gatewayOptionsFrom } from './serve-gateway-options';
+import { STOP_HELP, STOP_OPTIONS, stopOnSignal, stopTimeoutFrom } from './serve-stop';
 
 export const serveHelp = `lgx serve [stack] [--port <n>] [--host <addr>] [--data <dir>] [--database <postgres-url>] [--public-url <url>] [--poll <seconds>] [--retention-days <n>]
+  [--trusted-hosts <hosts>] [--health-interval <seconds>] [--health-timeout <seconds>]
+  [--headers-timeout <seconds>] [--request-timeout <seconds>] [--keep-alive-timeout <seconds>] [--max-connections <n>]
+  [--stop-timeout <seconds>]
 
 Runs the stack as a service: the gateway (REST API, Open311 facade, callbacks, metrics) on
 --host:--port (default 127.0.0.1:8080), the delivery workers, and status polling every --poll
 seconds (default 60). Payloads of finished transactions are purged after --retention-days (default
 90; their audit trail stays). Transactions and keys live in --data (default ${DEFAULT_DATA}). Logs are JSON
-lines on stderr. Stops cleanly on SIGINT or SIGTERM: in-flight deliveries finish or are released.`;
+lines on stderr.
+
+${STOP_HELP}
+
+${GATEWAY_OPTIONS_HELP}`;
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -22,11 +31,15 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'public-url': { type: 'string' },
     poll: { type: 'string' },
     'retention-days': { type: 'string' },
+    ...GATEWAY_OPTIONS,
+    ...STOP_OPTIONS,
   });
   if (values.help) return io.out(serveHelp), EXIT.ok;
   const port = int(values, 'port', 8080, 0, 65535);
   const pollSeconds = int(values, 'poll', 60, 1, 86_400);
   const dataDir = str(values, 'data', DEFAULT_DATA);
+  const gatewayOptions = gatewayOptionsFrom(values);
+  const stopTimeoutMs = stopTimeoutFrom(values);
   const { definition, resolveFrom } = await loadStackFile(positionals[0] ?? DEFAULT_STACK);
   const logger = createLogger({ level: 'info', secrets: definition.secrets });
   const retentionDays = int(values, 'retention-days', 90, 1, 36_500);
@@ -37,26 +50,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   poller.start();
   const retention = startRetention({ store, days: retentionDays, logger });
   const publicUrl = str(values, 'public-url');
-  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir, io), logger, ...(publicUrl ? { publicUrl } : {}) });
+  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir, io), logger, ...(publicUrl ? { publicUrl } : {}), ...gatewayOptions });
   const url = await gateway.listen({ port, host: str(values, 'host', '127.0.0.1') });
   io.out(`lgx gateway for council ${definition.council} on ${url} (data in ${dataDir})`);
   io.out(`  POST ${url}/v1/transactions · GET ${url}/v1/health · ${url}/openapi.json${definition.open311 ? ` · ${url}/open311/v2/services.xml` : ''}`);
 
-  return new Promise<number>((resolve) => {
-    let stopping = false;
-    const stop = (signal: string) => {
-      if (stopping) return;
-      stopping = true;
-      io.err(`${signal}: stopping`);
-      void (async () => {
-        await gateway.close();
-        await poller.stop();
-        await retention.stop();
-        await stack.close({ deadlineMs: 10_000 });
-        resolve(EXIT.ok);
-      })();
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
+  return stopOnSignal({ gateway, stack, poller, retention }, stopTimeoutMs, io);
 }

@@ -4,7 +4,7 @@ import validRange from 'semver/ranges/valid.js';
 import { schemaRegistry, type SchemaRegistry } from '../schema/schema-registry';
 import { createAjv } from '../schema/ajv';
 import { validateAgainst } from '../validation/validate';
-import { toIssues } from '../validation/issues';
+import { failure, toIssues } from '../validation/issues';
 import { LgxError, LgxValidationError } from '../errors/lgx-error';
 import { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from '../version';
 import type { AdapterDefinition, AdapterManifest, AdapterSpec, Capability } from './adapter-types';
@@ -139,12 +139,13 @@ export interface ConfigOwner<Config> {
 export function validateConfig<Config>(definition: ConfigOwner<Config>, config: unknown): ValidationResult<Config> {
   const fn = compileConfigSchema(definition.manifest.id, definition.configSchema);
   if (fn(config)) return { ok: true, value: config as Config };
-  return { ok: false, issues: toIssues(fn.errors) };
+  const { issues, count } = toIssues(fn.errors);
+  return failure(issues, count);
 }
 
 /** Like `validateConfig`, but returns the config or throws LGX_ERR_ADAPTER_CONFIG_INVALID. */
 export function assertConfig<Config>(definition: ConfigOwner<Config>, config: unknown): Config {
   const result = validateConfig(definition, config);
-  if (!result.ok) throw new LgxValidationError(result.issues, { subject: `adapter '${definition.manifest.id}' config`, code: 'LGX_ERR_ADAPTER_CONFIG_INVALID' });
+  if (!result.ok) throw new LgxValidationError(result.issues, { subject: `adapter '${definition.manifest.id}' config`, code: 'LGX_ERR_ADAPTER_CONFIG_INVALID', issueCount: result.issueCount });
   return result.value;
 }

@@ -93,6 +93,12 @@ export const errorCodes = {
   LGX_ERR_GATEWAY_KEY_STORE_INVALID: {
     summary: 'The API key file cannot be read: it is not the JSON the gateway writes.',
   },
+  LGX_ERR_GATEWAY_REQUEST_TIMEOUT: {
+    summary: 'The client did not send the whole request (headers, or headers and body) within the time allowed.',
+  },
+  LGX_ERR_GATEWAY_STOPPING: {
+    summary: 'The gateway is shutting down and takes no new requests; send the request again after Retry-After.',
+  },
   LGX_ERR_CLI_USAGE: {
     summary: 'The lgx command was called with an unknown command, option or missing argument.',
   },

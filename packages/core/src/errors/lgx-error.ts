@@ -1,5 +1,6 @@
 import type { LgxErrorCode } from './codes';
 import type { ValidationIssue } from '../types';
+import { MAX_ISSUES } from '../validation/issues';
 
 export interface LgxErrorOptions {
   cause?: unknown;
@@ -24,22 +25,30 @@ export class LgxError extends Error {
   }
 }
 
-/** A value failed its schema. `issues` lists every problem with a JSON-pointer path and the rule broken. */
+/**
+ * A value failed its schema. `issues` lists the problems with a JSON-pointer path and the rule broken:
+ * the first 100 at most (`MAX_ISSUES`), so an answer built from it stays small whatever the input;
+ * `issueCount` says how many there were in all.
+ */
 export class LgxValidationError extends LgxError {
   readonly issues: readonly ValidationIssue[];
+  /** How many issues were found, including those left out of `issues`. */
+  readonly issueCount: number;
 
-  constructor(issues: readonly ValidationIssue[], options: LgxErrorOptions & { subject?: string; code?: LgxErrorCode } = {}) {
+  constructor(issues: readonly ValidationIssue[], options: LgxErrorOptions & { subject?: string; code?: LgxErrorCode; issueCount?: number | undefined } = {}) {
     const subject = options.subject ?? 'value';
     const first = issues[0];
-    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    const count = Math.max(options.issueCount ?? 0, issues.length);
+    const more = count > 1 ? ` (and ${count - 1} more)` : '';
     const message = first ? `${subject} is not valid: ${first.path || '/'} ${first.message}${more}` : `${subject} is not valid`;
     super(options.code ?? 'LGX_ERR_VALIDATION_INVALID', message, options);
     this.name = 'LgxValidationError';
-    this.issues = issues;
+    this.issues = issues.length > MAX_ISSUES ? issues.slice(0, MAX_ISSUES) : issues;
+    this.issueCount = count;
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), issues: this.issues };
+    return { ...super.toJSON(), issues: this.issues, issueCount: this.issueCount };
   }
 }
 

@@ -35,17 +35,29 @@ function message(error: ErrorObject, key: string | undefined): string {
   }
 }
 
+/** How many issues a failed validation lists unless asked otherwise; the rest are only counted. */
+export const MAX_ISSUES = 100;
+
+/** A failed validation: the first `limit` issues, and how many there were in all. */
+export function failure(issues: ValidationIssue[], count = issues.length, limit = MAX_ISSUES): { ok: false; issues: ValidationIssue[]; issueCount: number } {
+  return { ok: false, issues: issues.length > limit ? issues.slice(0, limit) : issues, issueCount: Math.max(count, issues.length) };
+}
+
 /**
  * Turns ajv errors into LGX issues: the path points at the offending property (for a missing or
  * extra property, at that property), `rule` is the JSON Schema keyword, and no message repeats the
  * rejected value (it could be personal data). The `if` wrapper and the `propertyNames` echo are dropped.
+ * Only the first `limit` issues are built; the others are counted, so a payload with a hundred
+ * thousand bad items costs a count, not a hundred thousand messages.
  */
-export function toIssues(errors: readonly ErrorObject[] | null | undefined, prefix = ''): ValidationIssue[] {
-  if (!errors) return [];
+export function toIssues(errors: readonly ErrorObject[] | null | undefined, prefix = '', limit = MAX_ISSUES): { issues: ValidationIssue[]; count: number } {
   const issues: ValidationIssue[] = [];
+  if (!errors) return { issues, count: 0 };
   const seen = new Set<string>();
   for (const error of errors) {
     if (error.keyword === 'if') continue;
+    // propertyNames reports twice (the name's own failure and the wrapper): keep one per path and rule.
+    if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
     let key: string | undefined;
     let path = prefix + error.instancePath;
     const params = error.params as Record<string, unknown>;
@@ -53,11 +65,10 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined, pref
     else if (error.keyword === 'additionalProperties') key = String(params.additionalProperty);
     else if (error.keyword === 'propertyNames') key = String(params.propertyName);
     if (key !== undefined) path += `/${escapePointer(key)}`;
-    // propertyNames reports twice (the name's own failure and the wrapper): keep one per path and rule.
-    if (error.propertyName !== undefined && error.keyword !== 'propertyNames') continue;
     const dedupe = `${path}\u0000${error.keyword}`;
     if (seen.has(dedupe)) continue;
     seen.add(dedupe);
+    if (issues.length >= limit) continue;
     const issue: ValidationIssue = { path, rule: error.keyword, message: message(error, key) };
     if (error.keyword === 'enum') issue.params = { allowedValues: params.allowedValues };
     else if (error.keyword === 'maxLength' || error.keyword === 'minLength') issue.params = { limit: params.limit };
@@ -66,5 +77,5 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined, pref
     else if (error.keyword === 'type') issue.params = { type: params.type };
     issues.push(issue);
   }
-  return issues;
+  return { issues, count: seen.size };
 }

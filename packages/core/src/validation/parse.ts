@@ -10,6 +10,8 @@ export interface ParseOptions {
   /** Largest input accepted, in bytes (default 1 MiB). Checked before anything is parsed. */
   maxBytes?: number;
   registry?: SchemaRegistry;
+  /** Most issues listed in a failed result (default 100); `issueCount` still counts them all. */
+  maxIssues?: number;
 }
 
 /**
@@ -29,7 +31,7 @@ export function parseTransaction(input: string | Uint8Array, options: ParseOptio
     const where = /position (\d+)/.exec(String((error as Error).message));
     return { ok: false, issues: [{ path: '', rule: 'json', message: `is not well-formed JSON${where ? ` (at character ${where[1]})` : ''}` }] };
   }
-  return validate(value, options.registry ? { registry: options.registry } : {});
+  return validate(value, { ...(options.registry ? { registry: options.registry } : {}), ...(options.maxIssues !== undefined ? { maxIssues: options.maxIssues } : {}) });
 }
 
 /** Like `parseTransaction`, but throws `LgxValidationError` with code TOO_LARGE, MALFORMED_JSON or INVALID. */
@@ -38,5 +40,5 @@ export function assertTransaction(input: string | Uint8Array, options: ParseOpti
   if (result.ok) return result.value;
   const rule = result.issues[0]?.rule;
   const code = rule === 'maxBytes' ? 'LGX_ERR_VALIDATION_TOO_LARGE' : rule === 'json' ? 'LGX_ERR_VALIDATION_MALFORMED_JSON' : 'LGX_ERR_VALIDATION_INVALID';
-  throw new LgxValidationError(result.issues, { subject: 'transaction', code });
+  throw new LgxValidationError(result.issues, { subject: 'transaction', code, issueCount: result.issueCount });
 }

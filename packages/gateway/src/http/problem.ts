@@ -1,4 +1,4 @@
-import { isLgxError, LgxValidationError, type ValidationIssue } from '@lgx/core';
+import { isLgxError, LgxValidationError, MAX_ISSUES, type ValidationIssue } from '@lgx/core';
 
 /** An RFC 9457 problem details object as the gateway sends it. */
 export interface Problem {
@@ -9,8 +9,12 @@ export interface Problem {
   instance?: string;
   /** The LGX error code, when there is one. */
   code?: string;
-  /** Every field error, for validation problems. */
+  /** The field errors of a validation problem: the first 100 at most. */
   errors?: ValidationIssue[];
+  /** How many field errors there were in all (with `errors`). */
+  errorCount?: number;
+  /** True when `errors` lists fewer than `errorCount`. */
+  truncated?: boolean;
 }
 
 /** Where each problem's `type` URI points: the error's section in the published error reference. */
@@ -26,6 +30,7 @@ const TITLES: Record<number, string> = {
   409: 'Conflict',
   413: 'Content Too Large',
   415: 'Unsupported Media Type',
+  431: 'Request Header Fields Too Large',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
   500: 'Internal Server Error',
@@ -71,6 +76,13 @@ export function problem(status: number, code: string | undefined, detail: string
   };
 }
 
+/** A validation error's issues as problem members: a bounded list and the full count. */
+function fieldErrors(error: LgxValidationError): Pick<Problem, 'errors' | 'errorCount' | 'truncated'> {
+  const errors = error.issues.slice(0, MAX_ISSUES);
+  const errorCount = Math.max(error.issueCount, errors.length);
+  return { errors, errorCount, truncated: errorCount > errors.length };
+}
+
 /**
  * The problem for an error thrown while handling a request. Messages of LGX errors never carry
  * payload values (validation messages name the field and rule only), so they are safe to return;
@@ -79,9 +91,8 @@ export function problem(status: number, code: string | undefined, detail: string
 export function problemFromError(error: unknown): Problem {
   if (isLgxError(error)) {
     const status = STATUS_BY_CODE[error.code] ?? 500;
-    const errors = error instanceof LgxValidationError ? [...error.issues] : undefined;
     if (status === 500) return problem(500, undefined, 'The gateway failed to handle the request; the error is in its log.');
-    return problem(status, error.code, error.message, errors ? { errors } : {});
+    return problem(status, error.code, error.message, error instanceof LgxValidationError ? fieldErrors(error) : {});
   }
   return problem(500, undefined, 'The gateway failed to handle the request; the error is in its log.');
 }

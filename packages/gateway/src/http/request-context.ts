@@ -2,9 +2,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { LgxError, type Logger } from '@lgx/core';
 import type { RunningStack } from '@lgx/runtime';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
+import type { AdapterHealthMonitor } from '../health/adapter-health-monitor';
 import type { Metrics } from '../metrics/metrics';
 import type { ApiKeyRecord, GatewayOptions, KeyStore, Scope } from '../types';
 import { problem, type Problem } from './problem';
+import { requestBaseUrl } from './public-url';
 
 /** What every route handler reaches: the stacks by council, the keys, the metrics. */
 export interface GatewayContext {
@@ -13,6 +15,10 @@ export interface GatewayContext {
   metrics: Metrics;
   logger: Logger;
   options: GatewayOptions;
+  /** The adapters' last health check results. */
+  health: AdapterHealthMonitor;
+  /** Where the gateway listens (set by `listen`; unset while it listens on every interface). */
+  listenUrl?: string;
 }
 
 /** The key presented: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
@@ -61,10 +67,17 @@ export function jsonBody(request: FastifyRequest): Buffer {
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
 }
 
-/** The base URL links are built from. */
+/** The base of links in answers: absolute from the public URL or a trusted host, else '' (relative links). */
 export function baseUrl(context: GatewayContext, request: FastifyRequest): string {
-  if (context.options.publicUrl) return context.options.publicUrl.replace(/\/+$/, '');
-  return `${request.protocol}://${request.host}`;
+  return requestBaseUrl(context.options, request);
+}
+
+/**
+ * An absolute base URL even without a public URL or trusted host (the Open311 discovery document
+ * must give one): the address the gateway listens on, when that is a specific address.
+ */
+export function absoluteBaseUrl(context: GatewayContext, request: FastifyRequest): string {
+  return baseUrl(context, request) || (context.listenUrl ?? '');
 }
 
 export function notFound(what: string): LgxError {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { schemaRegistry } from '@lgx/core';
+import { schemaRegistry, type LgxValidationError, type ValidationIssue } from '@lgx/core';
 import type { Open311Service, StoredStatusUpdate, StoredTransaction } from '@lgx/runtime';
 import { Open311Error, type Open311Element } from './open311-format';
 import { one, type Open311Form } from './open311-form';
@@ -221,6 +221,16 @@ export function open311IssueText(service: Open311Service, issue: { path: string;
   if (mapped) field = `attribute[${mapped.code}]`;
   else if (under('/data/uprn') || under('/data/location/uprn')) field = 'address_id';
   return field ? `${field} ${issue.message} (${path})` : `${path} ${issue.message}`;
+}
+
+/** How many issues an Open311 error description names; the rest are counted. */
+const ISSUES_NAMED = 10;
+
+/** An Open311 error description for a validation error: the first issues, and how many more there were. */
+export function invalidRequestText(error: LgxValidationError, describe: (issue: ValidationIssue) => string): string {
+  const named = error.issues.slice(0, ISSUES_NAMED);
+  const more = error.issueCount - named.length;
+  return `the request is not valid: ${named.map(describe).join('; ')}${more > 0 ? ` (and ${more} more)` : ''}`;
 }
 
 /** One `request` element of GET requests: what a GeoReport v2 client sees of a transaction. */

@@ -2,11 +2,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
 import type { Open311Config, RunningStack, StoredTransaction } from '@lgx/runtime';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
-import { baseUrl, type GatewayContext } from '../http/request-context';
+import { absoluteBaseUrl, type GatewayContext } from '../http/request-context';
 import type { ApiKeyRecord } from '../types';
 import { parseForm, one } from './open311-form';
 import { Open311Error, send, sendError, type Open311Element, type Open311Format } from './open311-format';
-import { baseStatus, idempotencyKeyOf, open311IssueText, requestElement, requestToData, updateElement } from './open311-mapping';
+import { baseStatus, idempotencyKeyOf, invalidRequestText, open311IssueText, requestElement, requestToData, updateElement } from './open311-mapping';
 
 const OPEN311_TYPES = ['street.report', 'waste.missedCollection', 'waste.containerRequest', 'waste.bulkyBooking', 'waste.gardenSubscription'];
 /** GeoReport v2's default window and row cap for GET requests. */
@@ -84,8 +84,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       } catch (error) {
         if (error instanceof Open311Error) return sendError(reply, format, error.status, error.message);
         if (error instanceof LgxValidationError) {
-          const details = error.issues.slice(0, 10).map((i) => `${i.path || '/'} ${i.message}`).join('; ');
-          return sendError(reply, format, 400, `the request is not valid: ${details}`);
+          return sendError(reply, format, 400, invalidRequestText(error, (i) => `${i.path || '/'} ${i.message}`));
         }
         if (isLgxError(error) && error.code === 'LGX_ERR_RUNTIME_NO_ROUTE') return sendError(reply, format, 400, 'this service is not taken by the council stack');
         context.logger.error('open311 request failed', { route: request.routeOptions.url, error });
@@ -102,7 +101,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
     const withText = (await keyFor(served, query.api_key, 'read')) !== undefined;
 
     if (name === 'discovery') {
-      const url = `${baseUrl(context, request)}/open311/v2`;
+      const url = `${absoluteBaseUrl(context, request)}/open311/v2`;
       return send(reply, format, 200, 'discovery', undefined, {
         changeset: new Date(0).toISOString(),
         contact: config.contact ?? `Council ${council}`,
@@ -227,8 +226,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       };
       const result = await stack.submit(envelope, { actor: `key:${key.id}` }).catch((error: unknown) => {
         if (!(error instanceof LgxValidationError)) throw error;
-        const details = error.issues.slice(0, 10).map((issue) => open311IssueText(service, issue)).join('; ');
-        throw new Open311Error(400, `the request is not valid: ${details}`);
+        throw new Open311Error(400, invalidRequestText(error, (issue) => open311IssueText(service, issue)));
       });
       if (!result.duplicate) context.metrics.accepted.inc({ council: stack.definition.council, type: service.type });
       return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: result.id, service_notice: '', account_id: '' }]);
@@ -253,7 +251,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       const description = one(form, 'description');
       if (description) update.description = description;
       const checked = validateData('statusUpdate', update);
-      if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: 'service request update' });
+      if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: 'service request update', issueCount: checked.issueCount });
       const stored = await stack.store.saveStatusUpdate({ target: 'open311-client', update: checked.value as StatusUpdate, now: new Date() });
       const id = stored?.id ?? (await stack.store.listStatusUpdates(transaction.id)).find((u) => u.target === 'open311-client' && u.update.updateId === updateId)?.id;
       if (stored) await stack.publish(stored);

@@ -23,12 +23,22 @@ export function callbackRoutes(app: FastifyInstance, context: GatewayContext): v
     return stack.handleCallback(adapter, { headers, body, query: request.query as Record<string, string> });
   };
 
+  /**
+   * An adapter that takes no callbacks is answered like one that does not exist: 404, logged at debug
+   * only, since anyone on the internet can POST here and it says nothing about the gateway's health.
+   */
+  const noSuchCallback = (adapter: string, council?: string): LgxError => {
+    context.logger.debug('callback to no adapter that takes callbacks', { adapter: adapter.slice(0, 64), ...(council ? { council: council.slice(0, 16) } : {}) });
+    return notFound(`adapter '${adapter.slice(0, 64)}' taking callbacks${council ? ` for council '${council.slice(0, 16)}'` : ''}`);
+  };
+  const takesCallbacks = (stack: RunningStack, adapter: string) => !adapter.startsWith('webhook:') && stack.adapters.get(adapter)?.handleCallback !== undefined;
+
   const answer = async (stack: RunningStack, adapter: string, request: Parameters<typeof handle>[2], reply: FastifyReply) => {
     try {
       const outcome = await handle(stack, adapter, request);
       return reply.code(outcome.status).send({ received: outcome.status < 300, stored: outcome.stored.length });
     } catch (error) {
-      const status = isLgxError(error) && error.code !== 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' ? STATUS_BY_CLASS[classifyError(error)] : undefined;
+      const status = isLgxError(error) ? STATUS_BY_CLASS[classifyError(error)] : undefined;
       if (status === undefined) throw error;
       context.logger.warn('callback refused', { adapter, status, code: (error as { code?: string }).code });
       return sendProblem(reply, problem(status, (error as { code: string }).code, (error as Error).message));
@@ -37,19 +47,19 @@ export function callbackRoutes(app: FastifyInstance, context: GatewayContext): v
 
   app.post('/v1/callbacks/:adapter', async (request, reply) => {
     const { adapter } = request.params as { adapter: string };
-    const stacks = [...context.stacks.values()].filter((s) => s.adapters.has(adapter) && !adapter.startsWith('webhook:'));
+    const stacks = [...context.stacks.values()].filter((s) => takesCallbacks(s, adapter));
     // With several councils on one gateway an adapter id can repeat: the council form is then needed.
     if (stacks.length > 1) {
       throw new LgxError('LGX_ERR_GATEWAY_NOT_FOUND', `several councils' stacks have an adapter '${adapter.slice(0, 64)}': POST /v1/callbacks/<council>/${adapter.slice(0, 64)}`);
     }
-    if (stacks.length === 0) throw notFound(`adapter '${adapter.slice(0, 64)}'`);
+    if (stacks.length === 0) throw noSuchCallback(adapter);
     return answer(stacks[0]!, adapter, request, reply);
   });
 
   app.post('/v1/callbacks/:council/:adapter', async (request, reply) => {
     const { council, adapter } = request.params as { council: string; adapter: string };
     const stack = context.stacks.get(council);
-    if (!stack || !stack.adapters.has(adapter) || adapter.startsWith('webhook:')) throw notFound(`adapter '${adapter.slice(0, 64)}' for council '${council.slice(0, 16)}'`);
+    if (!stack || !takesCallbacks(stack, adapter)) throw noSuchCallback(adapter, council);
     return answer(stack, adapter, request, reply);
   });
 }

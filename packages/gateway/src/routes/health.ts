@@ -1,67 +1,30 @@
 import type { FastifyInstance } from 'fastify';
-import type { RunningStack } from '@lgx/runtime';
+import type { AdapterHealth } from '../health/adapter-health-monitor';
+import { createStoreProbe } from '../health/store-probe';
 import { authenticate, type GatewayContext } from '../http/request-context';
 
-interface AdapterHealth {
-  ok: boolean;
-  latencyMs?: number;
-}
-
-/** How long an adapter check result is reused, so a busy load balancer does not hammer back offices. */
-const CHECK_TTL_MS = 5_000;
-const CHECK_TIMEOUT_MS = 5_000;
-
-async function checkAdapters(stack: RunningStack): Promise<Record<string, AdapterHealth>> {
-  const out: Record<string, AdapterHealth> = {};
-  await Promise.all(
-    [...stack.adapters.entries()]
-      .filter(([id]) => !id.startsWith('webhook:'))
-      .map(async ([id, instance]) => {
-        if (!instance.check) {
-          out[id] = { ok: true };
-          return;
-        }
-        try {
-          const result = await instance.check({ signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
-          out[id] = { ok: result.ok, ...(result.latencyMs !== undefined ? { latencyMs: result.latencyMs } : {}) };
-        } catch {
-          out[id] = { ok: false };
-        }
-      }),
-  );
-  return out;
-}
+/** How long the health endpoint waits for a store to answer before calling it down. */
+const STORE_CHECK_TIMEOUT_MS = 2_000;
 
 export function healthRoutes(app: FastifyInstance, context: GatewayContext): void {
-  const cache = new Map<string, { at: number; value: Promise<Record<string, AdapterHealth>> }>();
-  const cachedCheck = (council: string, stack: RunningStack): Promise<Record<string, AdapterHealth>> => {
-    const hit = cache.get(council);
-    if (hit && Date.now() - hit.at < (context.options.healthCheckCacheMs ?? CHECK_TTL_MS)) return hit.value;
-    const value = checkAdapters(stack);
-    cache.set(council, { at: Date.now(), value });
-    return value;
-  };
+  const storeAnswers = createStoreProbe(STORE_CHECK_TIMEOUT_MS);
 
   // Liveness: the process answers. No key needed.
   app.get('/v1/health/live', async () => ({ status: 'ok' }));
 
   /**
-   * Readiness: the store answers (else 503: nothing could be accepted durably). Back offices that fail
-   * their check make the status `degraded` but keep 200: transactions are still accepted and wait in
-   * the outbox. Error text is left out, as anyone may call this.
+   * Readiness: the store answers (else 503: nothing could be accepted durably). Back offices are
+   * checked in the background (see AdapterHealthMonitor) and reported with the age of their last
+   * result; one that fails makes the status `degraded` but keeps 200: transactions are still accepted
+   * and wait in the outbox. Error text is left out, as anyone may call this.
    */
   const readiness = async (_request: unknown, reply: { code(status: number): unknown }) => {
     const councils: Record<string, { store: { ok: boolean }; adapters: Record<string, AdapterHealth> }> = {};
+    const stores = await Promise.all([...context.stacks].map(async ([council, stack]) => [council, await storeAnswers(council, stack)] as const));
     let storeOk = true;
     let adaptersOk = true;
-    for (const [council, stack] of context.stacks) {
-      let ok = true;
-      try {
-        await stack.store.getCursor('lgx:health');
-      } catch {
-        ok = false;
-      }
-      const adapters = await cachedCheck(council, stack);
+    for (const [council, ok] of stores) {
+      const adapters = context.health.report(council);
       storeOk &&= ok;
       adaptersOk &&= Object.values(adapters).every((a) => a.ok);
       councils[council] = { store: { ok }, adapters };

@@ -195,7 +195,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         throw new LgxError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `'${type}' is not a query type (query types: ${schemaRegistry().types('query').join(', ')})`, { details: { type } });
       }
       const checked = validateQuery(type as QueryType, params);
-      if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `${type} query` });
+      if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `${type} query`, issueCount: checked.issueCount });
       const route = matchRoutes(definition, { type, council: definition.council, data: checked.value });
       const candidates = (route?.targets ?? []).filter((id) => targets.get(id)?.capabilities.some((c) => c.type === type && c.operations.includes('query')));
       if (candidates.length === 0) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack answers the query '${type}'`, { details: { type } });
@@ -207,7 +207,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         try {
           const result = await instance.query!(type as QueryType, checked.value as never, { signal });
           const valid = validateQueryResult(type as QueryType, result);
-          if (!valid.ok) throw new LgxValidationError(valid.issues, { subject: `${type} result from ${id}` });
+          if (!valid.ok) throw new LgxValidationError(valid.issues, { subject: `${type} result from ${id}`, issueCount: valid.issueCount });
           return { target: id, result: valid.value };
         } catch (caught) {
           // Our own deadline shows up as an aborted request: say it was a timeout.
