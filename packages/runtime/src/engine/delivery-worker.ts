@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { classifyError, parseSchemaId, silentLogger, upcast, type AdapterInstance, type Capability, type Envelope, type Logger } from '@lgx/core';
-import { CircuitBreaker } from './circuit-breaker';
+import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { RateBudget } from './rate-budget';
 import { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './retry-schedule';
 import type { AttemptOutcome, LeasedDelivery, Store } from '../store/store-types';
@@ -43,7 +43,8 @@ export interface DeliveryWorkerOptions {
   /** Deadline for one attempt (default 30 s). */
   attemptTimeoutMs?: number;
   retry?: RetryPolicy;
-  breaker?: { threshold?: number; cooldownMs?: number };
+  /** Per target: opens after `threshold` failures in a row, probes after `cooldownMs` doubling to `maxCooldownMs`, or after the vendor's Retry-After. */
+  breaker?: Omit<CircuitBreakerOptions, 'now'>;
   /** Rate budgets per target: at most `perSecond` deliveries a second, bursts up to `burst`. */
   rateBudgets?: Record<string, { perSecond: number; burst?: number }>;
   logger?: Logger;
@@ -120,7 +121,7 @@ export class DeliveryWorker {
   private breaker(target: string): CircuitBreaker {
     let b = this.breakers.get(target);
     if (!b) {
-      b = new CircuitBreaker(this.options.breaker?.threshold, this.options.breaker?.cooldownMs, () => this.now().getTime());
+      b = new CircuitBreaker({ ...this.options.breaker, now: () => this.now().getTime() });
       this.breakers.set(target, b);
     }
     return b;
@@ -218,7 +219,7 @@ export class DeliveryWorker {
       }
       const classification = classifyError(error);
       retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
-      if (classification === 'retryable' || classification === 'rateLimited') this.breaker(delivery.target).failure();
+      if (classification === 'retryable' || classification === 'rateLimited') this.breaker(delivery.target).failure(retryAfterMs);
       else this.breaker(delivery.target).settle();
       const detail = {
         classification,
