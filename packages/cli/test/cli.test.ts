@@ -5,7 +5,7 @@ import { createTransaction } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
-import { lgx, REPO_ROOT, scratch } from './helpers';
+import { lgx, scratch, startServe } from './helpers';
 
 let sim: ExampleWasteSimulator;
 let dir: string;
@@ -165,25 +165,13 @@ describe('lgx', () => {
   it('serve answers over HTTP with keys from keys create, and stops on SIGTERM', async () => {
     const created = await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E07000223', '--json'], { env });
     const { key } = JSON.parse(created.stdout) as { key: string };
-    const { spawn } = await import('node:child_process');
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/cli.js'), 'serve', stackFile, '--port', '0', '--data', data], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const serve = await startServe([stackFile, '--port', '0', '--data', data], { env });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-          if (match) resolve(match[1]!);
-        });
-        child.on('close', () => reject(new Error(`serve exited: ${out}`)));
-      });
-      const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'waste.missedCollection', data: missed }) });
+      const res = await fetch(`${serve.url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'waste.missedCollection', data: missed }) });
       expect(res.status).toBe(202);
-      expect((await fetch(`${url}/v1/health`)).status).toBe(200);
+      expect((await fetch(`${serve.url}/v1/health`)).status).toBe(200);
     } finally {
-      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-      child.kill('SIGTERM');
-      expect(await closed).toBe(0);
+      expect(await serve.stop('SIGTERM')).toBe(0);
     }
   });
 

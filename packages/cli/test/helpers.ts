@@ -34,3 +34,28 @@ export function lgx(args: string[], options: { cwd?: string; env?: Record<string
 export function scratch(): string {
   return mkdtempSync(path.join(__dirname, '.tmp-'));
 }
+
+/** `lgx serve` running as a user would start it; resolves once it prints the URL it listens on. */
+export async function startServe(args: string[], options: { env?: Record<string, string> } = {}): Promise<{ url: string; stderr: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on('close', () => reject(new Error(`serve exited: ${out}\n${stderr}`)));
+  });
+  return {
+    url,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return closed;
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { LgxError, silentLogger } from '@lgx/core';
+import { createLoadShedder, retryAfterOf } from './http/load-shedding';
 import { problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
 import { Metrics } from './metrics/metrics';
@@ -44,7 +45,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const stacks = new Map(options.stacks.map((s) => [s.definition.council, s]));
   if (stacks.size !== options.stacks.length) throw new TypeError('createGateway: two stacks serve the same council');
   const metrics = new Metrics();
-  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options };
+  const shedder = options.loadShedding === false ? undefined : createLoadShedder(stacks, options.loadShedding ?? {}, logger);
+  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, shedder };
   const unsubscribe = options.stacks.map((stack) => stack.onDelivery((event) => metrics.record(stack.definition.council, event)));
 
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -60,6 +62,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const body = fromFastify ?? problemFromError(error);
     if (body.status >= 500) logger.error('request failed', { route: request.routeOptions.url, method: request.method, error });
     metrics.rejected.inc({ status: String(body.status) });
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     // Open311 clients get errors in the spec's own format.
     if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), body.status, body.detail);
     return sendProblem(reply, { ...body, instance: request.routeOptions.url ?? request.url.split('?')[0]! });
@@ -91,6 +95,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
     async close() {
       for (const off of unsubscribe) off();
+      shedder?.stop();
       await app.close();
     },
   };

@@ -11,7 +11,7 @@ export * from './sync/index';
 export { openStack, type DeadLetters, type OpenStackOptions, type RunningStack, type TransactionView } from './engine/running-stack';
 export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './engine/retry-schedule';
-export { CircuitBreaker } from './engine/circuit-breaker';
+export { CircuitBreaker, type CircuitBreakerOptions } from './engine/circuit-breaker';
 export { RateBudget } from './engine/rate-budget';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
@@ -27,8 +27,10 @@ export type {
   LeasedDelivery,
   NewDelivery,
   NewTransaction,
+  QueueDepth,
   Store,
   StoredDelivery,
   StoredStatusUpdate,
   StoredTransaction,
+  WorkerRecord,
 } from './store/store-types';

@@ -1,17 +1,24 @@
 import { createLogger } from '@lgx/core';
-import { createGateway } from '@lgx/gateway';
+import { createGateway, LOAD_SHEDDING_DEFAULTS } from '@lgx/gateway';
 import { openStack, startRetention, StatusEvents, StatusPoller } from '@lgx/runtime';
 import { DEFAULT_DATA, DEFAULT_STACK, loadStackFile, openKeys, openStore } from '../context';
 import { EXIT, type Io } from '../output';
 import { int, parse, str } from '../args';
 
 export const serveHelp = `lgx serve [stack] [--port <n>] [--host <addr>] [--data <dir>] [--database <postgres-url>] [--public-url <url>] [--poll <seconds>] [--retention-days <n>]
+          [--max-queue <n>] [--max-target-queue <n>] [--max-loop-delay <ms>] [--shed-retry-after <seconds>]
 
 Runs the stack as a service: the gateway (REST API, Open311 facade, callbacks, metrics) on
 --host:--port (default 127.0.0.1:8080), the delivery workers, and status polling every --poll
 seconds (default 60). Payloads of finished transactions are purged after --retention-days (default
 90; their audit trail stays). Transactions and keys live in --data (default ${DEFAULT_DATA}). Logs are JSON
-lines on stderr. Stops cleanly on SIGINT or SIGTERM: in-flight deliveries finish or are released.`;
+lines on stderr. Stops cleanly on SIGINT or SIGTERM: in-flight deliveries finish or are released.
+
+Load shedding: submissions get 503 with Retry-After (--shed-retry-after, default ${LOAD_SHEDDING_DEFAULTS.retryAfterSeconds} s) and nothing
+is stored while more than --max-queue deliveries are pending in all (default ${LOAD_SHEDDING_DEFAULTS.maxQueueDepth.toLocaleString('en-GB')}), more than
+--max-target-queue for one of the submission's back offices (default ${LOAD_SHEDDING_DEFAULTS.maxTargetQueueDepth.toLocaleString('en-GB')}), or the event loop is
+more than --max-loop-delay ms behind (default ${LOAD_SHEDDING_DEFAULTS.maxEventLoopDelayMs.toLocaleString('en-GB')}). 0 turns a mark off. Reads, health and
+callbacks always answer.`;
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -22,14 +29,24 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'public-url': { type: 'string' },
     poll: { type: 'string' },
     'retention-days': { type: 'string' },
+    'max-queue': { type: 'string' },
+    'max-target-queue': { type: 'string' },
+    'max-loop-delay': { type: 'string' },
+    'shed-retry-after': { type: 'string' },
   });
   if (values.help) return io.out(serveHelp), EXIT.ok;
   const port = int(values, 'port', 8080, 0, 65535);
   const pollSeconds = int(values, 'poll', 60, 1, 86_400);
   const dataDir = str(values, 'data', DEFAULT_DATA);
+  const retentionDays = int(values, 'retention-days', 90, 1, 36_500);
+  const loadShedding = {
+    maxQueueDepth: int(values, 'max-queue', LOAD_SHEDDING_DEFAULTS.maxQueueDepth, 0, 1_000_000_000),
+    maxTargetQueueDepth: int(values, 'max-target-queue', LOAD_SHEDDING_DEFAULTS.maxTargetQueueDepth, 0, 1_000_000_000),
+    maxEventLoopDelayMs: int(values, 'max-loop-delay', LOAD_SHEDDING_DEFAULTS.maxEventLoopDelayMs, 0, 3_600_000),
+    retryAfterSeconds: int(values, 'shed-retry-after', LOAD_SHEDDING_DEFAULTS.retryAfterSeconds, 1, 86_400),
+  };
   const { definition, resolveFrom } = await loadStackFile(positionals[0] ?? DEFAULT_STACK);
   const logger = createLogger({ level: 'info', secrets: definition.secrets });
-  const retentionDays = int(values, 'retention-days', 90, 1, 36_500);
   const events = new StatusEvents();
   const store = openStore(dataDir, str(values, 'database'));
   const stack = await openStack(definition, { store, resolveFrom, logger, events });
@@ -37,7 +54,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   poller.start();
   const retention = startRetention({ store, days: retentionDays, logger });
   const publicUrl = str(values, 'public-url');
-  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir), logger, ...(publicUrl ? { publicUrl } : {}) });
+  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir), logger, loadShedding, ...(publicUrl ? { publicUrl } : {}) });
   const url = await gateway.listen({ port, host: str(values, 'host', '127.0.0.1') });
   io.out(`lgx gateway for council ${definition.council} on ${url} (data in ${dataDir})`);
   io.out(`  POST ${url}/v1/transactions · GET ${url}/v1/health · ${url}/openapi.json${definition.open311 ? ` · ${url}/open311/v2/services.xml` : ''}`);

@@ -93,6 +93,9 @@ export const errorCodes = {
   LGX_ERR_GATEWAY_KEY_STORE_INVALID: {
     summary: 'The API key file cannot be read: it is not the JSON the gateway writes.',
   },
+  LGX_ERR_GATEWAY_OVERLOADED: {
+    summary: 'The gateway is above a high-water mark (queue depth or event-loop delay) and refused a submission; nothing was stored.',
+  },
   LGX_ERR_CLI_USAGE: {
     summary: 'The lgx command was called with an unknown command, option or missing argument.',
   },

@@ -3,6 +3,7 @@ import { LgxError, type Logger } from '@lgx/core';
 import type { RunningStack } from '@lgx/runtime';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
 import type { Metrics } from '../metrics/metrics';
+import type { LoadShedder } from './load-shedding';
 import type { ApiKeyRecord, GatewayOptions, KeyStore, Scope } from '../types';
 import { problem, type Problem } from './problem';
 
@@ -13,6 +14,8 @@ export interface GatewayContext {
   metrics: Metrics;
   logger: Logger;
   options: GatewayOptions;
+  /** Refuses submissions above the high-water marks (absent when load shedding is off). */
+  shedder: LoadShedder | undefined;
 }
 
 /** The key presented: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */

@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startRestSimulator, SimulatorHttpError, type RestSimulator } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, type RunningStack, type StackConfig } from '@lgx/runtime';
-import { createApiKey, createGateway, createMemoryKeyStore, type Gateway, type KeyStore, type Scope } from '../../src';
+import { createApiKey, createGateway, createMemoryKeyStore, type Gateway, type GatewayOptions, type KeyStore, type Scope } from '../../src';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../../adapters/template/test/example-waste-simulator';
 
 export const COUNCIL = 'E07000223';
@@ -106,7 +106,7 @@ export interface Harness {
  * A gateway on 127.0.0.1 over two councils' stacks (each its own SQLite file), with the Example
  * Waste simulator and a street-works simulator as back offices.
  */
-export async function startHarness(options: { queryTimeoutMs?: number; bodyLimit?: number } = {}): Promise<Harness> {
+export async function startHarness(options: Pick<GatewayOptions, 'queryTimeoutMs' | 'bodyLimit' | 'loadShedding'> = {}): Promise<Harness> {
   const root = mkdtempSync(path.join(__dirname, '..', '.tmp-'));
   // Adapters are loaded by package name: the fixture package goes into a node_modules beside the stack.
   const modules = path.join(root, 'node_modules');

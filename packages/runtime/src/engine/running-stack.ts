@@ -9,7 +9,7 @@ import { createCallbackHandler, type CallbackOutcome } from '../sync/callback-ha
 import { matchRoutes } from '../stack/route-matcher';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import type { StackDefinition } from '../stack/stack-types';
-import type { NewDelivery, StoredDelivery, StoredTransaction, Store, AttemptRecord, StoredStatusUpdate } from '../store/store-types';
+import type { AttemptRecord, NewDelivery, QueueDepth, Store, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
 
 export interface OpenStackOptions {
   store: Store;
@@ -56,9 +56,13 @@ export interface RunningStack {
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   /**
    * Validates, dedupes on (council, idempotency key) and commits the transaction with one delivery
-   * per target and an audit entry, in one database transaction, before it returns.
+   * per target and an audit entry, in one database transaction, before it returns. `admit`, when
+   * given, is called with the targets the transaction would queue a delivery for, before anything is
+   * stored: if it throws (load shedding), the submission is refused with its error.
    */
-  submit(input: unknown, options?: { actor?: string }): Promise<{ id: string; duplicate: boolean }>;
+  submit(input: unknown, options?: { actor?: string; admit?: (targets: readonly string[]) => void }): Promise<{ id: string; duplicate: boolean }>;
+  /** Pending deliveries of this stack's targets, read from counters the store keeps (no count over the queue). */
+  queueDepth(): Promise<QueueDepth>;
   get(id: string): Promise<TransactionView | undefined>;
   /** The dead-letter queue: every change is an audited action with its actor and reason. */
   readonly dlq: DeadLetters;
@@ -184,14 +188,28 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       }
       const route = matchRoutes(definition, envelope);
       if (!route) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack takes '${envelope.type}'`, { details: { type: envelope.type } });
+      const deliveries = deliveriesFor(route);
+      submitOptions.admit?.(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
       const result = await options.store.insertTransaction({
         envelope,
-        deliveries: deliveriesFor(route),
+        deliveries,
         audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route.index } },
         now: new Date(),
       });
       if (!result.duplicate) worker.notify();
       return result;
+    },
+    async queueDepth() {
+      const { byTarget } = await options.store.queueDepth();
+      const mine: Record<string, number> = {};
+      let total = 0;
+      for (const target of targets.keys()) {
+        const n = byTarget[target] ?? 0;
+        if (n === 0) continue;
+        mine[target] = n;
+        total += n;
+      }
+      return { total, byTarget: mine };
     },
     async get(id) {
       const transaction = await options.store.getTransaction(id);
