@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
@@ -58,4 +58,21 @@ export async function startServe(args: string[], options: { env?: Record<string,
       return closed;
     },
   };
+}
+
+/**
+ * A scratch folder with a stack file routing missed collections to the Example Waste back office at
+ * `simUrl` (its key read from EXAMPLE_WASTE_KEY), a data folder, and a submit+read key for it.
+ */
+export async function wasteServeFolder(simUrl: string, env: Record<string, string>): Promise<{ dir: string; data: string; stackFile: string; key: string }> {
+  const dir = scratch();
+  const data = path.join(dir, 'data');
+  const stackFile = path.join(dir, 'lgx.yaml');
+  writeFileSync(
+    stackFile,
+    ['council: E07000223', 'adapters:', '  waste:', "    package: '@lgx/adapter-template'", '    config:', `      baseUrl: ${simUrl}`, '      apiKey: ${env:EXAMPLE_WASTE_KEY}', 'routes:', '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }', ''].join('\n'),
+  );
+  const created = await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E07000223', '--json'], { env });
+  if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);
+  return { dir, data, stackFile, key: (JSON.parse(created.stdout) as { key: string }).key };
 }

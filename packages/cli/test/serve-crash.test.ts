@@ -4,13 +4,13 @@
  * office is delivered at once, long before the dead process's leases would have run out, and the four
  * cut-off deliveries are sent again, each on record with an attempt of unknown outcome.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { createSqliteStore, verifyAuditChain } from '@lgx/runtime';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
-import { lgx, scratch, startServe } from './helpers';
+import { startServe, wasteServeFolder } from './helpers';
 
 const COUNCIL = 'E07000223';
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
@@ -38,14 +38,7 @@ interface Detail {
 }
 
 it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same back office at once and re-sends the cut-off ones', async () => {
-  const dir = scratch();
-  const data = path.join(dir, 'data');
-  const stackFile = path.join(dir, 'lgx.yaml');
-  writeFileSync(
-    stackFile,
-    ['council: E07000223', 'adapters:', '  waste:', "    package: '@lgx/adapter-template'", '    config:', `      baseUrl: ${sim.url}`, '      apiKey: ${env:EXAMPLE_WASTE_KEY}', 'routes:', '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }', ''].join('\n'),
-  );
-  const { key } = JSON.parse((await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', COUNCIL, '--json'], { env })).stdout) as { key: string };
+  const { dir, data, stackFile, key } = await wasteServeFolder(sim.url, env);
   const store = createSqliteStore({ file: path.join(data, 'lgx.db') });
   const servers: Array<Awaited<ReturnType<typeof startServe>>> = [];
   try {

@@ -3,12 +3,11 @@
  * mark get 503 with Retry-After and a problem+json body, health keeps answering, and every
  * transaction the gateway accepted is delivered in the end, once each, while none it refused is.
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '../../adapters/template/test/example-waste-simulator';
-import { lgx, scratch, startServe } from './helpers';
+import { lgx, startServe, wasteServeFolder } from './helpers';
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
 const env = { EXAMPLE_WASTE_KEY: API_KEY };
@@ -20,14 +19,7 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 
 it('answers a flood above --max-target-queue with 503 and Retry-After, and delivers everything it accepted', async () => {
-  const dir = scratch();
-  const data = path.join(dir, 'data');
-  const stackFile = path.join(dir, 'lgx.yaml');
-  writeFileSync(
-    stackFile,
-    ['council: E07000223', 'adapters:', '  waste:', "    package: '@lgx/adapter-template'", '    config:', `      baseUrl: ${sim.url}`, '      apiKey: ${env:EXAMPLE_WASTE_KEY}', 'routes:', '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }', ''].join('\n'),
-  );
-  const { key } = JSON.parse((await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E07000223', '--json'], { env })).stdout) as { key: string };
+  const { dir, data, stackFile, key } = await wasteServeFolder(sim.url, env);
   // A slow back office: four deliveries in flight at a time, 300 ms each.
   sim.faults.latency(300);
   const serve = await startServe([stackFile, '--port', '0', '--data', data, '--max-target-queue', '20', '--shed-retry-after', '3'], { env });
