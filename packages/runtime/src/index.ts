@@ -24,6 +24,7 @@ export type {
   AuditEntry,
   AuditInput,
   DeliveryState,
+  InsertedTransaction,
   LeasedDelivery,
   NewDelivery,
   NewTransaction,

@@ -4,7 +4,7 @@ import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { RateBudget } from './rate-budget';
 import { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './retry-schedule';
 import { deadWorkers, hostIdentity, processAlive } from './worker-liveness';
-import type { AttemptOutcome, AttemptRecord, LeasedDelivery, Store } from '../store/store-types';
+import type { AttemptOutcome, AttemptRecord, LeasedDelivery, NewTransaction, Store } from '../store/store-types';
 
 /** A target the worker delivers to: a running adapter instance and what it declared. */
 export interface DeliveryTarget {
@@ -80,6 +80,8 @@ export class DeliveryWorker {
   private readonly inflight = new Map<string, { target: string; promise: Promise<void>; controller: AbortController }>();
   /** Every delivery not yet settled, its recording included. */
   private readonly unsettled = new Set<Promise<void>>();
+  /** Slots promised to hand-offs whose transactions are being stored. */
+  private reserved = 0;
   private running = false;
   private stopping = false;
   private loop: Promise<void> | undefined;
@@ -168,6 +170,47 @@ export class DeliveryWorker {
     if (registered) await this.options.store.releaseWorker(this.owner, this.now()).catch((error: unknown) => this.logger.warn('could not unregister the worker', { error }));
   }
 
+  /**
+   * Slots for a transaction about to be stored, so its new deliveries need no separate lease: the
+   * targets among `targets` this worker would deliver to now (running, a free slot, circuit closed,
+   * within the rate budget). The caller passes `lease` to insertTransaction and gives what it leased
+   * to `take` (or nothing, if the insert failed), which starts those deliveries and frees the rest.
+   */
+  handOff(targets: readonly string[]): { lease: NonNullable<NewTransaction['lease']>; take(leased?: readonly LeasedDelivery[]): void } | undefined {
+    if (!this.running || this.stopping) return undefined;
+    const concurrency = this.options.concurrency ?? 8;
+    const perTarget = this.options.perTarget ?? 4;
+    const chosen: string[] = [];
+    for (const target of new Set(targets)) {
+      if (this.inflight.size + this.reserved + chosen.length >= concurrency) break;
+      if (!this.options.targets.has(target) || this.breaker(target).allowance(perTarget) < perTarget) continue;
+      const budget = this.budgets.get(target);
+      if (budget && budget.available() < 1) continue;
+      chosen.push(target);
+    }
+    if (chosen.length === 0) return undefined;
+    this.reserved += chosen.length;
+    let taken = false;
+    return {
+      lease: { owner: this.owner, leaseMs: this.leaseMs, perTarget, targets: chosen },
+      take: (leased = []) => {
+        if (taken) return;
+        taken = true;
+        this.reserved -= chosen.length;
+        for (const d of leased) {
+          // Stopped meanwhile: the lease goes back, as at any stop.
+          if (!this.running) {
+            void this.options.store.releaseLease(d.id, this.owner).catch(() => undefined);
+            continue;
+          }
+          this.budgets.get(d.target)?.take(1);
+          this.launch(d);
+        }
+        if (leased.length < chosen.length) this.notify();
+      },
+    };
+  }
+
   /** Leases and processes one batch, and waits for it (tests and single-shot tools). */
   async runOnce(): Promise<number> {
     const leased = await this.lease(this.options.concurrency ?? 8);
@@ -184,8 +227,9 @@ export class DeliveryWorker {
     return b;
   }
 
-  private async lease(free: number): Promise<LeasedDelivery[]> {
+  private async lease(slots: number): Promise<LeasedDelivery[]> {
     const perTarget = this.options.perTarget ?? 4;
+    const free = slots - this.reserved;
     if (free <= 0) return [];
     const open: string[] = [];
     const limited: Array<{ target: string; allowance: number }> = [];
@@ -221,9 +265,7 @@ export class DeliveryWorker {
       } catch (error) {
         this.logger.error('leasing failed', { error });
       }
-      // An attempt whose recording failed (the store down or busy) must not become an unhandled
-      // rejection, which would kill the process: its lease runs out and another pass retries it.
-      for (const d of leased) this.track(d).catch((error: unknown) => this.logger.error('recording an attempt failed; the delivery is retried once its lease expires', { error, deliveryId: d.id }));
+      for (const d of leased) this.launch(d);
       if (this.woken) {
         this.woken = false;
         continue;
@@ -240,6 +282,13 @@ export class DeliveryWorker {
         this.wake = undefined;
       }
     }
+  }
+
+  /** Starts a leased delivery in the background. */
+  private launch(delivery: LeasedDelivery): void {
+    // An attempt whose recording failed (the store down or busy) must not become an unhandled
+    // rejection, which would kill the process: its lease runs out and another pass retries it.
+    this.track(delivery).catch((error: unknown) => this.logger.error('recording an attempt failed; the delivery is retried once its lease expires', { error, deliveryId: delivery.id }));
   }
 
   private track(delivery: LeasedDelivery): Promise<void> {

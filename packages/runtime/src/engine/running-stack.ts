@@ -9,7 +9,7 @@ import { createCallbackHandler, type CallbackOutcome } from '../sync/callback-ha
 import { matchRoutes } from '../stack/route-matcher';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import type { StackDefinition } from '../stack/stack-types';
-import type { AttemptRecord, NewDelivery, QueueDepth, Store, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
+import type { AttemptRecord, LeasedDelivery, NewDelivery, QueueDepth, Store, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
 
 export interface OpenStackOptions {
   store: Store;
@@ -190,14 +190,23 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       if (!route) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack takes '${envelope.type}'`, { details: { type: envelope.type } });
       const deliveries = deliveriesFor(route);
       submitOptions.admit?.(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
-      const result = await options.store.insertTransaction({
-        envelope,
-        deliveries,
-        audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route.index } },
-        now: new Date(),
-      });
-      if (!result.duplicate) worker.notify();
-      return result;
+      // A worker with free slots takes the new deliveries in the same commit as the transaction.
+      const handOff = worker.handOff(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
+      let leased: readonly LeasedDelivery[] | undefined;
+      try {
+        const result = await options.store.insertTransaction({
+          envelope,
+          deliveries,
+          audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route.index } },
+          now: new Date(),
+          ...(handOff ? { lease: handOff.lease } : {}),
+        });
+        leased = result.leased;
+        if (!result.duplicate) worker.notify();
+        return { id: result.id, duplicate: result.duplicate };
+      } finally {
+        handOff?.take(leased);
+      }
     },
     async queueDepth() {
       const { byTarget } = await options.store.queueDepth();

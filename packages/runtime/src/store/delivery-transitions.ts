@@ -112,6 +112,21 @@ export function pendingByTarget(deliveries: readonly Pick<NewDelivery, 'target' 
   return out;
 }
 
+/**
+ * The new deliveries a hand-off may lease: the first pending one of each target the worker has a
+ * slot for (the store then checks that nothing of the target waits before it, and the target's cap).
+ */
+export function handOffCandidates<D extends Pick<NewDelivery, 'target' | 'state'>>(deliveries: readonly D[], targets: readonly string[]): D[] {
+  const wanted = new Set(targets);
+  const out: D[] = [];
+  for (const d of deliveries) {
+    if (d.state !== 'pending' || !wanted.has(d.target)) continue;
+    wanted.delete(d.target);
+    out.push(d);
+  }
+  return out;
+}
+
 /** `targets` without repeats, starting at position `turn` (mod their number): each call starts one further on. */
 export function rotate<T>(targets: readonly T[], turn: number): T[] {
   const unique = [...new Set(targets)];

@@ -2,7 +2,7 @@ import pg, { type PoolConfig, type QueryResult } from 'pg';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
 import { payloadHash } from './canonical-json';
-import { changeParameters, fallbackAudit, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
+import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
 import { postgresLeaseQueries } from './postgres-lease-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import {
@@ -17,7 +17,7 @@ import {
   type PgStatusUpdateRow,
   type PgTransactionRow,
 } from './postgres-rows';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate, WorkerRecord } from './store-types';
+import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, InsertedTransaction, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate, WorkerRecord } from './store-types';
 
 export interface PostgresStoreOptions {
   /** e.g. 'postgresql://lgx@db.internal:5432/lgx'. Fields given beside it override its parts. */
@@ -274,9 +274,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async insertTransaction(input: NewTransaction) {
-      const { envelope, now } = input;
+      const { envelope, now, lease } = input;
       const at = now.toISOString();
-      return transaction(async (db) => {
+      return transaction(async (db): Promise<InsertedTransaction> => {
+        // A hand-off counts live leases as a leaser does, under the same per-target locks, taken first.
+        const candidates = lease ? handOffCandidates(input.deliveries, lease.targets) : [];
+        if (lease?.perTarget !== undefined && candidates.length > 0) await lockTargetCaps(db, candidates.map((d) => d.target));
         // A concurrent insert of the same key waits on the unique index until the first commits, then
         // does nothing; the SELECT (a new snapshot under READ COMMITTED) then sees the first.
         const inserted = await db.query(
@@ -288,18 +291,30 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           const existing = await db.query<{ id: string }>(`SELECT id FROM ${s}.transactions WHERE council = $1 AND idempotency_key = $2`, [envelope.council, envelope.idempotencykey]);
           const id = existing.rows[0]?.id;
           if (id === undefined) throw new Error('transaction dedupe conflict without a stored transaction');
-          return { id, duplicate: true };
+          return { id, duplicate: true, ...(lease ? { leased: [] } : {}) };
         }
+        const handed = new Set<string>();
+        for (const d of candidates) {
+          if ((await db.query<{ waiting: boolean }>(leaseSql.waiting, [d.target, at])).rows[0]?.waiting) continue;
+          if (lease?.perTarget !== undefined && (await liveLeases(db, d.target, at)) >= lease.perTarget) continue;
+          handed.add(d.id);
+        }
+        const expires = lease ? new Date(now.getTime() + lease.leaseMs) : null;
+        const leased: LeasedDelivery[] = [];
         for (const d of input.deliveries) {
-          await db.query(
-            `INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $8)`,
-            [d.id, envelope.id, envelope.council, d.target, d.mode, d.order, d.state, at],
-          );
+          const owner = handed.has(d.id) ? lease!.owner : null;
+          const row = (
+            await db.query<PgDeliveryRow>(
+              `INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $8, $8) RETURNING *`,
+              [d.id, envelope.id, envelope.council, d.target, d.mode, d.order, d.state, at, owner, owner === null ? null : expires],
+            )
+          ).rows[0]!;
+          if (owner !== null) leased.push({ ...toDelivery(row), envelope });
         }
         await appendAuditIn(db, { payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id }, now);
         await addPending(db, pendingByTarget(input.deliveries));
-        return { id: envelope.id, duplicate: false };
+        return { id: envelope.id, duplicate: false, ...(lease ? { leased } : {}) };
       });
     },
 

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry } from './audit-chain';
 import { payloadHash } from './canonical-json';
-import { changeParameters, fallbackAudit, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
+import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import {
@@ -17,7 +17,7 @@ import {
   type StatusUpdateRow,
   type TransactionRow,
 } from './sqlite-rows';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate, WorkerRecord } from './store-types';
+import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, InsertedTransaction, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate, WorkerRecord } from './store-types';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; created if missing. */
@@ -239,11 +239,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async insertTransaction(input: NewTransaction) {
-      const { envelope, now } = input;
+      const { envelope, now, lease } = input;
       const added = pendingByTarget(input.deliveries);
-      return grouped(() => {
+      return grouped((): InsertedTransaction => {
         const existing = prep('SELECT id FROM transactions WHERE council = ? AND idempotency_key = ?').get(envelope.council, envelope.idempotencykey) as { id: string } | undefined;
-        if (existing) return { id: existing.id, duplicate: true };
+        if (existing) return { id: existing.id, duplicate: true, ...(lease ? { leased: [] } : {}) };
         const at = now.toISOString();
         prep('INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
           envelope.id,
@@ -253,14 +253,46 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           JSON.stringify(envelope),
           at,
         );
-        const insertDelivery = prep(
-          `INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+        // Decided before the new rows exist, so only deliveries already queued can be in front.
+        const handed = new Set(
+          lease
+            ? handOffCandidates(input.deliveries, lease.targets)
+                .filter((d) => !prep(SQLITE_LEASE_QUERIES.readyWaiting).get(d.target, at) && !prep(SQLITE_LEASE_QUERIES.expiredWaiting).get(d.target, at))
+                .filter((d) => lease.perTarget === undefined || liveLeases(d.target, at) < lease.perTarget)
+                .map((d) => d.id)
+            : [],
         );
-        for (const d of input.deliveries) insertDelivery.run(d.id, envelope.id, envelope.council, d.target, d.mode, d.order, d.state, at, at, at);
+        const expires = lease ? new Date(now.getTime() + lease.leaseMs).toISOString() : null;
+        const insertDelivery = prep(
+          `INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+        );
+        const leased: LeasedDelivery[] = [];
+        for (const d of input.deliveries) {
+          const owner = handed.has(d.id) ? lease!.owner : null;
+          const row: DeliveryRow = {
+            id: d.id,
+            transaction_id: envelope.id,
+            council: envelope.council,
+            target: d.target,
+            mode: d.mode,
+            link_order: d.order,
+            state: d.state,
+            attempts: 0,
+            next_attempt_at: at,
+            lease_owner: owner,
+            lease_expires_at: owner === null ? null : expires,
+            last_error: null,
+            receipt: null,
+            created_at: at,
+            updated_at: at,
+          };
+          insertDelivery.run(row.id, row.transaction_id, row.council, row.target, row.mode, row.link_order, row.state, at, row.lease_owner, row.lease_expires_at, at, at);
+          if (owner !== null) leased.push({ ...toDelivery(row), envelope });
+        }
         for (const [target, n] of added) addPending(target, n);
         appendAuditSync({ payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id }, now);
-        return { id: envelope.id, duplicate: false };
+        return { id: envelope.id, duplicate: false, ...(lease ? { leased } : {}) };
       });
     },
 

@@ -225,6 +225,50 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       equal((await store.leaseDeliveries({ owner: 'worker-c', limit: 1, leaseMs: 1000, now: at(5000), targets: [target] })).length, 0, 'a delivered delivery is not leased');
     });
 
+    it('hands new deliveries to a worker in the accepting commit, only where nothing of the target waits before them and its cap allows', async () => {
+      const free = uniqueTarget('handoff');
+      const other = uniqueTarget('handoff-other');
+      const handOff = (targets: string[], perTarget = 2) => ({ owner: 'w-hand', leaseMs: 30_000, perTarget, targets });
+      const submit = (deliveries: NewDelivery[], now: Date, targets: string[], options: { envelope?: Envelope; perTarget?: number } = {}) =>
+        store.insertTransaction({ envelope: options.envelope ?? pothole(), deliveries, audit: { actor: 'key-test', action: 'transaction.accepted' }, now, lease: handOff(targets, options.perTarget) });
+
+      // An idle target: its new delivery is leased to the worker, envelope and all; a target not offered stays queued.
+      const first = [link(free), link(other)];
+      const taken = await submit(first, at(0), [free]);
+      equal(taken.leased?.map((d) => [d.id, d.leaseOwner, d.leaseExpiresAt, d.attempts]), [[first[0]!.id, 'w-hand', at(30_000).toISOString(), 0]], 'the delivery handed over');
+      equal(taken.leased?.[0]?.envelope.id, taken.id, 'the handed delivery carries its envelope');
+      const stored = await store.listDeliveries(taken.id);
+      equal([free, other].map((t) => stored.find((d) => d.target === t)?.leaseOwner ?? null), ['w-hand', null], 'leases as stored');
+      equal((await store.leaseDeliveries({ owner: 'w2', limit: 10, leaseMs: 1000, now: at(1), targets: [free] })).length, 0, 'a handed delivery is not leased again');
+
+      // The cap counts the handed lease: a second fits under 2, a third does not and stays queued.
+      equal((await submit([link(free)], at(2), [free])).leased?.length, 1, 'a second hand-off under a cap of 2');
+      const capped = await submit([link(free)], at(3), [free]);
+      equal(capped.leased, [], 'nothing handed over at the cap');
+      // With the cap lifted, the queued one waits before any newer one: the new one is not handed over.
+      equal((await submit([link(free)], at(4), [free], { perTarget: 10 })).leased, [], 'nothing handed over while an older delivery waits');
+      const next = await store.leaseDeliveries({ owner: 'w2', limit: 1, leaseMs: 1000, now: at(5), targets: [free] });
+      equal(next.map((d) => d.transactionId), [capped.id], 'the leasing loop takes the older one first');
+
+      // A lease that ran out waits before a new delivery too (it is to be re-sent first).
+      const lapsed = uniqueTarget('handoff-lapsed');
+      await insert(store, [link(lapsed)]);
+      await leaseOne(store, lapsed, 'w-gone', at(0), 1000);
+      equal((await submit([link(lapsed)], at(5000), [lapsed])).leased, [], 'nothing handed over while an expired lease waits');
+
+      // A repeated idempotency key hands nothing over and stores nothing.
+      const key = `key-${randomUUID()}`;
+      const idle = uniqueTarget('handoff-dup');
+      const original = await submit([link(idle)], at(0), [idle], { envelope: pothole(COUNCIL, key) });
+      const repeat = await submit([link(idle)], at(1), [idle], { envelope: pothole(COUNCIL, key) });
+      equal([repeat.id, repeat.duplicate, repeat.leased], [original.id, true, []], 'a duplicate');
+
+      // The worker completes a handed delivery like any leased one.
+      const ok = await store.completeAttempt({ deliveryId: first[0]!.id, owner: 'w-hand', attempt: attempt(1, 'delivered', at(10)), outcome: { kind: 'delivered', receipt }, now: at(10) });
+      check(ok, 'the worker holding a handed lease completes it');
+      equal((await store.listAudit(COUNCIL, { transactionId: taken.id })).map((e) => e.action), ['transaction.accepted', 'delivery.delivered'], 'audit of a handed delivery');
+    });
+
     it('takes targets in turn, so one target\'s backlog does not starve another\'s', async () => {
       const busy = uniqueTarget('busy');
       const quiet = uniqueTarget('quiet');

@@ -48,6 +48,21 @@ export interface NewTransaction {
   /** Audit entry written in the same database transaction. */
   audit: Omit<AuditInput, 'council' | 'transactionId'>;
   now: Date;
+  /**
+   * A worker with free slots for these targets takes the new deliveries to them in the same commit
+   * (a hand-off: no separate lease). Each target's delivery is leased to `owner` only if nothing of
+   * that target is waiting before it (no due unleased delivery, no lease that ran out) and the
+   * target holds fewer than `perTarget` live leases; the others stay pending for the leasing loop.
+   */
+  lease?: { owner: string; leaseMs: number; perTarget?: number; targets: readonly string[] };
+}
+
+/** What insertTransaction did: the transaction's id, and the deliveries handed to the leasing worker. */
+export interface InsertedTransaction {
+  id: string;
+  duplicate: boolean;
+  /** With `lease` only: the new deliveries leased to its owner (none for a duplicate). */
+  leased?: LeasedDelivery[];
 }
 
 export interface StoredTransaction {
@@ -161,9 +176,10 @@ export interface Store {
 
   /**
    * In one database transaction: dedupe on (council, idempotency key); insert the transaction, its
-   * deliveries and a chained audit entry. A repeated key returns the first transaction's id.
+   * deliveries (leasing those `lease` allows) and a chained audit entry. A repeated key returns the
+   * first transaction's id.
    */
-  insertTransaction(input: NewTransaction): Promise<{ id: string; duplicate: boolean }>;
+  insertTransaction(input: NewTransaction): Promise<InsertedTransaction>;
   getTransaction(id: string): Promise<StoredTransaction | undefined>;
   /**
    * A council's transactions, newest first (by creation time, then id). For the next page pass the
