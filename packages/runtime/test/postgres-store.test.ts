@@ -187,6 +187,9 @@ function describePostgres(binaries: PostgresBinaries): void {
           ['expired', sql.expired, ['busy', now, 8], 'deliveries_leased'],
           ['live', sql.live, ['busy', now], 'deliveries_leased'],
           ['expireOwner', sql.expireOwner, [now, 'worker-a', now], 'deliveries_leased'],
+          // A hand-off's check for anything of the target waiting: both of its EXISTS through an index.
+          ['waiting (ready)', sql.waiting, ['busy', now], 'deliveries_ready'],
+          ['waiting (expired)', sql.waiting, ['busy', now], 'deliveries_leased'],
         ] as const) {
           const shown = await plan(text, [...params]);
           expect([name, shown]).toEqual([name, expect.stringMatching(new RegExp(`Index (Only )?Scan using ${index} on deliveries`))]);

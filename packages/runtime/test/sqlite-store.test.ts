@@ -160,6 +160,9 @@ describe('SQLite store', () => {
           /^SEARCH d USING INDEX deliveries_leased \(target=\? AND lease_expires_at<\?\)\nSEARCH t USING INDEX sqlite_autoindex_transactions_1 \(id=\?\)\nUSE TEMP B-TREE FOR ORDER BY$/,
         );
         expect(plan(SQLITE_LEASE_QUERIES.live, 'busy', now)).toMatch(/^SEARCH deliveries USING (COVERING )?INDEX deliveries_leased \(target=\? AND lease_expires_at>\?\)$/);
+        // A hand-off asks whether anything of the target waits before a new delivery: one probe of each index.
+        expect(plan(SQLITE_LEASE_QUERIES.readyWaiting, 'busy', now)).toMatch(/^SEARCH deliveries USING (COVERING )?INDEX deliveries_ready \(target=\? AND next_attempt_at<\?\)$/);
+        expect(plan(SQLITE_LEASE_QUERIES.expiredWaiting, 'busy', now)).toMatch(/^SEARCH deliveries USING (COVERING )?INDEX deliveries_leased \(target=\? AND lease_expires_at<\?\)$/);
         // The index holds only leased rows (as many as the workers' concurrency).
         expect(plan(SQLITE_LEASE_QUERIES.expireOwner, now, 'worker-a', now)).toMatch(/^(SEARCH|SCAN) deliveries USING INDEX deliveries_leased\b/);
         expect(plan("SELECT transaction_id FROM deliveries WHERE target = ? AND receipt IS NOT NULL AND json_extract(receipt, '$.externalRef') = ? ORDER BY updated_at DESC LIMIT 1", 'busy', 'REF-1')).toMatch(

@@ -16,9 +16,13 @@ export function postgresLeaseQueries(s: string) {
     ready: `SELECT d.*, t.envelope AS envelope FROM ${s}.deliveries d JOIN ${s}.transactions t ON t.id = d.transaction_id
       WHERE d.state = 'pending' AND d.lease_owner IS NULL AND d.target = $1 AND d.next_attempt_at <= $2 AND t.envelope IS NOT NULL
       ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT $3 FOR UPDATE OF d SKIP LOCKED`,
-    /** Whether a target has an unleased delivery due, or one whose lease ran out: $1 target, $2 now. */
-    waiting: `SELECT EXISTS (SELECT 1 FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NULL AND target = $1 AND next_attempt_at <= $2)
-      OR EXISTS (SELECT 1 FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = $1 AND lease_expires_at <= $2) AS waiting`,
+    /**
+     * Whether a target has an unleased delivery due, or one whose lease ran out: $1 target, $2 now. Each
+     * probe is ordered by its index: as a bare EXISTS the planner may pick a sequential scan for a
+     * target with many rows, which reads the whole queue when none of them is due.
+     */
+    waiting: `SELECT (SELECT 1 FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NULL AND target = $1 AND next_attempt_at <= $2 ORDER BY next_attempt_at LIMIT 1) IS NOT NULL
+      OR (SELECT 1 FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = $1 AND lease_expires_at <= $2 ORDER BY lease_expires_at LIMIT 1) IS NOT NULL AS waiting`,
     /** How many live leases a target holds: $1 target, $2 now. */
     live: `SELECT COUNT(*) AS n FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = $1 AND lease_expires_at > $2`,
     /** Moves the expiry of an owner's live leases (renewal, or ending them now): $1 new expiry, $2 owner, $3 now. */

@@ -12,10 +12,14 @@ export const SQLITE_LEASE_QUERIES = {
   ready: `SELECT d.*, t.envelope AS envelope FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
     WHERE d.state = 'pending' AND d.lease_owner IS NULL AND d.target = ? AND d.next_attempt_at <= ? AND t.envelope IS NOT NULL
     ORDER BY d.next_attempt_at, d.created_at, d.id LIMIT ?`,
-  /** Whether a target has an unleased delivery due: target, now. */
-  readyWaiting: "SELECT 1 FROM deliveries WHERE state = 'pending' AND lease_owner IS NULL AND target = ? AND next_attempt_at <= ? LIMIT 1",
-  /** Whether a target has a delivery whose lease ran out: target, now. */
-  expiredWaiting: "SELECT 1 FROM deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = ? AND lease_expires_at <= ? LIMIT 1",
+  /**
+   * Whether a target has an unleased delivery due: target, now. The ORDER BY is the index's own: without
+   * it the planner may judge, from statistics, a scan cheaper for LIMIT 1, and that scan reads the whole
+   * queue when nothing of the target is due.
+   */
+  readyWaiting: "SELECT 1 FROM deliveries WHERE state = 'pending' AND lease_owner IS NULL AND target = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1",
+  /** Whether a target has a delivery whose lease ran out: target, now (ordered by the index, as above). */
+  expiredWaiting: "SELECT 1 FROM deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = ? AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT 1",
   /** How many live leases a target holds: target, now. */
   live: "SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = ? AND lease_expires_at > ?",
   /** Moves the expiry of an owner's live leases (renewal, or ending them now): new expiry, owner, now. */
