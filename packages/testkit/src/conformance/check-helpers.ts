@@ -1,4 +1,4 @@
-import { classifyError, collectMarkedValues, isLgxError, schemaRegistry, type Capability, type ErrorClassification } from '@lgx/core';
+import { classifyError, collectMarkedValues, isLgxError, redact, schemaRegistry, type Capability, type ErrorClassification } from '@lgx/core';
 import { ConformanceFailure, type CheckId, type ConformanceSession } from './conformance-types';
 
 /** Fails the check with a message that names it. */
@@ -35,8 +35,62 @@ export function capabilitiesWith(capabilities: readonly Capability[], operation:
   return capabilities.filter((c) => c.operations.includes(operation));
 }
 
-/** Records the personal-data values of a fixture, so the logging check can look for them. */
+/** Shorter values (a title, a house number) are too common to tell an adapter's leak from chance. */
+const MIN_PERSONAL_VALUE = 6;
+
+function leaves(value: unknown, out: string[]): void {
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number') out.push(String(value));
+  else if (Array.isArray(value)) for (const item of value) leaves(item, out);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) leaves(item, out);
+}
+
+/**
+ * The personal-data values in `data` of canonical type `type`: each text or number inside a field
+ * marked `x-lgx-pii` (a marked address gives its postcode, street and so on), long enough to look for.
+ */
+export function personalValues(type: string, data: unknown): string[] {
+  let schema;
+  try {
+    schema = schemaRegistry().get(type).schema;
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const value of collectMarkedValues(data, schema, ['x-lgx-pii'])) {
+    let parsed: unknown = value;
+    try {
+      parsed = JSON.parse(value) as unknown;
+    } catch {
+      // A plain text value, kept as it is.
+    }
+    leaves(parsed, out);
+  }
+  return [...new Set(out.filter((v) => v.trim().length >= MIN_PERSONAL_VALUE))];
+}
+
+/** Records the personal-data values of a fixture, so the logging and error checks can look for them. */
 export function notePersonalData(session: ConformanceSession, type: string, data: unknown): void {
-  const schema = schemaRegistry().get(type).schema;
-  for (const value of collectMarkedValues(data, schema, ['x-lgx-pii'])) if (value.length >= 6) session.personalData.add(value);
+  for (const value of personalValues(type, data)) session.personalData.add(value);
+}
+
+/** The first personal-data value found in `text`, or undefined. */
+export function personalValueIn(text: string, values: Iterable<string>): string | undefined {
+  for (const value of values) if (text.includes(value)) return value;
+  return undefined;
+}
+
+/**
+ * What the adapter says about itself anyway: its manifest and its config without the secrets. A value
+ * found here (a vendor called "Example", a key that embeds the product's name) cannot be told apart
+ * from the adapter naming itself, so the leak checks leave it out.
+ */
+export function publicText(session: Pick<ConformanceSession, 'definition' | 'config'>): string {
+  return JSON.stringify([session.definition.manifest, redact(session.config, session.definition.configSchema, { marks: ['x-lgx-secret'] })]);
+}
+
+/** The personal-data values seen so far that the adapter's public text does not contain. */
+export function personalDataToFind(session: ConformanceSession, values: Iterable<string> = session.personalData): string[] {
+  const known = publicText(session);
+  return [...values].filter((v) => !known.includes(v));
 }
