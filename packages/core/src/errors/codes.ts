@@ -51,6 +51,9 @@ export const errorCodes = {
   LGX_ERR_ADAPTER_NOT_FOUND: {
     summary: 'The back office has no record with this reference.',
   },
+  LGX_ERR_ADAPTER_CONTRACT: {
+    summary: 'An adapter returned a receipt or status update that does not match its schema; the runtime did not store it.',
+  },
   LGX_ERR_TRANSPORT_TIMEOUT: {
     summary: 'The back office did not answer within the timeout.',
   },

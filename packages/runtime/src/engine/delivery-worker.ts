@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { classifyError, parseSchemaId, silentLogger, upcast, type AdapterInstance, type Capability, type Envelope, type Logger } from '@lgx/core';
+import { checkReceipt } from './adapter-contract';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+import { personalDataScrubber } from './personal-data-scrubber';
 import { RateBudget } from './rate-budget';
 import { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './retry-schedule';
 import { deadWorkers, hostIdentity, processAlive } from './worker-liveness';
@@ -355,8 +357,11 @@ export class DeliveryWorker {
       const envelope = this.envelopeFor(delivery, target);
       const signal = AbortSignal.any([shutdown, AbortSignal.timeout(this.options.attemptTimeoutMs ?? 30_000)]);
       const receipt = await target.instance.submit(envelope as never, { signal, attempt });
-      outcome = { kind: 'delivered', receipt };
+      // The vendor answered: the target is healthy whatever the adapter made of the answer.
       this.breaker(delivery.target).success();
+      const broken = checkReceipt(receipt, delivery.target);
+      if (broken) throw broken;
+      outcome = { kind: 'delivered', receipt };
     } catch (error) {
       if (this.stopping && shutdown.aborted) {
         await this.options.store.releaseLease(delivery.id, this.owner).catch(() => undefined);
@@ -366,10 +371,14 @@ export class DeliveryWorker {
       const retryAfterMs = (error as { retryAfterMs?: number }).retryAfterMs;
       if (classification === 'retryable' || classification === 'rateLimited') this.breaker(delivery.target).failure(retryAfterMs);
       else this.breaker(delivery.target).settle();
+      // What is recorded here is stored and shown (attempts, last error, dead letters, events): the
+      // transaction's personal data is scrubbed from it, whatever the adapter put in its error.
+      const scrub = personalDataScrubber(delivery.envelope);
+      const code = (error as { code?: unknown })?.code;
       const detail = {
         classification,
-        message: String((error as Error)?.message ?? error).slice(0, 500),
-        ...(typeof (error as { code?: unknown })?.code === 'string' ? { code: (error as { code: string }).code } : {}),
+        message: scrub(String((error as Error)?.message ?? error)).slice(0, 500),
+        ...(typeof code === 'string' ? { code: scrub(code).slice(0, 100) } : {}),
       };
       const step = nextStep({ classification, attempt, retryAfterMs, createdAt: new Date(delivery.createdAt), now: this.now() }, this.policy, this.options.random);
       outcome = 'retryAt' in step ? { kind: 'retry', nextAttemptAt: step.retryAt, error: detail } : { kind: 'dead', error: { ...detail, message: `${step.dead}: ${detail.message}` } };
