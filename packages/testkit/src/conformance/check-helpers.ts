@@ -1,4 +1,4 @@
-import { classifyError, collectMarkedValues, isLgxError, redact, schemaRegistry, type Capability, type ErrorClassification } from '@lgx/core';
+import { classifyError, collectMarkedTexts, isLgxError, redact, schemaRegistry, type Capability, type ErrorClassification } from '@lgx/core';
 import { ConformanceFailure, type CheckId, type ConformanceSession } from './conformance-types';
 
 /** Fails the check with a message that names it. */
@@ -38,13 +38,6 @@ export function capabilitiesWith(capabilities: readonly Capability[], operation:
 /** Shorter values (a title, a house number) are too common to tell an adapter's leak from chance. */
 const MIN_PERSONAL_VALUE = 6;
 
-function leaves(value: unknown, out: string[]): void {
-  if (typeof value === 'string') out.push(value);
-  else if (typeof value === 'number') out.push(String(value));
-  else if (Array.isArray(value)) for (const item of value) leaves(item, out);
-  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) leaves(item, out);
-}
-
 /**
  * The personal-data values in `data` of canonical type `type`: each text or number inside a field
  * marked `x-lgx-pii` (a marked address gives its postcode, street and so on), long enough to look for.
@@ -56,17 +49,7 @@ export function personalValues(type: string, data: unknown): string[] {
   } catch {
     return [];
   }
-  const out: string[] = [];
-  for (const value of collectMarkedValues(data, schema, ['x-lgx-pii'])) {
-    let parsed: unknown = value;
-    try {
-      parsed = JSON.parse(value) as unknown;
-    } catch {
-      // A plain text value, kept as it is.
-    }
-    leaves(parsed, out);
-  }
-  return [...new Set(out.filter((v) => v.trim().length >= MIN_PERSONAL_VALUE))];
+  return collectMarkedTexts(data, schema, ['x-lgx-pii']).filter((v) => v.trim().length >= MIN_PERSONAL_VALUE);
 }
 
 /** Records the personal-data values of a fixture, so the logging and error checks can look for them. */
