@@ -188,4 +188,14 @@ describe('lgx', () => {
     expect(report.results.filter((r) => r.status === 'pass').length).toBeGreaterThan(10);
     expect((await lgx(['conformance', '@lgx/adapter-template'])).code).toBe(2);
   }, 150_000);
+
+  it('conformance takes a TypeScript harness and simulator when node runs with tsx', async () => {
+    const result = await lgx(['conformance', '@lgx/adapter-template', '--harness', 'packages/adapters/template/test/harness.ts', '--json'], {
+      env: { NODE_OPTIONS: '--import tsx' },
+      timeoutMs: 120_000,
+    });
+    const report = JSON.parse(result.stdout) as { passed: boolean; results: Array<{ id: string; status: string }> };
+    expect([result.code, report.passed]).toEqual([0, true]);
+    expect(report.results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual(expect.arrayContaining(['idempotency', 'poll-updates', 'get-status-not-found', 'input-not-mutated']));
+  }, 150_000);
 });

@@ -156,3 +156,45 @@ export async function serveLgx(args: string[], env: Record<string, string> = {})
   });
   return { child, url, stderr: () => stderr, exited };
 }
+
+/** `lgx serve` running as a user would start it; resolves once it prints the URL it listens on. */
+export async function startServe(args: string[], options: { env?: Record<string, string> } = {}): Promise<{ url: string; stderr: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.on('close', () => reject(new Error(`serve exited: ${out}\n${stderr}`)));
+  });
+  return {
+    url,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return closed;
+    },
+  };
+}
+
+/**
+ * A scratch folder with a stack file routing missed collections to the Example Waste back office at
+ * `simUrl` (its key read from EXAMPLE_WASTE_KEY), a data folder, and a submit+read key for it.
+ */
+export async function wasteServeFolder(simUrl: string, env: Record<string, string>): Promise<{ dir: string; data: string; stackFile: string; key: string }> {
+  const dir = scratch();
+  const data = path.join(dir, 'data');
+  const stackFile = path.join(dir, 'lgx.yaml');
+  writeFileSync(
+    stackFile,
+    ['council: E07000223', 'adapters:', '  waste:', "    package: '@lgx/adapter-template'", '    config:', `      baseUrl: ${simUrl}`, '      apiKey: ${env:EXAMPLE_WASTE_KEY}', 'routes:', '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }', ''].join('\n'),
+  );
+  const created = await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E07000223', '--json'], { env });
+  if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);
+  return { dir, data, stackFile, key: (JSON.parse(created.stdout) as { key: string }).key };
+}

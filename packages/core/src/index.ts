@@ -80,5 +80,5 @@ export type {
   AdapterSoapOptions,
 } from './adapter/adapter-types';
 
-export { redact, redactTransaction, collectSecrets, collectMarkedValues, REDACTED, type MarkKeyword, type RedactOptions } from './redaction/redact';
+export { redact, redactTransaction, collectSecrets, collectMarkedValues, collectMarkedTexts, REDACTED, type MarkKeyword, type RedactOptions } from './redaction/redact';
 export { createLogger, silentLogger, type LogEntry, type Logger, type LoggerOptions, type LogLevel } from './logging/logger';

@@ -1,4 +1,4 @@
-import { REDACTED, collectSecrets, createTransaction, redact, redactTransaction } from '@lgx/core';
+import { REDACTED, collectMarkedTexts, collectMarkedValues, collectSecrets, createTransaction, redact, redactTransaction, schemaRegistry } from '@lgx/core';
 import { readFixtures } from './helpers';
 
 const pothole = readFixtures('street.report', 1, 'valid').find((f) => f.file === 'pothole-with-coordinates.json')!.data as never;
@@ -44,5 +44,21 @@ describe('redact', () => {
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect((out as { polluted?: boolean }).polluted).toBeUndefined();
     expect(out.name).toBe(REDACTED);
+  });
+});
+
+describe('collectMarkedTexts', () => {
+  it('gives each text inside a marked object on its own, where collectMarkedValues gives the object as JSON', () => {
+    const data = { title: 'Mx', givenName: 'Alex', familyName: 'Example', address: { paon: '14', street: 'Mill Road', town: 'Cambridge', postcode: 'CB1 2AD' } };
+    const schema = {
+      type: 'object',
+      properties: { title: { type: 'string', 'x-lgx-pii': true }, givenName: { type: 'string', 'x-lgx-pii': true }, familyName: { type: 'string' }, address: { type: 'object', 'x-lgx-pii': true } },
+    };
+    expect(collectMarkedValues(data, schema, ['x-lgx-pii'])).toEqual(['Mx', 'Alex', JSON.stringify(data.address)]);
+    expect(collectMarkedTexts(data, schema, ['x-lgx-pii'])).toEqual(['Mx', 'Alex', '14', 'Mill Road', 'Cambridge', 'CB1 2AD']);
+  });
+
+  it('follows the canonical schemas: a street report gives its requester', () => {
+    expect(collectMarkedTexts(pothole, schemaRegistry().get('street.report').schema, ['x-lgx-pii'])).toEqual(['Alex', 'Example', 'alex.example@example.com']);
   });
 });

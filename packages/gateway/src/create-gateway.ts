@@ -3,6 +3,7 @@ import { LgxError, silentLogger } from '@lgx/core';
 import { AdapterHealthMonitor } from './health/adapter-health-monitor';
 import { capConnections, clientErrorHandler, connectionLimits, serverOptions } from './http/connection-limits';
 import { gracefulStop, STOPPING_RETRY_AFTER_SECONDS } from './http/graceful-stop';
+import { createLoadShedder, retryAfterOf } from './http/load-shedding';
 import { problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
 import { Metrics } from './metrics/metrics';
@@ -63,7 +64,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     timeoutMs: options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
     logger,
   });
-  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health };
+    const shedder = options.loadShedding === false ? undefined : createLoadShedder(stacks, options.loadShedding ?? {}, logger);
+  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health, shedder };
   const unsubscribe = options.stacks.map((stack) => stack.onDelivery((event) => metrics.record(stack.definition.council, event)));
 
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
@@ -95,6 +97,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     const body = fromFastify ?? problemFromError(error);
     if (body.status >= 500) logger.error('request failed', { route: request.routeOptions.url, method: request.method, error });
     metrics.rejected.inc({ status: String(body.status) });
+    const retryAfter = retryAfterOf(error);
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     // Open311 clients get errors in the spec's own format.
     if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), body.status, body.detail);
     return sendProblem(reply, { ...body, instance: request.routeOptions.url ?? request.url.split('?')[0]! });
@@ -131,6 +135,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     close(closeOptions = {}) {
       closed ??= (async () => {
         health.stop();
+        shedder?.stop();
         await stopping.drain(closeOptions.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
         for (const off of unsubscribe) off();
         await app.close();

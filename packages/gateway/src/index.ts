@@ -14,4 +14,5 @@ export { completeEnvelope } from './routes/transactions';
 export { currentError, stateOf, type TransactionState } from './routes/transaction-view';
 export { buildOpenApi } from './openapi/build-openapi';
 export { PROBLEM_BASE, type Problem } from './http/problem';
+export { LOAD_SHEDDING_DEFAULTS, type LoadSheddingOptions } from './http/load-shedding';
 export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope } from './types';

@@ -1,5 +1,6 @@
 import type { Channel, Logger } from '@lgx/core';
 import type { RunningStack } from '@lgx/runtime';
+import type { LoadSheddingOptions } from './http/load-shedding';
 
 /** What an API key may do. `admin` implies `submit` and `read`. */
 export type Scope = 'submit' | 'read' | 'admin';
@@ -78,6 +79,12 @@ export interface GatewayOptions {
   maxConnections?: number;
   /** Serve the Open311 facade for stacks whose file has an `open311` section (default true). */
   open311?: boolean;
+  /**
+   * High-water marks above which submissions (REST and Open311) are answered 503 with Retry-After
+   * and nothing is stored; reads, health and callbacks always answer. On by default with
+   * LOAD_SHEDDING_DEFAULTS; `false` turns it off.
+   */
+  loadShedding?: LoadSheddingOptions | false;
 }
 
 /** Counters and latency of one gateway, in Prometheus text format at GET /metrics. */

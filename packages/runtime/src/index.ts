@@ -12,7 +12,7 @@ export { openStack, type OpenStackOptions, type RunningStack, type TransactionVi
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';
 export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './engine/retry-schedule';
-export { CircuitBreaker } from './engine/circuit-breaker';
+export { CircuitBreaker, type CircuitBreakerOptions } from './engine/circuit-breaker';
 export { RateBudget } from './engine/rate-budget';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
@@ -25,11 +25,14 @@ export type {
   AuditEntry,
   AuditInput,
   DeliveryState,
+  InsertedTransaction,
   LeasedDelivery,
   NewDelivery,
   NewTransaction,
+  QueueDepth,
   Store,
   StoredDelivery,
   StoredStatusUpdate,
   StoredTransaction,
+  WorkerRecord,
 } from './store/store-types';

@@ -6,12 +6,11 @@
  * by the next child once their lease runs out, and the vendor's Idempotency-Key index turns a repeat
  * of a request it had already handled into the same case.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import { createSqliteStore, verifyAuditChain, type Store } from '../src';
+import { startChild, type Child } from './helpers/child-process';
 import { startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const N = 60;
@@ -32,68 +31,8 @@ function seeded(seed: number): () => number {
   };
 }
 
-interface Child {
-  process: ChildProcessByStdio<null, Readable, Readable>;
-  lines: string[];
-  stderr: () => string;
-  exited: Promise<void>;
-  /** Resolves once a line passes `test`; rejects if the child exits first. */
-  waitForLine(test: (lines: string[]) => boolean, what: string, ms?: number): Promise<void>;
-}
-
-function startChild(file: string, url: string, mode: 'submit' | 'deliver'): Child {
-  // tsx as a loader in this one process, so SIGKILL reaches the process that runs the stack.
-  const child = spawn(process.execPath, ['--import', 'tsx', script, file, url, mode, String(N)], { cwd: path.join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  let stdout = '';
-  let stderr = '';
-  const listeners = new Set<() => void>();
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    const parts = stdout.split('\n');
-    stdout = parts.pop() ?? '';
-    lines.push(...parts);
-    for (const l of listeners) l();
-  });
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
-  return {
-    process: child,
-    lines,
-    stderr: () => stderr,
-    exited,
-    waitForLine(test, what, ms = 20_000) {
-      return new Promise<void>((resolve, reject) => {
-        const check = () => {
-          if (test(lines)) {
-            cleanup();
-            resolve();
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out waiting for ${what}; stderr: ${stderr}`));
-        }, ms);
-        const onExit = () => {
-          cleanup();
-          reject(new Error(`child exited (${String(child.exitCode)}, ${String(child.signalCode)}) before ${what}; stderr: ${stderr}`));
-        };
-        const cleanup = () => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          child.off('exit', onExit);
-        };
-        listeners.add(check);
-        child.on('exit', onExit);
-        check();
-      });
-    },
-  };
-}
-
-async function kill(child: Child): Promise<void> {
-  if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill('SIGKILL');
-  await child.exited;
+function startCrashChild(file: string, url: string, mode: 'submit' | 'deliver'): Child {
+  return startChild(script, [file, url, mode, String(N)]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -110,7 +49,7 @@ describe('crash safety', () => {
 
   afterAll(async () => {
     // Never leave a child behind, whatever happened.
-    for (const child of children) await kill(child);
+    for (const child of children) await child.kill();
     await sim.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
@@ -126,28 +65,28 @@ describe('crash safety', () => {
     const counts = { killedWithDeliveredInRun: [] as number[] };
 
     // 1. Submit N, then kill at a random point once deliveries are under way.
-    const first = startChild(file, sim.url, 'submit');
+    const first = startCrashChild(file, sim.url, 'submit');
     children.push(first);
     await first.waitForLine((lines) => lines.filter((l) => l.startsWith('accepted ')).length === N, `${N} accepted transactions`);
     for (const line of first.lines) if (line.startsWith('accepted ')) accepted.add(line.slice('accepted '.length));
     await sleep(50 + random() * 300);
-    await kill(first);
+    await first.kill();
     expect(first.process.signalCode).toBe('SIGKILL');
     counts.killedWithDeliveredInRun.push(first.lines.filter((l) => l.startsWith('delivered ')).length);
 
     // 2. Restart children that only deliver, and kill each at a random point too.
     for (let k = 1; k < KILLS; k++) {
-      const child = startChild(file, sim.url, 'deliver');
+      const child = startCrashChild(file, sim.url, 'deliver');
       children.push(child);
       await child.waitForLine((lines) => lines.includes('ready'), 'the stack to open');
       await sleep(100 + random() * 400);
-      await kill(child);
+      await child.kill();
       expect(child.process.signalCode).toBe('SIGKILL');
       counts.killedWithDeliveredInRun.push(child.lines.filter((l) => l.startsWith('delivered ')).length);
     }
 
     // 3. A last child runs until every accepted transaction is delivered.
-    const last = startChild(file, sim.url, 'deliver');
+    const last = startCrashChild(file, sim.url, 'deliver');
     children.push(last);
     const store: Store = createSqliteStore({ file });
     try {
@@ -165,7 +104,7 @@ describe('crash safety', () => {
         if (last.process.exitCode !== null) throw new Error(`the last child exited: ${last.stderr()}`);
         await sleep(50);
       }
-      await kill(last);
+      await last.kill();
 
       // Nothing lost: every accepted id is stored and delivered, to the case the vendor holds for its key.
       expect(accepted.size).toBe(N);
@@ -196,7 +135,7 @@ describe('crash safety', () => {
       );
     } finally {
       await store.close();
-      await kill(last);
+      await last.kill();
     }
   }, 60_000);
 });

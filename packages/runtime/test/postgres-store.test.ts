@@ -3,9 +3,13 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { verifyAuditChain } from '../src/store/audit-chain';
+import pg from 'pg';
+import { postgresLeaseQueries } from '../src/store/postgres-lease-queries';
+import { POSTGRES_MIGRATIONS } from '../src/store/postgres-schema';
 import { createPostgresStore } from '../src/store/postgres-store';
 import { describeStoreConformance } from '../src/store/store-conformance';
 import type { NewTransaction, Store } from '../src/store/store-types';
+import { BACKLOG_AT, expectFirstLeases, expectUpgraded, LEASE_AT } from './helpers/backlog-leases';
 import { postgresAvailability, startPostgresServer, type PostgresBinaries, type PostgresServer } from './helpers/postgres-server';
 
 const COUNCIL = 'E07000223';
@@ -152,6 +156,92 @@ function describePostgres(binaries: PostgresBinaries): void {
         expect([leased.filter((d) => d.target === 'a').length, leased.filter((d) => d.target === 'b').length]).toEqual([3, 3]);
       } finally {
         await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it('leases through per-target indexes with 100,000 queued: query plans on an analysed table, and the oldest due first', async () => {
+      const schema = `plans_${randomUUID().slice(0, 8)}`;
+      (await open(schema)).close();
+      const s = `"${schema}"`;
+      const client = new pg.Pool({ connectionString: connection(), max: 1 });
+      const at = BACKLOG_AT;
+      try {
+        await client.query(`INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at)
+          SELECT 'tx-' || lpad(i::text, 6, '0'), 'E07000223', 'street.report', 'key-' || i, '{}'::jsonb, '${at}' FROM generate_series(1, 100000) i`);
+        // Nine in ten for one target, the rest for another, a third of them delivered; the first 40
+        // leased, and half of those leases ran out.
+        await client.query(`INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
+          SELECT 'd-' || lpad(i::text, 6, '0'), 'tx-' || lpad(i::text, 6, '0'), 'E07000223', CASE WHEN i % 10 = 0 THEN 'quiet' ELSE 'busy' END, 'one', 0,
+            CASE WHEN i % 3 = 0 AND i > 40 THEN 'delivered' ELSE 'pending' END, 0, '${at}'::timestamptz + i * interval '1 second',
+            CASE WHEN i <= 40 THEN 'worker-a' END, CASE WHEN i <= 20 THEN '2026-03-02T08:00:00Z'::timestamptz WHEN i <= 40 THEN '2026-03-06T09:00:00Z'::timestamptz END,
+            '${at}', '${at}'
+          FROM generate_series(1, 100000) i`);
+        await client.query(`INSERT INTO ${s}.queue_depth (target, shard, pending) SELECT target, 0, COUNT(*) FROM ${s}.deliveries WHERE state = 'pending' GROUP BY target`);
+        await client.query(`ANALYZE ${s}.deliveries`);
+        await client.query(`ANALYZE ${s}.transactions`);
+        const sql = postgresLeaseQueries(s);
+        const now = LEASE_AT;
+        const plan = async (text: string, params: unknown[]) => (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        for (const [name, text, params, index] of [
+          ['ready', sql.ready, ['busy', now, 8], 'deliveries_ready'],
+          ['expired', sql.expired, ['busy', now, 8], 'deliveries_leased'],
+          ['live', sql.live, ['busy', now], 'deliveries_leased'],
+          ['expireOwner', sql.expireOwner, [now, 'worker-a', now], 'deliveries_leased'],
+          // A hand-off's check for anything of the target waiting: both of its EXISTS through an index.
+          ['waiting (ready)', sql.waiting, ['busy', now], 'deliveries_ready'],
+          ['waiting (expired)', sql.waiting, ['busy', now], 'deliveries_leased'],
+        ] as const) {
+          const shown = await plan(text, [...params]);
+          expect([name, shown]).toEqual([name, expect.stringMatching(new RegExp(`Index (Only )?Scan using ${index} on deliveries`))]);
+          expect([name, shown]).not.toEqual([name, expect.stringMatching(/Seq Scan on deliveries/)]);
+        }
+      } finally {
+        await client.end();
+      }
+      const store = await open(schema);
+      try {
+        await expectFirstLeases(store, { total: 66_680, byTarget: { busy: 60_012, quiet: 6_668 } });
+      } finally {
+        await store.close();
+      }
+    }, 120_000);
+
+    it('upgrades a version 2 schema: attempts kept, outcome unknown allowed, queue depth counted', async () => {
+      const schema = `upgrade_${randomUUID().slice(0, 8)}`;
+      const s = `"${schema}"`;
+      const client = new pg.Pool({ connectionString: connection(), max: 1 });
+      const at = '2026-03-02T09:00:00.000Z';
+      try {
+        await client.query(`CREATE SCHEMA ${s}`);
+        await client.query(`CREATE TABLE ${s}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`);
+        for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= 2)) {
+          await client.query(migration.sql.replaceAll('{schema}', s));
+          await client.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, [migration.version, migration.name]);
+        }
+        await client.query(`INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at) VALUES ('tx-1', $1, 'street.report', 'k1', $2::jsonb, $3)`, [
+          COUNCIL,
+          JSON.stringify(pothole('confirm').envelope),
+          at,
+        ]);
+        for (const [id, target, order, state, attempts] of [
+          ['d-1', 'confirm', 0, 'pending', 1],
+          ['d-2', 'confirm', 1, 'pending', 0],
+          ['d-3', 'echo', 2, 'delivered', 1],
+        ] as const) {
+          await client.query(
+            `INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, created_at, updated_at) VALUES ($1, 'tx-1', $2, $3, 'all', $4, $5, $6, $7, $7, $7)`,
+            [id, COUNCIL, target, order, state, attempts, at],
+          );
+        }
+        await client.query(`INSERT INTO ${s}.attempts (delivery_id, attempt, started_at, finished_at, outcome, classification) VALUES ('d-1', 1, $1, $1, 'failed', 'retryable')`, [at]);
+      } finally {
+        await client.end();
+      }
+      const store = await open(schema);
+      try {
+        await expectUpgraded(store);
+      } finally {
+        await store.close();
       }
     });
 

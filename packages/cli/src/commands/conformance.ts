@@ -87,7 +87,10 @@ export async function conformanceCommand(argv: string[], io: Io): Promise<number
   const harnessFile = str(values, 'harness');
   if (harnessFile) {
     const loaded = await importFrom(from, harnessFile);
-    harness = { options: (loaded.default ?? loaded) as ConformanceOptions<unknown, never> };
+    let options = (loaded.default ?? loaded) as Record<string, unknown>;
+    // A TypeScript harness compiled to CommonJS on the fly (tsx) puts its `export default` one level down.
+    while (typeof options.simulator !== 'function' && typeof options.default === 'object' && options.default !== null) options = options.default as Record<string, unknown>;
+    harness = { options: options as unknown as ConformanceOptions<unknown, never> };
   } else if (REFERENCE[name]) {
     harness = REFERENCE[name]!();
   } else {

@@ -37,7 +37,8 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
           const key = `${d.id}:${a.attempt}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          if (!values.json) io.out(`  ${d.target}: attempt ${a.attempt} ${a.outcome === 'delivered' ? 'delivered' : `failed (${a.classification ?? 'error'}: ${a.message ?? ''})`}`);
+          const what = a.outcome === 'delivered' ? 'delivered' : a.outcome === 'unknown' ? 'outcome unknown (its worker stopped; sent again)' : `failed (${a.classification ?? 'error'}: ${a.message ?? ''})`;
+          if (!values.json) io.out(`  ${d.target}: attempt ${a.attempt} ${what}`);
         }
         if (d.receipt && !seen.has(`${d.id}:receipt`)) {
           seen.add(`${d.id}:receipt`);

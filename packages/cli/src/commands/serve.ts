@@ -1,5 +1,5 @@
 import { createLogger } from '@lgx/core';
-import { createGateway } from '@lgx/gateway';
+import { createGateway, LOAD_SHEDDING_DEFAULTS } from '@lgx/gateway';
 import { openStack, startRetention, StatusEvents, StatusPoller } from '@lgx/runtime';
 import { DEFAULT_DATA, DEFAULT_STACK, loadStackFile, openKeys, openStore } from '../context';
 import { EXIT, type Io } from '../output';
@@ -11,6 +11,7 @@ export const serveHelp = `lgx serve [stack] [--port <n>] [--host <addr>] [--data
   [--trusted-hosts <hosts>] [--health-interval <seconds>] [--health-timeout <seconds>]
   [--headers-timeout <seconds>] [--request-timeout <seconds>] [--keep-alive-timeout <seconds>] [--max-connections <n>]
   [--stop-timeout <seconds>]
+  [--max-queue <n>] [--max-target-queue <n>] [--max-loop-delay <ms>] [--shed-retry-after <seconds>]
 
 Runs the stack as a service: the gateway (REST API, Open311 facade, callbacks, metrics) on
 --host:--port (default 127.0.0.1:8080), the delivery workers, and status polling every --poll
@@ -20,7 +21,13 @@ lines on stderr.
 
 ${STOP_HELP}
 
-${GATEWAY_OPTIONS_HELP}`;
+${GATEWAY_OPTIONS_HELP}
+
+Load shedding: submissions get 503 with Retry-After (--shed-retry-after, default ${LOAD_SHEDDING_DEFAULTS.retryAfterSeconds} s) and nothing
+is stored while more than --max-queue deliveries are pending in all (default ${LOAD_SHEDDING_DEFAULTS.maxQueueDepth.toLocaleString('en-GB')}), more than
+--max-target-queue for one of the submission's back offices (default ${LOAD_SHEDDING_DEFAULTS.maxTargetQueueDepth.toLocaleString('en-GB')}), or the event loop is
+more than --max-loop-delay ms behind (default ${LOAD_SHEDDING_DEFAULTS.maxEventLoopDelayMs.toLocaleString('en-GB')}). 0 turns a mark off. Reads, health and
+callbacks always answer.`;
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -33,6 +40,10 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'retention-days': { type: 'string' },
     ...GATEWAY_OPTIONS,
     ...STOP_OPTIONS,
+    'max-queue': { type: 'string' },
+    'max-target-queue': { type: 'string' },
+    'max-loop-delay': { type: 'string' },
+    'shed-retry-after': { type: 'string' },
   });
   if (values.help) return io.out(serveHelp), EXIT.ok;
   const port = int(values, 'port', 8080, 0, 65535);
@@ -40,9 +51,15 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const dataDir = str(values, 'data', DEFAULT_DATA);
   const gatewayOptions = gatewayOptionsFrom(values);
   const stopTimeoutMs = stopTimeoutFrom(values);
+  const retentionDays = int(values, 'retention-days', 90, 1, 36_500);
+  const loadShedding = {
+    maxQueueDepth: int(values, 'max-queue', LOAD_SHEDDING_DEFAULTS.maxQueueDepth, 0, 1_000_000_000),
+    maxTargetQueueDepth: int(values, 'max-target-queue', LOAD_SHEDDING_DEFAULTS.maxTargetQueueDepth, 0, 1_000_000_000),
+    maxEventLoopDelayMs: int(values, 'max-loop-delay', LOAD_SHEDDING_DEFAULTS.maxEventLoopDelayMs, 0, 3_600_000),
+    retryAfterSeconds: int(values, 'shed-retry-after', LOAD_SHEDDING_DEFAULTS.retryAfterSeconds, 1, 86_400),
+  };
   const { definition, resolveFrom } = await loadStackFile(positionals[0] ?? DEFAULT_STACK);
   const logger = createLogger({ level: 'info', secrets: definition.secrets });
-  const retentionDays = int(values, 'retention-days', 90, 1, 36_500);
   const events = new StatusEvents();
   const store = openStore(dataDir, str(values, 'database'), io);
   const stack = await openStack(definition, { store, resolveFrom, logger, events });
@@ -50,7 +67,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   poller.start();
   const retention = startRetention({ store, days: retentionDays, logger });
   const publicUrl = str(values, 'public-url');
-  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir, io), logger, ...(publicUrl ? { publicUrl } : {}), ...gatewayOptions });
+  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir, io), logger, loadShedding, ...(publicUrl ? { publicUrl } : {}), ...gatewayOptions });
   const url = await gateway.listen({ port, host: str(values, 'host', '127.0.0.1') });
   io.out(`lgx gateway for council ${definition.council} on ${url} (data in ${dataDir})`);
   io.out(`  POST ${url}/v1/transactions · GET ${url}/v1/health · ${url}/openapi.json${definition.open311 ? ` · ${url}/open311/v2/services.xml` : ''}`);

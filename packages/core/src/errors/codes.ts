@@ -51,6 +51,9 @@ export const errorCodes = {
   LGX_ERR_ADAPTER_NOT_FOUND: {
     summary: 'The back office has no record with this reference.',
   },
+  LGX_ERR_ADAPTER_CONTRACT: {
+    summary: 'An adapter returned a receipt or status update that does not match its schema; the runtime did not store it.',
+  },
   LGX_ERR_TRANSPORT_TIMEOUT: {
     summary: 'The back office did not answer within the timeout.',
   },
@@ -98,6 +101,9 @@ export const errorCodes = {
   },
   LGX_ERR_GATEWAY_STOPPING: {
     summary: 'The gateway is shutting down and takes no new requests; send the request again after Retry-After.',
+  },
+  LGX_ERR_GATEWAY_OVERLOADED: {
+    summary: 'The gateway is above a high-water mark (queue depth or event-loop delay) and refused a submission; nothing was stored.',
   },
   LGX_ERR_CLI_USAGE: {
     summary: 'The lgx command was called with an unknown command, option or missing argument.',

@@ -158,27 +158,48 @@ export function redactTransaction<T extends { dataschema?: unknown; data?: unkno
   return { ...envelope, data };
 }
 
-/**
- * The values of every field carrying one of `marks` in `value`, as strings (to scrub from log lines, or
- * for a test to look for in output). Objects and numbers are returned as their JSON text.
- */
-export function collectMarkedValues(value: unknown, schema: JsonSchema, marks: readonly MarkKeyword[], options: Omit<RedactOptions, 'marks' | 'mask'> = {}): string[] {
+/** Calls `found` with the original value of every field carrying one of `marks` in `value`. */
+function visitMarked(value: unknown, schema: JsonSchema, marks: readonly MarkKeyword[], options: Omit<RedactOptions, 'marks' | 'mask'>, found: (original: unknown) => void): void {
   const marker = '\u0000lgx-marked\u0000';
   const masked = redact(value, schema, { ...options, mask: marker, marks });
-  const found: string[] = [];
   const walk = (original: unknown, redacted: unknown): void => {
-    if (redacted === marker) {
-      if (typeof original === 'string' && original.length > 0) found.push(original);
-      else if (original !== null && original !== undefined) found.push(JSON.stringify(original));
-      return;
-    }
-    if (Array.isArray(original) && Array.isArray(redacted)) original.forEach((o, i) => walk(o, redacted[i]));
+    if (redacted === marker) found(original);
+    else if (Array.isArray(original) && Array.isArray(redacted)) original.forEach((o, i) => walk(o, redacted[i]));
     else if (typeof original === 'object' && original !== null && typeof redacted === 'object' && redacted !== null) {
       for (const key of Object.keys(original)) walk((original as Record<string, unknown>)[key], (redacted as Record<string, unknown>)[key]);
     }
   };
   walk(value, masked);
+}
+
+/**
+ * The values of every field carrying one of `marks` in `value`, as strings (to scrub from log lines, or
+ * for a test to look for in output). Objects and numbers are returned as their JSON text.
+ */
+export function collectMarkedValues(value: unknown, schema: JsonSchema, marks: readonly MarkKeyword[], options: Omit<RedactOptions, 'marks' | 'mask'> = {}): string[] {
+  const found: string[] = [];
+  visitMarked(value, schema, marks, options, (original) => {
+    if (typeof original === 'string' && original.length > 0) found.push(original);
+    else if (original !== null && original !== undefined) found.push(JSON.stringify(original));
+  });
   return found;
+}
+
+function leaves(value: unknown, out: string[]): void {
+  if (typeof value === 'string') out.push(value);
+  else if (typeof value === 'number') out.push(String(value));
+  else if (Array.isArray(value)) for (const item of value) leaves(item, out);
+  else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) leaves(item, out);
+}
+
+/**
+ * Every text and number inside the fields carrying one of `marks`, each on its own: a marked address
+ * gives its street, town and postcode separately, as they would appear in a message. Without repeats.
+ */
+export function collectMarkedTexts(value: unknown, schema: JsonSchema, marks: readonly MarkKeyword[], options: Omit<RedactOptions, 'marks' | 'mask'> = {}): string[] {
+  const found: string[] = [];
+  visitMarked(value, schema, marks, options, (original) => leaves(original, found));
+  return [...new Set(found)];
 }
 
 /** The values of every `x-lgx-secret` field in `value` (to scrub from log lines and errors). */

@@ -4,6 +4,7 @@ import type { RunningStack } from '@lgx/runtime';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
 import type { AdapterHealthMonitor } from '../health/adapter-health-monitor';
 import type { Metrics } from '../metrics/metrics';
+import type { LoadShedder } from './load-shedding';
 import type { ApiKeyRecord, GatewayOptions, KeyStore, Scope } from '../types';
 import { problem, type Problem } from './problem';
 import { requestBaseUrl } from './public-url';
@@ -19,6 +20,8 @@ export interface GatewayContext {
   health: AdapterHealthMonitor;
   /** Where the gateway listens (set by `listen`; unset while it listens on every interface). */
   listenUrl?: string;
+  /** Refuses submissions above the high-water marks (absent when load shedding is off). */
+  shedder: LoadShedder | undefined;
 }
 
 /** The key presented: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
 import type { Open311Config, RunningStack, StoredTransaction } from '@lgx/runtime';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
+import { retryAfterOf } from '../http/load-shedding';
 import { absoluteBaseUrl, type GatewayContext } from '../http/request-context';
 import type { ApiKeyRecord } from '../types';
 import { parseForm, one } from './open311-form';
@@ -87,6 +88,8 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
           return sendError(reply, format, 400, invalidRequestText(error, (i) => `${i.path || '/'} ${i.message}`));
         }
         if (isLgxError(error) && error.code === 'LGX_ERR_RUNTIME_NO_ROUTE') return sendError(reply, format, 400, 'this service is not taken by the council stack');
+        const retryAfter = retryAfterOf(error);
+        if (retryAfter !== undefined) return sendError(reply.header('retry-after', String(retryAfter)), format, 503, (error as Error).message);
         context.logger.error('open311 request failed', { route: request.routeOptions.url, error });
         return sendError(reply, format, 500, 'the server failed to handle the request');
       }
@@ -209,6 +212,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       if (!code) throw new Open311Error(400, 'service_code is required');
       const service = config.services.find((s) => s.code === code);
       if (!service) throw new Open311Error(404, 'service_code is not known');
+      context.shedder?.check(stack.definition.council);
       const data = requestToData(service, form);
       const envelope = {
         specversion: '1.0',
@@ -224,7 +228,8 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         ...(service.lgsl ? { lgsl: service.lgsl } : {}),
         data,
       };
-      const result = await stack.submit(envelope, { actor: `key:${key.id}` }).catch((error: unknown) => {
+      const admit = context.shedder?.admit(stack.definition.council);
+      const result = await stack.submit(envelope, { actor: `key:${key.id}`, ...(admit ? { admit } : {}) }).catch((error: unknown) => {
         if (!(error instanceof LgxValidationError)) throw error;
         throw new Open311Error(400, invalidRequestText(error, (issue) => open311IssueText(service, issue)));
       });

@@ -70,6 +70,7 @@ function decodeCursor(value: unknown): { createdAt: string; id: string } | undef
 export function transactionRoutes(app: FastifyInstance, context: GatewayContext): void {
   app.post('/v1/transactions', async (request, reply) => {
     const { key, stack } = await authenticate(context, request, 'submit');
+    context.shedder?.check(key.council);
     const bytes = jsonBody(request);
     const header = request.headers['idempotency-key'];
     const parsedJson = parseBody(bytes, context.options.bodyLimit ?? 1024 * 1024);
@@ -83,7 +84,7 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
       const issue: ValidationIssue = { path: '/council', rule: 'keyCouncil', message: `must be the API key's council (${key.council})` };
       throw new LgxError('LGX_ERR_GATEWAY_FORBIDDEN', `this API key acts for council ${key.council}, not another council`, { details: { issues: [issue] } });
     }
-    const result = await stack.submit(candidate, { actor: `key:${key.id}` });
+    const result = await stack.submit(candidate, { actor: `key:${key.id}`, ...(context.shedder ? { admit: context.shedder.admit(key.council) } : {}) });
     const location = `${baseUrl(context, request)}/v1/transactions/${result.id}`;
     if (result.duplicate) context.metrics.duplicates.inc({ council: key.council });
     else context.metrics.accepted.inc({ council: key.council, type: String(type) });

@@ -1,22 +1,49 @@
+export interface CircuitBreakerOptions {
+  /** Failures in a row that open the circuit (default 5). */
+  threshold?: number;
+  /** The first cool-down after the circuit opens (default 1 s); each further open without a success doubles it. */
+  cooldownMs?: number;
+  /** The longest cool-down, and the longest a vendor's Retry-After holds the circuit open (default 30 s, or cooldownMs if longer). */
+  maxCooldownMs?: number;
+  now?: () => number;
+}
+
 /**
- * A circuit breaker per target: after `threshold` failures in a row the circuit opens and the target
- * gets no deliveries for `cooldownMs`; then one probe is let through (half-open). A success closes it,
- * a failure opens it again. Only failures that say the target is unwell count (retryable, rate-limited).
+ * A circuit breaker per target that follows the back office. After `threshold` failures in a row the
+ * circuit opens for a short cool-down, then lets one probe through (half-open): a success closes it,
+ * a failure opens it again for twice as long, up to a cap, so a back office that is down for hours is
+ * probed every `maxCooldownMs` while one that flaps is followed within a cool-down of its return. A
+ * failure that carries the vendor's Retry-After opens the circuit until then (capped), whatever the
+ * count: the vendor said when to come back. Only failures that say the target is unwell count
+ * (retryable, rate-limited).
  */
 export class CircuitBreaker {
+  private readonly threshold: number;
+  private readonly cooldownMs: number;
+  private readonly maxCooldownMs: number;
+  private readonly now: () => number;
+  /** Failures in a row since the last success. */
   private failures = 0;
-  private openedAt: number | undefined;
+  /** Times the circuit opened since the last success: the cool-down doubles with each. */
+  private opens = 0;
+  private openUntil: number | undefined;
   private probing = false;
 
-  constructor(
-    private readonly threshold = 5,
-    private readonly cooldownMs = 30_000,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(options: CircuitBreakerOptions = {}) {
+    this.threshold = Math.max(1, options.threshold ?? 5);
+    this.cooldownMs = Math.max(0, options.cooldownMs ?? 1000);
+    this.maxCooldownMs = Math.max(this.cooldownMs, options.maxCooldownMs ?? 30_000);
+    this.now = options.now ?? Date.now;
+  }
 
   get state(): 'closed' | 'open' | 'half-open' {
-    if (this.openedAt === undefined) return 'closed';
-    return this.now() - this.openedAt >= this.cooldownMs ? 'half-open' : 'open';
+    if (this.openUntil === undefined) return 'closed';
+    return this.now() >= this.openUntil ? 'half-open' : 'open';
+  }
+
+  /** When the circuit lets a probe through (undefined while closed). */
+  get probeAt(): number | undefined {
+    return this.openUntil;
   }
 
   /** How many deliveries the target may take now. */
@@ -43,13 +70,28 @@ export class CircuitBreaker {
 
   success(): void {
     this.failures = 0;
-    this.openedAt = undefined;
+    this.opens = 0;
+    this.openUntil = undefined;
     this.probing = false;
   }
 
-  failure(): void {
+  /** A failure that says the target is unwell, with the vendor's Retry-After when it sent one. */
+  failure(retryAfterMs?: number): void {
     this.failures++;
-    if (this.probing || this.failures >= this.threshold) this.openedAt = this.now();
+    const state = this.state;
     this.probing = false;
+    if (retryAfterMs !== undefined && retryAfterMs >= 0) {
+      // Never shorter than a hold already running: attempts sent before the circuit opened come back late.
+      const until = this.now() + Math.min(retryAfterMs, this.maxCooldownMs);
+      if (state === 'closed') this.opens++;
+      this.openUntil = Math.max(this.openUntil ?? 0, until);
+      return;
+    }
+    // While open, failures are of attempts sent before it opened: they say nothing new.
+    if (state === 'open') return;
+    if (state === 'half-open' || this.failures >= this.threshold) {
+      this.opens++;
+      this.openUntil = this.now() + Math.min(this.maxCooldownMs, this.cooldownMs * 2 ** (this.opens - 1));
+    }
   }
 }

@@ -10,7 +10,7 @@ import { matchRoutes } from '../stack/route-matcher';
 import { createDeadLetters, type DeadLetters } from './dead-letters';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import type { StackDefinition } from '../stack/stack-types';
-import type { NewDelivery, StoredDelivery, StoredTransaction, Store, AttemptRecord, StoredStatusUpdate } from '../store/store-types';
+import type { AttemptRecord, LeasedDelivery, NewDelivery, QueueDepth, Store, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
 
 export interface OpenStackOptions {
   store: Store;
@@ -45,9 +45,13 @@ export interface RunningStack {
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   /**
    * Validates, dedupes on (council, idempotency key) and commits the transaction with one delivery
-   * per target and an audit entry, in one database transaction, before it returns.
+   * per target and an audit entry, in one database transaction, before it returns. `admit`, when
+   * given, is called with the targets the transaction would queue a delivery for, before anything is
+   * stored: if it throws (load shedding), the submission is refused with its error.
    */
-  submit(input: unknown, options?: { actor?: string }): Promise<{ id: string; duplicate: boolean }>;
+  submit(input: unknown, options?: { actor?: string; admit?: (targets: readonly string[]) => void }): Promise<{ id: string; duplicate: boolean }>;
+  /** Pending deliveries of this stack's targets, read from counters the store keeps (no count over the queue). */
+  queueDepth(): Promise<QueueDepth>;
   get(id: string): Promise<TransactionView | undefined>;
   /** The dead-letter queue: every change is an audited action with its actor and reason. */
   readonly dlq: DeadLetters;
@@ -169,14 +173,37 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       }
       const route = matchRoutes(definition, envelope);
       if (!route) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack takes '${envelope.type}'`, { details: { type: envelope.type } });
-      const result = await options.store.insertTransaction({
-        envelope,
-        deliveries: deliveriesFor(route),
-        audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route.index } },
-        now: new Date(),
-      });
-      if (!result.duplicate) worker.notify();
-      return result;
+      const deliveries = deliveriesFor(route);
+      submitOptions.admit?.(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
+      // A worker with free slots takes the new deliveries in the same commit as the transaction.
+      const handOff = worker.handOff(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
+      let leased: readonly LeasedDelivery[] | undefined;
+      try {
+        const result = await options.store.insertTransaction({
+          envelope,
+          deliveries,
+          audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route.index } },
+          now: new Date(),
+          ...(handOff ? { lease: handOff.lease } : {}),
+        });
+        leased = result.leased;
+        if (!result.duplicate) worker.notify();
+        return { id: result.id, duplicate: result.duplicate };
+      } finally {
+        handOff?.take(leased);
+      }
+    },
+    async queueDepth() {
+      const { byTarget } = await options.store.queueDepth();
+      const mine: Record<string, number> = {};
+      let total = 0;
+      for (const target of targets.keys()) {
+        const n = byTarget[target] ?? 0;
+        if (n === 0) continue;
+        mine[target] = n;
+        total += n;
+      }
+      return { total, byTarget: mine };
     },
     async get(id) {
       const transaction = await options.store.getTransaction(id);

@@ -121,4 +121,42 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX status_updates_received ON {schema}.status_updates (received_at, id);
     `,
   },
+  {
+    version: 3,
+    name: 'leasing-by-target',
+    sql: `
+      -- Leasing reads one target at a time: its rows ready to lease, in due order, and its leased rows
+      -- (as many as the workers' concurrency), so its cost does not grow with the queue.
+      DROP INDEX {schema}.deliveries_due;
+      DROP INDEX {schema}.deliveries_leased;
+      CREATE INDEX deliveries_ready ON {schema}.deliveries (target, next_attempt_at, created_at, id) WHERE state = 'pending' AND lease_owner IS NULL;
+      CREATE INDEX deliveries_leased ON {schema}.deliveries (target, lease_expires_at) WHERE state = 'pending' AND lease_owner IS NOT NULL;
+
+      -- Pending deliveries per target, kept in the transaction of every change that moves one in or
+      -- out of 'pending'. Each change adds to one of a few shards picked at random, so concurrent
+      -- writers to one target rarely wait on the same row; the depth is the sum of the shards.
+      CREATE TABLE {schema}.queue_depth (
+        target TEXT COLLATE "C" NOT NULL,
+        shard SMALLINT NOT NULL,
+        pending BIGINT NOT NULL,
+        PRIMARY KEY (target, shard)
+      );
+      INSERT INTO {schema}.queue_depth (target, shard, pending) SELECT target, 0, COUNT(*) FROM {schema}.deliveries WHERE state = 'pending' GROUP BY target;
+
+      -- Worker processes and their heartbeats: a dead one's leases are ended without waiting for them
+      -- to run out.
+      CREATE TABLE {schema}.workers (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        lease_ms INTEGER NOT NULL,
+        started_at TIMESTAMPTZ NOT NULL,
+        heartbeat_at TIMESTAMPTZ NOT NULL
+      );
+
+      -- An attempt may end with an unknown outcome (its lease ran out).
+      ALTER TABLE {schema}.attempts DROP CONSTRAINT attempts_outcome_check;
+      ALTER TABLE {schema}.attempts ADD CONSTRAINT attempts_outcome_check CHECK (outcome IN ('delivered', 'failed', 'unknown'));
+    `,
+  },
 ];

@@ -2,6 +2,8 @@ import pg, { type PoolConfig, type QueryResult } from 'pg';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
 import { payloadHash } from './canonical-json';
+import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
+import { postgresLeaseQueries } from './postgres-lease-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import {
   toAttempt,
@@ -15,7 +17,7 @@ import {
   type PgStatusUpdateRow,
   type PgTransactionRow,
 } from './postgres-rows';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate } from './store-types';
+import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, InsertedTransaction, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate, WorkerRecord } from './store-types';
 
 export interface PostgresStoreOptions {
   /** e.g. 'postgresql://lgx@db.internal:5432/lgx'. Fields given beside it override its parts. */
@@ -55,6 +57,9 @@ const MAX_TRANSACTION_RUNS = 5;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
+/** Rows each target's queue depth is spread over (see the queue_depth table). */
+const DEPTH_SHARDS = 16;
+
 /**
  * The scale-out store: PostgreSQL through a pg connection pool, with the SQLite store's tables and
  * semantics, for several worker processes (on several machines) sharing one database.
@@ -67,13 +72,14 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
  * - Dedupe is the unique (council, idempotency_key) index with INSERT ... ON CONFLICT DO NOTHING.
  *
  * Lock order, to keep deadlocks out: deliveries, then transactions, then audit heads (several heads
- * only in council order). Transactions still run again, a few times, on deadlock or serialization
- * failure.
+ * only in council order), then queue depth rows (in target order), always last. Transactions still
+ * run again, a few times, on deadlock or serialization failure.
  */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const schemaName = options.schema ?? 'public';
   if (!SCHEMA_NAME.test(schemaName)) throw new Error(`invalid PostgreSQL schema name '${schemaName}': use letters, digits and _ (at most 63)`);
   const s = `"${schemaName}"`;
+  const leaseSql = postgresLeaseQueries(s);
 
   const config: PoolConfig = { max: options.maxConnections ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000, application_name: 'lgx-runtime' };
   if (options.connectionString !== undefined) config.connectionString = options.connectionString;
@@ -151,11 +157,25 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     (await db.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE id = $1 FOR UPDATE`, [id])).rows[0];
 
   /**
-   * When a fallback link dies, the next skipped link of the chain (by order) takes its turn, due now.
-   * Returns the audit entry to append (after the caller's own, so the chain reads dead, then fallback).
+   * Moves targets' pending counts, each by one row of its shards picked at random. Last in every
+   * transaction and in target order (see the lock order above).
    */
-  const promoteNextFallback = async (db: Queryable, dead: PgDeliveryRow, now: Date): Promise<AuditInput | undefined> => {
-    if (dead.mode !== 'fallback') return undefined;
+  const addPending = async (db: Queryable, deltas: ReadonlyMap<string, number>): Promise<void> => {
+    for (const [target, delta] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      if (delta === 0) continue;
+      await db.query(
+        `INSERT INTO ${s}.queue_depth (target, shard, pending) VALUES ($1, $2, $3)
+         ON CONFLICT (target, shard) DO UPDATE SET pending = ${s}.queue_depth.pending + EXCLUDED.pending`,
+        [target, Math.floor(Math.random() * DEPTH_SHARDS), delta],
+      );
+    }
+  };
+
+  /**
+   * When a fallback link dies, the next skipped link of the chain (by order) takes its turn, due now.
+   * Returns it (for its audit entry, appended after the caller's own so the chain reads dead, then fallback).
+   */
+  const promoteNextFallback = async (db: Queryable, dead: PgDeliveryRow, now: Date): Promise<PgDeliveryRow | undefined> => {
     const next = (
       await db.query<PgDeliveryRow>(
         `SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 AND mode = 'fallback' AND state = 'skipped' AND link_order > $2
@@ -166,7 +186,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     if (!next) return undefined;
     const at = now.toISOString();
     await db.query(`UPDATE ${s}.deliveries SET state = 'pending', next_attempt_at = $1, updated_at = $1 WHERE id = $2`, [at, next.id]);
-    return { council: next.council, actor: 'system', action: 'delivery.fallback', transactionId: next.transaction_id, deliveryId: next.id, details: { target: next.target, order: next.link_order, after: dead.id } };
+    return next;
   };
 
   const recordAttempt = async (db: Queryable, deliveryId: string, attempt: AttemptRecord): Promise<void> => {
@@ -178,41 +198,39 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
 
   const applyOutcome = async (db: Queryable, row: PgDeliveryRow, outcome: AttemptOutcome, now: Date): Promise<void> => {
-    const at = now.toISOString();
-    const audit = { council: row.council, actor: 'system', transactionId: row.transaction_id, deliveryId: row.id };
-    switch (outcome.kind) {
-      case 'delivered':
-        await db.query(
-          `UPDATE ${s}.deliveries SET state = 'delivered', attempts = attempts + 1, receipt = $1::jsonb, lease_owner = NULL, lease_expires_at = NULL, updated_at = $2
-           WHERE id = $3`,
-          [JSON.stringify(outcome.receipt), at, row.id],
-        );
-        await appendAuditIn(db, { ...audit, action: 'delivery.delivered', payloadHash: payloadHash(outcome.receipt), details: { target: row.target, attempt: row.attempts + 1 } }, now);
-        return;
-      case 'retry':
-        await db.query(
-          `UPDATE ${s}.deliveries SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2::jsonb, lease_owner = NULL, lease_expires_at = NULL, updated_at = $3
-           WHERE id = $4`,
-          [outcome.nextAttemptAt.toISOString(), JSON.stringify(outcome.error), at, row.id],
-        );
-        return;
-      case 'dead': {
-        await db.query(
-          `UPDATE ${s}.deliveries SET state = 'dead', attempts = attempts + 1, last_error = $1::jsonb, lease_owner = NULL, lease_expires_at = NULL, updated_at = $2
-           WHERE id = $3`,
-          [JSON.stringify(outcome.error), at, row.id],
-        );
-        // Row locks before the audit head lock (see the lock order above), audit entries in SQLite's order.
-        const fallback = await promoteNextFallback(db, row, now);
-        // Only the class and code go in the audit: the message, though redacted, is free text.
-        const details: Record<string, unknown> = { target: row.target, attempt: row.attempts + 1, classification: outcome.error.classification };
-        if (outcome.error.code !== undefined) details['code'] = outcome.error.code;
-        await appendAuditIn(db, { ...audit, action: 'delivery.dead', details }, now);
-        if (fallback) await appendAuditIn(db, fallback, now);
-        return;
-      }
+    const { change, audit, pendingDelta, promoteFallback } = outcomeTransition(toDelivery(row), outcome);
+    await db.query(
+      `UPDATE ${s}.deliveries SET state = COALESCE($1, state), attempts = $2, receipt = COALESCE($3::jsonb, receipt), next_attempt_at = COALESCE($4, next_attempt_at),
+         last_error = COALESCE($5::jsonb, last_error), lease_owner = NULL, lease_expires_at = NULL, updated_at = $6
+       WHERE id = $7`,
+      changeParameters(change, now, row.id),
+    );
+    const deltas = new Map([[row.target, pendingDelta]]);
+    // Row locks before the audit head lock (see the lock order above), audit entries in SQLite's order.
+    const next = promoteFallback ? await promoteNextFallback(db, row, now) : undefined;
+    if (audit) await appendAuditIn(db, audit, now);
+    if (next) {
+      await appendAuditIn(db, fallbackAudit(toDelivery(next), toDelivery(row)), now);
+      deltas.set(next.target, (deltas.get(next.target) ?? 0) + 1);
     }
+    await addPending(db, deltas);
   };
+
+  /**
+   * One target's leasable rows, at most `room`, locked: first those whose lease ran out (their holder
+   * died mid-attempt), then the ready ones in due order.
+   */
+  const leasable = async (db: Queryable, target: string, at: string, room: number): Promise<DeliveryWithEnvelopeRow[]> => {
+    const expired = (await db.query<DeliveryWithEnvelopeRow>(leaseSql.expired, [target, at, room])).rows;
+    if (expired.length >= room) return expired;
+    return [...expired, ...(await db.query<DeliveryWithEnvelopeRow>(leaseSql.ready, [target, at, room - expired.length])).rows];
+  };
+
+  /** Live leases a target holds now. */
+  const liveLeases = async (db: Queryable, target: string, at: string): Promise<number> => Number((await db.query<{ n: string }>(leaseSql.live, [target, at])).rows[0]?.n ?? 0);
+
+  /** Each lease call starts the round of targets one further on. */
+  let turn = 0;
 
   /**
    * Serialises leasers that apply a per-target cap, per target: the cap counts live leases, and two
@@ -256,9 +274,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async insertTransaction(input: NewTransaction) {
-      const { envelope, now } = input;
+      const { envelope, now, lease } = input;
       const at = now.toISOString();
-      return transaction(async (db) => {
+      return transaction(async (db): Promise<InsertedTransaction> => {
+        // A hand-off counts live leases as a leaser does, under the same per-target locks, taken first.
+        const candidates = lease ? handOffCandidates(input.deliveries, lease.targets) : [];
+        if (lease?.perTarget !== undefined && candidates.length > 0) await lockTargetCaps(db, candidates.map((d) => d.target));
         // A concurrent insert of the same key waits on the unique index until the first commits, then
         // does nothing; the SELECT (a new snapshot under READ COMMITTED) then sees the first.
         const inserted = await db.query(
@@ -270,17 +291,30 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           const existing = await db.query<{ id: string }>(`SELECT id FROM ${s}.transactions WHERE council = $1 AND idempotency_key = $2`, [envelope.council, envelope.idempotencykey]);
           const id = existing.rows[0]?.id;
           if (id === undefined) throw new Error('transaction dedupe conflict without a stored transaction');
-          return { id, duplicate: true };
+          return { id, duplicate: true, ...(lease ? { leased: [] } : {}) };
         }
+        const handed = new Set<string>();
+        for (const d of candidates) {
+          if ((await db.query<{ waiting: boolean }>(leaseSql.waiting, [d.target, at])).rows[0]?.waiting) continue;
+          if (lease?.perTarget !== undefined && (await liveLeases(db, d.target, at)) >= lease.perTarget) continue;
+          handed.add(d.id);
+        }
+        const expires = lease ? new Date(now.getTime() + lease.leaseMs) : null;
+        const leased: LeasedDelivery[] = [];
         for (const d of input.deliveries) {
-          await db.query(
-            `INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $8, $8)`,
-            [d.id, envelope.id, envelope.council, d.target, d.mode, d.order, d.state, at],
-          );
+          const owner = handed.has(d.id) ? lease!.owner : null;
+          const row = (
+            await db.query<PgDeliveryRow>(
+              `INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $8, $8) RETURNING *`,
+              [d.id, envelope.id, envelope.council, d.target, d.mode, d.order, d.state, at, owner, owner === null ? null : expires],
+            )
+          ).rows[0]!;
+          if (owner !== null) leased.push({ ...toDelivery(row), envelope });
         }
         await appendAuditIn(db, { payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id }, now);
-        return { id: envelope.id, duplicate: false };
+        await addPending(db, pendingByTarget(input.deliveries));
+        return { id: envelope.id, duplicate: false, ...(lease ? { leased } : {}) };
       });
     },
 
@@ -326,54 +360,41 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       if (limit <= 0 || (targets !== undefined && targets.length === 0)) return [];
       const at = now.toISOString();
       const expires = new Date(now.getTime() + leaseMs).toISOString();
+      const round = turn++;
       return transaction(async (db) => {
-        const held = new Map<string, number>();
-        if (perTarget !== undefined) {
-          await lockTargetCaps(db, targets);
-          const counted = await db.query<{ target: string; n: string }>(
-            `SELECT target, COUNT(*) AS n FROM ${s}.deliveries WHERE state = 'pending' AND lease_expires_at > $1 ${targets === undefined ? '' : 'AND target = ANY($2::text[])'}
-             GROUP BY target`,
-            targets === undefined ? [at] : [at, targets],
-          );
-          for (const r of counted.rows) held.set(r.target, Number(r.n));
+        if (perTarget !== undefined) await lockTargetCaps(db, targets);
+        const listed =
+          targets ?? (await db.query<{ target: string }>(`SELECT target FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) > 0 ORDER BY target`)).rows.map((r) => r.target);
+        const candidates: DeliveryWithEnvelopeRow[][] = [];
+        for (const target of rotate(listed, round)) {
+          const room = perTarget === undefined ? limit : Math.min(limit, perTarget - (await liveLeases(db, target, at)));
+          if (room > 0) candidates.push(await leasable(db, target, at, room));
         }
-        const capped = new Set([...held].filter(([, n]) => perTarget !== undefined && n >= perTarget).map(([t]) => t));
-        const chosen: DeliveryWithEnvelopeRow[] = [];
-        // SKIP LOCKED: rows another leaser is taking right now are passed over, never waited on. A row
-        // whose lease a concurrent leaser committed meanwhile is re-checked against the WHERE clause
-        // on its new version and left out. Without a cap one query suffices; with one, rows of
-        // targets that reach their cap are passed over and the query repeats for the rest.
-        for (;;) {
-          const rows = (
-            await db.query<DeliveryWithEnvelopeRow>(
-              `SELECT d.*, t.envelope AS envelope FROM ${s}.deliveries d JOIN ${s}.transactions t ON t.id = d.transaction_id
-               WHERE d.state = 'pending' AND d.next_attempt_at <= $1 AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= $1)
-                 AND t.envelope IS NOT NULL
-                 AND ($2::text[] IS NULL OR d.target = ANY($2::text[]))
-                 AND NOT (d.target = ANY($3::text[])) AND NOT (d.id = ANY($4::text[]))
-               ORDER BY d.next_attempt_at, d.created_at, d.id
-               LIMIT $5
-               FOR UPDATE OF d SKIP LOCKED`,
-              [at, targets ?? null, [...capped], chosen.map((c) => c.id), limit - chosen.length],
-            )
-          ).rows;
-          if (rows.length === 0) break;
-          for (const row of rows) {
-            if (perTarget !== undefined) {
-              const n = held.get(row.target) ?? 0;
-              if (n >= perTarget) continue;
-              held.set(row.target, n + 1);
-              if (n + 1 >= perTarget) capped.add(row.target);
-            }
-            chosen.push(row);
-          }
-          if (perTarget === undefined || chosen.length >= limit) break;
-        }
+        const chosen = pickFairly(candidates, limit);
         if (chosen.length === 0) return [];
+        // Rows whose lease ran out are re-sends: their lost attempt goes on record first. Audit heads
+        // are locked in council order, as everywhere several are held at once.
+        const resent = new Map<string, { attempts: number; lastError: NonNullable<PgDeliveryRow['last_error']> }>();
+        const lost = chosen.filter((row) => row.lease_owner !== null).sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : 0));
+        for (const row of lost) {
+          const { envelope: _envelope, ...delivery } = row;
+          const resend = resendTransition(toDelivery(delivery), delivery.updated_at.toISOString(), now);
+          await recordAttempt(db, row.id, resend.attempt);
+          await db.query(`UPDATE ${s}.deliveries SET attempts = $1, last_error = $2::jsonb WHERE id = $3`, [resend.change.attempts, JSON.stringify(resend.change.lastError), row.id]);
+          await appendAuditIn(db, resend.audit, now);
+          resent.set(row.id, resend.change);
+        }
         await db.query(`UPDATE ${s}.deliveries SET lease_owner = $1, lease_expires_at = $2, updated_at = $3 WHERE id = ANY($4::text[])`, [owner, expires, at, chosen.map((c) => c.id)]);
         return chosen.map((row): LeasedDelivery => {
           const { envelope, ...delivery } = row;
-          const leased = toDelivery({ ...delivery, lease_owner: owner, lease_expires_at: new Date(expires), updated_at: new Date(at) });
+          const again = resent.get(row.id);
+          const leased = toDelivery({
+            ...delivery,
+            ...(again ? { attempts: again.attempts, last_error: again.lastError } : {}),
+            lease_owner: owner,
+            lease_expires_at: new Date(expires),
+            updated_at: new Date(at),
+          });
           return { ...leased, envelope: envelope as Envelope };
         });
       });
@@ -382,9 +403,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
       return transaction(async (db) => {
         const row = await lockDelivery(db, deliveryId);
-        // The owner check alone is enough: a lease that expired and was taken by another worker has
-        // that worker's name on it. A late result from a worker whose lease expired unclaimed is kept,
-        // because nobody else can have delivered it in the meantime.
+        // The owner check alone is enough: a lease that ran out and was leased again has its new
+        // holder's name on it, and its lost attempt is on record as one of unknown outcome.
         if (!row || row.state !== 'pending' || row.lease_owner !== owner) return false;
         await recordAttempt(db, deliveryId, attempt);
         await applyOutcome(db, row, outcome, now);
@@ -394,6 +414,44 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
     async releaseLease(deliveryId, owner) {
       await pool.query(`UPDATE ${s}.deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`, [deliveryId, owner]);
+    },
+
+    async heartbeat(worker, now) {
+      const at = now.toISOString();
+      await pool.query(
+        `INSERT INTO ${s}.workers (id, host, pid, lease_ms, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $5)
+         ON CONFLICT (id) DO UPDATE SET host = EXCLUDED.host, pid = EXCLUDED.pid, lease_ms = EXCLUDED.lease_ms, heartbeat_at = EXCLUDED.heartbeat_at`,
+        [worker.id, worker.host, worker.pid, worker.leaseMs, at],
+      );
+      const renewed = await pool.query(leaseSql.expireOwner, [new Date(now.getTime() + worker.leaseMs).toISOString(), worker.id, at]);
+      return renewed.rowCount ?? 0;
+    },
+
+    async listWorkers() {
+      const rows = (
+        await pool.query<{ id: string; host: string; pid: number; lease_ms: number; started_at: Date; heartbeat_at: Date }>(`SELECT * FROM ${s}.workers ORDER BY started_at, id`)
+      ).rows;
+      return rows.map((r): WorkerRecord => ({ id: r.id, host: r.host, pid: r.pid, leaseMs: r.lease_ms, startedAt: r.started_at.toISOString(), heartbeatAt: r.heartbeat_at.toISOString() }));
+    },
+
+    async releaseWorker(id, now) {
+      const at = now.toISOString();
+      return transaction(async (db) => {
+        const ended = await db.query(leaseSql.expireOwner, [at, id, at]);
+        await db.query(`DELETE FROM ${s}.workers WHERE id = $1`, [id]);
+        return ended.rowCount ?? 0;
+      });
+    },
+
+    async queueDepth() {
+      const rows = (await pool.query<{ target: string; n: string }>(`SELECT target, SUM(pending) AS n FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) <> 0 ORDER BY target`)).rows;
+      const byTarget: Record<string, number> = {};
+      let total = 0;
+      for (const r of rows) {
+        byTarget[r.target] = Number(r.n);
+        total += Number(r.n);
+      }
+      return { total, byTarget };
     },
 
     async listDeadLetters(options = {}) {
@@ -437,6 +495,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         const audit: AuditInput = { council: row.council, actor, action: 'dlq.replay', transactionId: row.transaction_id, deliveryId, details };
         if (hash !== undefined) audit.payloadHash = hash;
         await appendAuditIn(db, audit, now);
+        await addPending(db, new Map([[row.target, 1]]));
         return true;
       });
     },

@@ -103,4 +103,55 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX status_updates_received ON status_updates (received_at, id);
     `,
   },
+  {
+    version: 3,
+    name: 'leasing-by-target',
+    sql: `
+      -- Leasing reads one target at a time: its rows ready to lease, in due order, and its leased rows
+      -- (as many as the workers' concurrency), so its cost does not grow with the queue.
+      CREATE INDEX deliveries_ready ON deliveries (target, next_attempt_at, created_at, id) WHERE state = 'pending' AND lease_owner IS NULL;
+      CREATE INDEX deliveries_leased ON deliveries (target, lease_expires_at) WHERE state = 'pending' AND lease_owner IS NOT NULL;
+      DROP INDEX deliveries_due;
+      -- A status update without a transaction id finds its delivery by the receipt's reference.
+      CREATE INDEX deliveries_receipt_ref ON deliveries (target, json_extract(receipt, '$.externalRef')) WHERE receipt IS NOT NULL;
+
+      -- Pending deliveries per target, kept in the transaction of every change that moves one in or
+      -- out of 'pending', so queue depth is a read of a few rows.
+      CREATE TABLE queue_depth (
+        target TEXT PRIMARY KEY,
+        pending INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      INSERT INTO queue_depth (target, pending) SELECT target, COUNT(*) FROM deliveries WHERE state = 'pending' GROUP BY target;
+
+      -- Worker processes and their heartbeats: a dead one's leases are ended without waiting for them
+      -- to run out.
+      CREATE TABLE workers (
+        id TEXT PRIMARY KEY,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        lease_ms INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+      );
+
+      -- An attempt may end with an unknown outcome (its lease ran out). SQLite cannot change a CHECK
+      -- constraint in place, so the table is rebuilt with its rows and ids.
+      CREATE TABLE attempts_v3 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        delivery_id TEXT NOT NULL REFERENCES deliveries (id),
+        attempt INTEGER NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed', 'unknown')),
+        classification TEXT,
+        code TEXT,
+        message TEXT
+      );
+      INSERT INTO attempts_v3 (id, delivery_id, attempt, started_at, finished_at, outcome, classification, code, message)
+        SELECT id, delivery_id, attempt, started_at, finished_at, outcome, classification, code, message FROM attempts;
+      DROP TABLE attempts;
+      ALTER TABLE attempts_v3 RENAME TO attempts;
+      CREATE INDEX attempts_delivery ON attempts (delivery_id, id);
+    `,
+  },
 ];

@@ -3,6 +3,8 @@ import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry } from './audit-chain';
 import { payloadHash } from './canonical-json';
 import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
+import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
+import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import {
   toAttempt,
@@ -16,7 +18,7 @@ import {
   type StatusUpdateRow,
   type TransactionRow,
 } from './sqlite-rows';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate } from './store-types';
+import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, InsertedTransaction, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate, WorkerRecord } from './store-types';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; created if missing. */
@@ -32,6 +34,9 @@ export interface SqliteStoreOptions {
 
 type Db = Database.Database;
 type DeliveryWithEnvelopeRow = DeliveryRow & { envelope: string | null };
+
+/** Transactions purged per write transaction: bounds how long one purge holds the event loop and the write lock. */
+const PURGE_BATCH = 500;
 
 /**
  * The embedded store: one SQLite file, no server. Several processes may share the file: every write
@@ -70,18 +75,29 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
    * transaction, so one fsync covers all of them. Each runs in its own savepoint, so one that fails
    * leaves the others in; every caller's promise settles only after the commit, so nothing is
    * acknowledged before it is on disk.
+   *
+   * Leases, heartbeats and lease releases need not survive a power cut (a lost lease is one that ran
+   * out: the delivery is leased again, and its idempotency key covers a vendor call already made), so
+   * a batch of nothing else commits without waiting for the disk (synchronous=NORMAL; WAL order makes
+   * it durable with the next durable commit, and kill -9 loses nothing: it is in the WAL file). Leases
+   * run after the batch's other writes, so a lease taken in the same turn as an attempt's result
+   * sees that result's lease gone: recording one delivery and leasing the next share one commit.
    */
-  type GroupedWrite = { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void };
-  let pending: GroupedWrite[] = [];
+  type GroupedWrite = { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void; durable: boolean };
+  let first: GroupedWrite[] = [];
+  let last: GroupedWrite[] = [];
   const flush = (): void => {
-    const jobs = pending;
-    pending = [];
+    const jobs = [...first, ...last];
+    first = [];
+    last = [];
     if (jobs.length === 0 || !db.open) {
       for (const job of jobs) job.reject(new Error('the SQLite store is closed'));
       return;
     }
+    const durable = jobs.some((job) => job.durable);
     const results: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
     try {
+      if (!durable) db.pragma('synchronous = NORMAL');
       write(() => {
         for (const job of jobs) {
           try {
@@ -96,6 +112,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       // The commit itself failed: nothing of the batch is stored.
       for (const job of jobs) job.reject(error);
       return;
+    } finally {
+      if (!durable && db.open) db.pragma('synchronous = FULL');
     }
     jobs.forEach((job, i) => {
       const result = results[i]!;
@@ -103,11 +121,17 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       else job.reject(result.error);
     });
   };
-  const grouped = <R>(fn: () => R): Promise<R> =>
+  const grouped = <R>(fn: () => R, options: { durable?: boolean; last?: boolean } = {}): Promise<R> =>
     new Promise<R>((resolve, reject) => {
-      if (pending.length === 0) setImmediate(flush);
-      pending.push({ fn, resolve: resolve as (value: unknown) => void, reject });
+      if (first.length === 0 && last.length === 0) setImmediate(flush);
+      (options.last ? last : first).push({ fn, resolve: resolve as (value: unknown) => void, reject, durable: options.durable ?? true });
     });
+
+  /** Moves a target's pending count (kept beside every change into or out of 'pending'). */
+  const addPending = (target: string, delta: number): void => {
+    if (delta === 0) return;
+    prep('INSERT INTO queue_depth (target, pending) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET pending = pending + excluded.pending').run(target, delta);
+  };
 
   const appendAuditSync = (input: AuditInput, now: Date): AuditEntry => {
     const last = prep('SELECT seq, hash FROM audit WHERE council = ? ORDER BY seq DESC LIMIT 1').get(input.council) as { seq: number; hash: string } | undefined;
@@ -135,20 +159,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   /** When a fallback link dies, the next skipped link of the chain (by order) takes its turn, due now. */
   const promoteNextFallback = (dead: DeliveryRow, now: Date): void => {
-    if (dead.mode !== 'fallback') return;
-    const next = db
-      .prepare(
-        `SELECT * FROM deliveries WHERE transaction_id = ? AND mode = 'fallback' AND state = 'skipped' AND link_order > ?
-         ORDER BY link_order, id LIMIT 1`,
-      )
-      .get(dead.transaction_id, dead.link_order) as DeliveryRow | undefined;
+    const next = prep(
+      `SELECT * FROM deliveries WHERE transaction_id = ? AND mode = 'fallback' AND state = 'skipped' AND link_order > ?
+       ORDER BY link_order, id LIMIT 1`,
+    ).get(dead.transaction_id, dead.link_order) as DeliveryRow | undefined;
     if (!next) return;
     const at = now.toISOString();
     prep("UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?").run(at, at, next.id);
-    appendAuditSync(
-      { council: next.council, actor: 'system', action: 'delivery.fallback', transactionId: next.transaction_id, deliveryId: next.id, details: { target: next.target, order: next.link_order, after: dead.id } },
-      now,
-    );
+    addPending(next.target, 1);
+    appendAuditSync(fallbackAudit(toDelivery(next), toDelivery(dead)), now);
   };
 
   const recordAttempt = (deliveryId: string, attempt: AttemptRecord): void => {
@@ -159,36 +178,52 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   };
 
   const applyOutcome = (row: DeliveryRow, outcome: AttemptOutcome, now: Date): void => {
-    const at = now.toISOString();
-    const audit = { council: row.council, actor: 'system', transactionId: row.transaction_id, deliveryId: row.id };
-    switch (outcome.kind) {
-      case 'delivered':
-        prep(
-          `UPDATE deliveries SET state = 'delivered', attempts = attempts + 1, receipt = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-           WHERE id = ?`,
-        ).run(JSON.stringify(outcome.receipt), at, row.id);
-        appendAuditSync({ ...audit, action: 'delivery.delivered', payloadHash: payloadHash(outcome.receipt), details: { target: row.target, attempt: row.attempts + 1 } }, now);
-        return;
-      case 'retry':
-        prep(
-          `UPDATE deliveries SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-           WHERE id = ?`,
-        ).run(outcome.nextAttemptAt.toISOString(), JSON.stringify(outcome.error), at, row.id);
-        return;
-      case 'dead': {
-        prep(
-          `UPDATE deliveries SET state = 'dead', attempts = attempts + 1, last_error = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-           WHERE id = ?`,
-        ).run(JSON.stringify(outcome.error), at, row.id);
-        // Only the class and code go in the audit: the message, though redacted, is free text.
-        const details: Record<string, unknown> = { target: row.target, attempt: row.attempts + 1, classification: outcome.error.classification };
-        if (outcome.error.code !== undefined) details['code'] = outcome.error.code;
-        appendAuditSync({ ...audit, action: 'delivery.dead', details }, now);
-        promoteNextFallback(row, now);
-        return;
-      }
-    }
+    const { change, audit, pendingDelta, promoteFallback } = outcomeTransition(toDelivery(row), outcome);
+    prep(
+      `UPDATE deliveries SET state = COALESCE(?, state), attempts = ?, receipt = COALESCE(?, receipt), next_attempt_at = COALESCE(?, next_attempt_at),
+         last_error = COALESCE(?, last_error), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
+       WHERE id = ?`,
+    ).run(...changeParameters(change, now, row.id));
+    addPending(row.target, pendingDelta);
+    if (audit) appendAuditSync(audit, now);
+    if (promoteFallback) promoteNextFallback(row, now);
   };
+
+  /** Leases one chosen row; a row whose lease ran out mid-attempt is first recorded as a re-send. */
+  const leaseRow = (row: DeliveryWithEnvelopeRow, owner: string, expires: string, now: Date): LeasedDelivery => {
+    const at = now.toISOString();
+    const { envelope, ...delivery } = row;
+    let attempts = delivery.attempts;
+    let lastError = delivery.last_error;
+    if (delivery.lease_owner !== null) {
+      const resend = resendTransition(toDelivery(delivery), delivery.updated_at, now);
+      recordAttempt(delivery.id, resend.attempt);
+      appendAuditSync(resend.audit, now);
+      attempts = resend.change.attempts;
+      lastError = JSON.stringify(resend.change.lastError);
+    }
+    prep('UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, attempts = ?, last_error = ?, updated_at = ? WHERE id = ?').run(owner, expires, attempts, lastError, at, delivery.id);
+    return {
+      ...toDelivery({ ...delivery, attempts, last_error: lastError, lease_owner: owner, lease_expires_at: expires, updated_at: at }),
+      envelope: JSON.parse(envelope ?? 'null') as Envelope,
+    };
+  };
+
+  /**
+   * One target's leasable rows, at most `room`: first those whose lease ran out (their holder died
+   * mid-attempt), then the ready ones in due order.
+   */
+  const leasable = (target: string, at: string, room: number): DeliveryWithEnvelopeRow[] => {
+    const expired = prep(SQLITE_LEASE_QUERIES.expired).all(target, at, room) as DeliveryWithEnvelopeRow[];
+    if (expired.length >= room) return expired;
+    return [...expired, ...(prep(SQLITE_LEASE_QUERIES.ready).all(target, at, room - expired.length) as DeliveryWithEnvelopeRow[])];
+  };
+
+  /** Live leases a target holds now. */
+  const liveLeases = (target: string, at: string): number => (prep(SQLITE_LEASE_QUERIES.live).get(target, at) as { n: number }).n;
+
+  /** Each lease call starts the round of targets one further on. */
+  let turn = 0;
 
   const store: Store = {
     async migrate() {
@@ -211,10 +246,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async insertTransaction(input: NewTransaction) {
-      const { envelope, now } = input;
-      return grouped(() => {
+      const { envelope, now, lease } = input;
+      const added = pendingByTarget(input.deliveries);
+      return grouped((): InsertedTransaction => {
         const existing = prep('SELECT id FROM transactions WHERE council = ? AND idempotency_key = ?').get(envelope.council, envelope.idempotencykey) as { id: string } | undefined;
-        if (existing) return { id: existing.id, duplicate: true };
+        if (existing) return { id: existing.id, duplicate: true, ...(lease ? { leased: [] } : {}) };
         const at = now.toISOString();
         prep('INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
           envelope.id,
@@ -224,13 +260,46 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           JSON.stringify(envelope),
           at,
         );
-        const insertDelivery = prep(
-          `INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)`,
+        // Decided before the new rows exist, so only deliveries already queued can be in front.
+        const handed = new Set(
+          lease
+            ? handOffCandidates(input.deliveries, lease.targets)
+                .filter((d) => !prep(SQLITE_LEASE_QUERIES.readyWaiting).get(d.target, at) && !prep(SQLITE_LEASE_QUERIES.expiredWaiting).get(d.target, at))
+                .filter((d) => lease.perTarget === undefined || liveLeases(d.target, at) < lease.perTarget)
+                .map((d) => d.id)
+            : [],
         );
-        for (const d of input.deliveries) insertDelivery.run(d.id, envelope.id, envelope.council, d.target, d.mode, d.order, d.state, at, at, at);
+        const expires = lease ? new Date(now.getTime() + lease.leaseMs).toISOString() : null;
+        const insertDelivery = prep(
+          `INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+        );
+        const leased: LeasedDelivery[] = [];
+        for (const d of input.deliveries) {
+          const owner = handed.has(d.id) ? lease!.owner : null;
+          const row: DeliveryRow = {
+            id: d.id,
+            transaction_id: envelope.id,
+            council: envelope.council,
+            target: d.target,
+            mode: d.mode,
+            link_order: d.order,
+            state: d.state,
+            attempts: 0,
+            next_attempt_at: at,
+            lease_owner: owner,
+            lease_expires_at: owner === null ? null : expires,
+            last_error: null,
+            receipt: null,
+            created_at: at,
+            updated_at: at,
+          };
+          insertDelivery.run(row.id, row.transaction_id, row.council, row.target, row.mode, row.link_order, row.state, at, row.lease_owner, row.lease_expires_at, at, at);
+          if (owner !== null) leased.push({ ...toDelivery(row), envelope });
+        }
+        for (const [target, n] of added) addPending(target, n);
         appendAuditSync({ payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id }, now);
-        return { id: envelope.id, duplicate: false };
+        return { id: envelope.id, duplicate: false, ...(lease ? { leased } : {}) };
       });
     },
 
@@ -282,62 +351,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (limit <= 0 || (targets !== undefined && targets.length === 0)) return [];
       const at = now.toISOString();
       const expires = new Date(now.getTime() + leaseMs).toISOString();
-      // A lease need not survive a power cut: a lost one is a lease that ran out, and the delivery is
-      // leased again (its idempotency key covers a vendor call already made). So it commits without
-      // waiting for the disk; WAL order makes it durable with the next durable commit. A process crash
-      // (kill -9) loses nothing either way: the write is in the WAL file already.
-      db.pragma('synchronous = NORMAL');
-      try {
-        return write(() => {
-          const held = new Map<string, number>();
-          if (perTarget !== undefined) {
-            const rows = db
-              .prepare("SELECT target, COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND lease_expires_at > ? GROUP BY target")
-              .all(at) as Array<{ target: string; n: number }>;
-            for (const r of rows) held.set(r.target, r.n);
+      const round = turn++;
+      return grouped(
+        () => {
+          const order = rotate(targets ?? (prep('SELECT target FROM queue_depth WHERE pending > 0 ORDER BY target').all() as Array<{ target: string }>).map((r) => r.target), round);
+          const candidates: DeliveryWithEnvelopeRow[][] = [];
+          for (const target of order) {
+            const room = perTarget === undefined ? limit : Math.min(limit, perTarget - liveLeases(target, at));
+            if (room > 0) candidates.push(leasable(target, at, room));
           }
-          const targetFilter = targets === undefined ? '' : `AND d.target IN (${targets.map(() => '?').join(', ')})`;
-          // Without a per-target cap the first `limit` due rows are the answer; with one, rows are read
-          // until `limit` fit, skipping targets already at their cap.
-          const sql = `SELECT d.*, t.envelope AS envelope FROM deliveries d JOIN transactions t ON t.id = d.transaction_id
-             WHERE d.state = 'pending' AND d.next_attempt_at <= ? AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?)
-               AND t.envelope IS NOT NULL ${targetFilter}
-             ORDER BY d.next_attempt_at, d.created_at, d.id ${perTarget === undefined ? 'LIMIT ?' : ''}`;
-          const params: unknown[] = [at, at, ...(targets ?? [])];
-          if (perTarget === undefined) params.push(limit);
-          const chosen: DeliveryWithEnvelopeRow[] = [];
-          // better-sqlite3 forbids other statements while an iterator is open, so pick first, update after.
-          for (const raw of prep(sql).iterate(...params)) {
-            const row = raw as DeliveryWithEnvelopeRow;
-            if (perTarget !== undefined) {
-              const n = held.get(row.target) ?? 0;
-              if (n >= perTarget) continue;
-              held.set(row.target, n + 1);
-            }
-            chosen.push(row);
-            if (chosen.length >= limit) break;
-          }
-          const lease = prep('UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, updated_at = ? WHERE id = ?');
-          return chosen.map((row): LeasedDelivery => {
-            lease.run(owner, expires, at, row.id);
-            const { envelope, ...delivery } = row;
-            return {
-              ...toDelivery({ ...delivery, lease_owner: owner, lease_expires_at: expires, updated_at: at }),
-              envelope: JSON.parse(envelope ?? 'null') as Envelope,
-            };
-          });
-        });
-      } finally {
-        db.pragma('synchronous = FULL');
-      }
+          return pickFairly(candidates, limit).map((row) => leaseRow(row, owner, expires, now));
+        },
+        { durable: false, last: true },
+      );
     },
 
     async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
       return grouped(() => {
         const row = getDeliveryRow(deliveryId);
-        // The owner check alone is enough: a lease that expired and was taken by another worker has
-        // that worker's name on it. A late result from a worker whose lease expired unclaimed is kept,
-        // because nobody else can have delivered it in the meantime.
+        // The owner check alone is enough: a lease that ran out and was leased again has its new
+        // holder's name on it, and its lost attempt is on record as one of unknown outcome.
         if (!row || row.state !== 'pending' || row.lease_owner !== owner) return false;
         recordAttempt(deliveryId, attempt);
         applyOutcome(row, outcome, now);
@@ -346,9 +379,59 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async releaseLease(deliveryId, owner) {
-      write(() => {
-        prep('UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?').run(deliveryId, owner);
-      });
+      await grouped(
+        () => {
+          prep('UPDATE deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND lease_owner = ?').run(deliveryId, owner);
+        },
+        { durable: false },
+      );
+    },
+
+    async heartbeat(worker, now) {
+      const at = now.toISOString();
+      return grouped(
+        () => {
+          prep(
+            `INSERT INTO workers (id, host, pid, lease_ms, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, lease_ms = excluded.lease_ms, heartbeat_at = excluded.heartbeat_at`,
+          ).run(worker.id, worker.host, worker.pid, worker.leaseMs, at, at);
+          const renewed = prep(SQLITE_LEASE_QUERIES.expireOwner).run(
+            new Date(now.getTime() + worker.leaseMs).toISOString(),
+            worker.id,
+            at,
+          );
+          return renewed.changes;
+        },
+        { durable: false },
+      );
+    },
+
+    async listWorkers() {
+      const rows = prep('SELECT * FROM workers ORDER BY started_at, id').all() as Array<{ id: string; host: string; pid: number; lease_ms: number; started_at: string; heartbeat_at: string }>;
+      return rows.map((r): WorkerRecord => ({ id: r.id, host: r.host, pid: r.pid, leaseMs: r.lease_ms, startedAt: r.started_at, heartbeatAt: r.heartbeat_at }));
+    },
+
+    async releaseWorker(id, now) {
+      const at = now.toISOString();
+      return grouped(
+        () => {
+          const ended = prep(SQLITE_LEASE_QUERIES.expireOwner).run(at, id, at);
+          prep('DELETE FROM workers WHERE id = ?').run(id);
+          return ended.changes;
+        },
+        { durable: false },
+      );
+    },
+
+    async queueDepth() {
+      const rows = prep('SELECT target, pending FROM queue_depth WHERE pending <> 0 ORDER BY target').all() as Array<{ target: string; pending: number }>;
+      const byTarget: Record<string, number> = {};
+      let total = 0;
+      for (const r of rows) {
+        byTarget[r.target] = r.pending;
+        total += r.pending;
+      }
+      return { total, byTarget };
     },
 
     async listDeadLetters(options = {}) {
@@ -388,6 +471,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           if (current.envelope === null) return false;
         }
         prep("UPDATE deliveries SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?").run(at, at, deliveryId);
+        addPending(row.target, 1);
         const audit: AuditInput = { council: row.council, actor, action: 'dlq.replay', transactionId: row.transaction_id, deliveryId, details };
         if (hash !== undefined) audit.payloadHash = hash;
         appendAuditSync(audit, now);
@@ -485,21 +569,37 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async purgePayloads(before) {
       const now = new Date();
-      return write(() => {
-        // 'pending' is the only unfinished state: delivered, dead, discarded and skipped are all at rest.
-        const rows = db
-          .prepare(
-            `SELECT id, council FROM transactions t WHERE t.envelope IS NOT NULL AND t.created_at < ?
-             AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending')`,
-          )
-          .all(before.toISOString()) as Array<{ id: string; council: string }>;
-        const purge = prep('UPDATE transactions SET envelope = NULL, purged_at = ? WHERE id = ?');
-        for (const row of rows) {
-          purge.run(now.toISOString(), row.id);
-          appendAuditSync({ council: row.council, actor: 'system', action: 'transaction.purged', transactionId: row.id }, now);
-        }
-        return rows.length;
-      });
+      const cutoff = before.toISOString();
+      let purged = 0;
+      // In batches, each its own write transaction with a turn of the event loop between them, so a
+      // large purge never holds the loop or the write lock for long. The position (created_at, rowid)
+      // moves on past transactions still pending, so none is read twice.
+      let after = { createdAt: '', rowid: 0 };
+      for (;;) {
+        const batch = write(() => {
+          // 'pending' is the only unfinished state: delivered, dead, discarded and skipped are all at rest.
+          const rows = prep(
+            `SELECT t.rowid AS rowid, t.id AS id, t.council AS council, t.created_at AS created_at,
+               EXISTS (SELECT 1 FROM deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending') AS busy
+             FROM transactions t WHERE t.envelope IS NOT NULL AND t.created_at < ? AND (t.created_at > ? OR (t.created_at = ? AND t.rowid > ?))
+             ORDER BY t.created_at, t.rowid LIMIT ?`,
+          ).all(cutoff, after.createdAt, after.createdAt, after.rowid, PURGE_BATCH) as Array<{ rowid: number; id: string; council: string; created_at: string; busy: number }>;
+          const purge = prep('UPDATE transactions SET envelope = NULL, purged_at = ? WHERE id = ?');
+          let count = 0;
+          for (const row of rows) {
+            if (row.busy) continue;
+            purge.run(now.toISOString(), row.id);
+            appendAuditSync({ council: row.council, actor: 'system', action: 'transaction.purged', transactionId: row.id }, now);
+            count += 1;
+          }
+          const tail = rows[rows.length - 1];
+          return { count, seen: rows.length, tail };
+        });
+        purged += batch.count;
+        if (batch.seen < PURGE_BATCH || !batch.tail) return purged;
+        after = { createdAt: batch.tail.created_at, rowid: batch.tail.rowid };
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     },
   };
   return store;

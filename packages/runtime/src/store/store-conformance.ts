@@ -203,21 +203,136 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       for (const [i, batch] of results.entries()) check(batch.every((d) => d.leaseOwner === `worker-${i}`), 'each lease names its leaser');
     });
 
-    it('leases a delivery again once its lease expires, and only the new owner may complete it', async () => {
+    it('leases a delivery again once its lease expires, as a re-send of an attempt with an unknown outcome, and only the new owner may complete it', async () => {
       const target = uniqueTarget('confirm');
       const tx = await insert(store, [link(target)]);
       const id = await leaseOne(store, target, 'worker-a', at(0), 1000);
       equal((await store.leaseDeliveries({ owner: 'worker-b', limit: 1, leaseMs: 1000, now: at(999), targets: [target] })).length, 0, 'leases before expiry');
-      equal(await leaseOne(store, target, 'worker-b', at(1001), 1000), id, 'the expired delivery is leased again');
+      const [again] = await store.leaseDeliveries({ owner: 'worker-b', limit: 1, leaseMs: 1000, now: at(1001), targets: [target] });
+      equal([again?.id, again?.attempts, again?.lastError?.classification], [id, 1, 'unknown'], 'the expired delivery is leased again, its lost attempt counted');
+      equal((await store.listAttempts(id)).map((a) => [a.attempt, a.outcome, a.startedAt, a.finishedAt]), [[1, 'unknown', at(0).toISOString(), at(1001).toISOString()]], 'the lost attempt on record');
       const late = await store.completeAttempt({ deliveryId: id, owner: 'worker-a', attempt: attempt(1, 'delivered', at(1002)), outcome: { kind: 'delivered', receipt }, now: at(1002) });
       check(late === false, 'the old owner must be refused once another worker holds the lease');
       equal(await stateOf(store, tx.id, id), 'pending', 'state after the refused completion');
-      const ok = await store.completeAttempt({ deliveryId: id, owner: 'worker-b', attempt: attempt(1, 'delivered', at(1003)), outcome: { kind: 'delivered', receipt }, now: at(1003) });
+      const ok = await store.completeAttempt({ deliveryId: id, owner: 'worker-b', attempt: attempt(2, 'delivered', at(1003)), outcome: { kind: 'delivered', receipt }, now: at(1003) });
       check(ok, 'the new owner completes');
       const [delivered] = await store.listDeliveries(tx.id);
-      equal([delivered?.state, delivered?.attempts, delivered?.receipt, delivered?.leaseOwner], ['delivered', 1, receipt, undefined], 'delivered delivery');
-      equal((await store.listAudit(COUNCIL, { transactionId: tx.id })).map((e) => e.action), ['transaction.accepted', 'delivery.delivered'], 'audit actions');
+      equal([delivered?.state, delivered?.attempts, delivered?.receipt, delivered?.leaseOwner], ['delivered', 2, receipt, undefined], 'delivered delivery');
+      equal((await store.listAttempts(id)).map((a) => a.outcome), ['unknown', 'delivered'], 'attempts');
+      const audit = await store.listAudit(COUNCIL, { transactionId: tx.id });
+      equal(audit.map((e) => e.action), ['transaction.accepted', 'delivery.resent', 'delivery.delivered'], 'audit actions');
+      equal([audit[1]?.deliveryId, audit[1]?.details, audit[2]?.details?.['attempt']], [id, { target, unknownAttempt: 1 }, 2], 'the re-send in the audit');
       equal((await store.leaseDeliveries({ owner: 'worker-c', limit: 1, leaseMs: 1000, now: at(5000), targets: [target] })).length, 0, 'a delivered delivery is not leased');
+    });
+
+    it('hands new deliveries to a worker in the accepting commit, only where nothing of the target waits before them and its cap allows', async () => {
+      const free = uniqueTarget('handoff');
+      const other = uniqueTarget('handoff-other');
+      const handOff = (targets: string[], perTarget = 2) => ({ owner: 'w-hand', leaseMs: 30_000, perTarget, targets });
+      const submit = (deliveries: NewDelivery[], now: Date, targets: string[], options: { envelope?: Envelope; perTarget?: number } = {}) =>
+        store.insertTransaction({ envelope: options.envelope ?? pothole(), deliveries, audit: { actor: 'key-test', action: 'transaction.accepted' }, now, lease: handOff(targets, options.perTarget) });
+
+      // An idle target: its new delivery is leased to the worker, envelope and all; a target not offered stays queued.
+      const first = [link(free), link(other)];
+      const taken = await submit(first, at(0), [free]);
+      equal(taken.leased?.map((d) => [d.id, d.leaseOwner, d.leaseExpiresAt, d.attempts]), [[first[0]!.id, 'w-hand', at(30_000).toISOString(), 0]], 'the delivery handed over');
+      equal(taken.leased?.[0]?.envelope.id, taken.id, 'the handed delivery carries its envelope');
+      const stored = await store.listDeliveries(taken.id);
+      equal([free, other].map((t) => stored.find((d) => d.target === t)?.leaseOwner ?? null), ['w-hand', null], 'leases as stored');
+      equal((await store.leaseDeliveries({ owner: 'w2', limit: 10, leaseMs: 1000, now: at(1), targets: [free] })).length, 0, 'a handed delivery is not leased again');
+
+      // The cap counts the handed lease: a second fits under 2, a third does not and stays queued.
+      equal((await submit([link(free)], at(2), [free])).leased?.length, 1, 'a second hand-off under a cap of 2');
+      const capped = await submit([link(free)], at(3), [free]);
+      equal(capped.leased, [], 'nothing handed over at the cap');
+      // With the cap lifted, the queued one waits before any newer one: the new one is not handed over.
+      equal((await submit([link(free)], at(4), [free], { perTarget: 10 })).leased, [], 'nothing handed over while an older delivery waits');
+      const next = await store.leaseDeliveries({ owner: 'w2', limit: 1, leaseMs: 1000, now: at(5), targets: [free] });
+      equal(next.map((d) => d.transactionId), [capped.id], 'the leasing loop takes the older one first');
+
+      // A lease that ran out waits before a new delivery too (it is to be re-sent first).
+      const lapsed = uniqueTarget('handoff-lapsed');
+      await insert(store, [link(lapsed)]);
+      await leaseOne(store, lapsed, 'w-gone', at(0), 1000);
+      equal((await submit([link(lapsed)], at(5000), [lapsed])).leased, [], 'nothing handed over while an expired lease waits');
+
+      // A repeated idempotency key hands nothing over and stores nothing.
+      const key = `key-${randomUUID()}`;
+      const idle = uniqueTarget('handoff-dup');
+      const original = await submit([link(idle)], at(0), [idle], { envelope: pothole(COUNCIL, key) });
+      const repeat = await submit([link(idle)], at(1), [idle], { envelope: pothole(COUNCIL, key) });
+      equal([repeat.id, repeat.duplicate, repeat.leased], [original.id, true, []], 'a duplicate');
+
+      // The worker completes a handed delivery like any leased one.
+      const ok = await store.completeAttempt({ deliveryId: first[0]!.id, owner: 'w-hand', attempt: attempt(1, 'delivered', at(10)), outcome: { kind: 'delivered', receipt }, now: at(10) });
+      check(ok, 'the worker holding a handed lease completes it');
+      equal((await store.listAudit(COUNCIL, { transactionId: taken.id })).map((e) => e.action), ['transaction.accepted', 'delivery.delivered'], 'audit of a handed delivery');
+    });
+
+    it('takes targets in turn, so one target\'s backlog does not starve another\'s', async () => {
+      const busy = uniqueTarget('busy');
+      const quiet = uniqueTarget('quiet');
+      for (let i = 0; i < 4; i += 1) await insert(store, [link(busy), link(busy), link(busy), link(busy), link(busy)], { now: at(i) });
+      const late = await insert(store, [link(quiet)], { now: at(100) });
+      const first = await store.leaseDeliveries({ owner: 'w', limit: 3, leaseMs: 60_000, now: at(1000), targets: [busy, quiet] });
+      check(first.some((d) => d.id === late.deliveries[0]!.id), 'the quiet target\'s one delivery is leased in the first round, behind 20 older ones of the busy target');
+      const quietTurns: number[] = [];
+      const more = [uniqueTarget('other'), uniqueTarget('other')];
+      for (const t of more) for (let i = 0; i < 3; i += 1) await insert(store, [link(t)]);
+      // With one lease at a time over three targets, each takes the first place in turn.
+      for (let i = 0; i < 6; i += 1) {
+        const [one] = await store.leaseDeliveries({ owner: 'w', limit: 1, leaseMs: 60_000, now: at(2000), targets: [busy, ...more] });
+        quietTurns.push([busy, ...more].indexOf(one!.target));
+      }
+      equal([...quietTurns].sort(), [0, 0, 1, 1, 2, 2], 'each of three targets leased twice in six single leases');
+    });
+
+    it('keeps each target\'s queue depth through acceptance, fallback, delivery, death and replay', async () => {
+      const a = uniqueTarget('depth');
+      const b = uniqueTarget('depth');
+      const depth = async () => {
+        const { byTarget, total } = await store.queueDepth();
+        check(total >= (byTarget[a] ?? 0) + (byTarget[b] ?? 0), 'the total covers every target');
+        return [byTarget[a] ?? 0, byTarget[b] ?? 0];
+      };
+      await insert(store, [link(a), link(a)]);
+      const chain = await insert(store, [link(a, { mode: 'fallback', order: 0 }), link(b, { mode: 'fallback', order: 1, state: 'skipped' })]);
+      equal(await depth(), [3, 0], 'pending after acceptance (a skipped link waits outside the queue)');
+      const leased = await store.leaseDeliveries({ owner: 'w', limit: 10, leaseMs: 1000, now: at(0), targets: [a] });
+      equal(await depth(), [3, 0], 'leased deliveries are still pending');
+      const head = leased.find((d) => d.id === chain.deliveries[0]!.id)!;
+      await store.completeAttempt({ deliveryId: head.id, owner: 'w', attempt: attempt(1, 'failed', at(1)), outcome: { kind: 'dead', error: failure }, now: at(1) });
+      equal(await depth(), [2, 1], 'a dead link leaves the queue and the next link joins it');
+      const other = leased.find((d) => d.id !== head.id)!;
+      await store.completeAttempt({ deliveryId: other.id, owner: 'w', attempt: attempt(1, 'failed', at(1)), outcome: { kind: 'retry', nextAttemptAt: at(60_000), error: failure }, now: at(1) });
+      equal(await depth(), [2, 1], 'a retry stays in the queue');
+      const third = leased.find((d) => d.id !== head.id && d.id !== other.id)!;
+      await store.completeAttempt({ deliveryId: third.id, owner: 'w', attempt: attempt(1, 'delivered', at(2)), outcome: { kind: 'delivered', receipt }, now: at(2) });
+      equal(await depth(), [1, 1], 'a delivered delivery leaves the queue');
+      check(await store.replayDeadLetter(head.id, { actor: 'officer-42', reason: 'back office fixed', now: at(3) }), 'replay');
+      equal(await depth(), [2, 1], 'a replayed dead letter joins the queue again');
+    });
+
+    it('renews a live worker\'s leases on its heartbeat, and ends a released worker\'s at once', async () => {
+      const target = uniqueTarget('beat');
+      const worker = { id: `worker-${randomUUID()}`, host: 'host-a', pid: 4242, leaseMs: 1000 };
+      const tx = await insert(store, [link(target), link(target)]);
+      equal(await store.heartbeat(worker, at(0)), 0, 'no leases to renew yet');
+      const leased = await store.leaseDeliveries({ owner: worker.id, limit: 2, leaseMs: 1000, now: at(0), targets: [target] });
+      equal(leased.length, 2, 'leased');
+      equal(await store.heartbeat(worker, at(800)), 2, 'both leases renewed');
+      equal((await store.getDelivery(leased[0]!.id))?.leaseExpiresAt, at(1800).toISOString(), 'renewed to the heartbeat plus leaseMs');
+      const registered = (await store.listWorkers()).find((w) => w.id === worker.id);
+      equal([registered?.host, registered?.pid, registered?.leaseMs, registered?.startedAt, registered?.heartbeatAt], ['host-a', 4242, 1000, at(0).toISOString(), at(800).toISOString()], 'registered worker');
+      equal((await store.leaseDeliveries({ owner: 'other', limit: 2, leaseMs: 1000, now: at(1500), targets: [target], perTarget: 2 })).length, 0, 'renewed leases still count against the cap');
+      equal(await store.releaseWorker(worker.id, at(1600)), 2, 'released worker\'s leases ended');
+      check(!(await store.listWorkers()).some((w) => w.id === worker.id), 'the released worker is forgotten');
+      const taken = await store.leaseDeliveries({ owner: 'other', limit: 2, leaseMs: 1000, now: at(1600), targets: [target], perTarget: 2 });
+      equal(taken.map((d) => d.attempts), [1, 1], 'both leased again at once, each as a re-send');
+      equal((await store.listAudit(COUNCIL, { transactionId: tx.id })).filter((e) => e.action === 'delivery.resent').length, 2, 're-sends audited');
+      equal(await store.heartbeat({ ...worker, id: 'other' }, at(3000)), 0, 'a heartbeat does not revive leases that ran out');
+      equal((await store.leaseDeliveries({ owner: 'third', limit: 2, leaseMs: 1000, now: at(3000), targets: [target] })).length, 2, 'so they can be leased');
+      await store.releaseWorker('other', at(3000));
     });
 
     it('refuses completeAttempt from a worker that does not hold the lease, changing nothing', async () => {

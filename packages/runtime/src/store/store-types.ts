@@ -48,6 +48,21 @@ export interface NewTransaction {
   /** Audit entry written in the same database transaction. */
   audit: Omit<AuditInput, 'council' | 'transactionId'>;
   now: Date;
+  /**
+   * A worker with free slots for these targets takes the new deliveries to them in the same commit
+   * (a hand-off: no separate lease). Each target's delivery is leased to `owner` only if nothing of
+   * that target is waiting before it (no due unleased delivery, no lease that ran out) and the
+   * target holds fewer than `perTarget` live leases; the others stay pending for the leasing loop.
+   */
+  lease?: { owner: string; leaseMs: number; perTarget?: number; targets: readonly string[] };
+}
+
+/** What insertTransaction did: the transaction's id, and the deliveries handed to the leasing worker. */
+export interface InsertedTransaction {
+  id: string;
+  duplicate: boolean;
+  /** With `lease` only: the new deliveries leased to its owner (none for a duplicate). */
+  leased?: LeasedDelivery[];
 }
 
 export interface StoredTransaction {
@@ -65,7 +80,11 @@ export interface AttemptRecord {
   attempt: number;
   startedAt: string;
   finishedAt: string;
-  outcome: 'delivered' | 'failed';
+  /**
+   * `unknown`: the lease ran out before its worker recorded an outcome (the process died or stalled),
+   * so the vendor may or may not have received the attempt; the delivery was sent again.
+   */
+  outcome: 'delivered' | 'failed' | 'unknown';
   classification?: string;
   code?: string;
   /** Redacted message. */
@@ -116,6 +135,28 @@ export type AttemptOutcome =
   | { kind: 'retry'; nextAttemptAt: Date; error: { classification: string; code?: string; message: string } }
   | { kind: 'dead'; error: { classification: string; code?: string; message: string } };
 
+/** A delivery worker process, as it registered itself; its heartbeats keep its leases alive. */
+export interface WorkerRecord {
+  /** The worker's lease owner id. */
+  id: string;
+  /**
+   * Where it runs: processes with the same host identity can see each other's process ids (same
+   * machine, same boot, same PID namespace), so a dead one is known at once.
+   */
+  host: string;
+  pid: number;
+  /** How long its leases last without a heartbeat. */
+  leaseMs: number;
+  startedAt: string;
+  heartbeatAt: string;
+}
+
+/** Pending deliveries (waiting, scheduled for a retry, or in flight), per target and in all. */
+export interface QueueDepth {
+  total: number;
+  byTarget: Record<string, number>;
+}
+
 export interface StoredStatusUpdate {
   id: number;
   transactionId?: string;
@@ -135,9 +176,10 @@ export interface Store {
 
   /**
    * In one database transaction: dedupe on (council, idempotency key); insert the transaction, its
-   * deliveries and a chained audit entry. A repeated key returns the first transaction's id.
+   * deliveries (leasing those `lease` allows) and a chained audit entry. A repeated key returns the
+   * first transaction's id.
    */
-  insertTransaction(input: NewTransaction): Promise<{ id: string; duplicate: boolean }>;
+  insertTransaction(input: NewTransaction): Promise<InsertedTransaction>;
   getTransaction(id: string): Promise<StoredTransaction | undefined>;
   /**
    * A council's transactions, newest first (by creation time, then id). For the next page pass the
@@ -151,7 +193,12 @@ export interface Store {
   /**
    * Leases up to `limit` due deliveries (state pending, next attempt due, no live lease) to `owner`
    * until now + leaseMs. Concurrent callers never get the same delivery (SKIP LOCKED on PostgreSQL).
-   * `perTarget` caps how many leases each target may hold at once, counting live ones.
+   * `perTarget` caps how many leases each target may hold at once, counting live ones. Targets take
+   * turns (round-robin, starting one further on each call), so one target's backlog never starves
+   * another's; within a target the oldest due delivery goes first. A delivery whose lease ran out
+   * before an outcome was recorded goes before the others: it is leased again with an attempt of
+   * unknown outcome recorded and a `delivery.resent` audit entry. The cost depends on the number of
+   * targets and the cap, never on how many deliveries are queued.
    */
   leaseDeliveries(options: { owner: string; limit: number; leaseMs: number; now: Date; targets?: string[]; perTarget?: number }): Promise<LeasedDelivery[]>;
 
@@ -164,6 +211,21 @@ export interface Store {
 
   /** Gives a lease back without an attempt (graceful shutdown). */
   releaseLease(deliveryId: string, owner: string): Promise<void>;
+
+  /**
+   * Registers worker `worker.id` or records that it is alive, and renews its live leases to now +
+   * leaseMs (leases that already ran out stay out). Resolves how many leases it renewed.
+   */
+  heartbeat(worker: Pick<WorkerRecord, 'id' | 'host' | 'pid' | 'leaseMs'>, now: Date): Promise<number>;
+  /** Every registered worker. */
+  listWorkers(): Promise<WorkerRecord[]>;
+  /**
+   * Forgets a worker (it stopped, or died): its live leases end now, so they stop counting against
+   * per-target caps and are leased again (as re-sends) at once. Resolves how many leases ended.
+   */
+  releaseWorker(id: string, now: Date): Promise<number>;
+  /** Pending deliveries per target, from counters kept with every change (no count over the queue). */
+  queueDepth(): Promise<QueueDepth>;
 
   /** Dead letters, newest first. */
   listDeadLetters(options?: { council?: string; target?: string; limit?: number }): Promise<StoredDelivery[]>;

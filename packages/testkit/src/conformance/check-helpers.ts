@@ -1,4 +1,4 @@
-import { classifyError, collectMarkedValues, isLgxError, schemaRegistry, type Capability, type ErrorClassification } from '@lgx/core';
+import { classifyError, collectMarkedTexts, isLgxError, redact, schemaRegistry, type Capability, type ErrorClassification } from '@lgx/core';
 import { ConformanceFailure, type CheckId, type ConformanceSession } from './conformance-types';
 
 /** Fails the check with a message that names it. */
@@ -35,8 +35,45 @@ export function capabilitiesWith(capabilities: readonly Capability[], operation:
   return capabilities.filter((c) => c.operations.includes(operation));
 }
 
-/** Records the personal-data values of a fixture, so the logging check can look for them. */
+/** Shorter values (a title, a house number) are too common to tell an adapter's leak from chance. */
+const MIN_PERSONAL_VALUE = 6;
+
+/**
+ * The personal-data values in `data` of canonical type `type`: each text or number inside a field
+ * marked `x-lgx-pii` (a marked address gives its postcode, street and so on), long enough to look for.
+ */
+export function personalValues(type: string, data: unknown): string[] {
+  let schema;
+  try {
+    schema = schemaRegistry().get(type).schema;
+  } catch {
+    return [];
+  }
+  return collectMarkedTexts(data, schema, ['x-lgx-pii']).filter((v) => v.trim().length >= MIN_PERSONAL_VALUE);
+}
+
+/** Records the personal-data values of a fixture, so the logging and error checks can look for them. */
 export function notePersonalData(session: ConformanceSession, type: string, data: unknown): void {
-  const schema = schemaRegistry().get(type).schema;
-  for (const value of collectMarkedValues(data, schema, ['x-lgx-pii'])) if (value.length >= 6) session.personalData.add(value);
+  for (const value of personalValues(type, data)) session.personalData.add(value);
+}
+
+/** The first personal-data value found in `text`, or undefined. */
+export function personalValueIn(text: string, values: Iterable<string>): string | undefined {
+  for (const value of values) if (text.includes(value)) return value;
+  return undefined;
+}
+
+/**
+ * What the adapter says about itself anyway: its manifest and its config without the secrets. A value
+ * found here (a vendor called "Example", a key that embeds the product's name) cannot be told apart
+ * from the adapter naming itself, so the leak checks leave it out.
+ */
+export function publicText(session: Pick<ConformanceSession, 'definition' | 'config'>): string {
+  return JSON.stringify([session.definition.manifest, redact(session.config, session.definition.configSchema, { marks: ['x-lgx-secret'] })]);
+}
+
+/** The personal-data values seen so far that the adapter's public text does not contain. */
+export function personalDataToFind(session: ConformanceSession, values: Iterable<string> = session.personalData): string[] {
+  const known = publicText(session);
+  return [...values].filter((v) => !known.includes(v));
 }

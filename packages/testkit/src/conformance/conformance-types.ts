@@ -34,6 +34,12 @@ export type CheckId =
   | 'classifies-401'
   | 'honours-timeout'
   | 'honours-abort'
+  | 'get-status-honours-abort'
+  | 'poll-updates-honours-abort'
+  | 'get-status-not-found'
+  | 'input-not-mutated'
+  | 'no-personal-data-in-errors'
+  | 'no-personal-data-in-receipt'
   | 'idempotency'
   | 'get-status'
   | 'poll-updates'
@@ -51,14 +57,20 @@ export interface ConformanceSession<Config = unknown, Sim extends Simulator = Si
   instance: AdapterInstance;
   /** Every entry the adapter logged, unscrubbed. */
   logs: LogEntry[];
-  /** Anything written to the console while checks ran. */
+  /** Anything written to the console, stdout or stderr while checks ran. */
   console: string[];
+  /** Every error an operation threw while checks ran. */
+  errors: Array<{ operation: string; error: unknown }>;
+  /** Transactions a submit changed in place: where, and the first path that changed. */
+  mutations: Array<{ label: string; path: string }>;
   /** Secret values from the config. */
   secrets: string[];
   /** Personal-data values from the fixtures submitted. */
   personalData: Set<string>;
   /** Receipts from successful submits, by type. */
   receipts: Map<string, string[]>;
+  /** Every receipt a submit returned, with the personal-data values of the transaction it was for. */
+  receiptLog: Array<{ label: string; receipt: unknown; personalData: readonly string[] }>;
   envelope(type: string, data: unknown, options?: { version?: number; idempotencyKey?: string; validate?: boolean }): Envelope;
   close(): Promise<void>;
 }

@@ -72,21 +72,29 @@ export function faultChecks(options: { timeoutMs?: number }): ConformanceCheck[]
       run: async (session) => {
         const op = representativeCall(session);
         if (!op) fail('honours-abort', 'setup', 'no operation to exercise');
-        session.simulator.faults.failNext(20, { timeout: true });
-        const controller = new AbortController();
-        const before = session.simulator.requests.length;
-        const pending = op.call(controller.signal);
-        // Abort once the request has reached the vendor.
-        for (let i = 0; i < 200 && session.simulator.requests.length === before; i++) await new Promise((r) => setTimeout(r, 10));
-        controller.abort();
-        try {
-          const { error } = await settleWithin('honours-abort', op.label, pending, 5000);
-          if (error === undefined) fail('honours-abort', op.label, 'resolved although aborted');
-          if (classifyError(error) !== 'retryable') fail('honours-abort', op.label, `aborted operation classified ${classifyError(error)}, expected retryable`);
-        } finally {
-          session.simulator.faults.clear();
-        }
+        await stopsWhenAborted('honours-abort', session, op.label, op.call);
       },
     },
   ];
+}
+
+/**
+ * Starts `call` against a vendor that never answers, aborts its signal once the request has reached
+ * the vendor, and fails `check` unless the call then ends promptly with a retryable error.
+ */
+export async function stopsWhenAborted(check: CheckId, session: ConformanceSession, label: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+  session.simulator.faults.failNext(20, { timeout: true });
+  const controller = new AbortController();
+  const before = session.simulator.requests.length;
+  const pending = call(controller.signal);
+  // Abort once the request has reached the vendor.
+  for (let i = 0; i < 200 && session.simulator.requests.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+  controller.abort();
+  try {
+    const { error } = await settleWithin(check, label, pending, 5000);
+    if (error === undefined) fail(check, label, 'resolved although aborted');
+    if (classifyError(error) !== 'retryable') fail(check, label, `aborted operation classified ${classifyError(error)}, expected retryable`);
+  } finally {
+    session.simulator.faults.clear();
+  }
 }

@@ -2,6 +2,7 @@
 import { createTransaction, schemaRegistry, type AdapterDefinition, type AdapterInstance, type Capability } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { createMemoryLogger } from '../memory-logger';
+import { observeInstance } from './observe-instance';
 import type { Simulator } from '../simulators/simulator-server';
 import type { ConformanceOptions, ConformanceSession } from './conformance-types';
 
@@ -23,8 +24,20 @@ export async function openSession<Caps extends readonly Capability[], Config, Si
   for (const m of CONSOLE_METHODS) {
     console[m] = (...args: unknown[]) => void consoleOutput.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
   }
+  // Written straight to the streams too (process.stdout.write), which console capture alone misses.
+  // The text still goes out: the test runner's own output shares these streams.
+  const streams = [process.stdout, process.stderr] as const;
+  const writes = streams.map((stream) => stream.write);
+  for (const stream of streams) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+      consoleOutput.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+  }
   const restoreConsole = () => {
     for (const [m, fn] of originals) console[m] = fn;
+    streams.forEach((stream, i) => (stream.write = writes[i]!));
   };
   const council = options.council ?? 'E07000223';
   try {
@@ -35,16 +48,17 @@ export async function openSession<Caps extends readonly Capability[], Config, Si
       council,
     });
     let counter = 0;
+    const observed = { errors: [], mutations: [], receiptLog: [], personalData: new Set<string>() };
     return {
+      ...observed,
       definition: definition as unknown as AdapterDefinition<readonly Capability[], Config>,
       options,
       simulator,
       config,
-      instance: instance as unknown as AdapterInstance,
+      instance: observeInstance(instance as unknown as AdapterInstance, observed),
       logs: memory.entries,
       console: consoleOutput,
       secrets,
-      personalData: new Set(),
       receipts: new Map(),
       envelope: (type, data, opts = {}) =>
         createTransaction(type, data, {

@@ -1,5 +1,5 @@
 import { loadFixtures } from '../fixtures';
-import { capabilitiesWith, notePersonalData } from './check-helpers';
+import { capabilitiesWith, notePersonalData, personalValues } from './check-helpers';
 import type { ConformanceSession } from './conformance-types';
 
 export interface Fixture {
@@ -43,4 +43,15 @@ export function representativeCall(session: ConformanceSession): { label: string
     }
   }
   return undefined;
+}
+
+/** The valid fixture of `type` with the most personal data (the first one when none has any). */
+export function richestFixture(session: Pick<ConformanceSession, 'options'>, type: string, version: number): Fixture | undefined {
+  let best: Fixture | undefined;
+  let most = -1;
+  for (const fixture of fixturesFor(session, type, 'valid', version)) {
+    const count = personalValues(type, fixture.data).length;
+    if (count > most) [best, most] = [fixture, count];
+  }
+  return best;
 }

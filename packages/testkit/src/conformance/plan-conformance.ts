@@ -2,6 +2,8 @@ import { closeCheck, declarationChecks } from './declaration-checks';
 import { deliveryChecks } from './delivery-checks';
 import { faultChecks } from './fault-checks';
 import { stateChecks } from './state-checks';
+import { statusFaultChecks } from './status-fault-checks';
+import { dataProtectionChecks } from './data-protection-checks';
 import { loggingCheck } from './logging-check';
 import { openSession } from './open-session';
 import { ConformanceFailure, type CheckResult, type ConformanceCheck, type ConformanceOptions, type ConformanceSession } from './conformance-types';
@@ -19,6 +21,8 @@ export function planConformance<Caps extends readonly Capability[], Config, Sim 
     ...deliveryChecks(definition.capabilities, opts),
     ...faultChecks(options),
     ...stateChecks(definition.capabilities, opts),
+    ...statusFaultChecks(definition.capabilities),
+    ...dataProtectionChecks(definition.capabilities),
     loggingCheck(),
     closeCheck(),
   ];

@@ -2,12 +2,13 @@ import { validateData } from '@lgx/core';
 import { capabilitiesWith, fail } from './check-helpers';
 import { fixturesFor } from './operation-under-test';
 import type { Capability } from '@lgx/core';
-import type { ConformanceCheck, ConformanceOptions, ConformanceSession } from './conformance-types';
+import type { CheckId, ConformanceCheck, ConformanceOptions, ConformanceSession } from './conformance-types';
 
-async function submitOne(session: ConformanceSession, cap: Capability, idempotencyKey?: string) {
+/** Submits the first valid fixture of `cap` (at its newest version): a record at the vendor to work on. */
+export async function submitOne(session: ConformanceSession, cap: Capability, idempotencyKey?: string, check: CheckId = 'get-status') {
   const version = Math.max(...cap.versions);
   const fixture = fixturesFor(session, cap.type, 'valid', version)[0];
-  if (!fixture) fail('get-status', cap.type, 'no valid fixture to submit');
+  if (!fixture) fail(check, cap.type, 'no valid fixture to submit');
   const tx = session.envelope(cap.type, structuredClone(fixture.data), { version, ...(idempotencyKey ? { idempotencyKey } : {}) });
   return { tx, receipt: await session.instance.submit!(tx as never, { signal: AbortSignal.timeout(10_000) }) };
 }

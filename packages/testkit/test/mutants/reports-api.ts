@@ -3,7 +3,7 @@
  * are made by switching on one defect each. The conformance suite must pass the correct one and
  * catch every mutant with the check meant for it.
  */
-import { assertValidData, defineAdapter, type Receipt, type StatusUpdate } from '@lgx/core';
+import { assertValidData, defineAdapter, NotFoundError, type Receipt, type StatusUpdate } from '@lgx/core';
 import { startRestSimulator, reply } from '../../src/simulators/rest-simulator';
 
 export interface Report {
@@ -14,12 +14,15 @@ export interface Report {
   seq: number;
 }
 
+/** The simulator's API key, shaped like a vendor's live key. */
+export const REPORTS_API_KEY = 'rk_live_7Q2m9Xb4Lw8c';
+
 export async function startReportsApi() {
   let seq = 0;
   return startRestSimulator({
     name: 'reports-api',
     state: () => ({ reports: new Map<string, Report>(), byKey: new Map<string, string>(), changes: [] as Array<{ seq: number; id: string }> }),
-    auth: (req) => req.headers['x-api-key'] === 'reports-api-key-123',
+    auth: (req) => req.headers['x-api-key'] === REPORTS_API_KEY,
     routes: [
       { method: 'GET', path: '/health', handler: () => ({ status: 200, body: { status: 'ok' } }) },
       {
@@ -82,7 +85,17 @@ export interface Defects {
   dropsIdempotencyKey?: boolean;
   sendsBeforeValidating?: boolean;
   invalidReceipt?: boolean;
+  printsKeyPrefix?: boolean;
+  personalDataInError?: boolean;
+  personalDataInReceipt?: boolean;
+  statusIgnoresAbort?: boolean;
+  pollIgnoresAbort?: boolean;
+  inventsStatusOn404?: boolean;
+  mutatesInput?: boolean;
 }
+
+/** The reporter's e-mail address, if the report has one. */
+const reporterEmail = (data: { requester?: { person?: { email?: string } } }): string | undefined => data.requester?.person?.email;
 
 export function reportsAdapter(defects: Defects = {}) {
   return defineAdapter({
@@ -108,6 +121,9 @@ export function reportsAdapter(defects: Defects = {}) {
         },
         submit: async (tx, { signal }) => {
           if (defects.logsSecret) context.logger.debug('submitting', { key: config.apiKey });
+          if (defects.printsKeyPrefix) process.stdout.write(`reports-api: using key ${config.apiKey.slice(0, 8)}...\n`);
+          // A vendor code for the kind, written over the caller's transaction instead of a copy.
+          if (defects.mutatesInput) (tx.data as { kind: string }).kind = tx.data.kind.toUpperCase();
           const send = async () => {
             try {
               return await http.post<Report>('/reports', {
@@ -120,6 +136,8 @@ export function reportsAdapter(defects: Defects = {}) {
                 const { PermanentError } = await import('@lgx/core');
                 throw new PermanentError('vendor failed', { status: 500 });
               }
+              const email = reporterEmail(tx.data);
+              if (defects.personalDataInError && email) (error as Error).message = `the report from ${email} was refused: ${(error as Error).message}`;
               throw error;
             }
           };
@@ -136,12 +154,26 @@ export function reportsAdapter(defects: Defects = {}) {
             }
           } else response = await send();
           if (defects.sendsBeforeValidating) assertValidData('street.report', tx.data);
-          const receipt: Receipt = { externalRef: response.data.id, status: 'open', externalStatusCode: response.data.status };
+          const email = reporterEmail(tx.data);
+          const receipt: Receipt = {
+            externalRef: response.data.id,
+            status: 'open',
+            externalStatusCode: response.data.status,
+            ...(defects.personalDataInReceipt && email ? { attributes: { reportedBy: email } } : {}),
+          };
           return defects.invalidReceipt ? ({ reference: response.data.id } as unknown as Receipt) : receipt;
         },
-        getStatus: async (ref, { signal }) => toUpdate((await http.get<Report>(`/reports/${encodeURIComponent(ref)}`, { signal })).data),
+        getStatus: async (ref, { signal }) => {
+          try {
+            return toUpdate((await http.get<Report>(`/reports/${encodeURIComponent(ref)}`, defects.statusIgnoresAbort ? {} : { signal })).data);
+          } catch (error) {
+            // "Gone at the vendor, so it must be finished": a status the vendor never gave.
+            if (defects.inventsStatusOn404 && error instanceof NotFoundError) return { externalRef: ref, status: 'closed', updatedAt: new Date().toISOString() };
+            throw error;
+          }
+        },
         pollUpdates: async (cursor, { signal }) => {
-          const res = await http.get<{ changes: Report[]; last: number }>('/changes', { query: { since: cursor ?? '0' }, signal });
+          const res = await http.get<{ changes: Report[]; last: number }>('/changes', { query: { since: cursor ?? '0' }, ...(defects.pollIgnoresAbort ? {} : { signal }) });
           return { updates: res.data.changes.map(toUpdate), cursor: String(res.data.last) };
         },
       };
