@@ -35,7 +35,7 @@ async function startVendor() {
 type Vendor = Awaited<ReturnType<typeof startVendor>>;
 
 const careless = defineAdapter({
-  manifest: { id: 'careless', vendor: 'Example', product: 'Careless', version: '1.0.0', sdk: '^0.1.0', domains: ['street'] },
+  manifest: { id: 'careless', vendor: 'Example', product: 'Careless', version: '1.0.0', sdk: '^1.0.0', domains: ['street'] },
   configSchema: { type: 'object', required: ['baseUrl', 'mode'], additionalProperties: false, properties: { baseUrl: { type: 'string' }, mode: { type: 'string' } } },
   capabilities: [{ type: 'street.report', versions: [1], operations: ['submit', 'pollUpdates'], idempotency: 'key' }],
   create: (context, config: { baseUrl: string; mode: Mode }) => {

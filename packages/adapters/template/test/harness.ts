@@ -1,5 +1,5 @@
 import type { ConformanceOptions } from '@lgx/testkit';
-import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
+import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '../src/testing';
 
 // Options for `lgx conformance @lgx/adapter-template --harness test/harness.ts` (run under tsx).
 const options: ConformanceOptions<{ baseUrl: string; apiKey: string }, ExampleWasteSimulator> = {
