@@ -1,11 +1,10 @@
-import { NotFoundError, PermanentError, UnsupportedError, assertValidData, classifyError, defineAdapter, type CrmCase, type Receipt } from '@lgx/core';
+import { NotFoundError, PermanentError, UnsupportedError, assertValidData, classifyError, defineAdapter, maskPersonalData, type CrmCase, type Receipt } from '@lgx/core';
 import { caseRow } from './case-row';
 import { canonicalStatus, vendorStatusCode } from './case-status';
 import { pollFeed, rowUpdate } from './change-feed';
 import { caseTableOf, configSchema, type DataverseConfig } from './config';
 import { contactRow, personColumns } from './contact-row';
 import { DataverseApi, dataverseHttpOptions, type DataverseRow } from './dataverse-api';
-import { withoutPersonalData } from './personal-data';
 import { keySegment, rowKey } from './row-key';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -95,7 +94,7 @@ export const adapter = defineAdapter({
 
     /** Errors for a write: a missing table or key is the council's configuration, not a missing record. */
     const forWrite = (error: unknown, type: string, data: unknown): unknown => {
-      const scrubbed = withoutPersonalData(error, type, data);
+      const scrubbed = maskPersonalData(error, type, data);
       if (classifyError(scrubbed) !== 'notFound') return scrubbed;
       return new PermanentError(`${(scrubbed as Error).message} (check the adapter's caseTable, keyColumn and the row the case refers to)`, {
         code: 'LGX_ERR_ADAPTER_PERMANENT',

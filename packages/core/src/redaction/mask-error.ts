@@ -1,11 +1,8 @@
-import { adapterError, classifyError, collectMarkedValues, isLgxError, schemaRegistry, type LgxAdapterError } from '@lgx/core';
+import { adapterError, classifyError, type LgxAdapterError } from '../errors/adapter-errors';
+import { isLgxError } from '../errors/lgx-error';
+import { schemaRegistry } from '../schema/schema-registry';
+import { collectMarkedValues } from './redact';
 
-/**
- * Vendors echo what they were sent in their error messages ("the length of … exceeded …", a
- * duplicate's name). An error the runtime stores and shows must not carry the citizen's data, so any
- * personal-data value of the transaction found in the message is masked, and the original error (with
- * the vendor's unmasked text) is not kept as its cause.
- */
 /** The text values inside a marked value (a marked object, such as a location, is masked leaf by leaf). */
 function leaves(value: string): string[] {
   if (!/^[[{]/.test(value)) return [value];
@@ -22,7 +19,15 @@ function leaves(value: string): string[] {
   return out;
 }
 
-export function withoutPersonalData(error: unknown, type: string, data: unknown): unknown {
+/**
+ * An adapter error without the transaction's personal data in its message. Vendors echo what they
+ * were sent ("the value '…' is too long", a duplicate's name); an error the runtime stores and shows
+ * must not carry the citizen's data. Each `x-lgx-pii` value of `data` (of `type`) found in the
+ * message is replaced by `[personal data]`, and the original error, with the vendor's unmasked text,
+ * is not kept as the cause. Errors that hold none, or are not classified adapter errors, come back as
+ * they are.
+ */
+export function maskPersonalData(error: unknown, type: string, data: unknown): unknown {
   if (!isLgxError(error) || (error as { classification?: unknown }).classification === undefined) return error;
   const values = collectMarkedValues(data, schemaRegistry().get(type).schema, ['x-lgx-pii'])
     .flatMap(leaves)
