@@ -218,7 +218,7 @@ describe('auth strategies', () => {
     sim.faults.failNext(1, { status: 400, body: { error: 'invalid_client', error_description: 'bad secret' } });
     const refused = (await client.get('/cases').catch((e: unknown) => e)) as Error;
     expect(refused).toBeInstanceOf(AuthError);
-    expect(refused.message).toContain('invalid_client');
+    expect(refused.message).toContain('"error":"invalid_client","error_description":"bad secret"');
     expect(refused.message).not.toContain('client-secret-xyz');
 
     // A token request that hangs: the caller whose signal aborts stops waiting at once.

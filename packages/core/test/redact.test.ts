@@ -69,6 +69,12 @@ describe('maskPersonalData', () => {
     expect(masked.cause).toBeUndefined();
   });
 
+  it('masks the start of a long value that a summary cut short', () => {
+    const long = { ...data, description: `The neighbour at number 14 has left ${'rubbish bags and '.repeat(10)}an old sofa` };
+    const cut = new PermanentError(`answered 400: data value too large: ${long.description.slice(0, 90)}…`);
+    expect(maskPersonalData(cut, 'crm.case', long)).toMatchObject({ message: 'answered 400: data value too large: [personal data]…' });
+  });
+
   it('leaves alone an error without personal data, and anything that is not an adapter error', () => {
     const clean = new PermanentError('REQUIRED_FIELD_MISSING: Subject');
     expect(maskPersonalData(clean, 'crm.case', data)).toBe(clean);

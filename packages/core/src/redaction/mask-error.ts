@@ -19,11 +19,26 @@ function leaves(value: string): string[] {
   return out;
 }
 
+/** Error summaries are cut to a length: the longest start of a long value the message holds, if any. */
+function cutPrefix(message: string, value: string): string | undefined {
+  const least = 12;
+  if (value.length <= least || !message.includes(value.slice(0, least))) return undefined;
+  let lo = least;
+  let hi = value.length - 1;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (message.includes(value.slice(0, mid))) lo = mid;
+    else hi = mid - 1;
+  }
+  return value.slice(0, lo);
+}
+
 /**
  * An adapter error without the transaction's personal data in its message. Vendors echo what they
  * were sent ("the value '…' is too long", a duplicate's name); an error the runtime stores and shows
  * must not carry the citizen's data. Each `x-lgx-pii` value of `data` (of `type`) found in the
- * message is replaced by `[personal data]`, and the original error, with the vendor's unmasked text,
+ * message, whole or as the start of a long value where a summary was cut, is replaced by
+ * `[personal data]`, and the original error, with the vendor's unmasked text,
  * is not kept as the cause. Errors that hold none, or are not classified adapter errors, come back as
  * they are.
  */
@@ -33,9 +48,12 @@ export function maskPersonalData(error: unknown, type: string, data: unknown): u
     .flatMap(leaves)
     .filter((v) => v.length >= 3)
     .sort((a, b) => b.length - a.length);
-  const found = values.filter((v) => error.message.includes(v));
-  if (found.length === 0) return error;
-  const message = found.reduce((text, value) => text.split(value).join('[personal data]'), error.message);
+  let message = error.message;
+  for (const value of values) {
+    const seen = message.includes(value) ? value : cutPrefix(message, value);
+    if (seen !== undefined) message = message.split(seen).join('[personal data]');
+  }
+  if (message === error.message) return error;
   const e = error as LgxAdapterError & { retryAfterMs?: number };
   return adapterError(classifyError(error), message, {
     code: e.code,
