@@ -1,7 +1,7 @@
 import { createTransaction, type CrmCase, type CrmContact } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { createMemoryLogger, loadFixtures } from '@lgx/testkit';
-import { DATAVERSE_SIMULATOR_ACCOUNT_ID, type DataverseSimulator } from '../src/testing';
+import { dataverseSimulatorConfig, type DataverseSimulator } from '../src/testing';
 import adapter, { type DataverseConfig } from '../src';
 
 /** The contact the crm.case and crm.contact fixtures name, as a CRM that already holds it. */
@@ -9,15 +9,7 @@ export const FIXTURE_CONTACT = { contactid: '0f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b
 
 /** The adapter's config for a running simulator. */
 export function dataverseConfig(sim: DataverseSimulator, extra: Record<string, unknown> = {}): DataverseConfig {
-  return {
-    url: sim.url,
-    authorityHost: sim.authorityHost,
-    tenantId: sim.tenantId,
-    clientId: sim.clientId,
-    clientSecret: sim.clientSecret,
-    anonymousCustomer: { entitySet: 'accounts', id: DATAVERSE_SIMULATOR_ACCOUNT_ID },
-    ...extra,
-  } as DataverseConfig;
+  return { ...dataverseSimulatorConfig(sim), ...extra } as DataverseConfig;
 }
 
 /** An adapter instance on the simulator, with retries off and every log entry kept. */

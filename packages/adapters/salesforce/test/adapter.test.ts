@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { instantiateAdapter } from '@lgx/core/host';
-import { startSalesforceSimulator, type SalesforceSimulator } from '../src/testing';
+import { salesforceSimulatorConfig, startSalesforceSimulator, type SalesforceSimulator } from '../src/testing';
 import adapter, { configSchema, externalIdOf } from '../src';
 import { FIXTURE_CONTACT, caseFixture, caseTx, rejection, salesforce, salesforceConfig, signal } from './helpers';
 
@@ -31,7 +31,7 @@ describe('tokens', () => {
   });
 
   it('client credentials against My Domain', async () => {
-    const { a } = await salesforce(sim, { flow: 'client-credentials', loginUrl: sim.url, clientSecret: sim.clientSecret, username: undefined, privateKey: undefined });
+    const { a } = await salesforce(sim, { ...salesforceSimulatorConfig(sim, 'client-credentials') });
     await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() });
     const token = sim.requests.find((r) => r.path === '/services/oauth2/token')!;
     expect(Object.fromEntries(new URLSearchParams(token.body))).toEqual({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret });

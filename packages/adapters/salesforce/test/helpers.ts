@@ -1,7 +1,7 @@
 import { createTransaction, type CrmCase } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { createMemoryLogger, loadFixtures } from '@lgx/testkit';
-import type { SalesforceSimulator } from '../src/testing';
+import { salesforceSimulatorConfig, type SalesforceSimulator } from '../src/testing';
 import adapter, { type SalesforceConfig } from '../src';
 
 /** The contact the crm.case fixtures name (a GUID: related through a Contact external id field). */
@@ -9,15 +9,7 @@ export const FIXTURE_CONTACT = { LastName: 'Example', LGX_Contact_Ref__c: '0f3c5
 
 /** The adapter's config for a running simulator: JWT bearer through the login host by default. */
 export function salesforceConfig(sim: SalesforceSimulator, extra: Record<string, unknown> = {}): SalesforceConfig {
-  return {
-    flow: 'jwt-bearer',
-    loginUrl: sim.loginUrl,
-    clientId: sim.clientId,
-    username: sim.username,
-    privateKey: sim.privateKey,
-    contactExternalIdField: 'LGX_Contact_Ref__c',
-    ...extra,
-  } as SalesforceConfig;
+  return { ...salesforceSimulatorConfig(sim), ...extra } as unknown as SalesforceConfig;
 }
 
 /** An adapter instance on the simulator, with retries off and every log entry kept. */

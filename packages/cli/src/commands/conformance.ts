@@ -11,8 +11,8 @@ import {
 } from '@lgx/adapter-govuk-notify/testing';
 import { setOpen311Status, startOpen311Simulator, type Open311Simulator } from '@lgx/adapter-open311/testing';
 import { startGovukPaySimulator, type GovukPaySimulator } from '@lgx/adapter-govuk-pay/testing';
-import { DATAVERSE_SIMULATOR_ACCOUNT_ID, startDataverseSimulator, type DataverseSimulator } from '@lgx/adapter-dataverse/testing';
-import { startSalesforceSimulator, type SalesforceSimulator } from '@lgx/adapter-salesforce/testing';
+import { dataverseSimulatorConfig, startDataverseSimulator, type DataverseSimulator } from '@lgx/adapter-dataverse/testing';
+import { salesforceSimulatorConfig, startSalesforceSimulator, type SalesforceSimulator } from '@lgx/adapter-salesforce/testing';
 import {
   startStreetWorksSimulator,
   STREET_WORKS_PASSWORD,
@@ -77,14 +77,7 @@ const REFERENCE: Record<string, () => Harness> = {
     options: {
       // The contact the crm.case and crm.contact fixtures name, as a CRM that already holds it.
       simulator: () => startDataverseSimulator({ contacts: [{ contactid: CRM_FIXTURE_CONTACT, lastname: 'Example' }] }),
-      config: (sim: DataverseSimulator) => ({
-        url: sim.url,
-        authorityHost: sim.authorityHost,
-        tenantId: sim.tenantId,
-        clientId: sim.clientId,
-        clientSecret: sim.clientSecret,
-        anonymousCustomer: { entitySet: 'accounts', id: DATAVERSE_SIMULATOR_ACCOUNT_ID },
-      }),
+      config: (sim: DataverseSimulator) => dataverseSimulatorConfig(sim),
       countRecords: (sim: DataverseSimulator) => sim.state.incidents.size,
       changeStatus: (sim: DataverseSimulator, ref: string) => sim.resolve(ref),
     } as unknown as ConformanceOptions<unknown, never>,
@@ -92,7 +85,7 @@ const REFERENCE: Record<string, () => Harness> = {
   '@lgx/adapter-salesforce': () => ({
     options: {
       simulator: () => startSalesforceSimulator({ contacts: [{ LastName: 'Example', LGX_Contact_Ref__c: CRM_FIXTURE_CONTACT }] }),
-      config: (sim: SalesforceSimulator) => ({ flow: 'jwt-bearer', loginUrl: sim.loginUrl, clientId: sim.clientId, username: sim.username, privateKey: sim.privateKey, contactExternalIdField: 'LGX_Contact_Ref__c' }),
+      config: (sim: SalesforceSimulator) => salesforceSimulatorConfig(sim),
       countRecords: (sim: SalesforceSimulator) => sim.state.cases.size,
       changeStatus: (sim: SalesforceSimulator, ref: string) => sim.setCaseStatus(ref, 'Working'),
     } as unknown as ConformanceOptions<unknown, never>,

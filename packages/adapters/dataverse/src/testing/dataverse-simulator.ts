@@ -17,6 +17,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { reply, startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from '@lgx/testkit';
+import type { DataverseConfig } from '../config';
 import { startEntraTokenServer, type EntraTokenServer } from './entra-token-server';
 import { parseFilter, parseResource, preferences, type Comparison } from './odata-request';
 import { parseDeltaToken, readCollection } from './simulated-queries';
@@ -498,3 +499,18 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
 }
 
 
+
+/**
+ * The adapter configuration for a running simulator: its environment URL, authority host and
+ * credentials, and its anonymous-callers account for cases without a contact.
+ */
+export function dataverseSimulatorConfig(sim: DataverseSimulator): DataverseConfig {
+  return {
+    url: sim.url,
+    authorityHost: sim.authorityHost,
+    tenantId: sim.tenantId,
+    clientId: sim.clientId,
+    clientSecret: sim.clientSecret,
+    anonymousCustomer: { entitySet: 'accounts', id: DATAVERSE_SIMULATOR_ACCOUNT_ID },
+  };
+}

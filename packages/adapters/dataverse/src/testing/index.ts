@@ -8,6 +8,7 @@
  */
 export {
   startDataverseSimulator,
+  dataverseSimulatorConfig,
   DATAVERSE_SIMULATOR_TENANT_ID,
   DATAVERSE_SIMULATOR_CLIENT_ID,
   DATAVERSE_SIMULATOR_CLIENT_SECRET,

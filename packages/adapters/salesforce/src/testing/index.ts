@@ -9,6 +9,7 @@
  */
 export {
   startSalesforceSimulator,
+  salesforceSimulatorConfig,
   SALESFORCE_SIMULATOR_CLIENT_ID,
   SALESFORCE_SIMULATOR_CLIENT_SECRET,
   SALESFORCE_SIMULATOR_USERNAME,

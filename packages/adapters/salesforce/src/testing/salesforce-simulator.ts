@@ -17,6 +17,7 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { reply, startRestSimulator, SimulatorHttpError, type RestRequest, type RestResponse, type RestRoute, type RestSimulator } from '@lgx/testkit';
+import type { SalesforceConfig } from '../config';
 import { compositeHandler } from './composite';
 import { publicKeyOf, tokenEndpoint, type OrgIdentity, type Sessions } from './salesforce-oauth';
 import { checkSobjectWrite, DEFAULT_CASE_STATUSES, newId, sfDate, sfError, sobjectJson, unknownFields, type CaseStatusValue, type SfRecord } from './sobject-store';
@@ -421,4 +422,15 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
       await login.close();
     },
   });
+}
+
+/**
+ * The adapter configuration for a running simulator: the JWT bearer flow through its login host with
+ * the app's key (or client credentials against its My Domain), and the Contact external id field.
+ */
+export function salesforceSimulatorConfig(sim: SalesforceSimulator, flow: 'jwt-bearer' | 'client-credentials' = 'jwt-bearer'): SalesforceConfig {
+  const common = { clientId: sim.clientId, contactExternalIdField: 'LGX_Contact_Ref__c' };
+  return flow === 'jwt-bearer'
+    ? { flow, loginUrl: sim.loginUrl, username: sim.username, privateKey: sim.privateKey, ...common }
+    : { flow, loginUrl: sim.url, clientSecret: sim.clientSecret, ...common };
 }
