@@ -126,7 +126,8 @@ export async function pollFeed(ctx: FeedContext, cursorText: string | undefined,
   // Keep the newest entries: the cursor stays small however many cases a council has.
   const entries = Object.entries(cursor.last);
   if (entries.length > MAX_LAST) {
-    entries.sort((a, b) => b[1][1].localeCompare(a[1][1]));
+    // ISO instants in the same form sort as text; an ordinal comparison keeps a 100,000-row poll quick.
+    entries.sort((a, b) => (a[1][1] < b[1][1] ? 1 : a[1][1] > b[1][1] ? -1 : 0));
     cursor.last = Object.fromEntries(entries.slice(0, MAX_LAST));
   }
   return { updates, cursor: encodeCursor(cursor) };

@@ -44,7 +44,8 @@ export interface CollectionAnswer {
 }
 
 function sortRows(rows: SimulatedRow[], orderby: CollectionRequest['orderby']): SimulatedRow[] {
-  if (!orderby) return rows.sort((a, b) => a.id.localeCompare(b.id));
+  // Ids are lower-case GUIDs: ordinal order is theirs, and fast enough for tables of 100,000 rows.
+  if (!orderby) return rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const { column, desc } = orderby;
   return rows.sort((a, b) => {
     const x = String(a.values[column] ?? '');
@@ -70,31 +71,35 @@ export function readCollection(req: CollectionRequest): CollectionAnswer {
   }
 
   const select = req.select;
-  let entries: Array<Record<string, unknown>>;
+  // Rows then deletions, in answer order; only the rows of the page answered become JSON.
+  let rows: SimulatedRow[];
+  let gone: Array<Record<string, unknown>> = [];
   if (position.kind === 'list') {
     const found = sortRows(
       [...req.rows.values()].filter((r) => !req.filter || matches({ ...r.values, [req.table.primaryKey]: r.id }, req.filter)),
       req.orderby,
     );
-    entries = (req.top !== undefined ? found.slice(0, req.top) : found).map((r) => representation(req.table, r, select, req.formatted));
+    rows = req.top !== undefined ? found.slice(0, req.top) : found;
   } else {
-    const changed = sortRows(
+    rows = sortRows(
       [...req.rows.values()].filter((r) => r.version > position.from && r.version <= position.snap),
       undefined,
-    ).map((r) => representation(req.table, r, select, req.formatted));
-    const gone =
-      position.kind === 'delta'
-        ? req.deleted
-            .filter((d) => d.entitySet === req.table.entitySet && d.version > position.from && d.version <= position.snap)
-            .map((d) => ({ '@odata.context': `${req.context.replace(/#.*$/, '')}#${req.table.entitySet}/$deletedEntity`, id: d.id, reason: 'deleted' }))
-        : [];
-    entries = [...changed, ...gone];
+    );
+    if (position.kind === 'delta') {
+      gone = req.deleted
+        .filter((d) => d.entitySet === req.table.entitySet && d.version > position.from && d.version <= position.snap)
+        .map((d) => ({ '@odata.context': `${req.context.replace(/#.*$/, '')}#${req.table.entitySet}/$deletedEntity`, id: d.id, reason: 'deleted' }));
+    }
   }
 
-  const page = entries.slice(position.offset, position.offset + req.pageSize);
+  const end = position.offset + req.pageSize;
+  const page = [
+    ...rows.slice(position.offset, end).map((r) => representation(req.table, r, select, req.formatted)),
+    ...gone.slice(Math.max(0, position.offset - rows.length), Math.max(0, end - rows.length)),
+  ];
   const body: Record<string, unknown> = { '@odata.context': req.context, value: page };
-  const next = position.offset + req.pageSize;
-  if (next < entries.length) {
+  const next = end;
+  if (next < rows.length + gone.length) {
     body['@odata.nextLink'] = req.link({ $skiptoken: encodeToken({ ...position, offset: next }) });
   } else if (position.kind !== 'list') {
     body['@odata.deltaLink'] = req.link({ $deltatoken: `${position.snap}!${deltaDate(new Date())}` });
