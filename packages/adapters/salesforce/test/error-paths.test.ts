@@ -113,6 +113,22 @@ describe('repeats', () => {
   });
 });
 
+describe('abort', () => {
+  it('getStatus and pollUpdates give up when the caller aborts, as submit does', async () => {
+    const { a } = await salesforce(sim);
+    await a.pollUpdates!(undefined, { signal: signal() });
+    sim.faults.latency(700);
+    try {
+      for (const call of [() => a.getStatus!('500000000000000AAA', { signal: AbortSignal.timeout(100) }), () => a.pollUpdates!(undefined, { signal: AbortSignal.timeout(100) })]) {
+        const error = await rejection(call());
+        expect([error.classification, error.code]).toEqual(['retryable', 'LGX_ERR_TRANSPORT_ABORTED']);
+      }
+    } finally {
+      sim.faults.latency(0);
+    }
+  });
+});
+
 describe('personal data', () => {
   it('is in no error message and no log line when Salesforce repeats what it was sent', async () => {
     const { a, logs } = await salesforce(sim);
