@@ -1,4 +1,4 @@
-import { REDACTED, collectSecrets, createTransaction, redact, redactTransaction } from '@lgx/core';
+import { PermanentError, RateLimitedError, REDACTED, collectSecrets, createTransaction, maskPersonalData, redact, redactTransaction } from '@lgx/core';
 import { readFixtures } from './helpers';
 
 const pothole = readFixtures('street.report', 1, 'valid').find((f) => f.file === 'pothole-with-coordinates.json')!.data as never;
@@ -44,5 +44,35 @@ describe('redact', () => {
     expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
     expect((out as { polluted?: boolean }).polluted).toBeUndefined();
     expect(out.name).toBe(REDACTED);
+  });
+});
+
+describe('maskPersonalData', () => {
+  const data = {
+    caseType: 'complaint',
+    subject: 'Mrs Jane Example keeps her bins on the path',
+    contact: { person: { givenName: 'Jane', familyName: 'Example', email: 'jane@example.com' } },
+    location: { address: { paon: '14', street: 'Mill Road', town: 'Cambridge', postcode: 'CB1 2AD' } },
+  };
+
+  it("masks the transaction's personal data in an adapter error, keeping its class, codes and delay, and drops the vendor's cause", () => {
+    const vendor = new RateLimitedError("value 'Mrs Jane Example keeps her bins on the path' for jane@example.com at Mill Road, CB1 2AD refused", {
+      vendorCode: 'X1',
+      status: 429,
+      retryAfterMs: 5000,
+      cause: new Error('raw vendor text about Jane'),
+    });
+    const masked = maskPersonalData(vendor, 'crm.case', data) as RateLimitedError;
+    expect(masked).toBeInstanceOf(RateLimitedError);
+    expect(masked.message).toBe("value '[personal data]' for [personal data] at [personal data], [personal data] refused");
+    expect(masked).toMatchObject({ classification: 'rateLimited', code: 'LGX_ERR_ADAPTER_RATE_LIMITED', vendorCode: 'X1', status: 429, retryAfterMs: 5000 });
+    expect(masked.cause).toBeUndefined();
+  });
+
+  it('leaves alone an error without personal data, and anything that is not an adapter error', () => {
+    const clean = new PermanentError('REQUIRED_FIELD_MISSING: Subject');
+    expect(maskPersonalData(clean, 'crm.case', data)).toBe(clean);
+    const plain = new Error('Jane Example');
+    expect(maskPersonalData(plain, 'crm.case', data)).toBe(plain);
   });
 });
