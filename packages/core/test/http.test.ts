@@ -208,7 +208,7 @@ describe('auth strategies', () => {
     await expect(client.get('/cases')).rejects.toBeInstanceOf(AuthError);
   });
 
-  it('OAuth2 token endpoint: an outage or 429 is retryable or rate-limited, a refusal is auth, a waiting caller can abort', async () => {
+  it('OAuth2 token endpoint: an outage or 429 is retryable or rate-limited, a refusal is auth, a waiting caller can abort and an abandoned request is not waited for', async () => {
     const auth = oauth2ClientCredentials({ tokenUrl: `${sim.url}/oauth/token`, clientId: 'lgx', clientSecret: 'client-secret-xyz' });
     const client = createHttpClient({ baseUrl: sim.url, auth, retry: false });
     sim.faults.failNext(1, { status: 503, body: { error: 'temporarily_unavailable' } });
@@ -228,6 +228,9 @@ describe('auth strategies', () => {
     await new Promise((r) => setTimeout(r, 50));
     controller.abort();
     await expect(pending).resolves.toMatchObject({ code: 'LGX_ERR_TRANSPORT_ABORTED', classification: 'retryable' });
+    // Nobody waits for the hung request any more: it is abandoned, and the next call asks afresh.
+    await expect(client.get('/cases', { signal: AbortSignal.timeout(5000) })).resolves.toMatchObject({ status: 200 });
+    expect(sim.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(5);
   });
 
   it('OAuth2 token for any grant: a fresh form per request, the response seen by onToken, a new token once expired', async () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { AuthError, RateLimitedError, RetryableError, type LgxAdapterError } from '../errors/adapter-errors';
 import { parseRetryAfter, summariseVendorBody } from '../transport/classify';
+import { SharedAttempt } from '../transport/shared-attempt';
 
 /** What an auth strategy may change on an outgoing request. */
 export interface AuthTarget {
@@ -124,21 +125,11 @@ function tokenFailure(status: number, text: string, retryAfter: string | null, o
   return new AuthError(what, { status });
 }
 
-function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined, origin: string): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(new RetryableError(`waiting for a token from ${origin} was aborted`, { code: 'LGX_ERR_TRANSPORT_ABORTED' }));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new RetryableError(`waiting for a token from ${origin} was aborted`, { code: 'LGX_ERR_TRANSPORT_ABORTED' }));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
-}
-
 /**
  * An OAuth 2.0 access token from a token endpoint, for any grant (client credentials, JWT bearer).
  * The token is cached until shortly before it expires; however many calls are waiting, only one token
- * request is in flight, and a caller whose signal aborts stops waiting without cancelling it for the
- * others; after a 401 the token is dropped and the call retried once with a new one. A token endpoint
+ * request is in flight: a caller whose signal aborts stops waiting at once, and a request every caller
+ * has given up on is abandoned, so the next caller starts a fresh one; after a 401 the token is dropped and the call retried once with a new one. A token endpoint
  * that is unreachable, answers 5xx or 429 fails retryable (or rate-limited); one that refuses fails auth.
  */
 export function oauth2Token(options: OAuth2TokenOptions): AuthStrategy {
@@ -146,9 +137,8 @@ export function oauth2Token(options: OAuth2TokenOptions): AuthStrategy {
   const margin = options.refreshMarginMs ?? 60_000;
   const origin = new URL(options.tokenUrl).origin;
   let cached: { token: string; expiresAt: number } | undefined;
-  let inflight: Promise<string> | undefined;
 
-  const fetchToken = async (): Promise<string> => {
+  const fetchToken = async (abandon: AbortSignal): Promise<string> => {
     const { form, headers = {} } = options.request();
     let response: Response;
     try {
@@ -156,7 +146,7 @@ export function oauth2Token(options: OAuth2TokenOptions): AuthStrategy {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...headers },
         body: new URLSearchParams(form),
-        signal: AbortSignal.timeout(options.timeoutMs ?? 15_000),
+        signal: AbortSignal.any([abandon, AbortSignal.timeout(options.timeoutMs ?? 15_000)]),
       });
     } catch (cause) {
       throw new RetryableError(`token request to ${origin} failed`, { cause: scrubbedCause(cause, options.secrets()) });
@@ -180,10 +170,15 @@ export function oauth2Token(options: OAuth2TokenOptions): AuthStrategy {
     return body.access_token;
   };
 
-  const token = (signal: AbortSignal | undefined): Promise<string> => {
-    if (cached && cached.expiresAt > now()) return Promise.resolve(cached.token);
-    inflight ??= fetchToken().finally(() => (inflight = undefined));
-    return abortable(inflight, signal, origin);
+  const requests = new SharedAttempt<string>(fetchToken);
+  const token = async (signal: AbortSignal | undefined): Promise<string> => {
+    if (cached && cached.expiresAt > now()) return cached.token;
+    try {
+      return await requests.join(signal);
+    } catch (error) {
+      if (signal?.aborted) throw new RetryableError(`waiting for a token from ${origin} was aborted`, { code: 'LGX_ERR_TRANSPORT_ABORTED', cause: error });
+      throw error;
+    }
   };
 
   return {
