@@ -88,7 +88,7 @@ describe('Alloy under faults, through a running stack', () => {
     expect(dead.map((d) => d.transactionId).sort()).toEqual([...late].sort());
     for (const d of dead) expect(await stack!.dlq.replay(d.id, { actor: 'officer@council', reason: 'Alloy API key rotated' })).toBe(true);
     await waitFor(() => ended([...early, ...late], 'delivered'), 'the replayed deliveries');
-    expect(sim.state.items.size).toBe(4);
+    expect(sim.state.items.size).toBe(6);
     const ids = new Set(sim.itemsOf().map((i) => Object.entries(i.attributes).find(([code]) => code.includes('LgxTransactionId'))![1]));
     expect(ids).toEqual(new Set([...early, ...late]));
     sim.setApiKey(original);
