@@ -2,12 +2,14 @@
  * bench/adapters: each reference adapter's overhead against a raw HTTP client making the same calls to
  * the same simulator, in the same process and at the same concurrency (best of alternating rounds).
  *   npx tsx bench/adapters.ts            every adapter
- *   npx tsx bench/adapters.ts soap       one of govuk-pay, govuk-notify, open311, soap
+ *   npx tsx bench/adapters.ts soap       one of govuk-pay, govuk-notify, open311, soap, rest, alloy, alloy-poll
  */
 import { benchAdapter as govukPay } from './adapters/govuk-pay';
 import { benchAdapter as govukNotify } from './adapters/govuk-notify';
 import { benchAdapter as open311 } from './adapters/open311';
 import { benchAdapter as soap } from './adapters/soap';
+import { benchAdapter as rest } from './adapters/rest';
+import { benchAlloyPoll, benchAlloySubmit } from './adapters/alloy';
 
 export interface AdapterBenchResult {
   adapter: string;
@@ -16,6 +18,8 @@ export interface AdapterBenchResult {
   adapterPerSecond: number;
   rawPerSecond: number;
   ratio: number;
+  /** What one operation is (default: submits). */
+  unit?: string;
 }
 
 const BENCHES: Record<string, () => Promise<AdapterBenchResult>> = {
@@ -23,6 +27,9 @@ const BENCHES: Record<string, () => Promise<AdapterBenchResult>> = {
   'govuk-notify': () => govukNotify(),
   open311: () => open311(),
   soap: () => soap(),
+  rest: () => rest(),
+  alloy: () => benchAlloySubmit(),
+  'alloy-poll': () => benchAlloyPoll(),
 };
 
 /** Runs the named adapter benches (default all) one after another; one line per adapter. */
@@ -34,7 +41,7 @@ export async function benchAdapters(names: string[] = Object.keys(BENCHES)): Pro
     const r = await bench();
     rows.push(
       `${r.adapter.padEnd(14)} ${String(Math.round(r.adapterPerSecond)).padStart(6)}/s through the adapter, ${String(Math.round(r.rawPerSecond)).padStart(6)}/s raw` +
-        ` (${r.operations} submits at concurrency ${r.concurrency}): ratio ${r.ratio.toFixed(2)}`,
+        ` (${r.operations} ${r.unit ?? 'submits'} at concurrency ${r.concurrency}): ratio ${r.ratio.toFixed(2)}`,
     );
   }
   return rows;
@@ -43,7 +50,7 @@ export async function benchAdapters(names: string[] = Object.keys(BENCHES)): Pro
 if (require.main === module) {
   const names = process.argv.slice(2);
   benchAdapters(names.length ? names : undefined)
-    .then((rows) => console.log(`bench/adapters: submits per second, adapter vs raw client on the same simulator (aim: ratio 0.90 or more)\n\n${rows.join('\n')}`))
+    .then((rows) => console.log(`bench/adapters: operations per second, adapter vs raw client on the same simulator (aim: ratio 0.90 or more)\n\n${rows.join('\n')}`))
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;
