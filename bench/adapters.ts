@@ -2,8 +2,8 @@
  * bench/adapters: each reference adapter's overhead against a raw HTTP client making the same calls to
  * the same simulator, in the same process and at the same concurrency (best of alternating rounds).
  *   npx tsx bench/adapters.ts            every adapter
- *   npx tsx bench/adapters.ts soap       one of govuk-pay, govuk-notify, open311, soap, dataverse, salesforce,
- *                                        dataverse-poll, salesforce-poll (status polling over 100,000 changed cases)
+ *   npx tsx bench/adapters.ts soap       one of govuk-pay, govuk-notify, open311, soap, dataverse, salesforce, rest, alloy,
+ *                                        dataverse-poll, salesforce-poll, alloy-poll (status polling over 100,000 rows)
  */
 import { benchAdapter as govukPay } from './adapters/govuk-pay';
 import { benchAdapter as govukNotify } from './adapters/govuk-notify';
@@ -13,10 +13,12 @@ import { benchAdapter as dataverse } from './adapters/dataverse';
 import { benchAdapter as salesforce } from './adapters/salesforce';
 import { benchAdapter as dataversePoll } from './adapters/dataverse-poll';
 import { benchAdapter as salesforcePoll } from './adapters/salesforce-poll';
+import { benchAdapter as rest } from './adapters/rest';
+import { benchAlloyPoll, benchAlloySubmit } from './adapters/alloy';
 
 export interface AdapterBenchResult {
   adapter: string;
-  /** What a rate counts (default submits). */
+  /** What one operation is (default: submits). */
   unit?: string;
   operations: number;
   concurrency: number;
@@ -34,6 +36,9 @@ const BENCHES: Record<string, () => Promise<AdapterBenchResult>> = {
   salesforce: () => salesforce(),
   'dataverse-poll': () => dataversePoll(),
   'salesforce-poll': () => salesforcePoll(),
+  rest: () => rest(),
+  alloy: () => benchAlloySubmit(),
+  'alloy-poll': () => benchAlloyPoll(),
 };
 
 /** Runs the named adapter benches (default all) one after another; one line per adapter. */
@@ -54,7 +59,7 @@ export async function benchAdapters(names: string[] = Object.keys(BENCHES)): Pro
 if (require.main === module) {
   const names = process.argv.slice(2);
   benchAdapters(names.length ? names : undefined)
-    .then((rows) => console.log(`bench/adapters: submits (or changes read) per second, adapter vs raw client on the same simulator (aim: ratio 0.90 or more)\n\n${rows.join('\n')}`))
+    .then((rows) => console.log(`bench/adapters: operations per second, adapter vs raw client on the same simulator (aim: ratio 0.90 or more)\n\n${rows.join('\n')}`))
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

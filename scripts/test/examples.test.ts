@@ -28,6 +28,14 @@ describe('examples', () => {
     expect(result.stdout).toContain('status history: closed');
   }, 90_000);
 
+  it('rest-back-office delivers to a REST back office by configuration and hears its status changes', async () => {
+    const result = await run(tsx, ['examples/rest-back-office/index.ts']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/delivered: street report as FB-\d{6}, missed bin as FB-\d{6}/);
+    expect(result.stdout).toContain('street.report: open (Fieldbook: received) -> action_scheduled (Fieldbook: scheduled)');
+    expect(result.stdout).toContain('waste.missedCollection: open (Fieldbook: received) -> fixed (Fieldbook: completed)');
+  }, 90_000);
+
   it('council-stack is a valid stack', async () => {
     const env = {
       GOVUK_PAY_API_KEY: 'api_test_example',

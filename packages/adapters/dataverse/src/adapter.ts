@@ -21,7 +21,7 @@ export const adapter = defineAdapter({
     vendor: 'Microsoft',
     product: 'Dynamics 365 Customer Service (Dataverse)',
     version: '0.1.0',
-    sdk: '^0.1.0',
+    sdk: '^1.0.0',
     domains: ['crm'],
     description: 'CRM cases to Dataverse incidents and contacts to contacts over the Web API: Entra ID client credentials, create-only upserts on an alternate key, status by look-up and change tracking.',
     homepage: 'https://learn.microsoft.com/power-apps/developer/data-platform/webapi/overview',

@@ -33,7 +33,7 @@ export const adapter = defineAdapter({
     vendor: 'Salesforce',
     product: 'Service Cloud (Salesforce Platform REST API)',
     version: '0.1.0',
-    sdk: '^0.1.0',
+    sdk: '^1.0.0',
     domains: ['crm'],
     description: 'CRM cases to Salesforce Cases over the REST API: JWT bearer or client credentials, upsert by external id, status through CaseStatus, polling through getUpdated windows.',
     homepage: 'https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/',
