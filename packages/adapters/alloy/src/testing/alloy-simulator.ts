@@ -41,6 +41,10 @@ export interface AlloySimulatorOptions {
   /** Retry-After seconds sent with a 429 (default 1). */
   retryAfterSeconds?: number;
   port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep the items and their logs in (`alloy.json`), so a restart still finds what it held. Default: memory only. */
+  stateDir?: string;
 }
 
 export interface AlloySimulator extends RestSimulator<AlloySimulatorState> {
@@ -175,6 +179,8 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
   const sim = await startRestSimulator<AlloySimulatorState>({
     name: 'alloy',
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     state: () => ({ items: new Map(), index: new Map(), files: new Map(), window: { start: 0, count: 0 } }),
     auth: (req) => {
       const header = single(req.headers.authorization);
@@ -305,6 +311,11 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
     if (!found) throw new Error(`alloy simulator: no item ${itemId}`);
     return found;
   };
+  /** An officer's edit, made outside a request, is saved like one made through the API. */
+  const saved = (edited: SimulatedItem): SimulatedItem => {
+    void sim.saveState();
+    return edited;
+  };
   const baseReset = sim.reset;
   const out = Object.assign(sim, {
     apiUrl: `${sim.url}/api/`,
@@ -313,12 +324,12 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
     loseNextCreates: (count: number) => void (lose = count),
     editBeforeNextUpdates: (count: number) => void (editFirst = count),
     item,
-    edit: (itemId: string, attributes: Record<string, unknown>, username = 'officer') => editItem(sim.state, item(itemId), attributes, username),
+    edit: (itemId: string, attributes: Record<string, unknown>, username = 'officer') => saved(editItem(sim.state, item(itemId), attributes, username)),
     setStatus: (itemId: string, optionItemId: string, note?: string) => {
       const found = item(itemId);
       const workflow = designs.get(found.designCode)?.workflow;
       if (!workflow) throw new Error(`alloy simulator: design ${found.designCode} has no workflow attributes`);
-      return editItem(sim.state, found, { [workflow.status]: [optionItemId], ...(note !== undefined && workflow.note ? { [workflow.note]: note } : {}) }, 'officer');
+      return saved(editItem(sim.state, found, { [workflow.status]: [optionItemId], ...(note !== undefined && workflow.note ? { [workflow.note]: note } : {}) }, 'officer'));
     },
     itemsOf: (designCode?: string) => [...sim.state.items.values()].filter((i) => designCode === undefined || i.designCode === designCode),
     reset: () => {

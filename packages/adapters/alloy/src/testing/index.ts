@@ -21,3 +21,4 @@ export {
   type ExampleDesign,
   type ExampleOption,
 } from '../example-designs';
+export { alloySystem, simulatedSystems } from './alloy-system';

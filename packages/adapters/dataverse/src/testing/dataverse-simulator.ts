@@ -100,7 +100,16 @@ export interface DataverseSimulatorOptions {
   accounts?: Array<{ accountid: string } & Record<string, unknown>>;
   /** The council's own case status reasons, per state (e.g. { 0: [100000001] }). */
   statusReasons?: Partial<Record<0 | 1 | 2, number[]>>;
+  /**
+   * Serve the Entra ID token endpoint on the Dataverse port as well (`authorityHost` is then the
+   * environment URL), so one port reaches both, as `lgx simulate` needs. Default: its own port only.
+   */
+  authorityOnSamePort?: boolean;
   port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep the tables in (`dataverse.json`), so a restart continues the case numbers and change tracking. Default: memory only. */
+  stateDir?: string;
 }
 
 export interface DataverseSimulator extends RestSimulator<DataverseSimulatorState> {
@@ -414,17 +423,26 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
   const sim = await startRestSimulator<DataverseSimulatorState>({
     name: 'dataverse',
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     state: seed,
     auth: (req) => {
+      if (options.authorityOnSamePort && req.path.endsWith('/oauth2/v2.0/token')) return true;
       const header = single(req.headers.authorization) ?? '';
       const token = /^Bearer (.+)$/.exec(header)?.[1];
       if (token !== undefined && entra.accepts(token)) return true;
       // Dataverse answers a missing or expired token with 401 and a WWW-Authenticate challenge.
       return { status: 401, headers: { 'www-authenticate': `Bearer error="invalid_token", authorization_uri="${entra.url}/${tenantId}/oauth2/authorize", resource_id="${baseUrl}"` } };
     },
-    routes: (['GET', 'POST', 'PATCH', 'DELETE'] as const).map((method) => ({ method, path: '/api/data/:version/:resource', handler: wrap(handle) })),
+    routes: [
+      ...(['GET', 'POST', 'PATCH', 'DELETE'] as const).map((method) => ({ method, path: '/api/data/:version/:resource', handler: wrap(handle) })),
+      ...(options.authorityOnSamePort ? [{ method: 'POST' as const, path: '/:tenant/oauth2/v2.0/token', handler: (req: RestRequest) => entra.answer(req), changesState: false }] : []),
+    ],
   });
   baseUrl = sim.url;
+  // A saved state holds the requests in flight and the protection window of the server that saved it.
+  sim.state.inflight = 0;
+  sim.state.window = [];
 
   const incidentRow = (id: string): SimulatedRow => {
     const row = sim.state.incidents.get(id.toLowerCase());
@@ -436,7 +454,7 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
 
   return Object.assign(sim, {
     apiUrl: apiUrl(),
-    authorityHost: entra.url,
+    authorityHost: options.authorityOnSamePort ? sim.url : entra.url,
     tenantId,
     clientId,
     clientSecret,
@@ -457,28 +475,33 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
       const row = incidentRow(id);
       Object.assign(row.values, { statecode, statuscode });
       touch(sim.state, row);
+      void sim.saveState();
     },
     resolve: (id: string, status = 5) => {
       const row = incidentRow(id);
       if (stateOf(INCIDENT, status, extraStatuses) !== 1) throw new Error(`dataverse simulator: ${status} is not a Resolved status reason`);
       Object.assign(row.values, { statecode: 1, statuscode: status });
       touch(sim.state, row);
+      void sim.saveState();
     },
     cancel: (id: string, status = 6) => {
       const row = incidentRow(id);
       Object.assign(row.values, { statecode: 2, statuscode: status });
       touch(sim.state, row);
+      void sim.saveState();
     },
     updateIncident: (id: string, values: Record<string, unknown>) => {
       const row = incidentRow(id);
       Object.assign(row.values, values);
       touch(sim.state, row);
+      void sim.saveState();
     },
     deleteIncident: (id: string) => {
       const row = incidentRow(id);
       sim.state.incidents.delete(row.id);
       sim.state.version++;
       sim.state.deleted.push({ entitySet: 'incidents', id: row.id, version: sim.state.version });
+      void sim.saveState();
     },
     expireTokens: () => entra.expireTokens(),
     expireDeltaTokens: () => {

@@ -20,3 +20,4 @@ export {
 } from './dataverse-simulator';
 export type { EntraTokenServer, EntraTokenState } from './entra-token-server';
 export type { SimulatedRow } from './simulated-tables';
+export { dataverseSystem, simulatedSystems } from './dataverse-system';

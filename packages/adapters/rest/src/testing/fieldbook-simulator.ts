@@ -65,6 +65,10 @@ export interface FieldbookSimulatorOptions {
   /** Requests a second to /v2 before 429 RATE_LIMITED (default: no limit). */
   requestsPerSecond?: number | null;
   port?: number;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Folder to keep the requests and the change feed in (`fieldbook.json`), so a restart continues the numbering and the feed. Default: memory only. */
+  stateDir?: string;
 }
 
 export interface FieldbookSimulator extends RestSimulator<FieldbookSimulatorState> {
@@ -176,6 +180,8 @@ export async function startFieldbookSimulator(options: FieldbookSimulatorOptions
   const sim = await startRestSimulator<FieldbookSimulatorState>({
     name: 'fieldbook',
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     state: () => ({ requests: new Map(), byClientReference: new Map(), idempotencyKeys: new Map(), changes: [], tokens: new Map(), tokensIssued: 0, nextId: 1, window: { start: 0, count: 0 } }),
     routes: [
       {
@@ -298,6 +304,7 @@ export async function startFieldbookSimulator(options: FieldbookSimulatorOptions
       r.stateChangedAt = new Date().toISOString();
       if (publicNote !== undefined) r.publicNote = publicNote;
       addChange(sim.state, r);
+      void sim.saveState();
       return r;
     },
     request,

@@ -24,3 +24,4 @@ export {
   type FieldbookAuthMode,
 } from './fieldbook-simulator';
 export { FIELDBOOK_OPENAPI, FIELDBOOK_STATES, FIELDBOOK_CATEGORIES, FIELDBOOK_SERVICES } from './fieldbook-openapi';
+export { fieldbookSystem, simulatedSystems } from './fieldbook-system';

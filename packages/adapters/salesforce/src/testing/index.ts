@@ -18,3 +18,4 @@ export {
   type SalesforceSimulatorState,
 } from './salesforce-simulator';
 export { DEFAULT_CASE_STATUSES, type CaseStatusValue, type SfRecord } from './sobject-store';
+export { salesforceSystem, simulatedSystems } from './salesforce-system';

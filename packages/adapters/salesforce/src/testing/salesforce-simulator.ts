@@ -66,6 +66,10 @@ export interface SalesforceSimulatorOptions {
   /** The org's clock (ms since the epoch), for SystemModstamp and the 30-day rule. */
   now?: () => number;
   port?: number;
+  /** Address the org's My Domain listens on (default 127.0.0.1; the login host stays on 127.0.0.1). */
+  host?: string;
+  /** Folder to keep the org's records in (`salesforce.json`), so a restart continues the case numbers. Default: memory only. */
+  stateDir?: string;
 }
 
 export interface SalesforceSimulator extends RestSimulator<SalesforceSimulatorState> {
@@ -347,6 +351,8 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
   const sim: RestSimulator<SalesforceSimulatorState> = await startRestSimulator<SalesforceSimulatorState>({
     name: 'salesforce',
     ...(options.port !== undefined ? { port: options.port } : {}),
+    ...(options.host !== undefined ? { host: options.host } : {}),
+    ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
     state: seed,
     auth: (req): true | RestResponse => {
       if (!req.path.startsWith('/services/data/')) return true;
@@ -400,12 +406,20 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
       const record = [...sim.state.cases.values()].find((r) => r.fields[field] === value);
       return record ? sobjectJson('Case', record, 'v61.0', undefined) : undefined;
     },
-    insertCase: (fields: Record<string, unknown>) => stateApi().create('Case', fields).Id,
+    insertCase: (fields: Record<string, unknown>) => {
+      const id = stateApi().create('Case', fields).Id;
+      void sim.saveState();
+      return id;
+    },
     setCaseStatus: (id: string, status: string) => {
       if (!statusOf(status)) throw new Error(`salesforce simulator: no case status ${status}`);
       stateApi().update(caseRecord(id), { Status: status });
+      void sim.saveState();
     },
-    updateCase: (id: string, fields: Record<string, unknown>) => stateApi().update(caseRecord(id), fields),
+    updateCase: (id: string, fields: Record<string, unknown>) => {
+      stateApi().update(caseRecord(id), fields);
+      void sim.saveState();
+    },
     expireSessions: () => sessions.clear(),
     setApiUsage: (used: number) => void (sim.state.apiUsed = used),
     setLongRunningTransaction: (startedAt: number | null) => void (longRunning = startedAt),
