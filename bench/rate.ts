@@ -11,9 +11,10 @@ export async function rate(call: (i: number) => Promise<unknown>, total: number,
 }
 
 /**
- * The raw client and the adapter, compared: a warm-up of each, then `rounds` rounds that run the raw
- * client and then the adapter, `total` calls each at `concurrency`; the best rate of each side.
+ * The raw client and the adapter, compared: a warm-up of each (`warmup` calls, default 100), then
+ * `rounds` rounds that run the raw client and then the adapter, `total` calls each at `concurrency`; the best rate of each side.
  * `beforePass(round)` runs before every pass (to reset the simulator, to make keys unique per round).
+ * Rates count `perCall` units a call (default 1; e.g. the rows one poll reads).
  */
 export async function compareRates(options: {
   adapter: (i: number) => Promise<unknown>;
@@ -21,11 +22,13 @@ export async function compareRates(options: {
   total: number;
   concurrency: number;
   rounds: number;
+  warmup?: number;
+  perCall?: number;
   beforePass?: (round: number) => void;
 }): Promise<{ adapterPerSecond: number; rawPerSecond: number; ratio: number }> {
-  const { adapter, raw, total, concurrency, rounds, beforePass = () => undefined } = options;
-  await rate(adapter, 100, concurrency);
-  await rate(raw, 100, concurrency);
+  const { adapter, raw, total, concurrency, rounds, warmup = 100, perCall = 1, beforePass = () => undefined } = options;
+  await rate(adapter, warmup, concurrency);
+  await rate(raw, warmup, concurrency);
   let bestAdapter = 0;
   let bestRaw = 0;
   for (let round = 1; round <= rounds; round++) {
@@ -34,5 +37,5 @@ export async function compareRates(options: {
     beforePass(round);
     bestAdapter = Math.max(bestAdapter, await rate(adapter, total, concurrency));
   }
-  return { adapterPerSecond: Math.round(bestAdapter), rawPerSecond: Math.round(bestRaw), ratio: Number((bestAdapter / bestRaw).toFixed(3)) };
+  return { adapterPerSecond: Math.round(bestAdapter * perCall), rawPerSecond: Math.round(bestRaw * perCall), ratio: Number((bestAdapter / bestRaw).toFixed(3)) };
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -27,6 +28,14 @@ describe('examples', () => {
     expect(result.stdout).toContain('status history: closed');
   }, 90_000);
 
+  it('rest-back-office delivers to a REST back office by configuration and hears its status changes', async () => {
+    const result = await run(tsx, ['examples/rest-back-office/index.ts']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/delivered: street report as FB-\d{6}, missed bin as FB-\d{6}/);
+    expect(result.stdout).toContain('street.report: open (Fieldbook: received) -> action_scheduled (Fieldbook: scheduled)');
+    expect(result.stdout).toContain('waste.missedCollection: open (Fieldbook: received) -> fixed (Fieldbook: completed)');
+  }, 90_000);
+
   it('council-stack is a valid stack', async () => {
     const env = {
       GOVUK_PAY_API_KEY: 'api_test_example',
@@ -39,5 +48,18 @@ describe('examples', () => {
     const result = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/council-stack/lgx.yaml'], env);
     expect(result.stdout).toContain('valid (council E07000223, 4 adapter(s), 4 route(s))');
     expect(result.code).toBe(0);
+  }, 90_000);
+
+  it('crm-fallback is a valid stack', async () => {
+    // A throwaway key: validation reads it as a PEM private key and contacts no one.
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const env = { DATAVERSE_CLIENT_SECRET: 'example-secret', SALESFORCE_PRIVATE_KEY: privateKey };
+    const result = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/crm-fallback/lgx.yaml'], env);
+    expect(result.stdout).toContain('valid (council E07000223, 2 adapter(s), 1 route(s))');
+    expect(result.code).toBe(0);
+    const broken = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/crm-fallback/lgx.yaml'], { ...env, SALESFORCE_PRIVATE_KEY: 'not a key' });
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('/privateKey is not a PEM private key');
+    expect(broken.stderr).not.toContain('not a key');
   }, 90_000);
 });

@@ -3,7 +3,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { lgx, scratch, startLgx, type RunningLgx } from './helpers';
 
-const NAMES = ['open311', 'govuk-pay', 'govuk-notify', 'street-works', 'revenues', 'example-waste'];
+const NAMES = ['open311', 'govuk-pay', 'govuk-notify', 'street-works', 'revenues', 'example-waste', 'dataverse', 'salesforce', 'alloy', 'fieldbook'];
 
 let dir: string;
 const started: RunningLgx[] = [];
@@ -49,7 +49,7 @@ describe('lgx simulate', () => {
     expect([notANumber.code, notANumber.stderr]).toEqual([2, expect.stringContaining('--port must be a whole number from 0 to 65535')]);
     expect((await lgx(['simulate', '--port', '70000'], { cwd: dir })).code).toBe(2);
     const noRoom = await lgx(['simulate', '--port', '65533'], { cwd: dir });
-    expect([noRoom.code, noRoom.stderr]).toEqual([2, expect.stringContaining('--port 65533 leaves no room for 6 simulator(s): use a base from 1 to 65530')]);
+    expect([noRoom.code, noRoom.stderr]).toEqual([2, expect.stringContaining('--port 65533 leaves no room for 10 simulator(s): use a base from 1 to 65526')]);
     // Nothing was started, so nothing was written.
     expect(existsSync(path.join(dir, '.lgx-simulators'))).toBe(false);
   });
@@ -115,10 +115,10 @@ describe('lgx init --simulators', () => {
     const stackText = readFileSync(written.stack, 'utf8');
     for (const s of written.simulators) expect(stackText).toContain(s.url);
     for (const value of Object.values(written.env)) expect(stackText).not.toContain(value);
-    expect(written.transactions.map((t) => path.basename(t)).sort()).toEqual(['container-request.json', 'council-tax-move.json', 'email.json', 'missed-bin.json', 'payment.json', 'pothole.json']);
+    expect(written.transactions.map((t) => path.basename(t)).sort()).toEqual(['case.json', 'container-request.json', 'council-tax-move.json', 'email.json', 'missed-bin.json', 'payment.json', 'pothole.json']);
 
     const validate = await lgx(['validate'], { cwd: dir, env: written.env });
-    expect(validate.stdout).toContain('lgx.yaml: valid (council E07000223, 6 adapter(s), 7 route(s))');
+    expect(validate.stdout).toContain('lgx.yaml: valid (council E07000223, 10 adapter(s), 9 route(s))');
     const targets: Record<string, string> = {
       'missed-bin.json': 'open311',
       'pothole.json': 'street-works',
@@ -126,6 +126,7 @@ describe('lgx init --simulators', () => {
       'payment.json': 'govuk-pay',
       'email.json': 'govuk-notify',
       'container-request.json': 'example-waste',
+      'case.json': 'dataverse',
     };
     for (const file of written.transactions) {
       const sent = await lgx(['send', path.relative(dir, file), '--wait', '30'], { cwd: dir, env: written.env });
@@ -140,13 +141,14 @@ describe('lgx init --simulators', () => {
   it('wires every simulator at its default port when lgx simulate has not run here', async () => {
     const init = await lgx(['init', 'stack', '--simulators', '--council', 'E08000025'], { cwd: dir });
     expect(init.code).toBe(0);
-    expect(init.stdout).toContain('6 simulated back office(s) at their default ports');
+    expect(init.stdout).toContain('10 simulated back office(s) at their default ports');
     expect(init.stdout).toContain('export OPEN311_API_KEY=open311-test-api-key-0001');
     const stackText = readFileSync(path.join(dir, 'stack', 'lgx.yaml'), 'utf8');
     expect(stackText).toContain('council: E08000025');
-    for (const address of ['http://127.0.0.1:8081/open311/v2', 'http://127.0.0.1:8082', 'http://127.0.0.1:8083', 'http://127.0.0.1:8084/streetworks/v2?wsdl', 'http://127.0.0.1:8085/revenues?wsdl', 'http://127.0.0.1:8086']) {
+    for (const address of ['http://127.0.0.1:8081/open311/v2', 'http://127.0.0.1:8082', 'http://127.0.0.1:8083', 'http://127.0.0.1:8084/streetworks/v2?wsdl', 'http://127.0.0.1:8085/revenues?wsdl', 'http://127.0.0.1:8086', 'http://127.0.0.1:8087', 'http://127.0.0.1:8088', 'http://127.0.0.1:8089/api/', 'http://127.0.0.1:8090/v2']) {
       expect(stackText).toContain(address);
     }
-    expect(stackText).toContain('- { match: { type: street.report }, mode: one, targets: [street-works] }   # also served by open311');
+    expect(stackText).toContain('- { match: { type: street.report }, mode: one, targets: [street-works] }   # also served by open311, alloy, fieldbook');
+    expect(stackText).toContain('- { match: { type: crm.case }, mode: fallback, targets: [dataverse, salesforce] }   # also served by alloy');
   });
 });

@@ -81,4 +81,5 @@ export type {
 } from './adapter/adapter-types';
 
 export { redact, redactTransaction, collectSecrets, collectMarkedValues, collectMarkedTexts, REDACTED, type MarkKeyword, type RedactOptions } from './redaction/redact';
+export { maskPersonalData } from './redaction/mask-error';
 export { createLogger, silentLogger, type LogEntry, type Logger, type LoggerOptions, type LogLevel } from './logging/logger';

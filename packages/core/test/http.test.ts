@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import nock from 'nock';
 import { AuthError, NotFoundError, PermanentError, RateLimitedError, RetryableError, createLogger, type LogEntry } from '@lgx/core';
-import { apiKeyAuth, basicAuth, bearerAuth, createHttpClient, fullJitterDelay, jwtAuth, oauth2ClientCredentials, parseRetryAfter, DEFAULT_RETRY } from '@lgx/core/http';
+import { apiKeyAuth, basicAuth, bearerAuth, createHttpClient, fullJitterDelay, jwtAuth, oauth2ClientCredentials, oauth2Token, parseRetryAfter, DEFAULT_RETRY } from '@lgx/core/http';
 import { sendJson, startSimulatorServer, type Simulator } from '../../testkit/src/simulators/simulator-server';
 
 let sim: Simulator;
@@ -206,6 +206,54 @@ describe('auth strategies', () => {
     // A second 401 in a row is not retried again.
     handler = () => ({ status: 401, body: { error: 'no' } });
     await expect(client.get('/cases')).rejects.toBeInstanceOf(AuthError);
+  });
+
+  it('OAuth2 token endpoint: an outage or 429 is retryable or rate-limited, a refusal is auth, a waiting caller can abort and an abandoned request is not waited for', async () => {
+    const auth = oauth2ClientCredentials({ tokenUrl: `${sim.url}/oauth/token`, clientId: 'lgx', clientSecret: 'client-secret-xyz' });
+    const client = createHttpClient({ baseUrl: sim.url, auth, retry: false });
+    sim.faults.failNext(1, { status: 503, body: { error: 'temporarily_unavailable' } });
+    await expect(client.get('/cases')).rejects.toBeInstanceOf(RetryableError);
+    sim.faults.failNext(1, { status: 429, headers: { 'retry-after': '7' } });
+    await expect(client.get('/cases')).rejects.toMatchObject({ classification: 'rateLimited', retryAfterMs: 7000 });
+    sim.faults.failNext(1, { status: 400, body: { error: 'invalid_client', error_description: 'bad secret' } });
+    const refused = (await client.get('/cases').catch((e: unknown) => e)) as Error;
+    expect(refused).toBeInstanceOf(AuthError);
+    expect(refused.message).toContain('"error":"invalid_client","error_description":"bad secret"');
+    expect(refused.message).not.toContain('client-secret-xyz');
+
+    // A token request that hangs: the caller whose signal aborts stops waiting at once.
+    sim.faults.failNext(1, { timeout: true });
+    const controller = new AbortController();
+    const pending = client.get('/cases', { signal: controller.signal }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    await expect(pending).resolves.toMatchObject({ code: 'LGX_ERR_TRANSPORT_ABORTED', classification: 'retryable' });
+    // Nobody waits for the hung request any more: it is abandoned, and the next call asks afresh.
+    await expect(client.get('/cases', { signal: AbortSignal.timeout(5000) })).resolves.toMatchObject({ status: 200 });
+    expect(sim.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(5);
+  });
+
+  it('OAuth2 token for any grant: a fresh form per request, the response seen by onToken, a new token once expired', async () => {
+    let n = 0;
+    const seen: unknown[] = [];
+    let clock = 1_000_000;
+    const auth = oauth2Token({
+      tokenUrl: `${sim.url}/oauth/token`,
+      request: () => ({ form: { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion: `signed-${++n}` } }),
+      secrets: () => ['private-key-material'],
+      onToken: (body) => seen.push(body.token_type),
+      now: () => clock,
+    });
+    const client = createHttpClient({ baseUrl: sim.url, auth });
+    await client.get('/cases');
+    await client.get('/cases');
+    expect(tokensIssued).toBe(1);
+    expect(new URLSearchParams(sim.requests[0]!.body).get('assertion')).toBe('signed-1');
+    expect(seen).toEqual(['bearer']);
+    clock += 3600_000;
+    await client.get('/cases');
+    expect(new URLSearchParams(sim.requests.filter((r) => r.path === '/oauth/token')[1]!.body).get('assertion')).toBe('signed-2');
+    expect(auth.secrets()).toEqual(['private-key-material', 'token-2']);
   });
 
   it('never logs a secret', async () => {

@@ -1,4 +1,4 @@
-import { REDACTED, collectMarkedTexts, collectMarkedValues, collectSecrets, createTransaction, redact, redactTransaction, schemaRegistry } from '@lgx/core';
+import { PermanentError, RateLimitedError, REDACTED, collectMarkedTexts, collectMarkedValues, collectSecrets, createTransaction, maskPersonalData, redact, redactTransaction, schemaRegistry } from '@lgx/core';
 import { readFixtures } from './helpers';
 
 const pothole = readFixtures('street.report', 1, 'valid').find((f) => f.file === 'pothole-with-coordinates.json')!.data as never;
@@ -60,5 +60,41 @@ describe('collectMarkedTexts', () => {
 
   it('follows the canonical schemas: a street report gives its requester', () => {
     expect(collectMarkedTexts(pothole, schemaRegistry().get('street.report').schema, ['x-lgx-pii'])).toEqual(['Alex', 'Example', 'alex.example@example.com']);
+  });
+});
+
+describe('maskPersonalData', () => {
+  const data = {
+    caseType: 'complaint',
+    subject: 'Mrs Jane Example keeps her bins on the path',
+    contact: { person: { givenName: 'Jane', familyName: 'Example', email: 'jane@example.com' } },
+    location: { address: { paon: '14', street: 'Mill Road', town: 'Cambridge', postcode: 'CB1 2AD' } },
+  };
+
+  it("masks the transaction's personal data in an adapter error, keeping its class, codes and delay, and drops the vendor's cause", () => {
+    const vendor = new RateLimitedError("value 'Mrs Jane Example keeps her bins on the path' for jane@example.com at Mill Road, CB1 2AD refused", {
+      vendorCode: 'X1',
+      status: 429,
+      retryAfterMs: 5000,
+      cause: new Error('raw vendor text about Jane'),
+    });
+    const masked = maskPersonalData(vendor, 'crm.case', data) as RateLimitedError;
+    expect(masked).toBeInstanceOf(RateLimitedError);
+    expect(masked.message).toBe("value '[personal data]' for [personal data] at [personal data], [personal data] refused");
+    expect(masked).toMatchObject({ classification: 'rateLimited', code: 'LGX_ERR_ADAPTER_RATE_LIMITED', vendorCode: 'X1', status: 429, retryAfterMs: 5000 });
+    expect(masked.cause).toBeUndefined();
+  });
+
+  it('masks the start of a long value that a summary cut short', () => {
+    const long = { ...data, description: `The neighbour at number 14 has left ${'rubbish bags and '.repeat(10)}an old sofa` };
+    const cut = new PermanentError(`answered 400: data value too large: ${long.description.slice(0, 90)}…`);
+    expect(maskPersonalData(cut, 'crm.case', long)).toMatchObject({ message: 'answered 400: data value too large: [personal data]…' });
+  });
+
+  it('leaves alone an error without personal data, and anything that is not an adapter error', () => {
+    const clean = new PermanentError('REQUIRED_FIELD_MISSING: Subject');
+    expect(maskPersonalData(clean, 'crm.case', data)).toBe(clean);
+    const plain = new Error('Jane Example');
+    expect(maskPersonalData(plain, 'crm.case', data)).toBe(plain);
   });
 });

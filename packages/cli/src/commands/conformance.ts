@@ -11,6 +11,8 @@ import {
 } from '@lgx/adapter-govuk-notify/testing';
 import { setOpen311Status, startOpen311Simulator, type Open311Simulator } from '@lgx/adapter-open311/testing';
 import { startGovukPaySimulator, type GovukPaySimulator } from '@lgx/adapter-govuk-pay/testing';
+import { dataverseSimulatorConfig, startDataverseSimulator, type DataverseSimulator } from '@lgx/adapter-dataverse/testing';
+import { salesforceSimulatorConfig, startSalesforceSimulator, type SalesforceSimulator } from '@lgx/adapter-salesforce/testing';
 import {
   startStreetWorksSimulator,
   STREET_WORKS_PASSWORD,
@@ -25,12 +27,15 @@ export const conformanceHelp = `lgx conformance <package> [--harness <file>] [--
 Runs the LGX conformance suite against an installed adapter package and its simulator: manifest and
 config schema, health, delivery of every declared capability's fixtures, rejection of invalid input,
 error classification, timeouts and abort, idempotency, status round trip, no secrets in logs. LGX's
-reference adapters (@lgx/adapter-govuk-pay, -govuk-notify, -open311, -soap) run against the
+reference adapters (@lgx/adapter-govuk-pay, -govuk-notify, -open311, -soap, -dataverse, -salesforce) run against the
 simulators in their own testing exports as they are; any other adapter needs --harness: a module whose default export is the
 suite's options ({ simulator, config, countRecords?, changeStatus? }, see @lgx/testkit). Exit 0 when
 every check passes, 1 otherwise.`;
 
 type Harness = { options: ConformanceOptions<unknown, never>; adapter?: (module: Record<string, unknown>) => AdapterDefinition };
+
+/** The contact id the crm.case and crm.contact fixtures name. */
+const CRM_FIXTURE_CONTACT = '0f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b5';
 
 /** Harnesses for LGX's reference adapters, against the simulators of their `testing` exports. */
 const REFERENCE: Record<string, () => Harness> = {
@@ -66,6 +71,23 @@ const REFERENCE: Record<string, () => Harness> = {
       config: (sim: StreetWorksSimulator) => ({ wsdl: sim.wsdlUrl, auth: { type: 'wsSecurity', username: STREET_WORKS_USERNAME, password: STREET_WORKS_PASSWORD } }),
       countRecords: (sim: StreetWorksSimulator) => sim.state.defects.size,
       changeStatus: (sim: StreetWorksSimulator, ref: string) => sim.setStatus(ref, 'COMPLETED'),
+    } as unknown as ConformanceOptions<unknown, never>,
+  }),
+  '@lgx/adapter-dataverse': () => ({
+    options: {
+      // The contact the crm.case and crm.contact fixtures name, as a CRM that already holds it.
+      simulator: () => startDataverseSimulator({ contacts: [{ contactid: CRM_FIXTURE_CONTACT, lastname: 'Example' }] }),
+      config: (sim: DataverseSimulator) => dataverseSimulatorConfig(sim),
+      countRecords: (sim: DataverseSimulator) => sim.state.incidents.size,
+      changeStatus: (sim: DataverseSimulator, ref: string) => sim.resolve(ref),
+    } as unknown as ConformanceOptions<unknown, never>,
+  }),
+  '@lgx/adapter-salesforce': () => ({
+    options: {
+      simulator: () => startSalesforceSimulator({ contacts: [{ LastName: 'Example', LGX_Contact_Ref__c: CRM_FIXTURE_CONTACT }] }),
+      config: (sim: SalesforceSimulator) => salesforceSimulatorConfig(sim),
+      countRecords: (sim: SalesforceSimulator) => sim.state.cases.size,
+      changeStatus: (sim: SalesforceSimulator, ref: string) => sim.setCaseStatus(ref, 'Working'),
     } as unknown as ConformanceOptions<unknown, never>,
   }),
 };

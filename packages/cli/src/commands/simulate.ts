@@ -13,8 +13,8 @@ export const simulateHelp = `lgx simulate [name...] [--port <base>] [--host <add
 
 Starts simulated back offices, to try a stack without the real ones: ${NAMES.join(', ')},
 or all of them (no name, or 'all'). Each listens on --host (default 127.0.0.1) at the base port
-(--port, default ${DEFAULT_BASE_PORT}) plus its place in that list (open311 ${DEFAULT_BASE_PORT} ... example-waste
-${DEFAULT_BASE_PORT + 5}; --port 0 picks free ports) and keeps its state in --data (default ${DEFAULT_SIMULATOR_DATA}), so a
+(--port, default ${DEFAULT_BASE_PORT}) plus its place in that list (open311 ${DEFAULT_BASE_PORT} ... fieldbook
+${DEFAULT_BASE_PORT + SYSTEMS.length - 1}; --port 0 picks free ports) and keeps its state in --data (default ${DEFAULT_SIMULATOR_DATA}), so a
 restart continues its numbering and still knows what it was sent. Prints what lgx.yaml needs for
 each: the adapter package, its address, its keys and secrets as \${env:NAME} with the values to
 export, and the service codes and template ids it knows (--json: one line of JSON). 'lgx init

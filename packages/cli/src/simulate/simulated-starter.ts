@@ -13,6 +13,7 @@ const SAMPLES: Readonly<Record<string, { file: string; fixture: string }>> = {
   payment: { file: 'payment.json', fixture: 'parking-permit-with-line-items' },
   notification: { file: 'email.json', fixture: 'email-permit-confirmation' },
   'waste.containerRequest': { file: 'container-request.json', fixture: 'replace-damaged-recycling-bin' },
+  'crm.case': { file: 'case.json', fixture: 'anonymous-staff-case' },
 };
 
 export interface SimulatedStarter {

@@ -12,6 +12,10 @@ export const SYSTEMS = [
   { name: 'street-works', package: '@lgx/adapter-soap', offset: 3 },
   { name: 'revenues', package: '@lgx/adapter-soap', offset: 4 },
   { name: 'example-waste', package: '@lgx/adapter-template', offset: 5 },
+  { name: 'dataverse', package: '@lgx/adapter-dataverse', offset: 6 },
+  { name: 'salesforce', package: '@lgx/adapter-salesforce', offset: 7 },
+  { name: 'alloy', package: '@lgx/adapter-alloy', offset: 8 },
+  { name: 'fieldbook', package: '@lgx/adapter-rest', offset: 9 },
 ] as const;
 
 export type SystemName = (typeof SYSTEMS)[number]['name'];

@@ -108,6 +108,9 @@ export const errorCodes = {
   LGX_ERR_CLI_USAGE: {
     summary: 'The lgx command was called with an unknown command, option or missing argument.',
   },
+  LGX_ERR_ADAPTER_OPENAPI_MISMATCH: {
+    summary: "The adapter's OpenAPI document could not be read, or does not define a request (method and path) its configuration uses.",
+  },
 } as const satisfies Record<string, { summary: string; retired?: boolean }>;
 
 /** Every LGX error code. */

@@ -1,5 +1,5 @@
 import { AuthError } from '../errors/adapter-errors';
-import { SharedAttempt } from './shared-attempt';
+import { SharedAttempt } from '../transport/shared-attempt';
 
 /** The value at a dot path (`Session.Token`) in a login result, as a string. */
 export function tokenAt(result: unknown, path: string): string | undefined {

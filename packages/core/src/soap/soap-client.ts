@@ -7,7 +7,7 @@ import { faultError, readFault } from './fault-rules';
 import { loadSoap } from './load-soap';
 import { safeCause } from '../transport/secret-scrub';
 import { SessionTokens } from './session-auth';
-import { SharedAttempt } from './shared-attempt';
+import { SharedAttempt } from '../transport/shared-attempt';
 import { createSoapTransport } from './soap-transport';
 import { transportError } from '../transport/transport-errors';
 import { indexOperations, loadWsdl, wsdlLabel, type OperationSite } from './wsdl-loader';

@@ -21,7 +21,7 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Math.min(Math.max(ms, 0), capMs);
 }
 
-const SAFE_KEYS = /^(code|error|error_code|errorCode|error_identifier|status|type|title|field|detail|description|message|reason|fault(code|string)?)$/i;
+const SAFE_KEYS = /^(code|error|error_code|errorCode|error_identifier|error_description|status|type|title|field|detail|description|message|reason|fault(code|string)?)$/i;
 const EMAIL = /[^\s@"'<>]+@[^\s@"'<>]+\.[^\s@"'<>]+/g;
 const LONG_NUMBER = /\+?[0-9][0-9 ]{5,}[0-9]/g;
 

@@ -1,0 +1,152 @@
+import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
+
+const COLUMN = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,99}$' } as const;
+const NO_PROTOTYPE = { not: { enum: ['__proto__', 'constructor', 'prototype'] } } as const;
+const GUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/** A canonical value -> the vendor's value (an option set integer, or text for a text column). */
+const CODE_MAP = {
+  type: 'object',
+  maxProperties: 200,
+  propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$', ...NO_PROTOTYPE },
+  additionalProperties: { anyOf: [{ type: 'integer', minimum: -2147483648, maximum: 2147483647 }, { type: 'string', minLength: 1, maxLength: 4000 }] },
+} as const;
+
+/** The canonical crm.case fields a column can be filled from. */
+export const CASE_FIELDS = ['subject', 'description', 'caseType', 'category', 'priority', 'channel', 'status', 'lgsl', 'lgil', 'uprn', 'usrn', 'latitude', 'longitude', 'location', 'externalRefs'] as const;
+export type CaseField = (typeof CASE_FIELDS)[number];
+
+/** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
+export const configSchema = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  title: 'Microsoft Dataverse adapter configuration',
+  type: 'object',
+  required: ['url', 'tenantId', 'clientId', 'clientSecret'],
+  additionalProperties: false,
+  properties: {
+    url: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://[^/?#]+/?$',
+      maxLength: 300,
+      description: 'The environment URL, e.g. https://council.crm11.dynamics.com (the Web API is under /api/data/v9.2; the token scope is <url>/.default).',
+    },
+    tenantId: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$', description: 'The Microsoft Entra tenant (directory) id or domain the app registration lives in.' },
+    clientId: { type: 'string', minLength: 1, maxLength: 100, description: "The app registration's application (client) id; Dataverse must have an application user for it." },
+    clientSecret: { type: 'string', minLength: 1, maxLength: 1024, 'x-lgx-secret': true, description: "A client secret of the app registration (its value, not its id)." },
+    authorityHost: { type: 'string', format: 'uri', pattern: '^https?://[^/?#]+/?$', description: 'The Entra ID authority host (default https://login.microsoftonline.com; a national cloud has its own).' },
+    apiVersion: { type: 'string', enum: ['9.0', '9.1', '9.2'], description: 'Web API version (default 9.2).' },
+    timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-request timeout (default 15000).' },
+    keyColumn: {
+      ...COLUMN,
+      description: "The text column holding the LGX transaction id, with an alternate key on it, on the case table and on contacts (default lgx_transactionid). Submits are create-only upserts on it, so a repeat never makes a second row.",
+    },
+    caseTable: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'The table cases go to, for councils that use their own (default the incident table).',
+      properties: {
+        entitySet: { ...COLUMN, description: 'Entity set name (default incidents).' },
+        logicalName: { ...COLUMN, description: 'Logical name, for record links (default incident).' },
+        primaryKey: { ...COLUMN, description: 'Primary key column (default incidentid).' },
+        contactLookup: { ...COLUMN, description: 'Navigation property binding the case to a contact (default customerid_contact).' },
+        accountLookup: { ...COLUMN, description: 'Navigation property binding the case to an account (default customerid_account).' },
+      },
+    },
+    columns: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        'Case field -> column it fills, for customised tables; null leaves a default out. Defaults: subject title, description description, priority prioritycode, channel caseorigincode, caseType casetypecode and status statuscode (these three only with a code for the value); others unset.',
+      properties: Object.fromEntries(CASE_FIELDS.map((f) => [f, { anyOf: [COLUMN, { type: 'null' }] }])),
+    },
+    attributeColumns: {
+      type: 'object',
+      maxProperties: 50,
+      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', ...NO_PROTOTYPE },
+      additionalProperties: COLUMN,
+      description: "The case's attributes{} -> columns, e.g. {callbackRequested: 'lgx_callbackrequested'}; attributes not listed are not sent.",
+    },
+    contactColumns: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Contact table columns for facts without a standard column (unset: not sent).',
+      properties: { uprn: COLUMN, accountRef: COLUMN, preferredLanguage: COLUMN },
+    },
+    codes: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        "Canonical value -> option set value (or text), per field. Defaults: priority {urgent: 1, high: 1, normal: 2, low: 3}, channel {phone: 1, email: 2, web: 3}; caseType, category and status have none (add e.g. caseType {complaint: 2}). A value without a code is not sent.",
+      properties: { priority: CODE_MAP, channel: CODE_MAP, caseType: CODE_MAP, category: CODE_MAP, status: CODE_MAP },
+    },
+    titleMaxLength: { type: 'integer', minimum: 1, maximum: 4000, description: 'A longer subject is cut to this many characters for the title column (default 200, the incident title).' },
+    descriptionMaxLength: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1048576,
+      description: 'A longer description is refused (permanent, before sending) rather than cut (default 2000, the incident description).',
+    },
+    anonymousCustomer: {
+      type: 'object',
+      required: ['entitySet', 'id'],
+      additionalProperties: false,
+      description: 'The account (or contact) a case without a contact is filed under: Dataverse requires a customer on every case.',
+      properties: { entitySet: { type: 'string', enum: ['accounts', 'contacts'] }, id: { type: 'string', pattern: GUID } },
+    },
+    statusMap: {
+      type: 'object',
+      maxProperties: 200,
+      propertyNames: { pattern: '^([0-9]{1,10}|state:[0-9]{1,2})$' },
+      additionalProperties: { type: 'string', enum: CASE_STATUSES },
+      description: "statuscode (e.g. '100000001') or 'state:<statecode>' -> canonical status; wins over the defaults.",
+    },
+    changeTracking: { type: 'boolean', description: 'Poll with change tracking (default true); false polls by modifiedon.' },
+    maxPageSize: { type: 'integer', minimum: 1, maximum: 5000, description: 'Rows per page when polling (default 500).' },
+  },
+} as const;
+
+export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+
+export type CodeMap = Record<string, number | string>;
+
+export interface DataverseConfig {
+  url: string;
+  tenantId: string;
+  clientId: string;
+  clientSecret: string;
+  authorityHost?: string;
+  apiVersion?: '9.0' | '9.1' | '9.2';
+  timeoutMs?: number;
+  keyColumn?: string;
+  caseTable?: { entitySet?: string; logicalName?: string; primaryKey?: string; contactLookup?: string; accountLookup?: string };
+  columns?: Partial<Record<CaseField, string | null>>;
+  attributeColumns?: Record<string, string>;
+  contactColumns?: { uprn?: string; accountRef?: string; preferredLanguage?: string };
+  codes?: Partial<Record<'priority' | 'channel' | 'caseType' | 'category' | 'status', CodeMap>>;
+  titleMaxLength?: number;
+  descriptionMaxLength?: number;
+  anonymousCustomer?: { entitySet: 'accounts' | 'contacts'; id: string };
+  statusMap?: Record<string, CaseStatus>;
+  changeTracking?: boolean;
+  maxPageSize?: number;
+}
+
+/** The case table with every default filled in. */
+export interface CaseTable {
+  entitySet: string;
+  logicalName: string;
+  primaryKey: string;
+  contactLookup: string;
+  accountLookup: string;
+}
+
+export function caseTableOf(config: DataverseConfig): CaseTable {
+  return {
+    entitySet: config.caseTable?.entitySet ?? 'incidents',
+    logicalName: config.caseTable?.logicalName ?? 'incident',
+    primaryKey: config.caseTable?.primaryKey ?? 'incidentid',
+    contactLookup: config.caseTable?.contactLookup ?? 'customerid_contact',
+    accountLookup: config.caseTable?.accountLookup ?? 'customerid_account',
+  };
+}

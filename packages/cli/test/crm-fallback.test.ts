@@ -1,0 +1,150 @@
+/**
+ * A council whose cases go to Dynamics 365 and, when Dynamics refuses one for good, to Salesforce:
+ * `lgx serve` with both simulators, cases submitted over the REST API, and status changes made in each
+ * CRM coming back through polling.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { loadFixtures } from '@lgx/testkit';
+import { startDataverseSimulator, type DataverseSimulator } from '@lgx/adapter-dataverse/testing';
+import { startSalesforceSimulator, type SalesforceSimulator } from '@lgx/adapter-salesforce/testing';
+import { lgx, REPO_ROOT, scratch } from './helpers';
+
+const KNOWN_CONTACT = '0f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b5';
+const caseData = (name: string) => loadFixtures('crm.case', { kind: 'valid' }).find((f) => f.name === name)!.data;
+
+let dynamics: DataverseSimulator;
+let salesforce: SalesforceSimulator;
+let dir: string;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  dynamics = await startDataverseSimulator({ contacts: [{ contactid: KNOWN_CONTACT, lastname: 'Example' }] });
+  salesforce = await startSalesforceSimulator();
+  dir = scratch();
+});
+afterAll(async () => {
+  if (child && child.exitCode === null) {
+    const closed = new Promise((resolve) => child!.once('close', resolve));
+    child.kill('SIGTERM');
+    await closed;
+  }
+  await dynamics.close();
+  await salesforce.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Detail {
+  status?: string;
+  deliveries: Array<{ target: string; state: string; receipt?: { externalRef: string } }>;
+  statusHistory: Array<{ source: string; status: string; externalStatusCode?: string }>;
+}
+
+async function until<T>(what: string, read: () => Promise<T>, done: (value: T) => boolean, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+it('lgx serve routes crm.case to Dataverse with fallback to Salesforce, and each CRM’s status changes come back by polling', async () => {
+  // No anonymous customer for Dynamics: a case without a contact is refused there for good, and falls back.
+  const stack = path.join(dir, 'lgx.yaml');
+  writeFileSync(
+    stack,
+    [
+      'council: E07000223',
+      'adapters:',
+      '  dynamics:',
+      "    package: '@lgx/adapter-dataverse'",
+      '    config:',
+      `      url: ${dynamics.url}`,
+      `      authorityHost: ${dynamics.authorityHost}`,
+      `      tenantId: ${dynamics.tenantId}`,
+      `      clientId: ${dynamics.clientId}`,
+      '      clientSecret: ${env:DATAVERSE_CLIENT_SECRET}',
+      '  salesforce:',
+      "    package: '@lgx/adapter-salesforce'",
+      '    config:',
+      '      flow: jwt-bearer',
+      `      loginUrl: ${salesforce.loginUrl}`,
+      `      clientId: ${salesforce.clientId}`,
+      `      username: ${salesforce.username}`,
+      '      privateKey: ${env:SALESFORCE_PRIVATE_KEY}',
+      'routes:',
+      '  - { match: { type: crm.case }, mode: fallback, targets: [dynamics, salesforce] }',
+      '',
+    ].join('\n'),
+  );
+  const env = { DATAVERSE_CLIENT_SECRET: dynamics.clientSecret, SALESFORCE_PRIVATE_KEY: salesforce.privateKey };
+  const data = path.join(dir, 'data');
+  const created = await lgx(['keys', 'create', '--stack', stack, '--data', data, '--council', 'E07000223', '--json'], { env });
+  expect(created.code).toBe(0);
+  const { key } = JSON.parse(created.stdout) as { key: string };
+
+  child = spawn(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/cli.js'), 'serve', stack, '--port', '0', '--data', data, '--poll', '1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let logs = '';
+  child.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child!.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child!.once('close', () => reject(new Error(`serve exited: ${out}\n${logs}`)));
+  });
+  const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
+  const submit = async (name: string) => {
+    const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers, body: JSON.stringify({ type: 'crm.case', data: caseData(name) }) });
+    expect(res.status).toBe(202);
+    return ((await res.json()) as { id: string }).id;
+  };
+  const detail = async (id: string) => (await (await fetch(`${url}/v1/transactions/${id}`, { headers })).json()) as Detail;
+
+  const known = await submit('complaint-from-known-contact');
+  const anonymous = await submit('anonymous-staff-case');
+
+  const toDynamics = await until('the known contact’s case in Dynamics', () => detail(known), (d) => d.deliveries[0]?.state === 'delivered');
+  expect(toDynamics.deliveries.map((d) => [d.target, d.state])).toEqual([
+    ['dynamics', 'delivered'],
+    ['salesforce', 'skipped'],
+  ]);
+  const toSalesforce = await until('the anonymous case in Salesforce', () => detail(anonymous), (d) => d.deliveries[1]?.state === 'delivered');
+  expect(toSalesforce.deliveries.map((d) => [d.target, d.state])).toEqual([
+    ['dynamics', 'dead'],
+    ['salesforce', 'delivered'],
+  ]);
+  const incident = toDynamics.deliveries[0]!.receipt!.externalRef;
+  const sfCase = toSalesforce.deliveries[1]!.receipt!.externalRef;
+  expect(dynamics.incident(incident)._customerid_value).toBe(KNOWN_CONTACT);
+  expect(salesforce.case(sfCase).Subject).toBe('Crew concerned about resident at assisted collection');
+  expect(dynamics.state.incidents.size).toBe(1);
+  expect(salesforce.state.cases.size).toBe(1);
+
+  // Officers work the cases in each CRM; the stack hears about it by polling.
+  dynamics.resolve(incident);
+  salesforce.setCaseStatus(sfCase, 'Closed');
+  const fixed = await until('the Dynamics resolution', () => detail(known), (d) => d.status === 'fixed');
+  expect(fixed.statusHistory).toEqual([expect.objectContaining({ source: 'dataverse', status: 'fixed', externalStatusCode: '5', externalRef: incident })]);
+  const closed = await until('the Salesforce closure', () => detail(anonymous), (d) => d.status === 'closed');
+  expect(closed.statusHistory).toEqual([expect.objectContaining({ source: 'salesforce', status: 'closed', externalStatusCode: 'Closed', externalRef: sfCase })]);
+
+  // Nothing personal in the service's log lines, and no secret.
+  expect(logs).not.toContain(dynamics.clientSecret);
+  expect(logs).not.toContain('PRIVATE KEY');
+  expect(logs).not.toContain('Crew concerned');
+}, 90_000);
+
+it('lgx conformance runs the suite on both CRM adapters against their simulators, as they are', async () => {
+  for (const name of ['@lgx/adapter-dataverse', '@lgx/adapter-salesforce']) {
+    const result = await lgx(['conformance', name, '--json'], { timeoutMs: 120_000 });
+    const report = JSON.parse(result.stdout) as { passed: boolean; results: Array<{ id: string; status: string }> };
+    expect([name, result.code, report.passed]).toEqual([name, 0, true]);
+    expect(report.results.filter((r) => r.status === 'pass').map((r) => r.id)).toEqual(expect.arrayContaining(['idempotency', 'poll-updates', 'classifies-429']));
+  }
+}, 240_000);
