@@ -1,114 +1,111 @@
-import type { Receipt } from '@lgx/core';
+import type { Envelope } from '@lgx/core';
 import { payloadHash } from './canonical-json';
-import type { AttemptOutcome, AttemptRecord, AuditInput, NewDelivery, StoredDelivery } from './store-types';
+import type { AttemptOutcome, AttemptRecord, AuditInput, LeasedDelivery, NewDelivery, NewTransaction, StoredDelivery, StoredTransaction } from './store-types';
 
 /**
- * The delivery state machine's decisions, as pure functions both stores apply in their own SQL: what
- * an attempt's outcome changes, what a lease that ran out mid-attempt changes, which audit entries
- * each writes, and how the queue depth per target moves. A store reads the row, asks here, and
- * writes what it is told inside the same database transaction.
+ * The delivery state machine, once for both stores: each event (a transaction accepted, an attempt's
+ * outcome, a fallback link's turn, a lease, a dead letter replayed or discarded, a payload purged) as
+ * a pure function from the rows it reads to what it writes. A store reads the rows (locking them as
+ * its dialect needs), asks here, and writes what it is told inside the same database transaction;
+ * the stores keep only SQL, locking and migrations.
  */
 
-/** The columns an outcome sets. The lease is always cleared and `updated_at` set to now. */
-export interface DeliveryChange {
-  state?: 'delivered' | 'dead';
-  attempts: number;
-  receipt?: Receipt;
-  nextAttemptAt?: string;
-  lastError?: { classification: string; code?: string; message: string };
+/** What one event changes, to be written in this order within the event's database transaction. */
+export interface Transition {
+  /** Attempts to record. */
+  attempts: Array<{ deliveryId: string; attempt: AttemptRecord }>;
+  /** Delivery rows as they become (every changeable column written). */
+  deliveries: StoredDelivery[];
+  /** Audit entries to append, in order. */
+  audit: AuditInput[];
+  /** How each target's pending count moves (targets that do not move are absent). */
+  pending: Map<string, number>;
 }
 
-/**
- * A change as the parameters of the stores' one outcome UPDATE, in order: state, attempts, receipt
- * (JSON), next attempt time, last error (JSON), updated at, delivery id. Absent columns are null
- * (the UPDATE keeps their value).
- */
-export function changeParameters(change: DeliveryChange, now: Date, deliveryId: string): unknown[] {
-  return [
-    change.state ?? null,
-    change.attempts,
-    change.receipt === undefined ? null : JSON.stringify(change.receipt),
-    change.nextAttemptAt ?? null,
-    change.lastError === undefined ? null : JSON.stringify(change.lastError),
-    now.toISOString(),
-    deliveryId,
-  ];
+function transition(parts: Partial<Transition>): Transition {
+  return { attempts: parts.attempts ?? [], deliveries: parts.deliveries ?? [], audit: parts.audit ?? [], pending: parts.pending ?? new Map() };
 }
 
-export interface OutcomeTransition {
-  change: DeliveryChange;
-  /** The audit entry to append, if the outcome is one the audit records. */
-  audit: AuditInput | undefined;
-  /** How the delivery's target's queue depth moves (-1 when it leaves the queue). */
-  pendingDelta: number;
-  /** A dead fallback link hands over to the next skipped link of its chain. */
-  promoteFallback: boolean;
+/** `a`, then `b`, as one transition. */
+export function andThen(a: Transition, b: Transition): Transition {
+  const pending = new Map(a.pending);
+  for (const [target, delta] of b.pending) addDelta(pending, target, delta);
+  return { attempts: [...a.attempts, ...b.attempts], deliveries: [...a.deliveries, ...b.deliveries], audit: [...a.audit, ...b.audit], pending };
 }
 
-type DeliveryFacts = Pick<StoredDelivery, 'id' | 'transactionId' | 'council' | 'target' | 'mode' | 'attempts'>;
-
-/** What recording `outcome` on `delivery` changes. */
-export function outcomeTransition(delivery: DeliveryFacts, outcome: AttemptOutcome): OutcomeTransition {
-  const attempts = delivery.attempts + 1;
-  const audit = { council: delivery.council, actor: 'system', transactionId: delivery.transactionId, deliveryId: delivery.id };
-  switch (outcome.kind) {
-    case 'delivered':
-      return {
-        change: { state: 'delivered', attempts, receipt: outcome.receipt },
-        audit: { ...audit, action: 'delivery.delivered', payloadHash: payloadHash(outcome.receipt), details: { target: delivery.target, attempt: attempts } },
-        pendingDelta: -1,
-        promoteFallback: false,
-      };
-    case 'retry':
-      return { change: { attempts, nextAttemptAt: outcome.nextAttemptAt.toISOString(), lastError: outcome.error }, audit: undefined, pendingDelta: 0, promoteFallback: false };
-    case 'dead': {
-      // Only the class and code go in the audit: the message, though redacted, is free text.
-      const details: Record<string, unknown> = { target: delivery.target, attempt: attempts, classification: outcome.error.classification };
-      if (outcome.error.code !== undefined) details['code'] = outcome.error.code;
-      return { change: { state: 'dead', attempts, lastError: outcome.error }, audit: { ...audit, action: 'delivery.dead', details }, pendingDelta: -1, promoteFallback: delivery.mode === 'fallback' };
-    }
-  }
+function addDelta(pending: Map<string, number>, target: string, delta: number): void {
+  const sum = (pending.get(target) ?? 0) + delta;
+  if (sum === 0) pending.delete(target);
+  else pending.set(target, sum);
 }
 
-/** The audit entry for the next link of a fallback chain taking its turn after `dead` died. */
-export function fallbackAudit(next: Pick<StoredDelivery, 'id' | 'transactionId' | 'council' | 'target' | 'order'>, dead: Pick<StoredDelivery, 'id'>): AuditInput {
-  return { council: next.council, actor: 'system', action: 'delivery.fallback', transactionId: next.transactionId, deliveryId: next.id, details: { target: next.target, order: next.order, after: dead.id } };
+/** The delivery without a lease. */
+function unleased(delivery: StoredDelivery): StoredDelivery {
+  const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = delivery;
+  return rest;
 }
 
-export interface ResendTransition {
-  /** The attempt whose lease ran out, recorded with an unknown outcome. */
-  attempt: AttemptRecord;
-  change: { attempts: number; lastError: NonNullable<DeliveryChange['lastError']> };
+type DeliveryError = NonNullable<StoredDelivery['lastError']>;
+
+function systemAudit(delivery: StoredDelivery, action: string, details: Record<string, unknown>): AuditInput {
+  return { council: delivery.council, actor: 'system', action, transactionId: delivery.transactionId, deliveryId: delivery.id, details };
+}
+
+/** A new transaction, as stored: its row, its delivery rows, the acceptance audit entry and the queue it adds to. */
+export interface Acceptance {
+  transaction: StoredTransaction & { envelope: Envelope };
+  deliveries: StoredDelivery[];
+  /** The new deliveries handed to the accepting worker (leased in this commit), with the envelope. */
+  leased: LeasedDelivery[];
   audit: AuditInput;
+  pending: Map<string, number>;
 }
 
 /**
- * A delivery whose lease ran out before its holder recorded an outcome (the holder died or stalled):
- * the vendor may or may not have received that attempt. It counts as an attempt with an unknown
- * outcome, and the delivery is sent again, which the audit records. `leasedAt` is when the lost lease
- * was taken (the row's `updated_at`: renewals do not move it).
+ * Accepting `input`, with the deliveries in `handed` leased to `input.lease`'s owner (the store
+ * decides which, from `handOffCandidates` and what waits in its queue). The audit entry's payload
+ * hash is the caller's, when it gives one, else the envelope's.
  */
-export function resendTransition(delivery: DeliveryFacts, leasedAt: string, now: Date): ResendTransition {
-  const attempt = delivery.attempts + 1;
-  const message = `the outcome of attempt ${attempt} is unknown: the worker holding its lease stopped before recording it`;
+export function acceptTransition(input: NewTransaction, handed: ReadonlySet<string>): Acceptance {
+  const { envelope, now, lease } = input;
+  const at = now.toISOString();
+  const expires = lease ? new Date(now.getTime() + lease.leaseMs).toISOString() : undefined;
+  const deliveries: StoredDelivery[] = [];
+  const leased: LeasedDelivery[] = [];
+  for (const d of input.deliveries) {
+    const row: StoredDelivery = {
+      id: d.id,
+      transactionId: envelope.id,
+      council: envelope.council,
+      target: d.target,
+      mode: d.mode,
+      order: d.order,
+      state: d.state,
+      attempts: 0,
+      nextAttemptAt: at,
+      createdAt: at,
+      updatedAt: at,
+    };
+    if (lease && expires !== undefined && handed.has(d.id)) {
+      row.leaseOwner = lease.owner;
+      row.leaseExpiresAt = expires;
+      leased.push({ ...row, envelope });
+    }
+    deliveries.push(row);
+  }
   return {
-    attempt: { attempt, startedAt: leasedAt, finishedAt: now.toISOString(), outcome: 'unknown', classification: 'unknown', message },
-    change: { attempts: attempt, lastError: { classification: 'unknown', message } },
-    audit: {
-      council: delivery.council,
-      actor: 'system',
-      action: 'delivery.resent',
-      transactionId: delivery.transactionId,
-      deliveryId: delivery.id,
-      details: { target: delivery.target, unknownAttempt: attempt },
-    },
+    transaction: { id: envelope.id, council: envelope.council, type: envelope.type, idempotencyKey: envelope.idempotencykey, envelope, createdAt: at },
+    deliveries,
+    leased,
+    audit: { payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id },
+    pending: pendingByTarget(input.deliveries),
   };
 }
 
 /** How many pending deliveries a new transaction adds to each target's queue. */
 export function pendingByTarget(deliveries: readonly Pick<NewDelivery, 'target' | 'state'>[]): Map<string, number> {
   const out = new Map<string, number>();
-  for (const d of deliveries) if (d.state === 'pending') out.set(d.target, (out.get(d.target) ?? 0) + 1);
+  for (const d of deliveries) if (d.state === 'pending') addDelta(out, d.target, 1);
   return out;
 }
 
@@ -125,6 +122,102 @@ export function handOffCandidates<D extends Pick<NewDelivery, 'target' | 'state'
     out.push(d);
   }
   return out;
+}
+
+/** An attempt's result, as a worker reports it. */
+export interface AttemptResult {
+  owner: string;
+  attempt: AttemptRecord;
+  outcome: AttemptOutcome;
+  now: Date;
+}
+
+/** An outcome's transition; when `promoteFallback`, the store finds the chain's next link for `fallbackTransition`. */
+export interface OutcomeTransition extends Transition {
+  promoteFallback: boolean;
+}
+
+/**
+ * Recording an attempt's outcome on `current`; undefined (nothing changes) unless `result.owner`
+ * still holds its lease. The owner check alone is enough: a lease that ran out and was leased again
+ * has its new holder's name on it, and its lost attempt is on record as one of unknown outcome.
+ */
+export function outcomeTransition(current: StoredDelivery, result: AttemptResult): OutcomeTransition | undefined {
+  if (current.state !== 'pending' || current.leaseOwner !== result.owner) return undefined;
+  const { outcome, now } = result;
+  const attempts = current.attempts + 1;
+  const base = { ...unleased(current), attempts, updatedAt: now.toISOString() };
+  const recorded = [{ deliveryId: current.id, attempt: result.attempt }];
+  const leaves = new Map([[current.target, -1]]);
+  switch (outcome.kind) {
+    case 'delivered':
+      return {
+        ...transition({
+          attempts: recorded,
+          deliveries: [{ ...base, state: 'delivered', receipt: outcome.receipt }],
+          audit: [{ ...systemAudit(current, 'delivery.delivered', { target: current.target, attempt: attempts }), payloadHash: payloadHash(outcome.receipt) }],
+          pending: leaves,
+        }),
+        promoteFallback: false,
+      };
+    case 'retry':
+      return { ...transition({ attempts: recorded, deliveries: [{ ...base, nextAttemptAt: outcome.nextAttemptAt.toISOString(), lastError: outcome.error }] }), promoteFallback: false };
+    case 'dead': {
+      // Only the class and code go in the audit: the message, though redacted, is free text.
+      const details: Record<string, unknown> = { target: current.target, attempt: attempts, classification: outcome.error.classification };
+      if (outcome.error.code !== undefined) details['code'] = outcome.error.code;
+      return {
+        ...transition({ attempts: recorded, deliveries: [{ ...base, state: 'dead', lastError: outcome.error }], audit: [systemAudit(current, 'delivery.dead', details)], pending: leaves }),
+        promoteFallback: current.mode === 'fallback',
+      };
+    }
+  }
+}
+
+/**
+ * The next link of a fallback chain (the first skipped one after `dead` by order) taking its turn
+ * after `dead` died: pending, due now.
+ */
+export function fallbackTransition(next: StoredDelivery, dead: Pick<StoredDelivery, 'id'>, now: Date): Transition {
+  const at = now.toISOString();
+  return transition({
+    deliveries: [{ ...next, state: 'pending', nextAttemptAt: at, updatedAt: at }],
+    audit: [systemAudit(next, 'delivery.fallback', { target: next.target, order: next.order, after: dead.id })],
+    pending: new Map([[next.target, 1]]),
+  });
+}
+
+/** A lease's transition, and the deliveries it leased (with their envelopes). */
+export interface LeaseTransition extends Transition {
+  leased: LeasedDelivery[];
+}
+
+/**
+ * Leasing the chosen deliveries to `owner` until `expires`. A chosen delivery that still carries a
+ * lease is one whose lease ran out before its holder recorded an outcome (the holder died or
+ * stalled): the vendor may or may not have received that attempt. It counts as an attempt with an
+ * unknown outcome, started when the lost lease was taken (`updatedAt`: renewals do not move it), and
+ * the delivery is sent again, which the audit records. Audit entries come in council order (the
+ * order in which the PostgreSQL store takes audit heads).
+ */
+export function leaseTransition(chosen: readonly LeasedDelivery[], owner: string, expires: string, now: Date): LeaseTransition {
+  const at = now.toISOString();
+  const attempts: Transition['attempts'] = [];
+  const audit: AuditInput[] = [];
+  const leased = chosen.map((current): LeasedDelivery => {
+    let next: LeasedDelivery = { ...current, leaseOwner: owner, leaseExpiresAt: expires, updatedAt: at };
+    if (current.leaseOwner !== undefined) {
+      const attempt = current.attempts + 1;
+      const message = `the outcome of attempt ${attempt} is unknown: the worker holding its lease stopped before recording it`;
+      const lastError: DeliveryError = { classification: 'unknown', message };
+      attempts.push({ deliveryId: current.id, attempt: { attempt, startedAt: current.updatedAt, finishedAt: at, outcome: 'unknown', classification: 'unknown', message } });
+      audit.push(systemAudit(current, 'delivery.resent', { target: current.target, unknownAttempt: attempt }));
+      next = { ...next, attempts: attempt, lastError };
+    }
+    return next;
+  });
+  audit.sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : 0));
+  return { ...transition({ attempts, deliveries: leased, audit }), leased };
 }
 
 /** `targets` without repeats, starting at position `turn` (mod their number): each call starts one further on. */
@@ -153,4 +246,57 @@ export function pickFairly<R>(candidates: ReadonlyArray<readonly R[]>, limit: nu
     if (!any) break;
   }
   return chosen;
+}
+
+/** An operator's decision on a dead letter. */
+export interface DeadLetterAction {
+  actor: string;
+  reason: string;
+  now: Date;
+}
+
+/** A replay's transition, and the envelope to store for the transaction when the operator edited it. */
+export interface ReplayTransition extends Transition {
+  envelope?: Envelope;
+}
+
+/**
+ * Replaying dead delivery `current` of a transaction whose stored envelope is `stored` (undefined
+ * once purged), optionally with an edited envelope; undefined (nothing changes) when the delivery is
+ * not dead, or its payload is purged and no envelope is given (it cannot be delivered again).
+ * An edited envelope replaces the stored one for every delivery of the transaction; its identity
+ * fields stay, so dedupe and lookups still find the same transaction.
+ */
+export function replayTransition(current: StoredDelivery, stored: Envelope | undefined, action: DeadLetterAction & { envelope?: Envelope }): ReplayTransition | undefined {
+  if (current.state !== 'dead') return undefined;
+  const { actor, reason, envelope, now } = action;
+  if (envelope === undefined && stored === undefined) return undefined;
+  const at = now.toISOString();
+  const audit: AuditInput = { council: current.council, actor, action: 'dlq.replay', transactionId: current.transactionId, deliveryId: current.id, details: { reason, target: current.target, edited: envelope !== undefined } };
+  const replayed = transition({ deliveries: [{ ...unleased(current), state: 'pending', nextAttemptAt: at, updatedAt: at }], audit: [audit], pending: new Map([[current.target, 1]]) });
+  if (envelope === undefined) return replayed;
+  const next: Envelope = { ...envelope, id: current.transactionId, council: current.council, idempotencykey: stored?.idempotencykey ?? envelope.idempotencykey };
+  audit.payloadHash = payloadHash(next);
+  return { ...replayed, envelope: next };
+}
+
+/** Discarding dead delivery `current`; undefined (nothing changes) when it is not dead. */
+export function discardTransition(current: StoredDelivery, action: DeadLetterAction): Transition | undefined {
+  if (current.state !== 'dead') return undefined;
+  const { actor, reason, now } = action;
+  return transition({
+    deliveries: [{ ...current, state: 'discarded', updatedAt: now.toISOString() }],
+    audit: [{ council: current.council, actor, action: 'dlq.discard', transactionId: current.transactionId, deliveryId: current.id, details: { reason, target: current.target } }],
+  });
+}
+
+/**
+ * Purging a transaction's payload (retention): only once every delivery is at rest. 'pending' is the
+ * only unfinished state: delivered, dead, discarded and skipped are all at rest. Undefined (kept)
+ * while a delivery is pending; else the audit entry that records the purge (the transaction row and
+ * its audit stay).
+ */
+export function purgeTransition(candidate: { id: string; council: string; pending: boolean }): AuditInput | undefined {
+  if (candidate.pending) return undefined;
+  return { council: candidate.council, actor: 'system', action: 'transaction.purged', transactionId: candidate.id };
 }

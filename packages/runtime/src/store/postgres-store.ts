@@ -1,23 +1,13 @@
 import pg, { type PoolConfig, type QueryResult } from 'pg';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
-import { payloadHash } from './canonical-json';
-import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
+import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type Transition } from './delivery-transitions';
 import { postgresLeaseQueries } from './postgres-lease-queries';
+import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
-import {
-  toAttempt,
-  toAuditEntry,
-  toDelivery,
-  toStatusUpdate,
-  toTransaction,
-  type PgAttemptRow,
-  type PgAuditRow,
-  type PgDeliveryRow,
-  type PgStatusUpdateRow,
-  type PgTransactionRow,
-} from './postgres-rows';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, InsertedTransaction, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate, WorkerRecord } from './store-types';
+import { auditFilter, councilStatusFilter, deadLetterFilter, SqlParams, transactionFilter } from './sql-params';
+import { POSTGRES_ROWS, ROW_WRITES, rowMapper } from './store-rows';
+import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery } from './store-types';
 
 export interface PostgresStoreOptions {
   /** e.g. 'postgresql://lgx@db.internal:5432/lgx'. Fields given beside it override its parts. */
@@ -49,8 +39,6 @@ interface Queryable {
   query<R = Record<string, unknown>>(text: string, values?: unknown[]): Promise<QueryResult<R>>;
 }
 
-type DeliveryWithEnvelopeRow = PgDeliveryRow & { envelope: Envelope | null };
-
 /** SQLSTATEs after which the whole transaction can safely run again: it was rolled back, nothing stuck. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 const MAX_TRANSACTION_RUNS = 5;
@@ -59,6 +47,8 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
 /** Rows each target's queue depth is spread over (see the queue_depth table). */
 const DEPTH_SHARDS = 16;
+
+const rows = rowMapper(POSTGRES_ROWS);
 
 /**
  * The scale-out store: PostgreSQL through a pg connection pool, with the SQLite store's tables and
@@ -80,6 +70,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   if (!SCHEMA_NAME.test(schemaName)) throw new Error(`invalid PostgreSQL schema name '${schemaName}': use letters, digits and _ (at most 63)`);
   const s = `"${schemaName}"`;
   const leaseSql = postgresLeaseQueries(s);
+  const writes = postgresRowWrites(s);
 
   const config: PoolConfig = { max: options.maxConnections ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000, application_name: 'lgx-runtime' };
   if (options.connectionString !== undefined) config.connectionString = options.connectionString;
@@ -132,29 +123,15 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     );
     const last = head.rows[0];
     const entry = chainAuditEntry(input, last === undefined || last.seq === 0 ? undefined : last, now);
-    await db.query(
-      `INSERT INTO ${s}.audit (council, seq, at, actor, action, transaction_id, delivery_id, payload_hash, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10, $11)`,
-      [
-        entry.council,
-        entry.seq,
-        entry.at,
-        entry.actor,
-        entry.action,
-        entry.transactionId ?? null,
-        entry.deliveryId ?? null,
-        entry.payloadHash ?? null,
-        entry.details === undefined ? null : JSON.stringify(entry.details),
-        entry.prevHash,
-        entry.hash,
-      ],
-    );
+    await db.query(writes.insertAudit, ROW_WRITES.audit.values(entry));
     await db.query(`UPDATE ${s}.audit_heads SET seq = $2, hash = $3 WHERE council = $1`, [entry.council, entry.seq, entry.hash]);
     return entry;
   };
 
-  const lockDelivery = async (db: Queryable, id: string): Promise<PgDeliveryRow | undefined> =>
-    (await db.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+  const lockDelivery = async (db: Queryable, id: string): Promise<StoredDelivery | undefined> => {
+    const row = (await db.query(`SELECT * FROM ${s}.deliveries WHERE id = $1 FOR UPDATE`, [id])).rows[0];
+    return row === undefined ? undefined : rows.delivery(row);
+  };
 
   /**
    * Moves targets' pending counts, each by one row of its shards picked at random. Last in every
@@ -172,58 +149,37 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
 
   /**
-   * When a fallback link dies, the next skipped link of the chain (by order) takes its turn, due now.
-   * Returns it (for its audit entry, appended after the caller's own so the chain reads dead, then fallback).
+   * Writes what a transition of the delivery state machine says, inside the caller's transaction
+   * (which has locked the delivery rows): each kind of row in one statement, then the audit entries,
+   * then the queue depth (see the lock order above).
    */
-  const promoteNextFallback = async (db: Queryable, dead: PgDeliveryRow, now: Date): Promise<PgDeliveryRow | undefined> => {
-    const next = (
-      await db.query<PgDeliveryRow>(
+  const apply = async (db: Queryable, t: Transition, now: Date): Promise<void> => {
+    if (t.attempts.length > 0) await db.query(writes.insertAttempts, byColumn(t.attempts.map(ROW_WRITES.attempt.values)));
+    if (t.deliveries.length > 0) await db.query(writes.updateDeliveries, byColumn(t.deliveries.map(ROW_WRITES.delivery.values)));
+    for (const entry of t.audit) await appendAuditIn(db, entry, now);
+    await addPending(db, t.pending);
+  };
+
+  /** The next skipped link of a fallback chain after `dead`, by order, locked. */
+  const nextFallbackLink = async (db: Queryable, dead: StoredDelivery): Promise<StoredDelivery | undefined> => {
+    const row = (
+      await db.query(
         `SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 AND mode = 'fallback' AND state = 'skipped' AND link_order > $2
          ORDER BY link_order, id LIMIT 1 FOR UPDATE`,
-        [dead.transaction_id, dead.link_order],
+        [dead.transactionId, dead.order],
       )
     ).rows[0];
-    if (!next) return undefined;
-    const at = now.toISOString();
-    await db.query(`UPDATE ${s}.deliveries SET state = 'pending', next_attempt_at = $1, updated_at = $1 WHERE id = $2`, [at, next.id]);
-    return next;
-  };
-
-  const recordAttempt = async (db: Queryable, deliveryId: string, attempt: AttemptRecord): Promise<void> => {
-    await db.query(
-      `INSERT INTO ${s}.attempts (delivery_id, attempt, started_at, finished_at, outcome, classification, code, message)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [deliveryId, attempt.attempt, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.classification ?? null, attempt.code ?? null, attempt.message ?? null],
-    );
-  };
-
-  const applyOutcome = async (db: Queryable, row: PgDeliveryRow, outcome: AttemptOutcome, now: Date): Promise<void> => {
-    const { change, audit, pendingDelta, promoteFallback } = outcomeTransition(toDelivery(row), outcome);
-    await db.query(
-      `UPDATE ${s}.deliveries SET state = COALESCE($1, state), attempts = $2, receipt = COALESCE($3::jsonb, receipt), next_attempt_at = COALESCE($4, next_attempt_at),
-         last_error = COALESCE($5::jsonb, last_error), lease_owner = NULL, lease_expires_at = NULL, updated_at = $6
-       WHERE id = $7`,
-      changeParameters(change, now, row.id),
-    );
-    const deltas = new Map([[row.target, pendingDelta]]);
-    // Row locks before the audit head lock (see the lock order above), audit entries in SQLite's order.
-    const next = promoteFallback ? await promoteNextFallback(db, row, now) : undefined;
-    if (audit) await appendAuditIn(db, audit, now);
-    if (next) {
-      await appendAuditIn(db, fallbackAudit(toDelivery(next), toDelivery(row)), now);
-      deltas.set(next.target, (deltas.get(next.target) ?? 0) + 1);
-    }
-    await addPending(db, deltas);
+    return row === undefined ? undefined : rows.delivery(row);
   };
 
   /**
    * One target's leasable rows, at most `room`, locked: first those whose lease ran out (their holder
    * died mid-attempt), then the ready ones in due order.
    */
-  const leasable = async (db: Queryable, target: string, at: string, room: number): Promise<DeliveryWithEnvelopeRow[]> => {
-    const expired = (await db.query<DeliveryWithEnvelopeRow>(leaseSql.expired, [target, at, room])).rows;
+  const leasable = async (db: Queryable, target: string, at: string, room: number): Promise<unknown[]> => {
+    const expired = (await db.query(leaseSql.expired, [target, at, room])).rows;
     if (expired.length >= room) return expired;
-    return [...expired, ...(await db.query<DeliveryWithEnvelopeRow>(leaseSql.ready, [target, at, room - expired.length])).rows];
+    return [...expired, ...(await db.query(leaseSql.ready, [target, at, room - expired.length])).rows];
   };
 
   /** Live leases a target holds now. */
@@ -283,7 +239,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         // A concurrent insert of the same key waits on the unique index until the first commits, then
         // does nothing; the SELECT (a new snapshot under READ COMMITTED) then sees the first.
         const inserted = await db.query(
-          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (council, idempotency_key) DO NOTHING RETURNING id`,
           [envelope.id, envelope.council, envelope.type, envelope.idempotencykey, JSON.stringify(envelope), at],
         );
@@ -299,61 +255,36 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           if (lease?.perTarget !== undefined && (await liveLeases(db, d.target, at)) >= lease.perTarget) continue;
           handed.add(d.id);
         }
-        const expires = lease ? new Date(now.getTime() + lease.leaseMs) : null;
-        const leased: LeasedDelivery[] = [];
-        for (const d of input.deliveries) {
-          const owner = handed.has(d.id) ? lease!.owner : null;
-          const row = (
-            await db.query<PgDeliveryRow>(
-              `INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9, $10, $8, $8) RETURNING *`,
-              [d.id, envelope.id, envelope.council, d.target, d.mode, d.order, d.state, at, owner, owner === null ? null : expires],
-            )
-          ).rows[0]!;
-          if (owner !== null) leased.push({ ...toDelivery(row), envelope });
-        }
-        await appendAuditIn(db, { payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id }, now);
-        await addPending(db, pendingByTarget(input.deliveries));
-        return { id: envelope.id, duplicate: false, ...(lease ? { leased } : {}) };
+        const accepted = acceptTransition(input, handed);
+        if (accepted.deliveries.length > 0) await db.query(writes.insertDeliveries, byColumn(accepted.deliveries.map(ROW_WRITES.newDelivery.values)));
+        await appendAuditIn(db, accepted.audit, now);
+        await addPending(db, accepted.pending);
+        return { id: envelope.id, duplicate: false, ...(lease ? { leased: accepted.leased } : {}) };
       });
     },
 
     async getTransaction(id) {
-      const row = (await pool.query<PgTransactionRow>(`SELECT * FROM ${s}.transactions WHERE id = $1`, [id])).rows[0];
-      return row ? toTransaction(row) : undefined;
+      const row = (await pool.query(`SELECT * FROM ${s}.transactions WHERE id = $1`, [id])).rows[0];
+      return row === undefined ? undefined : rows.transaction(row);
     },
 
     async listTransactions(query) {
-      const params: unknown[] = [query.council];
-      const where = ['council = $1'];
-      const param = (value: unknown): string => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      if (query.types?.length) where.push(`type = ANY(${param(query.types)}::text[])`);
-      if (query.from) where.push(`created_at >= ${param(query.from.toISOString())}`);
-      if (query.to) where.push(`created_at < ${param(query.to.toISOString())}`);
-      if (query.before) {
-        const at = param(query.before.createdAt);
-        where.push(`(created_at < ${at} OR (created_at = ${at} AND id < ${param(query.before.id)}))`);
-      }
-      const rows = (await pool.query<PgTransactionRow>(`SELECT * FROM ${s}.transactions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ${param(query.limit)}`, params)).rows;
-      return rows.map(toTransaction);
+      const p = new SqlParams(true);
+      const sql = `SELECT * FROM ${s}.transactions WHERE ${transactionFilter(p, query)} ORDER BY created_at DESC, id DESC LIMIT ${p.add(query.limit)}`;
+      return (await pool.query(sql, p.values)).rows.map(rows.transaction);
     },
 
     async getDelivery(id) {
-      const row = (await pool.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE id = $1`, [id])).rows[0];
-      return row ? toDelivery(row) : undefined;
+      const row = (await pool.query(`SELECT * FROM ${s}.deliveries WHERE id = $1`, [id])).rows[0];
+      return row === undefined ? undefined : rows.delivery(row);
     },
 
     async listDeliveries(transactionId) {
-      const rows = (await pool.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 ORDER BY link_order, created_at, id`, [transactionId])).rows;
-      return rows.map(toDelivery);
+      return (await pool.query(`SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 ORDER BY link_order, created_at, id`, [transactionId])).rows.map(rows.delivery);
     },
 
     async listAttempts(deliveryId) {
-      const rows = (await pool.query<PgAttemptRow>(`SELECT * FROM ${s}.attempts WHERE delivery_id = $1 ORDER BY id`, [deliveryId])).rows;
-      return rows.map(toAttempt);
+      return (await pool.query(`SELECT * FROM ${s}.attempts WHERE delivery_id = $1 ORDER BY id`, [deliveryId])).rows.map(rows.attempt);
     },
 
     async leaseDeliveries({ owner, limit, leaseMs, now, targets, perTarget }) {
@@ -365,49 +296,25 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         if (perTarget !== undefined) await lockTargetCaps(db, targets);
         const listed =
           targets ?? (await db.query<{ target: string }>(`SELECT target FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) > 0 ORDER BY target`)).rows.map((r) => r.target);
-        const candidates: DeliveryWithEnvelopeRow[][] = [];
+        const candidates: unknown[][] = [];
         for (const target of rotate(listed, round)) {
           const room = perTarget === undefined ? limit : Math.min(limit, perTarget - (await liveLeases(db, target, at)));
           if (room > 0) candidates.push(await leasable(db, target, at, room));
         }
-        const chosen = pickFairly(candidates, limit);
-        if (chosen.length === 0) return [];
-        // Rows whose lease ran out are re-sends: their lost attempt goes on record first. Audit heads
-        // are locked in council order, as everywhere several are held at once.
-        const resent = new Map<string, { attempts: number; lastError: NonNullable<PgDeliveryRow['last_error']> }>();
-        const lost = chosen.filter((row) => row.lease_owner !== null).sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : 0));
-        for (const row of lost) {
-          const { envelope: _envelope, ...delivery } = row;
-          const resend = resendTransition(toDelivery(delivery), delivery.updated_at.toISOString(), now);
-          await recordAttempt(db, row.id, resend.attempt);
-          await db.query(`UPDATE ${s}.deliveries SET attempts = $1, last_error = $2::jsonb WHERE id = $3`, [resend.change.attempts, JSON.stringify(resend.change.lastError), row.id]);
-          await appendAuditIn(db, resend.audit, now);
-          resent.set(row.id, resend.change);
-        }
-        await db.query(`UPDATE ${s}.deliveries SET lease_owner = $1, lease_expires_at = $2, updated_at = $3 WHERE id = ANY($4::text[])`, [owner, expires, at, chosen.map((c) => c.id)]);
-        return chosen.map((row): LeasedDelivery => {
-          const { envelope, ...delivery } = row;
-          const again = resent.get(row.id);
-          const leased = toDelivery({
-            ...delivery,
-            ...(again ? { attempts: again.attempts, last_error: again.lastError } : {}),
-            lease_owner: owner,
-            lease_expires_at: new Date(expires),
-            updated_at: new Date(at),
-          });
-          return { ...leased, envelope: envelope as Envelope };
-        });
+        const leased = leaseTransition(pickFairly(candidates, limit).map(rows.leasable), owner, expires, now);
+        await apply(db, leased, now);
+        return leased.leased;
       });
     },
 
     async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
       return transaction(async (db) => {
-        const row = await lockDelivery(db, deliveryId);
-        // The owner check alone is enough: a lease that ran out and was leased again has its new
-        // holder's name on it, and its lost attempt is on record as one of unknown outcome.
-        if (!row || row.state !== 'pending' || row.lease_owner !== owner) return false;
-        await recordAttempt(db, deliveryId, attempt);
-        await applyOutcome(db, row, outcome, now);
+        const current = await lockDelivery(db, deliveryId);
+        const t = current && outcomeTransition(current, { owner, attempt, outcome, now });
+        if (!current || !t) return false;
+        // The next link's row lock before the audit head's (see the lock order above).
+        const next = t.promoteFallback ? await nextFallbackLink(db, current) : undefined;
+        await apply(db, next ? andThen(t, fallbackTransition(next, current, now)) : t, now);
         return true;
       });
     },
@@ -428,10 +335,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async listWorkers() {
-      const rows = (
-        await pool.query<{ id: string; host: string; pid: number; lease_ms: number; started_at: Date; heartbeat_at: Date }>(`SELECT * FROM ${s}.workers ORDER BY started_at, id`)
-      ).rows;
-      return rows.map((r): WorkerRecord => ({ id: r.id, host: r.host, pid: r.pid, leaseMs: r.lease_ms, startedAt: r.started_at.toISOString(), heartbeatAt: r.heartbeat_at.toISOString() }));
+      return (await pool.query(`SELECT * FROM ${s}.workers ORDER BY started_at, id`)).rows.map(rows.worker);
     },
 
     async releaseWorker(id, now) {
@@ -444,68 +348,36 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async queueDepth() {
-      const rows = (await pool.query<{ target: string; n: string }>(`SELECT target, SUM(pending) AS n FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) <> 0 ORDER BY target`)).rows;
-      const byTarget: Record<string, number> = {};
-      let total = 0;
-      for (const r of rows) {
-        byTarget[r.target] = Number(r.n);
-        total += Number(r.n);
-      }
-      return { total, byTarget };
+      return rows.queueDepth((await pool.query(`SELECT target, SUM(pending) AS pending FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) <> 0 ORDER BY target`)).rows);
     },
 
     async listDeadLetters(options = {}) {
-      const where = ["state = 'dead'"];
-      const params: unknown[] = [];
-      if (options.council !== undefined) {
-        params.push(options.council);
-        where.push(`council = $${params.length}`);
-      }
-      if (options.target !== undefined) {
-        params.push(options.target);
-        where.push(`target = $${params.length}`);
-      }
-      params.push(options.limit ?? null);
-      const rows = (await pool.query<PgDeliveryRow>(`SELECT * FROM ${s}.deliveries WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, row_seq DESC LIMIT $${params.length}`, params)).rows;
-      return rows.map(toDelivery);
+      const p = new SqlParams(true);
+      const sql = `SELECT * FROM ${s}.deliveries WHERE ${deadLetterFilter(p, options)} ORDER BY updated_at DESC, row_seq DESC LIMIT ${p.add(options.limit ?? null)}`;
+      return (await pool.query(sql, p.values)).rows.map(rows.delivery);
     },
 
     async replayDeadLetter(deliveryId, { actor, reason, envelope, now }) {
       return transaction(async (db) => {
-        const row = await lockDelivery(db, deliveryId);
-        if (!row || row.state !== 'dead') return false;
-        const at = now.toISOString();
+        const current = await lockDelivery(db, deliveryId);
+        if (!current) return false;
         // Locking the transaction row orders this against purgePayloads: either the purge sees the
         // delivery pending and keeps the payload, or this sees the payload gone.
-        const current = (await db.query<{ envelope: Envelope | null }>(`SELECT envelope FROM ${s}.transactions WHERE id = $1 FOR UPDATE`, [row.transaction_id])).rows[0];
-        const details: Record<string, unknown> = { reason, target: row.target, edited: envelope !== undefined };
-        let hash: string | undefined;
-        if (envelope !== undefined) {
-          // The edited envelope replaces the stored one for every delivery of the transaction; its
-          // identity fields stay, so dedupe and lookups still find the same transaction.
-          const previous = current?.envelope ?? undefined;
-          const next: Envelope = { ...envelope, id: row.transaction_id, council: row.council, idempotencykey: previous?.idempotencykey ?? envelope.idempotencykey };
-          await db.query(`UPDATE ${s}.transactions SET envelope = $1::jsonb, purged_at = NULL WHERE id = $2`, [JSON.stringify(next), row.transaction_id]);
-          hash = payloadHash(next);
-        } else if (current?.envelope === null || current === undefined) {
-          // A purged payload cannot be delivered again; the operator must supply an envelope.
-          return false;
-        }
-        await db.query(`UPDATE ${s}.deliveries SET state = 'pending', next_attempt_at = $1, lease_owner = NULL, lease_expires_at = NULL, updated_at = $1 WHERE id = $2`, [at, deliveryId]);
-        const audit: AuditInput = { council: row.council, actor, action: 'dlq.replay', transactionId: row.transaction_id, deliveryId, details };
-        if (hash !== undefined) audit.payloadHash = hash;
-        await appendAuditIn(db, audit, now);
-        await addPending(db, new Map([[row.target, 1]]));
+        const stored = (await db.query<{ envelope: Envelope | null }>(`SELECT envelope FROM ${s}.transactions WHERE id = $1 FOR UPDATE`, [current.transactionId])).rows[0]?.envelope;
+        const t = replayTransition(current, stored ?? undefined, { actor, reason, now, ...(envelope ? { envelope } : {}) });
+        if (!t) return false;
+        if (t.envelope) await db.query(`UPDATE ${s}.transactions SET envelope = $1, purged_at = NULL WHERE id = $2`, [JSON.stringify(t.envelope), current.transactionId]);
+        await apply(db, t, now);
         return true;
       });
     },
 
     async discardDeadLetter(deliveryId, { actor, reason, now }) {
       return transaction(async (db) => {
-        const row = await lockDelivery(db, deliveryId);
-        if (!row || row.state !== 'dead') return false;
-        await db.query(`UPDATE ${s}.deliveries SET state = 'discarded', updated_at = $1 WHERE id = $2`, [now.toISOString(), deliveryId]);
-        await appendAuditIn(db, { council: row.council, actor, action: 'dlq.discard', transactionId: row.transaction_id, deliveryId, details: { reason, target: row.target } }, now);
+        const current = await lockDelivery(db, deliveryId);
+        const t = current && discardTransition(current, { actor, reason, now });
+        if (!t) return false;
+        await apply(db, t, now);
         return true;
       });
     },
@@ -515,55 +387,31 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async listAudit(council, options = {}) {
-      const where = ['council = $1'];
-      const params: unknown[] = [council];
-      if (options.transactionId !== undefined) {
-        params.push(options.transactionId);
-        where.push(`transaction_id = $${params.length}`);
-      }
-      if (options.afterSeq !== undefined) {
-        params.push(options.afterSeq);
-        where.push(`seq > $${params.length}`);
-      }
-      params.push(options.limit ?? null);
-      const rows = (await pool.query<PgAuditRow>(`SELECT * FROM ${s}.audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT $${params.length}`, params)).rows;
-      return rows.map(toAuditEntry);
+      const p = new SqlParams(true);
+      const sql = `SELECT * FROM ${s}.audit WHERE ${auditFilter(p, council, options)} ORDER BY seq LIMIT ${p.add(options.limit ?? null)}`;
+      return (await pool.query(sql, p.values)).rows.map(rows.audit);
     },
 
     async saveStatusUpdate({ target, update, now }) {
       const transactionId = update.transactionId ?? (await findTransactionByReceipt(pool, s, target, update));
-      const inserted = await pool.query<PgStatusUpdateRow>(
-        `INSERT INTO ${s}.status_updates (transaction_id, target, external_ref, update_id, body, received_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6)
+      const inserted = await pool.query(
+        `INSERT INTO ${s}.status_updates (transaction_id, target, external_ref, update_id, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (target, external_ref, update_id) WHERE update_id IS NOT NULL DO NOTHING
          RETURNING id, transaction_id, target, body, received_at`,
         [transactionId ?? null, target, update.externalRef, update.updateId ?? null, JSON.stringify(update), now.toISOString()],
       );
       const row = inserted.rows[0];
-      return row ? (toStatusUpdate(row) satisfies StoredStatusUpdate) : undefined;
+      return row ? rows.statusUpdate(row) : undefined;
     },
 
     async listStatusUpdates(transactionId) {
-      const rows = (await pool.query<PgStatusUpdateRow>(`SELECT * FROM ${s}.status_updates WHERE transaction_id = $1 ORDER BY id`, [transactionId])).rows;
-      return rows.map(toStatusUpdate);
+      return (await pool.query(`SELECT * FROM ${s}.status_updates WHERE transaction_id = $1 ORDER BY id`, [transactionId])).rows.map(rows.statusUpdate);
     },
 
-    async listCouncilStatusUpdates({ council, from, to, afterId, limit }) {
-      const params: unknown[] = [council];
-      const where = ['t.council = $1'];
-      const param = (value: unknown): string => {
-        params.push(value);
-        return `$${params.length}`;
-      };
-      if (from) where.push(`u.received_at >= ${param(from.toISOString())}`);
-      if (to) where.push(`u.received_at <= ${param(to.toISOString())}`);
-      if (afterId !== undefined) where.push(`u.id > ${param(afterId)}`);
-      const rows = (
-        await pool.query<PgStatusUpdateRow>(
-          `SELECT u.* FROM ${s}.status_updates u JOIN ${s}.transactions t ON t.id = u.transaction_id WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT ${param(limit)}`,
-          params,
-        )
-      ).rows;
-      return rows.map(toStatusUpdate);
+    async listCouncilStatusUpdates(options) {
+      const p = new SqlParams(true);
+      const sql = `SELECT u.* FROM ${s}.status_updates u JOIN ${s}.transactions t ON t.id = u.transaction_id WHERE ${councilStatusFilter(p, options)} ORDER BY u.id LIMIT ${p.add(options.limit)}`;
+      return (await pool.query(sql, p.values)).rows.map(rows.statusUpdate);
     },
 
     async getCursor(name) {
@@ -608,13 +456,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
               ])
             ).rows.map((r) => r.transaction_id),
           );
-          const rows = locked.filter((r) => !busy.has(r.id));
-          if (rows.length === 0) return 0;
-          await db.query(`UPDATE ${s}.transactions SET envelope = NULL, purged_at = $1 WHERE id = ANY($2::text[])`, [now.toISOString(), rows.map((r) => r.id)]);
+          const audit = locked.flatMap((r) => purgeTransition({ id: r.id, council: r.council, pending: busy.has(r.id) }) ?? []);
+          if (audit.length === 0) return 0;
+          await db.query(`UPDATE ${s}.transactions SET envelope = NULL, purged_at = $1 WHERE id = ANY($2::text[])`, [now.toISOString(), audit.map((a) => a.transactionId)]);
           // Audit heads are locked in council order, the one place several are held at once.
-          rows.sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : a.id < b.id ? -1 : 1));
-          for (const row of rows) await appendAuditIn(db, { council: row.council, actor: 'system', action: 'transaction.purged', transactionId: row.id }, now);
-          return rows.length;
+          audit.sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : a.transactionId! < b.transactionId! ? -1 : 1));
+          for (const entry of audit) await appendAuditIn(db, entry, now);
+          return audit.length;
         });
       }
       return purged;

@@ -1,24 +1,13 @@
 import Database from 'better-sqlite3';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry } from './audit-chain';
-import { payloadHash } from './canonical-json';
 import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
-import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
+import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type Transition } from './delivery-transitions';
+import { auditFilter, councilStatusFilter, deadLetterFilter, insertSql, SqlParams, transactionFilter } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
-import {
-  toAttempt,
-  toAuditEntry,
-  toDelivery,
-  toStatusUpdate,
-  toTransaction,
-  type AttemptRow,
-  type AuditRow,
-  type DeliveryRow,
-  type StatusUpdateRow,
-  type TransactionRow,
-} from './sqlite-rows';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, AuditInput, InsertedTransaction, LeasedDelivery, NewTransaction, Store, StoredStatusUpdate, WorkerRecord } from './store-types';
+import { ROW_WRITES, rowMapper, SQLITE_ROWS } from './store-rows';
+import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, StoredStatusUpdate } from './store-types';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; created if missing. */
@@ -33,10 +22,16 @@ export interface SqliteStoreOptions {
 }
 
 type Db = Database.Database;
-type DeliveryWithEnvelopeRow = DeliveryRow & { envelope: string | null };
 
 /** Transactions purged per write transaction: bounds how long one purge holds the event loop and the write lock. */
 const PURGE_BATCH = 500;
+
+const rows = rowMapper(SQLITE_ROWS);
+const INSERT_TRANSACTION = insertSql('transactions', ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at'], false);
+const INSERT_DELIVERY = insertSql('deliveries', ROW_WRITES.newDelivery.columns, false);
+const UPDATE_DELIVERY = `UPDATE deliveries SET ${ROW_WRITES.delivery.columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+const INSERT_ATTEMPT = insertSql('attempts', ROW_WRITES.attempt.columns, false);
+const INSERT_AUDIT = insertSql('audit', ROW_WRITES.audit.columns, false);
 
 /**
  * The embedded store: one SQLite file, no server. Several processes may share the file: every write
@@ -136,87 +131,46 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const appendAuditSync = (input: AuditInput, now: Date): AuditEntry => {
     const last = prep('SELECT seq, hash FROM audit WHERE council = ? ORDER BY seq DESC LIMIT 1').get(input.council) as { seq: number; hash: string } | undefined;
     const entry = chainAuditEntry(input, last, now);
-    prep(
-      `INSERT INTO audit (council, seq, at, actor, action, transaction_id, delivery_id, payload_hash, details, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      entry.council,
-      entry.seq,
-      entry.at,
-      entry.actor,
-      entry.action,
-      entry.transactionId ?? null,
-      entry.deliveryId ?? null,
-      entry.payloadHash ?? null,
-      entry.details === undefined ? null : JSON.stringify(entry.details),
-      entry.prevHash,
-      entry.hash,
-    );
+    prep(INSERT_AUDIT).run(...ROW_WRITES.audit.values(entry));
     return entry;
   };
 
-  const getDeliveryRow = (id: string): DeliveryRow | undefined => prep('SELECT * FROM deliveries WHERE id = ?').get(id) as DeliveryRow | undefined;
+  /** Writes what a transition of the delivery state machine says, inside the caller's write transaction. */
+  const apply = (t: Transition, now: Date): void => {
+    for (const attempt of t.attempts) prep(INSERT_ATTEMPT).run(...ROW_WRITES.attempt.values(attempt));
+    for (const delivery of t.deliveries) prep(UPDATE_DELIVERY).run(...ROW_WRITES.delivery.values(delivery));
+    for (const entry of t.audit) appendAuditSync(entry, now);
+    for (const [target, delta] of t.pending) addPending(target, delta);
+  };
 
-  /** When a fallback link dies, the next skipped link of the chain (by order) takes its turn, due now. */
-  const promoteNextFallback = (dead: DeliveryRow, now: Date): void => {
-    const next = prep(
+  const getDelivery = (id: string): StoredDelivery | undefined => {
+    const row = prep('SELECT * FROM deliveries WHERE id = ?').get(id);
+    return row === undefined ? undefined : rows.delivery(row);
+  };
+
+  /** The envelope a transaction holds now (undefined once purged). */
+  const storedEnvelope = (transactionId: string): Envelope | undefined => {
+    const row = prep('SELECT envelope FROM transactions WHERE id = ?').get(transactionId) as { envelope: string | null } | undefined;
+    return row?.envelope == null ? undefined : SQLITE_ROWS.json<Envelope>(row.envelope);
+  };
+
+  /** The next skipped link of a fallback chain after `dead`, by order. */
+  const nextFallbackLink = (dead: StoredDelivery): StoredDelivery | undefined => {
+    const row = prep(
       `SELECT * FROM deliveries WHERE transaction_id = ? AND mode = 'fallback' AND state = 'skipped' AND link_order > ?
        ORDER BY link_order, id LIMIT 1`,
-    ).get(dead.transaction_id, dead.link_order) as DeliveryRow | undefined;
-    if (!next) return;
-    const at = now.toISOString();
-    prep("UPDATE deliveries SET state = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ?").run(at, at, next.id);
-    addPending(next.target, 1);
-    appendAuditSync(fallbackAudit(toDelivery(next), toDelivery(dead)), now);
-  };
-
-  const recordAttempt = (deliveryId: string, attempt: AttemptRecord): void => {
-    prep(
-      `INSERT INTO attempts (delivery_id, attempt, started_at, finished_at, outcome, classification, code, message)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(deliveryId, attempt.attempt, attempt.startedAt, attempt.finishedAt, attempt.outcome, attempt.classification ?? null, attempt.code ?? null, attempt.message ?? null);
-  };
-
-  const applyOutcome = (row: DeliveryRow, outcome: AttemptOutcome, now: Date): void => {
-    const { change, audit, pendingDelta, promoteFallback } = outcomeTransition(toDelivery(row), outcome);
-    prep(
-      `UPDATE deliveries SET state = COALESCE(?, state), attempts = ?, receipt = COALESCE(?, receipt), next_attempt_at = COALESCE(?, next_attempt_at),
-         last_error = COALESCE(?, last_error), lease_owner = NULL, lease_expires_at = NULL, updated_at = ?
-       WHERE id = ?`,
-    ).run(...changeParameters(change, now, row.id));
-    addPending(row.target, pendingDelta);
-    if (audit) appendAuditSync(audit, now);
-    if (promoteFallback) promoteNextFallback(row, now);
-  };
-
-  /** Leases one chosen row; a row whose lease ran out mid-attempt is first recorded as a re-send. */
-  const leaseRow = (row: DeliveryWithEnvelopeRow, owner: string, expires: string, now: Date): LeasedDelivery => {
-    const at = now.toISOString();
-    const { envelope, ...delivery } = row;
-    let attempts = delivery.attempts;
-    let lastError = delivery.last_error;
-    if (delivery.lease_owner !== null) {
-      const resend = resendTransition(toDelivery(delivery), delivery.updated_at, now);
-      recordAttempt(delivery.id, resend.attempt);
-      appendAuditSync(resend.audit, now);
-      attempts = resend.change.attempts;
-      lastError = JSON.stringify(resend.change.lastError);
-    }
-    prep('UPDATE deliveries SET lease_owner = ?, lease_expires_at = ?, attempts = ?, last_error = ?, updated_at = ? WHERE id = ?').run(owner, expires, attempts, lastError, at, delivery.id);
-    return {
-      ...toDelivery({ ...delivery, attempts, last_error: lastError, lease_owner: owner, lease_expires_at: expires, updated_at: at }),
-      envelope: JSON.parse(envelope ?? 'null') as Envelope,
-    };
+    ).get(dead.transactionId, dead.order);
+    return row === undefined ? undefined : rows.delivery(row);
   };
 
   /**
    * One target's leasable rows, at most `room`: first those whose lease ran out (their holder died
    * mid-attempt), then the ready ones in due order.
    */
-  const leasable = (target: string, at: string, room: number): DeliveryWithEnvelopeRow[] => {
-    const expired = prep(SQLITE_LEASE_QUERIES.expired).all(target, at, room) as DeliveryWithEnvelopeRow[];
+  const leasable = (target: string, at: string, room: number): unknown[] => {
+    const expired = prep(SQLITE_LEASE_QUERIES.expired).all(target, at, room);
     if (expired.length >= room) return expired;
-    return [...expired, ...(prep(SQLITE_LEASE_QUERIES.ready).all(target, at, room - expired.length) as DeliveryWithEnvelopeRow[])];
+    return [...expired, ...prep(SQLITE_LEASE_QUERIES.ready).all(target, at, room - expired.length)];
   };
 
   /** Live leases a target holds now. */
@@ -247,19 +201,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async insertTransaction(input: NewTransaction) {
       const { envelope, now, lease } = input;
-      const added = pendingByTarget(input.deliveries);
       return grouped((): InsertedTransaction => {
         const existing = prep('SELECT id FROM transactions WHERE council = ? AND idempotency_key = ?').get(envelope.council, envelope.idempotencykey) as { id: string } | undefined;
         if (existing) return { id: existing.id, duplicate: true, ...(lease ? { leased: [] } : {}) };
         const at = now.toISOString();
-        prep('INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-          envelope.id,
-          envelope.council,
-          envelope.type,
-          envelope.idempotencykey,
-          JSON.stringify(envelope),
-          at,
-        );
         // Decided before the new rows exist, so only deliveries already queued can be in front.
         const handed = new Set(
           lease
@@ -269,82 +214,37 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
                 .map((d) => d.id)
             : [],
         );
-        const expires = lease ? new Date(now.getTime() + lease.leaseMs).toISOString() : null;
-        const insertDelivery = prep(
-          `INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, lease_owner, lease_expires_at, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
-        );
-        const leased: LeasedDelivery[] = [];
-        for (const d of input.deliveries) {
-          const owner = handed.has(d.id) ? lease!.owner : null;
-          const row: DeliveryRow = {
-            id: d.id,
-            transaction_id: envelope.id,
-            council: envelope.council,
-            target: d.target,
-            mode: d.mode,
-            link_order: d.order,
-            state: d.state,
-            attempts: 0,
-            next_attempt_at: at,
-            lease_owner: owner,
-            lease_expires_at: owner === null ? null : expires,
-            last_error: null,
-            receipt: null,
-            created_at: at,
-            updated_at: at,
-          };
-          insertDelivery.run(row.id, row.transaction_id, row.council, row.target, row.mode, row.link_order, row.state, at, row.lease_owner, row.lease_expires_at, at, at);
-          if (owner !== null) leased.push({ ...toDelivery(row), envelope });
-        }
-        for (const [target, n] of added) addPending(target, n);
-        appendAuditSync({ payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id }, now);
-        return { id: envelope.id, duplicate: false, ...(lease ? { leased } : {}) };
+        const accepted = acceptTransition(input, handed);
+        const { transaction: t } = accepted;
+        prep(INSERT_TRANSACTION).run(t.id, t.council, t.type, t.idempotencyKey, JSON.stringify(t.envelope), t.createdAt);
+        for (const delivery of accepted.deliveries) prep(INSERT_DELIVERY).run(...ROW_WRITES.newDelivery.values(delivery));
+        appendAuditSync(accepted.audit, now);
+        for (const [target, n] of accepted.pending) addPending(target, n);
+        return { id: t.id, duplicate: false, ...(lease ? { leased: accepted.leased } : {}) };
       });
     },
 
     async getTransaction(id) {
-      const row = prep('SELECT * FROM transactions WHERE id = ?').get(id) as TransactionRow | undefined;
-      return row ? toTransaction(row) : undefined;
+      const row = prep('SELECT * FROM transactions WHERE id = ?').get(id);
+      return row === undefined ? undefined : rows.transaction(row);
     },
 
     async listTransactions(query) {
-      const where = ['council = ?'];
-      const params: unknown[] = [query.council];
-      if (query.types?.length) {
-        where.push(`type IN (${query.types.map(() => '?').join(', ')})`);
-        params.push(...query.types);
-      }
-      if (query.from) {
-        where.push('created_at >= ?');
-        params.push(query.from.toISOString());
-      }
-      if (query.to) {
-        where.push('created_at < ?');
-        params.push(query.to.toISOString());
-      }
-      if (query.before) {
-        where.push('(created_at < ? OR (created_at = ? AND id < ?))');
-        params.push(query.before.createdAt, query.before.createdAt, query.before.id);
-      }
-      params.push(query.limit);
-      const rows = prep(`SELECT * FROM transactions WHERE ${where.join(' AND ')} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...params) as TransactionRow[];
-      return rows.map(toTransaction);
+      const p = new SqlParams(false);
+      const sql = `SELECT * FROM transactions WHERE ${transactionFilter(p, query)} ORDER BY created_at DESC, id DESC LIMIT ${p.add(query.limit)}`;
+      return prep(sql).all(...p.values).map(rows.transaction);
     },
 
     async getDelivery(id) {
-      const row = getDeliveryRow(id);
-      return row ? toDelivery(row) : undefined;
+      return getDelivery(id);
     },
 
     async listDeliveries(transactionId) {
-      const rows = prep('SELECT * FROM deliveries WHERE transaction_id = ? ORDER BY link_order, created_at, id').all(transactionId) as DeliveryRow[];
-      return rows.map(toDelivery);
+      return prep('SELECT * FROM deliveries WHERE transaction_id = ? ORDER BY link_order, created_at, id').all(transactionId).map(rows.delivery);
     },
 
     async listAttempts(deliveryId) {
-      const rows = prep('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId) as AttemptRow[];
-      return rows.map(toAttempt);
+      return prep('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY id').all(deliveryId).map(rows.attempt);
     },
 
     async leaseDeliveries({ owner, limit, leaseMs, now, targets, perTarget }) {
@@ -355,12 +255,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return grouped(
         () => {
           const order = rotate(targets ?? (prep('SELECT target FROM queue_depth WHERE pending > 0 ORDER BY target').all() as Array<{ target: string }>).map((r) => r.target), round);
-          const candidates: DeliveryWithEnvelopeRow[][] = [];
+          const candidates: unknown[][] = [];
           for (const target of order) {
             const room = perTarget === undefined ? limit : Math.min(limit, perTarget - liveLeases(target, at));
             if (room > 0) candidates.push(leasable(target, at, room));
           }
-          return pickFairly(candidates, limit).map((row) => leaseRow(row, owner, expires, now));
+          const leased = leaseTransition(pickFairly(candidates, limit).map(rows.leasable), owner, expires, now);
+          apply(leased, now);
+          return leased.leased;
         },
         { durable: false, last: true },
       );
@@ -368,12 +270,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
       return grouped(() => {
-        const row = getDeliveryRow(deliveryId);
-        // The owner check alone is enough: a lease that ran out and was leased again has its new
-        // holder's name on it, and its lost attempt is on record as one of unknown outcome.
-        if (!row || row.state !== 'pending' || row.lease_owner !== owner) return false;
-        recordAttempt(deliveryId, attempt);
-        applyOutcome(row, outcome, now);
+        const current = getDelivery(deliveryId);
+        const t = current && outcomeTransition(current, { owner, attempt, outcome, now });
+        if (!current || !t) return false;
+        const next = t.promoteFallback ? nextFallbackLink(current) : undefined;
+        apply(next ? andThen(t, fallbackTransition(next, current, now)) : t, now);
         return true;
       });
     },
@@ -407,8 +308,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async listWorkers() {
-      const rows = prep('SELECT * FROM workers ORDER BY started_at, id').all() as Array<{ id: string; host: string; pid: number; lease_ms: number; started_at: string; heartbeat_at: string }>;
-      return rows.map((r): WorkerRecord => ({ id: r.id, host: r.host, pid: r.pid, leaseMs: r.lease_ms, startedAt: r.started_at, heartbeatAt: r.heartbeat_at }));
+      return prep('SELECT * FROM workers ORDER BY started_at, id').all().map(rows.worker);
     },
 
     async releaseWorker(id, now) {
@@ -424,68 +324,32 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async queueDepth() {
-      const rows = prep('SELECT target, pending FROM queue_depth WHERE pending <> 0 ORDER BY target').all() as Array<{ target: string; pending: number }>;
-      const byTarget: Record<string, number> = {};
-      let total = 0;
-      for (const r of rows) {
-        byTarget[r.target] = r.pending;
-        total += r.pending;
-      }
-      return { total, byTarget };
+      return rows.queueDepth(prep('SELECT target, pending FROM queue_depth WHERE pending <> 0 ORDER BY target').all());
     },
 
     async listDeadLetters(options = {}) {
-      const where = ["state = 'dead'"];
-      const params: unknown[] = [];
-      if (options.council !== undefined) {
-        where.push('council = ?');
-        params.push(options.council);
-      }
-      if (options.target !== undefined) {
-        where.push('target = ?');
-        params.push(options.target);
-      }
-      params.push(options.limit ?? -1);
-      const rows = prep(`SELECT * FROM deliveries WHERE ${where.join(' AND ')} ORDER BY updated_at DESC, rowid DESC LIMIT ?`).all(...params) as DeliveryRow[];
-      return rows.map(toDelivery);
+      const p = new SqlParams(false);
+      const sql = `SELECT * FROM deliveries WHERE ${deadLetterFilter(p, options)} ORDER BY updated_at DESC, rowid DESC LIMIT ${p.add(options.limit ?? -1)}`;
+      return prep(sql).all(...p.values).map(rows.delivery);
     },
 
     async replayDeadLetter(deliveryId, { actor, reason, envelope, now }) {
       return write(() => {
-        const row = getDeliveryRow(deliveryId);
-        if (!row || row.state !== 'dead') return false;
-        const at = now.toISOString();
-        const details: Record<string, unknown> = { reason, target: row.target, edited: envelope !== undefined };
-        let hash: string | undefined;
-        if (envelope !== undefined) {
-          // The edited envelope replaces the stored one for every delivery of the transaction; its
-          // identity fields stay, so dedupe and lookups still find the same transaction.
-          const current = prep('SELECT envelope FROM transactions WHERE id = ?').get(row.transaction_id) as { envelope: string | null };
-          const previous = current.envelope === null ? undefined : (JSON.parse(current.envelope) as Envelope);
-          const next: Envelope = { ...envelope, id: row.transaction_id, council: row.council, idempotencykey: previous?.idempotencykey ?? envelope.idempotencykey };
-          prep('UPDATE transactions SET envelope = ?, purged_at = NULL WHERE id = ?').run(JSON.stringify(next), row.transaction_id);
-          hash = payloadHash(next);
-        } else {
-          const current = prep('SELECT envelope FROM transactions WHERE id = ?').get(row.transaction_id) as { envelope: string | null };
-          // A purged payload cannot be delivered again; the operator must supply an envelope.
-          if (current.envelope === null) return false;
-        }
-        prep("UPDATE deliveries SET state = 'pending', next_attempt_at = ?, lease_owner = NULL, lease_expires_at = NULL, updated_at = ? WHERE id = ?").run(at, at, deliveryId);
-        addPending(row.target, 1);
-        const audit: AuditInput = { council: row.council, actor, action: 'dlq.replay', transactionId: row.transaction_id, deliveryId, details };
-        if (hash !== undefined) audit.payloadHash = hash;
-        appendAuditSync(audit, now);
+        const current = getDelivery(deliveryId);
+        const t = current && replayTransition(current, storedEnvelope(current.transactionId), { actor, reason, now, ...(envelope ? { envelope } : {}) });
+        if (!current || !t) return false;
+        if (t.envelope) prep('UPDATE transactions SET envelope = ?, purged_at = NULL WHERE id = ?').run(JSON.stringify(t.envelope), current.transactionId);
+        apply(t, now);
         return true;
       });
     },
 
     async discardDeadLetter(deliveryId, { actor, reason, now }) {
       return write(() => {
-        const row = getDeliveryRow(deliveryId);
-        if (!row || row.state !== 'dead') return false;
-        const at = now.toISOString();
-        prep("UPDATE deliveries SET state = 'discarded', updated_at = ? WHERE id = ?").run(at, deliveryId);
-        appendAuditSync({ council: row.council, actor, action: 'dlq.discard', transactionId: row.transaction_id, deliveryId, details: { reason, target: row.target } }, now);
+        const current = getDelivery(deliveryId);
+        const t = current && discardTransition(current, { actor, reason, now });
+        if (!t) return false;
+        apply(t, now);
         return true;
       });
     },
@@ -495,19 +359,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async listAudit(council, options = {}) {
-      const where = ['council = ?'];
-      const params: unknown[] = [council];
-      if (options.transactionId !== undefined) {
-        where.push('transaction_id = ?');
-        params.push(options.transactionId);
-      }
-      if (options.afterSeq !== undefined) {
-        where.push('seq > ?');
-        params.push(options.afterSeq);
-      }
-      params.push(options.limit ?? -1);
-      const rows = prep(`SELECT * FROM audit WHERE ${where.join(' AND ')} ORDER BY seq LIMIT ?`).all(...params) as AuditRow[];
-      return rows.map(toAuditEntry);
+      const p = new SqlParams(false);
+      const sql = `SELECT * FROM audit WHERE ${auditFilter(p, council, options)} ORDER BY seq LIMIT ${p.add(options.limit ?? -1)}`;
+      return prep(sql).all(...p.values).map(rows.audit);
     },
 
     async saveStatusUpdate({ target, update, now }) {
@@ -520,36 +374,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           )
           .run(transactionId ?? null, target, update.externalRef, update.updateId ?? null, JSON.stringify(update), now.toISOString());
         if (result.changes === 0) return undefined;
-        const row = prep('SELECT * FROM status_updates WHERE id = ?').get(Number(result.lastInsertRowid)) as StatusUpdateRow;
-        return toStatusUpdate(row);
+        return rows.statusUpdate(prep('SELECT * FROM status_updates WHERE id = ?').get(Number(result.lastInsertRowid)));
       });
     },
 
     async listStatusUpdates(transactionId) {
-      const rows = prep('SELECT * FROM status_updates WHERE transaction_id = ? ORDER BY id').all(transactionId) as StatusUpdateRow[];
-      return rows.map(toStatusUpdate);
+      return prep('SELECT * FROM status_updates WHERE transaction_id = ? ORDER BY id').all(transactionId).map(rows.statusUpdate);
     },
 
-    async listCouncilStatusUpdates({ council, from, to, afterId, limit }) {
-      const where = ['t.council = ?'];
-      const params: unknown[] = [council];
-      if (from) {
-        where.push('u.received_at >= ?');
-        params.push(from.toISOString());
-      }
-      if (to) {
-        where.push('u.received_at <= ?');
-        params.push(to.toISOString());
-      }
-      if (afterId !== undefined) {
-        where.push('u.id > ?');
-        params.push(afterId);
-      }
-      params.push(limit);
-      const rows = db
-        .prepare(`SELECT u.* FROM status_updates u JOIN transactions t ON t.id = u.transaction_id WHERE ${where.join(' AND ')} ORDER BY u.id LIMIT ?`)
-        .all(...params) as StatusUpdateRow[];
-      return rows.map(toStatusUpdate);
+    async listCouncilStatusUpdates(options) {
+      const p = new SqlParams(false);
+      const sql = `SELECT u.* FROM status_updates u JOIN transactions t ON t.id = u.transaction_id WHERE ${councilStatusFilter(p, options)} ORDER BY u.id LIMIT ${p.add(options.limit)}`;
+      return db.prepare(sql).all(...p.values).map(rows.statusUpdate);
     },
 
     async getCursor(name) {
@@ -577,23 +413,22 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       let after = { createdAt: '', rowid: 0 };
       for (;;) {
         const batch = write(() => {
-          // 'pending' is the only unfinished state: delivered, dead, discarded and skipped are all at rest.
-          const rows = prep(
+          const candidates = prep(
             `SELECT t.rowid AS rowid, t.id AS id, t.council AS council, t.created_at AS created_at,
-               EXISTS (SELECT 1 FROM deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending') AS busy
+               EXISTS (SELECT 1 FROM deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending') AS pending
              FROM transactions t WHERE t.envelope IS NOT NULL AND t.created_at < ? AND (t.created_at > ? OR (t.created_at = ? AND t.rowid > ?))
              ORDER BY t.created_at, t.rowid LIMIT ?`,
-          ).all(cutoff, after.createdAt, after.createdAt, after.rowid, PURGE_BATCH) as Array<{ rowid: number; id: string; council: string; created_at: string; busy: number }>;
+          ).all(cutoff, after.createdAt, after.createdAt, after.rowid, PURGE_BATCH) as Array<{ rowid: number; id: string; council: string; created_at: string; pending: number }>;
           const purge = prep('UPDATE transactions SET envelope = NULL, purged_at = ? WHERE id = ?');
           let count = 0;
-          for (const row of rows) {
-            if (row.busy) continue;
-            purge.run(now.toISOString(), row.id);
-            appendAuditSync({ council: row.council, actor: 'system', action: 'transaction.purged', transactionId: row.id }, now);
+          for (const candidate of candidates) {
+            const audit = purgeTransition({ id: candidate.id, council: candidate.council, pending: SQLITE_ROWS.flag(candidate.pending) });
+            if (!audit) continue;
+            purge.run(now.toISOString(), candidate.id);
+            appendAuditSync(audit, now);
             count += 1;
           }
-          const tail = rows[rows.length - 1];
-          return { count, seen: rows.length, tail };
+          return { count, seen: candidates.length, tail: candidates[candidates.length - 1] };
         });
         purged += batch.count;
         if (batch.seen < PURGE_BATCH || !batch.tail) return purged;
