@@ -64,7 +64,8 @@ export interface Acceptance {
 /**
  * Accepting `input`, with the deliveries in `handed` leased to `input.lease`'s owner (the store
  * decides which, from `handOffCandidates` and what waits in its queue). The audit entry's payload
- * hash is the caller's, when it gives one, else the envelope's.
+ * hash is the caller's when it gives one (a running stack hashes the payload it validated), else the
+ * envelope's: one hash per accept either way.
  */
 export function acceptTransition(input: NewTransaction, handed: ReadonlySet<string>): Acceptance {
   const { envelope, now, lease } = input;
@@ -97,7 +98,7 @@ export function acceptTransition(input: NewTransaction, handed: ReadonlySet<stri
     transaction: { id: envelope.id, council: envelope.council, type: envelope.type, idempotencyKey: envelope.idempotencykey, envelope, createdAt: at },
     deliveries,
     leased,
-    audit: { payloadHash: payloadHash(envelope), ...input.audit, council: envelope.council, transactionId: envelope.id },
+    audit: { ...input.audit, payloadHash: input.audit.payloadHash ?? payloadHash(envelope), council: envelope.council, transactionId: envelope.id },
     pending: pendingByTarget(input.deliveries),
   };
 }

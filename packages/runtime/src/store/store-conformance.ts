@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTransaction, type Envelope, type Receipt } from '@lgx/core';
 import { verifyAuditChain } from './audit-chain';
-import { canonicalJson } from './canonical-json';
+import { canonicalJson, payloadHash } from './canonical-json';
 import type { AttemptRecord, AuditEntry, NewDelivery, Store } from './store-types';
 
 type Fn = () => Promise<void>;
@@ -139,6 +139,15 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       check(/^[0-9a-f]{64}$/.test(audit[0]!.payloadHash ?? ''), 'the acceptance audit entry carries a payload hash');
       check(!JSON.stringify(audit).includes('Pothole'), 'the audit must not contain the payload');
       check((await store.getTransaction(randomUUID())) === undefined, 'an unknown id gives undefined');
+    });
+
+    it("records the caller's payload hash on the acceptance audit entry, else the envelope's", async () => {
+      const target = uniqueTarget('confirm');
+      const given = payloadHash({ kind: 'pothole' });
+      const hashed = await store.insertTransaction({ envelope: pothole(), deliveries: [link(target)], audit: { actor: 'key-test', action: 'transaction.accepted', payloadHash: given }, now: T0 });
+      const unhashed = await insert(store, [link(target)]);
+      equal((await store.listAudit(COUNCIL, { transactionId: hashed.id })).map((e) => e.payloadHash), [given], "the caller's hash");
+      equal((await store.listAudit(COUNCIL, { transactionId: unhashed.id })).map((e) => e.payloadHash), [payloadHash(unhashed.envelope)], "the envelope's hash");
     });
 
     it('returns the first transaction for a repeated idempotency key and inserts nothing', async () => {

@@ -45,7 +45,10 @@ export interface AuditEntry extends AuditInput {
 export interface NewTransaction {
   envelope: Envelope;
   deliveries: NewDelivery[];
-  /** Audit entry written in the same database transaction. */
+  /**
+   * Audit entry written in the same database transaction. Its `payloadHash`, when given, is recorded
+   * as it is (the caller has hashed the payload already); without one the store hashes the envelope.
+   */
   audit: Omit<AuditInput, 'council' | 'transactionId'>;
   now: Date;
   /**
