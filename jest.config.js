@@ -14,6 +14,7 @@ module.exports = {
     '^@lgx/core/(http|soap|host)$': '<rootDir>/packages/core/src/$1/index.ts',
     '^@lgx/testkit$': '<rootDir>/packages/testkit/src/index.ts',
     '^@lgx/runtime$': '<rootDir>/packages/runtime/src/index.ts',
+    '^@lgx/runtime/testing$': '<rootDir>/packages/runtime/src/testing/index.ts',
     '^@lgx/gateway$': '<rootDir>/packages/gateway/src/index.ts',
     '^@lgx/adapter-([a-z0-9-]+)$': '<rootDir>/packages/adapters/$1/src/index.ts',
     '^@lgx/adapter-([a-z0-9-]+)/testing$': '<rootDir>/packages/adapters/$1/src/testing/index.ts',

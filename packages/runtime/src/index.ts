@@ -16,7 +16,6 @@ export { CircuitBreaker, type CircuitBreakerOptions } from './engine/circuit-bre
 export { RateBudget } from './engine/rate-budget';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
-export { describeStoreConformance } from './store/store-conformance';
 export { verifyAuditChain, GENESIS_HASH, type AuditChainVerdict } from './store/audit-chain';
 export { payloadHash, canonicalJson } from './store/canonical-json';
 export type {

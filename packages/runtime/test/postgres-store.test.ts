@@ -7,7 +7,7 @@ import pg from 'pg';
 import { postgresLeaseQueries } from '../src/store/postgres-lease-queries';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres-schema';
 import { createPostgresStore } from '../src/store/postgres-store';
-import { describeStoreConformance } from '../src/store/store-conformance';
+import { describeStoreConformance } from '@lgx/runtime/testing';
 import type { NewTransaction, Store } from '../src/store/store-types';
 import { BACKLOG_AT, expectFirstLeases, expectUpgraded, LEASE_AT } from './helpers/backlog-leases';
 import { postgresAvailability, startPostgresServer, type PostgresBinaries, type PostgresServer } from './helpers/postgres-server';

@@ -8,7 +8,7 @@ import { createTransaction } from '@lgx/core';
 import { SQLITE_LEASE_QUERIES } from '../src/store/sqlite-lease-queries';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite-schema';
 import { createSqliteStore } from '../src/store/sqlite-store';
-import { describeStoreConformance } from '../src/store/store-conformance';
+import { describeStoreConformance } from '@lgx/runtime/testing';
 import { verifyAuditChain } from '../src/store/audit-chain';
 import type { NewTransaction, Store } from '../src/store/store-types';
 import { BACKLOG_AT, expectFirstLeases, expectUpgraded, LEASE_AT } from './helpers/backlog-leases';
