@@ -1,5 +1,5 @@
 import { insertSql } from './sql-params';
-import { ROW_WRITES } from './store-rows';
+import { ROW_WRITES } from './row-writes';
 
 type BatchWrite = 'newDelivery' | 'delivery' | 'attempt';
 type BatchColumn = (typeof ROW_WRITES)[BatchWrite]['columns'][number] | 'id';

@@ -5,8 +5,10 @@ import { acceptTransition, andThen, discardTransition, fallbackTransition, handO
 import { postgresLeaseQueries } from './postgres-lease-queries';
 import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
-import { auditFilter, councilStatusFilter, deadLetterFilter, SqlParams, transactionFilter } from './sql-params';
-import { POSTGRES_ROWS, ROW_WRITES, rowMapper } from './store-rows';
+import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
+import { SqlParams } from './sql-params';
+import { ROW_WRITES } from './row-writes';
+import { POSTGRES_ROWS, rowMapper } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery } from './store-types';
 
 export interface PostgresStoreOptions {

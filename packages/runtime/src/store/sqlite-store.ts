@@ -3,10 +3,12 @@ import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry } from './audit-chain';
 import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
 import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type Transition } from './delivery-transitions';
-import { auditFilter, councilStatusFilter, deadLetterFilter, insertSql, SqlParams, transactionFilter } from './sql-params';
+import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
+import { insertSql, SqlParams } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
-import { ROW_WRITES, rowMapper, SQLITE_ROWS } from './store-rows';
+import { ROW_WRITES } from './row-writes';
+import { rowMapper, SQLITE_ROWS } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, StoredStatusUpdate } from './store-types';
 
 export interface SqliteStoreOptions {

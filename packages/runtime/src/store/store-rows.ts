@@ -124,6 +124,7 @@ export interface RowMapper {
   queueDepth(rows: readonly unknown[]): QueueDepth;
 }
 
+/** The one row mapper, for a driver's normaliser: both stores read their rows through it. */
 export function rowMapper(n: RowNormaliser): RowMapper {
   const delivery = (raw: unknown): StoredDelivery => {
     const row = raw as DeliveryRow;
@@ -203,54 +204,3 @@ export function rowMapper(n: RowNormaliser): RowMapper {
     },
   };
 }
-
-const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
-
-/**
- * The write side: how each record the delivery state machine writes becomes a row, as its columns
- * and its values in that order. Both drivers take ISO-8601 text for a timestamp and JSON text for a
- * JSON column.
- */
-export const ROW_WRITES = {
-  /** A new delivery (no error or receipt yet). */
-  newDelivery: {
-    columns: ['id', 'transaction_id', 'council', 'target', 'mode', 'link_order', 'state', 'attempts', 'next_attempt_at', 'lease_owner', 'lease_expires_at', 'created_at', 'updated_at'],
-    values: (d: StoredDelivery): unknown[] => [
-      d.id,
-      d.transactionId,
-      d.council,
-      d.target,
-      d.mode,
-      d.order,
-      d.state,
-      d.attempts,
-      d.nextAttemptAt,
-      d.leaseOwner ?? null,
-      d.leaseExpiresAt ?? null,
-      d.createdAt,
-      d.updatedAt,
-    ],
-  },
-  /** Every column a transition may change; the values end with the id that finds the row. */
-  delivery: {
-    columns: ['state', 'attempts', 'next_attempt_at', 'lease_owner', 'lease_expires_at', 'last_error', 'receipt', 'updated_at'],
-    values: (d: StoredDelivery): unknown[] => [d.state, d.attempts, d.nextAttemptAt, d.leaseOwner ?? null, d.leaseExpiresAt ?? null, json(d.lastError), json(d.receipt), d.updatedAt, d.id],
-  },
-  attempt: {
-    columns: ['delivery_id', 'attempt', 'started_at', 'finished_at', 'outcome', 'classification', 'code', 'message'],
-    values: ({ deliveryId, attempt: a }: { deliveryId: string; attempt: AttemptRecord }): unknown[] => [
-      deliveryId,
-      a.attempt,
-      a.startedAt,
-      a.finishedAt,
-      a.outcome,
-      a.classification ?? null,
-      a.code ?? null,
-      a.message ?? null,
-    ],
-  },
-  audit: {
-    columns: ['council', 'seq', 'at', 'actor', 'action', 'transaction_id', 'delivery_id', 'payload_hash', 'details', 'prev_hash', 'hash'],
-    values: (e: AuditEntry): unknown[] => [e.council, e.seq, e.at, e.actor, e.action, e.transactionId ?? null, e.deliveryId ?? null, e.payloadHash ?? null, json(e.details), e.prevHash, e.hash],
-  },
-} as const;
