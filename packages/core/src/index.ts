@@ -82,5 +82,6 @@ export type {
 
 export { redact, redactTransaction, collectSecrets, collectMarkedValues, collectMarkedTexts, REDACTED, type MarkKeyword, type RedactOptions } from './redaction/redact';
 export { maskPersonalData } from './redaction/mask-error';
+export { isSecretName } from './redaction/secret-name';
 export { escapeXml } from './xml/escape-xml';
 export { createLogger, silentLogger, type LogEntry, type Logger, type LoggerOptions, type LogLevel } from './logging/logger';
