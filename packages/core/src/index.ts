@@ -84,4 +84,5 @@ export { redact, redactTransaction, collectSecrets, collectMarkedValues, collect
 export { maskPersonalData } from './redaction/mask-error';
 export { isSecretName } from './redaction/secret-name';
 export { escapeXml } from './xml/escape-xml';
+export { backoffCeiling, fullJitterDelay, type BackoffPolicy, type RetryPolicy } from './retry/retry-policy';
 export { createLogger, silentLogger, type LogEntry, type Logger, type LoggerOptions, type LogLevel } from './logging/logger';
