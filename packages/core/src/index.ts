@@ -20,7 +20,7 @@ export type * from './generated/types';
 
 export { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from './version';
 
-export { errorCodes, ERROR_CODES, type LgxErrorCode } from './errors/codes';
+export { errorCodes, ERROR_CODES, httpStatusOf, type ErrorCodeEntry, type ErrorHttpStatus, type LgxErrorCode } from './errors/codes';
 export { LgxError, LgxValidationError, LgxSchemaError, isLgxError, type LgxErrorOptions } from './errors/lgx-error';
 export {
   LgxAdapterError,
