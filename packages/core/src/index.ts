@@ -20,7 +20,7 @@ export type * from './generated/types';
 
 export { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from './version';
 
-export { errorCodes, ERROR_CODES, type LgxErrorCode } from './errors/codes';
+export { errorCodes, ERROR_CODES, httpStatusOf, type ErrorCodeEntry, type ErrorHttpStatus, type LgxErrorCode } from './errors/codes';
 export { LgxError, LgxValidationError, LgxSchemaError, isLgxError, type LgxErrorOptions } from './errors/lgx-error';
 export {
   LgxAdapterError,
@@ -82,4 +82,7 @@ export type {
 
 export { redact, redactTransaction, collectSecrets, collectMarkedValues, collectMarkedTexts, REDACTED, type MarkKeyword, type RedactOptions } from './redaction/redact';
 export { maskPersonalData } from './redaction/mask-error';
+export { isSecretName } from './redaction/secret-name';
+export { escapeXml } from './xml/escape-xml';
+export { backoffCeiling, fullJitterDelay, type BackoffPolicy, type RetryPolicy } from './retry/retry-policy';
 export { createLogger, silentLogger, type LogEntry, type Logger, type LoggerOptions, type LogLevel } from './logging/logger';

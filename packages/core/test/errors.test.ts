@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as core from '@lgx/core';
-import { ERROR_CODES, errorCodes, LgxError } from '@lgx/core';
+import { ERROR_CODES, errorCodes, httpStatusOf, LgxError } from '@lgx/core';
 import { repoRoot } from './helpers';
 
 const docs = fs.readFileSync(path.join(repoRoot, 'docs', 'errors.md'), 'utf8');
@@ -25,6 +25,14 @@ describe('error table', () => {
 
   it('docs/errors.md documents exactly the codes in the table, in the same order', () => {
     expect(documented).toEqual(ERROR_CODES);
+  });
+
+  it('docs/errors.md gives each code the HTTP status of its table entry', () => {
+    const stated = new Map(docs.split(/^## /m).slice(1).map((section) => [section.slice(0, section.indexOf('\n')).trim(), /^\*\*HTTP status:\*\* (\d{3})\b/m.exec(section)?.[1]]));
+    for (const code of ERROR_CODES) expect([code, stated.get(code)]).toEqual([code, String(errorCodes[code].httpStatus)]);
+    expect(httpStatusOf('LGX_ERR_GATEWAY_FORBIDDEN')).toBe(403);
+    // A code from elsewhere (an adapter's own, a newer core's) is answered as an unexpected failure.
+    expect(httpStatusOf('LGX_ERR_ACME_SOMETHING')).toBe(500);
   });
 
   it('every live code is thrown somewhere in the packages (no dead entries)', () => {

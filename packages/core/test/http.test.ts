@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import nock from 'nock';
-import { AuthError, NotFoundError, PermanentError, RateLimitedError, RetryableError, createLogger, type LogEntry } from '@lgx/core';
-import { apiKeyAuth, basicAuth, bearerAuth, createHttpClient, fullJitterDelay, jwtAuth, oauth2ClientCredentials, oauth2Token, parseRetryAfter, DEFAULT_RETRY } from '@lgx/core/http';
+import { AuthError, NotFoundError, PermanentError, RateLimitedError, RetryableError, createLogger, fullJitterDelay, type LogEntry } from '@lgx/core';
+import { apiKeyAuth, basicAuth, bearerAuth, createHttpClient, jwtAuth, oauth2ClientCredentials, oauth2Token, parseRetryAfter, DEFAULT_RETRY } from '@lgx/core/http';
 import { sendJson, startSimulatorServer, type Simulator } from '../../testkit/src/simulators/simulator-server';
 
 let sim: Simulator;
@@ -73,9 +73,17 @@ describe('HttpClient', () => {
 
   it('gives up after the retry budget with the last classified error', async () => {
     sim.faults.failNext(10, { status: 502 });
-    const client = createHttpClient({ baseUrl: sim.url, random: noJitter, retry: { retries: 3 } });
+    const client = createHttpClient({ baseUrl: sim.url, random: noJitter, retry: { maxAttempts: 4 } });
     await expect(client.get('/x')).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_RETRYABLE', status: 502 });
     expect(sim.requests).toHaveLength(4);
+  });
+
+  it('starts no retry later than maxAgeMs after the first attempt', async () => {
+    sim.faults.failNext(10, { status: 503 });
+    // Each wait is 297 ms: a first retry starts within the age, a second would not.
+    const client = createHttpClient({ baseUrl: sim.url, random: () => 0.99, retry: { maxAttempts: 10, baseDelayMs: 300, maxDelayMs: 300, maxAgeMs: 450 } });
+    await expect(client.get('/x')).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_RETRYABLE', status: 503 });
+    expect(sim.requests).toHaveLength(2);
   });
 
   it('honours a short Retry-After and hands a long one to the caller', async () => {
@@ -129,7 +137,7 @@ describe('HttpClient', () => {
   });
 
   it('honours the caller abort signal, also while waiting to retry', async () => {
-    const client = createHttpClient({ baseUrl: sim.url, retry: { retries: 5, baseDelayMs: 10_000, maxDelayMs: 10_000 }, random: () => 0.99 });
+    const client = createHttpClient({ baseUrl: sim.url, retry: { maxAttempts: 6, baseDelayMs: 10_000, maxDelayMs: 10_000 }, random: () => 0.99 });
     sim.faults.failNext(1, { timeout: true });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);

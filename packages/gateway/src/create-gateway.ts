@@ -4,7 +4,7 @@ import { AdapterHealthMonitor } from './health/adapter-health-monitor';
 import { capConnections, clientErrorHandler, connectionLimits, serverOptions } from './http/connection-limits';
 import { gracefulStop, STOPPING_RETRY_AFTER_SECONDS } from './http/graceful-stop';
 import { createLoadShedder, retryAfterOf } from './http/load-shedding';
-import { problem, problemFromError } from './http/problem';
+import { codedProblem, problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
 import { Metrics } from './metrics/metrics';
 import { buildOpenApi } from './openapi/build-openapi';
@@ -43,8 +43,8 @@ const MIN_HEALTH_INTERVAL_MS = 50;
 /** Fastify's own errors carry a status; anything it flags as a client error gets a problem saying so. */
 function fastifyProblem(error: FastifyError) {
   const status = error.statusCode ?? 500;
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return problem(413, 'LGX_ERR_VALIDATION_TOO_LARGE', 'the request body is larger than the limit');
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return problem(415, 'LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'this content type is not accepted here');
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return codedProblem('LGX_ERR_VALIDATION_TOO_LARGE', 'the request body is larger than the limit');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return codedProblem('LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'this content type is not accepted here');
   if (status >= 400 && status < 500) return problem(status, undefined, error.message.slice(0, 300));
   return undefined;
 }
@@ -84,7 +84,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     metrics.rejected.inc({ status: '503' });
     reply.header('retry-after', String(STOPPING_RETRY_AFTER_SECONDS)).header('connection', 'close');
     if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), 503, `the server is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`);
-    return sendProblem(reply, problem(503, 'LGX_ERR_GATEWAY_STOPPING', `the gateway is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`, { instance: request.routeOptions.url ?? request.url.split('?')[0]! }));
+    return sendProblem(reply, codedProblem('LGX_ERR_GATEWAY_STOPPING', `the gateway is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`, { instance: request.routeOptions.url ?? request.url.split('?')[0]! }));
   });
 
   // Every body arrives as bytes: routes parse it themselves (JSON with LGX's size, syntax and
@@ -106,7 +106,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.setNotFoundHandler((request, reply) => {
     metrics.rejected.inc({ status: '404' });
     if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), 404, 'no such Open311 resource');
-    return sendProblem(reply, problem(404, 'LGX_ERR_GATEWAY_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`));
+    return sendProblem(reply, codedProblem('LGX_ERR_GATEWAY_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`));
   });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: Open311 clients may put api_key in the query string.

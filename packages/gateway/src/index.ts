@@ -16,3 +16,4 @@ export { buildOpenApi } from './openapi/build-openapi';
 export { PROBLEM_BASE, type Problem } from './http/problem';
 export { LOAD_SHEDDING_DEFAULTS, type LoadSheddingOptions } from './http/load-shedding';
 export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope } from './types';
+export type { Open311FacadeAttribute, Open311FacadeConfig, Open311FacadeService } from './open311/open311-model';

@@ -11,7 +11,7 @@ export * from './sync/index';
 export { openStack, type OpenStackOptions, type RunningStack, type TransactionView } from './engine/running-stack';
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';
 export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
-export { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './engine/retry-schedule';
+export { DEFAULT_RETRY_POLICY, nextStep } from './engine/retry-schedule';
 export { CircuitBreaker, type CircuitBreakerOptions } from './engine/circuit-breaker';
 export { RateBudget } from './engine/rate-budget';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';

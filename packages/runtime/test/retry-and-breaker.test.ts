@@ -15,6 +15,12 @@ describe('nextStep', () => {
     expect(nextStep({ classification: 'rateLimited', attempt: 1, retryAfterMs: 120_000, createdAt: created, now: created }, DEFAULT_RETRY_POLICY, () => 0.5)).toEqual({ retryAt: at(120_000) });
   });
 
+  it('dead-letters a rate limit that asks for a longer wait than maxRetryAfterMs', () => {
+    const policy = { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 60_000 };
+    expect(nextStep({ classification: 'rateLimited', attempt: 1, retryAfterMs: 60_000, createdAt: created, now: created }, policy, () => 0.5)).toEqual({ retryAt: at(60_000) });
+    expect(nextStep({ classification: 'rateLimited', attempt: 1, retryAfterMs: 120_000, createdAt: created, now: created }, policy, () => 0.5)).toEqual({ dead: 'asked to wait 120 s, longer than maxRetryAfterMs' });
+  });
+
   it('dead-letters permanent, auth, not-found and unsupported failures at once', () => {
     for (const classification of ['permanent', 'auth', 'notFound', 'unsupported'] as const) {
       expect(nextStep({ classification, attempt: 1, createdAt: created, now: created }, DEFAULT_RETRY_POLICY)).toEqual({ dead: `${classification} failure` });

@@ -15,8 +15,7 @@ import {
   StatusEvents,
   StatusPoller,
   verifyWebhookSignature,
-  WebhookDispatcher,
-  type StatusWebhookBody,
+  type DurableWebhookBody,
 } from '../src/sync';
 import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
@@ -176,17 +175,28 @@ describe('callbacks', () => {
 describe('subscribers', () => {
   const secret = 'whsec-test-0123456789';
 
+  /** Reopens the test's stack with a webhook subscriber at `url`, fed by `events`. */
+  async function subscribe(url: string, events: StatusEvents, maxAttempts = 4): Promise<void> {
+    await stack.close();
+    stack = await openStack(stack.definition, {
+      store: createSqliteStore({ file: path.join(dir, 'subscribed.db') }),
+      resolveFrom: repoRoot,
+      webhooks: [{ id: 'crm', url, secret }],
+      events,
+      worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts }, random: () => 1 },
+    });
+  }
+
   it('sends each new update to in-process listeners and as a signed webhook', async () => {
     const receiver = await startReceiver();
     const events = new StatusEvents();
     const seen: StoredStatusUpdate[] = [];
     events.on('statusUpdate', (u) => seen.push(u));
-    const dispatcher = new WebhookDispatcher({ subscribers: [{ id: 'crm', url: receiver.url, secret }] });
-    dispatcher.attach(events);
     try {
+      await subscribe(receiver.url, events);
       const { id } = await deliverOne();
       await new StatusPoller({ store: stack.store, adapters: stack.adapters, events }).pollOnce();
-      await dispatcher.idle();
+      await waitFor(() => receiver.received.length === 1, 'the webhook');
       expect(seen).toEqual([expect.objectContaining({ transactionId: id, target: 'waste' })]);
       expect(receiver.received).toHaveLength(1);
       const [hit] = receiver.received;
@@ -194,8 +204,8 @@ describe('subscribers', () => {
       expect(header).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
       expect(hit!.headers['content-type']).toBe('application/json');
       expect(verifyWebhookSignature(hit!.body, header, secret, { toleranceSeconds: 300 })).toBe(true);
-      const body = JSON.parse(hit!.body) as StatusWebhookBody;
-      expect(body).toMatchObject({ type: 'lgx.statusUpdate', id: seen[0]!.id, transactionId: id, target: 'waste', update: { status: 'open' } });
+      const body = JSON.parse(hit!.body) as DurableWebhookBody;
+      expect(body).toMatchObject({ type: 'lgx.statusUpdate', council: 'E07000223', sentFor: id, update: { status: 'open' } });
 
       // A tampered body, the wrong secret, or a stale timestamp all fail.
       expect(verifyWebhookSignature(hit!.body.replace('"open"', '"closed"'), header, secret)).toBe(false);
@@ -204,7 +214,6 @@ describe('subscribers', () => {
       expect(verifyWebhookSignature(hit!.body, undefined, secret)).toBe(false);
       expect(verifyWebhookSignature(hit!.body, 't=1,v1=zz', secret)).toBe(false);
     } finally {
-      await dispatcher.close();
       await receiver.close();
     }
   });
@@ -212,37 +221,37 @@ describe('subscribers', () => {
   it('retries a failing endpoint with backoff: 500, 500, then 200 gets the update on the third try', async () => {
     const receiver = await startReceiver([500, 500]);
     const events = new StatusEvents();
-    const dispatcher = new WebhookDispatcher({ subscribers: [{ id: 'crm', url: receiver.url, secret }], retry: { baseDelayMs: 10, maxAttempts: 5 } });
-    const { ref } = await deliverOne();
-    const poller = new StatusPoller({ store: stack.store, adapters: stack.adapters, events });
-    // The case's creation is read before anyone subscribes; only the crew booking is sent.
-    await poller.pollOnce();
-    dispatcher.attach(events);
     try {
+      await subscribe(receiver.url, events);
+      const { ref } = await deliverOne();
+      // The case's creation is read before anyone subscribes; only the crew booking is sent.
+      await new StatusPoller({ store: stack.store, adapters: stack.adapters }).pollOnce();
+      const poller = new StatusPoller({ store: stack.store, adapters: stack.adapters, events });
       progressCase(sim, ref, 'scheduled');
       expect(await poller.pollOnce()).toBe(1);
-      await dispatcher.idle();
+      await waitFor(() => receiver.received.length === 3, 'the third try');
       expect(receiver.received).toHaveLength(3);
       expect(new Set(receiver.received.map((r) => r.body)).size).toBe(1);
       for (const r of receiver.received) expect(verifyWebhookSignature(r.body, r.headers['lgx-signature'] as string, secret)).toBe(true);
       expect(JSON.parse(receiver.received[2]!.body)).toMatchObject({ update: { status: 'action_scheduled' } });
     } finally {
-      await dispatcher.close();
       await receiver.close();
     }
   });
 
   it('gives up after the attempt cap', async () => {
     const receiver = await startReceiver([500, 500, 500, 500]);
-    const gaveUp: unknown[] = [];
-    const dispatcher = new WebhookDispatcher({ subscribers: [{ id: 'crm', url: receiver.url, secret }], retry: { baseDelayMs: 5, maxAttempts: 3 }, onGiveUp: (i) => gaveUp.push(i) });
+    const events = new StatusEvents();
     try {
-      dispatcher.send({ id: 7, target: 'waste', receivedAt: new Date().toISOString(), update: { externalRef: 'MC-1', status: 'open', updatedAt: new Date().toISOString() } });
-      await dispatcher.idle();
+      await subscribe(receiver.url, events, 3);
+      await deliverOne();
+      await new StatusPoller({ store: stack.store, adapters: stack.adapters, events }).pollOnce();
+      await waitFor(async () => (await stack.dlq.list({ target: 'webhook:crm' })).length === 1, 'the dead letter');
       expect(receiver.received).toHaveLength(3);
-      expect(gaveUp).toEqual([{ subscriber: 'crm', statusUpdateId: 7, attempts: 3, lastError: 'HTTP 500' }]);
+      const [dead] = await stack.dlq.list({ target: 'webhook:crm' });
+      expect(dead).toMatchObject({ target: 'webhook:crm', attempts: 3, lastError: { classification: 'retryable', message: expect.stringContaining('500') } });
+      expect((await stack.dlq.show(dead!.id))!.attemptLog.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed']);
     } finally {
-      await dispatcher.close();
       await receiver.close();
     }
   });

@@ -5,6 +5,7 @@ import querystring from 'node:querystring';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import type Nock from 'nock';
+import { isSecretName } from '@lgx/core';
 
 /*
  * Record and replay on nock, for what a simulator cannot produce (a TLS failure, a reset in the middle
@@ -164,7 +165,6 @@ export function restoreNock(): void {
 // ---------------------------------------------------------------------------------------------
 // Secrets
 
-const SECRET_NAME = /(password|passwd|passphrase|secret|apikey|privatekey|signingkey|token|credentials?|authorization|cookie|sessionid)$/;
 // Credentials in a value, whatever its field is called. Narrow on purpose: council data is full of
 // phrases such as "Basic rate" that must survive.
 const CREDENTIAL_VALUE = new RegExp(`^(Bearer|Basic|Digest)\\s+(?!${SCRUBBED})([\\w.~+/-]{8,}=*)$`, 'i');
@@ -186,7 +186,7 @@ interface Scrubber {
 function scrubber(options: SecretOptions = {}): Scrubber {
   const extra = new Set((options.secretNames ?? []).map(normalise));
   return {
-    isSecret: (name) => SECRET_NAME.test(normalise(name)) || extra.has(normalise(name)),
+    isSecret: (name) => isSecretName(name) || extra.has(normalise(name)),
     found: [],
   };
 }

@@ -4,6 +4,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { isSecretName } from '@lgx/core';
 import { createHttpClient } from '@lgx/core/http';
 import {
   findUnscrubbedSecret,
@@ -183,6 +184,13 @@ describe('record and replay', () => {
     expect(clean[2]!.body).toBe(`<Envelope><wsse:Password>${SCRUBBED}</wsse:Password></Envelope>`);
     // Names a vendor uses for its own secrets can be added.
     expect(findUnscrubbedSecret([{ scope: 'http://127.0.0.1:9', method: 'GET', path: '/d', response: { pin: '4321' } }], { secretNames: ['PIN'] })).toBe('[0].response.pin');
+  });
+
+  it('scrubs every name the logger masks: one secret-name rule', () => {
+    const names = ['smtpPass', 'sortCode', 'account_number', 'x-webhook-signature', 'client.secret'];
+    const recording: RecordedInteraction[] = [{ scope: 'http://127.0.0.1:9', method: 'POST', path: '/e', body: Object.fromEntries(names.map((n) => [n, 'v-12345678'])), status: 200 }];
+    expect(names.filter((n) => !isSecretName(n))).toEqual([]);
+    expect(scrubRecording(recording)[0]!.body).toEqual(Object.fromEntries(names.map((n) => [n, SCRUBBED])));
   });
 
   it('writes nothing when the recorded code throws, and leaves nock restored', async () => {

@@ -1,5 +1,5 @@
-import { LgxValidationError, PermanentError, type StatusUpdate, type ValidationIssue } from '@lgx/core';
-import { createHttpClient, type RetryPolicy } from '@lgx/core/http';
+import { LgxValidationError, PermanentError, type RetryPolicy, type StatusUpdate, type ValidationIssue } from '@lgx/core';
+import { createHttpClient } from '@lgx/core/http';
 import { GovukPayClient, payHttpOptions } from './client';
 import { DEFAULT_BASE_URL, type GovukPayConfig } from './config';
 import { toRefund } from './mapping';

@@ -141,7 +141,7 @@ export function missedCollectionForm(data: WasteMissedCollection, options: FormO
 }
 
 /** The mySociety extended statuses: the canonical case statuses are exactly these, by the same names. */
-export const EXTENDED_STATUSES: ReadonlySet<string> = new Set<string>(CASE_STATUSES);
+const EXTENDED_STATUSES: ReadonlySet<string> = new Set<string>(CASE_STATUSES);
 
 /**
  * The canonical status for an Open311 status: the council's table first (by external_status_code,

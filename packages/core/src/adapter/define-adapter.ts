@@ -7,14 +7,12 @@ import { validateAgainst } from '../validation/validate';
 import { failure, toIssues } from '../validation/issues';
 import { LgxError, LgxValidationError } from '../errors/lgx-error';
 import { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from '../version';
+import { isSecretName } from '../redaction/secret-name';
 import type { AdapterDefinition, AdapterManifest, AdapterSpec, Capability } from './adapter-types';
 import type { JsonSchema, ValidationIssue, ValidationResult } from '../types';
 import type { ValidateFunction } from 'ajv';
 
 const ADAPTER_SCHEMA_ID = 'https://schemas.lgx.dev/adapter/v1.json';
-
-/** Config property names that must say whether they are secret. */
-const SECRET_LIKE = /(password|passphrase|secret|apikey|api_key|privatekey|private_key|token|signingkey|credentials?)$/i;
 
 function definitionError(id: string, issues: ValidationIssue[]): LgxValidationError {
   return new LgxValidationError(issues, { subject: `adapter '${id}' definition`, code: 'LGX_ERR_ADAPTER_DEFINITION_INVALID' });
@@ -27,7 +25,7 @@ export function findUnmarkedSecrets(schema: JsonSchema, path = ''): string[] {
   if (typeof props === 'object' && props !== null) {
     for (const [name, sub] of Object.entries(props as Record<string, JsonSchema>)) {
       if (typeof sub !== 'object' || sub === null) continue;
-      if (SECRET_LIKE.test(name) && typeof sub['x-lgx-secret'] !== 'boolean') found.push(`${path}/${name}`);
+      if (isSecretName(name) && typeof sub['x-lgx-secret'] !== 'boolean') found.push(`${path}/${name}`);
       found.push(...findUnmarkedSecrets(sub, `${path}/${name}`));
     }
   }

@@ -3,7 +3,7 @@ import { collectSecrets } from '../redaction/redact';
 import { createHttpClient } from '../http/http-client';
 import { createSoapClient } from '../soap/soap-client';
 import { silentLogger, type Logger } from '../logging/logger';
-import type { RetryPolicy } from '../http/retry-policy';
+import type { RetryPolicy } from '../retry/retry-policy';
 import type { AdapterContext, AdapterDefinition, AdapterInstance, Capability, Clock } from '../adapter/adapter-types';
 
 export interface HostOptions {

@@ -4,7 +4,8 @@ import { RetryableError, type LgxAdapterError } from '../errors/adapter-errors';
 import { transportError } from '../transport/transport-errors';
 import { errorForStatus } from '../transport/classify';
 import { silentLogger, type Logger } from '../logging/logger';
-import { DEFAULT_RETRY, retryDelay, sleep, type RetryPolicy } from './retry-policy';
+import { DEFAULT_RETRY, retryDelay, sleep } from './http-retry';
+import type { RetryPolicy } from '../retry/retry-policy';
 import type { AuthStrategy, AuthTarget } from './auth-strategies';
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -16,7 +17,7 @@ export interface HttpClientOptions {
   baseUrl: string;
   /** Total time one attempt may take (default 30 s). */
   timeoutMs?: number;
-  /** Retry policy for this client (default 2 retries with full jitter); `false` turns retrying off. */
+  /** Retry policy for this client (default 3 attempts in all, full jitter); `false` turns retrying off. */
   retry?: RetryPolicy | false;
   auth?: AuthStrategy;
   /** Headers sent with every request. */
@@ -86,7 +87,7 @@ export class HttpClient {
   constructor(private readonly options: HttpClientOptions) {
     const base = new URL(options.baseUrl);
     if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new TypeError(`baseUrl must be http(s), got ${base.protocol}`);
-    this.retry = options.retry === false ? { ...DEFAULT_RETRY, retries: 0 } : { ...DEFAULT_RETRY, ...options.retry };
+    this.retry = options.retry === false ? { ...DEFAULT_RETRY, maxAttempts: 1 } : { ...DEFAULT_RETRY, ...options.retry };
     this.logger = options.logger ?? silentLogger;
     this.maxResponseBytes = options.maxResponseBytes ?? 10 * 1024 * 1024;
     this.axios = axios.create({
@@ -122,7 +123,8 @@ export class HttpClient {
    */
   async request<T = unknown>(request: HttpRequest): Promise<HttpResponse<T>> {
     const repeatable = IDEMPOTENT_METHODS.has(request.method) || request.idempotencyKey !== undefined;
-    const retries = repeatable ? this.retry.retries : 0;
+    const maxAttempts = repeatable ? this.retry.maxAttempts : 1;
+    const started = Date.now();
     let reauthenticated = false;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -134,8 +136,8 @@ export class HttpClient {
           attempt--;
           continue;
         }
-        const delay = attempt <= retries ? retryDelay(error, attempt, this.retry, this.options.random) : undefined;
-        if (delay === undefined) throw error;
+        const delay = attempt < maxAttempts ? retryDelay(error, attempt, this.retry, this.options.random) : undefined;
+        if (delay === undefined || Date.now() + delay - started > this.retry.maxAgeMs) throw error;
         this.logger.debug('http retry', { method: request.method, path: request.path.split('?')[0], attempt, delayMs: delay, code: (error as { code?: string }).code });
         try {
           await sleep(delay, request.signal);

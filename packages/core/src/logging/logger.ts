@@ -1,4 +1,5 @@
 import { REDACTED } from '../redaction/redact';
+import { isSecretName } from '../redaction/secret-name';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -35,9 +36,6 @@ export interface LoggerOptions {
 
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** Field names whose values are masked whatever they hold. */
-const SECRET_NAME = /(pass(word|phrase)?|secret|api[-_]?key|token|authori[sz]ation|cookie|private[-_]?key|signature|sort[-_]?code|account[-_]?number)$/i;
-
 function scrubString(text: string, secrets: readonly string[]): string {
   let out = text;
   for (const secret of secrets) if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
@@ -60,7 +58,7 @@ function scrub(value: unknown, secrets: readonly string[], depth: number, seen: 
   if (Array.isArray(value)) return value.map((v) => scrub(v, secrets, depth + 1, seen));
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
-    const masked = SECRET_NAME.test(key) && child !== undefined && child !== null && typeof child !== 'boolean';
+    const masked = isSecretName(key) && child !== undefined && child !== null && typeof child !== 'boolean';
     Object.defineProperty(out, key, { value: masked ? REDACTED : scrub(child, secrets, depth + 1, seen), enumerable: true, writable: true, configurable: true });
   }
   return out;

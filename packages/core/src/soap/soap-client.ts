@@ -10,6 +10,7 @@ import { SessionTokens } from './session-auth';
 import { SharedAttempt } from '../transport/shared-attempt';
 import { createSoapTransport } from './soap-transport';
 import { transportError } from '../transport/transport-errors';
+import { escapeXml } from '../xml/escape-xml';
 import { indexOperations, loadWsdl, wsdlLabel, type OperationSite } from './wsdl-loader';
 import type { FaultRule, SessionAuth, SoapCallOptions, SoapClient, SoapClientOptions, SoapOperationMap } from './types';
 
@@ -26,10 +27,6 @@ interface Loaded {
   client: Client;
   sites: Map<string, OperationSite>;
   targetNamespace: string;
-}
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 }
 
 function stringsIn(value: unknown, out: string[] = [], depth = 0): string[] {

@@ -1,7 +1,6 @@
 import { REDACTED } from '../redaction/redact';
 import { scrubVendorText } from '../transport/classify';
-
-const xmlEscaped = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+import { escapeXml } from '../xml/escape-xml';
 
 /** Text from a back office or a library, safe for an error message: known secrets, e-mails and long numbers masked, length capped. */
 export function scrubText(text: string, secrets: readonly string[], maxChars = 300): string {
@@ -10,7 +9,7 @@ export function scrubText(text: string, secrets: readonly string[], maxChars = 3
   // Longest first, so no secret is left half-masked by a shorter one inside it.
   const forms = secrets
     .filter((s) => s.length >= 4)
-    .flatMap((s) => [s, xmlEscaped(s)])
+    .flatMap((s) => [s, escapeXml(s)])
     .sort((a, b) => b.length - a.length);
   for (const secret of forms) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   out = scrubVendorText(out.replace(/\s+/g, ' ').trim());

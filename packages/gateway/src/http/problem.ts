@@ -1,4 +1,4 @@
-import { isLgxError, LgxValidationError, MAX_ISSUES, type ValidationIssue } from '@lgx/core';
+import { httpStatusOf, isLgxError, LgxValidationError, MAX_ISSUES, type LgxErrorCode, type ValidationIssue } from '@lgx/core';
 
 /** An RFC 9457 problem details object as the gateway sends it. */
 export interface Problem {
@@ -39,33 +39,6 @@ const TITLES: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-/** HTTP status for each LGX code the gateway can meet. */
-const STATUS_BY_CODE: Record<string, number> = {
-  LGX_ERR_VALIDATION_INVALID: 400,
-  LGX_ERR_VALIDATION_MALFORMED_JSON: 400,
-  LGX_ERR_VALIDATION_TOO_LARGE: 413,
-  LGX_ERR_SCHEMA_UNKNOWN_TYPE: 400,
-  LGX_ERR_SCHEMA_UNKNOWN_VERSION: 400,
-  LGX_ERR_SCHEMA_NO_CONVERTER: 400,
-  LGX_ERR_RUNTIME_NO_ROUTE: 422,
-  LGX_ERR_GATEWAY_UNAUTHENTICATED: 401,
-  LGX_ERR_GATEWAY_FORBIDDEN: 403,
-  LGX_ERR_GATEWAY_NOT_FOUND: 404,
-  LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE: 415,
-  LGX_ERR_GATEWAY_OVERLOADED: 503,
-  LGX_ERR_ADAPTER_RATE_LIMITED: 503,
-  LGX_ERR_ADAPTER_RETRYABLE: 502,
-  LGX_ERR_ADAPTER_PERMANENT: 502,
-  LGX_ERR_ADAPTER_AUTH: 502,
-  LGX_ERR_ADAPTER_NOT_FOUND: 404,
-  LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED: 501,
-  LGX_ERR_TRANSPORT_TIMEOUT: 504,
-  LGX_ERR_TRANSPORT_ABORTED: 504,
-  LGX_ERR_TRANSPORT_MALFORMED_RESPONSE: 502,
-  LGX_ERR_TRANSPORT_RESPONSE_TOO_LARGE: 502,
-  LGX_ERR_TRANSPORT_TLS: 502,
-};
-
 export function problem(status: number, code: string | undefined, detail: string, extra: Partial<Problem> = {}): Problem {
   return {
     type: code ? `${PROBLEM_BASE}${code.toLowerCase()}` : 'about:blank',
@@ -75,6 +48,11 @@ export function problem(status: number, code: string | undefined, detail: string
     ...(code ? { code } : {}),
     ...extra,
   };
+}
+
+/** The problem for an LGX error code the gateway raises itself, with the code's status from the error table. */
+export function codedProblem(code: LgxErrorCode, detail: string, extra: Partial<Problem> = {}): Problem {
+  return problem(httpStatusOf(code), code, detail, extra);
 }
 
 /** A validation error's issues as problem members: a bounded list and the full count. */
@@ -91,7 +69,7 @@ function fieldErrors(error: LgxValidationError): Pick<Problem, 'errors' | 'error
  */
 export function problemFromError(error: unknown): Problem {
   if (isLgxError(error)) {
-    const status = STATUS_BY_CODE[error.code] ?? 500;
+    const status = httpStatusOf(error.code);
     if (status === 500) return problem(500, undefined, 'The gateway failed to handle the request; the error is in its log.');
     return problem(status, error.code, error.message, error instanceof LgxValidationError ? fieldErrors(error) : {});
   }

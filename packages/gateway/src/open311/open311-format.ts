@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { escapeXml } from '@lgx/core';
 
 /** A value in an Open311 document: text, a nested element, or a repeated element. */
 export type Open311Value = string | number | boolean | undefined | null | Open311Element | Open311Element[] | string[];
@@ -7,18 +8,6 @@ export interface Open311Element {
 }
 
 export type Open311Format = 'xml' | 'json';
-
-function escapeXml(text: string): string {
-  // Characters XML 1.0 cannot carry at all are dropped rather than emitted as an invalid document.
-  return text
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
-}
 
 function xmlElement(name: string, value: Open311Value, indent: string, itemName?: string): string {
   if (value === undefined || value === null) return '';

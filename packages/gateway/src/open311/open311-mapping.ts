@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { schemaRegistry, type LgxValidationError, type ValidationIssue } from '@lgx/core';
-import type { Open311Service, StoredStatusUpdate, StoredTransaction } from '@lgx/runtime';
+import type { StoredStatusUpdate, StoredTransaction } from '@lgx/runtime';
 import { Open311Error, type Open311Element } from './open311-format';
 import { one, type Open311Form } from './open311-form';
+import type { Open311FacadeService } from './open311-model';
 
 /** Canonical statuses that a plain GeoReport v2 client sees as `closed`; every other one is `open`. */
 const CLOSED = new Set(['fixed', 'closed', 'duplicate', 'not_councils_responsibility', 'no_further_action', 'internal_referral', 'cancelled']);
@@ -19,7 +20,7 @@ function number(value: string | undefined, name: string): number | undefined {
 }
 
 /** Checks the answers against the service definition: required ones given, list answers among the keys. */
-function checkAttributes(service: Open311Service, form: Open311Form): void {
+function checkAttributes(service: Open311FacadeService, form: Open311Form): void {
   for (const attribute of service.attributes ?? []) {
     const answers = form.attributes.get(attribute.code)?.filter((a) => a.trim() !== '') ?? [];
     if (attribute.required && attribute.variable !== false && answers.length === 0 && attribute.automated === undefined) {
@@ -85,7 +86,7 @@ function hasField(type: string, field: string): boolean {
   return propertyOf(type, field) !== undefined;
 }
 
-function datatypeOf(service: Open311Service, path: string): string | undefined {
+function datatypeOf(service: Open311FacadeService, path: string): string | undefined {
   return service.attributes?.find((a) => a.field === path)?.datatype;
 }
 
@@ -120,7 +121,7 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
  * service says. Attributes with a `field` fill that canonical field; the others are kept in
  * `data.attributes`. Validation of the result is the schema's job (the caller submits it).
  */
-export function requestToData(service: Open311Service, form: Open311Form): Record<string, unknown> {
+export function requestToData(service: Open311FacadeService, form: Open311Form): Record<string, unknown> {
   checkAttributes(service, form);
   const fields = new Map<string, string>();
   const attributes: Record<string, string | number | boolean> = {};
@@ -211,7 +212,7 @@ const FIELD_NAMES: Array<[RegExp, string]> = [
  * `/data/uprn` -> `attribute[uprn]` when an attribute fills that field), so a client's error names what
  * it sent; the canonical path is kept in brackets.
  */
-export function open311IssueText(service: Open311Service, issue: { path: string; message: string }): string {
+export function open311IssueText(service: Open311FacadeService, issue: { path: string; message: string }): string {
   const path = issue.path || '/';
   let field = FIELD_NAMES.find(([pattern]) => pattern.test(path))?.[1];
   const attribute = /^\/data\/attributes\/([^/]+)/.exec(path)?.[1];
@@ -234,7 +235,7 @@ export function invalidRequestText(error: LgxValidationError, describe: (issue: 
 }
 
 /** One `request` element of GET requests: what a GeoReport v2 client sees of a transaction. */
-export function requestElement(transaction: StoredTransaction, services: readonly Open311Service[], updates: readonly StoredStatusUpdate[], withText: boolean): Open311Element {
+export function requestElement(transaction: StoredTransaction, services: readonly Open311FacadeService[], updates: readonly StoredStatusUpdate[], withText: boolean): Open311Element {
   const data = (transaction.envelope?.data ?? {}) as Record<string, unknown>;
   // Types without a serviceCode field (a container request) are known by their service when only one takes the type.
   const sameType = services.filter((s) => s.type === transaction.type);

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
-import type { Open311Config, RunningStack, StoredTransaction } from '@lgx/runtime';
+import type { RunningStack, StoredTransaction } from '@lgx/runtime';
+import type { Open311FacadeConfig } from './open311-model';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
 import { retryAfterOf } from '../http/load-shedding';
 import { absoluteBaseUrl, type GatewayContext } from '../http/request-context';
@@ -28,7 +29,7 @@ export function formatOfUrl(url: string): Open311Format {
 
 interface Served {
   stack: RunningStack;
-  config: Open311Config;
+  config: Open311FacadeConfig;
 }
 
 function chooseStack(context: GatewayContext, jurisdiction: string | undefined): Served {

@@ -1,3 +1,5 @@
+import { backoffCeiling } from '@lgx/core';
+
 export interface CircuitBreakerOptions {
   /** Failures in a row that open the circuit (default 5). */
   threshold?: number;
@@ -91,7 +93,7 @@ export class CircuitBreaker {
     if (state === 'open') return;
     if (state === 'half-open' || this.failures >= this.threshold) {
       this.opens++;
-      this.openUntil = this.now() + Math.min(this.maxCooldownMs, this.cooldownMs * 2 ** (this.opens - 1));
+      this.openUntil = this.now() + backoffCeiling(this.opens, { baseDelayMs: this.cooldownMs, maxDelayMs: this.maxCooldownMs });
     }
   }
 }

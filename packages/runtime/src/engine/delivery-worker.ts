@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { classifyError, parseSchemaId, silentLogger, upcast, type AdapterInstance, type Capability, type Envelope, type Logger } from '@lgx/core';
+import { classifyError, parseSchemaId, silentLogger, upcast, type AdapterInstance, type Capability, type Envelope, type Logger, type RetryPolicy } from '@lgx/core';
 import { checkReceipt } from './adapter-contract';
 import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
 import { personalDataScrubber } from './personal-data-scrubber';
 import { RateBudget } from './rate-budget';
-import { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './retry-schedule';
+import { DEFAULT_RETRY_POLICY, nextStep } from './retry-schedule';
 import { deadWorkers, hostIdentity, processAlive } from './worker-liveness';
 import type { AttemptOutcome, AttemptRecord, LeasedDelivery, NewTransaction, Store } from '../store/store-types';
 
@@ -56,6 +56,7 @@ export interface DeliveryWorkerOptions {
   pollIntervalMs?: number;
   /** Deadline for one attempt (default 30 s). */
   attemptTimeoutMs?: number;
+  /** When a failed delivery is tried again, and when it is dead-lettered (see DEFAULT_RETRY_POLICY). */
   retry?: RetryPolicy;
   /** Per target: opens after `threshold` failures in a row, probes after `cooldownMs` doubling to `maxCooldownMs`, or after the vendor's Retry-After. */
   breaker?: Omit<CircuitBreakerOptions, 'now'>;

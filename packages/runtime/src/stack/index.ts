@@ -3,9 +3,6 @@
  * YAML or given from code, and the router and adapter loader built on it.
  */
 export type {
-  Open311Attribute,
-  Open311Config,
-  Open311Service,
   MappingSource,
   RouteDataValue,
   RouteMatch,

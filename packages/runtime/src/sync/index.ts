@@ -1,12 +1,12 @@
 /**
  * Status sync: polling with persisted cursors, vendor callbacks, in-process subscribers and signed
- * outbound webhooks, and retention of finished transactions' payloads.
+ * outbound webhooks (delivered durably, as transactions to the webhook adapter), and retention of
+ * finished transactions' payloads.
  */
 export { StatusEvents, type StatusEventMap } from './status-events';
 export { recordStatusUpdates } from './record-status-updates';
 export { StatusPoller, pollCursorName, type StatusPollerOptions } from './status-poller';
 export { createCallbackHandler, type CallbackHandler, type CallbackHandlerOptions, type CallbackOutcome } from './callback-handler';
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature, type VerifyWebhookOptions } from './webhook-signature';
-export { WebhookDispatcher, type StatusWebhookBody, type WebhookDispatcherOptions, type WebhookRetryPolicy, type WebhookSubscriber } from './webhook-dispatcher';
 export { purgeFinished, startRetention, type RetentionJob, type RetentionOptions } from './retention';
 export { webhookAdapter, type DurableWebhookBody, type WebhookTargetConfig } from './webhook-adapter';

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import * as soap from 'soap';
 import type { IServices, Server as SoapServer } from 'soap';
+import { escapeXml } from '@lgx/core';
 import { startSimulatorServer, type Fault, type Simulator } from './simulator-server';
 
 export interface SoapSimulatorOptions {
@@ -37,10 +38,6 @@ export interface SoapFaultOptions {
 }
 
 const ENVELOPE_NS = 'http://schemas.xmlsoap.org/soap/envelope/';
-
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 /** A SOAP 1.1 envelope around `bodyXml` (raw XML, inserted as is). */
 export function soapEnvelope(bodyXml: string): string {

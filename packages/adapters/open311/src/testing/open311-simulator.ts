@@ -13,6 +13,7 @@
  * an idempotency key and answers a repeat with the first request's id or token. Real servers do not:
  * they keep the attribute as data, at best.
  */
+import { escapeXml } from '@lgx/core';
 import { startRestSimulator, type RestRequest, type RestResponse, type RestSimulator } from '@lgx/testkit';
 
 /** The extended statuses of the mySociety extension (lower case, as GET answers them). */
@@ -228,10 +229,6 @@ const ITEM: Record<string, string> = {
   service_request_updates: 'request_update',
   errors: 'error',
 };
-
-function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
-}
 
 function xmlElement(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';

@@ -1,26 +1,8 @@
 import { classifyError } from '../errors/adapter-errors';
+import { fullJitterDelay, type RetryPolicy } from '../retry/retry-policy';
 
-export interface RetryPolicy {
-  /** Retries after the first attempt (default 2). 0 turns retrying off. */
-  retries?: number;
-  /** Base of the exponential backoff (default 200 ms). */
-  baseDelayMs?: number;
-  /** Largest backoff delay (default 5 s). */
-  maxDelayMs?: number;
-  /**
-   * Longest Retry-After the transport waits for itself (default 10 s). A longer one is handed to the
-   * caller as a RateLimitedError, so the runtime can schedule the retry instead of holding a worker.
-   */
-  maxRetryAfterMs?: number;
-}
-
-export const DEFAULT_RETRY: Required<RetryPolicy> = { retries: 2, baseDelayMs: 200, maxDelayMs: 5000, maxRetryAfterMs: 10_000 };
-
-/** "Full jitter" backoff: a random delay between 0 and min(max, base * 2^(attempt-1)). */
-export function fullJitterDelay(attempt: number, policy: Required<RetryPolicy>, random: () => number = Math.random): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(attempt - 1, 0));
-  return Math.floor(random() * ceiling);
-}
+/** The HTTP transport's retries within one call: short, so a worker is not held for long. */
+export const DEFAULT_RETRY: Required<RetryPolicy> = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxRetryAfterMs: 10_000, maxAgeMs: Infinity };
 
 /**
  * How long to wait before retrying after `error`, or undefined when it must not be retried here:
