@@ -4,6 +4,7 @@ import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
 import { payloadHash } from './canonical-json';
 import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
 import { postgresLeaseQueries } from './postgres-lease-queries';
+import { postgresRefreshMethods } from './postgres-refresh-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import {
   toAttempt,
@@ -565,6 +566,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       ).rows;
       return rows.map(toStatusUpdate);
     },
+
+    ...postgresRefreshMethods({ s, pool, transaction }),
 
     async getCursor(name) {
       const row = (await pool.query<{ cursor: string }>(`SELECT cursor FROM ${s}.cursors WHERE name = $1`, [name])).rows[0];

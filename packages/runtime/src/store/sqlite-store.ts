@@ -5,6 +5,7 @@ import { payloadHash } from './canonical-json';
 import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
 import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
+import { sqliteRefreshMethods } from './sqlite-refresh-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import {
   toAttempt,
@@ -551,6 +552,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         .all(...params) as StatusUpdateRow[];
       return rows.map(toStatusUpdate);
     },
+
+    ...sqliteRefreshMethods({ prep, grouped }),
 
     async getCursor(name) {
       const row = prep('SELECT cursor FROM cursors WHERE name = ?').get(name) as { cursor: string } | undefined;
