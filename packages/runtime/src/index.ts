@@ -36,3 +36,4 @@ export type {
   StoredTransaction,
   WorkerRecord,
 } from './store/store-types';
+export type { StatusRefreshCase, StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './store/status-refresh-types';

@@ -11,7 +11,7 @@ import type { Store } from './store-types';
  * turns; SKIP LOCKED passes over a case being settled instead of waiting for it.
  */
 export function postgresRefreshQueries(s: string) {
-  const latest = `(SELECT u.body FROM ${s}.status_updates u WHERE u.transaction_id = d.transaction_id AND u.target = d.target ORDER BY u.id DESC LIMIT 1) AS latest`;
+  const latest = `(SELECT u.body FROM ${s}.status_updates u WHERE u.transaction_id = d.transaction_id COLLATE "default" AND u.target = d.target COLLATE "default" ORDER BY u.id DESC LIMIT 1) AS latest`;
   return {
     /** A target's delivered cases never checked, delivered at or before a time, oldest first: $1 target, $2 delivered before, $3 limit. */
     fresh: `SELECT d.id, d.transaction_id, d.receipt ->> 'externalRef' AS external_ref, d.refresh_delay_ms AS delay_ms, d.updated_at AS since, ${latest}

@@ -48,13 +48,22 @@ export function budgetWindow(stored: { start: number; used: number } | undefined
 }
 
 /**
- * From the candidates of each list (each in due order), in due order across them: cases whose latest
- * status is final or whose receipt has no reference are closed (no call, no budget), and of the rest
- * the first `room` are handed out.
+ * From the candidates of each list (each the first `limit` due of its kind, in due order), in due order
+ * across them: cases whose latest status is final or whose receipt has no reference are closed (no
+ * call, no budget), and of the rest the first `room` are handed out. A full list may have unread cases
+ * due before another list's later ones, so nothing due after a full list's last candidate is looked at.
  */
-export function pickRefreshCases(lists: readonly RefreshCandidate[][], room: number, input: Pick<StatusRefreshClaimInput, 'target' | 'firstAfterMs' | 'finalStatuses'>): { take: StatusRefreshCase[]; close: string[] } {
+export function pickRefreshCases(
+  lists: readonly RefreshCandidate[][],
+  room: number,
+  input: Pick<StatusRefreshClaimInput, 'target' | 'limit' | 'firstAfterMs' | 'finalStatuses'>,
+): { take: StatusRefreshCase[]; close: string[] } {
   const final = new Set(input.finalStatuses);
-  const merged = lists.flat().sort((a, b) => a.dueAt - b.dueAt || (a.deliveryId < b.deliveryId ? -1 : a.deliveryId > b.deliveryId ? 1 : 0));
+  const horizon = Math.min(...lists.map((list) => (list.length >= input.limit ? list[list.length - 1]!.dueAt : Infinity)));
+  const merged = lists
+    .flat()
+    .filter((c) => c.dueAt <= horizon)
+    .sort((a, b) => a.dueAt - b.dueAt || (a.deliveryId < b.deliveryId ? -1 : a.deliveryId > b.deliveryId ? 1 : 0));
   const take: StatusRefreshCase[] = [];
   const close: string[] = [];
   for (const candidate of merged) {
