@@ -12,6 +12,7 @@ import { createPostgresStore, createSqliteStore, createStack, openStack, StatusE
 import { postgresRefreshQueries } from '../src/store/postgres-refresh-queries';
 import { SQLITE_REFRESH_QUERIES } from '../src/store/sqlite-refresh-queries';
 import { postgresAvailability, startPostgresServer, type PostgresServer } from './helpers/postgres-server';
+import { fillRefreshBacklogPostgres, fillRefreshBacklogSqlite, REFRESH_BACKLOG_AT } from './helpers/refresh-backlog';
 
 /**
  * Status for adapters with getStatus and no pollUpdates: the status poller asks the back office about
@@ -271,16 +272,13 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
 }
 
 /**
- * The backlog both stores' query-plan tests build: 100,000 deliveries, one in ten for target 'quiet'
- * and the rest for 'busy', delivered one second apart from BACKLOG_AT (one in ten still pending); a
- * third never checked, a third scheduled a day after delivery, a third done; the never-checked ones
- * whose number divides by 7 have a final status stored. At CLAIM_AT, with a first wait of a minute and
- * a limit of 5, the first claim for 'busy' reads the five oldest never-checked cases (and five
- * scheduled ones, due later), closes no. 7 and hands out the other four.
+ * Both stores' query-plan tests fill the backlog of helpers/refresh-backlog.ts with 100,000 deliveries.
+ * At CLAIM_AT, with a first wait of a minute and a limit of 5, the first claim for 'busy' reads the ten
+ * oldest never-checked cases (and ten scheduled ones, due later), closes nos. 7 and 28 (their status is
+ * final) and hands out the five oldest others.
  */
-const BACKLOG_AT = '2026-03-02T09:00:00.000Z';
-const CLAIM_AT = new Date(Date.parse(BACKLOG_AT) + (86_400 + 30) * 1000);
-const FIRST_CLAIM = { refs: ['REF-1', 'REF-4', 'REF-13', 'REF-16'], closed: 1 };
+const CLAIM_AT = new Date(Date.parse(REFRESH_BACKLOG_AT) + (86_400 + 30) * 1000);
+const FIRST_CLAIM = { refs: ['REF-1', 'REF-4', 'REF-13', 'REF-16', 'REF-19'], closed: 2 };
 const backlogClaim = { target: 'busy', now: CLAIM_AT, limit: 5, firstAfterMs: 60_000, claimMs: 90_000, budget: { calls: 60, windowMs: 60_000 }, finalStatuses: ['closed'] };
 
 async function expectFirstClaim(store: Store): Promise<void> {
@@ -297,23 +295,9 @@ it('SQLite: finds due cases through per-target indexes with 100,000 deliveries (
   const store = createSqliteStore({ file });
   await store.migrate();
   await store.close();
+  fillRefreshBacklogSqlite(file, 100_000);
   const db = new Database(file);
-  const at = BACKLOG_AT;
   try {
-    db.exec(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 100000)
-      INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at)
-      SELECT printf('tx-%06d', i), 'E07000223', 'street.report', 'key-' || i, '{}', '${at}' FROM n`);
-    db.exec(`INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, receipt, created_at, updated_at, refresh_state, refresh_at, refresh_delay_ms)
-      SELECT printf('d-%06d', rowid), id, council, CASE WHEN rowid % 10 = 0 THEN 'quiet' ELSE 'busy' END, 'one', 0,
-        CASE WHEN rowid % 10 = 5 THEN 'pending' ELSE 'delivered' END, 1, '${at}', json_object('externalRef', 'REF-' || rowid), '${at}',
-        strftime('%Y-%m-%dT%H:%M:%fZ', '${at}', '+' || rowid || ' seconds'),
-        CASE rowid % 3 WHEN 0 THEN 'open' WHEN 2 THEN 'done' END,
-        CASE WHEN rowid % 3 = 0 THEN strftime('%Y-%m-%dT%H:%M:%fZ', '${at}', '+' || (rowid + 86400) || ' seconds') END,
-        CASE WHEN rowid % 3 = 0 THEN 60000 END
-      FROM transactions`);
-    db.exec(`INSERT INTO status_updates (transaction_id, target, external_ref, body, received_at)
-      SELECT id, 'busy', 'REF-' || rowid, json_object('externalRef', 'REF-' || rowid, 'status', 'closed', 'updatedAt', '${at}'), '${at}'
-      FROM transactions WHERE rowid % 3 = 1 AND rowid % 7 = 0 AND rowid % 10 <> 0`);
     const plan = (sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
     for (const analysed of [false, true]) {
       if (analysed) db.exec('ANALYZE');
@@ -356,25 +340,10 @@ if (availability.binaries) {
     const store = await openStore(schema);
     await store.migrate();
     await store.close();
+    await fillRefreshBacklogPostgres(server!.connectionString, schema, 100_000);
     const s = `"${schema}"`;
     const client = new pg.Pool({ connectionString: server!.connectionString, max: 1 });
-    const at = BACKLOG_AT;
     try {
-      await client.query(`INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at)
-        SELECT 'tx-' || lpad(i::text, 6, '0'), 'E07000223', 'street.report', 'key-' || i, '{}'::jsonb, '${at}' FROM generate_series(1, 100000) i`);
-      await client.query(`INSERT INTO ${s}.deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, receipt, created_at, updated_at, refresh_state, refresh_at, refresh_delay_ms)
-        SELECT 'd-' || lpad(i::text, 6, '0'), 'tx-' || lpad(i::text, 6, '0'), 'E07000223', CASE WHEN i % 10 = 0 THEN 'quiet' ELSE 'busy' END, 'one', 0,
-          CASE WHEN i % 10 = 5 THEN 'pending' ELSE 'delivered' END, 1, '${at}', jsonb_build_object('externalRef', 'REF-' || i), '${at}',
-          '${at}'::timestamptz + i * interval '1 second',
-          CASE i % 3 WHEN 0 THEN 'open' WHEN 2 THEN 'done' END,
-          CASE WHEN i % 3 = 0 THEN '${at}'::timestamptz + (i + 86400) * interval '1 second' END,
-          CASE WHEN i % 3 = 0 THEN 60000 END
-        FROM generate_series(1, 100000) i`);
-      await client.query(`INSERT INTO ${s}.status_updates (transaction_id, target, external_ref, body, received_at)
-        SELECT 'tx-' || lpad(i::text, 6, '0'), 'busy', 'REF-' || i, jsonb_build_object('externalRef', 'REF-' || i, 'status', 'closed', 'updatedAt', '${at}'), '${at}'
-        FROM generate_series(1, 100000) i WHERE i % 3 = 1 AND i % 7 = 0 AND i % 10 <> 0`);
-      await client.query(`ANALYZE ${s}.deliveries`);
-      await client.query(`ANALYZE ${s}.status_updates`);
       const sql = postgresRefreshQueries(s);
       const plan = async (text: string, params: unknown[]) => (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
       for (const [name, text, params, index] of [

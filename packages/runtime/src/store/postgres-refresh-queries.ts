@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { budgetWindow, pickRefreshCases, toRefreshCandidate, type RefreshCandidateRow } from './status-refresh-claim';
+import { budgetWindow, pickRefreshCases, refreshReadSize, toRefreshCandidate, type RefreshCandidateRow } from './status-refresh-claim';
 import type { Store } from './store-types';
 
 /**
@@ -55,9 +55,10 @@ export function postgresRefreshMethods({ s, pool, transaction }: PostgresRefresh
         const window = budgetWindow(head && { start: head.window_start.getTime(), used: head.used }, input.now.getTime(), input.budget);
         const room = Math.min(input.limit, window.room);
         if (room <= 0) return { cases: [], closed: 0, budgetLeft: window.room };
-        const fresh = await db.query<RefreshCandidateRow>(sql.fresh, [input.target, new Date(input.now.getTime() - input.firstAfterMs), input.limit]);
-        const scheduled = await db.query<RefreshCandidateRow>(sql.scheduled, [input.target, input.now, input.limit]);
-        const { take, close } = pickRefreshCases([fresh.rows.map((r) => toRefreshCandidate(r, input.firstAfterMs)), scheduled.rows.map((r) => toRefreshCandidate(r, 0))], room, input);
+        const read = refreshReadSize(input.limit);
+        const fresh = await db.query<RefreshCandidateRow>(sql.fresh, [input.target, new Date(input.now.getTime() - input.firstAfterMs), read]);
+        const scheduled = await db.query<RefreshCandidateRow>(sql.scheduled, [input.target, input.now, read]);
+        const { take, close } = pickRefreshCases([fresh.rows.map((r) => toRefreshCandidate(r, input.firstAfterMs)), scheduled.rows.map((r) => toRefreshCandidate(r, 0))], room, { ...input, read });
         if (close.length) await db.query(sql.close, [close]);
         if (take.length) {
           await db.query(sql.claim, [new Date(input.now.getTime() + input.claimMs), take.map((c) => c.deliveryId), take.map((c) => c.delayMs)]);

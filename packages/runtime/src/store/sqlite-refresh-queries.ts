@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { budgetWindow, pickRefreshCases, toRefreshCandidate, type RefreshCandidateRow } from './status-refresh-claim';
+import { budgetWindow, pickRefreshCases, refreshReadSize, toRefreshCandidate, type RefreshCandidateRow } from './status-refresh-claim';
 import type { Store } from './store-types';
 
 /**
@@ -46,9 +46,10 @@ export function sqliteRefreshMethods({ prep, grouped }: SqliteRefreshHelpers): P
           const window = budgetWindow(stored && { start: Date.parse(stored.window_start), used: stored.used }, now, input.budget);
           const room = Math.min(input.limit, window.room);
           if (room <= 0) return { cases: [], closed: 0, budgetLeft: window.room };
-          const fresh = prep(SQLITE_REFRESH_QUERIES.fresh).all(input.target, new Date(now - input.firstAfterMs).toISOString(), input.limit) as RefreshCandidateRow[];
-          const scheduled = prep(SQLITE_REFRESH_QUERIES.scheduled).all(input.target, input.now.toISOString(), input.limit) as RefreshCandidateRow[];
-          const { take, close } = pickRefreshCases([fresh.map((r) => toRefreshCandidate(r, input.firstAfterMs)), scheduled.map((r) => toRefreshCandidate(r, 0))], room, input);
+          const read = refreshReadSize(input.limit);
+          const fresh = prep(SQLITE_REFRESH_QUERIES.fresh).all(input.target, new Date(now - input.firstAfterMs).toISOString(), read) as RefreshCandidateRow[];
+          const scheduled = prep(SQLITE_REFRESH_QUERIES.scheduled).all(input.target, input.now.toISOString(), read) as RefreshCandidateRow[];
+          const { take, close } = pickRefreshCases([fresh.map((r) => toRefreshCandidate(r, input.firstAfterMs)), scheduled.map((r) => toRefreshCandidate(r, 0))], room, { ...input, read });
           const schedule = prep(SQLITE_REFRESH_QUERIES.schedule);
           for (const id of close) schedule.run('done', null, null, id);
           const until = new Date(now + input.claimMs).toISOString();

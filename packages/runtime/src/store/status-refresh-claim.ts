@@ -48,7 +48,15 @@ export function budgetWindow(stored: { start: number; used: number } | undefined
 }
 
 /**
- * From the candidates of each list (each the first `limit` due of its kind, in due order), in due order
+ * How many due cases of each kind a claim of `limit` reads: twice as many, so the cases it closes on the
+ * way (final statuses) rarely leave it short and a round needs no extra claims.
+ */
+export function refreshReadSize(limit: number): number {
+  return 2 * limit;
+}
+
+/**
+ * From the candidates of each list (each the first `read` due of its kind, in due order), in due order
  * across them: cases whose latest status is final or whose receipt has no reference are closed (no
  * call, no budget), and of the rest the first `room` are handed out. A full list may have unread cases
  * due before another list's later ones, so nothing due after a full list's last candidate is looked at.
@@ -56,10 +64,10 @@ export function budgetWindow(stored: { start: number; used: number } | undefined
 export function pickRefreshCases(
   lists: readonly RefreshCandidate[][],
   room: number,
-  input: Pick<StatusRefreshClaimInput, 'target' | 'limit' | 'firstAfterMs' | 'finalStatuses'>,
+  input: Pick<StatusRefreshClaimInput, 'target' | 'firstAfterMs' | 'finalStatuses'> & { read: number },
 ): { take: StatusRefreshCase[]; close: string[] } {
   const final = new Set(input.finalStatuses);
-  const horizon = Math.min(...lists.map((list) => (list.length >= input.limit ? list[list.length - 1]!.dueAt : Infinity)));
+  const horizon = Math.min(...lists.map((list) => (list.length >= input.read ? list[list.length - 1]!.dueAt : Infinity)));
   const merged = lists
     .flat()
     .filter((c) => c.dueAt <= horizon)
