@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createLogger, createTransaction, type LogEntry } from '@lgx/core';
+import { createLogger, createTransaction, UnsupportedError, type AdapterInstance, type LogEntry } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 import Database from 'better-sqlite3';
@@ -257,6 +257,45 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
       await p.pollOnce();
       expect(sim.requests.filter((r) => r.path === limited)).toHaveLength(2);
       for (const c of cases) expect(await statuses(c.id)).toEqual(['open']);
+    });
+
+    it('asks a target whose change feed turns out unsupported (a declarative adapter configured without one), and stops asking one whose getStatus is', async () => {
+      const [{ id }] = (await deliver(1)) as [{ id: string; ref: string }];
+      const logs: LogEntry[] = [];
+      const logger = createLogger({ sink: (e) => logs.push(e), level: 'debug' });
+      const real = stack.adapters.get('cases')!;
+      let polls = 0;
+      const noFeed: AdapterInstance = {
+        getStatus: (ref, options) => real.getStatus!(ref, options),
+        pollUpdates: async () => {
+          polls += 1;
+          throw new UnsupportedError('pollUpdates needs a poll request in the configuration');
+        },
+      };
+      const p = new StatusPoller({ store: stack.store, adapters: new Map([['cases', noFeed]]), events, now, logger, refresh: { firstAfterMs: 60_000 } });
+      clock += 61_000;
+      await p.pollOnce();
+      expect([polls, lookups()]).toEqual([1, 0]);
+      expect(logs).toEqual([expect.objectContaining({ level: 'info', target: 'cases', msg: 'the adapter has no change feed: its statuses are refreshed by getStatus' })]);
+      expect(await p.pollOnce()).toBe(1);
+      expect([polls, lookups()]).toEqual([1, 1]);
+      expect(await statuses(id)).toEqual(['open']);
+
+      let asked = 0;
+      const noStatus: AdapterInstance = {
+        getStatus: async () => {
+          asked += 1;
+          throw new UnsupportedError('getStatus needs a status request in the configuration');
+        },
+      };
+      const q = new StatusPoller({ store: stack.store, adapters: new Map([['cases', noStatus]]), now, logger, refresh: { firstAfterMs: 60_000 } });
+      clock += 60_000;
+      await q.pollOnce();
+      clock += 86_400_000;
+      await q.pollOnce();
+      expect(asked).toBe(1);
+      expect(logs.at(-1)).toEqual(expect.objectContaining({ level: 'warn', target: 'cases', code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' }));
+      expect(await statuses(id)).toEqual(['open']);
     });
 
     it('asks nothing when turned off, and refuses a bad setting naming it', async () => {

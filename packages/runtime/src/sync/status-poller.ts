@@ -1,7 +1,7 @@
-import { silentLogger, type AdapterInstance, type Logger } from '@lgx/core';
+import { classifyError, silentLogger, type AdapterInstance, type Logger } from '@lgx/core';
 import { recordStatusUpdates } from './record-status-updates';
-import { finalStatusesOf, refreshSettingsFor, type StatusRefreshOptions, type StatusRefreshSettings } from './status-refresh-schedule';
-import { refreshTarget } from './status-refresher';
+import type { StatusRefreshOptions } from './status-refresh-schedule';
+import { StatusRefresher } from './status-refresher';
 import type { StatusEvents } from './status-events';
 import type { Store } from '../store/store-types';
 
@@ -40,19 +40,15 @@ export class StatusPoller {
   private current: Promise<unknown> | undefined;
   private controller = new AbortController();
 
-  private readonly refreshing = new Map<string, Required<StatusRefreshSettings>>();
-  private readonly finalStatuses: readonly string[];
+  private readonly refresher: StatusRefresher | undefined;
 
   constructor(private readonly options: StatusPollerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
-    this.finalStatuses = finalStatusesOf(options.refresh === false ? undefined : options.refresh);
-    if (options.refresh !== false) {
-      // Settled (and checked) once, so a bad setting fails here rather than on every round.
-      for (const [target, instance] of options.adapters) {
-        if (instance.getStatus && !instance.pollUpdates) this.refreshing.set(target, refreshSettingsFor(target, options.refresh));
-      }
-    }
+    this.refresher =
+      options.refresh === false
+        ? undefined
+        : new StatusRefresher({ store: options.store, adapters: options.adapters, refresh: options.refresh, timeoutMs: options.timeoutMs ?? 30_000, now: this.now, events: options.events, logger: this.logger });
   }
 
   /** Polls on the interval until stop(); the first round runs at once. */
@@ -79,39 +75,22 @@ export class StatusPoller {
    * the others still run. Returns how many new updates were stored.
    */
   async pollOnce(): Promise<number> {
-    const counts = await Promise.all([this.pollTargets(), ...[...this.refreshing].map(([target, settings]) => this.refreshTarget(target, settings))]);
-    return counts.reduce((sum, n) => sum + n, 0);
-  }
-
-  private async refreshTarget(target: string, settings: Required<StatusRefreshSettings>): Promise<number> {
-    const instance = this.options.adapters.get(target);
-    if (!instance?.getStatus || this.controller.signal.aborted) return 0;
-    try {
-      return await refreshTarget({
-        store: this.options.store,
-        target,
-        instance: { getStatus: instance.getStatus.bind(instance) },
-        settings,
-        finalStatuses: this.finalStatuses,
-        timeoutMs: this.options.timeoutMs ?? 30_000,
-        signal: this.controller.signal,
-        now: this.now,
-        ...(this.options.events ? { events: this.options.events } : {}),
-        logger: this.logger,
-      });
-    } catch (error) {
-      this.logger.warn('status refresh failed; retrying next round', { target, error });
-      return 0;
-    }
+    const [polled, refreshed] = await Promise.all([this.pollTargets(), this.refresher?.refreshAll(this.controller.signal) ?? 0]);
+    return polled + refreshed;
   }
 
   private async pollTargets(): Promise<number> {
     let stored = 0;
     for (const [target, instance] of this.options.adapters) {
-      if (!instance.pollUpdates || this.controller.signal.aborted) continue;
+      if (!instance.pollUpdates || this.refresher?.refreshes(target) || this.controller.signal.aborted) continue;
       try {
         stored += await this.pollTarget(target, instance);
       } catch (error) {
+        // A declarative adapter configured without a change feed: its open cases are asked about instead.
+        if (classifyError(error) === 'unsupported' && this.refresher?.takeOver(target)) {
+          this.logger.info('the adapter has no change feed: its statuses are refreshed by getStatus', { target });
+          continue;
+        }
         // The logger scrubs secrets; the adapter's error carries no payload, only its class and code.
         this.logger.warn('status poll failed; retrying next round', { target, error });
       }

@@ -1,6 +1,6 @@
 import { classifyError, type AdapterInstance, type Logger, type StatusUpdate } from '@lgx/core';
 import { recordStatusUpdates } from './record-status-updates';
-import { nextCheck, sameStatus, type StatusCheck, type StatusRefreshSettings } from './status-refresh-schedule';
+import { finalStatusesOf, nextCheck, refreshSettingsFor, sameStatus, type StatusCheck, type StatusRefreshOptions, type StatusRefreshSettings } from './status-refresh-schedule';
 import type { StatusEvents } from './status-events';
 import type { StatusRefreshCase } from '../store/status-refresh-types';
 import type { Store } from '../store/store-types';
@@ -8,7 +8,7 @@ import type { Store } from '../store/store-types';
 /** Added to the call deadline for how long a claimed case is kept from other processes. */
 const CLAIM_MARGIN_MS = 60_000;
 
-export interface RefreshTargetInput {
+interface RefreshTargetInput {
   store: Store;
   target: string;
   instance: Required<Pick<AdapterInstance, 'getStatus'>>;
@@ -23,10 +23,92 @@ export interface RefreshTargetInput {
   logger: Logger;
 }
 
-/** What one check did: updates stored, and whether the target should not be asked again this round. */
+/** What one check did: updates stored, and whether the target should not be asked again this round (or at all). */
 interface CheckResult {
   stored: number;
   holdTarget: boolean;
+  unsupported?: boolean;
+}
+
+export interface StatusRefresherOptions {
+  store: Store;
+  adapters: ReadonlyMap<string, AdapterInstance>;
+  refresh?: StatusRefreshOptions | undefined;
+  /** Deadline for one getStatus call. */
+  timeoutMs: number;
+  now: () => Date;
+  events?: StatusEvents | undefined;
+  logger: Logger;
+}
+
+/**
+ * The status poller's refresh side: which targets have their open cases asked about (those with
+ * getStatus and no change feed, or whose change feed turned out unsupported), and a round of each.
+ */
+export class StatusRefresher {
+  /** Settings of every target that could be refreshed, checked at once so a bad one fails at start. */
+  private readonly settings = new Map<string, Required<StatusRefreshSettings>>();
+  private readonly active = new Set<string>();
+  private readonly finalStatuses: readonly string[];
+
+  constructor(private readonly options: StatusRefresherOptions) {
+    this.finalStatuses = finalStatusesOf(options.refresh);
+    for (const [target, instance] of options.adapters) {
+      if (!instance.getStatus) continue;
+      this.settings.set(target, refreshSettingsFor(target, options.refresh));
+      if (!instance.pollUpdates) this.active.add(target);
+    }
+  }
+
+  /** Whether `target` is refreshed (and so not polled). */
+  refreshes(target: string): boolean {
+    return this.active.has(target);
+  }
+
+  /**
+   * A target whose pollUpdates says it is unsupported (a declarative adapter configured without a
+   * change feed): refreshed from now on if it has getStatus. Resolves whether it is.
+   */
+  takeOver(target: string): boolean {
+    if (!this.settings.has(target)) return false;
+    this.active.add(target);
+    return true;
+  }
+
+  /** One round of every refreshed target, side by side (each a back office of its own). Resolves updates stored. */
+  async refreshAll(signal: AbortSignal): Promise<number> {
+    const counts = await Promise.all([...this.active].map((target) => this.refreshOne(target, signal)));
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  private async refreshOne(target: string, signal: AbortSignal): Promise<number> {
+    const instance = this.options.adapters.get(target);
+    const settings = this.settings.get(target);
+    if (!instance?.getStatus || !settings || signal.aborted) return 0;
+    const { logger } = this.options;
+    try {
+      const round = await refreshTarget({
+        store: this.options.store,
+        target,
+        instance: { getStatus: instance.getStatus.bind(instance) },
+        settings,
+        finalStatuses: this.finalStatuses,
+        timeoutMs: this.options.timeoutMs,
+        signal,
+        now: this.options.now,
+        ...(this.options.events ? { events: this.options.events } : {}),
+        logger,
+      });
+      if (round.unsupported) {
+        this.active.delete(target);
+        logger.warn('the adapter does not support getStatus: its statuses are not refreshed', { target, code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' });
+      }
+      return round.stored;
+    } catch (error) {
+      logger.warn('status refresh failed; retrying next round', { target, error });
+      return 0;
+    }
+  }
 }
 
 /**
@@ -36,7 +118,7 @@ interface CheckResult {
  * case's next check. Stops when nothing is due, the budget is spent, the back office refuses our
  * credentials or asks us to slow down, or the poller stops. Resolves how many updates were stored.
  */
-export async function refreshTarget(input: RefreshTargetInput): Promise<number> {
+async function refreshTarget(input: RefreshTargetInput): Promise<{ stored: number; unsupported: boolean }> {
   const { store, target, settings } = input;
   let stored = 0;
   while (!input.signal.aborted) {
@@ -52,9 +134,10 @@ export async function refreshTarget(input: RefreshTargetInput): Promise<number> 
     if (claim.cases.length === 0 && claim.closed === 0) break;
     const results = await Promise.all(claim.cases.map((c) => checkCase(input, c)));
     stored += results.reduce((sum, r) => sum + r.stored, 0);
+    if (results.some((r) => r.unsupported)) return { stored, unsupported: true };
     if (claim.budgetLeft === 0 || results.some((r) => r.holdTarget)) break;
   }
-  return stored;
+  return { stored, unsupported: false };
 }
 
 async function checkCase(input: RefreshTargetInput, c: StatusRefreshCase): Promise<CheckResult> {
@@ -70,7 +153,7 @@ async function checkCase(input: RefreshTargetInput, c: StatusRefreshCase): Promi
     input.logger.warn('status check failed; asking again later', { target: input.target, deliveryId: c.deliveryId, classification, error });
     const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
     await settle(input, c, { kind: 'failed', retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : undefined });
-    return { stored: 0, holdTarget: classification === 'rateLimited' || classification === 'auth' };
+    return { stored: 0, holdTarget: classification === 'rateLimited' || classification === 'auth', unsupported: classification === 'unsupported' };
   }
   // The adapter knows the vendor's reference; the case knows which transaction it is about.
   const update: StatusUpdate = { ...answer, transactionId: (answer as Partial<StatusUpdate> | null)?.transactionId ?? c.transactionId };
