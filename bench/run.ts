@@ -5,6 +5,7 @@ import { benchDelivery } from './delivery';
 import { benchGateway } from './gateway';
 import { benchAdapters } from './adapters';
 import { benchSimulatorState } from './simulator-state';
+import { benchStatusRefresh, STATUS_REFRESH_TITLE } from './status-refresh';
 
 async function main(): Promise<void> {
   const { worst, rows } = benchValidate();
@@ -22,6 +23,8 @@ async function main(): Promise<void> {
   console.log((await benchAdapters()).join('\n'));
   console.log('\nbench/simulator-state: POSTs per second to the Open311 simulator keeping its state in a file vs in memory (same run)\n');
   console.log((await benchSimulatorState()).join('\n'));
+  console.log(`\n${STATUS_REFRESH_TITLE}\n`);
+  console.log((await benchStatusRefresh()).join('\n'));
 }
 
 void main();

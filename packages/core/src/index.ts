@@ -37,7 +37,7 @@ export {
 } from './errors/adapter-errors';
 
 export { SchemaRegistry, schemaRegistry } from './schema/schema-registry';
-export { CASE_STATUSES } from './schema/case-statuses';
+export { CASE_STATUSES, FINAL_CASE_STATUSES } from './schema/case-statuses';
 export { CHANNELS } from './schema/channels';
 export { schemaId, parseSchemaId, SCHEMA_BASE } from './schema/schema-id';
 export {

@@ -35,3 +35,4 @@ export type {
   StoredTransaction,
   WorkerRecord,
 } from './store/store-types';
+export type { StatusRefreshCase, StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './store/status-refresh-types';

@@ -159,4 +159,24 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       ALTER TABLE {schema}.attempts ADD CONSTRAINT attempts_outcome_check CHECK (outcome IN ('delivered', 'failed', 'unknown'));
     `,
   },
+  {
+    version: 4,
+    name: 'status-refresh',
+    sql: `
+      -- Status refresh, as in the SQLite schema's version 4: when each delivered case is next asked about.
+      ALTER TABLE {schema}.deliveries
+        ADD COLUMN refresh_state TEXT CHECK (refresh_state IN ('open', 'done')),
+        ADD COLUMN refresh_at TIMESTAMPTZ,
+        ADD COLUMN refresh_delay_ms BIGINT;
+      CREATE INDEX deliveries_refresh_new ON {schema}.deliveries (target, updated_at) WHERE state = 'delivered' AND refresh_state IS NULL;
+      CREATE INDEX deliveries_refresh_due ON {schema}.deliveries (target, refresh_at) WHERE state = 'delivered' AND refresh_state = 'open';
+
+      -- Each target's status checks in the current window, shared by every process on the database.
+      CREATE TABLE {schema}.refresh_budgets (
+        target TEXT COLLATE "C" PRIMARY KEY,
+        window_start TIMESTAMPTZ NOT NULL,
+        used INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -4,6 +4,7 @@ import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
 import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type Transition } from './delivery-transitions';
 import { postgresLeaseQueries } from './postgres-lease-queries';
 import { byColumn, postgresRowWrites } from './postgres-row-writes';
+import { postgresRefreshMethods } from './postgres-refresh-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { SqlParams } from './sql-params';
@@ -415,6 +416,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       const sql = `SELECT u.* FROM ${s}.status_updates u JOIN ${s}.transactions t ON t.id = u.transaction_id WHERE ${councilStatusFilter(p, options)} ORDER BY u.id LIMIT ${p.add(options.limit)}`;
       return (await pool.query(sql, p.values)).rows.map(rows.statusUpdate);
     },
+
+    ...postgresRefreshMethods({ s, pool, transaction }),
 
     async getCursor(name) {
       const row = (await pool.query<{ cursor: string }>(`SELECT cursor FROM ${s}.cursors WHERE name = $1`, [name])).rows[0];

@@ -154,4 +154,26 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX attempts_delivery ON attempts (delivery_id, id);
     `,
   },
+  {
+    version: 4,
+    name: 'status-refresh',
+    sql: `
+      -- Asking a back office for the status of its open cases (getStatus), for adapters without a change
+      -- feed: a delivered case is never checked (refresh_state NULL), checked again at refresh_at
+      -- ('open', refresh_delay_ms the backoff step), or done (its status is final). Each index holds one
+      -- of the first two kinds, per target in due order, so finding what is due does not read the table.
+      ALTER TABLE deliveries ADD COLUMN refresh_state TEXT CHECK (refresh_state IN ('open', 'done'));
+      ALTER TABLE deliveries ADD COLUMN refresh_at TEXT;
+      ALTER TABLE deliveries ADD COLUMN refresh_delay_ms INTEGER;
+      CREATE INDEX deliveries_refresh_new ON deliveries (target, updated_at) WHERE state = 'delivered' AND refresh_state IS NULL;
+      CREATE INDEX deliveries_refresh_due ON deliveries (target, refresh_at) WHERE state = 'delivered' AND refresh_state = 'open';
+
+      -- Each target's status checks in the current window, so every process sharing the file keeps to one budget.
+      CREATE TABLE refresh_budgets (
+        target TEXT PRIMARY KEY,
+        window_start TEXT NOT NULL,
+        used INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import { acceptTransition, andThen, discardTransition, fallbackTransition, handO
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { insertSql, SqlParams } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
+import { sqliteRefreshMethods } from './sqlite-refresh-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { rowMapper, SQLITE_ROWS } from './store-rows';
@@ -389,6 +390,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const sql = `SELECT u.* FROM status_updates u JOIN transactions t ON t.id = u.transaction_id WHERE ${councilStatusFilter(p, options)} ORDER BY u.id LIMIT ${p.add(options.limit)}`;
       return db.prepare(sql).all(...p.values).map(rows.statusUpdate);
     },
+
+    ...sqliteRefreshMethods({ prep, grouped }),
 
     async getCursor(name) {
       const row = prep('SELECT cursor FROM cursors WHERE name = ?').get(name) as { cursor: string } | undefined;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createTransaction, type Envelope, type Receipt } from '@lgx/core';
 import { verifyAuditChain } from './audit-chain';
 import { canonicalJson, payloadHash } from './canonical-json';
+import type { StatusRefreshClaimInput } from './status-refresh-types';
 import type { AttemptRecord, AuditEntry, NewDelivery, Store } from './store-types';
 
 type Fn = () => Promise<void>;
@@ -88,6 +89,19 @@ async function killDelivery(store: Store, target: string, now: Date): Promise<st
   const ok = await store.completeAttempt({ deliveryId: id, owner: 'worker-a', attempt: attempt(1, 'failed', now), outcome: { kind: 'dead', error: failure }, now });
   check(ok, 'completeAttempt by the lease owner should succeed');
   return id;
+}
+
+/** A transaction delivered to `target` at `now` with a receipt carrying `externalRef`. */
+async function deliverCase(store: Store, target: string, externalRef: string, now: Date): Promise<{ transactionId: string; deliveryId: string }> {
+  const { id: transactionId } = await insert(store, [link(target)], { now });
+  const deliveryId = await leaseOne(store, target, 'worker-a', now);
+  await store.completeAttempt({ deliveryId, owner: 'worker-a', attempt: attempt(1, 'delivered', now), outcome: { kind: 'delivered', receipt: { externalRef, status: 'open' } as Receipt }, now });
+  return { transactionId, deliveryId };
+}
+
+/** A status-refresh claim with the suite's defaults: first check a minute after delivery, held for a minute. */
+function refreshClaim(target: string, now: Date, options: Partial<StatusRefreshClaimInput> = {}): StatusRefreshClaimInput {
+  return { target, now, limit: 10, firstAfterMs: 60_000, claimMs: 60_000, budget: { calls: 100, windowMs: 3_600_000 }, finalStatuses: ['closed', 'fixed'], ...options };
 }
 
 async function stateOf(store: Store, transactionId: string, deliveryId: string): Promise<string | undefined> {
@@ -615,6 +629,84 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       equal(auditAfter.slice(0, auditBefore.length), auditBefore, 'audit kept');
       equal(verifyAuditChain(await store.listAudit(COUNCIL)), { ok: true }, 'chain still verifies');
       equal(await store.purgePayloads(new Date('2021-01-01T00:00:00.000Z')), 0, 'purging again purges nothing');
+    });
+
+    it('hands out delivered cases for a status check once the first wait has passed, oldest first, each to its own target only', async () => {
+      const target = uniqueTarget('status');
+      const first = await deliverCase(store, target, 'REF-1', at(0));
+      await deliverCase(store, target, 'REF-2', at(1000));
+      await insert(store, [link(target)], { now: at(0) });
+      await deliverCase(store, uniqueTarget('status-other'), 'REF-X', at(0));
+      await store.saveStatusUpdate({ target, update: { transactionId: first.transactionId, externalRef: 'REF-1', status: 'in_progress', updatedAt: at(10).toISOString() }, now: at(10) });
+
+      equal(await store.claimStatusRefresh(refreshClaim(target, at(59_999))), { cases: [], closed: 0, budgetLeft: 100 }, 'nothing before the first wait');
+      const claim = await store.claimStatusRefresh(refreshClaim(target, at(120_000)));
+      equal(
+        claim.cases.map((c) => [c.target, c.externalRef, c.delayMs, c.latest?.status ?? null]),
+        [
+          [target, 'REF-1', 60_000, 'in_progress'],
+          [target, 'REF-2', 60_000, null],
+        ],
+        'delivered cases of the target, oldest first, with the latest status stored for them',
+      );
+      equal([claim.cases[0]!.deliveryId, claim.cases[0]!.transactionId], [first.deliveryId, first.transactionId], 'ids of the case');
+      equal(claim.budgetLeft, 98, 'each case handed out counts against the budget');
+    });
+
+    it('keeps a handed-out case from other claimers until it is settled or its claim runs out, and schedules or closes it when settled', async () => {
+      const target = uniqueTarget('status');
+      const cases = [];
+      for (let i = 1; i <= 4; i++) cases.push(await deliverCase(store, target, `REF-${i}`, at(i)));
+      const t = at(600_000);
+      const [a, b] = await Promise.all([store.claimStatusRefresh(refreshClaim(target, t, { limit: 2 })), store.claimStatusRefresh(refreshClaim(target, t, { limit: 2 }))]);
+      const handed = [...a!.cases, ...b!.cases].map((c) => c.externalRef).sort();
+      equal(handed, ['REF-1', 'REF-2', 'REF-3', 'REF-4'], 'two concurrent claims share the cases out, none twice');
+      equal((await store.claimStatusRefresh(refreshClaim(target, at(659_999)))).cases, [], 'claimed cases are not handed out again while claimed');
+
+      const [one, two, three] = [...a!.cases, ...b!.cases].sort((x, y) => (x.externalRef < y.externalRef ? -1 : 1));
+      await store.settleStatusRefresh({ deliveryId: one!.deliveryId, next: at(700_000), delayMs: 120_000 });
+      await store.settleStatusRefresh({ deliveryId: two!.deliveryId, next: undefined, delayMs: 0 });
+      await store.settleStatusRefresh({ deliveryId: three!.deliveryId, next: at(2_000_000), delayMs: 1_000_000 });
+      // REF-4 is never settled: its holder died, and it comes back once its claim runs out.
+      const later = await store.claimStatusRefresh(refreshClaim(target, at(700_000)));
+      equal(
+        later.cases.map((c) => [c.externalRef, c.delayMs]),
+        [
+          ['REF-4', 60_000],
+          ['REF-1', 120_000],
+        ],
+        'due cases, soonest first: the unsettled one (due when its claim ran out) and the rescheduled one with its backoff step',
+      );
+      await Promise.all(later.cases.map((c) => store.settleStatusRefresh({ deliveryId: c.deliveryId, next: undefined, delayMs: 0 })));
+      equal((await store.claimStatusRefresh(refreshClaim(target, at(2_000_000)))).cases.map((c) => c.externalRef), ['REF-3'], 'closed cases never come back');
+    });
+
+    it('keeps to each target\'s budget per window, across claims', async () => {
+      const target = uniqueTarget('status');
+      for (let i = 1; i <= 5; i++) await deliverCase(store, target, `REF-${i}`, at(i));
+      const budget = { calls: 3, windowMs: 3_600_000 };
+      const t = at(600_000);
+      const first = await store.claimStatusRefresh(refreshClaim(target, t, { limit: 2, budget }));
+      equal([first.cases.length, first.budgetLeft], [2, 1], 'first claim');
+      const second = await store.claimStatusRefresh(refreshClaim(target, at(601_000), { limit: 2, budget }));
+      equal([second.cases.length, second.budgetLeft], [1, 0], 'the second claim gets what is left of the window');
+      equal(await store.claimStatusRefresh(refreshClaim(target, at(602_000), { budget })), { cases: [], closed: 0, budgetLeft: 0 }, 'nothing more in this window');
+      const next = await store.claimStatusRefresh(refreshClaim(target, at(600_000 + 3_600_000), { budget }));
+      // The never-checked ones fell due first; REF-1 and REF-2 fell due together, when their claims ran out.
+      equal(next.cases.map((c) => c.externalRef).slice(0, 2), ['REF-4', 'REF-5'], 'a new window, a new budget');
+      equal([next.cases.length, next.budgetLeft], [3, 0], 'a whole budget in the new window');
+    });
+
+    it('closes cases whose latest status is final, or whose receipt has no reference, without a call or a share of the budget', async () => {
+      const target = uniqueTarget('status');
+      const closedCase = await deliverCase(store, target, 'REF-1', at(1));
+      await deliverCase(store, target, '', at(2));
+      await deliverCase(store, target, 'REF-3', at(3));
+      await store.saveStatusUpdate({ target, update: { transactionId: closedCase.transactionId, externalRef: 'REF-1', status: 'in_progress', updatedAt: at(4).toISOString() }, now: at(4) });
+      await store.saveStatusUpdate({ target, update: { transactionId: closedCase.transactionId, externalRef: 'REF-1', status: 'closed', updatedAt: at(5).toISOString() }, now: at(5) });
+      const claim = await store.claimStatusRefresh(refreshClaim(target, at(600_000), { budget: { calls: 1, windowMs: 3_600_000 } }));
+      equal([claim.cases.map((c) => c.externalRef), claim.closed, claim.budgetLeft], [['REF-3'], 2, 0], 'the open case handed out, the other two closed');
+      equal((await store.claimStatusRefresh(refreshClaim(target, at(600_000 + 3_600_000)))).cases.map((c) => c.externalRef), ['REF-3'], 'closed cases never come back');
     });
   });
 }

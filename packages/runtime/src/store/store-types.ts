@@ -1,4 +1,5 @@
 import type { Envelope, Receipt, StatusUpdate } from '@lgx/core';
+import type { StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './status-refresh-types';
 
 /** What a delivery is doing. `dead` deliveries are the dead-letter queue. */
 export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'discarded' | 'skipped';
@@ -252,6 +253,17 @@ export interface Store {
    * oldest first, with id above `afterId` and received within [`from`, `to`].
    */
   listCouncilStatusUpdates(options: { council: string; from?: Date; to?: Date; afterId?: number; limit: number }): Promise<StoredStatusUpdate[]>;
+  /**
+   * Hands out, for one target, open cases to ask its back office about (delivered, with a reference,
+   * latest status not final), due first: those never checked once `firstAfterMs` has passed since
+   * delivery, and those whose next check is due. Cases whose latest status is final are closed on the
+   * way (never handed out again). Each case handed out counts against the target's budget, kept in
+   * the store for every process, and is kept from other claimers for `claimMs`. The cost depends on
+   * `limit`, never on how many cases are open.
+   */
+  claimStatusRefresh(input: StatusRefreshClaimInput): Promise<StatusRefreshClaim>;
+  /** Schedules a claimed case's next check, or closes it (`next` undefined). */
+  settleStatusRefresh(input: StatusRefreshSettlement): Promise<void>;
   getCursor(name: string): Promise<string | undefined>;
   setCursor(name: string, cursor: string): Promise<void>;
 

@@ -6,6 +6,7 @@
 export { StatusEvents, type StatusEventMap } from './status-events';
 export { recordStatusUpdates } from './record-status-updates';
 export { StatusPoller, pollCursorName, type StatusPollerOptions } from './status-poller';
+export { DEFAULT_STATUS_REFRESH, type StatusRefreshOptions, type StatusRefreshSettings } from './status-refresh-schedule';
 export { createCallbackHandler, type CallbackHandler, type CallbackHandlerOptions, type CallbackOutcome } from './callback-handler';
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature, type VerifyWebhookOptions } from './webhook-signature';
 export { purgeFinished, startRetention, type RetentionJob, type RetentionOptions } from './retention';

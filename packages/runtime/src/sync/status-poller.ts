@@ -1,5 +1,7 @@
-import { silentLogger, type AdapterInstance, type Logger } from '@lgx/core';
+import { classifyError, silentLogger, type AdapterInstance, type Logger } from '@lgx/core';
 import { recordStatusUpdates } from './record-status-updates';
+import type { StatusRefreshOptions } from './status-refresh-schedule';
+import { StatusRefresher } from './status-refresher';
 import type { StatusEvents } from './status-events';
 import type { Store } from '../store/store-types';
 
@@ -9,8 +11,14 @@ export interface StatusPollerOptions {
   adapters: ReadonlyMap<string, AdapterInstance>;
   /** Wait between the end of one round and the start of the next (default 60 s). */
   intervalMs?: number;
-  /** Deadline for one target's poll (default 30 s). */
+  /** Deadline for one target's poll, and for one getStatus call of a status refresh (default 30 s). */
   timeoutMs?: number;
+  /**
+   * Status refresh, for adapter instances with getStatus but no pollUpdates: each round asks their back
+   * offices about open cases that are due (backing off from each case's last change, within a budget
+   * per target, until a final status). Default on with DEFAULT_STATUS_REFRESH; false turns it off.
+   */
+  refresh?: StatusRefreshOptions | false;
   events?: StatusEvents;
   logger?: Logger;
   now?: () => Date;
@@ -21,7 +29,8 @@ export const pollCursorName = (target: string): string => `poll:${target}`;
 
 /**
  * Polls every adapter instance that offers pollUpdates, stores the canonical updates and persists the
- * vendor's cursor, so a restarted (or another) process carries on where the last one stopped.
+ * vendor's cursor, so a restarted (or another) process carries on where the last one stopped. Instances
+ * that offer getStatus but no pollUpdates have their open cases refreshed in the same rounds.
  */
 export class StatusPoller {
   private readonly logger: Logger;
@@ -31,9 +40,15 @@ export class StatusPoller {
   private current: Promise<unknown> | undefined;
   private controller = new AbortController();
 
+  private readonly refresher: StatusRefresher | undefined;
+
   constructor(private readonly options: StatusPollerOptions) {
     this.logger = options.logger ?? silentLogger;
     this.now = options.now ?? (() => new Date());
+    this.refresher =
+      options.refresh === false
+        ? undefined
+        : new StatusRefresher({ store: options.store, adapters: options.adapters, refresh: options.refresh, timeoutMs: options.timeoutMs ?? 30_000, now: this.now, events: options.events, logger: this.logger });
   }
 
   /** Polls on the interval until stop(); the first round runs at once. */
@@ -55,16 +70,27 @@ export class StatusPoller {
   }
 
   /**
-   * One round over every pollable target, one after another. A failing target is logged and tried
-   * again next round; the others still run. Returns how many new updates were stored.
+   * One round: every pollable target, one after another, and beside them every refreshed target (each
+   * a back office of its own, so side by side). A failing target is logged and tried again next round;
+   * the others still run. Returns how many new updates were stored.
    */
   async pollOnce(): Promise<number> {
+    const [polled, refreshed] = await Promise.all([this.pollTargets(), this.refresher?.refreshAll(this.controller.signal) ?? 0]);
+    return polled + refreshed;
+  }
+
+  private async pollTargets(): Promise<number> {
     let stored = 0;
     for (const [target, instance] of this.options.adapters) {
-      if (!instance.pollUpdates || this.controller.signal.aborted) continue;
+      if (!instance.pollUpdates || this.refresher?.refreshes(target) || this.controller.signal.aborted) continue;
       try {
         stored += await this.pollTarget(target, instance);
       } catch (error) {
+        // A declarative adapter configured without a change feed: its open cases are asked about instead.
+        if (classifyError(error) === 'unsupported' && this.refresher?.takeOver(target)) {
+          this.logger.info('the adapter has no change feed: its statuses are refreshed by getStatus', { target });
+          continue;
+        }
         // The logger scrubs secrets; the adapter's error carries no payload, only its class and code.
         this.logger.warn('status poll failed; retrying next round', { target, error });
       }
