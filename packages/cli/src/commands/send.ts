@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { completeEnvelope, currentError, stateOf } from '@lgx/gateway';
+import { completeEnvelope } from '@lgx/core';
+import { currentError, stateOf } from '@lgx/gateway';
 import { DEFAULT_DATA, DEFAULT_STACK, openStackFile } from '../context';
 import { EXIT, json, UsageError, type Io } from '../output';
 import { int, need, parse, str } from '../args';
@@ -26,7 +27,7 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
   }
   const stack = await openStackFile(stackFile, str(values, 'data', DEFAULT_DATA), { worker: { pollIntervalMs: 100 } }, str(values, 'database'));
   try {
-    const { id, duplicate } = await stack.submit(completeEnvelope(body, stack.definition.council, undefined), { actor: 'cli' });
+    const { id, duplicate } = await stack.submit(completeEnvelope(body, { council: stack.definition.council }), { actor: 'cli' });
     if (!values.json) io.out(`${duplicate ? 'already accepted' : 'accepted'}: ${id}`);
     const seen = new Set<string>();
     const until = Date.now() + waitMs;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
+import { completeEnvelope, isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
 import type { Open311Config, RunningStack, StoredTransaction } from '@lgx/runtime';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
 import { retryAfterOf } from '../http/load-shedding';
@@ -214,20 +214,11 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       if (!service) throw new Open311Error(404, 'service_code is not known');
       context.shedder?.check(stack.definition.council);
       const data = requestToData(service, form);
-      const envelope = {
-        specversion: '1.0',
-        id: globalThis.crypto.randomUUID(),
-        source: `/councils/${stack.definition.council}/channels/open311`,
-        type: service.type,
-        time: new Date().toISOString(),
-        datacontenttype: 'application/json',
-        dataschema: `https://schemas.lgx.dev/${service.type}/v1.json`,
-        council: stack.definition.council,
-        idempotencykey: idempotencyKeyOf(form),
-        channel: 'open311',
-        ...(service.lgsl ? { lgsl: service.lgsl } : {}),
-        data,
-      };
+      // Completed as every short form is, through the Open311 channel; the form gives the idempotency key.
+      const envelope = completeEnvelope(
+        { type: service.type, data, ...(service.lgsl ? { lgsl: service.lgsl } : {}) },
+        { council: stack.definition.council, channel: 'open311', idempotencyKey: idempotencyKeyOf(form) },
+      );
       const admit = context.shedder?.admit(stack.definition.council);
       const result = await stack.submit(envelope, { actor: `key:${key.id}`, ...(admit ? { admit } : {}) }).catch((error: unknown) => {
         if (!(error instanceof LgxValidationError)) throw error;
