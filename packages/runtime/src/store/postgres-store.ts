@@ -4,6 +4,7 @@ import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
 import { payloadHash } from './canonical-json';
 import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
 import { postgresLeaseQueries } from './postgres-lease-queries';
+import { postgresBatchReads } from './postgres-read-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import {
   toAttempt,
@@ -251,6 +252,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
 
   const store: Store = {
+    ...postgresBatchReads(pool, s),
     async migrate() {
       await transaction(async (db) => {
         // Two processes starting together: the second waits here, then finds the migrations applied.

@@ -5,6 +5,7 @@ import { payloadHash } from './canonical-json';
 import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
 import { changeParameters, fallbackAudit, handOffCandidates, outcomeTransition, pendingByTarget, pickFairly, resendTransition, rotate } from './delivery-transitions';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
+import { sqliteBatchReads } from './sqlite-read-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import {
   toAttempt,
@@ -226,6 +227,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   let turn = 0;
 
   const store: Store = {
+    ...sqliteBatchReads(prep),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       // In one IMMEDIATE transaction so two processes starting together cannot both apply a migration.
