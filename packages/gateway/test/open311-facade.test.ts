@@ -471,6 +471,9 @@ describe('servicerequestupdates', () => {
 
   it('takes a POSTed update with an UPPER-case extended status, once per update_id, and lists it', async () => {
     const id = await post(pothole({ 'attribute[fixmystreet_id]': '4301' }));
+    // The stack's status subscribers (and so its webhooks) hear of a posted update as of any other.
+    const heard: Array<[number, string, string]> = [];
+    const stopHearing = h.stack.onStatusUpdate((u) => heard.push([u.id, u.target, u.update.status]));
     const form = { api_key: submitKey, service_request_id: id, update_id: 'fms-9001', status: 'INVESTIGATING', updated_datetime: new Date().toISOString(), description: 'Inspector visiting' };
     const res = await o311('POST', 'servicerequestupdates.xml', { form });
     expect(res.status).toBe(200);
@@ -479,6 +482,8 @@ describe('servicerequestupdates', () => {
     // The same update again (a retry) is the same update.
     const again = items((await o311('POST', 'servicerequestupdates.xml', { form })).xml, 'service_request_updates', 'request_update')[0];
     expect(again.update_id).toBe(ack.update_id);
+    expect(heard).toEqual([[Number(ack.update_id), 'open311-client', 'investigating']]);
+    stopHearing();
 
     const listed = items((await o311('GET', 'servicerequestupdates.xml', { query: { api_key: readKey } })).xml, 'service_request_updates', 'request_update').filter((u: Doc) => u.service_request_id === id);
     expect(listed).toEqual([expect.objectContaining({ update_id: ack.update_id, status: 'investigating', description: 'Inspector visiting' })]);

@@ -92,11 +92,12 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const from = parseDate(query.from, 'from');
     const to = parseDate(query.to, 'to');
     const before = decodeCursor(query.cursor);
-    const rows = await stack.store.listTransactions({ council: key.council, limit: limit + 1, ...(types ? { types } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(before ? { before } : {}) });
+    // One more than the page, to know whether there is a next one.
+    const rows = await stack.list({ council: key.council, limit: limit + 1, ...(types ? { types } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(before ? { before } : {}) });
     const page = rows.slice(0, limit);
     const base = baseUrl(context, request);
-    const items = await Promise.all(page.map(async (t) => summaryOf(t, await stack.store.listDeliveries(t.id), base)));
-    const last = page[page.length - 1];
+    const items = page.map((summary) => summaryOf(summary, base));
+    const last = page[page.length - 1]?.transaction;
     const next = rows.length > limit && last ? Buffer.from(JSON.stringify({ t: last.createdAt, i: last.id })).toString('base64url') : undefined;
     return { items, ...(next ? { next, links: { next: `${base}/v1/transactions?${new URLSearchParams({ ...(query as Record<string, string>), cursor: next }).toString()}` } } : {}) };
   });
