@@ -10,7 +10,6 @@ export * from './stack/index';
 export * from './sync/index';
 export { openStack, type OpenStackOptions, type RunningStack } from './engine/running-stack';
 export { openReadModel, type OpenReadModelOptions, type ReadModel } from './read/open-read-model';
-export { MAX_READ_PAGE } from './read/read-model';
 export { currentError, stateOf, type TransactionState } from './read/transaction-state';
 export type { StackReader, StatusUpdateQuery, StatusUpdateView, TransactionListQuery, TransactionSummary, TransactionView } from './read/read-types';
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { StatusEvents, StatusPoller, createSqliteStore, createStack, openStack, verifyWebhookSignature, type RunningStack } from '../src';
+import { stackInternals } from '../src/engine/stack-internals';
 import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -84,7 +85,7 @@ it('publishes a vendor status change to a subscriber through the durable engine,
 
   answers = [500, 503];
   progressCase(sim, ref, 'completed', 'Collected');
-  const poller = new StatusPoller({ store: stack.store, adapters: stack.adapters, events });
+  const poller = new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters, events });
   await poller.pollOnce();
   // The first poll brings both changes the vendor made (logged, then completed): two notifications.
   await waitFor(() => received.length === 2, 'the webhooks');
@@ -95,9 +96,9 @@ it('publishes a vendor status change to a subscriber through the durable engine,
   expect(JSON.parse(body)).toMatchObject({ type: 'lgx.statusUpdate', council: 'E07000223', sentFor: id, update: { externalRef: ref, status: 'fixed', externalStatusCode: 'completed' } });
 
   // The notification is a transaction of its own: its attempts are on record, retried by class.
-  const dead = await stack.store.listDeadLetters();
+  const dead = await stackInternals(stack).store.listDeadLetters();
   expect(dead).toEqual([]);
-  const audit = await stack.store.listAudit('E07000223');
+  const audit = await stackInternals(stack).store.listAudit('E07000223');
   const published = audit.filter((a) => a.action === 'status.published');
   expect(published).toHaveLength(2);
   // The subscriber has answered; the worker records that a moment later.
@@ -112,7 +113,7 @@ it('publishes a vendor status change to a subscriber through the durable engine,
   expect(log.filter((a) => a.outcome === 'delivered')).toHaveLength(2);
   const view = views[0]!;
   // Publishing the same stored update again is a duplicate, not a second notification.
-  const [stored] = await stack.store.listStatusUpdates(id);
+  const [stored] = await stackInternals(stack).store.listStatusUpdates(id);
   expect(await stack.publish(stored!)).toMatchObject({ duplicate: true });
   // The secret never reaches the record.
   expect(JSON.stringify(view)).not.toContain(SECRET);

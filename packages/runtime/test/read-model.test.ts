@@ -242,6 +242,7 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
 
     it('verifies the audit chain and answers the health probe', async () => {
       expect(await reader.verifyAudit()).toEqual({ ok: true });
+      expect((await reader.listAudit({ transactionId: ids.ok! })).map((e) => e.action)).toEqual(['transaction.accepted', 'delivery.delivered']);
       await expect(reader.pingStore()).resolves.toBeUndefined();
     });
   });

@@ -11,6 +11,7 @@ import { createReadModel } from '../read/read-model';
 import type { StackReader } from '../read/read-types';
 import { recordStatusUpdates } from '../sync/record-status-updates';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
+import { keepStackInternals } from './stack-internals';
 import type { StackDefinition } from '../stack/stack-types';
 import type { LeasedDelivery, NewDelivery, QueueDepth, Store, StoredStatusUpdate } from '../store/store-types';
 
@@ -42,8 +43,6 @@ export interface OpenStackOptions {
  */
 export interface RunningStack extends StackReader {
   readonly definition: StackDefinition;
-  readonly store: Store;
-  readonly worker: DeliveryWorker;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   /**
    * Validates, dedupes on (council, idempotency key) and commits the transaction with one delivery
@@ -83,6 +82,14 @@ export interface RunningStack extends StackReader {
   query(type: string, params: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ target: string; result: unknown }>;
   /** Calls `listener` with every delivery outcome (delivered, retry, dead); returns an unsubscribe function. */
   onDelivery(listener: (event: DeliveryEvent) => void): () => void;
+  /** Starts delivering, for a stack opened with `start: false` (nothing happens if it already is). */
+  start(): void;
+  /**
+   * Stops delivering: no new leases; attempts in flight finish within `deadlineMs` (default 10 s), or
+   * are aborted and give their leases back uncounted. The adapters stay open (a status poller may
+   * still need them) until close(); start() delivers again.
+   */
+  stopDelivering(deadlineMs?: number): Promise<void>;
   /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
@@ -170,11 +177,9 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
 
   const reader = createReadModel({ store: options.store, council: definition.council, onReplay: () => worker.notify() });
 
-  return {
+  const stack: RunningStack = {
     ...reader,
     definition,
-    store: options.store,
-    worker,
     adapters: instances,
     async submit(input, submitOptions = {}) {
       const envelope: Envelope = assertValid(input);
@@ -270,6 +275,12 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         listeners.delete(listener);
       };
     },
+    start() {
+      worker.start();
+    },
+    stopDelivering(deadlineMs) {
+      return worker.stop(deadlineMs);
+    },
     handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events, logger }),
     async close(closeOptions = {}) {
       events.off('statusUpdate', onStatus);
@@ -278,4 +289,6 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       if (closeOptions.closeStore !== false) await options.store.close();
     },
   };
+  keepStackInternals(stack, { store: options.store, worker });
+  return stack;
 }

@@ -6,7 +6,7 @@ import type { StackReader, StatusUpdateView, TransactionListQuery, TransactionSu
 import { deliveryView, stateOf } from './transaction-state';
 
 /** The largest page `list` and `listStatusUpdates` read. */
-export const MAX_READ_PAGE = 10_000;
+const MAX_READ_PAGE = 10_000;
 
 /** The name of the cursor row the health probe reads (it need not exist). */
 const PROBE_CURSOR = 'lgx:health';
@@ -140,6 +140,10 @@ export function createReadModel(options: ReadModelOptions): StackReader {
     },
 
     dlq,
+
+    listAudit(auditOptions) {
+      return store.listAudit(councilOf(undefined, 'listAudit'), auditOptions);
+    },
 
     async verifyAudit() {
       return verifyAuditChain(await store.listAudit(councilOf(undefined, 'verifyAudit')));

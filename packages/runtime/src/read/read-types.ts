@@ -1,4 +1,4 @@
-import type { AttemptRecord, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
+import type { AttemptRecord, AuditEntry, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
 import type { AuditChainVerdict } from '../store/audit-chain';
 import type { DeadLetters } from '../engine/dead-letters';
 import type { TransactionState } from './transaction-state';
@@ -75,6 +75,8 @@ export interface StackReader {
   listStatusUpdates(query: StatusUpdateQuery): Promise<StatusUpdateView[]>;
   /** The dead-letter queue: every change is an audited action with its actor and reason. */
   readonly dlq: DeadLetters;
+  /** The council's audit trail in chain order, or one transaction's part of it. */
+  listAudit(options?: { transactionId?: string; afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
   /** Whether the council's audit chain is whole: every entry's hash and link checked. */
   verifyAudit(): Promise<AuditChainVerdict>;
   /** Resolves once the store answers a read (rejects with its error): a health probe. */
