@@ -120,7 +120,7 @@ function deliveredCounter(stack: RunningStack) {
 
 /** Starts the worker, lets `warmup` deliveries through, times the next `window` (at most `maxMs`), stops it. */
 async function drain(stack: RunningStack, counter: ReturnType<typeof deliveredCounter>, options: { warmup: number; window: number; maxMs: number }): Promise<number> {
-  stack.worker.start();
+  stack.start();
   try {
     await counter.until(counter.count + options.warmup, performance.now() + options.maxMs);
     const from = counter.count;
@@ -128,7 +128,7 @@ async function drain(stack: RunningStack, counter: ReturnType<typeof deliveredCo
     await counter.until(from + options.window, started + options.maxMs);
     return ((counter.count - from) * 1000) / (performance.now() - started);
   } finally {
-    await stack.worker.stop();
+    await stack.stopDelivering();
   }
 }
 
@@ -266,11 +266,11 @@ async function benchOneStore(kind: StoreKind, simUrl: string, options: { large: 
     const longRuns: Array<{ health: number; post: number }> = [];
     // Only the measured stack's worker runs: both gateways share this process and its event loop.
     const measured = async (served: Served, count: number) => {
-      served.stack.worker.start();
+      served.stack.start();
       try {
         return await requestLatency(served, agent, count);
       } finally {
-        await served.stack.worker.stop();
+        await served.stack.stopDelivering();
       }
     };
     await measured(empty, 100);

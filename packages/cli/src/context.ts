@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createFileKeyStore } from '@lgx/gateway';
-import { createPostgresStore, createSqliteStore, loadStack, loadStackOutline, openStack, type OpenStackOptions, type RunningStack, type StackDefinition, type StackOutline, type Store } from '@lgx/runtime';
+import { createPostgresStore, createSqliteStore, loadStack, loadStackOutline, openReadModel, openStack, type OpenStackOptions, type ReadModel, type RunningStack, type StackDefinition, type StackOutline, type Store } from '@lgx/runtime';
 import type { Io } from './output';
 
 export const DEFAULT_STACK = 'lgx.yaml';
@@ -72,18 +72,11 @@ export async function openStackFile(file: string, dataDir: string, options: Part
 }
 
 /**
- * The store side of a stack file, for commands that read or change the store alone (keys, dead
- * letters): the stack's outline, checked but with no secret resolved and no adapter loaded, so they
- * work where the adapters' secrets are not set; and its store, migrated.
+ * The read side of a stack file, for commands that read the store or work its dead-letter queue
+ * alone: the stack's outline, checked but with no secret resolved and no adapter loaded, so they work
+ * where the adapters' secrets are not set; and the runtime's read model for its council.
  */
-export async function openStackStore(file: string, dataDir: string, database?: string, io?: Pick<Io, 'err'>): Promise<{ outline: StackOutline; store: Store }> {
+export async function openStackReader(file: string, dataDir: string, database?: string, io?: Pick<Io, 'err'>): Promise<{ outline: StackOutline; reader: ReadModel }> {
   const outline = await loadStackOutline(path.resolve(file));
-  const store = openStore(dataDir, database, io);
-  try {
-    await store.migrate();
-  } catch (error) {
-    await store.close();
-    throw error;
-  }
-  return { outline, store };
+  return { outline, reader: await openReadModel({ store: openStore(dataDir, database, io), council: outline.council }) };
 }

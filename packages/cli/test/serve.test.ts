@@ -3,7 +3,7 @@ import net from 'node:net';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createApiKey, createFileKeyStore } from '@lgx/gateway';
-import { createSqliteStore, type StoredDelivery } from '@lgx/runtime';
+import { createSqliteStore, openReadModel, type StoredDelivery } from '@lgx/runtime';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 import { lgx, scratch, serveLgx, type Served } from './helpers';
@@ -56,16 +56,17 @@ async function terminate(served: Served): Promise<{ code: number | null; ms: num
 
 /** Every delivery of these transactions, read from the store in the data folder. */
 async function deliveriesOf(ids: string[]): Promise<StoredDelivery[]> {
-  const store = createSqliteStore({ file: path.join(data, 'lgx.db') });
+  const reader = await openReadModel({ store: createSqliteStore({ file: path.join(data, 'lgx.db') }) });
   try {
     const all: StoredDelivery[] = [];
     for (const id of ids) {
-      if (!(await store.getTransaction(id))) throw new Error(`transaction ${id} was acknowledged but is not in the store`);
-      all.push(...(await store.listDeliveries(id)));
+      const view = await reader.get(id);
+      if (!view) throw new Error(`transaction ${id} was acknowledged but is not in the store`);
+      all.push(...view.deliveries);
     }
     return all;
   } finally {
-    await store.close();
+    await reader.close();
   }
 }
 

@@ -54,6 +54,7 @@ export { parseTransaction, assertTransaction, DEFAULT_MAX_BYTES, type ParseOptio
 export { PROTOTYPE_KEYS, MAX_ISSUES } from './validation/issues';
 
 export { createTransaction, versionOf, type CreateTransactionOptions } from './transaction/create-transaction';
+export { completeEnvelope, type CompleteEnvelopeOptions } from './transaction/complete-envelope';
 export { normaliseUprn, normaliseUsrn, normalisePostcode } from './identifiers/normalise';
 export { ConverterRegistry, converterRegistry, upcast, type Converter, type UpcastOptions } from './versioning/converters';
 

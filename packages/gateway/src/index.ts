@@ -10,8 +10,6 @@ export { VERSION } from './version';
 export { createGateway, type Gateway } from './create-gateway';
 export { createApiKey, verifyApiKey, hasScope, SCOPES } from './auth/api-keys';
 export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
-export { completeEnvelope } from './routes/transactions';
-export { currentError, stateOf, type TransactionState } from './routes/transaction-view';
 export { buildOpenApi } from './openapi/build-openapi';
 export { PROBLEM_BASE, type Problem } from './http/problem';
 export { LOAD_SHEDDING_DEFAULTS, type LoadSheddingOptions } from './http/load-shedding';

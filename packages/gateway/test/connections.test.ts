@@ -76,7 +76,7 @@ describe('slow clients', () => {
       expect(JSON.parse(payload!)).toEqual(expect.objectContaining({ status: 408, code: 'LGX_ERR_GATEWAY_REQUEST_TIMEOUT' }));
     }
     // Nothing half-sent was stored.
-    expect((await h.stack.store.listTransactions({ council: h.stack.definition.council, limit: 5000 })).length).toBe(served);
+    expect((await h.stack.list({ limit: 5000 })).length).toBe(served);
     const metrics = await fetch(`${h.url}/metrics`, { headers: { authorization: `Bearer ${await h.key(['admin'])}` } });
     expect(await metrics.text()).toMatch(/lgx_requests_rejected_total\{status="408"\} 50/);
   });

@@ -104,7 +104,7 @@ describe('graceful stop', () => {
       expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(JSON.parse(answer.text)).toEqual(expect.objectContaining({ status: 503, code: 'LGX_ERR_GATEWAY_STOPPING' }));
     }
-    for (const id of accepted) expect(await h.stack.store.getTransaction(id)).toEqual(expect.objectContaining({ id }));
+    for (const id of accepted) expect((await h.stack.get(id))?.transaction).toEqual(expect.objectContaining({ id }));
     // Nothing listens any more.
     await expect(request(new http.Agent(), h.url, '/v1/health/live')).rejects.toEqual(expect.objectContaining({ code: 'ECONNREFUSED' }));
   });

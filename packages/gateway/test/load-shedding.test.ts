@@ -64,8 +64,8 @@ describe('load shedding: a target above its high-water mark', () => {
       for (const id of accepted) if ((await h.stack.get(id))?.deliveries.some((d) => d.state !== 'delivered')) return false;
       return true;
     }, 'every accepted transaction delivered', 30_000);
-    const stored = await h.stack.store.listTransactions({ council: COUNCIL, types: ['waste.missedCollection'], limit: 100 });
-    expect(stored.map((t) => t.id).sort()).toEqual([...accepted].sort());
+    const stored = await h.stack.list({ types: ['waste.missedCollection'], limit: 100 });
+    expect(stored.map((s) => s.transaction.id).sort()).toEqual([...accepted].sort());
     expect(h.waste.state.cases.size).toBe(accepted.length);
     // And submissions are taken again once the queue has drained.
     await waitFor(async () => (await submit(h, key, 'waste.missedCollection', missed, 'after-drain')).status === 202, 'a submission accepted after the drain');

@@ -320,9 +320,9 @@ describe('POST requests', () => {
   });
 
   it("refuses another council's key with 403 and stores nothing", async () => {
-    const before = (await h.stack.store.listTransactions({ council: COUNCIL, limit: 1000 })).length;
+    const before = (await h.stack.list({ limit: 1000 })).length;
     expectOpen311Error(await o311('POST', 'requests.xml', { form: pothole({ api_key: otherKey }) }), 403, /api_key/);
-    expect((await h.stack.store.listTransactions({ council: COUNCIL, limit: 1000 })).length).toBe(before);
+    expect((await h.stack.list({ limit: 1000 })).length).toBe(before);
   });
 
   it('answers an oversized body with 413 in the Open311 XML error format', async () => {
@@ -442,7 +442,7 @@ describe('servicerequestupdates', () => {
     await delivered(id);
     const ref = (await h.stack.get(id))!.deliveries[0]!.receipt!.externalRef;
     progressCase(h.waste, ref, 'scheduled', 'Crew booked for Thursday');
-    const poller = new StatusPoller({ store: h.stack.store, adapters: h.stack.adapters });
+    const poller = new StatusPoller({ store: h.store, adapters: h.stack.adapters });
     await poller.pollOnce();
 
     const updates = await o311('GET', 'servicerequestupdates.xml', { query: { start_date: since, end_date: new Date(Date.now() + 60_000).toISOString(), api_key: submitKey } });
@@ -471,6 +471,9 @@ describe('servicerequestupdates', () => {
 
   it('takes a POSTed update with an UPPER-case extended status, once per update_id, and lists it', async () => {
     const id = await post(pothole({ 'attribute[fixmystreet_id]': '4301' }));
+    // The stack's status subscribers (and so its webhooks) hear of a posted update as of any other.
+    const heard: Array<[number, string, string]> = [];
+    const stopHearing = h.stack.onStatusUpdate((u) => heard.push([u.id, u.target, u.update.status]));
     const form = { api_key: submitKey, service_request_id: id, update_id: 'fms-9001', status: 'INVESTIGATING', updated_datetime: new Date().toISOString(), description: 'Inspector visiting' };
     const res = await o311('POST', 'servicerequestupdates.xml', { form });
     expect(res.status).toBe(200);
@@ -479,6 +482,8 @@ describe('servicerequestupdates', () => {
     // The same update again (a retry) is the same update.
     const again = items((await o311('POST', 'servicerequestupdates.xml', { form })).xml, 'service_request_updates', 'request_update')[0];
     expect(again.update_id).toBe(ack.update_id);
+    expect(heard).toEqual([[Number(ack.update_id), 'open311-client', 'investigating']]);
+    stopHearing();
 
     const listed = items((await o311('GET', 'servicerequestupdates.xml', { query: { api_key: readKey } })).xml, 'service_request_updates', 'request_update').filter((u: Doc) => u.service_request_id === id);
     expect(listed).toEqual([expect.objectContaining({ update_id: ack.update_id, status: 'investigating', description: 'Inspector visiting' })]);

@@ -8,7 +8,10 @@
  */
 export * from './stack/index';
 export * from './sync/index';
-export { openStack, type OpenStackOptions, type RunningStack, type TransactionView } from './engine/running-stack';
+export { openStack, type OpenStackOptions, type RunningStack } from './engine/running-stack';
+export { openReadModel, type OpenReadModelOptions, type ReadModel } from './read/open-read-model';
+export { currentError, stateOf, type TransactionState } from './read/transaction-state';
+export type { StackReader, StatusUpdateQuery, StatusUpdateView, TransactionListQuery, TransactionSummary, TransactionView } from './read/read-types';
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';
 export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY, nextStep } from './engine/retry-schedule';

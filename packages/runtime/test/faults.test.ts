@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, type DeliveryWorkerOptions, type RunningStack, type TransactionView } from '../src';
+import { stackInternals } from '../src/engine/stack-internals';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -160,7 +161,7 @@ describe('delivery under vendor faults', () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await stack!.submit(tx(i))).id);
     // All three go out in one batch, so no retry is already in flight when the third failure opens the circuit.
-    stack!.worker.start();
+    stack!.start();
     await waitFor(async () => (await Promise.all(ids.map(async (id) => (await view(id)).deliveries[0]!.attempts))).every((n) => n >= 1), 'three recorded failures');
     // Open: every delivery is due, yet the worker leaves the target alone.
     clockOffsetMs += 10_000;
@@ -208,12 +209,12 @@ describe('rate budget', () => {
     // One token every 10 s on the worker's clock, which the test moves: no real waiting.
     const s = await open({ rateBudgets: { waste: { perSecond: 0.1, burst: 2 } } }, false);
     for (let i = 0; i < 5; i++) await s.submit(createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, { council: 'E07000223', idempotencyKey: `budget-${i}` }));
-    expect(await s.worker.runOnce()).toBe(2);
-    expect(await s.worker.runOnce()).toBe(0);
+    expect(await stackInternals(s).worker.runOnce()).toBe(2);
+    expect(await stackInternals(s).worker.runOnce()).toBe(0);
     clockOffsetMs += 10_000;
-    expect(await s.worker.runOnce()).toBe(1);
+    expect(await stackInternals(s).worker.runOnce()).toBe(1);
     clockOffsetMs += 20_000;
-    expect(await s.worker.runOnce()).toBe(2);
+    expect(await stackInternals(s).worker.runOnce()).toBe(2);
     expect(vendorPosts()).toHaveLength(5);
   });
 });

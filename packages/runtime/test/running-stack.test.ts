@@ -4,6 +4,7 @@ import path from 'node:path';
 import { createTransaction, LgxValidationError } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, verifyAuditChain, type DeliveryEvent, type RunningStack } from '../src';
+import { stackInternals } from '../src/engine/stack-internals';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -64,7 +65,7 @@ describe('a running stack', () => {
     const view = (await stack.get(ids[0]!))!;
     expect(view.deliveries[0]).toMatchObject({ target: 'waste', state: 'delivered', attempts: 1, receipt: { externalRef: expect.stringMatching(/^MC-/) } });
     expect(view.deliveries[0]!.attemptLog).toEqual([expect.objectContaining({ attempt: 1, outcome: 'delivered' })]);
-    const audit = await stack.store.listAudit('E07000223');
+    const audit = await stackInternals(stack).store.listAudit('E07000223');
     expect(verifyAuditChain(audit)).toEqual({ ok: true });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['transaction.accepted']));
     // Personal data never reaches the audit trail.
@@ -95,13 +96,13 @@ describe('a running stack', () => {
   it('dead-letters a permanent rejection at once, and a replay delivers it', async () => {
     sim.faults.failNext(1, { status: 400, body: { error: { code: 'INVALID_SERVICE', message: 'unknown service' } } });
     const { id } = await stack.submit(tx(2));
-    await waitFor(async () => (await stack.store.listDeadLetters()).length === 1, 'dead letter');
-    const [dead] = await stack.store.listDeadLetters();
+    await waitFor(async () => (await stackInternals(stack).store.listDeadLetters()).length === 1, 'dead letter');
+    const [dead] = await stackInternals(stack).store.listDeadLetters();
     expect(dead).toMatchObject({ transactionId: id, state: 'dead', attempts: 1, lastError: { classification: 'permanent' } });
-    expect(await stack.store.replayDeadLetter(dead!.id, { actor: 'officer-17', reason: 'vendor fixed its service list', now: new Date() })).toBe(true);
-    stack.worker.notify();
+    expect(await stackInternals(stack).store.replayDeadLetter(dead!.id, { actor: 'officer-17', reason: 'vendor fixed its service list', now: new Date() })).toBe(true);
+    stackInternals(stack).worker.notify();
     await waitFor(delivered(id), 'replayed delivery');
-    const audit = await stack.store.listAudit('E07000223', { transactionId: id });
+    const audit = await stackInternals(stack).store.listAudit('E07000223', { transactionId: id });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['transaction.accepted', 'delivery.dead']));
     expect(audit.find((a) => a.actor === 'officer-17')).toMatchObject({ details: expect.objectContaining({ reason: 'vendor fixed its service list' }) });
   });
@@ -133,7 +134,7 @@ describe('a running stack', () => {
     const [dead] = await stack.dlq.list();
     expect(await stack.dlq.discard(dead!.id, { actor: 'officer-3', reason: 'duplicate of a phone report' })).toBe(true);
     expect(await stack.dlq.list()).toEqual([]);
-    const audit = await stack.store.listAudit('E07000223', { transactionId: dead!.transactionId });
+    const audit = await stackInternals(stack).store.listAudit('E07000223', { transactionId: dead!.transactionId });
     expect(audit.at(-1)).toMatchObject({ actor: 'officer-3', details: expect.objectContaining({ reason: 'duplicate of a phone report' }) });
   });
 
@@ -154,6 +155,6 @@ describe('a running stack', () => {
     await expect(stack.submit({ ...tx(0), council: 'nope' })).rejects.toBeInstanceOf(LgxValidationError);
     const report = createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: 'E07000223' });
     await expect(stack.submit(report)).rejects.toMatchObject({ code: 'LGX_ERR_RUNTIME_NO_ROUTE' });
-    expect(await stack.store.getTransaction(report.id)).toBeUndefined();
+    expect(await stackInternals(stack).store.getTransaction(report.id)).toBeUndefined();
   });
 });

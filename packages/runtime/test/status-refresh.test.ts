@@ -11,6 +11,7 @@ import pg from 'pg';
 import { createPostgresStore, createSqliteStore, createStack, openStack, StatusEvents, StatusPoller, verifyWebhookSignature, type RunningStack, type StatusRefreshOptions, type Store, type StoredStatusUpdate } from '../src';
 import { postgresRefreshQueries } from '../src/store/postgres-refresh-queries';
 import { SQLITE_REFRESH_QUERIES } from '../src/store/sqlite-refresh-queries';
+import { stackInternals } from '../src/engine/stack-internals';
 import { postgresAvailability, startPostgresServer, type PostgresServer } from './helpers/postgres-server';
 import { fillRefreshBacklogPostgres, fillRefreshBacklogSqlite, REFRESH_BACKLOG_AT } from './helpers/refresh-backlog';
 
@@ -106,7 +107,7 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
 
     function poller(refresh: StatusRefreshOptions | false, options: { logger?: ReturnType<typeof createLogger>; intervalMs?: number; clock?: boolean } = {}): StatusPoller {
       const p = new StatusPoller({
-        store: stack.store,
+        store: stackInternals(stack).store,
         adapters: stack.adapters,
         events,
         refresh,
@@ -272,7 +273,7 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
           throw new UnsupportedError('pollUpdates needs a poll request in the configuration');
         },
       };
-      const p = new StatusPoller({ store: stack.store, adapters: new Map([['cases', noFeed]]), events, now, logger, refresh: { firstAfterMs: 60_000 } });
+      const p = new StatusPoller({ store: stackInternals(stack).store, adapters: new Map([['cases', noFeed]]), events, now, logger, refresh: { firstAfterMs: 60_000 } });
       clock += 61_000;
       await p.pollOnce();
       expect([polls, lookups()]).toEqual([1, 0]);
@@ -288,7 +289,7 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
           throw new UnsupportedError('getStatus needs a status request in the configuration');
         },
       };
-      const q = new StatusPoller({ store: stack.store, adapters: new Map([['cases', noStatus]]), now, logger, refresh: { firstAfterMs: 60_000 } });
+      const q = new StatusPoller({ store: stackInternals(stack).store, adapters: new Map([['cases', noStatus]]), now, logger, refresh: { firstAfterMs: 60_000 } });
       clock += 60_000;
       await q.pollOnce();
       clock += 86_400_000;

@@ -17,6 +17,7 @@ import {
   verifyWebhookSignature,
   type DurableWebhookBody,
 } from '../src/sync';
+import { stackInternals } from '../src/engine/stack-internals';
 import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -93,7 +94,7 @@ describe('status polling', () => {
     const { id, ref } = await deliverOne();
     progressCase(sim, ref, 'scheduled', 'Crew booked for Thursday');
 
-    const poller = new StatusPoller({ store: stack.store, adapters: stack.adapters });
+    const poller = new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters });
     // The vendor's change feed holds the case's creation and the crew booking.
     expect(await poller.pollOnce()).toBe(2);
     const updates = (await stack.get(id))!.statusUpdates;
@@ -102,11 +103,11 @@ describe('status polling', () => {
       expect.objectContaining({ externalRef: ref, status: 'action_scheduled', externalStatusCode: 'scheduled', description: 'Crew booked for Thursday' }),
     ]);
     expect(updates.every((u) => u.transactionId === id && u.target === 'waste')).toBe(true);
-    expect(await stack.store.getCursor(pollCursorName('waste'))).toBe('2');
+    expect(await stackInternals(stack).store.getCursor(pollCursorName('waste'))).toBe('2');
 
     // A new poller (a restart) carries on from the stored cursor: nothing is read or saved twice.
     const before = sim.requests.length;
-    const restarted = new StatusPoller({ store: stack.store, adapters: stack.adapters });
+    const restarted = new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters });
     expect(await restarted.pollOnce()).toBe(0);
     expect((await stack.get(id))!.statusUpdates).toHaveLength(2);
     expect(sim.requests.slice(before).map((r) => [r.path, r.query])).toEqual([['/v1/changes', { since: '2' }]]);
@@ -120,19 +121,19 @@ describe('status polling', () => {
     const { id } = await deliverOne();
     const logs: LogEntry[] = [];
     const logger = createLogger({ sink: (e) => logs.push(e), level: 'debug', secrets: [API_KEY] });
-    const poller = new StatusPoller({ store: stack.store, adapters: stack.adapters, logger });
+    const poller = new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters, logger });
     sim.faults.failNext(1, { status: 503 });
     expect(await poller.pollOnce()).toBe(0);
     expect(logs).toEqual([expect.objectContaining({ level: 'warn', target: 'waste' })]);
     expect(JSON.stringify(logs)).not.toContain(API_KEY);
-    expect(await stack.store.getCursor(pollCursorName('waste'))).toBeUndefined();
+    expect(await stackInternals(stack).store.getCursor(pollCursorName('waste'))).toBeUndefined();
     expect(await poller.pollOnce()).toBe(1);
     expect((await stack.get(id))!.statusUpdates).toHaveLength(1);
   });
 
   it('polls on an interval once started, and stops', async () => {
     const { id, ref } = await deliverOne();
-    const poller = new StatusPoller({ store: stack.store, adapters: stack.adapters, intervalMs: 20 });
+    const poller = new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters, intervalMs: 20 });
     poller.start();
     try {
       await waitFor(async () => (await stack.get(id))!.statusUpdates.length === 1, 'first polled update');
@@ -156,7 +157,7 @@ describe('callbacks', () => {
     const events = new StatusEvents();
     const seen: StoredStatusUpdate[] = [];
     events.on('statusUpdate', (u) => seen.push(u));
-    const handleCallback = createCallbackHandler({ store: stack.store, adapters: new Map([['waste', pushed]]), events });
+    const handleCallback = createCallbackHandler({ store: stackInternals(stack).store, adapters: new Map([['waste', pushed]]), events });
     const request = { headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ case: ref, state: 'completed' })) };
 
     const first = await handleCallback('waste', request);
@@ -168,7 +169,7 @@ describe('callbacks', () => {
 
     await expect(handleCallback('nope', request)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' });
     // The template adapter polls and does not take pushes.
-    await expect(createCallbackHandler({ store: stack.store, adapters: stack.adapters })('waste', request)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' });
+    await expect(createCallbackHandler({ store: stackInternals(stack).store, adapters: stack.adapters })('waste', request)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' });
   });
 });
 
@@ -195,7 +196,7 @@ describe('subscribers', () => {
     try {
       await subscribe(receiver.url, events);
       const { id } = await deliverOne();
-      await new StatusPoller({ store: stack.store, adapters: stack.adapters, events }).pollOnce();
+      await new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters, events }).pollOnce();
       await waitFor(() => receiver.received.length === 1, 'the webhook');
       expect(seen).toEqual([expect.objectContaining({ transactionId: id, target: 'waste' })]);
       expect(receiver.received).toHaveLength(1);
@@ -225,8 +226,8 @@ describe('subscribers', () => {
       await subscribe(receiver.url, events);
       const { ref } = await deliverOne();
       // The case's creation is read before anyone subscribes; only the crew booking is sent.
-      await new StatusPoller({ store: stack.store, adapters: stack.adapters }).pollOnce();
-      const poller = new StatusPoller({ store: stack.store, adapters: stack.adapters, events });
+      await new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters }).pollOnce();
+      const poller = new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters, events });
       progressCase(sim, ref, 'scheduled');
       expect(await poller.pollOnce()).toBe(1);
       await waitFor(() => receiver.received.length === 3, 'the third try');
@@ -245,7 +246,7 @@ describe('subscribers', () => {
     try {
       await subscribe(receiver.url, events, 3);
       await deliverOne();
-      await new StatusPoller({ store: stack.store, adapters: stack.adapters, events }).pollOnce();
+      await new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters, events }).pollOnce();
       await waitFor(async () => (await stack.dlq.list({ target: 'webhook:crm' })).length === 1, 'the dead letter');
       expect(receiver.received).toHaveLength(3);
       const [dead] = await stack.dlq.list({ target: 'webhook:crm' });
@@ -270,31 +271,31 @@ describe('retention', () => {
   it('purges the envelope of a finished transaction older than the cutoff; its audit chain still verifies', async () => {
     const { id } = await deliverOne();
     // Not yet old enough.
-    expect(await purgeFinished(stack.store, { olderThanDays: 30 })).toBe(0);
+    expect(await purgeFinished(stackInternals(stack).store, { olderThanDays: 30 })).toBe(0);
     expect((await stack.get(id))!.transaction.envelope).toBeDefined();
 
-    expect(await purgeFinished(stack.store, { olderThanDays: 30, now: new Date(Date.now() + 31 * DAY_MS) })).toBe(1);
+    expect(await purgeFinished(stackInternals(stack).store, { olderThanDays: 30, now: new Date(Date.now() + 31 * DAY_MS) })).toBe(1);
     const view = (await stack.get(id))!;
     expect(view.transaction.envelope).toBeUndefined();
     expect(view.transaction.purgedAt).toEqual(expect.any(String));
     expect(view.deliveries[0]).toMatchObject({ state: 'delivered' });
-    const audit = await stack.store.listAudit('E07000223');
+    const audit = await stackInternals(stack).store.listAudit('E07000223');
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['transaction.accepted', 'transaction.purged']));
     expect(verifyAuditChain(audit)).toEqual({ ok: true });
   });
 
   it('keeps a transaction still waiting for delivery, and runs on a schedule', async () => {
-    await stack.worker.stop();
+    await stack.stopDelivering();
     const { id: waiting } = await stack.submit(tx(1));
-    const job = startRetention({ store: stack.store, days: 0, intervalMs: 20 });
+    const job = startRetention({ store: stackInternals(stack).store, days: 0, intervalMs: 20 });
     try {
       await new Promise((r) => setTimeout(r, 60));
       expect((await stack.get(waiting))!.transaction.envelope).toBeDefined();
-      stack.worker.start();
+      stack.start();
       await waitFor(async () => (await stack.get(waiting))!.transaction.envelope === undefined, 'scheduled purge after delivery');
     } finally {
       await job.stop();
     }
-    expect(verifyAuditChain(await stack.store.listAudit('E07000223'))).toEqual({ ok: true });
+    expect(verifyAuditChain(await stackInternals(stack).store.listAudit('E07000223'))).toEqual({ ok: true });
   });
 });

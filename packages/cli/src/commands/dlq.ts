@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createDeadLetters } from '@lgx/runtime';
-import { DEFAULT_DATA, DEFAULT_STACK, openStackStore } from '../context';
+import { DEFAULT_DATA, DEFAULT_STACK, openStackReader } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
 import { int, need, parse, str } from '../args';
 
@@ -39,8 +38,8 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   const action = need(positionals, 0, 'dlq action (list, show, replay or discard)');
   if (!['list', 'show', 'replay', 'discard'].includes(action)) throw new UsageError(`unknown dlq action '${action}' (list, show, replay, discard)`);
   // Dead letters live in the store alone: no adapter is created and no secret is needed here.
-  const { outline, store } = await openStackStore(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
-  const dlq = createDeadLetters({ store, council: outline.council });
+  const { reader } = await openStackReader(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
+  const { dlq } = reader;
   try {
     if (action === 'list') {
       const target = str(values, 'target');
@@ -58,7 +57,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     }
     if (action === 'show') {
       // The envelope as stored: exactly what 'replay --file' takes, once edited (null once purged).
-      const envelope = (await store.getTransaction(dead.transactionId))?.envelope ?? null;
+      const envelope = (await reader.get(dead.transactionId))?.transaction.envelope ?? null;
       if (values.json) io.out(json({ ...dead, envelope }));
       else {
         io.out(`delivery ${dead.id} of transaction ${dead.transactionId} to ${dead.target}: dead after ${dead.attempts} attempt(s)`);
@@ -85,6 +84,6 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     io.out(values.json ? json({ id, discarded: done }) : done ? `discarded ${id}` : `${id} was not discarded`);
     return done ? EXIT.ok : EXIT.failed;
   } finally {
-    await store.close();
+    await reader.close();
   }
 }

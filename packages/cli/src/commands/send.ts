@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { completeEnvelope, currentError, stateOf } from '@lgx/gateway';
+import { completeEnvelope } from '@lgx/core';
 import { DEFAULT_DATA, DEFAULT_STACK, openStackFile } from '../context';
 import { EXIT, json, UsageError, type Io } from '../output';
 import { int, need, parse, str } from '../args';
@@ -26,7 +26,7 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
   }
   const stack = await openStackFile(stackFile, str(values, 'data', DEFAULT_DATA), { worker: { pollIntervalMs: 100 } }, str(values, 'database'));
   try {
-    const { id, duplicate } = await stack.submit(completeEnvelope(body, stack.definition.council, undefined), { actor: 'cli' });
+    const { id, duplicate } = await stack.submit(completeEnvelope(body, { council: stack.definition.council }), { actor: 'cli' });
     if (!values.json) io.out(`${duplicate ? 'already accepted' : 'accepted'}: ${id}`);
     const seen = new Set<string>();
     const until = Date.now() + waitMs;
@@ -50,9 +50,9 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
         seen.add(`status:${u.id}`);
         if (!values.json) io.out(`  ${u.target}: status ${u.update.status}${u.update.externalStatusCode ? ` (${u.update.externalStatusCode})` : ''}`);
       }
-      const state = stateOf(view.deliveries);
+      const state = view.state;
       if (state !== 'pending' || Date.now() >= until) {
-        if (values.json) io.out(json({ id, duplicate, state, deliveries: view.deliveries.map((d) => ({ target: d.target, state: d.state, attempts: d.attempts, receipt: d.receipt, lastError: currentError(d) })) }));
+        if (values.json) io.out(json({ id, duplicate, state, deliveries: view.deliveries.map((d) => ({ target: d.target, state: d.state, attempts: d.attempts, receipt: d.receipt, lastError: d.lastError })) }));
         else io.out(`${state}${state === 'pending' ? ' (still retrying; see lgx status ' + id + ')' : ''}`);
         return state === 'delivered' ? EXIT.ok : EXIT.failed;
       }

@@ -33,7 +33,7 @@ export interface Service {
 export async function stopService(service: Service, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   await service.gateway.close({ deadlineMs: timeoutMs });
-  await service.stack.worker.stop(Math.max(0, until - Date.now()));
+  await service.stack.stopDelivering(Math.max(0, until - Date.now()));
   await service.poller.stop();
   await service.retention.stop();
   await service.stack.close({ deadlineMs: 0 });

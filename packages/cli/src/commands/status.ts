@@ -1,5 +1,4 @@
-import { currentError, stateOf } from '@lgx/gateway';
-import type { StoredDelivery } from '@lgx/runtime';
+import { openReadModel } from '@lgx/runtime';
 import { DEFAULT_DATA, openStore } from '../context';
 import { EXIT, json, table, type Io } from '../output';
 import { need, parse, str } from '../args';
@@ -13,21 +12,17 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { database: { type: 'string' }, data: { type: 'string' } });
   if (values.help) return io.out(statusHelp), EXIT.ok;
   const id = need(positionals, 0, 'transaction id');
-  const store = openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
+  // Read through the runtime's read model: no stack file, adapter or secret is needed.
+  const reader = await openReadModel({ store: openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'), io) });
   try {
-    const transaction = await store.getTransaction(id);
-    if (!transaction) {
+    const view = await reader.get(id);
+    if (!view) {
       io.err(`error: no transaction ${id} in this data folder`);
       return EXIT.notFound;
     }
-    // A delivery's last error is shown only while it stands (not once a later attempt delivered it).
-    const deliveries: StoredDelivery[] = (await store.listDeliveries(id)).map((d) => {
-      const { lastError: _stale, ...rest } = d;
-      const lastError = currentError(d);
-      return lastError ? { ...rest, lastError } : rest;
-    });
-    const updates = await store.listStatusUpdates(id);
-    const state = stateOf(deliveries);
+    const { transaction, state, statusUpdates: updates } = view;
+    // The view keeps a delivery's last error only while it stands (not once a later attempt delivered it).
+    const deliveries = view.deliveries.map(({ attemptLog: _log, ...d }) => d);
     if (values.json) {
       io.out(json({ id, type: transaction.type, council: transaction.council, createdAt: transaction.createdAt, state, deliveries, statusHistory: updates.map((u) => ({ source: u.target, receivedAt: u.receivedAt, ...u.update })) }));
       return EXIT.ok;
@@ -40,6 +35,6 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
     }
     return EXIT.ok;
   } finally {
-    await store.close();
+    await reader.close();
   }
 }

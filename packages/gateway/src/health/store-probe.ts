@@ -10,7 +10,7 @@ export function createStoreProbe(timeoutMs: number): (council: string, stack: Ru
   return async (council, stack) => {
     let probe = pending.get(council);
     if (!probe) {
-      const query = stack.store.getCursor('lgx:health').then(
+      const query = stack.pingStore().then(
         () => true,
         () => false,
       );

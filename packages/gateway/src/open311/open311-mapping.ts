@@ -235,13 +235,12 @@ export function invalidRequestText(error: LgxValidationError, describe: (issue: 
 }
 
 /** One `request` element of GET requests: what a GeoReport v2 client sees of a transaction. */
-export function requestElement(transaction: StoredTransaction, services: readonly Open311FacadeService[], updates: readonly StoredStatusUpdate[], withText: boolean): Open311Element {
+export function requestElement(transaction: StoredTransaction, services: readonly Open311FacadeService[], latest: StoredStatusUpdate | undefined, withText: boolean): Open311Element {
   const data = (transaction.envelope?.data ?? {}) as Record<string, unknown>;
   // Types without a serviceCode field (a container request) are known by their service when only one takes the type.
   const sameType = services.filter((s) => s.type === transaction.type);
   const code = typeof data.serviceCode === 'string' ? data.serviceCode : sameType.length === 1 ? sameType[0]!.code : undefined;
   const service = services.find((s) => s.code === code);
-  const latest = updates[updates.length - 1];
   const location = (data.location ?? {}) as { wgs84?: { lat: number; lon: number }; uprn?: string; description?: string };
   const uprn = location.uprn ?? (typeof data.uprn === 'string' ? data.uprn : undefined);
   const text = typeof data.description === 'string' ? data.description : typeof data.notes === 'string' ? data.notes : undefined;

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
-import type { RunningStack, StoredTransaction } from '@lgx/runtime';
+import { completeEnvelope, isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
+import type { RunningStack, TransactionSummary } from '@lgx/runtime';
 import type { Open311FacadeConfig } from './open311-model';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
 import { retryAfterOf } from '../http/load-shedding';
@@ -133,39 +133,32 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
     }
     if (name === 'requests') {
       const ids = query.service_request_id?.split(',').map((s) => s.trim()).filter(Boolean);
-      let transactions: StoredTransaction[];
+      let requests: TransactionSummary[];
       if (ids) {
         if (ids.length > MAX_ROWS) throw new Open311Error(400, `at most ${MAX_ROWS} service_request_id values`);
-        const found = await Promise.all(ids.map((id) => (id.length <= 200 ? stack.store.getTransaction(id) : undefined)));
-        transactions = found.filter((t): t is StoredTransaction => t !== undefined && t.council === council && OPEN311_TYPES.includes(t.type));
+        // One page read for all the ids, answered in the order (and with the repeats) they were asked in.
+        const found = new Map((await stack.list({ council, types: OPEN311_TYPES, ids: ids.filter((id) => id.length <= 200), limit: MAX_ROWS })).map((r) => [r.transaction.id, r]));
+        requests = ids.map((id) => found.get(id)).filter((r): r is TransactionSummary => r !== undefined);
       } else {
         const to = isoParam(query.end_date, 'end_date');
         const from = isoParam(query.start_date, 'start_date') ?? new Date((to ?? new Date()).getTime() - DEFAULT_DAYS * 86_400_000);
-        transactions = await stack.store.listTransactions({ council, types: OPEN311_TYPES, from, ...(to ? { to } : {}), limit: MAX_ROWS });
+        requests = await stack.list({ council, types: OPEN311_TYPES, from, ...(to ? { to } : {}), limit: MAX_ROWS });
         const codes = query.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
-        if (codes) transactions = transactions.filter((t) => codes.includes(String((t.envelope?.data as { serviceCode?: unknown } | undefined)?.serviceCode)));
+        if (codes) requests = requests.filter((r) => codes.includes(String((r.transaction.envelope?.data as { serviceCode?: unknown } | undefined)?.serviceCode)));
       }
       const statuses = query.status?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
       const elements: Open311Element[] = [];
-      for (const t of transactions) {
-        const updates = await stack.store.listStatusUpdates(t.id);
-        if (statuses && !statuses.includes(baseStatus(updates[updates.length - 1]?.update.status))) continue;
-        elements.push(requestElement(t, config.services, updates, withText));
+      for (const r of requests) {
+        if (statuses && !statuses.includes(baseStatus(r.latestStatus?.update.status))) continue;
+        elements.push(requestElement(r.transaction, config.services, r.latestStatus, withText));
       }
       return send(reply, format, 200, 'service_requests', 'request', elements);
     }
     if (name === 'servicerequestupdates') {
       const from = isoParam(query.start_date, 'start_date');
       const to = isoParam(query.end_date, 'end_date');
-      const updates = await stack.store.listCouncilStatusUpdates({ council, limit: MAX_ROWS, ...(from ? { from } : {}), ...(to ? { to } : {}) });
-      const types = new Map<string, string | undefined>();
-      const elements: Open311Element[] = [];
-      for (const u of updates) {
-        if (!u.transactionId) continue;
-        if (!types.has(u.transactionId)) types.set(u.transactionId, (await stack.store.getTransaction(u.transactionId))?.type);
-        if (OPEN311_TYPES.includes(types.get(u.transactionId) ?? '')) elements.push(updateElement(u, withText));
-      }
-      return send(reply, format, 200, 'service_request_updates', 'request_update', elements);
+      const updates = await stack.listStatusUpdates({ council, types: OPEN311_TYPES, limit: MAX_ROWS, ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      return send(reply, format, 200, 'service_request_updates', 'request_update', updates.map((u) => updateElement(u, withText)));
     }
     throw new Open311Error(404, 'no such Open311 resource');
   });
@@ -192,11 +185,12 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       return send(reply, format, 200, 'service_definition', undefined, { service_code: service.code, attributes });
     }
     if (collection === 'requests' || collection === 'tokens') {
-      const transaction = id && id.length <= 200 ? await stack.store.getTransaction(id) : undefined;
+      const view = id && id.length <= 200 ? await stack.get(id) : undefined;
+      const transaction = view?.transaction;
       if (!transaction || transaction.council !== council || !OPEN311_TYPES.includes(transaction.type)) throw new Open311Error(404, `${collection === 'tokens' ? 'token' : 'service_request_id'} is not known`);
       if (collection === 'tokens') return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: transaction.id, token: transaction.id }]);
       const withText = (await keyFor(served, query.api_key, 'read')) !== undefined;
-      return send(reply, format, 200, 'service_requests', 'request', [requestElement(transaction, config.services, await stack.store.listStatusUpdates(transaction.id), withText)]);
+      return send(reply, format, 200, 'service_requests', 'request', [requestElement(transaction, config.services, view.latestStatus, withText)]);
     }
     throw new Open311Error(404, 'no such Open311 resource');
   });
@@ -215,20 +209,11 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       if (!service) throw new Open311Error(404, 'service_code is not known');
       context.shedder?.check(stack.definition.council);
       const data = requestToData(service, form);
-      const envelope = {
-        specversion: '1.0',
-        id: globalThis.crypto.randomUUID(),
-        source: `/councils/${stack.definition.council}/channels/open311`,
-        type: service.type,
-        time: new Date().toISOString(),
-        datacontenttype: 'application/json',
-        dataschema: `https://schemas.lgx.dev/${service.type}/v1.json`,
-        council: stack.definition.council,
-        idempotencykey: idempotencyKeyOf(form),
-        channel: 'open311',
-        ...(service.lgsl ? { lgsl: service.lgsl } : {}),
-        data,
-      };
+      // Completed as every short form is, through the Open311 channel; the form gives the idempotency key.
+      const envelope = completeEnvelope(
+        { type: service.type, data, ...(service.lgsl ? { lgsl: service.lgsl } : {}) },
+        { council: stack.definition.council, channel: 'open311', idempotencyKey: idempotencyKeyOf(form) },
+      );
       const admit = context.shedder?.admit(stack.definition.council);
       const result = await stack.submit(envelope, { actor: `key:${key.id}`, ...(admit ? { admit } : {}) }).catch((error: unknown) => {
         if (!(error instanceof LgxValidationError)) throw error;
@@ -246,22 +231,19 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       for (const [field, value] of Object.entries({ service_request_id: requestId, update_id: updateId, status: rawStatus, updated_datetime: updatedAt })) {
         if (value === undefined) throw new Open311Error(400, `${field} is required`);
       }
-      const transaction = requestId!.length <= 200 ? await stack.store.getTransaction(requestId!) : undefined;
+      const view = requestId!.length <= 200 ? await stack.get(requestId!) : undefined;
+      const transaction = view?.transaction;
       if (!transaction || transaction.council !== stack.definition.council || !OPEN311_TYPES.includes(transaction.type)) throw new Open311Error(404, 'service_request_id is not known');
       let status = rawStatus!.toLowerCase();
-      if (status === 'unchanged') {
-        const history = await stack.store.listStatusUpdates(transaction.id);
-        status = history[history.length - 1]?.update.status ?? 'open';
-      }
+      if (status === 'unchanged') status = view.latestStatus?.update.status ?? 'open';
       const update: Record<string, unknown> = { transactionId: transaction.id, externalRef: transaction.id, updateId: updateId, status, updatedAt: isoParam(updatedAt, 'updated_datetime')!.toISOString() };
       const description = one(form, 'description');
       if (description) update.description = description;
       const checked = validateData('statusUpdate', update);
       if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: 'service request update', issueCount: checked.issueCount });
-      const stored = await stack.store.saveStatusUpdate({ target: 'open311-client', update: checked.value as StatusUpdate, now: new Date() });
-      const id = stored?.id ?? (await stack.store.listStatusUpdates(transaction.id)).find((u) => u.target === 'open311-client' && u.update.updateId === updateId)?.id;
-      if (stored) await stack.publish(stored);
-      return send(reply, format, 200, 'service_request_updates', 'request_update', [{ update_id: String(id ?? '') }]);
+      // Stored and sent to the stack's subscribers and webhooks like any other status update; a repeat is the earlier one.
+      const recorded = await stack.recordStatusUpdate({ target: 'open311-client', update: checked.value as StatusUpdate });
+      return send(reply, format, 200, 'service_request_updates', 'request_update', [{ update_id: String(recorded.update?.id ?? '') }]);
     }
     throw new Open311Error(404, 'no such Open311 resource');
   });

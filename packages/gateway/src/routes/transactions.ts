@@ -1,33 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import { CHANNELS, createTransaction, LgxError, LgxValidationError, parseTransaction, schemaRegistry, type Channel, type Envelope, type ValidationIssue } from '@lgx/core';
+import { completeEnvelope, LgxError, LgxValidationError, parseTransaction, schemaRegistry, type ValidationIssue } from '@lgx/core';
 import { authenticate, baseUrl, jsonBody, notFound, type GatewayContext } from '../http/request-context';
 import { detailOf, summaryOf } from './transaction-view';
 
 const MAX_PAGE = 100;
-
-/**
- * A body without `specversion` is the short form `{type, data, ...}`: the gateway completes the
- * envelope (id, time, dataschema, council from the key, channel from the key or `api` and the source
- * that follows it, idempotency key from the body or the Idempotency-Key header). What the body gives
- * itself wins. A full CloudEvents envelope is taken as it is.
- */
-export function completeEnvelope(value: unknown, council: string, idempotencyHeader: string | undefined, channel: Channel = 'api'): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const body = value as Record<string, unknown>;
-  if (Object.prototype.hasOwnProperty.call(body, 'specversion')) return value;
-  const type = body.type;
-  if (typeof type !== 'string' || !schemaRegistry().has(type)) return value;
-  // A channel the body names itself (a valid one) wins over the key's, and the source follows it.
-  const own = CHANNELS.find((c) => c === body.channel);
-  let defaults: Envelope;
-  try {
-    defaults = createTransaction(type, body.data, { council, channel: own ?? channel, validate: false, ...(idempotencyHeader ? { idempotencyKey: idempotencyHeader } : {}) });
-  } catch {
-    return value;
-  }
-  const { data: _data, ...attributes } = defaults;
-  return { ...attributes, ...body };
-}
 
 /**
  * The body parsed once. It is not validated here: `stack.submit` validates the (completed) envelope,
@@ -74,7 +50,9 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const bytes = jsonBody(request);
     const header = request.headers['idempotency-key'];
     const parsedJson = parseBody(bytes, context.options.bodyLimit ?? 1024 * 1024);
-    const candidate = completeEnvelope(parsedJson, key.council, typeof header === 'string' ? header : undefined, key.channel);
+    // The short form {type, data}: the council from the key, the channel from the key (else api), the
+    // idempotency key from the body or the Idempotency-Key header; a full envelope is taken as it is.
+    const candidate = completeEnvelope(parsedJson, { council: key.council, ...(key.channel ? { channel: key.channel } : {}), ...(typeof header === 'string' ? { idempotencyKey: header } : {}) });
     const type = (candidate as { type?: unknown } | null)?.type;
     if (typeof type === 'string' && !schemaRegistry().has(type)) {
       throw new LgxError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `'${type.slice(0, 100)}' is not a transaction type (GET /v1/schemas lists them)`, { details: { type: type.slice(0, 100) } });
@@ -114,11 +92,12 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const from = parseDate(query.from, 'from');
     const to = parseDate(query.to, 'to');
     const before = decodeCursor(query.cursor);
-    const rows = await stack.store.listTransactions({ council: key.council, limit: limit + 1, ...(types ? { types } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(before ? { before } : {}) });
+    // One more than the page, to know whether there is a next one.
+    const rows = await stack.list({ council: key.council, limit: limit + 1, ...(types ? { types } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(before ? { before } : {}) });
     const page = rows.slice(0, limit);
     const base = baseUrl(context, request);
-    const items = await Promise.all(page.map(async (t) => summaryOf(t, await stack.store.listDeliveries(t.id), base)));
-    const last = page[page.length - 1];
+    const items = page.map((summary) => summaryOf(summary, base));
+    const last = page[page.length - 1]?.transaction;
     const next = rows.length > limit && last ? Buffer.from(JSON.stringify({ t: last.createdAt, i: last.id })).toString('base64url') : undefined;
     return { items, ...(next ? { next, links: { next: `${base}/v1/transactions?${new URLSearchParams({ ...(query as Record<string, string>), cursor: next }).toString()}` } } : {}) };
   });

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startRestSimulator, SimulatorHttpError, type RestSimulator } from '@lgx/testkit';
-import { createSqliteStore, createStack, openStack, type RunningStack, type StackConfig } from '@lgx/runtime';
+import { createSqliteStore, createStack, openStack, type RunningStack, type StackConfig, type Store } from '@lgx/runtime';
 import { createApiKey, createGateway, createMemoryKeyStore, type Gateway, type GatewayOptions, type KeyStore, type Scope } from '../../src';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
@@ -93,6 +93,8 @@ export interface Harness {
   gateway: Gateway;
   url: string;
   stack: RunningStack;
+  /** The store `stack` was opened on, for a status poller beside it. */
+  store: Store;
   other: RunningStack;
   keys: KeyStore;
   waste: ExampleWasteSimulator;
@@ -129,14 +131,16 @@ export async function startHarness(options: Omit<GatewayOptions, 'stacks' | 'key
       ],
       ...(open311 ? { open311: OPEN311_SERVICES } : {}),
     };
-    return openStack(await createStack(config), {
-      store: createSqliteStore({ file: path.join(root, file) }),
+    const store = createSqliteStore({ file: path.join(root, file) });
+    const stack = await openStack(await createStack(config), {
+      store,
       resolveFrom: root,
       worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 },
     });
+    return { stack, store };
   };
-  const stack = await open(COUNCIL, 'council.db', true);
-  const other = await open(OTHER_COUNCIL, 'other.db', false);
+  const { stack, store } = await open(COUNCIL, 'council.db', true);
+  const { stack: other } = await open(OTHER_COUNCIL, 'other.db', false);
   const keys = createMemoryKeyStore();
   // Background health checks would take faults meant for deliveries (failNext): the first round runs
   // at start, the next only when a test asks for a shorter interval.
@@ -146,6 +150,7 @@ export async function startHarness(options: Omit<GatewayOptions, 'stacks' | 'key
     gateway,
     url,
     stack,
+    store,
     other,
     keys,
     waste,

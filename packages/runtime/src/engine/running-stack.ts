@@ -1,16 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../store/canonical-json';
-import { assertValid, classifyError, createTransaction, LgxError, LgxValidationError, schemaRegistry, silentLogger, validateQuery, validateQueryResult, type AdapterInstance, type CallbackRequest, type Envelope, type Logger, type QueryType } from '@lgx/core';
+import { assertValid, classifyError, createTransaction, LgxError, LgxValidationError, schemaRegistry, silentLogger, validateData, validateQuery, validateQueryResult, type AdapterInstance, type CallbackRequest, type Envelope, type Logger, type QueryType, type StatusUpdate } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';
 import { webhookAdapter } from '../sync/webhook-adapter';
 import { StatusEvents } from '../sync/status-events';
 import { createCallbackHandler, type CallbackOutcome } from '../sync/callback-handler';
 import { matchRoutes } from '../stack/route-matcher';
-import { createDeadLetters, type DeadLetters } from './dead-letters';
+import { createReadModel } from '../read/read-model';
+import type { StackReader } from '../read/read-types';
+import { recordStatusUpdates } from '../sync/record-status-updates';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
+import { keepStackInternals } from './stack-internals';
 import type { StackDefinition } from '../stack/stack-types';
-import type { AttemptRecord, LeasedDelivery, NewDelivery, QueueDepth, Store, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
+import type { LeasedDelivery, NewDelivery, QueueDepth, Store, StoredStatusUpdate } from '../store/store-types';
 
 export interface OpenStackOptions {
   store: Store;
@@ -27,21 +30,19 @@ export interface OpenStackOptions {
    * engine (target id `webhook:<id>`).
    */
   webhooks?: Array<{ id: string; url: string; secret: string; timeoutMs?: number }>;
-  /** Where status updates come from (pollers, callbacks); each one stored is published to the webhooks. */
+  /**
+   * Where status updates come from (pollers, callbacks, pushed updates); each one stored is published
+   * to the webhooks. Default: an emitter of the stack's own.
+   */
   events?: StatusEvents;
 }
 
-export interface TransactionView {
-  transaction: StoredTransaction;
-  deliveries: Array<StoredDelivery & { attemptLog: AttemptRecord[] }>;
-  statusUpdates: StoredStatusUpdate[];
-}
-
-/** A council's stack, running: accepts transactions durably and delivers them. */
-export interface RunningStack {
+/**
+ * A council's stack, running: accepts transactions durably and delivers them. What it has stored is
+ * read through it (its read model: `get`, `list`, `listStatusUpdates`, `dlq`, `verifyAudit`).
+ */
+export interface RunningStack extends StackReader {
   readonly definition: StackDefinition;
-  readonly store: Store;
-  readonly worker: DeliveryWorker;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
   /**
    * Validates, dedupes on (council, idempotency key) and commits the transaction with one delivery
@@ -52,9 +53,15 @@ export interface RunningStack {
   submit(input: unknown, options?: { actor?: string; admit?: (targets: readonly string[]) => void }): Promise<{ id: string; duplicate: boolean }>;
   /** Pending deliveries of this stack's targets, read from counters the store keeps (no count over the queue). */
   queueDepth(): Promise<QueueDepth>;
-  get(id: string): Promise<TransactionView | undefined>;
-  /** The dead-letter queue: every change is an audited action with its actor and reason. */
-  readonly dlq: DeadLetters;
+  /**
+   * Records a status update pushed to the stack by `target` (e.g. an Open311 client posting to
+   * servicerequestupdates): validated, stored in the transaction's history, deduplicated on (target,
+   * externalRef, updateId), and emitted to the stack's status subscribers and webhooks like a polled
+   * one. Resolves the stored update (the earlier one for a repeat, when its transaction is known).
+   */
+  recordStatusUpdate(input: { target: string; update: StatusUpdate }): Promise<{ update: StoredStatusUpdate | undefined; duplicate: boolean }>;
+  /** Calls `listener` with every status update the stack stores for the first time; returns an unsubscribe function. */
+  onStatusUpdate(listener: (update: StoredStatusUpdate) => void): () => void;
   /**
    * Publishes a stored status update to the webhook subscribers as a `statusUpdate` transaction (one
    * delivery per subscriber). Idempotent per update. Resolves undefined when there are no subscribers.
@@ -75,6 +82,14 @@ export interface RunningStack {
   query(type: string, params: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ target: string; result: unknown }>;
   /** Calls `listener` with every delivery outcome (delivered, retry, dead); returns an unsubscribe function. */
   onDelivery(listener: (event: DeliveryEvent) => void): () => void;
+  /** Starts delivering, for a stack opened with `start: false` (nothing happens if it already is). */
+  start(): void;
+  /**
+   * Stops delivering: no new leases; attempts in flight finish within `deadlineMs` (default 10 s), or
+   * are aborted and give their leases back uncounted. The adapters stay open (a status poller may
+   * still need them) until close(); start() delivers again.
+   */
+  stopDelivering(deadlineMs?: number): Promise<void>;
   /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
@@ -123,6 +138,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     targets.set(id, { instance: instance as unknown as AdapterInstance, capabilities: webhookAdapter.capabilities });
     webhookTargets.push(id);
   }
+  const events = options.events ?? new StatusEvents();
   const listeners = new Set<(event: DeliveryEvent) => void>();
   if (options.onEvent) listeners.add(options.onEvent);
   const onEvent = (event: DeliveryEvent): void => {
@@ -157,14 +173,13 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   const onStatus = (stored: StoredStatusUpdate) => {
     publish(stored).catch((error: unknown) => logger.error('publishing a status update failed', { error, statusUpdate: stored.id }));
   };
-  options.events?.on('statusUpdate', onStatus);
+  events.on('statusUpdate', onStatus);
 
-  const dlq = createDeadLetters({ store: options.store, council: definition.council, onReplay: () => worker.notify() });
+  const reader = createReadModel({ store: options.store, council: definition.council, onReplay: () => worker.notify() });
 
-  return {
+  const stack: RunningStack = {
+    ...reader,
     definition,
-    store: options.store,
-    worker,
     adapters: instances,
     async submit(input, submitOptions = {}) {
       const envelope: Envelope = assertValid(input);
@@ -205,17 +220,22 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       }
       return { total, byTarget: mine };
     },
-    async get(id) {
-      const transaction = await options.store.getTransaction(id);
-      if (!transaction) return undefined;
-      const deliveries = await options.store.listDeliveries(id);
-      return {
-        transaction,
-        deliveries: await Promise.all(deliveries.map(async (d) => ({ ...d, attemptLog: await options.store.listAttempts(d.id) }))),
-        statusUpdates: await options.store.listStatusUpdates(id),
+    async recordStatusUpdate({ target, update }) {
+      const checked = validateData('statusUpdate', update);
+      if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `status update from ${target}`, issueCount: checked.issueCount });
+      const [stored] = await recordStatusUpdates({ store: options.store, target, updates: [checked.value as StatusUpdate], now: new Date(), events, logger });
+      if (stored) return { update: stored, duplicate: false };
+      // A repeat of (target, externalRef, updateId): the earlier one, found in its transaction's history.
+      const history = update.transactionId ? await options.store.listStatusUpdates(update.transactionId) : [];
+      const earlier = history.find((u) => u.target === target && u.update.externalRef === update.externalRef && u.update.updateId === update.updateId);
+      return { update: earlier, duplicate: true };
+    },
+    onStatusUpdate(listener) {
+      events.on('statusUpdate', listener);
+      return () => {
+        events.off('statusUpdate', listener);
       };
     },
-    dlq,
     publish,
     async query(type, params, queryOptions = {}) {
       if (!schemaRegistry().types('query').includes(type)) {
@@ -255,12 +275,20 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         listeners.delete(listener);
       };
     },
-    handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events: options.events ?? new StatusEvents(), logger }),
+    start() {
+      worker.start();
+    },
+    stopDelivering(deadlineMs) {
+      return worker.stop(deadlineMs);
+    },
+    handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events, logger }),
     async close(closeOptions = {}) {
-      options.events?.off('statusUpdate', onStatus);
+      events.off('statusUpdate', onStatus);
       await worker.stop(closeOptions.deadlineMs);
       for (const instance of instances.values()) await instance.close?.().catch(() => undefined);
       if (closeOptions.closeStore !== false) await options.store.close();
     },
   };
+  keepStackInternals(stack, { store: options.store, worker });
+  return stack;
 }

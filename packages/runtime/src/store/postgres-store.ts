@@ -5,6 +5,7 @@ import { acceptTransition, andThen, discardTransition, fallbackTransition, handO
 import { postgresLeaseQueries } from './postgres-lease-queries';
 import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { postgresRefreshMethods } from './postgres-refresh-queries';
+import { postgresBatchReads } from './postgres-read-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { SqlParams } from './sql-params';
@@ -210,6 +211,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
 
   const store: Store = {
+    ...postgresBatchReads(pool, s),
     async migrate() {
       await transaction(async (db) => {
         // Two processes starting together: the second waits here, then finds the migrations applied.

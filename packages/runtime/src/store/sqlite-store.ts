@@ -7,6 +7,7 @@ import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter }
 import { insertSql, SqlParams } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { sqliteRefreshMethods } from './sqlite-refresh-queries';
+import { sqliteBatchReads } from './sqlite-read-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { rowMapper, SQLITE_ROWS } from './store-rows';
@@ -183,6 +184,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   let turn = 0;
 
   const store: Store = {
+    ...sqliteBatchReads(prep),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       // In one IMMEDIATE transaction so two processes starting together cannot both apply a migration.

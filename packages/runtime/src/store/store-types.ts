@@ -1,5 +1,6 @@
 import type { Envelope, Receipt, StatusUpdate } from '@lgx/core';
 import type { StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './status-refresh-types';
+import type { StoreBatchReads } from './store-batch-reads';
 
 /** What a delivery is doing. `dead` deliveries are the dead-letter queue. */
 export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'discarded' | 'skipped';
@@ -173,7 +174,7 @@ export interface StoredStatusUpdate {
  * Everything the runtime persists. One interface, one conformance suite, two implementations
  * (SQLite embedded, PostgreSQL scale-out). Every method that changes state is atomic.
  */
-export interface Store {
+export interface Store extends StoreBatchReads {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

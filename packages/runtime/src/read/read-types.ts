@@ -1,0 +1,84 @@
+import type { AttemptRecord, AuditEntry, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
+import type { AuditChainVerdict } from '../store/audit-chain';
+import type { DeadLetters } from '../engine/dead-letters';
+import type { TransactionState } from './transaction-state';
+
+/** One transaction as a page of `list` shows it. */
+export interface TransactionSummary {
+  transaction: StoredTransaction;
+  /** Where it stands, from its deliveries (shadow deliveries never count). */
+  state: TransactionState;
+  /** Its deliveries in route order; each one's `lastError` only while it stands. */
+  deliveries: StoredDelivery[];
+  /** The newest status update, once one came. */
+  latestStatus?: StoredStatusUpdate;
+}
+
+/** One transaction in full, as `get` shows it: every delivery with its attempts, and the status history. */
+export interface TransactionView extends TransactionSummary {
+  deliveries: Array<StoredDelivery & { attemptLog: AttemptRecord[] }>;
+  /** Oldest first. */
+  statusUpdates: StoredStatusUpdate[];
+}
+
+/** Which of a council's transactions to list, and which page. */
+export interface TransactionListQuery {
+  /** Default: the stack's (or the read model's) council. */
+  council?: string;
+  /** Only these transactions (unknown ids and other councils' are left out). */
+  ids?: readonly string[];
+  /** Only these types. */
+  types?: readonly string[];
+  /** Created at or after. */
+  from?: Date;
+  /** Created before. */
+  to?: Date;
+  /** Strictly older than this (the last item of the previous page). */
+  before?: { createdAt: string; id: string };
+  /** Page size, from 1 to 10,000. */
+  limit: number;
+}
+
+/** A status update about a council's transaction, with the transaction's type. */
+export interface StatusUpdateView extends StoredStatusUpdate {
+  transactionId: string;
+  transactionType: string;
+}
+
+/** Which status updates of a council's transactions to list: oldest first. */
+export interface StatusUpdateQuery {
+  /** Default: the stack's (or the read model's) council. */
+  council?: string;
+  /** Only updates about transactions of these types. */
+  types?: readonly string[];
+  /** Received at or after. */
+  from?: Date;
+  /** Received at or before. */
+  to?: Date;
+  /** With an id above this one. */
+  afterId?: number;
+  /** The most updates read, from 1 to 10,000; a `types` filter applies to what was read. */
+  limit: number;
+}
+
+/**
+ * What can be read of a stack's store, and its dead-letter queue: the same for a running stack and
+ * for a read model opened on a store alone (no adapter loaded, no secret needed). Every page is read
+ * with a fixed number of queries, however many items it holds.
+ */
+export interface StackReader {
+  /** A transaction in full, or undefined. Any council's: callers serving one council check `transaction.council`. */
+  get(id: string): Promise<TransactionView | undefined>;
+  /** A page of a council's transactions, newest first (by creation time, then id). */
+  list(query: TransactionListQuery): Promise<TransactionSummary[]>;
+  /** Status updates about a council's transactions (updates matched to none are left out). */
+  listStatusUpdates(query: StatusUpdateQuery): Promise<StatusUpdateView[]>;
+  /** The dead-letter queue: every change is an audited action with its actor and reason. */
+  readonly dlq: DeadLetters;
+  /** The council's audit trail in chain order, or one transaction's part of it. */
+  listAudit(options?: { transactionId?: string; afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+  /** Whether the council's audit chain is whole: every entry's hash and link checked. */
+  verifyAudit(): Promise<AuditChainVerdict>;
+  /** Resolves once the store answers a read (rejects with its error): a health probe. */
+  pingStore(): Promise<void>;
+}
