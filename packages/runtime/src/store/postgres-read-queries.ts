@@ -1,12 +1,13 @@
 import type { QueryResult } from 'pg';
-import { toAttempt, toDelivery, toStatusUpdate, toTransaction, type PgAttemptRow, type PgDeliveryRow, type PgStatusUpdateRow, type PgTransactionRow } from './postgres-rows';
+import { toAttempt, toStatusUpdate, toTransaction, type PgAttemptRow, type PgStatusUpdateRow, type PgTransactionRow } from './postgres-rows';
+import type { DeliveryState, RouteMode } from './store-types';
 import type { StoreBatchReads } from './store-batch-reads';
 
 /** The ids go in as one text[] parameter ($1), so each statement's text is the same whatever their number. */
 export function postgresReadQueries(s: string) {
   return {
     transactions: `SELECT * FROM ${s}.transactions WHERE id = ANY($1::text[])`,
-    deliveries: `SELECT * FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[]) ORDER BY transaction_id, link_order, created_at, id`,
+    deliveryStates: `SELECT transaction_id, mode, state FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[])`,
     attempts: `SELECT * FROM ${s}.attempts WHERE delivery_id = ANY($1::text[]) ORDER BY delivery_id, id`,
     latestStatusUpdates: `SELECT DISTINCT ON (transaction_id) * FROM ${s}.status_updates WHERE transaction_id = ANY($1::text[]) ORDER BY transaction_id, id DESC`,
   };
@@ -24,8 +25,9 @@ export function postgresBatchReads(pool: Queryable, s: string): StoreBatchReads 
     async getTransactions(ids) {
       return (await all<PgTransactionRow>(sql.transactions, ids)).map(toTransaction);
     },
-    async listDeliveriesOf(transactionIds) {
-      return (await all<PgDeliveryRow>(sql.deliveries, transactionIds)).map(toDelivery);
+    async listDeliveryStatesOf(transactionIds) {
+      const rows = await all<{ transaction_id: string; mode: RouteMode; state: DeliveryState }>(sql.deliveryStates, transactionIds);
+      return rows.map((row) => ({ transactionId: row.transaction_id, mode: row.mode, state: row.state }));
     },
     async listAttemptsOf(deliveryIds) {
       return (await all<PgAttemptRow & { delivery_id: string }>(sql.attempts, deliveryIds)).map((row) => ({ deliveryId: row.delivery_id, attempt: toAttempt(row) }));

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { toAttempt, toDelivery, toStatusUpdate, toTransaction, type AttemptRow, type DeliveryRow, type StatusUpdateRow, type TransactionRow } from './sqlite-rows';
+import { toAttempt, toStatusUpdate, toTransaction, type AttemptRow, type StatusUpdateRow, type TransactionRow } from './sqlite-rows';
+import type { DeliveryState, RouteMode } from './store-types';
 import type { StoreBatchReads } from './store-batch-reads';
 
 /**
@@ -9,7 +10,7 @@ import type { StoreBatchReads } from './store-batch-reads';
  */
 export const SQLITE_READ_QUERIES = {
   transactions: 'SELECT * FROM transactions WHERE id IN (SELECT value FROM json_each(?))',
-  deliveries: 'SELECT * FROM deliveries WHERE transaction_id IN (SELECT value FROM json_each(?)) ORDER BY transaction_id, link_order, created_at, id',
+  deliveryStates: 'SELECT transaction_id, mode, state FROM deliveries WHERE transaction_id IN (SELECT value FROM json_each(?))',
   attempts: 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, id',
   latestStatusUpdates: 'SELECT * FROM status_updates WHERE id IN (SELECT MAX(id) FROM status_updates WHERE transaction_id IN (SELECT value FROM json_each(?)) GROUP BY transaction_id)',
 } as const;
@@ -21,8 +22,8 @@ export function sqliteBatchReads(prep: (sql: string) => Database.Statement): Sto
     async getTransactions(ids) {
       return all<TransactionRow>(SQLITE_READ_QUERIES.transactions, ids).map(toTransaction);
     },
-    async listDeliveriesOf(transactionIds) {
-      return all<DeliveryRow>(SQLITE_READ_QUERIES.deliveries, transactionIds).map(toDelivery);
+    async listDeliveryStatesOf(transactionIds) {
+      return all<{ transaction_id: string; mode: RouteMode; state: DeliveryState }>(SQLITE_READ_QUERIES.deliveryStates, transactionIds).map((row) => ({ transactionId: row.transaction_id, mode: row.mode, state: row.state }));
     },
     async listAttemptsOf(deliveryIds) {
       return all<AttemptRow & { delivery_id: string }>(SQLITE_READ_QUERIES.attempts, deliveryIds).map((row) => ({ deliveryId: row.delivery_id, attempt: toAttempt(row) }));
