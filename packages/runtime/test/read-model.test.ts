@@ -155,18 +155,13 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
       expect(await reader.get('no-such-transaction')).toBeUndefined();
     });
 
-    it('lists a council newest first, each summary as the per-item view has it, with the newest status', async () => {
+    it('lists a council newest first, each summary with the state and newest status the per-item view has', async () => {
       const page = await reader.list({ limit: 100 });
       const own = Object.entries(ids).filter(([label]) => label !== 'elsewhere');
       expect(page.map((s) => s.transaction.id)).toEqual(own.map(([, id]) => id).reverse());
       for (const summary of page) {
         const full = (await perItemView(store, summary.transaction.id))!;
-        expect(summary).toEqual({
-          transaction: full.transaction,
-          state: full.state,
-          deliveries: full.deliveries.map(({ attemptLog: _log, ...d }) => d),
-          ...(full.latestStatus ? { latestStatus: full.latestStatus } : {}),
-        });
+        expect(summary).toEqual({ transaction: full.transaction, state: full.state, ...(full.latestStatus ? { latestStatus: full.latestStatus } : {}) });
       }
       expect(page.find((s) => s.transaction.id === ids.followed)!.latestStatus!.update).toEqual(expect.objectContaining({ updateId: 'u2', status: 'action_scheduled' }));
     });
@@ -217,9 +212,10 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
       const large = await counted(counter, () => reader.list({ limit: 1000 }));
       expect(small.result).toHaveLength(10);
       expect(large.result).toHaveLength(1000);
-      expect(large.result.every((s) => s.deliveries.length === 2)).toBe(true);
+      // One pending delivery and a shadow one each: pending, whatever the shadow does.
+      expect(large.result.every((s) => s.state === 'pending')).toBe(true);
       expect(large.result.filter((s) => s.latestStatus)).toHaveLength(340);
-      // The page's transactions, then their deliveries and newest status updates: three, whatever the size.
+      // The page's transactions, then their deliveries' states and newest status updates: three, whatever the size.
       expect([small.statements, large.statements]).toEqual([3, 3]);
 
       const idsPage = large.result.map((s) => s.transaction.id);

@@ -55,8 +55,8 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
 
 /**
  * The read side of a stack's store: transaction views assembled in one place, each page read with one
- * query per table (the page's transactions, then their deliveries and newest status updates by id
- * list), never one per item.
+ * query per table (the page's transactions, then their deliveries' states and newest status updates
+ * by id list), never one per item.
  */
 export function createReadModel(options: ReadModelOptions): StackReader {
   const { store } = options;
@@ -76,13 +76,12 @@ export function createReadModel(options: ReadModelOptions): StackReader {
 
   async function summaries(transactions: readonly StoredTransaction[]): Promise<TransactionSummary[]> {
     const ids = transactions.map((t) => t.id);
-    const [deliveries, latest] = await Promise.all([store.listDeliveriesOf(ids), store.latestStatusUpdatesOf(ids)]);
+    const [deliveries, latest] = await Promise.all([store.listDeliveryStatesOf(ids), store.latestStatusUpdatesOf(ids)]);
     const byTransaction = groupBy(deliveries, (d) => d.transactionId);
     const latestOf = new Map(latest.map((u) => [u.transactionId!, u]));
     return transactions.map((transaction) => {
-      const own = (byTransaction.get(transaction.id) ?? []).map(deliveryView);
       const latestStatus = latestOf.get(transaction.id);
-      return { transaction, state: stateOf(own), deliveries: own, ...(latestStatus ? { latestStatus } : {}) };
+      return { transaction, state: stateOf(byTransaction.get(transaction.id) ?? []), ...(latestStatus ? { latestStatus } : {}) };
     });
   }
 

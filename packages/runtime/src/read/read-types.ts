@@ -3,19 +3,18 @@ import type { AuditChainVerdict } from '../store/audit-chain';
 import type { DeadLetters } from '../engine/dead-letters';
 import type { TransactionState } from './transaction-state';
 
-/** One transaction as a page of `list` shows it. */
+/** One transaction as a page of `list` shows it: what it is, where it stands, its newest status. */
 export interface TransactionSummary {
   transaction: StoredTransaction;
   /** Where it stands, from its deliveries (shadow deliveries never count). */
   state: TransactionState;
-  /** Its deliveries in route order; each one's `lastError` only while it stands. */
-  deliveries: StoredDelivery[];
   /** The newest status update, once one came. */
   latestStatus?: StoredStatusUpdate;
 }
 
 /** One transaction in full, as `get` shows it: every delivery with its attempts, and the status history. */
 export interface TransactionView extends TransactionSummary {
+  /** In route order; each one's `lastError` only while it stands. */
   deliveries: Array<StoredDelivery & { attemptLog: AttemptRecord[] }>;
   /** Oldest first. */
   statusUpdates: StoredStatusUpdate[];

@@ -1,4 +1,5 @@
 import type { QueryResult } from 'pg';
+import type { DeliveryState, RouteMode } from './store-types';
 import type { StoreBatchReads } from './store-batch-reads';
 import { POSTGRES_ROWS, rowMapper } from './store-rows';
 
@@ -8,7 +9,7 @@ const rows = rowMapper(POSTGRES_ROWS);
 export function postgresReadQueries(s: string) {
   return {
     transactions: `SELECT * FROM ${s}.transactions WHERE id = ANY($1::text[])`,
-    deliveries: `SELECT * FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[]) ORDER BY transaction_id, link_order, created_at, id`,
+    deliveryStates: `SELECT transaction_id, mode, state FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[])`,
     attempts: `SELECT * FROM ${s}.attempts WHERE delivery_id = ANY($1::text[]) ORDER BY delivery_id, id`,
     latestStatusUpdates: `SELECT DISTINCT ON (transaction_id) * FROM ${s}.status_updates WHERE transaction_id = ANY($1::text[]) ORDER BY transaction_id, id DESC`,
   };
@@ -26,8 +27,9 @@ export function postgresBatchReads(pool: Queryable, s: string): StoreBatchReads 
     async getTransactions(ids) {
       return (await all(sql.transactions, ids)).map(rows.transaction);
     },
-    async listDeliveriesOf(transactionIds) {
-      return (await all(sql.deliveries, transactionIds)).map(rows.delivery);
+    async listDeliveryStatesOf(transactionIds) {
+      const found = (await all(sql.deliveryStates, transactionIds)) as { transaction_id: string; mode: RouteMode; state: DeliveryState }[];
+      return found.map((row) => ({ transactionId: row.transaction_id, mode: row.mode, state: row.state }));
     },
     async listAttemptsOf(deliveryIds) {
       return (await all(sql.attempts, deliveryIds)).map((row) => ({ deliveryId: (row as { delivery_id: string }).delivery_id, attempt: rows.attempt(row) }));

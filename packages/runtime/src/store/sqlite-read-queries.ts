@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import type { DeliveryState, RouteMode } from './store-types';
 import type { StoreBatchReads } from './store-batch-reads';
 import { rowMapper, SQLITE_ROWS } from './store-rows';
 
@@ -11,7 +12,7 @@ const rows = rowMapper(SQLITE_ROWS);
  */
 export const SQLITE_READ_QUERIES = {
   transactions: 'SELECT * FROM transactions WHERE id IN (SELECT value FROM json_each(?))',
-  deliveries: 'SELECT * FROM deliveries WHERE transaction_id IN (SELECT value FROM json_each(?)) ORDER BY transaction_id, link_order, created_at, id',
+  deliveryStates: 'SELECT transaction_id, mode, state FROM deliveries WHERE transaction_id IN (SELECT value FROM json_each(?))',
   attempts: 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, id',
   latestStatusUpdates: 'SELECT * FROM status_updates WHERE id IN (SELECT MAX(id) FROM status_updates WHERE transaction_id IN (SELECT value FROM json_each(?)) GROUP BY transaction_id)',
 } as const;
@@ -23,8 +24,8 @@ export function sqliteBatchReads(prep: (sql: string) => Database.Statement): Sto
     async getTransactions(ids) {
       return all(SQLITE_READ_QUERIES.transactions, ids).map(rows.transaction);
     },
-    async listDeliveriesOf(transactionIds) {
-      return all(SQLITE_READ_QUERIES.deliveries, transactionIds).map(rows.delivery);
+    async listDeliveryStatesOf(transactionIds) {
+      return (all(SQLITE_READ_QUERIES.deliveryStates, transactionIds) as { transaction_id: string; mode: RouteMode; state: DeliveryState }[]).map((row) => ({ transactionId: row.transaction_id, mode: row.mode, state: row.state }));
     },
     async listAttemptsOf(deliveryIds) {
       return all(SQLITE_READ_QUERIES.attempts, deliveryIds).map((row) => ({ deliveryId: (row as { delivery_id: string }).delivery_id, attempt: rows.attempt(row) }));

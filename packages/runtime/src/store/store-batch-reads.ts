@@ -1,4 +1,4 @@
-import type { AttemptRecord, StoredDelivery, StoredStatusUpdate, StoredTransaction } from './store-types';
+import type { AttemptRecord, DeliveryState, RouteMode, StoredStatusUpdate, StoredTransaction } from './store-types';
 
 /**
  * Reads by a list of ids, each one statement however many ids it is given, so a page of transactions
@@ -8,8 +8,8 @@ import type { AttemptRecord, StoredDelivery, StoredStatusUpdate, StoredTransacti
 export interface StoreBatchReads {
   /** The transactions with these ids, in no particular order. */
   getTransactions(ids: readonly string[]): Promise<StoredTransaction[]>;
-  /** The deliveries of these transactions, each transaction's in route order (as `listDeliveries`). */
-  listDeliveriesOf(transactionIds: readonly string[]): Promise<StoredDelivery[]>;
+  /** How each delivery of these transactions stands (its mode and state alone: what a page's state needs). */
+  listDeliveryStatesOf(transactionIds: readonly string[]): Promise<Array<{ transactionId: string; mode: RouteMode; state: DeliveryState }>>;
   /** The attempts of these deliveries, each delivery's in order, with the delivery's id. */
   listAttemptsOf(deliveryIds: readonly string[]): Promise<Array<{ deliveryId: string; attempt: AttemptRecord }>>;
   /** The newest status update of each of these transactions that has one. */
