@@ -35,7 +35,7 @@ let keySeq = 0;
 /** `count` request bodies, each a full envelope with its own id and idempotency key. */
 function bodies(count: number): string[] {
   return Array.from({ length: count }, () => {
-    const data = structuredClone(missed[keySeq % missed.length]) as never;
+    const data = structuredClone(missed[keySeq % missed.length]!);
     return JSON.stringify(createTransaction('waste.missedCollection', data, { council: COUNCIL, channel: 'web', idempotencyKey: `bench-gw-${keySeq++}` }));
   });
 }

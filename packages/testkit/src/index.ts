@@ -29,6 +29,6 @@ export {
 export { startSoapSimulator, soapFault, soapEnvelope, type SoapSimulator, type SoapSimulatorOptions, type SoapFaultOptions } from './simulators/soap-simulator';
 export { openStateFile, type StateFile } from './simulators/state-file';
 export type { SimulatedStack, SimulatedSystem, SimulatedSystemOptions } from './simulators/simulated-system';
-export { loadFixtures, listFixtureTypes, type CanonicalFixture, type FixtureKind, type LoadFixturesOptions } from './fixtures';
+export { loadFixtures, listFixtureTypes, type CanonicalFixture, type FixtureData, type FixtureKind, type LoadFixturesOptions } from './fixtures';
 export { record, replayFixture, scrubRecording, findUnscrubbedSecret, simulateTlsFailure, simulateResetMidBody, type RecordedInteraction, type ReplayHandle, type InterceptHandle } from './record-replay';
 export { createMemoryLogger } from './memory-logger';
