@@ -23,4 +23,17 @@ export default tseslint.config(
     ignores: ['packages/cli/**'],
     rules: { 'no-console': 'error' },
   },
+  {
+    // A package's surface is what its entries list by name; `export *` would publish internals too.
+    files: ['packages/**/src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportAllDeclaration',
+          message: "List exports by name (export { a, type B } from './module'): `export *` publishes everything the module holds, internals included.",
+        },
+      ],
+    },
+  },
 );

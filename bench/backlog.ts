@@ -35,7 +35,7 @@ const CONCURRENCY = 8;
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 let keySeq = 0;
 const tx = () =>
-  createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]) as never, { council: COUNCIL, channel: 'web', idempotencyKey: `backlog-${keySeq++}` });
+  createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]!), { council: COUNCIL, channel: 'web', idempotencyKey: `backlog-${keySeq++}` });
 
 const n = (x: number) => Math.round(x).toLocaleString('en-GB');
 const ms = (x: number) => `${x.toFixed(1)} ms`;

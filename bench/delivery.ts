@@ -27,7 +27,7 @@ const repoRoot = path.resolve(__dirname, '..');
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 let keySeq = 0;
 /** A fresh idempotency key per transaction, so the vendor does the same work for every one. */
-const tx = () => createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]) as never, { council: 'E07000223', channel: 'web', idempotencyKey: `bench-${keySeq++}` });
+const tx = () => createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]!), { council: 'E07000223', channel: 'web', idempotencyKey: `bench-${keySeq++}` });
 
 async function open(sim: ExampleWasteSimulator, dir: string, name: string, worker: { concurrency: number; start: boolean; onEvent?: (event: DeliveryEvent) => void }): Promise<RunningStack> {
   const definition = await createStack(

@@ -8,7 +8,7 @@
  */
 import * as http from 'node:http';
 import axios from 'axios';
-import { createTransaction, type Transaction } from '@lgx/core';
+import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures } from '@lgx/testkit';
 import { compareRates } from '../rate';
@@ -31,7 +31,7 @@ export async function benchAlloySubmit(options: { total?: number; concurrency?: 
   const sim = await startAlloySimulator();
   const { instance } = await instantiateAdapter(adapter, alloyExampleConfig(sim.apiUrl, sim.apiKey), { retry: false });
   const data = loadFixtures('street.report', { kind: 'valid' }).find((f) => f.name === 'street-light-by-asset')!.data;
-  const tx = createTransaction('street.report', data as never, { council: 'E07000223', idempotencyKey: 'bench' }) as Transaction<'street.report'>;
+  const tx = createTransaction('street.report', data, { council: 'E07000223', idempotencyKey: 'bench' });
 
   // The raw client sends exactly what the adapter sends (captured from one adapter call), with its own ids.
   await instance.submit!(tx, { signal: AbortSignal.timeout(5000) });

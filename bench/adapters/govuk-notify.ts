@@ -11,7 +11,7 @@ import { createHmac } from 'node:crypto';
 import * as http from 'node:http';
 import { compareRates } from '../rate';
 import axios from 'axios';
-import { createTransaction, type Transaction } from '@lgx/core';
+import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures } from '@lgx/testkit';
 import { GOVUK_NOTIFY_TEST_API_KEY, startGovukNotifySimulator } from '../../packages/adapters/govuk-notify/src/testing';
@@ -33,7 +33,7 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   const apiKey = GOVUK_NOTIFY_TEST_API_KEY;
   const { instance } = await instantiateAdapter(adapter, { baseUrl: sim.url, apiKey }, { retry: false });
   const data = loadFixtures('notification', { kind: 'valid' }).find((f) => f.name === 'email-permit-confirmation')!.data;
-  const tx = createTransaction('notification', data as never, { council: 'E07000223', idempotencyKey: 'bench' }) as Transaction<'notification'>;
+  const tx = createTransaction('notification', data, { council: 'E07000223', idempotencyKey: 'bench' });
 
   // The raw client sends exactly the body the adapter sends (captured from one adapter call), with
   // its own reference per message.

@@ -12,7 +12,7 @@ import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures } from '@lgx/testkit';
 import { startGovukPaySimulator } from '../../packages/adapters/govuk-pay/src/testing';
 import adapter from '../../packages/adapters/govuk-pay/src';
-import { createTransaction, type Transaction } from '@lgx/core';
+import { createTransaction } from '@lgx/core';
 
 
 export async function benchAdapter(options: { total?: number; concurrency?: number; rounds?: number } = {}) {
@@ -22,7 +22,7 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   const sim = await startGovukPaySimulator({ postsPerSecond: null });
   const { instance } = await instantiateAdapter(adapter, { baseUrl: sim.url, apiKey: sim.apiKey }, { retry: false });
   const data = loadFixtures('payment', { kind: 'valid', version: 2 }).find((f) => f.name === 'parking-permit-with-line-items')!.data;
-  const tx = createTransaction('payment', data as never, { council: 'E07000223', idempotencyKey: 'bench', version: 2 }) as Transaction<'payment'>;
+  const tx = createTransaction('payment', data, { council: 'E07000223', idempotencyKey: 'bench', version: 2 });
 
   // The raw client sends exactly the body the adapter sends (captured from one adapter call).
   await instance.submit!(tx, { signal: AbortSignal.timeout(5000) });

@@ -7,7 +7,7 @@
 import * as http from 'node:http';
 import { compareRates } from '../rate';
 import axios from 'axios';
-import { createTransaction, type Transaction } from '@lgx/core';
+import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures } from '@lgx/testkit';
 import { startOpen311Simulator } from '../../packages/adapters/open311/src/testing';
@@ -22,7 +22,7 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   sim.faults.rateLimit(null);
   const { instance } = await instantiateAdapter(adapter, { baseUrl: sim.endpoint, apiKey: sim.apiKey, format: 'xml' }, { retry: false });
   const data = loadFixtures('street.report', { kind: 'valid' }).find((f) => f.name === 'pothole-with-coordinates')!.data;
-  const tx = createTransaction('street.report', data as never, { council: 'E07000223', idempotencyKey: 'bench' }) as Transaction<'street.report'>;
+  const tx = createTransaction('street.report', data, { council: 'E07000223', idempotencyKey: 'bench' });
 
   // The raw client sends exactly the body the adapter sends (captured from one adapter call).
   await instance.submit!(tx, { signal: AbortSignal.timeout(5000) });

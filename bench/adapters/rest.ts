@@ -6,7 +6,7 @@
  */
 import * as http from 'node:http';
 import axios from 'axios';
-import { createTransaction, type Transaction } from '@lgx/core';
+import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures } from '@lgx/testkit';
 import { compareRates } from '../rate';
@@ -21,7 +21,7 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   const config = { ...fieldbookExampleConfig({ baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, clientId: 'unused', clientSecret: 'unused' }), auth: { type: 'bearer' as const, token: FIELDBOOK_TOKEN } };
   const { instance } = await instantiateAdapter(adapter, config, { retry: false });
   const data = loadFixtures('waste.missedCollection', { kind: 'valid' }).find((f) => f.name === 'recycling-bin-out-not-emptied')!.data;
-  const tx = createTransaction('waste.missedCollection', data as never, { council: 'E07000223', idempotencyKey: 'bench' }) as Transaction<'waste.missedCollection'>;
+  const tx = createTransaction('waste.missedCollection', data, { council: 'E07000223', idempotencyKey: 'bench' });
 
   // The raw client sends exactly the body the adapter sends (captured from one adapter call).
   await instance.submit!(tx, { signal: AbortSignal.timeout(5000) });

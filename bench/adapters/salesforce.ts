@@ -8,7 +8,7 @@
  */
 import * as http from 'node:http';
 import axios from 'axios';
-import { createTransaction, type Transaction } from '@lgx/core';
+import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures } from '@lgx/testkit';
 import { compareRates } from '../rate';
@@ -22,7 +22,7 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   const sim = await startSalesforceSimulator({ apiLimit: 100_000_000 });
   const { instance } = await instantiateAdapter(adapter, salesforceSimulatorConfig(sim, 'client-credentials'), { retry: false });
   const data = loadFixtures('crm.case', { kind: 'valid' }).find((f) => f.name === 'phone-enquiry-new-person')!.data;
-  const tx = createTransaction('crm.case', data as never, { council: 'E07000223', idempotencyKey: 'bench' }) as Transaction<'crm.case'>;
+  const tx = createTransaction('crm.case', data, { council: 'E07000223', idempotencyKey: 'bench' });
 
   // The raw client sends exactly the composite body the adapter sends (captured from one adapter call).
   await instance.submit!(tx, { signal: AbortSignal.timeout(5000) });

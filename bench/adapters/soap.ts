@@ -24,11 +24,11 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   const config = soapAdapter.streetWorksExampleConfig(sim.wsdlUrl, { username: STREET_WORKS_USERNAME, password: STREET_WORKS_PASSWORD });
   const { instance } = await instantiateAdapter(soapAdapter.default, config, { retry: false });
   const data = loadFixtures('street.report', { kind: 'valid' }).find((f) => f.name === 'pothole-with-coordinates')!.data;
-  const tx = createTransaction('street.report', data as never, { council: 'E07000223', idempotencyKey: 'bench' });
+  const tx = createTransaction('street.report', data, { council: 'E07000223', idempotencyKey: 'bench' });
 
   // The raw client sends exactly the envelope the adapter sends (captured from one adapter call,
   // session header included), with its own ClientReference per defect.
-  await instance.submit!(tx as never, { signal: AbortSignal.timeout(5000) });
+  await instance.submit!(tx, { signal: AbortSignal.timeout(5000) });
   const sent = sim.requests.find((r) => r.method === 'POST' && r.body.includes('RaiseDefect'))!;
   const envelope = sent.body;
   const headers = { 'content-type': String(sent.headers['content-type']), soapaction: String(sent.headers.soapaction) };
@@ -43,7 +43,7 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
     if (ref === undefined) throw new Error('no DefectReference in the answer');
     return ref;
   };
-  const lgxCall = (i: number) => instance.submit!({ ...tx, idempotencykey: `lgx-${key(i)}` } as never, { signal: AbortSignal.timeout(10_000) });
+  const lgxCall = (i: number) => instance.submit!({ ...tx, idempotencykey: `lgx-${key(i)}` }, { signal: AbortSignal.timeout(10_000) });
 
   // No reset between rounds: it would end the session both clients use. Keys are unique per round.
   const best = await compareRates({

@@ -4,6 +4,7 @@ import { generateSchemaBundle } from './schema-bundle';
 import { generateTypes } from './types';
 import { generateVersion, versionedPackages } from './version';
 import { generateSchemaDocs } from './schema-docs';
+import { configTypeOutputs } from './config-types';
 
 /** Every generated file: absolute path -> content. `npm run generate` writes them; a test checks they are current. */
 export function generatedOutputs(): Map<string, string> {
@@ -12,5 +13,6 @@ export function generatedOutputs(): Map<string, string> {
   out.set(path.join(coreRoot, 'src', 'generated', 'types.ts'), generateTypes());
   for (const dir of versionedPackages()) out.set(path.join(repoRoot, dir, 'src', 'version.ts'), generateVersion(dir));
   for (const [file, content] of generateSchemaDocs()) out.set(path.join(repoRoot, 'docs', 'schemas', file), content);
+  for (const [file, content] of configTypeOutputs()) out.set(file, content);
   return out;
 }

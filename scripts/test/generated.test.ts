@@ -15,6 +15,8 @@ describe('generated files', () => {
         'packages/core/src/version.ts',
         'docs/schemas/README.md',
         'docs/schemas/street.report.md',
+        'packages/runtime/src/generated/stack-config.ts',
+        'packages/adapters/rest/src/generated/config-types.ts',
       ]),
     );
   });

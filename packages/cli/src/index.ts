@@ -7,4 +7,3 @@
 export { VERSION } from './version';
 export { run, usage } from './run';
 export { EXIT, type Io } from './output';
-export { startDemoWorld, demoStackConfig, DEMO_COUNCIL, type DemoWorld, type BackOffices } from './demo/demo-world';

@@ -16,7 +16,36 @@ export type {
   ValidationIssue,
   ValidationResult,
 } from './types';
-export type * from './generated/types';
+// The canonical schemas' types (generated); Channel comes from ./types above.
+export type {
+  Address, Attachment, Attachments, Attributes, BenefitsChangeOfCircumstances,
+  BenefitsChangeOfCircumstancesV1, BenefitsChangeOfCircumstancesV1HouseholdChange,
+  BenefitsChangeOfCircumstancesV1IncomeChange, Bng, CaseStatus, Code, CouncilTaxChangeOfAddress,
+  CouncilTaxChangeOfAddressV1, CouncilTaxChangeOfAddressV1Landlord, CouncilTaxChangeOfAddressV1LiableParty,
+  CouncilTaxChangeOfAddressV1MoveIn, CouncilTaxChangeOfAddressV1MoveOut,
+  CouncilTaxChangeOfAddressV1OtherAdult, CouncilTaxChangeOfAddressV1Tenure, CouncilTaxDiscount,
+  CouncilTaxDiscountV1, CouncilTaxDiscountV1AdultResident, CrmCase, CrmCaseV1, CrmCaseV1Contact, CrmContact,
+  CrmContactV1, CrmContactV1Consent, CrmContactV1ContactAddress, Date, DateTime, Declaration, Email,
+  ExternalReference, ExternalReferences, GssCode, Lgil, Lgsl, Location, Money, Notification, NotificationV1,
+  ParkingPermitApplication, ParkingPermitApplicationV1, ParkingPermitApplicationV1Duration, Payment,
+  PaymentV1, PaymentV2, PaymentV2LineItem, Pence, Person, Phone, Postcode, QueryParamsMap, QueryResultMap,
+  QueryType, Receipt, ReceiptV1, Reference, Requester, RevenuesAccountEnquiry, RevenuesAccountEnquiryResult,
+  RevenuesAccountEnquiryResultV1, RevenuesAccountEnquiryResultV1DiscountApplied,
+  RevenuesAccountEnquiryResultV1FinancialYear, RevenuesAccountEnquiryResultV1Instalment,
+  RevenuesAccountEnquiryResultV1SignedPence, RevenuesAccountEnquiryResultV1YearSummary,
+  RevenuesAccountEnquiryV1, RevenuesAccountEnquiryV1FinancialYear, RevenuesDirectDebitMandate,
+  RevenuesDirectDebitMandateV1, ShortText, StatusUpdate, StatusUpdateV1, StatusUpdateV1NotificationDetail,
+  StatusUpdateV1PaymentDetail, StatusUpdateV1Refund, StreetReport, StreetReportV1, Text, TransactionDataMap,
+  TransactionDataVersions, TransactionType, Uprn, Usrn, WasteBulkyBooking, WasteBulkyBookingV1,
+  WasteCollectionSchedule, WasteCollectionScheduleResult, WasteCollectionScheduleResultV1,
+  WasteCollectionScheduleResultV1CollectionEventType, WasteCollectionScheduleResultV1Container,
+  WasteCollectionScheduleResultV1MaterialStream, WasteCollectionScheduleResultV1ScheduledService,
+  WasteCollectionScheduleResultV1Service, WasteCollectionScheduleV1, WasteContainerRequest,
+  WasteContainerRequestV1, WasteContainerRequestV1Container, WasteContainerRequestV1Service,
+  WasteGardenSubscription, WasteGardenSubscriptionV1, WasteMissedCollection, WasteMissedCollectionV1,
+  WasteMissedCollectionV1CollectionEventType, WasteMissedCollectionV1Container,
+  WasteMissedCollectionV1Service, Wgs84,
+} from './generated/types';
 
 export { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from './version';
 

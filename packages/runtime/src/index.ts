@@ -6,21 +6,67 @@
  * delivery workers with leases, retries by error class, a circuit breaker and dead letters, and a
  * hash-chained audit trail.
  */
-export * from './stack/index';
-export * from './sync/index';
+export {
+  loadStack,
+  loadStackOutline,
+  createStack,
+  validateStack,
+  stackSchema,
+  stackLine,
+  loadAdapters,
+  loadAdapterPackage,
+  findInstalledAdapters,
+  type InstalledAdapter,
+  type LoadAdaptersOptions,
+  type MappingSource,
+  type Open311Attribute,
+  type Open311Config,
+  type Open311Service,
+  type RouteDataValue,
+  type RouteMatch,
+  type RouteMode,
+  type StackAdapter,
+  type StackAdapterConfig,
+  type StackConfig,
+  type StackDefinition,
+  type StackOptions,
+  type StackOutline,
+  type StackRoute,
+  type StackSource,
+} from './stack/index';
+export {
+  StatusEvents,
+  StatusPoller,
+  createCallbackHandler,
+  SIGNATURE_HEADER,
+  signWebhook,
+  verifyWebhookSignature,
+  purgeFinished,
+  startRetention,
+  type CallbackHandler,
+  type CallbackHandlerOptions,
+  type CallbackOutcome,
+  type DurableWebhookBody,
+  type RetentionJob,
+  type RetentionOptions,
+  type StatusEventMap,
+  type StatusPollerOptions,
+  DEFAULT_STATUS_REFRESH,
+  type StatusRefreshOptions,
+  type StatusRefreshSettings,
+  type VerifyWebhookOptions,
+} from './sync/index';
 export { openStack, type OpenStackOptions, type RunningStack } from './engine/running-stack';
 export { openReadModel, type OpenReadModelOptions, type ReadModel } from './read/open-read-model';
 export { currentError, stateOf, type TransactionState } from './read/transaction-state';
 export type { StackReader, StatusUpdateQuery, StatusUpdateView, TransactionListQuery, TransactionSummary, TransactionView } from './read/read-types';
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';
-export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
-export { DEFAULT_RETRY_POLICY, nextStep } from './engine/retry-schedule';
-export { CircuitBreaker, type CircuitBreakerOptions } from './engine/circuit-breaker';
-export { RateBudget } from './engine/rate-budget';
+export type { DeliveryEvent, DeliveryWorkerOptions } from './engine/delivery-worker';
+export { DEFAULT_RETRY_POLICY } from './engine/retry-schedule';
+export type { CircuitBreakerOptions } from './engine/circuit-breaker';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
-export { verifyAuditChain, GENESIS_HASH, type AuditChainVerdict } from './store/audit-chain';
-export { payloadHash, canonicalJson } from './store/canonical-json';
+export { verifyAuditChain, type AuditChainVerdict } from './store/audit-chain';
 export type {
   AttemptOutcome,
   AttemptRecord,

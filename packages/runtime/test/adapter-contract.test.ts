@@ -10,7 +10,8 @@ import path from 'node:path';
 import { createLogger, createTransaction, defineAdapter, PermanentError, type AdapterInstance, type LogEntry, type Receipt, type StatusUpdate } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadFixtures, reply, startRestSimulator } from '@lgx/testkit';
-import { createSqliteStore, DeliveryWorker, StatusPoller, type Store } from '../src';
+import { createSqliteStore, StatusPoller, type Store } from '../src';
+import { DeliveryWorker } from '../src/engine/delivery-worker';
 import { personalDataScrubber } from '../src/engine/personal-data-scrubber';
 
 type Mode = 'careful' | 'name-in-error' | 'bad-receipt';

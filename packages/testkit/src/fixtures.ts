@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { schemaRegistry } from '@lgx/core';
+import { schemaRegistry, type QueryParamsMap, type QueryResultMap, type QueryType, type TransactionDataMap, type TransactionDataVersions, type TransactionType } from '@lgx/core';
 
 /** A canonical example shipped with @lgx/core. */
-export interface CanonicalFixture {
+export interface CanonicalFixture<Data = unknown> {
   /** File name without `.json`. */
   name: string;
   description: string;
   /** For invalid fixtures: the JSON pointer and the JSON Schema keyword validation reports. */
   expect?: { path: string; rule: string };
-  data: unknown;
+  data: Data;
 }
 
 /** `result`: a query's valid results. */
@@ -21,6 +21,30 @@ export interface LoadFixturesOptions {
   /** Major version (default: the latest the installed @lgx/core registers). */
   version?: number;
 }
+
+/** A transaction type's data at the version the options ask for (the latest when they name none). */
+type DataAt<K extends TransactionType, O> = O extends { version: infer V }
+  ? V extends keyof TransactionDataVersions[K]
+    ? TransactionDataVersions[K][V]
+    : unknown
+  : TransactionDataMap[K];
+
+/**
+ * What the fixtures' data is: a canonical type's data (valid transactions and query parameters) or
+ * result (valid query results), as the schemas define them; `unknown` for invalid fixtures and other
+ * types. A test checks every shipped fixture against its schema, so the type is what the data holds.
+ */
+export type FixtureData<K extends string, O extends LoadFixturesOptions> = O['kind'] extends 'valid'
+  ? K extends TransactionType
+    ? DataAt<K, O>
+    : K extends QueryType
+      ? QueryParamsMap[K]
+      : unknown
+  : O['kind'] extends 'result'
+    ? K extends QueryType
+      ? QueryResultMap[K]
+      : unknown
+    : unknown;
 
 // The ESM build has no `__filename`; there the consumer's working directory is the best anchor.
 const requireHere = createRequire(__filename);
@@ -64,7 +88,7 @@ function readFixture(file: string, kind: FixtureKind): CanonicalFixture {
  * read fresh from the `fixtures/` folder @lgx/core ships, sorted by name. A type, version or kind
  * with no fixtures throws, so a typo never turns into a test that checks nothing.
  */
-export function loadFixtures(type: string, options: LoadFixturesOptions): CanonicalFixture[] {
+export function loadFixtures<const K extends string, const O extends LoadFixturesOptions>(type: K, options: O): Array<CanonicalFixture<FixtureData<K, O>>> {
   // Type names become folder names: keep them from walking out of the fixtures folder.
   if (!/^[A-Za-z0-9][A-Za-z0-9.]*$/.test(type)) throw new Error(`'${type}' is not a transaction or query type name`);
   const version = options.version ?? schemaRegistry().get(type).major;
@@ -80,7 +104,8 @@ export function loadFixtures(type: string, options: LoadFixturesOptions): Canoni
     const why = options.kind === 'result' ? ' (only query types have results)' : '';
     throw new Error(`@lgx/core ships no ${options.kind} fixtures for ${type} v${version}${why}`);
   }
-  return files.map((file) => readFixture(path.join(dir, file), options.kind));
+  // The data is what the schemas define: every shipped fixture is validated against its schema.
+  return files.map((file) => readFixture(path.join(dir, file), options.kind) as CanonicalFixture<FixtureData<K, O>>);
 }
 
 /** The types @lgx/core ships fixtures for, sorted. */

@@ -12,12 +12,23 @@ export { describeAdapterConformance } from './conformance/describe-conformance';
 export { planConformance, runConformance } from './conformance/plan-conformance';
 export { ConformanceFailure, type CheckId, type CheckResult, type ConformanceCheck, type ConformanceOptions, type ConformanceSession } from './conformance/conformance-types';
 export { startSimulatorServer, sendJson, type Fault, type FaultControls, type RecordedRequest, type Simulator, type SimulatorHandler, type SimulatorServerOptions } from './simulators/simulator-server';
-export { startRestSimulator, reply, SimulatorHttpError } from './simulators/rest-simulator';
-export type * from './simulators/rest-simulator';
+export {
+  startRestSimulator,
+  reply,
+  SimulatorHttpError,
+  type RestAuth,
+  type RestContext,
+  type RestHandler,
+  type RestMethod,
+  type RestRequest,
+  type RestResponse,
+  type RestRoute,
+  type RestSimulator,
+  type RestSimulatorOptions,
+} from './simulators/rest-simulator';
 export { startSoapSimulator, soapFault, soapEnvelope, type SoapSimulator, type SoapSimulatorOptions, type SoapFaultOptions } from './simulators/soap-simulator';
 export { openStateFile, type StateFile } from './simulators/state-file';
 export type { SimulatedStack, SimulatedSystem, SimulatedSystemOptions } from './simulators/simulated-system';
-export { loadFixtures, listFixtureTypes } from './fixtures';
+export { loadFixtures, listFixtureTypes, type CanonicalFixture, type FixtureData, type FixtureKind, type LoadFixturesOptions } from './fixtures';
 export { record, replayFixture, scrubRecording, findUnscrubbedSecret, simulateTlsFailure, simulateResetMidBody, type RecordedInteraction, type ReplayHandle, type InterceptHandle } from './record-replay';
-export type * from './fixtures';
 export { createMemoryLogger } from './memory-logger';

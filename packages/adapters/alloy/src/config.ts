@@ -1,4 +1,4 @@
-import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
+import { CASE_STATUSES } from '@lgx/core';
 
 /** The transaction types this adapter can put into Alloy. */
 export const ALLOY_TYPES = ['street.report', 'waste.missedCollection', 'crm.case'] as const;
@@ -126,36 +126,5 @@ export const configSchema = {
   },
 } as const;
 
-/** Where an attribute's value comes from. */
-export type AttributeSource =
-  | { from: string | string[]; format?: ValueFormat; map?: Record<string, string | number | boolean>; table?: string; required?: boolean; maxLength?: number }
-  | { value: unknown; format?: ValueFormat; required?: boolean; maxLength?: number };
-
-export interface AlloyStatusConfig {
-  attributeCode: string;
-  map: Record<string, CaseStatus>;
-  unmapped?: CaseStatus;
-  noteAttributeCode?: string;
-}
-
-/** How one canonical type becomes items of one Alloy design. */
-export interface AlloyTypeConfig {
-  designCode: string;
-  collectionCode?: string;
-  transactionIdAttribute: string;
-  attributes: Record<string, AttributeSource>;
-  geometry?: { attributeCode?: string; required?: boolean; enabled?: boolean };
-  parents?: Record<string, string[]>;
-  attachments?: { attributeCode: string };
-  status: AlloyStatusConfig;
-}
-
-/** The configuration a council writes for its Alloy customer. */
-export interface AlloyConfig {
-  baseUrl?: string;
-  apiKey: string;
-  keyIn?: 'header' | 'query';
-  timeoutMs?: number;
-  types: Partial<Record<AlloyType, AlloyTypeConfig>>;
-  poll?: { overlapSeconds?: number; pageSize?: number; maxItems?: number; itemLog?: boolean };
-}
+// The configuration's types are generated from configSchema (scripts/generators/config-types.ts), so the two cannot drift.
+export type { AlloyConfig, AlloyStatusConfig, AlloyTypeConfig, AttributeSource } from './generated/config-types';

@@ -64,7 +64,8 @@ function planSource(code: string, source: AttributeSource, at: string, mappings:
   if (source.maxLength !== undefined && format !== 'text' && format !== 'addressText' && format !== 'personName') {
     issues.push({ path: `${at}/maxLength`, rule: 'format', message: `only applies to text formats, not ${format}` });
   }
-  const froms = fromSource === undefined ? undefined : Array.isArray(fromSource.from) ? fromSource.from : [fromSource.from];
+  const from = fromSource?.from;
+  const froms = from === undefined ? undefined : Array.isArray(from) ? from : [from];
   return {
     attributeCode: code,
     path: at,

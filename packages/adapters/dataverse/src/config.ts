@@ -1,4 +1,5 @@
-import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
+import { CASE_STATUSES } from '@lgx/core';
+import type { DataverseConfig } from './generated/config-types';
 
 const COLUMN = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,99}$' } as const;
 const NO_PROTOTYPE = { not: { enum: ['__proto__', 'constructor', 'prototype'] } } as const;
@@ -108,29 +109,8 @@ export const configSchema = {
 
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
-export type CodeMap = Record<string, number | string>;
-
-export interface DataverseConfig {
-  url: string;
-  tenantId: string;
-  clientId: string;
-  clientSecret: string;
-  authorityHost?: string;
-  apiVersion?: '9.0' | '9.1' | '9.2';
-  timeoutMs?: number;
-  keyColumn?: string;
-  caseTable?: { entitySet?: string; logicalName?: string; primaryKey?: string; contactLookup?: string; accountLookup?: string };
-  columns?: Partial<Record<CaseField, string | null>>;
-  attributeColumns?: Record<string, string>;
-  contactColumns?: { uprn?: string; accountRef?: string; preferredLanguage?: string };
-  codes?: Partial<Record<'priority' | 'channel' | 'caseType' | 'category' | 'status', CodeMap>>;
-  titleMaxLength?: number;
-  descriptionMaxLength?: number;
-  anonymousCustomer?: { entitySet: 'accounts' | 'contacts'; id: string };
-  statusMap?: Record<string, CaseStatus>;
-  changeTracking?: boolean;
-  maxPageSize?: number;
-}
+// The configuration's types are generated from configSchema (scripts/generators/config-types.ts), so the two cannot drift.
+export type { CodeMap, DataverseConfig } from './generated/config-types';
 
 /** The case table with every default filled in. */
 export interface CaseTable {

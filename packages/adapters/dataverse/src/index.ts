@@ -9,6 +9,4 @@
  */
 export { adapter, adapter as default } from './adapter';
 export { configSchema, CASE_FIELDS, DEFAULT_AUTHORITY_HOST, type DataverseConfig, type CaseField, type CodeMap } from './config';
-export { STATUS_BY_REASON, STATUS_BY_STATE, canonicalStatus } from './case-status';
-export { rowKey } from './row-key';
 export { VERSION } from './version';

@@ -1,6 +1,7 @@
 import { instantiateAdapter } from '@lgx/core/host';
 import { startDataverseSimulator, type DataverseSimulator } from '../src/testing';
-import adapter, { configSchema, rowKey } from '../src';
+import adapter, { configSchema } from '../src';
+import { rowKey } from '../src/row-key';
 import { FIXTURE_CONTACT, caseFixture, caseTx, contactFixture, contactTx, dataverse, dataverseConfig, rejection, signal } from './helpers';
 
 let sim: DataverseSimulator;

@@ -41,14 +41,8 @@ export const configSchema = {
   },
 } as const;
 
-export interface GovukNotifyConfig {
-  baseUrl?: string;
-  apiKey: string;
-  callbackBearerToken?: string;
-  templateType?: 'email' | 'sms' | 'letter';
-  pollMaxPages?: number;
-  timeoutMs?: number;
-}
+// The configuration's types are generated from configSchema (scripts/generators/config-types.ts), so the two cannot drift.
+export type { GovukNotifyConfig } from './generated/config-types';
 
 /** The two parts of an API key that sign requests: the service id (JWT `iss`) and the secret key. */
 export interface ApiKeyParts {

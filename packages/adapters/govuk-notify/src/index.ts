@@ -7,5 +7,4 @@
  */
 export { VERSION } from './version';
 export { adapter, adapter as default } from './adapter';
-export { configSchema, splitApiKey, DEFAULT_BASE_URL, type GovukNotifyConfig, type ApiKeyParts } from './config';
-export { STATUS_MAP, FINAL_STATUSES } from './mapping';
+export { configSchema, DEFAULT_BASE_URL, type GovukNotifyConfig } from './config';

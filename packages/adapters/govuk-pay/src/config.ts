@@ -41,10 +41,5 @@ export const configSchema = {
 
 export const DEFAULT_BASE_URL = 'https://publicapi.payments.service.gov.uk';
 
-export interface GovukPayConfig {
-  baseUrl?: string;
-  apiKey: string;
-  webhookSigningSecret?: string;
-  returnUrlOrigins?: string[];
-  timeoutMs?: number;
-}
+// The configuration's types are generated from configSchema (scripts/generators/config-types.ts), so the two cannot drift.
+export type { GovukPayConfig } from './generated/config-types';

@@ -8,6 +8,4 @@
 export { adapter, adapter as default } from './adapter';
 export { configSchema, DEFAULT_BASE_URL, type GovukPayConfig } from './config';
 export { refundPayment, type GovukPayRefund, type RefundOptions, type RefundRequest } from './refunds';
-export { verifyPaySignature } from './webhook';
-export { STATUS_BY_STATE, FAILURE_TEXT } from './mapping';
 export { VERSION } from './version';

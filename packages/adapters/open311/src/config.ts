@@ -1,4 +1,4 @@
-import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
+import { CASE_STATUSES } from '@lgx/core';
 
 
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
@@ -46,18 +46,5 @@ export const configSchema = {
   },
 } as const;
 
-export type Open311Format = 'xml' | 'json';
-
-export interface Open311Config {
-  baseUrl: string;
-  apiKey: string;
-  format?: Open311Format;
-  jurisdictionId?: string;
-  timeoutMs?: number;
-  serviceCodes?: Record<string, string>;
-  statusMap?: Record<string, CaseStatus>;
-  idempotencyAttribute?: string;
-  sendAddressId?: boolean;
-  mediaUrls?: 'first' | 'all';
-  updatesLookbackMinutes?: number;
-}
+// The configuration's types are generated from configSchema (scripts/generators/config-types.ts), so the two cannot drift.
+export type { Open311Config, Open311Format } from './generated/config-types';

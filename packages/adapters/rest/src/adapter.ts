@@ -45,7 +45,7 @@ export type ServableType = (typeof SERVABLE_TYPES)[number];
 
 const VERSIONS: Partial<Record<ServableType, readonly number[]>> = { payment: [1, 2] };
 
-function capabilitiesFor(types: readonly ServableType[], idempotency: Partial<Record<ServableType, IdempotencyKind>>) {
+function capabilitiesFor<T extends ServableType>(types: readonly T[], idempotency: Partial<Record<ServableType, IdempotencyKind>>): Array<Capability<T>> {
   return types.map((type) => ({ type, versions: VERSIONS[type] ?? [1], operations: ['submit', 'getStatus', 'pollUpdates'] as const, idempotency: idempotency[type] ?? ('key' as const) }));
 }
 
@@ -175,7 +175,7 @@ export function defineRestAdapter<const T extends readonly ServableType[]>(types
   return defineAdapter({
     manifest: { ...manifest, domains: [...manifest.domains] },
     configSchema,
-    capabilities: capabilitiesFor(types, idempotency as Partial<Record<ServableType, IdempotencyKind>>) as unknown as readonly Capability<T[number]>[],
+    capabilities: capabilitiesFor(types, idempotency),
     create: (context, config: RestAdapterConfig) => createInstance(context, config, declared, types, true),
   });
 }
@@ -188,7 +188,7 @@ export function defineRestAdapter<const T extends readonly ServableType[]>(types
 export const adapter = defineAdapter({
   manifest: { ...manifest, domains: [...manifest.domains] },
   configSchema,
-  capabilities: capabilitiesFor(SERVABLE_TYPES, {}) as unknown as readonly Capability<ServableType>[],
+  capabilities: capabilitiesFor(SERVABLE_TYPES, {}),
   create: (context, config: RestAdapterConfig) => createInstance(context, config, new Map(SERVABLE_TYPES.map((t) => [t, 'key' as const])), [], false),
 });
 

@@ -1,4 +1,4 @@
-import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
+import { CASE_STATUSES } from '@lgx/core';
 
 /** The classifications an error rule can give. */
 export const RULE_CLASSIFICATIONS = ['retryable', 'rateLimited', 'permanent', 'auth', 'notFound'] as const;
@@ -170,52 +170,9 @@ export const configSchema = {
   },
 } as const;
 
-/** One configured request. */
-export interface RequestConfig {
-  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  path: string;
-  query?: string;
-  headers?: Record<string, string>;
-  body?: string;
-  bodyType?: 'json' | 'form';
-  response?: string;
-}
+// The configuration's types are generated from configSchema (scripts/generators/config-types.ts), so the two cannot drift.
+import type { RestAdapterConfig } from './generated/config-types';
+export type { AuthConfig, ErrorRuleConfig, IdempotencyConfig, RestAdapterConfig, SubmitConfig } from './generated/config-types';
 
-export type IdempotencyConfig = { header: string; value?: string } | { lookup: RequestConfig & { response: string } };
-
-export interface SubmitConfig extends RequestConfig {
-  response: string;
-  idempotency?: IdempotencyConfig;
-}
-
-export type AuthConfig =
-  | { type: 'bearer'; token: string }
-  | { type: 'basic'; username: string; password: string }
-  | { type: 'apiKey'; in: 'header' | 'query'; name: string; value: string }
-  | { type: 'oauth2ClientCredentials'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string; clientAuth?: 'form' | 'basic' };
-
-export interface ErrorRuleConfig {
-  status?: number | number[] | '2xx' | '3xx' | '4xx' | '5xx';
-  when?: string;
-  calls?: CallName[];
-  classification: RuleClassification;
-  vendorCode?: string;
-  retryAfterSeconds?: string;
-}
-
-/** The configuration a council writes for one REST back office. */
-export interface RestAdapterConfig {
-  baseUrl: string;
-  timeoutMs?: number;
-  maxResponseBytes?: number;
-  headers?: Record<string, string>;
-  auth?: AuthConfig;
-  openapi?: string;
-  operations: Record<string, { submit: SubmitConfig }>;
-  status?: RequestConfig & { response: string };
-  poll?: RequestConfig & { response: string };
-  check?: RequestConfig;
-  statusMap?: Record<string, CaseStatus>;
-  vendorCode?: string;
-  errorRules?: ErrorRuleConfig[];
-}
+/** One configured request: the calls that read an answer have a response expression, check has none. */
+export type RequestConfig = Omit<NonNullable<RestAdapterConfig['status']>, 'response'> & { response?: string };

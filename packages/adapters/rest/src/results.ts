@@ -62,9 +62,9 @@ export function toReceipt(mapped: unknown, path: string, statuses: StatusMapper,
     }
     receipt.attributes = attributes;
   }
-  const checked = validateAgainst(RECEIPT_SCHEMA, receipt);
+  const checked = validateAgainst<Receipt>(RECEIPT_SCHEMA, receipt);
   if (!checked.ok) throw invalid('a receipt', path, checked.issues);
-  return receipt as unknown as Receipt;
+  return checked.value;
 }
 
 /** A status update a status or poll mapping gave, normalised and checked against statusUpdate. */

@@ -1,4 +1,4 @@
-import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
+import { CASE_STATUSES } from '@lgx/core';
 
 const FIELD = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,79}$' } as const;
 const NO_PROTOTYPE = { not: { enum: ['__proto__', 'constructor', 'prototype'] } } as const;
@@ -108,26 +108,8 @@ export const configSchema = {
   },
 } as const;
 
-export type ValueMap = Record<string, string>;
-
-export interface SalesforceConfig {
-  flow: 'jwt-bearer' | 'client-credentials';
-  loginUrl: string;
-  clientId: string;
-  username?: string;
-  privateKey?: string;
-  clientSecret?: string;
-  audience?: string;
-  apiVersion?: string;
-  timeoutMs?: number;
-  externalIdField?: string;
-  fields?: Partial<Record<CaseFact, string | null>>;
-  values?: Partial<Record<'priority' | 'channel' | 'caseType' | 'category' | 'status', ValueMap>>;
-  attributeFields?: Record<string, string>;
-  contactExternalIdField?: string;
-  statusMap?: Record<string, CaseStatus>;
-  requestLimitBackoffMinutes?: number;
-}
+// The configuration's types are generated from configSchema (scripts/generators/config-types.ts), so the two cannot drift.
+export type { SalesforceConfig, ValueMap } from './generated/config-types';
 
 export const DEFAULT_API_VERSION = '61.0';
 export const DEFAULT_EXTERNAL_ID_FIELD = 'LGX_Transaction_Id__c';

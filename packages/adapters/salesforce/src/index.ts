@@ -7,8 +7,6 @@
  * Status through CaseStatus (IsClosed) and a configurable map; polling through getUpdated windows,
  * then the changed Cases themselves.
  */
-export { adapter, adapter as default, externalIdOf } from './adapter';
+export { adapter, adapter as default } from './adapter';
 export { configSchema, CASE_FACTS, DEFAULT_API_VERSION, DEFAULT_EXTERNAL_ID_FIELD, type SalesforceConfig, type CaseFact, type ValueMap } from './config';
-export { DEFAULT_STATUS_MAP, canonicalStatus } from './case-status';
-export { jwtAssertion } from './salesforce-auth';
 export { VERSION } from './version';

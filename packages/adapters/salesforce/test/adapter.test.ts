@@ -1,7 +1,8 @@
 import { createPrivateKey } from 'node:crypto';
 import { instantiateAdapter } from '@lgx/core/host';
 import { salesforceSimulatorConfig, startSalesforceSimulator, type SalesforceSimulator } from '../src/testing';
-import adapter, { configSchema, externalIdOf } from '../src';
+import adapter, { configSchema } from '../src';
+import { externalIdOf } from '../src/adapter';
 import { FIXTURE_CONTACT, caseFixture, caseTx, rejection, salesforce, salesforceConfig, signal } from './helpers';
 
 let sim: SalesforceSimulator;

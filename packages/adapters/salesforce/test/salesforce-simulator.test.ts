@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import { startSalesforceSimulator, type SalesforceSimulator } from '../src/testing';
-import { jwtAssertion } from '../src';
+import { jwtAssertion } from '../src/salesforce-auth';
 
 let sim: SalesforceSimulator;
 let token: string;

@@ -42,7 +42,7 @@ export type ServableType = (typeof SERVABLE_TYPES)[number];
 
 const VERSIONS: Partial<Record<ServableType, readonly number[]>> = { payment: [1, 2] };
 
-function capabilitiesFor(types: readonly ServableType[]) {
+function capabilitiesFor<T extends ServableType>(types: readonly T[]): Array<Capability<T>> {
   // Idempotency is 'key': the request mapping is expected to pass the envelope's idempotencykey to
   // the back office (the README says how); a system that cannot dedupe needs look-before-create.
   return types.map((type) => ({ type, versions: VERSIONS[type] ?? [1], operations: ['submit', 'getStatus', 'pollUpdates'] as const, idempotency: 'key' as const }));
@@ -143,7 +143,7 @@ export function defineSoapAdapter<const T extends readonly ServableType[]>(types
   return defineAdapter({
     manifest: { ...manifest, domains: [...manifest.domains] },
     configSchema,
-    capabilities: capabilitiesFor(types) as unknown as readonly Capability<T[number]>[],
+    capabilities: capabilitiesFor(types),
     create: (context, config: SoapAdapterConfig) => createInstance(context, config, types, types),
   });
 }
@@ -155,7 +155,7 @@ export function defineSoapAdapter<const T extends readonly ServableType[]>(types
 export const adapter = defineAdapter({
   manifest: { ...manifest, domains: [...manifest.domains] },
   configSchema,
-  capabilities: capabilitiesFor(SERVABLE_TYPES) as unknown as readonly Capability<ServableType>[],
+  capabilities: capabilitiesFor(SERVABLE_TYPES),
   create: (context, config: SoapAdapterConfig) => createInstance(context, config, SERVABLE_TYPES, []),
 });
 

@@ -1,5 +1,4 @@
 import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
-import type { FaultClassification } from '@lgx/core/soap';
 
 
 /** A canonical case status, as statusMap values name them. */
@@ -139,40 +138,5 @@ export const configSchema = {
   },
 } as const;
 
-export interface SoapCallConfig {
-  operation: string;
-  request: string;
-  response: string;
-}
-
-export type SessionApply = { header: string; namespace?: string } | { argName: string };
-
-export type SoapAuthConfig =
-  | { type: 'wsSecurity'; username: string; password: string; passwordType?: 'PasswordText' | 'PasswordDigest' }
-  | { type: 'session'; login: { operation: string; args: Record<string, unknown>; tokenPath: string }; apply: SessionApply; ttlSeconds?: number };
-
-export interface FaultRuleConfig {
-  code?: string;
-  string?: string;
-  expression?: string;
-  vendorCode?: string;
-  operations?: string[];
-  classification: FaultClassification;
-}
-
-/** The configuration a council writes for one SOAP back office. */
-export interface SoapAdapterConfig {
-  wsdl: string;
-  endpoint?: string;
-  service?: string;
-  port?: string;
-  timeoutMs?: number;
-  maxResponseBytes?: number;
-  auth?: SoapAuthConfig;
-  operations: Record<string, { submit: SoapCallConfig }>;
-  status?: SoapCallConfig;
-  poll?: SoapCallConfig;
-  check?: { operation: string; request?: string };
-  statusMap?: Record<string, CaseStatusName>;
-  faultRules?: FaultRuleConfig[];
-}
+// The configuration's types are generated from configSchema (scripts/generators/config-types.ts), so the two cannot drift.
+export type { FaultRuleConfig, SessionApply, SoapAdapterConfig, SoapAuthConfig, SoapCallConfig } from './generated/config-types';

@@ -47,9 +47,9 @@ export function toReceipt(mapped: unknown, path: string, statuses: StatusMapper)
   const receipt: Record<string, unknown> = { ...mapped, externalRef: asText(mapped.externalRef) ?? mapped.externalRef };
   if (externalStatusCode !== undefined) receipt.externalStatusCode = externalStatusCode;
   if (receipt.status !== undefined || externalStatusCode !== undefined) receipt.status = statuses.status(receipt.status, externalStatusCode);
-  const checked = validateAgainst(RECEIPT_SCHEMA, receipt);
+  const checked = validateAgainst<Receipt>(RECEIPT_SCHEMA, receipt);
   if (!checked.ok) throw invalid('a receipt', path, checked.issues);
-  return receipt as unknown as Receipt;
+  return checked.value;
 }
 
 /** A status update the status or poll mapping gave, normalised and checked against statusUpdate. */

@@ -136,28 +136,49 @@ type ResultFor<T> = T extends QueryType ? QueryResultMap[T] : unknown;
 /** The query operation, typed by the declared query types (a union when there are several). */
 export type QueryOperation<T> = (type: T & string, params: ParamsFor<T>, options: OperationOptions) => Promise<ResultFor<T>>;
 
-/** A running adapter. Each operation is optional, but one declared in a capability must be present. */
-export interface AdapterInstance<Caps extends readonly Capability[] = readonly Capability[]> {
+/**
+ * The operations of a running adapter, given the envelope `submit` takes and the query types `query`
+ * answers. Operations are methods, so an instance typed for some types is also an instance for any.
+ */
+interface AdapterOperations<Submitted, Queried> {
   check?(options: OperationOptions): Promise<HealthReport>;
-  submit?(transaction: TransactionFor<TypesWith<Caps, 'submit'>>, options: OperationOptions): Promise<Receipt>;
+  submit?(transaction: Submitted, options: OperationOptions): Promise<Receipt>;
   getStatus?(externalRef: string, options: OperationOptions): Promise<StatusUpdate>;
   pollUpdates?(cursor: string | undefined, options: OperationOptions): Promise<PollResult>;
-  query?: QueryOperation<TypesWith<Caps, 'query'>>;
+  query?(type: Queried & string, params: ParamsFor<Queried>, options: OperationOptions): Promise<ResultFor<Queried>>;
   handleCallback?(request: CallbackRequest, options: OperationOptions): Promise<CallbackResult>;
   close?(): Promise<void>;
 }
 
-/** What a vendor writes. */
-export interface AdapterSpec<Caps extends readonly Capability[], Config> {
+/**
+ * A running adapter. Each operation is optional, but one declared in a capability must be present.
+ * Typed by its capabilities for the adapter that implements it; `AdapterInstance` with no type argument
+ * is any adapter's instance, what a host holds and calls (every instance is assignable to it).
+ */
+export type AdapterInstance<Caps extends readonly Capability[] = readonly Capability[]> = AdapterOperations<
+  TransactionFor<TypesWith<Caps, 'submit'>>,
+  TypesWith<Caps, 'query'>
+>;
+
+/** An adapter's declared parts and its factory, given the instance type the factory makes. */
+interface AdapterParts<Caps extends readonly Capability[], Instance, Config> {
   manifest: AdapterManifest;
   /** JSON Schema of the configuration; mark secrets with `x-lgx-secret: true`. */
   configSchema: JsonSchema;
   capabilities: Caps;
-  create(context: AdapterContext, config: Config): AdapterInstance<Caps> | Promise<AdapterInstance<Caps>>;
+  create(context: AdapterContext, config: Config): Instance | Promise<Instance>;
 }
 
-/** What `defineAdapter` returns: the spec, checked, plus a brand the runtime recognises. */
-export interface AdapterDefinition<Caps extends readonly Capability[] = readonly Capability[], Config = Record<string, unknown>>
-  extends AdapterSpec<Caps, Config> {
+/** What a vendor writes. */
+export type AdapterSpec<Caps extends readonly Capability[], Config> = AdapterParts<Caps, AdapterInstance<Caps>, Config>;
+
+interface BrandedAdapterParts<Caps extends readonly Capability[], Instance, Config> extends AdapterParts<Caps, Instance, Config> {
   readonly kind: 'lgx.adapter';
 }
+
+/**
+ * What `defineAdapter` returns: the spec, checked, plus a brand the runtime recognises. With no type
+ * arguments it is any adapter's definition, what a host loads and instantiates: every definition is
+ * assignable to it, whatever its capabilities and config type.
+ */
+export type AdapterDefinition<Caps extends readonly Capability[] = readonly Capability[], Config = unknown> = BrandedAdapterParts<Caps, AdapterInstance<Caps>, Config>;

@@ -76,7 +76,7 @@ export type BenefitsChangeOfCircumstancesV1 = {
   attributes?: Attributes;
   /** References the channel already holds, e.g. the form submission. */
   externalRefs?: ExternalReferences;
-} & unknown & unknown & unknown;
+};
 
 /** How the person holds the property: owner (owner-occupier), joint_owner, shared_ownership (part buy, part rent), private_tenant, council_tenant, housing_association_tenant, lodger (renting a room from a resident owner or tenant), living_with_owner (living in a relative's or friend's home, usually not liable), landlord (the property is let or between lets: the landlord is reporting), or other. */
 export type CouncilTaxChangeOfAddressV1Tenure = "owner" | "joint_owner" | "shared_ownership" | "private_tenant" | "council_tenant" | "housing_association_tenant" | "lodger" | "living_with_owner" | "landlord" | "other";
@@ -197,7 +197,7 @@ export type CouncilTaxChangeOfAddressV1 = {
   attributes?: Attributes;
   /** References the channel already holds, e.g. the form submission. */
   externalRefs?: ExternalReferences;
-} & unknown & unknown;
+};
 
 /** An adult who lives at the property. */
 export type CouncilTaxDiscountV1AdultResident = {
@@ -256,7 +256,7 @@ export type CouncilTaxDiscountV1 = {
   attributes?: Attributes;
   /** References the channel already holds, e.g. the form submission. */
   externalRefs?: ExternalReferences;
-} & unknown & unknown;
+};
 
 /** Who the case is for: the CRM's contact id when the contact is known, or the person's details to match or create a contact (or both). Leave out for an anonymous case. */
 export type CrmCaseV1Contact = {
@@ -1036,7 +1036,7 @@ export type WasteBulkyBookingV1 = {
   requester?: Requester;
   /** References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}. */
   externalRefs?: ExternalReferences;
-} & unknown & unknown & unknown & unknown;
+};
 
 /**
  * Bin collection schedule (query)
@@ -1177,7 +1177,7 @@ export type WasteContainerRequestV1 = {
   requester?: Requester;
   /** References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}. */
   externalRefs?: ExternalReferences;
-} & unknown;
+};
 
 /**
  * Garden waste subscription
@@ -1224,7 +1224,7 @@ export type WasteGardenSubscriptionV1 = {
   requester?: Requester;
   /** References the channel already holds, e.g. {system: 'fixmystreet', reference: '4512'}. */
   externalRefs?: ExternalReferences;
-} & unknown & unknown & unknown & unknown & unknown & unknown;
+};
 
 /** The collection service. LGSL: refuse (residual household waste) 524; recycling (mixed dry recycling), paper_card, glass, textiles, small_electricals and batteries 1130; garden 530; food 1423; absorbent_hygiene (nappies and incontinence products, a separate collection in some councils) and clinical (on request) come under 524; other when none fits (give serviceCode). A council's own names ('Blue bin', 'Purple sack') map to these. */
 export type WasteMissedCollectionV1Service = "refuse" | "recycling" | "paper_card" | "glass" | "garden" | "food" | "textiles" | "small_electricals" | "batteries" | "absorbent_hygiene" | "clinical" | "other";

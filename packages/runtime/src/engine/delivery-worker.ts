@@ -357,7 +357,7 @@ export class DeliveryWorker {
       if (!target?.instance.submit) throw Object.assign(new Error(`no running adapter '${delivery.target}' that can submit`), { classification: 'unsupported' });
       const envelope = this.envelopeFor(delivery, target);
       const signal = AbortSignal.any([shutdown, AbortSignal.timeout(this.options.attemptTimeoutMs ?? 30_000)]);
-      const receipt = await target.instance.submit(envelope as never, { signal, attempt });
+      const receipt = await target.instance.submit(envelope, { signal, attempt });
       // The vendor answered: the target is healthy whatever the adapter made of the answer.
       this.breaker(delivery.target).success();
       const broken = checkReceipt(receipt, delivery.target);

@@ -134,8 +134,8 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       council: definition.council,
       retry: false,
     });
-    instances.set(id, instance as unknown as AdapterInstance);
-    targets.set(id, { instance: instance as unknown as AdapterInstance, capabilities: webhookAdapter.capabilities });
+    instances.set(id, instance);
+    targets.set(id, { instance, capabilities: webhookAdapter.capabilities });
     webhookTargets.push(id);
   }
   const events = options.events ?? new StatusEvents();
@@ -252,7 +252,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         const deadline = AbortSignal.timeout(queryOptions.timeoutMs ?? 10_000);
         const signal = queryOptions.signal ? AbortSignal.any([queryOptions.signal, deadline]) : deadline;
         try {
-          const result = await instance.query!(type as QueryType, checked.value as never, { signal });
+          const result = await instance.query!(type, checked.value, { signal });
           const valid = validateQueryResult(type as QueryType, result);
           if (!valid.ok) throw new LgxValidationError(valid.issues, { subject: `${type} result from ${id}`, issueCount: valid.issueCount });
           return { target: id, result: valid.value };

@@ -32,17 +32,19 @@ export const stackSchema: JsonSchema = {
     council: { type: 'string', pattern: '^[EWSN][0-9]{8}$', description: 'A GSS code such as E07000223.' },
     adapters: {
       type: 'object',
+      description: 'Adapter instances by id (the id routes name as targets).',
       minProperties: 1,
       propertyNames: { pattern: INSTANCE_ID, description: 'Lower-case letters, digits and hyphens, starting with a letter.' },
       additionalProperties: { $ref: '#/$defs/adapter' },
     },
-    routes: { type: 'array', items: { $ref: '#/$defs/route' } },
+    routes: { type: 'array', description: 'Routes, tried in order: the first whose match fits takes the transaction.', items: { $ref: '#/$defs/route' } },
     mappings: {
       type: 'object',
+      description: 'Mapping tables by name: council code -> vendor code.',
       propertyNames: { pattern: IDENTIFIER, ...notPrototypeKey, description: 'A plain identifier such as service.' },
       additionalProperties: { $ref: '#/$defs/mapping' },
     },
-    open311: { $ref: '#/$defs/open311' },
+    open311: { $ref: '#/$defs/open311', description: "The gateway's Open311 facade (optional)." },
   },
   $defs: {
     open311: {
@@ -58,6 +60,7 @@ export const stackSchema: JsonSchema = {
     },
     open311Service: {
       type: 'object',
+      description: 'An Open311 service the gateway lists, and the canonical transaction a request for it becomes.',
       additionalProperties: false,
       required: ['code', 'name', 'type'],
       properties: {
@@ -84,6 +87,7 @@ export const stackSchema: JsonSchema = {
     },
     open311Attribute: {
       type: 'object',
+      description: 'One question of an Open311 service definition.',
       additionalProperties: false,
       required: ['code', 'description', 'datatype'],
       properties: {
@@ -111,6 +115,7 @@ export const stackSchema: JsonSchema = {
     },
     adapter: {
       type: 'object',
+      description: 'One adapter instance. Strings in config may hold ${env:NAME} or ${file:path}.',
       additionalProperties: false,
       required: ['package'],
       properties: {
@@ -126,32 +131,39 @@ export const stackSchema: JsonSchema = {
     },
     route: {
       type: 'object',
+      description: 'One route: what it matches, how it delivers and to which adapter instances.',
       additionalProperties: false,
       required: ['match', 'mode', 'targets'],
       properties: {
         match: {
           type: 'object',
+          description: 'What the route matches on; every given key must match (an empty match catches everything).',
           additionalProperties: false,
           properties: {
-            type: { type: 'string', minLength: 1 },
-            lgsl: { type: 'integer', minimum: 1 },
+            type: { type: 'string', minLength: 1, description: 'Transaction or query type, e.g. waste.missedCollection.' },
+            lgsl: { type: 'integer', minimum: 1, description: "LGSL service code (the envelope's lgsl extension)." },
             council: { type: 'string', pattern: '^[EWSN][0-9]{8}$', description: 'A GSS code such as E07000223.' },
             data: {
               type: 'object',
+              description: "Equality on top-level fields of the envelope's data.",
               minProperties: 1,
               propertyNames: { pattern: IDENTIFIER, ...notPrototypeKey, description: 'A plain identifier naming a top-level data field.' },
-              additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+              additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], description: 'The value the data field must equal.' },
             },
           },
         },
-        mode: { enum: ['one', 'all', 'fallback', 'shadow'] },
-        targets: adapterIdList,
-        shadow: adapterIdList,
+        mode: {
+          enum: ['one', 'all', 'fallback', 'shadow'],
+          description: 'How the route delivers: one target, all (fan-out), fallback (in order until one takes it) or shadow (beside the targets).',
+        },
+        targets: { ...adapterIdList, description: 'Adapter instance ids, in order (the order is the chain for fallback).' },
+        shadow: { ...adapterIdList, description: 'Adapter instance ids delivered to beside the targets; results are recorded, never surfaced.' },
       },
       if: { properties: { mode: { const: 'shadow' } }, required: ['mode'] },
       then: { required: ['shadow'] },
     },
     mapping: {
+      description: "A mapping table: inline pairs (council code -> vendor code) or a CSV file, relative to the stack file's folder.",
       if: { type: 'object', required: ['file'] },
       then: {
         type: 'object',

@@ -1,97 +1,19 @@
 import type { StackSource } from './stack-lines';
-
-/** How a route delivers to its targets. */
-export type RouteMode = 'one' | 'all' | 'fallback' | 'shadow';
-
-/** A value a route's `data` match compares a top-level data field with (equality). */
-export type RouteDataValue = string | number | boolean;
-
-/** What a route matches on; every given key must match (an empty match catches everything). */
-export interface RouteMatch {
-  /** Transaction or query type, e.g. `waste.missedCollection`. */
-  type?: string;
-  /** LGSL service code (the envelope's `lgsl` extension). */
-  lgsl?: number;
-  /** GSS code of the council (the envelope's `council` extension). */
-  council?: string;
-  /** Equality on top-level fields of the envelope's `data`. */
-  data?: Record<string, RouteDataValue>;
-}
-
-/** One route of a stack, as written. */
-export interface StackRoute {
-  match: RouteMatch;
-  mode: RouteMode;
-  /** Adapter instance ids, in order (the order is the chain for `fallback`). */
-  targets: string[];
-  /** Adapter instance ids delivered to beside the targets; results are recorded, never surfaced. */
-  shadow?: string[];
-}
-
-/** A mapping table as written: inline pairs or a CSV file (relative to the stack file's folder). */
-export type MappingSource = Record<string, string> | { file: string };
-
-/** One adapter instance as written. Strings in `config` may hold `${env:NAME}` or `${file:path}`. */
-export interface StackAdapterConfig {
-  /** npm package name the adapter is loaded from. */
-  package: string;
-  config?: Record<string, unknown>;
-}
-
-/** One question of an Open311 service definition. */
-export interface Open311Attribute {
-  code: string;
-  description: string;
-  datatype: 'string' | 'number' | 'datetime' | 'text' | 'singlevaluelist' | 'multivaluelist';
-  required?: boolean;
-  variable?: boolean;
-  order?: number;
-  automated?: 'server_set' | 'hidden_field';
-  /** List datatypes: key -> name. */
-  values?: Record<string, string>;
-  /**
-   * The canonical data field the answer fills, as a dotted path (`scheduledDate`, `container.sizeLitres`);
-   * street.report also takes `uprn`, `usrn`, `title`, `assetReference` and `hazard`. Other answers go to
-   * `data.attributes`.
-   */
-  field?: string;
-}
-
-/** An Open311 service the gateway lists, and the canonical transaction a request for it becomes. */
-export interface Open311Service {
-  code: string;
-  name: string;
-  description?: string;
-  group?: string;
-  keywords?: string[];
-  type: 'street.report' | 'waste.missedCollection' | 'waste.containerRequest' | 'waste.bulkyBooking' | 'waste.gardenSubscription';
-  lgsl?: number;
-  /** street.report: the kind of problem. */
-  kind?: string;
-  /** waste.missedCollection and waste.containerRequest: the waste service. */
-  service?: string;
-  /** Fixed canonical values every request for this service carries. */
-  data?: Record<string, unknown>;
-  attributes?: Open311Attribute[];
-}
-
-/** The gateway's Open311 GeoReport v2 facade. */
-export interface Open311Config {
-  jurisdiction?: string;
-  contact?: string;
-  services: Open311Service[];
-}
-
-/** A council's stack as written in YAML or passed from code (before validation and resolution). */
-export interface StackConfig {
-  /** GSS code of the council, e.g. E07000223. */
-  council: string;
-  adapters: Record<string, StackAdapterConfig>;
-  routes: StackRoute[];
-  mappings?: Record<string, MappingSource>;
-  /** The gateway's Open311 facade (optional). */
-  open311?: Open311Config;
-}
+// The stack file's types are generated from stackSchema (scripts/generators/config-types.ts), so the
+// published schema and the types cannot drift.
+import type { Open311Config, RouteMode, StackRoute } from '../generated/stack-config';
+export type {
+  MappingSource,
+  Open311Attribute,
+  Open311Config,
+  Open311Service,
+  RouteDataValue,
+  RouteMatch,
+  RouteMode,
+  StackAdapterConfig,
+  StackConfig,
+  StackRoute,
+} from '../generated/stack-config';
 
 /** An adapter instance of a resolved stack: secret references replaced by their values. */
 export interface StackAdapter {

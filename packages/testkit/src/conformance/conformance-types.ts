@@ -1,16 +1,19 @@
 import type { AdapterDefinition, AdapterInstance, Capability, Envelope, LogEntry } from '@lgx/core';
 import type { Simulator } from '../simulators/simulator-server';
 
-/** How the suite exercises an adapter against its simulator. */
+/**
+ * How the suite exercises an adapter against its simulator. The callbacks are methods, so options
+ * written for one adapter and simulator are also `ConformanceOptions` with no type arguments.
+ */
 export interface ConformanceOptions<Config = unknown, Sim extends Simulator = Simulator> {
   /** Starts the simulator of the vendor API the adapter talks to. */
-  simulator: () => Promise<Sim>;
+  simulator(): Promise<Sim>;
   /** The adapter's configuration for a running simulator. */
-  config: (simulator: Sim) => Config;
+  config(simulator: Sim): Config;
   /** How many records the vendor holds (for the idempotency check). Without it that check is skipped. */
-  countRecords?: (simulator: Sim) => number | Promise<number>;
+  countRecords?(simulator: Sim): number | Promise<number>;
   /** Makes the vendor change a record's status (for the status round trip through pollUpdates). */
-  changeStatus?: (simulator: Sim, externalRef: string) => void | Promise<void>;
+  changeStatus?(simulator: Sim, externalRef: string): void | Promise<void>;
   /** Council GSS code used in test envelopes (default E07000223). */
   council?: string;
   /** Per-type fixture overrides; default: the valid and invalid fixtures shipped with @lgx/core. */

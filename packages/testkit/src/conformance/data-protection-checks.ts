@@ -40,7 +40,7 @@ async function submitRichest(session: ConformanceSession, caps: readonly Capabil
     const version = Math.max(...cap.versions);
     const fixture = richestFixture(session, cap.type, version);
     if (!fixture) fail(check, cap.type, 'no valid fixture to submit');
-    const send = () => session.instance.submit!(session.envelope(cap.type, structuredClone(fixture.data), { version }) as never, { signal: AbortSignal.timeout(10_000) });
+    const send = () => session.instance.submit!(session.envelope(cap.type, structuredClone(fixture.data), { version }), { signal: AbortSignal.timeout(10_000) });
     if (faults.length === 0) await send();
     for (const fault of faults) {
       session.simulator.faults.failNext(20, fault);

@@ -14,9 +14,9 @@ function refusedBeforeSending(check: ConformanceCheck['id'], where: string, sess
   if (sent > 0) fail(check, where, `made ${sent} request(s) to the vendor before refusing invalid input: validate first`);
 }
 
-export function deliveryChecks(capabilities: readonly Capability[], options: ConformanceOptions<unknown, never>): ConformanceCheck[] {
+export function deliveryChecks(capabilities: readonly Capability[], options: ConformanceOptions): ConformanceCheck[] {
   const checks: ConformanceCheck[] = [];
-  const session = { options } as unknown as Pick<ConformanceSession, 'options'>;
+  const session: Pick<ConformanceSession, 'options'> = { options };
   for (const cap of capabilitiesWith(capabilities, 'submit')) {
     for (const version of cap.versions) {
       const capability = `${cap.type} v${version}`;
@@ -28,7 +28,7 @@ export function deliveryChecks(capabilities: readonly Capability[], options: Con
           title: `submit ${capability}: delivers valid/${fixture.name} with a valid receipt`,
           run: async (s) => {
             notePersonalData(s, cap.type, fixture.data);
-            const receipt = await s.instance.submit!(s.envelope(cap.type, structuredClone(fixture.data), { version }) as never, { signal: AbortSignal.timeout(10_000) });
+            const receipt = await s.instance.submit!(s.envelope(cap.type, structuredClone(fixture.data), { version }), { signal: AbortSignal.timeout(10_000) });
             const result = validateAgainst('https://schemas.lgx.dev/receipt/v1.json', receipt);
             if (!result.ok) fail('submit', `${capability} valid/${fixture.name}`, `invalid receipt: ${result.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
             s.receipts.set(cap.type, [...(s.receipts.get(cap.type) ?? []), receipt.externalRef]);
@@ -45,7 +45,7 @@ export function deliveryChecks(capabilities: readonly Capability[], options: Con
             notePersonalData(s, cap.type, fixture.data);
             const before = s.simulator.requests.length;
             const tx = s.envelope(cap.type, structuredClone(fixture.data), { version, validate: false });
-            const error = await s.instance.submit!(tx as never, { signal: AbortSignal.timeout(10_000) }).then(
+            const error = await s.instance.submit!(tx, { signal: AbortSignal.timeout(10_000) }).then(
               () => undefined,
               (e: unknown) => e,
             );

@@ -33,7 +33,7 @@ export function describeAdapterConformance<Caps extends readonly Capability[], C
   describe(`LGX conformance: ${definition.manifest.id} ${definition.manifest.version}`, () => {
     let session: ConformanceSession | undefined;
     beforeAll(async () => {
-      session = (await openSession(definition, options)) as unknown as ConformanceSession;
+      session = await openSession(definition, options);
     }, 30_000);
     afterAll(async () => {
       await session?.close();

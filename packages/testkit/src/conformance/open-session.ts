@@ -1,5 +1,5 @@
 /* eslint-disable no-console -- the suite captures console output, to check that adapters print no secrets. */
-import { createTransaction, schemaRegistry, type AdapterDefinition, type AdapterInstance, type Capability } from '@lgx/core';
+import { createTransaction, schemaRegistry, type AdapterDefinition, type Capability } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { createMemoryLogger } from '../memory-logger';
 import { observeInstance } from './observe-instance';
@@ -51,11 +51,11 @@ export async function openSession<Caps extends readonly Capability[], Config, Si
     const observed = { errors: [], mutations: [], receiptLog: [], personalData: new Set<string>() };
     return {
       ...observed,
-      definition: definition as unknown as AdapterDefinition<readonly Capability[], Config>,
+      definition,
       options,
       simulator,
       config,
-      instance: observeInstance(instance as unknown as AdapterInstance, observed),
+      instance: observeInstance(instance, observed),
       logs: memory.entries,
       console: consoleOutput,
       secrets,

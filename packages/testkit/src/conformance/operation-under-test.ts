@@ -28,7 +28,7 @@ export function representativeCall(session: ConformanceSession): { label: string
       notePersonalData(session, submit.type, fixture.data);
       return {
         label: `submit ${submit.type} v${version} (${fixture.name})`,
-        call: (signal) => session.instance.submit!(session.envelope(submit.type, structuredClone(fixture.data), { version }) as never, { signal }),
+        call: (signal) => session.instance.submit!(session.envelope(submit.type, structuredClone(fixture.data), { version }), { signal }),
       };
     }
   }

@@ -15,12 +15,11 @@ export function planConformance<Caps extends readonly Capability[], Config, Sim 
   definition: AdapterDefinition<Caps, Config>,
   options: ConformanceOptions<Config, Sim>,
 ): ConformanceCheck[] {
-  const opts = options as unknown as ConformanceOptions<unknown, never>;
   const checks = [
     ...declarationChecks(),
-    ...deliveryChecks(definition.capabilities, opts),
+    ...deliveryChecks(definition.capabilities, options),
     ...faultChecks(options),
-    ...stateChecks(definition.capabilities, opts),
+    ...stateChecks(definition.capabilities, options),
     ...statusFaultChecks(definition.capabilities),
     ...dataProtectionChecks(definition.capabilities),
     loggingCheck(),
@@ -42,7 +41,7 @@ export async function runConformance<Caps extends readonly Capability[], Config,
   options: ConformanceOptions<Config, Sim>,
 ): Promise<CheckResult[]> {
   const checks = planConformance(definition, options);
-  const session = (await openSession(definition, options)) as unknown as ConformanceSession;
+  const session: ConformanceSession = await openSession(definition, options);
   const results: CheckResult[] = [];
   try {
     for (const check of checks) {

@@ -10,7 +10,7 @@ export async function submitOne(session: ConformanceSession, cap: Capability, id
   const fixture = fixturesFor(session, cap.type, 'valid', version)[0];
   if (!fixture) fail(check, cap.type, 'no valid fixture to submit');
   const tx = session.envelope(cap.type, structuredClone(fixture.data), { version, ...(idempotencyKey ? { idempotencyKey } : {}) });
-  return { tx, receipt: await session.instance.submit!(tx as never, { signal: AbortSignal.timeout(10_000) }) };
+  return { tx, receipt: await session.instance.submit!(tx, { signal: AbortSignal.timeout(10_000) }) };
 }
 
 function validUpdate(check: 'get-status' | 'poll-updates', where: string, update: unknown): void {
@@ -18,7 +18,7 @@ function validUpdate(check: 'get-status' | 'poll-updates', where: string, update
   if (!result.ok) fail(check, where, `not a valid statusUpdate: ${result.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
 }
 
-export function stateChecks(capabilities: readonly Capability[], options: ConformanceOptions<unknown, never>): ConformanceCheck[] {
+export function stateChecks(capabilities: readonly Capability[], options: ConformanceOptions): ConformanceCheck[] {
   const checks: ConformanceCheck[] = [];
   const submit = capabilitiesWith(capabilities, 'submit');
   const keyed = submit.find((c) => c.idempotency === 'key' || c.idempotency === 'lookup');
@@ -34,8 +34,8 @@ export function stateChecks(capabilities: readonly Capability[], options: Confor
         const version = Math.max(...keyed.versions);
         const fixture = fixturesFor(session, keyed.type, 'valid', version)[0]!;
         const tx = session.envelope(keyed.type, structuredClone(fixture.data), { version, idempotencyKey: `idem-${Date.now()}` });
-        const first = await session.instance.submit!(tx as never, { signal: AbortSignal.timeout(10_000) });
-        const second = await session.instance.submit!(structuredClone(tx) as never, { signal: AbortSignal.timeout(10_000), attempt: 2 });
+        const first = await session.instance.submit!(tx, { signal: AbortSignal.timeout(10_000) });
+        const second = await session.instance.submit!(structuredClone(tx), { signal: AbortSignal.timeout(10_000), attempt: 2 });
         const created = (await count(session.simulator)) - before;
         if (created !== 1) fail('idempotency', keyed.type, `two submits of one transaction created ${created} records at the vendor`);
         if (first.externalRef !== second.externalRef) fail('idempotency', keyed.type, `the repeat returned another reference (${second.externalRef} vs ${first.externalRef})`);
