@@ -11,6 +11,7 @@ export { VERSION } from './version';
 export { describeAdapterConformance } from './conformance/describe-conformance';
 export { planConformance, runConformance } from './conformance/plan-conformance';
 export { ConformanceFailure, type CheckId, type CheckResult, type ConformanceCheck, type ConformanceOptions, type ConformanceSession } from './conformance/conformance-types';
+export type { ConformanceHarness } from './conformance/conformance-harness';
 export { startSimulatorServer, sendJson, type Fault, type FaultControls, type RecordedRequest, type Simulator, type SimulatorHandler, type SimulatorServerOptions } from './simulators/simulator-server';
 export { startRestSimulator, reply, SimulatorHttpError } from './simulators/rest-simulator';
 export type * from './simulators/rest-simulator';
