@@ -22,3 +22,4 @@ export { loadFixtures, listFixtureTypes } from './fixtures';
 export { record, replayFixture, scrubRecording, findUnscrubbedSecret, simulateTlsFailure, simulateResetMidBody, type RecordedInteraction, type ReplayHandle, type InterceptHandle } from './record-replay';
 export type * from './fixtures';
 export { createMemoryLogger } from './memory-logger';
+export { waitFor, type Satisfied, type WaitForOptions } from './wait-for';
