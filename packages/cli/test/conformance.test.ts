@@ -81,6 +81,25 @@ describe('lgx conformance <package>', () => {
     });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+    it('runs a JavaScript --harness that exports conformanceHarness, and refuses a file that exports no harness (exit 2)', async () => {
+      const harness = path.join(dir, 'harness.js');
+      writeFileSync(
+        harness,
+        [
+          "const { conformanceHarness } = require('@lgx/adapter-template/testing');",
+          "exports.conformanceHarness = { adapter: require('@lgx/adapter-template').default, options: { ...conformanceHarness.options, skip: { 'honours-timeout': 'skipped by harness.js' } } };",
+          '',
+        ].join('\n'),
+      );
+      const result = await lgx(['conformance', 'acme-no-testing', '--from', dir, '--harness', './harness.js', '--json'], { timeoutMs: 120_000 });
+      const report = JSON.parse(result.stdout) as Report;
+      expect([result.code, report.passed]).toEqual([0, true]);
+      expect(report.results.filter((r) => r.status === 'skip')).toEqual([expect.objectContaining({ id: 'honours-timeout', message: 'skipped by harness.js' })]);
+      writeFileSync(path.join(dir, 'nothing.js'), 'exports.startAcmeSimulator = () => undefined;\n');
+      const nothing = await lgx(['conformance', 'acme-no-testing', '--from', dir, '--harness', './nothing.js']);
+      expect([nothing.code, nothing.stderr]).toEqual([2, expect.stringContaining('./nothing.js exports no conformance harness: export conformanceHarness ({ adapter?, options }) or, as default,')]);
+    }, 150_000);
+
     it('is a usage error (exit 2) that asks for --harness', async () => {
       const none = await lgx(['conformance', 'acme-no-testing', '--from', dir]);
       expect([none.code, none.stderr]).toEqual([2, expect.stringContaining("acme-no-testing has no 'testing' export with a conformance harness: give its simulator and config with --harness <file>")]);
