@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import { packageBoundaries } from './scripts/eslint/package-boundaries.mjs';
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.tsbuild/**', 'coverage/**', '**/*.d.ts', 'packages/cli/template/**', '**/.tmp-*/**'] },
@@ -11,6 +12,23 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
+  },
+  {
+    // Packages reach each other by name only, and name only what their package.json declares.
+    plugins: { lgx: packageBoundaries },
+    rules: { 'lgx/no-import-into-other-package': 'error' },
+  },
+  {
+    files: ['packages/**'],
+    // The build tools (tsup) come from the repository's root, for every package alike.
+    ignores: ['**/tsup.config.ts'],
+    rules: { 'lgx/declared-dependencies': 'error' },
+  },
+  {
+    // The benchmarks measure the packages' sources as they are, without a build, so some reach them
+    // by path: the adapters, the gateway, and the runtime's throwaway PostgreSQL server for tests.
+    files: ['bench/**'],
+    rules: { 'lgx/no-import-into-other-package': 'off' },
   },
   {
     // Plain CommonJS launchers (the lgx bin shim).

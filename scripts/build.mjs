@@ -1,5 +1,8 @@
 // Builds every workspace package in dependency order (a package's @lgx dependencies first), since
-// declaration builds read the other packages' built types. Packages without a build script are skipped.
+// declaration builds read the other packages' built types. Only what a build can read counts:
+// dependencies and peer dependencies. Development dependencies serve a package's tests (core's tests
+// run on the testkit's simulators, which need core), so they may point back along the graph.
+// Packages without a build script are skipped.
 import { execFileSync } from 'node:child_process';
 import { workspacePackages } from './lib/workspaces.mjs';
 
@@ -12,7 +15,7 @@ function visit(name) {
   if (state.get(name) === 'visiting') throw new Error(`dependency cycle through ${name}`);
   state.set(name, 'visiting');
   const { pkg } = packages.get(name);
-  for (const deps of [pkg.dependencies, pkg.peerDependencies, pkg.devDependencies]) {
+  for (const deps of [pkg.dependencies, pkg.peerDependencies]) {
     for (const dep of Object.keys(deps ?? {})) if (packages.has(dep)) visit(dep);
   }
   state.set(name, 'done');

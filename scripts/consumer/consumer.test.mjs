@@ -3,7 +3,8 @@
 // uplinks), and in empty folders outside the repository installs them with npm and uses them: every
 // exports entry as ESM and CommonJS, a TypeScript consumer under node16 and bundler, `npx lgx`, a
 // council's first stack on simulators delivering through `lgx serve`, a new adapter by each route, and
-// an adapter across core releases. Run after `npm run build`:
+// an adapter across core releases, which `lgx conformance` checks on its own harness. Run after
+// `npm run build`:
 //   npm run test:consumer
 // It stops everything it starts and removes its folders; it prints the packed sizes and its time.
 import assert from 'node:assert/strict';
@@ -202,4 +203,15 @@ test('a generated adapter loads on a core minor with the same contract, and a co
   const result = JSON.parse((await exec(process.execPath, ['-e', script], { cwd: refused })).stdout);
   assert.equal(result.code, 'LGX_ERR_ADAPTER_INCOMPATIBLE');
   assert.equal(result.message, `adapter 'acme-waste' 0.1.0 supports adapter contract ^${contract}, but @lgx/core ${nextMajor} implements adapter contract ${nextContract}`);
+});
+
+test('lgx conformance runs an installed generated adapter on the harness its testing export gives', { timeout: 5 * minute }, async () => {
+  // The adapter made by `lgx new adapter`, built, packed and installed in the council's project above:
+  // no --harness, the command takes `conformanceHarness` from @acme/lgx-adapter-acme-waste/testing.
+  const { stdout, output } = await exec('npx', ['lgx', 'conformance', '@acme/lgx-adapter-acme-waste', '--json'], { cwd: app, timeoutMs: 3 * minute, allowFailure: true });
+  const report = JSON.parse(stdout);
+  assert.equal(report.passed, true, output);
+  const passed = report.results.filter((r) => r.status === 'pass').map((r) => r.id);
+  for (const id of ['health', 'submit', 'idempotency', 'poll-updates']) assert.ok(passed.includes(id), `${id} did not pass:\n${output}`);
+  console.log(`lgx conformance @acme/lgx-adapter-acme-waste: ${passed.length} checks passed (${seconds()})`);
 });

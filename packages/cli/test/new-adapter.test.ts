@@ -27,6 +27,10 @@ describe('lgx new adapter', () => {
       }),
     );
     expect(readFileSync(path.join(target, 'src', 'testing', 'index.ts'), 'utf8')).toContain('startExampleWasteSimulator');
+    // Its conformance harness ships in the testing export, where its own conformance test and
+    // `lgx conformance` both take it from.
+    expect(readFileSync(path.join(target, 'src', 'testing', 'index.ts'), 'utf8')).toContain("export { conformanceHarness } from './conformance-harness';");
+    expect(readFileSync(path.join(target, 'test', 'conformance.test.ts'), 'utf8')).toContain('describeAdapterConformance(adapter, conformanceHarness.options);');
     expect(readFileSync(path.join(target, 'src', 'adapter.ts'), 'utf8')).toContain(`sdk: '^${ADAPTER_CONTRACT_VERSION}'`);
     expect(readFileSync(path.join(target, 'src', 'adapter.ts'), 'utf8')).toContain("id: 'acme-waste'");
     // The generated package's own checks, with the repository's installed tools and built @lgx packages.

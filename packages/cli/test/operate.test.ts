@@ -3,7 +3,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import path from 'node:path';
 import { createTransaction, type Envelope } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
-import { loadFixtures } from '@lgx/testkit';
+import { loadFixtures, waitFor } from '@lgx/testkit';
 import { API_KEY } from '@lgx/adapter-template/testing';
 import { lgx, REPO_ROOT, useWasteStack } from './helpers';
 
@@ -62,14 +62,6 @@ async function serve(): Promise<{ url: string; child: ChildProcess; stop: () => 
       return closed;
     },
   };
-}
-
-async function until(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('the data folder', () => {
@@ -180,7 +172,7 @@ describe('lgx dlq show --json', () => {
 
     const server = await serve();
     try {
-      await until(async () => JSON.parse((await lgx(['status', transactionId, '--data', ctx.data, '--json'])).stdout).state === 'delivered', 'the replayed delivery');
+      await waitFor(async () => JSON.parse((await lgx(['status', transactionId, '--data', ctx.data, '--json'])).stdout).state === 'delivered', 'the replayed delivery', { timeoutMs: 20_000, intervalMs: 200 });
     } finally {
       expect(await server.stop()).toBe(0);
     }

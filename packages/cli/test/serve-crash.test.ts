@@ -8,7 +8,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { createSqliteStore, openReadModel, type ReadModel } from '@lgx/runtime';
-import { loadFixtures } from '@lgx/testkit';
+import { loadFixtures, waitFor } from '@lgx/testkit';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 import { startServe, wasteServeFolder } from './helpers';
 
@@ -23,14 +23,6 @@ beforeAll(async () => {
   sim = await startExampleWasteSimulator();
 });
 afterAll(() => sim.close());
-
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 interface Detail {
   state: string;
@@ -54,12 +46,12 @@ it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same 
     const first = await startServe([stackFile, '--port', '0', '--data', data], { env });
     servers.push(first);
     // Status polling asks the back office for changes as it starts; the next poll is a minute away.
-    await waitFor('the first status poll', () => sim.requests.some((r) => r.method === 'GET'));
+    await waitFor(() => sim.requests.some((r) => r.method === 'GET'), 'the first status poll', 60_000);
     // The back office takes the next four requests and never answers them: every slot is held.
     sim.faults.failNext(PER_TARGET, { timeout: true });
     const held: string[] = [];
     for (let i = 0; i < PER_TARGET; i++) held.push(await post(first.url, `held-${i}`));
-    await waitFor('every slot busy at the back office', () => sim.requests.filter((r) => r.method === 'POST').length === PER_TARGET);
+    await waitFor(() => sim.requests.filter((r) => r.method === 'POST').length === PER_TARGET, 'every slot busy at the back office', 60_000);
     // What the data folder holds, read as lgx status reads it.
     reader = await openReadModel({ store: createSqliteStore({ file: path.join(data, 'lgx.db') }), council: COUNCIL });
     const onDisk = reader;
@@ -68,14 +60,14 @@ it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same 
     const leaseEnds = async () => Promise.all(held.map(async (id) => (await onDisk.get(id))!.deliveries[0]!.leaseExpiresAt));
     const before = await leaseEnds();
     expect(before.every((end) => end !== undefined)).toBe(true);
-    await waitFor('a lease renewal', async () => (await leaseEnds()).some((end, i) => end !== before[i]), 30_000);
+    await waitFor(async () => (await leaseEnds()).some((end, i) => end !== before[i]), 'a lease renewal', 30_000);
     expect(await first.stop('SIGKILL')).toBeNull();
     const deadLeasesEnd = Math.min(...(await leaseEnds()).map((end) => Date.parse(end!)));
 
     const second = await startServe([stackFile, '--port', '0', '--data', data], { env });
     servers.push(second);
     const fresh = await post(second.url, 'fresh');
-    await waitFor('the new transaction delivered', async () => (await detail(second.url, fresh)).state === 'delivered');
+    await waitFor(async () => (await detail(second.url, fresh)).state === 'delivered', 'the new transaction delivered', 60_000);
 
     // Delivered before the dead process's leases would have let a fifth delivery through.
     const [freshDelivery] = (await detail(second.url, fresh)).deliveries;
@@ -90,7 +82,7 @@ it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same 
     expect(released.map((r) => r.leases)).toEqual([PER_TARGET]);
 
     // Each cut-off delivery is sent again: one attempt of unknown outcome, then delivered, audited as re-sent.
-    await waitFor('the cut-off transactions delivered', async () => (await Promise.all(held.map((id) => detail(second.url, id)))).every((d) => d.state === 'delivered'));
+    await waitFor(async () => (await Promise.all(held.map((id) => detail(second.url, id)))).every((d) => d.state === 'delivered'), 'the cut-off transactions delivered', 60_000);
     for (const id of held) {
       const [delivery] = (await detail(second.url, id)).deliveries;
       expect([delivery!.attempts, delivery!.attemptLog.map((a) => a.outcome)]).toEqual([2, ['unknown', 'delivered']]);

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import nock from 'nock';
 import { AuthError, NotFoundError, PermanentError, RateLimitedError, RetryableError, createLogger, fullJitterDelay, type LogEntry } from '@lgx/core';
 import { apiKeyAuth, basicAuth, bearerAuth, createHttpClient, jwtAuth, oauth2ClientCredentials, oauth2Token, parseRetryAfter, DEFAULT_RETRY } from '@lgx/core/http';
-import { sendJson, startSimulatorServer, type Simulator } from '../../testkit/src/simulators/simulator-server';
+import { sendJson, startSimulatorServer, type Simulator } from '@lgx/testkit';
 
 let sim: Simulator;
 let handler: (path: string, body: string, headers: Record<string, unknown>) => { status: number; body?: unknown; headers?: Record<string, string> };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { inspect } from 'node:util';
 import { AuthError, NotFoundError, PermanentError, RateLimitedError, RetryableError, createLogger, type LogEntry } from '@lgx/core';
 import { createSoapClient, findUnsafeXml, type SoapClientOptions } from '@lgx/core/soap';
-import { soapEnvelope, soapFault, startSoapSimulator, type SoapSimulator } from '../../testkit/src/simulators/soap-simulator';
+import { soapEnvelope, soapFault, startSoapSimulator, type SoapSimulator } from '@lgx/testkit';
 
 const WSDL_FILE = path.join(__dirname, 'fixtures', 'streetworks.wsdl');
 const WSDL_TEXT = fs.readFileSync(WSDL_FILE, 'utf8');

@@ -1,5 +1,6 @@
 import net from 'node:net';
-import { startHarness, waitFor, type Harness } from './helpers/gateway-harness';
+import { waitFor } from '@lgx/testkit';
+import { startHarness, type Harness } from './helpers/gateway-harness';
 
 /*
  * Connections a client may hold: slow headers, a body that stalls, an idle keep-alive connection are

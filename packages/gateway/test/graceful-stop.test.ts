@@ -1,5 +1,6 @@
 import http from 'node:http';
-import { startHarness, waitFor, type Harness } from './helpers/gateway-harness';
+import { waitFor } from '@lgx/testkit';
+import { startHarness, type Harness } from './helpers/gateway-harness';
 
 /*
  * gateway.close() under load: no request is reset. Requests in flight finish; requests that arrive

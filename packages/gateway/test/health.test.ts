@@ -5,7 +5,8 @@ import path from 'node:path';
 import { createSqliteStore, createStack, openStack, type RunningStack, type Store } from '@lgx/runtime';
 import { createGateway, createMemoryKeyStore, type Gateway } from '../src';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
-import { COUNCIL, waitFor } from './helpers/gateway-harness';
+import { waitFor } from '@lgx/testkit';
+import { COUNCIL } from './helpers/gateway-harness';
 
 /*
  * /v1/health reads the results of background checks: a back office that never answers cannot make it

@@ -4,8 +4,8 @@
  * answering; everything accepted is delivered once the back office is back.
  */
 import { createTransaction } from '@lgx/core';
-import { loadFixtures } from '@lgx/testkit';
-import { COUNCIL, startHarness, waitFor, type Harness } from './helpers/gateway-harness';
+import { loadFixtures, waitFor } from '@lgx/testkit';
+import { COUNCIL, startHarness, type Harness } from './helpers/gateway-harness';
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
 const pothole = { kind: 'pothole', description: 'Deep pothole by the bus stop', location: { usrn: '8400709' } };

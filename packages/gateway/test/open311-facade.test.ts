@@ -6,8 +6,9 @@ import { instantiateAdapter } from '@lgx/core/host';
 import { createSqliteStore, createStack, openStack, StatusPoller } from '@lgx/runtime';
 import open311Adapter from '@lgx/adapter-open311';
 import { API_KEY as WASTE_KEY, progressCase } from '@lgx/adapter-template/testing';
+import { waitFor } from '@lgx/testkit';
 import { createGateway, createMemoryKeyStore, createApiKey } from '../src';
-import { COUNCIL, OPEN311_SERVICES, OTHER_COUNCIL, startHarness, waitFor, type Harness } from './helpers/gateway-harness';
+import { COUNCIL, OPEN311_SERVICES, OTHER_COUNCIL, startHarness, type Harness } from './helpers/gateway-harness';
 
 /*
  * The Open311 GeoReport v2 facade over real HTTP, read as FixMyStreet reads it: XML parsed with the

@@ -1,7 +1,7 @@
 import { CHANNELS, createTransaction } from '@lgx/core';
 import { createApiKey, createGateway, createMemoryKeyStore } from '../src';
-import { loadFixtures } from '@lgx/testkit';
-import { COUNCIL, OTHER_COUNCIL, startHarness, waitFor, type Harness } from './helpers/gateway-harness';
+import { loadFixtures, waitFor } from '@lgx/testkit';
+import { COUNCIL, OTHER_COUNCIL, startHarness, type Harness } from './helpers/gateway-harness';
 
 let h: Harness;
 let submitKey: string;

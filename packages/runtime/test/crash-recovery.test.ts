@@ -13,18 +13,11 @@ import { createPostgresStore, createSqliteStore, verifyAuditChain, type Store } 
 import { startChild, type Child } from './helpers/child-process';
 import { postgresAvailability, startPostgresServer, type PostgresServer } from './helpers/postgres-server';
 import { startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
+import { waitFor } from '@lgx/testkit';
 
 const LEASE_MS = 120_000;
 const script = path.join(__dirname, 'fixtures', 'worker-child.ts');
 const availability = postgresAvailability();
-
-async function waitFor(what: string, check: () => Promise<boolean>, ms = 30_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function accepted(child: Child, key: string): string {
   const line = child.lines.find((l) => l.startsWith(`accepted ${key} `));
@@ -76,7 +69,7 @@ describe.each([
     await first.waitForLine((lines) => lines.includes('ready'), 'the first process to open its stack', 60_000);
     first.process.stdin.write('submit held-1\nsubmit held-2\n');
     await first.waitForLine((lines) => lines.filter((l) => l.startsWith('accepted ')).length === 2, 'two accepted');
-    await waitFor('both attempts at the back office', async () => sim.requests.filter((r) => r.method === 'POST').length === 2);
+    await waitFor(() => sim.requests.filter((r) => r.method === 'POST').length === 2, 'both attempts at the back office', 30_000);
     const held = [accepted(first, 'held-1'), accepted(first, 'held-2')];
     const leases = await Promise.all(held.map(async (id) => (await store.listDeliveries(id))[0]!));
     expect(leases.map((d) => d.leaseOwner !== undefined)).toEqual([true, true]);

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createTransaction } from '@lgx/core';
-import { loadFixtures } from '@lgx/testkit';
+import { loadFixtures, waitFor } from '@lgx/testkit';
 import { StatusEvents, StatusPoller, createSqliteStore, createStack, openStack, verifyWebhookSignature, type RunningStack } from '../src';
 import { stackInternals } from '../src/engine/stack-internals';
 import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
@@ -18,14 +18,6 @@ let server: http.Server;
 let url: string;
 let answers: number[];
 const received: Array<{ body: string; signature: string | undefined }> = [];
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   sim = await startExampleWasteSimulator();

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
-import { loadFixtures } from '@lgx/testkit';
+import { loadFixtures, waitFor } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, type DeliveryWorkerOptions, type RunningStack, type TransactionView } from '../src';
 import { stackInternals } from '../src/engine/stack-internals';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
@@ -45,14 +45,6 @@ async function open(worker: Partial<Omit<DeliveryWorkerOptions, 'store' | 'targe
   };
   stack = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'lgx.db') }), resolveFrom: repoRoot, worker: settings, start });
   return stack;
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const view = async (id: string): Promise<TransactionView> => (await stack!.get(id))!;

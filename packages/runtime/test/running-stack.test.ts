@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTransaction, LgxValidationError } from '@lgx/core';
-import { loadFixtures } from '@lgx/testkit';
+import { loadFixtures, waitFor } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, verifyAuditChain, type DeliveryEvent, type RunningStack } from '../src';
 import { stackInternals } from '../src/engine/stack-internals';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
@@ -15,14 +15,6 @@ let events: DeliveryEvent[];
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 const tx = (i: number, key = `form-${i}`) => createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, { council: 'E07000223', channel: 'web', idempotencyKey: key });
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 beforeAll(async () => {
   sim = await startExampleWasteSimulator();

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, createTransaction, type AdapterInstance, type LogEntry } from '@lgx/core';
-import { loadFixtures } from '@lgx/testkit';
+import { loadFixtures, waitFor } from '@lgx/testkit';
 import { createSqliteStore, createStack, openStack, verifyAuditChain, type RunningStack, type StoredStatusUpdate } from '../src';
 import {
   createCallbackHandler,
@@ -28,14 +28,6 @@ let stack: RunningStack;
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 const tx = (i: number, key = `form-${i}`) => createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, { council: 'E07000223', channel: 'web', idempotencyKey: key });
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** Submits one transaction, waits for its delivery and returns its id and the vendor's reference. */
 async function deliverOne(i = 0): Promise<{ id: string; ref: string }> {

@@ -11,6 +11,7 @@ export { VERSION } from './version';
 export { describeAdapterConformance } from './conformance/describe-conformance';
 export { planConformance, runConformance } from './conformance/plan-conformance';
 export { ConformanceFailure, type CheckId, type CheckResult, type ConformanceCheck, type ConformanceOptions, type ConformanceSession } from './conformance/conformance-types';
+export type { ConformanceHarness } from './conformance/conformance-harness';
 export { startSimulatorServer, sendJson, type Fault, type FaultControls, type RecordedRequest, type Simulator, type SimulatorHandler, type SimulatorServerOptions } from './simulators/simulator-server';
 export {
   startRestSimulator,
@@ -32,3 +33,4 @@ export type { SimulatedStack, SimulatedSystem, SimulatedSystemOptions } from './
 export { loadFixtures, listFixtureTypes, type CanonicalFixture, type FixtureData, type FixtureKind, type LoadFixturesOptions } from './fixtures';
 export { record, replayFixture, scrubRecording, findUnscrubbedSecret, simulateTlsFailure, simulateResetMidBody, type RecordedInteraction, type ReplayHandle, type InterceptHandle } from './record-replay';
 export { createMemoryLogger } from './memory-logger';
+export { waitFor, type Satisfied, type WaitForOptions } from './wait-for';

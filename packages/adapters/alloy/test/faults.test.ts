@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { createSqliteStore, createStack, openStack, type DeliveryWorkerOptions, type RunningStack, type TransactionView } from '@lgx/runtime';
+import { waitFor } from '@lgx/testkit';
 import { alloyExampleConfig } from '../src';
 import { startAlloySimulator, type AlloySimulator } from '../src/testing';
 import { fixture } from './helpers';
@@ -33,14 +34,6 @@ async function open(key: string, worker: Partial<Omit<DeliveryWorkerOptions, 'st
     worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 30 }, random: () => 1, breaker: { threshold: 1000, cooldownMs: 10 }, ...worker },
   });
   return stack;
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const view = async (id: string): Promise<TransactionView> => (await stack!.get(id))!;
@@ -71,13 +64,13 @@ describe('Alloy under faults, through a running stack', () => {
     await open(original);
     const early: string[] = [];
     for (let i = 0; i < 3; i++) early.push((await stack!.submit(tx(i))).id);
-    await waitFor(() => ended(early, 'delivered'), 'the first three deliveries');
+    await waitFor(() => ended(early, 'delivered'), 'the first three deliveries', 20_000);
 
     // The council's key is rotated in Alloy; the stack still has the old one.
     sim.setApiKey('alloy-rotated-key-333333333333333');
     const late: string[] = [];
     for (let i = 3; i < 6; i++) late.push((await stack!.submit(tx(i))).id);
-    await waitFor(() => ended(late, 'dead'), 'the refused deliveries dead-lettered');
+    await waitFor(() => ended(late, 'dead'), 'the refused deliveries dead-lettered', 20_000);
     for (const id of late) expect(await attempts(id)).toEqual([['failed', 'auth']]);
     expect(sim.state.items.size).toBe(3);
 
@@ -87,7 +80,7 @@ describe('Alloy under faults, through a running stack', () => {
     const dead = await stack!.dlq.list({ target: 'alloy' });
     expect(dead.map((d) => d.transactionId).sort()).toEqual([...late].sort());
     for (const d of dead) expect(await stack!.dlq.replay(d.id, { actor: 'officer@council', reason: 'Alloy API key rotated' })).toBe(true);
-    await waitFor(() => ended([...early, ...late], 'delivered'), 'the replayed deliveries');
+    await waitFor(() => ended([...early, ...late], 'delivered'), 'the replayed deliveries', 20_000);
     expect(sim.state.items.size).toBe(6);
     const ids = new Set(sim.itemsOf().map((i) => Object.entries(i.attributes).find(([code]) => code.includes('LgxTransactionId'))![1]));
     expect(ids).toEqual(new Set([...early, ...late]));
@@ -114,7 +107,7 @@ describe('Alloy under faults, through a running stack', () => {
     sim.loseNextCreates(1);
     await open(sim.apiKey, { attemptTimeoutMs: 1000 });
     const { id } = await stack!.submit(tx(0));
-    await waitFor(() => ended([id], 'delivered'), 'delivery after the lost answer');
+    await waitFor(() => ended([id], 'delivered'), 'delivery after the lost answer', 20_000);
     expect(await attempts(id)).toEqual([
       ['failed', 'retryable'],
       ['delivered', undefined],

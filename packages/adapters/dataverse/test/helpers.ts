@@ -1,11 +1,11 @@
 import { createTransaction, type CrmCase, type CrmContact } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { createMemoryLogger, loadFixtures } from '@lgx/testkit';
-import { dataverseSimulatorConfig, type DataverseSimulator } from '../src/testing';
+import { DATAVERSE_FIXTURE_CONTACT, dataverseSimulatorConfig, type DataverseSimulator } from '../src/testing';
 import adapter, { type DataverseConfig } from '../src';
 
 /** The contact the crm.case and crm.contact fixtures name, as a CRM that already holds it. */
-export const FIXTURE_CONTACT = { contactid: '0f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b5', firstname: 'Sam', lastname: 'Example' };
+export const FIXTURE_CONTACT = DATAVERSE_FIXTURE_CONTACT;
 
 /** The adapter's config for a running simulator. */
 export function dataverseConfig(sim: DataverseSimulator, extra: Record<string, unknown> = {}): DataverseConfig {

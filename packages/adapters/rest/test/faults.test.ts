@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { createSqliteStore, createStack, openStack, type DeliveryWorkerOptions, type RunningStack, type TransactionView } from '@lgx/runtime';
+import { waitFor } from '@lgx/testkit';
 import { startFieldbookSimulator, FIELDBOOK_CLIENT_ID, FIELDBOOK_CLIENT_SECRET, type FieldbookSimulator } from '../src/testing';
 import { fixture } from './helpers';
 
@@ -44,14 +45,6 @@ async function open(worker: Partial<Omit<DeliveryWorkerOptions, 'store' | 'targe
   return stack;
 }
 
-async function waitFor(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 const view = async (id: string): Promise<TransactionView> => (await stack!.get(id))!;
 const ended = async (ids: string[], state: 'delivered' | 'dead') => (await Promise.all(ids.map(view))).every((v) => v.deliveries.every((d) => d.state === state));
 const attempts = async (id: string) => (await view(id)).deliveries[0]!.attemptLog.map((a) => [a.outcome, a.classification]);
@@ -78,11 +71,11 @@ describe('Fieldbook under faults, through a running stack', () => {
   it('tokens expired mid-run: each delivery refreshes and goes through on its first attempt, with one new token', async () => {
     await open();
     const first = [(await stack!.submit(bin(0))).id, (await stack!.submit(street(0))).id];
-    await waitFor(() => ended(first, 'delivered'), 'the first deliveries');
+    await waitFor(() => ended(first, 'delivered'), 'the first deliveries', 20_000);
     expect(sim.state.tokensIssued).toBe(1);
     sim.expireTokens();
     const later = [(await stack!.submit(bin(1))).id, (await stack!.submit(street(1))).id];
-    await waitFor(() => ended(later, 'delivered'), 'the deliveries after expiry');
+    await waitFor(() => ended(later, 'delivered'), 'the deliveries after expiry', 20_000);
     for (const id of later) expect(await attempts(id)).toEqual([['delivered', undefined]]);
     expect(sim.state.tokensIssued).toBe(2);
     expect(sim.state.requests.size).toBe(4);
@@ -92,7 +85,7 @@ describe('Fieldbook under faults, through a running stack', () => {
     await open();
     sim.rotateClientSecret('fieldbook-rotated-secret-2222222222222222');
     const ids = [(await stack!.submit(bin(0))).id, (await stack!.submit(street(0))).id];
-    await waitFor(() => ended(ids, 'dead'), 'the refused deliveries dead-lettered');
+    await waitFor(() => ended(ids, 'dead'), 'the refused deliveries dead-lettered', 20_000);
     for (const id of ids) expect(await attempts(id)).toEqual([['failed', 'auth']]);
     const stored = JSON.stringify(await Promise.all(ids.map(view)));
     expect(stored).not.toContain('fieldbook-rotated');
@@ -102,7 +95,7 @@ describe('Fieldbook under faults, through a running stack', () => {
     await stack!.close({ deadlineMs: 1000 });
     await open({}, 'fieldbook-rotated-secret-2222222222222222');
     for (const d of await stack!.dlq.list({ target: 'fieldbook' })) expect(await stack!.dlq.replay(d.id, { actor: 'officer@council', reason: 'Fieldbook secret rotated' })).toBe(true);
-    await waitFor(() => ended(ids, 'delivered'), 'the replayed deliveries');
+    await waitFor(() => ended(ids, 'delivered'), 'the replayed deliveries', 20_000);
     expect(sim.state.requests.size).toBe(2);
   });
 
@@ -126,9 +119,9 @@ describe('Fieldbook under faults, through a running stack', () => {
     sim.startMaintenance(1);
     await open();
     const { id } = await stack!.submit(bin(0));
-    await waitFor(async () => (await view(id)).deliveries[0]!.attemptLog.length > 0, 'a first attempt');
+    await waitFor(async () => (await view(id)).deliveries[0]!.attemptLog.length > 0, 'a first attempt', 20_000);
     sim.endMaintenance();
-    await waitFor(() => ended([id], 'delivered'), 'delivery after maintenance');
+    await waitFor(() => ended([id], 'delivered'), 'delivery after maintenance', 20_000);
     const log = await attempts(id);
     expect(log[0]).toEqual(['failed', 'rateLimited']);
     expect(log.at(-1)).toEqual(['delivered', undefined]);
@@ -142,7 +135,7 @@ describe('Fieldbook under faults, through a running stack', () => {
     sim.loseNextCreates(1);
     await open({ attemptTimeoutMs: 1000 });
     const { id } = await stack!.submit(make(0));
-    await waitFor(() => ended([id], 'delivered'), 'delivery after the lost answer');
+    await waitFor(() => ended([id], 'delivered'), 'delivery after the lost answer', 20_000);
     expect(await attempts(id)).toEqual([
       ['failed', 'retryable'],
       ['delivered', undefined],

@@ -1,11 +1,11 @@
 import { createTransaction, type CrmCase } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { createMemoryLogger, loadFixtures } from '@lgx/testkit';
-import { salesforceSimulatorConfig, type SalesforceSimulator } from '../src/testing';
+import { SALESFORCE_FIXTURE_CONTACT, salesforceSimulatorConfig, type SalesforceSimulator } from '../src/testing';
 import adapter, { type SalesforceConfig } from '../src';
 
 /** The contact the crm.case fixtures name (a GUID: related through a Contact external id field). */
-export const FIXTURE_CONTACT = { LastName: 'Example', LGX_Contact_Ref__c: '0f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b5' };
+export const FIXTURE_CONTACT = SALESFORCE_FIXTURE_CONTACT;
 
 /** The adapter's config for a running simulator: JWT bearer through the login host by default. */
 export function salesforceConfig(sim: SalesforceSimulator, extra: Record<string, unknown> = {}): SalesforceConfig {

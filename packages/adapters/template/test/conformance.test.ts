@@ -1,11 +1,7 @@
 import { describeAdapterConformance } from '@lgx/testkit';
 import adapter from '../src';
-import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '../src/testing';
+import { conformanceHarness } from '../src/testing';
 
-// The whole LGX conformance suite, against the simulator of the vendor API.
-describeAdapterConformance(adapter, {
-  simulator: startExampleWasteSimulator,
-  config: (sim: ExampleWasteSimulator) => ({ baseUrl: sim.url, apiKey: API_KEY }),
-  countRecords: (sim: ExampleWasteSimulator) => sim.state.cases.size,
-  changeStatus: (sim: ExampleWasteSimulator, ref: string) => progressCase(sim, ref, 'scheduled'),
-});
+// The whole LGX conformance suite, against the simulator of the vendor API: the harness the
+// package's `testing` export gives `lgx conformance`.
+describeAdapterConformance(adapter, conformanceHarness.options);

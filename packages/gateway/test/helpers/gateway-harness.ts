@@ -166,12 +166,3 @@ export async function startHarness(options: Omit<GatewayOptions, 'stacks' | 'key
     },
   };
 }
-
-/** Polls until `check` holds (or fails after `ms`). */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -22,3 +22,4 @@ export {
   type ExampleOption,
 } from '../example-designs';
 export { alloySystem, simulatedSystems } from './alloy-system';
+export { conformanceHarness } from './conformance-harness';

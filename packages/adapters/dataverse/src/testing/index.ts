@@ -21,3 +21,4 @@ export {
 export type { EntraTokenServer, EntraTokenState } from './entra-token-server';
 export type { SimulatedRow } from './simulated-tables';
 export { dataverseSystem, simulatedSystems } from './dataverse-system';
+export { conformanceHarness, DATAVERSE_FIXTURE_CONTACT } from './conformance-harness';

@@ -27,3 +27,4 @@ export {
   type NotifyTemplateType,
 } from './govuk-notify-simulator';
 export { govukNotifySystem, simulatedSystems } from './govuk-notify-system';
+export { conformanceHarness } from './conformance-harness';

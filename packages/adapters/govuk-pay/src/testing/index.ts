@@ -24,3 +24,4 @@ export {
   type GovukPayWebhookDelivery,
 } from './govuk-pay-simulator';
 export { govukPaySystem, simulatedSystems } from './govuk-pay-system';
+export { conformanceHarness } from './conformance-harness';

@@ -23,3 +23,4 @@ export {
   type Open311Format as Open311SimulatorFormat,
 } from './open311-simulator';
 export { open311System, simulatedSystems } from './open311-system';
+export { conformanceHarness } from './conformance-harness';

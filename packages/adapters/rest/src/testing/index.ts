@@ -25,3 +25,4 @@ export {
 } from './fieldbook-simulator';
 export { FIELDBOOK_OPENAPI, FIELDBOOK_STATES, FIELDBOOK_CATEGORIES, FIELDBOOK_SERVICES } from './fieldbook-openapi';
 export { fieldbookSystem, simulatedSystems } from './fieldbook-system';
+export { conformanceHarness } from './conformance-harness';

@@ -19,3 +19,4 @@ export {
 } from './salesforce-simulator';
 export { DEFAULT_CASE_STATUSES, type CaseStatusValue, type SfRecord } from './sobject-store';
 export { salesforceSystem, simulatedSystems } from './salesforce-system';
+export { conformanceHarness, SALESFORCE_FIXTURE_CONTACT } from './conformance-harness';

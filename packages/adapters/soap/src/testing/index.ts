@@ -34,3 +34,4 @@ export {
   type RevenuesState,
 } from './revenues-simulator';
 export { streetWorksSystem, revenuesSystem, simulatedSystems } from './soap-systems';
+export { conformanceHarness } from './conformance-harness';

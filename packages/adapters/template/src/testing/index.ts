@@ -9,3 +9,4 @@
  */
 export { startExampleWasteSimulator, progressCase, API_KEY, type ExampleCase, type ExampleWasteSimulator, type ExampleWasteSimulatorOptions } from './example-waste-simulator';
 export { exampleWasteSystem, simulatedSystems } from './example-waste-system';
+export { conformanceHarness } from './conformance-harness';
