@@ -16,6 +16,11 @@ export interface Transition {
   attempts: Array<{ deliveryId: string; attempt: AttemptRecord }>;
   /** Delivery rows as they become (every changeable column written). */
   deliveries: StoredDelivery[];
+  /**
+   * Delivery rows leased, as they become: only what a lease changes is written (lease, update time,
+   * and for a re-send the attempt count and last error), which keeps leasing cheap.
+   */
+  leases: StoredDelivery[];
   /** Audit entries to append, in order. */
   audit: AuditInput[];
   /** How each target's pending count moves (targets that do not move are absent). */
@@ -23,14 +28,14 @@ export interface Transition {
 }
 
 function transition(parts: Partial<Transition>): Transition {
-  return { attempts: parts.attempts ?? [], deliveries: parts.deliveries ?? [], audit: parts.audit ?? [], pending: parts.pending ?? new Map() };
+  return { attempts: parts.attempts ?? [], deliveries: parts.deliveries ?? [], leases: parts.leases ?? [], audit: parts.audit ?? [], pending: parts.pending ?? new Map() };
 }
 
 /** `a`, then `b`, as one transition. */
 export function andThen(a: Transition, b: Transition): Transition {
   const pending = new Map(a.pending);
   for (const [target, delta] of b.pending) addDelta(pending, target, delta);
-  return { attempts: [...a.attempts, ...b.attempts], deliveries: [...a.deliveries, ...b.deliveries], audit: [...a.audit, ...b.audit], pending };
+  return { attempts: [...a.attempts, ...b.attempts], deliveries: [...a.deliveries, ...b.deliveries], leases: [...a.leases, ...b.leases], audit: [...a.audit, ...b.audit], pending };
 }
 
 function addDelta(pending: Map<string, number>, target: string, delta: number): void {
@@ -218,7 +223,7 @@ export function leaseTransition(chosen: readonly LeasedDelivery[], owner: string
     return next;
   });
   audit.sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : 0));
-  return { ...transition({ attempts, deliveries: leased, audit }), leased };
+  return { ...transition({ attempts, leases: leased, audit }), leased };
 }
 
 /** `targets` without repeats, starting at position `turn` (mod their number): each call starts one further on. */

@@ -1,7 +1,7 @@
 import { insertSql } from './sql-params';
 import { ROW_WRITES } from './row-writes';
 
-type BatchWrite = 'newDelivery' | 'delivery' | 'attempt';
+type BatchWrite = 'newDelivery' | 'delivery' | 'lease' | 'attempt';
 type BatchColumn = (typeof ROW_WRITES)[BatchWrite]['columns'][number] | 'id';
 
 /** The PostgreSQL types of the columns written many rows at a time (one array parameter per column). */
@@ -42,10 +42,13 @@ function unnest(columns: readonly BatchColumn[]): string {
  * lease writes one per delivery leased); their parameters are `byColumn` of `ROW_WRITES`' values.
  */
 export function postgresRowWrites(s: string) {
-  const { newDelivery, delivery, attempt, audit } = ROW_WRITES;
+  const { newDelivery, delivery, lease, attempt, audit } = ROW_WRITES;
+  const update = (columns: readonly BatchColumn[]): string =>
+    `UPDATE ${s}.deliveries AS d SET ${columns.map((c) => `${c} = v.${c}`).join(', ')} FROM ${unnest([...columns, 'id'])} WHERE d.id = v.id`;
   return {
     insertDeliveries: `INSERT INTO ${s}.deliveries (${newDelivery.columns.join(', ')}) SELECT * FROM ${unnest(newDelivery.columns)}`,
-    updateDeliveries: `UPDATE ${s}.deliveries AS d SET ${delivery.columns.map((c) => `${c} = v.${c}`).join(', ')} FROM ${unnest([...delivery.columns, 'id'])} WHERE d.id = v.id`,
+    updateDeliveries: update(delivery.columns),
+    updateLeases: update(lease.columns),
     insertAttempts: `INSERT INTO ${s}.attempts (${attempt.columns.join(', ')}) SELECT * FROM ${unnest(attempt.columns)}`,
     insertAudit: insertSql(`${s}.audit`, audit.columns, true),
   };

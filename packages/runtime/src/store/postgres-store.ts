@@ -160,6 +160,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const apply = async (db: Queryable, t: Transition, now: Date): Promise<void> => {
     if (t.attempts.length > 0) await db.query(writes.insertAttempts, byColumn(t.attempts.map(ROW_WRITES.attempt.values)));
     if (t.deliveries.length > 0) await db.query(writes.updateDeliveries, byColumn(t.deliveries.map(ROW_WRITES.delivery.values)));
+    if (t.leases.length > 0) await db.query(writes.updateLeases, byColumn(t.leases.map(ROW_WRITES.lease.values)));
     for (const entry of t.audit) await appendAuditIn(db, entry, now);
     await addPending(db, t.pending);
   };

@@ -18,6 +18,11 @@ export const ROW_WRITES = {
     columns: ['state', 'attempts', 'next_attempt_at', 'lease_owner', 'lease_expires_at', 'last_error', 'receipt', 'updated_at'],
     values: (d: StoredDelivery): unknown[] => [d.state, d.attempts, d.nextAttemptAt, d.leaseOwner ?? null, d.leaseExpiresAt ?? null, json(d.lastError), json(d.receipt), d.updatedAt, d.id],
   },
+  /** A lease taken (for a re-send, with the lost attempt counted); the values end with the id. */
+  lease: {
+    columns: ['attempts', 'lease_owner', 'lease_expires_at', 'last_error', 'updated_at'],
+    values: (d: StoredDelivery): unknown[] => [d.attempts, d.leaseOwner ?? null, d.leaseExpiresAt ?? null, json(d.lastError), d.updatedAt, d.id],
+  },
   attempt: {
     columns: ['delivery_id', 'attempt', 'started_at', 'finished_at', 'outcome', 'classification', 'code', 'message'],
     values: ({ deliveryId, attempt: a }: { deliveryId: string; attempt: AttemptRecord }): unknown[] => [deliveryId, a.attempt, a.startedAt, a.finishedAt, a.outcome, a.classification ?? null, a.code ?? null, a.message ?? null],

@@ -33,7 +33,9 @@ const PURGE_BATCH = 500;
 const rows = rowMapper(SQLITE_ROWS);
 const INSERT_TRANSACTION = insertSql('transactions', ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at'], false);
 const INSERT_DELIVERY = insertSql('deliveries', ROW_WRITES.newDelivery.columns, false);
-const UPDATE_DELIVERY = `UPDATE deliveries SET ${ROW_WRITES.delivery.columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+const updateSql = (columns: readonly string[]): string => `UPDATE deliveries SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
+const UPDATE_DELIVERY = updateSql(ROW_WRITES.delivery.columns);
+const UPDATE_LEASE = updateSql(ROW_WRITES.lease.columns);
 const INSERT_ATTEMPT = insertSql('attempts', ROW_WRITES.attempt.columns, false);
 const INSERT_AUDIT = insertSql('audit', ROW_WRITES.audit.columns, false);
 
@@ -143,6 +145,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const apply = (t: Transition, now: Date): void => {
     for (const attempt of t.attempts) prep(INSERT_ATTEMPT).run(...ROW_WRITES.attempt.values(attempt));
     for (const delivery of t.deliveries) prep(UPDATE_DELIVERY).run(...ROW_WRITES.delivery.values(delivery));
+    for (const delivery of t.leases) prep(UPDATE_LEASE).run(...ROW_WRITES.lease.values(delivery));
     for (const entry of t.audit) appendAuditSync(entry, now);
     for (const [target, delta] of t.pending) addPending(target, delta);
   };
