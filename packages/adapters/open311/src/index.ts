@@ -9,6 +9,5 @@
 export { adapter, adapter as default } from './adapter';
 export { configSchema, type Open311Config, type Open311Format } from './config';
 export { listOpen311Services, type ListServicesOptions } from './services';
-export { canonicalStatus } from './mapping';
 export type { Open311Attribute, Open311Service, Open311ServiceRequest, Open311Update } from './types';
 export { VERSION } from './version';
