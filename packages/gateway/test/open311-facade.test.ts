@@ -553,7 +553,7 @@ describe('the Open311 adapter against the facade (LGX speaking Open311 to LGX)',
       adapters: { highways: { package: '@lgx/adapter-open311', config: { baseUrl: `${h.url}/open311/v2`, apiKey: '${env:HIGHWAYS_OPEN311_KEY}', jurisdictionId: 'example.gov.uk' } } },
       routes: [{ match: { type: 'street.report' }, mode: 'one', targets: ['highways'] }],
     }, { env: { HIGHWAYS_OPEN311_KEY: submitKey } });
-    const sender = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'sender.db') }), resolveFrom: path.join(__dirname, '..'), worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 } });
+    const sender = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'sender.db') }), resolveFrom: path.join(__dirname, '..'), polling: false, worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 } });
     try {
       const { id } = await sender.submit(createTransaction('street.report', { ...report, description: 'Routed through a stack' } as never, { council: 'E06000014', idempotencyKey: 'lgx-to-lgx-2' }));
       await waitFor(async () => (await sender.get(id))?.deliveries.every((d) => d.state === 'delivered') === true, 'delivery to the facade');

@@ -8,7 +8,7 @@
  */
 export * from './stack/index';
 export * from './sync/index';
-export { openStack, type OpenStackOptions, type RunningStack, type TransactionView } from './engine/running-stack';
+export { openStack, type OpenStackOptions, type RunningStack, type StackPollingOptions, type StatusPolling, type TransactionView } from './engine/running-stack';
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';
 export { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY, nextStep, type RetryPolicy } from './engine/retry-schedule';

@@ -70,6 +70,7 @@ it('publishes a vendor status change to a subscriber through the durable engine,
     resolveFrom: repoRoot,
     webhooks: [{ id: 'crm', url, secret: SECRET }],
     events,
+    polling: false,
     worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 20 }, random: () => 1 },
   });
   const data = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;

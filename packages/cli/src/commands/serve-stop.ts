@@ -1,5 +1,5 @@
 import type { Gateway } from '@lgx/gateway';
-import type { RetentionJob, RunningStack, StatusPoller } from '@lgx/runtime';
+import type { RetentionJob, RunningStack, StatusPolling } from '@lgx/runtime';
 import { int } from '../args';
 import { EXIT, type Io } from '../output';
 
@@ -20,7 +20,7 @@ export function stopTimeoutFrom(values: Values): number {
 export interface Service {
   gateway: Gateway;
   stack: RunningStack;
-  poller: StatusPoller;
+  poller: StatusPolling;
   retention: RetentionJob;
 }
 

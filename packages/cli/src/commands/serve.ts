@@ -1,6 +1,6 @@
 import { createLogger } from '@lgx/core';
 import { createGateway, LOAD_SHEDDING_DEFAULTS } from '@lgx/gateway';
-import { openStack, startRetention, StatusEvents, StatusPoller } from '@lgx/runtime';
+import { openStack, startRetention, StatusEvents } from '@lgx/runtime';
 import { DEFAULT_DATA, DEFAULT_STACK, loadStackFile, openKeys, openStore } from '../context';
 import { EXIT, type Io } from '../output';
 import { int, parse, str } from '../args';
@@ -62,9 +62,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const logger = createLogger({ level: 'info', secrets: definition.secrets });
   const events = new StatusEvents();
   const store = openStore(dataDir, str(values, 'database'), io);
-  const stack = await openStack(definition, { store, resolveFrom, logger, events });
-  const poller = new StatusPoller({ store, adapters: stack.adapters, events, logger, intervalMs: pollSeconds * 1000 });
-  poller.start();
+  const stack = await openStack(definition, { store, resolveFrom, logger, events, polling: { intervalMs: pollSeconds * 1000 } });
   const retention = startRetention({ store, days: retentionDays, logger });
   const publicUrl = str(values, 'public-url');
   const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir, io), logger, loadShedding, ...(publicUrl ? { publicUrl } : {}), ...gatewayOptions });
@@ -72,5 +70,5 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   io.out(`lgx gateway for council ${definition.council} on ${url} (data in ${dataDir})`);
   io.out(`  POST ${url}/v1/transactions · GET ${url}/v1/health · ${url}/openapi.json${definition.open311 ? ` · ${url}/open311/v2/services.xml` : ''}`);
 
-  return stopOnSignal({ gateway, stack, poller, retention }, stopTimeoutMs, io);
+  return stopOnSignal({ gateway, stack, poller: stack.polling, retention }, stopTimeoutMs, io);
 }

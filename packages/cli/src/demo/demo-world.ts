@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger, type Logger } from '@lgx/core';
 import { createApiKey, createGateway, createMemoryKeyStore, type Gateway } from '@lgx/gateway';
-import { createSqliteStore, createStack, openStack, StatusEvents, StatusPoller, type RunningStack, type StackConfig } from '@lgx/runtime';
+import { createSqliteStore, createStack, openStack, StatusEvents, type RunningStack, type StackConfig, type StatusPolling } from '@lgx/runtime';
 import { GOVUK_NOTIFY_TEST_API_KEY, startGovukNotifySimulator, type GovukNotifySimulator } from '@lgx/adapter-govuk-notify/testing';
 import { startGovukPaySimulator, type GovukPaySimulator } from '@lgx/adapter-govuk-pay/testing';
 import { startOpen311Simulator, type Open311Simulator } from '@lgx/adapter-open311/testing';
@@ -39,7 +39,7 @@ export interface DemoWorld {
   key: string;
   events: StatusEvents;
   /** Polls the back offices for status updates; not started: call poller.start(). */
-  poller: StatusPoller;
+  poller: StatusPolling;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -150,8 +150,10 @@ export async function startDemoWorld(options: { port?: number; dataDir?: string;
     events,
     // Short waits so the demo's scripted failures recover within seconds.
     worker: { pollIntervalMs: 50, attemptTimeoutMs: 2000, retry: { baseDelayMs: 250, maxDelayMs: 1500, maxAttempts: 5 } },
+    // Started after the batch: a poll would take the faults the batch scripts for deliveries.
+    polling: { intervalMs: options.pollIntervalMs ?? 500, start: false },
   });
-  const poller = new StatusPoller({ store, adapters: stack.adapters, events, logger, intervalMs: options.pollIntervalMs ?? 500 });
+  const poller = stack.polling;
   const keys = createMemoryKeyStore();
   const { key } = await createApiKey(keys, { council: DEMO_COUNCIL, scopes: ['admin'], label: 'demo' });
   // Checked once a minute: a check that met a fault the demo scripts for a delivery would spoil it.

@@ -5,6 +5,7 @@ import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';
 import { webhookAdapter } from '../sync/webhook-adapter';
 import { StatusEvents } from '../sync/status-events';
+import { StatusPoller } from '../sync/status-poller';
 import { createCallbackHandler, type CallbackOutcome } from '../sync/callback-handler';
 import { matchRoutes } from '../stack/route-matcher';
 import { createDeadLetters, type DeadLetters } from './dead-letters';
@@ -27,8 +28,36 @@ export interface OpenStackOptions {
    * engine (target id `webhook:<id>`).
    */
   webhooks?: Array<{ id: string; url: string; secret: string; timeoutMs?: number }>;
-  /** Where status updates come from (pollers, callbacks); each one stored is published to the webhooks. */
+  /**
+   * Where status updates are announced (polling, callbacks); each one stored is published to the
+   * webhooks. Default: the stack's own, which `onStatusUpdate` subscribes to.
+   */
   events?: StatusEvents;
+  /**
+   * Status polling of the adapters that offer `pollUpdates`: started here (the first round at once,
+   * then every `intervalMs`, default 60 s) and stopped by `close()`. `false`, or `start: false`, leaves
+   * it to `stack.polling.start()`, e.g. for a process that should not poll beside another that does.
+   */
+  polling?: StackPollingOptions | false;
+}
+
+export interface StackPollingOptions {
+  /** Wait between the end of one round and the start of the next (default 60 s). */
+  intervalMs?: number;
+  /** Deadline for one target's poll (default 30 s). */
+  timeoutMs?: number;
+  /** Start polling when the stack opens (default true). */
+  start?: boolean;
+}
+
+/** A running stack's status polling. */
+export interface StatusPolling {
+  /** Polls on the interval until stop(); the first round runs at once. Starting twice does nothing. */
+  start(): void;
+  /** Stops scheduling and aborts a round in flight (its saved updates stay; its cursor is not advanced). */
+  stop(): Promise<void>;
+  /** One round now, whatever the schedule; resolves how many new updates were stored. */
+  pollOnce(): Promise<number>;
 }
 
 export interface TransactionView {
@@ -75,7 +104,17 @@ export interface RunningStack {
   query(type: string, params: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ target: string; result: unknown }>;
   /** Calls `listener` with every delivery outcome (delivered, retry, dead); returns an unsubscribe function. */
   onDelivery(listener: (event: DeliveryEvent) => void): () => void;
-  /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
+  /**
+   * Calls `listener` with every status update stored for the first time (from polling or a callback);
+   * returns an unsubscribe function.
+   */
+  onStatusUpdate(listener: (update: StoredStatusUpdate) => void): () => void;
+  /** Status polling: running unless the stack was opened with `polling: false` (or `start: false`). */
+  readonly polling: StatusPolling;
+  /**
+   * Stops polling, then delivering (in-flight work finishes or is released within the deadline), then
+   * closes the adapters and (unless `closeStore: false`) the store.
+   */
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
 
@@ -157,7 +196,18 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   const onStatus = (stored: StoredStatusUpdate) => {
     publish(stored).catch((error: unknown) => logger.error('publishing a status update failed', { error, statusUpdate: stored.id }));
   };
-  options.events?.on('statusUpdate', onStatus);
+  const events = options.events ?? new StatusEvents();
+  events.on('statusUpdate', onStatus);
+  const polling = options.polling === false ? { start: false } : (options.polling ?? {});
+  const poller = new StatusPoller({
+    store: options.store,
+    adapters: instances,
+    events,
+    logger,
+    ...(polling.intervalMs !== undefined ? { intervalMs: polling.intervalMs } : {}),
+    ...(polling.timeoutMs !== undefined ? { timeoutMs: polling.timeoutMs } : {}),
+  });
+  if (polling.start !== false) poller.start();
 
   const dlq = createDeadLetters({ store: options.store, council: definition.council, onReplay: () => worker.notify() });
 
@@ -255,9 +305,18 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         listeners.delete(listener);
       };
     },
-    handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events: options.events ?? new StatusEvents(), logger }),
+    onStatusUpdate(listener) {
+      events.on('statusUpdate', listener);
+      return () => {
+        events.off('statusUpdate', listener);
+      };
+    },
+    polling: poller,
+    handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events, logger }),
     async close(closeOptions = {}) {
-      options.events?.off('statusUpdate', onStatus);
+      // Polling first: a round in flight is aborted before the adapters it calls are closed.
+      await poller.stop();
+      events.off('statusUpdate', onStatus);
       await worker.stop(closeOptions.deadlineMs);
       for (const instance of instances.values()) await instance.close?.().catch(() => undefined);
       if (closeOptions.closeStore !== false) await options.store.close();
