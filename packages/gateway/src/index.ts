@@ -8,6 +8,7 @@
  */
 export { VERSION } from './version';
 export { createGateway, type Gateway } from './create-gateway';
+export { startService, type Service } from './service/start-service';
 export { createApiKey, verifyApiKey, hasScope, SCOPES } from './auth/api-keys';
 export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
 export { completeEnvelope } from './routes/transactions';
@@ -15,4 +16,4 @@ export { currentError, stateOf, type TransactionState } from './routes/transacti
 export { buildOpenApi } from './openapi/build-openapi';
 export { PROBLEM_BASE, type Problem } from './http/problem';
 export { LOAD_SHEDDING_DEFAULTS, type LoadSheddingOptions } from './http/load-shedding';
-export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope } from './types';
+export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope, ServiceOptions, ServiceStack } from './types';
