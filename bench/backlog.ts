@@ -24,8 +24,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
-import { createPostgresStore, createSqliteStore, createStack, openStack, type RunningStack, type Store } from '@lgx/runtime';
-import { createApiKey, createGateway, createMemoryKeyStore, type Gateway } from '../packages/gateway/src';
+import { createPostgresStore, createSqliteStore, createStack, type RunningStack, type Store } from '@lgx/runtime';
+import { createApiKey, createMemoryKeyStore, startService, type Service } from '../packages/gateway/src';
 import { API_KEY } from '@lgx/adapter-template/testing';
 import { postgresAvailability, startPostgresServer, type PostgresServer } from '../packages/runtime/test/helpers/postgres-server';
 
@@ -64,17 +64,6 @@ async function startSimulator(latencyMs: number): Promise<{ url: string; stop: (
   };
 }
 
-async function openBenchStack(store: Store, simUrl: string): Promise<RunningStack> {
-  const definition = await createStack(
-    {
-      council: COUNCIL,
-      adapters: { waste: { package: '@lgx/adapter-template', config: { baseUrl: simUrl, apiKey: '${env:EXAMPLE_WASTE_KEY}' } } },
-      routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
-    },
-    { env: { EXAMPLE_WASTE_KEY: API_KEY } },
-  );
-  return openStack(definition, { store, resolveFrom: repoRoot, start: false, worker: { concurrency: CONCURRENCY, perTarget: CONCURRENCY } });
-}
 
 /** Queues `count` transactions with the worker stopped, many submits at a time (they share commits). */
 async function fill(stack: RunningStack, count: number): Promise<number> {
@@ -170,17 +159,26 @@ async function p99(count: number, concurrency: number, call: (i: number) => Prom
 }
 
 interface Served {
+  service: Service;
   stack: RunningStack;
-  gateway: Gateway;
   base: URL;
   headers: Record<string, string>;
 }
 
-async function serve(stack: RunningStack): Promise<Served> {
+/** The bench stack on `store`, served: its worker not started (the bench starts and stops it), nothing polled. */
+async function serve(store: Store, simUrl: string): Promise<Served> {
+  const definition = await createStack(
+    {
+      council: COUNCIL,
+      adapters: { waste: { package: '@lgx/adapter-template', config: { baseUrl: simUrl, apiKey: '${env:EXAMPLE_WASTE_KEY}' } } },
+      routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
+    },
+    { env: { EXAMPLE_WASTE_KEY: API_KEY } },
+  );
   const keys = createMemoryKeyStore();
   const { key } = await createApiKey(keys, { council: COUNCIL, scopes: ['submit', 'read'] });
-  const gateway = createGateway({ stacks: [stack], keys });
-  return { stack, gateway, base: new URL(await gateway.listen()), headers: { authorization: `Bearer ${key}` } };
+  const service = await startService(definition, { store, keys, resolveFrom: repoRoot, start: false, polling: false, retention: false, worker: { concurrency: CONCURRENCY, perTarget: CONCURRENCY } });
+  return { service, stack: service.stack, base: new URL(service.url), headers: { authorization: `Bearer ${key}` } };
 }
 
 /** p99 of health and of POST on one served stack, its worker running. */
@@ -230,11 +228,11 @@ async function benchOneStore(kind: StoreKind, simUrl: string, options: { large: 
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const opened: Served[] = [];
   try {
-    const empty = await serve(await openBenchStack(kind.open('empty'), simUrl));
+    const empty = await serve(kind.open('empty'), simUrl);
     opened.push(empty);
-    const short = await serve(await openBenchStack(kind.open('short'), simUrl));
+    const short = await serve(kind.open('short'), simUrl);
     opened.push(short);
-    const long = await serve(await openBenchStack(kind.open('long'), simUrl));
+    const long = await serve(kind.open('long'), simUrl);
     opened.push(long);
     const fillRate = await fill(long.stack, options.large);
     rows.push(`${kind.name}: ${n(options.large)} queued in ${n(options.large / fillRate)} s (${n(fillRate)} submits/s, worker stopped)`);
@@ -291,10 +289,7 @@ async function benchOneStore(kind: StoreKind, simUrl: string, options: { large: 
     return rows;
   } finally {
     agent.destroy();
-    for (const served of opened) {
-      await served.gateway.close().catch(() => undefined);
-      await served.stack.close().catch(() => undefined);
-    }
+    for (const served of opened) await served.service.stop().catch(() => undefined);
   }
 }
 

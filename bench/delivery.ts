@@ -43,6 +43,8 @@ async function open(sim: ExampleWasteSimulator, dir: string, name: string, worke
     resolveFrom: repoRoot,
     worker: { concurrency: worker.concurrency, perTarget: worker.concurrency },
     start: worker.start,
+    // Nothing but the deliveries measured calls the simulator.
+    polling: false,
     ...(worker.onEvent ? { onEvent: worker.onEvent } : {}),
   });
 }

@@ -20,8 +20,8 @@ import path from 'node:path';
 import Fastify from 'fastify';
 import { createTransaction, type Envelope } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
-import { createSqliteStore, createStack, openStack, type RunningStack, type Store } from '@lgx/runtime';
-import { createApiKey, createGateway, createMemoryKeyStore, type Gateway } from '../packages/gateway/src';
+import { createSqliteStore, createStack, type Store } from '@lgx/runtime';
+import { createApiKey, createMemoryKeyStore, startService, type Service } from '../packages/gateway/src';
 // The baseline hashes the payload for its audit entry as the store does; the hash is not public API.
 import { payloadHash } from '../packages/runtime/src/store/canonical-json';
 import { API_KEY, startExampleWasteSimulator } from '../packages/adapters/template/src/testing';
@@ -95,8 +95,7 @@ export async function benchGateway(options: { requests?: number; concurrency?: n
   const dir = fs.mkdtempSync(path.join(options.dir ?? process.env.BENCH_GATEWAY_DIR ?? os.tmpdir(), 'lgx-bench-gateway-'));
   const sim = await startExampleWasteSimulator();
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
-  let stack: RunningStack | undefined;
-  let gateway: Gateway | undefined;
+  let service: Service | undefined;
   let bare: { url: string; close: () => Promise<void> } | undefined;
   const bareStore = createSqliteStore({ file: path.join(dir, 'bare.db') });
   try {
@@ -108,12 +107,12 @@ export async function benchGateway(options: { requests?: number; concurrency?: n
       },
       { env: { EXAMPLE_WASTE_KEY: API_KEY } },
     );
-    // The worker is not started: the bench measures acceptance, and deliveries stay pending on disk.
-    stack = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'gateway.db') }), resolveFrom: repoRoot, start: false });
     const keys = createMemoryKeyStore();
     const { key } = await createApiKey(keys, { council: COUNCIL, scopes: ['submit'] });
-    gateway = createGateway({ stacks: [stack], keys });
-    const gatewayUrl = new URL('/v1/transactions', await gateway.listen());
+    // The worker is not started and nothing polls: the bench measures acceptance, and deliveries stay
+    // pending on disk.
+    service = await startService(definition, { store: createSqliteStore({ file: path.join(dir, 'gateway.db') }), keys, resolveFrom: repoRoot, start: false, polling: false, retention: false });
+    const gatewayUrl = new URL('/v1/transactions', service.url);
     const gatewayHeaders = { authorization: `Bearer ${key}` };
 
     await bareStore.migrate();
@@ -142,9 +141,8 @@ export async function benchGateway(options: { requests?: number; concurrency?: n
     ];
   } finally {
     agent.destroy();
-    await gateway?.close().catch(() => undefined);
+    await service?.stop().catch(() => undefined);
     await bare?.close().catch(() => undefined);
-    await stack?.close().catch(() => undefined);
     await bareStore.close().catch(() => undefined);
     await sim.close();
     fs.rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
-import { createSqliteStore, createStack, openStack, StatusPoller, type RunningStack } from '@lgx/runtime';
+import { createSqliteStore, createStack, openStack, type RunningStack } from '@lgx/runtime';
 import { startFieldbookSimulator, FIELDBOOK_CLIENT_ID, FIELDBOOK_CLIENT_SECRET } from '@lgx/adapter-rest/testing';
 
 const COUNCIL = 'E07000223';
@@ -45,8 +45,8 @@ async function main(): Promise<void> {
     { env: { FIELDBOOK_BASE_URL: fieldbook.baseUrl, FIELDBOOK_TOKEN_URL: fieldbook.tokenUrl, FIELDBOOK_CLIENT_ID, FIELDBOOK_CLIENT_SECRET } },
   );
   const store = createSqliteStore({ file: path.join(dir, 'lgx.db') });
-  const stack = await openStack(definition, { store, worker: { pollIntervalMs: 50 } });
-  const poller = new StatusPoller({ store, adapters: stack.adapters });
+  // Polling is started by hand here (one round, below), so the example need not wait for a schedule.
+  const stack = await openStack(definition, { store, worker: { pollIntervalMs: 50 }, polling: false });
 
   try {
     // 2. Two canonical transactions, delivered as Fieldbook requests (OAuth 2.0 token fetched once).
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     // 3. Officers move both on in Fieldbook; one poll reads its change feed from the stored cursor.
     fieldbook.setState(refs[0]!, 'scheduled', 'Repair booked for Thursday');
     fieldbook.setState(refs[1]!, 'completed', 'Collected this afternoon');
-    await poller.pollOnce();
+    await stack.polling.pollOnce();
     for (const id of ids) {
       const view = await stack.get(id);
       const history = view!.statusUpdates.map((u) => `${u.update.status} (Fieldbook: ${u.update.externalStatusCode})`);
@@ -76,7 +76,6 @@ async function main(): Promise<void> {
     const last = (id: string) => stack.get(id).then((v) => v!.statusUpdates.at(-1)?.update.status);
     if ((await last(ids[0]!)) !== 'action_scheduled' || (await last(ids[1]!)) !== 'fixed') throw new Error('the status changes did not come back');
   } finally {
-    await poller.stop();
     await stack.close();
     await fieldbook.close();
     rmSync(dir, { recursive: true, force: true });

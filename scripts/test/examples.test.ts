@@ -26,6 +26,8 @@ describe('examples', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/send the citizen to http:\/\/127\.0\.0\.1:\d+\/secure\//);
     expect(result.stdout).toContain('status history: closed');
+    // GOV.UK Pay's webhook reached the stack through the gateway the service runs.
+    expect(result.stdout).toContain('webhook answered 200');
   }, 90_000);
 
   it('rest-back-office delivers to a REST back office by configuration and hears its status changes', async () => {

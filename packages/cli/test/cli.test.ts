@@ -152,7 +152,7 @@ describe('lgx', () => {
   it('serve answers over HTTP with keys from keys create, and stops on SIGTERM', async () => {
     const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], { env });
     const { key } = JSON.parse(created.stdout) as { key: string };
-    const served = await serveLgx([ctx.stackFile, '--data', ctx.data], env);
+    const served = await serveLgx([ctx.stackFile, '--data', ctx.data], { env });
     const { url } = served;
     try {
       const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'waste.missedCollection', data: missed }) });

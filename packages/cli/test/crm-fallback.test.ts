@@ -3,13 +3,12 @@
  * `lgx serve` with both simulators, cases submitted over the REST API, and status changes made in each
  * CRM coming back through polling.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadFixtures, waitFor } from '@lgx/testkit';
 import { startDataverseSimulator, type DataverseSimulator } from '@lgx/adapter-dataverse/testing';
 import { startSalesforceSimulator, type SalesforceSimulator } from '@lgx/adapter-salesforce/testing';
-import { lgx, REPO_ROOT, scratch } from './helpers';
+import { lgx, scratch, serveLgx, type Served } from './helpers';
 
 const KNOWN_CONTACT = '0f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b5';
 const caseData = (name: string) => loadFixtures('crm.case', { kind: 'valid' }).find((f) => f.name === name)!.data;
@@ -17,7 +16,7 @@ const caseData = (name: string) => loadFixtures('crm.case', { kind: 'valid' }).f
 let dynamics: DataverseSimulator;
 let salesforce: SalesforceSimulator;
 let dir: string;
-let child: ChildProcess | undefined;
+let served: Served | undefined;
 
 beforeAll(async () => {
   dynamics = await startDataverseSimulator({ contacts: [{ contactid: KNOWN_CONTACT, lastname: 'Example' }] });
@@ -25,11 +24,7 @@ beforeAll(async () => {
   dir = scratch();
 });
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const closed = new Promise((resolve) => child!.once('close', resolve));
-    child.kill('SIGTERM');
-    await closed;
-  }
+  await served?.stop();
   await dynamics.close();
   await salesforce.close();
   rmSync(dir, { recursive: true, force: true });
@@ -76,18 +71,8 @@ it('lgx serve routes crm.case to Dataverse with fallback to Salesforce, and each
   expect(created.code).toBe(0);
   const { key } = JSON.parse(created.stdout) as { key: string };
 
-  child = spawn(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/cli.js'), 'serve', stack, '--port', '0', '--data', data, '--poll', '1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let logs = '';
-  child.stderr!.on('data', (d: Buffer) => (logs += d.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child!.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child!.once('close', () => reject(new Error(`serve exited: ${out}\n${logs}`)));
-  });
+  served = await serveLgx([stack, '--data', data, '--poll', '1'], { env });
+  const { url } = served;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const submit = async (name: string) => {
     const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers, body: JSON.stringify({ type: 'crm.case', data: caseData(name) }) });
@@ -137,7 +122,7 @@ it('lgx serve routes crm.case to Dataverse with fallback to Salesforce, and each
   expect(closed.statusHistory).toEqual([expect.objectContaining({ source: 'salesforce', status: 'closed', externalStatusCode: 'Closed', externalRef: sfCase })]);
 
   // Nothing personal in the service's log lines, and no secret.
-  expect(logs).not.toContain(dynamics.clientSecret);
-  expect(logs).not.toContain('PRIVATE KEY');
-  expect(logs).not.toContain('Crew concerned');
+  expect(served.stderr()).not.toContain(dynamics.clientSecret);
+  expect(served.stderr()).not.toContain('PRIVATE KEY');
+  expect(served.stderr()).not.toContain('Crew concerned');
 }, 90_000);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
@@ -86,15 +86,17 @@ export function useWasteStack(): WasteStack {
   return ctx;
 }
 
-/** A long-running `lgx` (serve, simulate) started as a user would, in the background. */
+/** A long-running `lgx` (serve, simulate) started as a user would, in its own process. */
 export interface RunningLgx {
   child: ChildProcess;
   /** Everything printed so far. */
   stdout(): string;
   stderr(): string;
+  /** The exit code once the process has gone (null after a signal it did not handle). */
+  readonly exited: Promise<number | null>;
   /** Resolves once stdout matches `pattern` (with the match); rejects if the process exits first or the deadline passes. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  /** Sends `signal` and resolves the exit code. */
+  /** Sends `signal` (default SIGTERM) unless it has exited, and resolves the exit code; SIGKILL after `timeoutMs`. */
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | null>;
 }
 
@@ -104,12 +106,13 @@ export function startLgx(args: string[], options: { cwd?: string; env?: Record<s
   let err = '';
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve((exitCode = code))));
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (err += d.toString()));
   return {
     child,
     stdout: () => out,
     stderr: () => err,
+    exited,
     waitFor: async (pattern, timeoutMs = 60_000) => {
       for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
         const match = pattern.exec(out);
@@ -130,56 +133,14 @@ export function startLgx(args: string[], options: { cwd?: string; env?: Record<s
   };
 }
 
-export interface Served {
-  child: ChildProcessWithoutNullStreams;
-  /** The gateway's base URL, read from the line `lgx serve` prints once it listens. */
-  url: string;
-  stderr(): string;
-  /** The exit code once the process has gone. */
-  exited: Promise<number | null>;
-}
+/** `lgx serve` in its own process, with the URL it listens on. */
+export type Served = RunningLgx & { url: string };
 
-/** Starts the built `lgx serve` in its own process on a free port and waits until it listens. */
-export async function serveLgx(args: string[], env: Record<string, string> = {}): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env } });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then(() => reject(new Error(`serve exited: ${out}\n${stderr}`)));
-  });
-  return { child, url, stderr: () => stderr, exited };
-}
-
-/** `lgx serve` running as a user would start it; resolves once it prints the URL it listens on. */
-export async function startServe(args: string[], options: { env?: Record<string, string> } = {}): Promise<{ url: string; stderr: () => string; stop(signal?: NodeJS.Signals): Promise<number | null> }> {
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd: REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    child.on('close', () => reject(new Error(`serve exited: ${out}\n${stderr}`)));
-  });
-  return {
-    url,
-    stderr: () => stderr,
-    async stop(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return closed;
-    },
-  };
+/** Starts the built `lgx serve` (on a free port unless `args` name one) and resolves once it listens. */
+export async function serveLgx(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<Served> {
+  const served = startLgx(['serve', ...(args.includes('--port') ? [] : ['--port', '0']), ...args], options);
+  const [, url] = await served.waitFor(/on (http:\/\/127\.0\.0\.1:\d+)/);
+  return Object.assign(served, { url: url! });
 }
 
 /**

@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createTransaction, type Envelope } from '@lgx/core';
 import { createFileKeyStore, verifyApiKey } from '@lgx/gateway';
 import { loadFixtures, waitFor } from '@lgx/testkit';
 import { API_KEY } from '@lgx/adapter-template/testing';
-import { lgx, REPO_ROOT, useWasteStack } from './helpers';
+import { lgx, serveLgx, useWasteStack, type Served } from './helpers';
 
 // Every step runs the lgx binary, a second or more each on a busy machine.
 jest.setTimeout(120_000);
@@ -38,31 +37,8 @@ async function deadLetter(): Promise<{ transactionId: string; deliveryId: string
   return { transactionId: id, deliveryId: (JSON.parse(list.stdout) as Array<{ id: string }>)[0]!.id };
 }
 
-/** Starts `lgx serve` on a free port; resolves its URL once it listens. */
-async function serve(): Promise<{ url: string; child: ChildProcess; stop: () => Promise<number | null> }> {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'packages/cli/dist/cli.js'), 'serve', ctx.stackFile, '--port', '0', '--data', ctx.data, '--poll', '1'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    void closed.then(() => reject(new Error(`serve exited: ${out}`)));
-  });
-  return {
-    url,
-    child,
-    stop: () => {
-      child.kill('SIGTERM');
-      return closed;
-    },
-  };
-}
+/** Starts `lgx serve` on a free port, polling every second; resolves once it listens. */
+const serve = (): Promise<Served> => serveLgx([ctx.stackFile, '--data', ctx.data, '--poll', '1'], { env });
 
 describe('the data folder', () => {
   it('is created owner-only (0700), with the database files 0600 (-wal and -shm while the gateway runs)', async () => {

@@ -10,7 +10,7 @@ import { createTransaction } from '@lgx/core';
 import { createSqliteStore, openReadModel, type ReadModel } from '@lgx/runtime';
 import { loadFixtures, waitFor } from '@lgx/testkit';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
-import { startServe, wasteServeFolder } from './helpers';
+import { serveLgx, wasteServeFolder, type Served } from './helpers';
 
 const COUNCIL = 'E07000223';
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
@@ -32,7 +32,7 @@ interface Detail {
 it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same back office at once and re-sends the cut-off ones', async () => {
   const { dir, data, stackFile, key } = await wasteServeFolder(sim.url, env);
   let reader: ReadModel | undefined;
-  const servers: Array<Awaited<ReturnType<typeof startServe>>> = [];
+  const servers: Served[] = [];
   try {
     const post = async (url: string, idempotencyKey: string): Promise<string> => {
       const body = JSON.stringify(createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: COUNCIL, channel: 'web', idempotencyKey }));
@@ -43,7 +43,7 @@ it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same 
     const detail = async (url: string, id: string): Promise<Detail> =>
       (await fetch(`${url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<Detail>;
 
-    const first = await startServe([stackFile, '--port', '0', '--data', data], { env });
+    const first = await serveLgx([stackFile, '--data', data], { env });
     servers.push(first);
     // Status polling asks the back office for changes as it starts; the next poll is a minute away.
     await waitFor(() => sim.requests.some((r) => r.method === 'GET'), 'the first status poll', 60_000);
@@ -64,7 +64,7 @@ it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same 
     expect(await first.stop('SIGKILL')).toBeNull();
     const deadLeasesEnd = Math.min(...(await leaseEnds()).map((end) => Date.parse(end!)));
 
-    const second = await startServe([stackFile, '--port', '0', '--data', data], { env });
+    const second = await serveLgx([stackFile, '--data', data], { env });
     servers.push(second);
     const fresh = await post(second.url, 'fresh');
     await waitFor(async () => (await detail(second.url, fresh)).state === 'delivered', 'the new transaction delivered', 60_000);

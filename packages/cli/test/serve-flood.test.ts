@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
-import { lgx, startServe, wasteServeFolder } from './helpers';
+import { lgx, serveLgx, wasteServeFolder } from './helpers';
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
 const env = { EXAMPLE_WASTE_KEY: API_KEY };
@@ -22,7 +22,7 @@ it('answers a flood above --max-target-queue with 503 and Retry-After, and deliv
   const { dir, data, stackFile, key } = await wasteServeFolder(sim.url, env);
   // A slow back office: four deliveries in flight at a time, 300 ms each.
   sim.faults.latency(300);
-  const serve = await startServe([stackFile, '--port', '0', '--data', data, '--max-target-queue', '20', '--shed-retry-after', '3'], { env });
+  const serve = await serveLgx([stackFile, '--data', data, '--max-target-queue', '20', '--shed-retry-after', '3'], { env });
   try {
     const post = async (i: number) => {
       const body = JSON.stringify(createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: 'E07000223', channel: 'web', idempotencyKey: `flood-${i}` }));

@@ -44,7 +44,7 @@ beforeEach(async () => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const serve = (extra: string[] = []): Promise<Served> => serveLgx([stackFile, '--data', data, ...extra], { EXAMPLE_WASTE_KEY: API_KEY });
+const serve = (extra: string[] = []): Promise<Served> => serveLgx([stackFile, '--data', data, ...extra], { env: { EXAMPLE_WASTE_KEY: API_KEY } });
 
 /** Sends SIGTERM and resolves the exit code and the milliseconds the process took to exit. */
 async function terminate(served: Served): Promise<{ code: number | null; ms: number }> {

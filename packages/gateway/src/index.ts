@@ -8,10 +8,11 @@
  */
 export { VERSION } from './version';
 export { createGateway, type Gateway } from './create-gateway';
+export { startService, type Service } from './service/start-service';
 export { createApiKey, verifyApiKey, hasScope, SCOPES } from './auth/api-keys';
 export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
 export { buildOpenApi } from './openapi/build-openapi';
 export { PROBLEM_BASE, type Problem } from './http/problem';
 export { LOAD_SHEDDING_DEFAULTS, type LoadSheddingOptions } from './http/load-shedding';
-export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope } from './types';
+export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope, ServiceOptions, ServiceStack } from './types';
 export type { Open311FacadeAttribute, Open311FacadeConfig, Open311FacadeService } from './open311/open311-model';

@@ -1,5 +1,5 @@
 import type { Channel, Logger } from '@lgx/core';
-import type { RunningStack } from '@lgx/runtime';
+import type { OpenStackOptions, RunningStack, StackDefinition, StackPollingOptions, Store } from '@lgx/runtime';
 import type { LoadSheddingOptions } from './http/load-shedding';
 
 /** What an API key may do. `admin` implies `submit` and `read`. */
@@ -91,4 +91,58 @@ export interface GatewayOptions {
 export interface GatewayMetrics {
   /** The Prometheus text exposition. */
   render(): string;
+}
+
+/** A stack a service runs: its definition (from `loadStack` or `createStack`), or its stack file's path. */
+export type ServiceStack = StackDefinition | string;
+
+/**
+ * How `startService` runs stacks: where their data lives, where the gateway listens, how often status
+ * is polled and payloads purged, and the gateway's own options (all of `GatewayOptions` but the
+ * stacks, keys and logger, which the service supplies).
+ */
+export interface ServiceOptions extends Omit<GatewayOptions, 'stacks' | 'keys' | 'logger'> {
+  /**
+   * Where transactions live: a store you created, which the service migrates and closes when it
+   * stops; for several stacks, a function giving each stack its own (two councils must not share
+   * one). Give exactly one of `store`, `database` and `dataDir`.
+   */
+  store?: Store | ((definition: StackDefinition) => Store);
+  /** A PostgreSQL connection URL (`postgres://…`) for the store (one stack). */
+  database?: string;
+  /**
+   * A data folder, created owner-only (0700) if missing: SQLite in `lgx.db` (one stack) and, unless
+   * `keys` is given, the API keys in `keys.json`, as `lgx keys create --data` writes them.
+   */
+  dataDir?: string;
+  /**
+   * Where API keys are kept. Default: `keys.json` in `dataDir`, else an empty key store in memory
+   * (add keys with `createApiKey(service.keys, …)`).
+   */
+  keys?: KeyStore;
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port to listen on (default 0: any free port; `url` says which). */
+  port?: number;
+  logger?: Logger;
+  /**
+   * Where adapter packages of stacks given as definitions are resolved from (default the current
+   * directory). A stack file's adapters resolve from the file's folder.
+   */
+  resolveFrom?: string;
+  /** Delivery worker settings (concurrency, leases, retry policy, breaker), as for `openStack`. */
+  worker?: OpenStackOptions['worker'];
+  /** Start delivering at once (default true), as for `openStack`. */
+  start?: boolean;
+  /** Subscribers that get every new status update as a signed webhook, as for `openStack`. */
+  webhooks?: OpenStackOptions['webhooks'];
+  /** Status polling (default every 60 s); `false` leaves it to `stack.polling`. */
+  polling?: StackPollingOptions | false;
+  /**
+   * Purge the payloads of finished transactions accepted more than `days` ago (default 90 days,
+   * checked every `intervalMs`, default an hour); the audit trail stays. `false` turns it off.
+   */
+  retention?: { days: number; intervalMs?: number } | false;
+  /** The deadline of `stop()` when it is given none (default 10 s). */
+  stopTimeoutMs?: number;
 }

@@ -84,7 +84,7 @@ beforeAll(async () => {
     },
     routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
   });
-  stack = await openStack(definition, { store, resolveFrom: root });
+  stack = await openStack(definition, { store, resolveFrom: root, polling: false });
 });
 
 afterEach(async () => {

@@ -3,11 +3,11 @@ import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { createTransaction } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
-import { createSqliteStore, createStack, openStack, StatusPoller } from '@lgx/runtime';
+import { createSqliteStore, createStack, openStack } from '@lgx/runtime';
 import open311Adapter from '@lgx/adapter-open311';
 import { API_KEY as WASTE_KEY, progressCase } from '@lgx/adapter-template/testing';
 import { waitFor } from '@lgx/testkit';
-import { createGateway, createMemoryKeyStore, createApiKey } from '../src';
+import { createApiKey, startService } from '../src';
 import { COUNCIL, OPEN311_SERVICES, OTHER_COUNCIL, startHarness, type Harness } from './helpers/gateway-harness';
 
 /*
@@ -443,8 +443,7 @@ describe('servicerequestupdates', () => {
     await delivered(id);
     const ref = (await h.stack.get(id))!.deliveries[0]!.receipt!.externalRef;
     progressCase(h.waste, ref, 'scheduled', 'Crew booked for Thursday');
-    const poller = new StatusPoller({ store: h.store, adapters: h.stack.adapters });
-    await poller.pollOnce();
+    await h.stack.polling.pollOnce();
 
     const updates = await o311('GET', 'servicerequestupdates.xml', { query: { start_date: since, end_date: new Date(Date.now() + 60_000).toISOString(), api_key: submitKey } });
     expect(updates.status).toBe(200);
@@ -465,7 +464,7 @@ describe('servicerequestupdates', () => {
     // GET requests shows the base status: action_scheduled is still open, completed is closed.
     expect(items((await o311('GET', `requests/${id}.xml`, { query: { api_key: readKey } })).xml, 'service_requests', 'request')[0]).toEqual(expect.objectContaining({ status: 'open', status_notes: 'Crew booked for Thursday' }));
     progressCase(h.waste, ref, 'completed');
-    await poller.pollOnce();
+    await h.stack.polling.pollOnce();
     expect(items((await o311('GET', `requests/${id}.xml`)).xml, 'service_requests', 'request')[0].status).toBe('closed');
     expect(items((await o311('GET', 'requests.xml', { query: { service_request_id: id, status: 'closed' } })).xml, 'service_requests', 'request')).toHaveLength(1);
   });
@@ -559,7 +558,7 @@ describe('the Open311 adapter against the facade (LGX speaking Open311 to LGX)',
       adapters: { highways: { package: '@lgx/adapter-open311', config: { baseUrl: `${h.url}/open311/v2`, apiKey: '${env:HIGHWAYS_OPEN311_KEY}', jurisdictionId: 'example.gov.uk' } } },
       routes: [{ match: { type: 'street.report' }, mode: 'one', targets: ['highways'] }],
     }, { env: { HIGHWAYS_OPEN311_KEY: submitKey } });
-    const sender = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'sender.db') }), resolveFrom: path.join(__dirname, '..'), worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 } });
+    const sender = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'sender.db') }), resolveFrom: path.join(__dirname, '..'), polling: false, worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 } });
     try {
       const { id } = await sender.submit(createTransaction('street.report', { ...report, description: 'Routed through a stack' } as never, { council: 'E06000014', idempotencyKey: 'lgx-to-lgx-2' }));
       await waitFor(async () => (await sender.get(id))?.deliveries.every((d) => d.state === 'delivered') === true, 'delivery to the facade');
@@ -583,11 +582,9 @@ describe('a stack without a jurisdiction', () => {
       routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
       open311,
     });
-    const stack = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'council.db') }), resolveFrom: path.join(__dirname, '..'), worker: { pollIntervalMs: 20 } });
-    const keys = createMemoryKeyStore();
-    const key = (await createApiKey(keys, { council: COUNCIL })).key;
-    const gateway = createGateway({ stacks: [stack], keys });
-    const url = await gateway.listen();
+    const service = await startService(definition, { dataDir: dir, resolveFrom: path.join(__dirname, '..'), worker: { pollIntervalMs: 20 }, polling: false, retention: false });
+    const { url } = service;
+    const key = (await createApiKey(service.keys, { council: COUNCIL })).key;
     try {
       const services = await fetch(`${url}/open311/v2/services.xml?jurisdiction_id=fixmystreet`);
       expect(services.status).toBe(200);
@@ -598,8 +595,7 @@ describe('a stack without a jurisdiction', () => {
       });
       expect(posted.status).toBe(200);
     } finally {
-      await gateway.close();
-      await stack.close();
+      await service.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });

@@ -53,7 +53,7 @@ export {
   type StatusRefreshSettings,
   type VerifyWebhookOptions,
 } from './sync/index';
-export { openStack, type OpenStackOptions, type RunningStack } from './engine/running-stack';
+export { openStack, type OpenStackOptions, type RunningStack, type StackPollingOptions, type StatusPolling } from './engine/running-stack';
 export { openReadModel, type OpenReadModelOptions, type ReadModel } from './read/open-read-model';
 export { currentError, stateOf, type TransactionState } from './read/transaction-state';
 export type { StackReader, StatusUpdateQuery, StatusUpdateView, TransactionListQuery, TransactionSummary, TransactionView } from './read/read-types';

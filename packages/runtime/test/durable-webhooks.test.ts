@@ -63,6 +63,7 @@ async function openWebhookStack(events?: StatusEvents): Promise<RunningStack> {
     resolveFrom: repoRoot,
     webhooks: [{ id: 'crm', url, secret: SECRET }],
     ...(events ? { events } : {}),
+    polling: false,
     worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 20 }, random: () => 1 },
   });
 }

@@ -43,7 +43,7 @@ async function open(worker: Partial<Omit<DeliveryWorkerOptions, 'store' | 'targe
     now: () => new Date(Date.now() + clockOffsetMs),
     ...worker,
   };
-  stack = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'lgx.db') }), resolveFrom: repoRoot, worker: settings, start });
+  stack = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'lgx.db') }), resolveFrom: repoRoot, worker: settings, start, polling: false });
   return stack;
 }
 

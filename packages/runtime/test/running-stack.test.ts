@@ -36,6 +36,7 @@ beforeEach(async () => {
   stack = await openStack(definition, {
     store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
     resolveFrom: repoRoot,
+    polling: false,
     worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 4 }, random: () => 1 },
     onEvent: (e) => events.push(e),
   });

@@ -72,6 +72,8 @@ beforeEach(async () => {
   stack = await openStack(definition, {
     store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
     resolveFrom: repoRoot,
+    // These tests run their own pollers.
+    polling: false,
     worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 4 }, random: () => 1 },
   });
 });

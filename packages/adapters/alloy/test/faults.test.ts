@@ -31,6 +31,7 @@ async function open(key: string, worker: Partial<Omit<DeliveryWorkerOptions, 'st
   stack = await openStack(definition, {
     store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
     resolveFrom: repoRoot,
+    polling: false,
     worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 30 }, random: () => 1, breaker: { threshold: 1000, cooldownMs: 10 }, ...worker },
   });
   return stack;

@@ -85,6 +85,7 @@ describe('through a running stack', () => {
     stack = await openStack(definition, {
       store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
       resolveFrom: repoRoot,
+      polling: false,
       worker: { pollIntervalMs: 20, concurrency: 8, perTarget: 8, retry: { baseDelayMs: 10, maxDelayMs: 100, maxAttempts: 50 }, breaker: { threshold: 1000, cooldownMs: 10 } },
     });
     const ids: string[] = [];

@@ -92,6 +92,7 @@ describe('through a running stack', () => {
     stack = await openStack(definition, {
       store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
       resolveFrom: repoRoot,
+      polling: false,
       worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 100 }, breaker: { threshold: 1000, cooldownMs: 10 } },
     });
     sim.setApiUsage(15_000);

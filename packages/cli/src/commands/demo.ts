@@ -39,7 +39,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     say(`  ◆ status     ${(item?.label ?? u.update.externalRef).padEnd(38)} ← ${u.target}: ${u.update.status}${u.update.externalStatusCode ? ` (${u.update.externalStatusCode})` : ''}`);
   };
   const off = world.stack.onDelivery(onDelivery);
-  world.events.on('statusUpdate', onStatus);
+  const offStatus = world.stack.onStatusUpdate(onStatus);
   let failures: string[] = [];
   try {
     say(`\ngateway ${world.url} · council E07000223 · data in ${world.dataDir}`);
@@ -55,7 +55,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     say(`back offices: ${adapters.map(([id, a]) => `${id} ${a.ok ? 'ok' : 'FAILING'}`).join(' · ')}`);
     say('\nthe channels submit:');
     const items = await submitBatch(world, say, (item) => labels.set(item.id, item));
-    world.poller.start();
+    world.stack.polling.start();
     say('\nthe stack delivers (live):');
     const acted = new Set<string>();
     const until = Date.now() + timeoutMs;
@@ -75,7 +75,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
   }
   if (once) {
     off();
-    world.events.off('statusUpdate', onStatus);
+    offStatus();
     await world.close();
     say(failures.length === 0 ? 'demo: OK' : 'demo: FAILED');
     return failures.length === 0 ? EXIT.ok : EXIT.failed;

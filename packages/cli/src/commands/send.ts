@@ -24,7 +24,7 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     throw new UsageError(`${file} cannot be read as JSON: ${(error as Error).message}`);
   }
-  const stack = await openStackFile(stackFile, str(values, 'data', DEFAULT_DATA), { worker: { pollIntervalMs: 100 } }, str(values, 'database'));
+  const stack = await openStackFile(stackFile, str(values, 'data', DEFAULT_DATA), { worker: { pollIntervalMs: 100 }, polling: false }, str(values, 'database'));
   try {
     const { id, duplicate } = await stack.submit(completeEnvelope(body, { council: stack.definition.council }), { actor: 'cli' });
     if (!values.json) io.out(`${duplicate ? 'already accepted' : 'accepted'}: ${id}`);

@@ -1,5 +1,4 @@
-import type { Gateway } from '@lgx/gateway';
-import type { RetentionJob, RunningStack, StatusPoller } from '@lgx/runtime';
+import type { Service } from '@lgx/gateway';
 import { int } from '../args';
 import { EXIT, type Io } from '../output';
 
@@ -9,41 +8,19 @@ type Values = Record<string, string | boolean | undefined>;
 export const STOP_OPTIONS = { 'stop-timeout': { type: 'string' } } as const;
 
 export const STOP_HELP = `On SIGINT or SIGTERM it stops within --stop-timeout seconds (default 10): no new connections; new
-requests on open ones get 503 with Retry-After; requests in flight finish; then deliveries in
-flight finish or are released, and polling, retention and the store stop. A second signal stops at
-once.`;
+requests on open ones get 503 with Retry-After; requests in flight finish; then polling and
+retention stop, deliveries in flight finish or are released, and the store closes. A second signal
+stops at once.`;
 
 export function stopTimeoutFrom(values: Values): number {
   return int(values, 'stop-timeout', 10, 0, 3600) * 1000;
-}
-
-export interface Service {
-  gateway: Gateway;
-  stack: RunningStack;
-  poller: StatusPoller;
-  retention: RetentionJob;
-}
-
-/**
- * Stops a running service in the one order that loses nothing: the gateway first (requests in flight
- * finish and commit), then the delivery workers (attempts in flight finish or give their leases back),
- * then polling and retention, and the store last, once nothing can write to it. One deadline covers
- * it all: what the gateway does not use, the workers get.
- */
-export async function stopService(service: Service, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  await service.gateway.close({ deadlineMs: timeoutMs });
-  await service.stack.stopDelivering(Math.max(0, until - Date.now()));
-  await service.poller.stop();
-  await service.retention.stop();
-  await service.stack.close({ deadlineMs: 0 });
 }
 
 /**
  * Resolves the exit code once SIGINT or SIGTERM has stopped the service: 0 when everything stopped in
  * order, 1 when a part failed to. A second signal exits at once.
  */
-export function stopOnSignal(service: Service, timeoutMs: number, io: Io): Promise<number> {
+export function stopOnSignal(service: Pick<Service, 'stop'>, timeoutMs: number, io: Io): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = (signal: string) => {
@@ -60,7 +37,7 @@ export function stopOnSignal(service: Service, timeoutMs: number, io: Io): Promi
         setTimeout(() => process.exit(code), 1000).unref();
         resolve(code);
       };
-      stopService(service, timeoutMs).then(
+      service.stop(timeoutMs).then(
         () => {
           io.err('stopped');
           done(EXIT.ok);

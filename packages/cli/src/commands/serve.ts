@@ -1,6 +1,5 @@
 import { createLogger } from '@lgx/core';
-import { createGateway, LOAD_SHEDDING_DEFAULTS } from '@lgx/gateway';
-import { openStack, startRetention, StatusEvents, StatusPoller } from '@lgx/runtime';
+import { LOAD_SHEDDING_DEFAULTS, startService } from '@lgx/gateway';
 import { DEFAULT_DATA, DEFAULT_STACK, loadStackFile, openKeys, openStore } from '../context';
 import { EXIT, type Io } from '../output';
 import { int, parse, str } from '../args';
@@ -60,17 +59,24 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   };
   const { definition, resolveFrom } = await loadStackFile(positionals[0] ?? DEFAULT_STACK);
   const logger = createLogger({ level: 'info', secrets: definition.secrets });
-  const events = new StatusEvents();
-  const store = openStore(dataDir, str(values, 'database'), io);
-  const stack = await openStack(definition, { store, resolveFrom, logger, events });
-  const poller = new StatusPoller({ store, adapters: stack.adapters, events, logger, intervalMs: pollSeconds * 1000 });
-  poller.start();
-  const retention = startRetention({ store, days: retentionDays, logger });
   const publicUrl = str(values, 'public-url');
-  const gateway = createGateway({ stacks: [stack], keys: openKeys(dataDir, io), logger, loadShedding, ...(publicUrl ? { publicUrl } : {}), ...gatewayOptions });
-  const url = await gateway.listen({ port, host: str(values, 'host', '127.0.0.1') });
+  const service = await startService(definition, {
+    store: openStore(dataDir, str(values, 'database'), io),
+    keys: openKeys(dataDir, io),
+    resolveFrom,
+    logger,
+    host: str(values, 'host', '127.0.0.1'),
+    port,
+    polling: { intervalMs: pollSeconds * 1000 },
+    retention: { days: retentionDays },
+    stopTimeoutMs,
+    loadShedding,
+    ...(publicUrl ? { publicUrl } : {}),
+    ...gatewayOptions,
+  });
+  const url = service.url;
   io.out(`lgx gateway for council ${definition.council} on ${url} (data in ${dataDir})`);
   io.out(`  POST ${url}/v1/transactions · GET ${url}/v1/health · ${url}/openapi.json${definition.open311 ? ` · ${url}/open311/v2/services.xml` : ''}`);
 
-  return stopOnSignal({ gateway, stack, poller, retention }, stopTimeoutMs, io);
+  return stopOnSignal(service, stopTimeoutMs, io);
 }

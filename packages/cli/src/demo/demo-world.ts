@@ -3,8 +3,8 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, type Logger } from '@lgx/core';
-import { createApiKey, createGateway, createMemoryKeyStore, type Gateway } from '@lgx/gateway';
-import { createSqliteStore, createStack, openStack, StatusEvents, StatusPoller, type RunningStack, type StackConfig } from '@lgx/runtime';
+import { createApiKey, createMemoryKeyStore, startService, type Gateway, type Service, type ServiceOptions } from '@lgx/gateway';
+import { createStack, type RunningStack, type StackConfig } from '@lgx/runtime';
 import { GOVUK_NOTIFY_TEST_API_KEY, startGovukNotifySimulator, type GovukNotifySimulator } from '@lgx/adapter-govuk-notify/testing';
 import { startGovukPaySimulator, type GovukPaySimulator } from '@lgx/adapter-govuk-pay/testing';
 import { startOpen311Simulator, type Open311Simulator } from '@lgx/adapter-open311/testing';
@@ -37,9 +37,6 @@ export interface DemoWorld {
   url: string;
   /** An API key of the demo council with every scope. */
   key: string;
-  events: StatusEvents;
-  /** Polls the back offices for status updates; not started: call poller.start(). */
-  poller: StatusPoller;
   dataDir: string;
   close(): Promise<void>;
 }
@@ -121,8 +118,8 @@ export async function startBackOffices(): Promise<BackOffices> {
 }
 
 /**
- * Starts the demo: back offices, the stack on a fresh SQLite file (or `dataDir`), status polling and
- * the gateway on `port` (0: any free port).
+ * Starts the demo: back offices, and the stack served on a fresh SQLite file (or `dataDir`) by the
+ * gateway on `port` (0: any free port). Status polling is not started: call `stack.polling.start()`.
  */
 export async function startDemoWorld(options: { port?: number; dataDir?: string; logger?: Logger; pollIntervalMs?: number } = {}): Promise<DemoWorld> {
   const backOffices = await startBackOffices();
@@ -140,43 +137,38 @@ export async function startDemoWorld(options: { port?: number; dataDir?: string;
   };
   const definition = await createStack(demoStackConfig(backOffices, resolveFrom), { env });
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'lgx-demo-'));
-  const logger = options.logger ?? createLogger({ level: 'error', secrets: definition.secrets });
-  const events = new StatusEvents();
-  const store = createSqliteStore({ file: path.join(dataDir, 'lgx.db') });
-  const stack = await openStack(definition, {
-    store,
-    resolveFrom,
-    logger,
-    events,
-    // Short waits so the demo's scripted failures recover within seconds.
-    worker: { pollIntervalMs: 50, attemptTimeoutMs: 2000, retry: { baseDelayMs: 250, maxDelayMs: 1500, maxAttempts: 5 } },
-  });
-  const poller = new StatusPoller({ store, adapters: stack.adapters, events, logger, intervalMs: options.pollIntervalMs ?? 500 });
   const keys = createMemoryKeyStore();
   const { key } = await createApiKey(keys, { council: DEMO_COUNCIL, scopes: ['admin'], label: 'demo' });
-  // Checked once a minute: a check that met a fault the demo scripts for a delivery would spoil it.
-  const gateway = createGateway({ stacks: [stack], keys, logger, healthCheckIntervalMs: 60_000 });
-  let url: string;
+  const serviceOptions: ServiceOptions = {
+    dataDir,
+    keys,
+    resolveFrom,
+    logger: options.logger ?? createLogger({ level: 'error', secrets: definition.secrets }),
+    // Short waits so the demo's scripted failures recover within seconds.
+    worker: { pollIntervalMs: 50, attemptTimeoutMs: 2000, retry: { baseDelayMs: 250, maxDelayMs: 1500, maxAttempts: 5 } },
+    // Started after the batch: a poll would take the faults the batch scripts for deliveries.
+    polling: { intervalMs: options.pollIntervalMs ?? 500, start: false },
+    // Checked once a minute: a check that met a fault the demo scripts for a delivery would spoil it.
+    healthCheckIntervalMs: 60_000,
+    retention: false,
+  };
+  let service: Service;
   try {
-    url = await gateway.listen({ port: options.port ?? 0 });
+    service = await startService(definition, { ...serviceOptions, port: options.port ?? 0 });
   } catch (error) {
     // The usual port is taken (another demo?): any free one will do.
     if ((error as { code?: string }).code !== 'EADDRINUSE') throw error;
-    url = await gateway.listen({ port: 0 });
+    service = await startService(definition, { ...serviceOptions, port: 0 });
   }
   return {
     backOffices,
-    stack,
-    gateway,
-    url,
+    stack: service.stack,
+    gateway: service.gateway,
+    url: service.url,
     key,
-    events,
-    poller,
     dataDir,
     async close() {
-      await gateway.close();
-      await poller.stop();
-      await stack.close({ deadlineMs: 3000 });
+      await service.stop(5000);
       for (const sim of Object.values(backOffices)) await sim.close();
       // A data folder the demo made for itself goes with it; one the user named stays.
       if (options.dataDir === undefined) rmSync(dataDir, { recursive: true, force: true });

@@ -1,8 +1,8 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startRestSimulator, SimulatorHttpError, type RestSimulator } from '@lgx/testkit';
-import { createSqliteStore, createStack, openStack, type RunningStack, type StackConfig, type Store } from '@lgx/runtime';
-import { createApiKey, createGateway, createMemoryKeyStore, type Gateway, type GatewayOptions, type KeyStore, type Scope } from '../../src';
+import { createSqliteStore, createStack, type RunningStack, type StackConfig, type Store } from '@lgx/runtime';
+import { createApiKey, createMemoryKeyStore, startService, type Gateway, type KeyStore, type Scope, type Service, type ServiceOptions } from '../../src';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 export const COUNCIL = 'E07000223';
@@ -90,10 +90,11 @@ export const OPEN311_SERVICES: NonNullable<StackConfig['open311']> = {
 };
 
 export interface Harness {
+  service: Service;
   gateway: Gateway;
   url: string;
   stack: RunningStack;
-  /** The store `stack` was opened on, for a status poller beside it. */
+  /** The store `stack` was opened on, for tests that look beneath the stack. */
   store: Store;
   other: RunningStack;
   keys: KeyStore;
@@ -108,7 +109,7 @@ export interface Harness {
  * A gateway on 127.0.0.1 over two councils' stacks (each its own SQLite file), with the Example
  * Waste simulator and a street-works simulator as back offices.
  */
-export async function startHarness(options: Omit<GatewayOptions, 'stacks' | 'keys'> = {}): Promise<Harness> {
+export async function startHarness(options: ServiceOptions = {}): Promise<Harness> {
   const root = mkdtempSync(path.join(__dirname, '..', '.tmp-'));
   // Adapters are loaded by package name: the fixture package goes into a node_modules beside the stack.
   const modules = path.join(root, 'node_modules');
@@ -116,7 +117,7 @@ export async function startHarness(options: Omit<GatewayOptions, 'stacks' | 'key
   cpSync(path.join(__dirname, '..', 'fixtures', 'adapter-packages', 'lgx-adapter-test-streets'), path.join(modules, 'lgx-adapter-test-streets'), { recursive: true });
   const waste = await startExampleWasteSimulator();
   const streets = await startStreetsSimulator();
-  const open = async (council: string, file: string, open311: boolean) => {
+  const definition = async (council: string, open311: boolean) => {
     const config: StackConfig = {
       council,
       adapters: {
@@ -131,35 +132,43 @@ export async function startHarness(options: Omit<GatewayOptions, 'stacks' | 'key
       ],
       ...(open311 ? { open311: OPEN311_SERVICES } : {}),
     };
-    const store = createSqliteStore({ file: path.join(root, file) });
-    const stack = await openStack(await createStack(config), {
-      store,
-      resolveFrom: root,
-      worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 },
-    });
-    return { stack, store };
+    return createStack(config);
   };
-  const { stack, store } = await open(COUNCIL, 'council.db', true);
-  const { stack: other } = await open(OTHER_COUNCIL, 'other.db', false);
-  const keys = createMemoryKeyStore();
-  // Background health checks would take faults meant for deliveries (failNext): the first round runs
-  // at start, the next only when a test asks for a shorter interval.
-  const gateway = createGateway({ stacks: [stack, other], keys, healthCheckIntervalMs: 3_600_000, ...options });
-  const url = await gateway.listen();
+  // The council's store, for tests that look beneath the stack (what was written, faults on disk).
+  let store: Store | undefined;
+  const service = await startService([await definition(COUNCIL, true), await definition(OTHER_COUNCIL, false)], {
+    // Each council its own SQLite file.
+    store: (stack) => {
+      const opened = createSqliteStore({ file: path.join(root, stack.council === COUNCIL ? 'council.db' : 'other.db') });
+      if (stack.council === COUNCIL) store = opened;
+      return opened;
+    },
+    keys: createMemoryKeyStore(),
+    resolveFrom: root,
+    worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 },
+    // Background health checks and polls would take faults meant for deliveries (failNext): the first
+    // health round runs at start, the next only when a test asks for a shorter interval; tests that
+    // want status poll when they choose.
+    healthCheckIntervalMs: 3_600_000,
+    polling: false,
+    retention: false,
+    ...options,
+  });
+  const [stack, other] = service.stacks as [RunningStack, RunningStack];
+  if (!store) throw new Error('the council stack was opened without its store');
   return {
-    gateway,
-    url,
+    service,
+    gateway: service.gateway,
+    url: service.url,
     stack,
     store,
     other,
-    keys,
+    keys: service.keys,
     waste,
     streets,
-    key: async (scopes, council = COUNCIL) => (await createApiKey(keys, { council, scopes })).key,
+    key: async (scopes, council = COUNCIL) => (await createApiKey(service.keys, { council, scopes })).key,
     async close() {
-      await gateway.close();
-      await stack.close();
-      await other.close();
+      await service.stop();
       await waste.close();
       await streets.close();
       rmSync(root, { recursive: true, force: true });

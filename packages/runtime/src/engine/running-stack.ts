@@ -5,6 +5,8 @@ import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';
 import { webhookAdapter } from '../sync/webhook-adapter';
 import { StatusEvents } from '../sync/status-events';
+import { StatusPoller } from '../sync/status-poller';
+import type { StatusRefreshOptions } from '../sync/status-refresh-schedule';
 import { createCallbackHandler, type CallbackOutcome } from '../sync/callback-handler';
 import { matchRoutes } from '../stack/route-matcher';
 import { createReadModel } from '../read/read-model';
@@ -35,6 +37,36 @@ export interface OpenStackOptions {
    * to the webhooks. Default: an emitter of the stack's own.
    */
   events?: StatusEvents;
+  /**
+   * Status polling of the adapters that offer `pollUpdates`: started here (the first round at once,
+   * then every `intervalMs`, default 60 s) and stopped by `close()`. `false`, or `start: false`, leaves
+   * it to `stack.polling.start()`, e.g. for a process that should not poll beside another that does.
+   */
+  polling?: StackPollingOptions | false;
+}
+
+export interface StackPollingOptions {
+  /** Wait between the end of one round and the start of the next (default 60 s). */
+  intervalMs?: number;
+  /** Deadline for one target's poll (default 30 s). */
+  timeoutMs?: number;
+  /**
+   * Status refresh for adapters with getStatus but no pollUpdates (backoff from each case's last
+   * change, a budget per target, until a final status). Default on; false turns it off.
+   */
+  refresh?: StatusRefreshOptions | false;
+  /** Start polling when the stack opens (default true). */
+  start?: boolean;
+}
+
+/** A running stack's status polling. */
+export interface StatusPolling {
+  /** Polls on the interval until stop(); the first round runs at once. Starting twice does nothing. */
+  start(): void;
+  /** Stops scheduling and aborts a round in flight (its saved updates stay; its cursor is not advanced). */
+  stop(): Promise<void>;
+  /** One round now, whatever the schedule; resolves how many new updates were stored. */
+  pollOnce(): Promise<number>;
 }
 
 /**
@@ -86,11 +118,16 @@ export interface RunningStack extends StackReader {
   start(): void;
   /**
    * Stops delivering: no new leases; attempts in flight finish within `deadlineMs` (default 10 s), or
-   * are aborted and give their leases back uncounted. The adapters stay open (a status poller may
+   * are aborted and give their leases back uncounted. The adapters stay open (status polling may
    * still need them) until close(); start() delivers again.
    */
   stopDelivering(deadlineMs?: number): Promise<void>;
-  /** Stops delivering (in-flight work finishes or is released within the deadline) and closes the adapters. */
+  /** Status polling: running unless the stack was opened with `polling: false` (or `start: false`). */
+  readonly polling: StatusPolling;
+  /**
+   * Stops polling, then delivering (in-flight work finishes or is released within the deadline), then
+   * closes the adapters and (unless `closeStore: false`) the store.
+   */
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
 
@@ -174,6 +211,17 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     publish(stored).catch((error: unknown) => logger.error('publishing a status update failed', { error, statusUpdate: stored.id }));
   };
   events.on('statusUpdate', onStatus);
+  const polling = options.polling === false ? { start: false } : (options.polling ?? {});
+  const poller = new StatusPoller({
+    store: options.store,
+    adapters: instances,
+    events,
+    logger,
+    ...(polling.intervalMs !== undefined ? { intervalMs: polling.intervalMs } : {}),
+    ...(polling.timeoutMs !== undefined ? { timeoutMs: polling.timeoutMs } : {}),
+    ...(polling.refresh !== undefined ? { refresh: polling.refresh } : {}),
+  });
+  if (polling.start !== false) poller.start();
 
   const reader = createReadModel({ store: options.store, council: definition.council, onReplay: () => worker.notify() });
 
@@ -281,8 +329,11 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     stopDelivering(deadlineMs) {
       return worker.stop(deadlineMs);
     },
+    polling: poller,
     handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events, logger }),
     async close(closeOptions = {}) {
+      // Polling first: a round in flight is aborted before the adapters it calls are closed.
+      await poller.stop();
       events.off('statusUpdate', onStatus);
       await worker.stop(closeOptions.deadlineMs);
       for (const instance of instances.values()) await instance.close?.().catch(() => undefined);
