@@ -38,15 +38,20 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
 
   const token = (await (await fetch(`${sim.authorityHost}/${sim.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: `${sim.url}/.default` }) })).json()) as { access_token: string };
   const headers = { authorization: `Bearer ${token.access_token}`, accept: 'application/json', 'odata-version': '4.0', 'odata-maxversion': '4.0', 'if-none-match': 'null', prefer: `odata.track-changes,odata.maxpagesize=${PAGE}` };
-  const agent = new http.Agent({ keepAlive: true });
-  const raw = axios.create({ httpAgent: agent, responseType: 'text' });
-
   const rawCall = async () => {
+    // A fresh keep-alive agent per call, as the adapter's poll opens its own: a socket left idle
+    // through the other client's round would outlive the server's keep-alive and be reset.
+    const agent = new http.Agent({ keepAlive: true });
+    const raw = axios.create({ httpAgent: agent, responseType: 'text' });
     let seen = 0;
-    for (let link: string | undefined = deltaLink; link !== undefined; ) {
-      const page = JSON.parse((await raw.get<string>(link, { headers })).data) as { value: unknown[]; '@odata.nextLink'?: string };
-      seen += page.value.length;
-      link = page['@odata.nextLink'];
+    try {
+      for (let link: string | undefined = deltaLink; link !== undefined; ) {
+        const page = JSON.parse((await raw.get<string>(link, { headers })).data) as { value: unknown[]; '@odata.nextLink'?: string };
+        seen += page.value.length;
+        link = page['@odata.nextLink'];
+      }
+    } finally {
+      agent.destroy();
     }
     if (seen !== rows) throw new Error(`raw client read ${seen} changes, expected ${rows}`);
   };
@@ -57,7 +62,6 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
 
   const best = await compareRates({ adapter: lgxCall, raw: rawCall, total: 1, concurrency: 1, rounds, warmup: 1, perCall: rows });
   await instance.close?.();
-  agent.destroy();
   await sim.close();
   return { adapter: 'dataverse-poll', unit: 'changes read', operations: rows, concurrency: 1, ...best };
 }

@@ -45,9 +45,18 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
   sim.requests.length = 0;
 
   const token = (await (await fetch(`${sim.url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret }) })).json()) as { access_token: string; instance_url: string };
-  const agent = new http.Agent({ keepAlive: true });
-  const raw = axios.create({ baseURL: `${token.instance_url}/services/data/v61.0`, httpAgent: agent, responseType: 'text', headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/json' } });
   const rawCall = async () => {
+    // A fresh keep-alive agent per call: a socket left idle through the adapter's round would outlive
+    // the server's keep-alive and be reset.
+    const agent = new http.Agent({ keepAlive: true });
+    const raw = axios.create({ baseURL: `${token.instance_url}/services/data/v61.0`, httpAgent: agent, responseType: 'text', headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/json' } });
+    try {
+      await readChanges(raw);
+    } finally {
+      agent.destroy();
+    }
+  };
+  const readChanges = async (raw: ReturnType<typeof axios.create>) => {
     const changed = JSON.parse((await raw.get<string>('/sobjects/Case/updated/', { params: { start: window.query.start, end: window.query.end } })).data) as { ids: string[] };
     let seen = 0;
     for (let i = 0; i < changed.ids.length; i += CHUNK) {
@@ -69,7 +78,6 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
     beforePass: () => void (sim.requests.length = 0),
   });
   await instance.close?.();
-  agent.destroy();
   await sim.close();
   return { adapter: 'salesforce-poll', unit: 'changes read', operations: rows, concurrency: 1, ...best };
 }
