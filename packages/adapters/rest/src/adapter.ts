@@ -1,21 +1,4 @@
-import {
-  assertValidData,
-  defineAdapter,
-  maskPersonalData,
-  MappingResults,
-  notConfigured,
-  parseSchemaId,
-  PermanentError,
-  plainJson,
-  SERVABLE_TYPES,
-  servableCapabilities,
-  type AdapterContext,
-  type AdapterInstance,
-  type Envelope,
-  type MappingBindings,
-  type Receipt,
-  type ServableType,
-} from '@lgx/core';
+import { assertValidData, defineAdapter, maskPersonalData, MappingResults, notConfigured, parseSchemaId, PermanentError, plainJson, SERVABLE_TYPES, servableCapabilities, type AdapterContext, type AdapterInstance, type Envelope, type MappingBindings, type Receipt, type ServableType } from '@lgx/core';
 import { authStrategy } from './auth';
 import { Caller } from './caller';
 import { configSchema, type RestAdapterConfig } from './config';

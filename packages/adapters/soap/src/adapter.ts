@@ -1,20 +1,4 @@
-import {
-  adapterError,
-  assertValidData,
-  defineAdapter,
-  MappingResults,
-  notConfigured,
-  parseSchemaId,
-  PermanentError,
-  plainJson,
-  SERVABLE_TYPES,
-  servableCapabilities,
-  type AdapterContext,
-  type AdapterInstance,
-  type MappingBindings,
-  type Receipt,
-  type ServableType,
-} from '@lgx/core';
+import { adapterError, assertValidData, defineAdapter, MappingResults, notConfigured, parseSchemaId, PermanentError, plainJson, SERVABLE_TYPES, servableCapabilities, type AdapterContext, type AdapterInstance, type MappingBindings, type Receipt, type ServableType } from '@lgx/core';
 import type { SoapClient } from '@lgx/core/soap';
 import { configSchema, type SoapAdapterConfig } from './config';
 import { planFromConfig, type CallPlan, type Plan } from './plan';
