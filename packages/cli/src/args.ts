@@ -9,6 +9,11 @@ export const COMMON: Options = {
   help: { type: 'boolean', short: 'h', default: false },
 };
 
+/** Options that each take a text value, by name. */
+export function textOptions(...names: readonly string[]): Options {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
+}
+
 /** Parses a command's arguments strictly: an unknown option or a missing value is a usage error. */
 export function parse(argv: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {

@@ -110,6 +110,10 @@ export type {
   AdapterSoapOptions,
 } from './adapter/adapter-types';
 
+export { SERVABLE_TYPES, servableCapabilities, notConfigured, type ServableType } from './declarative/servable-types';
+export { compileMapping, plainJson, type JsonataCompiler, type MappingBindings, type MappingExpression } from './declarative/mapping-expression';
+export { MappingResults, type MappingResultsOptions } from './declarative/mapping-results';
+
 export { redact, redactTransaction, collectSecrets, collectMarkedValues, collectMarkedTexts, REDACTED, type MarkKeyword, type RedactOptions } from './redaction/redact';
 export { maskPersonalData } from './redaction/mask-error';
 export { isSecretName } from './redaction/secret-name';

@@ -1,53 +1,9 @@
-import {
-  assertValidData,
-  defineAdapter,
-  maskPersonalData,
-  parseSchemaId,
-  PermanentError,
-  UnsupportedError,
-  type AdapterContext,
-  type AdapterInstance,
-  type Capability,
-  type Envelope,
-  type Receipt,
-} from '@lgx/core';
+import { assertValidData, defineAdapter, maskPersonalData, MappingResults, notConfigured, parseSchemaId, PermanentError, plainJson, SERVABLE_TYPES, servableCapabilities, type AdapterContext, type AdapterInstance, type Envelope, type MappingBindings, type Receipt, type ServableType } from '@lgx/core';
 import { authStrategy } from './auth';
 import { Caller } from './caller';
 import { configSchema, type RestAdapterConfig } from './config';
-import { plain, type Bindings } from './expressions';
 import { checkAgainstOpenApi, readOpenApi } from './openapi-check';
 import { planFromConfig, type IdempotencyKind, type SubmitPlan } from './plan';
-import { StatusMapper, toPollResult, toReceipt, toStatusUpdate } from './results';
-
-/**
- * The transaction types a REST back office can take: every canonical transaction type (statusUpdate
- * excepted: that one flows from back offices). Which of them works for a council is what its
- * configuration maps; a type without a mapping is refused as unsupported.
- */
-export const SERVABLE_TYPES = [
-  'street.report',
-  'waste.missedCollection',
-  'waste.bulkyBooking',
-  'waste.containerRequest',
-  'waste.gardenSubscription',
-  'councilTax.changeOfAddress',
-  'councilTax.discount',
-  'revenues.directDebitMandate',
-  'benefits.changeOfCircumstances',
-  'parking.permitApplication',
-  'crm.case',
-  'crm.contact',
-  'payment',
-  'notification',
-] as const;
-
-export type ServableType = (typeof SERVABLE_TYPES)[number];
-
-const VERSIONS: Partial<Record<ServableType, readonly number[]>> = { payment: [1, 2] };
-
-function capabilitiesFor<T extends ServableType>(types: readonly T[], idempotency: Partial<Record<ServableType, IdempotencyKind>>): Array<Capability<T>> {
-  return types.map((type) => ({ type, versions: VERSIONS[type] ?? [1], operations: ['submit', 'getStatus', 'pollUpdates'] as const, idempotency: idempotency[type] ?? ('key' as const) }));
-}
 
 /** A header value from data: one line, so it cannot add headers of its own. */
 function oneLine(value: unknown, path: string): string {
@@ -75,10 +31,8 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
     ...(auth ? { auth } : {}),
   });
   const caller = new Caller(http, plan.rules, plan.vendorCode);
-  const statuses = new StatusMapper(plan.statusMap, context.logger);
-  const now = (): Date => context.clock.now();
-  const bindings: Bindings = { mappings: context.mappings, ...(context.council !== undefined ? { council: context.council } : {}) };
-  const unsupported = (what: string, setting: string): UnsupportedError => new UnsupportedError(`${what} is not configured for this back office (set '${setting}' in the adapter config)`);
+  const results = new MappingResults({ statusMap: plan.statusMap, logger: context.logger, now: () => context.clock.now(), source: 'rest' });
+  const bindings: MappingBindings = { mappings: context.mappings, ...(context.council !== undefined ? { council: context.council } : {}) };
 
   /** The record an earlier attempt made, by the configured look-up; undefined when there is none. */
   async function lookUp(submit: SubmitPlan, tx: Envelope, input: unknown, signal: AbortSignal): Promise<Receipt | undefined> {
@@ -88,18 +42,18 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
     if (answer.status === 404) return undefined;
     const mapped = await request.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input });
     if (mapped === undefined || mapped === null || mapped === false || (typeof mapped === 'object' && Object.keys(mapped).length === 0)) return undefined;
-    return toReceipt(mapped, request.response!.path, statuses, tx, context.logger);
+    return results.receipt(mapped, request.response!.path, tx);
   }
 
   const instance: AdapterInstance = {
     async submit(tx, { signal }) {
       const submit = plan.submit.get(tx.type);
-      if (!submit) throw unsupported(`submitting '${tx.type}'`, `operations.${tx.type}.submit`);
+      if (!submit) throw notConfigured(`submitting '${tx.type}'`, `operations.${tx.type}.submit`);
       // Validate first: nothing invalid ever reaches the back office.
       const version = parseSchemaId(tx.dataschema)?.major;
       assertValidData(tx.type, tx.data, version !== undefined ? { version } : {});
       // The mappings read a copy: nothing they do can change the transaction.
-      const input = plain(tx);
+      const input = plainJson(tx);
       try {
         const found = await lookUp(submit, tx, input, signal);
         if (found) {
@@ -113,7 +67,7 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
         }
         const answer = await caller.send(submit.request, input, bindings, signal, { headers });
         const mapped = await submit.request.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input });
-        const receipt = toReceipt(mapped, submit.request.response!.path, statuses, tx, context.logger);
+        const receipt = results.receipt(mapped, submit.request.response!.path, tx);
         context.logger.info('record created', { type: tx.type, externalRef: receipt.externalRef, transaction: tx.id });
         return receipt;
       } catch (error) {
@@ -123,19 +77,19 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
     },
 
     async getStatus(externalRef, { signal }) {
-      if (!plan.status) throw unsupported('getStatus', 'status');
+      if (!plan.status) throw notConfigured('getStatus', 'status');
       const input = { externalRef };
       const answer = await caller.send(plan.status, input, bindings, signal);
       const mapped = await plan.status.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input });
-      return toStatusUpdate(mapped, plan.status.response!.path, statuses, now, externalRef);
+      return results.statusUpdate(mapped, plan.status.response!.path, externalRef);
     },
 
     async pollUpdates(cursor, { signal }) {
-      if (!plan.poll) throw unsupported('pollUpdates', 'poll');
+      if (!plan.poll) throw notConfigured('pollUpdates', 'poll');
       const input = cursor === undefined ? {} : { cursor };
       const answer = await caller.send(plan.poll, input, bindings, signal);
       const mapped = await plan.poll.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input, ...(cursor !== undefined ? { cursor } : {}) });
-      return toPollResult(mapped, plan.poll.response!.path, statuses, now, cursor);
+      return results.pollResult(mapped, plan.poll.response!.path, cursor);
     },
   };
   if (plan.check) {
@@ -175,7 +129,7 @@ export function defineRestAdapter<const T extends readonly ServableType[]>(types
   return defineAdapter({
     manifest: { ...manifest, domains: [...manifest.domains] },
     configSchema,
-    capabilities: capabilitiesFor(types, idempotency),
+    capabilities: servableCapabilities(types, idempotency),
     create: (context, config: RestAdapterConfig) => createInstance(context, config, declared, types, true),
   });
 }
@@ -188,7 +142,7 @@ export function defineRestAdapter<const T extends readonly ServableType[]>(types
 export const adapter = defineAdapter({
   manifest: { ...manifest, domains: [...manifest.domains] },
   configSchema,
-  capabilities: capabilitiesFor(SERVABLE_TYPES, {}),
+  capabilities: servableCapabilities(SERVABLE_TYPES),
   create: (context, config: RestAdapterConfig) => createInstance(context, config, new Map(SERVABLE_TYPES.map((t) => [t, 'key' as const])), [], false),
 });
 

@@ -1,6 +1,6 @@
+import type { MappingBindings, MappingExpression } from '@lgx/core';
 import { errorForStatus, parseRetryAfter, type HttpClient } from '@lgx/core/http';
 import { applyRules, type ErrorRule } from './error-rules';
-import type { Bindings, Expression } from './expressions';
 import { prepare, type RequestPlan } from './request-plan';
 
 /** An answer, parsed: JSON when it is JSON, else its text. */
@@ -47,14 +47,14 @@ export class Caller {
   constructor(
     private readonly http: HttpClient,
     private readonly rules: readonly ErrorRule[],
-    private readonly vendorCode: Expression | undefined,
+    private readonly vendorCode: MappingExpression | undefined,
   ) {}
 
   /**
    * One request for `input`. `accept` lists statuses that are answers, not errors (a look-up's 404);
    * error rules are still checked first.
    */
-  async send(plan: RequestPlan, input: unknown, bindings: Bindings, signal: AbortSignal, options: { headers?: Record<string, string>; accept?: readonly number[] } = {}): Promise<Answer> {
+  async send(plan: RequestPlan, input: unknown, bindings: MappingBindings, signal: AbortSignal, options: { headers?: Record<string, string>; accept?: readonly number[] } = {}): Promise<Answer> {
     const request = await prepare(plan, input, bindings, signal);
     if (options.headers) request.headers = { ...request.headers, ...options.headers };
     const res = await this.http.request<string>({ ...request, accept: ANSWERED });

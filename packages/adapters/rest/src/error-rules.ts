@@ -1,17 +1,17 @@
-import { adapterError, type LgxAdapterError, type ValidationIssue } from '@lgx/core';
+import { adapterError, type LgxAdapterError, type MappingBindings, type MappingExpression, type ValidationIssue } from '@lgx/core';
 import { MAX_RETRY_AFTER_MS } from '@lgx/core/http';
-import { compile, type Bindings, type Expression } from './expressions';
+import { compile } from './expressions';
 import type { CallName, ErrorRuleConfig, RuleClassification } from './config';
 
 /** A compiled error rule. */
 export interface ErrorRule {
   path: string;
   statuses: ((status: number) => boolean) | undefined;
-  when: Expression | undefined;
+  when: MappingExpression | undefined;
   calls: readonly CallName[] | undefined;
   classification: RuleClassification;
-  vendorCode: Expression | undefined;
-  retryAfterSeconds: Expression | undefined;
+  vendorCode: MappingExpression | undefined;
+  retryAfterSeconds: MappingExpression | undefined;
 }
 
 function statusMatcher(status: ErrorRuleConfig['status']): ((s: number) => boolean) | undefined {
@@ -55,7 +55,7 @@ function code(value: unknown): string | undefined {
  * The error the first matching rule gives for an answer, or undefined when none matches. The message
  * names the rule and the status, and the vendor's code if the rule reads one: nothing from the body.
  */
-export async function applyRules(rules: readonly ErrorRule[], call: CallName, operation: string, answer: { status: number; body: unknown; retryAfterMs: number | undefined }, bindings: Bindings): Promise<LgxAdapterError | undefined> {
+export async function applyRules(rules: readonly ErrorRule[], call: CallName, operation: string, answer: { status: number; body: unknown; retryAfterMs: number | undefined }, bindings: MappingBindings): Promise<LgxAdapterError | undefined> {
   // 401 always means the credentials were refused: no rule may make it anything else.
   if (answer.status === 401) return undefined;
   for (const rule of rules) {

@@ -8,7 +8,9 @@
  * look-up; getStatus and pollUpdates with a cursor the mapping computes; and, optionally, an OpenAPI 3
  * document every configured request must be defined in.
  */
-export { adapter, adapter as default, defineRestAdapter, SERVABLE_TYPES, type ServableType } from './adapter';
+export { adapter, adapter as default, defineRestAdapter } from './adapter';
+// Every canonical type but statusUpdate; which of them works is what the configuration maps.
+export { SERVABLE_TYPES, type ServableType } from '@lgx/core';
 export {
   configSchema,
   CALLS,

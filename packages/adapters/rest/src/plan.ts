@@ -1,13 +1,13 @@
-import { LgxValidationError, type CaseStatus, type ValidationIssue } from '@lgx/core';
+import { LgxValidationError, type CaseStatus, type MappingExpression, type ValidationIssue } from '@lgx/core';
 import { planRules, type ErrorRule } from './error-rules';
-import { compile, type Expression } from './expressions';
+import { compile } from './expressions';
 import { planRequest, type RequestPlan } from './request-plan';
 import type { RestAdapterConfig } from './config';
 
 /** How a type's capability says repeats are made safe. */
 export type IdempotencyKind = 'key' | 'lookup' | 'none';
 
-export type IdempotencyPlan = { kind: 'header'; header: string; value: Expression | undefined } | { kind: 'lookup'; request: RequestPlan } | undefined;
+export type IdempotencyPlan = { kind: 'header'; header: string; value: MappingExpression | undefined } | { kind: 'lookup'; request: RequestPlan } | undefined;
 
 export interface SubmitPlan {
   request: RequestPlan;
@@ -21,7 +21,7 @@ export interface Plan {
   poll: RequestPlan | undefined;
   check: RequestPlan | undefined;
   rules: ErrorRule[];
-  vendorCode: Expression | undefined;
+  vendorCode: MappingExpression | undefined;
   statusMap: Readonly<Record<string, CaseStatus>>;
   /** Every request, for the OpenAPI check. */
   requests: RequestPlan[];

@@ -1,6 +1,6 @@
-import { PermanentError, type ValidationIssue } from '@lgx/core';
+import { PermanentError, type MappingBindings, type MappingExpression, type ValidationIssue } from '@lgx/core';
 import type { HttpRequest } from '@lgx/core/http';
-import { compile, compileTemplate, type Bindings, type Expression, type Template } from './expressions';
+import { compile, compileTemplate, type Template } from './expressions';
 import type { CallName, RequestConfig } from './config';
 
 /** One configured request, compiled: what `prepare` turns into an HTTP request for a given input. */
@@ -10,11 +10,11 @@ export interface RequestPlan {
   path: string;
   method: RequestConfig['method'];
   pathTemplate: Template;
-  query: Expression | undefined;
+  query: MappingExpression | undefined;
   headers: Array<[string, Template]>;
-  body: Expression | undefined;
+  body: MappingExpression | undefined;
   bodyType: 'json' | 'form';
-  response: Expression | undefined;
+  response: MappingExpression | undefined;
 }
 
 type QueryValue = string | number | boolean | Array<string | number>;
@@ -74,7 +74,7 @@ function segmentOf(plan: RequestPlan): (value: string) => string {
 }
 
 /** The HTTP request for `input`: path placeholders percent-encoded, query, headers and body mapped. */
-export async function prepare(plan: RequestPlan, input: unknown, bindings: Bindings, signal: AbortSignal): Promise<HttpRequest> {
+export async function prepare(plan: RequestPlan, input: unknown, bindings: MappingBindings, signal: AbortSignal): Promise<HttpRequest> {
   // Relative to baseUrl: a path under the base keeps the base's own path (https://host/api/v2 + /x).
   const path = `.${await plan.pathTemplate.render(input, bindings, segmentOf(plan))}`;
   const request: HttpRequest = { method: plan.method, path, signal, responseType: 'text' };

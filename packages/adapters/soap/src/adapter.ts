@@ -1,52 +1,7 @@
-import {
-  adapterError,
-  assertValidData,
-  defineAdapter,
-  parseSchemaId,
-  PermanentError,
-  UnsupportedError,
-  type AdapterContext,
-  type AdapterInstance,
-  type Capability,
-  type Receipt,
-} from '@lgx/core';
+import { adapterError, assertValidData, defineAdapter, MappingResults, notConfigured, parseSchemaId, PermanentError, plainJson, SERVABLE_TYPES, servableCapabilities, type AdapterContext, type AdapterInstance, type MappingBindings, type Receipt, type ServableType } from '@lgx/core';
 import type { SoapClient } from '@lgx/core/soap';
 import { configSchema, type SoapAdapterConfig } from './config';
-import { plain } from './expressions';
-import { StatusMapper, toPollResult, toReceipt, toStatusUpdate } from './mapping';
 import { planFromConfig, type CallPlan, type Plan } from './plan';
-
-/**
- * The transaction types a declarative SOAP back office can take: every canonical transaction type
- * (statusUpdate excepted: that one flows from back offices, not to them). Which of them works for a
- * council is decided by its configuration; a type without a mapping is refused as unsupported.
- */
-export const SERVABLE_TYPES = [
-  'street.report',
-  'waste.missedCollection',
-  'waste.bulkyBooking',
-  'waste.containerRequest',
-  'waste.gardenSubscription',
-  'councilTax.changeOfAddress',
-  'councilTax.discount',
-  'revenues.directDebitMandate',
-  'benefits.changeOfCircumstances',
-  'parking.permitApplication',
-  'crm.case',
-  'crm.contact',
-  'payment',
-  'notification',
-] as const;
-
-export type ServableType = (typeof SERVABLE_TYPES)[number];
-
-const VERSIONS: Partial<Record<ServableType, readonly number[]>> = { payment: [1, 2] };
-
-function capabilitiesFor<T extends ServableType>(types: readonly T[]): Array<Capability<T>> {
-  // Idempotency is 'key': the request mapping is expected to pass the envelope's idempotencykey to
-  // the back office (the README says how); a system that cannot dedupe needs look-before-create.
-  return types.map((type) => ({ type, versions: VERSIONS[type] ?? [1], operations: ['submit', 'getStatus', 'pollUpdates'] as const, idempotency: 'key' as const }));
-}
 
 function truthy(value: unknown): boolean {
   if (value === undefined || value === null || value === false || value === '' || value === 0) return false;
@@ -62,15 +17,14 @@ function isArgs(value: unknown): value is Record<string, unknown> {
 function createInstance(context: AdapterContext, config: SoapAdapterConfig, declared: readonly string[], required: readonly string[]): AdapterInstance {
   const plan: Plan = planFromConfig(config, new Set(declared), required);
   const soap: SoapClient = context.soap(plan.soap);
-  const statuses = new StatusMapper(plan.statusMap, context.logger);
-  const now = (): Date => context.clock.now();
-  const bindings: Record<string, unknown> = { mappings: context.mappings, ...(context.council !== undefined ? { council: context.council } : {}) };
+  const results = new MappingResults({ statusMap: plan.statusMap, logger: context.logger, now: () => context.clock.now(), source: 'soap' });
+  const bindings: MappingBindings = { mappings: context.mappings, ...(context.council !== undefined ? { council: context.council } : {}) };
 
   /** Calls one configured operation: request mapping, SOAP call, result rules; returns the parsed result. */
   async function invoke(call: CallPlan, input: unknown, signal: AbortSignal): Promise<unknown> {
     const args = await call.request.evaluate(input, bindings);
     if (!isArgs(args)) throw new PermanentError(`the mapping at ${call.request.path} must give an object (the arguments of ${call.operation})`);
-    const result = plain(await soap.call(call.operation, args, { signal })) ?? {};
+    const result = plainJson(await soap.call(call.operation, args, { signal })) ?? {};
     for (const rule of plan.resultRules) {
       if (rule.operations !== undefined && !rule.operations.includes(call.operation)) continue;
       if (!truthy(await rule.when.evaluate(result, bindings))) continue;
@@ -80,8 +34,6 @@ function createInstance(context: AdapterContext, config: SoapAdapterConfig, decl
     }
     return result;
   }
-
-  const unsupported = (what: string, setting: string): UnsupportedError => new UnsupportedError(`${what} is not configured for this back office (set '${setting}' in the adapter config)`);
 
   return {
     async check({ signal }) {
@@ -100,26 +52,26 @@ function createInstance(context: AdapterContext, config: SoapAdapterConfig, decl
 
     async submit(tx, { signal }) {
       const call = plan.submit.get(tx.type);
-      if (!call) throw unsupported(`submitting '${tx.type}'`, `operations.${tx.type}.submit`);
+      if (!call) throw notConfigured(`submitting '${tx.type}'`, `operations.${tx.type}.submit`);
       // Validate first: nothing invalid ever reaches the back office.
       const version = parseSchemaId(tx.dataschema)?.major;
       assertValidData(tx.type, tx.data, version !== undefined ? { version } : {});
-      const result = await invoke(call, plain(tx), signal);
-      const receipt: Receipt = toReceipt(await call.response.evaluate(result, bindings), call.response.path, statuses);
+      const result = await invoke(call, plainJson(tx), signal);
+      const receipt: Receipt = results.receipt(await call.response.evaluate(result, bindings), call.response.path, tx);
       context.logger.info('record created', { type: tx.type, operation: call.operation, externalRef: receipt.externalRef, transaction: tx.id });
       return receipt;
     },
 
     async getStatus(externalRef, { signal }) {
-      if (!plan.status) throw unsupported('getStatus', 'status');
+      if (!plan.status) throw notConfigured('getStatus', 'status');
       const result = await invoke(plan.status, { externalRef }, signal);
-      return toStatusUpdate(await plan.status.response.evaluate(result, bindings), plan.status.response.path, statuses, now, externalRef);
+      return results.statusUpdate(await plan.status.response.evaluate(result, bindings), plan.status.response.path, externalRef);
     },
 
     async pollUpdates(cursor, { signal }) {
-      if (!plan.poll) throw unsupported('pollUpdates', 'poll');
+      if (!plan.poll) throw notConfigured('pollUpdates', 'poll');
       const result = await invoke(plan.poll, cursor === undefined ? {} : { cursor }, signal);
-      return toPollResult(await plan.poll.response.evaluate(result, bindings), plan.poll.response.path, statuses, now, cursor);
+      return results.pollResult(await plan.poll.response.evaluate(result, bindings), plan.poll.response.path, cursor);
     },
   };
 }
@@ -143,7 +95,7 @@ export function defineSoapAdapter<const T extends readonly ServableType[]>(types
   return defineAdapter({
     manifest: { ...manifest, domains: [...manifest.domains] },
     configSchema,
-    capabilities: capabilitiesFor(types),
+    capabilities: servableCapabilities(types),
     create: (context, config: SoapAdapterConfig) => createInstance(context, config, types, types),
   });
 }
@@ -155,7 +107,7 @@ export function defineSoapAdapter<const T extends readonly ServableType[]>(types
 export const adapter = defineAdapter({
   manifest: { ...manifest, domains: [...manifest.domains] },
   configSchema,
-  capabilities: capabilitiesFor(SERVABLE_TYPES),
+  capabilities: servableCapabilities(SERVABLE_TYPES),
   create: (context, config: SoapAdapterConfig) => createInstance(context, config, SERVABLE_TYPES, []),
 });
 

@@ -1,21 +1,21 @@
-import { LgxValidationError, type ValidationIssue } from '@lgx/core';
+import { LgxValidationError, type MappingExpression, type ValidationIssue } from '@lgx/core';
 import type { AdapterSoapOptions } from '@lgx/core';
 import type { FaultClassification, FaultRule, SoapAuth } from '@lgx/core/soap';
-import { compile, type CompiledExpression } from './expressions';
+import { compile } from './expressions';
 import type { CaseStatusName, SoapAdapterConfig, SoapCallConfig } from './config';
 
 /** One configured SOAP call with its expressions compiled. */
 export interface CallPlan {
   operation: string;
-  request: CompiledExpression;
-  response: CompiledExpression;
+  request: MappingExpression;
+  response: MappingExpression;
 }
 
 /** A fault rule on successful results: `when` truthy makes the call fail with `classification`. */
 export interface ResultRule {
   path: string;
-  when: CompiledExpression;
-  vendorCode: CompiledExpression | undefined;
+  when: MappingExpression;
+  vendorCode: MappingExpression | undefined;
   operations: readonly string[] | undefined;
   classification: FaultClassification;
 }
@@ -25,7 +25,7 @@ export interface Plan {
   submit: Map<string, CallPlan>;
   status: CallPlan | undefined;
   poll: CallPlan | undefined;
-  check: { operation: string; request: CompiledExpression | undefined } | undefined;
+  check: { operation: string; request: MappingExpression | undefined } | undefined;
   statusMap: Readonly<Record<string, CaseStatusName>>;
   resultRules: ResultRule[];
   soap: AdapterSoapOptions;

@@ -288,6 +288,16 @@ describe('configuration', () => {
     });
   });
 
+  it("drops a receipt attribute holding the transaction's personal data, with a warning naming it", async () => {
+    const config = base();
+    config.operations['street.report']!.submit.response = '{ "externalRef": DefectReference, "attributes": { "reportedBy": $mappings.desk.officer, "desk": "highways" } }';
+    const a = await instance({ operations: config.operations }, { desk: { officer: 'Alex Example' } });
+    const receipt = await a.submit!(report(fixture('pothole-with-coordinates')), { signal: signal() });
+    expect(receipt).toEqual({ externalRef: 'DEF-000001', attributes: { desk: 'highways' } });
+    expect(a.logs.find((e) => e.msg.startsWith('receipt attribute holds personal data'))).toMatchObject({ attribute: 'reportedBy', mapping: '/operations/street.report/submit/response' });
+    expect(JSON.stringify(a.logs)).not.toContain('Alex');
+  });
+
   it('loads the WSDL from a file path, with the endpoint from the config', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgx-soap-'));
     const file = path.join(dir, 'streetworks-exchange.wsdl');

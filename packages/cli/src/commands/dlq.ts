@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_DATA, DEFAULT_STACK, openStackReader } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
-import { int, need, parse, str } from '../args';
+import { int, need, parse, str, textOptions } from '../args';
 
 export const dlqHelp = `lgx dlq list [--target <adapter>] [--limit <n>]
 lgx dlq show <delivery-id>            (--json: with the envelope that replay --file takes)
@@ -24,16 +24,7 @@ function readEnvelope(file: string): unknown {
 }
 
 export async function dlqCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    database: { type: 'string' },
-    stack: { type: 'string' },
-    data: { type: 'string' },
-    target: { type: 'string' },
-    limit: { type: 'string' },
-    reason: { type: 'string' },
-    file: { type: 'string' },
-    actor: { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, textOptions('database', 'stack', 'data', 'target', 'limit', 'reason', 'file', 'actor'));
   if (values.help) return io.out(dlqHelp), EXIT.ok;
   const action = need(positionals, 0, 'dlq action (list, show, replay or discard)');
   if (!['list', 'show', 'replay', 'discard'].includes(action)) throw new UsageError(`unknown dlq action '${action}' (list, show, replay, discard)`);

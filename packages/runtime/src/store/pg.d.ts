@@ -13,14 +13,8 @@ declare module 'pg' {
     /** Pass an error (or true) to destroy the connection instead of returning it to the pool. */
     release(destroy?: Error | boolean): void;
   }
-  interface PoolConfig {
-    connectionString?: string;
-    host?: string;
-    port?: number;
-    user?: string;
-    password?: string;
-    database?: string;
-    ssl?: boolean | Record<string, unknown>;
+  // The connection fields are the store's own options, which take pg's names and meanings.
+  interface PoolConfig extends Pick<import('./postgres-store').PostgresStoreOptions, 'connectionString' | 'host' | 'port' | 'user' | 'password' | 'database' | 'ssl'> {
     max?: number;
     idleTimeoutMillis?: number;
     connectionTimeoutMillis?: number;

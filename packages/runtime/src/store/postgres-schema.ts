@@ -1,3 +1,5 @@
+import { attemptsTable, auditTable, cursorsTable, deliveriesTable, statusUpdatesTable, transactionsTable, workersTable, type SqlDialect } from './store-tables';
+
 /**
  * The PostgreSQL store's schema as numbered migrations, the same tables as the SQLite store's (see
  * sqlite-schema.ts) in PostgreSQL types: times are timestamptz, JSON is jsonb. A migration is never
@@ -12,78 +14,38 @@ export interface PostgresMigration {
   sql: string;
 }
 
+const POSTGRES: SqlDialect = {
+  table: (name) => `{schema}.${name}`,
+  // Ids and targets collate as "C" so ORDER BY ... id gives the same byte order as SQLite,
+  // whatever locale the database was created with.
+  key: 'TEXT COLLATE "C"',
+  time: 'TIMESTAMPTZ',
+  json: 'JSONB',
+  serialKey: 'BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY',
+  deliveryOrder: `
+        -- Insertion order, for ties SQLite breaks with rowid.
+        row_seq BIGINT GENERATED ALWAYS AS IDENTITY,`,
+};
+
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
     name: 'initial',
-    // Ids and targets collate as "C" so ORDER BY ... id gives the same byte order as SQLite,
-    // whatever locale the database was created with.
     sql: `
-      CREATE TABLE {schema}.transactions (
-        id TEXT COLLATE "C" PRIMARY KEY,
-        council TEXT NOT NULL,
-        type TEXT NOT NULL,
-        idempotency_key TEXT NOT NULL,
-        envelope JSONB,
-        created_at TIMESTAMPTZ NOT NULL,
-        purged_at TIMESTAMPTZ,
-        UNIQUE (council, idempotency_key)
-      );
+      ${transactionsTable(POSTGRES)}
       CREATE INDEX transactions_created ON {schema}.transactions (created_at) WHERE envelope IS NOT NULL;
 
-      CREATE TABLE {schema}.deliveries (
-        id TEXT COLLATE "C" PRIMARY KEY,
-        -- Insertion order, for ties SQLite breaks with rowid.
-        row_seq BIGINT GENERATED ALWAYS AS IDENTITY,
-        transaction_id TEXT COLLATE "C" NOT NULL REFERENCES {schema}.transactions (id),
-        council TEXT NOT NULL,
-        target TEXT COLLATE "C" NOT NULL,
-        mode TEXT NOT NULL CHECK (mode IN ('one', 'all', 'fallback', 'shadow')),
-        link_order INTEGER NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead', 'discarded', 'skipped')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at TIMESTAMPTZ NOT NULL,
-        lease_owner TEXT,
-        lease_expires_at TIMESTAMPTZ,
-        last_error JSONB,
-        receipt JSONB,
-        created_at TIMESTAMPTZ NOT NULL,
-        updated_at TIMESTAMPTZ NOT NULL
-      );
+      ${deliveriesTable(POSTGRES)}
       CREATE INDEX deliveries_due ON {schema}.deliveries (next_attempt_at, created_at, id) WHERE state = 'pending';
       CREATE INDEX deliveries_leased ON {schema}.deliveries (target, lease_expires_at) WHERE state = 'pending';
       CREATE INDEX deliveries_transaction ON {schema}.deliveries (transaction_id, link_order);
       CREATE INDEX deliveries_dead ON {schema}.deliveries (updated_at, row_seq) WHERE state = 'dead';
       CREATE INDEX deliveries_receipt_ref ON {schema}.deliveries (target, (receipt ->> 'externalRef')) WHERE receipt IS NOT NULL;
 
-      CREATE TABLE {schema}.attempts (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        delivery_id TEXT COLLATE "C" NOT NULL REFERENCES {schema}.deliveries (id),
-        attempt INTEGER NOT NULL,
-        started_at TEXT NOT NULL,
-        finished_at TEXT NOT NULL,
-        outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed')),
-        classification TEXT,
-        code TEXT,
-        message TEXT
-      );
+      ${attemptsTable(POSTGRES, 'attempts', ['delivered', 'failed'])}
       CREATE INDEX attempts_delivery ON {schema}.attempts (delivery_id, id);
 
-      CREATE TABLE {schema}.audit (
-        council TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        -- Text, not timestamptz: the hash covers this exact string.
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        transaction_id TEXT,
-        delivery_id TEXT,
-        payload_hash TEXT,
-        details JSONB,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        PRIMARY KEY (council, seq)
-      );
+      ${auditTable(POSTGRES)}
       CREATE INDEX audit_transaction ON {schema}.audit (transaction_id, seq) WHERE transaction_id IS NOT NULL;
 
       -- One row per council holding the chain's last seq and hash. Appending locks this row, so
@@ -94,23 +56,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         hash TEXT NOT NULL
       );
 
-      CREATE TABLE {schema}.status_updates (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        transaction_id TEXT,
-        target TEXT NOT NULL,
-        external_ref TEXT NOT NULL,
-        update_id TEXT,
-        body JSONB NOT NULL,
-        received_at TIMESTAMPTZ NOT NULL
-      );
+      ${statusUpdatesTable(POSTGRES)}
       CREATE UNIQUE INDEX status_updates_dedupe ON {schema}.status_updates (target, external_ref, update_id) WHERE update_id IS NOT NULL;
       CREATE INDEX status_updates_transaction ON {schema}.status_updates (transaction_id, id);
 
-      CREATE TABLE {schema}.cursors (
-        name TEXT PRIMARY KEY,
-        cursor TEXT NOT NULL,
-        updated_at TIMESTAMPTZ NOT NULL
-      );
+      ${cursorsTable(POSTGRES)}
     `,
   },
   {
@@ -145,14 +95,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
 
       -- Worker processes and their heartbeats: a dead one's leases are ended without waiting for them
       -- to run out.
-      CREATE TABLE {schema}.workers (
-        id TEXT PRIMARY KEY,
-        host TEXT NOT NULL,
-        pid INTEGER NOT NULL,
-        lease_ms INTEGER NOT NULL,
-        started_at TIMESTAMPTZ NOT NULL,
-        heartbeat_at TIMESTAMPTZ NOT NULL
-      );
+      ${workersTable(POSTGRES)}
 
       -- An attempt may end with an unknown outcome (its lease ran out).
       ALTER TABLE {schema}.attempts DROP CONSTRAINT attempts_outcome_check;

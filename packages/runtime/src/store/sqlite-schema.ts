@@ -1,3 +1,5 @@
+import { attemptsTable, auditTable, cursorsTable, deliveriesTable, statusUpdatesTable, transactionsTable, workersTable, type SqlDialect } from './store-tables';
+
 /**
  * The SQLite store's schema as numbered migrations. A migration is never edited once released:
  * changes go in a new one, so every database file can be upgraded from whatever version it is at.
@@ -9,90 +11,32 @@ export interface SqliteMigration {
   sql: string;
 }
 
+const SQLITE: SqlDialect = { table: (name) => name, key: 'TEXT', time: 'TEXT', json: 'TEXT', serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', deliveryOrder: '' };
+
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'initial',
     sql: `
-      CREATE TABLE transactions (
-        id TEXT PRIMARY KEY,
-        council TEXT NOT NULL,
-        type TEXT NOT NULL,
-        idempotency_key TEXT NOT NULL,
-        envelope TEXT,
-        created_at TEXT NOT NULL,
-        purged_at TEXT,
-        UNIQUE (council, idempotency_key)
-      );
+      ${transactionsTable(SQLITE)}
       CREATE INDEX transactions_created ON transactions (created_at) WHERE envelope IS NOT NULL;
 
-      CREATE TABLE deliveries (
-        id TEXT PRIMARY KEY,
-        transaction_id TEXT NOT NULL REFERENCES transactions (id),
-        council TEXT NOT NULL,
-        target TEXT NOT NULL,
-        mode TEXT NOT NULL CHECK (mode IN ('one', 'all', 'fallback', 'shadow')),
-        link_order INTEGER NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'dead', 'discarded', 'skipped')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at TEXT NOT NULL,
-        lease_owner TEXT,
-        lease_expires_at TEXT,
-        last_error TEXT,
-        receipt TEXT,
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
+      ${deliveriesTable(SQLITE)}
       CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
       CREATE INDEX deliveries_transaction ON deliveries (transaction_id, link_order);
       CREATE INDEX deliveries_dead ON deliveries (state, updated_at) WHERE state = 'dead';
 
-      CREATE TABLE attempts (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        delivery_id TEXT NOT NULL REFERENCES deliveries (id),
-        attempt INTEGER NOT NULL,
-        started_at TEXT NOT NULL,
-        finished_at TEXT NOT NULL,
-        outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed')),
-        classification TEXT,
-        code TEXT,
-        message TEXT
-      );
+      ${attemptsTable(SQLITE, 'attempts', ['delivered', 'failed'])}
       CREATE INDEX attempts_delivery ON attempts (delivery_id, id);
 
-      CREATE TABLE audit (
-        council TEXT NOT NULL,
-        seq INTEGER NOT NULL,
-        at TEXT NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        transaction_id TEXT,
-        delivery_id TEXT,
-        payload_hash TEXT,
-        details TEXT,
-        prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL,
-        PRIMARY KEY (council, seq)
-      );
+      ${auditTable(SQLITE)}
       CREATE INDEX audit_transaction ON audit (transaction_id, seq) WHERE transaction_id IS NOT NULL;
 
-      CREATE TABLE status_updates (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        transaction_id TEXT,
-        target TEXT NOT NULL,
-        external_ref TEXT NOT NULL,
-        update_id TEXT,
-        body TEXT NOT NULL,
-        received_at TEXT NOT NULL
-      );
+      ${statusUpdatesTable(SQLITE)}
       CREATE UNIQUE INDEX status_updates_dedupe ON status_updates (target, external_ref, update_id) WHERE update_id IS NOT NULL;
       CREATE INDEX status_updates_transaction ON status_updates (transaction_id, id);
 
-      CREATE TABLE cursors (
-        name TEXT PRIMARY KEY,
-        cursor TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
+      ${cursorsTable(SQLITE)}
     `,
   },
   {
@@ -125,28 +69,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
 
       -- Worker processes and their heartbeats: a dead one's leases are ended without waiting for them
       -- to run out.
-      CREATE TABLE workers (
-        id TEXT PRIMARY KEY,
-        host TEXT NOT NULL,
-        pid INTEGER NOT NULL,
-        lease_ms INTEGER NOT NULL,
-        started_at TEXT NOT NULL,
-        heartbeat_at TEXT NOT NULL
-      );
+      ${workersTable(SQLITE)}
 
       -- An attempt may end with an unknown outcome (its lease ran out). SQLite cannot change a CHECK
       -- constraint in place, so the table is rebuilt with its rows and ids.
-      CREATE TABLE attempts_v3 (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        delivery_id TEXT NOT NULL REFERENCES deliveries (id),
-        attempt INTEGER NOT NULL,
-        started_at TEXT NOT NULL,
-        finished_at TEXT NOT NULL,
-        outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'failed', 'unknown')),
-        classification TEXT,
-        code TEXT,
-        message TEXT
-      );
+      ${attemptsTable(SQLITE, 'attempts_v3', ['delivered', 'failed', 'unknown'])}
       INSERT INTO attempts_v3 (id, delivery_id, attempt, started_at, finished_at, outcome, classification, code, message)
         SELECT id, delivery_id, attempt, started_at, finished_at, outcome, classification, code, message FROM attempts;
       DROP TABLE attempts;

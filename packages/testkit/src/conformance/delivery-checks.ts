@@ -1,11 +1,17 @@
 import { LgxValidationError, validateAgainst, validateQueryResult, type Capability, type QueryType } from '@lgx/core';
 import { capabilitiesWith, fail, notePersonalData } from './check-helpers';
-import { fixturesFor } from './operation-under-test';
+import { fixturesFor, type Fixture } from './operation-under-test';
 import type { ConformanceCheck, ConformanceOptions, ConformanceSession } from './conformance-types';
 
 type QueryFn = (type: string, params: unknown, options: { signal: AbortSignal }) => Promise<unknown>;
 
-function refusedBeforeSending(check: ConformanceCheck['id'], where: string, session: ConformanceSession, before: number, error: unknown): void {
+/** Runs `call`, which must refuse its invalid input as a validation error before any request to the vendor. */
+async function refusesBeforeSending(check: ConformanceCheck['id'], where: string, session: ConformanceSession, call: () => Promise<unknown>): Promise<void> {
+  const before = session.simulator.requests.length;
+  const error = await call().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (error === undefined) fail(check, where, 'invalid input was accepted');
   if (!(error instanceof LgxValidationError) && (error as { code?: string })?.code !== 'LGX_ERR_VALIDATION_INVALID') {
     fail(check, where, `expected an LgxValidationError, got ${(error as Error)?.name ?? String(error)}: ${(error as Error)?.message ?? ''}`);
@@ -14,17 +20,27 @@ function refusedBeforeSending(check: ConformanceCheck['id'], where: string, sess
   if (sent > 0) fail(check, where, `made ${sent} request(s) to the vendor before refusing invalid input: validate first`);
 }
 
-export function deliveryChecks(capabilities: readonly Capability[], options: ConformanceOptions): ConformanceCheck[] {
-  const checks: ConformanceCheck[] = [];
+/** One check per valid, then per invalid fixture, of each version of each capability with `operation`. */
+function perFixture(
+  capabilities: readonly Capability[],
+  options: ConformanceOptions,
+  operation: 'submit' | 'query',
+  make: (kind: 'valid' | 'invalid', fixture: Fixture, cap: Capability, version: number, capability: string) => Pick<ConformanceCheck, 'id' | 'title' | 'run'>,
+): ConformanceCheck[] {
   const session: Pick<ConformanceSession, 'options'> = { options };
-  for (const cap of capabilitiesWith(capabilities, 'submit')) {
-    for (const version of cap.versions) {
+  return capabilitiesWith(capabilities, operation).flatMap((cap) =>
+    cap.versions.flatMap((version) => {
       const capability = `${cap.type} v${version}`;
-      for (const fixture of fixturesFor(session, cap.type, 'valid', version)) {
-        checks.push({
+      return (['valid', 'invalid'] as const).flatMap((kind) => fixturesFor(session, cap.type, kind, version).map((fixture) => ({ capability, fixture: fixture.name, ...make(kind, fixture, cap, version, capability) })));
+    }),
+  );
+}
+
+export function deliveryChecks(capabilities: readonly Capability[], options: ConformanceOptions): ConformanceCheck[] {
+  const submits = perFixture(capabilities, options, 'submit', (kind, fixture, cap, version, capability) =>
+    kind === 'valid'
+      ? {
           id: 'submit',
-          capability,
-          fixture: fixture.name,
           title: `submit ${capability}: delivers valid/${fixture.name} with a valid receipt`,
           run: async (s) => {
             notePersonalData(s, cap.type, fixture.data);
@@ -33,62 +49,34 @@ export function deliveryChecks(capabilities: readonly Capability[], options: Con
             if (!result.ok) fail('submit', `${capability} valid/${fixture.name}`, `invalid receipt: ${result.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
             s.receipts.set(cap.type, [...(s.receipts.get(cap.type) ?? []), receipt.externalRef]);
           },
-        });
-      }
-      for (const fixture of fixturesFor(session, cap.type, 'invalid', version)) {
-        checks.push({
+        }
+      : {
           id: 'rejects-invalid',
-          capability,
-          fixture: fixture.name,
           title: `submit ${capability}: refuses invalid/${fixture.name} before any network call`,
           run: async (s) => {
             notePersonalData(s, cap.type, fixture.data);
-            const before = s.simulator.requests.length;
             const tx = s.envelope(cap.type, structuredClone(fixture.data), { version, validate: false });
-            const error = await s.instance.submit!(tx, { signal: AbortSignal.timeout(10_000) }).then(
-              () => undefined,
-              (e: unknown) => e,
-            );
-            refusedBeforeSending('rejects-invalid', `${capability} invalid/${fixture.name}`, s, before, error);
+            await refusesBeforeSending('rejects-invalid', `${capability} invalid/${fixture.name}`, s, () => s.instance.submit!(tx, { signal: AbortSignal.timeout(10_000) }));
           },
-        });
-      }
-    }
-  }
-  for (const cap of capabilitiesWith(capabilities, 'query')) {
-    for (const version of cap.versions) {
-      const capability = `${cap.type} v${version}`;
-      for (const fixture of fixturesFor(session, cap.type, 'valid', version)) {
-        checks.push({
+        },
+  );
+  const queries = perFixture(capabilities, options, 'query', (kind, fixture, cap, version, capability) => {
+    const ask = (s: ConformanceSession): Promise<unknown> => (s.instance.query as QueryFn).call(s.instance, cap.type, structuredClone(fixture.data), { signal: AbortSignal.timeout(10_000) });
+    return kind === 'valid'
+      ? {
           id: 'query',
-          capability,
-          fixture: fixture.name,
           title: `query ${capability}: answers valid/${fixture.name} with a valid result`,
           run: async (s) => {
             notePersonalData(s, cap.type, fixture.data);
-            const result = await (s.instance.query as QueryFn).call(s.instance, cap.type, structuredClone(fixture.data), { signal: AbortSignal.timeout(10_000) });
-            const checked = validateQueryResult(cap.type as QueryType, result, { version });
+            const checked = validateQueryResult(cap.type as QueryType, await ask(s), { version });
             if (!checked.ok) fail('query', `${capability} valid/${fixture.name}`, `invalid result: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
           },
-        });
-      }
-      for (const fixture of fixturesFor(session, cap.type, 'invalid', version)) {
-        checks.push({
+        }
+      : {
           id: 'query-rejects-invalid',
-          capability,
-          fixture: fixture.name,
           title: `query ${capability}: refuses invalid/${fixture.name} before any network call`,
-          run: async (s) => {
-            const before = s.simulator.requests.length;
-            const error = await (s.instance.query as QueryFn).call(s.instance, cap.type, structuredClone(fixture.data), { signal: AbortSignal.timeout(10_000) }).then(
-              () => undefined,
-              (e: unknown) => e,
-            );
-            refusedBeforeSending('query-rejects-invalid', `${capability} invalid/${fixture.name}`, s, before, error);
-          },
-        });
-      }
-    }
-  }
-  return checks;
+          run: (s) => refusesBeforeSending('query-rejects-invalid', `${capability} invalid/${fixture.name}`, s, () => ask(s)),
+        };
+  });
+  return [...submits, ...queries];
 }
