@@ -17,8 +17,8 @@ function isSocketReset(error: unknown): boolean {
 
 /**
  * A keep-alive socket that sat idle through the other side's pass may be closed by the server just as
- * the next request goes out on it, which resets that request before the server read it. Clients send
- * such a request again on a new socket (the LGX transports do); so do both sides here, once.
+ * the next request goes out on it, which resets that request before the server read it. A client sends
+ * such a request again on a new socket; both sides here do so, once.
  */
 function againOnReset(call: (i: number) => Promise<unknown>): (i: number) => Promise<unknown> {
   return async (i) => {
