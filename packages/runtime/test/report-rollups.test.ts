@@ -102,6 +102,29 @@ function describeRollups(name: string, open: () => Promise<Store>): void {
         await store.close();
       }
     }, 60_000);
+
+    it('count journey starts and ratings under the service they are about, with no delivery', async () => {
+      const store = await open();
+      const council = `W06${String(Math.floor(Math.random() * 1e6)).padStart(6, '0')}`;
+      try {
+        const send = async (type: string, data: Record<string, unknown>): Promise<void> => {
+          const envelope = createTransaction(type as never, data as never, { council, channel: 'web' });
+          await store.insertTransaction({ envelope, deliveries: [], audit: { actor: 'key-test', action: 'transaction.accepted' }, now: DAY1 });
+        };
+        await send('journey.started', { service: 'street.report' });
+        await send('journey.started', { service: 'street.report' });
+        await send('feedback.satisfaction', { service: 'street.report', rating: 4 });
+        await send('feedback.satisfaction', { service: 'street.report', rating: 4 });
+        await send('feedback.satisfaction', { service: 'street.report', rating: 1 });
+        const rows = await store.readRollups(everything(council, ['service', 'channel']));
+        expect(rows).toEqual([expect.objectContaining({ day: '2026-03-02', service: 'street.report', channel: 'web', received: 0, started: 2, rating_4: 2, rating_1: 1, queued: 0 })]);
+        const before = await snapshot(store, council);
+        await store.rebuildRollups({ actor: 'key-ops', now: new Date() });
+        expect(await snapshot(store, council)).toEqual(before);
+      } finally {
+        await store.close();
+      }
+    });
   });
 }
 
