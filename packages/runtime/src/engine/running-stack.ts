@@ -227,7 +227,8 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   });
   if (polling.start !== false) poller.start();
 
-  const reader = createReadModel({ store: options.store, council: definition.council, onReplay: () => worker.notify() });
+  const unitCosts = definition.reporting?.unitCosts;
+  const reader = createReadModel({ store: options.store, council: definition.council, onReplay: () => worker.notify(), ...(unitCosts ? { unitCosts } : {}) });
 
   const stack: RunningStack = {
     ...reader,
