@@ -8,7 +8,7 @@ import { createSqliteStore } from '../src/store/sqlite-store';
 import { ROLLUP_MEASURES } from '../src/store/report-rollups';
 import type { RollupQuery } from '../src/store/rollup-sql';
 import type { NewDelivery, Store } from '../src/store/store-types';
-import { postgresAvailability, startPostgresServer, type PostgresServer } from './helpers/postgres-server';
+import { withPostgres } from './helpers/postgres-suite';
 
 const DAY1 = new Date('2026-03-02T09:00:00.000Z');
 const DAY2 = new Date('2026-03-03T23:59:00.000Z');
@@ -136,23 +136,10 @@ describeRollups('sqlite', async () => {
   return store;
 });
 
-const availability = postgresAvailability();
-if (availability.binaries) {
-  const binaries = availability.binaries;
-  let server: PostgresServer | undefined;
-  beforeAll(async () => {
-    server = await startPostgresServer(binaries);
-  }, 120_000);
-  afterAll(async () => {
-    await server?.stop();
-  }, 60_000);
+withPostgres((connection) => {
   describeRollups('postgres', async () => {
-    const store = createPostgresStore({ connectionString: server!.connectionString, schema: `r${randomUUID().slice(0, 8)}` });
+    const store = createPostgresStore({ connectionString: connection(), schema: `r${randomUUID().slice(0, 8)}` });
     await store.migrate();
     return store;
   });
-} else if (availability.mustFail) {
-  it('needs PostgreSQL installed in CI', () => {
-    throw new Error(`CI=true but ${availability.reason}`);
-  });
-}
+});
