@@ -11,7 +11,7 @@ import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter }
 import { SqlParams } from './sql-params';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, reportSubjectOf, RollupAccumulator, type RollupChange } from './report-rollups';
-import { numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
+import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { POSTGRES_ROWS, rowMapper } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery } from './store-types';
 
@@ -476,8 +476,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return (await pool.query(sql, params)).rows.map((row) => numericRow(row));
     },
 
-    async deliveryTotals() {
-      return (await pool.query(rollups.deliveryTotals)).rows.map((row) => numericRow(row));
+    async deliveryTotals(council) {
+      return deliveryTotalsOf((await pool.query(rollups.deliveryTotals, [council])).rows);
     },
 
     async rebuildRollups({ actor, now }) {

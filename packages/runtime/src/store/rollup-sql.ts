@@ -1,5 +1,6 @@
 import { ROLLUP_MEASURES, type RebuildRow, type ReportSubject, type RollupKey, type RollupMeasure } from './report-rollups';
 import type { RowNormaliser } from './store-rows';
+import type { DeliveryTotals } from './store-types';
 
 const KEY_COLUMNS = ['council', 'day', 'lgsl', 'service', 'channel', 'target', 'shard'] as const;
 
@@ -89,8 +90,8 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
     subject: `SELECT council, type, COALESCE(service, type) AS service, channel, lgsl, rating, created_at FROM ${t('transactions')} WHERE id = ${p(1)}`,
     /** Whether another non-shadow delivery of the transaction (`p(1)`) than `p(2)` has arrived. */
     completedBefore: `SELECT 1 AS hit FROM ${t('deliveries')} WHERE transaction_id = ${p(1)} AND id <> ${p(2)} AND state = 'delivered' AND mode <> 'shadow' LIMIT 1`,
-    /** Every back office's delivered, dead and queued counts since the rollups began. */
-    deliveryTotals: `SELECT target, SUM(delivered) AS delivered, SUM(dead) AS dead, SUM(queued) AS queued FROM ${t('report_days')} WHERE target <> '' GROUP BY target ORDER BY target`,
+    /** A council's (`p(1)`) delivered, dead and queued deliveries per back office, since the rollups began. */
+    deliveryTotals: `SELECT target, SUM(delivered) AS delivered, SUM(dead) AS dead, SUM(queued) AS queued FROM ${t('report_days')} WHERE council = ${p(1)} AND target <> '' GROUP BY target ORDER BY target`,
   };
 }
 
@@ -126,4 +127,11 @@ export function numericRow<T extends Record<string, unknown>>(raw: Record<string
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) out[k] = k === 'day' || k === 'service' || k === 'channel' || k === 'target' ? v : v === null ? null : Number(v);
   return out as T;
+}
+
+/** The `deliveryTotals` query's rows by back office. */
+export function deliveryTotalsOf(raw: ReadonlyArray<Record<string, unknown>>): DeliveryTotals {
+  const out: DeliveryTotals = {};
+  for (const row of raw) out[row['target'] as string] = { delivered: Number(row['delivered']), dead: Number(row['dead']), queued: Number(row['queued']) };
+  return out;
 }

@@ -11,7 +11,7 @@ import { sqliteBatchReads } from './sqlite-read-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange } from './report-rollups';
-import { numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
+import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { rowMapper, SQLITE_ROWS } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, StoredStatusUpdate } from './store-types';
 
@@ -449,8 +449,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return db.prepare(sql).all(...params).map((row) => numericRow(row as Record<string, unknown>));
     },
 
-    async deliveryTotals() {
-      return prep(ROLLUPS.deliveryTotals).all().map((row) => numericRow(row as Record<string, unknown>));
+    async deliveryTotals(council) {
+      return deliveryTotalsOf(prep(ROLLUPS.deliveryTotals).all(council) as Array<Record<string, unknown>>);
     },
 
     async rebuildRollups({ actor, now }) {
