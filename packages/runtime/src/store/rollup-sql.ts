@@ -19,6 +19,12 @@ export interface RollupQuery {
   filters: ReadonlyArray<{ dimension: RollupDimension; values: readonly (string | number)[] }>;
   /** Transaction rows only (target ''), delivery rows only, or both. */
   rows: 'transaction' | 'delivery' | 'all';
+  /**
+   * Sum days into periods in the query, each row's `day` then the first day of its period: calendar
+   * months, or the periods starting on these days (sorted; days before the first are left out).
+   * Without it, one row per day.
+   */
+  periods?: 'month' | readonly string[];
 }
 
 /** A day's sums for one group. */
@@ -36,7 +42,8 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
   const list = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => p(i + from)).join(', ');
   const where = (q: RollupQuery, params: unknown[]): string => {
     params.push(q.council, q.fromDay, q.toDay);
-    const parts = [`council = ${p(1)}`, `day >= ${p(2)}`, `day < ${p(3)}`];
+    const at = params.length;
+    const parts = [`council = ${p(at - 2)}`, `day >= ${p(at - 1)}`, `day < ${p(at)}`];
     if (q.rows === 'transaction') parts.push(`target = ''`);
     if (q.rows === 'delivery') parts.push(`target <> ''`);
     for (const f of q.filters) {
@@ -47,6 +54,16 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
       parts.push(marks.length === 0 ? '1 = 0' : `${f.dimension} IN (${marks.join(', ')})`);
     }
     return parts.join(' AND ');
+  };
+  /** The expression a row's day is summed under (its period's first day), and the statement's params so far. */
+  const dayKey = (q: RollupQuery, params: unknown[]): string => {
+    if (q.periods === undefined) return 'day';
+    if (q.periods === 'month') return `substr(day, 1, 7) || '-01'`;
+    const starts = [...q.periods].reverse().map((start) => {
+      params.push(start, start);
+      return `WHEN day >= ${p(params.length - 1)} THEN CAST(${p(params.length)} AS TEXT)`;
+    });
+    return `CASE ${starts.join(' ')} END`;
   };
   return {
     upsertRow: `INSERT INTO ${t('report_days')} AS r (${rowColumns.join(', ')}) VALUES (${list(rowColumns.length)})
@@ -75,15 +92,15 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
       FROM page LEFT JOIN ${t('deliveries')} d ON d.transaction_id = page.id ORDER BY page.id, d.link_order, d.id`,
     readRows(q: RollupQuery): { sql: string; params: unknown[] } {
       const params: unknown[] = [];
-      const groups = ['day', ...q.groupBy];
+      const groups = [`${dayKey(q, params)} AS day`, ...q.groupBy];
       const sql = `SELECT ${groups.join(', ')}, ${ROLLUP_MEASURES.map((m) => `SUM(${m}) AS ${m}`).join(', ')} FROM ${t('report_days')}
-        WHERE ${where(q, params)} GROUP BY ${groups.join(', ')}`;
+        WHERE ${where(q, params)} GROUP BY ${groups.map((_, i) => i + 1).join(', ')}`;
       return { sql, params };
     },
     readBuckets(q: RollupQuery): { sql: string; params: unknown[] } {
       const params: unknown[] = [];
-      const groups = ['day', ...q.groupBy, 'bucket'];
-      const sql = `SELECT ${groups.join(', ')}, SUM(count) AS count FROM ${t('report_delivery_seconds')} WHERE ${where(q, params)} GROUP BY ${groups.join(', ')}`;
+      const groups = [`${dayKey(q, params)} AS day`, ...q.groupBy, 'bucket'];
+      const sql = `SELECT ${groups.join(', ')}, SUM(count) AS count FROM ${t('report_delivery_seconds')} WHERE ${where(q, params)} GROUP BY ${groups.map((_, i) => i + 1).join(', ')}`;
       return { sql, params };
     },
     /** A transaction's report columns (`subjectOf` maps the row). */
