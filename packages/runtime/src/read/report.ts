@@ -174,9 +174,11 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
     // Days are summed into periods by the store: a year of days is one row per month and group.
     ...(query.period === 'day' ? {} : { periods: query.period === 'month' ? ('month' as const) : periods.map(dayOf) }),
   };
-  const wantSeconds = isKpis && collect.includes('median_delivery_seconds');
-  // The histogram is read per the asked dimensions only (costs need service and channel; medians do not).
-  const secondsQuery: RollupQuery = { ...rollupQuery, groupBy: rollupQuery.groupBy.filter((d) => d === 'target' || d === 'lgsl' || (d === 'service' ? groupBy.includes('service') : groupBy.includes('channel') || groupBy.includes('channel_type'))) };
+  // Delivery times are kept per back office and day only: the median is given overall or per back
+  // office, and is null for a query that groups or filters by anything else.
+  const perBackOfficeOnly = groupBy.every((d) => d === 'back_office') && rollupQuery.filters.every((f) => f.dimension === 'target');
+  const wantSeconds = isKpis && collect.includes('median_delivery_seconds') && perBackOfficeOnly;
+  const secondsQuery: RollupQuery = { ...rollupQuery, groupBy: perBackOffice ? ['target'] : [] };
   const [rows, buckets] = filters === undefined ? [[], []] : await Promise.all([source.store.readRollups(rollupQuery), wantSeconds ? source.store.readDeliverySeconds(secondsQuery) : Promise.resolve([])]);
 
   const periodIndex = new Map(periods.map((p, i) => [p.getTime(), i]));

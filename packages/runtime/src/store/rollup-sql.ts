@@ -38,7 +38,7 @@ export type RollupBucketRow = { day: string; bucket: number; count: number } & P
  */
 export function rollupSql(t: (name: string) => string, p: (i: number) => string) {
   const rowColumns = [...KEY_COLUMNS, ...ROLLUP_MEASURES];
-  const bucketColumns = [...KEY_COLUMNS, 'bucket', 'count'];
+  const bucketColumns = ['council', 'day', 'target', 'shard', 'bucket', 'count'];
   const list = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => p(i + from)).join(', ');
   const where = (q: RollupQuery, params: unknown[]): string => {
     params.push(q.council, q.fromDay, q.toDay);
@@ -69,7 +69,7 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
     upsertRow: `INSERT INTO ${t('report_days')} AS r (${rowColumns.join(', ')}) VALUES (${list(rowColumns.length)})
       ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = r.${m} + excluded.${m}`).join(', ')}`,
     upsertBucket: `INSERT INTO ${t('report_delivery_seconds')} AS r (${bucketColumns.join(', ')}) VALUES (${list(bucketColumns.length)})
-      ON CONFLICT (${[...KEY_COLUMNS, 'bucket'].join(', ')}) DO UPDATE SET count = r.count + excluded.count`,
+      ON CONFLICT (council, day, target, shard, bucket) DO UPDATE SET count = r.count + excluded.count`,
     rowValues: (key: RollupKey, add: Partial<Record<RollupMeasure, number>>, shard: number): unknown[] => [
       key.council,
       key.day,
@@ -80,7 +80,7 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
       shard,
       ...ROLLUP_MEASURES.map((m) => add[m] ?? 0),
     ],
-    bucketValues: (key: RollupKey, bucket: number, add: number, shard: number): unknown[] => [key.council, key.day, key.lgsl, key.service, key.channel, key.target, shard, bucket, add],
+    bucketValues: (key: Pick<RollupKey, 'council' | 'day' | 'target'>, bucket: number, add: number, shard: number): unknown[] => [key.council, key.day, key.target, shard, bucket, add],
     clear: [`DELETE FROM ${t('report_days')}`, `DELETE FROM ${t('report_delivery_seconds')}`],
     /**
      * A page of the rebuild's read: up to `limit` transactions with ids after `after`, each with its
@@ -97,7 +97,9 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
         WHERE ${where(q, params)} GROUP BY ${groups.map((_, i) => i + 1).join(', ')}`;
       return { sql, params };
     },
+    /** The histogram is kept per back office only: a query grouping or filtering by anything else is refused. */
     readBuckets(q: RollupQuery): { sql: string; params: unknown[] } {
+      if (q.groupBy.some((d) => d !== 'target') || q.filters.some((f) => f.dimension !== 'target')) throw new TypeError('delivery times are kept per back office only');
       const params: unknown[] = [];
       const groups = [`${dayKey(q, params)} AS day`, ...q.groupBy, 'bucket'];
       const sql = `SELECT ${groups.join(', ')}, SUM(count) AS count FROM ${t('report_delivery_seconds')} WHERE ${where(q, params)} GROUP BY ${groups.map((_, i) => i + 1).join(', ')}`;

@@ -37,6 +37,8 @@ const INSERT_TRANSACTION = insertSql('transactions', ['id', 'council', 'type', '
 const ROLLUPS = rollupSql((name) => name, () => '?');
 /** Transactions the rebuild reads per query. */
 const REBUILD_PAGE = 5000;
+/** The migration that adds the rollups: applying it to a file with transactions builds them. */
+const ROLLUPS_MIGRATION = 5;
 const INSERT_DELIVERY = insertSql('deliveries', ROW_WRITES.newDelivery.columns, false);
 const updateSql = (columns: readonly string[]): string => `UPDATE deliveries SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
 const UPDATE_DELIVERY = updateSql(ROW_WRITES.delivery.columns);
@@ -208,6 +210,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   /** Each lease call starts the round of targets one further on. */
   let turn = 0;
 
+  /** Recomputes the rollups from the stored transactions, inside the caller's write transaction. */
+  const rebuildSync = (actor: string, now: Date): { transactions: number } => {
+    const into = new RollupAccumulator();
+    let transactions = 0;
+    const councils = new Map<string, number>();
+    for (let after = ''; ; ) {
+      const page = prep(ROLLUPS.rebuildPage).all(after, REBUILD_PAGE).map((raw) => rebuildRow(raw as Record<string, unknown>, SQLITE_ROWS));
+      if (page.length === 0) break;
+      transactions += foldRebuildRows(page, into, councils);
+      after = page[page.length - 1]!.id;
+    }
+    for (const sql of ROLLUPS.clear) prep(sql).run();
+    const { rows: sums, buckets } = into.sums();
+    for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
+    for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
+    for (const entry of rebuildAudit(councils, actor)) appendAuditSync(entry, now);
+    return { transactions };
+  };
+
   const store: Store = {
     ...sqliteBatchReads(prep),
     async migrate() {
@@ -219,6 +240,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           if (applied.has(migration.version)) continue;
           db.exec(migration.sql);
           prep('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+          // The rollups start with what the file already holds, so reports cover its history.
+          if (migration.version === ROLLUPS_MIGRATION && prep('SELECT 1 FROM transactions LIMIT 1').get() !== undefined) rebuildSync('system', new Date());
         }
       });
     },
@@ -455,23 +478,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async rebuildRollups({ actor, now }) {
       // One IMMEDIATE transaction: no accept or outcome can change the rows between the read and the write.
-      return write(() => {
-        const into = new RollupAccumulator();
-        let transactions = 0;
-        const councils = new Map<string, number>();
-        for (let after = ''; ; ) {
-          const page = prep(ROLLUPS.rebuildPage).all(after, REBUILD_PAGE).map((raw) => rebuildRow(raw as Record<string, unknown>, SQLITE_ROWS));
-          if (page.length === 0) break;
-          transactions += foldRebuildRows(page, into, councils);
-          after = page[page.length - 1]!.id;
-        }
-        for (const sql of ROLLUPS.clear) prep(sql).run();
-        const { rows: sums, buckets } = into.sums();
-        for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
-        for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
-        for (const entry of rebuildAudit(councils, actor)) appendAuditSync(entry, now);
-        return { transactions };
-      });
+      return write(() => rebuildSync(actor, now));
     },
 
     async purgePayloads(before) {
