@@ -26,6 +26,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { createTransaction, type Channel } from '@lgx/core';
 import { createSqliteStore, openReadModel, type NewTransaction, type ReportQuery, type Store } from '@lgx/runtime';
+import { seeded } from '../packages/runtime/test/helpers/seeded';
 
 const repoRoot = path.resolve(__dirname, '..');
 const COUNCIL = 'E07000223';
@@ -40,18 +41,6 @@ const UNIT_COSTS = { '*': { web: 0.15, app: 0.15, open311: 0.15, phone: 2.83, st
 
 const n = (x: number) => Math.round(x).toLocaleString('en-GB');
 const ms = (x: number) => `${x.toFixed(1)} ms`;
-
-/** mulberry32: a seeded generator, so every run seeds the same year. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * A year of traffic written straight into the file: 90% service transactions (one delivery each:
