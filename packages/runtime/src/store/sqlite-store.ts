@@ -10,7 +10,7 @@ import { sqliteRefreshMethods } from './sqlite-refresh-queries';
 import { sqliteBatchReads } from './sqlite-read-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
-import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange } from './report-rollups';
+import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange, type RollupSums } from './report-rollups';
 import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { rowMapper, SQLITE_ROWS } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, StoredStatusUpdate } from './store-types';
@@ -94,6 +94,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   type GroupedWrite = { fn: () => unknown; resolve: (value: unknown) => void; reject: (error: unknown) => void; durable: boolean };
   let first: GroupedWrite[] = [];
   let last: GroupedWrite[] = [];
+  /** Writes summed rollup changes (see report-rollups.ts), inside the caller's write transaction. */
+  const writeRollups = ({ rows: sums, buckets }: RollupSums): void => {
+    for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
+    for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
+  };
+  /**
+   * While a group commit runs, the rollup changes of the job running now: each job's are added to the
+   * batch's once it succeeds, and the batch's sums written before the commit, so a batch of accepts
+   * for one service and day changes its rollup row once (in the same commit: nothing is lost).
+   */
+  let grouping: RollupChange[] | undefined;
+
   const flush = (): void => {
     const jobs = [...first, ...last];
     first = [];
@@ -107,14 +119,21 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     try {
       if (!durable) db.pragma('synchronous = NORMAL');
       write(() => {
+        const batch = new RollupAccumulator();
         for (const job of jobs) {
+          const changes: RollupChange[] = [];
+          grouping = changes;
           try {
             // Inside a transaction, better-sqlite3 runs a nested one as a savepoint.
             results.push({ ok: true, value: db.transaction(job.fn)() });
+            batch.add(changes);
           } catch (error) {
             results.push({ ok: false, error });
+          } finally {
+            grouping = undefined;
           }
         }
+        writeRollups(batch.sums());
       });
     } catch (error) {
       // The commit itself failed: nothing of the batch is stored.
@@ -148,12 +167,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return entry;
   };
 
-  /** Adds a transition's rollup changes (see report-rollups.ts). */
+  /** Adds a transition's rollup changes: to its group commit's, or at once outside one. */
   const addRollups = (changes: readonly RollupChange[]): void => {
     if (changes.length === 0) return;
-    const { rows: sums, buckets } = new RollupAccumulator().add(changes).sums();
-    for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
-    for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
+    if (grouping) grouping.push(...changes);
+    else writeRollups(new RollupAccumulator().add(changes).sums());
   };
 
   /** Writes what a transition of the delivery state machine says, inside the caller's write transaction. */
@@ -222,9 +240,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       after = page[page.length - 1]!.id;
     }
     for (const sql of ROLLUPS.clear) prep(sql).run();
-    const { rows: sums, buckets } = into.sums();
-    for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
-    for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
+    writeRollups(into.sums());
     for (const entry of rebuildAudit(councils, actor)) appendAuditSync(entry, now);
     return { transactions };
   };
