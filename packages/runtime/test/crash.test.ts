@@ -12,24 +12,13 @@ import path from 'node:path';
 import { createSqliteStore, verifyAuditChain, type Store } from '../src';
 import { startChild, type Child } from './helpers/child-process';
 import { startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
+import { seeded } from './helpers/seeded';
 
 const N = 60;
 const KILLS = 4;
 /** The child's worker concurrency: at most this many attempts are cut off by each kill. */
 const CHILD_CONCURRENCY = 4;
 const script = path.join(__dirname, 'fixtures', 'crash-child.ts');
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function startCrashChild(file: string, url: string, mode: 'submit' | 'deliver'): Child {
   return startChild(script, [file, url, mode, String(N)]);
@@ -128,6 +117,19 @@ describe('crash safety', () => {
       expect(posts).toBeGreaterThanOrEqual(N);
       expect(posts).toBeLessThanOrEqual(N + KILLS * CHILD_CONCURRENCY + failedAttempts);
       expect(verifyAuditChain(await store.listAudit('E07000223'))).toEqual({ ok: true });
+      // The reporting rollups, written in the same commits, counted each transaction and delivery once.
+      const totals = async () => {
+        const all = { council: 'E07000223', fromDay: '2000-01-01', toDay: '2100-01-01', groupBy: [], filters: [], rows: 'all' } as const;
+        // Summed over days: a run may cross midnight.
+        const sum = <K extends string>(rows: ReadonlyArray<Record<K, number>>, key: K) => rows.reduce((n, r) => n + r[key], 0);
+        const rows = await store.readRollups(all);
+        const timed = sum(await store.readDeliverySeconds(all), 'count');
+        return { received: sum(rows, 'received'), completed: sum(rows, 'completed'), delivered: sum(rows, 'delivered'), queued: sum(rows, 'queued'), dead: sum(rows, 'dead'), timed };
+      };
+      const counted = await totals();
+      expect(counted).toEqual({ received: N, completed: N, delivered: N, queued: 0, dead: 0, timed: N });
+      await store.rebuildRollups({ actor: 'test', now: new Date() });
+      expect(await totals()).toEqual(counted);
       expect(Date.now() - started).toBeLessThan(60_000);
       console.log(
         `crash test: ${N} accepted, ${KILLS} SIGKILLs (deliveries recorded per killed child: ${counts.killedWithDeliveredInRun.join(', ')}), ` +
