@@ -1,6 +1,7 @@
 import type { Envelope, Receipt, StatusUpdate } from '@lgx/core';
 import type { StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './status-refresh-types';
 import type { StoreBatchReads } from './store-batch-reads';
+import type { RollupBucketRow, RollupDayRow, RollupQuery } from './rollup-sql';
 
 /** What a delivery is doing. `dead` deliveries are the dead-letter queue. */
 export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'discarded' | 'skipped';
@@ -267,6 +268,22 @@ export interface Store extends StoreBatchReads {
   settleStatusRefresh(input: StatusRefreshSettlement): Promise<void>;
   getCursor(name: string): Promise<string | undefined>;
   setCursor(name: string, cursor: string): Promise<void>;
+
+  /**
+   * Reporting rollups: one council's day rows in a range, summed per day and the query's dimensions.
+   * Kept in the transaction of every accept and delivery outcome; retention never touches them.
+   */
+  readRollups(query: RollupQuery): Promise<RollupDayRow[]>;
+  /** The submit-to-delivered histogram of the rollups' delivery rows, per day, dimension and bucket. */
+  readDeliverySeconds(query: RollupQuery): Promise<RollupBucketRow[]>;
+  /** Every back office's delivered, dead and queued deliveries, from the rollups (every process's). */
+  deliveryTotals(): Promise<Array<{ target: string; delivered: number; dead: number; queued: number }>>;
+  /**
+   * Recomputes the rollups from the stored transactions (their report columns outlive the payload)
+   * in one database transaction that keeps every other rollup change waiting, with a
+   * 'report.rebuilt' audit entry by `actor` in each council's chain. Resolves how many transactions it read.
+   */
+  rebuildRollups(options: { actor: string; now: Date }): Promise<{ transactions: number }>;
 
   /**
    * Removes envelopes of transactions whose deliveries are all finished (none pending) and created
