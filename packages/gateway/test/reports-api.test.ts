@@ -1,10 +1,7 @@
 import { createTransaction, type Channel } from '@lgx/core';
+import { waitFor } from '@lgx/testkit';
 import { callGateway } from './helpers/call-gateway';
 import { COUNCIL, OTHER_COUNCIL, startHarness, type Harness } from './helpers/gateway-harness';
-import { standInReport } from './helpers/report-stand-in';
-
-// Until the runtime's reporting lands, its functions come from a stand-in (tests only).
-jest.mock('@lgx/runtime', () => ({ ...jest.requireActual('@lgx/runtime'), ...jest.requireActual('./helpers/report-stand-in').reportFunctions }));
 
 let h: Harness;
 let readKey: string;
@@ -26,8 +23,6 @@ async function submit(channel: Channel, council = COUNCIL) {
 
 beforeAll(async () => {
   h = await startHarness();
-  standInReport(h.stack);
-  standInReport(h.other);
   readKey = await h.key(['read']);
   otherKey = await h.key(['read'], OTHER_COUNCIL);
   for (const channel of ['web', 'web', 'web', 'phone', 'phone'] as const) await submit(channel);
@@ -84,6 +79,24 @@ describe('GET /v1/reports/:dataset', () => {
       ['digital', '3'],
       ['telephone_human', '2'],
     ]);
+  });
+
+  it('answers service KPIs per service, with empty CSV cells where no figure can be computed', async () => {
+    await waitFor(async () => (await h.stack.list({ limit: 100 })).every((t) => t.state === 'delivered'), 'every delivery');
+    const query = `/v1/reports/service-kpis?${monthly}&group_by=service&filter_by=service:street.report`;
+    const current = ((await get(query, readKey)).json.data as Array<Record<string, unknown>>).filter((r) => String(r._timestamp).startsWith(day(thisMonth)));
+    // No unit costs in the stack: cost measures stay null rather than invented.
+    expect(current).toEqual([expect.objectContaining({ council: COUNCIL, service: 'street.report', number_of_transactions: 5, number_of_digital_transactions: 3, digital_takeup: 0.6, total_cost: null, delivered: 5, dead: 0 })]);
+    const csv = (await get(`${query}&format=csv`, readKey)).text.split('\r\n');
+    const header = csv[0]!.split(',');
+    const row = csv.map((l) => l.split(',')).find((cells) => cells[header.indexOf('_timestamp')]!.startsWith(day(thisMonth)))!;
+    expect([row[header.indexOf('number_of_transactions')], row[header.indexOf('total_cost')], row[header.indexOf('digital_takeup')]]).toEqual(['5', '', '0.6']);
+  });
+
+  it("refuses a field the data-set does not have, even one another data-set has", async () => {
+    const res = await get(`/v1/reports/transactions-by-channel?${monthly}&group_by=back_office`, readKey);
+    expect([res.status, res.json.errors[0].path, res.json.errors[0].rule]).toEqual([400, '/group_by', 'field']);
+    expect(res.json.detail).toContain('is not a dimension of transactions-by-channel');
   });
 
   it.each([

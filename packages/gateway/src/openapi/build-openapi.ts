@@ -1,5 +1,5 @@
 import { schemaRegistry, type JsonSchema } from '@lgx/core';
-import { REPORT_DATASETS } from '../reports/report-contract';
+import { REPORT_DATASETS, REPORT_PERIODS } from '@lgx/runtime';
 import { VERSION } from '../version';
 
 /** Component name of a schema `$id`: https://schemas.lgx.dev/waste.missedCollection/v1.json -> waste.missedCollection.v1 */
@@ -155,10 +155,10 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
         security: [{ apiKey: [] }],
         parameters: [
           { name: 'dataset', in: 'path', required: true, schema: { enum: [...REPORT_DATASETS] } },
-          { name: 'period', in: 'query', required: true, schema: { enum: ['day', 'week', 'month', 'quarter', 'financial_year'] } },
+          { name: 'period', in: 'query', required: true, schema: { enum: [...REPORT_PERIODS] } },
           { name: 'start_at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO date or date-time, inclusive; aligned down to the start of its period.' },
           { name: 'end_at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO date or date-time, exclusive.' },
-          { name: 'group_by', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true, description: 'A dimension of the data-set (council, lgsl, service, channel, channel_type); repeatable.' },
+          { name: 'group_by', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true, description: 'A dimension of the data-set (council, lgsl, service, channel, channel_type; service-kpis also back_office); repeatable.' },
           { name: 'collect', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true, description: "A measure to return; repeatable. Default: all of the data-set's measures." },
           { name: 'filter_by', in: 'query', schema: { type: 'array', items: { type: 'string', pattern: '^[a-z_][a-z0-9_]*:.+$' } }, style: 'form', explode: true, description: '`field:value`; repeatable. The same field twice matches either value.' },
           { name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } },

@@ -1,4 +1,4 @@
-import type { ReportAnswer, ReportValue } from './report-contract';
+import type { ReportAnswer, ReportValue } from '@lgx/runtime';
 
 /** A cell as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break; null is empty. */
 function cell(value: ReportValue | undefined): string {

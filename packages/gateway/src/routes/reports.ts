@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { isLgxError, LgxError } from '@lgx/core';
+import { parseReportQuery, REPORT_DATASETS, reportFields, type ReportAnswer, type ReportDataset, type ReportQuery } from '@lgx/runtime';
 import { authenticate, sendProblem, type GatewayContext } from '../http/request-context';
 import { problem, type Problem } from '../http/problem';
-import { parseReportQuery, REPORT_DATASETS, reportFields, reportsOf, type ReportDataset, type ReportQuery } from '../reports/report-contract';
 import { reportCsv } from '../reports/report-csv';
 
 /**
@@ -61,12 +61,13 @@ export function reportRoutes(app: FastifyInstance, context: GatewayContext): voi
       return sendProblem(reply, parameterProblem(unknown.slice(0, 50), 'unknown', `'${unknown.slice(0, 50)}' is not a report parameter (${[...QUERY_PARAMETERS, 'format'].join(', ')})`, instance));
     }
     let query: ReportQuery;
-    let answer;
+    let answer: ReportAnswer;
     try {
       query = parseReportQuery(input);
-      answer = await reportsOf(stack).report(dataset as ReportDataset, query);
+      // The data-set's own fields are checked here (parseReportQuery knows those of every data-set).
+      answer = await stack.report(dataset as ReportDataset, query);
     } catch (error) {
-      if (isLgxError(error) && error.code === ('LGX_ERR_REPORT_QUERY' as string)) return sendProblem(reply, queryErrorProblem(error, instance));
+      if (isLgxError(error) && error.code === 'LGX_ERR_REPORT_QUERY') return sendProblem(reply, queryErrorProblem(error, instance));
       throw error;
     }
     if (format === 'csv') {
