@@ -75,6 +75,7 @@ export type {
   AuditEntry,
   AuditInput,
   DeliveryState,
+  DeliveryTotals,
   InsertedTransaction,
   LeasedDelivery,
   NewDelivery,

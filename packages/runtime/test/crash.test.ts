@@ -12,24 +12,13 @@ import path from 'node:path';
 import { createSqliteStore, verifyAuditChain, type Store } from '../src';
 import { startChild, type Child } from './helpers/child-process';
 import { startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
+import { seeded } from './helpers/seeded';
 
 const N = 60;
 const KILLS = 4;
 /** The child's worker concurrency: at most this many attempts are cut off by each kill. */
 const CHILD_CONCURRENCY = 4;
 const script = path.join(__dirname, 'fixtures', 'crash-child.ts');
-
-/** mulberry32: a small seeded generator, so a failing run can be repeated exactly. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function startCrashChild(file: string, url: string, mode: 'submit' | 'deliver'): Child {
   return startChild(script, [file, url, mode, String(N)]);

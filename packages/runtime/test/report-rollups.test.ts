@@ -18,7 +18,7 @@ const everything = (council: string, groupBy: RollupQuery['groupBy'] = ['service
 /** The rollup rows with any count (a row whose counts went back to 0 adds nothing), sorted, as text. */
 async function snapshot(store: Store, council: string): Promise<unknown[]> {
   const rows = (await store.readRollups(everything(council))).filter((r) => ROLLUP_MEASURES.some((m) => r[m] !== 0));
-  const buckets = await store.readDeliverySeconds(everything(council));
+  const buckets = await store.readDeliverySeconds(everything(council, ['target']));
   const key = (r: Record<string, unknown>): string => JSON.stringify(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : 1)));
   return [...rows, ...buckets].map((r) => key(r as Record<string, unknown>)).sort();
 }

@@ -41,7 +41,16 @@ async function reports(stack: RunningStack): Promise<Record<string, unknown>> {
   return {
     byChannel: (await stack.report('transactions-by-channel', { ...JAN, group_by: ['channel'] })).data.map((r) => [r._timestamp, r.channel, r.count]),
     kpis: (await stack.report('service-kpis', { ...JAN, group_by: ['service'] })).data.map(({ _id, end_at: _end, median_delivery_seconds, ...r }) => ({ ...r, timed: median_delivery_seconds !== null })),
-    backOffices: (await stack.report('service-kpis', { ...JAN, group_by: ['back_office'], collect: ['delivered', 'dead', 'queued', 'delivery_success_rate'] })).data.map((r) => [r._timestamp, r.back_office, r.delivered, r.dead, r.queued, r.delivery_success_rate]),
+    backOffices: (await stack.report('service-kpis', { ...JAN, group_by: ['back_office'], collect: ['delivered', 'dead', 'queued', 'delivery_success_rate', 'median_delivery_seconds'] })).data.map((r) => [
+      r._timestamp,
+      r.back_office,
+      r.delivered,
+      r.dead,
+      r.queued,
+      r.delivery_success_rate,
+      typeof r.median_delivery_seconds === 'number' && r.median_delivery_seconds >= 0,
+    ]),
+    quarter: (await stack.report('service-kpis', { period: 'quarter', start_at: '2026-01-01', end_at: '2026-04-01', collect: ['number_of_transactions', 'delivered'] })).data.map((r) => [r._timestamp, r.number_of_transactions, r.delivered]),
     today: (await stack.report('transactions-by-channel', { period: 'day', start_at: today, end_at: `${today}T23:59:59Z` })).data.map((r) => r.count),
   };
 }
@@ -72,7 +81,8 @@ const EXPECTED = {
       dead: 1,
       queued: 0,
       delivery_success_rate: 0.8,
-      timed: true,
+      // Delivery times are kept per back office: no median per service.
+      timed: false,
     },
     {
       _timestamp: '2026-02-01T00:00:00+00:00',
@@ -92,15 +102,16 @@ const EXPECTED = {
       dead: 1,
       queued: 0,
       delivery_success_rate: 0.6667,
-      timed: true,
+      timed: false,
     },
   ],
   backOffices: [
-    ['2026-01-01T00:00:00+00:00', 'waste', 4, 0, 0, 1],
-    ['2026-01-01T00:00:00+00:00', 'waste-down', 0, 1, 0, 0],
-    ['2026-02-01T00:00:00+00:00', 'waste', 2, 0, 0, 1],
-    ['2026-02-01T00:00:00+00:00', 'waste-down', 0, 1, 0, 0],
+    ['2026-01-01T00:00:00+00:00', 'waste', 4, 0, 0, 1, true],
+    ['2026-01-01T00:00:00+00:00', 'waste-down', 0, 1, 0, 0, false],
+    ['2026-02-01T00:00:00+00:00', 'waste', 2, 0, 0, 1, true],
+    ['2026-02-01T00:00:00+00:00', 'waste-down', 0, 1, 0, 0, false],
   ],
+  quarter: [['2026-01-01T00:00:00+00:00', 6, 6]],
   today: [1],
 };
 

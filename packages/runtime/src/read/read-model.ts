@@ -159,6 +159,10 @@ export function createReadModel(options: ReadModelOptions): StackReader {
       return computeReport({ store, council: councilOf(undefined, 'report'), ...(options.unitCosts ? { unitCosts: options.unitCosts } : {}) }, dataset, query);
     },
 
+    deliveryTotals() {
+      return store.deliveryTotals(councilOf(undefined, 'deliveryTotals'));
+    },
+
     rebuildRollups(rebuildOptions = {}) {
       return store.rebuildRollups({ actor: rebuildOptions.actor ?? 'system', now: new Date() });
     },

@@ -1,4 +1,4 @@
-import type { AttemptRecord, AuditEntry, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
+import type { AttemptRecord, AuditEntry, DeliveryTotals, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
 import type { AuditChainVerdict } from '../store/audit-chain';
 import type { DeadLetters } from '../engine/dead-letters';
 import type { TransactionState } from './transaction-state';
@@ -93,4 +93,9 @@ export interface StackReader {
    * transactions it read.
    */
   rebuildRollups(options?: { actor?: string }): Promise<{ transactions: number }>;
+  /**
+   * The council's deliveries per back office from the rollups: delivered since the rollups began,
+   * dead letters and queued now. Read from the store, so every process's work counts (metrics).
+   */
+  deliveryTotals(): Promise<DeliveryTotals>;
 }

@@ -171,15 +171,23 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
     groupBy: [...sqlGroups],
     filters: filters ?? [],
     rows: !isKpis ? 'transaction' : perBackOffice ? 'delivery' : 'all',
+    // Days are summed into periods by the store: a year of days is one row per month and group.
+    ...(query.period === 'day' ? {} : { periods: query.period === 'month' ? ('month' as const) : periods.map(dayOf) }),
   };
-  const wantSeconds = isKpis && collect.includes('median_delivery_seconds');
-  const [rows, buckets] = filters === undefined ? [[], []] : await Promise.all([source.store.readRollups(rollupQuery), wantSeconds ? source.store.readDeliverySeconds(rollupQuery) : Promise.resolve([])]);
+  // Delivery times are kept per back office and day only: the median is given overall or per back
+  // office, and is null for a query that groups or filters by anything else.
+  const perBackOfficeOnly = groupBy.every((d) => d === 'back_office') && rollupQuery.filters.every((f) => f.dimension === 'target');
+  const wantSeconds = isKpis && collect.includes('median_delivery_seconds') && perBackOfficeOnly;
+  const secondsQuery: RollupQuery = { ...rollupQuery, groupBy: perBackOffice ? ['target'] : [] };
+  const [rows, buckets] = filters === undefined ? [[], []] : await Promise.all([source.store.readRollups(rollupQuery), wantSeconds ? source.store.readDeliverySeconds(secondsQuery) : Promise.resolve([])]);
 
   const periodIndex = new Map(periods.map((p, i) => [p.getTime(), i]));
   const groups = new Map<string, Record<string, ReportValue>>();
   const cells = new Map<string, Cell>();
+  const indexOfDay = new Map<string, number | undefined>();
   const cellOf = (day: string, row: Partial<Record<RollupDimension, string | number>>): Cell | undefined => {
-    const index = periodIndex.get(periodStart(query.period, new Date(`${day}T00:00:00Z`)).getTime());
+    if (!indexOfDay.has(day)) indexOfDay.set(day, periodIndex.get(periodStart(query.period, new Date(`${day}T00:00:00Z`)).getTime()));
+    const index = indexOfDay.get(day);
     if (index === undefined) return undefined;
     const values = Object.fromEntries(groupBy.map((d) => [d, dimensionValue(d, row)]));
     const key = JSON.stringify(groupBy.map((d) => values[d]));

@@ -219,14 +219,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE TABLE {schema}.report_delivery_seconds (
         council TEXT COLLATE "C" NOT NULL,
         day TEXT COLLATE "C" NOT NULL,
-        lgsl INTEGER NOT NULL,
-        service TEXT COLLATE "C" NOT NULL,
-        channel TEXT COLLATE "C" NOT NULL,
         target TEXT COLLATE "C" NOT NULL,
         shard SMALLINT NOT NULL,
         bucket SMALLINT NOT NULL,
         count BIGINT NOT NULL,
-        PRIMARY KEY (council, day, lgsl, service, channel, target, shard, bucket)
+        PRIMARY KEY (council, day, target, shard, bucket)
       );
     `,
   },

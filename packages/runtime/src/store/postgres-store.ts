@@ -11,7 +11,7 @@ import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter }
 import { SqlParams } from './sql-params';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, reportSubjectOf, RollupAccumulator, type RollupChange } from './report-rollups';
-import { numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
+import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { POSTGRES_ROWS, rowMapper } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery } from './store-types';
 
@@ -58,6 +58,8 @@ const rows = rowMapper(POSTGRES_ROWS);
 
 /** Transactions the rebuild reads per query. */
 const REBUILD_PAGE = 5000;
+/** The migration that adds the rollups: applying it to a database with transactions builds them. */
+const ROLLUPS_MIGRATION = 5;
 
 /**
  * The scale-out store: PostgreSQL through a pg connection pool, with the SQLite store's tables and
@@ -241,6 +243,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const store: Store = {
     ...postgresBatchReads(pool, s),
     async migrate() {
+      let backfill = false;
       await transaction(async (db) => {
         // Two processes starting together: the second waits here, then finds the migrations applied.
         // (CREATE ... IF NOT EXISTS alone races on the catalog's unique indexes.)
@@ -252,8 +255,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           if (applied.has(migration.version)) continue;
           await db.query(migration.sql.replaceAll('{schema}', s));
           await db.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, [migration.version, migration.name]);
+          if (migration.version === ROLLUPS_MIGRATION) backfill = (await db.query(`SELECT 1 FROM ${s}.transactions LIMIT 1`)).rows.length > 0;
         }
       });
+      // The rollups start with what the database already holds, so reports cover its history.
+      if (backfill) await store.rebuildRollups({ actor: 'system', now: new Date() });
     },
 
     async close() {
@@ -476,8 +482,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return (await pool.query(sql, params)).rows.map((row) => numericRow(row));
     },
 
-    async deliveryTotals() {
-      return (await pool.query(rollups.deliveryTotals)).rows.map((row) => numericRow(row));
+    async deliveryTotals(council) {
+      return deliveryTotalsOf((await pool.query(rollups.deliveryTotals, [council])).rows);
     },
 
     async rebuildRollups({ actor, now }) {

@@ -138,7 +138,7 @@ export function rollupsOfState(
 }
 
 /**
- * Delivery times are kept as a histogram: bucket 0 holds times under 1 s, bucket b ≥ 1 times in
+ * Delivery times are kept as a histogram per back office and day: bucket 0 holds times under 1 s, bucket b ≥ 1 times in
  * [2^((b-1)/4), 2^(b/4)) seconds (four buckets per doubling), the last one everything from about
  * 194 days up. A median read from the buckets is the geometric middle of its bucket: within 9.1% of
  * the true value (2^(1/8) − 1), whatever the volume, in a fixed number of rows per day.
@@ -193,7 +193,8 @@ export class RollupAccumulator {
       if (!row) this.rows.set(k, (row = { key: change.key, add: {} }));
       for (const [measure, n] of Object.entries(change.add) as Array<[RollupMeasure, number]>) row.add[measure] = (row.add[measure] ?? 0) + n;
       if (change.bucket !== undefined) {
-        const bk = `${k}\u0000${String(change.bucket).padStart(3, '0')}`;
+        // The histogram is kept per back office and day (see the report_delivery_seconds table).
+        const bk = [change.key.council, change.key.day, change.key.target, String(change.bucket).padStart(3, '0')].join('\u0000');
         const b = this.buckets.get(bk);
         if (b) b.add += 1;
         else this.buckets.set(bk, { key: change.key, bucket: change.bucket, add: 1 });

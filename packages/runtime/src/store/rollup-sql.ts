@@ -1,5 +1,6 @@
 import { ROLLUP_MEASURES, type RebuildRow, type ReportSubject, type RollupKey, type RollupMeasure } from './report-rollups';
 import type { RowNormaliser } from './store-rows';
+import type { DeliveryTotals } from './store-types';
 
 const KEY_COLUMNS = ['council', 'day', 'lgsl', 'service', 'channel', 'target', 'shard'] as const;
 
@@ -18,6 +19,12 @@ export interface RollupQuery {
   filters: ReadonlyArray<{ dimension: RollupDimension; values: readonly (string | number)[] }>;
   /** Transaction rows only (target ''), delivery rows only, or both. */
   rows: 'transaction' | 'delivery' | 'all';
+  /**
+   * Sum days into periods in the query, each row's `day` then the first day of its period: calendar
+   * months, or the periods starting on these days (sorted; days before the first are left out).
+   * Without it, one row per day.
+   */
+  periods?: 'month' | readonly string[];
 }
 
 /** A day's sums for one group. */
@@ -31,11 +38,12 @@ export type RollupBucketRow = { day: string; bucket: number; count: number } & P
  */
 export function rollupSql(t: (name: string) => string, p: (i: number) => string) {
   const rowColumns = [...KEY_COLUMNS, ...ROLLUP_MEASURES];
-  const bucketColumns = [...KEY_COLUMNS, 'bucket', 'count'];
+  const bucketColumns = ['council', 'day', 'target', 'shard', 'bucket', 'count'];
   const list = (n: number, from = 1): string => Array.from({ length: n }, (_, i) => p(i + from)).join(', ');
   const where = (q: RollupQuery, params: unknown[]): string => {
     params.push(q.council, q.fromDay, q.toDay);
-    const parts = [`council = ${p(1)}`, `day >= ${p(2)}`, `day < ${p(3)}`];
+    const at = params.length;
+    const parts = [`council = ${p(at - 2)}`, `day >= ${p(at - 1)}`, `day < ${p(at)}`];
     if (q.rows === 'transaction') parts.push(`target = ''`);
     if (q.rows === 'delivery') parts.push(`target <> ''`);
     for (const f of q.filters) {
@@ -47,11 +55,21 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
     }
     return parts.join(' AND ');
   };
+  /** The expression a row's day is summed under (its period's first day), and the statement's params so far. */
+  const dayKey = (q: RollupQuery, params: unknown[]): string => {
+    if (q.periods === undefined) return 'day';
+    if (q.periods === 'month') return `substr(day, 1, 7) || '-01'`;
+    const starts = [...q.periods].reverse().map((start) => {
+      params.push(start, start);
+      return `WHEN day >= ${p(params.length - 1)} THEN CAST(${p(params.length)} AS TEXT)`;
+    });
+    return `CASE ${starts.join(' ')} END`;
+  };
   return {
     upsertRow: `INSERT INTO ${t('report_days')} AS r (${rowColumns.join(', ')}) VALUES (${list(rowColumns.length)})
       ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = r.${m} + excluded.${m}`).join(', ')}`,
     upsertBucket: `INSERT INTO ${t('report_delivery_seconds')} AS r (${bucketColumns.join(', ')}) VALUES (${list(bucketColumns.length)})
-      ON CONFLICT (${[...KEY_COLUMNS, 'bucket'].join(', ')}) DO UPDATE SET count = r.count + excluded.count`,
+      ON CONFLICT (council, day, target, shard, bucket) DO UPDATE SET count = r.count + excluded.count`,
     rowValues: (key: RollupKey, add: Partial<Record<RollupMeasure, number>>, shard: number): unknown[] => [
       key.council,
       key.day,
@@ -62,7 +80,7 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
       shard,
       ...ROLLUP_MEASURES.map((m) => add[m] ?? 0),
     ],
-    bucketValues: (key: RollupKey, bucket: number, add: number, shard: number): unknown[] => [key.council, key.day, key.lgsl, key.service, key.channel, key.target, shard, bucket, add],
+    bucketValues: (key: Pick<RollupKey, 'council' | 'day' | 'target'>, bucket: number, add: number, shard: number): unknown[] => [key.council, key.day, key.target, shard, bucket, add],
     clear: [`DELETE FROM ${t('report_days')}`, `DELETE FROM ${t('report_delivery_seconds')}`],
     /**
      * A page of the rebuild's read: up to `limit` transactions with ids after `after`, each with its
@@ -74,23 +92,25 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
       FROM page LEFT JOIN ${t('deliveries')} d ON d.transaction_id = page.id ORDER BY page.id, d.link_order, d.id`,
     readRows(q: RollupQuery): { sql: string; params: unknown[] } {
       const params: unknown[] = [];
-      const groups = ['day', ...q.groupBy];
+      const groups = [`${dayKey(q, params)} AS day`, ...q.groupBy];
       const sql = `SELECT ${groups.join(', ')}, ${ROLLUP_MEASURES.map((m) => `SUM(${m}) AS ${m}`).join(', ')} FROM ${t('report_days')}
-        WHERE ${where(q, params)} GROUP BY ${groups.join(', ')}`;
+        WHERE ${where(q, params)} GROUP BY ${groups.map((_, i) => i + 1).join(', ')}`;
       return { sql, params };
     },
+    /** The histogram is kept per back office only: a query grouping or filtering by anything else is refused. */
     readBuckets(q: RollupQuery): { sql: string; params: unknown[] } {
+      if (q.groupBy.some((d) => d !== 'target') || q.filters.some((f) => f.dimension !== 'target')) throw new TypeError('delivery times are kept per back office only');
       const params: unknown[] = [];
-      const groups = ['day', ...q.groupBy, 'bucket'];
-      const sql = `SELECT ${groups.join(', ')}, SUM(count) AS count FROM ${t('report_delivery_seconds')} WHERE ${where(q, params)} GROUP BY ${groups.join(', ')}`;
+      const groups = [`${dayKey(q, params)} AS day`, ...q.groupBy, 'bucket'];
+      const sql = `SELECT ${groups.join(', ')}, SUM(count) AS count FROM ${t('report_delivery_seconds')} WHERE ${where(q, params)} GROUP BY ${groups.map((_, i) => i + 1).join(', ')}`;
       return { sql, params };
     },
     /** A transaction's report columns (`subjectOf` maps the row). */
     subject: `SELECT council, type, COALESCE(service, type) AS service, channel, lgsl, rating, created_at FROM ${t('transactions')} WHERE id = ${p(1)}`,
     /** Whether another non-shadow delivery of the transaction (`p(1)`) than `p(2)` has arrived. */
     completedBefore: `SELECT 1 AS hit FROM ${t('deliveries')} WHERE transaction_id = ${p(1)} AND id <> ${p(2)} AND state = 'delivered' AND mode <> 'shadow' LIMIT 1`,
-    /** Every back office's delivered, dead and queued counts since the rollups began. */
-    deliveryTotals: `SELECT target, SUM(delivered) AS delivered, SUM(dead) AS dead, SUM(queued) AS queued FROM ${t('report_days')} WHERE target <> '' GROUP BY target ORDER BY target`,
+    /** A council's (`p(1)`) delivered, dead and queued deliveries per back office, since the rollups began. */
+    deliveryTotals: `SELECT target, SUM(delivered) AS delivered, SUM(dead) AS dead, SUM(queued) AS queued FROM ${t('report_days')} WHERE council = ${p(1)} AND target <> '' GROUP BY target ORDER BY target`,
   };
 }
 
@@ -126,4 +146,11 @@ export function numericRow<T extends Record<string, unknown>>(raw: Record<string
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(raw)) out[k] = k === 'day' || k === 'service' || k === 'channel' || k === 'target' ? v : v === null ? null : Number(v);
   return out as T;
+}
+
+/** The `deliveryTotals` query's rows by back office. */
+export function deliveryTotalsOf(raw: ReadonlyArray<Record<string, unknown>>): DeliveryTotals {
+  const out: DeliveryTotals = {};
+  for (const row of raw) out[row['target'] as string] = { delivered: Number(row['delivered']), dead: Number(row['dead']), queued: Number(row['queued']) };
+  return out;
 }

@@ -217,18 +217,16 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
         dead INTEGER NOT NULL DEFAULT 0,
         PRIMARY KEY (council, day, lgsl, service, channel, target, shard)
       ) WITHOUT ROWID;
-      -- Submit-to-delivered times per back office and day, as a histogram (see report-rollups.ts).
+      -- Submit-to-delivered times per back office and day, as a histogram (see report-rollups.ts): by
+      -- back office only, so its rows do not multiply with services and channels.
       CREATE TABLE report_delivery_seconds (
         council TEXT NOT NULL,
         day TEXT NOT NULL,
-        lgsl INTEGER NOT NULL,
-        service TEXT NOT NULL,
-        channel TEXT NOT NULL,
         target TEXT NOT NULL,
         shard INTEGER NOT NULL,
         bucket INTEGER NOT NULL,
         count INTEGER NOT NULL,
-        PRIMARY KEY (council, day, lgsl, service, channel, target, shard, bucket)
+        PRIMARY KEY (council, day, target, shard, bucket)
       ) WITHOUT ROWID;
     `,
   },

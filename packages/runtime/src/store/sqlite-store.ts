@@ -11,7 +11,7 @@ import { sqliteBatchReads } from './sqlite-read-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange } from './report-rollups';
-import { numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
+import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { rowMapper, SQLITE_ROWS } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, StoredStatusUpdate } from './store-types';
 
@@ -37,6 +37,8 @@ const INSERT_TRANSACTION = insertSql('transactions', ['id', 'council', 'type', '
 const ROLLUPS = rollupSql((name) => name, () => '?');
 /** Transactions the rebuild reads per query. */
 const REBUILD_PAGE = 5000;
+/** The migration that adds the rollups: applying it to a file with transactions builds them. */
+const ROLLUPS_MIGRATION = 5;
 const INSERT_DELIVERY = insertSql('deliveries', ROW_WRITES.newDelivery.columns, false);
 const updateSql = (columns: readonly string[]): string => `UPDATE deliveries SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
 const UPDATE_DELIVERY = updateSql(ROW_WRITES.delivery.columns);
@@ -208,6 +210,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   /** Each lease call starts the round of targets one further on. */
   let turn = 0;
 
+  /** Recomputes the rollups from the stored transactions, inside the caller's write transaction. */
+  const rebuildSync = (actor: string, now: Date): { transactions: number } => {
+    const into = new RollupAccumulator();
+    let transactions = 0;
+    const councils = new Map<string, number>();
+    for (let after = ''; ; ) {
+      const page = prep(ROLLUPS.rebuildPage).all(after, REBUILD_PAGE).map((raw) => rebuildRow(raw as Record<string, unknown>, SQLITE_ROWS));
+      if (page.length === 0) break;
+      transactions += foldRebuildRows(page, into, councils);
+      after = page[page.length - 1]!.id;
+    }
+    for (const sql of ROLLUPS.clear) prep(sql).run();
+    const { rows: sums, buckets } = into.sums();
+    for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
+    for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
+    for (const entry of rebuildAudit(councils, actor)) appendAuditSync(entry, now);
+    return { transactions };
+  };
+
   const store: Store = {
     ...sqliteBatchReads(prep),
     async migrate() {
@@ -219,6 +240,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           if (applied.has(migration.version)) continue;
           db.exec(migration.sql);
           prep('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+          // The rollups start with what the file already holds, so reports cover its history.
+          if (migration.version === ROLLUPS_MIGRATION && prep('SELECT 1 FROM transactions LIMIT 1').get() !== undefined) rebuildSync('system', new Date());
         }
       });
     },
@@ -449,29 +472,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return db.prepare(sql).all(...params).map((row) => numericRow(row as Record<string, unknown>));
     },
 
-    async deliveryTotals() {
-      return prep(ROLLUPS.deliveryTotals).all().map((row) => numericRow(row as Record<string, unknown>));
+    async deliveryTotals(council) {
+      return deliveryTotalsOf(prep(ROLLUPS.deliveryTotals).all(council) as Array<Record<string, unknown>>);
     },
 
     async rebuildRollups({ actor, now }) {
       // One IMMEDIATE transaction: no accept or outcome can change the rows between the read and the write.
-      return write(() => {
-        const into = new RollupAccumulator();
-        let transactions = 0;
-        const councils = new Map<string, number>();
-        for (let after = ''; ; ) {
-          const page = prep(ROLLUPS.rebuildPage).all(after, REBUILD_PAGE).map((raw) => rebuildRow(raw as Record<string, unknown>, SQLITE_ROWS));
-          if (page.length === 0) break;
-          transactions += foldRebuildRows(page, into, councils);
-          after = page[page.length - 1]!.id;
-        }
-        for (const sql of ROLLUPS.clear) prep(sql).run();
-        const { rows: sums, buckets } = into.sums();
-        for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
-        for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
-        for (const entry of rebuildAudit(councils, actor)) appendAuditSync(entry, now);
-        return { transactions };
-      });
+      return write(() => rebuildSync(actor, now));
     },
 
     async purgePayloads(before) {

@@ -157,6 +157,9 @@ export interface WorkerRecord {
   heartbeatAt: string;
 }
 
+/** Deliveries per back office that arrived, are dead letters now, and are queued now. */
+export type DeliveryTotals = Record<string, { delivered: number; dead: number; queued: number }>;
+
 /** Pending deliveries (waiting, scheduled for a retry, or in flight), per target and in all. */
 export interface QueueDepth {
   total: number;
@@ -276,8 +279,8 @@ export interface Store extends StoreBatchReads {
   readRollups(query: RollupQuery): Promise<RollupDayRow[]>;
   /** The submit-to-delivered histogram of the rollups' delivery rows, per day, dimension and bucket. */
   readDeliverySeconds(query: RollupQuery): Promise<RollupBucketRow[]>;
-  /** Every back office's delivered, dead and queued deliveries, from the rollups (every process's). */
-  deliveryTotals(): Promise<Array<{ target: string; delivered: number; dead: number; queued: number }>>;
+  /** A council's delivered, dead and queued deliveries per back office, from the rollups (every process's work). */
+  deliveryTotals(council: string): Promise<DeliveryTotals>;
   /**
    * Recomputes the rollups from the stored transactions (their report columns outlive the payload)
    * in one database transaction that keeps every other rollup change waiting, with a
