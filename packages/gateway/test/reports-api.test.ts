@@ -114,6 +114,14 @@ describe('GET /v1/reports/:dataset', () => {
     expect(res.json.detail).toContain(field === 'query' ? 'query string' : field);
   });
 
+  it('counts refused report queries in /metrics, as every other refusal', async () => {
+    const admin = await h.key(['admin']);
+    const rejected = async () => Number(/lgx_requests_rejected_total\{status="400"\} (\d+)/.exec((await get('/metrics', admin)).text)?.[1] ?? 0);
+    const before = await rejected();
+    await get('/v1/reports/transactions-by-channel?period=fortnight&start_at=2026-01-01&end_at=2026-02-01', readKey);
+    expect(await rejected()).toBe(before + 1);
+  });
+
   it('answers 404 for a data-set that does not exist, naming those that do', async () => {
     const res = await get(`/v1/reports/complaints?${monthly}`, readKey);
     expect([res.status, res.json.code]).toEqual([404, 'LGX_ERR_GATEWAY_NOT_FOUND']);

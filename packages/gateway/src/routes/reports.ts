@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isLgxError, LgxError } from '@lgx/core';
 import { parseReportQuery, REPORT_DATASETS, reportFields, type ReportAnswer, type ReportDataset, type ReportQuery } from '@lgx/runtime';
 import { authenticate, sendProblem, type GatewayContext } from '../http/request-context';
@@ -40,6 +40,12 @@ function rawQuery(request: FastifyRequest): string {
 }
 
 export function reportRoutes(app: FastifyInstance, context: GatewayContext): void {
+  // Counted as the error handler counts every other refusal.
+  const refuse = (reply: FastifyReply, body: Problem) => {
+    context.metrics.rejected.inc({ status: String(body.status) });
+    return sendProblem(reply, body);
+  };
+
   // The GDS data-sets of the key's council, in Backdrop's read shape ({"data": [...]}) or as CSV.
   app.get('/v1/reports/:dataset', async (request, reply) => {
     const { stack } = await authenticate(context, request, 'read');
@@ -50,15 +56,15 @@ export function reportRoutes(app: FastifyInstance, context: GatewayContext): voi
     const instance = request.routeOptions.url ?? '/v1/reports/:dataset';
     const length = rawQuery(request).length;
     if (length > MAX_REPORT_QUERY_CHARS) {
-      return sendProblem(reply, parameterProblem('query', 'maxLength', `the query string is ${length} characters long; at most ${MAX_REPORT_QUERY_CHARS} are taken`, instance));
+      return refuse(reply, parameterProblem('query', 'maxLength', `the query string is ${length} characters long; at most ${MAX_REPORT_QUERY_CHARS} are taken`, instance));
     }
     const { format = 'json', flatten, ...input } = request.query as Record<string, unknown>;
-    if (format !== 'json' && format !== 'csv') return sendProblem(reply, parameterProblem('format', 'enum', "format must be 'json' or 'csv'", instance));
+    if (format !== 'json' && format !== 'csv') return refuse(reply, parameterProblem('format', 'enum', "format must be 'json' or 'csv'", instance));
     // Answers are always flat (one record per group and period), which is what Backdrop's flatten=true asks for.
-    if (flatten !== undefined && flatten !== 'true') return sendProblem(reply, parameterProblem('flatten', 'const', "flatten can only be 'true': every answer is flat", instance));
+    if (flatten !== undefined && flatten !== 'true') return refuse(reply, parameterProblem('flatten', 'const', "flatten can only be 'true': every answer is flat", instance));
     const unknown = Object.keys(input).find((name) => !QUERY_PARAMETERS.has(name));
     if (unknown !== undefined) {
-      return sendProblem(reply, parameterProblem(unknown.slice(0, 50), 'unknown', `'${unknown.slice(0, 50)}' is not a report parameter (${[...QUERY_PARAMETERS, 'format'].join(', ')})`, instance));
+      return refuse(reply, parameterProblem(unknown.slice(0, 50), 'unknown', `'${unknown.slice(0, 50)}' is not a report parameter (${[...QUERY_PARAMETERS, 'format'].join(', ')})`, instance));
     }
     let query: ReportQuery;
     let answer: ReportAnswer;
@@ -67,7 +73,7 @@ export function reportRoutes(app: FastifyInstance, context: GatewayContext): voi
       // The data-set's own fields are checked here (parseReportQuery knows those of every data-set).
       answer = await stack.report(dataset as ReportDataset, query);
     } catch (error) {
-      if (isLgxError(error) && error.code === 'LGX_ERR_REPORT_QUERY') return sendProblem(reply, queryErrorProblem(error, instance));
+      if (isLgxError(error) && error.code === 'LGX_ERR_REPORT_QUERY') return refuse(reply, queryErrorProblem(error, instance));
       throw error;
     }
     if (format === 'csv') {
