@@ -74,9 +74,11 @@ export async function openStackFile(file: string, dataDir: string, options: Part
 /**
  * The read side of a stack file, for commands that read the store or work its dead-letter queue
  * alone: the stack's outline, checked but with no secret resolved and no adapter loaded, so they work
- * where the adapters' secrets are not set; and the runtime's read model for its council.
+ * where the adapters' secrets are not set; and the runtime's read model for its council (with the
+ * stack file's unit costs, for the reports' cost measures).
  */
 export async function openStackReader(file: string, dataDir: string, database?: string, io?: Pick<Io, 'err'>): Promise<{ outline: StackOutline; reader: ReadModel }> {
   const outline = await loadStackOutline(path.resolve(file));
-  return { outline, reader: await openReadModel({ store: openStore(dataDir, database, io), council: outline.council }) };
+  const unitCosts = outline.reporting?.unitCosts;
+  return { outline, reader: await openReadModel({ store: openStore(dataDir, database, io), council: outline.council, ...(unitCosts ? { unitCosts } : {}) }) };
 }

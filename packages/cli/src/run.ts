@@ -6,6 +6,7 @@ import { dlqCommand, dlqHelp } from './commands/dlq';
 import { initCommand, initHelp } from './commands/init';
 import { keysCommand, keysHelp } from './commands/keys';
 import { newAdapterCommand, newAdapterHelp } from './commands/new-adapter';
+import { reportCommand, reportHelp } from './commands/report';
 import { schemasCommand, schemasHelp } from './commands/schemas-export';
 import { sendCommand, sendHelp } from './commands/send';
 import { serveCommand, serveHelp } from './commands/serve';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command> = {
   send: { summary: 'submit a transaction from a file and follow it', help: sendHelp, run: sendCommand },
   status: { summary: "show a transaction's deliveries and status history", help: statusHelp, run: statusCommand },
   dlq: { summary: 'list, show, replay or discard dead letters', help: dlqHelp, run: dlqCommand },
+  report: { summary: "the council's transactions by channel and service KPIs (GDS data-sets), or publish them", help: reportHelp, run: reportCommand },
   keys: { summary: 'create, list or revoke API keys', help: keysHelp, run: keysCommand },
   adapters: { summary: 'list installed adapters and their capabilities', help: adaptersHelp, run: adaptersCommand },
   new: { summary: 'create a new adapter package from the template', help: newAdapterHelp, run: newAdapterCommand },

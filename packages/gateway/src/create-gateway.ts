@@ -13,6 +13,7 @@ import { formatOfUrl, open311Routes } from './open311/open311-routes';
 import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/queries';
+import { reportRoutes } from './routes/reports';
 import { schemaRoutes } from './routes/schemas';
 import { transactionRoutes } from './routes/transactions';
 import type { GatewayMetrics, GatewayOptions } from './types';
@@ -115,6 +116,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   transactionRoutes(app, context);
   queryRoutes(app, context);
+  reportRoutes(app, context);
   schemaRoutes(app, context);
   healthRoutes(app, context);
   callbackRoutes(app, context);

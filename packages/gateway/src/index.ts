@@ -12,6 +12,8 @@ export { startService, type Service } from './service/start-service';
 export { createApiKey, verifyApiKey, hasScope, SCOPES } from './auth/api-keys';
 export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
 export { buildOpenApi } from './openapi/build-openapi';
+export { reportColumns, reportCsv } from './reports/report-csv';
+export { MAX_REPORT_QUERY_CHARS } from './routes/reports';
 export { PROBLEM_BASE, type Problem } from './http/problem';
 export { LOAD_SHEDDING_DEFAULTS, type LoadSheddingOptions } from './http/load-shedding';
 export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope, ServiceOptions, ServiceStack } from './types';

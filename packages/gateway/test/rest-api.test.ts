@@ -1,6 +1,7 @@
 import { CHANNELS, createTransaction } from '@lgx/core';
 import { createApiKey, createGateway, createMemoryKeyStore } from '../src';
 import { loadFixtures, waitFor } from '@lgx/testkit';
+import { callGateway, type CallOptions } from './helpers/call-gateway';
 import { COUNCIL, OTHER_COUNCIL, startHarness, type Harness } from './helpers/gateway-harness';
 
 let h: Harness;
@@ -11,24 +12,7 @@ let adminKey: string;
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 const pothole = { kind: 'pothole', description: 'Deep pothole by the bus stop', location: { usrn: '8400709' } };
 
-async function call(method: string, path: string, options: { key?: string; body?: unknown; raw?: string | Buffer; type?: string; headers?: Record<string, string> } = {}) {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.key) headers.authorization = `Bearer ${options.key}`;
-  let body: string | Buffer | undefined;
-  if (options.raw !== undefined) body = options.raw;
-  else if (options.body !== undefined) body = JSON.stringify(options.body);
-  if (body !== undefined) headers['content-type'] = options.type ?? 'application/json';
-  const response = await fetch(`${h.url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-  const text = await response.text();
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions
-  let json: any;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    json = undefined;
-  }
-  return { status: response.status, headers: response.headers, json, text };
-}
+const call = (method: string, path: string, options: CallOptions = {}) => callGateway(h.url, method, path, options);
 
 beforeAll(async () => {
   h = await startHarness({ queryTimeoutMs: 500, bodyLimit: 64 * 1024 });

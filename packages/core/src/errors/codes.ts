@@ -157,6 +157,10 @@ export const errorCodes = {
     summary: 'The lgx command was called with an unknown command, option or missing argument.',
     httpStatus: 500,
   },
+  LGX_ERR_REPORT_PUBLISH: {
+    summary: 'Publishing report records to a Backdrop-compatible write endpoint failed: a bad URL, a refused token or records, or no success within the retries.',
+    httpStatus: 500,
+  },
   LGX_ERR_ADAPTER_OPENAPI_MISMATCH: {
     summary: "The adapter's OpenAPI document could not be read, or does not define a request (method and path) its configuration uses.",
     httpStatus: 500,

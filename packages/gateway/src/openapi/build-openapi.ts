@@ -1,4 +1,5 @@
 import { schemaRegistry, type JsonSchema } from '@lgx/core';
+import { REPORT_DATASETS, REPORT_PERIODS } from '@lgx/runtime';
 import { VERSION } from '../version';
 
 /** Component name of a schema `$id`: https://schemas.lgx.dev/waste.missedCollection/v1.json -> waste.missedCollection.v1 */
@@ -144,6 +145,34 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
         parameters: [{ name: 'type', in: 'path', required: true, schema: { enum: queryTypes } }],
         requestBody: { required: true, ...json({ oneOf: queryTypes.map((t) => ({ $ref: `#/components/schemas/${componentName(registry.get(t).$id)}` })) }) },
         responses: { '200': { description: 'The answer.', ...json({ type: 'object' }) }, ...errors(400, 401, 403, 422, 502, 503, 504) },
+      },
+    },
+    '/v1/reports/{dataset}': {
+      get: {
+        operationId: 'getReport',
+        summary: "A GDS data-set of the key's council: counts and KPIs per period, in Backdrop's read shape or as CSV",
+        description: 'Answered from the rollups, which outlive payload retention. Every period in [start_at, end_at) is present; counts are zero-filled and a measure that cannot be computed is null (an empty cell in CSV).',
+        security: [{ apiKey: [] }],
+        parameters: [
+          { name: 'dataset', in: 'path', required: true, schema: { enum: [...REPORT_DATASETS] } },
+          { name: 'period', in: 'query', required: true, schema: { enum: [...REPORT_PERIODS] } },
+          { name: 'start_at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO date or date-time, inclusive; aligned down to the start of its period.' },
+          { name: 'end_at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO date or date-time, exclusive.' },
+          { name: 'group_by', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true, description: 'A dimension of the data-set (council, lgsl, service, channel, channel_type; service-kpis also back_office); repeatable.' },
+          { name: 'collect', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true, description: "A measure to return; repeatable. Default: all of the data-set's measures." },
+          { name: 'filter_by', in: 'query', schema: { type: 'array', items: { type: 'string', pattern: '^[a-z_][a-z0-9_]*:.+$' } }, style: 'form', explode: true, description: '`field:value`; repeatable. The same field twice matches either value.' },
+          { name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } },
+        ],
+        responses: {
+          '200': {
+            description: 'The records, one per period and group: `_id`, `_timestamp` (period start), `end_at`, `period`, the dimensions grouped by and the measures.',
+            content: {
+              'application/json': { schema: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: { type: 'object', additionalProperties: { type: ['string', 'number', 'null'] } } } } } },
+              'text/csv': { schema: { type: 'string' } },
+            },
+          },
+          ...errors(400, 401, 403, 404),
+        },
       },
     },
     '/v1/schemas': { get: { operationId: 'listSchemas', security: [{ apiKey: [] }], responses: { '200': { description: 'Types and versions.', ...json({ type: 'object' }) }, ...errors(401) } } },
