@@ -48,7 +48,8 @@ export default tseslint.config(
     rules: { 'no-console': 'error' },
   },
   {
-    // A package's surface is what its entries list by name; `export *` would publish internals too.
+    // A package's surface is what its entries list by name; `export *` would publish internals too,
+    // and so would re-exporting from an internal/ folder.
     files: ['packages/**/src/**/*.ts'],
     rules: {
       'no-restricted-syntax': [
@@ -56,6 +57,10 @@ export default tseslint.config(
         {
           selector: 'ExportAllDeclaration',
           message: "List exports by name (export { a, type B } from './module'): `export *` publishes everything the module holds, internals included.",
+        },
+        {
+          selector: 'ExportNamedDeclaration[source.value=/(^|\\/)internal(\\/|$)/]',
+          message: 'Modules under internal/ are the package\'s own: use them, never re-export them (a name users may import belongs in a module outside internal/).',
         },
       ],
     },

@@ -23,7 +23,7 @@ import { loadFixtures } from '@lgx/testkit';
 import { createSqliteStore, createStack, type Store } from '@lgx/runtime';
 import { createApiKey, createMemoryKeyStore, startService, type Service } from '../packages/gateway/src';
 // The baseline hashes the payload for its audit entry as the store does; the hash is not public API.
-import { payloadHash } from '../packages/runtime/src/store/canonical-json';
+import { payloadHash } from '../packages/runtime/src/internal/canonical-json';
 import { API_KEY, startExampleWasteSimulator } from '../packages/adapters/template/src/testing';
 import { rate } from './rate';
 

@@ -30,6 +30,16 @@ describe('the repository lint config', () => {
     expect(messages[0]!.message).toMatch(/^List exports by name \(export \{ a, type B \} from '\.\/module'\)/);
   });
 
+  it('refuses re-exporting a module under internal/, naming the rule, and accepts importing it', () => {
+    const messages = lintAs('packages/runtime/src/lint-sample.ts', "export { canonicalJson } from './internal/canonical-json';\nexport type { CsvRow } from '../internal/csv';\n");
+    expect(messages.map((m) => [m.ruleId, m.line])).toEqual([
+      ['no-restricted-syntax', 1],
+      ['no-restricted-syntax', 2],
+    ]);
+    expect(messages[0]!.message).toMatch(/^Modules under internal\/ are the package's own/);
+    expect(lintAs('packages/runtime/src/lint-sample.ts', "import { canonicalJson } from './internal/canonical-json';\nexport const hashOf = (v: unknown): string => canonicalJson(v);\n")).toEqual([]);
+  });
+
   it('accepts exports listed by name', () => {
     expect(lintAs('packages/runtime/src/lint-sample.ts', "export { loadStack } from './stack/load-stack';\nexport type { StackConfig } from './stack/stack-types';\n")).toEqual([]);
   });

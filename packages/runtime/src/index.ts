@@ -65,7 +65,7 @@ export type { StackReader, StatusUpdateQuery, StatusUpdateView, TransactionListQ
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';
 export type { DeliveryEvent, DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY } from './engine/retry-schedule';
-export type { CircuitBreakerOptions } from './engine/circuit-breaker';
+export type { CircuitBreakerOptions } from './engine/circuit-breaker-options';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
 export { verifyAuditChain, type AuditChainVerdict } from './store/audit-chain';

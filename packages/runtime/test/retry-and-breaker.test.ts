@@ -1,4 +1,4 @@
-import { CircuitBreaker } from '../src/engine/circuit-breaker';
+import { CircuitBreaker } from '../src/internal/circuit-breaker';
 import { DEFAULT_RETRY_POLICY, nextStep } from '../src/engine/retry-schedule';
 
 const created = new Date('2026-11-23T09:00:00Z');

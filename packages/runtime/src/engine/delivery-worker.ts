@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { classifyError, parseSchemaId, silentLogger, upcast, type AdapterInstance, type Capability, type Envelope, type Logger, type RetryPolicy } from '@lgx/core';
 import { checkReceipt } from './adapter-contract';
-import { CircuitBreaker, type CircuitBreakerOptions } from './circuit-breaker';
+import { CircuitBreaker } from '../internal/circuit-breaker';
+import type { CircuitBreakerOptions } from './circuit-breaker-options';
 import { personalDataScrubber } from './personal-data-scrubber';
-import { RateBudget } from './rate-budget';
+import { RateBudget } from '../internal/rate-budget';
 import { DEFAULT_RETRY_POLICY, nextStep } from './retry-schedule';
 import { deadWorkers, hostIdentity, processAlive } from './worker-liveness';
 import type { AttemptOutcome, AttemptRecord, LeasedDelivery, NewTransaction, Store } from '../store/store-types';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { payloadHash } from '../store/canonical-json';
+import { payloadHash } from '../internal/canonical-json';
 import { assertValid, classifyError, createTransaction, LgxError, LgxValidationError, schemaRegistry, silentLogger, validateData, validateQuery, validateQueryResult, type AdapterInstance, type CallbackRequest, type Envelope, type Logger, type QueryType, type StatusUpdate } from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';

@@ -23,7 +23,7 @@ export { loadStack, loadStackOutline, createStack, MAX_STACK_BYTES } from './loa
 export { validateStack } from './validate-stack';
 export { stackLine, type StackSource } from './stack-lines';
 export { resolveSecrets, type ResolvedSecrets, type SecretSources } from './resolve-secrets';
-export { loadMappingTable, mappingFromCsv, parseCsv, type MappingResult } from './mapping-tables';
+export { loadMappingTable, mappingFromCsv, type MappingResult } from './mapping-tables';
 export { loadAdapters, loadAdapterPackage, type LoadAdaptersOptions } from './load-adapter';
 export { findInstalledAdapters, type InstalledAdapter } from './installed-adapters';
 export { matchRoutes, type RoutableEnvelope } from './route-matcher';

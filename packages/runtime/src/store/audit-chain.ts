@@ -1,4 +1,4 @@
-import { canonicalJson, sha256Hex } from './canonical-json';
+import { canonicalJson, sha256Hex } from '../internal/canonical-json';
 import type { AuditEntry, AuditInput } from './store-types';
 
 /** The prevHash of a council's first audit entry. */

@@ -1,5 +1,5 @@
 import type { Envelope } from '@lgx/core';
-import { payloadHash } from './canonical-json';
+import { payloadHash } from '../internal/canonical-json';
 import { acceptRollups, deliveryRollups, reportSubjectOf, type ReportSubject, type RollupChange } from './report-rollups';
 import type { AttemptOutcome, AttemptRecord, AuditInput, LeasedDelivery, NewDelivery, NewTransaction, StoredDelivery, StoredTransaction } from './store-types';
 

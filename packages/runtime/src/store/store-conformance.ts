@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTransaction, type Envelope, type Receipt } from '@lgx/core';
 import { verifyAuditChain } from './audit-chain';
-import { canonicalJson, payloadHash } from './canonical-json';
+import { canonicalJson, payloadHash } from '../internal/canonical-json';
 import type { StatusRefreshClaimInput } from './status-refresh-types';
 import type { AttemptRecord, AuditEntry, NewDelivery, Store } from './store-types';
 

@@ -1,5 +1,5 @@
 import { FINAL_CASE_STATUSES, type CaseStatus, type StatusUpdate } from '@lgx/core';
-import { canonicalJson } from '../store/canonical-json';
+import { canonicalJson } from '../internal/canonical-json';
 
 /** How one target's open cases are asked about, for an adapter with getStatus and no pollUpdates. */
 export interface StatusRefreshSettings {

@@ -1,14 +1,5 @@
 import { backoffCeiling } from '@lgx/core';
-
-export interface CircuitBreakerOptions {
-  /** Failures in a row that open the circuit (default 5). */
-  threshold?: number;
-  /** The first cool-down after the circuit opens (default 1 s); each further open without a success doubles it. */
-  cooldownMs?: number;
-  /** The longest cool-down, and the longest a vendor's Retry-After holds the circuit open (default 30 s, or cooldownMs if longer). */
-  maxCooldownMs?: number;
-  now?: () => number;
-}
+import type { CircuitBreakerOptions } from '../engine/circuit-breaker-options';
 
 /**
  * A circuit breaker per target that follows the back office. After `threshold` failures in a row the
