@@ -14,5 +14,6 @@ export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
 export { buildOpenApi } from './openapi/build-openapi';
 export { PROBLEM_BASE, type Problem } from './http/problem';
 export { LOAD_SHEDDING_DEFAULTS, type LoadSheddingOptions } from './http/load-shedding';
+export type { ConsoleOptions } from './console/console-routes';
 export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope, ServiceOptions, ServiceStack } from './types';
 export type { Open311FacadeAttribute, Open311FacadeConfig, Open311FacadeService } from './open311/open311-model';
