@@ -43,39 +43,38 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   const service = await startService([await wasteStack(COUNCIL, sim.url), await wasteStack(OTHER_COUNCIL, sim.url)], {
     store: (definition) => createSqliteStore({ file: path.join(dir, `${definition.council}.db`) }),
     keys: createMemoryKeyStore(),
-    healthCheckIntervalMs: 200,
+    // One check at start: a check later could take the fault meant for a delivery.
+    healthCheckIntervalMs: 3_600_000,
     worker: { pollIntervalMs: 20 },
     polling: false,
     retention: false,
   });
-  const key = async (council: string, scopes: Scope[], label: string) => (await createApiKey(service.keys, { council, scopes, label })).key;
-  const keys = {
-    operator: await key(COUNCIL, ['operator'], 'duty operator'),
-    admin: await key(COUNCIL, ['admin'], 'admin'),
-    reader: await key(COUNCIL, ['read'], 'reader'),
-    otherOperator: await key(OTHER_COUNCIL, ['operator'], 'other council'),
-    personalData: await key(COUNCIL, ['operator', 'personal-data'], 'caseworker'),
+  const stop = async () => {
+    await service.stop();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
   };
-  const [mine, other] = service.stacks;
-  const delivered: string[] = [];
-  for (const [i, channel] of (['web', 'phone', 'web'] as const).entries()) delivered.push((await mine!.submit(missedBin(COUNCIL, `10002333695${i}`, channel))).id);
-  await waitFor(async () => (await Promise.all(delivered.map((id) => mine!.get(id)))).every((v) => v?.state === 'delivered'), 'the first transactions delivered');
-  sim.faults.failNext(1, { status: 400, body: { error: { code: 'INVALID_UPRN', message: 'uprn not known' } } });
-  const deadId = (await mine!.submit(missedBin(COUNCIL, '100023336999', 'face_to_face'))).id;
-  await waitFor(async () => (await mine!.get(deadId))?.state === 'dead', 'a dead letter');
-  const deadView = (await mine!.get(deadId))!;
-  const otherTransactionId = (await other!.submit(missedBin(OTHER_COUNCIL, '100023336960', 'web'))).id;
-  return {
-    service,
-    sim,
-    keys,
-    delivered,
-    dead: { transactionId: deadId, deliveryId: deadView.deliveries[0]!.id },
-    otherTransactionId,
-    async stop() {
-      await service.stop();
-      await sim.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  try {
+    const key = async (council: string, scopes: Scope[], label: string) => (await createApiKey(service.keys, { council, scopes, label })).key;
+    const keys = {
+      operator: await key(COUNCIL, ['operator'], 'duty operator'),
+      admin: await key(COUNCIL, ['admin'], 'admin'),
+      reader: await key(COUNCIL, ['read'], 'reader'),
+      otherOperator: await key(OTHER_COUNCIL, ['operator'], 'other council'),
+      personalData: await key(COUNCIL, ['operator', 'personal-data'], 'caseworker'),
+    };
+    const [mine, other] = service.stacks;
+    const delivered: string[] = [];
+    for (const [i, channel] of (['web', 'phone', 'web'] as const).entries()) delivered.push((await mine!.submit(missedBin(COUNCIL, `10002333695${i}`, channel))).id);
+    await waitFor(async () => (await Promise.all(delivered.map((id) => mine!.get(id)))).every((v) => v?.state === 'delivered'), 'the first transactions delivered');
+    sim.faults.failNext(1, { status: 400, body: { error: { code: 'INVALID_UPRN', message: 'uprn not known' } } });
+    const deadId = (await mine!.submit(missedBin(COUNCIL, '100023336999', 'face_to_face'))).id;
+    await waitFor(async () => (await mine!.get(deadId))?.state === 'dead', 'a dead letter');
+    const deadView = (await mine!.get(deadId))!;
+    const otherTransactionId = (await other!.submit(missedBin(OTHER_COUNCIL, '100023336960', 'web'))).id;
+    return { service, sim, keys, delivered, dead: { transactionId: deadId, deliveryId: deadView.deliveries[0]!.id }, otherTransactionId, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
