@@ -46,6 +46,8 @@ export const CONFIG_TYPES: ConfigTypes[] = [
       '/$defs/open311': 'Open311Config',
       '/$defs/open311Service': 'Open311Service',
       '/$defs/open311Attribute': 'Open311Attribute',
+      '/$defs/reporting': 'ReportingConfig',
+      '/$defs/channelCosts': 'ChannelCosts',
     },
   },
   {

@@ -128,6 +128,19 @@ describe('crash safety', () => {
       expect(posts).toBeGreaterThanOrEqual(N);
       expect(posts).toBeLessThanOrEqual(N + KILLS * CHILD_CONCURRENCY + failedAttempts);
       expect(verifyAuditChain(await store.listAudit('E07000223'))).toEqual({ ok: true });
+      // The reporting rollups, written in the same commits, counted each transaction and delivery once.
+      const totals = async () => {
+        const all = { council: 'E07000223', fromDay: '2000-01-01', toDay: '2100-01-01', groupBy: [], filters: [], rows: 'all' } as const;
+        // Summed over days: a run may cross midnight.
+        const sum = <K extends string>(rows: ReadonlyArray<Record<K, number>>, key: K) => rows.reduce((n, r) => n + r[key], 0);
+        const rows = await store.readRollups(all);
+        const timed = sum(await store.readDeliverySeconds(all), 'count');
+        return { received: sum(rows, 'received'), completed: sum(rows, 'completed'), delivered: sum(rows, 'delivered'), queued: sum(rows, 'queued'), dead: sum(rows, 'dead'), timed };
+      };
+      const counted = await totals();
+      expect(counted).toEqual({ received: N, completed: N, delivered: N, queued: 0, dead: 0, timed: N });
+      await store.rebuildRollups({ actor: 'test', now: new Date() });
+      expect(await totals()).toEqual(counted);
       expect(Date.now() - started).toBeLessThan(60_000);
       console.log(
         `crash test: ${N} accepted, ${KILLS} SIGKILLs (deliveries recorded per killed child: ${counts.killedWithDeliveredInRun.join(', ')}), ` +

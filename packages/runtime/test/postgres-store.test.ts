@@ -240,6 +240,15 @@ function describePostgres(binaries: PostgresBinaries): void {
       const store = await open(schema);
       try {
         await expectUpgraded(store);
+        // The reporting rollups start with the history the schema holds.
+        const rows = await store.readRollups({ council: COUNCIL, fromDay: '2026-03-02', toDay: '2026-03-03', groupBy: ['channel', 'target'], filters: [], rows: 'all' });
+        expect(rows.map((r) => [r.channel, r.target, r.received, r.completed, r.queued, r.delivered])).toEqual(
+          expect.arrayContaining([
+            ['web', '', 1, 1, 0, 0],
+            ['web', 'confirm', 0, 0, 2, 0],
+            ['web', 'echo', 0, 0, 0, 1],
+          ]),
+        );
       } finally {
         await store.close();
       }

@@ -206,6 +206,15 @@ describe('SQLite store', () => {
     const store = await open(file);
     try {
       await expectUpgraded(store);
+      // The reporting rollups start with the history the file holds.
+      const rows = await store.readRollups({ council: 'E07000223', fromDay: '2026-03-02', toDay: '2026-03-03', groupBy: ['channel', 'target'], filters: [], rows: 'all' });
+      expect(rows.map((r) => [r.channel, r.target, r.received, r.completed, r.queued, r.delivered])).toEqual(
+        expect.arrayContaining([
+          ['web', '', 1, 1, 0, 0],
+          ['web', 'confirm', 0, 0, 2, 0],
+          ['web', 'echo', 0, 0, 0, 1],
+        ]),
+      );
     } finally {
       await store.close();
     }

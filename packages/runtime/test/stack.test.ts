@@ -229,6 +229,20 @@ describe('createStack', () => {
     ]);
   });
 
+  it('carries unit costs per service and channel for reports, none by default, and refuses a bad cost naming its key', async () => {
+    expect((await createStack(minimal(), { env })).reporting).toBeUndefined();
+    const unitCosts = { 'street.report': { web: 0.32, phone: 2.9 }, '*': { face_to_face: 7.4 } };
+    expect((await createStack({ ...minimal(), reporting: { unitCosts } }, { env })).reporting).toEqual({ unitCosts });
+    const issues = issuesOf(await rejection(createStack({ ...minimal(), reporting: { unitCosts: { 'street.report': { web: -1, fax: 2 } as never, 'Not A Type': {} } } }, { env })));
+    expect(issues.map((i) => [i.path, i.rule])).toEqual(
+      expect.arrayContaining([
+        ['/reporting/unitCosts/street.report/web', 'minimum'],
+        ['/reporting/unitCosts/street.report/fax', 'additionalProperties'],
+      ]),
+    );
+    expect(issues.map((i) => [i.path, i.rule])).toContainEqual(['/reporting/unitCosts/Not A Type', 'propertyNames']);
+  });
+
   it('validates and resolves a stack given from code', async () => {
     const stack = await createStack({ ...minimal(), mappings: { service: { refuse: 'REF' }, bins: { file: 'mappings/services.csv' } } }, { env, cwd: dir });
     expect(stack.adapters.waste?.config.apiKey).toBe(WASTE_KEY);

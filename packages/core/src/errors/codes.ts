@@ -165,6 +165,10 @@ export const errorCodes = {
     summary: "The adapter's OpenAPI document could not be read, or does not define a request (method and path) its configuration uses.",
     httpStatus: 500,
   },
+  LGX_ERR_REPORT_QUERY: {
+    summary: 'A report query is not valid: an unknown data-set, period or field, a bad date, an end before its start, or more than 1,000 periods.',
+    httpStatus: 400,
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** Every LGX error code. */

@@ -1969,6 +1969,66 @@ export const bundledSchemas: readonly JsonSchema[] = [
   },
   {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://schemas.lgx.dev/feedback.satisfaction/v1.json",
+    "title": "Satisfaction rating",
+    "description": "A citizen's rating of a service on the GOV.UK 5-point scale (1 very dissatisfied to 5 very satisfied), so reports can give the number of responses, the count at each level and the user satisfaction score (mean − 1) / 4, as the Performance Platform's user-satisfaction data-sets did and the Service Manual asks services to publish. No free-text comment: comments must be removed before publishing and may hold personal data. LGX counts it in its reporting rollups; it is stored but needs no route and is delivered only where a route takes it.",
+    "x-lgx-kind": "transaction",
+    "x-lgx-lgsl": [],
+    "x-lgx-lgil": [],
+    "type": "object",
+    "required": [
+      "service",
+      "rating"
+    ],
+    "additionalProperties": false,
+    "properties": {
+      "service": {
+        "description": "The transaction type rated, e.g. 'street.report'.",
+        "type": "string",
+        "pattern": "^[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*)*$",
+        "maxLength": 64
+      },
+      "rating": {
+        "description": "1 very dissatisfied, 2 dissatisfied, 3 neither satisfied nor dissatisfied, 4 satisfied, 5 very satisfied.",
+        "type": "integer",
+        "minimum": 1,
+        "maximum": 5
+      },
+      "transactionId": {
+        "description": "The LGX transaction the rating is about, when the channel knows it.",
+        "type": "string",
+        "pattern": "^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+      }
+    }
+  },
+  {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://schemas.lgx.dev/journey.started/v1.json",
+    "title": "Journey started",
+    "description": "A citizen started a transaction's journey in a channel (a form's first page submitted), so reports can compute the completion rate: completed transactions divided by journeys started, per channel, as the GOV.UK Service Manual defines it and as the Performance Platform's completion-rate data-sets counted started and completed stages. LGX counts it in its reporting rollups; it is stored but needs no route and is delivered only where a route takes it. The envelope's channel and LGSL apply; no personal data.",
+    "x-lgx-kind": "transaction",
+    "x-lgx-lgsl": [],
+    "x-lgx-lgil": [],
+    "type": "object",
+    "required": [
+      "service"
+    ],
+    "additionalProperties": false,
+    "properties": {
+      "service": {
+        "description": "The transaction type the journey leads to, e.g. 'street.report'.",
+        "type": "string",
+        "pattern": "^[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*)*$",
+        "maxLength": 64
+      },
+      "startedAt": {
+        "$ref": "../defs/v1.json#/$defs/dateTime",
+        "description": "When the journey started, if not when it was sent."
+      }
+    }
+  },
+  {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://schemas.lgx.dev/notification/v1.json",
     "title": "Notification",
     "description": "A message to send to a citizen by e-mail, text message or letter from a template (cross-cutting; no LGSL or LGIL code of its own). Modelled on the GOV.UK Notify API v2 send requests: template_id, email_address / phone_number / a letter address of 3 to 7 lines whose last line is a UK postcode (Notify's address_line_1 to address_line_7 personalisation), personalisation, reference, email_reply_to_id and sms_sender_id. The recipient must match the channel, and each channel's sender option only goes with that channel. Delivery statuses come back as statusUpdate.notification in Notify's own vocabulary.",

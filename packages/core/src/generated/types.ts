@@ -524,6 +524,32 @@ export type Declaration = {
 };
 
 /**
+ * Satisfaction rating
+ *
+ * A citizen's rating of a service on the GOV.UK 5-point scale (1 very dissatisfied to 5 very satisfied), so reports can give the number of responses, the count at each level and the user satisfaction score (mean − 1) / 4, as the Performance Platform's user-satisfaction data-sets did and the Service Manual asks services to publish. No free-text comment: comments must be removed before publishing and may hold personal data. LGX counts it in its reporting rollups; it is stored but needs no route and is delivered only where a route takes it.
+ */
+export type FeedbackSatisfactionV1 = {
+  /** The transaction type rated, e.g. 'street.report'. */
+  service: string;
+  /** 1 very dissatisfied, 2 dissatisfied, 3 neither satisfied nor dissatisfied, 4 satisfied, 5 very satisfied. */
+  rating: number;
+  /** The LGX transaction the rating is about, when the channel knows it. */
+  transactionId?: string;
+};
+
+/**
+ * Journey started
+ *
+ * A citizen started a transaction's journey in a channel (a form's first page submitted), so reports can compute the completion rate: completed transactions divided by journeys started, per channel, as the GOV.UK Service Manual defines it and as the Performance Platform's completion-rate data-sets counted started and completed stages. LGX counts it in its reporting rollups; it is stored but needs no route and is delivered only where a route takes it. The envelope's channel and LGSL apply; no personal data.
+ */
+export type JourneyStartedV1 = {
+  /** The transaction type the journey leads to, e.g. 'street.report'. */
+  service: string;
+  /** When the journey started, if not when it was sent. */
+  startedAt?: DateTime;
+};
+
+/**
  * Notification
  *
  * A message to send to a citizen by e-mail, text message or letter from a template (cross-cutting; no LGSL or LGIL code of its own). Modelled on the GOV.UK Notify API v2 send requests: template_id, email_address / phone_number / a letter address of 3 to 7 lines whose last line is a UK postcode (Notify's address_line_1 to address_line_7 personalisation), personalisation, reference, email_reply_to_id and sms_sender_id. The recipient must match the channel, and each channel's sender option only goes with that channel. Delivery statuses come back as statusUpdate.notification in Notify's own vocabulary.
@@ -1310,6 +1336,12 @@ export type CrmCase = CrmCaseV1;
 /** crm.contact, latest version (v1). */
 export type CrmContact = CrmContactV1;
 
+/** feedback.satisfaction, latest version (v1). */
+export type FeedbackSatisfaction = FeedbackSatisfactionV1;
+
+/** journey.started, latest version (v1). */
+export type JourneyStarted = JourneyStartedV1;
+
 /** notification, latest version (v1). */
 export type Notification = NotificationV1;
 
@@ -1362,6 +1394,8 @@ export interface TransactionDataMap {
   "councilTax.discount": CouncilTaxDiscount;
   "crm.case": CrmCase;
   "crm.contact": CrmContact;
+  "feedback.satisfaction": FeedbackSatisfaction;
+  "journey.started": JourneyStarted;
   "notification": Notification;
   "parking.permitApplication": ParkingPermitApplication;
   "payment": Payment;
@@ -1381,6 +1415,8 @@ export interface TransactionDataVersions {
   "councilTax.discount": { 1: CouncilTaxDiscountV1 };
   "crm.case": { 1: CrmCaseV1 };
   "crm.contact": { 1: CrmContactV1 };
+  "feedback.satisfaction": { 1: FeedbackSatisfactionV1 };
+  "journey.started": { 1: JourneyStartedV1 };
   "notification": { 1: NotificationV1 };
   "parking.permitApplication": { 1: ParkingPermitApplicationV1 };
   "payment": { 1: PaymentV1; 2: PaymentV2 };

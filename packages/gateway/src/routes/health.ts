@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AdapterHealth } from '../health/adapter-health-monitor';
 import { createStoreProbe } from '../health/store-probe';
 import { authenticate, type GatewayContext } from '../http/request-context';
+import { renderStoreMetrics } from '../metrics/store-metrics';
 
 /** How long the health endpoint waits for a store to answer before calling it down. */
 const STORE_CHECK_TIMEOUT_MS = 2_000;
@@ -38,6 +39,7 @@ export function healthRoutes(app: FastifyInstance, context: GatewayContext): voi
 
   app.get('/metrics', async (request, reply) => {
     await authenticate(context, request, 'admin');
-    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(context.metrics.render());
+    const fromStores = await renderStoreMetrics([...context.stacks.values()]);
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(context.metrics.render() + fromStores);
   });
 }

@@ -96,6 +96,8 @@ export interface Harness {
   stack: RunningStack;
   /** The store `stack` was opened on, for tests that look beneath the stack. */
   store: Store;
+  /** The SQLite file of that store, for tests that open it again (another process's view). */
+  councilFile: string;
   other: RunningStack;
   keys: KeyStore;
   waste: ExampleWasteSimulator;
@@ -162,6 +164,7 @@ export async function startHarness(options: ServiceOptions = {}): Promise<Harnes
     url: service.url,
     stack,
     store,
+    councilFile: path.join(root, 'council.db'),
     other,
     keys: service.keys,
     waste,

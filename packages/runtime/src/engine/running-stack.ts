@@ -14,6 +14,7 @@ import type { StackReader } from '../read/read-types';
 import { recordStatusUpdates } from '../sync/record-status-updates';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import { keepStackInternals } from './stack-internals';
+import { FEEDBACK_TYPE, JOURNEY_STARTED_TYPE } from '../store/report-rollups';
 import type { StackDefinition } from '../stack/stack-types';
 import type { LeasedDelivery, NewDelivery, QueueDepth, Store, StoredStatusUpdate } from '../store/store-types';
 
@@ -131,6 +132,9 @@ export interface RunningStack extends StackReader {
   close(options?: { deadlineMs?: number; closeStore?: boolean }): Promise<void>;
 }
 
+/** Types a stack accepts without a route: stored and counted in the reporting rollups. */
+const COUNTED_ONLY_TYPES: ReadonlySet<string> = new Set([JOURNEY_STARTED_TYPE, FEEDBACK_TYPE]);
+
 function deliveriesFor(route: NonNullable<ReturnType<typeof matchRoutes>>): NewDelivery[] {
   const out: NewDelivery[] = [];
   const mode = route.mode;
@@ -223,7 +227,8 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   });
   if (polling.start !== false) poller.start();
 
-  const reader = createReadModel({ store: options.store, council: definition.council, onReplay: () => worker.notify() });
+  const unitCosts = definition.reporting?.unitCosts;
+  const reader = createReadModel({ store: options.store, council: definition.council, onReplay: () => worker.notify(), ...(unitCosts ? { unitCosts } : {}) });
 
   const stack: RunningStack = {
     ...reader,
@@ -235,8 +240,9 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `this stack serves council ${definition.council}, not ${envelope.council}`, { details: { council: envelope.council } });
       }
       const route = matchRoutes(definition, envelope);
-      if (!route) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack takes '${envelope.type}'`, { details: { type: envelope.type } });
-      const deliveries = deliveriesFor(route);
+      // A journey start or a rating is counted for reports; it is delivered only where a route takes it.
+      if (!route && !COUNTED_ONLY_TYPES.has(envelope.type)) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack takes '${envelope.type}'`, { details: { type: envelope.type } });
+      const deliveries = route ? deliveriesFor(route) : [];
       submitOptions.admit?.(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
       // A worker with free slots takes the new deliveries in the same commit as the transaction.
       const handOff = worker.handOff(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
@@ -245,7 +251,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         const result = await options.store.insertTransaction({
           envelope,
           deliveries,
-          audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route.index } },
+          audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route ? route.index : null } },
           now: new Date(),
           ...(handOff ? { lease: handOff.lease } : {}),
         });

@@ -20,6 +20,8 @@ export type StackConfig = {
   };
   /** The gateway's Open311 facade (optional). */
   open311?: Open311Config;
+  /** Settings of the transactions reports (optional). */
+  reporting?: ReportingConfig;
 };
 
 /** One adapter instance. Strings in config may hold ${env:NAME} or ${file:path}. */
@@ -116,4 +118,34 @@ export type Open311Attribute = {
   };
   /** The canonical data field the answer fills, as a dotted path (scheduledDate, quantity, container.sizeLitres); street.report also takes uprn, usrn, title, assetReference and hazard. Other answers are kept under data.attributes. */
   field?: string;
+};
+
+/** Settings of the transactions reports. */
+export type ReportingConfig = {
+  /** What one completed transaction costs the council, in GBP, per service (a transaction type, or '*' for every service without its own entry) and channel. None by default: cost figures stay empty rather than invented. */
+  unitCosts?: {
+    [key: string]: ChannelCosts;
+  };
+};
+
+/** Unit cost in GBP per channel. */
+export type ChannelCosts = {
+  /** Cost of a transaction completed through the web channel. */
+  web?: number;
+  /** Cost of a transaction completed through the app channel. */
+  app?: number;
+  /** Cost of a transaction completed through the phone channel. */
+  phone?: number;
+  /** Cost of a transaction completed through the face_to_face channel. */
+  face_to_face?: number;
+  /** Cost of a transaction completed through the email channel. */
+  email?: number;
+  /** Cost of a transaction completed through the post channel. */
+  post?: number;
+  /** Cost of a transaction completed through the staff channel. */
+  staff?: number;
+  /** Cost of a transaction completed through the open311 channel. */
+  open311?: number;
+  /** Cost of a transaction completed through the api channel. */
+  api?: number;
 };

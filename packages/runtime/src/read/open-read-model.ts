@@ -1,6 +1,7 @@
 import type { Store } from '../store/store-types';
 import { createReadModel } from './read-model';
 import type { StackReader } from './read-types';
+import type { UnitCosts } from './report';
 
 /** A read model on a store of its own: close() closes the store. */
 export interface ReadModel extends StackReader {
@@ -11,6 +12,8 @@ export interface OpenReadModelOptions {
   store: Store;
   /** The council whose pages, dead letters and audit chain it reads (`get` reads any council's). */
   council?: string;
+  /** Unit costs for the reports' cost measures (a stack file's `reporting.unitCosts`); none by default. */
+  unitCosts?: UnitCosts;
 }
 
 /**

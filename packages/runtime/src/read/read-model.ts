@@ -4,6 +4,7 @@ import { createDeadLetters, type DeadLetters } from '../engine/dead-letters';
 import type { AttemptRecord, Store, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
 import type { StackReader, StatusUpdateView, TransactionListQuery, TransactionSummary, TransactionView } from './read-types';
 import { deliveryView, stateOf } from './transaction-state';
+import { computeReport, type UnitCosts } from './report';
 
 /** The largest page `list` and `listStatusUpdates` read. */
 const MAX_READ_PAGE = 10_000;
@@ -17,6 +18,8 @@ export interface ReadModelOptions {
   council?: string;
   /** Called after a dead letter was replayed (a running worker can pick it up at once). */
   onReplay?: () => void;
+  /** Unit costs for the reports' cost measures (none: they stay null). */
+  unitCosts?: UnitCosts;
 }
 
 function checkLimit(limit: number): void {
@@ -150,6 +153,18 @@ export function createReadModel(options: ReadModelOptions): StackReader {
 
     async pingStore() {
       await store.getCursor(PROBE_CURSOR);
+    },
+
+    report(dataset, query) {
+      return computeReport({ store, council: councilOf(undefined, 'report'), ...(options.unitCosts ? { unitCosts: options.unitCosts } : {}) }, dataset, query);
+    },
+
+    deliveryTotals() {
+      return store.deliveryTotals(councilOf(undefined, 'deliveryTotals'));
+    },
+
+    rebuildRollups(rebuildOptions = {}) {
+      return store.rebuildRollups({ actor: rebuildOptions.actor ?? 'system', now: new Date() });
     },
   };
 }

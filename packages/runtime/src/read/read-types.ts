@@ -1,7 +1,8 @@
-import type { AttemptRecord, AuditEntry, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
+import type { AttemptRecord, AuditEntry, DeliveryTotals, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
 import type { AuditChainVerdict } from '../store/audit-chain';
 import type { DeadLetters } from '../engine/dead-letters';
 import type { TransactionState } from './transaction-state';
+import type { ReportAnswer, ReportDataset, ReportQuery } from './report-types';
 
 /** One transaction as a page of `list` shows it: what it is, where it stands, its newest status. */
 export interface TransactionSummary {
@@ -80,4 +81,21 @@ export interface StackReader {
   verifyAudit(): Promise<AuditChainVerdict>;
   /** Resolves once the store answers a read (rejects with its error): a health probe. */
   pingStore(): Promise<void>;
+  /**
+   * A transactions report for the council from the reporting rollups (which outlive retention):
+   * `transactions-by-channel` or `service-kpis`, in Backdrop's read shape, every period of the range
+   * present. Throws LGX_ERR_REPORT_QUERY naming the field and rule on a bad query.
+   */
+  report(dataset: ReportDataset, query: ReportQuery): Promise<ReportAnswer>;
+  /**
+   * Recomputes every council's rollups from the stored transactions (their report columns outlive the
+   * payload), audited as 'report.rebuilt' by `actor` (default 'system'). Resolves how many
+   * transactions it read.
+   */
+  rebuildRollups(options?: { actor?: string }): Promise<{ transactions: number }>;
+  /**
+   * The council's deliveries per back office from the rollups: delivered since the rollups began,
+   * dead letters and queued now. Read from the store, so every process's work counts (metrics).
+   */
+  deliveryTotals(): Promise<DeliveryTotals>;
 }

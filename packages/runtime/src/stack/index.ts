@@ -3,7 +3,9 @@
  * YAML or given from code, and the router and adapter loader built on it.
  */
 export type {
+  ChannelCosts,
   MappingSource,
+  ReportingConfig,
   RouteDataValue,
   RouteMatch,
   RouteMode,

@@ -66,6 +66,7 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
   if (source) definition.source = source;
   // A deep copy, so the running stack never shares objects with the caller's configuration.
   if (config.open311) definition.open311 = structuredClone(config.open311);
+  if (config.reporting) definition.reporting = structuredClone(config.reporting);
   return definition;
 }
 
@@ -123,5 +124,5 @@ export async function loadStackOutline(file: string): Promise<StackOutline> {
   const config = checkShape(value, subject, source);
   const adapters: StackOutline['adapters'] = {};
   for (const [id, adapter] of Object.entries(config.adapters)) adapters[id] = { package: adapter.package };
-  return { council: config.council, adapters, routes: config.routes.map(copyRoute) };
+  return { council: config.council, adapters, routes: config.routes.map(copyRoute), ...(config.reporting ? { reporting: structuredClone(config.reporting) } : {}) };
 }

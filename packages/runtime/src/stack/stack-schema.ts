@@ -1,4 +1,4 @@
-import type { JsonSchema } from '@lgx/core';
+import { CHANNELS, type JsonSchema } from '@lgx/core';
 
 /** Identifiers used as keys the runtime reads by name (mapping tables, data match fields). */
 const IDENTIFIER = '^[A-Za-z_][A-Za-z0-9_]*$';
@@ -45,8 +45,30 @@ export const stackSchema: JsonSchema = {
       additionalProperties: { $ref: '#/$defs/mapping' },
     },
     open311: { $ref: '#/$defs/open311', description: "The gateway's Open311 facade (optional)." },
+    reporting: { $ref: '#/$defs/reporting', description: 'Settings of the transactions reports (optional).' },
   },
   $defs: {
+    reporting: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Settings of the transactions reports.',
+      properties: {
+        unitCosts: {
+          type: 'object',
+          description:
+            "What one completed transaction costs the council, in GBP, per service (a transaction type, or '*' for every service without its own entry) and channel. None by default: cost figures stay empty rather than invented.",
+          maxProperties: 500,
+          propertyNames: { pattern: '^(\\*|[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*)*)$', maxLength: 64, description: "A transaction type such as street.report, or '*'." },
+          additionalProperties: { $ref: '#/$defs/channelCosts' },
+        },
+      },
+    },
+    channelCosts: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'Unit cost in GBP per channel.',
+      properties: Object.fromEntries(CHANNELS.map((channel) => [channel, { type: 'number', minimum: 0, maximum: 1_000_000, description: `Cost of a transaction completed through the ${channel} channel.` }])),
+    },
     open311: {
       type: 'object',
       additionalProperties: false,

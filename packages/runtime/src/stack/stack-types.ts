@@ -1,12 +1,14 @@
 import type { StackSource } from './stack-lines';
 // The stack file's types are generated from stackSchema (scripts/generators/config-types.ts), so the
 // published schema and the types cannot drift.
-import type { Open311Config, RouteMode, StackRoute } from '../generated/stack-config';
+import type { Open311Config, ReportingConfig, RouteMode, StackRoute } from '../generated/stack-config';
 export type {
   MappingSource,
   Open311Attribute,
   Open311Config,
   Open311Service,
+  ChannelCosts,
+  ReportingConfig,
   RouteDataValue,
   RouteMatch,
   RouteMode,
@@ -30,6 +32,8 @@ export interface StackDefinition {
   mappings: Record<string, Record<string, string>>;
   /** The gateway's Open311 facade, when configured. */
   open311?: Open311Config;
+  /** Report settings (unit costs), when configured. */
+  reporting?: ReportingConfig;
   /**
    * Every value a `${env:…}` or `${file:…}` reference resolved to, so the host can scrub them from
    * logs (beside what the adapters' config schemas mark as secret).
@@ -47,6 +51,8 @@ export interface StackOutline {
   council: string;
   adapters: Record<string, { package: string }>;
   routes: StackRoute[];
+  /** Report settings (unit costs), when configured. */
+  reporting?: ReportingConfig;
 }
 
 /** Where secrets and relative files are found. */

@@ -1,5 +1,6 @@
 import type { Envelope } from '@lgx/core';
 import { payloadHash } from './canonical-json';
+import { acceptRollups, deliveryRollups, reportSubjectOf, type ReportSubject, type RollupChange } from './report-rollups';
 import type { AttemptOutcome, AttemptRecord, AuditInput, LeasedDelivery, NewDelivery, NewTransaction, StoredDelivery, StoredTransaction } from './store-types';
 
 /**
@@ -25,17 +26,19 @@ export interface Transition {
   audit: AuditInput[];
   /** How each target's pending count moves (targets that do not move are absent). */
   pending: Map<string, number>;
+  /** What the reporting rollups gain or lose (see report-rollups.ts). */
+  rollups: RollupChange[];
 }
 
 function transition(parts: Partial<Transition>): Transition {
-  return { attempts: parts.attempts ?? [], deliveries: parts.deliveries ?? [], leases: parts.leases ?? [], audit: parts.audit ?? [], pending: parts.pending ?? new Map() };
+  return { attempts: parts.attempts ?? [], deliveries: parts.deliveries ?? [], leases: parts.leases ?? [], audit: parts.audit ?? [], pending: parts.pending ?? new Map(), rollups: parts.rollups ?? [] };
 }
 
 /** `a`, then `b`, as one transition. */
 export function andThen(a: Transition, b: Transition): Transition {
   const pending = new Map(a.pending);
   for (const [target, delta] of b.pending) addDelta(pending, target, delta);
-  return { attempts: [...a.attempts, ...b.attempts], deliveries: [...a.deliveries, ...b.deliveries], leases: [...a.leases, ...b.leases], audit: [...a.audit, ...b.audit], pending };
+  return { attempts: [...a.attempts, ...b.attempts], deliveries: [...a.deliveries, ...b.deliveries], leases: [...a.leases, ...b.leases], audit: [...a.audit, ...b.audit], pending, rollups: [...a.rollups, ...b.rollups] };
 }
 
 function addDelta(pending: Map<string, number>, target: string, delta: number): void {
@@ -56,14 +59,15 @@ function systemAudit(delivery: StoredDelivery, action: string, details: Record<s
   return { council: delivery.council, actor: 'system', action, transactionId: delivery.transactionId, deliveryId: delivery.id, details };
 }
 
-/** A new transaction, as stored: its row, its delivery rows, the acceptance audit entry and the queue it adds to. */
+/** A new transaction, as stored: its row, its delivery rows, the acceptance audit entry, the queue and the rollups it adds to. */
 export interface Acceptance {
-  transaction: StoredTransaction & { envelope: Envelope };
+  transaction: StoredTransaction & { envelope: Envelope; report: ReportSubject };
   deliveries: StoredDelivery[];
   /** The new deliveries handed to the accepting worker (leased in this commit), with the envelope. */
   leased: LeasedDelivery[];
   audit: AuditInput;
   pending: Map<string, number>;
+  rollups: RollupChange[];
 }
 
 /**
@@ -99,12 +103,14 @@ export function acceptTransition(input: NewTransaction, handed: ReadonlySet<stri
     }
     deliveries.push(row);
   }
+  const report = reportSubjectOf(envelope, at);
   return {
-    transaction: { id: envelope.id, council: envelope.council, type: envelope.type, idempotencyKey: envelope.idempotencykey, envelope, createdAt: at },
+    transaction: { id: envelope.id, council: envelope.council, type: envelope.type, idempotencyKey: envelope.idempotencykey, envelope, createdAt: at, report },
     deliveries,
     leased,
     audit: { ...input.audit, payloadHash: input.audit.payloadHash ?? payloadHash(envelope), council: envelope.council, transactionId: envelope.id },
     pending: pendingByTarget(input.deliveries),
+    rollups: acceptRollups(report, deliveries),
   };
 }
 
@@ -138,6 +144,15 @@ export interface AttemptResult {
   now: Date;
 }
 
+/**
+ * What the store reads for a delivery's rollups: its transaction's report columns, and (for an
+ * outcome) whether another non-shadow delivery of the transaction arrived before it.
+ */
+export interface RollupFacts {
+  subject: ReportSubject;
+  completedBefore?: boolean;
+}
+
 /** An outcome's transition; when `promoteFallback`, the store finds the chain's next link for `fallbackTransition`. */
 export interface OutcomeTransition extends Transition {
   promoteFallback: boolean;
@@ -148,7 +163,7 @@ export interface OutcomeTransition extends Transition {
  * still holds its lease. The owner check alone is enough: a lease that ran out and was leased again
  * has its new holder's name on it, and its lost attempt is on record as one of unknown outcome.
  */
-export function outcomeTransition(current: StoredDelivery, result: AttemptResult): OutcomeTransition | undefined {
+export function outcomeTransition(current: StoredDelivery, result: AttemptResult, facts?: RollupFacts): OutcomeTransition | undefined {
   if (current.state !== 'pending' || current.leaseOwner !== result.owner) return undefined;
   const { outcome, now } = result;
   const attempts = current.attempts + 1;
@@ -163,6 +178,7 @@ export function outcomeTransition(current: StoredDelivery, result: AttemptResult
           deliveries: [{ ...base, state: 'delivered', receipt: outcome.receipt }],
           audit: [{ ...systemAudit(current, 'delivery.delivered', { target: current.target, attempt: attempts }), payloadHash: payloadHash(outcome.receipt) }],
           pending: leaves,
+          rollups: facts ? deliveryRollups(facts.subject, current, 'pending', 'delivered', { finishedAt: result.attempt.finishedAt, completes: facts.completedBefore !== true }) : [],
         }),
         promoteFallback: false,
       };
@@ -173,7 +189,13 @@ export function outcomeTransition(current: StoredDelivery, result: AttemptResult
       const details: Record<string, unknown> = { target: current.target, attempt: attempts, classification: outcome.error.classification };
       if (outcome.error.code !== undefined) details['code'] = outcome.error.code;
       return {
-        ...transition({ attempts: recorded, deliveries: [{ ...base, state: 'dead', lastError: outcome.error }], audit: [systemAudit(current, 'delivery.dead', details)], pending: leaves }),
+        ...transition({
+          attempts: recorded,
+          deliveries: [{ ...base, state: 'dead', lastError: outcome.error }],
+          audit: [systemAudit(current, 'delivery.dead', details)],
+          pending: leaves,
+          rollups: facts ? deliveryRollups(facts.subject, current, 'pending', 'dead') : [],
+        }),
         promoteFallback: current.mode === 'fallback',
       };
     }
@@ -184,12 +206,13 @@ export function outcomeTransition(current: StoredDelivery, result: AttemptResult
  * The next link of a fallback chain (the first skipped one after `dead` by order) taking its turn
  * after `dead` died: pending, due now.
  */
-export function fallbackTransition(next: StoredDelivery, dead: Pick<StoredDelivery, 'id'>, now: Date): Transition {
+export function fallbackTransition(next: StoredDelivery, dead: Pick<StoredDelivery, 'id'>, now: Date, facts?: RollupFacts): Transition {
   const at = now.toISOString();
   return transition({
     deliveries: [{ ...next, state: 'pending', nextAttemptAt: at, updatedAt: at }],
     audit: [systemAudit(next, 'delivery.fallback', { target: next.target, order: next.order, after: dead.id })],
     pending: new Map([[next.target, 1]]),
+    rollups: facts ? deliveryRollups(facts.subject, next, 'skipped', 'pending') : [],
   });
 }
 
@@ -273,13 +296,18 @@ export interface ReplayTransition extends Transition {
  * An edited envelope replaces the stored one for every delivery of the transaction; its identity
  * fields stay, so dedupe and lookups still find the same transaction.
  */
-export function replayTransition(current: StoredDelivery, stored: Envelope | undefined, action: DeadLetterAction & { envelope?: Envelope }): ReplayTransition | undefined {
+export function replayTransition(current: StoredDelivery, stored: Envelope | undefined, action: DeadLetterAction & { envelope?: Envelope }, facts?: RollupFacts): ReplayTransition | undefined {
   if (current.state !== 'dead') return undefined;
   const { actor, reason, envelope, now } = action;
   if (envelope === undefined && stored === undefined) return undefined;
   const at = now.toISOString();
   const audit: AuditInput = { council: current.council, actor, action: 'dlq.replay', transactionId: current.transactionId, deliveryId: current.id, details: { reason, target: current.target, edited: envelope !== undefined } };
-  const replayed = transition({ deliveries: [{ ...unleased(current), state: 'pending', nextAttemptAt: at, updatedAt: at }], audit: [audit], pending: new Map([[current.target, 1]]) });
+  const replayed = transition({
+    deliveries: [{ ...unleased(current), state: 'pending', nextAttemptAt: at, updatedAt: at }],
+    audit: [audit],
+    pending: new Map([[current.target, 1]]),
+    rollups: facts ? deliveryRollups(facts.subject, current, 'dead', 'pending') : [],
+  });
   if (envelope === undefined) return replayed;
   const next: Envelope = { ...envelope, id: current.transactionId, council: current.council, idempotencykey: stored?.idempotencykey ?? envelope.idempotencykey };
   audit.payloadHash = payloadHash(next);
@@ -287,12 +315,13 @@ export function replayTransition(current: StoredDelivery, stored: Envelope | und
 }
 
 /** Discarding dead delivery `current`; undefined (nothing changes) when it is not dead. */
-export function discardTransition(current: StoredDelivery, action: DeadLetterAction): Transition | undefined {
+export function discardTransition(current: StoredDelivery, action: DeadLetterAction, facts?: RollupFacts): Transition | undefined {
   if (current.state !== 'dead') return undefined;
   const { actor, reason, now } = action;
   return transition({
     deliveries: [{ ...current, state: 'discarded', updatedAt: now.toISOString() }],
     audit: [{ council: current.council, actor, action: 'dlq.discard', transactionId: current.transactionId, deliveryId: current.id, details: { reason, target: current.target } }],
+    rollups: facts ? deliveryRollups(facts.subject, current, 'dead', 'discarded') : [],
   });
 }
 

@@ -179,4 +179,52 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: 'report-rollups',
+    sql: `
+      -- Reporting rollups, as in the SQLite schema's version 5. Each change adds to one of a few shards
+      -- picked at random (as queue_depth does), so concurrent accepts for one service and day rarely
+      -- wait on the same row; reads sum the shards.
+      ALTER TABLE {schema}.transactions
+        ADD COLUMN channel TEXT,
+        ADD COLUMN lgsl INTEGER,
+        ADD COLUMN service TEXT,
+        ADD COLUMN rating INTEGER;
+      UPDATE {schema}.transactions SET service = type, channel = envelope ->> 'channel', lgsl = (envelope ->> 'lgsl')::integer;
+      UPDATE {schema}.transactions SET service = COALESCE(envelope -> 'data' ->> 'service', type), rating = (envelope -> 'data' ->> 'rating')::integer
+        WHERE envelope IS NOT NULL AND type IN ('journey.started', 'feedback.satisfaction');
+
+      CREATE TABLE {schema}.report_days (
+        council TEXT COLLATE "C" NOT NULL,
+        day TEXT COLLATE "C" NOT NULL,
+        lgsl INTEGER NOT NULL,
+        service TEXT COLLATE "C" NOT NULL,
+        channel TEXT COLLATE "C" NOT NULL,
+        target TEXT COLLATE "C" NOT NULL,
+        shard SMALLINT NOT NULL,
+        received BIGINT NOT NULL DEFAULT 0,
+        started BIGINT NOT NULL DEFAULT 0,
+        completed BIGINT NOT NULL DEFAULT 0,
+        rating_1 BIGINT NOT NULL DEFAULT 0,
+        rating_2 BIGINT NOT NULL DEFAULT 0,
+        rating_3 BIGINT NOT NULL DEFAULT 0,
+        rating_4 BIGINT NOT NULL DEFAULT 0,
+        rating_5 BIGINT NOT NULL DEFAULT 0,
+        queued BIGINT NOT NULL DEFAULT 0,
+        delivered BIGINT NOT NULL DEFAULT 0,
+        dead BIGINT NOT NULL DEFAULT 0,
+        PRIMARY KEY (council, day, lgsl, service, channel, target, shard)
+      );
+      CREATE TABLE {schema}.report_delivery_seconds (
+        council TEXT COLLATE "C" NOT NULL,
+        day TEXT COLLATE "C" NOT NULL,
+        target TEXT COLLATE "C" NOT NULL,
+        shard SMALLINT NOT NULL,
+        bucket SMALLINT NOT NULL,
+        count BIGINT NOT NULL,
+        PRIMARY KEY (council, day, target, shard, bucket)
+      );
+    `,
+  },
 ];

@@ -1,7 +1,7 @@
 import pg, { type PoolConfig, type QueryResult } from 'pg';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
-import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type Transition } from './delivery-transitions';
+import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type RollupFacts, type Transition } from './delivery-transitions';
 import { postgresLeaseQueries } from './postgres-lease-queries';
 import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { postgresRefreshMethods } from './postgres-refresh-queries';
@@ -10,6 +10,8 @@ import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { SqlParams } from './sql-params';
 import { ROW_WRITES } from './row-writes';
+import { foldRebuildRows, rebuildAudit, reportSubjectOf, RollupAccumulator, type RollupChange } from './report-rollups';
+import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { POSTGRES_ROWS, rowMapper } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery } from './store-types';
 
@@ -54,6 +56,11 @@ const DEPTH_SHARDS = 16;
 
 const rows = rowMapper(POSTGRES_ROWS);
 
+/** Transactions the rebuild reads per query. */
+const REBUILD_PAGE = 5000;
+/** The migration that adds the rollups: applying it to a database with transactions builds them. */
+const ROLLUPS_MIGRATION = 5;
+
 /**
  * The scale-out store: PostgreSQL through a pg connection pool, with the SQLite store's tables and
  * semantics, for several worker processes (on several machines) sharing one database.
@@ -66,7 +73,8 @@ const rows = rowMapper(POSTGRES_ROWS);
  * - Dedupe is the unique (council, idempotency_key) index with INSERT ... ON CONFLICT DO NOTHING.
  *
  * Lock order, to keep deadlocks out: deliveries, then transactions, then audit heads (several heads
- * only in council order), then queue depth rows (in target order), always last. Transactions still
+ * only in council order), then queue depth rows (in target order), then rollup rows (in key order),
+ * always last. Transactions still
  * run again, a few times, on deadlock or serialization failure.
  */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
@@ -75,6 +83,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const s = `"${schemaName}"`;
   const leaseSql = postgresLeaseQueries(s);
   const writes = postgresRowWrites(s);
+  const rollups = rollupSql((name) => `${s}.${name}`, (i) => `$${i}`);
 
   const config: PoolConfig = { max: options.maxConnections ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000, application_name: 'lgx-runtime' };
   if (options.connectionString !== undefined) config.connectionString = options.connectionString;
@@ -153,9 +162,28 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
 
   /**
+   * Adds rollup changes, after the queue depth: rows in key order, each on one of its shards picked
+   * at random (see the report_days table), then histogram buckets likewise.
+   */
+  const addRollups = async (db: Queryable, changes: readonly RollupChange[]): Promise<void> => {
+    if (changes.length === 0) return;
+    const { rows: sums, buckets } = new RollupAccumulator().add(changes).sums();
+    for (const row of sums) await db.query(rollups.upsertRow, rollups.rowValues(row.key, row.add, Math.floor(Math.random() * DEPTH_SHARDS)));
+    for (const b of buckets) await db.query(rollups.upsertBucket, rollups.bucketValues(b.key, b.bucket, b.add, Math.floor(Math.random() * DEPTH_SHARDS)));
+  };
+
+  /** What a delivery's rollups need: its transaction's report columns and, for an arrival, whether another came first. */
+  const rollupFacts = async (db: Queryable, delivery: StoredDelivery, arriving: boolean): Promise<RollupFacts | undefined> => {
+    const row = (await db.query(rollups.subject, [delivery.transactionId])).rows[0];
+    if (!row) return undefined;
+    const completedBefore = arriving && delivery.mode !== 'shadow' && (await db.query(rollups.completedBefore, [delivery.transactionId, delivery.id])).rows.length > 0;
+    return { subject: subjectOf(row, POSTGRES_ROWS), completedBefore };
+  };
+
+  /**
    * Writes what a transition of the delivery state machine says, inside the caller's transaction
    * (which has locked the delivery rows): each kind of row in one statement, then the audit entries,
-   * then the queue depth (see the lock order above).
+   * then the queue depth and the rollups (see the lock order above).
    */
   const apply = async (db: Queryable, t: Transition, now: Date): Promise<void> => {
     if (t.attempts.length > 0) await db.query(writes.insertAttempts, byColumn(t.attempts.map(ROW_WRITES.attempt.values)));
@@ -163,6 +191,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     if (t.leases.length > 0) await db.query(writes.updateLeases, byColumn(t.leases.map(ROW_WRITES.lease.values)));
     for (const entry of t.audit) await appendAuditIn(db, entry, now);
     await addPending(db, t.pending);
+    await addRollups(db, t.rollups);
   };
 
   /** The next skipped link of a fallback chain after `dead`, by order, locked. */
@@ -214,6 +243,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const store: Store = {
     ...postgresBatchReads(pool, s),
     async migrate() {
+      let backfill = false;
       await transaction(async (db) => {
         // Two processes starting together: the second waits here, then finds the migrations applied.
         // (CREATE ... IF NOT EXISTS alone races on the catalog's unique indexes.)
@@ -225,8 +255,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           if (applied.has(migration.version)) continue;
           await db.query(migration.sql.replaceAll('{schema}', s));
           await db.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, [migration.version, migration.name]);
+          if (migration.version === ROLLUPS_MIGRATION) backfill = (await db.query(`SELECT 1 FROM ${s}.transactions LIMIT 1`)).rows.length > 0;
         }
       });
+      // The rollups start with what the database already holds, so reports cover its history.
+      if (backfill) await store.rebuildRollups({ actor: 'system', now: new Date() });
     },
 
     async close() {
@@ -244,10 +277,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         if (lease?.perTarget !== undefined && candidates.length > 0) await lockTargetCaps(db, candidates.map((d) => d.target));
         // A concurrent insert of the same key waits on the unique index until the first commits, then
         // does nothing; the SELECT (a new snapshot under READ COMMITTED) then sees the first.
+        const report = reportSubjectOf(envelope, at);
         const inserted = await db.query(
-          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at, channel, lgsl, service, rating) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (council, idempotency_key) DO NOTHING RETURNING id`,
-          [envelope.id, envelope.council, envelope.type, envelope.idempotencykey, JSON.stringify(envelope), at],
+          [envelope.id, envelope.council, envelope.type, envelope.idempotencykey, JSON.stringify(envelope), at, report.channel, report.lgsl, report.service, report.rating],
         );
         if (inserted.rows.length === 0) {
           const existing = await db.query<{ id: string }>(`SELECT id FROM ${s}.transactions WHERE council = $1 AND idempotency_key = $2`, [envelope.council, envelope.idempotencykey]);
@@ -265,6 +299,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         if (accepted.deliveries.length > 0) await db.query(writes.insertDeliveries, byColumn(accepted.deliveries.map(ROW_WRITES.newDelivery.values)));
         await appendAuditIn(db, accepted.audit, now);
         await addPending(db, accepted.pending);
+        await addRollups(db, accepted.rollups);
         return { id: envelope.id, duplicate: false, ...(lease ? { leased: accepted.leased } : {}) };
       });
     },
@@ -316,11 +351,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
       return transaction(async (db) => {
         const current = await lockDelivery(db, deliveryId);
-        const t = current && outcomeTransition(current, { owner, attempt, outcome, now });
-        if (!current || !t) return false;
+        if (!current || current.state !== 'pending' || current.leaseOwner !== owner) return false;
+        const facts = outcome.kind === 'retry' ? undefined : await rollupFacts(db, current, outcome.kind === 'delivered');
+        const t = outcomeTransition(current, { owner, attempt, outcome, now }, facts);
+        if (!t) return false;
         // The next link's row lock before the audit head's (see the lock order above).
         const next = t.promoteFallback ? await nextFallbackLink(db, current) : undefined;
-        await apply(db, next ? andThen(t, fallbackTransition(next, current, now)) : t, now);
+        await apply(db, next ? andThen(t, fallbackTransition(next, current, now, facts)) : t, now);
         return true;
       });
     },
@@ -370,7 +407,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         // Locking the transaction row orders this against purgePayloads: either the purge sees the
         // delivery pending and keeps the payload, or this sees the payload gone.
         const stored = (await db.query<{ envelope: Envelope | null }>(`SELECT envelope FROM ${s}.transactions WHERE id = $1 FOR UPDATE`, [current.transactionId])).rows[0]?.envelope;
-        const t = replayTransition(current, stored ?? undefined, { actor, reason, now, ...(envelope ? { envelope } : {}) });
+        const t = replayTransition(current, stored ?? undefined, { actor, reason, now, ...(envelope ? { envelope } : {}) }, await rollupFacts(db, current, false));
         if (!t) return false;
         if (t.envelope) await db.query(`UPDATE ${s}.transactions SET envelope = $1, purged_at = NULL WHERE id = $2`, [JSON.stringify(t.envelope), current.transactionId]);
         await apply(db, t, now);
@@ -381,7 +418,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     async discardDeadLetter(deliveryId, { actor, reason, now }) {
       return transaction(async (db) => {
         const current = await lockDelivery(db, deliveryId);
-        const t = current && discardTransition(current, { actor, reason, now });
+        const t = current && discardTransition(current, { actor, reason, now }, await rollupFacts(db, current, false));
         if (!t) return false;
         await apply(db, t, now);
         return true;
@@ -433,6 +470,46 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
          ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at`,
         [name, cursor, new Date().toISOString()],
       );
+    },
+
+    async readRollups(query) {
+      const { sql, params } = rollups.readRows(query);
+      return (await pool.query(sql, params)).rows.map((row) => numericRow(row));
+    },
+
+    async readDeliverySeconds(query) {
+      const { sql, params } = rollups.readBuckets(query);
+      return (await pool.query(sql, params)).rows.map((row) => numericRow(row));
+    },
+
+    async deliveryTotals(council) {
+      return deliveryTotalsOf((await pool.query(rollups.deliveryTotals, [council])).rows);
+    },
+
+    async rebuildRollups({ actor, now }) {
+      return transaction(async (db) => {
+        // The audit heads first (the lock order: heads before rollup rows), for the entries written at the end.
+        await db.query(`SELECT council FROM ${s}.audit_heads ORDER BY council FOR UPDATE`);
+        // Every rollup change waits on this lock until the rebuild commits: one that had written its
+        // delivery change but not yet its rollups is not seen by the reads below (not committed), and
+        // adds its change after the rebuilt rows, so nothing is lost or counted twice.
+        await db.query(`LOCK TABLE ${s}.report_days, ${s}.report_delivery_seconds IN EXCLUSIVE MODE`);
+        const into = new RollupAccumulator();
+        const councils = new Map<string, number>();
+        let transactions = 0;
+        for (let after = ''; ; ) {
+          const page = (await db.query(rollups.rebuildPage, [after, REBUILD_PAGE])).rows.map((raw) => rebuildRow(raw, POSTGRES_ROWS));
+          if (page.length === 0) break;
+          transactions += foldRebuildRows(page, into, councils);
+          after = page[page.length - 1]!.id;
+        }
+        for (const sql of rollups.clear) await db.query(sql);
+        const { rows: sums, buckets } = into.sums();
+        for (const row of sums) await db.query(rollups.upsertRow, rollups.rowValues(row.key, row.add, 0));
+        for (const b of buckets) await db.query(rollups.upsertBucket, rollups.bucketValues(b.key, b.bucket, b.add, 0));
+        for (const entry of rebuildAudit(councils, actor)) await appendAuditIn(db, entry, now);
+        return { transactions };
+      });
     },
 
     async purgePayloads(before) {

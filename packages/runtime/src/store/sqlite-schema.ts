@@ -176,4 +176,58 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 5,
+    name: 'report-rollups',
+    sql: `
+      -- What a transaction counts as in reports, on its row, so retention's purge of the envelope
+      -- leaves it: its channel and LGSL, the service it counts under (its type, or for a journey start
+      -- or a rating the service it is about) and a rating. Filled from the envelopes still stored.
+      ALTER TABLE transactions ADD COLUMN channel TEXT;
+      ALTER TABLE transactions ADD COLUMN lgsl INTEGER;
+      ALTER TABLE transactions ADD COLUMN service TEXT;
+      ALTER TABLE transactions ADD COLUMN rating INTEGER;
+      UPDATE transactions SET service = type;
+      UPDATE transactions SET channel = json_extract(envelope, '$.channel'), lgsl = json_extract(envelope, '$.lgsl') WHERE envelope IS NOT NULL;
+      UPDATE transactions SET service = COALESCE(json_extract(envelope, '$.data.service'), type), rating = json_extract(envelope, '$.data.rating')
+        WHERE envelope IS NOT NULL AND type IN ('journey.started', 'feedback.satisfaction');
+
+      -- Reporting rollups per council, UTC day of acceptance, LGSL (0: none), service, channel ('': none)
+      -- and back office ('': the transaction's own row), changed in the transaction of every accept and
+      -- delivery outcome; retention never touches them. shard is always 0 here (the PostgreSQL store
+      -- spreads hot rows over shards). Filled from the stored transactions by the rebuild.
+      CREATE TABLE report_days (
+        council TEXT NOT NULL,
+        day TEXT NOT NULL,
+        lgsl INTEGER NOT NULL,
+        service TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        target TEXT NOT NULL,
+        shard INTEGER NOT NULL,
+        received INTEGER NOT NULL DEFAULT 0,
+        started INTEGER NOT NULL DEFAULT 0,
+        completed INTEGER NOT NULL DEFAULT 0,
+        rating_1 INTEGER NOT NULL DEFAULT 0,
+        rating_2 INTEGER NOT NULL DEFAULT 0,
+        rating_3 INTEGER NOT NULL DEFAULT 0,
+        rating_4 INTEGER NOT NULL DEFAULT 0,
+        rating_5 INTEGER NOT NULL DEFAULT 0,
+        queued INTEGER NOT NULL DEFAULT 0,
+        delivered INTEGER NOT NULL DEFAULT 0,
+        dead INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (council, day, lgsl, service, channel, target, shard)
+      ) WITHOUT ROWID;
+      -- Submit-to-delivered times per back office and day, as a histogram (see report-rollups.ts): by
+      -- back office only, so its rows do not multiply with services and channels.
+      CREATE TABLE report_delivery_seconds (
+        council TEXT NOT NULL,
+        day TEXT NOT NULL,
+        target TEXT NOT NULL,
+        shard INTEGER NOT NULL,
+        bucket INTEGER NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (council, day, target, shard, bucket)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry } from './audit-chain';
 import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
-import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type Transition } from './delivery-transitions';
+import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type RollupFacts, type Transition } from './delivery-transitions';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { insertSql, SqlParams } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
@@ -10,6 +10,8 @@ import { sqliteRefreshMethods } from './sqlite-refresh-queries';
 import { sqliteBatchReads } from './sqlite-read-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
+import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange } from './report-rollups';
+import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { rowMapper, SQLITE_ROWS } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, StoredStatusUpdate } from './store-types';
 
@@ -31,7 +33,12 @@ type Db = Database.Database;
 const PURGE_BATCH = 500;
 
 const rows = rowMapper(SQLITE_ROWS);
-const INSERT_TRANSACTION = insertSql('transactions', ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at'], false);
+const INSERT_TRANSACTION = insertSql('transactions', ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at', 'channel', 'lgsl', 'service', 'rating'], false);
+const ROLLUPS = rollupSql((name) => name, () => '?');
+/** Transactions the rebuild reads per query. */
+const REBUILD_PAGE = 5000;
+/** The migration that adds the rollups: applying it to a file with transactions builds them. */
+const ROLLUPS_MIGRATION = 5;
 const INSERT_DELIVERY = insertSql('deliveries', ROW_WRITES.newDelivery.columns, false);
 const updateSql = (columns: readonly string[]): string => `UPDATE deliveries SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`;
 const UPDATE_DELIVERY = updateSql(ROW_WRITES.delivery.columns);
@@ -141,6 +148,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     return entry;
   };
 
+  /** Adds a transition's rollup changes (see report-rollups.ts). */
+  const addRollups = (changes: readonly RollupChange[]): void => {
+    if (changes.length === 0) return;
+    const { rows: sums, buckets } = new RollupAccumulator().add(changes).sums();
+    for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
+    for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
+  };
+
   /** Writes what a transition of the delivery state machine says, inside the caller's write transaction. */
   const apply = (t: Transition, now: Date): void => {
     for (const attempt of t.attempts) prep(INSERT_ATTEMPT).run(...ROW_WRITES.attempt.values(attempt));
@@ -148,6 +163,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     for (const delivery of t.leases) prep(UPDATE_LEASE).run(...ROW_WRITES.lease.values(delivery));
     for (const entry of t.audit) appendAuditSync(entry, now);
     for (const [target, delta] of t.pending) addPending(target, delta);
+    addRollups(t.rollups);
+  };
+
+  /** What a delivery's rollups need: its transaction's report columns and, for an arrival, whether another came first. */
+  const rollupFacts = (delivery: StoredDelivery, arriving: boolean): RollupFacts | undefined => {
+    const row = prep(ROLLUPS.subject).get(delivery.transactionId) as Record<string, unknown> | undefined;
+    if (!row) return undefined;
+    const completedBefore = arriving && delivery.mode !== 'shadow' && prep(ROLLUPS.completedBefore).get(delivery.transactionId, delivery.id) !== undefined;
+    return { subject: subjectOf(row, SQLITE_ROWS), completedBefore };
   };
 
   const getDelivery = (id: string): StoredDelivery | undefined => {
@@ -186,6 +210,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   /** Each lease call starts the round of targets one further on. */
   let turn = 0;
 
+  /** Recomputes the rollups from the stored transactions, inside the caller's write transaction. */
+  const rebuildSync = (actor: string, now: Date): { transactions: number } => {
+    const into = new RollupAccumulator();
+    let transactions = 0;
+    const councils = new Map<string, number>();
+    for (let after = ''; ; ) {
+      const page = prep(ROLLUPS.rebuildPage).all(after, REBUILD_PAGE).map((raw) => rebuildRow(raw as Record<string, unknown>, SQLITE_ROWS));
+      if (page.length === 0) break;
+      transactions += foldRebuildRows(page, into, councils);
+      after = page[page.length - 1]!.id;
+    }
+    for (const sql of ROLLUPS.clear) prep(sql).run();
+    const { rows: sums, buckets } = into.sums();
+    for (const row of sums) prep(ROLLUPS.upsertRow).run(...ROLLUPS.rowValues(row.key, row.add, 0));
+    for (const b of buckets) prep(ROLLUPS.upsertBucket).run(...ROLLUPS.bucketValues(b.key, b.bucket, b.add, 0));
+    for (const entry of rebuildAudit(councils, actor)) appendAuditSync(entry, now);
+    return { transactions };
+  };
+
   const store: Store = {
     ...sqliteBatchReads(prep),
     async migrate() {
@@ -197,6 +240,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           if (applied.has(migration.version)) continue;
           db.exec(migration.sql);
           prep('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+          // The rollups start with what the file already holds, so reports cover its history.
+          if (migration.version === ROLLUPS_MIGRATION && prep('SELECT 1 FROM transactions LIMIT 1').get() !== undefined) rebuildSync('system', new Date());
         }
       });
     },
@@ -224,10 +269,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         );
         const accepted = acceptTransition(input, handed);
         const { transaction: t } = accepted;
-        prep(INSERT_TRANSACTION).run(t.id, t.council, t.type, t.idempotencyKey, JSON.stringify(t.envelope), t.createdAt);
+        const r = t.report;
+        prep(INSERT_TRANSACTION).run(t.id, t.council, t.type, t.idempotencyKey, JSON.stringify(t.envelope), t.createdAt, r.channel, r.lgsl, r.service, r.rating);
         for (const delivery of accepted.deliveries) prep(INSERT_DELIVERY).run(...ROW_WRITES.newDelivery.values(delivery));
         appendAuditSync(accepted.audit, now);
         for (const [target, n] of accepted.pending) addPending(target, n);
+        addRollups(accepted.rollups);
         return { id: t.id, duplicate: false, ...(lease ? { leased: accepted.leased } : {}) };
       });
     },
@@ -279,10 +326,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
       return grouped(() => {
         const current = getDelivery(deliveryId);
-        const t = current && outcomeTransition(current, { owner, attempt, outcome, now });
-        if (!current || !t) return false;
+        if (!current || current.state !== 'pending' || current.leaseOwner !== owner) return false;
+        const facts = outcome.kind === 'retry' ? undefined : rollupFacts(current, outcome.kind === 'delivered');
+        const t = outcomeTransition(current, { owner, attempt, outcome, now }, facts);
+        if (!t) return false;
         const next = t.promoteFallback ? nextFallbackLink(current) : undefined;
-        apply(next ? andThen(t, fallbackTransition(next, current, now)) : t, now);
+        apply(next ? andThen(t, fallbackTransition(next, current, now, facts)) : t, now);
         return true;
       });
     },
@@ -344,7 +393,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async replayDeadLetter(deliveryId, { actor, reason, envelope, now }) {
       return write(() => {
         const current = getDelivery(deliveryId);
-        const t = current && replayTransition(current, storedEnvelope(current.transactionId), { actor, reason, now, ...(envelope ? { envelope } : {}) });
+        const t = current && replayTransition(current, storedEnvelope(current.transactionId), { actor, reason, now, ...(envelope ? { envelope } : {}) }, rollupFacts(current, false));
         if (!current || !t) return false;
         if (t.envelope) prep('UPDATE transactions SET envelope = ?, purged_at = NULL WHERE id = ?').run(JSON.stringify(t.envelope), current.transactionId);
         apply(t, now);
@@ -355,7 +404,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async discardDeadLetter(deliveryId, { actor, reason, now }) {
       return write(() => {
         const current = getDelivery(deliveryId);
-        const t = current && discardTransition(current, { actor, reason, now });
+        const t = current && discardTransition(current, { actor, reason, now }, rollupFacts(current, false));
         if (!t) return false;
         apply(t, now);
         return true;
@@ -411,6 +460,25 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           new Date().toISOString(),
         );
       });
+    },
+
+    async readRollups(query) {
+      const { sql, params } = ROLLUPS.readRows(query);
+      return db.prepare(sql).all(...params).map((row) => numericRow(row as Record<string, unknown>));
+    },
+
+    async readDeliverySeconds(query) {
+      const { sql, params } = ROLLUPS.readBuckets(query);
+      return db.prepare(sql).all(...params).map((row) => numericRow(row as Record<string, unknown>));
+    },
+
+    async deliveryTotals(council) {
+      return deliveryTotalsOf(prep(ROLLUPS.deliveryTotals).all(council) as Array<Record<string, unknown>>);
+    },
+
+    async rebuildRollups({ actor, now }) {
+      // One IMMEDIATE transaction: no accept or outcome can change the rows between the read and the write.
+      return write(() => rebuildSync(actor, now));
     },
 
     async purgePayloads(before) {

@@ -1,6 +1,7 @@
 import type { Envelope, Receipt, StatusUpdate } from '@lgx/core';
 import type { StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './status-refresh-types';
 import type { StoreBatchReads } from './store-batch-reads';
+import type { RollupBucketRow, RollupDayRow, RollupQuery } from './rollup-sql';
 
 /** What a delivery is doing. `dead` deliveries are the dead-letter queue. */
 export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'discarded' | 'skipped';
@@ -156,6 +157,9 @@ export interface WorkerRecord {
   heartbeatAt: string;
 }
 
+/** Deliveries per back office that arrived, are dead letters now, and are queued now. */
+export type DeliveryTotals = Record<string, { delivered: number; dead: number; queued: number }>;
+
 /** Pending deliveries (waiting, scheduled for a retry, or in flight), per target and in all. */
 export interface QueueDepth {
   total: number;
@@ -267,6 +271,22 @@ export interface Store extends StoreBatchReads {
   settleStatusRefresh(input: StatusRefreshSettlement): Promise<void>;
   getCursor(name: string): Promise<string | undefined>;
   setCursor(name: string, cursor: string): Promise<void>;
+
+  /**
+   * Reporting rollups: one council's day rows in a range, summed per day and the query's dimensions.
+   * Kept in the transaction of every accept and delivery outcome; retention never touches them.
+   */
+  readRollups(query: RollupQuery): Promise<RollupDayRow[]>;
+  /** The submit-to-delivered histogram of the rollups' delivery rows, per day, dimension and bucket. */
+  readDeliverySeconds(query: RollupQuery): Promise<RollupBucketRow[]>;
+  /** A council's delivered, dead and queued deliveries per back office, from the rollups (every process's work). */
+  deliveryTotals(council: string): Promise<DeliveryTotals>;
+  /**
+   * Recomputes the rollups from the stored transactions (their report columns outlive the payload)
+   * in one database transaction that keeps every other rollup change waiting, with a
+   * 'report.rebuilt' audit entry by `actor` in each council's chain. Resolves how many transactions it read.
+   */
+  rebuildRollups(options: { actor: string; now: Date }): Promise<{ transactions: number }>;
 
   /**
    * Removes envelopes of transactions whose deliveries are all finished (none pending) and created
