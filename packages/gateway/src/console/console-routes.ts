@@ -9,6 +9,7 @@ import { DeliveryActivity } from './delivery-activity';
 import { auditPage } from './pages/audit-page';
 import { deadLettersPage } from './pages/dead-letters-page';
 import { overviewPage } from './pages/overview-page';
+import { reportsPage } from './pages/reports-page';
 import { signInPage } from './pages/sign-in-page';
 import { transactionsPage } from './pages/transactions-page';
 
@@ -65,6 +66,7 @@ export function consoleRoutes(app: FastifyInstance, context: GatewayContext, opt
       overviewPage(scope, pages);
       transactionsPage(scope, pages);
       deadLettersPage(scope, pages);
+      reportsPage(scope, pages);
       auditPage(scope, pages);
     },
     { prefix: '/console' },

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -96,7 +97,7 @@ suite('the operator console in Chromium', () => {
     if (SCREENSHOTS) mkdirSync(SCREENSHOTS, { recursive: true });
     world = await startConsoleWorld();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: true });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, javaScriptEnabled: true, acceptDownloads: true });
     page = await context.newPage();
   });
   afterAll(async () => {
@@ -156,6 +157,18 @@ suite('the operator console in Chromium', () => {
       return (await page.locator('.govuk-summary-list').textContent())?.includes('delivered');
     }, 'the replayed transaction shown as delivered');
     await checkPage('transaction-replayed');
+
+    // Read a report, and download its CSV.
+    await page.click('a:has-text("Reports")');
+    await page.selectOption('#group', 'service,channel');
+    await page.click('button:has-text("Show report")');
+    expect(await page.locator('svg.lgx-chart').count()).toBe(1);
+    expect(await page.locator('table').first().innerText()).toContain('number of transactions');
+    await checkPage('reports');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("Download this report as CSV")')]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    expect(csv.split('\r\n')[0]).toMatch(/^_id,_timestamp,end_at,period,council,service,channel,number_of_transactions,/);
+    expect(csv).toContain(',digital,');
 
     await page.click('a:has-text("Audit trail")');
     expect(await page.locator('#verdict').first().innerText()).toContain('The audit chain is whole');

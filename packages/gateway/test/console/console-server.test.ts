@@ -241,3 +241,48 @@ describe('dead letters', () => {
     expect(auditPage.text).toContain(`key:${keyId}`);
   });
 });
+
+describe('reports', () => {
+  const thisMonth = new Date().toISOString().slice(0, 7);
+  const csvRows = (text: string) => {
+    const [header, ...rows] = text.trimEnd().split('\r\n');
+    const columns = header!.split(',');
+    return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [columns[i]!, v])));
+  };
+
+  it("charts the council's transactions by channel with a data table, and downloads the same figures as CSV", async () => {
+    const c = await signedIn();
+    const page = await c.request('/console/reports/transactions-by-channel?period=month&group=channel&measure=count');
+    expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<svg class="lgx-chart" role="img" aria-labelledby="chart-title chart-desc"/);
+    expect(page.text).toContain('<caption class="govuk-table__caption govuk-table__caption--m">The figures</caption>');
+    const link = /href="(\/console\/reports\/transactions-by-channel\?[^"]*format=csv)"/.exec(page.text)![1]!.replace(/&amp;/g, '&');
+    const csv = await c.request(link);
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(csv.headers.get('content-disposition')).toMatch(/^attachment; filename="transactions-by-channel-month-/);
+    expect(csv.text.split('\r\n')[0]).toBe('_id,_timestamp,end_at,period,council,channel,count');
+    const now = csvRows(csv.text).filter((r) => r._timestamp!.startsWith(thisMonth));
+    // LGX's channels as GDS counts them: web is digital, phone telephone_human.
+    expect(Object.fromEntries(now.map((r) => [r.channel, Number(r.count)]))).toEqual({ digital: 2, telephone_human: 1, face_to_face: 1 });
+    expect(new Set(csvRows(csv.text).map((r) => r.council))).toEqual(new Set([world.service.stack.definition.council]));
+  });
+
+  it("shows another council's key only its own council's figures", async () => {
+    const c = await signedIn(world.keys.otherOperator);
+    const csv = await c.request('/console/reports/transactions-by-channel?period=month&group=channel&measure=count&format=csv');
+    const now = csvRows(csv.text).filter((r) => r._timestamp!.startsWith(thisMonth));
+    expect(Object.fromEntries(now.map((r) => [r.channel, Number(r.count)]))).toEqual({ digital: 1 });
+  });
+
+  it('names the field of a bad query, and answers 404 for an unknown data-set', async () => {
+    const c = await signedIn();
+    const bad = await c.request('/console/reports/service-kpis?period=month&start_at=2026-13-01');
+    expect(bad.status).toBe(400);
+    expect(bad.text).toContain('href="#start_at"');
+    const group = await c.request('/console/reports/service-kpis?group=colour');
+    expect(group.status).toBe(400);
+    expect(group.text).toContain('Group by must be one of');
+    expect((await c.request('/console/reports/everything')).status).toBe(404);
+  });
+});
