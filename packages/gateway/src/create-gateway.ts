@@ -4,6 +4,7 @@ import { AdapterHealthMonitor } from './health/adapter-health-monitor';
 import { capConnections, clientErrorHandler, connectionLimits, serverOptions } from './http/connection-limits';
 import { gracefulStop, STOPPING_RETRY_AFTER_SECONDS } from './http/graceful-stop';
 import { createLoadShedder, retryAfterOf } from './http/load-shedding';
+import { consoleRoutes } from './console/console-routes';
 import { codedProblem, problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
 import { Metrics } from './metrics/metrics';
@@ -122,6 +123,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   callbackRoutes(app, context);
   app.get('/openapi.json', async () => buildOpenApi(options.publicUrl ? { serverUrl: options.publicUrl } : {}));
   if (options.open311 !== false) open311Routes(app, context);
+  const stopConsole = options.console === false ? undefined : consoleRoutes(app, context, options.console);
   health.start();
 
   let closed: Promise<void> | undefined;
@@ -140,6 +142,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         shedder?.stop();
         await stopping.drain(closeOptions.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
         for (const off of unsubscribe) off();
+        stopConsole?.();
         await app.close();
       })();
       return closed;

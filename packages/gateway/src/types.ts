@@ -1,9 +1,14 @@
 import type { Channel, Logger } from '@lgx/core';
 import type { OpenStackOptions, RunningStack, StackDefinition, StackPollingOptions, Store } from '@lgx/runtime';
+import type { ConsoleOptions } from './console/console-routes';
 import type { LoadSheddingOptions } from './http/load-shedding';
 
-/** What an API key may do. `admin` implies `submit` and `read`. */
-export type Scope = 'submit' | 'read' | 'admin';
+/**
+ * What an API key may do. `admin` implies every other scope. `operator` signs in to the operator
+ * console (and acts on dead letters there); `personal-data` shows personal data in the console
+ * unmasked and allows editing a dead letter's transaction.
+ */
+export type Scope = 'submit' | 'read' | 'operator' | 'personal-data' | 'admin';
 
 /** A stored API key: only the SHA-256 of its secret is kept. */
 export interface ApiKeyRecord {
@@ -85,6 +90,11 @@ export interface GatewayOptions {
    * LOAD_SHEDDING_DEFAULTS; `false` turns it off.
    */
   loadShedding?: LoadSheddingOptions | false;
+  /**
+   * The operator console under /console (on by default): how long a session lasts idle (default 30
+   * minutes) and at most (default 8 hours), and how many are kept. `false` turns it off.
+   */
+  console?: ConsoleOptions | false;
 }
 
 /** Counters and latency of one gateway, in Prometheus text format at GET /metrics. */

@@ -153,6 +153,10 @@ export const errorCodes = {
     summary: 'The gateway is above a high-water mark (queue depth or event-loop delay) and refused a submission; nothing was stored.',
     httpStatus: 503,
   },
+  LGX_ERR_GATEWAY_CSRF: {
+    summary: 'A console form was sent without the form token of the signed-in session (an old page, or a form from another site); nothing was changed.',
+    httpStatus: 403,
+  },
   LGX_ERR_CLI_USAGE: {
     summary: 'The lgx command was called with an unknown command, option or missing argument.',
     httpStatus: 500,

@@ -3,7 +3,7 @@ import { CHANNELS, type Channel } from '@lgx/core';
 import type { ApiKeyRecord, KeyStore, Scope } from '../types';
 
 /** Every scope a key can hold. `admin` implies the others. */
-export const SCOPES: readonly Scope[] = ['submit', 'read', 'admin'];
+export const SCOPES: readonly Scope[] = ['submit', 'read', 'operator', 'personal-data', 'admin'];
 
 /** `lgx_` + 12 hex characters of key id + `.` + 43 base64url characters of secret. */
 const KEY_PATTERN = /^lgx_([0-9a-f]{12})\.([A-Za-z0-9_-]{43})$/;
