@@ -7,7 +7,9 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
@@ -56,11 +58,13 @@ export default tseslint.config(
         'error',
         {
           selector: 'ExportAllDeclaration',
-          message: "List exports by name (export { a, type B } from './module'): `export *` publishes everything the module holds, internals included.",
+          message:
+            "List exports by name (export { a, type B } from './module'): `export *` publishes everything the module holds, internals included.",
         },
         {
           selector: 'ExportNamedDeclaration[source.value=/(^|\\/)internal(\\/|$)/]',
-          message: 'Modules under internal/ are the package\'s own: use them, never re-export them (a name users may import belongs in a module outside internal/).',
+          message:
+            "Modules under internal/ are the package's own: use them, never re-export them (a name users may import belongs in a module outside internal/).",
         },
       ],
     },

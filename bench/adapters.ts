@@ -59,7 +59,11 @@ export async function benchAdapters(names: string[] = Object.keys(BENCHES)): Pro
 if (require.main === module) {
   const names = process.argv.slice(2);
   benchAdapters(names.length ? names : undefined)
-    .then((rows) => console.log(`bench/adapters: operations per second, adapter vs raw client on the same simulator (aim: ratio 0.90 or more)\n\n${rows.join('\n')}`))
+    .then((rows) =>
+      console.log(
+        `bench/adapters: operations per second, adapter vs raw client on the same simulator (aim: ratio 0.90 or more)\n\n${rows.join('\n')}`,
+      ),
+    )
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

@@ -35,14 +35,21 @@ const CONCURRENCY = 8;
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 let keySeq = 0;
 const tx = () =>
-  createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]!), { council: COUNCIL, channel: 'web', idempotencyKey: `backlog-${keySeq++}` });
+  createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]!), {
+    council: COUNCIL,
+    channel: 'web',
+    idempotencyKey: `backlog-${keySeq++}`,
+  });
 
 const n = (x: number) => Math.round(x).toLocaleString('en-GB');
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** The simulator in a child process; resolves its URL. */
 async function startSimulator(latencyMs: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'backlog-simulator.ts'), String(latencyMs)], { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'backlog-simulator.ts'), String(latencyMs)], {
+    cwd: repoRoot,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
@@ -64,11 +71,10 @@ async function startSimulator(latencyMs: number): Promise<{ url: string; stop: (
   };
 }
 
-
 /** Queues `count` transactions with the worker stopped, many submits at a time (they share commits). */
 async function fill(stack: RunningStack, count: number): Promise<number> {
   const started = performance.now();
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const batch = Math.min(500, count - done);
     await Promise.all(Array.from({ length: batch }, () => stack.submit(tx())));
     done += batch;
@@ -108,7 +114,11 @@ function deliveredCounter(stack: RunningStack) {
 }
 
 /** Starts the worker, lets `warmup` deliveries through, times the next `window` (at most `maxMs`), stops it. */
-async function drain(stack: RunningStack, counter: ReturnType<typeof deliveredCounter>, options: { warmup: number; window: number; maxMs: number }): Promise<number> {
+async function drain(
+  stack: RunningStack,
+  counter: ReturnType<typeof deliveredCounter>,
+  options: { warmup: number; window: number; maxMs: number },
+): Promise<number> {
   stack.start();
   try {
     await counter.until(counter.count + options.warmup, performance.now() + options.maxMs);
@@ -124,7 +134,15 @@ async function drain(stack: RunningStack, counter: ReturnType<typeof deliveredCo
 function request(agent: http.Agent, url: URL, method: 'GET' | 'POST', headers: Record<string, string>, body?: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const sent = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method, headers: body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method,
+        headers:
+          body === undefined ? headers : { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -177,7 +195,15 @@ async function serve(store: Store, simUrl: string): Promise<Served> {
   );
   const keys = createMemoryKeyStore();
   const { key } = await createApiKey(keys, { council: COUNCIL, scopes: ['submit', 'read'] });
-  const service = await startService(definition, { store, keys, resolveFrom: repoRoot, start: false, polling: false, retention: false, worker: { concurrency: CONCURRENCY, perTarget: CONCURRENCY } });
+  const service = await startService(definition, {
+    store,
+    keys,
+    resolveFrom: repoRoot,
+    start: false,
+    polling: false,
+    retention: false,
+    worker: { concurrency: CONCURRENCY, perTarget: CONCURRENCY },
+  });
   return { service, stack: service.stack, base: new URL(service.url), headers: { authorization: `Bearer ${key}` } };
 }
 
@@ -223,7 +249,11 @@ async function postgresKind(): Promise<StoreKind | string> {
   };
 }
 
-async function benchOneStore(kind: StoreKind, simUrl: string, options: { large: number; small: number; rounds: number }): Promise<string[]> {
+async function benchOneStore(
+  kind: StoreKind,
+  simUrl: string,
+  options: { large: number; small: number; rounds: number },
+): Promise<string[]> {
   const rows: string[] = [];
   const agent = new http.Agent({ keepAlive: true, maxSockets: 8 });
   const opened: Served[] = [];
@@ -255,7 +285,9 @@ async function benchOneStore(kind: StoreKind, simUrl: string, options: { large: 
     const best = (xs: number[]) => Math.max(...xs);
     const list = (xs: number[]) => xs.map(n).join(', ');
     const drainRatio = best(longRates) / best(shortRates);
-    rows.push(`  (a) delivered/s  ${n(options.small)} queued: ${n(best(shortRates))} (rounds ${list(shortRates)})  ${n(options.large)} queued: ${n(best(longRates))} (rounds ${list(longRates)})`);
+    rows.push(
+      `  (a) delivered/s  ${n(options.small)} queued: ${n(best(shortRates))} (rounds ${list(shortRates)})  ${n(options.large)} queued: ${n(best(longRates))} (rounds ${list(longRates)})`,
+    );
     rows.push(`      ratio long/short ${drainRatio.toFixed(2)} (aim: at least 0.80) ${drainRatio >= 0.8 ? 'ok' : 'BELOW AIM'}`);
 
     // (b) Request latency: empty queue (worker idle) vs long queue (worker draining it).
@@ -293,13 +325,17 @@ async function benchOneStore(kind: StoreKind, simUrl: string, options: { large: 
   }
 }
 
-export async function benchBacklog(options: { large?: number; small?: number; rounds?: number; stores?: string[] } = {}): Promise<string[]> {
+export async function benchBacklog(
+  options: { large?: number; small?: number; rounds?: number; stores?: string[] } = {},
+): Promise<string[]> {
   const large = options.large ?? Number(process.env.BENCH_BACKLOG_LARGE ?? 100_000);
   const small = options.small ?? Number(process.env.BENCH_BACKLOG_SMALL ?? 1_000);
   const rounds = options.rounds ?? Number(process.env.BENCH_BACKLOG_ROUNDS ?? 3);
   const stores = options.stores ?? (process.env.BENCH_BACKLOG_STORES ?? 'sqlite,postgres').split(',');
   const sim = await startSimulator(20);
-  const rows: string[] = [`${CONCURRENCY} deliveries in flight, simulator answering in 20 ms; rates are best of ${rounds} alternating rounds, p99s the lowest of ${rounds}`];
+  const rows: string[] = [
+    `${CONCURRENCY} deliveries in flight, simulator answering in 20 ms; rates are best of ${rounds} alternating rounds, p99s the lowest of ${rounds}`,
+  ];
   try {
     for (const name of stores) {
       const kind = name === 'postgres' ? await postgresKind() : await sqliteKind();
@@ -322,7 +358,9 @@ export async function benchBacklog(options: { large?: number; small?: number; ro
 
 if (require.main === module) {
   benchBacklog()
-    .then((rows) => console.log(`bench/backlog: drain rate and request latency with a long queue vs a short one (same run)\n\n${rows.join('\n')}`))
+    .then((rows) =>
+      console.log(`bench/backlog: drain rate and request latency with a long queue vs a short one (same run)\n\n${rows.join('\n')}`),
+    )
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

@@ -27,9 +27,19 @@ const repoRoot = path.resolve(__dirname, '..');
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 let keySeq = 0;
 /** A fresh idempotency key per transaction, so the vendor does the same work for every one. */
-const tx = () => createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]!), { council: 'E07000223', channel: 'web', idempotencyKey: `bench-${keySeq++}` });
+const tx = () =>
+  createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]!), {
+    council: 'E07000223',
+    channel: 'web',
+    idempotencyKey: `bench-${keySeq++}`,
+  });
 
-async function open(sim: ExampleWasteSimulator, dir: string, name: string, worker: { concurrency: number; start: boolean; onEvent?: (event: DeliveryEvent) => void }): Promise<RunningStack> {
+async function open(
+  sim: ExampleWasteSimulator,
+  dir: string,
+  name: string,
+  worker: { concurrency: number; start: boolean; onEvent?: (event: DeliveryEvent) => void },
+): Promise<RunningStack> {
   const definition = await createStack(
     {
       council: 'E07000223',
@@ -92,7 +102,9 @@ const n = (x: number) => Math.round(x).toLocaleString('en-GB');
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
-export async function benchDelivery(options: { submits?: number; total?: number; rounds?: number; concurrency?: number; latencies?: number[]; backlog?: number } = {}): Promise<string[]> {
+export async function benchDelivery(
+  options: { submits?: number; total?: number; rounds?: number; concurrency?: number; latencies?: number[]; backlog?: number } = {},
+): Promise<string[]> {
   const submits = options.submits ?? 2000;
   const total = options.total ?? 600;
   const rounds = options.rounds ?? Number(process.env.BENCH_DELIVERY_ROUNDS ?? 3);
@@ -111,14 +123,20 @@ export async function benchDelivery(options: { submits?: number; total?: number;
     for (let i = 0; i < 100; i++) await accepting.submit(tx());
     const t0 = performance.now();
     for (let i = 0; i < submits; i++) await accepting.submit(tx());
-    rows.push(`(a) stack.submit, durable (SQLite, synchronous=FULL): ${n((submits * 1000) / (performance.now() - t0))} accepted/s over ${n(submits)}`);
+    rows.push(
+      `(a) stack.submit, durable (SQLite, synchronous=FULL): ${n((submits * 1000) / (performance.now() - t0))} accepted/s over ${n(submits)}`,
+    );
     await accepting.close();
     stacks.pop();
 
     // (b) and (c), at each vendor latency.
     rows.push('');
-    rows.push(`(b)/(c) delivered/s and submit-to-delivered latency, C=${concurrency} in parallel, ${n(total)} per round, best of ${rounds} alternating rounds each`);
-    rows.push(`${'vendor latency'.padEnd(15)} ${'path'.padEnd(6)} ${'delivered/s'.padStart(12)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'stack/raw'.padStart(10)}`);
+    rows.push(
+      `(b)/(c) delivered/s and submit-to-delivered latency, C=${concurrency} in parallel, ${n(total)} per round, best of ${rounds} alternating rounds each`,
+    );
+    rows.push(
+      `${'vendor latency'.padEnd(15)} ${'path'.padEnd(6)} ${'delivered/s'.padStart(12)} ${'p50'.padStart(10)} ${'p99'.padStart(10)} ${'stack/raw'.padStart(10)}`,
+    );
     for (const latency of vendorLatencies) {
       sim.reset();
       sim.faults.latency(latency);
@@ -162,7 +180,8 @@ export async function benchDelivery(options: { submits?: number; total?: number;
         sim.requests.length = 0;
       }
       // One case per transaction delivered by the stack and per raw POST, each with its own key.
-      if (sim.state.cases.size !== (total * rounds + 100) * 2) throw new Error(`vendor has ${sim.state.cases.size} cases, expected ${(total * rounds + 100) * 2}`);
+      if (sim.state.cases.size !== (total * rounds + 100) * 2)
+        throw new Error(`vendor has ${sim.state.cases.size} cases, expected ${(total * rounds + 100) * 2}`);
       await stack.close();
       stacks.pop();
       const best = (runs: Run[]) => runs.reduce((a, b) => (b.rate > a.rate ? b : a));
@@ -170,8 +189,12 @@ export async function benchDelivery(options: { submits?: number; total?: number;
       const rawRun = best(rawRuns);
       const label = `${latency} ms`.padEnd(15);
       const list = (runs: Run[]) => runs.map((r) => n(r.rate)).join(', ');
-      rows.push(`${label} ${'stack'.padEnd(6)} ${n(stackRun.rate).padStart(12)} ${ms(stackRun.p50).padStart(10)} ${ms(stackRun.p99).padStart(10)} ${(stackRun.rate / rawRun.rate).toFixed(2).padStart(10)}   rounds ${list(stackRuns)}`);
-      rows.push(`${label} ${'raw'.padEnd(6)} ${n(rawRun.rate).padStart(12)} ${ms(rawRun.p50).padStart(10)} ${ms(rawRun.p99).padStart(10)} ${''.padStart(10)}   rounds ${list(rawRuns)}`);
+      rows.push(
+        `${label} ${'stack'.padEnd(6)} ${n(stackRun.rate).padStart(12)} ${ms(stackRun.p50).padStart(10)} ${ms(stackRun.p99).padStart(10)} ${(stackRun.rate / rawRun.rate).toFixed(2).padStart(10)}   rounds ${list(stackRuns)}`,
+      );
+      rows.push(
+        `${label} ${'raw'.padEnd(6)} ${n(rawRun.rate).padStart(12)} ${ms(rawRun.p50).padStart(10)} ${ms(rawRun.p99).padStart(10)} ${''.padStart(10)}   rounds ${list(rawRuns)}`,
+      );
     }
     sim.faults.latency(0);
     rows.push(
@@ -197,7 +220,9 @@ export async function benchDelivery(options: { submits?: number; total?: number;
     const afterNoGc = process.memoryUsage().heapUsed;
     const after = heap();
     rows.push('');
-    rows.push(`(d) backlog of ${n(backlog)} queued with the worker stopped (${n((backlog * 1000) / (performance.now() - t1))} submits/s; BENCH_BACKLOG to change)`);
+    rows.push(
+      `(d) backlog of ${n(backlog)} queued with the worker stopped (${n((backlog * 1000) / (performance.now() - t1))} submits/s; BENCH_BACKLOG to change)`,
+    );
     rows.push(
       gc
         ? `    heap used after forced GC: before ${mib(before)}, after ${n(tenth)} ${mib(atTenth)}, after ${n(backlog)} ${mib(after)} (${mib(afterNoGc)} before that GC)`

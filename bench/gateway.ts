@@ -36,7 +36,9 @@ let keySeq = 0;
 function bodies(count: number): string[] {
   return Array.from({ length: count }, () => {
     const data = structuredClone(missed[keySeq % missed.length]!);
-    return JSON.stringify(createTransaction('waste.missedCollection', data, { council: COUNCIL, channel: 'web', idempotencyKey: `bench-gw-${keySeq++}` }));
+    return JSON.stringify(
+      createTransaction('waste.missedCollection', data, { council: COUNCIL, channel: 'web', idempotencyKey: `bench-gw-${keySeq++}` }),
+    );
   });
 }
 
@@ -44,7 +46,14 @@ function bodies(count: number): string[] {
 function post(agent: http.Agent, url: URL, headers: Record<string, string>, body: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const request = http.request(
-      { agent, host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname,
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve(response.statusCode ?? 0));
@@ -76,7 +85,12 @@ async function startBare(store: Store): Promise<{ url: string; close: () => Prom
     const result = await store.insertTransaction({
       envelope,
       deliveries: [{ id: randomUUID(), target: 'waste', mode: 'one', order: 0, state: 'pending' }],
-      audit: { actor: 'key:bench', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: 0 } },
+      audit: {
+        actor: 'key:bench',
+        action: 'transaction.accepted',
+        payloadHash: payloadHash(envelope.data),
+        details: { type: envelope.type, route: 0 },
+      },
       now: new Date(),
     });
     return reply.code(202).send({ id: result.id, duplicate: result.duplicate });
@@ -87,7 +101,9 @@ async function startBare(store: Store): Promise<{ url: string; close: () => Prom
 
 const n = (x: number) => Math.round(x).toLocaleString('en-GB');
 
-export async function benchGateway(options: { requests?: number; concurrency?: number; rounds?: number; warmup?: number; dir?: string } = {}): Promise<string[]> {
+export async function benchGateway(
+  options: { requests?: number; concurrency?: number; rounds?: number; warmup?: number; dir?: string } = {},
+): Promise<string[]> {
   const requests = options.requests ?? Number(process.env.BENCH_GATEWAY_N ?? 3000);
   const concurrency = options.concurrency ?? 16;
   const rounds = options.rounds ?? Number(process.env.BENCH_GATEWAY_ROUNDS ?? 3);
@@ -111,7 +127,14 @@ export async function benchGateway(options: { requests?: number; concurrency?: n
     const { key } = await createApiKey(keys, { council: COUNCIL, scopes: ['submit'] });
     // The worker is not started and nothing polls: the bench measures acceptance, and deliveries stay
     // pending on disk.
-    service = await startService(definition, { store: createSqliteStore({ file: path.join(dir, 'gateway.db') }), keys, resolveFrom: repoRoot, start: false, polling: false, retention: false });
+    service = await startService(definition, {
+      store: createSqliteStore({ file: path.join(dir, 'gateway.db') }),
+      keys,
+      resolveFrom: repoRoot,
+      start: false,
+      polling: false,
+      retention: false,
+    });
     const gatewayUrl = new URL('/v1/transactions', service.url);
     const gatewayHeaders = { authorization: `Bearer ${key}` };
 
@@ -151,7 +174,11 @@ export async function benchGateway(options: { requests?: number; concurrency?: n
 
 if (require.main === module) {
   benchGateway()
-    .then((rows) => console.log(`bench/gateway: accepted submits per second over HTTP, LGX gateway vs a bare Fastify route doing the same durable SQLite insert (same run)\n\n${rows.join('\n')}`))
+    .then((rows) =>
+      console.log(
+        `bench/gateway: accepted submits per second over HTTP, LGX gateway vs a bare Fastify route doing the same durable SQLite insert (same run)\n\n${rows.join('\n')}`,
+      ),
+    )
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

@@ -60,5 +60,9 @@ export async function compareRates(options: {
     beforePass(round);
     bestAdapter = Math.max(bestAdapter, await rate(adapter, total, concurrency));
   }
-  return { adapterPerSecond: Math.round(bestAdapter * perCall), rawPerSecond: Math.round(bestRaw * perCall), ratio: Number((bestAdapter / bestRaw).toFixed(3)) };
+  return {
+    adapterPerSecond: Math.round(bestAdapter * perCall),
+    rawPerSecond: Math.round(bestRaw * perCall),
+    ratio: Number((bestAdapter / bestRaw).toFixed(3)),
+  };
 }

@@ -34,7 +34,9 @@ const repoRoot = path.resolve(__dirname, '..');
 const COUNCIL = 'E07000223';
 const TYPES = ['street.report', 'waste.missedCollection', 'waste.containerRequest', 'waste.bulkyBooking', 'waste.gardenSubscription'];
 const CONCURRENCY = 4;
-const SERVICES: Open311FacadeService[] = [{ code: 'MISSED_REFUSE', name: 'Missed refuse collection', type: 'waste.missedCollection', service: 'refuse' }];
+const SERVICES: Open311FacadeService[] = [
+  { code: 'MISSED_REFUSE', name: 'Missed refuse collection', type: 'waste.missedCollection', service: 'refuse' },
+];
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 let keySeq = 0;
 
@@ -52,11 +54,18 @@ async function startPerItem(store: Store): Promise<{ url: string; close: () => P
     const limit = Number((request.query as { limit?: string }).limit ?? 20);
     const rows = await store.listTransactions({ council: COUNCIL, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    const items = await Promise.all(page.map(async (t) => summaryOf({ transaction: t, state: stateOf(await store.listDeliveries(t.id)) }, '')));
+    const items = await Promise.all(
+      page.map(async (t) => summaryOf({ transaction: t, state: stateOf(await store.listDeliveries(t.id)) }, '')),
+    );
     return { items };
   });
   app.get('/open311/v2/requests.json', async (_request, reply) => {
-    const transactions = await store.listTransactions({ council: COUNCIL, types: TYPES, from: new Date(Date.now() - 90 * 86_400_000), limit: 1000 });
+    const transactions = await store.listTransactions({
+      council: COUNCIL,
+      types: TYPES,
+      from: new Date(Date.now() - 90 * 86_400_000),
+      limit: 1000,
+    });
     const elements = [];
     for (const t of transactions) {
       const updates = await store.listStatusUpdates(t.id);
@@ -71,11 +80,17 @@ async function startPerItem(store: Store): Promise<{ url: string; close: () => P
 /** Stores `count` transactions (many submits at a time: they share commits); status updates on every third of the newest 3,000. */
 async function fill(stack: RunningStack, count: number): Promise<void> {
   const ids: string[] = [];
-  for (let done = 0; done < count; ) {
+  for (let done = 0; done < count;) {
     const batch = Math.min(500, count - done);
     const results = await Promise.all(
       Array.from({ length: batch }, () =>
-        stack.submit(createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]) as never, { council: COUNCIL, channel: 'web', idempotencyKey: `read-${keySeq++}` })),
+        stack.submit(
+          createTransaction('waste.missedCollection', structuredClone(missed[keySeq % missed.length]) as never, {
+            council: COUNCIL,
+            channel: 'web',
+            idempotencyKey: `read-${keySeq++}`,
+          }),
+        ),
       ),
     );
     ids.push(...results.map((r) => r.id));
@@ -85,14 +100,29 @@ async function fill(stack: RunningStack, count: number): Promise<void> {
   for (let i = 0; i < followed.length; i += 100) {
     await Promise.all(
       followed.slice(i, i + 100).map((id) =>
-        stack.recordStatusUpdate({ target: 'waste', update: { transactionId: id, externalRef: `MC-${id.slice(0, 8)}`, updateId: `u-${id}`, status: 'action_scheduled', updatedAt: new Date().toISOString() } }),
+        stack.recordStatusUpdate({
+          target: 'waste',
+          update: {
+            transactionId: id,
+            externalRef: `MC-${id.slice(0, 8)}`,
+            updateId: `u-${id}`,
+            status: 'action_scheduled',
+            updatedAt: new Date().toISOString(),
+          },
+        }),
       ),
     );
   }
 }
 
 /** Pages per second through the read model and per item, `total` pages a round, alternating rounds; every page must hold `expected` rows. */
-async function compare(rounds: number, total: number, readModel: () => Promise<number>, perItem: () => Promise<number>, expected: number): Promise<{ readModel: number[]; perItem: number[] }> {
+async function compare(
+  rounds: number,
+  total: number,
+  readModel: () => Promise<number>,
+  perItem: () => Promise<number>,
+  expected: number,
+): Promise<{ readModel: number[]; perItem: number[] }> {
   const checked = (call: () => Promise<number>) => async () => {
     const rows = await call();
     if (rows !== expected) throw new Error(`a page held ${rows} rows, expected ${expected}`);
@@ -151,11 +181,26 @@ async function benchOneStore(name: string, store: Store, options: { rows: number
     rows.push(
       ...report(
         '(a) GET /v1/transactions?limit=100',
-        await compare(options.rounds, 100, () => count(`${viaGateway}/v1/transactions?limit=100`, auth), () => count(`${perItem!.url}/v1/transactions?limit=100`), 100),
+        await compare(
+          options.rounds,
+          100,
+          () => count(`${viaGateway}/v1/transactions?limit=100`, auth),
+          () => count(`${perItem!.url}/v1/transactions?limit=100`),
+          100,
+        ),
       ),
     );
     rows.push(
-      ...report('(b) GET /open311/v2/requests.json (1,000 rows)', await compare(options.rounds, 20, () => count(`${viaGateway}/open311/v2/requests.json`), () => count(`${perItem!.url}/open311/v2/requests.json`), 1000)),
+      ...report(
+        '(b) GET /open311/v2/requests.json (1,000 rows)',
+        await compare(
+          options.rounds,
+          20,
+          () => count(`${viaGateway}/open311/v2/requests.json`),
+          () => count(`${perItem!.url}/open311/v2/requests.json`),
+          1000,
+        ),
+      ),
     );
     rows.push(
       ...report(
@@ -196,7 +241,12 @@ export async function benchReadModel(options: { rows?: number; rounds?: number; 
       }
       const server = await startPostgresServer(availability.binaries);
       try {
-        out.push(...(await benchOneStore('PostgreSQL', createPostgresStore({ connectionString: server.connectionString, schema: 'bench_read' }), { rows, rounds })));
+        out.push(
+          ...(await benchOneStore('PostgreSQL', createPostgresStore({ connectionString: server.connectionString, schema: 'bench_read' }), {
+            rows,
+            rounds,
+          })),
+        );
       } finally {
         await server.stop();
       }
@@ -214,7 +264,11 @@ export async function benchReadModel(options: { rows?: number; rounds?: number; 
 
 if (require.main === module) {
   benchReadModel()
-    .then((rows) => console.log(`bench/read-model: pages read through the read model vs per-item reads on the same store (same run)\n\n${rows.join('\n')}`))
+    .then((rows) =>
+      console.log(
+        `bench/read-model: pages read through the read model vs per-item reads on the same store (same run)\n\n${rows.join('\n')}`,
+      ),
+    )
     .catch((error: unknown) => {
       console.error(error);
       process.exitCode = 1;

@@ -50,12 +50,16 @@ function seed(file: string, rows: number): void {
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = OFF');
-  const insertTransaction = db.prepare('INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at, purged_at, channel, lgsl, service, rating) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)');
+  const insertTransaction = db.prepare(
+    'INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at, purged_at, channel, lgsl, service, rating) VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?)',
+  );
   const insertDelivery = db.prepare(
     `INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, receipt, created_at, updated_at)
      VALUES (?, ?, ?, ?, 'one', 0, ?, ?, ?, ?, ?, ?)`,
   );
-  const insertAttempt = db.prepare("INSERT INTO attempts (delivery_id, attempt, started_at, finished_at, outcome) VALUES (?, 1, ?, ?, 'delivered')");
+  const insertAttempt = db.prepare(
+    "INSERT INTO attempts (delivery_id, attempt, started_at, finished_at, outcome) VALUES (?, 1, ?, ?, 'delivered')",
+  );
   const random = seeded(20261207);
   const batch = db.transaction((from: number, to: number) => {
     for (let i = from; i < to; i++) {
@@ -69,7 +73,18 @@ function seed(file: string, rows: number): void {
         continue;
       }
       if (kind < 0.1) {
-        insertTransaction.run(id, COUNCIL, 'feedback.satisfaction', id, created, created, channel, null, service, 1 + Math.floor(random() * 5));
+        insertTransaction.run(
+          id,
+          COUNCIL,
+          'feedback.satisfaction',
+          id,
+          created,
+          created,
+          channel,
+          null,
+          service,
+          1 + Math.floor(random() * 5),
+        );
         continue;
       }
       insertTransaction.run(id, COUNCIL, service, id, created, created, channel, null, service, null);
@@ -77,12 +92,25 @@ function seed(file: string, rows: number): void {
       const state = outcome < 0.96 ? 'delivered' : outcome < 0.99 ? 'dead' : 'pending';
       const deliveryId = `${id}-d`;
       const finished = new Date(Date.parse(created) + 2000 + Math.floor(random() * 600_000)).toISOString();
-      insertDelivery.run(deliveryId, id, COUNCIL, TARGETS[i % TARGETS.length]!, state, state === 'pending' ? 0 : 1, created, state === 'delivered' ? '{"externalRef":"R"}' : null, created, finished);
+      insertDelivery.run(
+        deliveryId,
+        id,
+        COUNCIL,
+        TARGETS[i % TARGETS.length]!,
+        state,
+        state === 'pending' ? 0 : 1,
+        created,
+        state === 'delivered' ? '{"externalRef":"R"}' : null,
+        created,
+        finished,
+      );
       if (state === 'delivered') insertAttempt.run(deliveryId, created, finished);
     }
   });
   for (let from = 0; from < rows; from += 50_000) batch(from, Math.min(rows, from + 50_000));
-  db.prepare("INSERT INTO queue_depth (target, pending) SELECT target, COUNT(*) FROM deliveries WHERE state = 'pending' GROUP BY target ON CONFLICT (target) DO UPDATE SET pending = excluded.pending").run();
+  db.prepare(
+    "INSERT INTO queue_depth (target, pending) SELECT target, COUNT(*) FROM deliveries WHERE state = 'pending' GROUP BY target ON CONFLICT (target) DO UPDATE SET pending = excluded.pending",
+  ).run();
   db.close();
 }
 
@@ -127,7 +155,15 @@ function rawMonthlyKpis(db: Database.Database): Map<string, MonthFigures> {
   const out = new Map<string, MonthFigures>();
   for (const r of rows) {
     const key = `${r.month}|${r.service}`;
-    const f = out.get(key) ?? { number_of_transactions: 0, number_of_digital_transactions: 0, total_cost: 0, num_responses: 0, delivered: 0, dead: 0, queued: 0 };
+    const f = out.get(key) ?? {
+      number_of_transactions: 0,
+      number_of_digital_transactions: 0,
+      total_cost: 0,
+      num_responses: 0,
+      delivered: 0,
+      dead: 0,
+      queued: 0,
+    };
     f.number_of_transactions += r.completed;
     if (['web', 'app', 'open311', 'api', 'staff'].includes(r.channel)) f.number_of_digital_transactions += r.completed;
     f.total_cost = f.total_cost! + r.completed * (UNIT_COSTS['*'] as Record<string, number>)[r.channel]!;
@@ -143,8 +179,17 @@ function rawMonthlyKpis(db: Database.Database): Map<string, MonthFigures> {
 
 /** (b)'s transactions: a street report with one pending delivery, a new key each. */
 function acceptInput(): NewTransaction {
-  const envelope = createTransaction('street.report', { kind: 'pothole', description: 'Pothole by the bus stop', location: { usrn: '8400709' } } as never, { council: COUNCIL, channel: 'web', idempotencyKey: randomUUID() });
-  return { envelope, deliveries: [{ id: randomUUID(), target: 'confirm', mode: 'one', order: 0, state: 'pending' }], audit: { actor: 'bench', action: 'transaction.accepted' }, now: new Date() };
+  const envelope = createTransaction(
+    'street.report',
+    { kind: 'pothole', description: 'Pothole by the bus stop', location: { usrn: '8400709' } } as never,
+    { council: COUNCIL, channel: 'web', idempotencyKey: randomUUID() },
+  );
+  return {
+    envelope,
+    deliveries: [{ id: randomUUID(), target: 'confirm', mode: 'one', order: 0, state: 'pending' }],
+    audit: { actor: 'bench', action: 'transaction.accepted' },
+    now: new Date(),
+  };
 }
 
 /** Accepts per second: `total` transactions, 200 in flight (they share commits, as a busy gateway's do). */
@@ -174,7 +219,9 @@ async function main(): Promise<void> {
     await setup.close();
     let started = performance.now();
     seed(file, rows);
-    lines.push(`  seeded ${n(rows)} transactions (rows written straight into the file) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    lines.push(
+      `  seeded ${n(rows)} transactions (rows written straight into the file) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
     const model = await openReadModel({ store: createSqliteStore({ file }), council: COUNCIL, unitCosts: UNIT_COSTS });
     started = performance.now();
     const rebuilt = await model.rebuildRollups({ actor: 'bench' });
@@ -190,7 +237,10 @@ async function main(): Promise<void> {
       const want = expected.get(`${String(record._timestamp).slice(0, 7)}|${String(record.service)}`);
       if (!want) throw new Error(`no raw figures for ${String(record._timestamp)} ${String(record.service)}`);
       for (const [field, value] of Object.entries(want)) {
-        if (record[field] !== value) throw new Error(`${String(record._timestamp)} ${String(record.service)} ${field}: rollups ${String(record[field])}, raw ${String(value)}`);
+        if (record[field] !== value)
+          throw new Error(
+            `${String(record._timestamp)} ${String(record.service)} ${field}: rollups ${String(record[field])}, raw ${String(value)}`,
+          );
         compared += 1;
       }
     }
@@ -230,7 +280,9 @@ async function main(): Promise<void> {
 
     // (b) Accepting, with the rollups and with the store as it was before them.
     execFileSync('sh', ['-c', `git -C "${repoRoot}" archive ${BEFORE_ROLLUPS} packages/runtime/src/store | tar -x -C "${baselineDir}"`]);
-    const before = (await import(path.join(baselineDir, 'packages/runtime/src/store/sqlite-store.ts'))) as { createSqliteStore: typeof createSqliteStore };
+    const before = (await import(path.join(baselineDir, 'packages/runtime/src/store/sqlite-store.ts'))) as {
+      createSqliteStore: typeof createSqliteStore;
+    };
     // Each round on new files (so neither side pays for the other's grown file), sides in turn first.
     const side = async (open: typeof createSqliteStore, name: string, total: number): Promise<number> => {
       const store = open({ file: path.join(dir, `${name}.db`) });

@@ -13,7 +13,8 @@ import axios from 'axios';
 import { startOpen311Simulator, type Open311Simulator } from '../packages/adapters/open311/src/testing';
 import { compareRates } from './rate';
 
-const FORM = 'api_key=open311-test-api-key-0001&service_code=pothole&lat=52.2&long=0.12&description=Deep+hole+by+the+bus+stop&attribute%5BdepthCm%5D=12';
+const FORM =
+  'api_key=open311-test-api-key-0001&service_code=pothole&lat=52.2&long=0.12&description=Deep+hole+by+the+bus+stop&attribute%5BdepthCm%5D=12';
 
 /** Fills the simulator with `count` requests and their first update, as POSTs would have. */
 function preload(sim: Open311Simulator, count: number): void {
@@ -34,14 +35,23 @@ function preload(sim: Open311Simulator, count: number): void {
       attributes: { depthCm: '12' },
       contact: {},
     });
-    sim.state.updates.push({ update_id: `u${++sim.state.nextUpdate}`, service_request_id: id, status: 'open', updated_datetime: now, description: 'Report received', external_status_code: 'RECEIVED' });
+    sim.state.updates.push({
+      update_id: `u${++sim.state.nextUpdate}`,
+      service_request_id: id,
+      status: 'open',
+      updated_datetime: now,
+      description: 'Report received',
+      external_status_code: 'RECEIVED',
+    });
   }
 }
 
 export async function benchSimulatorState(options: { concurrency?: number; rounds?: number } = {}): Promise<string[]> {
   const concurrency = options.concurrency ?? 8;
   const rounds = options.rounds ?? 3;
-  const rows = [`${'held'.padEnd(9)} ${'file/s'.padStart(9)} ${'memory/s'.padStart(9)} ${'ratio'.padStart(7)} ${'one save'.padStart(10)} ${'file size'.padStart(10)}`];
+  const rows = [
+    `${'held'.padEnd(9)} ${'file/s'.padStart(9)} ${'memory/s'.padStart(9)} ${'ratio'.padStart(7)} ${'one save'.padStart(10)} ${'file size'.padStart(10)}`,
+  ];
   for (const held of [100, 100_000]) {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lgx-bench-state-'));
     const memory = await startOpen311Simulator();
@@ -52,12 +62,24 @@ export async function benchSimulatorState(options: { concurrency?: number; round
     await filed.saveState();
     const saveMs = Number(process.hrtime.bigint() - started) / 1e6;
     const agent = new http.Agent({ keepAlive: true });
-    const post = (sim: Open311Simulator) => axios.create({ baseURL: `${sim.endpoint}/`, httpAgent: agent, responseType: 'text', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const post = (sim: Open311Simulator) =>
+      axios.create({
+        baseURL: `${sim.endpoint}/`,
+        httpAgent: agent,
+        responseType: 'text',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
     const toMemory = post(memory);
     const toFile = post(filed);
     // Fewer calls where each costs a whole-file write, so the run stays short.
     const total = held > 1000 ? 16 : 400;
-    const best = await compareRates({ adapter: () => toFile.post('requests.xml', FORM), raw: () => toMemory.post('requests.xml', FORM), total, concurrency, rounds: held > 1000 ? 1 : rounds });
+    const best = await compareRates({
+      adapter: () => toFile.post('requests.xml', FORM),
+      raw: () => toMemory.post('requests.xml', FORM),
+      total,
+      concurrency,
+      rounds: held > 1000 ? 1 : rounds,
+    });
     rows.push(
       `${held.toLocaleString('en-GB').padEnd(9)} ${best.adapterPerSecond.toLocaleString('en-GB').padStart(9)} ${best.rawPerSecond.toLocaleString('en-GB').padStart(9)} ${best.ratio.toFixed(3).padStart(7)} ${`${saveMs.toFixed(0)} ms`.padStart(10)} ${`${(statSync(filed.stateFile!).size / 1e6).toFixed(1)} MB`.padStart(10)}`,
     );
@@ -71,6 +93,8 @@ export async function benchSimulatorState(options: { concurrency?: number; round
 
 if (require.main === module) {
   void benchSimulatorState().then((rows) => {
-    console.log(`bench/simulator-state: POSTs per second to the Open311 simulator, state file vs memory only (same run, concurrency 8)\n\n${rows.join('\n')}`);
+    console.log(
+      `bench/simulator-state: POSTs per second to the Open311 simulator, state file vs memory only (same run, concurrency 8)\n\n${rows.join('\n')}`,
+    );
   });
 }

@@ -30,7 +30,12 @@ import { adapter as template } from '@lgx/adapter-template';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 import { createPostgresStore, createSqliteStore, StatusEvents, StatusPoller, type Store } from '@lgx/runtime';
 import { postgresAvailability, startPostgresServer } from '../packages/runtime/test/helpers/postgres-server';
-import { fillRefreshBacklogPostgres, fillRefreshBacklogSqlite, REFRESH_BACKLOG_AT, refreshBacklogRows } from '../packages/runtime/test/helpers/refresh-backlog';
+import {
+  fillRefreshBacklogPostgres,
+  fillRefreshBacklogSqlite,
+  REFRESH_BACKLOG_AT,
+  refreshBacklogRows,
+} from '../packages/runtime/test/helpers/refresh-backlog';
 
 const DAY_MS = 86_400_000;
 const n = (x: number) => Math.round(x).toLocaleString('en-GB');
@@ -67,12 +72,29 @@ async function side(open: number, store: Store, sim: ExampleWasteSimulator, cloc
   const events = new StatusEvents();
   events.on('statusUpdate', () => undefined);
   const poller = (getStatus: (ref: string) => Promise<StatusUpdate>) =>
-    new StatusPoller({ store, adapters: new Map([['busy', { getStatus }]]), events, now: clock, refresh: { firstAfterMs: 60_000, budget: { calls, windowMs: 60_000 }, concurrency: 4 } });
-  return { open, store, remote: poller((ref) => instance.getStatus!(ref, { signal: AbortSignal.timeout(30_000) })), local: poller(answerLocally) };
+    new StatusPoller({
+      store,
+      adapters: new Map([['busy', { getStatus }]]),
+      events,
+      now: clock,
+      refresh: { firstAfterMs: 60_000, budget: { calls, windowMs: 60_000 }, concurrency: 4 },
+    });
+  return {
+    open,
+    store,
+    remote: poller((ref) => instance.getStatus!(ref, { signal: AbortSignal.timeout(30_000) })),
+    local: poller(answerLocally),
+  };
 }
 
 /** Alternating rounds of the two sides (after two of warm-up each): each side's round times and call counts. */
-async function rounds(sides: readonly Side[], which: 'remote' | 'local', count: number, sim: ExampleWasteSimulator, advance: () => void): Promise<Array<{ ms: number[]; calls: number[] }>> {
+async function rounds(
+  sides: readonly Side[],
+  which: 'remote' | 'local',
+  count: number,
+  sim: ExampleWasteSimulator,
+  advance: () => void,
+): Promise<Array<{ ms: number[]; calls: number[] }>> {
   const out = sides.map(() => ({ ms: [] as number[], calls: [] as number[] }));
   for (let round = 0; round < count + 2; round++) {
     for (const i of round % 2 === 0 ? [0, 1] : [1, 0]) {
@@ -95,7 +117,14 @@ async function rounds(sides: readonly Side[], which: 'remote' | 'local', count: 
   return out;
 }
 
-async function compare(name: string, small: Side, large: Side, sim: ExampleWasteSimulator, advance: () => void, count: number): Promise<string[]> {
+async function compare(
+  name: string,
+  small: Side,
+  large: Side,
+  sim: ExampleWasteSimulator,
+  advance: () => void,
+  count: number,
+): Promise<string[]> {
   const lines: string[] = [];
   for (const [which, label] of [
     ['remote', 'getStatus over HTTP'],
@@ -108,7 +137,9 @@ async function compare(name: string, small: Side, large: Side, sim: ExampleWaste
       [small, a!],
       [large, b!],
     ] as const) {
-      lines.push(`    ${n(s.open).padStart(8)} open cases: ${median(r.ms).toFixed(1).padStart(7)} ms a round (median of ${r.ms.length}), ${Math.min(...r.calls)}-${Math.max(...r.calls)} ${what} each`);
+      lines.push(
+        `    ${n(s.open).padStart(8)} open cases: ${median(r.ms).toFixed(1).padStart(7)} ms a round (median of ${r.ms.length}), ${Math.min(...r.calls)}-${Math.max(...r.calls)} ${what} each`,
+      );
     }
     lines.push(`    ratio ${(median(b!.ms) / median(a!.ms)).toFixed(2)} (${n(large.open)} vs ${n(small.open)} open; aim: at most 1.5)`);
   }
@@ -180,7 +211,8 @@ export async function benchStatusRefresh(options: { stores?: string[] } = {}): P
   return rows;
 }
 
-export const STATUS_REFRESH_TITLE = 'bench/status-refresh: one status-refresh round (claim, getStatus, store, schedule) with a large store vs a small one (same simulator, same run)';
+export const STATUS_REFRESH_TITLE =
+  'bench/status-refresh: one status-refresh round (claim, getStatus, store, schedule) with a large store vs a small one (same simulator, same run)';
 
 if (require.main === module) {
   benchStatusRefresh()

@@ -15,7 +15,14 @@ import { rate } from './rate';
 
 const WSDL = path.resolve(__dirname, '..', 'packages', 'core', 'test', 'fixtures', 'streetworks.wsdl');
 
-async function compare(label: string, lgx: () => Promise<unknown>, raw: () => Promise<unknown>, total: number, concurrency: number, rounds: number) {
+async function compare(
+  label: string,
+  lgx: () => Promise<unknown>,
+  raw: () => Promise<unknown>,
+  total: number,
+  concurrency: number,
+  rounds: number,
+) {
   await rate(lgx, 50, concurrency);
   await rate(raw, 50, concurrency);
   let bestLgx = 0;
@@ -32,7 +39,9 @@ export async function benchTransport(options: { total?: number; concurrency?: nu
   const total = options.total ?? 2000;
   const concurrency = options.concurrency ?? 8;
   const rounds = options.rounds ?? 3;
-  const rows = [`${'transport'.padEnd(22)} ${'lgx/s'.padStart(9)} ${'raw/s'.padStart(9)} ${'ratio'.padStart(7)} ${'overhead'.padStart(10)}`];
+  const rows = [
+    `${'transport'.padEnd(22)} ${'lgx/s'.padStart(9)} ${'raw/s'.padStart(9)} ${'ratio'.padStart(7)} ${'overhead'.padStart(10)}`,
+  ];
 
   const rest = await startRestSimulator({
     name: 'bench',
@@ -43,14 +52,29 @@ export async function benchTransport(options: { total?: number; concurrency?: nu
   const rawAxios = axios.create({ baseURL: rest.url, httpAgent: agent });
   const client = createHttpClient({ baseUrl: rest.url, retry: false });
   const body = { uprn: '100090215480', service: 'REC', collection_date: '2026-11-17' };
-  rows.push(await compare('http (JSON POST)', () => client.post('/cases', { json: body, idempotencyKey: 'k' }), () => rawAxios.post('/cases', body, { headers: { 'idempotency-key': 'k' } }), total, concurrency, rounds));
+  rows.push(
+    await compare(
+      'http (JSON POST)',
+      () => client.post('/cases', { json: body, idempotencyKey: 'k' }),
+      () => rawAxios.post('/cases', body, { headers: { 'idempotency-key': 'k' } }),
+      total,
+      concurrency,
+      rounds,
+    ),
+  );
   rest.requests.length = 0;
   await rest.close();
   agent.destroy();
 
   const soapSim = await startSoapSimulator({
     wsdl: WSDL,
-    implementation: { StreetWorksService: { PermitsPort: { GetPermitStatus: (args: { PermitReference: string }) => ({ PermitReference: args.PermitReference, Status: 'granted' }) } } },
+    implementation: {
+      StreetWorksService: {
+        PermitsPort: {
+          GetPermitStatus: (args: { PermitReference: string }) => ({ PermitReference: args.PermitReference, Status: 'granted' }),
+        },
+      },
+    },
   });
   const lgxSoap = createSoapClient({ wsdl: soapSim.wsdlUrl });
   const rawSoap = await soap.createClientAsync(soapSim.wsdlUrl, { endpoint: soapSim.endpoint });
@@ -72,7 +96,9 @@ export async function benchTransport(options: { total?: number; concurrency?: nu
 
 if (require.main === module) {
   void benchTransport().then((rows) => {
-    console.log('bench/transport: calls per second through the LGX transports vs the raw libraries (same simulator, same concurrency, same run)\n');
+    console.log(
+      'bench/transport: calls per second through the LGX transports vs the raw libraries (same simulator, same concurrency, same run)\n',
+    );
     console.log(rows.join('\n'));
     console.log('\naim: overhead under 10%');
   });

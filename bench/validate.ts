@@ -62,7 +62,9 @@ export function benchValidate(options: { roundMs?: number; rounds?: number } = {
     }
     const ratio = bestLgx / bestRaw;
     worst = Math.min(worst, ratio);
-    rows.push(`${`${type} v${entry.major}`.padEnd(34)} ${Math.round(bestLgx).toLocaleString('en-GB').padStart(12)} ${Math.round(bestRaw).toLocaleString('en-GB').padStart(12)} ${ratio.toFixed(2).padStart(7)}`);
+    rows.push(
+      `${`${type} v${entry.major}`.padEnd(34)} ${Math.round(bestLgx).toLocaleString('en-GB').padStart(12)} ${Math.round(bestRaw).toLocaleString('en-GB').padStart(12)} ${ratio.toFixed(2).padStart(7)}`,
+    );
   }
   return { worst, rows };
 }

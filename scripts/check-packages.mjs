@@ -28,7 +28,11 @@ if (fix) {
 
 // The Markdown files each tarball ships, as npm would pack them.
 const packed = JSON.parse(
-  execFileSync('npm', ['pack', '--dry-run', '--json', ...packages.flatMap(({ pkg }) => ['--workspace', pkg.name])], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+  execFileSync('npm', ['pack', '--dry-run', '--json', ...packages.flatMap(({ pkg }) => ['--workspace', pkg.name])], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }),
 );
 const shipped = new Map(packed.map((p) => [p.name, p.files.map((f) => f.path)]));
 const versions = new Map(packages.map(({ pkg }) => [pkg.name, pkg.version]));
@@ -41,7 +45,10 @@ for (const { dir, where, pkg } of packages) {
   rule(pkg.license === 'MIT', 'license must be MIT');
   rule(fs.existsSync(path.join(dir, 'README.md')), 'README.md is missing');
   for (const [field, value] of Object.entries(expectedMetadata(where))) {
-    rule(same(pkg[field], value), `${field} must be ${JSON.stringify(value)} (from the root package.json; npm run test:pack -- --fix writes it)`);
+    rule(
+      same(pkg[field], value),
+      `${field} must be ${JSON.stringify(value)} (from the root package.json; npm run test:pack -- --fix writes it)`,
+    );
   }
   for (const keyword of requiredKeywords(pkg)) rule(pkg.keywords?.includes(keyword), `keywords must include "${keyword}"`);
   rule((pkg.keywords?.length ?? 0) >= 3, 'keywords must say what the package is about (three or more)');
@@ -70,7 +77,12 @@ for (const { dir, where, pkg } of packages) {
 }
 // The repository's address is written in one place (the root package.json); anything else that
 // names an LGX repository on GitHub must name the same one.
-const tracked = execFileSync('git', ['ls-files', '-z', '*.md', '*.ts', '*.mjs', '*.js', '*.json', '*.yaml'], { cwd: root, encoding: 'utf8' }).split('\0').filter((f) => f && f !== 'package-lock.json');
+const tracked = execFileSync('git', ['ls-files', '-z', '*.md', '*.ts', '*.mjs', '*.js', '*.json', '*.yaml'], {
+  cwd: root,
+  encoding: 'utf8',
+})
+  .split('\0')
+  .filter((f) => f && f !== 'package-lock.json');
 for (const file of tracked) {
   if (!fs.existsSync(path.join(root, file))) continue;
   for (const m of fs.readFileSync(path.join(root, file), 'utf8').matchAll(/https:\/\/github\.com\/[\w.-]+\/lgx(?![\w-])/g)) {

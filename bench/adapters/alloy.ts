@@ -20,7 +20,12 @@ const CHANGED = 200;
 
 function rawClient(sim: AlloySimulator) {
   const agent = new http.Agent({ keepAlive: true });
-  const client = axios.create({ baseURL: sim.apiUrl, httpAgent: agent, responseType: 'text', headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' } });
+  const client = axios.create({
+    baseURL: sim.apiUrl,
+    httpAgent: agent,
+    responseType: 'text',
+    headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
+  });
   return { client, agent };
 }
 
@@ -47,7 +52,14 @@ export async function benchAlloySubmit(options: { total?: number; concurrency?: 
   const signal = new AbortController().signal;
   const lgxCall = (i: number) => instance.submit!({ ...tx, id: id('lgx', i) }, { signal });
 
-  const best = await compareRates({ adapter: lgxCall, raw: rawCall, total, concurrency, rounds, beforePass: (r) => ((round = r), sim.reset()) });
+  const best = await compareRates({
+    adapter: lgxCall,
+    raw: rawCall,
+    total,
+    concurrency,
+    rounds,
+    beforePass: (r) => ((round = r), sim.reset()),
+  });
   agent.destroy();
   await sim.close();
   return { adapter: 'alloy', operations: total, concurrency, ...best };
@@ -64,7 +76,10 @@ export async function benchAlloyPoll(options: { total?: number; concurrency?: nu
   const signal = new AbortController().signal;
 
   // A cursor from a poll a minute earlier, then the design filled: 100,000 items, 200 edited since.
-  const { instance: earlier } = await instantiateAdapter(adapter, config, { retry: false, clock: { now: () => new Date(now.getTime() - 60_000) } });
+  const { instance: earlier } = await instantiateAdapter(adapter, config, {
+    retry: false,
+    clock: { now: () => new Date(now.getTime() - 60_000) },
+  });
   const { cursor } = await earlier.pollUpdates!(undefined, { signal });
   for (let i = 0; i < ROWS; i++) {
     const itemId = `b${String(i).padStart(23, '0')}`;
@@ -87,7 +102,10 @@ export async function benchAlloyPoll(options: { total?: number; concurrency?: nu
   // The raw client replays the very requests one adapter poll made.
   const first = sim.requests.length;
   await instance.pollUpdates!(cursor, { signal });
-  const made = sim.requests.slice(first).map((r) => ({ path: `${r.path.replace(/^\/api\//, '')}${r.query && Object.keys(r.query).length ? `?${new URLSearchParams(r.query as Record<string, string>)}` : ''}`, body: r.body }));
+  const made = sim.requests.slice(first).map((r) => ({
+    path: `${r.path.replace(/^\/api\//, '')}${r.query && Object.keys(r.query).length ? `?${new URLSearchParams(r.query as Record<string, string>)}` : ''}`,
+    body: r.body,
+  }));
   const { client, agent } = rawClient(sim);
   const rawCall = async () => {
     for (const r of made) await client.post(r.path, r.body);

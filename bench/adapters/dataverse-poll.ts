@@ -26,7 +26,11 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
   const at = new Date(Date.now() - 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
   for (let i = 0; i < rows; i++) {
     const id = `${i.toString(16).padStart(8, '0')}-0000-4000-8000-${(i * 7919).toString(16).padStart(12, '0').slice(-12)}`;
-    sim.state.incidents.set(id, { id, version: ++sim.state.version, values: { title: `case ${i}`, statecode: 0, statuscode: 1, createdon: at, modifiedon: at, lgx_transactionid: `tx-${i}` } });
+    sim.state.incidents.set(id, {
+      id,
+      version: ++sim.state.version,
+      values: { title: `case ${i}`, statecode: 0, statuscode: 1, createdon: at, modifiedon: at, lgx_transactionid: `tx-${i}` },
+    });
   }
   const signal = () => AbortSignal.timeout(600_000);
   const first = await instance.pollUpdates!(undefined, { signal: signal() });
@@ -36,8 +40,26 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
   // Staff resolve every one of them.
   for (const id of sim.state.incidents.keys()) sim.resolve(id);
 
-  const token = (await (await fetch(`${sim.authorityHost}/${sim.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: `${sim.url}/.default` }) })).json()) as { access_token: string };
-  const headers = { authorization: `Bearer ${token.access_token}`, accept: 'application/json', 'odata-version': '4.0', 'odata-maxversion': '4.0', 'if-none-match': 'null', prefer: `odata.track-changes,odata.maxpagesize=${PAGE}` };
+  const token = (await (
+    await fetch(`${sim.authorityHost}/${sim.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: sim.clientId,
+        client_secret: sim.clientSecret,
+        scope: `${sim.url}/.default`,
+      }),
+    })
+  ).json()) as { access_token: string };
+  const headers = {
+    authorization: `Bearer ${token.access_token}`,
+    accept: 'application/json',
+    'odata-version': '4.0',
+    'odata-maxversion': '4.0',
+    'if-none-match': 'null',
+    prefer: `odata.track-changes,odata.maxpagesize=${PAGE}`,
+  };
   const rawCall = async () => {
     // A fresh keep-alive agent per call, as the adapter's poll opens its own: a socket left idle
     // through the other client's round would outlive the server's keep-alive and be reset.
@@ -45,7 +67,7 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
     const raw = axios.create({ httpAgent: agent, responseType: 'text' });
     let seen = 0;
     try {
-      for (let link: string | undefined = deltaLink; link !== undefined; ) {
+      for (let link: string | undefined = deltaLink; link !== undefined;) {
         const page = JSON.parse((await raw.get<string>(link, { headers })).data) as { value: unknown[]; '@odata.nextLink'?: string };
         seen += page.value.length;
         link = page['@odata.nextLink'];

@@ -29,8 +29,27 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   // The raw client sends exactly what the adapter sends (captured from one adapter call), with its own token.
   await instance.submit!(tx, { signal: AbortSignal.timeout(5000) });
   const sent = sim.requests.find((r) => r.method === 'PATCH')!;
-  const token = (await (await fetch(`${sim.authorityHost}/${sim.tenantId}/oauth2/v2.0/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret, scope: `${sim.url}/.default` }) })).json()) as { access_token: string };
-  const headers = { authorization: `Bearer ${token.access_token}`, accept: 'application/json', 'content-type': 'application/json', 'odata-version': '4.0', 'odata-maxversion': '4.0', 'if-none-match': '*', prefer: 'return=representation' };
+  const token = (await (
+    await fetch(`${sim.authorityHost}/${sim.tenantId}/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        client_id: sim.clientId,
+        client_secret: sim.clientSecret,
+        scope: `${sim.url}/.default`,
+      }),
+    })
+  ).json()) as { access_token: string };
+  const headers = {
+    authorization: `Bearer ${token.access_token}`,
+    accept: 'application/json',
+    'content-type': 'application/json',
+    'odata-version': '4.0',
+    'odata-maxversion': '4.0',
+    'if-none-match': '*',
+    prefer: 'return=representation',
+  };
   const agent = new http.Agent({ keepAlive: true });
   const raw = axios.create({ baseURL: `${sim.apiUrl}/`, httpAgent: agent, responseType: 'text' });
   let round = 0;

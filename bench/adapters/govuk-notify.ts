@@ -17,7 +17,6 @@ import { loadFixtures } from '@lgx/testkit';
 import { GOVUK_NOTIFY_TEST_API_KEY, startGovukNotifySimulator } from '../../packages/adapters/govuk-notify/src/testing';
 import adapter from '../../packages/adapters/govuk-notify/src';
 
-
 /** What a hand-written Notify client does per request: a new HS256 token from the API key. */
 function jwt(apiKey: string): string {
   const head = Buffer.from(JSON.stringify({ typ: 'JWT', alg: 'HS256' })).toString('base64url');
@@ -45,9 +44,16 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   const key = (i: number) => `bench-${round}-${i}`;
   const rawCall = async (i: number) => {
     const reference = `PP-2026-004512 [raw-${key(i)}]`;
-    const found = await raw.get('/v2/notifications', { params: { reference, template_type: 'email' }, headers: { authorization: `Bearer ${jwt(apiKey)}` } });
+    const found = await raw.get('/v2/notifications', {
+      params: { reference, template_type: 'email' },
+      headers: { authorization: `Bearer ${jwt(apiKey)}` },
+    });
     if ((JSON.parse(found.data as string) as { notifications: unknown[] }).notifications.length > 0) return found;
-    return raw.post('/v2/notifications/email', { ...body, reference }, { headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt(apiKey)}` } });
+    return raw.post(
+      '/v2/notifications/email',
+      { ...body, reference },
+      { headers: { 'content-type': 'application/json', authorization: `Bearer ${jwt(apiKey)}` } },
+    );
   };
   const lgxCall = (i: number) => instance.submit!({ ...tx, idempotencykey: `lgx-${key(i)}` }, { signal: AbortSignal.timeout(10_000) });
 
@@ -67,4 +73,3 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   await sim.close();
   return { adapter: 'govuk-notify', operations: total, concurrency, ...best };
 }
-

@@ -14,7 +14,6 @@ import { startGovukPaySimulator } from '../../packages/adapters/govuk-pay/src/te
 import adapter from '../../packages/adapters/govuk-pay/src';
 import { createTransaction } from '@lgx/core';
 
-
 export async function benchAdapter(options: { total?: number; concurrency?: number; rounds?: number } = {}) {
   const total = options.total ?? 2000;
   const concurrency = options.concurrency ?? 8;
@@ -32,7 +31,9 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   let round = 0;
   const key = (i: number) => `bench-${round}-${i}`;
   const rawCall = (i: number) =>
-    raw.post('/v1/payments', body, { headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.apiKey}`, 'idempotency-key': `raw-${key(i)}` } });
+    raw.post('/v1/payments', body, {
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${sim.apiKey}`, 'idempotency-key': `raw-${key(i)}` },
+    });
   const lgxCall = (i: number) => instance.submit!({ ...tx, idempotencykey: `lgx-${key(i)}` }, { signal: AbortSignal.timeout(10_000) });
 
   const best = await compareRates({
@@ -51,4 +52,3 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   await sim.close();
   return { adapter: 'govuk-pay', operations: total, concurrency, ...best };
 }
-

@@ -13,7 +13,6 @@ import { loadFixtures } from '@lgx/testkit';
 import { startOpen311Simulator } from '../../packages/adapters/open311/src/testing';
 import adapter from '../../packages/adapters/open311/src';
 
-
 export async function benchAdapter(options: { total?: number; concurrency?: number; rounds?: number } = {}) {
   const total = options.total ?? 2000;
   const concurrency = options.concurrency ?? 8;
@@ -32,7 +31,9 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   let round = 0;
   const key = (i: number) => `bench-${round}-${i}`;
   const rawCall = (i: number) =>
-    raw.post('requests.xml', template.replace('lgx_idempotency_key%5D=bench', `lgx_idempotency_key%5D=raw-${key(i)}`), { headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    raw.post('requests.xml', template.replace('lgx_idempotency_key%5D=bench', `lgx_idempotency_key%5D=raw-${key(i)}`), {
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   // One long-lived signal, as a runtime's shutdown signal; the transport adds its own timeout per call.
   const signal = new AbortController().signal;
   const lgxCall = (i: number) => instance.submit!({ ...tx, idempotencykey: `lgx-${key(i)}` }, { signal });
@@ -53,4 +54,3 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   await sim.close();
   return { adapter: 'open311', operations: total, concurrency, ...best };
 }
-

@@ -44,12 +44,23 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
   const fields = (JSON.parse(sim.requests.find((r) => r.path.endsWith('/composite/sobjects/Case'))!.body) as { fields: string[] }).fields;
   sim.requests.length = 0;
 
-  const token = (await (await fetch(`${sim.url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret }) })).json()) as { access_token: string; instance_url: string };
+  const token = (await (
+    await fetch(`${sim.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret }),
+    })
+  ).json()) as { access_token: string; instance_url: string };
   const rawCall = async () => {
     // A fresh keep-alive agent per call: a socket left idle through the adapter's round would outlive
     // the server's keep-alive and be reset.
     const agent = new http.Agent({ keepAlive: true });
-    const raw = axios.create({ baseURL: `${token.instance_url}/services/data/v61.0`, httpAgent: agent, responseType: 'text', headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/json' } });
+    const raw = axios.create({
+      baseURL: `${token.instance_url}/services/data/v61.0`,
+      httpAgent: agent,
+      responseType: 'text',
+      headers: { authorization: `Bearer ${token.access_token}`, accept: 'application/json' },
+    });
     try {
       await readChanges(raw);
     } finally {
@@ -57,10 +68,20 @@ export async function benchAdapter(options: { rows?: number; rounds?: number } =
     }
   };
   const readChanges = async (raw: ReturnType<typeof axios.create>) => {
-    const changed = JSON.parse((await raw.get<string>('/sobjects/Case/updated/', { params: { start: window.query.start, end: window.query.end } })).data) as { ids: string[] };
+    const changed = JSON.parse(
+      (await raw.get<string>('/sobjects/Case/updated/', { params: { start: window.query.start, end: window.query.end } })).data,
+    ) as { ids: string[] };
     let seen = 0;
     for (let i = 0; i < changed.ids.length; i += CHUNK) {
-      const records = JSON.parse((await raw.post<string>('/composite/sobjects/Case', { ids: changed.ids.slice(i, i + CHUNK), fields }, { headers: { 'content-type': 'application/json' } })).data) as Array<{ Status?: string } | null>;
+      const records = JSON.parse(
+        (
+          await raw.post<string>(
+            '/composite/sobjects/Case',
+            { ids: changed.ids.slice(i, i + CHUNK), fields },
+            { headers: { 'content-type': 'application/json' } },
+          )
+        ).data,
+      ) as Array<{ Status?: string } | null>;
       seen += records.filter((r) => r?.Status === 'Working').length;
     }
     if (seen !== rows) throw new Error(`raw client read ${seen} changes, expected ${rows}`);

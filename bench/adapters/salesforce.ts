@@ -27,7 +27,13 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   // The raw client sends exactly the composite body the adapter sends (captured from one adapter call).
   await instance.submit!(tx, { signal: AbortSignal.timeout(5000) });
   const template = sim.requests.find((r) => r.path.endsWith('/composite'))!.body;
-  const token = (await (await fetch(`${sim.url}/services/oauth2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret }) })).json()) as { access_token: string };
+  const token = (await (
+    await fetch(`${sim.url}/services/oauth2/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret }),
+    })
+  ).json()) as { access_token: string };
   const headers = { authorization: `Bearer ${token.access_token}`, accept: 'application/json', 'content-type': 'application/json' };
   const agent = new http.Agent({ keepAlive: true });
   const raw = axios.create({ baseURL: sim.url, httpAgent: agent, responseType: 'text' });

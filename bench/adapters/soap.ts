@@ -15,7 +15,6 @@ import { loadFixtures } from '@lgx/testkit';
 import { startStreetWorksSimulator, STREET_WORKS_PASSWORD, STREET_WORKS_USERNAME } from '../../packages/adapters/soap/src/testing';
 import * as soapAdapter from '../../packages/adapters/soap/src';
 
-
 export async function benchAdapter(options: { total?: number; concurrency?: number; rounds?: number } = {}) {
   const total = options.total ?? 2000;
   const concurrency = options.concurrency ?? 8;
@@ -62,4 +61,3 @@ export async function benchAdapter(options: { total?: number; concurrency?: numb
   await sim.close();
   return { adapter: 'soap', operations: total, concurrency, ...best };
 }
-

@@ -27,7 +27,12 @@ async function main(): Promise<void> {
   const definition = await createStack(
     {
       council: COUNCIL,
-      adapters: { payments: { package: '@lgx/adapter-govuk-pay', config: { baseUrl: pay.url, apiKey: '${env:PAY_KEY}', webhookSigningSecret: '${env:PAY_WEBHOOK_SECRET}' } } },
+      adapters: {
+        payments: {
+          package: '@lgx/adapter-govuk-pay',
+          config: { baseUrl: pay.url, apiKey: '${env:PAY_KEY}', webhookSigningSecret: '${env:PAY_WEBHOOK_SECRET}' },
+        },
+      },
       routes: [{ match: { type: 'payment' }, mode: 'one', targets: ['payments'] }],
     },
     { env: { PAY_KEY: pay.apiKey, PAY_WEBHOOK_SECRET: pay.webhookSigningSecret } },
@@ -42,7 +47,16 @@ async function main(): Promise<void> {
   try {
     // 3. The app's checkout builds a canonical payment; the idempotency key is its own order id, so a
     //    double click or a retry never takes two payments.
-    const payment = createTransaction('payment', { amountPence: 2500, reference: 'BULKY-2026-0042', description: 'Bulky waste collection', returnUrl: 'https://www.example.gov.uk/bulky/done' }, { council: COUNCIL, channel: 'web', idempotencyKey: 'order-0042' });
+    const payment = createTransaction(
+      'payment',
+      {
+        amountPence: 2500,
+        reference: 'BULKY-2026-0042',
+        description: 'Bulky waste collection',
+        returnUrl: 'https://www.example.gov.uk/bulky/done',
+      },
+      { council: COUNCIL, channel: 'web', idempotencyKey: 'order-0042' },
+    );
     const { id } = await stack.submit(payment);
     console.log(`accepted ${id} (stored durably before this line)`);
 

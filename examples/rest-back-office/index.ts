@@ -42,7 +42,9 @@ async function main(): Promise<void> {
         { match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['fieldbook'] },
       ],
     },
-    { env: { FIELDBOOK_BASE_URL: fieldbook.baseUrl, FIELDBOOK_TOKEN_URL: fieldbook.tokenUrl, FIELDBOOK_CLIENT_ID, FIELDBOOK_CLIENT_SECRET } },
+    {
+      env: { FIELDBOOK_BASE_URL: fieldbook.baseUrl, FIELDBOOK_TOKEN_URL: fieldbook.tokenUrl, FIELDBOOK_CLIENT_ID, FIELDBOOK_CLIENT_SECRET },
+    },
   );
   const store = createSqliteStore({ file: path.join(dir, 'lgx.db') });
   // Polling is started by hand here (one round, below), so the example need not wait for a schedule.
@@ -52,7 +54,11 @@ async function main(): Promise<void> {
     // 2. Two canonical transactions, delivered as Fieldbook requests (OAuth 2.0 token fetched once).
     const pothole = createTransaction(
       'street.report',
-      { kind: 'pothole', description: 'Deep pothole by the bus stop', location: { wgs84: { lat: 52.2053, lon: 0.1218 }, usrn: '21702345' } },
+      {
+        kind: 'pothole',
+        description: 'Deep pothole by the bus stop',
+        location: { wgs84: { lat: 52.2053, lon: 0.1218 }, usrn: '21702345' },
+      },
       { council: COUNCIL, channel: 'web', idempotencyKey: 'web-form-1001' },
     );
     const bin = createTransaction(
@@ -74,7 +80,8 @@ async function main(): Promise<void> {
       console.log(`${view!.transaction.type}: ${history.join(' -> ')}`);
     }
     const last = (id: string) => stack.get(id).then((v) => v!.statusUpdates.at(-1)?.update.status);
-    if ((await last(ids[0]!)) !== 'action_scheduled' || (await last(ids[1]!)) !== 'fixed') throw new Error('the status changes did not come back');
+    if ((await last(ids[0]!)) !== 'action_scheduled' || (await last(ids[1]!)) !== 'fixed')
+      throw new Error('the status changes did not come back');
   } finally {
     await stack.close();
     await fieldbook.close();

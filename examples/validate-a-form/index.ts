@@ -17,7 +17,11 @@ if (!checked.ok) {
   process.exit(1);
 }
 
-const tx = createTransaction('waste.missedCollection', checked.value, { council: 'E07000223', channel: 'web', idempotencyKey: 'form-session-7f3a' });
+const tx = createTransaction('waste.missedCollection', checked.value, {
+  council: 'E07000223',
+  channel: 'web',
+  idempotencyKey: 'form-session-7f3a',
+});
 console.log(JSON.stringify(tx, null, 2));
 
 // And what a mistake looks like: every problem at once, by field.

@@ -6,5 +6,11 @@ const external = ['@lgx/core', '@lgx/core/http', '@lgx/core/soap', '@lgx/core/ho
 export default defineConfig([
   packageBuild({ index: 'src/index.ts' }, { external }),
   // The executable: CommonJS only, with its shebang, no declarations.
-  { ...packageBuild({ cli: 'src/cli.ts' }, { external }), format: ['cjs'], dts: false, clean: false, banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...packageBuild({ cli: 'src/cli.ts' }, { external }),
+    format: ['cjs'],
+    dts: false,
+    clean: false,
+    banner: { js: '#!/usr/bin/env node' },
+  },
 ]);

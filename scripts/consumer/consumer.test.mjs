@@ -59,7 +59,11 @@ test('npm installs every package from the registry into an empty project', { tim
   await exec('npm', ['pkg', 'set', 'allowScripts.better-sqlite3=true', '--json'], { cwd: app });
   // --prefer-offline: npm's cache answers for public packages it already holds (nothing is published
   // to the local registry after this install until the core releases, which are installed without it).
-  await exec('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packed.map((p) => p.name), 'typescript@5.9', '@types/node@20'], { cwd: app, timeoutMs: 20 * minute });
+  await exec(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packed.map((p) => p.name), 'typescript@5.9', '@types/node@20'],
+    { cwd: app, timeoutMs: 20 * minute },
+  );
   for (const p of packed) {
     const installed = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', p.name, 'package.json'), 'utf8'));
     assert.equal(installed.version, p.version, `${p.name} installed`);
@@ -87,12 +91,16 @@ test('a TypeScript consumer type-checks under moduleResolution node16 and bundle
   assert.equal(esm.match(/import \{ adapter as/g)?.length, packed.filter((p) => p.name.startsWith('@lgx/adapter-')).length);
   fs.writeFileSync(path.join(dir, 'consumer.mts'), esm);
   for (const config of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
-    const { output } = await exec(path.join(app, 'node_modules', '.bin', 'tsc'), ['-p', config, '--pretty', 'false'], { cwd: dir, allowFailure: true });
+    const { output } = await exec(path.join(app, 'node_modules', '.bin', 'tsc'), ['-p', config, '--pretty', 'false'], {
+      cwd: dir,
+      allowFailure: true,
+    });
     // Library checks are on, so errors in other projects' declarations show too; only ours fail the test.
     const errors = output.split('\n').filter((line) => /\(\d+,\d+\): error TS/.test(line));
     const ours = errors.filter((line) => !/^(\.\.\/)?node_modules\//.test(line) || /node_modules\/@lgx\//.test(line));
     assert.deepEqual(ours, [], `${config}:\n${output}`);
-    if (errors.length) console.log(`${config}: ${errors.length} error(s) in other packages' declarations, not LGX's:\n  ${errors.join('\n  ')}`);
+    if (errors.length)
+      console.log(`${config}: ${errors.length} error(s) in other packages' declarations, not LGX's:\n  ${errors.join('\n  ')}`);
   }
 });
 
@@ -117,7 +125,9 @@ test('a council tries a stack: lgx init, lgx simulate, lgx serve deliver a misse
   await exec(lgx, ['init', '--simulators'], { cwd: council });
   const validated = await exec(lgx, ['validate'], { cwd: council, env });
   assert.match(validated.stdout, /lgx\.yaml: valid \(council E07000223, 1 adapter\(s\), 2 route\(s\)\)/);
-  const key = /^(lgx_\S+)$/m.exec((await exec(lgx, ['keys', 'create', '--council', 'E07000223', '--label', 'web-forms'], { cwd: council, env })).stdout)?.[1];
+  const key = /^(lgx_\S+)$/m.exec(
+    (await exec(lgx, ['keys', 'create', '--council', 'E07000223', '--label', 'web-forms'], { cwd: council, env })).stdout,
+  )?.[1];
   assert.ok(key, 'lgx keys create printed no key');
   const serve = start(lgx, ['serve', '--poll', '1', '--port', '0'], { cwd: council, env });
   const gateway = (await serve.waitFor(/lgx gateway for council \S+ on (http:\/\/\S+)/, 2 * minute))[1];
@@ -153,62 +163,108 @@ async function greenAdapter(id, options) {
   return dir;
 }
 
-test('lgx new adapter, by --registry and by --tarballs: npm install && npm test green in the generated package', { timeout: 15 * minute }, async () => {
-  // The two routes install at once: mostly waiting on the network, they share npm's cache.
-  const [fromRegistry, fromTarballs] = await Promise.all([greenAdapter('acme-waste', ['--registry', registry.url]), greenAdapter('acme-bins', ['--tarballs', at('tarballs')])]);
-  assert.equal(fs.readFileSync(path.join(fromRegistry, '.npmrc'), 'utf8').split('\n').find((l) => l.startsWith('@lgx:')), `@lgx:registry=${registry.url}`);
-  // No registry for @lgx there: the tarballs are all it has.
-  assert.equal(fs.existsSync(path.join(fromTarballs, '.npmrc')), false);
-  assert.match(JSON.parse(fs.readFileSync(path.join(fromTarballs, 'package.json'), 'utf8')).devDependencies['@lgx/core'], /^file:.*lgx-core-.*\.tgz$/);
-});
+test(
+  'lgx new adapter, by --registry and by --tarballs: npm install && npm test green in the generated package',
+  { timeout: 15 * minute },
+  async () => {
+    // The two routes install at once: mostly waiting on the network, they share npm's cache.
+    const [fromRegistry, fromTarballs] = await Promise.all([
+      greenAdapter('acme-waste', ['--registry', registry.url]),
+      greenAdapter('acme-bins', ['--tarballs', at('tarballs')]),
+    ]);
+    assert.equal(
+      fs
+        .readFileSync(path.join(fromRegistry, '.npmrc'), 'utf8')
+        .split('\n')
+        .find((l) => l.startsWith('@lgx:')),
+      `@lgx:registry=${registry.url}`,
+    );
+    // No registry for @lgx there: the tarballs are all it has.
+    assert.equal(fs.existsSync(path.join(fromTarballs, '.npmrc')), false);
+    assert.match(
+      JSON.parse(fs.readFileSync(path.join(fromTarballs, 'package.json'), 'utf8')).devDependencies['@lgx/core'],
+      /^file:.*lgx-core-.*\.tgz$/,
+    );
+  },
+);
 
-test('a generated adapter loads on a core minor with the same contract, and a contract major refuses it by name', { timeout: 10 * minute }, async () => {
-  const adapterDir = path.join(vendor, 'lgx-adapter-acme-waste');
-  await exec('npm', ['run', 'build'], { cwd: adapterDir, timeoutMs: 5 * minute });
-  const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', work], { cwd: adapterDir });
-  const adapterTarball = path.join(work, JSON.parse(stdout)[0].filename);
-  const core = packed.find((p) => p.name === '@lgx/core');
-  const [major, minor] = core.version.split('.').map(Number);
-  const contract = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', '@lgx', 'core', 'package.json'), 'utf8')).lgx.adapterContract;
-  const nextMinor = `${major}.${minor + 1}.0`;
-  const nextMajor = `${major + 1}.0.0`;
-  const nextContract = `${Number(contract.split('.')[0]) + 1}.0.0`;
-  for (const release of [{ version: nextMinor, contract }, { version: nextMajor, contract: nextContract }]) {
-    await registry.publish(await releaseCore(core.file, release, at('releases')));
-  }
+test(
+  'a generated adapter loads on a core minor with the same contract, and a contract major refuses it by name',
+  { timeout: 10 * minute },
+  async () => {
+    const adapterDir = path.join(vendor, 'lgx-adapter-acme-waste');
+    await exec('npm', ['run', 'build'], { cwd: adapterDir, timeoutMs: 5 * minute });
+    const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', work], { cwd: adapterDir });
+    const adapterTarball = path.join(work, JSON.parse(stdout)[0].filename);
+    const core = packed.find((p) => p.name === '@lgx/core');
+    const [major, minor] = core.version.split('.').map(Number);
+    const contract = JSON.parse(fs.readFileSync(path.join(app, 'node_modules', '@lgx', 'core', 'package.json'), 'utf8')).lgx
+      .adapterContract;
+    const nextMinor = `${major}.${minor + 1}.0`;
+    const nextMajor = `${major + 1}.0.0`;
+    const nextContract = `${Number(contract.split('.')[0]) + 1}.0.0`;
+    for (const release of [
+      { version: nextMinor, contract },
+      { version: nextMajor, contract: nextContract },
+    ]) {
+      await registry.publish(await releaseCore(core.file, release, at('releases')));
+    }
 
-  // The council's project (CLI, runtime, gateway, adapters) takes the core minor: npm resolves every
-  // peer range, and `lgx validate` loads the adapter through the runtime's check and creates it.
-  await exec('npm', ['install', '--no-audit', '--no-fund', adapterTarball, `@lgx/core@${nextMinor}`], { cwd: app, timeoutMs: 5 * minute });
-  const running = await exec(process.execPath, ['-p', "require('@lgx/core').CORE_VERSION"], { cwd: app });
-  assert.equal(running.stdout.trim(), nextMinor);
-  fs.writeFileSync(
-    path.join(app, 'acme.yaml'),
-    ['council: E07000223', 'adapters:', '  waste:', "    package: '@acme/lgx-adapter-acme-waste'", '    config: { baseUrl: http://127.0.0.1:9/, apiKey: test-key-123456 }', 'routes:', '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }', ''].join('\n'),
-  );
-  const validated = await exec('npx', ['lgx', 'validate', 'acme.yaml', '--json'], { cwd: app, allowFailure: true });
-  assert.equal(JSON.parse(validated.stdout).valid, true, validated.output);
+    // The council's project (CLI, runtime, gateway, adapters) takes the core minor: npm resolves every
+    // peer range, and `lgx validate` loads the adapter through the runtime's check and creates it.
+    await exec('npm', ['install', '--no-audit', '--no-fund', adapterTarball, `@lgx/core@${nextMinor}`], {
+      cwd: app,
+      timeoutMs: 5 * minute,
+    });
+    const running = await exec(process.execPath, ['-p', "require('@lgx/core').CORE_VERSION"], { cwd: app });
+    assert.equal(running.stdout.trim(), nextMinor);
+    fs.writeFileSync(
+      path.join(app, 'acme.yaml'),
+      [
+        'council: E07000223',
+        'adapters:',
+        '  waste:',
+        "    package: '@acme/lgx-adapter-acme-waste'",
+        '    config: { baseUrl: http://127.0.0.1:9/, apiKey: test-key-123456 }',
+        'routes:',
+        '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }',
+        '',
+      ].join('\n'),
+    );
+    const validated = await exec('npx', ['lgx', 'validate', 'acme.yaml', '--json'], { cwd: app, allowFailure: true });
+    assert.equal(JSON.parse(validated.stdout).valid, true, validated.output);
 
-  // A core whose contract is a major on: npm installs the adapter beside it (its peer range is a lower
-  // bound), and the host the runtime creates adapters with refuses it, naming both versions.
-  const refused = at('contract-major');
-  await project(refused);
-  await exec('npm', ['install', '--no-audit', '--no-fund', adapterTarball, `@lgx/core@${nextMajor}`], { cwd: refused, timeoutMs: 5 * minute });
-  const script = [
-    "const { instantiateAdapter } = require('@lgx/core/host');",
-    "const adapter = require('@acme/lgx-adapter-acme-waste').default;",
-    "instantiateAdapter(adapter, { baseUrl: 'http://127.0.0.1:9/', apiKey: 'test-key-123456' })",
-    "  .then(() => console.log(JSON.stringify({ loaded: true })), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));",
-  ].join('\n');
-  const result = JSON.parse((await exec(process.execPath, ['-e', script], { cwd: refused })).stdout);
-  assert.equal(result.code, 'LGX_ERR_ADAPTER_INCOMPATIBLE');
-  assert.equal(result.message, `adapter 'acme-waste' 0.1.0 supports adapter contract ^${contract}, but @lgx/core ${nextMajor} implements adapter contract ${nextContract}`);
-});
+    // A core whose contract is a major on: npm installs the adapter beside it (its peer range is a lower
+    // bound), and the host the runtime creates adapters with refuses it, naming both versions.
+    const refused = at('contract-major');
+    await project(refused);
+    await exec('npm', ['install', '--no-audit', '--no-fund', adapterTarball, `@lgx/core@${nextMajor}`], {
+      cwd: refused,
+      timeoutMs: 5 * minute,
+    });
+    const script = [
+      "const { instantiateAdapter } = require('@lgx/core/host');",
+      "const adapter = require('@acme/lgx-adapter-acme-waste').default;",
+      "instantiateAdapter(adapter, { baseUrl: 'http://127.0.0.1:9/', apiKey: 'test-key-123456' })",
+      '  .then(() => console.log(JSON.stringify({ loaded: true })), (e) => console.log(JSON.stringify({ code: e.code, message: e.message })));',
+    ].join('\n');
+    const result = JSON.parse((await exec(process.execPath, ['-e', script], { cwd: refused })).stdout);
+    assert.equal(result.code, 'LGX_ERR_ADAPTER_INCOMPATIBLE');
+    assert.equal(
+      result.message,
+      `adapter 'acme-waste' 0.1.0 supports adapter contract ^${contract}, but @lgx/core ${nextMajor} implements adapter contract ${nextContract}`,
+    );
+  },
+);
 
 test('lgx conformance runs an installed generated adapter on the harness its testing export gives', { timeout: 5 * minute }, async () => {
   // The adapter made by `lgx new adapter`, built, packed and installed in the council's project above:
   // no --harness, the command takes `conformanceHarness` from @acme/lgx-adapter-acme-waste/testing.
-  const { stdout, output } = await exec('npx', ['lgx', 'conformance', '@acme/lgx-adapter-acme-waste', '--json'], { cwd: app, timeoutMs: 3 * minute, allowFailure: true });
+  const { stdout, output } = await exec('npx', ['lgx', 'conformance', '@acme/lgx-adapter-acme-waste', '--json'], {
+    cwd: app,
+    timeoutMs: 3 * minute,
+    allowFailure: true,
+  });
   const report = JSON.parse(stdout);
   assert.equal(report.passed, true, output);
   const passed = report.results.filter((r) => r.status === 'pass').map((r) => r.id);

@@ -26,7 +26,10 @@ export async function releaseCore(coreTarball, { version, contract }, workDir) {
   const found = { js: { CORE_VERSION: 0, ADAPTER_CONTRACT_VERSION: 0 }, mjs: { CORE_VERSION: 0, ADAPTER_CONTRACT_VERSION: 0 } };
   for (const file of fs.readdirSync(dist).filter((f) => /\.(js|mjs|d\.ts|d\.mts)$/.test(f))) {
     let text = fs.readFileSync(path.join(dist, file), 'utf8');
-    for (const [name, value] of [['CORE_VERSION', version], ['ADAPTER_CONTRACT_VERSION', contract]]) {
+    for (const [name, value] of [
+      ['CORE_VERSION', version],
+      ['ADAPTER_CONTRACT_VERSION', contract],
+    ]) {
       const replaced = replaceConstant(text, name, value);
       text = replaced.text;
       const format = /\.mjs$/.test(file) ? 'mjs' : /\.js$/.test(file) ? 'js' : undefined;
@@ -36,7 +39,8 @@ export async function releaseCore(coreTarball, { version, contract }, workDir) {
   }
   // Both builds must carry both constants: if the build's form changes, this says so.
   for (const [format, counts] of Object.entries(found)) {
-    for (const [name, count] of Object.entries(counts)) if (count === 0) throw new Error(`no .${format} file of @lgx/core declares ${name} as a constant any more`);
+    for (const [name, count] of Object.entries(counts))
+      if (count === 0) throw new Error(`no .${format} file of @lgx/core declares ${name} as a constant any more`);
   }
   const { stdout } = await exec('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: packageDir });
   return path.join(workDir, JSON.parse(stdout)[0].filename);

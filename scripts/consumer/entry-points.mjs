@@ -34,7 +34,11 @@ export function entrySpecifiers(packageDir) {
     const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const file = firstMatch(packageDir, packageDir, new RegExp(`^${escape(before)}.+${escape(after)}$`));
     if (!file) throw new Error(`${pkg.name}: exports["${subpath}"] matches no file in the package`);
-    const matched = path.relative(packageDir, file).split(path.sep).join('/').slice(before.length, after ? -after.length : undefined);
+    const matched = path
+      .relative(packageDir, file)
+      .split(path.sep)
+      .join('/')
+      .slice(before.length, after ? -after.length : undefined);
     specifiers.push(`${pkg.name}/${subpath.slice(2).replace('*', matched)}`);
   }
   return specifiers;

@@ -15,7 +15,15 @@ const inRepository = (dir) => {
 export const userEnv = Object.fromEntries(
   Object.entries(process.env)
     .filter(([key]) => !/^npm_/i.test(key) && key !== 'INIT_CWD')
-    .map(([key, value]) => [key, key === 'PATH' ? value.split(path.delimiter).filter((dir) => dir && !inRepository(dir)).join(path.delimiter) : value]),
+    .map(([key, value]) => [
+      key,
+      key === 'PATH'
+        ? value
+            .split(path.delimiter)
+            .filter((dir) => dir && !inRepository(dir))
+            .join(path.delimiter)
+        : value,
+    ]),
 );
 
 const running = new Set();
@@ -39,19 +47,25 @@ export function start(command, args, { cwd, env = {} } = {}) {
     onData(chunk);
   });
   child.stderr.on('data', onData);
-  const done = new Promise((resolve) => child.once('close', (code, signal) => {
-    running.delete(child);
-    for (const listener of listeners) listener();
-    resolve(code ?? signal);
-  }));
+  const done = new Promise((resolve) =>
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      for (const listener of listeners) listener();
+      resolve(code ?? signal);
+    }),
+  );
   const waitFor = (pattern, ms) =>
     new Promise((resolve, reject) => {
       const check = () => {
         const match = pattern.exec(output);
         if (match) return finish(() => resolve(match));
-        if (!running.has(child)) return finish(() => reject(new Error(`${command} ${args.join(' ')} ended before printing ${pattern}:\n${output}`)));
+        if (!running.has(child))
+          return finish(() => reject(new Error(`${command} ${args.join(' ')} ended before printing ${pattern}:\n${output}`)));
       };
-      const timer = setTimeout(() => finish(() => reject(new Error(`${command} ${args.join(' ')} did not print ${pattern} in ${ms / 1000}s:\n${output}`))), ms);
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`${command} ${args.join(' ')} did not print ${pattern} in ${ms / 1000}s:\n${output}`))),
+        ms,
+      );
       const finish = (settle) => {
         clearTimeout(timer);
         listeners.delete(check);
@@ -80,25 +94,29 @@ export async function exec(command, args, { cwd, env = {}, timeoutMs = 120_000, 
 
 /** Stops every process started here that is still running (and its children). */
 export async function stopAll() {
-  await Promise.all([...running].map((child) => {
-    try {
-      process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('close', resolve)));
-  }));
+  await Promise.all(
+    [...running].map((child) => {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+      return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('close', resolve)));
+    }),
+  );
 }
 
 /** Runs `task` over `items`, at most `limit` at a time. */
 export async function inPool(items, limit, task) {
   const results = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await task(items[i], i);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await task(items[i], i);
+      }
+    }),
+  );
   return results;
 }

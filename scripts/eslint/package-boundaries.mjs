@@ -39,7 +39,11 @@ function specifierOf(node) {
     case 'CallExpression': {
       const callee = node.callee;
       const named = (n, name) => n.type === 'Identifier' && n.name === name;
-      const isRequire = named(callee, 'require') || (callee.type === 'MemberExpression' && named(callee.object, 'jest') && ['mock', 'requireActual', 'requireMock'].some((m) => named(callee.property, m)));
+      const isRequire =
+        named(callee, 'require') ||
+        (callee.type === 'MemberExpression' &&
+          named(callee.object, 'jest') &&
+          ['mock', 'requireActual', 'requireMock'].some((m) => named(callee.property, m)));
       return isRequire ? literal(node.arguments[0]) : undefined;
     }
     default:
@@ -90,7 +94,11 @@ export const noImportIntoOtherPackage = {
       const target = owner(resolved);
       if (!target || target === mine) return;
       const where = path.relative(root, resolved).split(path.sep).join('/');
-      context.report({ node: source, messageId: 'intoOtherPackage', data: { specifier, where, name: target.pkg.name, instead: instead(target, resolved) } });
+      context.report({
+        node: source,
+        messageId: 'intoOtherPackage',
+        data: { specifier, where, name: target.pkg.name, instead: instead(target, resolved) },
+      });
     });
   },
 };
@@ -109,18 +117,29 @@ export const declaredDependencies = {
     docs: { description: "forbid importing a package the file's own package.json does not declare" },
     schema: [],
     messages: {
-      undeclared: "'{{name}}' is not declared in {{where}}/package.json: add it to dependencies, or to devDependencies when only tests use it",
+      undeclared:
+        "'{{name}}' is not declared in {{where}}/package.json: add it to dependencies, or to devDependencies when only tests use it",
     },
   },
   create(context) {
     const mine = owner(context.filename);
     if (!mine) return {};
     const { pkg } = mine;
-    const declared = new Set([pkg.name, ...['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'].flatMap((field) => Object.keys(pkg[field] ?? {}))]);
+    const declared = new Set([
+      pkg.name,
+      ...['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'].flatMap((field) => Object.keys(pkg[field] ?? {})),
+    ]);
     const where = path.relative(root, mine.dir).split(path.sep).join('/');
     return onSpecifiers((source) => {
       const specifier = source.value;
-      if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || builtins.has(specifier) || builtins.has(packageName(specifier))) return;
+      if (
+        specifier.startsWith('.') ||
+        specifier.startsWith('/') ||
+        specifier.startsWith('node:') ||
+        builtins.has(specifier) ||
+        builtins.has(packageName(specifier))
+      )
+        return;
       const name = packageName(specifier);
       if (!declared.has(name)) context.report({ node: source, messageId: 'undeclared', data: { name, where } });
     });

@@ -60,7 +60,11 @@ export const CONFIG_TYPES: ConfigTypes[] = [
       '/properties/types/properties/street.report/properties/attributes/additionalProperties': 'AttributeSource',
       '/properties/types/properties/street.report/properties/status': 'AlloyStatusConfig',
     },
-    enums: [caseStatus, { values: VALUE_FORMATS, type: 'ValueFormat', from: '../config' }, { values: ALLOY_TYPES, type: 'AlloyType', from: '../config' }],
+    enums: [
+      caseStatus,
+      { values: VALUE_FORMATS, type: 'ValueFormat', from: '../config' },
+      { values: ALLOY_TYPES, type: 'AlloyType', from: '../config' },
+    ],
   },
   {
     file: 'packages/adapters/dataverse/src/generated/config-types.ts',
@@ -101,7 +105,11 @@ export const CONFIG_TYPES: ConfigTypes[] = [
       '/properties/auth': 'AuthConfig',
       '/properties/errorRules/items': 'ErrorRuleConfig',
     },
-    enums: [caseStatus, { values: CALLS, type: 'CallName', from: '../config' }, { values: RULE_CLASSIFICATIONS, type: 'RuleClassification', from: '../config' }],
+    enums: [
+      caseStatus,
+      { values: CALLS, type: 'CallName', from: '../config' },
+      { values: RULE_CLASSIFICATIONS, type: 'RuleClassification', from: '../config' },
+    ],
   },
   {
     file: 'packages/adapters/salesforce/src/generated/config-types.ts',

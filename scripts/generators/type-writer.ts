@@ -36,7 +36,10 @@ const isShape = (b: unknown): b is Json => isObj(b) && ('type' in b || isObj(b.p
 
 /** A `then` branch, with what its `if` required: the branch applies only to values that have those. */
 function withIfRequired(condition: Json, then: Json): Json {
-  const required = [...(Array.isArray(then.required) ? then.required : []), ...(Array.isArray(condition.required) ? condition.required : [])];
+  const required = [
+    ...(Array.isArray(then.required) ? then.required : []),
+    ...(Array.isArray(condition.required) ? condition.required : []),
+  ];
   return required.length ? { ...then, required: [...new Set(required)] } : then;
 }
 
@@ -75,7 +78,9 @@ export class TypeWriter {
   }
 
   private onlyConstraints(schema: Json): boolean {
-    const meaningful = Object.keys(schema).filter((k) => !['required', 'not', 'description', 'minProperties', 'maxProperties', '$comment'].includes(k));
+    const meaningful = Object.keys(schema).filter(
+      (k) => !['required', 'not', 'description', 'minProperties', 'maxProperties', '$comment'].includes(k),
+    );
     return meaningful.length === 0;
   }
 
@@ -117,7 +122,8 @@ export class TypeWriter {
           }
         })
         .filter((x) => x !== 'unknown');
-      if (primitive.length === 0 && (isObj(schema.properties) || isObj(schema.additionalProperties))) primitive.push(this.object(schema, base, indent, parent));
+      if (primitive.length === 0 && (isObj(schema.properties) || isObj(schema.additionalProperties)))
+        primitive.push(this.object(schema, base, indent, parent));
       if (primitive.length) parts.push(primitive.length > 1 ? `(${primitive.join(' | ')})` : primitive[0]!);
     }
     for (const keyword of ['anyOf', 'oneOf'] as const) {
@@ -131,7 +137,9 @@ export class TypeWriter {
     // if/then/else whose branches are shapes of their own (not only constraints): the value is one of them.
     if (isObj(schema.if) && isShape(schema.then) && isShape(schema.else)) {
       const context = isObj(schema.properties) ? schema : parent;
-      parts.push(`(${this.branch(withIfRequired(schema.if, schema.then), base, indent, context)} | ${this.branch(schema.else, base, indent, context)})`);
+      parts.push(
+        `(${this.branch(withIfRequired(schema.if, schema.then), base, indent, context)} | ${this.branch(schema.else, base, indent, context)})`,
+      );
     }
     // An object keyword with nothing of its own says no more than the branches beside it.
     if (parts.length > 1 && parts[0] === 'Record<string, unknown>') parts.shift();
@@ -147,7 +155,9 @@ export class TypeWriter {
   private allOf(schema: Json, members: unknown[], base: string, indent: string, parent: Json | undefined): string[] {
     if (members.length > 0 && members.every((b) => isConditional(b) && isObj((b as Json & { then: Json }).then.properties))) {
       const context = isObj(schema.properties) ? schema : parent;
-      return [`(${members.map((b) => this.branch(withIfRequired((b as Json).if as Json, (b as { then: Json }).then), base, indent, context)).join(' | ')})`];
+      return [
+        `(${members.map((b) => this.branch(withIfRequired((b as Json).if as Json, (b as { then: Json }).then), base, indent, context)).join(' | ')})`,
+      ];
     }
     // A member that only constrains (an if/then adding `required`) adds nothing to the type.
     return members.map((b) => this.type(b, base, indent, parent)).filter((t) => t !== 'unknown');

@@ -60,21 +60,46 @@ export function generateTypes(): string {
   for (const [type, { major, kind }] of latest) {
     const base = pascal(type);
     out.push(`/** ${type}, latest version (v${major}). */\nexport type ${base} = ${base}V${major};\n`);
-    if (kind === 'query') out.push(`/** Result of the ${type} query, latest version (v${major}). */\nexport type ${base}Result = ${base}ResultV${major};\n`);
+    if (kind === 'query')
+      out.push(`/** Result of the ${type} query, latest version (v${major}). */\nexport type ${base}Result = ${base}ResultV${major};\n`);
   }
   const byKind = (k: string) => [...latest].filter(([, v]) => v.kind === k).sort(([a], [b]) => a.localeCompare(b));
   const map = (name: string, doc: string, entries: [string, string][]) =>
     `/** ${doc} */\nexport interface ${name} {\n${entries.map(([k, v]) => `  ${JSON.stringify(k)}: ${v};`).join('\n')}\n}\n`;
-  out.push(map('TransactionDataMap', 'Transaction type -> its data at the latest version.', byKind('transaction').map(([t]) => [t, pascal(t)])));
+  out.push(
+    map(
+      'TransactionDataMap',
+      'Transaction type -> its data at the latest version.',
+      byKind('transaction').map(([t]) => [t, pascal(t)]),
+    ),
+  );
   out.push(
     map(
       'TransactionDataVersions',
       'Transaction type -> major version -> its data at that version.',
-      byKind('transaction').map(([t]) => [t, `{ ${(versions.get(t) ?? []).sort().map((v) => `${v}: ${pascal(t)}V${v}`).join('; ')} }`]),
+      byKind('transaction').map(([t]) => [
+        t,
+        `{ ${(versions.get(t) ?? [])
+          .sort()
+          .map((v) => `${v}: ${pascal(t)}V${v}`)
+          .join('; ')} }`,
+      ]),
     ),
   );
-  out.push(map('QueryParamsMap', 'Query type -> its parameters at the latest version.', byKind('query').map(([t]) => [t, pascal(t)])));
-  out.push(map('QueryResultMap', 'Query type -> its result at the latest version.', byKind('query').map(([t]) => [t, `${pascal(t)}Result`])));
+  out.push(
+    map(
+      'QueryParamsMap',
+      'Query type -> its parameters at the latest version.',
+      byKind('query').map(([t]) => [t, pascal(t)]),
+    ),
+  );
+  out.push(
+    map(
+      'QueryResultMap',
+      'Query type -> its result at the latest version.',
+      byKind('query').map(([t]) => [t, `${pascal(t)}Result`]),
+    ),
+  );
   out.push('/** Every canonical transaction type. */\nexport type TransactionType = keyof TransactionDataMap;\n');
   out.push('/** Every canonical query type. */\nexport type QueryType = keyof QueryParamsMap;\n');
   return out.join('\n');

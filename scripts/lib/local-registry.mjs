@@ -39,7 +39,9 @@ export async function startLocalRegistry({ dir, port = 0 }) {
   fs.mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'config.yaml');
   fs.writeFileSync(configFile, config(dir));
-  const child = fork(path.join(import.meta.dirname, 'registry-server.mjs'), [configFile, String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(import.meta.dirname, 'registry-server.mjs'), [configFile, String(port)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   const listening = await Promise.race([
     new Promise((resolve) => child.once('message', resolve)),
@@ -67,7 +69,8 @@ export async function startLocalRegistry({ dir, port = 0 }) {
     fs.mkdirSync(publisher, { recursive: true });
     fs.writeFileSync(path.join(publisher, 'package.json'), '{ "private": true }\n');
     fs.writeFileSync(path.join(publisher, '.npmrc'), `registry=${url}\n//127.0.0.1:${listening.port}/:_authToken=${token}\n`);
-    const publish = (tarball) => run('npm', ['publish', tarball, '--registry', url, '--tag', 'latest', '--no-provenance'], { cwd: publisher });
+    const publish = (tarball) =>
+      run('npm', ['publish', tarball, '--registry', url, '--tag', 'latest', '--no-provenance'], { cwd: publisher });
     return { url, publish, stop };
   } catch (error) {
     await stop();

@@ -15,7 +15,14 @@ export function packPublicPackages(dest) {
   fs.mkdirSync(dest, { recursive: true });
   const args = ['pack', '--json', '--pack-destination', dest, ...packages.flatMap(({ pkg }) => ['--workspace', pkg.name])];
   const packed = JSON.parse(execFileSync('npm', args, { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
-  return packed.map((p) => ({ name: p.name, version: p.version, file: path.join(dest, p.filename), size: p.size, unpackedSize: p.unpackedSize, files: p.entryCount }));
+  return packed.map((p) => ({
+    name: p.name,
+    version: p.version,
+    file: path.join(dest, p.filename),
+    size: p.size,
+    unpackedSize: p.unpackedSize,
+    files: p.entryCount,
+  }));
 }
 
 const kB = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
@@ -23,7 +30,10 @@ const kB = (bytes) => `${(bytes / 1024).toFixed(1)} kB`;
 /** The packed tarballs as a table of lines: name, version, packed size, unpacked size, files. */
 export function formatPacked(packed) {
   const width = Math.max(...packed.map((p) => p.name.length));
-  const lines = packed.map((p) => `${p.name.padEnd(width)}  ${p.version.padEnd(7)}  ${kB(p.size).padStart(9)} packed  ${kB(p.unpackedSize).padStart(9)} unpacked  ${String(p.files).padStart(4)} files  ${path.basename(p.file)}`);
+  const lines = packed.map(
+    (p) =>
+      `${p.name.padEnd(width)}  ${p.version.padEnd(7)}  ${kB(p.size).padStart(9)} packed  ${kB(p.unpackedSize).padStart(9)} unpacked  ${String(p.files).padStart(4)} files  ${path.basename(p.file)}`,
+  );
   const total = packed.reduce((sum, p) => sum + p.size, 0);
   return [...lines, `${'total'.padEnd(width)}  ${''.padEnd(7)}  ${kB(total).padStart(9)} packed`];
 }

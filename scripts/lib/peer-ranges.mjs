@@ -14,13 +14,18 @@ export function lgxPeerProblems(pkg, versions) {
     const version = versions.get(name);
     if (!version) continue;
     if (pkg.lgx?.adapter && name === '@lgx/core') {
-      if (!/^>=\d+\.\d+\.\d+$/.test(range)) problems.push(`the peer range on @lgx/core must be a lower bound only (">=X.Y.Z", the oldest core the adapter needs), not "${range}"`);
+      if (!/^>=\d+\.\d+\.\d+$/.test(range))
+        problems.push(
+          `the peer range on @lgx/core must be a lower bound only (">=X.Y.Z", the oldest core the adapter needs), not "${range}"`,
+        );
     } else {
       const next = `${semver.major(version) + 1}.0.0`;
       const m = /^>=(\d+\.\d+\.\d+) <(\d+\.\d+\.\d+)$/.exec(range);
-      if (!m || m[2] !== next) problems.push(`the peer range on ${name} must be ">=X.Y.Z <${next}" (every release up to its next major), not "${range}"`);
+      if (!m || m[2] !== next)
+        problems.push(`the peer range on ${name} must be ">=X.Y.Z <${next}" (every release up to its next major), not "${range}"`);
     }
-    if (!semver.satisfies(version, range)) problems.push(`the peer range on ${name} ("${range}") must include its current version ${version}`);
+    if (!semver.satisfies(version, range))
+      problems.push(`the peer range on ${name} ("${range}") must include its current version ${version}`);
   }
   return problems;
 }

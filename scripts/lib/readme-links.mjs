@@ -27,7 +27,8 @@ export function linkProblems(markdown) {
       continue;
     }
     const inRepo = ours.exec(target);
-    if (inRepo && !fs.existsSync(path.join(root, decodeURIComponent(inRepo[1])))) problems.push(`link ${target} names no file of the repository`);
+    if (inRepo && !fs.existsSync(path.join(root, decodeURIComponent(inRepo[1]))))
+      problems.push(`link ${target} names no file of the repository`);
   }
   return problems;
 }

@@ -19,7 +19,9 @@ const at = (schema: Schema, ...keys: string[]): Schema => keys.reduce((node, k) 
 // generated types, so a schema changed without regenerating its types fails that check.
 describe('configuration types generated from their schemas', () => {
   it('cover the stack file and every adapter but the template', () => {
-    const adapters = fs.readdirSync(path.join(repoRoot, 'packages', 'adapters')).filter((dir) => dir !== 'template' && fs.existsSync(path.join(repoRoot, 'packages', 'adapters', dir, 'src', 'config.ts')));
+    const adapters = fs
+      .readdirSync(path.join(repoRoot, 'packages', 'adapters'))
+      .filter((dir) => dir !== 'template' && fs.existsSync(path.join(repoRoot, 'packages', 'adapters', dir, 'src', 'config.ts')));
     const files = CONFIG_TYPES.map((c) => c.file);
     expect(files).toContain('packages/runtime/src/generated/stack-config.ts');
     expect(adapters.filter((dir) => !files.includes(`packages/adapters/${dir}/src/generated/config-types.ts`))).toEqual([]);
@@ -55,7 +57,9 @@ describe('configuration types generated from their schemas', () => {
     const soap = onDisk('SoapAdapterConfig');
     expect(soap).toMatch(/type: "wsSecurity";\n\s+username: string;\n\s+password: string;/);
     expect(soap).toMatch(/type: "session";\n\s+login: \{/);
-    expect(onDisk('RestAdapterConfig')).toMatch(/\| \{\n\s+type: "apiKey";\n\s+in: "header" \| "query";\n\s+name: string;\n\s+value: string;\n\s*\}/);
+    expect(onDisk('RestAdapterConfig')).toMatch(
+      /\| \{\n\s+type: "apiKey";\n\s+in: "header" \| "query";\n\s+name: string;\n\s+value: string;\n\s*\}/,
+    );
     expect(onDisk('StackConfig')).toContain('export type MappingSource = ({\n  file: string;\n} | {\n  [key: string]: string;\n});');
   });
 });

@@ -47,19 +47,35 @@ describe('examples', () => {
       STREETWORKS_WSDL: 'https://highways.example/soap?wsdl',
       STREETWORKS_PASSWORD: 'example',
     };
-    const result = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/council-stack/lgx.yaml'], env);
+    const result = await run(
+      process.execPath,
+      [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/council-stack/lgx.yaml'],
+      env,
+    );
     expect(result.stdout).toContain('valid (council E07000223, 4 adapter(s), 4 route(s))');
     expect(result.code).toBe(0);
   }, 90_000);
 
   it('crm-fallback is a valid stack', async () => {
     // A throwaway key: validation reads it as a PEM private key and contacts no one.
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+    const { privateKey } = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    });
     const env = { DATAVERSE_CLIENT_SECRET: 'example-secret', SALESFORCE_PRIVATE_KEY: privateKey };
-    const result = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/crm-fallback/lgx.yaml'], env);
+    const result = await run(
+      process.execPath,
+      [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/crm-fallback/lgx.yaml'],
+      env,
+    );
     expect(result.stdout).toContain('valid (council E07000223, 2 adapter(s), 1 route(s))');
     expect(result.code).toBe(0);
-    const broken = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/crm-fallback/lgx.yaml'], { ...env, SALESFORCE_PRIVATE_KEY: 'not a key' });
+    const broken = await run(
+      process.execPath,
+      [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', 'examples/crm-fallback/lgx.yaml'],
+      { ...env, SALESFORCE_PRIVATE_KEY: 'not a key' },
+    );
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('/privateKey is not a PEM private key');
     expect(broken.stderr).not.toContain('not a key');

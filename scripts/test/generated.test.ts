@@ -21,10 +21,13 @@ describe('generated files', () => {
     );
   });
 
-  it.each(outputs.map(([file, content]) => [path.relative(repoRoot, file), file, content] as const))('%s is current (run `npm run generate`)', (_name, file, content) => {
-    expect(fs.existsSync(file)).toBe(true);
-    expect(fs.readFileSync(file, 'utf8')).toBe(content);
-  });
+  it.each(outputs.map(([file, content]) => [path.relative(repoRoot, file), file, content] as const))(
+    '%s is current (run `npm run generate`)',
+    (_name, file, content) => {
+      expect(fs.existsSync(file)).toBe(true);
+      expect(fs.readFileSync(file, 'utf8')).toBe(content);
+    },
+  );
 
   it('every package version.ts matches its package.json', () => {
     for (const [file, content] of outputs) {

@@ -56,16 +56,44 @@ describe('public surface', () => {
 
   it('@lgx/runtime still exports what hosts, the gateway and the CLI use', () => {
     const exported: Record<string, unknown> = runtime;
-    const used = ['openStack', 'loadStack', 'loadStackOutline', 'createStack', 'validateStack', 'stackSchema', 'stackLine', 'loadAdapters', 'loadAdapterPackage', 'findInstalledAdapters'];
-    const operations = ['createSqliteStore', 'createPostgresStore', 'createDeadLetters', 'verifyAuditChain', 'StatusPoller', 'StatusEvents', 'startRetention', 'purgeFinished', 'verifyWebhookSignature'];
+    const used = [
+      'openStack',
+      'loadStack',
+      'loadStackOutline',
+      'createStack',
+      'validateStack',
+      'stackSchema',
+      'stackLine',
+      'loadAdapters',
+      'loadAdapterPackage',
+      'findInstalledAdapters',
+    ];
+    const operations = [
+      'createSqliteStore',
+      'createPostgresStore',
+      'createDeadLetters',
+      'verifyAuditChain',
+      'StatusPoller',
+      'StatusEvents',
+      'startRetention',
+      'purgeFinished',
+      'verifyWebhookSignature',
+    ];
     expect([...used, ...operations].filter((name) => exported[name] === undefined)).toEqual([]);
   });
 
-  it("@lgx/core lists every generated canonical type by name", () => {
+  it('@lgx/core lists every generated canonical type by name', () => {
     const generated = fs.readFileSync(path.join(root, 'packages/core/src/generated/types.ts'), 'utf8');
     const index = fs.readFileSync(path.join(root, 'packages/core/src/index.ts'), 'utf8');
     const types = [...generated.matchAll(/^export (?:type|interface) (\w+)/gm)].map((m) => m[1]!);
-    const listed = new Set([...index.matchAll(/export type \{([^}]*)\} from '\.\/(?:generated\/)?types'/g)].flatMap((m) => m[1]!.split(',').map((n) => n.trim()).filter(Boolean)));
+    const listed = new Set(
+      [...index.matchAll(/export type \{([^}]*)\} from '\.\/(?:generated\/)?types'/g)].flatMap((m) =>
+        m[1]!
+          .split(',')
+          .map((n) => n.trim())
+          .filter(Boolean),
+      ),
+    );
     expect(types.length).toBeGreaterThan(50);
     expect(types.filter((t) => !listed.has(t))).toEqual([]);
   });

@@ -7,7 +7,9 @@ const fs = require('node:fs');
 
 const compiled = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(compiled)) {
-  process.stderr.write('lgx: this copy of @lgx/cli is not built yet (no dist/cli.js). In a clone of the LGX repository run `npm run build` first.\n');
+  process.stderr.write(
+    'lgx: this copy of @lgx/cli is not built yet (no dist/cli.js). In a clone of the LGX repository run `npm run build` first.\n',
+  );
   process.exit(1);
 }
 require(compiled);

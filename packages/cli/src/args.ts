@@ -32,7 +32,13 @@ export function str(values: Record<string, string | boolean | undefined>, name: 
 }
 
 /** A whole number option in a range. */
-export function int(values: Record<string, string | boolean | undefined>, name: string, fallback: number, min: number, max: number): number {
+export function int(
+  values: Record<string, string | boolean | undefined>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const n = Number(raw);

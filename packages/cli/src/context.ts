@@ -1,7 +1,20 @@
 import { chmodSync, existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createFileKeyStore } from '@lgx/gateway';
-import { createPostgresStore, createSqliteStore, loadStack, loadStackOutline, openReadModel, openStack, type OpenStackOptions, type ReadModel, type RunningStack, type StackDefinition, type StackOutline, type Store } from '@lgx/runtime';
+import {
+  createPostgresStore,
+  createSqliteStore,
+  loadStack,
+  loadStackOutline,
+  openReadModel,
+  openStack,
+  type OpenStackOptions,
+  type ReadModel,
+  type RunningStack,
+  type StackDefinition,
+  type StackOutline,
+  type Store,
+} from '@lgx/runtime';
 import type { Io } from './output';
 
 export const DEFAULT_STACK = 'lgx.yaml';
@@ -31,10 +44,14 @@ export function prepareDataFolder(dataDir: string, io?: Pick<Io, 'err'>): string
   if ((mode & ~DATA_FOLDER_MODE) === 0) return dir;
   try {
     chmodSync(dir, mode & DATA_FOLDER_MODE);
-    io?.err(`note: data folder ${dir} was open to other users (${octal(mode)}); it is now ${octal(mode & DATA_FOLDER_MODE)}, owner only, as it holds personal data`);
+    io?.err(
+      `note: data folder ${dir} was open to other users (${octal(mode)}); it is now ${octal(mode & DATA_FOLDER_MODE)}, owner only, as it holds personal data`,
+    );
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') throw error;
-    io?.err(`warning: data folder ${dir} is open to other users (${octal(mode)}) and belongs to another user: run chmod 700 ${dir} as its owner`);
+    io?.err(
+      `warning: data folder ${dir} is open to other users (${octal(mode)}) and belongs to another user: run chmod 700 ${dir} as its owner`,
+    );
   }
   return dir;
 }
@@ -66,7 +83,12 @@ export async function loadStackFile(file: string): Promise<{ definition: StackDe
 }
 
 /** Opens a stack file on the data folder's store. */
-export async function openStackFile(file: string, dataDir: string, options: Partial<OpenStackOptions> = {}, database?: string): Promise<RunningStack> {
+export async function openStackFile(
+  file: string,
+  dataDir: string,
+  options: Partial<OpenStackOptions> = {},
+  database?: string,
+): Promise<RunningStack> {
   const { definition, resolveFrom } = await loadStackFile(file);
   return openStack(definition, { store: openStore(dataDir, database), resolveFrom, ...options });
 }
@@ -77,8 +99,16 @@ export async function openStackFile(file: string, dataDir: string, options: Part
  * where the adapters' secrets are not set; and the runtime's read model for its council (with the
  * stack file's unit costs, for the reports' cost measures).
  */
-export async function openStackReader(file: string, dataDir: string, database?: string, io?: Pick<Io, 'err'>): Promise<{ outline: StackOutline; reader: ReadModel }> {
+export async function openStackReader(
+  file: string,
+  dataDir: string,
+  database?: string,
+  io?: Pick<Io, 'err'>,
+): Promise<{ outline: StackOutline; reader: ReadModel }> {
   const outline = await loadStackOutline(path.resolve(file));
   const unitCosts = outline.reporting?.unitCosts;
-  return { outline, reader: await openReadModel({ store: openStore(dataDir, database, io), council: outline.council, ...(unitCosts ? { unitCosts } : {}) }) };
+  return {
+    outline,
+    reader: await openReadModel({ store: openStore(dataDir, database, io), council: outline.council, ...(unitCosts ? { unitCosts } : {}) }),
+  };
 }

@@ -38,7 +38,11 @@ export class UsageError extends Error {
 export function table(headers: string[], rows: Array<Array<string | number | undefined>>): string {
   const cells = rows.map((r) => r.map((c) => (c === undefined ? '' : String(c))));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]?.length ?? 0)));
-  const line = (r: string[]) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
@@ -64,7 +68,8 @@ export function describeError(error: unknown): string {
     const lines = [`error ${error.code}: ${error.message}`];
     if (error instanceof LgxValidationError && error.issues.length > 1) {
       for (const issue of error.issues) lines.push(`  ${issue.path || '/'} ${issue.message}`, ...excerpt(issue.params));
-      if (error.issueCount > error.issues.length) lines.push(`  ... and ${error.issueCount - error.issues.length} more (${error.issueCount} in all)`);
+      if (error.issueCount > error.issues.length)
+        lines.push(`  ... and ${error.issueCount - error.issues.length} more (${error.issueCount} in all)`);
     } else if (error instanceof LgxValidationError) lines.push(...excerpt(error.issues[0]?.params));
     return lines.join('\n');
   }

@@ -30,7 +30,11 @@ const COMMANDS: Record<string, Command> = {
   send: { summary: 'submit a transaction from a file and follow it', help: sendHelp, run: sendCommand },
   status: { summary: "show a transaction's deliveries and status history", help: statusHelp, run: statusCommand },
   dlq: { summary: 'list, show, replay or discard dead letters', help: dlqHelp, run: dlqCommand },
-  report: { summary: "the council's transactions by channel and service KPIs (GDS data-sets), or publish them", help: reportHelp, run: reportCommand },
+  report: {
+    summary: "the council's transactions by channel and service KPIs (GDS data-sets), or publish them",
+    help: reportHelp,
+    run: reportCommand,
+  },
   keys: { summary: 'create, list or revoke API keys', help: keysHelp, run: keysCommand },
   adapters: { summary: 'list installed adapters and their capabilities', help: adaptersHelp, run: adaptersCommand },
   new: { summary: 'create a new adapter package from the template', help: newAdapterHelp, run: newAdapterCommand },
@@ -48,7 +52,9 @@ export function usage(): string {
     'usage: lgx <command> [options]',
     '',
     'commands:',
-    ...Object.entries(COMMANDS).map(([name, c]) => `  ${(name === 'new' ? 'new adapter' : name === 'schemas' ? 'schemas export' : name).padEnd(width + 9)} ${c.summary}`),
+    ...Object.entries(COMMANDS).map(
+      ([name, c]) => `  ${(name === 'new' ? 'new adapter' : name === 'schemas' ? 'schemas export' : name).padEnd(width + 9)} ${c.summary}`,
+    ),
     '',
     "'lgx <command> --help' for a command's options. Most take --json for scripts.",
     'exit codes: 0 ok · 1 what was checked is not right · 2 usage error · 3 not found',

@@ -29,10 +29,12 @@ function problems(record: unknown, index: number): string[] {
   for (const [key, value] of Object.entries(record)) {
     if (!KEY.test(key)) found.push(`record ${index}: ${key} is not a valid key`);
     else if (key.startsWith('_') && !RESERVED.has(key)) found.push(`record ${index}: ${key} is not a recognised internal field`);
-    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value)) found.push(`record ${index}: ${key} has an invalid value`);
+    if (value !== null && !['string', 'number', 'boolean'].includes(typeof value))
+      found.push(`record ${index}: ${key} has an invalid value`);
   }
   const timestamp = (record as Record<string, unknown>)._timestamp;
-  if (timestamp !== undefined && (typeof timestamp !== 'string' || !TIMESTAMP.test(timestamp))) found.push(`record ${index}: _timestamp is not a valid datetime`);
+  if (timestamp !== undefined && (typeof timestamp !== 'string' || !TIMESTAMP.test(timestamp)))
+    found.push(`record ${index}: _timestamp is not a valid datetime`);
   return found;
 }
 
@@ -43,7 +45,14 @@ export async function startBackdropReceiver(token: string): Promise<BackdropRece
     // Backdrop's own answer to a bad token; this one also echoes what it was sent, as some receivers do.
     auth: (request) =>
       request.headers.authorization === `Bearer ${token}` ||
-      reply(401, { status: 'error', message: `Unauthorized: Invalid bearer token '${String(request.headers.authorization ?? '').replace(/^Bearer /, '')}' for '${request.path}'` }, { 'www-authenticate': 'bearer' }),
+      reply(
+        401,
+        {
+          status: 'error',
+          message: `Unauthorized: Invalid bearer token '${String(request.headers.authorization ?? '').replace(/^Bearer /, '')}' for '${request.path}'`,
+        },
+        { 'www-authenticate': 'bearer' },
+      ),
     routes: [
       {
         method: 'POST',
@@ -63,5 +72,7 @@ export async function startBackdropReceiver(token: string): Promise<BackdropRece
       },
     ],
   });
-  return Object.assign(receiver, { records: (group: string, type: string) => receiver.state.datasets.get(`${group}/${type}`) ?? new Map<string, Record<string, unknown>>() });
+  return Object.assign(receiver, {
+    records: (group: string, type: string) => receiver.state.datasets.get(`${group}/${type}`) ?? new Map<string, Record<string, unknown>>(),
+  });
 }

@@ -14,14 +14,28 @@ const ctx = useWasteStack();
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
 
-
 const env = { EXAMPLE_WASTE_KEY: API_KEY };
 
 describe('lgx', () => {
   it('--help lists every command; no command is a usage error (exit 2)', async () => {
     const help = await lgx(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['init', 'validate', 'check', 'serve', 'send', 'status', 'dlq', 'keys', 'adapters', 'new adapter', 'conformance', 'schemas export', 'demo']) expect(help.stdout).toContain(`  ${command} `);
+    for (const command of [
+      'init',
+      'validate',
+      'check',
+      'serve',
+      'send',
+      'status',
+      'dlq',
+      'keys',
+      'adapters',
+      'new adapter',
+      'conformance',
+      'schemas export',
+      'demo',
+    ])
+      expect(help.stdout).toContain(`  ${command} `);
     expect((await lgx([])).code).toBe(2);
     const unknown = await lgx(['frobnicate']);
     expect([unknown.code, unknown.stderr]).toEqual([2, expect.stringContaining("unknown command 'frobnicate'")]);
@@ -39,14 +53,23 @@ describe('lgx', () => {
     expect(readFileSync(starter, 'utf8')).toContain('council: E08000025');
     // Its reference link is the repository's address of a guide that exists.
     const reference = /# Reference: (\S+)/.exec(readFileSync(starter, 'utf8'))?.[1] ?? '';
-    const repository = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { repository: { url: string } }).repository.url.replace(/^git\+|\.git$/g, '');
+    const repository = (
+      JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { repository: { url: string } }
+    ).repository.url.replace(/^git\+|\.git$/g, '');
     expect(reference.startsWith(`${repository}/blob/main/`)).toBe(true);
     expect(existsSync(path.join(REPO_ROOT, reference.slice(`${repository}/blob/main/`.length)))).toBe(true);
     expect((await lgx(['init', outside])).code).toBe(1);
     // The starter names @lgx/adapter-govuk-pay, which is not installed in this folder.
-    const result = await lgx(['validate', starter, '--json'], { env: { GOVUK_PAY_API_KEY: 'k'.repeat(20), GOVUK_PAY_WEBHOOK_SECRET: 's'.repeat(20) } });
+    const result = await lgx(['validate', starter, '--json'], {
+      env: { GOVUK_PAY_API_KEY: 'k'.repeat(20), GOVUK_PAY_WEBHOOK_SECRET: 's'.repeat(20) },
+    });
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual(expect.objectContaining({ valid: false, problems: [expect.objectContaining({ message: expect.stringContaining('@lgx/adapter-govuk-pay') })] }));
+    expect(JSON.parse(result.stdout)).toEqual(
+      expect.objectContaining({
+        valid: false,
+        problems: [expect.objectContaining({ message: expect.stringContaining('@lgx/adapter-govuk-pay') })],
+      }),
+    );
     rmSync(outside, { recursive: true, force: true });
   });
 
@@ -88,7 +111,9 @@ describe('lgx', () => {
     const id = /accepted: ([0-9a-f-]{36})/.exec(sent.stdout)![1]!;
     const status = await lgx(['status', id, '--data', ctx.data, '--json']);
     expect(status.code).toBe(0);
-    expect(JSON.parse(status.stdout)).toEqual(expect.objectContaining({ id, state: 'delivered', deliveries: [expect.objectContaining({ target: 'waste', state: 'delivered' })] }));
+    expect(JSON.parse(status.stdout)).toEqual(
+      expect.objectContaining({ id, state: 'delivered', deliveries: [expect.objectContaining({ target: 'waste', state: 'delivered' })] }),
+    );
     expect((await lgx(['status', 'no-such-id', '--data', ctx.data])).code).toBe(3);
   });
 
@@ -98,7 +123,10 @@ describe('lgx', () => {
     const bad = await lgx(['send', ctx.stackFile, notJson, '--data', ctx.data], { env });
     expect([bad.code, bad.stderr]).toEqual([2, expect.stringContaining('cannot be read as JSON')]);
     const invalid = path.join(ctx.dir, 'invalid.json');
-    writeFileSync(invalid, '{"type": "waste.missedCollection", "data": {"uprn": "not-a-uprn", "service": "refuse", "__proto__": {"admin": true}}}');
+    writeFileSync(
+      invalid,
+      '{"type": "waste.missedCollection", "data": {"uprn": "not-a-uprn", "service": "refuse", "__proto__": {"admin": true}}}',
+    );
     const refused = await lgx(['send', ctx.stackFile, invalid, '--data', ctx.data], { env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain('LGX_ERR_VALIDATION_INVALID');
@@ -108,7 +136,13 @@ describe('lgx', () => {
     expect(({} as Record<string, unknown>).admin).toBeUndefined();
     // 20,000 bad items: the first hundred issues are printed, and how many there were.
     const flood = path.join(ctx.dir, 'flood.json');
-    writeFileSync(flood, JSON.stringify({ type: 'waste.missedCollection', data: { ...(missed as object), media: Array.from({ length: 20_000 }, () => ({})) } }));
+    writeFileSync(
+      flood,
+      JSON.stringify({
+        type: 'waste.missedCollection',
+        data: { ...(missed as object), media: Array.from({ length: 20_000 }, () => ({})) },
+      }),
+    );
     const flooded = await lgx(['send', ctx.stackFile, flood, '--data', ctx.data], { env });
     expect(flooded.code).toBe(1);
     expect(flooded.stderr.split('\n').filter((line) => line.startsWith('  /data/media'))).toHaveLength(100);
@@ -130,32 +164,62 @@ describe('lgx', () => {
     const show = await lgx(['dlq', 'show', dead[0]!.id, '--stack', ctx.stackFile, '--data', ctx.data], { env });
     expect(show.stdout).toMatch(/permanent/);
     expect((await lgx(['dlq', 'replay', dead[0]!.id, '--stack', ctx.stackFile, '--data', ctx.data], { env })).code).toBe(2);
-    const replay = await lgx(['dlq', 'replay', dead[0]!.id, '--reason', 'vendor fixed the form', '--actor', 'staff-42', '--stack', ctx.stackFile, '--data', ctx.data], { env });
+    const replay = await lgx(
+      [
+        'dlq',
+        'replay',
+        dead[0]!.id,
+        '--reason',
+        'vendor fixed the form',
+        '--actor',
+        'staff-42',
+        '--stack',
+        ctx.stackFile,
+        '--data',
+        ctx.data,
+      ],
+      { env },
+    );
     expect([replay.code, replay.stdout]).toEqual([0, expect.stringContaining('pending again')]);
     expect(JSON.parse((await lgx(['dlq', 'list', '--stack', ctx.stackFile, '--data', ctx.data, '--json'], { env })).stdout)).toEqual([]);
-    expect((await lgx(['dlq', 'discard', dead[0]!.id, '--reason', 'x', '--stack', ctx.stackFile, '--data', ctx.data], { env })).code).toBe(3);
+    expect((await lgx(['dlq', 'discard', dead[0]!.id, '--reason', 'x', '--stack', ctx.stackFile, '--data', ctx.data], { env })).code).toBe(
+      3,
+    );
   });
 
   it('keys create prints the key once (--json), stores only its hash, and refuses another council', async () => {
-    const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], { env });
+    const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], {
+      env,
+    });
     expect(created.code).toBe(0);
     const { key } = JSON.parse(created.stdout) as { key: string };
     const stored = readFileSync(path.join(ctx.data, 'keys.json'), 'utf8');
     expect(stored).not.toContain(key.split('.')[1]);
-    expect(await verifyApiKey(createFileKeyStore(path.join(ctx.data, 'keys.json')), key)).toEqual(expect.objectContaining({ council: 'E07000223', scopes: ['submit', 'read'] }));
+    expect(await verifyApiKey(createFileKeyStore(path.join(ctx.data, 'keys.json')), key)).toEqual(
+      expect.objectContaining({ council: 'E07000223', scopes: ['submit', 'read'] }),
+    );
     const list = await lgx(['keys', 'list', '--data', ctx.data, '--json']);
     expect(JSON.parse(list.stdout)[0]).not.toHaveProperty('hash');
     expect((await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E08000025'], { env })).code).toBe(2);
-    expect((await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--scopes', 'root'], { env })).code).toBe(2);
+    expect(
+      (await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--scopes', 'root'], { env }))
+        .code,
+    ).toBe(2);
   });
 
   it('serve answers over HTTP with keys from keys create, and stops on SIGTERM', async () => {
-    const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], { env });
+    const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--json'], {
+      env,
+    });
     const { key } = JSON.parse(created.stdout) as { key: string };
     const served = await serveLgx([ctx.stackFile, '--data', ctx.data], { env });
     const { url } = served;
     try {
-      const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'waste.missedCollection', data: missed }) });
+      const res = await fetch(`${url}/v1/transactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'waste.missedCollection', data: missed }),
+      });
       expect(res.status).toBe(202);
       expect((await fetch(`${url}/v1/health`)).status).toBe(200);
     } finally {
@@ -168,7 +232,15 @@ describe('lgx', () => {
     const result = await lgx(['adapters', '--json']);
     expect(result.code).toBe(0);
     const rows = JSON.parse(result.stdout) as Array<{ package: string; capabilities: Array<{ type: string }> }>;
-    expect(rows.map((r) => r.package)).toEqual(expect.arrayContaining(['@lgx/adapter-govuk-pay', '@lgx/adapter-govuk-notify', '@lgx/adapter-open311', '@lgx/adapter-soap', '@lgx/adapter-template']));
+    expect(rows.map((r) => r.package)).toEqual(
+      expect.arrayContaining([
+        '@lgx/adapter-govuk-pay',
+        '@lgx/adapter-govuk-notify',
+        '@lgx/adapter-open311',
+        '@lgx/adapter-soap',
+        '@lgx/adapter-template',
+      ]),
+    );
     expect(rows.find((r) => r.package === '@lgx/adapter-govuk-pay')!.capabilities.map((c) => c.type)).toContain('payment');
   });
 
@@ -176,7 +248,8 @@ describe('lgx', () => {
     const out = path.join(ctx.dir, 'schemas');
     const result = await lgx(['schemas', 'export', out]);
     expect(result.code).toBe(0);
-    for (const file of ['payment/v1.json', 'payment/v2.json', 'defs/v1.json', 'envelope/v1.json', 'street.report/v1.json']) expect(existsSync(path.join(out, file))).toBe(true);
+    for (const file of ['payment/v1.json', 'payment/v2.json', 'defs/v1.json', 'envelope/v1.json', 'street.report/v1.json'])
+      expect(existsSync(path.join(out, file))).toBe(true);
     expect(JSON.parse(readFileSync(path.join(out, 'payment/v2.json'), 'utf8')).$id).toBe('https://schemas.lgx.dev/payment/v2.json');
   });
 });

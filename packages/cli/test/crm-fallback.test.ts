@@ -75,7 +75,11 @@ it('lgx serve routes crm.case to Dataverse with fallback to Salesforce, and each
   const { url } = served;
   const headers = { authorization: `Bearer ${key}`, 'content-type': 'application/json' };
   const submit = async (name: string) => {
-    const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers, body: JSON.stringify({ type: 'crm.case', data: caseData(name) }) });
+    const res = await fetch(`${url}/v1/transactions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ type: 'crm.case', data: caseData(name) }),
+    });
     expect(res.status).toBe(202);
     return ((await res.json()) as { id: string }).id;
   };
@@ -84,18 +88,26 @@ it('lgx serve routes crm.case to Dataverse with fallback to Salesforce, and each
   const known = await submit('complaint-from-known-contact');
   const anonymous = await submit('anonymous-staff-case');
 
-  const toDynamics = await waitFor(async () => {
-    const d = await detail(known);
-    return d.deliveries[0]?.state === 'delivered' && d;
-  }, 'the known contact’s case in Dynamics', { timeoutMs: 30_000, intervalMs: 200 });
+  const toDynamics = await waitFor(
+    async () => {
+      const d = await detail(known);
+      return d.deliveries[0]?.state === 'delivered' && d;
+    },
+    'the known contact’s case in Dynamics',
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
   expect(toDynamics.deliveries.map((d) => [d.target, d.state])).toEqual([
     ['dynamics', 'delivered'],
     ['salesforce', 'skipped'],
   ]);
-  const toSalesforce = await waitFor(async () => {
-    const d = await detail(anonymous);
-    return d.deliveries[1]?.state === 'delivered' && d;
-  }, 'the anonymous case in Salesforce', { timeoutMs: 30_000, intervalMs: 200 });
+  const toSalesforce = await waitFor(
+    async () => {
+      const d = await detail(anonymous);
+      return d.deliveries[1]?.state === 'delivered' && d;
+    },
+    'the anonymous case in Salesforce',
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
   expect(toSalesforce.deliveries.map((d) => [d.target, d.state])).toEqual([
     ['dynamics', 'dead'],
     ['salesforce', 'delivered'],
@@ -110,16 +122,28 @@ it('lgx serve routes crm.case to Dataverse with fallback to Salesforce, and each
   // Officers work the cases in each CRM; the stack hears about it by polling.
   dynamics.resolve(incident);
   salesforce.setCaseStatus(sfCase, 'Closed');
-  const fixed = await waitFor(async () => {
-    const d = await detail(known);
-    return d.status === 'fixed' && d;
-  }, 'the Dynamics resolution', { timeoutMs: 30_000, intervalMs: 200 });
-  expect(fixed.statusHistory).toEqual([expect.objectContaining({ source: 'dataverse', status: 'fixed', externalStatusCode: '5', externalRef: incident })]);
-  const closed = await waitFor(async () => {
-    const d = await detail(anonymous);
-    return d.status === 'closed' && d;
-  }, 'the Salesforce closure', { timeoutMs: 30_000, intervalMs: 200 });
-  expect(closed.statusHistory).toEqual([expect.objectContaining({ source: 'salesforce', status: 'closed', externalStatusCode: 'Closed', externalRef: sfCase })]);
+  const fixed = await waitFor(
+    async () => {
+      const d = await detail(known);
+      return d.status === 'fixed' && d;
+    },
+    'the Dynamics resolution',
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
+  expect(fixed.statusHistory).toEqual([
+    expect.objectContaining({ source: 'dataverse', status: 'fixed', externalStatusCode: '5', externalRef: incident }),
+  ]);
+  const closed = await waitFor(
+    async () => {
+      const d = await detail(anonymous);
+      return d.status === 'closed' && d;
+    },
+    'the Salesforce closure',
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
+  expect(closed.statusHistory).toEqual([
+    expect.objectContaining({ source: 'salesforce', status: 'closed', externalStatusCode: 'Closed', externalRef: sfCase }),
+  ]);
 
   // Nothing personal in the service's log lines, and no secret.
   expect(served.stderr()).not.toContain(dynamics.clientSecret);

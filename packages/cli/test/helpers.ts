@@ -15,7 +15,11 @@ export interface Ran {
 /** Runs the built `lgx` binary as a user would, with a deadline. */
 export function lgx(args: string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: options.cwd ?? REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -101,7 +105,11 @@ export interface RunningLgx {
 }
 
 export function startLgx(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): RunningLgx {
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   let exitCode: number | null | undefined;
@@ -114,10 +122,11 @@ export function startLgx(args: string[], options: { cwd?: string; env?: Record<s
     stderr: () => err,
     exited,
     waitFor: async (pattern, timeoutMs = 60_000) => {
-      for (const until = Date.now() + timeoutMs; Date.now() < until; ) {
+      for (const until = Date.now() + timeoutMs; Date.now() < until;) {
         const match = pattern.exec(out);
         if (match) return match;
-        if (exitCode !== undefined) throw new Error(`lgx ${args.join(' ')} exited (${exitCode}) before printing ${pattern}\n${out}\n${err}`);
+        if (exitCode !== undefined)
+          throw new Error(`lgx ${args.join(' ')} exited (${exitCode}) before printing ${pattern}\n${out}\n${err}`);
         await new Promise((r) => setTimeout(r, 50));
       }
       throw new Error(`lgx ${args.join(' ')} did not print ${pattern} in time\n${out}\n${err}`);
@@ -147,13 +156,27 @@ export async function serveLgx(args: string[], options: { cwd?: string; env?: Re
  * A scratch folder with a stack file routing missed collections to the Example Waste back office at
  * `simUrl` (its key read from EXAMPLE_WASTE_KEY), a data folder, and a submit+read key for it.
  */
-export async function wasteServeFolder(simUrl: string, env: Record<string, string>): Promise<{ dir: string; data: string; stackFile: string; key: string }> {
+export async function wasteServeFolder(
+  simUrl: string,
+  env: Record<string, string>,
+): Promise<{ dir: string; data: string; stackFile: string; key: string }> {
   const dir = scratch();
   const data = path.join(dir, 'data');
   const stackFile = path.join(dir, 'lgx.yaml');
   writeFileSync(
     stackFile,
-    ['council: E07000223', 'adapters:', '  waste:', "    package: '@lgx/adapter-template'", '    config:', `      baseUrl: ${simUrl}`, '      apiKey: ${env:EXAMPLE_WASTE_KEY}', 'routes:', '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }', ''].join('\n'),
+    [
+      'council: E07000223',
+      'adapters:',
+      '  waste:',
+      "    package: '@lgx/adapter-template'",
+      '    config:',
+      `      baseUrl: ${simUrl}`,
+      '      apiKey: ${env:EXAMPLE_WASTE_KEY}',
+      'routes:',
+      '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }',
+      '',
+    ].join('\n'),
   );
   const created = await lgx(['keys', 'create', '--stack', stackFile, '--data', data, '--council', 'E07000223', '--json'], { env });
   if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);

@@ -17,7 +17,6 @@ const env = { EXAMPLE_WASTE_KEY: API_KEY };
 const noSecrets = { EXAMPLE_WASTE_KEY: '' };
 const modeOf = (file: string): string => (statSync(file).mode & 0o777).toString(8);
 
-
 /** Sends a missed collection through `lgx send`; resolves its transaction id. */
 async function send(body: unknown = { type: 'waste.missedCollection', data: missed }): Promise<{ id: string; code: number | null }> {
   const file = path.join(ctx.dir, `tx-${Math.random().toString(36).slice(2)}.json`);
@@ -72,7 +71,9 @@ describe('the data folder', () => {
     // Listing keys of a folder that is not there makes nothing.
     expect((await lgx(['keys', 'list', '--data', fresh])).code).toBe(0);
     expect(existsSync(fresh)).toBe(false);
-    expect((await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', fresh, '--council', 'E07000223'], { env: noSecrets })).code).toBe(0);
+    expect(
+      (await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', fresh, '--council', 'E07000223'], { env: noSecrets })).code,
+    ).toBe(0);
     expect([modeOf(fresh), modeOf(path.join(fresh, 'keys.json'))]).toEqual(['700', '600']);
   });
 });
@@ -97,7 +98,10 @@ describe('commands that need only the store', () => {
     expect([replayed.code, replayed.stdout]).toEqual([0, expect.stringContaining('pending again')]);
     expect(JSON.parse((await lgx(['dlq', 'list', ...at, '--json'], { env: noSecrets })).stdout)).toEqual([]);
 
-    for (const command of [['serve', ctx.stackFile, '--data', ctx.data, '--port', '0'], ['check', ctx.stackFile]]) {
+    for (const command of [
+      ['serve', ctx.stackFile, '--data', ctx.data, '--port', '0'],
+      ['check', ctx.stackFile],
+    ]) {
       const refused = await lgx(command, { env: noSecrets });
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('/adapters/waste/config/apiKey refers to environment variable EXAMPLE_WASTE_KEY, which is empty');
@@ -108,7 +112,22 @@ describe('commands that need only the store', () => {
 
   it('dlq discard works with the adapter secrets unset', async () => {
     const { deliveryId } = await deadLetter();
-    const discarded = await lgx(['dlq', 'discard', deliveryId, '--stack', ctx.stackFile, '--data', ctx.data, '--reason', 'duplicate of a phone report', '--actor', 'staff-42'], { env: noSecrets });
+    const discarded = await lgx(
+      [
+        'dlq',
+        'discard',
+        deliveryId,
+        '--stack',
+        ctx.stackFile,
+        '--data',
+        ctx.data,
+        '--reason',
+        'duplicate of a phone report',
+        '--actor',
+        'staff-42',
+      ],
+      { env: noSecrets },
+    );
     expect([discarded.code, discarded.stdout]).toEqual([0, `discarded ${deliveryId}\n`]);
   });
 });
@@ -121,7 +140,9 @@ describe('lgx status', () => {
     const human = await lgx(['status', id, '--data', ctx.data]);
     expect(human.stdout).toMatch(/waste\s+delivered\s+2\s+/);
     expect(human.stdout).not.toContain('retryable');
-    const json = JSON.parse((await lgx(['status', id, '--data', ctx.data, '--json'])).stdout) as { deliveries: Array<Record<string, unknown>> };
+    const json = JSON.parse((await lgx(['status', id, '--data', ctx.data, '--json'])).stdout) as {
+      deliveries: Array<Record<string, unknown>>;
+    };
     expect(json.deliveries[0]).toEqual(expect.objectContaining({ state: 'delivered', attempts: 2 }));
     expect(json.deliveries[0]).not.toHaveProperty('lastError');
   });
@@ -137,18 +158,35 @@ describe('lgx dlq show --json', () => {
   it('includes the envelope, which edited goes back through replay --file and is delivered by serve', async () => {
     const { transactionId, deliveryId } = await deadLetter();
     const at = ['--stack', ctx.stackFile, '--data', ctx.data];
-    const shown = JSON.parse((await lgx(['dlq', 'show', deliveryId, ...at, '--json'], { env: noSecrets })).stdout) as { transactionId: string; envelope: Envelope };
-    expect(shown.envelope).toEqual(expect.objectContaining({ id: transactionId, type: 'waste.missedCollection', council: 'E07000223', channel: 'web', data: expect.objectContaining({ uprn: missed.uprn }) }));
+    const shown = JSON.parse((await lgx(['dlq', 'show', deliveryId, ...at, '--json'], { env: noSecrets })).stdout) as {
+      transactionId: string;
+      envelope: Envelope;
+    };
+    expect(shown.envelope).toEqual(
+      expect.objectContaining({
+        id: transactionId,
+        type: 'waste.missedCollection',
+        council: 'E07000223',
+        channel: 'web',
+        data: expect.objectContaining({ uprn: missed.uprn }),
+      }),
+    );
 
     const edited = { ...shown.envelope, data: { ...(shown.envelope.data as object), uprn: '100062345672' } };
     const file = path.join(ctx.dir, 'envelope.json');
     writeFileSync(file, JSON.stringify(edited, null, 2));
-    const replay = await lgx(['dlq', 'replay', deliveryId, ...at, '--file', file, '--reason', 'UPRN corrected', '--actor', 'staff-42'], { env: noSecrets });
+    const replay = await lgx(['dlq', 'replay', deliveryId, ...at, '--file', file, '--reason', 'UPRN corrected', '--actor', 'staff-42'], {
+      env: noSecrets,
+    });
     expect([replay.code, replay.stdout]).toEqual([0, expect.stringContaining('pending again')]);
 
     const server = await serve();
     try {
-      await waitFor(async () => JSON.parse((await lgx(['status', transactionId, '--data', ctx.data, '--json'])).stdout).state === 'delivered', 'the replayed delivery', { timeoutMs: 20_000, intervalMs: 200 });
+      await waitFor(
+        async () => JSON.parse((await lgx(['status', transactionId, '--data', ctx.data, '--json'])).stdout).state === 'delivered',
+        'the replayed delivery',
+        { timeoutMs: 20_000, intervalMs: 200 },
+      );
     } finally {
       expect(await server.stop()).toBe(0);
     }
@@ -160,23 +198,50 @@ describe('lgx dlq show --json', () => {
     const { deliveryId } = await deadLetter();
     const file = path.join(ctx.dir, 'broken.json');
     writeFileSync(file, '{"specversion": ');
-    const replay = await lgx(['dlq', 'replay', deliveryId, '--stack', ctx.stackFile, '--data', ctx.data, '--file', file, '--reason', 'x'], { env: noSecrets });
+    const replay = await lgx(['dlq', 'replay', deliveryId, '--stack', ctx.stackFile, '--data', ctx.data, '--file', file, '--reason', 'x'], {
+      env: noSecrets,
+    });
     expect([replay.code, replay.stderr]).toEqual([2, expect.stringContaining(`${file} cannot be read as JSON`)]);
   });
 });
 
 describe('lgx keys create --channel', () => {
   it('stores the channel with the key, and the gateway records it for the short form', async () => {
-    const created = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--channel', 'web', '--label', 'web forms', '--json'], { env: noSecrets });
+    const created = await lgx(
+      [
+        'keys',
+        'create',
+        '--stack',
+        ctx.stackFile,
+        '--data',
+        ctx.data,
+        '--council',
+        'E07000223',
+        '--channel',
+        'web',
+        '--label',
+        'web forms',
+        '--json',
+      ],
+      { env: noSecrets },
+    );
     expect(created.code).toBe(0);
     const { key } = JSON.parse(created.stdout) as { key: string };
-    expect(JSON.parse((await lgx(['keys', 'list', '--data', ctx.data, '--json'])).stdout)).toEqual([expect.objectContaining({ channel: 'web', label: 'web forms' })]);
+    expect(JSON.parse((await lgx(['keys', 'list', '--data', ctx.data, '--json'])).stdout)).toEqual([
+      expect.objectContaining({ channel: 'web', label: 'web forms' }),
+    ]);
     const server = await serve();
     try {
-      const res = await fetch(`${server.url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ type: 'waste.missedCollection', data: missed }) });
+      const res = await fetch(`${server.url}/v1/transactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'waste.missedCollection', data: missed }),
+      });
       expect(res.status).toBe(202);
       const { id } = (await res.json()) as { id: string };
-      const view = (await (await fetch(`${server.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { transaction: Envelope };
+      const view = (await (await fetch(`${server.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+        transaction: Envelope;
+      };
       expect(view.transaction).toEqual(expect.objectContaining({ channel: 'web', source: '/councils/E07000223/channels/web' }));
     } finally {
       expect(await server.stop()).toBe(0);
@@ -184,9 +249,14 @@ describe('lgx keys create --channel', () => {
   });
 
   it('refuses a channel the envelope schema does not have, listing the channels (exit 2), and stores no key', async () => {
-    const refused = await lgx(['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--channel', 'fax'], { env: noSecrets });
+    const refused = await lgx(
+      ['keys', 'create', '--stack', ctx.stackFile, '--data', ctx.data, '--council', 'E07000223', '--channel', 'fax'],
+      { env: noSecrets },
+    );
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain("error: --channel must be one of web, app, phone, face_to_face, email, post, staff, open311, api (the envelope's channels), not 'fax'");
+    expect(refused.stderr).toContain(
+      "error: --channel must be one of web, app, phone, face_to_face, email, post, staff, open311, api (the envelope's channels), not 'fax'",
+    );
     expect(JSON.parse((await lgx(['keys', 'list', '--data', ctx.data, '--json'])).stdout)).toEqual([]);
   });
 });

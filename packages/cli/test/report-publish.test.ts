@@ -17,7 +17,14 @@ afterAll(() => receiver.close());
 function records(count: number, value = 1): PublishedRecord[] {
   return Array.from({ length: count }, (_, i) => {
     const start = new Date(Date.UTC(2020, i, 1)).toISOString();
-    return { _id: Buffer.from(`${start}.month.digital`).toString('base64url'), _timestamp: start, end_at: new Date(Date.UTC(2020, i + 1, 1)).toISOString(), period: 'month', channel: 'digital', count: value };
+    return {
+      _id: Buffer.from(`${start}.month.digital`).toString('base64url'),
+      _timestamp: start,
+      end_at: new Date(Date.UTC(2020, i + 1, 1)).toISOString(),
+      period: 'month',
+      channel: 'digital',
+      count: value,
+    };
   });
 }
 
@@ -35,7 +42,9 @@ describe('publishRecords', () => {
     const first = await publishRecords({ url, token: TOKEN, records: records(1203) });
     expect(first).toEqual({ records: 1203, requests: 3, retries: 0 });
     expect(receiver.state.batches).toEqual([500, 500, 203]);
-    expect(receiver.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}` && r.headers['content-type'] === 'application/json')).toBe(true);
+    expect(
+      receiver.requests.every((r) => r.headers.authorization === `Bearer ${TOKEN}` && r.headers['content-type'] === 'application/json'),
+    ).toBe(true);
     await publishRecords({ url, token: TOKEN, records: records(1203, 7), batchSize: 1000 });
     const stored = receiver.records('council-e07000223', 'transactions-by-channel');
     expect(stored.size).toBe(1203);
@@ -45,13 +54,22 @@ describe('publishRecords', () => {
 
   it("sends _timestamp in Backdrop's form, whole seconds (a receiver refuses fractions)", async () => {
     await publishRecords({ url, token: TOKEN, records: records(2) });
-    expect([...receiver.records('council-e07000223', 'transactions-by-channel').values()].map((r) => r._timestamp)).toEqual(['2020-01-01T00:00:00Z', '2020-02-01T00:00:00Z']);
+    expect([...receiver.records('council-e07000223', 'transactions-by-channel').values()].map((r) => r._timestamp)).toEqual([
+      '2020-01-01T00:00:00Z',
+      '2020-02-01T00:00:00Z',
+    ]);
   });
 
   it('tries a 503 and a 429 again, after Retry-After, and publishes everything', async () => {
     receiver.faults.failNext(1, { status: 503, body: { status: 'error', message: 'down for maintenance' } });
     const retries: string[] = [];
-    const result = await publishRecords({ url, token: TOKEN, records: records(3), baseDelayMs: 10, onRetry: (r) => retries.push(r.reason) });
+    const result = await publishRecords({
+      url,
+      token: TOKEN,
+      records: records(3),
+      baseDelayMs: 10,
+      onRetry: (r) => retries.push(r.reason),
+    });
     expect(result).toEqual({ records: 3, requests: 2, retries: 1 });
     expect(retries).toEqual(['the receiver answered 503: down for maintenance']);
     receiver.faults.failNext(1, { status: 429, body: { message: 'slow down' }, headers: { 'retry-after': '0' } });
@@ -83,7 +101,9 @@ describe('publishRecords', () => {
     const wrong = 'not-the-token-93b1';
     const error = await failure(publishRecords({ url, token: wrong, records: records(3) }));
     expect(isLgxError(error)).toBe(true);
-    expect(error.message).toBe(`the receiver answered 401: Unauthorized: Invalid bearer token '[token]' for '/data/council-e07000223/transactions-by-channel' (0 of 3 records were published to ${url})`);
+    expect(error.message).toBe(
+      `the receiver answered 401: Unauthorized: Invalid bearer token '[token]' for '/data/council-e07000223/transactions-by-channel' (0 of 3 records were published to ${url})`,
+    );
     expect(error.message).not.toContain(wrong);
     expect(receiver.requests).toHaveLength(1);
   });

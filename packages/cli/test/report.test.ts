@@ -25,18 +25,31 @@ const nextMonth = day(new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() 
 /** Accepts and delivers missed collections through a stack on the data folder's store, one per channel given. */
 async function deliver(channels: Channel[]): Promise<void> {
   mkdirSync(ctx.data, { recursive: true, mode: 0o700 });
-  const definition = await createStack({ council: COUNCIL, adapters: { waste: { package: '@lgx/adapter-template', config: { baseUrl: ctx.sim.url, apiKey: API_KEY } } }, routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }] });
-  const stack = await openStack(definition, { store: createSqliteStore({ file: path.join(ctx.data, 'lgx.db') }), resolveFrom: REPO_ROOT, worker: { pollIntervalMs: 20 } });
+  const definition = await createStack({
+    council: COUNCIL,
+    adapters: { waste: { package: '@lgx/adapter-template', config: { baseUrl: ctx.sim.url, apiKey: API_KEY } } },
+    routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
+  });
+  const stack = await openStack(definition, {
+    store: createSqliteStore({ file: path.join(ctx.data, 'lgx.db') }),
+    resolveFrom: REPO_ROOT,
+    worker: { pollIntervalMs: 20 },
+  });
   try {
     const ids: string[] = [];
-    for (const channel of channels) ids.push((await stack.submit(createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: COUNCIL, channel }))).id);
+    for (const channel of channels)
+      ids.push(
+        (await stack.submit(createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: COUNCIL, channel })))
+          .id,
+      );
     await waitFor(async () => (await Promise.all(ids.map((id) => stack.get(id)))).every((v) => v?.state === 'delivered'), 'every delivery');
   } finally {
     await stack.close();
   }
 }
 
-const report = (args: string[], env: Record<string, string> = noSecrets) => lgx(['report', ...args, '--stack', ctx.stackFile, '--data', ctx.data], { env });
+const report = (args: string[], env: Record<string, string> = noSecrets) =>
+  lgx(['report', ...args, '--stack', ctx.stackFile, '--data', ctx.data], { env });
 const monthly = ['--period', 'month', '--from', lastMonth, '--to', nextMonth];
 
 describe('lgx report', () => {
@@ -51,7 +64,12 @@ describe('lgx report', () => {
     const rows = lines.slice(2).filter((l) => l.startsWith('20'));
     expect(rows.every((r) => r.length === countEnd)).toBe(true);
     const cells = rows.map((r) => r.split(/ {2,}/));
-    expect(cells.filter((c) => c[0] === thisMonth).map((c) => [c[1], c[2]]).sort()).toEqual([
+    expect(
+      cells
+        .filter((c) => c[0] === thisMonth)
+        .map((c) => [c[1], c[2]])
+        .sort(),
+    ).toEqual([
       ['digital', '3'],
       ['telephone_human', '2'],
     ]);
@@ -66,7 +84,10 @@ describe('lgx report', () => {
     expect(csv.stdout.endsWith('\r\n')).toBe(true);
     const lines = csv.stdout.split('\r\n').slice(0, -1);
     expect(lines[0]).toBe('_id,_timestamp,end_at,period,council,channel,count');
-    const current = lines.slice(1).map((l) => l.split(',')).filter((cells) => cells[1]!.startsWith(thisMonth));
+    const current = lines
+      .slice(1)
+      .map((l) => l.split(','))
+      .filter((cells) => cells[1]!.startsWith(thisMonth));
     expect(current.map((cells) => cells.slice(-2).join(':')).sort()).toEqual(['digital:1', 'telephone_human:1']);
     const json = await report(['transactions-by-channel', ...monthly, '--group-by', 'channel', '--json']);
     const answer = JSON.parse(json.stdout) as { data: Array<Record<string, unknown>> };
@@ -85,8 +106,18 @@ describe('lgx report', () => {
     expect([rebuilt.code, rebuilt.stdout.trim()]).toEqual([0, 'rebuilt the rollups from 3 stored transaction(s)']);
     const after = await report(['service-kpis', ...monthly, '--group-by', 'service', '--json']);
     expect(after.stdout).toBe(before.stdout);
-    const current = (JSON.parse(after.stdout) as { data: Array<Record<string, unknown>> }).data.filter((r) => String(r._timestamp).startsWith(thisMonth));
-    expect(current).toEqual([expect.objectContaining({ service: 'waste.missedCollection', number_of_transactions: 3, number_of_digital_transactions: 2, delivered: 3, dead: 0 })]);
+    const current = (JSON.parse(after.stdout) as { data: Array<Record<string, unknown>> }).data.filter((r) =>
+      String(r._timestamp).startsWith(thisMonth),
+    );
+    expect(current).toEqual([
+      expect.objectContaining({
+        service: 'waste.missedCollection',
+        number_of_transactions: 3,
+        number_of_digital_transactions: 2,
+        delivered: 3,
+        dead: 0,
+      }),
+    ]);
   });
 
   it.each([
@@ -95,7 +126,10 @@ describe('lgx report', () => {
     [['transactions-by-channel', '--from', '2026-01-01', '--to', '2026-02-01', '--group-by', 'colour'], /--group-by/],
     [['transactions-by-channel', '--from', '2026-01-01'], /needs --from <date> and --to <date>/],
     [['transactions-by-channel', '--from', '2026-09-01', '--to', '2026-08-01'], /^error: --to must be after --from \(2026-09-01\)$/m],
-    [['complaints', '--from', '2026-01-01', '--to', '2026-02-01'], /unknown data-set 'complaints' \(transactions-by-channel, service-kpis, or 'rebuild'\)/],
+    [
+      ['complaints', '--from', '2026-01-01', '--to', '2026-02-01'],
+      /unknown data-set 'complaints' \(transactions-by-channel, service-kpis, or 'rebuild'\)/,
+    ],
     [['transactions-by-channel', '--from', '2026-01-01', '--to', '2026-02-01', '--csv', '--json'], /choose one of --csv and --json/],
   ])('refuses %j as a usage error naming the option (exit 2)', async (args, message) => {
     const ran = await report(args);
@@ -112,7 +146,11 @@ describe('lgx report --publish', () => {
   });
   beforeEach(() => receiver.reset());
   afterAll(() => receiver.close());
-  const publish = (url: string, env: Record<string, string>) => report(['transactions-by-channel', ...monthly, '--group-by', 'channel', '--publish', url, '--token-env', 'PP_TOKEN'], { ...noSecrets, ...env });
+  const publish = (url: string, env: Record<string, string>) =>
+    report(['transactions-by-channel', ...monthly, '--group-by', 'channel', '--publish', url, '--token-env', 'PP_TOKEN'], {
+      ...noSecrets,
+      ...env,
+    });
 
   it('POSTs the records with the token from the environment, tries a 503 again, and overwrites by _id when run again', async () => {
     await deliver(['web', 'phone', 'phone']);
@@ -124,7 +162,12 @@ describe('lgx report --publish', () => {
     const stored = receiver.records('council-e07000223', 'transactions-by-channel');
     const published = Number(/published (\d+) record\(s\) of transactions-by-channel to /.exec(first.stdout)?.[1]);
     expect(stored.size).toBe(published);
-    expect([...stored.values()].filter((r) => String(r._timestamp).startsWith(thisMonth)).map((r) => [r.channel, r.count]).sort()).toEqual([
+    expect(
+      [...stored.values()]
+        .filter((r) => String(r._timestamp).startsWith(thisMonth))
+        .map((r) => [r.channel, r.count])
+        .sort(),
+    ).toEqual([
       ['digital', 1],
       ['telephone_human', 2],
     ]);

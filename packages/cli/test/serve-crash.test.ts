@@ -35,8 +35,14 @@ it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same 
   const servers: Served[] = [];
   try {
     const post = async (url: string, idempotencyKey: string): Promise<string> => {
-      const body = JSON.stringify(createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: COUNCIL, channel: 'web', idempotencyKey }));
-      const res = await fetch(`${url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+      const body = JSON.stringify(
+        createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: COUNCIL, channel: 'web', idempotencyKey }),
+      );
+      const res = await fetch(`${url}/v1/transactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      });
       expect(res.status).toBe(202);
       return ((await res.json()) as { id: string }).id;
     };
@@ -51,7 +57,11 @@ it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same 
     sim.faults.failNext(PER_TARGET, { timeout: true });
     const held: string[] = [];
     for (let i = 0; i < PER_TARGET; i++) held.push(await post(first.url, `held-${i}`));
-    await waitFor(() => sim.requests.filter((r) => r.method === 'POST').length === PER_TARGET, 'every slot busy at the back office', 60_000);
+    await waitFor(
+      () => sim.requests.filter((r) => r.method === 'POST').length === PER_TARGET,
+      'every slot busy at the back office',
+      60_000,
+    );
     // What the data folder holds, read as lgx status reads it.
     reader = await openReadModel({ store: createSqliteStore({ file: path.join(data, 'lgx.db') }), council: COUNCIL });
     const onDisk = reader;
@@ -82,11 +92,19 @@ it('after SIGKILL, a restarted lgx serve delivers a new transaction to the same 
     expect(released.map((r) => r.leases)).toEqual([PER_TARGET]);
 
     // Each cut-off delivery is sent again: one attempt of unknown outcome, then delivered, audited as re-sent.
-    await waitFor(async () => (await Promise.all(held.map((id) => detail(second.url, id)))).every((d) => d.state === 'delivered'), 'the cut-off transactions delivered', 60_000);
+    await waitFor(
+      async () => (await Promise.all(held.map((id) => detail(second.url, id)))).every((d) => d.state === 'delivered'),
+      'the cut-off transactions delivered',
+      60_000,
+    );
     for (const id of held) {
       const [delivery] = (await detail(second.url, id)).deliveries;
       expect([delivery!.attempts, delivery!.attemptLog.map((a) => a.outcome)]).toEqual([2, ['unknown', 'delivered']]);
-      expect((await onDisk.listAudit({ transactionId: id })).map((e) => e.action)).toEqual(['transaction.accepted', 'delivery.resent', 'delivery.delivered']);
+      expect((await onDisk.listAudit({ transactionId: id })).map((e) => e.action)).toEqual([
+        'transaction.accepted',
+        'delivery.resent',
+        'delivery.delivered',
+      ]);
     }
     // One case per transaction at the back office (the unanswered requests created none), and an intact audit chain.
     expect(sim.state.cases.size).toBe(PER_TARGET + 1);

@@ -25,15 +25,34 @@ it('answers a flood above --max-target-queue with 503 and Retry-After, and deliv
   const serve = await serveLgx([stackFile, '--data', data, '--max-target-queue', '20', '--shed-retry-after', '3'], { env });
   try {
     const post = async (i: number) => {
-      const body = JSON.stringify(createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: 'E07000223', channel: 'web', idempotencyKey: `flood-${i}` }));
-      const res = await fetch(`${serve.url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
-      return { i, status: res.status, retryAfter: res.headers.get('retry-after'), type: res.headers.get('content-type'), body: (await res.json()) as { id?: string; code?: string } };
+      const body = JSON.stringify(
+        createTransaction('waste.missedCollection', structuredClone(missed) as never, {
+          council: 'E07000223',
+          channel: 'web',
+          idempotencyKey: `flood-${i}`,
+        }),
+      );
+      const res = await fetch(`${serve.url}/v1/transactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      });
+      return {
+        i,
+        status: res.status,
+        retryAfter: res.headers.get('retry-after'),
+        type: res.headers.get('content-type'),
+        body: (await res.json()) as { id?: string; code?: string },
+      };
     };
     // 12 waves of 25 at once, a quarter of a second apart: 300 submissions over three seconds.
     const answers: Array<Awaited<ReturnType<typeof post>>> = [];
     let healthDuringFlood = 0;
     for (let wave = 0; wave < 12; wave++) {
-      const [health, ...batch] = await Promise.all([fetch(`${serve.url}/v1/health/live`), ...Array.from({ length: 25 }, (_, j) => post(wave * 25 + j))]);
+      const [health, ...batch] = await Promise.all([
+        fetch(`${serve.url}/v1/health/live`),
+        ...Array.from({ length: 25 }, (_, j) => post(wave * 25 + j)),
+      ]);
       healthDuringFlood = health.status;
       answers.push(...batch);
       await new Promise((resolve) => setTimeout(resolve, 250));

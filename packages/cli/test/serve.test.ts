@@ -26,7 +26,19 @@ function writeStack(adapterTimeoutMs?: number): void {
   const timeout = adapterTimeoutMs ? [`      timeoutMs: ${adapterTimeoutMs}`] : [];
   writeFileSync(
     stackFile,
-    ['council: E07000223', 'adapters:', '  waste:', "    package: '@lgx/adapter-template'", '    config:', `      baseUrl: ${sim.url}`, '      apiKey: ${env:EXAMPLE_WASTE_KEY}', ...timeout, 'routes:', '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }', ''].join('\n'),
+    [
+      'council: E07000223',
+      'adapters:',
+      '  waste:',
+      "    package: '@lgx/adapter-template'",
+      '    config:',
+      `      baseUrl: ${sim.url}`,
+      '      apiKey: ${env:EXAMPLE_WASTE_KEY}',
+      ...timeout,
+      'routes:',
+      '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }',
+      '',
+    ].join('\n'),
   );
 }
 
@@ -44,7 +56,8 @@ beforeEach(async () => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-const serve = (extra: string[] = []): Promise<Served> => serveLgx([stackFile, '--data', data, ...extra], { env: { EXAMPLE_WASTE_KEY: API_KEY } });
+const serve = (extra: string[] = []): Promise<Served> =>
+  serveLgx([stackFile, '--data', data, ...extra], { env: { EXAMPLE_WASTE_KEY: API_KEY } });
 
 /** Sends SIGTERM and resolves the exit code and the milliseconds the process took to exit. */
 async function terminate(served: Served): Promise<{ code: number | null; ms: number }> {
@@ -78,13 +91,17 @@ interface Answer {
 
 function post(agent: http.Agent, url: string, body: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${url}/v1/transactions`, { agent, method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
-      res.on('error', reject);
-    });
+    const req = http.request(
+      `${url}/v1/transactions`,
+      { agent, method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', (error) => reject(Object.assign(error, { reusedSocket: req.reusedSocket })));
     req.end(body);
   });
@@ -110,7 +127,9 @@ describe('lgx serve', () => {
           } catch (error) {
             // Once the server stops listening, a new connection is refused: no request was sent.
             if (signalled && (error as { code?: string }).code === 'ECONNREFUSED') return;
-            failures.push(`request ${n} of client ${i}: ${(error as Error).message}${(error as { reusedSocket?: boolean }).reusedSocket ? ' (on a reused connection)' : ''}`);
+            failures.push(
+              `request ${n} of client ${i}: ${(error as Error).message}${(error as { reusedSocket?: boolean }).reusedSocket ? ' (on a reused connection)' : ''}`,
+            );
             return;
           }
           if (answer.status === 202) accepted.push((JSON.parse(answer.text) as { id: string }).id);
@@ -210,7 +229,9 @@ describe('lgx serve', () => {
       socket.setEncoding('utf8');
       socket.on('data', (chunk: string) => (received += chunk));
       socket.on('error', () => undefined);
-      socket.write(`POST /v1/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"type":`);
+      socket.write(
+        `POST /v1/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${key}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{"type":`,
+      );
       await new Promise((resolve) => socket.on('close', resolve));
       expect(received).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n[\s\S]*LGX_ERR_GATEWAY_REQUEST_TIMEOUT/);
     } finally {

@@ -3,7 +3,18 @@ import net from 'node:net';
 import path from 'node:path';
 import { lgx, scratch, startLgx, type RunningLgx } from './helpers';
 
-const NAMES = ['open311', 'govuk-pay', 'govuk-notify', 'street-works', 'revenues', 'example-waste', 'dataverse', 'salesforce', 'alloy', 'fieldbook'];
+const NAMES = [
+  'open311',
+  'govuk-pay',
+  'govuk-notify',
+  'street-works',
+  'revenues',
+  'example-waste',
+  'dataverse',
+  'salesforce',
+  'alloy',
+  'fieldbook',
+];
 
 let dir: string;
 const started: RunningLgx[] = [];
@@ -33,8 +44,18 @@ interface SimulatorInfo {
 }
 
 const postOpen311 = async (endpoint: string): Promise<string> => {
-  const body = new URLSearchParams({ api_key: 'open311-test-api-key-0001', service_code: 'pothole', lat: '52.2', long: '0.12', description: 'Deep hole' });
-  const res = await fetch(`${endpoint}/requests.json`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const body = new URLSearchParams({
+    api_key: 'open311-test-api-key-0001',
+    service_code: 'pothole',
+    lat: '52.2',
+    long: '0.12',
+    description: 'Deep hole',
+  });
+  const res = await fetch(`${endpoint}/requests.json`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   return ((await res.json()) as Array<{ service_request_id: string }>)[0]!.service_request_id;
 };
 
@@ -49,7 +70,10 @@ describe('lgx simulate', () => {
     expect([notANumber.code, notANumber.stderr]).toEqual([2, expect.stringContaining('--port must be a whole number from 0 to 65535')]);
     expect((await lgx(['simulate', '--port', '70000'], { cwd: dir })).code).toBe(2);
     const noRoom = await lgx(['simulate', '--port', '65533'], { cwd: dir });
-    expect([noRoom.code, noRoom.stderr]).toEqual([2, expect.stringContaining('--port 65533 leaves no room for 10 simulator(s): use a base from 1 to 65526')]);
+    expect([noRoom.code, noRoom.stderr]).toEqual([
+      2,
+      expect.stringContaining('--port 65533 leaves no room for 10 simulator(s): use a base from 1 to 65526'),
+    ]);
     // Nothing was started, so nothing was written.
     expect(existsSync(path.join(dir, '.lgx-simulators'))).toBe(false);
   });
@@ -69,7 +93,11 @@ describe('lgx simulate', () => {
 
   it("prints every simulator's stack entry (--json), keeps state across a restart, and stops on SIGTERM with exit 0", async () => {
     const first = simulate(['--port', '0', '--json', '--data', 'sims']);
-    const info = JSON.parse((await first.waitFor(/^\{.*\}$/m))[0]) as { data: string; simulators: SimulatorInfo[]; env: Record<string, string> };
+    const info = JSON.parse((await first.waitFor(/^\{.*\}$/m))[0]) as {
+      data: string;
+      simulators: SimulatorInfo[];
+      env: Record<string, string>;
+    };
     expect(info.data).toBe(path.join(dir, 'sims'));
     expect(info.simulators.map((s) => s.name)).toEqual(NAMES);
     for (const s of info.simulators) {
@@ -86,7 +114,9 @@ describe('lgx simulate', () => {
     const open311 = info.simulators.find((s) => s.name === 'open311')!;
     expect(open311.config).toEqual({ baseUrl: open311.address, apiKey: '${env:OPEN311_API_KEY}' });
     expect(open311.notes.join('\n')).toContain('missed_refuse');
-    expect(info.simulators.find((s) => s.name === 'govuk-notify')!.notes.join('\n')).toContain('template f33517ff-2a88-4f6e-b855-c550268ce08a (email)');
+    expect(info.simulators.find((s) => s.name === 'govuk-notify')!.notes.join('\n')).toContain(
+      'template f33517ff-2a88-4f6e-b855-c550268ce08a (email)',
+    );
     expect(await postOpen311(open311.address)).toBe('1001');
     expect(await first.stop('SIGTERM')).toBe(0);
     expect(first.stderr()).toContain('SIGTERM: stopping the simulators');
@@ -110,12 +140,25 @@ describe('lgx init --simulators', () => {
     await sims.waitFor(/^ready: /m);
     const init = await lgx(['init', '--simulators', '--json'], { cwd: dir });
     expect(init.code).toBe(0);
-    const written = JSON.parse(init.stdout) as { stack: string; simulators: Array<{ name: string; url: string }>; transactions: string[]; env: Record<string, string> };
+    const written = JSON.parse(init.stdout) as {
+      stack: string;
+      simulators: Array<{ name: string; url: string }>;
+      transactions: string[];
+      env: Record<string, string>;
+    };
     expect(written.simulators.map((s) => s.name)).toEqual(NAMES);
     const stackText = readFileSync(written.stack, 'utf8');
     for (const s of written.simulators) expect(stackText).toContain(s.url);
     for (const value of Object.values(written.env)) expect(stackText).not.toContain(value);
-    expect(written.transactions.map((t) => path.basename(t)).sort()).toEqual(['case.json', 'container-request.json', 'council-tax-move.json', 'email.json', 'missed-bin.json', 'payment.json', 'pothole.json']);
+    expect(written.transactions.map((t) => path.basename(t)).sort()).toEqual([
+      'case.json',
+      'container-request.json',
+      'council-tax-move.json',
+      'email.json',
+      'missed-bin.json',
+      'payment.json',
+      'pothole.json',
+    ]);
 
     const validate = await lgx(['validate'], { cwd: dir, env: written.env });
     expect(validate.stdout).toContain('lgx.yaml: valid (council E07000223, 10 adapter(s), 9 route(s))');
@@ -130,7 +173,11 @@ describe('lgx init --simulators', () => {
     };
     for (const file of written.transactions) {
       const sent = await lgx(['send', path.relative(dir, file), '--wait', '30'], { cwd: dir, env: written.env });
-      expect({ file: path.basename(file), code: sent.code, out: sent.stdout }).toEqual({ file: path.basename(file), code: 0, out: expect.stringMatching(/^delivered$/m) });
+      expect({ file: path.basename(file), code: sent.code, out: sent.stdout }).toEqual({
+        file: path.basename(file),
+        code: 0,
+        out: expect.stringMatching(/^delivered$/m),
+      });
       expect(sent.stdout).toContain(`  ${targets[path.basename(file)]}: attempt 1 delivered`);
     }
     // The stack is the user's now: not overwritten without --force.
@@ -145,10 +192,25 @@ describe('lgx init --simulators', () => {
     expect(init.stdout).toContain('export OPEN311_API_KEY=open311-test-api-key-0001');
     const stackText = readFileSync(path.join(dir, 'stack', 'lgx.yaml'), 'utf8');
     expect(stackText).toContain('council: E08000025');
-    for (const address of ['http://127.0.0.1:8081/open311/v2', 'http://127.0.0.1:8082', 'http://127.0.0.1:8083', 'http://127.0.0.1:8084/streetworks/v2?wsdl', 'http://127.0.0.1:8085/revenues?wsdl', 'http://127.0.0.1:8086', 'http://127.0.0.1:8087', 'http://127.0.0.1:8088', 'http://127.0.0.1:8089/api/', 'http://127.0.0.1:8090/v2']) {
+    for (const address of [
+      'http://127.0.0.1:8081/open311/v2',
+      'http://127.0.0.1:8082',
+      'http://127.0.0.1:8083',
+      'http://127.0.0.1:8084/streetworks/v2?wsdl',
+      'http://127.0.0.1:8085/revenues?wsdl',
+      'http://127.0.0.1:8086',
+      'http://127.0.0.1:8087',
+      'http://127.0.0.1:8088',
+      'http://127.0.0.1:8089/api/',
+      'http://127.0.0.1:8090/v2',
+    ]) {
       expect(stackText).toContain(address);
     }
-    expect(stackText).toContain('- { match: { type: street.report }, mode: one, targets: [street-works] }   # also served by open311, alloy, fieldbook');
-    expect(stackText).toContain('- { match: { type: crm.case }, mode: fallback, targets: [dataverse, salesforce] }   # also served by alloy');
+    expect(stackText).toContain(
+      '- { match: { type: street.report }, mode: one, targets: [street-works] }   # also served by open311, alloy, fieldbook',
+    );
+    expect(stackText).toContain(
+      '- { match: { type: crm.case }, mode: fallback, targets: [dataverse, salesforce] }   # also served by alloy',
+    );
   });
 });

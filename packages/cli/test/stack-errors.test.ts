@@ -38,7 +38,9 @@ describe('lgx validate on a broken stack', () => {
 
   it('names a package with no installed adapter near it, and how to install it', async () => {
     const result = await validate([...HEAD, "    package: '@acme/confirm-highways'", 'routes:', ROUTE]);
-    expect(result.stderr).toContain(`  /adapters/potholes/package names adapter package '@acme/confirm-highways', which cannot be found from ${dir} (install it: npm install @acme/confirm-highways) (line 4)`);
+    expect(result.stderr).toContain(
+      `  /adapters/potholes/package names adapter package '@acme/confirm-highways', which cannot be found from ${dir} (install it: npm install @acme/confirm-highways) (line 4)`,
+    );
   });
 
   it('flags a config value that looks like a shell variable, pointing to ${env:NAME}', async () => {
@@ -118,7 +120,14 @@ describe('lgx validate on a broken stack', () => {
         '',
       ].join('\n'),
     });
-    const indented = await validate([...HEAD, "    package: '@lgx/adapter-open311'", '     config:', '      baseUrl: https://highways.example.gov.uk/open311/v2', 'routes:', ROUTE]);
+    const indented = await validate([
+      ...HEAD,
+      "    package: '@lgx/adapter-open311'",
+      '     config:',
+      '      baseUrl: https://highways.example.gov.uk/open311/v2',
+      'routes:',
+      ROUTE,
+    ]);
     expect(indented.stderr).toBe(
       [
         'lgx.yaml: 1 problem(s)',
@@ -142,7 +151,13 @@ describe('lgx validate on a broken stack', () => {
   });
 
   it('masks config values in the line it shows: an inline secret in a broken line stays hidden', async () => {
-    const result = await validate([...HEAD, "    package: '@lgx/adapter-open311'", "    config: { baseUrl: https://highways.example.gov.uk/open311/v2, apiKey: 'sk-live-0123456789 }", 'routes:', ROUTE]);
+    const result = await validate([
+      ...HEAD,
+      "    package: '@lgx/adapter-open311'",
+      "    config: { baseUrl: https://highways.example.gov.uk/open311/v2, apiKey: 'sk-live-0123456789 }",
+      'routes:',
+      ROUTE,
+    ]);
     expect(result.stderr).toBe(
       [
         'lgx.yaml: 1 problem(s)',

@@ -22,7 +22,10 @@ function readGuide(): { setup: string[]; steps: Step[] } {
   const setup: string[] = [];
   const steps: Step[] = [];
   for (const block of text.matchAll(/^```sh\n([\s\S]*?)^```$/gm)) {
-    const lines = block[1]!.split('\n').map((l) => l.trim()).filter(Boolean);
+    const lines = block[1]!
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     const terminal = /^# terminal (\d+)\b/.exec(lines[0] ?? '');
     const commands = lines.filter((l) => !l.startsWith('#'));
     if (terminal) steps.push(...commands.map((line) => ({ terminal: Number(terminal[1]), line })));
@@ -71,7 +74,10 @@ describe('docs/guides/try-a-stack.md', () => {
         continue;
       }
       expect(line).toMatch(/^npx lgx /);
-      const args = line.replace(/^npx lgx /, '').replace('<id>', lastId ?? '<id>').split(/\s+/);
+      const args = line
+        .replace(/^npx lgx /, '')
+        .replace('<id>', lastId ?? '<id>')
+        .split(/\s+/);
       const command = args[0]!;
 
       if (LONG_RUNNING[command]) {

@@ -22,7 +22,9 @@ const configSchema = {
   },
 };
 
-function spec(overrides: Partial<AdapterSpec<readonly Capability[], unknown>> = {}): AdapterSpec<readonly Capability[], { baseUrl: string; apiKey: string }> {
+function spec(
+  overrides: Partial<AdapterSpec<readonly Capability[], unknown>> = {},
+): AdapterSpec<readonly Capability[], { baseUrl: string; apiKey: string }> {
   return {
     manifest: { id: 'acme-waste', vendor: 'Acme', product: 'Acme Waste', version: '1.2.0', sdk: '^1.0.0', domains: ['waste'] },
     configSchema,
@@ -53,7 +55,9 @@ describe('defineAdapter', () => {
       }),
     });
     const instance = await def.create({} as never, { baseUrl: 'https://x.example', apiKey: 'k' } as never);
-    await expect(instance.submit!({ data: { kind: 'pothole' } } as never, { signal: new AbortController().signal })).resolves.toEqual({ externalRef: 'SR-pothole' });
+    await expect(instance.submit!({ data: { kind: 'pothole' } } as never, { signal: new AbortController().signal })).resolves.toEqual({
+      externalRef: 'SR-pothole',
+    });
   });
 
   it('names every problem in a malformed manifest', () => {
@@ -64,7 +68,9 @@ describe('defineAdapter', () => {
     } catch (error) {
       const e = error as LgxValidationError;
       expect(e.code).toBe('LGX_ERR_ADAPTER_DEFINITION_INVALID');
-      expect(e.issues.map((i) => i.path)).toEqual(expect.arrayContaining(['/manifest/id', '/manifest/vendor', '/manifest/version', '/manifest/domains']));
+      expect(e.issues.map((i) => i.path)).toEqual(
+        expect.arrayContaining(['/manifest/id', '/manifest/vendor', '/manifest/version', '/manifest/domains']),
+      );
     }
   });
 
@@ -84,7 +90,10 @@ describe('defineAdapter', () => {
   });
 
   it('refuses a secret-looking config field that does not say whether it is secret', () => {
-    const schema = { ...configSchema, properties: { ...configSchema.properties, clientSecret: { type: 'string' }, tokenUrl: { type: 'string' } } };
+    const schema = {
+      ...configSchema,
+      properties: { ...configSchema.properties, clientSecret: { type: 'string' }, tokenUrl: { type: 'string' } },
+    };
     expect(() => defineAdapter(spec({ configSchema: schema }))).toThrow(
       expect.objectContaining({ issues: [expect.objectContaining({ path: '/configSchema/clientSecret', rule: 'secretMarked' })] }),
     );
@@ -92,7 +101,10 @@ describe('defineAdapter', () => {
 
   it('refuses a config schema that is not valid JSON Schema', () => {
     expect(() => defineAdapter(spec({ configSchema: { type: 'object', properties: { a: { type: 'strang' } } } }))).toThrow(
-      expect.objectContaining({ code: 'LGX_ERR_ADAPTER_DEFINITION_INVALID', issues: [expect.objectContaining({ path: '/configSchema', rule: 'schema' })] }),
+      expect.objectContaining({
+        code: 'LGX_ERR_ADAPTER_DEFINITION_INVALID',
+        issues: [expect.objectContaining({ path: '/configSchema', rule: 'schema' })],
+      }),
     );
   });
 });
@@ -117,12 +129,16 @@ describe('checkCompatibility', () => {
         details: expect.objectContaining({ supported: '^2.0.0', installed: ADAPTER_CONTRACT_VERSION, core: CORE_VERSION }),
       }),
     );
-    expect(() => checkCompatibility(defineAdapter(spec()), '2.0.0')).toThrow(/supports adapter contract \^1\.0\.0, but @lgx\/core \S+ implements adapter contract 2\.0\.0$/);
+    expect(() => checkCompatibility(defineAdapter(spec()), '2.0.0')).toThrow(
+      /supports adapter contract \^1\.0\.0, but @lgx\/core \S+ implements adapter contract 2\.0\.0$/,
+    );
   });
 
   it('tells an adapter that wrote its range against the package version what to write', () => {
     const def = defineAdapter(spec({ manifest: { ...spec().manifest, sdk: `^${CORE_VERSION}` } }));
-    expect(() => checkCompatibility(def)).toThrow(`(manifest.sdk is a range of the adapter contract version, not of the @lgx/core package version: write ^${ADAPTER_CONTRACT_VERSION})`);
+    expect(() => checkCompatibility(def)).toThrow(
+      `(manifest.sdk is a range of the adapter contract version, not of the @lgx/core package version: write ^${ADAPTER_CONTRACT_VERSION})`,
+    );
   });
 });
 

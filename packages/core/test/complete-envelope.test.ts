@@ -5,7 +5,10 @@ const pothole = readFixtures('street.report', 1, 'valid').find((f) => f.file ===
 
 describe('completeEnvelope', () => {
   it('completes the short form {type, data} into a valid envelope for the council, channel and key given', () => {
-    const completed = completeEnvelope({ type: 'street.report', data: pothole }, { council: 'E07000223', channel: 'open311', idempotencyKey: 'form-7' }) as Envelope;
+    const completed = completeEnvelope(
+      { type: 'street.report', data: pothole },
+      { council: 'E07000223', channel: 'open311', idempotencyKey: 'form-7' },
+    ) as Envelope;
     expect(assertValid(completed)).toBe(completed);
     expect(completed).toMatchObject({
       specversion: '1.0',
@@ -22,8 +25,16 @@ describe('completeEnvelope', () => {
   });
 
   it('lets the body win: its own attributes stay, and a channel it names moves the source with it', () => {
-    const completed = completeEnvelope({ type: 'street.report', data: pothole, channel: 'phone', lgsl: 557, idempotencykey: 'own-key' }, { council: 'E07000223', channel: 'web', idempotencyKey: 'header-key' }) as Envelope;
-    expect(completed).toMatchObject({ channel: 'phone', source: '/councils/E07000223/channels/phone', lgsl: 557, idempotencykey: 'own-key' });
+    const completed = completeEnvelope(
+      { type: 'street.report', data: pothole, channel: 'phone', lgsl: 557, idempotencykey: 'own-key' },
+      { council: 'E07000223', channel: 'web', idempotencyKey: 'header-key' },
+    ) as Envelope;
+    expect(completed).toMatchObject({
+      channel: 'phone',
+      source: '/councils/E07000223/channels/phone',
+      lgsl: 557,
+      idempotencykey: 'own-key',
+    });
   });
 
   it('defaults the channel to api and the idempotency key to the new id', () => {

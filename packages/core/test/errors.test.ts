@@ -11,7 +11,13 @@ function sources(dir: string): string {
   if (!fs.existsSync(dir)) return '';
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .map((e) => (e.isDirectory() ? sources(path.join(dir, e.name)) : e.name.endsWith('.ts') && !dir.includes('generated') ? fs.readFileSync(path.join(dir, e.name), 'utf8') : ''))
+    .map((e) =>
+      e.isDirectory()
+        ? sources(path.join(dir, e.name))
+        : e.name.endsWith('.ts') && !dir.includes('generated')
+          ? fs.readFileSync(path.join(dir, e.name), 'utf8')
+          : '',
+    )
     .join('\n');
 }
 
@@ -28,7 +34,12 @@ describe('error table', () => {
   });
 
   it('docs/errors.md gives each code the HTTP status of its table entry', () => {
-    const stated = new Map(docs.split(/^## /m).slice(1).map((section) => [section.slice(0, section.indexOf('\n')).trim(), /^\*\*HTTP status:\*\* (\d{3})\b/m.exec(section)?.[1]]));
+    const stated = new Map(
+      docs
+        .split(/^## /m)
+        .slice(1)
+        .map((section) => [section.slice(0, section.indexOf('\n')).trim(), /^\*\*HTTP status:\*\* (\d{3})\b/m.exec(section)?.[1]]),
+    );
     for (const code of ERROR_CODES) expect([code, stated.get(code)]).toEqual([code, String(errorCodes[code].httpStatus)]);
     expect(httpStatusOf('LGX_ERR_GATEWAY_FORBIDDEN')).toBe(403);
     // A code from elsewhere (an adapter's own, a newer core's) is answered as an unexpected failure.
@@ -38,7 +49,9 @@ describe('error table', () => {
   it('every live code is thrown somewhere in the packages (no dead entries)', () => {
     // Adapters in this repository throw codes of their own too (e.g. the REST adapter's OpenAPI check).
     const adapters = fs.readdirSync(path.join(repoRoot, 'packages', 'adapters')).map((a) => path.join('adapters', a));
-    const code = ['core', 'runtime', 'gateway', 'cli', 'testkit', ...adapters].map((p) => sources(path.join(repoRoot, 'packages', p, 'src'))).join('\n');
+    const code = ['core', 'runtime', 'gateway', 'cli', 'testkit', ...adapters]
+      .map((p) => sources(path.join(repoRoot, 'packages', p, 'src')))
+      .join('\n');
     for (const c of ERROR_CODES) {
       if ((errorCodes[c] as { retired?: boolean }).retired) continue;
       const uses = code.split(`'${c}'`).length - 1;
@@ -48,14 +61,32 @@ describe('error table', () => {
   });
 
   it('every exported error class carries a code from the table and keeps its cause', () => {
-    const classes = Object.entries(core).filter(([, v]) => typeof v === 'function' && v.prototype instanceof LgxError) as [string, new (...a: never[]) => LgxError][];
+    const classes = Object.entries(core).filter(([, v]) => typeof v === 'function' && v.prototype instanceof LgxError) as [
+      string,
+      new (...a: never[]) => LgxError,
+    ][];
     expect(classes.map(([n]) => n).sort()).toEqual(
-      ['AuthError', 'LgxAdapterError', 'LgxSchemaError', 'LgxValidationError', 'NotFoundError', 'PermanentError', 'RateLimitedError', 'RetryableError', 'UnsupportedError'].sort(),
+      [
+        'AuthError',
+        'LgxAdapterError',
+        'LgxSchemaError',
+        'LgxValidationError',
+        'NotFoundError',
+        'PermanentError',
+        'RateLimitedError',
+        'RetryableError',
+        'UnsupportedError',
+      ].sort(),
     );
     const cause = new Error('socket hang up');
     for (const [name, Cls] of classes) {
       if (name === 'LgxAdapterError') continue;
-      const args: unknown[] = name === 'LgxValidationError' ? [[], { cause }] : name === 'LgxSchemaError' ? ['LGX_ERR_SCHEMA_DUPLICATE', 'x', { cause }] : ['x', { cause }];
+      const args: unknown[] =
+        name === 'LgxValidationError'
+          ? [[], { cause }]
+          : name === 'LgxSchemaError'
+            ? ['LGX_ERR_SCHEMA_DUPLICATE', 'x', { cause }]
+            : ['x', { cause }];
       const error = new (Cls as unknown as new (...a: unknown[]) => LgxError)(...args);
       expect(ERROR_CODES).toContain(error.code);
       expect(error.cause).toBe(cause);

@@ -9,6 +9,8 @@ describe('escapeXml', () => {
 
   it('drops the characters XML 1.0 cannot carry and keeps every other one', () => {
     expect(escapeXml('bin\u0000 by\u0008 the\u001f gate\ufffe\uffff')).toBe('bin by the gate');
-    expect(escapeXml('line one\n\tline two\r\nFfordd Pen-y-Bryn, Llanelli – £5 🚮')).toBe('line one\n\tline two\r\nFfordd Pen-y-Bryn, Llanelli – £5 🚮');
+    expect(escapeXml('line one\n\tline two\r\nFfordd Pen-y-Bryn, Llanelli – £5 🚮')).toBe(
+      'line one\n\tline two\r\nFfordd Pen-y-Bryn, Llanelli – £5 🚮',
+    );
   });
 });

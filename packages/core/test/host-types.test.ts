@@ -1,4 +1,12 @@
-import { assertValidData, createTransaction, defineAdapter, validateQuery, validateQueryResult, type AdapterDefinition, type AdapterInstance } from '@lgx/core';
+import {
+  assertValidData,
+  createTransaction,
+  defineAdapter,
+  validateQuery,
+  validateQueryResult,
+  type AdapterDefinition,
+  type AdapterInstance,
+} from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { readFixtures } from './helpers';
 
@@ -10,7 +18,12 @@ interface WasteConfig {
 }
 
 const manifest = (id: string) => ({ id, vendor: 'Acme', product: 'Acme', version: '1.0.0', sdk: '^1.0.0', domains: ['waste'] as const });
-const secretKey = { type: 'object', required: ['apiKey'], additionalProperties: false, properties: { apiKey: { type: 'string', minLength: 8, 'x-lgx-secret': true } } };
+const secretKey = {
+  type: 'object',
+  required: ['apiKey'],
+  additionalProperties: false,
+  properties: { apiKey: { type: 'string', minLength: 8, 'x-lgx-secret': true } },
+};
 
 const missed = defineAdapter({
   manifest: manifest('acme-missed'),
@@ -22,7 +35,10 @@ const missed = defineAdapter({
   }),
 });
 
-const checked = validateQueryResult('waste.collectionSchedule', readFixtures('waste.collectionSchedule', 1, 'result').find((f) => f.file === 'alternate-weeks-household.json')!.data);
+const checked = validateQueryResult(
+  'waste.collectionSchedule',
+  readFixtures('waste.collectionSchedule', 1, 'result').find((f) => f.file === 'alternate-weeks-household.json')!.data,
+);
 if (!checked.ok) throw new Error('the result fixture is valid');
 const result = checked.value;
 
@@ -35,18 +51,21 @@ const schedule = defineAdapter({
   }),
 });
 
-
 describe('a host', () => {
   it('holds adapters of any capabilities and config type in one map and calls them without casts', async () => {
     const definitions: Record<string, AdapterDefinition> = { missed, schedule };
     const configs: Record<string, unknown> = { missed: { apiKey: 'key-123456789' }, schedule: {} };
     const running = new Map<string, AdapterInstance>();
-    for (const [id, definition] of Object.entries(definitions)) running.set(id, (await instantiateAdapter(definition, configs[id])).instance);
+    for (const [id, definition] of Object.entries(definitions))
+      running.set(id, (await instantiateAdapter(definition, configs[id])).instance);
 
     const data = assertValidData('waste.missedCollection', readFixtures('waste.missedCollection', 1, 'valid')[0]!.data);
     const envelope = createTransaction('waste.missedCollection', data, { council: 'E07000223', idempotencyKey: 'host-1' });
     const signal = AbortSignal.timeout(5000);
-    await expect(running.get('missed')!.submit!(envelope, { signal })).resolves.toEqual({ externalRef: `MC-${data.uprn}-13`, status: 'open' });
+    await expect(running.get('missed')!.submit!(envelope, { signal })).resolves.toEqual({
+      externalRef: `MC-${data.uprn}-13`,
+      status: 'open',
+    });
 
     const params = validateQuery('waste.collectionSchedule', readFixtures('waste.collectionSchedule', 1, 'valid')[0]!.data);
     if (!params.ok) throw new Error('fixture is valid');

@@ -1,11 +1,34 @@
 import { createHmac } from 'node:crypto';
 import nock from 'nock';
-import { AuthError, NotFoundError, PermanentError, RateLimitedError, RetryableError, createLogger, fullJitterDelay, type LogEntry } from '@lgx/core';
-import { apiKeyAuth, basicAuth, bearerAuth, createHttpClient, jwtAuth, oauth2ClientCredentials, oauth2Token, parseRetryAfter, DEFAULT_RETRY } from '@lgx/core/http';
+import {
+  AuthError,
+  NotFoundError,
+  PermanentError,
+  RateLimitedError,
+  RetryableError,
+  createLogger,
+  fullJitterDelay,
+  type LogEntry,
+} from '@lgx/core';
+import {
+  apiKeyAuth,
+  basicAuth,
+  bearerAuth,
+  createHttpClient,
+  jwtAuth,
+  oauth2ClientCredentials,
+  oauth2Token,
+  parseRetryAfter,
+  DEFAULT_RETRY,
+} from '@lgx/core/http';
 import { sendJson, startSimulatorServer, type Simulator } from '@lgx/testkit';
 
 let sim: Simulator;
-let handler: (path: string, body: string, headers: Record<string, unknown>) => { status: number; body?: unknown; headers?: Record<string, string> };
+let handler: (
+  path: string,
+  body: string,
+  headers: Record<string, unknown>,
+) => { status: number; body?: unknown; headers?: Record<string, string> };
 let tokensIssued = 0;
 
 beforeAll(async () => {
@@ -39,7 +62,11 @@ describe('HttpClient', () => {
   it('sends JSON with query, headers and the idempotency key, and parses the JSON answer', async () => {
     handler = (_p, body) => ({ status: 201, body: { received: JSON.parse(body) } });
     const client = createHttpClient({ baseUrl: `${sim.url}/api/v1`, headers: { 'X-Client': 'lgx' } });
-    const res = await client.post<{ received: unknown }>('cases', { json: { uprn: '100023336956' }, query: { a: 1, tags: ['x', 'y'] }, idempotencyKey: 'key-1' });
+    const res = await client.post<{ received: unknown }>('cases', {
+      json: { uprn: '100023336956' },
+      query: { a: 1, tags: ['x', 'y'] },
+      idempotencyKey: 'key-1',
+    });
     expect(res).toMatchObject({ status: 201, data: { received: { uprn: '100023336956' } } });
     const req = sim.requests[0]!;
     expect(req.path).toBe('/api/v1/cases');
@@ -81,7 +108,11 @@ describe('HttpClient', () => {
   it('starts no retry later than maxAgeMs after the first attempt', async () => {
     sim.faults.failNext(10, { status: 503 });
     // Each wait is 297 ms: a first retry starts within the age, a second would not.
-    const client = createHttpClient({ baseUrl: sim.url, random: () => 0.99, retry: { maxAttempts: 10, baseDelayMs: 300, maxDelayMs: 300, maxAgeMs: 450 } });
+    const client = createHttpClient({
+      baseUrl: sim.url,
+      random: () => 0.99,
+      retry: { maxAttempts: 10, baseDelayMs: 300, maxDelayMs: 300, maxAgeMs: 450 },
+    });
     await expect(client.get('/x')).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_RETRYABLE', status: 503 });
     expect(sim.requests).toHaveLength(2);
   });
@@ -99,7 +130,10 @@ describe('HttpClient', () => {
   });
 
   it('classifies 400 as permanent with the vendor code and a redacted summary of the body', async () => {
-    handler = () => ({ status: 400, body: { code: 'P0102', description: 'Invalid attribute value: email alex.example@example.com', secret_field: 'zzz' } });
+    handler = () => ({
+      status: 400,
+      body: { code: 'P0102', description: 'Invalid attribute value: email alex.example@example.com', secret_field: 'zzz' },
+    });
     const client = createHttpClient({ baseUrl: sim.url, vendorCode: (b) => (b as { code?: string }).code });
     const error = (await client.post('/payments', { json: {} }).catch((e: unknown) => e)) as PermanentError;
     expect(error).toBeInstanceOf(PermanentError);
@@ -137,7 +171,11 @@ describe('HttpClient', () => {
   });
 
   it('honours the caller abort signal, also while waiting to retry', async () => {
-    const client = createHttpClient({ baseUrl: sim.url, retry: { maxAttempts: 6, baseDelayMs: 10_000, maxDelayMs: 10_000 }, random: () => 0.99 });
+    const client = createHttpClient({
+      baseUrl: sim.url,
+      retry: { maxAttempts: 6, baseDelayMs: 10_000, maxDelayMs: 10_000 },
+      random: () => 0.99,
+    });
     sim.faults.failNext(1, { timeout: true });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
@@ -156,7 +194,9 @@ describe('HttpClient', () => {
   });
 
   it('reports an untrusted TLS certificate as a TLS error (nock: a failure the simulator cannot produce)', async () => {
-    const scope = nock('https://backoffice.invalid').get('/x').replyWithError(Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }));
+    const scope = nock('https://backoffice.invalid')
+      .get('/x')
+      .replyWithError(Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }));
     try {
       const client = createHttpClient({ baseUrl: 'https://backoffice.invalid', retry: false });
       await expect(client.get('/x')).rejects.toMatchObject({ code: 'LGX_ERR_TRANSPORT_TLS', classification: 'permanent' });
@@ -193,7 +233,12 @@ describe('auth strategies', () => {
   });
 
   it('OAuth2 client credentials: one token request for many concurrent calls, refresh once after a 401', async () => {
-    const auth = oauth2ClientCredentials({ tokenUrl: `${sim.url}/oauth/token`, clientId: 'lgx', clientSecret: 'client-secret-xyz', scope: 'cases' });
+    const auth = oauth2ClientCredentials({
+      tokenUrl: `${sim.url}/oauth/token`,
+      clientId: 'lgx',
+      clientSecret: 'client-secret-xyz',
+      scope: 'cases',
+    });
     const client = createHttpClient({ baseUrl: sim.url, auth });
     await Promise.all(Array.from({ length: 6 }, () => client.get('/cases')));
     expect(tokensIssued).toBe(1);
@@ -268,7 +313,12 @@ describe('auth strategies', () => {
     const entries: LogEntry[] = [];
     const logger = createLogger({ level: 'debug', sink: (e) => entries.push(e) });
     sim.faults.failNext(1, { status: 500 });
-    const client = createHttpClient({ baseUrl: sim.url, auth: apiKeyAuth({ in: 'query', name: 'api_key', value: 'query-secret-77' }), logger, random: noJitter });
+    const client = createHttpClient({
+      baseUrl: sim.url,
+      auth: apiKeyAuth({ in: 'query', name: 'api_key', value: 'query-secret-77' }),
+      logger,
+      random: noJitter,
+    });
     await client.get('/x');
     expect(entries.length).toBeGreaterThan(1);
     expect(JSON.stringify(entries)).not.toContain('query-secret-77');

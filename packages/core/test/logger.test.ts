@@ -11,7 +11,9 @@ describe('createLogger', () => {
     const { logger, entries } = capture({ level: 'info', bindings: { component: 'test' } });
     logger.debug('hidden');
     logger.child({ adapter: 'acme' }).info('delivered', { attempt: 2 });
-    expect(entries).toEqual([{ level: 'info', time: '2026-01-01T00:00:00.000Z', msg: 'delivered', component: 'test', adapter: 'acme', attempt: 2 }]);
+    expect(entries).toEqual([
+      { level: 'info', time: '2026-01-01T00:00:00.000Z', msg: 'delivered', component: 'test', adapter: 'acme', attempt: 2 },
+    ]);
   });
 
   it('scrubs known secret values wherever they appear, and secret-named fields', () => {

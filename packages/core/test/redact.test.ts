@@ -1,4 +1,16 @@
-import { PermanentError, RateLimitedError, REDACTED, collectMarkedTexts, collectMarkedValues, collectSecrets, createTransaction, maskPersonalData, redact, redactTransaction, schemaRegistry } from '@lgx/core';
+import {
+  PermanentError,
+  RateLimitedError,
+  REDACTED,
+  collectMarkedTexts,
+  collectMarkedValues,
+  collectSecrets,
+  createTransaction,
+  maskPersonalData,
+  redact,
+  redactTransaction,
+  schemaRegistry,
+} from '@lgx/core';
 import { readFixtures } from './helpers';
 
 const pothole = readFixtures('street.report', 1, 'valid').find((f) => f.file === 'pothole-with-coordinates.json')!.data as never;
@@ -27,13 +39,25 @@ describe('redact', () => {
       $defs: { secret: { type: 'string', 'x-lgx-secret': true } },
       type: 'object',
       properties: {
-        auth: { oneOf: [{ type: 'object', properties: { password: { $ref: '#/$defs/secret' } } }, { type: 'object', properties: { token: { type: 'string', 'x-lgx-secret': true } } }] },
-        people: { type: 'array', items: { type: 'object', properties: { name: { type: 'string', 'x-lgx-pii': true }, role: { type: 'string' } } } },
+        auth: {
+          oneOf: [
+            { type: 'object', properties: { password: { $ref: '#/$defs/secret' } } },
+            { type: 'object', properties: { token: { type: 'string', 'x-lgx-secret': true } } },
+          ],
+        },
+        people: {
+          type: 'array',
+          items: { type: 'object', properties: { name: { type: 'string', 'x-lgx-pii': true }, role: { type: 'string' } } },
+        },
         tags: { type: 'object', additionalProperties: { type: 'string', 'x-lgx-pii': true } },
       },
     };
     const value = { auth: { password: 'p4ssw0rd', token: 't0k3n' }, people: [{ name: 'Alex', role: 'resident' }], tags: { a: 'x' } };
-    expect(redact(value, schema)).toEqual({ auth: { password: REDACTED, token: REDACTED }, people: [{ name: REDACTED, role: 'resident' }], tags: { a: REDACTED } });
+    expect(redact(value, schema)).toEqual({
+      auth: { password: REDACTED, token: REDACTED },
+      people: [{ name: REDACTED, role: 'resident' }],
+      tags: { a: REDACTED },
+    });
     expect(redact(value, schema, { marks: ['x-lgx-secret'] }).people[0]!.name).toBe('Alex');
     expect(collectSecrets(value, schema).sort()).toEqual(['p4ssw0rd', 't0k3n']);
   });
@@ -49,17 +73,31 @@ describe('redact', () => {
 
 describe('collectMarkedTexts', () => {
   it('gives each text inside a marked object on its own, where collectMarkedValues gives the object as JSON', () => {
-    const data = { title: 'Mx', givenName: 'Alex', familyName: 'Example', address: { paon: '14', street: 'Mill Road', town: 'Cambridge', postcode: 'CB1 2AD' } };
+    const data = {
+      title: 'Mx',
+      givenName: 'Alex',
+      familyName: 'Example',
+      address: { paon: '14', street: 'Mill Road', town: 'Cambridge', postcode: 'CB1 2AD' },
+    };
     const schema = {
       type: 'object',
-      properties: { title: { type: 'string', 'x-lgx-pii': true }, givenName: { type: 'string', 'x-lgx-pii': true }, familyName: { type: 'string' }, address: { type: 'object', 'x-lgx-pii': true } },
+      properties: {
+        title: { type: 'string', 'x-lgx-pii': true },
+        givenName: { type: 'string', 'x-lgx-pii': true },
+        familyName: { type: 'string' },
+        address: { type: 'object', 'x-lgx-pii': true },
+      },
     };
     expect(collectMarkedValues(data, schema, ['x-lgx-pii'])).toEqual(['Mx', 'Alex', JSON.stringify(data.address)]);
     expect(collectMarkedTexts(data, schema, ['x-lgx-pii'])).toEqual(['Mx', 'Alex', '14', 'Mill Road', 'Cambridge', 'CB1 2AD']);
   });
 
   it('follows the canonical schemas: a street report gives its requester', () => {
-    expect(collectMarkedTexts(pothole, schemaRegistry().get('street.report').schema, ['x-lgx-pii'])).toEqual(['Alex', 'Example', 'alex.example@example.com']);
+    expect(collectMarkedTexts(pothole, schemaRegistry().get('street.report').schema, ['x-lgx-pii'])).toEqual([
+      'Alex',
+      'Example',
+      'alex.example@example.com',
+    ]);
   });
 });
 
@@ -72,16 +110,25 @@ describe('maskPersonalData', () => {
   };
 
   it("masks the transaction's personal data in an adapter error, keeping its class, codes and delay, and drops the vendor's cause", () => {
-    const vendor = new RateLimitedError("value 'Mrs Jane Example keeps her bins on the path' for jane@example.com at Mill Road, CB1 2AD refused", {
-      vendorCode: 'X1',
-      status: 429,
-      retryAfterMs: 5000,
-      cause: new Error('raw vendor text about Jane'),
-    });
+    const vendor = new RateLimitedError(
+      "value 'Mrs Jane Example keeps her bins on the path' for jane@example.com at Mill Road, CB1 2AD refused",
+      {
+        vendorCode: 'X1',
+        status: 429,
+        retryAfterMs: 5000,
+        cause: new Error('raw vendor text about Jane'),
+      },
+    );
     const masked = maskPersonalData(vendor, 'crm.case', data) as RateLimitedError;
     expect(masked).toBeInstanceOf(RateLimitedError);
     expect(masked.message).toBe("value '[personal data]' for [personal data] at [personal data], [personal data] refused");
-    expect(masked).toMatchObject({ classification: 'rateLimited', code: 'LGX_ERR_ADAPTER_RATE_LIMITED', vendorCode: 'X1', status: 429, retryAfterMs: 5000 });
+    expect(masked).toMatchObject({
+      classification: 'rateLimited',
+      code: 'LGX_ERR_ADAPTER_RATE_LIMITED',
+      vendorCode: 'X1',
+      status: 429,
+      retryAfterMs: 5000,
+    });
     expect(masked.cause).toBeUndefined();
   });
 

@@ -14,7 +14,8 @@ function walk(node: unknown, path: string, entry: (typeof all)[number], visit: V
     if (typeof map === 'object' && map !== null) for (const [k, v] of Object.entries(map)) walk(v, `${path}/${keyword}/${k}`, entry, visit);
   }
   // 'if' and 'not' are predicates over a value, not shapes of it: the closed-object rule does not apply inside them.
-  for (const keyword of ['items', 'additionalProperties', 'then', 'else', 'propertyNames'] as const) walk(s[keyword], `${path}/${keyword}`, entry, visit);
+  for (const keyword of ['items', 'additionalProperties', 'then', 'else', 'propertyNames'] as const)
+    walk(s[keyword], `${path}/${keyword}`, entry, visit);
   for (const keyword of ['anyOf', 'oneOf', 'allOf', 'prefixItems'] as const) {
     const list = s[keyword];
     if (Array.isArray(list)) list.forEach((v, i) => walk(v, `${path}/${keyword}/${i}`, entry, visit));
@@ -36,18 +37,23 @@ function propertyNames(): Array<{ id: string; path: string; name: string; schema
   const out: Array<{ id: string; path: string; name: string; schema: JsonSchema }> = [];
   collect((node, path, id) => {
     const props = node.properties;
-    if (typeof props === 'object' && props !== null) for (const [name, schema] of Object.entries(props)) out.push({ id, path, name, schema: schema as JsonSchema });
+    if (typeof props === 'object' && props !== null)
+      for (const [name, schema] of Object.entries(props)) out.push({ id, path, name, schema: schema as JsonSchema });
     return undefined;
   });
   return out;
 }
 
 /** Payloads validated elsewhere: the envelope's data (against dataschema) and an adapter's config schema. */
-const OPEN_BY_DESIGN = new Set(['https://schemas.lgx.dev/envelope/v1.json#/properties/data', 'https://schemas.lgx.dev/adapter/v1.json#/properties/configSchema']);
+const OPEN_BY_DESIGN = new Set([
+  'https://schemas.lgx.dev/envelope/v1.json#/properties/data',
+  'https://schemas.lgx.dev/adapter/v1.json#/properties/configSchema',
+]);
 
 describe('schema rules', () => {
   it('no property anywhere can hold a card number, CVV or expiry', () => {
-    const card = /(card|pan).*(number|num|no)$|^pan$|primary.?account.?number|cvv|cvc|cv2|^csc$|security.?code|(card|exp).*(expir|month|year)|expiry.?(date|month|year)$|valid.?(to|thru|from)$/i;
+    const card =
+      /(card|pan).*(number|num|no)$|^pan$|primary.?account.?number|cvv|cvc|cv2|^csc$|security.?code|(card|exp).*(expir|month|year)|expiry.?(date|month|year)$|valid.?(to|thru|from)$/i;
     const hits = propertyNames().filter((p) => card.test(p.name));
     expect(hits.map((h) => `${h.id}${h.path}/${h.name}`)).toEqual([]);
   });
@@ -63,12 +69,15 @@ describe('schema rules', () => {
   });
 
   it('fields that name a person or contact them carry x-lgx-pii (directly or through their definition)', () => {
-    const personal = /^(email|emailAddress|phone|phoneNumber|mobile|givenName|familyName|fullName|surname|forename|payerName|accountHolderName|dateOfBirth|nationalInsuranceNumber|nino|addressLines|personalisation|cardholderName)$/;
+    const personal =
+      /^(email|emailAddress|phone|phoneNumber|mobile|givenName|familyName|fullName|surname|forename|payerName|accountHolderName|dateOfBirth|nationalInsuranceNumber|nino|addressLines|personalisation|cardholderName)$/;
     const isPii = (s: JsonSchema): boolean => {
       if (s['x-lgx-pii'] === true) return true;
       if (typeof s.$ref === 'string') {
         const m = /^(.*?)#\/\$defs\/(.+)$/.exec(s.$ref);
-        const def = m ? (registry.getById('https://schemas.lgx.dev/defs/v1.json')?.schema.$defs as Record<string, JsonSchema> | undefined)?.[m[2]!] : undefined;
+        const def = m
+          ? (registry.getById('https://schemas.lgx.dev/defs/v1.json')?.schema.$defs as Record<string, JsonSchema> | undefined)?.[m[2]!]
+          : undefined;
         return def?.['x-lgx-pii'] === true;
       }
       return false;
@@ -97,7 +106,8 @@ describe('schema rules', () => {
       if (node.type === 'array' && typeof node.maxItems !== 'number') return 'array without maxItems';
       if (node.type !== 'string' || 'enum' in node || 'const' in node || typeof node.maxLength === 'number') return undefined;
       if (typeof node.format === 'string' && ['date', 'date-time', 'uuid', 'time'].includes(node.format)) return undefined;
-      if (typeof node.pattern === 'string' && !unbounded.test(node.pattern.replace(/\\./g, '').replace(/\[[^\]]*\]/g, 'X'))) return undefined;
+      if (typeof node.pattern === 'string' && !unbounded.test(node.pattern.replace(/\\./g, '').replace(/\[[^\]]*\]/g, 'X')))
+        return undefined;
       return 'string without maxLength (or a bounded pattern, format, enum or const)';
     });
     expect(problems).toEqual([]);

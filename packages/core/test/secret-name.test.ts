@@ -1,7 +1,26 @@
 import { REDACTED, createLogger, findUnmarkedSecrets, isSecretName, type LogEntry } from '@lgx/core';
 
 // Spelled as configs, headers, forms and SOAP elements spell them.
-const SECRET = ['password', 'smtpPass', 'passwd', 'Passphrase', 'client_secret', 'X-Api-Key', 'API_KEY', 'accessToken', 'Authorization', 'proxy-authorisation', 'set-cookie', 'sessionId', 'private.key', 'signingKey', 'webhookSignature', 'credentials', 'sortCode', 'account_number'];
+const SECRET = [
+  'password',
+  'smtpPass',
+  'passwd',
+  'Passphrase',
+  'client_secret',
+  'X-Api-Key',
+  'API_KEY',
+  'accessToken',
+  'Authorization',
+  'proxy-authorisation',
+  'set-cookie',
+  'sessionId',
+  'private.key',
+  'signingKey',
+  'webhookSignature',
+  'credentials',
+  'sortCode',
+  'account_number',
+];
 const PLAIN = ['username', 'tokenUrl', 'authType', 'keywords', 'apiBase', 'passwordType', 'signatureMethod', 'accountName', 'session'];
 
 describe('isSecretName', () => {

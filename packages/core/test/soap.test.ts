@@ -24,10 +24,9 @@ const LAUGHS = [
   '<!DOCTYPE lolz [<!ENTITY lol "lol">',
   ...Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? '' : i};`.repeat(10)}">`),
   ']>',
-  soapEnvelope(`<GetPermitStatusResponse xmlns="${NS}"><PermitReference>&lol9;</PermitReference><Status>granted</Status></GetPermitStatusResponse>`).replace(
-    '<?xml version="1.0" encoding="utf-8"?>',
-    '',
-  ),
+  soapEnvelope(
+    `<GetPermitStatusResponse xmlns="${NS}"><PermitReference>&lol9;</PermitReference><Status>granted</Status></GetPermitStatusResponse>`,
+  ).replace('<?xml version="1.0" encoding="utf-8"?>', ''),
 ].join('\n');
 /** The real fixture WSDL with an external entity slipped in after the XML declaration. */
 const XXE_WSDL = WSDL_TEXT.replace('?>', '?>\n<!DOCTYPE wsdl:definitions [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>');
@@ -37,7 +36,9 @@ type Headers = Record<string, unknown> | undefined;
 interface SoapFaultThrow {
   Fault: { faultcode: string; faultstring: string; statusCode: number };
 }
-const fault = (faultcode: string, faultstring: string, statusCode = 500): SoapFaultThrow => ({ Fault: { faultcode, faultstring, statusCode } });
+const fault = (faultcode: string, faultstring: string, statusCode = 500): SoapFaultThrow => ({
+  Fault: { faultcode, faultstring, statusCode },
+});
 
 // The simulated back office. Tests change its behaviour through these.
 let logins = 0;
@@ -60,7 +61,9 @@ function requireUsernameToken(headers: Headers, body: string): void {
   const created = /<wsu:Created>([^<]*)</.exec(body.slice(body.indexOf('<wsse:UsernameToken')))?.[1] ?? '';
   const expected =
     password?.[1] === 'PasswordDigest'
-      ? createHash('sha1').update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created), Buffer.from(PASSWORD)])).digest('base64')
+      ? createHash('sha1')
+          .update(Buffer.concat([Buffer.from(nonce, 'base64'), Buffer.from(created), Buffer.from(PASSWORD)]))
+          .digest('base64')
       : PASSWORD.replace('&', '&amp;');
   if (security.UsernameToken?.Username !== USERNAME || password?.[2] !== expected) {
     // A careless back office that echoes what it was sent: LGX must not pass the echo on.
@@ -78,7 +81,8 @@ beforeAll(async () => {
       StreetWorksService: {
         PermitsPort: {
           Login: (args: Args) => {
-            if (args.Password !== PASSWORD) throw fault('soap:Client', `login refused for ${String(args.Username)} with password ${String(args.Password)}`);
+            if (args.Password !== PASSWORD)
+              throw fault('soap:Client', `login refused for ${String(args.Username)} with password ${String(args.Password)}`);
             logins++;
             const token = `session-${randomUUID()}`;
             tokens.add(token);
@@ -127,14 +131,20 @@ describe('calls and WSDL', () => {
 
   it('reads the WSDL from a URL and sends to the address it gives', async () => {
     const soap = createSoapClient({ wsdl: sim.wsdlUrl });
-    await expect(soap.call('GetPermitStatus', { PermitReference: 'SW-9' })).resolves.toEqual({ PermitReference: 'SW-9', Status: 'granted' });
+    await expect(soap.call('GetPermitStatus', { PermitReference: 'SW-9' })).resolves.toEqual({
+      PermitReference: 'SW-9',
+      Status: 'granted',
+    });
     expect(sim.requests.map((r) => `${r.method} ${r.path}${'wsdl' in r.query ? '?wsdl' : ''}`)).toEqual(['GET /soap?wsdl', 'POST /soap']);
   });
 
   it('lists the operations and refuses one the WSDL does not describe, without sending it', async () => {
     const soap = client();
     await expect(soap.operations()).resolves.toEqual(['Login', 'SubmitPermit', 'GetPermitStatus']);
-    await expect(soap.call('CancelPermit', {})).rejects.toMatchObject({ code: 'LGX_ERR_SOAP_WSDL_INVALID', message: expect.stringContaining('CancelPermit') });
+    await expect(soap.call('CancelPermit', {})).rejects.toMatchObject({
+      code: 'LGX_ERR_SOAP_WSDL_INVALID',
+      message: expect.stringContaining('CancelPermit'),
+    });
     expect(sim.requests).toHaveLength(0);
   });
 
@@ -144,7 +154,9 @@ describe('calls and WSDL', () => {
     expect(e1).toBeInstanceOf(PermanentError);
     expect(e1).toMatchObject({ code: 'LGX_ERR_SOAP_WSDL_INVALID', cause: expect.objectContaining({ code: 'ENOENT' }) });
 
-    const e2 = await client({ wsdl: `${sim.url}/elsewhere?wsdl` }).ready().catch((e: unknown) => e);
+    const e2 = await client({ wsdl: `${sim.url}/elsewhere?wsdl` })
+      .ready()
+      .catch((e: unknown) => e);
     expect(e2).toMatchObject({ code: 'LGX_ERR_SOAP_WSDL_INVALID', cause: expect.objectContaining({ status: 404 }) });
 
     const port = await new Promise<number>((resolve) => {
@@ -153,7 +165,9 @@ describe('calls and WSDL', () => {
         probe.close(() => resolve(free));
       });
     });
-    const e3 = await client({ wsdl: `http://127.0.0.1:${port}/soap?wsdl` }).ready().catch((e: unknown) => e);
+    const e3 = await client({ wsdl: `http://127.0.0.1:${port}/soap?wsdl` })
+      .ready()
+      .catch((e: unknown) => e);
     expect(e3).toBeInstanceOf(RetryableError);
     expect(e3).toMatchObject({ code: 'LGX_ERR_SOAP_WSDL_INVALID', cause: expect.objectContaining({ classification: 'retryable' }) });
   });
@@ -161,7 +175,10 @@ describe('calls and WSDL', () => {
   it('loads the WSDL again on the next call after a failed load', async () => {
     const soap = createSoapClient({ wsdl: sim.wsdlUrl });
     sim.faults.failNext(1, { status: 503 });
-    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' })).rejects.toMatchObject({ code: 'LGX_ERR_SOAP_WSDL_INVALID', classification: 'retryable' });
+    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' })).rejects.toMatchObject({
+      code: 'LGX_ERR_SOAP_WSDL_INVALID',
+      classification: 'retryable',
+    });
     await expect(soap.call('GetPermitStatus', { PermitReference: 'A' })).resolves.toMatchObject({ Status: 'granted' });
   });
 
@@ -169,9 +186,13 @@ describe('calls and WSDL', () => {
     // The client's own deadline is long; the callers' are short. The first WSDL request never answers.
     const soap = createSoapClient({ wsdl: sim.wsdlUrl, timeoutMs: 30_000 });
     sim.faults.failNext(1, { timeout: true });
-    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' }, { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({ code: 'LGX_ERR_TRANSPORT_ABORTED' });
+    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' }, { signal: AbortSignal.timeout(300) })).rejects.toMatchObject({
+      code: 'LGX_ERR_TRANSPORT_ABORTED',
+    });
     // Without abandoning, this call would wait on the stuck load until its own 2 s deadline and fail.
-    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' }, { signal: AbortSignal.timeout(2000) })).resolves.toMatchObject({ Status: 'granted' });
+    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' }, { signal: AbortSignal.timeout(2000) })).resolves.toMatchObject({
+      Status: 'granted',
+    });
   });
 
   it("throws LGX_ERR_SOAP_UNAVAILABLE with an install hint when the 'soap' package is missing", async () => {
@@ -180,7 +201,10 @@ describe('calls and WSDL', () => {
         throw Object.assign(new Error("Cannot find module 'soap'"), { code: 'MODULE_NOT_FOUND' });
       });
       const isolated = await import('@lgx/core/soap');
-      const error = await isolated.createSoapClient({ wsdl: WSDL_FILE }).ready().catch((e: unknown) => e);
+      const error = await isolated
+        .createSoapClient({ wsdl: WSDL_FILE })
+        .ready()
+        .catch((e: unknown) => e);
       expect(error).toMatchObject({ code: 'LGX_ERR_SOAP_UNAVAILABLE', message: expect.stringContaining('npm install soap') });
     });
     jest.dontMock('soap');
@@ -214,8 +238,16 @@ describe('WS-Security UsernameToken', () => {
 });
 
 describe('login-token sessions', () => {
-  const session = (apply: { header: string } | { argName: string } = { header: 'SessionToken' }, ttl: { ttlMs?: number } = {}): Partial<SoapClientOptions> => ({
-    auth: { type: 'session', login: { operation: 'Login', args: { Username: USERNAME, Password: PASSWORD }, tokenPath: 'Session.Token' }, apply, ...ttl },
+  const session = (
+    apply: { header: string } | { argName: string } = { header: 'SessionToken' },
+    ttl: { ttlMs?: number } = {},
+  ): Partial<SoapClientOptions> => ({
+    auth: {
+      type: 'session',
+      login: { operation: 'Login', args: { Username: USERNAME, Password: PASSWORD }, tokenPath: 'Session.Token' },
+      apply,
+      ...ttl,
+    },
     faultRules: [{ match: { code: 'Client', string: /session expired/i }, classification: 'auth' }],
   });
 
@@ -228,7 +260,8 @@ describe('login-token sessions', () => {
     const [token] = [...tokens];
     const calls = sim.requests.filter((r) => String(r.headers.soapaction).includes('GetPermitStatus'));
     expect(calls).toHaveLength(5);
-    for (const call of calls) expect(call.body).toMatch(new RegExp(`<soap:Header><sh:SessionToken xmlns:sh="${NS}">${token}</sh:SessionToken>`));
+    for (const call of calls)
+      expect(call.body).toMatch(new RegExp(`<soap:Header><sh:SessionToken xmlns:sh="${NS}">${token}</sh:SessionToken>`));
   });
 
   it('logs in again and repeats the call once when the session is refused', async () => {
@@ -239,7 +272,11 @@ describe('login-token sessions', () => {
     sim.requests.length = 0;
     await expect(soap.call('GetPermitStatus', { PermitReference: 'B' })).resolves.toMatchObject({ PermitReference: 'B' });
     expect(logins).toBe(2);
-    expect(sim.requests.map((r) => String(r.headers.soapaction).replace(/.*\//, '').replace('"', ''))).toEqual(['GetPermitStatus', 'Login', 'GetPermitStatus']);
+    expect(sim.requests.map((r) => String(r.headers.soapaction).replace(/.*\//, '').replace('"', ''))).toEqual([
+      'GetPermitStatus',
+      'Login',
+      'GetPermitStatus',
+    ]);
     expect(sim.requests[2]?.body).toContain([...tokens][0]);
   });
 
@@ -273,7 +310,13 @@ describe('login-token sessions', () => {
   });
 
   it('reports refused login credentials by the fault rules, without the password, and sends nothing else', async () => {
-    const soap = client({ auth: { type: 'session', login: { operation: 'Login', args: { Username: USERNAME, Password: 'not-the-password' }, tokenPath: 'Session.Token' }, apply: { header: 'SessionToken' } } });
+    const soap = client({
+      auth: {
+        type: 'session',
+        login: { operation: 'Login', args: { Username: USERNAME, Password: 'not-the-password' }, tokenPath: 'Session.Token' },
+        apply: { header: 'SessionToken' },
+      },
+    });
     const error = await soap.call('GetPermitStatus', { PermitReference: 'A' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect((error as Error).message).toContain('Login');
@@ -287,7 +330,11 @@ describe('faults and transport errors', () => {
     const soap = client();
     const server = await soap.call('GetPermitStatus', { PermitReference: 'SERVER-DOWN' }).catch((e: unknown) => e);
     expect(server).toBeInstanceOf(RetryableError);
-    expect(server).toMatchObject({ vendorCode: 'soap:Server', status: 500, message: expect.stringContaining('permit database unavailable') });
+    expect(server).toMatchObject({
+      vendorCode: 'soap:Server',
+      status: 500,
+      message: expect.stringContaining('permit database unavailable'),
+    });
 
     const client_ = await soap.call('GetPermitStatus', { PermitReference: 'BAD-REF' }).catch((e: unknown) => e);
     expect(client_).toBeInstanceOf(PermanentError);
@@ -302,9 +349,19 @@ describe('faults and transport errors', () => {
   it('applies the caller fault rules before the built-in ones', async () => {
     const soap = client({ faultRules: [{ match: { code: /Client$/, string: /^no permit/ }, classification: 'notFound' }] });
     await expect(soap.call('GetPermitStatus', { PermitReference: 'BAD-REF' })).rejects.toBeInstanceOf(NotFoundError);
-    sim.faults.failNext(1, soapFault({ code: 'soap:Server', string: 'too many requests, slow down', status: 503, headers: { 'retry-after': '30' } }));
-    const limited = createSoapClient({ wsdl: WSDL_FILE, endpoint: sim.endpoint, faultRules: [{ match: { string: /slow down/ }, classification: 'rateLimited' }] });
-    await expect(limited.call('GetPermitStatus', { PermitReference: 'A' })).rejects.toMatchObject({ classification: 'rateLimited', retryAfterMs: 30_000 });
+    sim.faults.failNext(
+      1,
+      soapFault({ code: 'soap:Server', string: 'too many requests, slow down', status: 503, headers: { 'retry-after': '30' } }),
+    );
+    const limited = createSoapClient({
+      wsdl: WSDL_FILE,
+      endpoint: sim.endpoint,
+      faultRules: [{ match: { string: /slow down/ }, classification: 'rateLimited' }],
+    });
+    await expect(limited.call('GetPermitStatus', { PermitReference: 'A' })).rejects.toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 30_000,
+    });
   });
 
   it('classifies HTTP errors that carry no fault like any HTTP answer', async () => {
@@ -327,7 +384,10 @@ describe('faults and transport errors', () => {
   it('treats a reset connection and a server that is down as retryable', async () => {
     const soap = client();
     sim.faults.failNext(1, { reset: true });
-    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' })).rejects.toMatchObject({ classification: 'retryable', code: 'LGX_ERR_ADAPTER_RETRYABLE' });
+    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' })).rejects.toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_ADAPTER_RETRYABLE',
+    });
     sim.faults.down();
     await expect(soap.call('GetPermitStatus', { PermitReference: 'A' })).rejects.toBeInstanceOf(RetryableError);
     sim.faults.up();
@@ -336,7 +396,9 @@ describe('faults and transport errors', () => {
 
   it('times out with LGX_ERR_TRANSPORT_TIMEOUT', async () => {
     sim.faults.failNext(1, { timeout: true });
-    const error = await client({ timeoutMs: 300 }).call('GetPermitStatus', { PermitReference: 'A' }).catch((e: unknown) => e);
+    const error = await client({ timeoutMs: 300 })
+      .call('GetPermitStatus', { PermitReference: 'A' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect(error).toMatchObject({ code: 'LGX_ERR_TRANSPORT_TIMEOUT' });
   });
@@ -344,7 +406,9 @@ describe('faults and transport errors', () => {
   it('honours an abort signal, before sending and in flight', async () => {
     const soap = client();
     await soap.ready();
-    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' }, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: 'LGX_ERR_TRANSPORT_ABORTED' });
+    await expect(soap.call('GetPermitStatus', { PermitReference: 'A' }, { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      code: 'LGX_ERR_TRANSPORT_ABORTED',
+    });
     expect(sim.requests).toHaveLength(0);
 
     sim.faults.failNext(1, { timeout: true });
@@ -365,7 +429,9 @@ describe('faults and transport errors', () => {
     ['an envelope with an empty Body', soapEnvelope('')],
   ])('reports a 200 with %s as a malformed response', async (_name, body) => {
     sim.faults.failNext(1, { malformed: true, contentType: 'text/xml', ...(body !== undefined ? { body } : {}) });
-    const error = await client().call('GetPermitStatus', { PermitReference: 'A' }).catch((e: unknown) => e);
+    const error = await client()
+      .call('GetPermitStatus', { PermitReference: 'A' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RetryableError);
     expect(error).toMatchObject({ code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
   });
@@ -385,7 +451,9 @@ describe('unsafe XML', () => {
     ['entity expansion (billion laughs)', LAUGHS],
   ])('refuses a response carrying %s', async (_name, body) => {
     sim.faults.failNext(1, { malformed: true, body, contentType: 'text/xml' });
-    const error = await client().call('GetPermitStatus', { PermitReference: 'A' }).catch((e: unknown) => e);
+    const error = await client()
+      .call('GetPermitStatus', { PermitReference: 'A' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PermanentError);
     expect(error).toMatchObject({ code: 'LGX_ERR_SOAP_UNSAFE_XML' });
     expect((error as Error).message).not.toContain('root:'); // nothing from /etc/passwd
@@ -393,7 +461,10 @@ describe('unsafe XML', () => {
 
   it('refuses a WSDL with a DOCTYPE, from a URL and from a file', async () => {
     sim.faults.failNext(1, { malformed: true, body: XXE_WSDL, contentType: 'text/xml' });
-    await expect(createSoapClient({ wsdl: sim.wsdlUrl }).ready()).rejects.toMatchObject({ code: 'LGX_ERR_SOAP_UNSAFE_XML', classification: 'permanent' });
+    await expect(createSoapClient({ wsdl: sim.wsdlUrl }).ready()).rejects.toMatchObject({
+      code: 'LGX_ERR_SOAP_UNSAFE_XML',
+      classification: 'permanent',
+    });
     sim.faults.failNext(1, { malformed: true, body: LAUGHS, contentType: 'text/xml' });
     await expect(createSoapClient({ wsdl: sim.wsdlUrl }).ready()).rejects.toMatchObject({ code: 'LGX_ERR_SOAP_UNSAFE_XML' });
 
@@ -401,7 +472,9 @@ describe('unsafe XML', () => {
     try {
       const file = path.join(dir, 'xxe.wsdl');
       fs.writeFileSync(file, XXE_WSDL);
-      await expect(client({ wsdl: file }).call('GetPermitStatus', { PermitReference: 'A' })).rejects.toMatchObject({ code: 'LGX_ERR_SOAP_UNSAFE_XML' });
+      await expect(client({ wsdl: file }).call('GetPermitStatus', { PermitReference: 'A' })).rejects.toMatchObject({
+        code: 'LGX_ERR_SOAP_UNSAFE_XML',
+      });
       expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(0);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -410,7 +483,9 @@ describe('unsafe XML', () => {
 
   it('finds a DOCTYPE in any letter case and in UTF-16 bytes', () => {
     expect(findUnsafeXml('<?xml version="1.0"?><!doctype x><x/>')).toBe('DOCTYPE');
-    expect(findUnsafeXml(Buffer.from('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', 'utf16le'))).toBe('DOCTYPE');
+    expect(findUnsafeXml(Buffer.from('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE x [<!ENTITY a "b">]><x/>', 'utf16le'))).toBe(
+      'DOCTYPE',
+    );
     expect(findUnsafeXml(soapEnvelope('<a>&lt;!DOCTYPE is only text here</a>'))).toBeUndefined();
   });
 });
@@ -420,7 +495,29 @@ describe('TLS', () => {
   (haveOpenssl ? it : it.skip)('refuses a certificate it cannot verify, and trusts one given as ca', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgx-tls-'));
     const [keyFile, certFile] = [path.join(dir, 'key.pem'), path.join(dir, 'cert.pem')];
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        keyFile,
+        '-out',
+        certFile,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
     const cert = fs.readFileSync(certFile, 'utf8');
     const server = https.createServer({ key: fs.readFileSync(keyFile), cert }, (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/xml' });
@@ -429,8 +526,14 @@ describe('TLS', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {
       const url = `https://127.0.0.1:${(server.address() as net.AddressInfo).port}/soap?wsdl`;
-      const refused = await createSoapClient({ wsdl: url }).ready().catch((e: unknown) => e);
-      expect(refused).toMatchObject({ code: 'LGX_ERR_SOAP_WSDL_INVALID', classification: 'permanent', cause: expect.objectContaining({ code: 'LGX_ERR_TRANSPORT_TLS' }) });
+      const refused = await createSoapClient({ wsdl: url })
+        .ready()
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({
+        code: 'LGX_ERR_SOAP_WSDL_INVALID',
+        classification: 'permanent',
+        cause: expect.objectContaining({ code: 'LGX_ERR_TRANSPORT_TLS' }),
+      });
       await expect(createSoapClient({ wsdl: url, ca: cert }).operations()).resolves.toContain('SubmitPermit');
     } finally {
       server.closeAllConnections();
@@ -449,7 +552,11 @@ describe('secrets', () => {
     sessions = 'check';
     const session = client({
       logger,
-      auth: { type: 'session', login: { operation: 'Login', args: { Username: USERNAME, Password: PASSWORD }, tokenPath: 'Session.Token' }, apply: { header: 'SessionToken' } },
+      auth: {
+        type: 'session',
+        login: { operation: 'Login', args: { Username: USERNAME, Password: PASSWORD }, tokenPath: 'Session.Token' },
+        apply: { header: 'SessionToken' },
+      },
       faultRules: [{ match: { string: /session expired/i }, classification: 'auth' }],
     });
     await session.call('GetPermitStatus', { PermitReference: 'A' });
@@ -463,14 +570,24 @@ describe('secrets', () => {
     const wrong = `${PASSWORD}-old`;
     const ws = client({ logger, auth: { type: 'wsSecurity', username: USERNAME, password: wrong } });
     errors.push(await ws.call('SubmitPermit', permit).catch((e: unknown) => e));
-    const login = client({ logger, auth: { type: 'session', login: { operation: 'Login', args: { Username: USERNAME, Password: wrong }, tokenPath: 'Session.Token' }, apply: { header: 'SessionToken' } } });
+    const login = client({
+      logger,
+      auth: {
+        type: 'session',
+        login: { operation: 'Login', args: { Username: USERNAME, Password: wrong }, tokenPath: 'Session.Token' },
+        apply: { header: 'SessionToken' },
+      },
+    });
     errors.push(await login.call('SubmitPermit', permit).catch((e: unknown) => e));
     sim.faults.failNext(1, { reset: true });
     errors.push(await ws.call('SubmitPermit', permit).catch((e: unknown) => e));
 
     expect(errors.every((e) => e instanceof Error)).toBe(true);
     expect(entries.length).toBeGreaterThan(0);
-    const seen = [JSON.stringify(entries), ...errors.map((e) => `${(e as Error).message}\n${inspect(e, { depth: 10 })}\n${JSON.stringify(e)}`)].join('\n');
+    const seen = [
+      JSON.stringify(entries),
+      ...errors.map((e) => `${(e as Error).message}\n${inspect(e, { depth: 10 })}\n${JSON.stringify(e)}`),
+    ].join('\n');
     for (const secret of [PASSWORD, wrong, 'Tr0ub4dor&amp;3', firstToken, ...tokens]) expect(seen).not.toContain(secret);
     expect(session.secrets()).toContain(PASSWORD);
   });

@@ -17,12 +17,20 @@ import { readFixtures } from './helpers';
 const pothole = readFixtures('street.report', 1, 'valid').find((f) => f.file === 'pothole-with-coordinates.json')!.data as never;
 
 function envelope(overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { ...createTransaction('street.report', structuredClone(pothole), { council: 'E07000223', channel: 'web', idempotencyKey: 'form-123' }), ...overrides };
+  return {
+    ...createTransaction('street.report', structuredClone(pothole), { council: 'E07000223', channel: 'web', idempotencyKey: 'form-123' }),
+    ...overrides,
+  };
 }
 
 describe('createTransaction', () => {
   it('builds a complete CloudEvents envelope with LGX extensions', () => {
-    const tx = createTransaction('street.report', pothole, { council: 'E07000223', channel: 'web', idempotencyKey: 'form-123', correlationId: 'journey-9' });
+    const tx = createTransaction('street.report', pothole, {
+      council: 'E07000223',
+      channel: 'web',
+      idempotencyKey: 'form-123',
+      correlationId: 'journey-9',
+    });
     expect(tx).toMatchObject({
       specversion: '1.0',
       type: 'street.report',
@@ -100,12 +108,20 @@ describe('validate', () => {
 
   it('reports an unknown type at /type and lists the known ones', () => {
     const result = validate(envelope({ type: 'waste.missedBin' }));
-    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '/type', rule: 'knownType', message: expect.stringContaining('street.report') })], issueCount: 1 });
+    expect(result).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ path: '/type', rule: 'knownType', message: expect.stringContaining('street.report') })],
+      issueCount: 1,
+    });
   });
 
   it('reports a version that is not registered at /dataschema', () => {
     const result = validate(envelope({ dataschema: 'https://schemas.lgx.dev/street.report/v7.json' }));
-    expect(result).toEqual({ ok: false, issues: [expect.objectContaining({ path: '/dataschema', rule: 'knownVersion', message: expect.stringContaining('known: v1') })], issueCount: 1 });
+    expect(result).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ path: '/dataschema', rule: 'knownVersion', message: expect.stringContaining('known: v1') })],
+      issueCount: 1,
+    });
   });
 
   it('reports a dataschema of another type', () => {
@@ -141,7 +157,12 @@ describe('validate', () => {
 
   it('assertValid throws with every issue', () => {
     expect(() => assertValid(envelope({ council: 'X', channel: 'fax' }))).toThrow(
-      expect.objectContaining({ issues: expect.arrayContaining([expect.objectContaining({ path: '/council' }), expect.objectContaining({ path: '/channel', rule: 'enum' })]) }),
+      expect.objectContaining({
+        issues: expect.arrayContaining([
+          expect.objectContaining({ path: '/council' }),
+          expect.objectContaining({ path: '/channel', rule: 'enum' }),
+        ]),
+      }),
     );
   });
 
@@ -157,7 +178,8 @@ describe('validate', () => {
 
 describe('bounded issues', () => {
   // 20,000 empty attachments: each misses its required fields, and the list is over its maxItems.
-  const flood = () => envelope({ data: { ...structuredClone(pothole as Record<string, unknown>), media: Array.from({ length: 20_000 }, () => ({})) } });
+  const flood = () =>
+    envelope({ data: { ...structuredClone(pothole as Record<string, unknown>), media: Array.from({ length: 20_000 }, () => ({})) } });
 
   it('lists the first 100 issues of a payload with 20,000 bad items and counts them all, without overflowing the stack', () => {
     const perItem = validate(envelope({ data: { ...structuredClone(pothole as Record<string, unknown>), media: [{}] } }));
@@ -187,7 +209,9 @@ describe('bounded issues', () => {
     expect(error.message).toContain(`(and ${error.issueCount - 1} more)`);
     expect(JSON.stringify(error).length).toBeLessThan(64 * 1024);
     // Built by hand from a long list, it is capped the same way.
-    const byHand = new LgxValidationError(Array.from({ length: 500 }, (_, i) => ({ path: `/x/${i}`, rule: 'type', message: 'must be string' })));
+    const byHand = new LgxValidationError(
+      Array.from({ length: 500 }, (_, i) => ({ path: `/x/${i}`, rule: 'type', message: 'must be string' })),
+    );
     expect([byHand.issues.length, byHand.issueCount]).toEqual([100, 500]);
   });
 
@@ -209,12 +233,20 @@ describe('parseTransaction', () => {
 
   it('refuses oversized input before parsing it', () => {
     const big = `{"x":"${'a'.repeat(2 * 1024 * 1024)}"}`;
-    expect(parseTransaction(big)).toEqual({ ok: false, issues: [expect.objectContaining({ rule: 'maxBytes', message: expect.stringContaining('limit is 1048576 bytes') })] });
-    expect(() => assertTransaction(JSON.stringify(envelope()), { maxBytes: 100 })).toThrow(expect.objectContaining({ code: 'LGX_ERR_VALIDATION_TOO_LARGE' }));
+    expect(parseTransaction(big)).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ rule: 'maxBytes', message: expect.stringContaining('limit is 1048576 bytes') })],
+    });
+    expect(() => assertTransaction(JSON.stringify(envelope()), { maxBytes: 100 })).toThrow(
+      expect.objectContaining({ code: 'LGX_ERR_VALIDATION_TOO_LARGE' }),
+    );
   });
 
   it('refuses malformed JSON with a clear, coded error', () => {
-    expect(parseTransaction('{"specversion": "1.0",')).toEqual({ ok: false, issues: [expect.objectContaining({ rule: 'json', message: expect.stringContaining('not well-formed JSON') })] });
+    expect(parseTransaction('{"specversion": "1.0",')).toEqual({
+      ok: false,
+      issues: [expect.objectContaining({ rule: 'json', message: expect.stringContaining('not well-formed JSON') })],
+    });
     expect(() => assertTransaction('not json')).toThrow(expect.objectContaining({ code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' }));
   });
 });
@@ -230,7 +262,9 @@ describe('identifier normalisers', () => {
   });
 
   it.each([['1234567890123'], ['0'], ['12a'], [''], [1.5], [-4]])('refuses UPRN %p', (value) => {
-    expect(() => normaliseUprn(value as string)).toThrow(expect.objectContaining({ code: 'LGX_ERR_VALIDATION_INVALID', message: expect.stringContaining('uprn') }));
+    expect(() => normaliseUprn(value as string)).toThrow(
+      expect.objectContaining({ code: 'LGX_ERR_VALIDATION_INVALID', message: expect.stringContaining('uprn') }),
+    );
   });
 
   it('refuses a postcode that is not one', () => {

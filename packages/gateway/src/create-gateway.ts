@@ -45,8 +45,10 @@ const MIN_HEALTH_INTERVAL_MS = 50;
 /** Fastify's own errors carry a status; anything it flags as a client error gets a problem saying so. */
 function fastifyProblem(error: FastifyError) {
   const status = error.statusCode ?? 500;
-  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return codedProblem('LGX_ERR_VALIDATION_TOO_LARGE', 'the request body is larger than the limit');
-  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return codedProblem('LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'this content type is not accepted here');
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+    return codedProblem('LGX_ERR_VALIDATION_TOO_LARGE', 'the request body is larger than the limit');
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return codedProblem('LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'this content type is not accepted here');
   if (status >= 400 && status < 500) return problem(status, undefined, error.message.slice(0, 300));
   return undefined;
 }
@@ -66,7 +68,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     timeoutMs: options.healthCheckTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS,
     logger,
   });
-    const shedder = options.loadShedding === false ? undefined : createLoadShedder(stacks, options.loadShedding ?? {}, logger);
+  const shedder = options.loadShedding === false ? undefined : createLoadShedder(stacks, options.loadShedding ?? {}, logger);
   const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health, shedder };
   const unsubscribe = options.stacks.map((stack) => stack.onDelivery((event) => metrics.record(stack.definition.council, event)));
 
@@ -85,8 +87,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   const stopping = gracefulStop(app, (request, reply) => {
     metrics.rejected.inc({ status: '503' });
     reply.header('retry-after', String(STOPPING_RETRY_AFTER_SECONDS)).header('connection', 'close');
-    if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), 503, `the server is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`);
-    return sendProblem(reply, codedProblem('LGX_ERR_GATEWAY_STOPPING', `the gateway is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`, { instance: request.routeOptions.url ?? request.url.split('?')[0]! }));
+    if (request.url.startsWith('/open311/'))
+      return sendError(
+        reply,
+        formatOfUrl(request.url),
+        503,
+        `the server is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`,
+      );
+    return sendProblem(
+      reply,
+      codedProblem(
+        'LGX_ERR_GATEWAY_STOPPING',
+        `the gateway is stopping: send the request again in ${STOPPING_RETRY_AFTER_SECONDS} seconds`,
+        { instance: request.routeOptions.url ?? request.url.split('?')[0]! },
+      ),
+    );
   });
 
   // Every body arrives as bytes: routes parse it themselves (JSON with LGX's size, syntax and
@@ -95,7 +110,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const fromFastify = !(error instanceof LgxError) && typeof error.code === 'string' && error.code.startsWith('FST_') ? fastifyProblem(error) : undefined;
+    const fromFastify =
+      !(error instanceof LgxError) && typeof error.code === 'string' && error.code.startsWith('FST_') ? fastifyProblem(error) : undefined;
     const body = fromFastify ?? problemFromError(error);
     if (body.status >= 500) logger.error('request failed', { route: request.routeOptions.url, method: request.method, error });
     metrics.rejected.inc({ status: String(body.status) });
@@ -108,11 +124,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   app.setNotFoundHandler((request, reply) => {
     metrics.rejected.inc({ status: '404' });
     if (request.url.startsWith('/open311/')) return sendError(reply, formatOfUrl(request.url), 404, 'no such Open311 resource');
-    return sendProblem(reply, codedProblem('LGX_ERR_GATEWAY_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`));
+    return sendProblem(
+      reply,
+      codedProblem('LGX_ERR_GATEWAY_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]!.slice(0, 200)}`),
+    );
   });
   app.addHook('onResponse', async (request, reply) => {
     // The route pattern, never the raw URL: Open311 clients may put api_key in the query string.
-    logger.debug('request', { method: request.method, route: request.routeOptions.url ?? 'unknown', status: reply.statusCode, ms: Math.round(reply.elapsedTime) });
+    logger.debug('request', {
+      method: request.method,
+      route: request.routeOptions.url ?? 'unknown',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime),
+    });
   });
 
   transactionRoutes(app, context);
@@ -131,7 +155,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     app,
     metrics,
     async listen(listenOptions = {}) {
-      const address = (await app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? '127.0.0.1' })).replace('[::1]', 'localhost');
+      const address = (await app.listen({ port: listenOptions.port ?? 0, host: listenOptions.host ?? '127.0.0.1' })).replace(
+        '[::1]',
+        'localhost',
+      );
       // Every interface (0.0.0.0, ::) is no address a client can use in a link.
       if (!/^https?:\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(address)) context.listenUrl = address;
       return address;

@@ -11,9 +11,18 @@ let submitKey: string;
 const pothole = { kind: 'pothole', description: 'Deep pothole by the bus stop', location: { usrn: '8400709' } };
 
 async function post(path: string, raw: string, type = 'application/json') {
-  const response = await fetch(`${h.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${submitKey}`, 'content-type': type }, body: raw });
+  const response = await fetch(`${h.url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${submitKey}`, 'content-type': type },
+    body: raw,
+  });
   const text = await response.text();
-  return { status: response.status, type: response.headers.get('content-type') ?? '', text, json: JSON.parse(text) as Record<string, unknown> };
+  return {
+    status: response.status,
+    type: response.headers.get('content-type') ?? '',
+    text,
+    json: JSON.parse(text) as Record<string, unknown>,
+  };
 }
 
 beforeAll(async () => {
@@ -31,14 +40,19 @@ describe('bounded answers', () => {
     expect(res.status).toBe(400);
     expect(res.type).toMatch(/^application\/problem\+json/);
     expect(res.text.length).toBeLessThan(64 * 1024);
-    expect(res.json).toEqual(expect.objectContaining({ code: 'LGX_ERR_VALIDATION_INVALID', truncated: true, errorCount: expect.any(Number) }));
+    expect(res.json).toEqual(
+      expect.objectContaining({ code: 'LGX_ERR_VALIDATION_INVALID', truncated: true, errorCount: expect.any(Number) }),
+    );
     expect(res.json.errors).toHaveLength(100);
     expect((res.json.errors as Array<{ path: string }>)[0]).toEqual(expect.objectContaining({ path: '/data/media', rule: 'maxItems' }));
     // Every one of the 20,000 items misses required fields, and the list is over its limit.
     expect(res.json.errorCount as number).toBeGreaterThan(20_000);
     expect(res.json.detail).toContain(`(and ${(res.json.errorCount as number) - 1} more)`);
     // Three times as many: the same small answer, not a stack overflow.
-    const more = await post('/v1/transactions', JSON.stringify({ type: 'street.report', data: { ...pothole, media: Array.from({ length: 60_000 }, () => ({})) } }));
+    const more = await post(
+      '/v1/transactions',
+      JSON.stringify({ type: 'street.report', data: { ...pothole, media: Array.from({ length: 60_000 }, () => ({})) } }),
+    );
     expect([more.status, more.text.length < 64 * 1024, (more.json.errorCount as number) > 60_000]).toEqual([400, true, true]);
     expect(h.streets.state.reports.size).toBe(0);
   });
@@ -46,7 +60,10 @@ describe('bounded answers', () => {
   it('answers a body nested 100,000 levels deep with a 400 naming the field and the rule', async () => {
     const depth = 100_000;
     const deep = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
-    const inData = await post('/v1/transactions', JSON.stringify({ type: 'street.report', data: { ...pothole, attributes: '@' } }).replace('"@"', deep));
+    const inData = await post(
+      '/v1/transactions',
+      JSON.stringify({ type: 'street.report', data: { ...pothole, attributes: '@' } }).replace('"@"', deep),
+    );
     expect(inData.status).toBe(400);
     expect(inData.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ path: '/data/attributes/a', rule: 'anyOf' })]));
     const arrays = `${'['.repeat(depth)}${']'.repeat(depth)}`;
@@ -57,5 +74,4 @@ describe('bounded answers', () => {
     expect([query.status, query.json.code]).toEqual([400, 'LGX_ERR_VALIDATION_INVALID']);
     expect((await fetch(`${h.url}/v1/health/live`)).status).toBe(200);
   });
-
 });

@@ -54,8 +54,12 @@ describe('slow clients', () => {
 
   it('closes connections that send part of a body or part of the headers and stall, with a 408, while serving others', async () => {
     const body = JSON.stringify({ type: 'street.report', data: pothole });
-    const slowBodies = await Promise.all(Array.from({ length: 40 }, () => rawConnection(h.url, postHead(key, body.length) + body.slice(0, 20))));
-    const slowHeaders = await Promise.all(Array.from({ length: 10 }, () => rawConnection(h.url, `POST /v1/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty`)));
+    const slowBodies = await Promise.all(
+      Array.from({ length: 40 }, () => rawConnection(h.url, postHead(key, body.length) + body.slice(0, 20))),
+    );
+    const slowHeaders = await Promise.all(
+      Array.from({ length: 10 }, () => rawConnection(h.url, `POST /v1/transactions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Ty`)),
+    );
     const all = [...slowBodies, ...slowHeaders];
     let served = 0;
     const allClosed = Promise.all(all.map((c) => c.closed));
@@ -63,7 +67,11 @@ describe('slow clients', () => {
     void allClosed.then(() => (done = true));
     // Normal clients are served all the while the stalled ones wait to be closed.
     while (!done) {
-      const res = await fetch(`${h.url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+      const res = await fetch(`${h.url}/v1/transactions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body,
+      });
       expect(res.status).toBe(202);
       await res.arrayBuffer();
       served++;
@@ -97,9 +105,13 @@ describe('the connection cap', () => {
   afterAll(() => h.close());
 
   it('closes connections beyond the cap at once, and serves again when some are gone', async () => {
-    const held = await Promise.all(Array.from({ length: 20 }, () => rawConnection(h.url, 'GET /v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n')));
+    const held = await Promise.all(
+      Array.from({ length: 20 }, () => rawConnection(h.url, 'GET /v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n')),
+    );
     await waitFor(async () => (await openConnections(h)) === 20, 'the gateway to hold 20 connections');
-    const beyond = await Promise.all(Array.from({ length: 10 }, () => rawConnection(h.url, 'GET /v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')));
+    const beyond = await Promise.all(
+      Array.from({ length: 10 }, () => rawConnection(h.url, 'GET /v1/health/live HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n')),
+    );
     await Promise.all(beyond.map((c) => c.closed));
     for (const connection of beyond) expect(connection.received()).toBe('');
     expect(await openConnections(h)).toBe(20);

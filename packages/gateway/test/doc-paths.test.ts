@@ -13,7 +13,14 @@ function documents(): string[] {
       if (entry.isDirectory()) return rel === path.join('docs', 'schemas') ? [] : docs(rel);
       return entry.name.endsWith('.md') ? [rel] : [];
     });
-  return [...docs('docs'), 'README.md', 'examples/README.md', 'packages/gateway/README.md', 'packages/cli/README.md', 'packages/runtime/README.md'];
+  return [
+    ...docs('docs'),
+    'README.md',
+    'examples/README.md',
+    'packages/gateway/README.md',
+    'packages/cli/README.md',
+    'packages/runtime/README.md',
+  ];
 }
 
 interface Named {
@@ -25,7 +32,10 @@ interface Named {
 
 const HOSTS = String.raw`https?://(?:lgx\.example\.gov\.uk|127\.0\.0\.1:8080)|<gateway>`;
 /** `GET /v1/…`, `https://lgx.example.gov.uk/metrics`, a bare `/ready` in code: a gateway path as the docs name it. */
-const PATH = new RegExp(String.raw`(?:\b(GET|POST)\s+)?(?:${HOSTS}|(?<=[\x60\s(]))(/(?:v1/|ready\b|live\b|metrics\b|openapi\.json|open311/v2)(?:<[^>\n]+>|[^\s\x60'"),|<\\\]])*)`, 'g');
+const PATH = new RegExp(
+  String.raw`(?:\b(GET|POST)\s+)?(?:${HOSTS}|(?<=[\x60\s(]))(/(?:v1/|ready\b|live\b|metrics\b|openapi\.json|open311/v2)(?:<[^>\n]+>|[^\s\x60'"),|<\\\]])*)`,
+  'g',
+);
 /** The Open311 guide's curl lines: `curl -X POST "$GW/requests.xml"`, GW being the facade's base. */
 const CURL = /curl (?:-X (POST) )?"\$GW(\/[^"]*)"/g;
 /** The Open311 guide's table of resources under the facade's base: `| GET | \`services.{fmt}\` |`. */
@@ -37,7 +47,8 @@ function namedPaths(): Named[] {
     const text = readFileSync(path.join(REPO_ROOT, doc), 'utf8');
     for (const m of text.matchAll(PATH)) named.push({ doc, ...(m[1] ? { method: m[1] as 'GET' | 'POST' } : {}), path: m[2]! });
     for (const m of text.matchAll(CURL)) named.push({ doc, method: (m[1] as 'POST' | undefined) ?? 'GET', path: `/open311/v2${m[2]!}` });
-    if (text.includes('<gateway>/open311/v2/')) for (const m of text.matchAll(TABLE_ROW)) named.push({ doc, method: m[1] as 'GET' | 'POST', path: `/open311/v2/${m[2]!}` });
+    if (text.includes('<gateway>/open311/v2/'))
+      for (const m of text.matchAll(TABLE_ROW)) named.push({ doc, method: m[1] as 'GET' | 'POST', path: `/open311/v2/${m[2]!}` });
   }
   return named;
 }
@@ -64,7 +75,11 @@ beforeAll(async () => {
   h = await startHarness();
   admin = await h.key(['admin']);
   // A transaction for the paths that name one.
-  id = (await h.stack.submit(createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: COUNCIL }))).id;
+  id = (
+    await h.stack.submit(
+      createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: COUNCIL }),
+    )
+  ).id;
 });
 afterAll(() => h.close());
 
@@ -73,7 +88,8 @@ describe('every gateway path the docs name', () => {
 
   it('is found in the docs (the extraction itself works)', () => {
     const paths = new Set(named.map((n) => n.path));
-    for (const expected of ['/v1/transactions', '/v1/health/live', '/metrics', '/openapi.json', '/v1/callbacks/payments']) expect(paths).toContain(expected);
+    for (const expected of ['/v1/transactions', '/v1/health/live', '/metrics', '/openapi.json', '/v1/callbacks/payments'])
+      expect(paths).toContain(expected);
     expect(named.filter((n) => n.path.startsWith('/open311/v2/')).length).toBeGreaterThan(10);
   });
 
@@ -84,12 +100,21 @@ describe('every gateway path the docs name', () => {
       // A path named without its method answers if it answers GET or POST.
       const outcomes = await Promise.all(
         (method ? [method] : (['GET', 'POST'] as const)).map(async (m) => {
-          const res = await fetch(url, { method: m, headers: { authorization: `Bearer ${admin}`, ...(m === 'POST' ? { 'content-type': 'application/json' } : {}) }, ...(m === 'POST' ? { body: '{}' } : {}) });
+          const res = await fetch(url, {
+            method: m,
+            headers: { authorization: `Bearer ${admin}`, ...(m === 'POST' ? { 'content-type': 'application/json' } : {}) },
+            ...(m === 'POST' ? { body: '{}' } : {}),
+          });
           const body = await res.text();
-          return { m, status: res.status, answered: !(res.status === 404 && /no route |no such Open311 resource/.test(body)) && res.status < 500 };
+          return {
+            m,
+            status: res.status,
+            answered: !(res.status === 404 && /no route |no such Open311 resource/.test(body)) && res.status < 500,
+          };
         }),
       );
-      if (!outcomes.some((o) => o.answered)) unanswered.push(`${doc}: ${outcomes.map((o) => `${o.m} ${documented} -> ${o.status}`).join(', ')}`);
+      if (!outcomes.some((o) => o.answered))
+        unanswered.push(`${doc}: ${outcomes.map((o) => `${o.m} ${documented} -> ${o.status}`).join(', ')}`);
     }
     expect(unanswered).toEqual([]);
   });

@@ -17,7 +17,12 @@ interface Answer {
 }
 
 /** One request on a client's own keep-alive agent; rejects with the socket error if there is no answer. */
-function request(agent: http.Agent, url: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+function request(
+  agent: http.Agent,
+  url: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${url}${path}`, { agent, method: options.method ?? 'GET', headers: options.headers }, (res) => {
       let text = '';
@@ -63,7 +68,11 @@ describe('graceful stop', () => {
         for (;;) {
           let answer: Answer;
           try {
-            answer = await request(agent, h.url, '/v1/transactions', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+            answer = await request(agent, h.url, '/v1/transactions', {
+              method: 'POST',
+              headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+              body,
+            });
           } catch (error) {
             // Once the gateway stops listening, a new connection is refused: no request was sent.
             if (stopRequested && (error as { code?: string }).code === 'ECONNREFUSED') return;
@@ -119,7 +128,14 @@ describe('graceful stop', () => {
     const inFlight = queryInFlight(h, key, 1500);
     await waitFor(() => h.waste.requests.some((r) => r.path.endsWith('/collections')), 'the query to reach the back office');
     const closing = h.gateway.close();
-    const [restAnswer, open311Answer] = await Promise.all([request(rest, h.url, '/v1/transactions', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: '{}' }), request(open311, h.url, '/open311/v2/services.xml')]);
+    const [restAnswer, open311Answer] = await Promise.all([
+      request(rest, h.url, '/v1/transactions', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: '{}',
+      }),
+      request(open311, h.url, '/open311/v2/services.xml'),
+    ]);
     expect([(await inFlight).status, restAnswer.status, open311Answer.status]).toEqual([200, 503, 503]);
     expect(restAnswer.headers['retry-after']).toBe('5');
     expect(open311Answer.headers['retry-after']).toBe('5');

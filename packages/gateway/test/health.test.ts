@@ -61,7 +61,11 @@ const gateways: Gateway[] = [];
 beforeAll(async () => {
   root = mkdtempSync(path.join(__dirname, '.tmp-'));
   mkdirSync(path.join(root, 'node_modules'));
-  cpSync(path.join(__dirname, 'fixtures', 'adapter-packages', 'lgx-adapter-test-hung'), path.join(root, 'node_modules', 'lgx-adapter-test-hung'), { recursive: true });
+  cpSync(
+    path.join(__dirname, 'fixtures', 'adapter-packages', 'lgx-adapter-test-hung'),
+    path.join(root, 'node_modules', 'lgx-adapter-test-hung'),
+    { recursive: true },
+  );
   waste = await startExampleWasteSimulator();
   hung = await startHungBackOffice();
   const sqlite = createSqliteStore({ file: path.join(root, 'health.db') });
@@ -110,15 +114,27 @@ describe('health with a hung back office', () => {
     const before = { slow: hung.received.get('/v1/health') ?? 0, stuck: hung.received.get('/hung-health') ?? 0 };
     // Checks every 50 ms that may take ten minutes: nothing about the hung adapters is known.
     const url = await serve({ healthCheckIntervalMs: 50, healthCheckTimeoutMs: 600_000 });
-    await waitFor(async () => (await health(url)).body.councils[COUNCIL]!.adapters.waste!.status === 'ok', 'the healthy back office checked');
-    await waitFor(() => (hung.received.get('/hung-health') ?? 0) > before.stuck && (hung.received.get('/v1/health') ?? 0) > before.slow, 'both checks to reach the hung back office');
+    await waitFor(
+      async () => (await health(url)).body.councils[COUNCIL]!.adapters.waste!.status === 'ok',
+      'the healthy back office checked',
+    );
+    await waitFor(
+      () => (hung.received.get('/hung-health') ?? 0) > before.stuck && (hung.received.get('/v1/health') ?? 0) > before.slow,
+      'both checks to reach the hung back office',
+    );
     for (let i = 0; i < 20; i++) {
       const { status, body } = await health(url, i % 2 ? '/v1/health/ready' : '/v1/health');
       expect(status).toBe(200);
       expect(body.status).toBe('degraded');
       expect(body.councils[COUNCIL]!.store).toEqual({ ok: true });
       expect(body.councils[COUNCIL]!.adapters).toEqual({
-        waste: expect.objectContaining({ ok: true, status: 'ok', checkedAt: expect.any(String), ageMs: expect.any(Number), latencyMs: expect.any(Number) }),
+        waste: expect.objectContaining({
+          ok: true,
+          status: 'ok',
+          checkedAt: expect.any(String),
+          ageMs: expect.any(Number),
+          latencyMs: expect.any(Number),
+        }),
         slow: { ok: false, status: 'unknown' },
         stuck: { ok: false, status: 'unknown' },
       });
@@ -136,7 +152,16 @@ describe('health with a hung back office', () => {
     expect([status, body.status]).toEqual([200, 'degraded']);
     const { slow, stuck, waste: healthy } = body.councils[COUNCIL]!.adapters;
     expect(healthy).toEqual(expect.objectContaining({ ok: true, status: 'ok' }));
-    expect(stuck).toEqual(expect.objectContaining({ ok: false, status: 'failing', error: 'timeout', stale: true, checkedAt: expect.any(String), ageMs: expect.any(Number) }));
+    expect(stuck).toEqual(
+      expect.objectContaining({
+        ok: false,
+        status: 'failing',
+        error: 'timeout',
+        stale: true,
+        checkedAt: expect.any(String),
+        ageMs: expect.any(Number),
+      }),
+    );
     expect(slow).toEqual(expect.objectContaining({ ok: false, status: 'failing', error: 'timeout' }));
     // The check that honours its signal is abandoned at each timeout and tried again; the one that
     // ignores it is never started a second time while the first still waits.

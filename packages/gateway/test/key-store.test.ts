@@ -24,7 +24,8 @@ describe('the file key store', () => {
     expect(hasScope(record, 'read')).toBe(false);
     // One character changed in the secret, a wrong id, garbage: all unknown.
     const tampered = key.slice(0, -1) + (key.endsWith('A') ? 'B' : 'A');
-    for (const bad of [tampered, key.replace(/^lgx_[0-9a-f]{12}/, 'lgx_000000000000'), 'lgx_', '', `${key} `]) expect(await verifyApiKey(store, bad)).toBeUndefined();
+    for (const bad of [tampered, key.replace(/^lgx_[0-9a-f]{12}/, 'lgx_000000000000'), 'lgx_', '', `${key} `])
+      expect(await verifyApiKey(store, bad)).toBeUndefined();
   });
 
   it('sees keys created and revoked by another process (the CLI) without a restart', async () => {
@@ -44,10 +45,16 @@ describe('the file key store', () => {
       ['{ not json', 'not well-formed JSON'],
       ['{"version": 2, "keys": []}', '{"version": 1, "keys": [...]}'],
       ['{"version": 1, "keys": [{"id": "abc"}]}', "keys[0] has no 'council'"],
-      ['{"version": 1, "keys": [{"id": "abc", "council": "E07000223", "scopes": ["submit"], "hash": "00", "createdAt": "2026-01-01T00:00:00Z", "channel": "fax"}]}', 'keys[0].channel must be one of web, app, phone'],
+      [
+        '{"version": 1, "keys": [{"id": "abc", "council": "E07000223", "scopes": ["submit"], "hash": "00", "createdAt": "2026-01-01T00:00:00Z", "channel": "fax"}]}',
+        'keys[0].channel must be one of web, app, phone',
+      ],
     ] as const) {
       writeFileSync(file, content);
-      await expect(createFileKeyStore(file).find('abc')).rejects.toMatchObject({ code: 'LGX_ERR_GATEWAY_KEY_STORE_INVALID', message: expect.stringContaining(says) });
+      await expect(createFileKeyStore(file).find('abc')).rejects.toMatchObject({
+        code: 'LGX_ERR_GATEWAY_KEY_STORE_INVALID',
+        message: expect.stringContaining(says),
+      });
     }
   });
 
@@ -58,6 +65,8 @@ describe('the file key store', () => {
   });
 
   it('refuses an unknown scope', async () => {
-    await expect(createApiKey(createFileKeyStore(file), { council: 'E07000223', scopes: ['root' as never] })).rejects.toThrow("unknown scope 'root'");
+    await expect(createApiKey(createFileKeyStore(file), { council: 'E07000223', scopes: ['root' as never] })).rejects.toThrow(
+      "unknown scope 'root'",
+    );
   });
 });

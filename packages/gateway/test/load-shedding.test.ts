@@ -12,7 +12,11 @@ const pothole = { kind: 'pothole', description: 'Deep pothole by the bus stop', 
 
 async function submit(h: Harness, key: string, type: string, data: unknown, idempotencyKey: string): Promise<Response> {
   const body = JSON.stringify(createTransaction(type as never, data as never, { council: COUNCIL, channel: 'web', idempotencyKey }));
-  return fetch(`${h.url}/v1/transactions`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body });
+  return fetch(`${h.url}/v1/transactions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+    body,
+  });
 }
 
 describe('load shedding: a target above its high-water mark', () => {
@@ -53,22 +57,38 @@ describe('load shedding: a target above its high-water mark', () => {
     expect((await fetch(`${h.url}/v1/health/live`)).status).toBe(200);
     expect((await fetch(`${h.url}/open311/v2/services.json`)).status).toBe(200);
     // An Open311 client is refused the same way, in its own format.
-    const form = new URLSearchParams({ api_key: key, service_code: 'MISSED_REFUSE', 'attribute[uprn]': '100023336956', 'attribute[collection_date]': '2026-11-20T07:00:00Z' });
-    const open311 = await fetch(`${h.url}/open311/v2/requests.json`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    const form = new URLSearchParams({
+      api_key: key,
+      service_code: 'MISSED_REFUSE',
+      'attribute[uprn]': '100023336956',
+      'attribute[collection_date]': '2026-11-20T07:00:00Z',
+    });
+    const open311 = await fetch(`${h.url}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    });
     expect([open311.status, open311.headers.get('retry-after')]).toEqual([503, '7']);
     expect(((await open311.json()) as Array<{ code: number; description: string }>)[0]).toMatchObject({ code: 503 });
 
     // The back office is quick again: every accepted transaction is delivered, and the refused ones never existed.
     h.waste.faults.latency(0);
-    await waitFor(async () => {
-      for (const id of accepted) if ((await h.stack.get(id))?.deliveries.some((d) => d.state !== 'delivered')) return false;
-      return true;
-    }, 'every accepted transaction delivered', 30_000);
+    await waitFor(
+      async () => {
+        for (const id of accepted) if ((await h.stack.get(id))?.deliveries.some((d) => d.state !== 'delivered')) return false;
+        return true;
+      },
+      'every accepted transaction delivered',
+      30_000,
+    );
     const stored = await h.stack.list({ types: ['waste.missedCollection'], limit: 100 });
     expect(stored.map((s) => s.transaction.id).sort()).toEqual([...accepted].sort());
     expect(h.waste.state.cases.size).toBe(accepted.length);
     // And submissions are taken again once the queue has drained.
-    await waitFor(async () => (await submit(h, key, 'waste.missedCollection', missed, 'after-drain')).status === 202, 'a submission accepted after the drain');
+    await waitFor(
+      async () => (await submit(h, key, 'waste.missedCollection', missed, 'after-drain')).status === 202,
+      'a submission accepted after the drain',
+    );
   }, 60_000);
 });
 
@@ -100,6 +120,9 @@ describe('load shedding: an event loop that is behind', () => {
     expect(refused.status).toBe(503);
     expect(((await refused.json()) as { detail: string }).detail).toMatch(/event loop is \d+ ms behind/);
     expect((await fetch(`${h.url}/v1/health/live`)).status).toBe(200);
-    await waitFor(async () => (await submit(h, key, 'street.report', pothole, 'caught-up')).status === 202, 'a submission accepted once the loop caught up');
+    await waitFor(
+      async () => (await submit(h, key, 'street.report', pothole, 'caught-up')).status === 202,
+      'a submission accepted once the loop caught up',
+    );
   }, 30_000);
 });

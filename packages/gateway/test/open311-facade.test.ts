@@ -21,7 +21,13 @@ import { COUNCIL, OPEN311_SERVICES, OTHER_COUNCIL, startHarness, type Harness } 
 type Doc = any;
 
 const FORCE_ARRAY = new Set(['service', 'attribute', 'value', 'request', 'error', 'request_update', 'group']);
-const parser = new XMLParser({ ignoreAttributes: true, ignoreDeclaration: true, parseTagValue: false, trimValues: true, isArray: (name) => FORCE_ARRAY.has(name) });
+const parser = new XMLParser({
+  ignoreAttributes: true,
+  ignoreDeclaration: true,
+  parseTagValue: false,
+  trimValues: true,
+  isArray: (name) => FORCE_ARRAY.has(name),
+});
 const GOLDEN = path.join(__dirname, 'golden');
 const BASE = '/open311/v2';
 
@@ -39,7 +45,11 @@ interface Call {
 }
 
 /** One HTTP call to the facade; `form` is sent form-encoded (repeated keys for arrays). */
-async function o311(method: 'GET' | 'POST', resource: string, options: { query?: Record<string, string>; form?: Record<string, string | string[]>; raw?: string | Buffer; type?: string } = {}): Promise<Call> {
+async function o311(
+  method: 'GET' | 'POST',
+  resource: string,
+  options: { query?: Record<string, string>; form?: Record<string, string | string[]>; raw?: string | Buffer; type?: string } = {},
+): Promise<Call> {
   const query = options.query ? `?${new URLSearchParams(options.query).toString()}` : '';
   const headers: Record<string, string> = {};
   let body: string | Buffer | undefined;
@@ -126,7 +136,9 @@ describe('discovery and services', () => {
     expect(res.type).toMatch(/^text\/xml; charset=utf-8/);
     golden('discovery.xml', res.text);
     const endpoint = res.xml.discovery.endpoints.endpoint;
-    expect(endpoint).toEqual(expect.objectContaining({ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${h.url}/open311/v2`, type: 'production' }));
+    expect(endpoint).toEqual(
+      expect.objectContaining({ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${h.url}/open311/v2`, type: 'production' }),
+    );
     expect(endpoint.formats.format).toEqual(['text/xml', 'application/json']);
     const json = await o311('GET', 'discovery.json');
     expect(json.json.endpoints[0].url).toBe(`${h.url}/open311/v2`);
@@ -138,12 +150,28 @@ describe('discovery and services', () => {
     golden('services.xml', res.text);
     const services = items(res.xml, 'services', 'service');
     expect(services.map((s: Doc) => s.service_code)).toEqual(['POT', 'MISSED_REFUSE', 'BIN_DAMAGED']);
-    expect(services[0]).toEqual({ service_code: 'POT', service_name: 'Pothole', description: 'A hole in the road surface', metadata: 'true', type: 'realtime', keywords: 'road,pothole', group: ['Roads'] });
+    expect(services[0]).toEqual({
+      service_code: 'POT',
+      service_name: 'Pothole',
+      description: 'A hole in the road surface',
+      metadata: 'true',
+      type: 'realtime',
+      keywords: 'road,pothole',
+      group: ['Roads'],
+    });
 
     const json = await o311('GET', 'services.json');
     expect(json.type).toMatch(/^application\/json/);
     expect(json.json).toHaveLength(3);
-    expect(json.json[1]).toEqual(expect.objectContaining({ service_code: 'MISSED_REFUSE', service_name: 'Missed refuse collection', metadata: true, type: 'realtime', group: 'Bins' }));
+    expect(json.json[1]).toEqual(
+      expect.objectContaining({
+        service_code: 'MISSED_REFUSE',
+        service_name: 'Missed refuse collection',
+        metadata: true,
+        type: 'realtime',
+        group: 'Bins',
+      }),
+    );
   });
 
   it('serves a service definition with attributes, values and the automated extension', async () => {
@@ -186,7 +214,12 @@ describe('POST requests', () => {
   it('takes a form-encoded FMS request, answers a service_request_id and the stack delivers it', async () => {
     const before = h.streets.state.reports.size;
     const res = await o311('POST', 'requests.xml', {
-      form: pothole({ 'attribute[fixmystreet_id]': '4101', 'attribute[easting]': '545125', 'attribute[northing]': '258250', media_url: 'https://photos.example.org/4101.jpg' }),
+      form: pothole({
+        'attribute[fixmystreet_id]': '4101',
+        'attribute[easting]': '545125',
+        'attribute[northing]': '258250',
+        media_url: 'https://photos.example.org/4101.jpg',
+      }),
     });
     expect(res.status).toBe(200);
     const [request] = items(res.xml, 'service_requests', 'request');
@@ -195,18 +228,39 @@ describe('POST requests', () => {
 
     const view = await fetch(`${h.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${readKey}` } });
     expect(view.status).toBe(200);
-    await waitFor(async () => ((await (await fetch(`${h.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${readKey}` } })).json()) as Doc).state === 'delivered', 'delivery');
+    await waitFor(
+      async () =>
+        ((await (await fetch(`${h.url}/v1/transactions/${id}`, { headers: { authorization: `Bearer ${readKey}` } })).json()) as Doc)
+          .state === 'delivered',
+      'delivery',
+    );
     expect(h.streets.state.reports.size).toBe(before + 1);
-    expect([...h.streets.state.reports.values()].at(-1)).toEqual(expect.objectContaining({ kind: 'pothole', description: 'Deep pothole by the bus stop' }));
+    expect([...h.streets.state.reports.values()].at(-1)).toEqual(
+      expect.objectContaining({ kind: 'pothole', description: 'Deep pothole by the bus stop' }),
+    );
 
     const stored = (await h.stack.get(id))!.transaction.envelope!;
-    expect(stored).toEqual(expect.objectContaining({ type: 'street.report', channel: 'open311', council: COUNCIL, lgsl: 557, idempotencykey: 'open311:fixmystreet:4101:POT' }));
+    expect(stored).toEqual(
+      expect.objectContaining({
+        type: 'street.report',
+        channel: 'open311',
+        council: COUNCIL,
+        lgsl: 557,
+        idempotencykey: 'open311:fixmystreet:4101:POT',
+      }),
+    );
     expect(stored.data).toEqual({
       kind: 'pothole',
       serviceCode: 'POT',
       description: 'Deep pothole by the bus stop',
       location: { wgs84: { lat: 52.2053, lon: 0.1218 }, bng: { easting: 545125, northing: 258250 } },
-      attributes: { depth: 'deep', fixmystreet_id: '4101', easting: 545125, northing: 258250, media_url: 'https://photos.example.org/4101.jpg' },
+      attributes: {
+        depth: 'deep',
+        fixmystreet_id: '4101',
+        easting: 545125,
+        northing: 258250,
+        media_url: 'https://photos.example.org/4101.jpg',
+      },
       requester: { person: { givenName: 'Alex', email: 'resident@example.com' } },
       externalRefs: [{ system: 'fixmystreet', reference: '4101' }],
     });
@@ -223,7 +277,13 @@ describe('POST requests', () => {
     expect(await post({ ...form, description: 'Retried pothole, edited' })).toBe(first);
     expect(h.streets.state.reports.size).toBe(before + 1);
     // FMS re-sends a report moved to another category with the same id: that is a new request.
-    const moved = await post({ api_key: submitKey, service_code: 'MISSED_REFUSE', 'attribute[fixmystreet_id]': '4102', 'attribute[uprn]': '100023336959', 'attribute[collection_date]': '2026-11-17' });
+    const moved = await post({
+      api_key: submitKey,
+      service_code: 'MISSED_REFUSE',
+      'attribute[fixmystreet_id]': '4102',
+      'attribute[uprn]': '100023336959',
+      'attribute[collection_date]': '2026-11-17',
+    });
     expect(moved).not.toBe(first);
   });
 
@@ -236,19 +296,38 @@ describe('POST requests', () => {
 
   it('takes a missed bin collection, with the UPRN and date attributes mapped to canonical fields, in JSON', async () => {
     const res = await o311('POST', 'requests.json', {
-      form: { api_key: submitKey, service_code: 'MISSED_REFUSE', 'attribute[uprn]': '100023336956', 'attribute[collection_date]': '2026-11-20T07:00:00Z', description: 'Bin not emptied' },
+      form: {
+        api_key: submitKey,
+        service_code: 'MISSED_REFUSE',
+        'attribute[uprn]': '100023336956',
+        'attribute[collection_date]': '2026-11-20T07:00:00Z',
+        description: 'Bin not emptied',
+      },
     });
     expect(res.status).toBe(200);
     expect(res.json).toEqual([{ service_request_id: expect.any(String), service_notice: '', account_id: '' }]);
     const id = res.json[0].service_request_id as string;
     await delivered(id);
-    expect((await h.stack.get(id))!.transaction.envelope!.data).toEqual({ uprn: '100023336956', service: 'refuse', serviceCode: 'MISSED_REFUSE', scheduledDate: '2026-11-20', notes: 'Bin not emptied' });
+    expect((await h.stack.get(id))!.transaction.envelope!.data).toEqual({
+      uprn: '100023336956',
+      service: 'refuse',
+      serviceCode: 'MISSED_REFUSE',
+      scheduledDate: '2026-11-20',
+      notes: 'Bin not emptied',
+    });
     expect([...h.waste.state.cases.values()].some((c) => (c as Doc).uprn === '100023336956')).toBe(true);
   });
 
   it('takes a container request: fixed values from the service, answers into nested and numeric fields', async () => {
     const res = await o311('POST', 'requests.xml', {
-      form: { api_key: submitKey, service_code: 'BIN_DAMAGED', 'attribute[uprn]': '100023336957', 'attribute[bins]': '2', 'attribute[size]': '240', description: 'Lid snapped off' },
+      form: {
+        api_key: submitKey,
+        service_code: 'BIN_DAMAGED',
+        'attribute[uprn]': '100023336957',
+        'attribute[bins]': '2',
+        'attribute[size]': '240',
+        description: 'Lid snapped off',
+      },
     });
     expect(res.status).toBe(200);
     const id = items(res.xml, 'service_requests', 'request')[0].service_request_id as string;
@@ -264,7 +343,9 @@ describe('POST requests', () => {
     const listed = items((await o311('GET', `requests/${id}.xml`)).xml, 'service_requests', 'request')[0];
     expect(listed.service_code).toBe('BIN_DAMAGED');
     // The canonical schema still rules: at most 5 containers, named by the attribute that carried it.
-    const tooMany = await o311('POST', 'requests.xml', { form: { api_key: submitKey, service_code: 'BIN_DAMAGED', 'attribute[uprn]': '100023336957', 'attribute[bins]': '9' } });
+    const tooMany = await o311('POST', 'requests.xml', {
+      form: { api_key: submitKey, service_code: 'BIN_DAMAGED', 'attribute[uprn]': '100023336957', 'attribute[bins]': '9' },
+    });
     expect(tooMany.status).toBe(400);
     expect(items(tooMany.xml, 'errors', 'error')[0].description).toContain('attribute[bins]');
   });
@@ -306,16 +387,42 @@ describe('POST requests', () => {
     expectOpen311Error(await o311('POST', 'requests.xml', { form: noCode }), 400, /service_code is required/);
     const { 'attribute[depth]': _depth, ...noDepth } = pothole();
     expectOpen311Error(await o311('POST', 'requests.xml', { form: noDepth }), 400, /attribute\[depth\] is required/);
-    expectOpen311Error(await o311('POST', 'requests.xml', { form: pothole({ 'attribute[depth]': 'bottomless' }) }), 400, /attribute\[depth\] must be one of/);
+    expectOpen311Error(
+      await o311('POST', 'requests.xml', { form: pothole({ 'attribute[depth]': 'bottomless' }) }),
+      400,
+      /attribute\[depth\] must be one of/,
+    );
     const { lat: _lat, long: _long, ...nowhere } = pothole();
-    expectOpen311Error(await o311('POST', 'requests.xml', { form: { ...nowhere, address_string: '12 Mill Road, Cambridge' } }), 400, /location is required/);
+    expectOpen311Error(
+      await o311('POST', 'requests.xml', { form: { ...nowhere, address_string: '12 Mill Road, Cambridge' } }),
+      400,
+      /location is required/,
+    );
     expectOpen311Error(await o311('POST', 'requests.xml', { form: pothole({ lat: 'north' }) }), 400, /lat must be a number/);
     // What the canonical schema refuses is named by the Open311 field the client sent.
-    expectOpen311Error(await o311('POST', 'requests.xml', { form: pothole({ lat: '91' }) }), 400, /^the request is not valid: lat must be <= 90 \(\/data\/location\/wgs84\/lat\)$/);
-    expectOpen311Error(await o311('POST', 'requests.xml', { form: pothole({ email: 'not-an-email' }) }), 400, /^the request is not valid: email .*\(\/data\/requester\/person\/email\)$/);
-    expectOpen311Error(await o311('POST', 'requests.xml', { form: { api_key: submitKey, service_code: 'MISSED_REFUSE', 'attribute[collection_date]': '2026-11-20' } }), 400, /attribute\[uprn\] .*\(\/data\/uprn\)/);
+    expectOpen311Error(
+      await o311('POST', 'requests.xml', { form: pothole({ lat: '91' }) }),
+      400,
+      /^the request is not valid: lat must be <= 90 \(\/data\/location\/wgs84\/lat\)$/,
+    );
+    expectOpen311Error(
+      await o311('POST', 'requests.xml', { form: pothole({ email: 'not-an-email' }) }),
+      400,
+      /^the request is not valid: email .*\(\/data\/requester\/person\/email\)$/,
+    );
+    expectOpen311Error(
+      await o311('POST', 'requests.xml', {
+        form: { api_key: submitKey, service_code: 'MISSED_REFUSE', 'attribute[collection_date]': '2026-11-20' },
+      }),
+      400,
+      /attribute\[uprn\] .*\(\/data\/uprn\)/,
+    );
     expectOpen311Error(await o311('POST', 'requests.xml', { form: pothole(), type: 'application/json' }), 415, /x-www-form-urlencoded/);
-    expectOpen311Error(await o311('POST', 'requests.xml', { form: pothole({ jurisdiction_id: 'elsewhere.gov.uk' }) }), 404, /jurisdiction_id/);
+    expectOpen311Error(
+      await o311('POST', 'requests.xml', { form: pothole({ jurisdiction_id: 'elsewhere.gov.uk' }) }),
+      404,
+      /jurisdiction_id/,
+    );
     const json = await o311('POST', 'requests.json', { form: noKey });
     expect([json.status, json.json]).toEqual([403, [{ code: 403, description: expect.stringMatching(/api_key/) }]]);
   });
@@ -352,7 +459,11 @@ describe('hostile input', () => {
     expect(({} as Record<string, unknown>).x).toBeUndefined();
     expect(Object.getPrototypeOf(data.attributes)).toBe(Object.prototype);
     // Other prototype names are refused by the canonical schema, in the spec's error format.
-    expectOpen311Error(await o311('POST', 'requests.xml', { form: pothole({ 'attribute[constructor]': 'y' }) }), 400, /attributes\/constructor/);
+    expectOpen311Error(
+      await o311('POST', 'requests.xml', { form: pothole({ 'attribute[constructor]': 'y' }) }),
+      400,
+      /attributes\/constructor/,
+    );
     expect(({} as Record<string, unknown>).y).toBeUndefined();
   });
 
@@ -371,10 +482,23 @@ describe('GET requests and tokens', () => {
   let other: string;
 
   beforeAll(async () => {
-    a = await post(pothole({ description: 'Listed pothole A', address_string: 'Outside 12 Mill Road', address_id: '100023336956', 'attribute[fixmystreet_id]': '4201' }));
+    a = await post(
+      pothole({
+        description: 'Listed pothole A',
+        address_string: 'Outside 12 Mill Road',
+        address_id: '100023336956',
+        'attribute[fixmystreet_id]': '4201',
+      }),
+    );
     b = await post(pothole({ description: 'Listed pothole B', 'attribute[fixmystreet_id]': '4202' }));
     // Another council's transaction, never visible through this facade.
-    other = (await h.other.submit(createTransaction('street.report', { kind: 'pothole', description: 'elsewhere', location: { usrn: '8400709' } } as never, { council: OTHER_COUNCIL }))).id;
+    other = (
+      await h.other.submit(
+        createTransaction('street.report', { kind: 'pothole', description: 'elsewhere', location: { usrn: '8400709' } } as never, {
+          council: OTHER_COUNCIL,
+        }),
+      )
+    ).id;
   });
 
   it('answers requests/{id} and a comma list of ids, without text fields when no key is given', async () => {
@@ -382,7 +506,15 @@ describe('GET requests and tokens', () => {
     expect(one.status).toBe(200);
     const [request] = items(one.xml, 'service_requests', 'request');
     expect(request).toEqual(
-      expect.objectContaining({ service_request_id: a, status: 'open', service_name: 'Pothole', service_code: 'POT', lat: '52.2053', long: '0.1218', requested_datetime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/) }),
+      expect.objectContaining({
+        service_request_id: a,
+        status: 'open',
+        service_name: 'Pothole',
+        service_code: 'POT',
+        lat: '52.2053',
+        long: '0.1218',
+        requested_datetime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
+      }),
     );
     expect(request.description).toBeUndefined();
     expect(request.address).toBeUndefined();
@@ -411,14 +543,19 @@ describe('GET requests and tokens', () => {
   });
 
   it('filters by service_code, dates and status', async () => {
-    const ids = async (query: Record<string, string>) => items((await o311('GET', 'requests.xml', { query })).xml, 'service_requests', 'request').map((r: Doc) => r.service_request_id as string);
+    const ids = async (query: Record<string, string>) =>
+      items((await o311('GET', 'requests.xml', { query })).xml, 'service_requests', 'request').map(
+        (r: Doc) => r.service_request_id as string,
+      );
     const recent = await ids({ service_code: 'POT' });
     expect(recent).toEqual(expect.arrayContaining([a, b]));
     expect(recent).not.toContain(other);
     expect(await ids({ service_code: 'MISSED_REFUSE' })).not.toContain(a);
     expect(await ids({ start_date: new Date(Date.now() + 3_600_000).toISOString() })).toEqual([]);
     expect(await ids({ start_date: '2020-01-01T00:00:00Z', end_date: '2020-02-01T00:00:00Z' })).toEqual([]);
-    expect(await ids({ start_date: new Date(Date.now() - 3_600_000).toISOString(), status: 'open' })).toEqual(expect.arrayContaining([a, b]));
+    expect(await ids({ start_date: new Date(Date.now() - 3_600_000).toISOString(), status: 'open' })).toEqual(
+      expect.arrayContaining([a, b]),
+    );
     expect(await ids({ status: 'closed' })).not.toContain(a);
     expectOpen311Error(await o311('GET', 'requests.xml', { query: { start_date: 'yesterday' } }), 400, /start_date/);
   });
@@ -438,14 +575,23 @@ describe('GET requests and tokens', () => {
 describe('servicerequestupdates', () => {
   it('lists an update made by the back office (polled from Example Waste) with its extended status', async () => {
     const since = new Date(Date.now() - 1000).toISOString();
-    const res = await o311('POST', 'requests.xml', { form: { api_key: submitKey, service_code: 'MISSED_REFUSE', 'attribute[uprn]': '100023336957', 'attribute[collection_date]': '2026-11-19' } });
+    const res = await o311('POST', 'requests.xml', {
+      form: {
+        api_key: submitKey,
+        service_code: 'MISSED_REFUSE',
+        'attribute[uprn]': '100023336957',
+        'attribute[collection_date]': '2026-11-19',
+      },
+    });
     const id = items(res.xml, 'service_requests', 'request')[0].service_request_id as string;
     await delivered(id);
     const ref = (await h.stack.get(id))!.deliveries[0]!.receipt!.externalRef;
     progressCase(h.waste, ref, 'scheduled', 'Crew booked for Thursday');
     await h.stack.polling.pollOnce();
 
-    const updates = await o311('GET', 'servicerequestupdates.xml', { query: { start_date: since, end_date: new Date(Date.now() + 60_000).toISOString(), api_key: submitKey } });
+    const updates = await o311('GET', 'servicerequestupdates.xml', {
+      query: { start_date: since, end_date: new Date(Date.now() + 60_000).toISOString(), api_key: submitKey },
+    });
     expect(updates.status).toBe(200);
     const mine = items(updates.xml, 'service_request_updates', 'request_update').filter((u: Doc) => u.service_request_id === id);
     expect(mine.map((u: Doc) => [u.status, u.external_status_code])).toEqual([
@@ -456,17 +602,29 @@ describe('servicerequestupdates', () => {
     expect(mine.every((u: Doc) => /^\d+$/.test(u.update_id) && !Number.isNaN(Date.parse(u.updated_datetime)))).toBe(true);
 
     // Without a key the officer's text is left out; the status stays.
-    const anonymous = items((await o311('GET', 'servicerequestupdates.xml', { query: { start_date: since } })).xml, 'service_request_updates', 'request_update').filter((u: Doc) => u.service_request_id === id);
+    const anonymous = items(
+      (await o311('GET', 'servicerequestupdates.xml', { query: { start_date: since } })).xml,
+      'service_request_updates',
+      'request_update',
+    ).filter((u: Doc) => u.service_request_id === id);
     expect(anonymous.map((u: Doc) => [u.status, u.description])).toEqual([
       ['open', ''],
       ['action_scheduled', ''],
     ]);
     // GET requests shows the base status: action_scheduled is still open, completed is closed.
-    expect(items((await o311('GET', `requests/${id}.xml`, { query: { api_key: readKey } })).xml, 'service_requests', 'request')[0]).toEqual(expect.objectContaining({ status: 'open', status_notes: 'Crew booked for Thursday' }));
+    expect(items((await o311('GET', `requests/${id}.xml`, { query: { api_key: readKey } })).xml, 'service_requests', 'request')[0]).toEqual(
+      expect.objectContaining({ status: 'open', status_notes: 'Crew booked for Thursday' }),
+    );
     progressCase(h.waste, ref, 'completed');
     await h.stack.polling.pollOnce();
     expect(items((await o311('GET', `requests/${id}.xml`)).xml, 'service_requests', 'request')[0].status).toBe('closed');
-    expect(items((await o311('GET', 'requests.xml', { query: { service_request_id: id, status: 'closed' } })).xml, 'service_requests', 'request')).toHaveLength(1);
+    expect(
+      items(
+        (await o311('GET', 'requests.xml', { query: { service_request_id: id, status: 'closed' } })).xml,
+        'service_requests',
+        'request',
+      ),
+    ).toHaveLength(1);
   });
 
   it('takes a POSTed update with an UPPER-case extended status, once per update_id, and lists it', async () => {
@@ -474,7 +632,14 @@ describe('servicerequestupdates', () => {
     // The stack's status subscribers (and so its webhooks) hear of a posted update as of any other.
     const heard: Array<[number, string, string]> = [];
     const stopHearing = h.stack.onStatusUpdate((u) => heard.push([u.id, u.target, u.update.status]));
-    const form = { api_key: submitKey, service_request_id: id, update_id: 'fms-9001', status: 'INVESTIGATING', updated_datetime: new Date().toISOString(), description: 'Inspector visiting' };
+    const form = {
+      api_key: submitKey,
+      service_request_id: id,
+      update_id: 'fms-9001',
+      status: 'INVESTIGATING',
+      updated_datetime: new Date().toISOString(),
+      description: 'Inspector visiting',
+    };
     const res = await o311('POST', 'servicerequestupdates.xml', { form });
     expect(res.status).toBe(200);
     const [ack] = items(res.xml, 'service_request_updates', 'request_update');
@@ -485,23 +650,57 @@ describe('servicerequestupdates', () => {
     expect(heard).toEqual([[Number(ack.update_id), 'open311-client', 'investigating']]);
     stopHearing();
 
-    const listed = items((await o311('GET', 'servicerequestupdates.xml', { query: { api_key: readKey } })).xml, 'service_request_updates', 'request_update').filter((u: Doc) => u.service_request_id === id);
-    expect(listed).toEqual([expect.objectContaining({ update_id: ack.update_id, status: 'investigating', description: 'Inspector visiting' })]);
-    const json = (await o311('GET', 'servicerequestupdates.json', { query: { api_key: readKey } })).json.filter((u: Doc) => u.service_request_id === id);
-    expect(json).toEqual([{ update_id: ack.update_id, service_request_id: id, status: 'investigating', updated_datetime: form.updated_datetime, description: 'Inspector visiting', media_url: '' }]);
+    const listed = items(
+      (await o311('GET', 'servicerequestupdates.xml', { query: { api_key: readKey } })).xml,
+      'service_request_updates',
+      'request_update',
+    ).filter((u: Doc) => u.service_request_id === id);
+    expect(listed).toEqual([
+      expect.objectContaining({ update_id: ack.update_id, status: 'investigating', description: 'Inspector visiting' }),
+    ]);
+    const json = (await o311('GET', 'servicerequestupdates.json', { query: { api_key: readKey } })).json.filter(
+      (u: Doc) => u.service_request_id === id,
+    );
+    expect(json).toEqual([
+      {
+        update_id: ack.update_id,
+        service_request_id: id,
+        status: 'investigating',
+        updated_datetime: form.updated_datetime,
+        description: 'Inspector visiting',
+        media_url: '',
+      },
+    ]);
 
-    const closing = await o311('POST', 'servicerequestupdates.json', { form: { ...form, update_id: 'fms-9002', status: 'FIXED', description: 'Filled' } });
+    const closing = await o311('POST', 'servicerequestupdates.json', {
+      form: { ...form, update_id: 'fms-9002', status: 'FIXED', description: 'Filled' },
+    });
     expect(closing.json).toEqual([{ update_id: expect.stringMatching(/^\d+$/) }]);
     expect((await o311('GET', `requests/${id}.json`)).json[0].status).toBe('closed');
   });
 
   it('refuses a bad update in the spec error format', async () => {
     const id = await post(pothole({ 'attribute[fixmystreet_id]': '4302' }));
-    const form = { api_key: submitKey, service_request_id: id, update_id: 'fms-9101', status: 'FIXED', updated_datetime: new Date().toISOString(), description: 'x' };
+    const form = {
+      api_key: submitKey,
+      service_request_id: id,
+      update_id: 'fms-9101',
+      status: 'FIXED',
+      updated_datetime: new Date().toISOString(),
+      description: 'x',
+    };
     expectOpen311Error(await o311('POST', 'servicerequestupdates.xml', { form: { ...form, api_key: '' } }), 403, /api_key/);
-    expectOpen311Error(await o311('POST', 'servicerequestupdates.xml', { form: { ...form, service_request_id: 'nope' } }), 404, /service_request_id/);
+    expectOpen311Error(
+      await o311('POST', 'servicerequestupdates.xml', { form: { ...form, service_request_id: 'nope' } }),
+      404,
+      /service_request_id/,
+    );
     expectOpen311Error(await o311('POST', 'servicerequestupdates.xml', { form: { ...form, status: 'EXPLODED' } }), 400, /status/);
-    expectOpen311Error(await o311('POST', 'servicerequestupdates.xml', { form: { ...form, updated_datetime: 'soon' } }), 400, /updated_datetime/);
+    expectOpen311Error(
+      await o311('POST', 'servicerequestupdates.xml', { form: { ...form, updated_datetime: 'soon' } }),
+      400,
+      /updated_datetime/,
+    );
     const { update_id: _u, ...noUpdateId } = form;
     expectOpen311Error(await o311('POST', 'servicerequestupdates.xml', { form: noUpdateId }), 400, /update_id is required/);
     expectOpen311Error(await o311('POST', 'servicerequestupdates.xml', { form: { ...form, api_key: otherKey } }), 403, /api_key/);
@@ -520,7 +719,11 @@ describe('the Open311 adapter against the facade (LGX speaking Open311 to LGX)',
   };
 
   it('submits through the adapter, reads the status and polls servicerequestupdates', async () => {
-    const { instance } = await instantiateAdapter(open311Adapter, { baseUrl: `${h.url}/open311/v2`, apiKey: submitKey, jurisdictionId: 'example.gov.uk' }, { retry: false });
+    const { instance } = await instantiateAdapter(
+      open311Adapter,
+      { baseUrl: `${h.url}/open311/v2`, apiKey: submitKey, jurisdictionId: 'example.gov.uk' },
+      { retry: false },
+    );
     const signal = () => AbortSignal.timeout(10_000);
     expect(await instance.check!({ signal: signal() })).toEqual(expect.objectContaining({ ok: true, details: { services: 3 } }));
 
@@ -529,20 +732,40 @@ describe('the Open311 adapter against the facade (LGX speaking Open311 to LGX)',
     const arrived = await h.stack.get(receipt.externalRef);
     expect(arrived?.transaction.envelope).toEqual(expect.objectContaining({ type: 'street.report', channel: 'open311', council: COUNCIL }));
     expect(arrived!.transaction.envelope!.data).toEqual(
-      expect.objectContaining({ kind: 'pothole', serviceCode: 'POT', description: 'Sent by LGX through Open311', location: expect.objectContaining({ wgs84: { lat: 52.2, lon: 0.13 }, uprn: '100023336956' }) }),
+      expect.objectContaining({
+        kind: 'pothole',
+        serviceCode: 'POT',
+        description: 'Sent by LGX through Open311',
+        location: expect.objectContaining({ wgs84: { lat: 52.2, lon: 0.13 }, uprn: '100023336956' }),
+      }),
     );
-    expect((arrived!.transaction.envelope!.data as Doc).attributes).toEqual(expect.objectContaining({ depth: 'shallow', lgx_idempotency_key: 'lgx-to-lgx-1' }));
+    expect((arrived!.transaction.envelope!.data as Doc).attributes).toEqual(
+      expect.objectContaining({ depth: 'shallow', lgx_idempotency_key: 'lgx-to-lgx-1' }),
+    );
     // The same transaction again (a runtime retry) is the same service request.
     expect((await instance.submit!(tx, { signal: signal() })).externalRef).toBe(receipt.externalRef);
 
-    expect(await instance.getStatus!(receipt.externalRef, { signal: signal() })).toEqual(expect.objectContaining({ externalRef: receipt.externalRef, status: 'open' }));
+    expect(await instance.getStatus!(receipt.externalRef, { signal: signal() })).toEqual(
+      expect.objectContaining({ externalRef: receipt.externalRef, status: 'open' }),
+    );
 
-    const form = { api_key: submitKey, service_request_id: receipt.externalRef, update_id: 'lgx-u-1', status: 'ACTION_SCHEDULED', updated_datetime: new Date().toISOString(), description: 'Gang booked' };
+    const form = {
+      api_key: submitKey,
+      service_request_id: receipt.externalRef,
+      update_id: 'lgx-u-1',
+      status: 'ACTION_SCHEDULED',
+      updated_datetime: new Date().toISOString(),
+      description: 'Gang booked',
+    };
     expect((await o311('POST', 'servicerequestupdates.xml', { form })).status).toBe(200);
     const polled = await instance.pollUpdates!(undefined, { signal: signal() });
-    expect(polled.updates.filter((u) => u.externalRef === receipt.externalRef)).toEqual([expect.objectContaining({ status: 'action_scheduled', description: 'Gang booked' })]);
+    expect(polled.updates.filter((u) => u.externalRef === receipt.externalRef)).toEqual([
+      expect.objectContaining({ status: 'action_scheduled', description: 'Gang booked' }),
+    ]);
     // The cursor moves on: the same update is not reported twice.
-    expect((await instance.pollUpdates!(polled.cursor, { signal: signal() })).updates.filter((u) => u.externalRef === receipt.externalRef)).toEqual([]);
+    expect(
+      (await instance.pollUpdates!(polled.cursor, { signal: signal() })).updates.filter((u) => u.externalRef === receipt.externalRef),
+    ).toEqual([]);
 
     await o311('POST', 'servicerequestupdates.xml', { form: { ...form, update_id: 'lgx-u-2', status: 'FIXED', description: 'Filled in' } });
     // GET requests gives the base status; the adapter sends its api_key, so it also sees the status notes.
@@ -553,18 +776,41 @@ describe('the Open311 adapter against the facade (LGX speaking Open311 to LGX)',
 
   it('is a delivery target of a stack: a transaction routed to @lgx/adapter-open311 arrives through the facade and reaches the back office', async () => {
     const dir = mkdtempSync(path.join(__dirname, '.tmp-sender-'));
-    const definition = await createStack({
-      council: 'E06000014',
-      adapters: { highways: { package: '@lgx/adapter-open311', config: { baseUrl: `${h.url}/open311/v2`, apiKey: '${env:HIGHWAYS_OPEN311_KEY}', jurisdictionId: 'example.gov.uk' } } },
-      routes: [{ match: { type: 'street.report' }, mode: 'one', targets: ['highways'] }],
-    }, { env: { HIGHWAYS_OPEN311_KEY: submitKey } });
-    const sender = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'sender.db') }), resolveFrom: path.join(__dirname, '..'), polling: false, worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 } });
+    const definition = await createStack(
+      {
+        council: 'E06000014',
+        adapters: {
+          highways: {
+            package: '@lgx/adapter-open311',
+            config: { baseUrl: `${h.url}/open311/v2`, apiKey: '${env:HIGHWAYS_OPEN311_KEY}', jurisdictionId: 'example.gov.uk' },
+          },
+        },
+        routes: [{ match: { type: 'street.report' }, mode: 'one', targets: ['highways'] }],
+      },
+      { env: { HIGHWAYS_OPEN311_KEY: submitKey } },
+    );
+    const sender = await openStack(definition, {
+      store: createSqliteStore({ file: path.join(dir, 'sender.db') }),
+      resolveFrom: path.join(__dirname, '..'),
+      polling: false,
+      worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 3 }, random: () => 1 },
+    });
     try {
-      const { id } = await sender.submit(createTransaction('street.report', { ...report, description: 'Routed through a stack' } as never, { council: 'E06000014', idempotencyKey: 'lgx-to-lgx-2' }));
-      await waitFor(async () => (await sender.get(id))?.deliveries.every((d) => d.state === 'delivered') === true, 'delivery to the facade');
+      const { id } = await sender.submit(
+        createTransaction('street.report', { ...report, description: 'Routed through a stack' } as never, {
+          council: 'E06000014',
+          idempotencyKey: 'lgx-to-lgx-2',
+        }),
+      );
+      await waitFor(
+        async () => (await sender.get(id))?.deliveries.every((d) => d.state === 'delivered') === true,
+        'delivery to the facade',
+      );
       const ref = (await sender.get(id))!.deliveries[0]!.receipt!.externalRef;
       await delivered(ref);
-      expect([...h.streets.state.reports.values()].filter((r) => r.description === 'Routed through a stack')).toEqual([expect.objectContaining({ kind: 'pothole' })]);
+      expect([...h.streets.state.reports.values()].filter((r) => r.description === 'Routed through a stack')).toEqual([
+        expect.objectContaining({ kind: 'pothole' }),
+      ]);
     } finally {
       await sender.close();
       rmSync(dir, { recursive: true, force: true });
@@ -582,7 +828,13 @@ describe('a stack without a jurisdiction', () => {
       routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
       open311,
     });
-    const service = await startService(definition, { dataDir: dir, resolveFrom: path.join(__dirname, '..'), worker: { pollIntervalMs: 20 }, polling: false, retention: false });
+    const service = await startService(definition, {
+      dataDir: dir,
+      resolveFrom: path.join(__dirname, '..'),
+      worker: { pollIntervalMs: 20 },
+      polling: false,
+      retention: false,
+    });
     const { url } = service;
     const key = (await createApiKey(service.keys, { council: COUNCIL })).key;
     try {
@@ -591,7 +843,13 @@ describe('a stack without a jurisdiction', () => {
       const posted = await fetch(`${url}/open311/v2/requests.xml`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ api_key: key, jurisdiction_id: 'fixmystreet', service_code: 'MISSED_REFUSE', 'attribute[uprn]': '100023336958', 'attribute[collection_date]': '2026-11-18' }).toString(),
+        body: new URLSearchParams({
+          api_key: key,
+          jurisdiction_id: 'fixmystreet',
+          service_code: 'MISSED_REFUSE',
+          'attribute[uprn]': '100023336958',
+          'attribute[collection_date]': '2026-11-18',
+        }).toString(),
       });
       expect(posted.status).toBe(200);
     } finally {

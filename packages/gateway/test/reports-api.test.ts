@@ -47,7 +47,8 @@ describe('GET /v1/reports/:dataset', () => {
     const before = records.filter((r) => String(r._timestamp).startsWith(day(lastMonth)));
     expect(before.length).toBeGreaterThan(0);
     expect(before.every((r) => r.count === 0)).toBe(true);
-    for (const record of records) expect(record).toEqual(expect.objectContaining({ _id: expect.any(String), period: 'month', end_at: expect.any(String) }));
+    for (const record of records)
+      expect(record).toEqual(expect.objectContaining({ _id: expect.any(String), period: 'month', end_at: expect.any(String) }));
   });
 
   it("never shows another council's transactions: each key sees its own", async () => {
@@ -58,7 +59,10 @@ describe('GET /v1/reports/:dataset', () => {
   });
 
   it('takes repeated group_by and filter_by parameters', async () => {
-    const res = await get(`/v1/reports/transactions-by-channel?${monthly}&group_by=service&group_by=channel&filter_by=channel:telephone_human`, readKey);
+    const res = await get(
+      `/v1/reports/transactions-by-channel?${monthly}&group_by=service&group_by=channel&filter_by=channel:telephone_human`,
+      readKey,
+    );
     expect(res.status).toBe(200);
     const current = (res.json.data as Array<Record<string, unknown>>).filter((r) => String(r._timestamp).startsWith(day(thisMonth)));
     expect(current).toEqual([expect.objectContaining({ service: 'street.report', channel: 'telephone_human', count: 2 })]);
@@ -68,14 +72,21 @@ describe('GET /v1/reports/:dataset', () => {
     const res = await get(`/v1/reports/transactions-by-channel?${monthly}&group_by=channel&format=csv`, readKey);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
-    expect(res.headers.get('content-disposition')).toBe(`attachment; filename="transactions-by-channel-month-${day(lastMonth)}-${day(nextMonth)}.csv"`);
+    expect(res.headers.get('content-disposition')).toBe(
+      `attachment; filename="transactions-by-channel-month-${day(lastMonth)}-${day(nextMonth)}.csv"`,
+    );
     const lines = res.text.split('\r\n');
     expect(lines.at(-1)).toBe('');
     const header = lines[0]!.split(',');
     expect(header.slice(0, 4)).toEqual(['_id', '_timestamp', 'end_at', 'period']);
     expect(header).toEqual(expect.arrayContaining(['channel', 'count']));
     const rows = lines.slice(1, -1).map((l) => Object.fromEntries(l.split(',').map((c, i) => [header[i]!, c])));
-    expect(rows.filter((r) => r._timestamp!.startsWith(day(thisMonth))).map((r) => [r.channel, r.count]).sort()).toEqual([
+    expect(
+      rows
+        .filter((r) => r._timestamp!.startsWith(day(thisMonth)))
+        .map((r) => [r.channel, r.count])
+        .sort(),
+    ).toEqual([
       ['digital', '3'],
       ['telephone_human', '2'],
     ]);
@@ -84,16 +95,33 @@ describe('GET /v1/reports/:dataset', () => {
   it('answers service KPIs per service, with empty CSV cells where no figure can be computed', async () => {
     await waitFor(async () => (await h.stack.list({ limit: 100 })).every((t) => t.state === 'delivered'), 'every delivery');
     const query = `/v1/reports/service-kpis?${monthly}&group_by=service&filter_by=service:street.report`;
-    const current = ((await get(query, readKey)).json.data as Array<Record<string, unknown>>).filter((r) => String(r._timestamp).startsWith(day(thisMonth)));
+    const current = ((await get(query, readKey)).json.data as Array<Record<string, unknown>>).filter((r) =>
+      String(r._timestamp).startsWith(day(thisMonth)),
+    );
     // No unit costs in the stack: cost measures stay null rather than invented.
-    expect(current).toEqual([expect.objectContaining({ council: COUNCIL, service: 'street.report', number_of_transactions: 5, number_of_digital_transactions: 3, digital_takeup: 0.6, total_cost: null, delivered: 5, dead: 0 })]);
+    expect(current).toEqual([
+      expect.objectContaining({
+        council: COUNCIL,
+        service: 'street.report',
+        number_of_transactions: 5,
+        number_of_digital_transactions: 3,
+        digital_takeup: 0.6,
+        total_cost: null,
+        delivered: 5,
+        dead: 0,
+      }),
+    ]);
     const csv = (await get(`${query}&format=csv`, readKey)).text.split('\r\n');
     const header = csv[0]!.split(',');
     const row = csv.map((l) => l.split(',')).find((cells) => cells[header.indexOf('_timestamp')]!.startsWith(day(thisMonth)))!;
-    expect([row[header.indexOf('number_of_transactions')], row[header.indexOf('total_cost')], row[header.indexOf('digital_takeup')]]).toEqual(['5', '', '0.6']);
+    expect([
+      row[header.indexOf('number_of_transactions')],
+      row[header.indexOf('total_cost')],
+      row[header.indexOf('digital_takeup')],
+    ]).toEqual(['5', '', '0.6']);
   });
 
-  it("refuses a field the data-set does not have, even one another data-set has", async () => {
+  it('refuses a field the data-set does not have, even one another data-set has', async () => {
     const res = await get(`/v1/reports/transactions-by-channel?${monthly}&group_by=back_office`, readKey);
     expect([res.status, res.json.errors[0].path, res.json.errors[0].rule]).toEqual([400, '/group_by', 'field']);
     expect(res.json.detail).toContain('is not a dimension of transactions-by-channel');
@@ -110,13 +138,21 @@ describe('GET /v1/reports/:dataset', () => {
     const res = await get(`/v1/reports/transactions-by-channel?${query}`, readKey);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.json).toEqual(expect.objectContaining({ code: 'LGX_ERR_REPORT_QUERY', status: 400, instance: '/v1/reports/:dataset', errors: [expect.objectContaining({ path: `/${field}` })] }));
+    expect(res.json).toEqual(
+      expect.objectContaining({
+        code: 'LGX_ERR_REPORT_QUERY',
+        status: 400,
+        instance: '/v1/reports/:dataset',
+        errors: [expect.objectContaining({ path: `/${field}` })],
+      }),
+    );
     expect(res.json.detail).toContain(field === 'query' ? 'query string' : field);
   });
 
   it('counts refused report queries in /metrics, as every other refusal', async () => {
     const admin = await h.key(['admin']);
-    const rejected = async () => Number(/lgx_requests_rejected_total\{status="400"\} (\d+)/.exec((await get('/metrics', admin)).text)?.[1] ?? 0);
+    const rejected = async () =>
+      Number(/lgx_requests_rejected_total\{status="400"\} (\d+)/.exec((await get('/metrics', admin)).text)?.[1] ?? 0);
     const before = await rejected();
     await get('/v1/reports/transactions-by-channel?period=fortnight&start_at=2026-01-01&end_at=2026-02-01', readKey);
     expect(await rejected()).toBe(before + 1);
@@ -138,7 +174,16 @@ describe('GET /v1/reports/:dataset', () => {
   it('is in the OpenAPI document with its parameters and both formats', async () => {
     const doc = (await get('/openapi.json')).json;
     const operation = doc.paths['/v1/reports/{dataset}'].get;
-    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual(['dataset', 'period', 'start_at', 'end_at', 'group_by', 'collect', 'filter_by', 'format']);
+    expect(operation.parameters.map((p: { name: string }) => p.name)).toEqual([
+      'dataset',
+      'period',
+      'start_at',
+      'end_at',
+      'group_by',
+      'collect',
+      'filter_by',
+      'format',
+    ]);
     expect(operation.parameters[0].schema.enum).toEqual(['transactions-by-channel', 'service-kpis']);
     expect(Object.keys(operation.responses['200'].content)).toEqual(['application/json', 'text/csv']);
     expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(['400', '401', '403', '404']));

@@ -33,7 +33,14 @@ describe('POST /v1/transactions', () => {
     await waitFor(async () => (await call('GET', `/v1/transactions/${tx.id}`, { key: readKey })).json?.state === 'delivered', 'delivery');
     const view = (await call('GET', `/v1/transactions/${tx.id}`, { key: readKey })).json;
     expect(view.transaction).toEqual(tx);
-    expect(view.deliveries).toEqual([expect.objectContaining({ target: 'waste', state: 'delivered', attempts: 1, receipt: expect.objectContaining({ externalRef: expect.any(String) }) })]);
+    expect(view.deliveries).toEqual([
+      expect.objectContaining({
+        target: 'waste',
+        state: 'delivered',
+        attempts: 1,
+        receipt: expect.objectContaining({ externalRef: expect.any(String) }),
+      }),
+    ]);
     expect(view.deliveries[0].attemptLog).toEqual([expect.objectContaining({ attempt: 1, outcome: 'delivered' })]);
     expect(h.waste.state.cases.size).toBeGreaterThanOrEqual(1);
   });
@@ -47,7 +54,10 @@ describe('POST /v1/transactions', () => {
     expect([a.status, b.status]).toEqual([202, 200]);
     expect(b.json).toEqual(expect.objectContaining({ id: first.id, duplicate: true }));
     expect(b.headers.get('location')).toBe(`/v1/transactions/${first.id}`);
-    await waitFor(async () => (await call('GET', `/v1/transactions/${first.id}`, { key: readKey })).json?.state === 'delivered', 'delivery');
+    await waitFor(
+      async () => (await call('GET', `/v1/transactions/${first.id}`, { key: readKey })).json?.state === 'delivered',
+      'delivery',
+    );
     expect(h.streets.state.reports.size).toBe(before + 1);
   });
 
@@ -58,37 +68,66 @@ describe('POST /v1/transactions', () => {
     expect(a.status).toBe(202);
     expect(b.json.id).toBe(a.json.id);
     const view = (await call('GET', `/v1/transactions/${a.json.id}`, { key: readKey })).json;
-    expect(view.transaction).toEqual(expect.objectContaining({ council: COUNCIL, idempotencykey: 'short-1', type: 'street.report', specversion: '1.0', channel: 'api' }));
+    expect(view.transaction).toEqual(
+      expect.objectContaining({ council: COUNCIL, idempotencykey: 'short-1', type: 'street.report', specversion: '1.0', channel: 'api' }),
+    );
   });
 
   it('records the channel of a key issued to one in the short form, and the source follows it; other bodies keep their own', async () => {
-    const { key: webKey } = await createApiKey(h.keys, { council: COUNCIL, scopes: ['submit', 'read'], channel: 'web', label: 'web forms' });
+    const { key: webKey } = await createApiKey(h.keys, {
+      council: COUNCIL,
+      scopes: ['submit', 'read'],
+      channel: 'web',
+      label: 'web forms',
+    });
     const submitted = async (body: unknown) => {
       const res = await call('POST', '/v1/transactions', { key: webKey, body });
       expect(res.status).toBe(202);
       return (await call('GET', `/v1/transactions/${res.json.id}`, { key: webKey })).json.transaction;
     };
-    expect(await submitted({ type: 'street.report', data: pothole })).toEqual(expect.objectContaining({ channel: 'web', source: `/councils/${COUNCIL}/channels/web` }));
+    expect(await submitted({ type: 'street.report', data: pothole })).toEqual(
+      expect.objectContaining({ channel: 'web', source: `/councils/${COUNCIL}/channels/web` }),
+    );
     // A short form that names its own channel keeps it; a full envelope keeps its channel and source.
-    expect(await submitted({ type: 'street.report', channel: 'phone', data: pothole })).toEqual(expect.objectContaining({ channel: 'phone', source: `/councils/${COUNCIL}/channels/phone` }));
-    const envelope = createTransaction('street.report', pothole as never, { council: COUNCIL, channel: 'staff', source: `/councils/${COUNCIL}/contact-centre` });
+    expect(await submitted({ type: 'street.report', channel: 'phone', data: pothole })).toEqual(
+      expect.objectContaining({ channel: 'phone', source: `/councils/${COUNCIL}/channels/phone` }),
+    );
+    const envelope = createTransaction('street.report', pothole as never, {
+      council: COUNCIL,
+      channel: 'staff',
+      source: `/councils/${COUNCIL}/contact-centre`,
+    });
     expect(await submitted(envelope)).toEqual(expect.objectContaining({ channel: 'staff', source: `/councils/${COUNCIL}/contact-centre` }));
     // A key without a channel records api, as before.
     const plain = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: pothole } });
-    expect((await call('GET', `/v1/transactions/${plain.json.id}`, { key: readKey })).json.transaction).toEqual(expect.objectContaining({ channel: 'api', source: `/councils/${COUNCIL}/channels/api` }));
+    expect((await call('GET', `/v1/transactions/${plain.json.id}`, { key: readKey })).json.transaction).toEqual(
+      expect.objectContaining({ channel: 'api', source: `/councils/${COUNCIL}/channels/api` }),
+    );
   });
 
   it('refuses to create a key for a channel the envelope schema does not have', async () => {
     const keys = createMemoryKeyStore();
-    await expect(createApiKey(keys, { council: COUNCIL, channel: 'fax' as never })).rejects.toThrow(`unknown channel 'fax' (channels: ${CHANNELS.join(', ')})`);
+    await expect(createApiKey(keys, { council: COUNCIL, channel: 'fax' as never })).rejects.toThrow(
+      `unknown channel 'fax' (channels: ${CHANNELS.join(', ')})`,
+    );
     expect(await keys.list()).toEqual([]);
   });
 
   it('lists every field error as RFC 9457 problem+json with 400', async () => {
-    const res = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: { kind: 'volcano', location: {} } } });
+    const res = await call('POST', '/v1/transactions', {
+      key: submitKey,
+      body: { type: 'street.report', data: { kind: 'volcano', location: {} } },
+    });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.json).toEqual(expect.objectContaining({ status: 400, code: 'LGX_ERR_VALIDATION_INVALID', title: 'Bad Request', type: expect.stringContaining('lgx_err_validation_invalid') }));
+    expect(res.json).toEqual(
+      expect.objectContaining({
+        status: 400,
+        code: 'LGX_ERR_VALIDATION_INVALID',
+        title: 'Bad Request',
+        type: expect.stringContaining('lgx_err_validation_invalid'),
+      }),
+    );
     const paths = res.json.errors.map((e: { path: string }) => e.path);
     expect(paths).toEqual(expect.arrayContaining(['/data/kind', '/data/description']));
     expect(res.json.errors.every((e: { rule: string; message: string }) => e.rule && e.message)).toBe(true);
@@ -97,9 +136,16 @@ describe('POST /v1/transactions', () => {
   it('refuses malformed JSON, a wrong content type, an oversized body and an unknown type with clear 4xx problems', async () => {
     const malformed = await call('POST', '/v1/transactions', { key: submitKey, raw: '{"type": "street.report", ' });
     expect([malformed.status, malformed.json.code]).toEqual([400, 'LGX_ERR_VALIDATION_MALFORMED_JSON']);
-    const wrongType = await call('POST', '/v1/transactions', { key: submitKey, raw: 'type=street.report', type: 'application/x-www-form-urlencoded' });
+    const wrongType = await call('POST', '/v1/transactions', {
+      key: submitKey,
+      raw: 'type=street.report',
+      type: 'application/x-www-form-urlencoded',
+    });
     expect([wrongType.status, wrongType.json.code]).toEqual([415, 'LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE']);
-    const big = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: { ...pothole, description: 'x'.repeat(70 * 1024) } } });
+    const big = await call('POST', '/v1/transactions', {
+      key: submitKey,
+      body: { type: 'street.report', data: { ...pothole, description: 'x'.repeat(70 * 1024) } },
+    });
     expect([big.status, big.json.code]).toEqual([413, 'LGX_ERR_VALIDATION_TOO_LARGE']);
     const unknown = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'waste.dragonCollection', data: {} } });
     expect([unknown.status, unknown.json.code]).toEqual([400, 'LGX_ERR_SCHEMA_UNKNOWN_TYPE']);
@@ -119,15 +165,23 @@ describe('POST /v1/transactions', () => {
   it('dead-letters what the back office refuses, and shows it', async () => {
     h.streets.faults.failNext(1, { status: 400, body: { error: 'bad report' } });
     const res = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: pothole } });
-    await waitFor(async () => (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json?.state === 'dead', 'dead letter');
+    await waitFor(
+      async () => (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json?.state === 'dead',
+      'dead letter',
+    );
     const view = (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json;
-    expect(view.deliveries[0]).toEqual(expect.objectContaining({ state: 'dead', lastError: expect.objectContaining({ classification: 'permanent' }) }));
+    expect(view.deliveries[0]).toEqual(
+      expect.objectContaining({ state: 'dead', lastError: expect.objectContaining({ classification: 'permanent' }) }),
+    );
   });
 
   it('shows no last error once a later attempt delivered it; the attempt log keeps the failure', async () => {
     h.waste.faults.failNext(1, { status: 503, body: { error: 'maintenance' } });
     const res = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'waste.missedCollection', data: missed[0] } });
-    await waitFor(async () => (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json?.state === 'delivered', 'delivery after a retry');
+    await waitFor(
+      async () => (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json?.state === 'delivered',
+      'delivery after a retry',
+    );
     const [delivery] = (await call('GET', `/v1/transactions/${res.json.id}`, { key: readKey })).json.deliveries;
     expect(delivery).not.toHaveProperty('lastError');
     expect(delivery.attemptLog.map((a: { outcome: string }) => a.outcome)).toEqual(['failed', 'delivered']);
@@ -179,7 +233,8 @@ describe('GET /v1/transactions', () => {
   it('lists newest first, filters by type and pages with a cursor', async () => {
     const key = await h.key(['submit', 'read'], OTHER_COUNCIL);
     const ids: string[] = [];
-    for (let i = 0; i < 5; i += 1) ids.push((await call('POST', '/v1/transactions', { key, body: { type: 'street.report', data: pothole } })).json.id);
+    for (let i = 0; i < 5; i += 1)
+      ids.push((await call('POST', '/v1/transactions', { key, body: { type: 'street.report', data: pothole } })).json.id);
     const all = (await call('GET', '/v1/transactions?type=street.report&limit=100', { key })).json.items.map((i: { id: string }) => i.id);
     expect(all.slice(0, 5)).toEqual([...ids].reverse());
     const page1 = (await call('GET', '/v1/transactions?type=street.report&limit=3', { key })).json;
@@ -197,7 +252,13 @@ describe('POST /v1/queries/:type', () => {
   it('answers a look-up through the adapter', async () => {
     const res = await call('POST', '/v1/queries/waste.collectionSchedule', { key: readKey, body: { uprn: '100023336956' } });
     expect(res.status).toBe(200);
-    expect(res.json).toEqual(expect.objectContaining({ type: 'waste.collectionSchedule', adapter: 'waste', result: expect.objectContaining({ uprn: '100023336956' }) }));
+    expect(res.json).toEqual(
+      expect.objectContaining({
+        type: 'waste.collectionSchedule',
+        adapter: 'waste',
+        result: expect.objectContaining({ uprn: '100023336956' }),
+      }),
+    );
   });
 
   it('refuses bad parameters (400), an unknown query (400) and times out on a slow back office (504)', async () => {
@@ -218,7 +279,10 @@ describe('POST /v1/queries/:type', () => {
 describe('POST /v1/callbacks/:adapter', () => {
   it('records a vendor push on the transaction, and refuses a bad token (401), a bad body (400) and an adapter without callbacks (404)', async () => {
     const sent = await call('POST', '/v1/transactions', { key: submitKey, body: { type: 'street.report', data: pothole } });
-    await waitFor(async () => (await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json?.state === 'delivered', 'delivery');
+    await waitFor(
+      async () => (await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json?.state === 'delivered',
+      'delivery',
+    );
     const ref = (await call('GET', `/v1/transactions/${sent.json.id}`, { key: readKey })).json.deliveries[0].receipt.externalRef as string;
     const push = (headers: Record<string, string>, raw: string) => call('POST', `/v1/callbacks/${COUNCIL}/streets`, { raw, headers });
     const ok = await push({ 'x-token': 'streets-test-key-0001' }, JSON.stringify({ ref, status: 'action_scheduled' }));
@@ -243,7 +307,12 @@ describe('POST /v1/callbacks/:adapter', () => {
 describe('schemas, health, metrics and OpenAPI', () => {
   it('lists schemas and returns one by type and version', async () => {
     const list = (await call('GET', '/v1/schemas', { key: readKey })).json.items;
-    expect(list).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'payment', kind: 'transaction', versions: [1, 2] }), expect.objectContaining({ type: 'waste.collectionSchedule', kind: 'query' })]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'payment', kind: 'transaction', versions: [1, 2] }),
+        expect.objectContaining({ type: 'waste.collectionSchedule', kind: 'query' }),
+      ]),
+    );
     expect((await call('GET', '/v1/schemas/payment?version=1', { key: readKey })).json.$id).toBe('https://schemas.lgx.dev/payment/v1.json');
     expect((await call('GET', '/v1/schemas/payment', { key: readKey })).json.$id).toBe('https://schemas.lgx.dev/payment/v2.json');
     expect((await call('GET', '/v1/schemas/nothing', { key: readKey })).status).toBe(404);
@@ -256,7 +325,13 @@ describe('schemas, health, metrics and OpenAPI', () => {
     const url = await gateway.listen();
     const health = async () => {
       const res = await fetch(`${url}/v1/health`);
-      return { status: res.status, json: (await res.json()) as { status: string; councils: Record<string, { store: { ok: boolean }; adapters: Record<string, Record<string, unknown>> }> } };
+      return {
+        status: res.status,
+        json: (await res.json()) as {
+          status: string;
+          councils: Record<string, { store: { ok: boolean }; adapters: Record<string, Record<string, unknown>> }>;
+        },
+      };
     };
     try {
       await waitFor(async () => (await health()).json.status === 'ok', 'first checks');
@@ -271,7 +346,9 @@ describe('schemas, health, metrics and OpenAPI', () => {
       await waitFor(async () => (await health()).json.status === 'degraded', 'a failed check');
       const degraded = await health();
       expect(degraded.status).toBe(200);
-      expect(degraded.json.councils[COUNCIL]!.adapters.streets).toEqual(expect.objectContaining({ ok: false, status: 'failing', error: 'reported', checkedAt: expect.any(String) }));
+      expect(degraded.json.councils[COUNCIL]!.adapters.streets).toEqual(
+        expect.objectContaining({ ok: false, status: 'failing', error: 'reported', checkedAt: expect.any(String) }),
+      );
       expect(degraded.json.councils[COUNCIL]!.adapters.waste).toEqual(expect.objectContaining({ ok: true }));
     } finally {
       h.streets.faults.up();
@@ -295,7 +372,17 @@ describe('schemas, health, metrics and OpenAPI', () => {
     expect(res.status).toBe(200);
     const doc = res.json;
     expect(doc.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/transactions', '/v1/transactions/{id}', '/v1/queries/{type}', '/v1/schemas', '/v1/health', '/metrics', '/v1/callbacks/{adapter}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/transactions',
+        '/v1/transactions/{id}',
+        '/v1/queries/{type}',
+        '/v1/schemas',
+        '/v1/health',
+        '/metrics',
+        '/v1/callbacks/{adapter}',
+      ]),
+    );
     const refs: string[] = [];
     const walk = (v: unknown): void => {
       if (Array.isArray(v)) v.forEach(walk);
@@ -308,7 +395,14 @@ describe('schemas, health, metrics and OpenAPI', () => {
     };
     walk(doc);
     expect(refs.length).toBeGreaterThan(100);
-    const resolve = (ref: string) => ref.slice(2).split('/').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')], doc);
+    const resolve = (ref: string) =>
+      ref
+        .slice(2)
+        .split('/')
+        .reduce<unknown>(
+          (node, part) => (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')],
+          doc,
+        );
     expect(refs.filter((r) => !r.startsWith('#/') || resolve(r) === undefined)).toEqual([]);
     expect(doc.components.schemas['waste.missedCollection.v1'].properties.uprn).toBeDefined();
   });

@@ -28,12 +28,17 @@ interface Answer {
 function request(url: string, options: { method?: string; key?: string; body?: unknown; agent?: http.Agent } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const body = options.body === undefined ? undefined : JSON.stringify(options.body);
-    const headers: Record<string, string> = { ...(options.key ? { authorization: `Bearer ${options.key}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) };
+    const headers: Record<string, string> = {
+      ...(options.key ? { authorization: `Bearer ${options.key}` } : {}),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    };
     const req = http.request(url, { method: options.method ?? 'GET', headers, agent: options.agent ?? new http.Agent() }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, json: text ? (JSON.parse(text) as Record<string, unknown>) : {} }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -56,7 +61,12 @@ async function wasteStack(council = COUNCIL): Promise<StackDefinition> {
 
 /** A service on the test's data folder; stopped after the test if the test has not stopped it. */
 async function start(options: Parameters<typeof startService>[1] = {}, stack?: StackDefinition | string): Promise<Service> {
-  const service = await startService(stack ?? (await wasteStack()), { dataDir: dir, healthCheckIntervalMs: 3_600_000, worker: { pollIntervalMs: 20 }, ...options });
+  const service = await startService(stack ?? (await wasteStack()), {
+    dataDir: dir,
+    healthCheckIntervalMs: 3_600_000,
+    worker: { pollIntervalMs: 20 },
+    ...options,
+  });
   running.push(service);
   return service;
 }
@@ -90,7 +100,10 @@ describe('startService', () => {
     await waitFor(async () => (await service.stack.get(id))?.deliveries[0]?.state === 'delivered', 'the delivery');
     progressCase(sim, (await service.stack.get(id))!.deliveries[0]!.receipt!.externalRef, 'scheduled');
     // Nobody started a poller: the service did.
-    const statuses = async () => ((await request(`${service.url}/v1/transactions/${id}`, { key })).json.statusHistory as Array<{ status: string }>).map((u) => u.status);
+    const statuses = async () =>
+      ((await request(`${service.url}/v1/transactions/${id}`, { key })).json.statusHistory as Array<{ status: string }>).map(
+        (u) => u.status,
+      );
     await waitFor(async () => (await statuses()).includes('action_scheduled'), 'the status change to come back');
   });
 
@@ -175,7 +188,21 @@ describe('startService', () => {
 
   it('loads a stack file, resolving its adapters from the file’s folder', async () => {
     const file = path.join(dir, 'lgx.yaml');
-    writeFileSync(file, ['council: E07000223', 'adapters:', '  waste:', "    package: '@lgx/adapter-template'", '    config:', `      baseUrl: ${sim.url}`, '      apiKey: ${env:LGX_TEST_WASTE_KEY}', 'routes:', '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }', ''].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'council: E07000223',
+        'adapters:',
+        '  waste:',
+        "    package: '@lgx/adapter-template'",
+        '    config:',
+        `      baseUrl: ${sim.url}`,
+        '      apiKey: ${env:LGX_TEST_WASTE_KEY}',
+        'routes:',
+        '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }',
+        '',
+      ].join('\n'),
+    );
     process.env.LGX_TEST_WASTE_KEY = API_KEY;
     try {
       const service = await start({ dataDir: path.join(dir, 'data'), polling: false }, file);
@@ -189,9 +216,13 @@ describe('startService', () => {
   it('refuses unclear storage with an error naming the options, and stops what it started when it cannot listen', async () => {
     const definition = await wasteStack();
     await expect(startService(definition, {})).rejects.toThrow('startService: give exactly one of store, database or dataDir');
-    await expect(startService(definition, { dataDir: dir, database: 'postgres://127.0.0.1/lgx' })).rejects.toThrow('(got database, dataDir)');
+    await expect(startService(definition, { dataDir: dir, database: 'postgres://127.0.0.1/lgx' })).rejects.toThrow(
+      '(got database, dataDir)',
+    );
     await expect(startService([definition, await wasteStack('E08000025')], { dataDir: dir })).rejects.toThrow('2 stacks need a store each');
-    await expect(startService(definition, { dataDir: dir, retention: { days: -1 } })).rejects.toThrow('retention.days must be a number of days, 0 or more');
+    await expect(startService(definition, { dataDir: dir, retention: { days: -1 } })).rejects.toThrow(
+      'retention.days must be a number of days, 0 or more',
+    );
 
     const first = await start({ polling: false });
     const port = Number(new URL(first.url).port);

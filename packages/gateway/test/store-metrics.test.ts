@@ -36,7 +36,12 @@ describe('/metrics from the store', () => {
       adapters: { waste: { package: '@lgx/adapter-template', config: { baseUrl: h.waste.url, apiKey: API_KEY } } },
       routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
     });
-    const other: RunningStack = await openStack(definition, { store: createSqliteStore({ file: h.councilFile }), start: false, polling: false, worker: { pollIntervalMs: 20 } });
+    const other: RunningStack = await openStack(definition, {
+      store: createSqliteStore({ file: h.councilFile }),
+      start: false,
+      polling: false,
+      worker: { pollIntervalMs: 20 },
+    });
     try {
       const before = await metrics();
       expect(sample(before, 'lgx_queue_depth', 'waste')).toBe(0);
@@ -59,7 +64,10 @@ describe('/metrics from the store', () => {
       // A dead letter recorded by the other process shows too.
       expect(sample(after, 'lgx_store_dead_letters', 'waste')).toBe(0);
       h.waste.faults.failNext(1, { status: 400, body: { error: 'invalid', message: 'Refused' } });
-      const refused = createTransaction('waste.missedCollection', structuredClone(missed[1]) as never, { council: COUNCIL, channel: 'phone' });
+      const refused = createTransaction('waste.missedCollection', structuredClone(missed[1]) as never, {
+        council: COUNCIL,
+        channel: 'phone',
+      });
       await other.submit(refused);
       await waitFor(async () => (await other.get(refused.id))?.state === 'dead', 'a dead letter');
       expect(sample(await metrics(), 'lgx_store_dead_letters', 'waste')).toBe(1);

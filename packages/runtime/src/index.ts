@@ -57,11 +57,27 @@ export {
 } from './sync/index';
 export { openStack, type OpenStackOptions, type RunningStack, type StackPollingOptions, type StatusPolling } from './engine/running-stack';
 export { openReadModel, type OpenReadModelOptions, type ReadModel } from './read/open-read-model';
-export { REPORT_DATASETS, REPORT_PERIODS, reportFields, type ReportAnswer, type ReportDataset, type ReportPeriod, type ReportQuery, type ReportValue } from './read/report-types';
+export {
+  REPORT_DATASETS,
+  REPORT_PERIODS,
+  reportFields,
+  type ReportAnswer,
+  type ReportDataset,
+  type ReportPeriod,
+  type ReportQuery,
+  type ReportValue,
+} from './read/report-types';
 export { parseReportQuery } from './read/report-query';
 export type { UnitCosts } from './read/report';
 export { currentError, stateOf, type TransactionState } from './read/transaction-state';
-export type { StackReader, StatusUpdateQuery, StatusUpdateView, TransactionListQuery, TransactionSummary, TransactionView } from './read/read-types';
+export type {
+  StackReader,
+  StatusUpdateQuery,
+  StatusUpdateView,
+  TransactionListQuery,
+  TransactionSummary,
+  TransactionView,
+} from './read/read-types';
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';
 export type { DeliveryEvent, DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY } from './engine/retry-schedule';

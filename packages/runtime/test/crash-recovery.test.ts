@@ -61,49 +61,53 @@ describe.each([
     fs.rmSync(dir, { recursive: true, force: true });
   }, 60_000);
 
-  (skip ? it.skip : it)('delivers a new transaction to the same target at once, and re-sends the cut-off attempts as unknown ones', async () => {
-    // The back office takes the first two requests and never answers them.
-    sim.faults.failNext(2, { timeout: true });
-    const first = startChild(script, [spec, sim.url, String(LEASE_MS)]);
-    children.push(first);
-    await first.waitForLine((lines) => lines.includes('ready'), 'the first process to open its stack', 60_000);
-    first.process.stdin.write('submit held-1\nsubmit held-2\n');
-    await first.waitForLine((lines) => lines.filter((l) => l.startsWith('accepted ')).length === 2, 'two accepted');
-    await waitFor(() => sim.requests.filter((r) => r.method === 'POST').length === 2, 'both attempts at the back office', 30_000);
-    const held = [accepted(first, 'held-1'), accepted(first, 'held-2')];
-    const leases = await Promise.all(held.map(async (id) => (await store.listDeliveries(id))[0]!));
-    expect(leases.map((d) => d.leaseOwner !== undefined)).toEqual([true, true]);
-    const deadLeasesEnd = Math.min(...leases.map((d) => Date.parse(d.leaseExpiresAt!)));
+  (skip ? it.skip : it)(
+    'delivers a new transaction to the same target at once, and re-sends the cut-off attempts as unknown ones',
+    async () => {
+      // The back office takes the first two requests and never answers them.
+      sim.faults.failNext(2, { timeout: true });
+      const first = startChild(script, [spec, sim.url, String(LEASE_MS)]);
+      children.push(first);
+      await first.waitForLine((lines) => lines.includes('ready'), 'the first process to open its stack', 60_000);
+      first.process.stdin.write('submit held-1\nsubmit held-2\n');
+      await first.waitForLine((lines) => lines.filter((l) => l.startsWith('accepted ')).length === 2, 'two accepted');
+      await waitFor(() => sim.requests.filter((r) => r.method === 'POST').length === 2, 'both attempts at the back office', 30_000);
+      const held = [accepted(first, 'held-1'), accepted(first, 'held-2')];
+      const leases = await Promise.all(held.map(async (id) => (await store.listDeliveries(id))[0]!));
+      expect(leases.map((d) => d.leaseOwner !== undefined)).toEqual([true, true]);
+      const deadLeasesEnd = Math.min(...leases.map((d) => Date.parse(d.leaseExpiresAt!)));
 
-    await first.kill();
-    expect(first.process.signalCode).toBe('SIGKILL');
+      await first.kill();
+      expect(first.process.signalCode).toBe('SIGKILL');
 
-    const second = startChild(script, [spec, sim.url, String(LEASE_MS)]);
-    children.push(second);
-    await second.waitForLine((lines) => lines.includes('ready'), 'the second process to open its stack', 60_000);
-    second.process.stdin.write('submit fresh\n');
-    await second.waitForLine((lines) => lines.some((l) => l.startsWith('accepted fresh ')), 'the new transaction accepted');
-    const fresh = accepted(second, 'fresh');
-    await second.waitForLine((lines) => [fresh, ...held].every((id) => lines.includes(`delivered ${id}`)), 'all three delivered', 60_000);
+      const second = startChild(script, [spec, sim.url, String(LEASE_MS)]);
+      children.push(second);
+      await second.waitForLine((lines) => lines.includes('ready'), 'the second process to open its stack', 60_000);
+      second.process.stdin.write('submit fresh\n');
+      await second.waitForLine((lines) => lines.some((l) => l.startsWith('accepted fresh ')), 'the new transaction accepted');
+      const fresh = accepted(second, 'fresh');
+      await second.waitForLine((lines) => [fresh, ...held].every((id) => lines.includes(`delivered ${id}`)), 'all three delivered', 60_000);
 
-    // Delivered before the dead process's leases would have run out.
-    const [delivery] = await store.listDeliveries(fresh);
-    const attempts = await store.listAttempts(delivery!.id);
-    expect(attempts.map((a) => a.outcome)).toEqual(['delivered']);
-    expect(Date.parse(attempts[0]!.finishedAt)).toBeLessThan(deadLeasesEnd);
+      // Delivered before the dead process's leases would have run out.
+      const [delivery] = await store.listDeliveries(fresh);
+      const attempts = await store.listAttempts(delivery!.id);
+      expect(attempts.map((a) => a.outcome)).toEqual(['delivered']);
+      expect(Date.parse(attempts[0]!.finishedAt)).toBeLessThan(deadLeasesEnd);
 
-    // Each cut-off attempt is on record with an unknown outcome, and audited as re-sent.
-    for (const id of held) {
-      const [d] = await store.listDeliveries(id);
-      expect([d!.state, d!.attempts]).toEqual(['delivered', 2]);
-      expect((await store.listAttempts(d!.id)).map((a) => a.outcome)).toEqual(['unknown', 'delivered']);
-      const audit = await store.listAudit('E07000223', { transactionId: id });
-      expect(audit.map((e) => e.action)).toEqual(['transaction.accepted', 'delivery.resent', 'delivery.delivered']);
-    }
-    // The back office holds one case per transaction (the two lost requests created none).
-    expect(sim.state.cases.size).toBe(3);
-    expect(verifyAuditChain(await store.listAudit('E07000223'))).toEqual({ ok: true });
-    // The dead worker is forgotten; only the live one is registered.
-    expect((await store.listWorkers()).map((w) => w.pid)).toEqual([second.process.pid]);
-  }, 120_000);
+      // Each cut-off attempt is on record with an unknown outcome, and audited as re-sent.
+      for (const id of held) {
+        const [d] = await store.listDeliveries(id);
+        expect([d!.state, d!.attempts]).toEqual(['delivered', 2]);
+        expect((await store.listAttempts(d!.id)).map((a) => a.outcome)).toEqual(['unknown', 'delivered']);
+        const audit = await store.listAudit('E07000223', { transactionId: id });
+        expect(audit.map((e) => e.action)).toEqual(['transaction.accepted', 'delivery.resent', 'delivery.delivered']);
+      }
+      // The back office holds one case per transaction (the two lost requests created none).
+      expect(sim.state.cases.size).toBe(3);
+      expect(verifyAuditChain(await store.listAudit('E07000223'))).toEqual({ ok: true });
+      // The dead worker is forgotten; only the live one is registered.
+      expect((await store.listWorkers()).map((w) => w.pid)).toEqual([second.process.pid]);
+    },
+    120_000,
+  );
 });

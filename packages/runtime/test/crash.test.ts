@@ -124,7 +124,14 @@ describe('crash safety', () => {
         const sum = <K extends string>(rows: ReadonlyArray<Record<K, number>>, key: K) => rows.reduce((n, r) => n + r[key], 0);
         const rows = await store.readRollups(all);
         const timed = sum(await store.readDeliverySeconds(all), 'count');
-        return { received: sum(rows, 'received'), completed: sum(rows, 'completed'), delivered: sum(rows, 'delivered'), queued: sum(rows, 'queued'), dead: sum(rows, 'dead'), timed };
+        return {
+          received: sum(rows, 'received'),
+          completed: sum(rows, 'completed'),
+          delivered: sum(rows, 'delivered'),
+          queued: sum(rows, 'queued'),
+          dead: sum(rows, 'dead'),
+          timed,
+        };
       };
       const counted = await totals();
       expect(counted).toEqual({ received: N, completed: N, delivered: N, queued: 0, dead: 0, timed: N });

@@ -72,7 +72,9 @@ it('publishes a vendor status change to a subscriber through the durable engine,
   const events = new StatusEvents();
   stack = await openWebhookStack(events);
   const data = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
-  const { id } = await stack.submit(createTransaction('waste.missedCollection', data as never, { council: 'E07000223', idempotencyKey: 'hook-1' }));
+  const { id } = await stack.submit(
+    createTransaction('waste.missedCollection', data as never, { council: 'E07000223', idempotencyKey: 'hook-1' }),
+  );
   await waitFor(async () => (await stack.get(id))!.deliveries[0]!.state === 'delivered', 'delivery');
   const ref = (await stack.get(id))!.deliveries[0]!.receipt!.externalRef;
 
@@ -86,7 +88,12 @@ it('publishes a vendor status change to a subscriber through the durable engine,
   const { body, signature } = received.find((r) => r.body.includes('"fixed"'))!;
   expect(verifyWebhookSignature(body, signature, SECRET)).toBe(true);
   expect(verifyWebhookSignature(body.replace('fixed', 'closed'), signature, SECRET)).toBe(false);
-  expect(JSON.parse(body)).toMatchObject({ type: 'lgx.statusUpdate', council: 'E07000223', sentFor: id, update: { externalRef: ref, status: 'fixed', externalStatusCode: 'completed' } });
+  expect(JSON.parse(body)).toMatchObject({
+    type: 'lgx.statusUpdate',
+    council: 'E07000223',
+    sentFor: id,
+    update: { externalRef: ref, status: 'fixed', externalStatusCode: 'completed' },
+  });
 
   // The notification is a transaction of its own: its attempts are on record, retried by class.
   const dead = await stackInternals(stack).store.listDeadLetters();
@@ -95,7 +102,13 @@ it('publishes a vendor status change to a subscriber through the durable engine,
   const published = audit.filter((a) => a.action === 'status.published');
   expect(published).toHaveLength(2);
   // The subscriber has answered; the worker records that a moment later.
-  await waitFor(async () => (await Promise.all(published.map(async (p) => (await stack.get(p.transactionId!))!.deliveries[0]!.state))).every((s) => s === 'delivered'), 'the notifications recorded as delivered');
+  await waitFor(
+    async () =>
+      (await Promise.all(published.map(async (p) => (await stack.get(p.transactionId!))!.deliveries[0]!.state))).every(
+        (s) => s === 'delivered',
+      ),
+    'the notifications recorded as delivered',
+  );
   const views = await Promise.all(published.map(async (p) => (await stack.get(p.transactionId!))!));
   expect(views.map((v) => [v.transaction.type, v.deliveries[0]!.state])).toEqual([
     ['statusUpdate', 'delivered'],
@@ -118,13 +131,29 @@ it('sends a pushed status update (recordStatusUpdate) to subscribers and webhook
   const heard: number[] = [];
   const stop = stack.onStatusUpdate((u) => heard.push(u.id));
   const data = loadFixtures('waste.missedCollection', { kind: 'valid' })[0]!.data;
-  const { id } = await stack.submit(createTransaction('waste.missedCollection', data as never, { council: 'E07000223', idempotencyKey: 'pushed-1' }));
-  const pushed = { transactionId: id, externalRef: id, updateId: 'fms-1', status: 'fixed' as const, updatedAt: new Date().toISOString(), description: 'Filled in' };
+  const { id } = await stack.submit(
+    createTransaction('waste.missedCollection', data as never, { council: 'E07000223', idempotencyKey: 'pushed-1' }),
+  );
+  const pushed = {
+    transactionId: id,
+    externalRef: id,
+    updateId: 'fms-1',
+    status: 'fixed' as const,
+    updatedAt: new Date().toISOString(),
+    description: 'Filled in',
+  };
 
   const first = await stack.recordStatusUpdate({ target: 'open311-client', update: pushed });
-  expect(first).toMatchObject({ duplicate: false, update: { transactionId: id, target: 'open311-client', update: { status: 'fixed', source: 'open311-client' } } });
+  expect(first).toMatchObject({
+    duplicate: false,
+    update: { transactionId: id, target: 'open311-client', update: { status: 'fixed', source: 'open311-client' } },
+  });
   await waitFor(() => received.length === 1, 'the webhook');
-  expect(JSON.parse(received[0]!.body)).toMatchObject({ type: 'lgx.statusUpdate', sentFor: id, update: { externalRef: id, updateId: 'fms-1', status: 'fixed' } });
+  expect(JSON.parse(received[0]!.body)).toMatchObject({
+    type: 'lgx.statusUpdate',
+    sentFor: id,
+    update: { externalRef: id, updateId: 'fms-1', status: 'fixed' },
+  });
   expect(heard).toEqual([first.update!.id]);
 
   // The same update again is the earlier one: stored, heard and sent once.
@@ -135,7 +164,9 @@ it('sends a pushed status update (recordStatusUpdate) to subscribers and webhook
   stop();
 
   // An update that breaks the statusUpdate schema is refused, naming the field, and nothing is stored.
-  await expect(stack.recordStatusUpdate({ target: 'open311-client', update: { ...pushed, updateId: 'fms-2', status: 'mended' as never } })).rejects.toMatchObject({
+  await expect(
+    stack.recordStatusUpdate({ target: 'open311-client', update: { ...pushed, updateId: 'fms-2', status: 'mended' as never } }),
+  ).rejects.toMatchObject({
     code: 'LGX_ERR_VALIDATION_INVALID',
     issues: [expect.objectContaining({ path: '/status' })],
   });

@@ -14,7 +14,12 @@ import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from 
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..');
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
-const tx = (i: number) => createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, { council: 'E07000223', channel: 'web', idempotencyKey: `fault-${i}` });
+const tx = (i: number) =>
+  createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, {
+    council: 'E07000223',
+    channel: 'web',
+    idempotencyKey: `fault-${i}`,
+  });
 
 let sim: ExampleWasteSimulator;
 let dir: string;
@@ -43,7 +48,13 @@ async function open(worker: Partial<Omit<DeliveryWorkerOptions, 'store' | 'targe
     now: () => new Date(Date.now() + clockOffsetMs),
     ...worker,
   };
-  stack = await openStack(definition, { store: createSqliteStore({ file: path.join(dir, 'lgx.db') }), resolveFrom: repoRoot, worker: settings, start, polling: false });
+  stack = await openStack(definition, {
+    store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
+    resolveFrom: repoRoot,
+    worker: settings,
+    start,
+    polling: false,
+  });
   return stack;
 }
 
@@ -92,7 +103,11 @@ describe('delivery under vendor faults', () => {
     await open();
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) ids.push((await stack!.submit(tx(i))).id);
-    await waitFor(async () => (await Promise.all(ids.map((id) => ended(id, 'delivered')()))).every(Boolean), 'six deliveries through the rate limit', 20_000);
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => ended(id, 'delivered')()))).every(Boolean),
+      'six deliveries through the rate limit',
+      20_000,
+    );
     const logs = await Promise.all(ids.map(attempts));
     const limited = logs.flat().filter(([, , classification]) => classification === 'rateLimited');
     expect(limited.length).toBeGreaterThanOrEqual(1);
@@ -149,12 +164,23 @@ describe('delivery under vendor faults', () => {
     // A long cooldown on the worker's clock, which the test moves on: no timing in the assertions.
     // Retries 5 s out on that clock too, so none can go out before all three failures are in, however
     // slow the machine; the test moves the clock to make them due.
-    await open({ breaker: { threshold: 3, cooldownMs: 60_000 }, retry: { baseDelayMs: 5000, maxDelayMs: 5000, maxAttempts: 30 }, concurrency: 8, perTarget: 4 }, false);
+    await open(
+      {
+        breaker: { threshold: 3, cooldownMs: 60_000 },
+        retry: { baseDelayMs: 5000, maxDelayMs: 5000, maxAttempts: 30 },
+        concurrency: 8,
+        perTarget: 4,
+      },
+      false,
+    );
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await stack!.submit(tx(i))).id);
     // All three go out in one batch, so no retry is already in flight when the third failure opens the circuit.
     stack!.start();
-    await waitFor(async () => (await Promise.all(ids.map(async (id) => (await view(id)).deliveries[0]!.attempts))).every((n) => n >= 1), 'three recorded failures');
+    await waitFor(
+      async () => (await Promise.all(ids.map(async (id) => (await view(id)).deliveries[0]!.attempts))).every((n) => n >= 1),
+      'three recorded failures',
+    );
     // Open: every delivery is due, yet the worker leaves the target alone.
     clockOffsetMs += 10_000;
     await new Promise((r) => setTimeout(r, 400));
@@ -162,17 +188,25 @@ describe('delivery under vendor faults', () => {
 
     // Half-open: exactly one probe, although three deliveries are due; it fails and the circuit reopens.
     clockOffsetMs += 60_000;
-    await waitFor(async () => (await Promise.all(ids.map(async (id) => (await view(id)).deliveries[0]!.attempts))).reduce((a, b) => a + b) >= 4, 'the first probe recorded');
+    await waitFor(
+      async () => (await Promise.all(ids.map(async (id) => (await view(id)).deliveries[0]!.attempts))).reduce((a, b) => a + b) >= 4,
+      'the first probe recorded',
+    );
     clockOffsetMs += 10_000;
     await new Promise((r) => setTimeout(r, 400));
     expect(vendorPosts()).toHaveLength(4);
 
     // The next probe succeeds, the circuit closes, and the rest follow.
     clockOffsetMs += 60_000;
-    await waitFor(async () => (await Promise.all(ids.map((id) => ended(id, 'delivered')()))).every(Boolean), 'deliveries after the circuit closed');
+    await waitFor(
+      async () => (await Promise.all(ids.map((id) => ended(id, 'delivered')()))).every(Boolean),
+      'deliveries after the circuit closed',
+    );
     expect(vendorPosts()).toHaveLength(7);
     const logs = await Promise.all(ids.map(attempts));
-    expect(logs.flat().filter(([, outcome]) => outcome === 'failed')).toEqual(Array.from({ length: 4 }, () => [expect.any(Number), 'failed', 'retryable']));
+    expect(logs.flat().filter(([, outcome]) => outcome === 'failed')).toEqual(
+      Array.from({ length: 4 }, () => [expect.any(Number), 'failed', 'retryable']),
+    );
     expect(logs.flat().filter(([, outcome]) => outcome === 'delivered')).toHaveLength(3);
   });
 
@@ -200,7 +234,13 @@ describe('rate budget', () => {
   it('keeps a target under its per-second budget, bursting up to the limit', async () => {
     // One token every 10 s on the worker's clock, which the test moves: no real waiting.
     const s = await open({ rateBudgets: { waste: { perSecond: 0.1, burst: 2 } } }, false);
-    for (let i = 0; i < 5; i++) await s.submit(createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, { council: 'E07000223', idempotencyKey: `budget-${i}` }));
+    for (let i = 0; i < 5; i++)
+      await s.submit(
+        createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, {
+          council: 'E07000223',
+          idempotencyKey: `budget-${i}`,
+        }),
+      );
     expect(await stackInternals(s).worker.runOnce()).toBe(2);
     expect(await stackInternals(s).worker.runOnce()).toBe(0);
     clockOffsetMs += 10_000;

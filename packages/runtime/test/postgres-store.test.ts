@@ -16,8 +16,17 @@ const COUNCIL = 'E07000223';
 const availability = postgresAvailability();
 
 function pothole(target: string, now = new Date()): NewTransaction {
-  const envelope = createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: COUNCIL, channel: 'web' });
-  return { envelope, deliveries: [{ id: randomUUID(), target, mode: 'one', order: 0, state: 'pending' }], audit: { actor: 'key-test', action: 'transaction.accepted' }, now };
+  const envelope = createTransaction(
+    'street.report',
+    { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } },
+    { council: COUNCIL, channel: 'web' },
+  );
+  return {
+    envelope,
+    deliveries: [{ id: randomUUID(), target, mode: 'one', order: 0, state: 'pending' }],
+    audit: { actor: 'key-test', action: 'transaction.accepted' },
+    now,
+  };
 }
 
 interface WorkerReport {
@@ -32,7 +41,10 @@ async function runWorkers(connectionString: string, schema: string, count: numbe
   const script = join(__dirname, 'fixtures', 'postgres-lease-worker.ts');
   const children = Array.from({ length: count }, (_, i) =>
     // tsx as a loader in this one process (see sqlite-store.test.ts), so a kill reaches the worker itself.
-    spawn(process.execPath, ['--import', 'tsx', script, connectionString, schema, `worker-${i}`], { cwd: join(__dirname, '..'), stdio: ['pipe', 'pipe', 'pipe'] }),
+    spawn(process.execPath, ['--import', 'tsx', script, connectionString, schema, `worker-${i}`], {
+      cwd: join(__dirname, '..'),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    }),
   );
   const outputs = children.map(() => ({ stdout: '', stderr: '' }));
   const exits = children.map(
@@ -40,7 +52,9 @@ async function runWorkers(connectionString: string, schema: string, count: numbe
       new Promise<void>((resolve, reject) => {
         child.stdout.on('data', (chunk: Buffer) => (outputs[i]!.stdout += chunk.toString()));
         child.stderr.on('data', (chunk: Buffer) => (outputs[i]!.stderr += chunk.toString()));
-        child.on('exit', (code, signal) => (code === 0 ? resolve() : reject(new Error(`worker-${i} exited (${String(code ?? signal)}): ${outputs[i]!.stderr}`))));
+        child.on('exit', (code, signal) =>
+          code === 0 ? resolve() : reject(new Error(`worker-${i} exited (${String(code ?? signal)}): ${outputs[i]!.stderr}`)),
+        );
       }),
   );
   const timer = setTimeout(() => children.forEach((c) => c.kill('SIGKILL')), timeoutMs);
@@ -108,14 +122,19 @@ function describePostgres(binaries: PostgresBinaries): void {
       try {
         expect((await second.getTransaction(id))?.envelope).toEqual(input.envelope);
         expect(verifyAuditChain(await second.listAudit(COUNCIL))).toEqual({ ok: true });
-        expect(await second.insertTransaction({ ...pothole('confirm'), envelope: { ...input.envelope, id: randomUUID() } })).toEqual({ id, duplicate: true });
+        expect(await second.insertTransaction({ ...pothole('confirm'), envelope: { ...input.envelope, id: randomUUID() } })).toEqual({
+          id,
+          duplicate: true,
+        });
       } finally {
         await second.close();
       }
     });
 
     it('refuses a schema name that is not a plain identifier', () => {
-      expect(() => createPostgresStore({ connectionString: connection(), schema: 'x"; DROP TABLE audit; --' })).toThrow(/invalid PostgreSQL schema name/);
+      expect(() => createPostgresStore({ connectionString: connection(), schema: 'x"; DROP TABLE audit; --' })).toThrow(
+        /invalid PostgreSQL schema name/,
+      );
     });
 
     it('keeps one audit chain and one transaction per key under concurrent writers on many connections', async () => {
@@ -131,7 +150,11 @@ function describePostgres(binaries: PostgresBinaries): void {
         );
         expect(new Set(same.map((r) => r.id)).size).toBe(1);
         expect(same.filter((r) => !r.duplicate)).toHaveLength(1);
-        await Promise.all(Array.from({ length: 60 }, (_, i) => stores[i % 3]!.appendAudit({ council: COUNCIL, actor: 'system', action: 'stack.loaded', details: { i } }, new Date())));
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) =>
+            stores[i % 3]!.appendAudit({ council: COUNCIL, actor: 'system', action: 'stack.loaded', details: { i } }, new Date()),
+          ),
+        );
         const chain = await stores[0]!.listAudit(COUNCIL);
         expect(chain).toHaveLength(61);
         expect(verifyAuditChain(chain)).toEqual({ ok: true });
@@ -148,7 +171,14 @@ function describePostgres(binaries: PostgresBinaries): void {
         for (let i = 0; i < 20; i += 1) await stores[0]!.insertTransaction(pothole(i % 2 === 0 ? 'a' : 'b', now));
         const batches = await Promise.all(
           Array.from({ length: 12 }, (_, i) =>
-            stores[i % 2]!.leaseDeliveries({ owner: `w${i}`, limit: 5, leaseMs: 60_000, now: new Date(), ...(i % 3 === 0 ? {} : { targets: ['b', 'a'] }), perTarget: 3 }),
+            stores[i % 2]!.leaseDeliveries({
+              owner: `w${i}`,
+              limit: 5,
+              leaseMs: 60_000,
+              now: new Date(),
+              ...(i % 3 === 0 ? {} : { targets: ['b', 'a'] }),
+              perTarget: 3,
+            }),
           ),
         );
         const leased = batches.flat();
@@ -176,12 +206,15 @@ function describePostgres(binaries: PostgresBinaries): void {
             CASE WHEN i <= 40 THEN 'worker-a' END, CASE WHEN i <= 20 THEN '2026-03-02T08:00:00Z'::timestamptz WHEN i <= 40 THEN '2026-03-06T09:00:00Z'::timestamptz END,
             '${at}', '${at}'
           FROM generate_series(1, 100000) i`);
-        await client.query(`INSERT INTO ${s}.queue_depth (target, shard, pending) SELECT target, 0, COUNT(*) FROM ${s}.deliveries WHERE state = 'pending' GROUP BY target`);
+        await client.query(
+          `INSERT INTO ${s}.queue_depth (target, shard, pending) SELECT target, 0, COUNT(*) FROM ${s}.deliveries WHERE state = 'pending' GROUP BY target`,
+        );
         await client.query(`ANALYZE ${s}.deliveries`);
         await client.query(`ANALYZE ${s}.transactions`);
         const sql = postgresLeaseQueries(s);
         const now = LEASE_AT;
-        const plan = async (text: string, params: unknown[]) => (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+        const plan = async (text: string, params: unknown[]) =>
+          (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
         for (const [name, text, params, index] of [
           ['ready', sql.ready, ['busy', now, 8], 'deliveries_ready'],
           ['expired', sql.expired, ['busy', now, 8], 'deliveries_leased'],
@@ -213,16 +246,20 @@ function describePostgres(binaries: PostgresBinaries): void {
       const at = '2026-03-02T09:00:00.000Z';
       try {
         await client.query(`CREATE SCHEMA ${s}`);
-        await client.query(`CREATE TABLE ${s}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`);
+        await client.query(
+          `CREATE TABLE ${s}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`,
+        );
         for (const migration of POSTGRES_MIGRATIONS.filter((m) => m.version <= 2)) {
           await client.query(migration.sql.replaceAll('{schema}', s));
-          await client.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, [migration.version, migration.name]);
+          await client.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, [
+            migration.version,
+            migration.name,
+          ]);
         }
-        await client.query(`INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at) VALUES ('tx-1', $1, 'street.report', 'k1', $2::jsonb, $3)`, [
-          COUNCIL,
-          JSON.stringify(pothole('confirm').envelope),
-          at,
-        ]);
+        await client.query(
+          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at) VALUES ('tx-1', $1, 'street.report', 'k1', $2::jsonb, $3)`,
+          [COUNCIL, JSON.stringify(pothole('confirm').envelope), at],
+        );
         for (const [id, target, order, state, attempts] of [
           ['d-1', 'confirm', 0, 'pending', 1],
           ['d-2', 'confirm', 1, 'pending', 0],
@@ -233,7 +270,10 @@ function describePostgres(binaries: PostgresBinaries): void {
             [id, COUNCIL, target, order, state, attempts, at],
           );
         }
-        await client.query(`INSERT INTO ${s}.attempts (delivery_id, attempt, started_at, finished_at, outcome, classification) VALUES ('d-1', 1, $1, $1, 'failed', 'retryable')`, [at]);
+        await client.query(
+          `INSERT INTO ${s}.attempts (delivery_id, attempt, started_at, finished_at, outcome, classification) VALUES ('d-1', 1, $1, $1, 'failed', 'retryable')`,
+          [at],
+        );
       } finally {
         await client.end();
       }
@@ -241,7 +281,14 @@ function describePostgres(binaries: PostgresBinaries): void {
       try {
         await expectUpgraded(store);
         // The reporting rollups start with the history the schema holds.
-        const rows = await store.readRollups({ council: COUNCIL, fromDay: '2026-03-02', toDay: '2026-03-03', groupBy: ['channel', 'target'], filters: [], rows: 'all' });
+        const rows = await store.readRollups({
+          council: COUNCIL,
+          fromDay: '2026-03-02',
+          toDay: '2026-03-03',
+          groupBy: ['channel', 'target'],
+          filters: [],
+          rows: 'all',
+        });
         expect(rows.map((r) => [r.channel, r.target, r.received, r.completed, r.queued, r.delivered])).toEqual(
           expect.arrayContaining([
             ['web', '', 1, 1, 0, 0],

@@ -6,7 +6,17 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createTransaction, type StatusUpdate } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
-import { createPostgresStore, createSqliteStore, currentError, openReadModel, stateOf, type ReadModel, type Store, type StoredDelivery, type TransactionView } from '../src';
+import {
+  createPostgresStore,
+  createSqliteStore,
+  currentError,
+  openReadModel,
+  stateOf,
+  type ReadModel,
+  type Store,
+  type StoredDelivery,
+  type TransactionView,
+} from '../src';
 import { SQLITE_READ_QUERIES } from '../src/store/sqlite-read-queries';
 import { SQLITE_MIGRATIONS } from '../src/store/sqlite-schema';
 import type { AttemptOutcome, NewDelivery, RouteMode } from '../src/store/store-types';
@@ -20,10 +30,25 @@ const at = (ms: number) => new Date(T0 + ms);
 
 let seq = 0;
 /** Inserts a transaction created at `createdAt`, with one delivery per `links` entry; resolves its id and delivery ids. */
-async function insert(store: Store, createdAt: Date, links: Array<{ target: string; mode?: RouteMode; state?: 'pending' | 'skipped' }>, council = COUNCIL, type = 'waste.missedCollection') {
-  const data = type === 'street.report' ? { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } } : structuredClone(missed[seq % missed.length]);
+async function insert(
+  store: Store,
+  createdAt: Date,
+  links: Array<{ target: string; mode?: RouteMode; state?: 'pending' | 'skipped' }>,
+  council = COUNCIL,
+  type = 'waste.missedCollection',
+) {
+  const data =
+    type === 'street.report'
+      ? { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }
+      : structuredClone(missed[seq % missed.length]);
   const envelope = createTransaction(type, data, { council, channel: 'web', idempotencyKey: `read-${seq++}` });
-  const deliveries: NewDelivery[] = links.map((l, order) => ({ id: randomUUID(), target: l.target, mode: l.mode ?? 'one', order, state: l.state ?? 'pending' }));
+  const deliveries: NewDelivery[] = links.map((l, order) => ({
+    id: randomUUID(),
+    target: l.target,
+    mode: l.mode ?? 'one',
+    order,
+    state: l.state ?? 'pending',
+  }));
   await store.insertTransaction({ envelope, deliveries, audit: { actor: 'test', action: 'transaction.accepted' }, now: createdAt });
   return { id: envelope.id, deliveries: deliveries.map((d) => d.id) };
 }
@@ -34,12 +59,27 @@ async function attempt(store: Store, deliveryId: string, target: string, n: numb
   const leased = await store.leaseDeliveries({ owner: 'reader-test', limit: 10, leaseMs: 60_000, now, targets: [target] });
   expect(leased.map((d) => d.id)).toEqual([deliveryId]);
   const failed = outcome.kind === 'delivered' ? {} : { classification: outcome.error.classification, message: outcome.error.message };
-  await store.completeAttempt({ deliveryId, owner: 'reader-test', attempt: { attempt: n, startedAt: now.toISOString(), finishedAt: now.toISOString(), outcome: outcome.kind === 'delivered' ? 'delivered' : 'failed', ...failed }, outcome, now });
+  await store.completeAttempt({
+    deliveryId,
+    owner: 'reader-test',
+    attempt: {
+      attempt: n,
+      startedAt: now.toISOString(),
+      finishedAt: now.toISOString(),
+      outcome: outcome.kind === 'delivered' ? 'delivered' : 'failed',
+      ...failed,
+    },
+    outcome,
+    now,
+  });
 }
 
 const delivered = (ref: string): AttemptOutcome => ({ kind: 'delivered', receipt: { externalRef: ref } });
 const retry: AttemptOutcome = { kind: 'retry', nextAttemptAt: new Date(0), error: { classification: 'retryable', message: 'HTTP 503' } };
-const dead: AttemptOutcome = { kind: 'dead', error: { classification: 'permanent', code: 'LGX_ERR_ADAPTER_PERMANENT', message: 'refused' } };
+const dead: AttemptOutcome = {
+  kind: 'dead',
+  error: { classification: 'permanent', code: 'LGX_ERR_ADAPTER_PERMANENT', message: 'refused' },
+};
 const update = (transactionId: string, updateId: string, status: StatusUpdate['status'], minute: number): StatusUpdate => ({
   transactionId,
   externalRef: `REF-${transactionId.slice(0, 8)}`,
@@ -59,7 +99,9 @@ async function perItemView(store: Store, id: string): Promise<TransactionView | 
     (await store.listDeliveries(id)).map(async (d) => {
       const { lastError: _stale, ...rest } = d;
       const lastError = currentError(d);
-      return { ...rest, ...(lastError ? { lastError } : {}), attemptLog: await store.listAttempts(d.id) } as StoredDelivery & { attemptLog: TransactionView['deliveries'][number]['attemptLog'] };
+      return { ...rest, ...(lastError ? { lastError } : {}), attemptLog: await store.listAttempts(d.id) } as StoredDelivery & {
+        attemptLog: TransactionView['deliveries'][number]['attemptLog'];
+      };
     }),
   );
   const statusUpdates = await store.listStatusUpdates(id);
@@ -72,7 +114,10 @@ type Counter = () => { count: () => number; stop: () => void };
 
 function sqliteCounter(): ReturnType<Counter> {
   const scratch = new Database(':memory:');
-  const proto = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as Record<'all' | 'get' | 'run' | 'iterate', (...args: unknown[]) => unknown>;
+  const proto = Object.getPrototypeOf(scratch.prepare('SELECT 1')) as Record<
+    'all' | 'get' | 'run' | 'iterate',
+    (...args: unknown[]) => unknown
+  >;
   scratch.close();
   const spies = (['all', 'get', 'run', 'iterate'] as const).map((method) => jest.spyOn(proto, method));
   return { count: () => spies.reduce((n, spy) => n + spy.mock.calls.length, 0), stop: () => spies.forEach((spy) => spy.mockRestore()) };
@@ -114,7 +159,10 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
       await attempt(store, recovered.deliveries[0]!, 'rec', 2, delivered('REC-1'));
       const died = await insert(store, at(240_000), [{ target: 'dead' }]);
       await attempt(store, died.deliveries[0]!, 'dead', 1, dead);
-      const fallback = await insert(store, at(300_000), [{ target: 'fb1', mode: 'fallback' }, { target: 'fb2', mode: 'fallback', state: 'skipped' }]);
+      const fallback = await insert(store, at(300_000), [
+        { target: 'fb1', mode: 'fallback' },
+        { target: 'fb2', mode: 'fallback', state: 'skipped' },
+      ]);
       await attempt(store, fallback.deliveries[0]!, 'fb1', 1, dead);
       await attempt(store, fallback.deliveries[1]!, 'fb2', 1, delivered('FB-2'));
       const shadowed = await insert(store, at(360_000), [{ target: 'main' }, { target: 'shadow', mode: 'shadow' }]);
@@ -126,7 +174,17 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
       await store.saveStatusUpdate({ target: 'streets', update: update(street.id, 's1', 'fixed', 3), now: at(490_000) });
       const elsewhere = await insert(store, at(540_000), [{ target: 'p' }], OTHER);
       await store.saveStatusUpdate({ target: 'p', update: update(elsewhere.id, 'o1', 'closed', 4), now: at(550_000) });
-      Object.assign(ids, { pending: pending.id, ok: ok.id, recovered: recovered.id, died: died.id, fallback: fallback.id, shadowed: shadowed.id, followed: followed.id, street: street.id, elsewhere: elsewhere.id });
+      Object.assign(ids, {
+        pending: pending.id,
+        ok: ok.id,
+        recovered: recovered.id,
+        died: died.id,
+        fallback: fallback.id,
+        shadowed: shadowed.id,
+        followed: followed.id,
+        street: street.id,
+        elsewhere: elsewhere.id,
+      });
     });
     afterAll(() => reader.close());
 
@@ -151,7 +209,11 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
         [1, 'failed', 'retryable'],
         [2, 'delivered', undefined],
       ]);
-      expect((await reader.get(ids.died!))!.deliveries[0]!.lastError).toEqual({ classification: 'permanent', code: 'LGX_ERR_ADAPTER_PERMANENT', message: 'refused' });
+      expect((await reader.get(ids.died!))!.deliveries[0]!.lastError).toEqual({
+        classification: 'permanent',
+        code: 'LGX_ERR_ADAPTER_PERMANENT',
+        message: 'refused',
+      });
       expect(await reader.get('no-such-transaction')).toBeUndefined();
     });
 
@@ -161,9 +223,15 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
       expect(page.map((s) => s.transaction.id)).toEqual(own.map(([, id]) => id).reverse());
       for (const summary of page) {
         const full = (await perItemView(store, summary.transaction.id))!;
-        expect(summary).toEqual({ transaction: full.transaction, state: full.state, ...(full.latestStatus ? { latestStatus: full.latestStatus } : {}) });
+        expect(summary).toEqual({
+          transaction: full.transaction,
+          state: full.state,
+          ...(full.latestStatus ? { latestStatus: full.latestStatus } : {}),
+        });
       }
-      expect(page.find((s) => s.transaction.id === ids.followed)!.latestStatus!.update).toEqual(expect.objectContaining({ updateId: 'u2', status: 'action_scheduled' }));
+      expect(page.find((s) => s.transaction.id === ids.followed)!.latestStatus!.update).toEqual(
+        expect.objectContaining({ updateId: 'u2', status: 'action_scheduled' }),
+      );
     });
 
     it('pages with before, filters by type and time, and takes a list of ids (unknown and other councils left out)', async () => {
@@ -173,12 +241,20 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
       const all = await reader.list({ limit: 100 });
       expect([...first, ...next].map((s) => s.transaction.id)).toEqual(all.slice(0, 6).map((s) => s.transaction.id));
       expect((await reader.list({ limit: 100, types: ['street.report'] })).map((s) => s.transaction.id)).toEqual([ids.street]);
-      expect((await reader.list({ limit: 100, from: at(120_000), to: at(240_000) })).map((s) => s.transaction.id)).toEqual([ids.recovered, ids.ok]);
+      expect((await reader.list({ limit: 100, from: at(120_000), to: at(240_000) })).map((s) => s.transaction.id)).toEqual([
+        ids.recovered,
+        ids.ok,
+      ]);
       expect((await reader.list({ limit: 100, council: OTHER })).map((s) => s.transaction.id)).toEqual([ids.elsewhere]);
 
       const byIds = await reader.list({ limit: 100, ids: [ids.ok!, 'nope', ids.elsewhere!, ids.street!, ids.ok!] });
       expect(byIds.map((s) => s.transaction.id)).toEqual([ids.street, ids.ok]);
-      const sameFilters = await reader.list({ limit: 1, ids: [ids.ok!, ids.street!, ids.died!], types: ['waste.missedCollection'], before: { createdAt: at(240_000).toISOString(), id: ids.died! } });
+      const sameFilters = await reader.list({
+        limit: 1,
+        ids: [ids.ok!, ids.street!, ids.died!],
+        types: ['waste.missedCollection'],
+        before: { createdAt: at(240_000).toISOString(), id: ids.died! },
+      });
       expect(sameFilters.map((s) => s.transaction.id)).toEqual([ids.ok]);
     });
 
@@ -195,7 +271,10 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
 
     it('refuses a page size out of range, naming the field', async () => {
       for (const limit of [0, 10_001, 2.5]) {
-        await expect(reader.list({ limit })).rejects.toMatchObject({ code: 'LGX_ERR_VALIDATION_INVALID', issues: [expect.objectContaining({ path: '/limit' })] });
+        await expect(reader.list({ limit })).rejects.toMatchObject({
+          code: 'LGX_ERR_VALIDATION_INVALID',
+          issues: [expect.objectContaining({ path: '/limit' })],
+        });
       }
     });
 
@@ -204,7 +283,8 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
         await Promise.all(
           Array.from({ length: 100 }, async (_, j) => {
             const t = await insert(store, at(600_000 + (i + j) * 10), [{ target: 'bulk' }, { target: 'bulk-shadow', mode: 'shadow' }]);
-            if (j % 3 === 0) await store.saveStatusUpdate({ target: 'bulk', update: update(t.id, `b${i + j}`, 'in_progress', 5), now: at(700_000) });
+            if (j % 3 === 0)
+              await store.saveStatusUpdate({ target: 'bulk', update: update(t.id, `b${i + j}`, 'in_progress', 5), now: at(700_000) });
           }),
         );
       }
@@ -238,7 +318,10 @@ function describeReadModel(name: string, open: () => Promise<Store>, counter: Co
 
     it('verifies the audit chain and answers the health probe', async () => {
       expect(await reader.verifyAudit()).toEqual({ ok: true });
-      expect((await reader.listAudit({ transactionId: ids.ok! })).map((e) => e.action)).toEqual(['transaction.accepted', 'delivery.delivered']);
+      expect((await reader.listAudit({ transactionId: ids.ok! })).map((e) => e.action)).toEqual([
+        'transaction.accepted',
+        'delivery.delivered',
+      ]);
       await expect(reader.pingStore()).resolves.toBeUndefined();
     });
   });
@@ -254,8 +337,14 @@ describe('the SQLite read queries', () => {
     for (const migration of SQLITE_MIGRATIONS) db.exec(migration.sql);
     for (const [name, sql] of Object.entries(SQLITE_READ_QUERIES)) {
       const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('[]') as Array<{ detail: string }>).map((r) => r.detail);
-      expect({ name, scans: plan.filter((d) => /^SCAN (transactions|deliveries|attempts|status_updates)\b/.test(d)) }).toEqual({ name, scans: [] });
-      expect({ name, searches: plan.some((d) => /^SEARCH \w+ USING (COVERING )?(INDEX|INTEGER PRIMARY KEY)/.test(d)) }).toEqual({ name, searches: true });
+      expect({ name, scans: plan.filter((d) => /^SCAN (transactions|deliveries|attempts|status_updates)\b/.test(d)) }).toEqual({
+        name,
+        scans: [],
+      });
+      expect({ name, searches: plan.some((d) => /^SEARCH \w+ USING (COVERING )?(INDEX|INTEGER PRIMARY KEY)/.test(d)) }).toEqual({
+        name,
+        searches: true,
+      });
     }
     db.close();
   });
@@ -286,7 +375,11 @@ if (availability.binaries) {
     server = await startPostgresServer(binaries);
   }, 120_000);
   afterAll(() => server?.stop());
-  describeReadModel('PostgreSQL', async () => createPostgresStore({ connectionString: server!.connectionString, schema: `read_${process.pid}` }), postgresCounter);
+  describeReadModel(
+    'PostgreSQL',
+    async () => createPostgresStore({ connectionString: server!.connectionString, schema: `read_${process.pid}` }),
+    postgresCounter,
+  );
 } else if (availability.mustFail) {
   describe('the read model on PostgreSQL', () => {
     it('runs where CI provides PostgreSQL', () => {

@@ -13,7 +13,14 @@ import { withPostgres } from './helpers/postgres-suite';
 const DAY1 = new Date('2026-03-02T09:00:00.000Z');
 const DAY2 = new Date('2026-03-03T23:59:00.000Z');
 
-const everything = (council: string, groupBy: RollupQuery['groupBy'] = ['service', 'channel', 'target']): RollupQuery => ({ council, fromDay: '2026-01-01', toDay: '2027-01-01', groupBy, filters: [], rows: 'all' });
+const everything = (council: string, groupBy: RollupQuery['groupBy'] = ['service', 'channel', 'target']): RollupQuery => ({
+  council,
+  fromDay: '2026-01-01',
+  toDay: '2027-01-01',
+  groupBy,
+  filters: [],
+  rows: 'all',
+});
 
 /** The rollup rows with any count (a row whose counts went back to 0 adds nothing), sorted, as text. */
 async function snapshot(store: Store, council: string): Promise<unknown[]> {
@@ -24,12 +31,27 @@ async function snapshot(store: Store, council: string): Promise<unknown[]> {
 }
 
 function report(council: string, channel: Channel): Parameters<Store['insertTransaction']>[0]['envelope'] {
-  return createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council, channel, lgsl: 524 } as never);
+  return createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, {
+    council,
+    channel,
+    lgsl: 524,
+  } as never);
 }
 
-async function accept(store: Store, council: string, channel: Channel, now: Date, deliveries: Array<Partial<NewDelivery> & { target: string }>): Promise<string[]> {
+async function accept(
+  store: Store,
+  council: string,
+  channel: Channel,
+  now: Date,
+  deliveries: Array<Partial<NewDelivery> & { target: string }>,
+): Promise<string[]> {
   const rows: NewDelivery[] = deliveries.map((d, order) => ({ id: randomUUID(), mode: 'one', order, state: 'pending', ...d }));
-  await store.insertTransaction({ envelope: report(council, channel), deliveries: rows, audit: { actor: 'key-test', action: 'transaction.accepted' }, now });
+  await store.insertTransaction({
+    envelope: report(council, channel),
+    deliveries: rows,
+    audit: { actor: 'key-test', action: 'transaction.accepted' },
+    now,
+  });
   return rows.map((d) => d.id);
 }
 
@@ -40,9 +62,19 @@ async function finish(store: Store, id: string, kind: 'delivered' | 'dead' | 're
   const target = (await store.getDelivery(id))!.target;
   const leased = await store.leaseDeliveries({ owner, limit: 100, leaseMs: 60_000, now, targets: [target] });
   for (const d of leased) if (d.id !== id) await store.releaseLease(d.id, owner);
-  const attempt = { attempt: 1, startedAt: now.toISOString(), finishedAt: now.toISOString(), outcome: kind === 'delivered' ? ('delivered' as const) : ('failed' as const) };
+  const attempt = {
+    attempt: 1,
+    startedAt: now.toISOString(),
+    finishedAt: now.toISOString(),
+    outcome: kind === 'delivered' ? ('delivered' as const) : ('failed' as const),
+  };
   const error = { classification: 'permanent', message: 'refused' };
-  const outcome = kind === 'delivered' ? { kind, receipt: { externalRef: 'R-1', status: 'open' as const } } : kind === 'dead' ? { kind, error } : { kind, nextAttemptAt: now, error };
+  const outcome =
+    kind === 'delivered'
+      ? { kind, receipt: { externalRef: 'R-1', status: 'open' as const } }
+      : kind === 'dead'
+        ? { kind, error }
+        : { kind, nextAttemptAt: now, error };
   expect(await store.completeAttempt({ deliveryId: id, owner, attempt, outcome, now })).toBe(true);
 }
 
@@ -56,7 +88,10 @@ function describeRollups(name: string, open: () => Promise<Store>): void {
       try {
         const [a] = await accept(store, council, 'web', DAY1, [{ target: confirm }]);
         const [b] = await accept(store, council, 'web', DAY1, [{ target: confirm }]);
-        const [c, c2] = await accept(store, council, 'phone', DAY1, [{ target: confirm, mode: 'fallback' }, { target: crm, mode: 'fallback', state: 'skipped' }]);
+        const [c, c2] = await accept(store, council, 'phone', DAY1, [
+          { target: confirm, mode: 'fallback' },
+          { target: crm, mode: 'fallback', state: 'skipped' },
+        ]);
         const [d, dShadow] = await accept(store, council, 'phone', DAY2, [{ target: confirm }, { target: crm, mode: 'shadow' }]);
         await finish(store, a!, 'delivered', DAY1, 10);
         await finish(store, b!, 'retry', DAY1, 1);
@@ -67,7 +102,8 @@ function describeRollups(name: string, open: () => Promise<Store>): void {
         await finish(store, d!, 'dead', DAY2, 3);
 
         const byDay = await store.readRollups(everything(council, ['channel', 'target']));
-        const find = (day: string, channel: string, target: string) => byDay.find((r) => r.day === day && r.channel === channel && r.target === target);
+        const find = (day: string, channel: string, target: string) =>
+          byDay.find((r) => r.day === day && r.channel === channel && r.target === target);
         expect(find('2026-03-02', 'web', '')).toMatchObject({ received: 2, completed: 2 });
         expect(find('2026-03-02', 'web', confirm)).toMatchObject({ delivered: 2, dead: 0, queued: 0 });
         expect(find('2026-03-02', 'phone', '')).toMatchObject({ received: 1, completed: 1 });
@@ -88,7 +124,12 @@ function describeRollups(name: string, open: () => Promise<Store>): void {
         expect(after.find((r) => r.day === '2026-03-02' && r.target === confirm)).toMatchObject({ dead: 0, delivered: 2 });
 
         const buckets = await store.readDeliverySeconds(everything(council, ['target']));
-        expect(buckets.filter((r) => r.target === confirm).map((r) => r.count).reduce((x, y) => x + y, 0)).toBe(2);
+        expect(
+          buckets
+            .filter((r) => r.target === confirm)
+            .map((r) => r.count)
+            .reduce((x, y) => x + y, 0),
+        ).toBe(2);
 
         const before = await snapshot(store, council);
         expect(await store.purgePayloads(new Date('2027-01-01T00:00:00Z'))).toBeGreaterThan(0);
@@ -109,7 +150,12 @@ function describeRollups(name: string, open: () => Promise<Store>): void {
       try {
         const send = async (type: string, data: Record<string, unknown>): Promise<void> => {
           const envelope = createTransaction(type as never, data as never, { council, channel: 'web' });
-          await store.insertTransaction({ envelope, deliveries: [], audit: { actor: 'key-test', action: 'transaction.accepted' }, now: DAY1 });
+          await store.insertTransaction({
+            envelope,
+            deliveries: [],
+            audit: { actor: 'key-test', action: 'transaction.accepted' },
+            now: DAY1,
+          });
         };
         await send('journey.started', { service: 'street.report' });
         await send('journey.started', { service: 'street.report' });
@@ -117,7 +163,18 @@ function describeRollups(name: string, open: () => Promise<Store>): void {
         await send('feedback.satisfaction', { service: 'street.report', rating: 4 });
         await send('feedback.satisfaction', { service: 'street.report', rating: 1 });
         const rows = await store.readRollups(everything(council, ['service', 'channel']));
-        expect(rows).toEqual([expect.objectContaining({ day: '2026-03-02', service: 'street.report', channel: 'web', received: 0, started: 2, rating_4: 2, rating_1: 1, queued: 0 })]);
+        expect(rows).toEqual([
+          expect.objectContaining({
+            day: '2026-03-02',
+            service: 'street.report',
+            channel: 'web',
+            received: 0,
+            started: 2,
+            rating_4: 2,
+            rating_1: 1,
+            queued: 0,
+          }),
+        ]);
         const before = await snapshot(store, council);
         await store.rebuildRollups({ actor: 'key-ops', now: new Date() });
         expect(await snapshot(store, council)).toEqual(before);

@@ -10,10 +10,26 @@ const COUNCIL = 'E07000223';
 const dir = mkdtempSync(join(tmpdir(), 'lgx-report-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function send(store: Store, at: string, channel: Channel, type = 'street.report', data?: Record<string, unknown>, target?: string): Promise<string | undefined> {
-  const envelope = createTransaction(type as never, (data ?? { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }) as never, { council: COUNCIL, channel });
+async function send(
+  store: Store,
+  at: string,
+  channel: Channel,
+  type = 'street.report',
+  data?: Record<string, unknown>,
+  target?: string,
+): Promise<string | undefined> {
+  const envelope = createTransaction(
+    type as never,
+    (data ?? { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }) as never,
+    { council: COUNCIL, channel },
+  );
   const id = randomUUID();
-  await store.insertTransaction({ envelope, deliveries: target ? [{ id, target, mode: 'one', order: 0, state: 'pending' }] : [], audit: { actor: 'key-test', action: 'transaction.accepted' }, now: new Date(at) });
+  await store.insertTransaction({
+    envelope,
+    deliveries: target ? [{ id, target, mode: 'one', order: 0, state: 'pending' }] : [],
+    audit: { actor: 'key-test', action: 'transaction.accepted' },
+    now: new Date(at),
+  });
   return target ? id : undefined;
 }
 
@@ -21,12 +37,30 @@ async function finish(store: Store, id: string, target: string, at: string, seco
   const now = new Date(Date.parse(at) + seconds * 1000);
   const leased = await store.leaseDeliveries({ owner: 'w', limit: 1, leaseMs: 60_000, now, targets: [target] });
   expect(leased.map((d) => d.id)).toEqual([id]);
-  const outcome: AttemptOutcome = kind === 'delivered' ? { kind, receipt: { externalRef: 'R' } } : { kind, error: { classification: 'permanent', message: 'refused' } };
-  await store.completeAttempt({ deliveryId: id, owner: 'w', attempt: { attempt: 1, startedAt: now.toISOString(), finishedAt: now.toISOString(), outcome: kind === 'delivered' ? 'delivered' : 'failed' }, outcome, now });
+  const outcome: AttemptOutcome =
+    kind === 'delivered' ? { kind, receipt: { externalRef: 'R' } } : { kind, error: { classification: 'permanent', message: 'refused' } };
+  await store.completeAttempt({
+    deliveryId: id,
+    owner: 'w',
+    attempt: {
+      attempt: 1,
+      startedAt: now.toISOString(),
+      finishedAt: now.toISOString(),
+      outcome: kind === 'delivered' ? 'delivered' : 'failed',
+    },
+    outcome,
+    now,
+  });
 }
 
 /** One transaction accepted at `at` on `channel` and delivered (or dead) `seconds` later. */
-async function deliver(store: Store, at: string, channel: Channel, seconds: number, kind: 'delivered' | 'dead' = 'delivered'): Promise<void> {
+async function deliver(
+  store: Store,
+  at: string,
+  channel: Channel,
+  seconds: number,
+  kind: 'delivered' | 'dead' = 'delivered',
+): Promise<void> {
   const id = await send(store, at, channel, 'street.report', undefined, 'confirm');
   await finish(store, id!, 'confirm', at, seconds, kind);
 }
@@ -65,7 +99,9 @@ describe('transactions reports', () => {
   it('gives a year of service KPIs per month, every month present, with costs, completion rate and satisfaction', async () => {
     const { data } = await model.report('service-kpis', { period: 'month', start_at: '2026-04-01', end_at: '2026-07-01' });
     expect(data.map((r) => r._timestamp)).toEqual(['2026-04-01T00:00:00+00:00', '2026-05-01T00:00:00+00:00', '2026-06-01T00:00:00+00:00']);
-    expect(Object.keys(data[0]!)).toEqual(reportFields('service-kpis').filter((f) => !['lgsl', 'service', 'channel', 'channel_type', 'back_office'].includes(f)));
+    expect(Object.keys(data[0]!)).toEqual(
+      reportFields('service-kpis').filter((f) => !['lgsl', 'service', 'channel', 'channel_type', 'back_office'].includes(f)),
+    );
     expect(data[0]).toMatchObject({
       end_at: '2026-05-01T00:00:00+00:00',
       period: 'month',
@@ -86,22 +122,71 @@ describe('transactions reports', () => {
     });
     // 10 s and 30 s: the median is read from 2^(1/4)-wide buckets, so within 9.1% of the middle value.
     expect(Math.abs((data[0]!.median_delivery_seconds as number) - 10) / 10).toBeLessThan(0.091);
-    expect(data[1]).toMatchObject({ number_of_transactions: 2, number_of_digital_transactions: 1, digital_takeup: 0.5, total_cost: 5, cost_per_transaction: 2.5, digital_cost_per_transaction: 2, completion_rate: null, user_satisfaction_score: null, num_responses: 0 });
-    expect(data[2]).toMatchObject({ number_of_transactions: 0, digital_takeup: null, total_cost: 0, cost_per_transaction: null, delivered: 0, delivery_success_rate: null, median_delivery_seconds: null });
+    expect(data[1]).toMatchObject({
+      number_of_transactions: 2,
+      number_of_digital_transactions: 1,
+      digital_takeup: 0.5,
+      total_cost: 5,
+      cost_per_transaction: 2.5,
+      digital_cost_per_transaction: 2,
+      completion_rate: null,
+      user_satisfaction_score: null,
+      num_responses: 0,
+    });
+    expect(data[2]).toMatchObject({
+      number_of_transactions: 0,
+      digital_takeup: null,
+      total_cost: 0,
+      cost_per_transaction: null,
+      delivered: 0,
+      delivery_success_rate: null,
+      median_delivery_seconds: null,
+    });
   });
 
   it('leaves cost columns empty without unit costs, and when a channel that completed transactions has none', async () => {
     const noCosts = await openReadModel({ store: createSqliteStore({ file: join(dir, 'report.db') }), council: COUNCIL });
     try {
-      const { data } = await noCosts.report('service-kpis', { period: 'financial_year', start_at: '2026-04-01', end_at: '2027-04-01', collect: ['total_cost', 'cost_per_transaction', 'number_of_transactions'] });
-      expect(data).toEqual([expect.objectContaining({ _timestamp: '2026-04-01T00:00:00+00:00', end_at: '2027-04-01T00:00:00+00:00', total_cost: null, cost_per_transaction: null, number_of_transactions: 4 })]);
-      expect(Object.keys(data[0]!)).toEqual(['_id', '_timestamp', 'end_at', 'period', 'council', 'number_of_transactions', 'total_cost', 'cost_per_transaction']);
+      const { data } = await noCosts.report('service-kpis', {
+        period: 'financial_year',
+        start_at: '2026-04-01',
+        end_at: '2027-04-01',
+        collect: ['total_cost', 'cost_per_transaction', 'number_of_transactions'],
+      });
+      expect(data).toEqual([
+        expect.objectContaining({
+          _timestamp: '2026-04-01T00:00:00+00:00',
+          end_at: '2027-04-01T00:00:00+00:00',
+          total_cost: null,
+          cost_per_transaction: null,
+          number_of_transactions: 4,
+        }),
+      ]);
+      expect(Object.keys(data[0]!)).toEqual([
+        '_id',
+        '_timestamp',
+        'end_at',
+        'period',
+        'council',
+        'number_of_transactions',
+        'total_cost',
+        'cost_per_transaction',
+      ]);
     } finally {
       await noCosts.close();
     }
-    const partial = await openReadModel({ store: createSqliteStore({ file: join(dir, 'report.db') }), council: COUNCIL, unitCosts: { 'street.report': { web: 0.5 } } });
+    const partial = await openReadModel({
+      store: createSqliteStore({ file: join(dir, 'report.db') }),
+      council: COUNCIL,
+      unitCosts: { 'street.report': { web: 0.5 } },
+    });
     try {
-      const { data } = await partial.report('service-kpis', { period: 'month', start_at: '2026-04-01', end_at: '2026-06-01', collect: ['total_cost'] });
+      const { data } = await partial.report('service-kpis', {
+        period: 'month',
+        start_at: '2026-04-01',
+        end_at: '2026-06-01',
+        collect: ['total_cost'],
+      });
       expect(data.map((r) => r.total_cost)).toEqual([1, null]);
     } finally {
       await partial.close();
@@ -109,7 +194,12 @@ describe('transactions reports', () => {
   });
 
   it('gives transactions by GDS channel and channel type, zero-filled per channel, with Backdrop ids', async () => {
-    const { data } = await model.report('transactions-by-channel', { period: 'month', start_at: '2026-04-01', end_at: '2026-07-01', group_by: ['channel', 'channel_type'] });
+    const { data } = await model.report('transactions-by-channel', {
+      period: 'month',
+      start_at: '2026-04-01',
+      end_at: '2026-07-01',
+      group_by: ['channel', 'channel_type'],
+    });
     const rows = data.map((r) => [r._timestamp!.toString().slice(0, 7), r.channel, r.channel_type, r.count]);
     expect(rows).toEqual([
       ['2026-04', 'assisted_digital', 'assisted-digital', 0],
@@ -123,11 +213,24 @@ describe('transactions reports', () => {
       ['2026-06', 'telephone_human', 'non-digital', 0],
     ]);
     expect(data[1]!._id).toBe(Buffer.from(`2026-04-01T00:00:00+00:00.month.${COUNCIL}.digital.digital`).toString('base64url'));
-    const again = await model.report('transactions-by-channel', { period: 'month', start_at: '2026-04-01', end_at: '2026-07-01', group_by: ['channel', 'channel_type'] });
+    const again = await model.report('transactions-by-channel', {
+      period: 'month',
+      start_at: '2026-04-01',
+      end_at: '2026-07-01',
+      group_by: ['channel', 'channel_type'],
+    });
     expect(again.data.map((r) => r._id)).toEqual(data.map((r) => r._id));
     expect(new Set(data.map((r) => r._id)).size).toBe(9);
 
-    const digital = await model.report('transactions-by-channel', { period: 'quarter', start_at: '2026-04-01', end_at: '2026-07-01', filter_by: [['channel_type', 'digital'], ['channel_type', 'assisted-digital']] });
+    const digital = await model.report('transactions-by-channel', {
+      period: 'quarter',
+      start_at: '2026-04-01',
+      end_at: '2026-07-01',
+      filter_by: [
+        ['channel_type', 'digital'],
+        ['channel_type', 'assisted-digital'],
+      ],
+    });
     expect(digital.data.map((r) => [r._timestamp, r.count])).toEqual([['2026-04-01T00:00:00+00:00', 4]]);
   });
 
@@ -137,7 +240,13 @@ describe('transactions reports', () => {
       ['2026-03-30T00:00:00+00:00', '2026-04-06T00:00:00+00:00', 3],
       ['2026-04-06T00:00:00+00:00', '2026-04-13T00:00:00+00:00', 0],
     ]);
-    const years = await model.report('service-kpis', { period: 'financial_year', start_at: '2026-03-15', end_at: '2026-04-02', group_by: ['back_office'], collect: ['delivered', 'dead', 'number_of_transactions'] });
+    const years = await model.report('service-kpis', {
+      period: 'financial_year',
+      start_at: '2026-03-15',
+      end_at: '2026-04-02',
+      group_by: ['back_office'],
+      collect: ['delivered', 'dead', 'number_of_transactions'],
+    });
     expect(years.data.map((r) => [r._timestamp, r.back_office, r.delivered, r.dead, r.number_of_transactions])).toEqual([
       ['2025-04-01T00:00:00+00:00', 'confirm', 0, 0, null],
       ['2026-04-01T00:00:00+00:00', 'confirm', 4, 1, null],
@@ -146,8 +255,28 @@ describe('transactions reports', () => {
 
   it('parses query-string input, and refuses bad input naming the field and the rule', () => {
     expect(REPORT_DATASETS).toEqual(['transactions-by-channel', 'service-kpis']);
-    expect(reportFields('transactions-by-channel')).toEqual(['_id', '_timestamp', 'end_at', 'period', 'council', 'lgsl', 'service', 'channel', 'channel_type', 'count']);
-    expect(parseReportQuery({ period: 'month', start_at: '2026-04-01', end_at: '2026-07-01T00:00:00Z', group_by: ['service', 'channel'], collect: 'count', filter_by: ['channel:digital', 'service:street.report'] })).toEqual({
+    expect(reportFields('transactions-by-channel')).toEqual([
+      '_id',
+      '_timestamp',
+      'end_at',
+      'period',
+      'council',
+      'lgsl',
+      'service',
+      'channel',
+      'channel_type',
+      'count',
+    ]);
+    expect(
+      parseReportQuery({
+        period: 'month',
+        start_at: '2026-04-01',
+        end_at: '2026-07-01T00:00:00Z',
+        group_by: ['service', 'channel'],
+        collect: 'count',
+        filter_by: ['channel:digital', 'service:street.report'],
+      }),
+    ).toEqual({
       period: 'month',
       start_at: '2026-04-01',
       end_at: '2026-07-01T00:00:00Z',
@@ -160,11 +289,17 @@ describe('transactions reports', () => {
     });
     const base = { period: 'month', start_at: '2026-04-01', end_at: '2026-07-01' };
     expect(refusal(() => parseReportQuery({ ...base, period: 'fortnight' }))).toMatchObject({ field: 'period', rule: 'enum' });
-    expect(refusal(() => parseReportQuery({ start_at: '2026-04-01', end_at: '2026-07-01' }))).toMatchObject({ field: 'period', rule: 'required' });
+    expect(refusal(() => parseReportQuery({ start_at: '2026-04-01', end_at: '2026-07-01' }))).toMatchObject({
+      field: 'period',
+      rule: 'required',
+    });
     expect(refusal(() => parseReportQuery({ ...base, start_at: '2026-02-30' }))).toMatchObject({ field: 'start_at', rule: 'format' });
     expect(refusal(() => parseReportQuery({ ...base, end_at: 'next week' }))).toMatchObject({ field: 'end_at', rule: 'format' });
     expect(refusal(() => parseReportQuery({ ...base, end_at: '2026-03-01' }))).toMatchObject({ field: 'end_at', rule: 'order' });
-    expect(refusal(() => parseReportQuery({ ...base, period: 'day', end_at: '2029-01-01' }))).toMatchObject({ field: 'end_at', rule: 'max_periods' });
+    expect(refusal(() => parseReportQuery({ ...base, period: 'day', end_at: '2029-01-01' }))).toMatchObject({
+      field: 'end_at',
+      rule: 'max_periods',
+    });
     expect(refusal(() => parseReportQuery({ ...base, group_by: 'colour' }))).toMatchObject({ field: 'group_by', rule: 'field' });
     expect(refusal(() => parseReportQuery({ ...base, collect: ['count', 'profit'] }))).toMatchObject({ field: 'collect', rule: 'field' });
     expect(refusal(() => parseReportQuery({ ...base, filter_by: 'channel' }))).toMatchObject({ field: 'filter_by', rule: 'format' });
@@ -174,10 +309,14 @@ describe('transactions reports', () => {
   });
 
   it('refuses a field of another data-set when reading', async () => {
-    await expect(model.report('transactions-by-channel', { period: 'month', start_at: '2026-04-01', end_at: '2026-05-01', group_by: ['back_office'] })).rejects.toMatchObject({
+    await expect(
+      model.report('transactions-by-channel', { period: 'month', start_at: '2026-04-01', end_at: '2026-05-01', group_by: ['back_office'] }),
+    ).rejects.toMatchObject({
       code: 'LGX_ERR_REPORT_QUERY',
       details: { field: 'group_by', rule: 'field' },
     });
-    await expect(model.report('sales' as never, { period: 'month', start_at: '2026-04-01', end_at: '2026-05-01' })).rejects.toMatchObject({ details: { field: 'dataset', rule: 'enum' } });
+    await expect(model.report('sales' as never, { period: 'month', start_at: '2026-04-01', end_at: '2026-05-01' })).rejects.toMatchObject({
+      details: { field: 'dataset', rule: 'enum' },
+    });
   });
 });

@@ -19,8 +19,18 @@ const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f)
 let seq = 0;
 
 /** Stores a transaction as accepted at `at` (an earlier month), with one delivery to `target`. */
-async function acceptedAt(store: Store, at: string, channel: Channel, target?: string, type = 'waste.missedCollection', data?: Record<string, unknown>): Promise<void> {
-  const envelope = createTransaction(type as never, (data ?? structuredClone(missed[seq++ % missed.length])) as never, { council: COUNCIL, channel });
+async function acceptedAt(
+  store: Store,
+  at: string,
+  channel: Channel,
+  target?: string,
+  type = 'waste.missedCollection',
+  data?: Record<string, unknown>,
+): Promise<void> {
+  const envelope = createTransaction(type as never, (data ?? structuredClone(missed[seq++ % missed.length])) as never, {
+    council: COUNCIL,
+    channel,
+  });
   const deliveries = target ? [{ id: randomUUID(), target, mode: 'one' as const, order: 0, state: 'pending' as const }] : [];
   await store.insertTransaction({ envelope, deliveries, audit: { actor: 'key-test', action: 'transaction.accepted' }, now: new Date(at) });
 }
@@ -39,9 +49,21 @@ const JAN = { period: 'month', start_at: '2026-01-01', end_at: '2026-03-01' } as
 async function reports(stack: RunningStack): Promise<Record<string, unknown>> {
   const today = new Date().toISOString().slice(0, 10);
   return {
-    byChannel: (await stack.report('transactions-by-channel', { ...JAN, group_by: ['channel'] })).data.map((r) => [r._timestamp, r.channel, r.count]),
-    kpis: (await stack.report('service-kpis', { ...JAN, group_by: ['service'] })).data.map(({ _id, end_at: _end, median_delivery_seconds, ...r }) => ({ ...r, timed: median_delivery_seconds !== null })),
-    backOffices: (await stack.report('service-kpis', { ...JAN, group_by: ['back_office'], collect: ['delivered', 'dead', 'queued', 'delivery_success_rate', 'median_delivery_seconds'] })).data.map((r) => [
+    byChannel: (await stack.report('transactions-by-channel', { ...JAN, group_by: ['channel'] })).data.map((r) => [
+      r._timestamp,
+      r.channel,
+      r.count,
+    ]),
+    kpis: (await stack.report('service-kpis', { ...JAN, group_by: ['service'] })).data.map(
+      ({ _id, end_at: _end, median_delivery_seconds, ...r }) => ({ ...r, timed: median_delivery_seconds !== null }),
+    ),
+    backOffices: (
+      await stack.report('service-kpis', {
+        ...JAN,
+        group_by: ['back_office'],
+        collect: ['delivered', 'dead', 'queued', 'delivery_success_rate', 'median_delivery_seconds'],
+      })
+    ).data.map((r) => [
       r._timestamp,
       r.back_office,
       r.delivered,
@@ -50,8 +72,17 @@ async function reports(stack: RunningStack): Promise<Record<string, unknown>> {
       r.delivery_success_rate,
       typeof r.median_delivery_seconds === 'number' && r.median_delivery_seconds >= 0,
     ]),
-    quarter: (await stack.report('service-kpis', { period: 'quarter', start_at: '2026-01-01', end_at: '2026-04-01', collect: ['number_of_transactions', 'delivered'] })).data.map((r) => [r._timestamp, r.number_of_transactions, r.delivered]),
-    today: (await stack.report('transactions-by-channel', { period: 'day', start_at: today, end_at: `${today}T23:59:59Z` })).data.map((r) => r.count),
+    quarter: (
+      await stack.report('service-kpis', {
+        period: 'quarter',
+        start_at: '2026-01-01',
+        end_at: '2026-04-01',
+        collect: ['number_of_transactions', 'delivered'],
+      })
+    ).data.map((r) => [r._timestamp, r.number_of_transactions, r.delivered]),
+    today: (await stack.report('transactions-by-channel', { period: 'day', start_at: today, end_at: `${today}T23:59:59Z` })).data.map(
+      (r) => r.count,
+    ),
   };
 }
 
@@ -139,8 +170,13 @@ function describeReports(name: string, createStore: () => Store): void {
       await acceptedAt(store, '2026-02-10T10:00:00Z', 'phone', 'waste');
       await acceptedAt(store, '2026-02-28T23:59:59Z', 'phone', 'waste');
       await acceptedAt(store, '2026-02-11T10:00:00Z', 'web', 'waste-down');
-      for (let i = 0; i < 4; i++) await acceptedAt(store, '2026-02-11T09:00:00Z', 'web', undefined, 'journey.started', { service: 'waste.missedCollection' });
-      for (const rating of [4, 5]) await acceptedAt(store, '2026-02-11T10:05:00Z', 'web', undefined, 'feedback.satisfaction', { service: 'waste.missedCollection', rating });
+      for (let i = 0; i < 4; i++)
+        await acceptedAt(store, '2026-02-11T09:00:00Z', 'web', undefined, 'journey.started', { service: 'waste.missedCollection' });
+      for (const rating of [4, 5])
+        await acceptedAt(store, '2026-02-11T10:05:00Z', 'web', undefined, 'feedback.satisfaction', {
+          service: 'waste.missedCollection',
+          rating,
+        });
 
       const definition = await createStack(
         {
@@ -154,11 +190,22 @@ function describeReports(name: string, createStore: () => Store): void {
         },
         { env: { KEY: API_KEY } },
       );
-      const stack = await openStack(definition, { store, polling: false, worker: { pollIntervalMs: 20, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } } });
+      const stack = await openStack(definition, {
+        store,
+        polling: false,
+        worker: { pollIntervalMs: 20, retry: { maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20 } },
+      });
       try {
         // Today, through the stack: one more web transaction, and a rating without a route.
-        await stack.submit(createTransaction('waste.missedCollection', structuredClone(missed[0]) as never, { council: COUNCIL, channel: 'web' }));
-        await stack.submit(createTransaction('feedback.satisfaction' as never, { service: 'waste.missedCollection', rating: 2 } as never, { council: COUNCIL, channel: 'web' }));
+        await stack.submit(
+          createTransaction('waste.missedCollection', structuredClone(missed[0]) as never, { council: COUNCIL, channel: 'web' }),
+        );
+        await stack.submit(
+          createTransaction('feedback.satisfaction' as never, { service: 'waste.missedCollection', rating: 2 } as never, {
+            council: COUNCIL,
+            channel: 'web',
+          }),
+        );
         await settled(store);
         expect(await store.purgePayloads(new Date(Date.now() + 86_400_000))).toBe(16);
 

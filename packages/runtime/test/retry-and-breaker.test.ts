@@ -6,30 +6,60 @@ const at = (ms: number) => new Date(created.getTime() + ms);
 
 describe('nextStep', () => {
   it('retries retryable failures with full-jitter exponential backoff', () => {
-    expect(nextStep({ classification: 'retryable', attempt: 1, createdAt: created, now: created }, DEFAULT_RETRY_POLICY, () => 0.5)).toEqual({ retryAt: at(1000) });
-    expect(nextStep({ classification: 'retryable', attempt: 4, createdAt: created, now: created }, DEFAULT_RETRY_POLICY, () => 0.999)).toEqual({ retryAt: at(15_984) });
-    expect(nextStep({ classification: 'retryable', attempt: 20, createdAt: created, now: created }, { ...DEFAULT_RETRY_POLICY, maxAttempts: 50 }, () => 0.999)).toEqual({ retryAt: at(899_100) });
+    expect(
+      nextStep({ classification: 'retryable', attempt: 1, createdAt: created, now: created }, DEFAULT_RETRY_POLICY, () => 0.5),
+    ).toEqual({ retryAt: at(1000) });
+    expect(
+      nextStep({ classification: 'retryable', attempt: 4, createdAt: created, now: created }, DEFAULT_RETRY_POLICY, () => 0.999),
+    ).toEqual({ retryAt: at(15_984) });
+    expect(
+      nextStep(
+        { classification: 'retryable', attempt: 20, createdAt: created, now: created },
+        { ...DEFAULT_RETRY_POLICY, maxAttempts: 50 },
+        () => 0.999,
+      ),
+    ).toEqual({ retryAt: at(899_100) });
   });
 
   it('honours Retry-After for rate limits, never sooner', () => {
-    expect(nextStep({ classification: 'rateLimited', attempt: 1, retryAfterMs: 120_000, createdAt: created, now: created }, DEFAULT_RETRY_POLICY, () => 0.5)).toEqual({ retryAt: at(120_000) });
+    expect(
+      nextStep(
+        { classification: 'rateLimited', attempt: 1, retryAfterMs: 120_000, createdAt: created, now: created },
+        DEFAULT_RETRY_POLICY,
+        () => 0.5,
+      ),
+    ).toEqual({ retryAt: at(120_000) });
   });
 
   it('dead-letters a rate limit that asks for a longer wait than maxRetryAfterMs', () => {
     const policy = { ...DEFAULT_RETRY_POLICY, maxRetryAfterMs: 60_000 };
-    expect(nextStep({ classification: 'rateLimited', attempt: 1, retryAfterMs: 60_000, createdAt: created, now: created }, policy, () => 0.5)).toEqual({ retryAt: at(60_000) });
-    expect(nextStep({ classification: 'rateLimited', attempt: 1, retryAfterMs: 120_000, createdAt: created, now: created }, policy, () => 0.5)).toEqual({ dead: 'asked to wait 120 s, longer than maxRetryAfterMs' });
+    expect(
+      nextStep({ classification: 'rateLimited', attempt: 1, retryAfterMs: 60_000, createdAt: created, now: created }, policy, () => 0.5),
+    ).toEqual({ retryAt: at(60_000) });
+    expect(
+      nextStep({ classification: 'rateLimited', attempt: 1, retryAfterMs: 120_000, createdAt: created, now: created }, policy, () => 0.5),
+    ).toEqual({ dead: 'asked to wait 120 s, longer than maxRetryAfterMs' });
   });
 
   it('dead-letters permanent, auth, not-found and unsupported failures at once', () => {
     for (const classification of ['permanent', 'auth', 'notFound', 'unsupported'] as const) {
-      expect(nextStep({ classification, attempt: 1, createdAt: created, now: created }, DEFAULT_RETRY_POLICY)).toEqual({ dead: `${classification} failure` });
+      expect(nextStep({ classification, attempt: 1, createdAt: created, now: created }, DEFAULT_RETRY_POLICY)).toEqual({
+        dead: `${classification} failure`,
+      });
     }
   });
 
   it('dead-letters at the attempt cap and the age cap', () => {
-    expect(nextStep({ classification: 'retryable', attempt: 8, createdAt: created, now: created }, DEFAULT_RETRY_POLICY)).toEqual({ dead: 'gave up after 8 attempts' });
-    expect(nextStep({ classification: 'retryable', attempt: 2, createdAt: created, now: at(DEFAULT_RETRY_POLICY.maxAgeMs) }, DEFAULT_RETRY_POLICY, () => 0.5)).toMatchObject({ dead: expect.stringMatching(/^older than/) });
+    expect(nextStep({ classification: 'retryable', attempt: 8, createdAt: created, now: created }, DEFAULT_RETRY_POLICY)).toEqual({
+      dead: 'gave up after 8 attempts',
+    });
+    expect(
+      nextStep(
+        { classification: 'retryable', attempt: 2, createdAt: created, now: at(DEFAULT_RETRY_POLICY.maxAgeMs) },
+        DEFAULT_RETRY_POLICY,
+        () => 0.5,
+      ),
+    ).toMatchObject({ dead: expect.stringMatching(/^older than/) });
   });
 });
 

@@ -14,7 +14,12 @@ let stack: RunningStack;
 let events: DeliveryEvent[];
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
-const tx = (i: number, key = `form-${i}`) => createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, { council: 'E07000223', channel: 'web', idempotencyKey: key });
+const tx = (i: number, key = `form-${i}`) =>
+  createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, {
+    council: 'E07000223',
+    channel: 'web',
+    idempotencyKey: key,
+  });
 
 beforeAll(async () => {
   sim = await startExampleWasteSimulator();
@@ -56,7 +61,12 @@ describe('a running stack', () => {
     await waitFor(async () => (await Promise.all(ids.map((id) => delivered(id)()))).every(Boolean), 'ten deliveries');
     expect(sim.state.cases.size).toBe(10);
     const view = (await stack.get(ids[0]!))!;
-    expect(view.deliveries[0]).toMatchObject({ target: 'waste', state: 'delivered', attempts: 1, receipt: { externalRef: expect.stringMatching(/^MC-/) } });
+    expect(view.deliveries[0]).toMatchObject({
+      target: 'waste',
+      state: 'delivered',
+      attempts: 1,
+      receipt: { externalRef: expect.stringMatching(/^MC-/) },
+    });
     expect(view.deliveries[0]!.attemptLog).toEqual([expect.objectContaining({ attempt: 1, outcome: 'delivered' })]);
     const audit = await stackInternals(stack).store.listAudit('E07000223');
     expect(verifyAuditChain(audit)).toEqual({ ok: true });
@@ -92,12 +102,20 @@ describe('a running stack', () => {
     await waitFor(async () => (await stackInternals(stack).store.listDeadLetters()).length === 1, 'dead letter');
     const [dead] = await stackInternals(stack).store.listDeadLetters();
     expect(dead).toMatchObject({ transactionId: id, state: 'dead', attempts: 1, lastError: { classification: 'permanent' } });
-    expect(await stackInternals(stack).store.replayDeadLetter(dead!.id, { actor: 'officer-17', reason: 'vendor fixed its service list', now: new Date() })).toBe(true);
+    expect(
+      await stackInternals(stack).store.replayDeadLetter(dead!.id, {
+        actor: 'officer-17',
+        reason: 'vendor fixed its service list',
+        now: new Date(),
+      }),
+    ).toBe(true);
     stackInternals(stack).worker.notify();
     await waitFor(delivered(id), 'replayed delivery');
     const audit = await stackInternals(stack).store.listAudit('E07000223', { transactionId: id });
     expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['transaction.accepted', 'delivery.dead']));
-    expect(audit.find((a) => a.actor === 'officer-17')).toMatchObject({ details: expect.objectContaining({ reason: 'vendor fixed its service list' }) });
+    expect(audit.find((a) => a.actor === 'officer-17')).toMatchObject({
+      details: expect.objectContaining({ reason: 'vendor fixed its service list' }),
+    });
   });
 
   it('replays a dead letter with an edited transaction, validated again and audited', async () => {
@@ -106,11 +124,30 @@ describe('a running stack', () => {
     const { id } = await stack.submit(original);
     await waitFor(async () => (await stack.dlq.list()).length === 1, 'dead letter');
     const [dead] = await stack.dlq.list();
-    expect(await stack.dlq.show(dead!.id)).toMatchObject({ state: 'dead', attemptLog: [expect.objectContaining({ classification: 'permanent' })] });
-    await expect(stack.dlq.replay(dead!.id, { actor: 'officer-9', reason: 'typo', envelope: { ...original, data: { ...(original.data as object), uprn: '0' } } })).rejects.toMatchObject({
+    expect(await stack.dlq.show(dead!.id)).toMatchObject({
+      state: 'dead',
+      attemptLog: [expect.objectContaining({ classification: 'permanent' })],
+    });
+    await expect(
+      stack.dlq.replay(dead!.id, {
+        actor: 'officer-9',
+        reason: 'typo',
+        envelope: { ...original, data: { ...(original.data as object), uprn: '0' } },
+      }),
+    ).rejects.toMatchObject({
       issues: [expect.objectContaining({ path: '/data/uprn', rule: 'pattern' })],
     });
-    await expect(stack.dlq.replay(dead!.id, { actor: 'officer-9', reason: 'wrong type', envelope: createTransaction('street.report', { kind: 'pothole', description: 'x', location: { usrn: '8400709' } }, { council: 'E07000223' }) })).rejects.toMatchObject({
+    await expect(
+      stack.dlq.replay(dead!.id, {
+        actor: 'officer-9',
+        reason: 'wrong type',
+        envelope: createTransaction(
+          'street.report',
+          { kind: 'pothole', description: 'x', location: { usrn: '8400709' } },
+          { council: 'E07000223' },
+        ),
+      }),
+    ).rejects.toMatchObject({
       issues: [expect.objectContaining({ path: '/type', rule: 'unchanged' })],
     });
     const fixed = { ...original, data: { ...(original.data as object), uprn: '100090215999' } };
@@ -135,18 +172,31 @@ describe('a running stack', () => {
     sim.faults.failNext(10, { status: 500 });
     const { id } = await stack.submit(tx(3));
     await waitFor(async () => (await stack.get(id))!.deliveries[0]!.state === 'dead', 'dead letter after the cap');
-    expect((await stack.get(id))!.deliveries[0]).toMatchObject({ attempts: 4, lastError: expect.objectContaining({ classification: 'retryable' }) });
+    expect((await stack.get(id))!.deliveries[0]).toMatchObject({
+      attempts: 4,
+      lastError: expect.objectContaining({ classification: 'retryable' }),
+    });
   });
 
   it('routes vendor pushes to the adapter, refusing adapters that take none', async () => {
     const push = { headers: { 'content-type': 'application/json' }, body: new TextEncoder().encode('{}') };
-    await expect(stack.handleCallback('waste', push)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED', message: "adapter 'waste' does not accept callbacks" });
-    await expect(stack.handleCallback('pay', push)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED', message: "this stack has no adapter 'pay'" });
+    await expect(stack.handleCallback('waste', push)).rejects.toMatchObject({
+      code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED',
+      message: "adapter 'waste' does not accept callbacks",
+    });
+    await expect(stack.handleCallback('pay', push)).rejects.toMatchObject({
+      code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED',
+      message: "this stack has no adapter 'pay'",
+    });
   });
 
   it('refuses invalid input and unrouted types, storing nothing', async () => {
     await expect(stack.submit({ ...tx(0), council: 'nope' })).rejects.toBeInstanceOf(LgxValidationError);
-    const report = createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: 'E07000223' });
+    const report = createTransaction(
+      'street.report',
+      { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } },
+      { council: 'E07000223' },
+    );
     await expect(stack.submit(report)).rejects.toMatchObject({ code: 'LGX_ERR_RUNTIME_NO_ROUTE' });
     expect(await stackInternals(stack).store.getTransaction(report.id)).toBeUndefined();
   });

@@ -12,8 +12,17 @@ const modeOf = (file: string): string => (statSync(file).mode & 0o777).toString(
 
 async function writeOne(store: Store): Promise<void> {
   await store.migrate();
-  const envelope = createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: 'E07000223' });
-  await store.insertTransaction({ envelope, deliveries: [{ id: envelope.id, target: 'confirm', mode: 'one', order: 0, state: 'pending' }], audit: { actor: 'test', action: 'transaction.accepted' }, now: new Date() });
+  const envelope = createTransaction(
+    'street.report',
+    { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } },
+    { council: 'E07000223' },
+  );
+  await store.insertTransaction({
+    envelope,
+    deliveries: [{ id: envelope.id, target: 'confirm', mode: 'one', order: 0, state: 'pending' }],
+    audit: { actor: 'test', action: 'transaction.accepted' },
+    now: new Date(),
+  });
 }
 
 describe('SQLite database files', () => {

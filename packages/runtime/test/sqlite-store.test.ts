@@ -23,8 +23,17 @@ async function open(file: string): Promise<Store> {
 }
 
 function pothole(target = 'confirm', now = new Date()): NewTransaction {
-  const envelope = createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council: 'E07000223', channel: 'web' });
-  return { envelope, deliveries: [{ id: randomUUID(), target, mode: 'one', order: 0, state: 'pending' }], audit: { actor: 'key-test', action: 'transaction.accepted' }, now };
+  const envelope = createTransaction(
+    'street.report',
+    { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } },
+    { council: 'E07000223', channel: 'web' },
+  );
+  return {
+    envelope,
+    deliveries: [{ id: randomUUID(), target, mode: 'one', order: 0, state: 'pending' }],
+    audit: { actor: 'key-test', action: 'transaction.accepted' },
+    now,
+  };
 }
 
 const sharedFile = join(dir, 'conformance.db');
@@ -45,7 +54,10 @@ describe('SQLite store', () => {
       const audit = await second.listAudit('E07000223');
       expect(audit.map((e) => e.action)).toEqual(['transaction.accepted']);
       expect(verifyAuditChain(audit)).toEqual({ ok: true });
-      expect(await second.insertTransaction({ ...pothole(), envelope: { ...input.envelope, id: randomUUID() } })).toEqual({ id, duplicate: true });
+      expect(await second.insertTransaction({ ...pothole(), envelope: { ...input.envelope, id: randomUUID() } })).toEqual({
+        id,
+        duplicate: true,
+      });
     } finally {
       await second.close();
     }
@@ -59,7 +71,9 @@ describe('SQLite store', () => {
       for (let i = 0; i < 40; i += 1) await (i % 2 === 0 ? a : b).insertTransaction(pothole());
       const now = new Date();
       const rounds = await Promise.all(
-        Array.from({ length: 8 }, (_, i) => (i % 2 === 0 ? a : b).leaseDeliveries({ owner: `worker-${i}`, limit: 7, leaseMs: 30_000, now })),
+        Array.from({ length: 8 }, (_, i) =>
+          (i % 2 === 0 ? a : b).leaseDeliveries({ owner: `worker-${i}`, limit: 7, leaseMs: 30_000, now }),
+        ),
       );
       const ids = rounds.flat().map((d) => d.id);
       expect(new Set(ids).size).toBe(ids.length);
@@ -81,8 +95,15 @@ describe('SQLite store', () => {
     await crashed.close();
     const survivor = await open(file);
     try {
-      expect(await survivor.leaseDeliveries({ owner: 'worker-2', limit: 1, leaseMs: 30_000, now: new Date(now.getTime() + 29_000) })).toEqual([]);
-      const [again] = await survivor.leaseDeliveries({ owner: 'worker-2', limit: 1, leaseMs: 30_000, now: new Date(now.getTime() + 30_001) });
+      expect(
+        await survivor.leaseDeliveries({ owner: 'worker-2', limit: 1, leaseMs: 30_000, now: new Date(now.getTime() + 29_000) }),
+      ).toEqual([]);
+      const [again] = await survivor.leaseDeliveries({
+        owner: 'worker-2',
+        limit: 1,
+        leaseMs: 30_000,
+        now: new Date(now.getTime() + 30_001),
+      });
       expect(again?.id).toBe(lost?.id);
     } finally {
       await survivor.close();
@@ -94,7 +115,10 @@ describe('SQLite store', () => {
     const script = join(__dirname, 'fixtures', 'insert-then-wait.ts');
     // tsx as a loader in this one process (not the tsx CLI, which runs the script in a grandchild
     // that SIGKILL on the CLI would leave running).
-    const child = spawn(process.execPath, ['--import', 'tsx', script, file], { cwd: join(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, file], {
+      cwd: join(__dirname, '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -148,26 +172,43 @@ describe('SQLite store', () => {
           CASE WHEN rowid <= 40 THEN 'worker-a' END, CASE WHEN rowid <= 20 THEN '2026-03-02T08:00:00.000Z' WHEN rowid <= 40 THEN '2026-03-06T09:00:00.000Z' END,
           '${at}', '${at}'
         FROM transactions`);
-      db.exec("INSERT INTO queue_depth (target, pending) SELECT target, COUNT(*) FROM deliveries GROUP BY target ON CONFLICT (target) DO UPDATE SET pending = excluded.pending");
-      const plan = (sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+      db.exec(
+        'INSERT INTO queue_depth (target, pending) SELECT target, COUNT(*) FROM deliveries GROUP BY target ON CONFLICT (target) DO UPDATE SET pending = excluded.pending',
+      );
+      const plan = (sql: string, ...params: unknown[]) =>
+        (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
       const now = LEASE_AT;
       // Without statistics (as a store runs) and with them (after ANALYZE), the same plans.
       for (const analysed of [false, true]) {
         if (analysed) db.exec('ANALYZE');
-        expect(plan(SQLITE_LEASE_QUERIES.ready, 'busy', now, 8)).toMatch(/^SEARCH d USING INDEX deliveries_ready \(target=\? AND next_attempt_at<\?\)\nSEARCH t USING INDEX sqlite_autoindex_transactions_1 \(id=\?\)$/);
+        expect(plan(SQLITE_LEASE_QUERIES.ready, 'busy', now, 8)).toMatch(
+          /^SEARCH d USING INDEX deliveries_ready \(target=\? AND next_attempt_at<\?\)\nSEARCH t USING INDEX sqlite_autoindex_transactions_1 \(id=\?\)$/,
+        );
         // Leased rows are few (the workers' concurrency): sorting them into due order is bounded too.
         expect(plan(SQLITE_LEASE_QUERIES.expired, 'busy', now, 8)).toMatch(
           /^SEARCH d USING INDEX deliveries_leased \(target=\? AND lease_expires_at<\?\)\nSEARCH t USING INDEX sqlite_autoindex_transactions_1 \(id=\?\)\nUSE TEMP B-TREE FOR ORDER BY$/,
         );
-        expect(plan(SQLITE_LEASE_QUERIES.live, 'busy', now)).toMatch(/^SEARCH deliveries USING (COVERING )?INDEX deliveries_leased \(target=\? AND lease_expires_at>\?\)$/);
-        // A hand-off asks whether anything of the target waits before a new delivery: one probe of each index.
-        expect(plan(SQLITE_LEASE_QUERIES.readyWaiting, 'busy', now)).toMatch(/^SEARCH deliveries USING (COVERING )?INDEX deliveries_ready \(target=\? AND next_attempt_at<\?\)$/);
-        expect(plan(SQLITE_LEASE_QUERIES.expiredWaiting, 'busy', now)).toMatch(/^SEARCH deliveries USING (COVERING )?INDEX deliveries_leased \(target=\? AND lease_expires_at<\?\)$/);
-        // The index holds only leased rows (as many as the workers' concurrency).
-        expect(plan(SQLITE_LEASE_QUERIES.expireOwner, now, 'worker-a', now)).toMatch(/^(SEARCH|SCAN) deliveries USING INDEX deliveries_leased\b/);
-        expect(plan("SELECT transaction_id FROM deliveries WHERE target = ? AND receipt IS NOT NULL AND json_extract(receipt, '$.externalRef') = ? ORDER BY updated_at DESC LIMIT 1", 'busy', 'REF-1')).toMatch(
-          /^SEARCH deliveries USING INDEX deliveries_receipt_ref/,
+        expect(plan(SQLITE_LEASE_QUERIES.live, 'busy', now)).toMatch(
+          /^SEARCH deliveries USING (COVERING )?INDEX deliveries_leased \(target=\? AND lease_expires_at>\?\)$/,
         );
+        // A hand-off asks whether anything of the target waits before a new delivery: one probe of each index.
+        expect(plan(SQLITE_LEASE_QUERIES.readyWaiting, 'busy', now)).toMatch(
+          /^SEARCH deliveries USING (COVERING )?INDEX deliveries_ready \(target=\? AND next_attempt_at<\?\)$/,
+        );
+        expect(plan(SQLITE_LEASE_QUERIES.expiredWaiting, 'busy', now)).toMatch(
+          /^SEARCH deliveries USING (COVERING )?INDEX deliveries_leased \(target=\? AND lease_expires_at<\?\)$/,
+        );
+        // The index holds only leased rows (as many as the workers' concurrency).
+        expect(plan(SQLITE_LEASE_QUERIES.expireOwner, now, 'worker-a', now)).toMatch(
+          /^(SEARCH|SCAN) deliveries USING INDEX deliveries_leased\b/,
+        );
+        expect(
+          plan(
+            "SELECT transaction_id FROM deliveries WHERE target = ? AND receipt IS NOT NULL AND json_extract(receipt, '$.externalRef') = ? ORDER BY updated_at DESC LIMIT 1",
+            'busy',
+            'REF-1',
+          ),
+        ).toMatch(/^SEARCH deliveries USING INDEX deliveries_receipt_ref/);
       }
     } finally {
       db.close();
@@ -190,14 +231,23 @@ describe('SQLite store', () => {
         db.exec(migration.sql);
         db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, at);
       }
-      db.prepare('INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)').run('tx-1', 'E07000223', 'street.report', 'k1', JSON.stringify(pothole().envelope), at);
+      db.prepare('INSERT INTO transactions (id, council, type, idempotency_key, envelope, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        'tx-1',
+        'E07000223',
+        'street.report',
+        'k1',
+        JSON.stringify(pothole().envelope),
+        at,
+      );
       const delivery = db.prepare(
         "INSERT INTO deliveries (id, transaction_id, council, target, mode, link_order, state, attempts, next_attempt_at, created_at, updated_at) VALUES (?, 'tx-1', 'E07000223', ?, 'all', ?, ?, ?, ?, ?, ?)",
       );
       delivery.run('d-1', 'confirm', 0, 'pending', 1, at, at, at);
       delivery.run('d-2', 'confirm', 1, 'pending', 0, at, at, at);
       delivery.run('d-3', 'echo', 2, 'delivered', 1, at, at, at);
-      const attempt = db.prepare("INSERT INTO attempts (delivery_id, attempt, started_at, finished_at, outcome, classification) VALUES (?, 1, ?, ?, ?, ?)");
+      const attempt = db.prepare(
+        'INSERT INTO attempts (delivery_id, attempt, started_at, finished_at, outcome, classification) VALUES (?, 1, ?, ?, ?, ?)',
+      );
       attempt.run('d-3', at, at, 'delivered', null);
       attempt.run('d-1', at, at, 'failed', 'retryable');
     } finally {
@@ -207,7 +257,14 @@ describe('SQLite store', () => {
     try {
       await expectUpgraded(store);
       // The reporting rollups start with the history the file holds.
-      const rows = await store.readRollups({ council: 'E07000223', fromDay: '2026-03-02', toDay: '2026-03-03', groupBy: ['channel', 'target'], filters: [], rows: 'all' });
+      const rows = await store.readRollups({
+        council: 'E07000223',
+        fromDay: '2026-03-02',
+        toDay: '2026-03-03',
+        groupBy: ['channel', 'target'],
+        filters: [],
+        rows: 'all',
+      });
       expect(rows.map((r) => [r.channel, r.target, r.received, r.completed, r.queued, r.delivered])).toEqual(
         expect.arrayContaining([
           ['web', '', 1, 1, 0, 0],

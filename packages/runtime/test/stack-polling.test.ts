@@ -3,7 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { loadFixtures } from '@lgx/testkit';
-import { createSqliteStore, createStack, openStack, type OpenStackOptions, type RunningStack, type Store, type StoredStatusUpdate } from '../src';
+import {
+  createSqliteStore,
+  createStack,
+  openStack,
+  type OpenStackOptions,
+  type RunningStack,
+  type Store,
+  type StoredStatusUpdate,
+} from '../src';
 import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 /*
@@ -38,13 +46,20 @@ async function open(polling: OpenStackOptions['polling']): Promise<RunningStack>
     { env: { EXAMPLE_WASTE_KEY: API_KEY } },
   );
   store = createSqliteStore({ file: path.join(dir, 'lgx.db') });
-  stack = await openStack(definition, { store, resolveFrom: repoRoot, worker: { pollIntervalMs: 20 }, ...(polling === undefined ? {} : { polling }) });
+  stack = await openStack(definition, {
+    store,
+    resolveFrom: repoRoot,
+    worker: { pollIntervalMs: 20 },
+    ...(polling === undefined ? {} : { polling }),
+  });
   return stack;
 }
 
 /** Submits a missed bin and resolves its id and the vendor's case reference once it is delivered. */
 async function deliverOne(running: RunningStack, key: string): Promise<{ id: string; ref: string }> {
-  const { id } = await running.submit(createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: 'E07000223', idempotencyKey: key }));
+  const { id } = await running.submit(
+    createTransaction('waste.missedCollection', structuredClone(missed) as never, { council: 'E07000223', idempotencyKey: key }),
+  );
   await waitFor(async () => (await running.get(id))?.deliveries[0]?.state === 'delivered', 'the delivery');
   return { id, ref: (await running.get(id))!.deliveries[0]!.receipt!.externalRef };
 }

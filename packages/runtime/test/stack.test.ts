@@ -2,7 +2,16 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LgxError, LgxValidationError, type ValidationIssue } from '@lgx/core';
-import { createStack, loadAdapters, loadStack, matchRoutes, stackSchema, validateStack, type StackConfig, type StackDefinition } from '../src/stack';
+import {
+  createStack,
+  loadAdapters,
+  loadStack,
+  matchRoutes,
+  stackSchema,
+  validateStack,
+  type StackConfig,
+  type StackDefinition,
+} from '../src/stack';
 
 const FIXTURES = join(__dirname, 'fixtures');
 const REPO_ROOT = join(__dirname, '..', '..', '..');
@@ -51,7 +60,9 @@ function everythingShown(error: LgxError): string {
 
 const minimal = (): StackConfig => ({
   council: 'E07000223',
-  adapters: { waste: { package: '@lgx/adapter-template', config: { baseUrl: 'https://api.example-waste.test', apiKey: '${env:EXAMPLE_WASTE_KEY}' } } },
+  adapters: {
+    waste: { package: '@lgx/adapter-template', config: { baseUrl: 'https://api.example-waste.test', apiKey: '${env:EXAMPLE_WASTE_KEY}' } },
+  },
   routes: [{ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'] }],
 });
 
@@ -69,7 +80,10 @@ describe('loadStack', () => {
 
     expect(stack.council).toBe('E07000223');
     expect(Object.keys(stack.adapters)).toEqual(['waste', 'waste-new', 'highways', 'crm']);
-    expect(stack.adapters.waste).toEqual({ package: '@lgx/adapter-template', config: { baseUrl: 'https://api.example-waste.test', apiKey: WASTE_KEY } });
+    expect(stack.adapters.waste).toEqual({
+      package: '@lgx/adapter-template',
+      config: { baseUrl: 'https://api.example-waste.test', apiKey: WASTE_KEY },
+    });
     // A reference may sit inside a longer string; $${ is a literal ${.
     expect(stack.adapters.highways?.config.baseUrl).toBe('https://highways.example.test/tenant-42/api');
     expect(stack.adapters.crm?.config).toEqual({ baseUrl: 'https://crm.example.test', apiKey: '${not-a-reference}', timeoutMs: 5000 });
@@ -92,14 +106,18 @@ describe('loadStack', () => {
     const error = await rejection(loadStack(file, { env }));
 
     expect(error.code).toBe('LGX_ERR_VALIDATION_INVALID');
-    expect(issuesOf(error)).toEqual([expect.objectContaining({ path: '/routes/0/mode', rule: 'enum', params: expect.objectContaining({ line: 21 }) })]);
+    expect(issuesOf(error)).toEqual([
+      expect.objectContaining({ path: '/routes/0/mode', rule: 'enum', params: expect.objectContaining({ line: 21 }) }),
+    ]);
     expect(error.message).toContain(file);
     expect(error.message).toContain('/routes/0/mode');
     expect(error.message).toContain('line 21');
   });
 
   it('points a missing or misspelt key at its line', async () => {
-    const file = variant('typo.yaml', (y) => y.replace('    targets: [highways, crm]\n  - match: { lgsl', '    targetz: [highways, crm]\n  - match: { lgsl'));
+    const file = variant('typo.yaml', (y) =>
+      y.replace('    targets: [highways, crm]\n  - match: { lgsl', '    targetz: [highways, crm]\n  - match: { lgsl'),
+    );
     const issues = issuesOf(await rejection(loadStack(file, { env })));
     expect(issues).toEqual(
       expect.arrayContaining([
@@ -111,24 +129,30 @@ describe('loadStack', () => {
   });
 
   it('refuses a route target that names no declared adapter', async () => {
-    const file = variant('unknown-target.yaml', (y) => y.replace('targets: [highways, crm]\n  - match: { lgsl', 'targets: [highway, crm]\n  - match: { lgsl'));
+    const file = variant('unknown-target.yaml', (y) =>
+      y.replace('targets: [highways, crm]\n  - match: { lgsl', 'targets: [highway, crm]\n  - match: { lgsl'),
+    );
     const issues = issuesOf(await rejection(loadStack(file, { env })));
-    expect(issues).toEqual([expect.objectContaining({ path: '/routes/1/targets/0', rule: 'declaredAdapter', params: { adapter: 'highway', line: 25 } })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ path: '/routes/1/targets/0', rule: 'declaredAdapter', params: { adapter: 'highway', line: 25 } }),
+    ]);
     expect(issues[0]?.message).toContain("'highway'");
   });
 
   it('refuses a shadow that names no declared adapter, and mode shadow without shadow targets', async () => {
-    const file = variant('shadow.yaml', (y) => y.replace('    shadow: [waste-new]\n  - match', '    shadow: [wastenew]\n  - match').replace('    shadow: [waste-new]\nmappings', 'mappings'));
-    const issues = issuesOf(await rejection(loadStack(file, { env })));
-    expect(issues.map((i) => [i.path, i.rule])).toEqual(
-      expect.arrayContaining([
-        ['/routes/3/shadow', 'required'],
-      ]),
+    const file = variant('shadow.yaml', (y) =>
+      y
+        .replace('    shadow: [waste-new]\n  - match', '    shadow: [wastenew]\n  - match')
+        .replace('    shadow: [waste-new]\nmappings', 'mappings'),
     );
+    const issues = issuesOf(await rejection(loadStack(file, { env })));
+    expect(issues.map((i) => [i.path, i.rule])).toEqual(expect.arrayContaining([['/routes/3/shadow', 'required']]));
     // Schema problems are reported first; fix them and the reference check speaks.
     const second = variant('shadow2.yaml', (y) => y.replace('    shadow: [waste-new]\n  - match', '    shadow: [wastenew]\n  - match'));
     const refs = issuesOf(await rejection(loadStack(second, { env })));
-    expect(refs).toEqual([expect.objectContaining({ path: '/routes/0/shadow/0', rule: 'declaredAdapter', params: { adapter: 'wastenew', line: 22 } })]);
+    expect(refs).toEqual([
+      expect.objectContaining({ path: '/routes/0/shadow/0', rule: 'declaredAdapter', params: { adapter: 'wastenew', line: 22 } }),
+    ]);
   });
 
   it('names a missing environment variable and never prints a secret value', async () => {
@@ -136,7 +160,13 @@ describe('loadStack', () => {
     const error = await rejection(loadStack(join(dir, 'stack.yaml'), { env: partial }));
 
     expect(error.code).toBe('LGX_ERR_VALIDATION_INVALID');
-    expect(issuesOf(error)).toEqual([expect.objectContaining({ path: '/adapters/waste/config/apiKey', rule: 'secretResolvable', params: { env: 'EXAMPLE_WASTE_KEY', line: 8 } })]);
+    expect(issuesOf(error)).toEqual([
+      expect.objectContaining({
+        path: '/adapters/waste/config/apiKey',
+        rule: 'secretResolvable',
+        params: { env: 'EXAMPLE_WASTE_KEY', line: 8 },
+      }),
+    ]);
     expect(error.message).toContain('EXAMPLE_WASTE_KEY');
     const shown = everythingShown(error);
     for (const secret of [HIGHWAYS_KEY, NEW_KEY, 'tenant-42']) expect(shown).not.toContain(secret);
@@ -146,7 +176,13 @@ describe('loadStack', () => {
     rmSync(join(dir, 'secrets', 'new-key'));
     const error = await rejection(loadStack(join(dir, 'stack.yaml'), { env }));
 
-    expect(issuesOf(error)).toEqual([expect.objectContaining({ path: '/adapters/waste-new/config/apiKey', rule: 'secretResolvable', params: { file: './secrets/new-key', line: 11 } })]);
+    expect(issuesOf(error)).toEqual([
+      expect.objectContaining({
+        path: '/adapters/waste-new/config/apiKey',
+        rule: 'secretResolvable',
+        params: { file: './secrets/new-key', line: 11 },
+      }),
+    ]);
     expect(error.message).toContain(join(dir, 'secrets', 'new-key'));
     expect(error.message).toContain('ENOENT');
     const shown = everythingShown(error);
@@ -174,7 +210,9 @@ describe('loadStack', () => {
     const error = await rejection(loadStack(file, { env }));
     const csv = join(dir, 'mappings', 'duplicate-services.csv');
 
-    expect(issuesOf(error)).toEqual([expect.objectContaining({ path: '/mappings/service', rule: 'mappingTable', params: { file: csv, line: 4 } })]);
+    expect(issuesOf(error)).toEqual([
+      expect.objectContaining({ path: '/mappings/service', rule: 'mappingTable', params: { file: csv, line: 4 } }),
+    ]);
     expect(error.message).toContain(`${csv} line 4`);
     expect(error.message).toContain('first at line 2');
   });
@@ -191,7 +229,12 @@ describe('loadStack', () => {
 
   it('refuses an alias bomb', async () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 9; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(',')}]`);
+    for (let i = 1; i < 9; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(',')}]`,
+      );
     const file = join(dir, 'bomb.yaml');
     writeFileSync(file, `${lines.join('\n')}\n`);
     const error = await rejection(loadStack(file, { env }));
@@ -199,14 +242,23 @@ describe('loadStack', () => {
   });
 
   it('refuses __proto__ keys with their line, before they reach an object', async () => {
-    const file = variant('proto.yaml', (y) => y.replace('      baseUrl: https://api.example-waste.test\n', '      baseUrl: https://api.example-waste.test\n      __proto__: { polluted: true }\n'));
+    const file = variant('proto.yaml', (y) =>
+      y.replace(
+        '      baseUrl: https://api.example-waste.test\n',
+        '      baseUrl: https://api.example-waste.test\n      __proto__: { polluted: true }\n',
+      ),
+    );
     const issues = issuesOf(await rejection(loadStack(file, { env })));
-    expect(issues).toEqual([expect.objectContaining({ path: '/adapters/waste/config/__proto__', rule: 'propertyNames', params: { line: 8 } })]);
+    expect(issues).toEqual([
+      expect.objectContaining({ path: '/adapters/waste/config/__proto__', rule: 'propertyNames', params: { line: 8 } }),
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses duplicate keys with their line', async () => {
-    const file = variant('duplicate-key.yaml', (y) => y.replace('    targets: [waste]\n    mode: one\n', '    targets: [waste]\n    mode: one\n    mode: all\n'));
+    const file = variant('duplicate-key.yaml', (y) =>
+      y.replace('    targets: [waste]\n    mode: one\n', '    targets: [waste]\n    mode: one\n    mode: all\n'),
+    );
     const issues = issuesOf(await rejection(loadStack(file, { env })));
     expect(issues).toEqual([expect.objectContaining({ path: '/routes/0/mode', rule: 'uniqueKeys', params: { line: 22 } })]);
   });
@@ -221,7 +273,13 @@ describe('loadStack', () => {
 describe('createStack', () => {
   it('refuses a config value that is a shell variable, but leaves lower-case $ expressions alone', async () => {
     const config = minimal();
-    config.adapters.waste!.config = { baseUrl: 'https://api.example-waste.test', apiKey: '$EXAMPLE_WASTE_KEY', mapping: '$uppercase($uprn)', note: '$uprn', tenant: '${TENANT}' };
+    config.adapters.waste!.config = {
+      baseUrl: 'https://api.example-waste.test',
+      apiKey: '$EXAMPLE_WASTE_KEY',
+      mapping: '$uppercase($uprn)',
+      note: '$uprn',
+      tenant: '${TENANT}',
+    };
     const issues = issuesOf(await rejection(createStack(config, { env })));
     expect(issues.map((i) => [i.path, i.rule, i.params])).toEqual([
       ['/adapters/waste/config/apiKey', 'shellVariable', { env: 'EXAMPLE_WASTE_KEY' }],
@@ -233,7 +291,14 @@ describe('createStack', () => {
     expect((await createStack(minimal(), { env })).reporting).toBeUndefined();
     const unitCosts = { 'street.report': { web: 0.32, phone: 2.9 }, '*': { face_to_face: 7.4 } };
     expect((await createStack({ ...minimal(), reporting: { unitCosts } }, { env })).reporting).toEqual({ unitCosts });
-    const issues = issuesOf(await rejection(createStack({ ...minimal(), reporting: { unitCosts: { 'street.report': { web: -1, fax: 2 } as never, 'Not A Type': {} } } }, { env })));
+    const issues = issuesOf(
+      await rejection(
+        createStack(
+          { ...minimal(), reporting: { unitCosts: { 'street.report': { web: -1, fax: 2 } as never, 'Not A Type': {} } } },
+          { env },
+        ),
+      ),
+    );
     expect(issues.map((i) => [i.path, i.rule])).toEqual(
       expect.arrayContaining([
         ['/reporting/unitCosts/street.report/web', 'minimum'],
@@ -244,7 +309,10 @@ describe('createStack', () => {
   });
 
   it('validates and resolves a stack given from code', async () => {
-    const stack = await createStack({ ...minimal(), mappings: { service: { refuse: 'REF' }, bins: { file: 'mappings/services.csv' } } }, { env, cwd: dir });
+    const stack = await createStack(
+      { ...minimal(), mappings: { service: { refuse: 'REF' }, bins: { file: 'mappings/services.csv' } } },
+      { env, cwd: dir },
+    );
     expect(stack.adapters.waste?.config.apiKey).toBe(WASTE_KEY);
     expect(stack.mappings.bins?.recycling).toBe('BLUE');
     expect(stack.secrets).toEqual([WASTE_KEY]);
@@ -277,7 +345,9 @@ describe('createStack', () => {
   });
 
   it('refuses a __proto__ key from JSON.parse anywhere', async () => {
-    const config = JSON.parse('{"council":"E07000223","adapters":{"waste":{"package":"@lgx/adapter-template","config":{"nested":{"__proto__":{"x":1}}}}},"routes":[]}') as StackConfig;
+    const config = JSON.parse(
+      '{"council":"E07000223","adapters":{"waste":{"package":"@lgx/adapter-template","config":{"nested":{"__proto__":{"x":1}}}}},"routes":[]}',
+    ) as StackConfig;
     const issues = issuesOf(await rejection(createStack(config)));
     expect(issues).toEqual([expect.objectContaining({ path: '/adapters/waste/config/nested/__proto__', rule: 'propertyNames' })]);
   });
@@ -285,7 +355,12 @@ describe('createStack', () => {
   it('refuses unknown keys and non-string mapping codes (a closed schema)', async () => {
     const config = { ...minimal(), extra: true, mappings: { service: { refuse: 123 } } } as unknown as StackConfig;
     const issues = issuesOf(await rejection(createStack(config, { env })));
-    expect(issues.map((i) => [i.path, i.rule])).toEqual(expect.arrayContaining([['/extra', 'additionalProperties'], ['/mappings/service/refuse', 'type']]));
+    expect(issues.map((i) => [i.path, i.rule])).toEqual(
+      expect.arrayContaining([
+        ['/extra', 'additionalProperties'],
+        ['/mappings/service/refuse', 'type'],
+      ]),
+    );
   });
 
   it('publishes its schema as closed JSON Schema 2020-12', () => {
@@ -299,8 +374,21 @@ describe('the open311 section', () => {
 
   it('is carried into the definition as a copy', async () => {
     const services: NonNullable<StackConfig['open311']>['services'] = [
-      { code: 'POT', name: 'Pothole', type: 'street.report', kind: 'pothole', attributes: [{ code: 'column', description: 'Column', datatype: 'string', field: 'assetReference' }] },
-      { code: 'BIN', name: 'Damaged bin', type: 'waste.containerRequest', service: 'refuse', data: { reason: 'damaged' }, attributes: [{ code: 'size', description: 'Size', datatype: 'number', field: 'container.sizeLitres' }] },
+      {
+        code: 'POT',
+        name: 'Pothole',
+        type: 'street.report',
+        kind: 'pothole',
+        attributes: [{ code: 'column', description: 'Column', datatype: 'string', field: 'assetReference' }],
+      },
+      {
+        code: 'BIN',
+        name: 'Damaged bin',
+        type: 'waste.containerRequest',
+        service: 'refuse',
+        data: { reason: 'damaged' },
+        attributes: [{ code: 'size', description: 'Size', datatype: 'number', field: 'container.sizeLitres' }],
+      },
     ];
     const config = withOpen311(services);
     const definition = await createStack(config, { env });
@@ -313,11 +401,18 @@ describe('the open311 section', () => {
     const config = withOpen311([
       { code: 'A', name: 'A', type: 'street.report' },
       { code: 'A', name: 'B', type: 'waste.missedCollection' },
-      { code: 'C', name: 'C', type: 'waste.containerRequest', service: 'refuse', data: { colour: 'green' }, attributes: [
-        { code: 'x', description: 'x', datatype: 'string', field: 'nonsense.deep' },
-        { code: 'y', description: 'y', datatype: 'singlevaluelist' },
-        { code: 'z', description: 'z', datatype: 'string', field: 'constructor.prototype' },
-      ] },
+      {
+        code: 'C',
+        name: 'C',
+        type: 'waste.containerRequest',
+        service: 'refuse',
+        data: { colour: 'green' },
+        attributes: [
+          { code: 'x', description: 'x', datatype: 'string', field: 'nonsense.deep' },
+          { code: 'y', description: 'y', datatype: 'singlevaluelist' },
+          { code: 'z', description: 'z', datatype: 'string', field: 'constructor.prototype' },
+        ],
+      },
     ]);
     const issues = issuesOf(await rejection(createStack(config, { env })));
     expect(issues.map((i) => [i.path, i.rule])).toEqual(
@@ -347,7 +442,9 @@ describe('matchRoutes', () => {
   });
 
   it('matches on top-level data fields by equality', () => {
-    expect(matchRoutes(stack, { type: 'street.report', data: { kind: 'pothole' } })).toEqual(expect.objectContaining({ index: 1, mode: 'fallback', targets: ['highways', 'crm'], shadow: [] }));
+    expect(matchRoutes(stack, { type: 'street.report', data: { kind: 'pothole' } })).toEqual(
+      expect.objectContaining({ index: 1, mode: 'fallback', targets: ['highways', 'crm'], shadow: [] }),
+    );
     expect(matchRoutes(stack, { type: 'street.report', data: { kind: 'graffiti' } })).toBeUndefined();
     expect(matchRoutes(stack, { type: 'waste.containerRequest', data: { urgent: true } })?.index).toBe(3);
     expect(matchRoutes(stack, { type: 'waste.containerRequest', data: { urgent: 'true' } })).toBeUndefined();
@@ -424,16 +521,40 @@ describe('a key at the wrong place', () => {
 
   it('says where a key nested too deep or too shallow belongs, instead of the errors it causes', () => {
     expect(issues({ council: 'E07000223', adapters: { ...waste, open311: { services: [] } }, routes: [] })).toEqual([
-      ['/adapters/open311', 'misplacedKey', "'open311' is nested under 'adapters', but it belongs at the top level, beside 'adapters': check its indentation and line it up with 'adapters'"],
+      [
+        '/adapters/open311',
+        'misplacedKey',
+        "'open311' is nested under 'adapters', but it belongs at the top level, beside 'adapters': check its indentation and line it up with 'adapters'",
+      ],
     ]);
     expect(issues({ council: 'E07000223', adapters: waste, config: { baseUrl: 'x' }, routes: [] })).toEqual([
-      ['/config', 'misplacedKey', "'config' is at the top level, but it belongs inside an adapter (under adapters): check its indentation and indent it under adapters › <adapter id>"],
+      [
+        '/config',
+        'misplacedKey',
+        "'config' is at the top level, but it belongs inside an adapter (under adapters): check its indentation and indent it under adapters › <adapter id>",
+      ],
     ]);
-    expect(issues({ council: 'E07000223', adapters: waste, routes: [{ match: {}, data: { kind: 'pothole' }, mode: 'one', targets: ['waste'] }] })).toEqual([
-      ['/routes/0/data', 'misplacedKey', "'data' is inside a route (an item of routes), but it belongs inside a route's match: check its indentation and indent it under match"],
+    expect(
+      issues({
+        council: 'E07000223',
+        adapters: waste,
+        routes: [{ match: {}, data: { kind: 'pothole' }, mode: 'one', targets: ['waste'] }],
+      }),
+    ).toEqual([
+      [
+        '/routes/0/data',
+        'misplacedKey',
+        "'data' is inside a route (an item of routes), but it belongs inside a route's match: check its indentation and indent it under match",
+      ],
     ]);
-    expect(issues({ council: 'E07000223', adapters: waste, routes: [{ match: {}, mode: 'one', targets: ['waste'], package: 'x' }] })).toEqual([
-      ['/routes/0/package', 'misplacedKey', "'package' is not allowed inside a route (an item of routes); a stack file has 'package' only inside an adapter (under adapters)"],
+    expect(
+      issues({ council: 'E07000223', adapters: waste, routes: [{ match: {}, mode: 'one', targets: ['waste'], package: 'x' }] }),
+    ).toEqual([
+      [
+        '/routes/0/package',
+        'misplacedKey',
+        "'package' is not allowed inside a route (an item of routes); a stack file has 'package' only inside an adapter (under adapters)",
+      ],
     ]);
   });
 
@@ -442,6 +563,8 @@ describe('a key at the wrong place', () => {
       ['/adapters/waste/package', 'required', 'is required'],
       ['/adapters/waste/pakage', 'additionalProperties', 'is not a property this schema allows (check the spelling)'],
     ]);
-    expect(issues({ council: 'E07000223', adapters: { open311: { config: {} } }, routes: [] })).toEqual([['/adapters/open311/package', 'required', 'is required']]);
+    expect(issues({ council: 'E07000223', adapters: { open311: { config: {} } }, routes: [] })).toEqual([
+      ['/adapters/open311/package', 'required', 'is required'],
+    ]);
   });
 });

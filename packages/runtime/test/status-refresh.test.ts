@@ -8,7 +8,19 @@ import { loadFixtures } from '@lgx/testkit';
 import { API_KEY, progressCase, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { createPostgresStore, createSqliteStore, createStack, openStack, StatusEvents, StatusPoller, verifyWebhookSignature, type RunningStack, type StatusRefreshOptions, type Store, type StoredStatusUpdate } from '../src';
+import {
+  createPostgresStore,
+  createSqliteStore,
+  createStack,
+  openStack,
+  StatusEvents,
+  StatusPoller,
+  verifyWebhookSignature,
+  type RunningStack,
+  type StatusRefreshOptions,
+  type Store,
+  type StoredStatusUpdate,
+} from '../src';
 import { postgresRefreshQueries } from '../src/store/postgres-refresh-queries';
 import { SQLITE_REFRESH_QUERIES } from '../src/store/sqlite-refresh-queries';
 import { stackInternals } from '../src/engine/stack-internals';
@@ -25,7 +37,12 @@ const COUNCIL = 'E07000223';
 const SECRET = 'whsec-refresh-test-0001';
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
 let seq = 0;
-const tx = () => createTransaction('waste.missedCollection', structuredClone(missed[seq % missed.length]) as never, { council: COUNCIL, channel: 'web', idempotencyKey: `refresh-${seq++}` });
+const tx = () =>
+  createTransaction('waste.missedCollection', structuredClone(missed[seq % missed.length]) as never, {
+    council: COUNCIL,
+    channel: 'web',
+    idempotencyKey: `refresh-${seq++}`,
+  });
 
 let sim: ExampleWasteSimulator;
 let root: string;
@@ -50,7 +67,11 @@ async function startHookReceiver(): Promise<typeof hooks> {
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/lgx`, received, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/lgx`,
+    received,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 beforeAll(async () => {
@@ -58,7 +79,11 @@ beforeAll(async () => {
   hooks = await startHookReceiver();
   // Inside the repository, so the fake package finds @lgx/core and the template the way an installed one would.
   root = fs.mkdtempSync(path.join(__dirname, '.tmp-refresh-'));
-  fs.cpSync(path.join(__dirname, 'fixtures', 'adapter-packages', 'lgx-adapter-case-status'), path.join(root, 'node_modules', '@acme', 'lgx-adapter-case-status'), { recursive: true });
+  fs.cpSync(
+    path.join(__dirname, 'fixtures', 'adapter-packages', 'lgx-adapter-case-status'),
+    path.join(root, 'node_modules', '@acme', 'lgx-adapter-case-status'),
+    { recursive: true },
+  );
 });
 afterAll(async () => {
   await sim.close();
@@ -67,7 +92,9 @@ afterAll(async () => {
 });
 
 /** GET /v1/cases/<ref> calls the simulator has had. */
-const lookups = (ref?: string) => sim.requests.filter((r) => r.method === 'GET' && (ref === undefined ? r.path.startsWith('/v1/cases/') : r.path === `/v1/cases/${ref}`)).length;
+const lookups = (ref?: string) =>
+  sim.requests.filter((r) => r.method === 'GET' && (ref === undefined ? r.path.startsWith('/v1/cases/') : r.path === `/v1/cases/${ref}`))
+    .length;
 
 function describeRefresh(name: string, openStore: () => Promise<Store>): void {
   describe(`status refresh (${name})`, () => {
@@ -107,7 +134,10 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
       await stack.close({ closeStore: true });
     });
 
-    function poller(refresh: StatusRefreshOptions | false, options: { logger?: ReturnType<typeof createLogger>; intervalMs?: number; clock?: boolean } = {}): StatusPoller {
+    function poller(
+      refresh: StatusRefreshOptions | false,
+      options: { logger?: ReturnType<typeof createLogger>; intervalMs?: number; clock?: boolean } = {},
+    ): StatusPoller {
       const p = new StatusPoller({
         store: stackInternals(stack).store,
         adapters: stack.adapters,
@@ -190,7 +220,7 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
       expect(heard.map((u) => u.update.status)).toEqual(['open', 'fixed']);
     });
 
-    it('keeps to each target\'s budget: at most that many getStatus calls per window, however many cases are open, shared by every poller on the store', async () => {
+    it("keeps to each target's budget: at most that many getStatus calls per window, however many cases are open, shared by every poller on the store", async () => {
       await deliver(7);
       const budget = { calls: 3, windowMs: 60_000 };
       const first = poller({ firstAfterMs: 1000, budget, concurrency: 2 });
@@ -215,7 +245,10 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
     it('stores no status when the back office answers 404, and asks again later; a 503 backs off the same way', async () => {
       const [{ id, ref }] = (await deliver(1)) as [{ id: string; ref: string }];
       const logs: LogEntry[] = [];
-      const p = poller({ firstAfterMs: 60_000, maxDelayMs: 3_600_000 }, { logger: createLogger({ sink: (e) => logs.push(e), level: 'debug', secrets: [API_KEY] }) });
+      const p = poller(
+        { firstAfterMs: 60_000, maxDelayMs: 3_600_000 },
+        { logger: createLogger({ sink: (e) => logs.push(e), level: 'debug', secrets: [API_KEY] }) },
+      );
       const record = sim.state.cases.get(ref)!;
       sim.state.cases.delete(ref);
       clock += 61_000;
@@ -275,11 +308,24 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
           throw new UnsupportedError('pollUpdates needs a poll request in the configuration');
         },
       };
-      const p = new StatusPoller({ store: stackInternals(stack).store, adapters: new Map([['cases', noFeed]]), events, now, logger, refresh: { firstAfterMs: 60_000 } });
+      const p = new StatusPoller({
+        store: stackInternals(stack).store,
+        adapters: new Map([['cases', noFeed]]),
+        events,
+        now,
+        logger,
+        refresh: { firstAfterMs: 60_000 },
+      });
       clock += 61_000;
       await p.pollOnce();
       expect([polls, lookups()]).toEqual([1, 0]);
-      expect(logs).toEqual([expect.objectContaining({ level: 'info', target: 'cases', msg: 'the adapter has no change feed: its statuses are refreshed by getStatus' })]);
+      expect(logs).toEqual([
+        expect.objectContaining({
+          level: 'info',
+          target: 'cases',
+          msg: 'the adapter has no change feed: its statuses are refreshed by getStatus',
+        }),
+      ]);
       expect(await p.pollOnce()).toBe(1);
       expect([polls, lookups()]).toEqual([1, 1]);
       expect(await statuses(id)).toEqual(['open']);
@@ -291,13 +337,21 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
           throw new UnsupportedError('getStatus needs a status request in the configuration');
         },
       };
-      const q = new StatusPoller({ store: stackInternals(stack).store, adapters: new Map([['cases', noStatus]]), now, logger, refresh: { firstAfterMs: 60_000 } });
+      const q = new StatusPoller({
+        store: stackInternals(stack).store,
+        adapters: new Map([['cases', noStatus]]),
+        now,
+        logger,
+        refresh: { firstAfterMs: 60_000 },
+      });
       clock += 60_000;
       await q.pollOnce();
       clock += 86_400_000;
       await q.pollOnce();
       expect(asked).toBe(1);
-      expect(logs.at(-1)).toEqual(expect.objectContaining({ level: 'warn', target: 'cases', code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' }));
+      expect(logs.at(-1)).toEqual(
+        expect.objectContaining({ level: 'warn', target: 'cases', code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' }),
+      );
       expect(await statuses(id)).toEqual(['open']);
     });
 
@@ -308,7 +362,9 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
       expect(lookups()).toBe(0);
       expect(await statuses(id)).toEqual([]);
       expect(() => poller({ budget: { calls: 0, windowMs: 1000 } })).toThrow('refresh.budget.calls must be a whole number of 1 or more');
-      expect(() => poller({ targets: { cases: { firstAfterMs: 1.5 } } })).toThrow('refresh.targets.cases.firstAfterMs must be a whole number of 1 or more');
+      expect(() => poller({ targets: { cases: { firstAfterMs: 1.5 } } })).toThrow(
+        'refresh.targets.cases.firstAfterMs must be a whole number of 1 or more',
+      );
     });
   });
 }
@@ -321,7 +377,15 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
  */
 const CLAIM_AT = new Date(Date.parse(REFRESH_BACKLOG_AT) + (86_400 + 30) * 1000);
 const FIRST_CLAIM = { refs: ['REF-1', 'REF-4', 'REF-13', 'REF-16', 'REF-19'], closed: 2 };
-const backlogClaim = { target: 'busy', now: CLAIM_AT, limit: 5, firstAfterMs: 60_000, claimMs: 90_000, budget: { calls: 60, windowMs: 60_000 }, finalStatuses: ['closed'] };
+const backlogClaim = {
+  target: 'busy',
+  now: CLAIM_AT,
+  limit: 5,
+  firstAfterMs: 60_000,
+  claimMs: 90_000,
+  budget: { calls: 60, windowMs: 60_000 },
+  finalStatuses: ['closed'],
+};
 
 async function expectFirstClaim(store: Store): Promise<void> {
   const claim = await store.claimStatusRefresh(backlogClaim);
@@ -340,7 +404,8 @@ it('SQLite: finds due cases through per-target indexes with 100,000 deliveries (
   fillRefreshBacklogSqlite(file, 100_000);
   const db = new Database(file);
   try {
-    const plan = (sql: string, ...params: unknown[]) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
+    const plan = (sql: string, ...params: unknown[]) =>
+      (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params) as Array<{ detail: string }>).map((r) => r.detail).join('\n');
     for (const analysed of [false, true]) {
       if (analysed) db.exec('ANALYZE');
       const latest = /CORRELATED SCALAR SUBQUERY \d+\nSEARCH u USING INDEX status_updates_transaction \(transaction_id=\?\)$/;
@@ -351,7 +416,9 @@ it('SQLite: finds due cases through per-target indexes with 100,000 deliveries (
       expect(scheduled).toMatch(/^SEARCH d USING INDEX deliveries_refresh_due \(target=\? AND refresh_at<\?\)\n/);
       expect(scheduled).toMatch(latest);
       expect(`${fresh}\n${scheduled}`).not.toMatch(/TEMP B-TREE|SCAN d/);
-      expect(plan(SQLITE_REFRESH_QUERIES.schedule, 'open', CLAIM_AT.toISOString(), 60000, 'd-000001')).toMatch(/^SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)$/);
+      expect(plan(SQLITE_REFRESH_QUERIES.schedule, 'open', CLAIM_AT.toISOString(), 60000, 'd-000001')).toMatch(
+        /^SEARCH deliveries USING INDEX sqlite_autoindex_deliveries_1 \(id=\?\)$/,
+      );
     }
   } finally {
     db.close();
@@ -374,7 +441,8 @@ if (availability.binaries) {
   afterAll(async () => {
     await server?.stop();
   }, 60_000);
-  const openStore = async (schema = `refresh_${randomUUID().slice(0, 8)}`) => createPostgresStore({ connectionString: server!.connectionString, schema });
+  const openStore = async (schema = `refresh_${randomUUID().slice(0, 8)}`) =>
+    createPostgresStore({ connectionString: server!.connectionString, schema });
   describeRefresh('PostgreSQL', () => openStore());
 
   it('PostgreSQL: finds due cases through per-target indexes with 100,000 deliveries (query plans on an analysed table), oldest due first', async () => {
@@ -387,14 +455,18 @@ if (availability.binaries) {
     const client = new pg.Pool({ connectionString: server!.connectionString, max: 1 });
     try {
       const sql = postgresRefreshQueries(s);
-      const plan = async (text: string, params: unknown[]) => (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
+      const plan = async (text: string, params: unknown[]) =>
+        (await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${text}`, params)).rows.map((r) => r['QUERY PLAN']).join('\n');
       for (const [name, text, params, index] of [
         ['fresh', sql.fresh, ['busy', CLAIM_AT, 5], 'deliveries_refresh_new'],
         ['scheduled', sql.scheduled, ['busy', CLAIM_AT, 5], 'deliveries_refresh_due'],
       ] as const) {
         const shown = await plan(text, [...params]);
         expect([name, shown]).toEqual([name, expect.stringMatching(new RegExp(`Index Scan using ${index} on deliveries d`))]);
-        expect([name, shown]).toEqual([name, expect.stringMatching(/Index Scan (Backward )?using status_updates_transaction on status_updates u/)]);
+        expect([name, shown]).toEqual([
+          name,
+          expect.stringMatching(/Index Scan (Backward )?using status_updates_transaction on status_updates u/),
+        ]);
         expect([name, shown]).not.toEqual([name, expect.stringMatching(/Seq Scan|Sort/)]);
       }
     } finally {

@@ -27,7 +27,12 @@ let sim: ExampleWasteSimulator;
 let stack: RunningStack;
 
 const missed = loadFixtures('waste.missedCollection', { kind: 'valid' }).map((f) => f.data);
-const tx = (i: number, key = `form-${i}`) => createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, { council: 'E07000223', channel: 'web', idempotencyKey: key });
+const tx = (i: number, key = `form-${i}`) =>
+  createTransaction('waste.missedCollection', structuredClone(missed[i % missed.length]) as never, {
+    council: 'E07000223',
+    channel: 'web',
+    idempotencyKey: key,
+  });
 
 /** Submits one transaction, waits for its delivery and returns its id and the vendor's reference. */
 async function deliverOne(i = 0): Promise<{ id: string; ref: string }> {
@@ -94,7 +99,12 @@ describe('status polling', () => {
     const updates = (await stack.get(id))!.statusUpdates;
     expect(updates.map((u) => u.update)).toEqual([
       expect.objectContaining({ externalRef: ref, status: 'open', externalStatusCode: 'logged', source: 'template' }),
-      expect.objectContaining({ externalRef: ref, status: 'action_scheduled', externalStatusCode: 'scheduled', description: 'Crew booked for Thursday' }),
+      expect.objectContaining({
+        externalRef: ref,
+        status: 'action_scheduled',
+        externalStatusCode: 'scheduled',
+        description: 'Crew booked for Thursday',
+      }),
     ]);
     expect(updates.every((u) => u.transactionId === id && u.target === 'waste')).toBe(true);
     expect(await stackInternals(stack).store.getCursor(pollCursorName('waste'))).toBe('2');
@@ -145,14 +155,28 @@ describe('callbacks', () => {
     const pushed: AdapterInstance = {
       async handleCallback(request) {
         const body = JSON.parse(Buffer.from(request.body).toString('utf8')) as { case: string; state: string };
-        return { status: 202, updates: [{ externalRef: body.case, updateId: 'push-1', status: 'fixed', externalStatusCode: body.state, updatedAt: new Date().toISOString() }] };
+        return {
+          status: 202,
+          updates: [
+            {
+              externalRef: body.case,
+              updateId: 'push-1',
+              status: 'fixed',
+              externalStatusCode: body.state,
+              updatedAt: new Date().toISOString(),
+            },
+          ],
+        };
       },
     };
     const events = new StatusEvents();
     const seen: StoredStatusUpdate[] = [];
     events.on('statusUpdate', (u) => seen.push(u));
     const handleCallback = createCallbackHandler({ store: stackInternals(stack).store, adapters: new Map([['waste', pushed]]), events });
-    const request = { headers: { 'content-type': 'application/json' }, body: Buffer.from(JSON.stringify({ case: ref, state: 'completed' })) };
+    const request = {
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from(JSON.stringify({ case: ref, state: 'completed' })),
+    };
 
     const first = await handleCallback('waste', request);
     expect(first).toMatchObject({ status: 202, stored: [expect.objectContaining({ transactionId: id })] });
@@ -163,7 +187,9 @@ describe('callbacks', () => {
 
     await expect(handleCallback('nope', request)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' });
     // The template adapter polls and does not take pushes.
-    await expect(createCallbackHandler({ store: stackInternals(stack).store, adapters: stack.adapters })('waste', request)).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' });
+    await expect(
+      createCallbackHandler({ store: stackInternals(stack).store, adapters: stack.adapters })('waste', request),
+    ).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' });
   });
 });
 
@@ -207,7 +233,9 @@ describe('subscribers', () => {
       // A tampered body, the wrong secret, or a stale timestamp all fail.
       expect(verifyWebhookSignature(hit!.body.replace('"open"', '"closed"'), header, secret)).toBe(false);
       expect(verifyWebhookSignature(hit!.body, header, 'another-secret')).toBe(false);
-      expect(verifyWebhookSignature(hit!.body, header, secret, { toleranceSeconds: 300, now: new Date(Date.now() + 10 * 60_000) })).toBe(false);
+      expect(verifyWebhookSignature(hit!.body, header, secret, { toleranceSeconds: 300, now: new Date(Date.now() + 10 * 60_000) })).toBe(
+        false,
+      );
       expect(verifyWebhookSignature(hit!.body, undefined, secret)).toBe(false);
       expect(verifyWebhookSignature(hit!.body, 't=1,v1=zz', secret)).toBe(false);
     } finally {
@@ -246,7 +274,11 @@ describe('subscribers', () => {
       await waitFor(async () => (await stack.dlq.list({ target: 'webhook:crm' })).length === 1, 'the dead letter');
       expect(receiver.received).toHaveLength(3);
       const [dead] = await stack.dlq.list({ target: 'webhook:crm' });
-      expect(dead).toMatchObject({ target: 'webhook:crm', attempts: 3, lastError: { classification: 'retryable', message: expect.stringContaining('500') } });
+      expect(dead).toMatchObject({
+        target: 'webhook:crm',
+        attempts: 3,
+        lastError: { classification: 'retryable', message: expect.stringContaining('500') },
+      });
       expect((await stack.dlq.show(dead!.id))!.attemptLog.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed']);
     } finally {
       await receiver.close();

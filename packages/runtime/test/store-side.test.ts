@@ -24,17 +24,27 @@ describe('loadStackOutline', () => {
       highways: { package: '@lgx/adapter-template' },
       crm: { package: '@lgx/adapter-template' },
     });
-    expect(outline.routes[0]).toEqual({ match: { type: 'waste.missedCollection' }, mode: 'one', targets: ['waste'], shadow: ['waste-new'] });
+    expect(outline.routes[0]).toEqual({
+      match: { type: 'waste.missedCollection' },
+      mode: 'one',
+      targets: ['waste'],
+      shadow: ['waste-new'],
+    });
     // No configuration at all: nothing an adapter could be created from, no reference to resolve later.
     expect(JSON.stringify(outline)).not.toContain('env:');
   });
 
   it('still refuses a stack whose shape is wrong, naming the key and its line', async () => {
     const file = join(dir, 'stack.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('targets: [highways, crm]\n  - match: { lgsl', 'targets: [highway, crm]\n  - match: { lgsl'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace('targets: [highways, crm]\n  - match: { lgsl', 'targets: [highway, crm]\n  - match: { lgsl'),
+    );
     const error = await loadStackOutline(file).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LgxValidationError);
-    expect((error as LgxValidationError).issues).toEqual([expect.objectContaining({ path: '/routes/1/targets/0', rule: 'declaredAdapter', params: { adapter: 'highway', line: 25 } })]);
+    expect((error as LgxValidationError).issues).toEqual([
+      expect.objectContaining({ path: '/routes/1/targets/0', rule: 'declaredAdapter', params: { adapter: 'highway', line: 25 } }),
+    ]);
   });
 });
 
@@ -48,13 +58,28 @@ describe('createDeadLetters', () => {
 
   /** A transaction whose one delivery the back office refused for good. */
   async function dead(council: string): Promise<string> {
-    const envelope = createTransaction('street.report', { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } }, { council });
+    const envelope = createTransaction(
+      'street.report',
+      { kind: 'pothole', description: 'Pothole', location: { usrn: '8400709' } },
+      { council },
+    );
     const deliveryId = `${council}-${envelope.id}`;
-    await store.insertTransaction({ envelope, deliveries: [{ id: deliveryId, target: 'highways', mode: 'one', order: 0, state: 'pending' }], audit: { actor: 'test', action: 'transaction.accepted' }, now: new Date() });
+    await store.insertTransaction({
+      envelope,
+      deliveries: [{ id: deliveryId, target: 'highways', mode: 'one', order: 0, state: 'pending' }],
+      audit: { actor: 'test', action: 'transaction.accepted' },
+      now: new Date(),
+    });
     const [leased] = await store.leaseDeliveries({ owner: 'w', limit: 1, leaseMs: 60_000, now: new Date() });
     const now = new Date();
     const error = { classification: 'permanent', message: 'refused' };
-    await store.completeAttempt({ deliveryId: leased!.id, owner: 'w', attempt: { attempt: 1, startedAt: now.toISOString(), finishedAt: now.toISOString(), outcome: 'failed', classification: 'permanent' }, outcome: { kind: 'dead', error }, now });
+    await store.completeAttempt({
+      deliveryId: leased!.id,
+      owner: 'w',
+      attempt: { attempt: 1, startedAt: now.toISOString(), finishedAt: now.toISOString(), outcome: 'failed', classification: 'permanent' },
+      outcome: { kind: 'dead', error },
+      now,
+    });
     return deliveryId;
   }
 
@@ -65,7 +90,9 @@ describe('createDeadLetters', () => {
     const dlq = createDeadLetters({ store, council: 'E07000223', onReplay: () => (replayed += 1) });
     expect((await dlq.list()).map((d) => d.id)).toEqual([ours]);
     expect(await dlq.show(theirs)).toBeUndefined();
-    expect(await dlq.show(ours)).toEqual(expect.objectContaining({ state: 'dead', attemptLog: [expect.objectContaining({ attempt: 1, outcome: 'failed' })] }));
+    expect(await dlq.show(ours)).toEqual(
+      expect.objectContaining({ state: 'dead', attemptLog: [expect.objectContaining({ attempt: 1, outcome: 'failed' })] }),
+    );
     expect(await dlq.replay(ours, { actor: 'staff-42', reason: 'fixed' })).toBe(true);
     expect([(await store.getDelivery(ours))?.state, replayed]).toEqual(['pending', 1]);
     // Another council's dead letter cannot be replayed or discarded from here, even with its id.

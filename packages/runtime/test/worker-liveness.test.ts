@@ -5,7 +5,15 @@ const now = new Date('2026-03-02T09:00:10.000Z');
 const self = { id: 'worker-self', host: 'node-1/boot-a/pid:[4026531836]', pid: 100 };
 
 function worker(id: string, overrides: Partial<WorkerRecord> = {}): WorkerRecord {
-  return { id, host: self.host, pid: 200, leaseMs: 15_000, startedAt: '2026-03-02T09:00:00.000Z', heartbeatAt: '2026-03-02T09:00:05.000Z', ...overrides };
+  return {
+    id,
+    host: self.host,
+    pid: 200,
+    leaseMs: 15_000,
+    startedAt: '2026-03-02T09:00:00.000Z',
+    heartbeatAt: '2026-03-02T09:00:05.000Z',
+    ...overrides,
+  };
 }
 
 describe('deadWorkers', () => {
@@ -28,7 +36,11 @@ describe('deadWorkers', () => {
   it('finds any worker silent for longer than its lease, and never itself', () => {
     const silent = worker('silent', { host: 'node-2/boot-b/pid:[1]', heartbeatAt: '2026-03-02T08:59:54.999Z' });
     const recent = worker('recent', { host: 'node-2/boot-b/pid:[1]', heartbeatAt: '2026-03-02T08:59:55.000Z' });
-    expect(deadWorkers([silent, recent, worker(self.id, { pid: 999, heartbeatAt: '2026-03-01T00:00:00.000Z' })], self, now, isAlive).map((w) => w.id)).toEqual(['silent']);
+    expect(
+      deadWorkers([silent, recent, worker(self.id, { pid: 999, heartbeatAt: '2026-03-01T00:00:00.000Z' })], self, now, isAlive).map(
+        (w) => w.id,
+      ),
+    ).toEqual(['silent']);
   });
 });
 

@@ -37,7 +37,14 @@ describe('YAML syntax errors in a stack file', () => {
     ],
     [
       'a key between two levels',
-      ['adapters:', '  waste:', "    package: '@lgx/adapter-template'", '    config:', '      baseUrl: https://waste.example', '     apiKey: sk-live-1234'],
+      [
+        'adapters:',
+        '  waste:',
+        "    package: '@lgx/adapter-template'",
+        '    config:',
+        '      baseUrl: https://waste.example',
+        '     apiKey: sk-live-1234',
+      ],
       "'apiKey' starts in column 6, which lines it up with no key above it (the keys of one mapping start in the same column): move it to column 7 (like 'baseUrl' on line 5) or column 5 (like 'config' on line 4) (line 6, column 6)",
       '     apiKey: ***\n     ^',
     ],

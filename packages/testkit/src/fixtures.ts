@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { schemaRegistry, type QueryParamsMap, type QueryResultMap, type QueryType, type TransactionDataMap, type TransactionDataVersions, type TransactionType } from '@lgx/core';
+import {
+  schemaRegistry,
+  type QueryParamsMap,
+  type QueryResultMap,
+  type QueryType,
+  type TransactionDataMap,
+  type TransactionDataVersions,
+  type TransactionType,
+} from '@lgx/core';
 
 /** A canonical example shipped with @lgx/core. */
 export interface CanonicalFixture<Data = unknown> {
@@ -75,7 +83,8 @@ function readFixture(file: string, kind: FixtureKind): CanonicalFixture {
   }
   const fixture: CanonicalFixture = { name: path.basename(file, '.json'), description: f.description, data: f.data };
   if (f.expect !== undefined) {
-    if (typeof f.expect?.path !== 'string' || typeof f.expect.rule !== 'string') throw new Error(`fixture ${file}: "expect" must be { "path": "...", "rule": "..." }`);
+    if (typeof f.expect?.path !== 'string' || typeof f.expect.rule !== 'string')
+      throw new Error(`fixture ${file}: "expect" must be { "path": "...", "rule": "..." }`);
     fixture.expect = { path: f.expect.path, rule: f.expect.rule };
   } else if (kind === 'invalid') {
     throw new Error(`invalid fixture ${file} has no "expect"`);
@@ -88,7 +97,10 @@ function readFixture(file: string, kind: FixtureKind): CanonicalFixture {
  * read fresh from the `fixtures/` folder @lgx/core ships, sorted by name. A type, version or kind
  * with no fixtures throws, so a typo never turns into a test that checks nothing.
  */
-export function loadFixtures<const K extends string, const O extends LoadFixturesOptions>(type: K, options: O): Array<CanonicalFixture<FixtureData<K, O>>> {
+export function loadFixtures<const K extends string, const O extends LoadFixturesOptions>(
+  type: K,
+  options: O,
+): Array<CanonicalFixture<FixtureData<K, O>>> {
   // Type names become folder names: keep them from walking out of the fixtures folder.
   if (!/^[A-Za-z0-9][A-Za-z0-9.]*$/.test(type)) throw new Error(`'${type}' is not a transaction or query type name`);
   const version = options.version ?? schemaRegistry().get(type).major;
@@ -99,7 +111,12 @@ export function loadFixtures<const K extends string, const O extends LoadFixture
     throw new Error(`@lgx/core ships no fixtures for ${type} v${version}; ${known}`);
   }
   const dir = path.join(typeDir, `v${version}`, ...(options.kind === 'result' ? ['result', 'valid'] : [options.kind]));
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort() : [];
+  const files = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+    : [];
   if (files.length === 0) {
     const why = options.kind === 'result' ? ' (only query types have results)' : '';
     throw new Error(`@lgx/core ships no ${options.kind} fixtures for ${type} v${version}${why}`);

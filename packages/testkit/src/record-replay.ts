@@ -168,7 +168,10 @@ export function restoreNock(): void {
 // Credentials in a value, whatever its field is called. Narrow on purpose: council data is full of
 // phrases such as "Basic rate" that must survive.
 const CREDENTIAL_VALUE = new RegExp(`^(Bearer|Basic|Digest)\\s+(?!${SCRUBBED})([\\w.~+/-]{8,}=*)$`, 'i');
-const CREDENTIAL_IN_TEXT = new RegExp(`(authorization\\s*["']?\\s*[:=]\\s*["']?)(Bearer|Basic|Digest)\\s+(?!${SCRUBBED})[\\w.~+/-]+=*`, 'gi');
+const CREDENTIAL_IN_TEXT = new RegExp(
+  `(authorization\\s*["']?\\s*[:=]\\s*["']?)(Bearer|Basic|Digest)\\s+(?!${SCRUBBED})[\\w.~+/-]+=*`,
+  'gi',
+);
 const JWT = /\beyJ[\w-]{10,}\.eyJ[\w-]{10,}\.[\w-]*/g;
 const XML_ELEMENT = /<((?:[\w.-]+:)?([\w.-]+))(\s[^>]*)?>([^<]+)<\/\1>/g;
 const FORM = /^[\w.%~+-]+=[^&\s]*(&[\w.%~+-]+=[^&\s]*)*$/;
@@ -252,10 +255,13 @@ function scrubHeaderValue(name: string, value: string, where: string, s: Scrubbe
 }
 
 function scrubHeaders<H extends NonNullable<RecordedInteraction['rawHeaders']>>(headers: H, where: string, s: Scrubber): H {
-  if (Array.isArray(headers)) return headers.map((v, i) => (i % 2 === 1 ? scrubHeaderValue(headers[i - 1] ?? '', v, `${where}[${i}]`, s) : v)) as H;
+  if (Array.isArray(headers))
+    return headers.map((v, i) => (i % 2 === 1 ? scrubHeaderValue(headers[i - 1] ?? '', v, `${where}[${i}]`, s) : v)) as H;
   const out: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(headers)) {
-    out[name] = Array.isArray(value) ? value.map((v, i) => scrubHeaderValue(name, v, `${where}.${name}[${i}]`, s)) : scrubHeaderValue(name, value, `${where}.${name}`, s);
+    out[name] = Array.isArray(value)
+      ? value.map((v, i) => scrubHeaderValue(name, v, `${where}.${name}[${i}]`, s))
+      : scrubHeaderValue(name, value, `${where}.${name}`, s);
   }
   return out as H;
 }
@@ -266,7 +272,8 @@ function scrubInteraction(interaction: RecordedInteraction, index: number, s: Sc
   const out: RecordedInteraction = { ...interaction };
   if (q !== -1) out.path = `${interaction.path.slice(0, q)}?${scrubText(interaction.path.slice(q + 1), `${at}.path?`, s)}`;
   if (interaction.body !== undefined) out.body = scrubData(interaction.body, `${at}.body`, s);
-  if (interaction.response !== undefined && interaction.responseIsBinary !== true) out.response = scrubData(interaction.response, `${at}.response`, s);
+  if (interaction.response !== undefined && interaction.responseIsBinary !== true)
+    out.response = scrubData(interaction.response, `${at}.response`, s);
   if (interaction.rawHeaders !== undefined) out.rawHeaders = scrubHeaders(interaction.rawHeaders, `${at}.rawHeaders`, s);
   if (interaction.reqheaders !== undefined) out.reqheaders = scrubHeaders(interaction.reqheaders, `${at}.reqheaders`, s);
   return out;
@@ -316,7 +323,10 @@ function withoutHeaders(headers: NonNullable<Headers>, names: readonly string[])
 
 function decode(chunks: readonly string[], coding: string): unknown {
   let bytes = Buffer.concat(chunks.map((c) => Buffer.from(c, 'hex')));
-  for (const c of coding.split(',').map((x) => x.trim().toLowerCase()).reverse()) {
+  for (const c of coding
+    .split(',')
+    .map((x) => x.trim().toLowerCase())
+    .reverse()) {
     if (c === 'gzip' || c === 'x-gzip') bytes = zlib.gunzipSync(bytes);
     else if (c === 'deflate') bytes = zlib.inflateSync(bytes);
     else if (c === 'br') bytes = zlib.brotliDecompressSync(bytes);
@@ -429,7 +439,8 @@ function matchesRecorded(recorded: unknown, actual: unknown): boolean {
       .join('[\\s\\S]+?');
     return new RegExp(`^${pattern}$`).test(text);
   }
-  if (Array.isArray(recorded)) return Array.isArray(actual) && actual.length === recorded.length && recorded.every((r, i) => matchesRecorded(r, actual[i]));
+  if (Array.isArray(recorded))
+    return Array.isArray(actual) && actual.length === recorded.length && recorded.every((r, i) => matchesRecorded(r, actual[i]));
   if (typeof recorded === 'object' && recorded !== null) {
     if (typeof actual !== 'object' || actual === null || Array.isArray(actual)) return false;
     const r = Object.entries(recorded);
@@ -460,7 +471,8 @@ function define(nock: NockModule, r: RecordedInteraction, options: ReplayOptions
   }
   const q = r.path.indexOf('?');
   let body: Nock.RequestBodyMatcher | undefined;
-  if (!options.ignoreBodies && r.body !== undefined) body = containsScrubbed(r.body) ? scrubbedBodyMatcher(r.body) : (r.body as Nock.RequestBodyMatcher);
+  if (!options.ignoreBodies && r.body !== undefined)
+    body = containsScrubbed(r.body) ? scrubbedBodyMatcher(r.body) : (r.body as Nock.RequestBodyMatcher);
   const interceptor = scope.intercept(q === -1 ? r.path : r.path.slice(0, q), r.method, body);
   if (q !== -1) {
     const expected = { ...querystring.parse(r.path.slice(q + 1)) };
@@ -481,7 +493,9 @@ export function replayFixture(source: string | readonly RecordedInteraction[], o
   const interactions = readRecording(source, name);
   const secrets = unscrubbedSecrets(interactions, options);
   if (secrets.length > 0) {
-    throw new Error(`${name} holds unscrubbed secrets at ${secrets.join(', ')}: record it again with record(), or replace those values with "${SCRUBBED}"`);
+    throw new Error(
+      `${name} holds unscrubbed secrets at ${secrets.join(', ')}: record it again with record(), or replace those values with "${SCRUBBED}"`,
+    );
   }
   const nock = acquire();
   const interceptors: Nock.Interceptor[] = [];
@@ -569,6 +583,9 @@ export function simulateResetMidBody(url: string, options: ResetMidBodyOptions):
       },
     });
   };
-  interceptor.reply(options.status ?? 200, () => partThenReset() as unknown as Nock.ReplyBody, { 'content-type': 'application/json', ...options.headers });
+  interceptor.reply(options.status ?? 200, () => partThenReset() as unknown as Nock.ReplyBody, {
+    'content-type': 'application/json',
+    ...options.headers,
+  });
   return track<InterceptHandle>(nock, [interceptor], { scopes: [scope], done: () => scope.done() });
 }

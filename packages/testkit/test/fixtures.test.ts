@@ -54,7 +54,9 @@ describe('loadFixtures', () => {
   });
 
   it('throws rather than returning nothing for a wrong type, version or kind', () => {
-    expect(() => loadFixtures('waste.unknown', { kind: 'valid' })).toThrow(expect.objectContaining({ code: 'LGX_ERR_SCHEMA_UNKNOWN_TYPE' }));
+    expect(() => loadFixtures('waste.unknown', { kind: 'valid' })).toThrow(
+      expect.objectContaining({ code: 'LGX_ERR_SCHEMA_UNKNOWN_TYPE' }),
+    );
     expect(() => loadFixtures('payment', { kind: 'valid', version: 9 })).toThrow(/no fixtures for payment v9; it has v1/);
     expect(() => loadFixtures('waste.missedCollection', { kind: 'result' })).toThrow(/no result fixtures .*only query types/);
     expect(() => loadFixtures('../../package', { kind: 'valid', version: 1 })).toThrow(/not a transaction or query type/);

@@ -31,15 +31,19 @@ describe('the suite catches broken adapters', () => {
     ['mutatesInput', 'input-not-mutated'],
   ];
 
-  it.each(mutants)('a mutant that %s fails the %s check', async (defect, check) => {
-    const results = await runConformance(reportsAdapter({ [defect]: true }), options);
-    const failed = results.filter((r) => r.status === 'fail');
-    expect(failed.map((r) => r.id)).toContain(check);
-    const message = failed.find((r) => r.id === check)!.message!;
-    expect(message).toMatch(new RegExp(`^\\[${check}\\]`));
-    // The report never carries the secret it caught, nor any part of it.
-    expect(JSON.stringify(results)).not.toContain(REPORTS_API_KEY.slice(0, 8));
-  }, 60_000);
+  it.each(mutants)(
+    'a mutant that %s fails the %s check',
+    async (defect, check) => {
+      const results = await runConformance(reportsAdapter({ [defect]: true }), options);
+      const failed = results.filter((r) => r.status === 'fail');
+      expect(failed.map((r) => r.id)).toContain(check);
+      const message = failed.find((r) => r.id === check)!.message!;
+      expect(message).toMatch(new RegExp(`^\\[${check}\\]`));
+      // The report never carries the secret it caught, nor any part of it.
+      expect(JSON.stringify(results)).not.toContain(REPORTS_API_KEY.slice(0, 8));
+    },
+    60_000,
+  );
 
   it('the correct adapter passes every check it runs', async () => {
     const results = await runConformance(reportsAdapter(), options);

@@ -22,23 +22,30 @@ interface Reply {
 }
 
 /** One request on a fresh connection, so a connection a fault destroyed is never reused. */
-function send(url: string, options: { method?: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Reply> {
+function send(
+  url: string,
+  options: { method?: string; body?: string; headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers, agent: false, ...(options.signal ? { signal: options.signal } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          json = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
-      });
-    });
+    const req = http.request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers, agent: false, ...(options.signal ? { signal: options.signal } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', reject);
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let json: unknown;
+          try {
+            json = JSON.parse(text);
+          } catch {
+            json = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -75,7 +82,8 @@ beforeAll(async () => {
       {
         method: 'GET',
         path: '/api/v1/cases',
-        handler: (req, { state }) => reply(200, { cases: [...state.cases.values()].filter((c) => req.query.status === undefined || c.status === req.query.status) }),
+        handler: (req, { state }) =>
+          reply(200, { cases: [...state.cases.values()].filter((c) => req.query.status === undefined || c.status === req.query.status) }),
       },
       {
         method: 'GET',
@@ -99,7 +107,11 @@ beforeAll(async () => {
         },
       },
       { method: 'GET', path: '/api/v1/properties/:uprn/bins/:bin', handler: (req) => reply(200, { params: req.params, query: req.query }) },
-      { method: 'GET', path: '/api/v1/export', handler: () => ({ status: 200, body: 'id,kind\nC-1,pothole\n', headers: { 'content-type': 'text/csv' } }) },
+      {
+        method: 'GET',
+        path: '/api/v1/export',
+        handler: () => ({ status: 200, body: 'id,kind\nC-1,pothole\n', headers: { 'content-type': 'text/csv' } }),
+      },
       { method: 'POST', path: '/api/v1/echo', handler: (req) => reply(200, { body: req.body, json: req.json ?? null }) },
       {
         method: 'GET',
@@ -117,7 +129,11 @@ beforeEach(() => sim.reset());
 
 describe('startRestSimulator: routes and state', () => {
   it('keeps state across calls and records every request', async () => {
-    const created = await send(`${sim.url}/api/v1/cases`, { method: 'POST', headers: authed, body: JSON.stringify({ kind: 'missed_bin' }) });
+    const created = await send(`${sim.url}/api/v1/cases`, {
+      method: 'POST',
+      headers: authed,
+      body: JSON.stringify({ kind: 'missed_bin' }),
+    });
     expect(created.status).toBe(201);
     expect(created.headers.location).toBe('/api/v1/cases/C-1');
     await send(`${sim.url}/api/v1/cases`, { method: 'POST', headers: authed, body: JSON.stringify({ kind: 'fly_tipping' }) });
@@ -126,13 +142,21 @@ describe('startRestSimulator: routes and state', () => {
     const open = await send(`${sim.url}/api/v1/cases?status=open`, { headers: authed });
     expect(open.json).toEqual({ cases: [{ id: 'C-2', kind: 'fly_tipping', status: 'open' }] });
     expect(sim.state.cases.size).toBe(2);
-    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual(['POST /api/v1/cases', 'POST /api/v1/cases', 'PATCH /api/v1/cases/C-1', 'GET /api/v1/cases']);
+    expect(sim.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      'POST /api/v1/cases',
+      'POST /api/v1/cases',
+      'PATCH /api/v1/cases/C-1',
+      'GET /api/v1/cases',
+    ]);
     expect(sim.requests[0]).toMatchObject({ body: '{"kind":"missed_bin"}', outcome: 'handled' });
     expect(sim.requests[3]!.query).toEqual({ status: 'open' });
   });
 
   it('URL-decodes parameters, keeps an encoded slash inside its parameter, and passes the query through', async () => {
-    const res = await send(`${sim.url}/api/v1/properties/${encodeURIComponent('100 023/336 956')}/bins/Green%20Bin?week=2&week=3&note=a%26b`, { headers: authed });
+    const res = await send(
+      `${sim.url}/api/v1/properties/${encodeURIComponent('100 023/336 956')}/bins/Green%20Bin?week=2&week=3&note=a%26b`,
+      { headers: authed },
+    );
     expect(res.json).toEqual({ params: { uprn: '100 023/336 956', bin: 'Green Bin' }, query: { week: ['2', '3'], note: 'a&b' } });
   });
 
@@ -155,9 +179,17 @@ describe('startRestSimulator: routes and state', () => {
     const bad = await send(`${sim.url}/api/v1/cases`, { method: 'POST', headers: authed, body: '{"kind": ' });
     expect([bad.status, bad.json]).toEqual([400, { error: 'request body is not valid JSON' }]);
     expect(sim.state.cases.size).toBe(0);
-    const text = await send(`${sim.url}/api/v1/echo`, { method: 'POST', headers: { ...authed, 'content-type': 'text/plain' }, body: '{"kind": ' });
+    const text = await send(`${sim.url}/api/v1/echo`, {
+      method: 'POST',
+      headers: { ...authed, 'content-type': 'text/plain' },
+      body: '{"kind": ',
+    });
     expect(text.json).toEqual({ body: '{"kind": ', json: null });
-    const json = await send(`${sim.url}/api/v1/echo`, { method: 'POST', headers: { ...authed, 'content-type': 'application/vnd.acme+json' }, body: '{"a":1}' });
+    const json = await send(`${sim.url}/api/v1/echo`, {
+      method: 'POST',
+      headers: { ...authed, 'content-type': 'application/vnd.acme+json' },
+      body: '{"a":1}',
+    });
     expect(json.json).toEqual({ body: '{"a":1}', json: { a: 1 } });
   });
 
@@ -167,12 +199,22 @@ describe('startRestSimulator: routes and state', () => {
   });
 
   it('runs the auth hook before any handler: false is 401, a response is sent as given', async () => {
-    const none = await send(`${sim.url}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"kind":"x"}' });
+    const none = await send(`${sim.url}/api/v1/cases`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"kind":"x"}',
+    });
     expect([none.status, none.json]).toEqual([401, { error: 'unauthorised' }]);
-    const wrong = await send(`${sim.url}/api/v1/cases`, { method: 'POST', headers: { ...authed, authorization: 'Bearer nope' }, body: '{"kind":"x"}' });
+    const wrong = await send(`${sim.url}/api/v1/cases`, {
+      method: 'POST',
+      headers: { ...authed, authorization: 'Bearer nope' },
+      body: '{"kind":"x"}',
+    });
     expect([wrong.status, wrong.json]).toEqual([403, { code: 'FORBIDDEN' }]);
     // An unauthenticated caller does not learn that its body was malformed.
-    expect((await send(`${sim.url}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })).status).toBe(401);
+    expect(
+      (await send(`${sim.url}/api/v1/cases`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{' })).status,
+    ).toBe(401);
     expect(sim.state.cases.size).toBe(0);
     expect((await send(`${sim.url}/health`)).json).toEqual({ name: 'acme-waste' });
   });
@@ -209,7 +251,9 @@ describe('startRestSimulator: routes and state', () => {
       { method: 'GET' as const, path: '/a/:ref', handler: () => reply(200) },
     ];
     await expect(startRestSimulator({ name: 'dup', state: () => ({}), routes })).rejects.toThrow(/two routes for GET \/a\/:ref/);
-    await expect(startRestSimulator({ name: 'slash', state: () => ({}), routes: [{ method: 'GET', path: 'cases', handler: () => reply(200) }] })).rejects.toThrow(/must start with '\/'/);
+    await expect(
+      startRestSimulator({ name: 'slash', state: () => ({}), routes: [{ method: 'GET', path: 'cases', handler: () => reply(200) }] }),
+    ).rejects.toThrow(/must start with '\/'/);
   });
 });
 
@@ -282,7 +326,11 @@ describe('startRestSimulator: fault injection over real HTTP', () => {
   });
 
   it('refuses an oversized request body with 413 before the handler runs', async () => {
-    const res = await send(`${sim.url}/api/v1/cases`, { method: 'POST', headers: authed, body: JSON.stringify({ kind: 'x'.repeat(2000) }) });
+    const res = await send(`${sim.url}/api/v1/cases`, {
+      method: 'POST',
+      headers: authed,
+      body: JSON.stringify({ kind: 'x'.repeat(2000) }),
+    });
     expect(res.status).toBe(413);
     expect(sim.state.cases.size).toBe(0);
   });

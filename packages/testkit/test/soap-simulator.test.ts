@@ -28,9 +28,14 @@ function send(url: string, options: { method?: string; body?: string; headers?: 
   });
 }
 
-const statusRequest = (ref: string): string => soapEnvelope(`<GetPermitStatus xmlns="${NS}"><PermitReference>${ref}</PermitReference></GetPermitStatus>`);
+const statusRequest = (ref: string): string =>
+  soapEnvelope(`<GetPermitStatus xmlns="${NS}"><PermitReference>${ref}</PermitReference></GetPermitStatus>`);
 const post = (sim: SoapSimulator, body: string): Promise<Reply> =>
-  send(sim.endpoint, { method: 'POST', body, headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${NS}/GetPermitStatus"` } });
+  send(sim.endpoint, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'text/xml; charset=utf-8', soapaction: `"${NS}/GetPermitStatus"` },
+  });
 
 const seen: Array<{ args: unknown; headers: unknown }> = [];
 let sim: SoapSimulator;
@@ -44,7 +49,8 @@ beforeAll(async () => {
         PermitsPort: {
           GetPermitStatus: (args: { PermitReference: string }, _cb: unknown, headers: unknown) => {
             seen.push({ args, headers });
-            if (args.PermitReference === 'NOPE') throw { Fault: { faultcode: 'soap:Client', faultstring: 'no such permit', statusCode: 500 } };
+            if (args.PermitReference === 'NOPE')
+              throw { Fault: { faultcode: 'soap:Client', faultstring: 'no such permit', statusCode: 500 } };
             if (args.PermitReference === 'CRASH') throw new Error('lookup crashed');
             return { PermitReference: args.PermitReference, Status: 'granted' };
           },
@@ -78,7 +84,11 @@ describe('startSoapSimulator', () => {
   });
 
   it('accepts the WSDL as text as well as a file path, on a path of its own', async () => {
-    const other = await startSoapSimulator({ wsdl: fs.readFileSync(WSDL_FILE, 'utf8'), path: '/permits/v1', implementation: { StreetWorksService: { PermitsPort: { GetPermitStatus: () => ({ PermitReference: 'X', Status: 'open' }) } } } });
+    const other = await startSoapSimulator({
+      wsdl: fs.readFileSync(WSDL_FILE, 'utf8'),
+      path: '/permits/v1',
+      implementation: { StreetWorksService: { PermitsPort: { GetPermitStatus: () => ({ PermitReference: 'X', Status: 'open' }) } } },
+    });
     try {
       expect(other.endpoint).toBe(`${other.url}/permits/v1`);
       const res = await post(other, statusRequest('X'));
@@ -113,12 +123,20 @@ describe('startSoapSimulator', () => {
   });
 
   it('scripts a SOAP fault with soapFault(), parsed as a fault by a soap client', async () => {
-    sim.faults.failNext(1, soapFault({ code: 'soap:Server', string: 'maintenance window', status: 503, headers: { 'retry-after': '120' } }));
+    sim.faults.failNext(
+      1,
+      soapFault({ code: 'soap:Server', string: 'maintenance window', status: 503, headers: { 'retry-after': '120' } }),
+    );
     const raw = await post(sim, statusRequest('A'));
-    expect(raw).toMatchObject({ status: 503, headers: expect.objectContaining({ 'retry-after': '120', 'content-type': 'text/xml; charset=utf-8' }) });
+    expect(raw).toMatchObject({
+      status: 503,
+      headers: expect.objectContaining({ 'retry-after': '120', 'content-type': 'text/xml; charset=utf-8' }),
+    });
     const client = await soap.createClientAsync(sim.wsdlUrl, { disableCache: true });
     sim.faults.failNext(1, soapFault({ code: 'soap:Server', string: 'maintenance window' }));
-    const error = (await client.GetPermitStatusAsync({ PermitReference: 'A' }).catch((e: unknown) => e)) as { root?: { Envelope?: { Body?: { Fault?: unknown } } } };
+    const error = (await client.GetPermitStatusAsync({ PermitReference: 'A' }).catch((e: unknown) => e)) as {
+      root?: { Envelope?: { Body?: { Fault?: unknown } } };
+    };
     expect(error.root?.Envelope?.Body?.Fault).toEqual({ faultcode: 'soap:Server', faultstring: 'maintenance window' });
   });
 

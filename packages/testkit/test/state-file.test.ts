@@ -33,7 +33,10 @@ describe('openStateFile', () => {
 
   it('never lets a saved __proto__ key reach an object prototype', async () => {
     const file = openStateFile<{ attributes: Record<string, string> }>(dir, 'acme');
-    writeFileSync(file.path, JSON.stringify({ format: 1, simulator: 'acme', state: JSON.parse('{"attributes": {"__proto__": {"polluted": "yes"}}}') }));
+    writeFileSync(
+      file.path,
+      JSON.stringify({ format: 1, simulator: 'acme', state: JSON.parse('{"attributes": {"__proto__": {"polluted": "yes"}}}') }),
+    );
     const loaded = file.load()!;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(Object.getPrototypeOf(loaded.attributes)).toBe(Object.prototype);
@@ -57,7 +60,9 @@ describe('openStateFile', () => {
 
   it('saves called together share writes, and each resolves once its state is on disk', async () => {
     const file = openStateFile<{ n: number }>(dir, 'acme');
-    const saves = Array.from({ length: 50 }, (_, n) => file.save({ n }).then(() => (JSON.parse(readFileSync(file.path, 'utf8')) as { state: { n: number } }).state.n));
+    const saves = Array.from({ length: 50 }, (_, n) =>
+      file.save({ n }).then(() => (JSON.parse(readFileSync(file.path, 'utf8')) as { state: { n: number } }).state.n),
+    );
     const seen = await Promise.all(saves);
     seen.forEach((onDisk, n) => expect(onDisk).toBeGreaterThanOrEqual(n));
     await file.flush();
@@ -97,7 +102,11 @@ describe('a REST simulator with a stateDir', () => {
             return reply(201, { id });
           },
         },
-        { method: 'GET', path: '/cases/:id', handler: (req, { state }) => (state.cases.has(req.params.id!) ? reply(200, state.cases.get(req.params.id!)) : reply(404)) },
+        {
+          method: 'GET',
+          path: '/cases/:id',
+          handler: (req, { state }) => (state.cases.has(req.params.id!) ? reply(200, state.cases.get(req.params.id!)) : reply(404)),
+        },
         {
           method: 'GET',
           path: '/poll',

@@ -4,7 +4,11 @@ import type { AlloyClient } from './client';
 import type { AlloyType } from './config';
 
 /** The field of each canonical type that carries its attachments. */
-const ATTACHMENT_FIELD: Readonly<Record<AlloyType, string>> = { 'street.report': 'media', 'waste.missedCollection': 'media', 'crm.case': 'attachments' };
+const ATTACHMENT_FIELD: Readonly<Record<AlloyType, string>> = {
+  'street.report': 'media',
+  'waste.missedCollection': 'media',
+  'crm.case': 'attachments',
+};
 
 interface InlineAttachment {
   filename: string;
@@ -16,7 +20,9 @@ interface InlineAttachment {
 export function inlineAttachments(type: AlloyType, data: unknown): InlineAttachment[] {
   const list = (data as Record<string, unknown> | null)?.[ATTACHMENT_FIELD[type]];
   if (!Array.isArray(list)) return [];
-  return list.filter((a): a is InlineAttachment => typeof a?.content === 'string' && typeof a.filename === 'string' && typeof a.contentType === 'string');
+  return list.filter(
+    (a): a is InlineAttachment => typeof a?.content === 'string' && typeof a.filename === 'string' && typeof a.contentType === 'string',
+  );
 }
 
 const ids = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
@@ -28,12 +34,27 @@ const ids = (value: unknown): string[] => (Array.isArray(value) ? value.filter((
  * and retrying once; a second mismatch fails retryable, and the next attempt finds the item by its
  * LGX id and tries again.
  */
-export async function attachFiles(alloy: AlloyClient, item: AlloyItem, attributeCode: string, files: readonly InlineAttachment[], signal: AbortSignal, logger: Logger): Promise<AlloyItem> {
+export async function attachFiles(
+  alloy: AlloyClient,
+  item: AlloyItem,
+  attributeCode: string,
+  files: readonly InlineAttachment[],
+  signal: AbortSignal,
+  logger: Logger,
+): Promise<AlloyItem> {
   if (files.length === 0 || ids(attributeValue(item, attributeCode)).length > 0) return item;
   const uploaded: string[] = [];
-  for (const file of files) uploaded.push(await alloy.uploadFile(Buffer.from(file.content, 'base64'), file.contentType, file.filename, signal));
+  for (const file of files)
+    uploaded.push(await alloy.uploadFile(Buffer.from(file.content, 'base64'), file.contentType, file.filename, signal));
   const put = (current: AlloyItem) =>
-    alloy.updateItem(current.itemId, { attributes: [{ attributeCode, value: [...ids(attributeValue(current, attributeCode)), ...uploaded] }], ...(current.signature ? { signature: current.signature } : {}) }, signal);
+    alloy.updateItem(
+      current.itemId,
+      {
+        attributes: [{ attributeCode, value: [...ids(attributeValue(current, attributeCode)), ...uploaded] }],
+        ...(current.signature ? { signature: current.signature } : {}),
+      },
+      signal,
+    );
   try {
     return await put(item);
   } catch (error) {
@@ -44,7 +65,10 @@ export async function attachFiles(alloy: AlloyClient, item: AlloyItem, attribute
       return await put(fresh);
     } catch (again) {
       if ((again as { vendorCode?: string }).vendorCode !== SIGNATURE_MISMATCH) throw again;
-      throw new RetryableError(`Alloy item ${item.itemId} changed twice while its files were being linked; the next attempt links them`, { vendorCode: SIGNATURE_MISMATCH, cause: again });
+      throw new RetryableError(`Alloy item ${item.itemId} changed twice while its files were being linked; the next attempt links them`, {
+        vendorCode: SIGNATURE_MISMATCH,
+        cause: again,
+      });
     }
   }
 }

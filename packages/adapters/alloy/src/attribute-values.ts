@@ -58,7 +58,8 @@ function formatted(source: SourcePlan, value: unknown): unknown {
     case 'text':
       if (typeof value === 'string') return cut(value, source.maxLength);
       if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-      if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number')) return cut(value.join(', '), source.maxLength);
+      if (Array.isArray(value) && value.every((v) => typeof v === 'string' || typeof v === 'number'))
+        return cut(value.join(', '), source.maxLength);
       throw unwritable(source, 'takes an object as text: give it a format (addressText, personName or json) or point at a field inside it');
     case 'number': {
       const n = typeof value === 'number' ? value : typeof value === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(value) ? Number(value) : NaN;
@@ -78,13 +79,16 @@ function formatted(source: SourcePlan, value: unknown): unknown {
       throw unwritable(source, 'takes a value that is not a date and time');
     case 'link': {
       const ids = Array.isArray(value) ? value : [value];
-      if (!ids.every((id) => typeof id === 'string' && /^[A-Za-z0-9]{1,64}$/.test(id))) throw unwritable(source, 'takes a value that is not an item id (map it to one)');
+      if (!ids.every((id) => typeof id === 'string' && /^[A-Za-z0-9]{1,64}$/.test(id)))
+        throw unwritable(source, 'takes a value that is not an item id (map it to one)');
       return ids;
     }
     case 'addressText':
       if (typeof value === 'string') return cut(value, source.maxLength);
       if (!isObject(value)) throw unwritable(source, 'takes a value that is not an address');
-      return cut(joined([value.saon, value.paon, value.street, value.locality, value.town, value.postcode]) ?? '', source.maxLength) || undefined;
+      return (
+        cut(joined([value.saon, value.paon, value.street, value.locality, value.town, value.postcode]) ?? '', source.maxLength) || undefined
+      );
     case 'personName': {
       if (typeof value === 'string') return cut(value, source.maxLength);
       if (!isObject(value)) throw unwritable(source, 'takes a value that is not a person');
@@ -105,7 +109,8 @@ export function attributeFor(source: SourcePlan, envelope: unknown, mappings: Ma
     }
     if (present(value) && (source.map !== undefined || source.table !== undefined)) {
       value = mapped(source, value, mappings);
-      if (!present(value) && source.required) throw unwritable(source, 'has no entry for the value of this transaction (add it to map or to the mapping table)');
+      if (!present(value) && source.required)
+        throw unwritable(source, 'has no entry for the value of this transaction (add it to map or to the mapping table)');
     }
   }
   if (!present(value)) {
@@ -135,8 +140,15 @@ export function itemFor(plan: TypePlan, envelope: { id: string; data: unknown },
     const point = pointOf(envelope.data);
     if (point) attributes.push({ attributeCode: plan.geometry.attributeCode, value: point });
     else if (plan.geometry.required) {
-      throw new PermanentError(`the design at ${plan.path} requires a geometry, and this transaction has no WGS84 coordinates (data.location.wgs84)`, { details: { mapping: `${plan.path}/geometry` } });
+      throw new PermanentError(
+        `the design at ${plan.path} requires a geometry, and this transaction has no WGS84 coordinates (data.location.wgs84)`,
+        { details: { mapping: `${plan.path}/geometry` } },
+      );
     }
   }
-  return { designCode: plan.designCode, attributes, ...(plan.parents ? { parents: structuredClone(plan.parents) as Record<string, string[]> } : {}) };
+  return {
+    designCode: plan.designCode,
+    attributes,
+    ...(plan.parents ? { parents: structuredClone(plan.parents) as Record<string, string[]> } : {}),
+  };
 }

@@ -22,7 +22,9 @@ const LOG_CONCURRENCY = 4;
 const MAX_PAGES = 100;
 
 function validIso(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length <= 40 && !Number.isNaN(Date.parse(value)) ? new Date(Date.parse(value)).toISOString() : undefined;
+  return typeof value === 'string' && value.length <= 40 && !Number.isNaN(Date.parse(value))
+    ? new Date(Date.parse(value)).toISOString()
+    : undefined;
 }
 
 async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -33,7 +35,12 @@ async function inBatches<T, R>(items: readonly T[], size: number, fn: (item: T) 
 
 /** The identity of an item's current version: its signature (it changes with every edit), else a hash of its attributes. */
 export function versionOf(item: AlloyItem): string {
-  return typeof item.signature === 'string' && item.signature !== '' ? item.signature : createHash('sha256').update(JSON.stringify(item.attributes ?? [])).digest('base64url').slice(0, 24);
+  return typeof item.signature === 'string' && item.signature !== ''
+    ? item.signature
+    : createHash('sha256')
+        .update(JSON.stringify(item.attributes ?? []))
+        .digest('base64url')
+        .slice(0, 24);
 }
 
 /**
@@ -71,9 +78,11 @@ export async function readChanges(input: {
   for (let split = 0; ; split++) {
     const to = new Date(endMs).toISOString();
     let total = 0;
-    for (const plan of designs) total += await alloy.count(countOf(editedBetween(plan.designCode, plan.collectionCode, newFrom, to)), signal);
+    for (const plan of designs)
+      total += await alloy.count(countOf(editedBetween(plan.designCode, plan.collectionCode, newFrom, to)), signal);
     if (total <= options.maxItems || split >= MAX_SPLITS || endMs - sinceMs <= 1000) {
-      if (total > options.maxItems) input.logger.warn('more Alloy items changed in one second than a poll reads; reading them all', { items: total });
+      if (total > options.maxItems)
+        input.logger.warn('more Alloy items changed in one second than a poll reads; reading them all', { items: total });
       break;
     }
     // Only the new part of the window shrinks: the cursor always moves forward.
@@ -87,7 +96,11 @@ export async function readChanges(input: {
       const items = await alloy.query(editedBetween(plan.designCode, plan.collectionCode, from, to), page, options.pageSize, signal);
       for (const item of items) found.push({ item, plan: plans.find((p) => p.designCode === item.designCode) ?? plan });
       if (items.length < options.pageSize) break;
-      if (page === MAX_PAGES) input.logger.warn('poll stopped at the page limit; the rest of the window is read next poll', { design: plan.designCode, pages: MAX_PAGES });
+      if (page === MAX_PAGES)
+        input.logger.warn('poll stopped at the page limit; the rest of the window is read next poll', {
+          design: plan.designCode,
+          pages: MAX_PAGES,
+        });
     }
   }
 
@@ -97,13 +110,23 @@ export async function readChanges(input: {
     const lgxId = attributeValue(item, plan.transactionIdAttribute);
     return typeof lgxId === 'string' && lgxId !== '' && seen[item.itemId]?.[0] !== versionOf(item);
   });
-  const editedAt = await inBatches(fresh, LOG_CONCURRENCY, async ({ item }) => validIso(item.lastEditDate) ?? (options.itemLog ? await lastLogged(alloy, item.itemId, signal) : undefined) ?? to);
+  const editedAt = await inBatches(
+    fresh,
+    LOG_CONCURRENCY,
+    async ({ item }) => validIso(item.lastEditDate) ?? (options.itemLog ? await lastLogged(alloy, item.itemId, signal) : undefined) ?? to,
+  );
 
   const updates: StatusUpdate[] = fresh.map(({ item, plan }, i) => {
     const read = input.reader.read(item, plan.status);
     const at = editedAt[i]!;
     seen[item.itemId] = [versionOf(item), at];
-    const update: StatusUpdate = { externalRef: item.itemId, updateId: `${item.itemId}:${versionOf(item)}`.slice(0, 128), status: read.status, updatedAt: at, source: 'alloy' };
+    const update: StatusUpdate = {
+      externalRef: item.itemId,
+      updateId: `${item.itemId}:${versionOf(item)}`.slice(0, 128),
+      status: read.status,
+      updatedAt: at,
+      source: 'alloy',
+    };
     if (read.externalStatusCode !== undefined) update.externalStatusCode = read.externalStatusCode;
     if (read.note !== undefined) update.description = read.note;
     return update;

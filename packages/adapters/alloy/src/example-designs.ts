@@ -141,7 +141,11 @@ export const OPTIONS = {
   },
 } as const;
 
-const optionDesign = (code: string, name: string): ExampleDesign => ({ code, name, attributes: [{ code: 'attributes_itemsTitle', name: 'Title', type: 'Text', required: true, maxLength: 255 }] });
+const optionDesign = (code: string, name: string): ExampleDesign => ({
+  code,
+  name,
+  attributes: [{ code: 'attributes_itemsTitle', name: 'Title', type: 'Text', required: true, maxLength: 255 }],
+});
 
 /** Every design of the example customer, option designs included. */
 export const EXAMPLE_DESIGNS: readonly ExampleDesign[] = [

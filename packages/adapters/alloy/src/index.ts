@@ -8,6 +8,17 @@
  * on lastEditDate windows.
  */
 export { adapter, adapter as default } from './adapter';
-export { configSchema, ALLOY_TYPES, DEFAULT_BASE_URL, VALUE_FORMATS, type AlloyConfig, type AlloyType, type AlloyTypeConfig, type AlloyStatusConfig, type AttributeSource, type ValueFormat } from './config';
+export {
+  configSchema,
+  ALLOY_TYPES,
+  DEFAULT_BASE_URL,
+  VALUE_FORMATS,
+  type AlloyConfig,
+  type AlloyType,
+  type AlloyTypeConfig,
+  type AlloyStatusConfig,
+  type AttributeSource,
+  type ValueFormat,
+} from './config';
 export { alloyExampleConfig } from './example-config';
 export { VERSION } from './version';

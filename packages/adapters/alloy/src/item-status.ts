@@ -30,7 +30,10 @@ export class StatusReader {
       status = plan.unmapped ?? 'open';
       if (plan.unmapped === undefined && !this.warned.has(option) && this.warned.size < 100) {
         this.warned.add(option);
-        this.logger.warn('Alloy status option not in status.map; reported as open', { externalStatusCode: option, attribute: plan.attributeCode });
+        this.logger.warn('Alloy status option not in status.map; reported as open', {
+          externalStatusCode: option,
+          attribute: plan.attributeCode,
+        });
       }
     }
     const out: ItemStatus = { status };

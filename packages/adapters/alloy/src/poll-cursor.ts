@@ -17,7 +17,9 @@ export interface PollCursor {
 export const MAX_SEEN = 20_000;
 
 function invalid(): LgxValidationError {
-  return new LgxValidationError([{ path: '/cursor', rule: 'format', message: 'is not a cursor this adapter returned' }], { subject: 'alloy poll cursor' });
+  return new LgxValidationError([{ path: '/cursor', rule: 'format', message: 'is not a cursor this adapter returned' }], {
+    subject: 'alloy poll cursor',
+  });
 }
 
 export function encodeCursor(cursor: PollCursor): string {
@@ -35,12 +37,22 @@ export function decodeCursor(text: string | undefined, now: Date): PollCursor {
     throw invalid();
   }
   const c = parsed as Partial<PollCursor> | null;
-  if (typeof c !== 'object' || c === null || c.v !== 1 || typeof c.since !== 'string' || Number.isNaN(Date.parse(c.since)) || typeof c.seen !== 'object' || c.seen === null || Array.isArray(c.seen)) {
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    c.v !== 1 ||
+    typeof c.since !== 'string' ||
+    Number.isNaN(Date.parse(c.since)) ||
+    typeof c.seen !== 'object' ||
+    c.seen === null ||
+    Array.isArray(c.seen)
+  ) {
     throw invalid();
   }
   const seen = Object.create(null) as PollCursor['seen'];
   for (const [id, value] of Object.entries(c.seen)) {
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') seen[id] = [value[0], value[1]];
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string')
+      seen[id] = [value[0], value[1]];
   }
   return { v: 1, since: c.since, seen };
 }

@@ -50,15 +50,30 @@ export function parsePointer(pointer: string): string[] {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
-function planSource(code: string, source: AttributeSource, at: string, mappings: Readonly<Record<string, unknown>>, issues: ValidationIssue[]): SourcePlan {
+function planSource(
+  code: string,
+  source: AttributeSource,
+  at: string,
+  mappings: Readonly<Record<string, unknown>>,
+  issues: ValidationIssue[],
+): SourcePlan {
   const format = source.format ?? ('value' in source ? 'json' : 'text');
   const fromSource = 'from' in source ? source : undefined;
   if (fromSource?.table !== undefined && !Object.prototype.hasOwnProperty.call(mappings, fromSource.table)) {
-    issues.push({ path: `${at}/table`, rule: 'mappingTable', message: `names the mapping table '${fromSource.table}', which the stack does not define` });
+    issues.push({
+      path: `${at}/table`,
+      rule: 'mappingTable',
+      message: `names the mapping table '${fromSource.table}', which the stack does not define`,
+    });
   }
   if (format === 'link' && fromSource?.map) {
     for (const [key, value] of Object.entries(fromSource.map)) {
-      if (typeof value !== 'string') issues.push({ path: `${at}/map/${escapePointer(key)}`, rule: 'linkValue', message: 'must be an item id (a string): link attributes hold item ids' });
+      if (typeof value !== 'string')
+        issues.push({
+          path: `${at}/map/${escapePointer(key)}`,
+          rule: 'linkValue',
+          message: 'must be an item id (a string): link attributes hold item ids',
+        });
     }
   }
   if (source.maxLength !== undefined && format !== 'text' && format !== 'addressText' && format !== 'personName') {
@@ -79,19 +94,34 @@ function planSource(code: string, source: AttributeSource, at: string, mappings:
   };
 }
 
-function planType(type: AlloyType, config: AlloyTypeConfig, mappings: Readonly<Record<string, unknown>>, issues: ValidationIssue[]): TypePlan {
+function planType(
+  type: AlloyType,
+  config: AlloyTypeConfig,
+  mappings: Readonly<Record<string, unknown>>,
+  issues: ValidationIssue[],
+): TypePlan {
   const at = `/types/${escapePointer(type)}`;
   const taken = new Map<string, string>();
   const claim = (code: string, where: string) => {
     const first = taken.get(code);
-    if (first !== undefined) issues.push({ path: where, rule: 'attributeOnce', message: `sets ${code}, which ${first} already sets: each attribute is written once` });
+    if (first !== undefined)
+      issues.push({
+        path: where,
+        rule: 'attributeOnce',
+        message: `sets ${code}, which ${first} already sets: each attribute is written once`,
+      });
     else taken.set(code, where);
   };
   claim(config.transactionIdAttribute, `${at}/transactionIdAttribute`);
   const geometryEnabled = config.geometry?.enabled !== false;
   const geometryCode = config.geometry?.attributeCode ?? GEOMETRY_ATTRIBUTE;
   if (geometryEnabled) claim(geometryCode, `${at}/geometry`);
-  if (!geometryEnabled && config.geometry?.required === true) issues.push({ path: `${at}/geometry/required`, rule: 'geometry', message: 'cannot require a geometry that is not sent (enabled is false)' });
+  if (!geometryEnabled && config.geometry?.required === true)
+    issues.push({
+      path: `${at}/geometry/required`,
+      rule: 'geometry',
+      message: 'cannot require a geometry that is not sent (enabled is false)',
+    });
   if (config.attachments) claim(config.attachments.attributeCode, `${at}/attachments/attributeCode`);
   for (const code of Object.keys(config.parents ?? {})) claim(code, `${at}/parents/${escapePointer(code)}`);
   const sources = Object.entries(config.attributes).map(([code, source]) => {

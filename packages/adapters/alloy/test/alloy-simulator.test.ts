@@ -7,10 +7,19 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 beforeEach(() => sim.reset());
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; json: Record<string, unknown> }> {
   const res = await fetch(`${sim.apiUrl}${path}`, {
     method,
-    headers: { authorization: `Bearer ${sim.apiKey}`, ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}), ...headers },
+    headers: {
+      authorization: `Bearer ${sim.apiKey}`,
+      ...(body !== undefined && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
     ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
   });
   const text = await res.text();
@@ -28,7 +37,9 @@ const missed = (extra: Array<{ attributeCode: string; value: unknown }> = []) =>
   ],
 });
 
-const aqs = (children: unknown[], design = MISSED.design) => ({ aqs: { type: 'Query', properties: { dodiCode: design, collectionCode: 'Live', attributes: ['all'] }, children } });
+const aqs = (children: unknown[], design = MISSED.design) => ({
+  aqs: { type: 'Query', properties: { dodiCode: design, collectionCode: 'Live', attributes: ['all'] }, children },
+});
 
 describe('Alloy simulator', () => {
   it('takes the key as a Bearer token or ?token=, and refuses anything else with an Alloy error body', async () => {
@@ -37,14 +48,23 @@ describe('Alloy simulator', () => {
     expect(query.status).toBe(200);
     const wrong = await call('GET', `design/${MISSED.design}`, undefined, { authorization: 'Bearer nope' });
     expect(wrong.status).toBe(401);
-    expect(wrong.json).toMatchObject({ errorCode: expect.any(Number), errorCodeString: 'InvalidApiKey', debugErrorMessage: expect.any(String) });
+    expect(wrong.json).toMatchObject({
+      errorCode: expect.any(Number),
+      errorCodeString: 'InvalidApiKey',
+      debugErrorMessage: expect.any(String),
+    });
   });
 
   it('creates an item answering {item} with an id, a signature and the Live collection, and lists it in the item log', async () => {
     const created = await call('POST', 'item', missed());
     expect(created.status).toBe(200);
     const item = created.json.item as Record<string, unknown>;
-    expect(item).toMatchObject({ itemId: expect.stringMatching(/^[0-9a-f]{24}$/), designCode: MISSED.design, collection: 'Live', signature: expect.stringMatching(/^[0-9a-f]{24}$/) });
+    expect(item).toMatchObject({
+      itemId: expect.stringMatching(/^[0-9a-f]{24}$/),
+      designCode: MISSED.design,
+      collection: 'Live',
+      signature: expect.stringMatching(/^[0-9a-f]{24}$/),
+    });
     expect(item).not.toHaveProperty('lastEditDate');
     const log = await call('GET', `item-log/item/${String(item.itemId)}`);
     expect(log.json.results).toEqual([expect.objectContaining({ itemId: item.itemId, action: 'Create', date: expect.any(String) })]);
@@ -53,11 +73,32 @@ describe('Alloy simulator', () => {
   it.each([
     ['an unknown design', { designCode: 'designs_nothing_000', attributes: [] }, 404, 'DesignNotFound'],
     ['an attribute the design does not have', missed([{ attributeCode: REPORT.hazard, value: true }]), 400, 'AttributeNotInDesign'],
-    ['a required attribute missing', { designCode: MISSED.design, attributes: [{ attributeCode: MISSED.uprn, value: '1' }] }, 400, 'RequiredAttributeMissing'],
-    ['a date in another format', { ...missed(), attributes: [...missed().attributes.filter((a) => a.attributeCode !== MISSED.scheduledDate), { attributeCode: MISSED.scheduledDate, value: '17/11/2026' }] }, 400, 'InvalidAttributeValue'],
-    ['a link to an option of another design', missed([{ attributeCode: MISSED.status, value: [OPTIONS.reportStatus.reported.itemId] }]), 400, 'LinkedItemNotFound'],
+    [
+      'a required attribute missing',
+      { designCode: MISSED.design, attributes: [{ attributeCode: MISSED.uprn, value: '1' }] },
+      400,
+      'RequiredAttributeMissing',
+    ],
+    [
+      'a date in another format',
+      {
+        ...missed(),
+        attributes: [
+          ...missed().attributes.filter((a) => a.attributeCode !== MISSED.scheduledDate),
+          { attributeCode: MISSED.scheduledDate, value: '17/11/2026' },
+        ],
+      },
+      400,
+      'InvalidAttributeValue',
+    ],
+    [
+      'a link to an option of another design',
+      missed([{ attributeCode: MISSED.status, value: [OPTIONS.reportStatus.reported.itemId] }]),
+      400,
+      'LinkedItemNotFound',
+    ],
     ['text over the attribute length', missed([{ attributeCode: MISSED.notes, value: 'n'.repeat(4001) }]), 400, 'InvalidAttributeValue'],
-  ])('refuses %s with Alloy\'s error body', async (_label, body, status, code) => {
+  ])("refuses %s with Alloy's error body", async (_label, body, status, code) => {
     const res = await call('POST', 'item', body);
     expect(res.status).toBe(status);
     expect(res.json).toMatchObject({ errorCodeString: code, debugErrorMessage: expect.any(String) });
@@ -75,16 +116,24 @@ describe('Alloy simulator', () => {
       ],
     });
     expect((await call('POST', 'item', report({ type: 'Point', coordinates: [0.1218, 52.2053] }))).status).toBe(200);
-    expect((await call('POST', 'item', report({ type: 'Point', coordinates: [52.2053, 200] }))).json.errorCodeString).toBe('InvalidAttributeValue');
+    expect((await call('POST', 'item', report({ type: 'Point', coordinates: [52.2053, 200] }))).json.errorCodeString).toBe(
+      'InvalidAttributeValue',
+    );
     expect((await call('POST', 'item', report({ lat: 52.2, lon: 0.12 }))).json.errorCodeString).toBe('InvalidAttributeValue');
   });
 
   it('updates with the current signature, and answers ItemSignatureMismatch to a stale one', async () => {
     const item = (await call('POST', 'item', missed())).json.item as { itemId: string; signature: string };
-    const stale = await call('PUT', `item/${item.itemId}`, { attributes: [{ attributeCode: MISSED.notes, value: 'first' }], signature: 'ffffffffffffffffffffffff' });
+    const stale = await call('PUT', `item/${item.itemId}`, {
+      attributes: [{ attributeCode: MISSED.notes, value: 'first' }],
+      signature: 'ffffffffffffffffffffffff',
+    });
     expect(stale.status).toBe(409);
     expect(stale.json.errorCodeString).toBe('ItemSignatureMismatch');
-    const ok = await call('PUT', `item/${item.itemId}`, { attributes: [{ attributeCode: MISSED.notes, value: 'first' }], signature: item.signature });
+    const ok = await call('PUT', `item/${item.itemId}`, {
+      attributes: [{ attributeCode: MISSED.notes, value: 'first' }],
+      signature: item.signature,
+    });
     expect(ok.status).toBe(200);
     const updated = ok.json.item as { signature: string };
     expect(updated.signature).not.toBe(item.signature);
@@ -92,21 +141,47 @@ describe('Alloy simulator', () => {
   });
 
   it('finds items by an attribute value and by lastEditDate windows, counts them and pages them', async () => {
-    for (let i = 0; i < 5; i++) await call('POST', 'item', { ...missed(), attributes: missed().attributes.map((a) => (a.attributeCode === MISSED.lgxId ? { ...a, value: `tx-${i}` } : a)) });
-    const equals = [{ type: 'Equals', children: [{ type: 'Attribute', properties: { attributeCode: MISSED.lgxId } }, { type: 'String', properties: { value: ['tx-3'] } }] }];
+    for (let i = 0; i < 5; i++)
+      await call('POST', 'item', {
+        ...missed(),
+        attributes: missed().attributes.map((a) => (a.attributeCode === MISSED.lgxId ? { ...a, value: `tx-${i}` } : a)),
+      });
+    const equals = [
+      {
+        type: 'Equals',
+        children: [
+          { type: 'Attribute', properties: { attributeCode: MISSED.lgxId } },
+          { type: 'String', properties: { value: ['tx-3'] } },
+        ],
+      },
+    ];
     const found = await call('POST', 'aqs/query?page=1&pageSize=10', aqs(equals));
     expect((found.json.results as unknown[]).length).toBe(1);
 
     const from = new Date(Date.now() - 60_000).toISOString();
     const to = new Date(Date.now() + 1000).toISOString();
     const lastEdit = { type: 'ItemProperty', properties: { itemPropertyName: 'lastEditDate' } };
-    const window = [{ type: 'And', children: [{ type: 'GreaterThan', children: [lastEdit, { type: 'DateTime', properties: { value: [from] } }] }, { type: 'LessThan', children: [lastEdit, { type: 'DateTime', properties: { value: [to] } }] }] }];
-    const count = await call('POST', 'aqs/statistics', { aqs: { ...aqs(window).aqs, type: 'MathAggregation', properties: { ...aqs(window).aqs.properties, aggregationType: 'Count' } } });
+    const window = [
+      {
+        type: 'And',
+        children: [
+          { type: 'GreaterThan', children: [lastEdit, { type: 'DateTime', properties: { value: [from] } }] },
+          { type: 'LessThan', children: [lastEdit, { type: 'DateTime', properties: { value: [to] } }] },
+        ],
+      },
+    ];
+    const count = await call('POST', 'aqs/statistics', {
+      aqs: { ...aqs(window).aqs, type: 'MathAggregation', properties: { ...aqs(window).aqs.properties, aggregationType: 'Count' } },
+    });
     expect(count.json).toEqual({ results: [{ value: { value: 5 } }] });
     const page2 = await call('POST', 'aqs/query?page=2&pageSize=2', aqs(window));
     expect(page2.json).toMatchObject({ page: 2, pageSize: 2, totalResults: 5 });
     expect((page2.json.results as unknown[]).length).toBe(2);
-    const before = await call('POST', 'aqs/query?page=1&pageSize=10', aqs([{ type: 'LessThan', children: [lastEdit, { type: 'DateTime', properties: { value: [from] } }] }]));
+    const before = await call(
+      'POST',
+      'aqs/query?page=1&pageSize=10',
+      aqs([{ type: 'LessThan', children: [lastEdit, { type: 'DateTime', properties: { value: [from] } }] }]),
+    );
     expect(before.json.results).toEqual([]);
   });
 
@@ -121,11 +196,17 @@ describe('Alloy simulator', () => {
     const attributes = (design.json.design as { attributes: Array<{ code: string; options?: { code: string } }> }).attributes;
     expect(attributes.find((a) => a.code === REPORT.category)?.options?.code).toMatch(/^designs_reportCategories_/);
     const option = await call('GET', `item/${OPTIONS.category.lighting.itemId}`);
-    expect(option.json.item).toMatchObject({ itemId: OPTIONS.category.lighting.itemId, attributes: [{ attributeCode: 'attributes_itemsTitle', value: 'Street lighting fault' }] });
+    expect(option.json.item).toMatchObject({
+      itemId: OPTIONS.category.lighting.itemId,
+      attributes: [{ attributeCode: 'attributes_itemsTitle', value: 'Street lighting fault' }],
+    });
   });
 
   it('stores uploaded files and answers their file item id', async () => {
-    const res = await call('POST', 'file', 'bytes', { 'content-type': 'image/jpeg', 'content-disposition': 'attachment; filename="bin.jpg"' });
+    const res = await call('POST', 'file', 'bytes', {
+      'content-type': 'image/jpeg',
+      'content-disposition': 'attachment; filename="bin.jpg"',
+    });
     expect(res.json.fileItemId).toMatch(/^[0-9a-f]{24}$/);
     expect(sim.state.files.get(res.json.fileItemId as string)).toMatchObject({ filename: 'bin.jpg', contentType: 'image/jpeg' });
   });
@@ -156,7 +237,14 @@ describe('Alloy simulator', () => {
 
   it('can make an item and lose the answer, as a dropped connection would', async () => {
     sim.loseNextCreates(1);
-    await expect(fetch(`${sim.apiUrl}item`, { method: 'POST', headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' }, body: JSON.stringify(missed()), signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect(
+      fetch(`${sim.apiUrl}item`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${sim.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(missed()),
+        signal: AbortSignal.timeout(300),
+      }),
+    ).rejects.toThrow();
     expect(sim.state.items.size).toBe(1);
     expect((await call('POST', 'item', missed())).status).toBe(200);
   });

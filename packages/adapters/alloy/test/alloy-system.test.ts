@@ -11,7 +11,9 @@ const system = simulatedSystems.find((s) => s.name === 'alloy')!;
 async function alloyFromStack(url: string) {
   const entry = system.stack(url);
   expect(entry.config).toMatchObject({ baseUrl: `${url}/api/`, apiKey: '${env:ALLOY_API_KEY}' });
-  return (await instantiateAdapter(adapter, { ...entry.config, apiKey: entry.env.ALLOY_API_KEY } as unknown as AlloyConfig, { retry: false })).instance;
+  return (
+    await instantiateAdapter(adapter, { ...entry.config, apiKey: entry.env.ALLOY_API_KEY } as unknown as AlloyConfig, { retry: false })
+  ).instance;
 }
 
 describe('lgx simulate alloy', () => {

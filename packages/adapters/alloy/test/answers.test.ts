@@ -17,18 +17,21 @@ const report = () => tx('street.report', fixture('street.report', 'street-light-
 const alloyError = (errorCodeString: string, debugErrorMessage: string) => ({ errorCode: 5000, errorCodeString, debugErrorMessage });
 
 describe('server errors', () => {
-  it.each([500, 502, 503, 504])('%i on submit is retryable with the vendor code, creates nothing, and the retry makes one item', async (status) => {
-    const { a } = await instance(sim);
-    const t = report();
-    sim.faults.failNext(1, { status, body: alloyError('InternalServerError', 'Unexpected failure') });
-    const error = await rejection(a.submit!(t as never, { signal: signal() }));
-    expect(error).toMatchObject({ classification: 'retryable', status, vendorCode: 'InternalServerError' });
-    expect(sim.state.items.size).toBe(0);
-    const receipt = await a.submit!(t as never, { signal: signal() });
-    await a.submit!(t as never, { signal: signal() });
-    expect(sim.state.items.size).toBe(1);
-    expect(sim.itemsOf()[0]!.itemId).toBe(receipt.externalRef);
-  });
+  it.each([500, 502, 503, 504])(
+    '%i on submit is retryable with the vendor code, creates nothing, and the retry makes one item',
+    async (status) => {
+      const { a } = await instance(sim);
+      const t = report();
+      sim.faults.failNext(1, { status, body: alloyError('InternalServerError', 'Unexpected failure') });
+      const error = await rejection(a.submit!(t as never, { signal: signal() }));
+      expect(error).toMatchObject({ classification: 'retryable', status, vendorCode: 'InternalServerError' });
+      expect(sim.state.items.size).toBe(0);
+      const receipt = await a.submit!(t as never, { signal: signal() });
+      await a.submit!(t as never, { signal: signal() });
+      expect(sim.state.items.size).toBe(1);
+      expect(sim.itemsOf()[0]!.itemId).toBe(receipt.externalRef);
+    },
+  );
 
   it('a 5xx on getStatus and pollUpdates is retryable, never a status', async () => {
     const { a } = await instance(sim);
@@ -57,7 +60,11 @@ describe('malformed answers', () => {
     const cases: Array<[string, object, () => Promise<unknown>]> = [
       ['POST aqs/query', { page: 1, rows: [secretish] }, () => a.submit!(report() as never, { signal: signal() })],
       ['GET item/{itemId}', { item: { designCode: 'x', note: secretish } }, () => a.getStatus!(externalRef, { signal: signal() })],
-      ['POST aqs/statistics', { results: [{ value: { value: -1 } }], note: secretish }, () => a.pollUpdates!(undefined, { signal: signal() })],
+      [
+        'POST aqs/statistics',
+        { results: [{ value: { value: -1 } }], note: secretish },
+        () => a.pollUpdates!(undefined, { signal: signal() }),
+      ],
     ];
     for (const [operation, body, call] of cases) {
       sim.faults.failNext(1, { status: 200, body });
@@ -68,5 +75,4 @@ describe('malformed answers', () => {
     }
     expect(sim.state.items.size).toBe(1);
   });
-
 });

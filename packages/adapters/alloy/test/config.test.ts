@@ -11,7 +11,8 @@ afterAll(() => sim.close());
 beforeEach(() => sim.reset());
 
 const config = (): AlloyConfig => alloyExampleConfig(sim.apiUrl, sim.apiKey);
-const create = (c: unknown, mappings: Record<string, Record<string, string>> = {}) => rejection(instantiateAdapter(adapter, c, { retry: false, mappings }));
+const create = (c: unknown, mappings: Record<string, Record<string, string>> = {}) =>
+  rejection(instantiateAdapter(adapter, c, { retry: false, mappings }));
 
 describe('configuration', () => {
   it('names each field the schema refuses, without echoing the key', async () => {
@@ -22,7 +23,9 @@ describe('configuration', () => {
     const error = await create(c);
     expect(error.code).toBe('LGX_ERR_ADAPTER_CONFIG_INVALID');
     const paths = (error.issues as Array<{ path: string }>).map((i) => i.path);
-    expect(paths).toEqual(expect.arrayContaining(['/types/street.report/designCode', '/types/street.report/transactionIdAttribute', '/keyIn']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['/types/street.report/designCode', '/types/street.report/transactionIdAttribute', '/keyIn']),
+    );
     expect(JSON.stringify(error)).not.toContain(sim.apiKey);
   });
 
@@ -30,7 +33,10 @@ describe('configuration', () => {
     const c = config() as unknown as { types: Record<string, unknown> };
     c.types['payment'] = c.types['street.report'];
     const error = await create(c);
-    expect(error).toMatchObject({ code: 'LGX_ERR_ADAPTER_CONFIG_INVALID', issues: expect.arrayContaining([expect.objectContaining({ path: '/types/payment', rule: 'additionalProperties' })]) });
+    expect(error).toMatchObject({
+      code: 'LGX_ERR_ADAPTER_CONFIG_INVALID',
+      issues: expect.arrayContaining([expect.objectContaining({ path: '/types/payment', rule: 'additionalProperties' })]),
+    });
   });
 
   it('refuses, naming the paths, an attribute written twice and a mapping table the stack does not define', async () => {
@@ -55,7 +61,9 @@ describe('configuration', () => {
     const other = '6650a1c2e3b4d5f6a7b81019';
     const { instance: a } = await instantiateAdapter(adapter, c, { retry: false, mappings: { alloyCategory: { street_light: other } } });
     await a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() });
-    const body = JSON.parse(sim.requests.find((r) => r.method === 'POST' && r.path === '/api/item')!.body) as { attributes: Array<{ attributeCode: string; value: unknown }> };
+    const body = JSON.parse(sim.requests.find((r) => r.method === 'POST' && r.path === '/api/item')!.body) as {
+      attributes: Array<{ attributeCode: string; value: unknown }>;
+    };
     expect(body.attributes.find((x) => x.attributeCode === REPORT.category)?.value).toEqual([other]);
   });
 });
@@ -68,7 +76,9 @@ describe('check', () => {
   });
 
   it('names the attributes a design no longer has', async () => {
-    const designs = EXAMPLE_DESIGNS.map((d) => (d.code === REPORT.design ? { ...d, attributes: d.attributes.filter((x) => x.code !== REPORT.hazard) } : d));
+    const designs = EXAMPLE_DESIGNS.map((d) =>
+      d.code === REPORT.design ? { ...d, attributes: d.attributes.filter((x) => x.code !== REPORT.hazard) } : d,
+    );
     const changed = await startAlloySimulator({ designs });
     try {
       const { instance: a } = await instantiateAdapter(adapter, alloyExampleConfig(changed.apiUrl, changed.apiKey), { retry: false });

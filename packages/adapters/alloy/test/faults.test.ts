@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
-import { createSqliteStore, createStack, openStack, type DeliveryWorkerOptions, type RunningStack, type TransactionView } from '@lgx/runtime';
+import {
+  createSqliteStore,
+  createStack,
+  openStack,
+  type DeliveryWorkerOptions,
+  type RunningStack,
+  type TransactionView,
+} from '@lgx/runtime';
 import { waitFor } from '@lgx/testkit';
 import { alloyExampleConfig } from '../src';
 import { startAlloySimulator, type AlloySimulator } from '../src/testing';
@@ -16,7 +23,12 @@ import { fixture } from './helpers';
 
 const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const reports = ['pothole-with-coordinates', 'street-light-by-asset', 'fly-tipping-at-address'];
-const tx = (i: number) => createTransaction('street.report', fixture('street.report', reports[i % reports.length]!) as never, { council: 'E07000223', channel: 'web', idempotencyKey: `alloy-fault-${i}` });
+const tx = (i: number) =>
+  createTransaction('street.report', fixture('street.report', reports[i % reports.length]!) as never, {
+    council: 'E07000223',
+    channel: 'web',
+    idempotencyKey: `alloy-fault-${i}`,
+  });
 
 let sim: AlloySimulator;
 let dir: string;
@@ -25,20 +37,31 @@ let stack: RunningStack | undefined;
 async function open(key: string, worker: Partial<Omit<DeliveryWorkerOptions, 'store' | 'targets'>> = {}): Promise<RunningStack> {
   const config = { ...alloyExampleConfig(sim.apiUrl, '${env:ALLOY_API_KEY}'), timeoutMs: 2000 };
   const definition = await createStack(
-    { council: 'E07000223', adapters: { alloy: { package: '@lgx/adapter-alloy', config } }, routes: [{ match: { type: 'street.report' }, mode: 'one', targets: ['alloy'] }] },
+    {
+      council: 'E07000223',
+      adapters: { alloy: { package: '@lgx/adapter-alloy', config } },
+      routes: [{ match: { type: 'street.report' }, mode: 'one', targets: ['alloy'] }],
+    },
     { env: { ALLOY_API_KEY: key } },
   );
   stack = await openStack(definition, {
     store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
     resolveFrom: repoRoot,
     polling: false,
-    worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 30 }, random: () => 1, breaker: { threshold: 1000, cooldownMs: 10 }, ...worker },
+    worker: {
+      pollIntervalMs: 20,
+      retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 30 },
+      random: () => 1,
+      breaker: { threshold: 1000, cooldownMs: 10 },
+      ...worker,
+    },
   });
   return stack;
 }
 
 const view = async (id: string): Promise<TransactionView> => (await stack!.get(id))!;
-const ended = async (ids: string[], state: 'delivered' | 'dead') => (await Promise.all(ids.map(view))).every((v) => v.deliveries.every((d) => d.state === state));
+const ended = async (ids: string[], state: 'delivered' | 'dead') =>
+  (await Promise.all(ids.map(view))).every((v) => v.deliveries.every((d) => d.state === state));
 const attempts = async (id: string) => (await view(id)).deliveries[0]!.attemptLog.map((a) => [a.outcome, a.classification]);
 
 beforeAll(async () => {

@@ -16,11 +16,19 @@ export function fixture<T = Record<string, unknown>>(type: string, name: string)
 
 let counter = 0;
 export function tx(type: string, data: unknown, idempotencyKey = `alloy-test-${Date.now()}-${++counter}`): Envelope {
-  return createTransaction(type as 'street.report', data as never, { council: COUNCIL, channel: 'web', idempotencyKey }) as unknown as Envelope;
+  return createTransaction(type as 'street.report', data as never, {
+    council: COUNCIL,
+    channel: 'web',
+    idempotencyKey,
+  }) as unknown as Envelope;
 }
 
 /** The adapter against the simulator with the example mapping (changed by `change`), transport retries off. */
-export async function instance(sim: AlloySimulator, change: (config: AlloyConfig) => AlloyConfig = (c) => c, host: { mappings?: Record<string, Record<string, string>>; now?: () => Date } = {}) {
+export async function instance(
+  sim: AlloySimulator,
+  change: (config: AlloyConfig) => AlloyConfig = (c) => c,
+  host: { mappings?: Record<string, Record<string, string>>; now?: () => Date } = {},
+) {
   const memory = createMemoryLogger('debug');
   const { instance: a } = await instantiateAdapter(adapter, change(alloyExampleConfig(sim.apiUrl, sim.apiKey)), {
     retry: false,

@@ -36,13 +36,22 @@ describe('getStatus', () => {
     const { a, logs } = await instance(sim);
     const ref = await report(a);
     sim.setStatus(ref, OPTIONS.category.other.itemId);
-    expect(await a.getStatus!(ref, { signal: signal() })).toMatchObject({ status: 'open', externalStatusCode: OPTIONS.category.other.itemId });
+    expect(await a.getStatus!(ref, { signal: signal() })).toMatchObject({
+      status: 'open',
+      externalStatusCode: OPTIONS.category.other.itemId,
+    });
     await a.getStatus!(ref, { signal: signal() });
     expect(logs.filter((e) => e.msg.startsWith('Alloy status option not in status.map'))).toHaveLength(1);
   });
 
   it('uses the configured status for unmapped options', async () => {
-    const { a } = await instance(sim, (c) => ({ ...c, types: { ...c.types, 'street.report': { ...c.types['street.report']!, status: { ...c.types['street.report']!.status, unmapped: 'for_triage' } } } }));
+    const { a } = await instance(sim, (c) => ({
+      ...c,
+      types: {
+        ...c.types,
+        'street.report': { ...c.types['street.report']!, status: { ...c.types['street.report']!.status, unmapped: 'for_triage' } },
+      },
+    }));
     const ref = await report(a);
     sim.setStatus(ref, OPTIONS.category.other.itemId);
     expect(await a.getStatus!(ref, { signal: signal() })).toMatchObject({ status: 'for_triage' });
@@ -50,7 +59,11 @@ describe('getStatus', () => {
 
   it('answers notFound for an item Alloy does not have, never an invented status', async () => {
     const { a } = await instance(sim);
-    await expect(a.getStatus!('0123456789abcdef01234567', { signal: signal() })).rejects.toMatchObject({ classification: 'notFound', status: 404, vendorCode: 'ItemNotFound' });
+    await expect(a.getStatus!('0123456789abcdef01234567', { signal: signal() })).rejects.toMatchObject({
+      classification: 'notFound',
+      status: 404,
+      vendorCode: 'ItemNotFound',
+    });
   });
 
   it('stops when its signal is aborted', async () => {
@@ -71,12 +84,21 @@ describe('pollUpdates', () => {
     const start = await a.pollUpdates!(undefined, { signal: signal() });
     expect(start.updates).toEqual([]);
     const ref = await report(a);
-    const missedRef = (await a.submit!(tx('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied')) as never, { signal: signal() })).externalRef;
+    const missedRef = (
+      await a.submit!(tx('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied')) as never, {
+        signal: signal(),
+      })
+    ).externalRef;
     sim.setStatus(ref, OPTIONS.reportStatus.remedied.itemId, 'Lamp replaced');
     sim.setStatus(missedRef, OPTIONS.collectionStatus.returnScheduled.itemId, 'Crew back this afternoon');
     const first = await a.pollUpdates!(start.cursor, { signal: signal() });
     const byRef = new Map(first.updates.map((u) => [u.externalRef, u]));
-    expect(byRef.get(ref)).toMatchObject({ status: 'fixed', description: 'Lamp replaced', externalStatusCode: OPTIONS.reportStatus.remedied.itemId, updatedAt: sim.item(ref).lastEditDate });
+    expect(byRef.get(ref)).toMatchObject({
+      status: 'fixed',
+      description: 'Lamp replaced',
+      externalStatusCode: OPTIONS.reportStatus.remedied.itemId,
+      updatedAt: sim.item(ref).lastEditDate,
+    });
     expect(byRef.get(missedRef)).toMatchObject({ status: 'action_scheduled', description: 'Crew back this afternoon' });
 
     const again = await a.pollUpdates!(first.cursor, { signal: signal() });
@@ -87,7 +109,7 @@ describe('pollUpdates', () => {
     expect(later.updates).toEqual([expect.objectContaining({ externalRef: missedRef, status: 'fixed' })]);
   });
 
-  it("leaves out items officers raised in Alloy themselves (they carry no LGX id)", async () => {
+  it('leaves out items officers raised in Alloy themselves (they carry no LGX id)', async () => {
     const { a } = await instance(sim);
     const start = await a.pollUpdates!(undefined, { signal: signal() });
     const ref = await report(a);
@@ -102,10 +124,23 @@ describe('pollUpdates', () => {
 
   it('splits a busy window so one poll reads at most maxItems, and the next polls read the rest, each change once', async () => {
     let clock = Date.now() - 60_000;
-    const { a } = await instance(sim, (c) => ({ ...c, poll: { maxItems: 10, pageSize: 4, itemLog: false } }), { now: () => new Date(clock) });
+    const { a } = await instance(sim, (c) => ({ ...c, poll: { maxItems: 10, pageSize: 4, itemLog: false } }), {
+      now: () => new Date(clock),
+    });
     const start = await a.pollUpdates!(undefined, { signal: signal() });
     const refs: string[] = [];
-    for (let i = 0; i < 30; i++) refs.push((await a.submit!(createTransaction('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied') as never, { council: 'E07000223', idempotencyKey: `busy-${i}` }) as never, { signal: signal() })).externalRef);
+    for (let i = 0; i < 30; i++)
+      refs.push(
+        (
+          await a.submit!(
+            createTransaction('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied') as never, {
+              council: 'E07000223',
+              idempotencyKey: `busy-${i}`,
+            }) as never,
+            { signal: signal() },
+          )
+        ).externalRef,
+      );
     // Thirty edits spread over the minute since the first poll.
     clock = Date.now();
     refs.forEach((ref, i) => void (sim.item(ref).lastEditDate = new Date(clock - 58_000 + i * 1900).toISOString()));
@@ -161,7 +196,24 @@ describe('pollUpdates', () => {
   });
 
   it('polls each design once even when two types share it', async () => {
-    const { a } = await instance(sim, (c) => ({ ...c, types: { 'waste.missedCollection': c.types['waste.missedCollection']!, 'crm.case': { ...c.types['crm.case']!, designCode: MISSED.design, transactionIdAttribute: MISSED.lgxId, attributes: { [MISSED.uprn]: { value: '100090123456' }, [MISSED.service]: { value: [OPTIONS.wasteService.other.itemId] }, [MISSED.scheduledDate]: { value: '2026-11-17' } }, attachments: { attributeCode: MISSED.attachments }, status: c.types['waste.missedCollection']!.status } } }));
+    const { a } = await instance(sim, (c) => ({
+      ...c,
+      types: {
+        'waste.missedCollection': c.types['waste.missedCollection']!,
+        'crm.case': {
+          ...c.types['crm.case']!,
+          designCode: MISSED.design,
+          transactionIdAttribute: MISSED.lgxId,
+          attributes: {
+            [MISSED.uprn]: { value: '100090123456' },
+            [MISSED.service]: { value: [OPTIONS.wasteService.other.itemId] },
+            [MISSED.scheduledDate]: { value: '2026-11-17' },
+          },
+          attachments: { attributeCode: MISSED.attachments },
+          status: c.types['waste.missedCollection']!.status,
+        },
+      },
+    }));
     sim.requests.length = 0;
     await a.pollUpdates!(undefined, { signal: signal() });
     expect(sim.requests.filter((r) => r.path === '/api/aqs/statistics')).toHaveLength(1);

@@ -36,7 +36,12 @@ describe('submit', () => {
       attributes_itemsGeometry: { type: 'Point', coordinates: [0.1218, 52.2053] },
     });
     const item = sim.item(receipt.externalRef);
-    expect(receipt).toEqual({ externalRef: item.itemId, status: 'open', externalStatusCode: OPTIONS.reportStatus.reported.itemId, acceptedAt: expect.any(String) });
+    expect(receipt).toEqual({
+      externalRef: item.itemId,
+      status: 'open',
+      externalStatusCode: OPTIONS.reportStatus.reported.itemId,
+      acceptedAt: expect.any(String),
+    });
     expect(JSON.stringify(receipt)).not.toMatch(/Alex|example\.com/);
   });
 
@@ -52,14 +57,26 @@ describe('submit', () => {
 
   it('maps a missed bin and a CRM case onto their own designs', async () => {
     const { a } = await instance(sim);
-    await a.submit!(tx('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied')) as never, { signal: signal() });
+    await a.submit!(tx('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied')) as never, {
+      signal: signal(),
+    });
     await a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() });
     const [missed, enquiry] = created();
     expect(missed!.designCode).toBe(MISSED.design);
-    expect(attributesOf(missed!)).toMatchObject({ [MISSED.uprn]: '100090215480', [MISSED.service]: [OPTIONS.wasteService.recycling.itemId], [MISSED.scheduledDate]: '2026-11-17', [MISSED.presented]: true });
+    expect(attributesOf(missed!)).toMatchObject({
+      [MISSED.uprn]: '100090215480',
+      [MISSED.service]: [OPTIONS.wasteService.recycling.itemId],
+      [MISSED.scheduledDate]: '2026-11-17',
+      [MISSED.presented]: true,
+    });
     expect(attributesOf(missed!)).not.toHaveProperty('attributes_itemsGeometry');
     expect(enquiry!.designCode).toBe(ENQUIRY.design);
-    expect(attributesOf(enquiry!)).toMatchObject({ [ENQUIRY.subject]: 'Bins missed three weeks running', [ENQUIRY.enquiryType]: 'complaint.stage1', [ENQUIRY.uprn]: '100090123456', [ENQUIRY.priority]: 'normal' });
+    expect(attributesOf(enquiry!)).toMatchObject({
+      [ENQUIRY.subject]: 'Bins missed three weeks running',
+      [ENQUIRY.enquiryType]: 'complaint.stage1',
+      [ENQUIRY.uprn]: '100090123456',
+      [ENQUIRY.priority]: 'normal',
+    });
   });
 
   it('sends the key as ?token= when configured so, and no Authorization header', async () => {
@@ -154,15 +171,25 @@ describe('mapping problems', () => {
       delete category.map.street_light;
       return c;
     });
-    const error = await rejection(a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }));
-    expect(error).toMatchObject({ classification: 'permanent', details: { mapping: `/types/street.report/attributes/${REPORT.category}` } });
+    const error = await rejection(
+      a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }),
+    );
+    expect(error).toMatchObject({
+      classification: 'permanent',
+      details: { mapping: `/types/street.report/attributes/${REPORT.category}` },
+    });
     expect(error.message).toContain('has no entry for the value');
     expect(sim.requests).toHaveLength(0);
   });
 
   it('refuses a transaction without coordinates when the design requires a geometry', async () => {
-    const { a } = await instance(sim, (c) => ({ ...c, types: { ...c.types, 'street.report': { ...c.types['street.report']!, geometry: { required: true } } } }));
-    const error = await rejection(a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }));
+    const { a } = await instance(sim, (c) => ({
+      ...c,
+      types: { ...c.types, 'street.report': { ...c.types['street.report']!, geometry: { required: true } } },
+    }));
+    const error = await rejection(
+      a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }),
+    );
     expect(error).toMatchObject({ classification: 'permanent', details: { mapping: '/types/street.report/geometry' } });
     expect(sim.requests).toHaveLength(0);
   });
@@ -201,7 +228,9 @@ describe('errors', () => {
     const key = sim.apiKey;
     sim.setApiKey('alloy-rotated-key-111111111111');
     try {
-      const error = await rejection(a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }));
+      const error = await rejection(
+        a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }),
+      );
       expect(error).toMatchObject({ classification: 'auth', status: 401, vendorCode: 'InvalidApiKey' });
       expect(error.message).not.toContain(key);
     } finally {
@@ -211,14 +240,22 @@ describe('errors', () => {
 
   it('classifies a rate limit as rateLimited with the Retry-After delay', async () => {
     const { a } = await instance(sim);
-    sim.faults.failNext(1, { status: 429, headers: { 'retry-after': '7' }, body: { errorCode: 1002, errorCodeString: 'TooManyRequests', debugErrorMessage: 'Rate limit exceeded' } });
-    const error = await rejection(a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }));
+    sim.faults.failNext(1, {
+      status: 429,
+      headers: { 'retry-after': '7' },
+      body: { errorCode: 1002, errorCodeString: 'TooManyRequests', debugErrorMessage: 'Rate limit exceeded' },
+    });
+    const error = await rejection(
+      a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }),
+    );
     expect(error).toMatchObject({ classification: 'rateLimited', status: 429, retryAfterMs: 7000, vendorCode: 'TooManyRequests' });
   });
 
   it('refuses a type it is not configured for as unsupported', async () => {
     const { a } = await instance(sim, (c) => ({ ...c, types: { 'crm.case': c.types['crm.case']! } }));
-    const error = await rejection(a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }));
+    const error = await rejection(
+      a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }),
+    );
     expect(error).toMatchObject({ classification: 'unsupported' });
     expect(sim.requests).toHaveLength(0);
   });
@@ -226,7 +263,9 @@ describe('errors', () => {
   it('treats an answer that is not what Alloy promises as retryable (the look-up makes the retry safe)', async () => {
     const { a } = await instance(sim);
     sim.faults.failNext(1, { malformed: true, body: '{"page": 1}' });
-    const error = await rejection(a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }));
+    const error = await rejection(
+      a.submit!(tx('street.report', fixture('street.report', 'street-light-by-asset')) as never, { signal: signal() }),
+    );
     expect(error).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
     expect(sim.state.items.size).toBe(0);
   });

@@ -1,4 +1,14 @@
-import { NotFoundError, PermanentError, UnsupportedError, assertValidData, classifyError, defineAdapter, maskPersonalData, type CrmCase, type Receipt } from '@lgx/core';
+import {
+  NotFoundError,
+  PermanentError,
+  UnsupportedError,
+  assertValidData,
+  classifyError,
+  defineAdapter,
+  maskPersonalData,
+  type CrmCase,
+  type Receipt,
+} from '@lgx/core';
 import { caseRow } from './case-row';
 import { canonicalStatus, vendorStatusCode } from './case-status';
 import { pollFeed, rowUpdate } from './change-feed';
@@ -23,7 +33,8 @@ export const adapter = defineAdapter({
     version: '0.1.0',
     sdk: '^1.0.0',
     domains: ['crm'],
-    description: 'CRM cases to Dataverse incidents and contacts to contacts over the Web API: Entra ID client credentials, create-only upserts on an alternate key, status by look-up and change tracking.',
+    description:
+      'CRM cases to Dataverse incidents and contacts to contacts over the Web API: Entra ID client credentials, create-only upserts on an alternate key, status by look-up and change tracking.',
     homepage: 'https://learn.microsoft.com/power-apps/developer/data-platform/webapi/overview',
     specification: {
       name: 'Microsoft Dataverse Web API (OData v4)',
@@ -48,7 +59,10 @@ export const adapter = defineAdapter({
 
     const receiptOf = (row: DataverseRow | undefined, id: string): Receipt => {
       const caseNumber = typeof row?.ticketnumber === 'string' ? row.ticketnumber.slice(0, 1000) : undefined;
-      const created = typeof row?.createdon === 'string' && !Number.isNaN(Date.parse(row.createdon)) ? new Date(Date.parse(row.createdon)).toISOString() : now().toISOString();
+      const created =
+        typeof row?.createdon === 'string' && !Number.isNaN(Date.parse(row.createdon))
+          ? new Date(Date.parse(row.createdon)).toISOString()
+          : now().toISOString();
       return {
         externalRef: id,
         status: canonicalStatus(row?.statecode ?? 0, row?.statuscode ?? 1, statusMap),
@@ -63,7 +77,14 @@ export const adapter = defineAdapter({
      * Creates the row under the transaction's key unless it is already there (a repeat after a lost
      * answer): then the row that is there is read and returned, unchanged.
      */
-    const createOnce = async (entitySet: string, primaryKey: string, key: string, body: Record<string, unknown>, select: string[], signal: AbortSignal) => {
+    const createOnce = async (
+      entitySet: string,
+      primaryKey: string,
+      key: string,
+      body: Record<string, unknown>,
+      select: string[],
+      signal: AbortSignal,
+    ) => {
       const path = keySegment(entitySet, keyColumn, key);
       const result = await api.createOnly(path, body, select, signal);
       if (!result.exists) {
@@ -71,7 +92,10 @@ export const adapter = defineAdapter({
         return { id, row: result.row, repeat: false };
       }
       const row = await api.getRow(path, select, signal);
-      if (typeof row[primaryKey] !== 'string') throw new PermanentError(`Dataverse answered a ${entitySet} row without its ${primaryKey}`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+      if (typeof row[primaryKey] !== 'string')
+        throw new PermanentError(`Dataverse answered a ${entitySet} row without its ${primaryKey}`, {
+          code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+        });
       return { id: row[primaryKey] as string, row, repeat: true };
     };
 
@@ -79,7 +103,10 @@ export const adapter = defineAdapter({
     const customerFor = async (data: CrmCase, key: string, signal: AbortSignal) => {
       const ref = data.contact?.contactRef;
       if (ref !== undefined) {
-        if (!GUID.test(ref)) throw new PermanentError('crm.case /contact/contactRef is not a Dataverse contact id (a GUID); nothing was sent', { details: { field: '/contact/contactRef', rule: 'format' } });
+        if (!GUID.test(ref))
+          throw new PermanentError('crm.case /contact/contactRef is not a Dataverse contact id (a GUID); nothing was sent', {
+            details: { field: '/contact/contactRef', rule: 'format' },
+          });
         return { entitySet: 'contacts', id: ref.toLowerCase(), contact: true };
       }
       if (data.contact?.person) {
@@ -87,7 +114,10 @@ export const adapter = defineAdapter({
         return { entitySet: 'contacts', id: made.id, contact: true };
       }
       if (!config.anonymousCustomer) {
-        throw new PermanentError('crm.case has no contact, and Dataverse files every case under a customer: set anonymousCustomer in the adapter config', { details: { field: '/contact', rule: 'anonymousCustomer' } });
+        throw new PermanentError(
+          'crm.case has no contact, and Dataverse files every case under a customer: set anonymousCustomer in the adapter config',
+          { details: { field: '/contact', rule: 'anonymousCustomer' } },
+        );
       }
       return { ...config.anonymousCustomer, contact: config.anonymousCustomer.entitySet === 'contacts' };
     };
@@ -96,11 +126,14 @@ export const adapter = defineAdapter({
     const forWrite = (error: unknown, type: string, data: unknown): unknown => {
       const scrubbed = maskPersonalData(error, type, data);
       if (classifyError(scrubbed) !== 'notFound') return scrubbed;
-      return new PermanentError(`${(scrubbed as Error).message} (check the adapter's caseTable, keyColumn and the row the case refers to)`, {
-        code: 'LGX_ERR_ADAPTER_PERMANENT',
-        ...((scrubbed as { vendorCode?: string }).vendorCode ? { vendorCode: (scrubbed as { vendorCode: string }).vendorCode } : {}),
-        status: 404,
-      });
+      return new PermanentError(
+        `${(scrubbed as Error).message} (check the adapter's caseTable, keyColumn and the row the case refers to)`,
+        {
+          code: 'LGX_ERR_ADAPTER_PERMANENT',
+          ...((scrubbed as { vendorCode?: string }).vendorCode ? { vendorCode: (scrubbed as { vendorCode: string }).vendorCode } : {}),
+          status: 404,
+        },
+      );
     };
 
     return {
@@ -123,9 +156,13 @@ export const adapter = defineAdapter({
           try {
             const customer = await customerFor(data, key, signal);
             const { body, unsent } = caseRow(data, config, table, customer);
-            if (unsent.attachments || unsent.attributes || unsent.uncoded.length) context.logger.info('case facts without a column were not sent', { transaction: tx.id, ...unsent });
+            if (unsent.attachments || unsent.attributes || unsent.uncoded.length)
+              context.logger.info('case facts without a column were not sent', { transaction: tx.id, ...unsent });
             const made = await createOnce(table.entitySet, table.primaryKey, key, body, caseSelect, signal);
-            context.logger.info(made.repeat ? 'case already delivered: returning the row that is there' : 'case created', { externalRef: made.id, transaction: tx.id });
+            context.logger.info(made.repeat ? 'case already delivered: returning the row that is there' : 'case created', {
+              externalRef: made.id,
+              transaction: tx.id,
+            });
             return receiptOf(made.row, made.id);
           } catch (error) {
             throw forWrite(error, 'crm.case', data);
@@ -137,14 +174,24 @@ export const adapter = defineAdapter({
           if (unsent) context.logger.info('contact facts without a column were not sent', { transaction: tx.id, count: unsent });
           try {
             if (data.contactRef !== undefined) {
-              if (!GUID.test(data.contactRef)) throw new PermanentError('crm.contact /contactRef is not a Dataverse contact id (a GUID); nothing was sent', { details: { field: '/contactRef', rule: 'format' } });
+              if (!GUID.test(data.contactRef))
+                throw new PermanentError('crm.contact /contactRef is not a Dataverse contact id (a GUID); nothing was sent', {
+                  details: { field: '/contactRef', rule: 'format' },
+                });
               await api.updateOnly(`contacts(${data.contactRef.toLowerCase()})`, body, signal);
               context.logger.info('contact updated', { externalRef: data.contactRef, transaction: tx.id });
               return { externalRef: data.contactRef.toLowerCase(), acceptedAt: now().toISOString() };
             }
             const made = await createOnce('contacts', 'contactid', key, body, ['contactid', 'createdon'], signal);
-            context.logger.info(made.repeat ? 'contact already delivered' : 'contact created', { externalRef: made.id, transaction: tx.id });
-            return { externalRef: made.id, acceptedAt: typeof made.row?.createdon === 'string' ? new Date(Date.parse(made.row.createdon)).toISOString() : now().toISOString() };
+            context.logger.info(made.repeat ? 'contact already delivered' : 'contact created', {
+              externalRef: made.id,
+              transaction: tx.id,
+            });
+            return {
+              externalRef: made.id,
+              acceptedAt:
+                typeof made.row?.createdon === 'string' ? new Date(Date.parse(made.row.createdon)).toISOString() : now().toISOString(),
+            };
           } catch (error) {
             throw forWrite(error, 'crm.contact', data);
           }
@@ -155,7 +202,11 @@ export const adapter = defineAdapter({
       async getStatus(externalRef, { signal }) {
         if (!GUID.test(externalRef)) throw new NotFoundError('externalRef is not a Dataverse row id (a GUID): no such case');
         const row = await api.getRow(`${table.entitySet}(${externalRef.toLowerCase()})`, caseSelect, signal);
-        return rowUpdate({ ...row, [table.primaryKey]: externalRef.toLowerCase() }, { primaryKey: table.primaryKey, keyColumn, statusMap }, now());
+        return rowUpdate(
+          { ...row, [table.primaryKey]: externalRef.toLowerCase() },
+          { primaryKey: table.primaryKey, keyColumn, statusMap },
+          now(),
+        );
       },
 
       async pollUpdates(cursor, { signal }) {

@@ -53,7 +53,12 @@ export interface CaseRow {
  * their codes, the customer bound by a lookup. A description longer than the column holds is refused
  * before anything is sent (cutting a citizen's words would lose them); a subject is cut to the title.
  */
-export function caseRow(data: CrmCase, config: DataverseConfig, table: CaseTable, customer: { entitySet: string; id: string; contact: boolean } | undefined): CaseRow {
+export function caseRow(
+  data: CrmCase,
+  config: DataverseConfig,
+  table: CaseTable,
+  customer: { entitySet: string; id: string; contact: boolean } | undefined,
+): CaseRow {
   const columns = caseColumns(config);
   const body: Record<string, unknown> = {};
   const uncoded: string[] = [];
@@ -94,7 +99,15 @@ export function caseRow(data: CrmCase, config: DataverseConfig, table: CaseTable
   put('latitude', location?.wgs84?.lat);
   put('longitude', location?.wgs84?.lon);
   put('location', location ? locationText(location) : undefined);
-  put('externalRefs', data.externalRefs?.length ? data.externalRefs.map((r) => `${r.system}:${r.reference}`).join('; ').slice(0, 4000) : undefined);
+  put(
+    'externalRefs',
+    data.externalRefs?.length
+      ? data.externalRefs
+          .map((r) => `${r.system}:${r.reference}`)
+          .join('; ')
+          .slice(0, 4000)
+      : undefined,
+  );
 
   let attributes = 0;
   for (const [name, value] of Object.entries(data.attributes ?? {})) {
@@ -102,6 +115,7 @@ export function caseRow(data: CrmCase, config: DataverseConfig, table: CaseTable
     if (column === undefined) attributes++;
     else body[column] = Array.isArray(value) ? value.join(', ') : value;
   }
-  if (customer) body[`${customer.contact ? table.contactLookup : table.accountLookup}@odata.bind`] = `/${customer.entitySet}(${customer.id})`;
+  if (customer)
+    body[`${customer.contact ? table.contactLookup : table.accountLookup}@odata.bind`] = `/${customer.entitySet}(${customer.id})`;
   return { body, unsent: { attachments: data.attachments?.length ?? 0, attributes, uncoded } };
 }

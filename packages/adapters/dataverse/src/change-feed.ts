@@ -58,18 +58,41 @@ export function decodeCursor(text: string, apiRoot: string): FeedCursor | undefi
   } catch {
     return undefined;
   }
-  if (typeof c !== 'object' || c === null || c.v !== 1 || (c.mode !== 'tracking' && c.mode !== 'modified') || typeof c.since !== 'string' || Number.isNaN(Date.parse(c.since))) return undefined;
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    c.v !== 1 ||
+    (c.mode !== 'tracking' && c.mode !== 'modified') ||
+    typeof c.since !== 'string' ||
+    Number.isNaN(Date.parse(c.since))
+  )
+    return undefined;
   if (c.link !== undefined && (typeof c.link !== 'string' || !c.link.startsWith(apiRoot))) return undefined;
   const last = Object.create(null) as FeedCursor['last'];
   for (const [id, value] of Object.entries(typeof c.last === 'object' && c.last !== null ? c.last : {})) {
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') last[id] = [value[0], value[1]];
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string')
+      last[id] = [value[0], value[1]];
   }
-  return { v: 1, mode: c.mode, ...(c.link !== undefined ? { link: c.link } : {}), ...(c.initial ? { initial: true } : {}), since: c.since, last };
+  return {
+    v: 1,
+    mode: c.mode,
+    ...(c.link !== undefined ? { link: c.link } : {}),
+    ...(c.initial ? { initial: true } : {}),
+    since: c.since,
+    last,
+  };
 }
 
 /** The canonical update for a case row; the same row state always gives the same updateId. */
-export function rowUpdate(row: DataverseRow, ctx: Pick<FeedContext, 'primaryKey' | 'keyColumn' | 'statusMap'>, fallbackAt: Date): StatusUpdate {
-  const modified = typeof row.modifiedon === 'string' && !Number.isNaN(Date.parse(row.modifiedon)) ? iso(Date.parse(row.modifiedon)) : fallbackAt.toISOString();
+export function rowUpdate(
+  row: DataverseRow,
+  ctx: Pick<FeedContext, 'primaryKey' | 'keyColumn' | 'statusMap'>,
+  fallbackAt: Date,
+): StatusUpdate {
+  const modified =
+    typeof row.modifiedon === 'string' && !Number.isNaN(Date.parse(row.modifiedon))
+      ? iso(Date.parse(row.modifiedon))
+      : fallbackAt.toISOString();
   const transactionId = transactionIdOf(row[ctx.keyColumn]);
   return {
     externalRef: String(row[ctx.primaryKey]),
@@ -85,11 +108,20 @@ export function rowUpdate(row: DataverseRow, ctx: Pick<FeedContext, 'primaryKey'
 type Source = 'initial' | 'delta' | 'modified';
 
 /** Reads what changed since the cursor: the updates to report and the cursor to keep. */
-export async function pollFeed(ctx: FeedContext, cursorText: string | undefined, signal: AbortSignal): Promise<{ updates: StatusUpdate[]; cursor: string }> {
+export async function pollFeed(
+  ctx: FeedContext,
+  cursorText: string | undefined,
+  signal: AbortSignal,
+): Promise<{ updates: StatusUpdate[]; cursor: string }> {
   const started = ctx.now();
   let cursor = cursorText ? decodeCursor(cursorText, ctx.apiRoot) : undefined;
   if (cursorText && !cursor) ctx.logger.warn('unreadable pollUpdates cursor: starting a new read');
-  cursor ??= { v: 1, mode: ctx.changeTracking ? 'tracking' : 'modified', since: iso(started.getTime() - SKEW_MS), last: Object.create(null) as FeedCursor['last'] };
+  cursor ??= {
+    v: 1,
+    mode: ctx.changeTracking ? 'tracking' : 'modified',
+    since: iso(started.getTime() - SKEW_MS),
+    last: Object.create(null) as FeedCursor['last'],
+  };
   const updates: StatusUpdate[] = [];
   const select = [ctx.primaryKey, 'statecode', 'statuscode', 'createdon', 'modifiedon', ctx.keyColumn].join(',');
   const sinceMs = Date.parse(cursor.since);
@@ -99,7 +131,14 @@ export async function pollFeed(ctx: FeedContext, cursorText: string | undefined,
       // A deleted row carries only its id: report it only for a case this cursor has seen.
       const id = typeof row.id === 'string' ? row.id : undefined;
       if (id && cursor!.last[id]) {
-        updates.push({ externalRef: id, status: 'cancelled', externalStatusCode: 'deleted', updatedAt: started.toISOString(), updateId: `deleted@${started.toISOString()}`, source: 'dataverse' });
+        updates.push({
+          externalRef: id,
+          status: 'cancelled',
+          externalStatusCode: 'deleted',
+          updatedAt: started.toISOString(),
+          updateId: `deleted@${started.toISOString()}`,
+          source: 'dataverse',
+        });
         delete cursor!.last[id];
       }
       return;
@@ -133,19 +172,31 @@ export async function pollFeed(ctx: FeedContext, cursorText: string | undefined,
   return { updates, cursor: encodeCursor(cursor) };
 }
 
-async function readTracked(ctx: FeedContext, cursor: FeedCursor, select: string, consider: (row: DataverseRow, source: Source) => void, signal: AbortSignal, started: Date): Promise<void> {
+async function readTracked(
+  ctx: FeedContext,
+  cursor: FeedCursor,
+  select: string,
+  consider: (row: DataverseRow, source: Source) => void,
+  signal: AbortSignal,
+  started: Date,
+): Promise<void> {
   const prefer = ['odata.track-changes', `odata.maxpagesize=${ctx.pageSize}`];
   for (let page = 0; page < MAX_PAGES; page++) {
     const link = cursor.link;
     const first = link === undefined;
     let result;
     try {
-      result = first ? await ctx.api.page(ctx.entitySet, { $select: select }, prefer, signal) : await ctx.api.page(link, undefined, prefer, signal);
+      result = first
+        ? await ctx.api.page(ctx.entitySet, { $select: select }, prefer, signal)
+        : await ctx.api.page(link, undefined, prefer, signal);
     } catch (error) {
       const kind = classifyError(error);
       if (kind !== 'permanent' && kind !== 'notFound') throw error;
       if (first) {
-        ctx.logger.warn('change tracking refused for the case table: polling by modifiedon instead', { entitySet: ctx.entitySet, code: (error as { vendorCode?: string }).vendorCode });
+        ctx.logger.warn('change tracking refused for the case table: polling by modifiedon instead', {
+          entitySet: ctx.entitySet,
+          code: (error as { vendorCode?: string }).vendorCode,
+        });
         cursor.mode = 'modified';
         return readModified(ctx, cursor, select, consider, signal);
       }
@@ -165,7 +216,9 @@ async function readTracked(ctx: FeedContext, cursor: FeedCursor, select: string,
     for (const row of result.rows) consider(row, source);
     const next = result.nextLink ?? result.deltaLink;
     if (next !== undefined && !next.startsWith(ctx.apiRoot)) {
-      ctx.logger.warn('Dataverse gave a link outside its Web API root: not followed; reading again next poll', { entitySet: ctx.entitySet });
+      ctx.logger.warn('Dataverse gave a link outside its Web API root: not followed; reading again next poll', {
+        entitySet: ctx.entitySet,
+      });
       delete cursor.link;
       return;
     }
@@ -182,7 +235,13 @@ async function readTracked(ctx: FeedContext, cursor: FeedCursor, select: string,
   ctx.logger.info('poll stopped at the page limit; the rest comes next poll', { pages: MAX_PAGES });
 }
 
-async function readModified(ctx: FeedContext, cursor: FeedCursor, select: string, consider: (row: DataverseRow, source: Source) => void, signal: AbortSignal): Promise<void> {
+async function readModified(
+  ctx: FeedContext,
+  cursor: FeedCursor,
+  select: string,
+  consider: (row: DataverseRow, source: Source) => void,
+  signal: AbortSignal,
+): Promise<void> {
   delete cursor.link;
   delete cursor.initial;
   let newest = Date.parse(cursor.since);
@@ -190,7 +249,12 @@ async function readModified(ctx: FeedContext, cursor: FeedCursor, select: string
   for (let page = 0; page < MAX_PAGES; page++) {
     const result = link
       ? await ctx.api.page(link, undefined, [`odata.maxpagesize=${ctx.pageSize}`], signal)
-      : await ctx.api.page(ctx.entitySet, { $select: select, $filter: `${ctx.keyColumn} ne null and modifiedon ge ${cursor.since}`, $orderby: 'modifiedon asc' }, [`odata.maxpagesize=${ctx.pageSize}`], signal);
+      : await ctx.api.page(
+          ctx.entitySet,
+          { $select: select, $filter: `${ctx.keyColumn} ne null and modifiedon ge ${cursor.since}`, $orderby: 'modifiedon asc' },
+          [`odata.maxpagesize=${ctx.pageSize}`],
+          signal,
+        );
     for (const row of result.rows) {
       consider(row, 'modified');
       const at = typeof row.modifiedon === 'string' ? Date.parse(row.modifiedon) : NaN;

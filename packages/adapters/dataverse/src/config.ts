@@ -10,11 +10,32 @@ const CODE_MAP = {
   type: 'object',
   maxProperties: 200,
   propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$', ...NO_PROTOTYPE },
-  additionalProperties: { anyOf: [{ type: 'integer', minimum: -2147483648, maximum: 2147483647 }, { type: 'string', minLength: 1, maxLength: 4000 }] },
+  additionalProperties: {
+    anyOf: [
+      { type: 'integer', minimum: -2147483648, maximum: 2147483647 },
+      { type: 'string', minLength: 1, maxLength: 4000 },
+    ],
+  },
 } as const;
 
 /** The canonical crm.case fields a column can be filled from. */
-export const CASE_FIELDS = ['subject', 'description', 'caseType', 'category', 'priority', 'channel', 'status', 'lgsl', 'lgil', 'uprn', 'usrn', 'latitude', 'longitude', 'location', 'externalRefs'] as const;
+export const CASE_FIELDS = [
+  'subject',
+  'description',
+  'caseType',
+  'category',
+  'priority',
+  'channel',
+  'status',
+  'lgsl',
+  'lgil',
+  'uprn',
+  'usrn',
+  'latitude',
+  'longitude',
+  'location',
+  'externalRefs',
+] as const;
 export type CaseField = (typeof CASE_FIELDS)[number];
 
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
@@ -30,17 +51,39 @@ export const configSchema = {
       format: 'uri',
       pattern: '^https?://[^/?#]+/?$',
       maxLength: 300,
-      description: 'The environment URL, e.g. https://council.crm11.dynamics.com (the Web API is under /api/data/v9.2; the token scope is <url>/.default).',
+      description:
+        'The environment URL, e.g. https://council.crm11.dynamics.com (the Web API is under /api/data/v9.2; the token scope is <url>/.default).',
     },
-    tenantId: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$', description: 'The Microsoft Entra tenant (directory) id or domain the app registration lives in.' },
-    clientId: { type: 'string', minLength: 1, maxLength: 100, description: "The app registration's application (client) id; Dataverse must have an application user for it." },
-    clientSecret: { type: 'string', minLength: 1, maxLength: 1024, 'x-lgx-secret': true, description: "A client secret of the app registration (its value, not its id)." },
-    authorityHost: { type: 'string', format: 'uri', pattern: '^https?://[^/?#]+/?$', description: 'The Entra ID authority host (default https://login.microsoftonline.com; a national cloud has its own).' },
+    tenantId: {
+      type: 'string',
+      pattern: '^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$',
+      description: 'The Microsoft Entra tenant (directory) id or domain the app registration lives in.',
+    },
+    clientId: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 100,
+      description: "The app registration's application (client) id; Dataverse must have an application user for it.",
+    },
+    clientSecret: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1024,
+      'x-lgx-secret': true,
+      description: 'A client secret of the app registration (its value, not its id).',
+    },
+    authorityHost: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://[^/?#]+/?$',
+      description: 'The Entra ID authority host (default https://login.microsoftonline.com; a national cloud has its own).',
+    },
     apiVersion: { type: 'string', enum: ['9.0', '9.1', '9.2'], description: 'Web API version (default 9.2).' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-request timeout (default 15000).' },
     keyColumn: {
       ...COLUMN,
-      description: "The text column holding the LGX transaction id, with an alternate key on it, on the case table and on contacts (default lgx_transactionid). Submits are create-only upserts on it, so a repeat never makes a second row.",
+      description:
+        'The text column holding the LGX transaction id, with an alternate key on it, on the case table and on contacts (default lgx_transactionid). Submits are create-only upserts on it, so a repeat never makes a second row.',
     },
     caseTable: {
       type: 'object',
@@ -66,7 +109,8 @@ export const configSchema = {
       maxProperties: 50,
       propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', ...NO_PROTOTYPE },
       additionalProperties: COLUMN,
-      description: "The case's attributes{} -> columns, e.g. {callbackRequested: 'lgx_callbackrequested'}; attributes not listed are not sent.",
+      description:
+        "The case's attributes{} -> columns, e.g. {callbackRequested: 'lgx_callbackrequested'}; attributes not listed are not sent.",
     },
     contactColumns: {
       type: 'object',
@@ -78,10 +122,15 @@ export const configSchema = {
       type: 'object',
       additionalProperties: false,
       description:
-        "Canonical value -> option set value (or text), per field. Defaults: priority {urgent: 1, high: 1, normal: 2, low: 3}, channel {phone: 1, email: 2, web: 3}; caseType, category and status have none (add e.g. caseType {complaint: 2}). A value without a code is not sent.",
+        'Canonical value -> option set value (or text), per field. Defaults: priority {urgent: 1, high: 1, normal: 2, low: 3}, channel {phone: 1, email: 2, web: 3}; caseType, category and status have none (add e.g. caseType {complaint: 2}). A value without a code is not sent.',
       properties: { priority: CODE_MAP, channel: CODE_MAP, caseType: CODE_MAP, category: CODE_MAP, status: CODE_MAP },
     },
-    titleMaxLength: { type: 'integer', minimum: 1, maximum: 4000, description: 'A longer subject is cut to this many characters for the title column (default 200, the incident title).' },
+    titleMaxLength: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 4000,
+      description: 'A longer subject is cut to this many characters for the title column (default 200, the incident title).',
+    },
     descriptionMaxLength: {
       type: 'integer',
       minimum: 1,

@@ -57,6 +57,7 @@ export function contactRow(data: CrmContact, config: DataverseConfig): { body: R
   if (bulk) body.donotbulkemail = !bulk.granted;
   unsent += (data.consents?.length ?? 0) - (bulk ? 1 : 0);
   if (config.contactColumns?.accountRef && data.accountRef) body[config.contactColumns.accountRef] = data.accountRef;
-  if (config.contactColumns?.preferredLanguage && data.preferredLanguage) body[config.contactColumns.preferredLanguage] = data.preferredLanguage;
+  if (config.contactColumns?.preferredLanguage && data.preferredLanguage)
+    body[config.contactColumns.preferredLanguage] = data.preferredLanguage;
   return { body, unsent };
 }

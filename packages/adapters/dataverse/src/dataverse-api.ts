@@ -68,7 +68,9 @@ function reclassify(error: unknown): unknown {
 }
 
 function malformed(what: string): RetryableError {
-  return new RetryableError(`Dataverse answered ${what} without the fields the Web API promises`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+  return new RetryableError(`Dataverse answered ${what} without the fields the Web API promises`, {
+    code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+  });
 }
 
 function isRow(value: unknown): value is DataverseRow {
@@ -92,7 +94,12 @@ export class DataverseApi {
    * a row with that key is already there (412). Asks for the row back; a server that answers 204
    * instead gives only its id (from `OData-EntityId`).
    */
-  async createOnly(path: string, body: Record<string, unknown>, select: readonly string[], signal: AbortSignal): Promise<{ exists: true } | { exists: false; row?: DataverseRow; id?: string }> {
+  async createOnly(
+    path: string,
+    body: Record<string, unknown>,
+    select: readonly string[],
+    signal: AbortSignal,
+  ): Promise<{ exists: true } | { exists: false; row?: DataverseRow; id?: string }> {
     const res = await this.call(() =>
       this.http.request<unknown>({
         method: 'PATCH',
@@ -114,11 +121,20 @@ export class DataverseApi {
 
   /** An update-only write (`If-Match: *`): 404 when the row is not there. */
   async updateOnly(path: string, body: Record<string, unknown>, signal: AbortSignal): Promise<void> {
-    await this.call(() => this.http.request({ method: 'PATCH', path, json: body, headers: { 'If-Match': '*' }, signal, responseType: 'text' }));
+    await this.call(() =>
+      this.http.request({ method: 'PATCH', path, json: body, headers: { 'If-Match': '*' }, signal, responseType: 'text' }),
+    );
   }
 
   async getRow(path: string, select: readonly string[], signal: AbortSignal): Promise<DataverseRow> {
-    const res = await this.call(() => this.http.get<unknown>(path, { query: { $select: select.join(',') }, headers: { 'If-None-Match': 'null' }, signal, responseType: 'json' }));
+    const res = await this.call(() =>
+      this.http.get<unknown>(path, {
+        query: { $select: select.join(',') },
+        headers: { 'If-None-Match': 'null' },
+        signal,
+        responseType: 'json',
+      }),
+    );
     if (!isRow(res.data)) throw malformed(`GET ${path.split('(')[0]}`);
     return res.data;
   }
@@ -129,7 +145,12 @@ export class DataverseApi {
    */
   async page(path: string, query: Record<string, string> | undefined, prefer: readonly string[], signal: AbortSignal): Promise<RowPage> {
     const res = await this.call(() =>
-      this.http.get<unknown>(path, { ...(query ? { query } : {}), headers: { 'If-None-Match': 'null', ...(prefer.length ? { Prefer: prefer.join(',') } : {}) }, signal, responseType: 'json' }),
+      this.http.get<unknown>(path, {
+        ...(query ? { query } : {}),
+        headers: { 'If-None-Match': 'null', ...(prefer.length ? { Prefer: prefer.join(',') } : {}) },
+        signal,
+        responseType: 'json',
+      }),
     );
     const body = res.data as { value?: unknown; '@odata.nextLink'?: unknown; '@odata.deltaLink'?: unknown } | null;
     if (!isRow(body) || !Array.isArray(body.value)) throw malformed(`GET ${path.split('?')[0]!.slice(0, 80)}`);

@@ -20,10 +20,17 @@ describe('submit crm.case', () => {
     const receipt = await a.submit!(t, { signal: signal() });
     const sent = writes()[0]!;
     expect(sent.path).toBe(`/api/data/v9.2/incidents(lgx_transactionid='${t.id}')`);
-    expect(sent.headers).toMatchObject({ 'odata-version': '4.0', 'odata-maxversion': '4.0', 'if-none-match': '*', prefer: 'return=representation', authorization: expect.stringMatching(/^Bearer ey/) });
+    expect(sent.headers).toMatchObject({
+      'odata-version': '4.0',
+      'odata-maxversion': '4.0',
+      'if-none-match': '*',
+      prefer: 'return=representation',
+      authorization: expect.stringMatching(/^Bearer ey/),
+    });
     expect(JSON.parse(sent.body)).toEqual({
       title: 'Bins missed three weeks running',
-      description: 'Our recycling has been missed three weeks in a row despite reporting it each time. Please can someone explain what is going wrong.',
+      description:
+        'Our recycling has been missed three weeks in a row despite reporting it each time. Please can someone explain what is going wrong.',
       prioritycode: 2,
       caseorigincode: 3,
       'customerid_contact@odata.bind': `/contacts(${FIXTURE_CONTACT.contactid})`,
@@ -38,7 +45,12 @@ describe('submit crm.case', () => {
       attributes: { caseNumber: row.ticketnumber },
     });
     const token = sim.entra.requests[0]!;
-    expect(Object.fromEntries(new URLSearchParams(token.body))).toEqual({ grant_type: 'client_credentials', scope: `${sim.url}/.default`, client_id: sim.clientId, client_secret: sim.clientSecret });
+    expect(Object.fromEntries(new URLSearchParams(token.body))).toEqual({
+      grant_type: 'client_credentials',
+      scope: `${sim.url}/.default`,
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+    });
     expect(token.path).toBe(`/${sim.tenantId}/oauth2/v2.0/token`);
   });
 
@@ -68,7 +80,16 @@ describe('submit crm.case', () => {
   it('maps to a customised table: its entity set and keys, chosen columns, codes and attributes', async () => {
     const { a } = await dataverse(sim, {
       keyColumn: 'lgx_transactionid',
-      columns: { subject: 'title', description: null, caseType: 'casetypecode', category: 'lgx_category', lgsl: 'lgx_lgsl', uprn: 'lgx_uprn', location: 'lgx_location', externalRefs: 'lgx_refs' },
+      columns: {
+        subject: 'title',
+        description: null,
+        caseType: 'casetypecode',
+        category: 'lgx_category',
+        lgsl: 'lgx_lgsl',
+        uprn: 'lgx_uprn',
+        location: 'lgx_location',
+        externalRefs: 'lgx_refs',
+      },
       codes: { caseType: { complaint: 2 }, channel: { web: 100000001 } },
       attributeColumns: { callbackRequested: 'lgx_callback' },
       titleMaxLength: 20,
@@ -93,9 +114,13 @@ describe('submit crm.case', () => {
     const { a } = await dataverse(sim, { anonymousCustomer: undefined });
     const anonymous = await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }));
     expect([anonymous.classification, anonymous.message]).toEqual(['permanent', expect.stringContaining('set anonymousCustomer')]);
-    const notGuid = await rejection(a.submit!(caseTx({ ...caseFixture('complaint-from-known-contact'), contact: { contactRef: 'C-12345' } }), { signal: signal() }));
+    const notGuid = await rejection(
+      a.submit!(caseTx({ ...caseFixture('complaint-from-known-contact'), contact: { contactRef: 'C-12345' } }), { signal: signal() }),
+    );
     expect([notGuid.classification, notGuid.message]).toEqual(['permanent', expect.stringContaining('/contact/contactRef')]);
-    const long = await rejection(a.submit!(caseTx({ ...caseFixture('complaint-from-known-contact'), description: 'x'.repeat(2001) }), { signal: signal() }));
+    const long = await rejection(
+      a.submit!(caseTx({ ...caseFixture('complaint-from-known-contact'), description: 'x'.repeat(2001) }), { signal: signal() }),
+    );
     expect([long.classification, long.message]).toEqual(['permanent', expect.stringContaining('/description has 2001 characters')]);
     expect(long.message).not.toContain('xxxx');
     expect(writes()).toHaveLength(0);
@@ -103,8 +128,12 @@ describe('submit crm.case', () => {
 
   it("keeps the citizen's words out of an error whose vendor message repeats them", async () => {
     const { a } = await dataverse(sim);
-    const subject = 'Neighbour Mrs Jane Citizen-Example at 14 Mill Road keeps leaving her bins out on the pavement all week and they block the way for wheelchairs';
-    sim.faults.failNext(1, { status: 400, body: { error: { code: '0x80044331', message: `A validation error occurred. The value '${subject}' of 'title' is too long.` } } });
+    const subject =
+      'Neighbour Mrs Jane Citizen-Example at 14 Mill Road keeps leaving her bins out on the pavement all week and they block the way for wheelchairs';
+    sim.faults.failNext(1, {
+      status: 400,
+      body: { error: { code: '0x80044331', message: `A validation error occurred. The value '${subject}' of 'title' is too long.` } },
+    });
     const error = await rejection(a.submit!(caseTx({ ...caseFixture('anonymous-staff-case'), subject }), { signal: signal() }));
     expect(error).toMatchObject({ classification: 'permanent', vendorCode: '0x80044331', status: 400 });
     expect(error.message).toContain('[personal data]');
@@ -114,10 +143,24 @@ describe('submit crm.case', () => {
 
   it('classifies what Dataverse answers: service protection by its code, a missing table as a configuration problem', async () => {
     const { a } = await dataverse(sim);
-    sim.faults.failNext(1, { status: 503, body: { error: { code: '0x80072326', message: 'Number of concurrent requests exceeded the limit of 52.' } } });
-    expect(await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }))).toMatchObject({ classification: 'rateLimited', retryAfterMs: 1000, vendorCode: '0x80072326' });
-    sim.faults.failNext(1, { status: 429, body: { error: { code: '0x80072322', message: 'Number of requests exceeded the limit.' } }, headers: { 'retry-after': '45' } });
-    expect(await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }))).toMatchObject({ classification: 'rateLimited', retryAfterMs: 45_000 });
+    sim.faults.failNext(1, {
+      status: 503,
+      body: { error: { code: '0x80072326', message: 'Number of concurrent requests exceeded the limit of 52.' } },
+    });
+    expect(await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }))).toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 1000,
+      vendorCode: '0x80072326',
+    });
+    sim.faults.failNext(1, {
+      status: 429,
+      body: { error: { code: '0x80072322', message: 'Number of requests exceeded the limit.' } },
+      headers: { 'retry-after': '45' },
+    });
+    expect(await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }))).toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 45_000,
+    });
     const { a: wrongTable } = await dataverse(sim, { caseTable: { entitySet: 'lgx_cases' } });
     const missing = await rejection(wrongTable.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }));
     expect([missing.classification, missing.message]).toEqual(['permanent', expect.stringContaining('check the adapter')]);
@@ -154,9 +197,21 @@ describe('submit crm.contact', () => {
     const { a } = await dataverse(sim);
     const receipt = await a.submit!(contactTx(contactFixture('update-with-correspondence-address')), { signal: signal() });
     expect(receipt.externalRef).toBe(FIXTURE_CONTACT.contactid);
-    expect(sim.contact(FIXTURE_CONTACT.contactid)).toMatchObject({ birthdate: '1958-03-21', address2_line1: 'Flat 3', address2_line2: 'Rose Court', address2_line3: 'Station Road', address2_city: 'Ely', preferredcontactmethodcode: 5 });
+    expect(sim.contact(FIXTURE_CONTACT.contactid)).toMatchObject({
+      birthdate: '1958-03-21',
+      address2_line1: 'Flat 3',
+      address2_line2: 'Rose Court',
+      address2_line3: 'Station Road',
+      address2_city: 'Ely',
+      preferredcontactmethodcode: 5,
+    });
     expect(writes()[0]!.headers['if-match']).toBe('*');
-    const gone = await rejection(a.submit!(contactTx({ ...contactFixture('update-with-correspondence-address'), contactRef: '9f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b5' }), { signal: signal() }));
+    const gone = await rejection(
+      a.submit!(
+        contactTx({ ...contactFixture('update-with-correspondence-address'), contactRef: '9f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b5' }),
+        { signal: signal() },
+      ),
+    );
     expect(gone.classification).toBe('permanent');
     expect(sim.state.contacts.size).toBe(1);
   });
@@ -166,7 +221,12 @@ describe('getStatus', () => {
   it('maps statecode/statuscode to the canonical status, the council statusMap first, and a missing case to notFound', async () => {
     const { a } = await dataverse(sim, { statusMap: { '1000': 'no_further_action', 'state:2': 'closed' } });
     const { externalRef } = await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() });
-    expect(await a.getStatus!(externalRef, { signal: signal() })).toMatchObject({ externalRef, status: 'open', externalStatusCode: '1', source: 'dataverse' });
+    expect(await a.getStatus!(externalRef, { signal: signal() })).toMatchObject({
+      externalRef,
+      status: 'open',
+      externalStatusCode: '1',
+      source: 'dataverse',
+    });
     const expectations: Array<[() => void, string, string]> = [
       [() => sim.setStatus(externalRef, 0, 4), 'investigating', '4'],
       [() => sim.resolve(externalRef), 'fixed', '5'],
@@ -175,7 +235,12 @@ describe('getStatus', () => {
     ];
     for (const [change, status, code] of expectations) {
       change();
-      expect(await a.getStatus!(externalRef, { signal: signal() })).toMatchObject({ status, externalStatusCode: code, updatedAt: expect.any(String), updateId: expect.stringContaining('@') });
+      expect(await a.getStatus!(externalRef, { signal: signal() })).toMatchObject({
+        status,
+        externalStatusCode: code,
+        updatedAt: expect.any(String),
+        updateId: expect.stringContaining('@'),
+      });
     }
     expect((await rejection(a.getStatus!('00000000-0000-4000-8000-000000000001', { signal: signal() }))).classification).toBe('notFound');
     expect((await rejection(a.getStatus!('CAS-01001', { signal: signal() }))).classification).toBe('notFound');

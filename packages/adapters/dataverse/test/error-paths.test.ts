@@ -32,7 +32,15 @@ describe('auth', () => {
   it('403 PrivilegeDenied (the application user lacks a role) is auth, with the vendor code, and is not retried', async () => {
     const { a } = await dataverse(sim);
     await a.check!({ signal: signal() });
-    sim.faults.failNext(1, { status: 403, body: { error: { code: '0x80040220', message: "Principal user (Id=6f1d…) is missing prvCreateIncident privilege (Id=…) on OTC=112 for entity 'incident'." } } });
+    sim.faults.failNext(1, {
+      status: 403,
+      body: {
+        error: {
+          code: '0x80040220',
+          message: "Principal user (Id=6f1d…) is missing prvCreateIncident privilege (Id=…) on OTC=112 for entity 'incident'.",
+        },
+      },
+    });
     const error = await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }));
     expect(error).toMatchObject({ classification: 'auth', status: 403, vendorCode: '0x80040220' });
     expect(error.message).toContain('prvCreateIncident');
@@ -44,11 +52,25 @@ describe('throttling and outages', () => {
   it('429 with Retry-After on a status read and on a poll is rate limited for that long', async () => {
     const { a } = await dataverse(sim);
     const { externalRef } = await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() });
-    sim.faults.failNext(1, { status: 429, body: { error: { code: '0x80072322', message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.' } }, headers: { 'retry-after': '7' } });
-    expect(await rejection(a.getStatus!(externalRef, { signal: signal() }))).toMatchObject({ classification: 'rateLimited', retryAfterMs: 7000 });
+    sim.faults.failNext(1, {
+      status: 429,
+      body: { error: { code: '0x80072322', message: 'Number of requests exceeded the limit of 6000 over time window of 300 seconds.' } },
+      headers: { 'retry-after': '7' },
+    });
+    expect(await rejection(a.getStatus!(externalRef, { signal: signal() }))).toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 7000,
+    });
     const first = await a.pollUpdates!(undefined, { signal: signal() });
-    sim.faults.failNext(1, { status: 429, body: { error: { code: '0x80072321', message: 'Combined execution time of incoming requests exceeded limit.' } }, headers: { 'retry-after': '120' } });
-    expect(await rejection(a.pollUpdates!(first.cursor, { signal: signal() }))).toMatchObject({ classification: 'rateLimited', retryAfterMs: 120_000 });
+    sim.faults.failNext(1, {
+      status: 429,
+      body: { error: { code: '0x80072321', message: 'Combined execution time of incoming requests exceeded limit.' } },
+      headers: { 'retry-after': '120' },
+    });
+    expect(await rejection(a.pollUpdates!(first.cursor, { signal: signal() }))).toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 120_000,
+    });
   });
 
   it('the simulator enforcing the request limit: its 429 carries Retry-After and the error carries that wait for the runtime', async () => {
@@ -86,9 +108,15 @@ describe('malformed answers', () => {
     await a.check!({ signal: signal() });
     const t = caseTx(caseFixture('anonymous-staff-case'));
     sim.faults.failNext(1, { malformed: true });
-    expect(await rejection(a.submit!(t, { signal: signal() }))).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    expect(await rejection(a.submit!(t, { signal: signal() }))).toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
     sim.faults.failNext(1, { malformed: true, body: '[1, 2, 3]' });
-    expect(await rejection(a.submit!(t, { signal: signal(), attempt: 2 }))).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    expect(await rejection(a.submit!(t, { signal: signal(), attempt: 2 }))).toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
     const receipt = await a.submit!(t, { signal: signal(), attempt: 3 });
     expect(receipt.externalRef).toBe(sim.incidentByKey(t.id)?.incidentid);
   });
@@ -99,7 +127,10 @@ describe('malformed answers', () => {
     const first = await a.pollUpdates!(undefined, { signal: signal() });
     sim.resolve(externalRef);
     sim.faults.failNext(1, { malformed: true, body: '{"@odata.context":"x","rows":[]}' });
-    expect(await rejection(a.pollUpdates!(first.cursor, { signal: signal() }))).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    expect(await rejection(a.pollUpdates!(first.cursor, { signal: signal() }))).toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
     const again = await a.pollUpdates!(first.cursor, { signal: signal() });
     expect(again.updates.map((u) => [u.externalRef, u.status])).toEqual([[externalRef, 'fixed']]);
   });
@@ -108,7 +139,10 @@ describe('malformed answers', () => {
     const { a } = await dataverse(sim);
     const { externalRef } = await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() });
     sim.faults.failNext(1, { malformed: true, body: '[]' });
-    expect(await rejection(a.getStatus!(externalRef, { signal: signal() }))).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    expect(await rejection(a.getStatus!(externalRef, { signal: signal() }))).toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
   });
 });
 
@@ -129,7 +163,10 @@ describe('abort', () => {
     await a.pollUpdates!(undefined, { signal: signal() });
     sim.faults.latency(700);
     try {
-      for (const call of [() => a.getStatus!('00000000-0000-4000-8000-000000000001', { signal: AbortSignal.timeout(100) }), () => a.pollUpdates!(undefined, { signal: AbortSignal.timeout(100) })]) {
+      for (const call of [
+        () => a.getStatus!('00000000-0000-4000-8000-000000000001', { signal: AbortSignal.timeout(100) }),
+        () => a.pollUpdates!(undefined, { signal: AbortSignal.timeout(100) }),
+      ]) {
         const error = await rejection(call());
         expect([error.classification, error.code]).toEqual(['retryable', 'LGX_ERR_TRANSPORT_ABORTED']);
       }
@@ -144,7 +181,10 @@ describe('personal data', () => {
     const { a, logs } = await dataverse(sim);
     await a.check!({ signal: signal() });
     const t = caseTx(caseFixture('phone-enquiry-new-person'));
-    sim.faults.failNext(1, { status: 400, body: { error: { code: '0x80040237', message: `A record for contact ${PERSON[0]} (mobilephone ${PERSON[1]}) could not be saved.` } } });
+    sim.faults.failNext(1, {
+      status: 400,
+      body: { error: { code: '0x80040237', message: `A record for contact ${PERSON[0]} (mobilephone ${PERSON[1]}) could not be saved.` } },
+    });
     const error = await rejection(a.submit!(t, { signal: signal() }));
     expect(error.classification).toBe('permanent');
     await a.submit!(t, { signal: signal(), attempt: 2 });

@@ -77,7 +77,9 @@ describe('through a running stack', () => {
     const definition = await createStack(
       {
         council: 'E07000223',
-        adapters: { crm: { package: '@lgx/adapter-dataverse', config: { ...dataverseConfig(sim), clientSecret: '${env:DATAVERSE_SECRET}' } } },
+        adapters: {
+          crm: { package: '@lgx/adapter-dataverse', config: { ...dataverseConfig(sim), clientSecret: '${env:DATAVERSE_SECRET}' } },
+        },
         routes: [{ match: { type: 'crm.case' }, mode: 'one', targets: ['crm'] }],
       },
       { env: { DATAVERSE_SECRET: sim.clientSecret } },
@@ -86,7 +88,13 @@ describe('through a running stack', () => {
       store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
       resolveFrom: repoRoot,
       polling: false,
-      worker: { pollIntervalMs: 20, concurrency: 8, perTarget: 8, retry: { baseDelayMs: 10, maxDelayMs: 100, maxAttempts: 50 }, breaker: { threshold: 1000, cooldownMs: 10 } },
+      worker: {
+        pollIntervalMs: 20,
+        concurrency: 8,
+        perTarget: 8,
+        retry: { baseDelayMs: 10, maxDelayMs: 100, maxAttempts: 50 },
+        breaker: { threshold: 1000, cooldownMs: 10 },
+      },
     });
     const ids: string[] = [];
     for (let i = 0; i < 40; i++) ids.push((await stack.submit(caseTx(caseFixture('anonymous-staff-case'), `storm-${i}`))).id);
@@ -103,7 +111,8 @@ describe('through a running stack', () => {
     // Each attempt after a 429 waited out its Retry-After (at least a second here).
     for (const log of logs) {
       for (let i = 1; i < log.length; i++) {
-        if (log[i - 1]!.classification === 'rateLimited') expect(Date.parse(log[i]!.startedAt) - Date.parse(log[i - 1]!.finishedAt)).toBeGreaterThanOrEqual(950);
+        if (log[i - 1]!.classification === 'rateLimited')
+          expect(Date.parse(log[i]!.startedAt) - Date.parse(log[i - 1]!.finishedAt)).toBeGreaterThanOrEqual(950);
       }
     }
     expect(sim.requests.filter((r) => r.outcome === 'handled').length).toBeGreaterThan(40);

@@ -15,7 +15,12 @@ export function dataverseConfig(sim: DataverseSimulator, extra: Record<string, u
 /** An adapter instance on the simulator, with retries off and every log entry kept. */
 export async function dataverse(sim: DataverseSimulator, extra: Record<string, unknown> = {}, clock?: { now(): Date }) {
   const memory = createMemoryLogger('debug');
-  const { instance } = await instantiateAdapter(adapter, dataverseConfig(sim, extra), { retry: false, logger: memory.logger, rawLogger: true, ...(clock ? { clock } : {}) });
+  const { instance } = await instantiateAdapter(adapter, dataverseConfig(sim, extra), {
+    retry: false,
+    logger: memory.logger,
+    rawLogger: true,
+    ...(clock ? { clock } : {}),
+  });
   return { a: instance, logs: memory.entries };
 }
 

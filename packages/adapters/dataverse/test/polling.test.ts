@@ -17,7 +17,8 @@ async function submitCases(a: DataverseInstance, n: number): Promise<string[]> {
 
 const poll = (a: DataverseInstance, cursor?: string): Promise<PollResult> => a.pollUpdates!(cursor, { signal: signal() });
 const summary = (r: PollResult) => r.updates.map((u) => [u.externalRef, u.status, u.externalStatusCode]);
-const cursorOf = (r: PollResult) => JSON.parse(Buffer.from(r.cursor, 'base64url').toString('utf8')) as { mode: string; link?: string; last: Record<string, unknown> };
+const cursorOf = (r: PollResult) =>
+  JSON.parse(Buffer.from(r.cursor, 'base64url').toString('utf8')) as { mode: string; link?: string; last: Record<string, unknown> };
 
 describe('pollUpdates with change tracking', () => {
   it('reports each status change once, with the transaction id; not new cases, other edits, or cases LGX did not send', async () => {
@@ -31,14 +32,26 @@ describe('pollUpdates with change tracking', () => {
     expect(quiet.updates).toEqual([]);
 
     sim.updateIncident(externalRef, { title: 'retitled' });
-    sim.state.incidents.set('00000000-0000-4000-8000-0000000000aa', { id: '00000000-0000-4000-8000-0000000000aa', version: ++sim.state.version, values: { statecode: 1, statuscode: 5, modifiedon: new Date().toISOString() } });
+    sim.state.incidents.set('00000000-0000-4000-8000-0000000000aa', {
+      id: '00000000-0000-4000-8000-0000000000aa',
+      version: ++sim.state.version,
+      values: { statecode: 1, statuscode: 5, modifiedon: new Date().toISOString() },
+    });
     const edited = await poll(a, quiet.cursor);
     expect(edited.updates).toEqual([]);
 
     sim.resolve(externalRef);
     const resolved = await poll(a, edited.cursor);
     expect(resolved.updates).toEqual([
-      { externalRef, transactionId: t.id, status: 'fixed', externalStatusCode: '5', updatedAt: expect.any(String), updateId: expect.stringMatching(/^1\/5@/), source: 'dataverse' },
+      {
+        externalRef,
+        transactionId: t.id,
+        status: 'fixed',
+        externalStatusCode: '5',
+        updatedAt: expect.any(String),
+        updateId: expect.stringMatching(/^1\/5@/),
+        source: 'dataverse',
+      },
     ]);
     expect((await poll(a, resolved.cursor)).updates).toEqual([]);
 
@@ -94,7 +107,15 @@ describe('pollUpdates with change tracking', () => {
 
   it('a cursor it cannot read, or one whose link leaves the Web API, starts a new read instead of failing or following it', async () => {
     const { a, logs } = await dataverse(sim);
-    const forged = Buffer.from(JSON.stringify({ v: 1, mode: 'tracking', link: 'https://attacker.example/api/data/v9.2/incidents', since: new Date().toISOString(), last: {} })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({
+        v: 1,
+        mode: 'tracking',
+        link: 'https://attacker.example/api/data/v9.2/incidents',
+        since: new Date().toISOString(),
+        last: {},
+      }),
+    ).toString('base64url');
     for (const cursor of ['not a cursor!', forged]) {
       const r = await poll(a, cursor);
       expect(cursorOf(r).link).toContain(sim.apiUrl);

@@ -1,8 +1,24 @@
-import { assertValidData, defineAdapter, NotFoundError, RateLimitedError, RetryableError, type Receipt, type StatusUpdate } from '@lgx/core';
+import {
+  assertValidData,
+  defineAdapter,
+  NotFoundError,
+  RateLimitedError,
+  RetryableError,
+  type Receipt,
+  type StatusUpdate,
+} from '@lgx/core';
 import { jwtAuth } from '@lgx/core/http';
 import { readCallback } from './callback';
 import { configSchema, DEFAULT_BASE_URL, splitApiKey, type GovukNotifyConfig } from './config';
-import { FINAL_STATUSES, notifyReference, toIsoTime, toSendRequest, toStatusUpdate, type NotifyMessage, type NotifySendResponse } from './mapping';
+import {
+  FINAL_STATUSES,
+  notifyReference,
+  toIsoTime,
+  toSendRequest,
+  toStatusUpdate,
+  type NotifyMessage,
+  type NotifySendResponse,
+} from './mapping';
 import { decodeCursor, encodeCursor, MAX_OPEN, type OpenMessage, type PollState } from './poll-cursor';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -25,7 +41,14 @@ function untilMidnightUtc(now: Date): number {
 /** A message with what every update needs: a notification id and a status. */
 function isMessage(value: unknown): value is NotifyMessage {
   const m = value as Partial<NotifyMessage> | null;
-  return typeof m === 'object' && m !== null && typeof m.id === 'string' && UUID.test(m.id) && typeof m.status === 'string' && /^[a-z][a-z-]{0,39}$/.test(m.status);
+  return (
+    typeof m === 'object' &&
+    m !== null &&
+    typeof m.id === 'string' &&
+    UUID.test(m.id) &&
+    typeof m.status === 'string' &&
+    /^[a-z][a-z-]{0,39}$/.test(m.status)
+  );
 }
 
 function createdAtMs(message: NotifyMessage): number {
@@ -45,12 +68,19 @@ export const adapter = defineAdapter({
     version: '0.1.0',
     sdk: '^1.0.0',
     domains: ['notifications'],
-    description: 'Sends canonical notifications by e-mail, text message or letter through GOV.UK Notify, and reports their delivery status by polling and by callback.',
+    description:
+      'Sends canonical notifications by e-mail, text message or letter through GOV.UK Notify, and reports their delivery status by polling and by callback.',
     homepage: 'https://docs.notifications.service.gov.uk/rest-api.html',
-    specification: { name: 'GOV.UK Notify REST API v2 (alphagov/notifications-tech-docs)', version: '728dd6b (2026-06-23)', url: 'https://docs.notifications.service.gov.uk/rest-api.html' },
+    specification: {
+      name: 'GOV.UK Notify REST API v2 (alphagov/notifications-tech-docs)',
+      version: '728dd6b (2026-06-23)',
+      url: 'https://docs.notifications.service.gov.uk/rest-api.html',
+    },
   },
   configSchema,
-  capabilities: [{ type: 'notification', versions: [1], operations: ['submit', 'getStatus', 'pollUpdates', 'handleCallback'], idempotency: 'lookup' }],
+  capabilities: [
+    { type: 'notification', versions: [1], operations: ['submit', 'getStatus', 'pollUpdates', 'handleCallback'], idempotency: 'lookup' },
+  ],
   create(context, config: GovukNotifyConfig) {
     const { serviceId, secret } = splitApiKey(config.apiKey);
     const http = context.http({
@@ -68,7 +98,12 @@ export const adapter = defineAdapter({
         return await fn();
       } catch (error) {
         if (error instanceof RateLimitedError && error.retryAfterMs === undefined && error.vendorCode === 'TooManyRequestsError') {
-          throw new RateLimitedError(error.message, { vendorCode: error.vendorCode, ...(error.status !== undefined ? { status: error.status } : {}), retryAfterMs: untilMidnightUtc(context.clock.now()), cause: error });
+          throw new RateLimitedError(error.message, {
+            vendorCode: error.vendorCode,
+            ...(error.status !== undefined ? { status: error.status } : {}),
+            retryAfterMs: untilMidnightUtc(context.clock.now()),
+            cause: error,
+          });
         }
         throw error;
       }
@@ -100,19 +135,35 @@ export const adapter = defineAdapter({
         const reference = notifyReference(data, tx.idempotencykey);
         // Notify takes no idempotency key: look for a message already sent with this reference
         // (within Notify's retention period) before sending another.
-        const earlier = (await listPage(undefined, signal, { reference, templateType: data.channel })).find((m) => m?.reference === reference && isMessage(m));
+        const earlier = (await listPage(undefined, signal, { reference, templateType: data.channel })).find(
+          (m) => m?.reference === reference && isMessage(m),
+        );
         if (earlier) {
-          context.logger.info('notification already sent, not sending again', { channel: data.channel, externalRef: earlier.id, transaction: tx.id });
-          return { externalRef: earlier.id, status: toStatusUpdate(earlier, context.clock.now()).status, externalStatusCode: earlier.status };
+          context.logger.info('notification already sent, not sending again', {
+            channel: data.channel,
+            externalRef: earlier.id,
+            transaction: tx.id,
+          });
+          return {
+            externalRef: earlier.id,
+            status: toStatusUpdate(earlier, context.clock.now()).status,
+            externalStatusCode: earlier.status,
+          };
         }
         const { path, body } = toSendRequest(data, reference);
         const response = await call(() => http.post<NotifySendResponse>(path, { json: body, signal }));
         const id = response.data?.id;
         // Retrying is safe: the next attempt looks for the message by its reference first.
-        if (typeof id !== 'string' || !UUID.test(id)) throw new RetryableError('Notify answered the send without a notification id', { status: response.status });
+        if (typeof id !== 'string' || !UUID.test(id))
+          throw new RetryableError('Notify answered the send without a notification id', { status: response.status });
         context.logger.info('notification sent', { channel: data.channel, externalRef: id, transaction: tx.id });
         // Notify's answer carries no status; e-mails and text messages start as `created`.
-        const receipt: Receipt = { externalRef: id, status: 'open', ...(data.channel === 'letter' ? {} : { externalStatusCode: 'created' }), acceptedAt: context.clock.now().toISOString() };
+        const receipt: Receipt = {
+          externalRef: id,
+          status: 'open',
+          ...(data.channel === 'letter' ? {} : { externalStatusCode: 'created' }),
+          acceptedAt: context.clock.now().toISOString(),
+        };
         return receipt;
       },
 
@@ -120,7 +171,10 @@ export const adapter = defineAdapter({
         // Not a notification id: Notify would only answer 400, so say plainly that no such message exists.
         if (!UUID.test(externalRef)) throw new NotFoundError('not a GOV.UK Notify notification id');
         const response = await call(() => http.get<unknown>(`/v2/notifications/${encodeURIComponent(externalRef)}`, { signal }));
-        if (!isMessage(response.data)) throw new RetryableError('Notify answered GET /v2/notifications/{id} without a notification id and status', { status: response.status });
+        if (!isMessage(response.data))
+          throw new RetryableError('Notify answered GET /v2/notifications/{id} without a notification id and status', {
+            status: response.status,
+          });
         return toStatusUpdate({ ...response.data, id: externalRef }, context.clock.now());
       },
 
@@ -159,13 +213,17 @@ export const adapter = defineAdapter({
           else if (pastTop && (unseen.size === 0 || (last !== undefined && createdAtMs(last) < oldestUnseen))) complete = true;
         }
         if (!complete) {
-          context.logger.warn('pollUpdates stopped at its page limit; older changes come through getStatus or callbacks', { pages: maxPages });
+          context.logger.warn('pollUpdates stopped at its page limit; older changes come through getStatus or callbacks', {
+            pages: maxPages,
+          });
           // Messages not reached this time stay open, to be looked at next time.
           for (const [id, m] of unseen) open.set(id, m);
         }
         if (open.size > MAX_OPEN) {
           const newest = [...open].sort((a, b) => b[1].createdAt - a[1].createdAt).slice(0, MAX_OPEN);
-          context.logger.warn('pollUpdates is tracking too many undelivered messages; forgetting the oldest', { dropped: open.size - MAX_OPEN });
+          context.logger.warn('pollUpdates is tracking too many undelivered messages; forgetting the oldest', {
+            dropped: open.size - MAX_OPEN,
+          });
           open.clear();
           for (const [id, m] of newest) open.set(id, m);
         }

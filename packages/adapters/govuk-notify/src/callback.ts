@@ -34,20 +34,24 @@ function header(request: CallbackRequest, name: string): string | undefined {
  */
 export function readCallback(request: CallbackRequest, token: string | undefined): NotifyMessage | undefined {
   if (token === undefined) throw new AuthError('Notify callback refused: no callbackBearerToken is configured for this adapter');
-  if (!bearerMatches(header(request, 'authorization'), token)) throw new AuthError('Notify callback refused: missing or wrong bearer token', { status: 401 });
-  if (request.body.byteLength > MAX_CALLBACK_BYTES) throw new PermanentError(`Notify callback body is over ${MAX_CALLBACK_BYTES} bytes`, { status: 413 });
+  if (!bearerMatches(header(request, 'authorization'), token))
+    throw new AuthError('Notify callback refused: missing or wrong bearer token', { status: 401 });
+  if (request.body.byteLength > MAX_CALLBACK_BYTES)
+    throw new PermanentError(`Notify callback body is over ${MAX_CALLBACK_BYTES} bytes`, { status: 413 });
   let body: unknown;
   try {
     body = JSON.parse(Buffer.from(request.body).toString('utf8'));
   } catch (cause) {
     throw new PermanentError('Notify callback body is not JSON', { status: 400, cause });
   }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new PermanentError('Notify callback body is not a JSON object', { status: 400 });
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new PermanentError('Notify callback body is not a JSON object', { status: 400 });
   const b = body as Record<string, unknown>;
   const str = (name: string, pattern: RegExp): string | undefined => {
     const v = has(b, name) ? b[name] : undefined;
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== 'string' || !pattern.test(v)) throw new PermanentError(`Notify callback field '${name}' is not valid`, { status: 400 });
+    if (typeof v !== 'string' || !pattern.test(v))
+      throw new PermanentError(`Notify callback field '${name}' is not valid`, { status: 400 });
     return v;
   };
   const uuid = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
@@ -61,7 +65,8 @@ export function readCallback(request: CallbackRequest, token: string | undefined
   }
   const id = str('id', uuid);
   const status = str('status', /^[a-z][a-z-]{0,39}$/);
-  if (id === undefined || status === undefined) throw new PermanentError('Notify callback is not a delivery receipt: it needs id and status', { status: 400 });
+  if (id === undefined || status === undefined)
+    throw new PermanentError('Notify callback is not a delivery receipt: it needs id and status', { status: 400 });
   const time = /^[0-9T:. Z+-]{10,40}$/;
   const message: NotifyMessage = { id: id.toLowerCase(), status };
   const notificationType = str('notification_type', /^(email|sms|letter)$/);

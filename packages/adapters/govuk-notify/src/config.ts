@@ -17,14 +17,16 @@ export const configSchema = {
       maxLength: 400,
       pattern: `^.*${UUID}-${UUID}$`,
       'x-lgx-secret': true,
-      description: 'A Notify API key, `{key_name}-{service_id}-{secret_key}`: a test, team and guest list, or live key from the API integration page.',
+      description:
+        'A Notify API key, `{key_name}-{service_id}-{secret_key}`: a test, team and guest list, or live key from the API integration page.',
     },
     callbackBearerToken: {
       type: 'string',
       minLength: 10,
       maxLength: 1000,
       'x-lgx-secret': true,
-      description: 'The bearer token set for the delivery receipt callback in Notify; callbacks without it are refused. Without it, every callback is refused.',
+      description:
+        'The bearer token set for the delivery receipt callback in Notify; callbacks without it are refused. Without it, every callback is refused.',
     },
     templateType: {
       type: 'string',

@@ -106,7 +106,8 @@ export function toSendRequest(data: Notification, reference: string): { path: st
     // Letters take the address as address_line_1..7 personalisation. The address is addressLines
     // alone: same-named personalisation keys (and the retired `postcode`) are dropped, so a stray
     // address_line_6 cannot become the letter's last line.
-    for (const name of Object.keys(personalisation)) if (/^address_line_[1-7]$/.test(name) || name === 'postcode') delete personalisation[name];
+    for (const name of Object.keys(personalisation))
+      if (/^address_line_[1-7]$/.test(name) || name === 'postcode') delete personalisation[name];
     for (const [i, line] of (data.addressLines ?? []).entries()) personalisation[`address_line_${i + 1}`] = line;
   }
   if (Object.keys(personalisation).length > 0) body.personalisation = personalisation;
@@ -136,7 +137,10 @@ export function toStatusUpdate(message: NotifyMessage, now: Date, source = 'govu
     source,
   };
   if (DETAIL_STATUSES.has(message.status)) {
-    update.notification = { status: message.status as DetailStatus, ...(completedAt && FINAL_STATUSES.has(message.status) ? { completedAt } : {}) };
+    update.notification = {
+      status: message.status as DetailStatus,
+      ...(completedAt && FINAL_STATUSES.has(message.status) ? { completedAt } : {}),
+    };
   }
   return update;
 }

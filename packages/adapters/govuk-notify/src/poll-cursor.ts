@@ -43,12 +43,21 @@ export function decodeCursor(cursor: string): PollState | undefined {
   const { t, o } = body as { t?: unknown; o?: unknown };
   const state: PollState = { open: new Map() };
   if (t !== undefined) {
-    if (!Array.isArray(t) || typeof t[0] !== 'string' || !ID.test(t[0]) || typeof t[1] !== 'number' || !Number.isFinite(t[1])) return undefined;
+    if (!Array.isArray(t) || typeof t[0] !== 'string' || !ID.test(t[0]) || typeof t[1] !== 'number' || !Number.isFinite(t[1]))
+      return undefined;
     state.top = { id: t[0], createdAt: t[1] };
   }
   if (!Array.isArray(o)) return undefined;
   for (const entry of o) {
-    if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !ID.test(entry[0]) || typeof entry[1] !== 'string' || !STATUS.test(entry[1]) || typeof entry[2] !== 'number') return undefined;
+    if (
+      !Array.isArray(entry) ||
+      typeof entry[0] !== 'string' ||
+      !ID.test(entry[0]) ||
+      typeof entry[1] !== 'string' ||
+      !STATUS.test(entry[1]) ||
+      typeof entry[2] !== 'number'
+    )
+      return undefined;
     state.open.set(entry[0], { status: entry[1], createdAt: entry[2] });
   }
   return state;

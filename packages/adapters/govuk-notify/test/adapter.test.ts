@@ -40,7 +40,15 @@ function tx(data: unknown, idempotencyKey = `key-${Math.random().toString(36).sl
   return createTransaction('notification', data as Notification, { council: 'E07000223', idempotencyKey });
 }
 
-async function instance(options: { apiKey?: string; now?: () => Date; callbackBearerToken?: string | null; pollMaxPages?: number; logger?: ReturnType<typeof createMemoryLogger>['logger'] } = {}) {
+async function instance(
+  options: {
+    apiKey?: string;
+    now?: () => Date;
+    callbackBearerToken?: string | null;
+    pollMaxPages?: number;
+    logger?: ReturnType<typeof createMemoryLogger>['logger'];
+  } = {},
+) {
   const config = {
     baseUrl: sim.url,
     apiKey: options.apiKey ?? GOVUK_NOTIFY_TEST_API_KEY,
@@ -71,7 +79,12 @@ describe('sending', () => {
       email_address: 'alex.example@example.com',
       email_reply_to_id: '8e222534-7f05-4972-86e3-17c5d9f894e2',
       reference: 'PP-2026-004512 [form-42]',
-      personalisation: { firstName: 'Alex', permitZone: 'C', applicationRef: 'PP-2026-004512', nextSteps: ['Upload your V5C', 'Pay the permit fee'] },
+      personalisation: {
+        firstName: 'Alex',
+        permitZone: 'C',
+        applicationRef: 'PP-2026-004512',
+        nextSteps: ['Upload your V5C', 'Pay the permit fee'],
+      },
     });
   });
 
@@ -82,7 +95,13 @@ describe('sending', () => {
     const [sms, letter] = sends().map((r) => ({ path: r.path, body: JSON.parse(r.body) as Record<string, unknown> }));
     expect(sms).toEqual({
       path: '/v2/notifications/sms',
-      body: { template_id: 'ceb50d92-100d-4b8b-b559-14fa3b091cda', phone_number: '07700 900123', sms_sender_id: 'c4d5e6f7-0a1b-4c2d-9e3f-4a5b6c7d8e9f', reference: 'GW-REMINDER-2026-05 [sms-1]', personalisation: { collectionDay: 'Saturday 9 May', binColour: 'brown' } },
+      body: {
+        template_id: 'ceb50d92-100d-4b8b-b559-14fa3b091cda',
+        phone_number: '07700 900123',
+        sms_sender_id: 'c4d5e6f7-0a1b-4c2d-9e3f-4a5b6c7d8e9f',
+        reference: 'GW-REMINDER-2026-05 [sms-1]',
+        personalisation: { collectionDay: 'Saturday 9 May', binColour: 'brown' },
+      },
     });
     expect(letter).toEqual({
       path: '/v2/notifications/letter',
@@ -105,16 +124,28 @@ describe('sending', () => {
 
   it('addresses a letter from addressLines alone, whatever address keys the personalisation holds', async () => {
     const a = await instance();
-    const data = { ...fixture('letter-minimal-three-lines'), personalisation: { address_line_4: 'Stray line', postcode: 'ZZ1 1ZZ', accountRef: 'CT-1' } };
+    const data = {
+      ...fixture('letter-minimal-three-lines'),
+      personalisation: { address_line_4: 'Stray line', postcode: 'ZZ1 1ZZ', accountRef: 'CT-1' },
+    };
     await a.submit!(tx(data, 'letter-2'), { signal: signal() });
-    expect(JSON.parse(sends()[0]!.body).personalisation).toEqual({ accountRef: 'CT-1', address_line_1: 'The Occupier', address_line_2: '10 Example Street', address_line_3: 'SW1A 2AA' });
+    expect(JSON.parse(sends()[0]!.body).personalisation).toEqual({
+      accountRef: 'CT-1',
+      address_line_1: 'The Occupier',
+      address_line_2: '10 Example Street',
+      address_line_3: 'SW1A 2AA',
+    });
   });
 
   it('signs every request with a fresh HS256 JWT: iss is the service id, iat now, keyed with the secret part of the API key', async () => {
     const at = new Date('2026-11-23T10:00:00Z');
     const frozen = await startGovukNotifySimulator({ now: () => at.getTime() });
     try {
-      const { instance: a } = await instantiateAdapter(adapter, { baseUrl: frozen.url, apiKey: GOVUK_NOTIFY_TEST_API_KEY }, { retry: false, clock: { now: () => at } });
+      const { instance: a } = await instantiateAdapter(
+        adapter,
+        { baseUrl: frozen.url, apiKey: GOVUK_NOTIFY_TEST_API_KEY },
+        { retry: false, clock: { now: () => at } },
+      );
       await a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() });
       const token = /^Bearer (.+)$/.exec(String(frozen.requests.at(-1)!.headers.authorization))![1]!;
       const [head, payload, sig] = token.split('.') as [string, string, string];
@@ -151,7 +182,11 @@ describe('sending', () => {
       { ...fixture('email-permit-confirmation'), channel: 'sms' },
     ];
     for (const data of bad) {
-      await expect(a.submit!(createTransaction('notification', data as Notification, { council: 'E07000223', idempotencyKey: 'k', validate: false }), { signal: signal() })).rejects.toMatchObject({
+      await expect(
+        a.submit!(createTransaction('notification', data as Notification, { council: 'E07000223', idempotencyKey: 'k', validate: false }), {
+          signal: signal(),
+        }),
+      ).rejects.toMatchObject({
         code: 'LGX_ERR_VALIDATION_INVALID',
       });
     }
@@ -165,17 +200,27 @@ describe('errors, classified as the runtime needs them', () => {
     const a = await instance();
     const data = fixture('email-permit-confirmation');
     delete data.personalisation!.firstName;
-    await expect(a.submit!(tx(data), { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', status: 400, vendorCode: 'BadRequestError' });
+    await expect(a.submit!(tx(data), { signal: signal() })).rejects.toMatchObject({
+      classification: 'permanent',
+      status: 400,
+      vendorCode: 'BadRequestError',
+    });
   });
 
   it('a template Notify does not have is permanent', async () => {
     const a = await instance();
-    await expect(a.submit!(tx({ ...fixture('letter-minimal-three-lines'), templateId: '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f' }), { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', vendorCode: 'BadRequestError' });
+    await expect(
+      a.submit!(tx({ ...fixture('letter-minimal-three-lines'), templateId: '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f' }), { signal: signal() }),
+    ).rejects.toMatchObject({ classification: 'permanent', vendorCode: 'BadRequestError' });
   });
 
   it('a clock more than 30 seconds out is refused by Notify (403) and classified auth, without the key in the message', async () => {
     const a = await instance({ now: () => new Date(Date.now() - 60_000) });
-    const error = (await a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() }).catch((e: unknown) => e)) as Error & { classification: string; status: number; vendorCode: string };
+    const error = (await a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() }).catch((e: unknown) => e)) as Error & {
+      classification: string;
+      status: number;
+      vendorCode: string;
+    };
     expect(error).toMatchObject({ classification: 'auth', status: 403, vendorCode: 'AuthError' });
     expect(error.message).toContain('accurate to within 30 seconds');
     expect(JSON.stringify({ message: error.message, stack: error.stack })).not.toContain(TEST_SECRET);
@@ -184,16 +229,27 @@ describe('errors, classified as the runtime needs them', () => {
   it('an API key Notify does not know is classified auth', async () => {
     const unknown = `${GOVUK_NOTIFY_TEST_API_KEY.slice(0, -36)}00000000-0000-4000-8000-000000000000`;
     const a = await instance({ apiKey: unknown });
-    await expect(a.getStatus!('0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f', { signal: signal() })).rejects.toMatchObject({ classification: 'auth', vendorCode: 'AuthError' });
+    await expect(a.getStatus!('0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f', { signal: signal() })).rejects.toMatchObject({
+      classification: 'auth',
+      vendorCode: 'AuthError',
+    });
   });
 
   it('RateLimitError (3,000 a minute) is rateLimited', async () => {
     const limited = await startGovukNotifySimulator({ rateLimitPerMinute: 2 });
     try {
-      const { instance: a } = await instantiateAdapter(adapter, { baseUrl: limited.url, apiKey: GOVUK_NOTIFY_TEST_API_KEY }, { retry: false });
+      const { instance: a } = await instantiateAdapter(
+        adapter,
+        { baseUrl: limited.url, apiKey: GOVUK_NOTIFY_TEST_API_KEY },
+        { retry: false },
+      );
       await a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() });
       await a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() });
-      await expect(a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() })).rejects.toMatchObject({ classification: 'rateLimited', status: 429, vendorCode: 'RateLimitError' });
+      await expect(a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() })).rejects.toMatchObject({
+        classification: 'rateLimited',
+        status: 429,
+        vendorCode: 'RateLimitError',
+      });
     } finally {
       await limited.close();
     }
@@ -203,7 +259,11 @@ describe('errors, classified as the runtime needs them', () => {
     const at = new Date('2026-11-23T22:30:00Z');
     const limited = await startGovukNotifySimulator({ dailyLimits: { sms: 1 }, now: () => at.getTime() });
     try {
-      const { instance: a } = await instantiateAdapter(adapter, { baseUrl: limited.url, apiKey: GOVUK_NOTIFY_TEST_API_KEY }, { retry: false, clock: { now: () => at } });
+      const { instance: a } = await instantiateAdapter(
+        adapter,
+        { baseUrl: limited.url, apiKey: GOVUK_NOTIFY_TEST_API_KEY },
+        { retry: false, clock: { now: () => at } },
+      );
       await a.submit!(tx(fixture('sms-bin-day-reminder')), { signal: signal() });
       await expect(a.submit!(tx(fixture('sms-bin-day-reminder')), { signal: signal() })).rejects.toMatchObject({
         classification: 'rateLimited',
@@ -218,9 +278,15 @@ describe('errors, classified as the runtime needs them', () => {
   it('a 5xx is retryable and a 404 for a message is notFound', async () => {
     const a = await instance();
     sim.faults.failNext(2, { status: 500, body: { status_code: 500, errors: [{ error: 'Exception', message: 'Internal server error' }] } });
-    await expect(a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() })).rejects.toMatchObject({ classification: 'retryable', status: 500 });
+    await expect(a.submit!(tx(fixture('letter-minimal-three-lines')), { signal: signal() })).rejects.toMatchObject({
+      classification: 'retryable',
+      status: 500,
+    });
     sim.faults.clear();
-    await expect(a.getStatus!('0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f', { signal: signal() })).rejects.toMatchObject({ classification: 'notFound', vendorCode: 'NoResultFound' });
+    await expect(a.getStatus!('0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f', { signal: signal() })).rejects.toMatchObject({
+      classification: 'notFound',
+      vendorCode: 'NoResultFound',
+    });
   });
 
   it('a status answer without an id and status, or cut short, is retryable and reports nothing', async () => {
@@ -253,18 +319,30 @@ describe('delivery status', () => {
     const data = channel === 'email' ? { ...base, emailAddress: to } : { ...base, phoneNumber: to };
     const { externalRef } = await a.submit!(tx(data), { signal: signal() });
     const update = await a.getStatus!(externalRef, { signal: signal() });
-    expect(update).toMatchObject({ externalRef, status, externalStatusCode: notifyStatus, source: 'govuk-notify', notification: { status: notifyStatus, completedAt: expect.stringMatching(/Z$/) } });
+    expect(update).toMatchObject({
+      externalRef,
+      status,
+      externalStatusCode: notifyStatus,
+      source: 'govuk-notify',
+      notification: { status: notifyStatus, completedAt: expect.stringMatching(/Z$/) },
+    });
   });
 
   it('a letter sent with a test key is received (printed and dispatched)', async () => {
     const a = await instance();
     const { externalRef } = await a.submit!(tx(fixture('letter-council-tax-reminder')), { signal: signal() });
-    await expect(a.getStatus!(externalRef, { signal: signal() })).resolves.toMatchObject({ status: 'closed', externalStatusCode: 'received' });
+    await expect(a.getStatus!(externalRef, { signal: signal() })).resolves.toMatchObject({
+      status: 'closed',
+      externalStatusCode: 'received',
+    });
   });
 
   it('a smoke-test address is accepted but Notify keeps nothing, so its status is notFound', async () => {
     const a = await instance();
-    const { externalRef } = await a.submit!(tx({ ...fixture('email-permit-confirmation'), emailAddress: 'simulate-delivered@notifications.service.gov.uk' }), { signal: signal() });
+    const { externalRef } = await a.submit!(
+      tx({ ...fixture('email-permit-confirmation'), emailAddress: 'simulate-delivered@notifications.service.gov.uk' }),
+      { signal: signal() },
+    );
     expect(sim.state.notifications.size).toBe(0);
     await expect(a.getStatus!(externalRef, { signal: signal() })).rejects.toMatchObject({ classification: 'notFound' });
   });
@@ -330,14 +408,21 @@ describe('delivery receipt callbacks', () => {
 
   it('turns a delivery receipt with the right bearer token into a status update, without the recipient', async () => {
     const a = await instance();
-    const { externalRef } = await a.submit!(tx({ ...fixture('email-permit-confirmation'), emailAddress: 'perm-fail@simulator.notify' }), { signal: signal() });
+    const { externalRef } = await a.submit!(tx({ ...fixture('email-permit-confirmation'), emailAddress: 'perm-fail@simulator.notify' }), {
+      signal: signal(),
+    });
     await a.getStatus!(externalRef, { signal: signal() });
     const r = await receiver(a);
     try {
       await expect(sendNotifyCallback(sim, externalRef, { url: r.url, bearerToken: CALLBACK_TOKEN })).resolves.toBe(200);
       const result = r.results[0] as { updates: unknown[] };
       expect(result.updates).toEqual([
-        expect.objectContaining({ externalRef, status: 'no_further_action', externalStatusCode: 'permanent-failure', notification: { status: 'permanent-failure', completedAt: expect.any(String) } }),
+        expect.objectContaining({
+          externalRef,
+          status: 'no_further_action',
+          externalStatusCode: 'permanent-failure',
+          notification: { status: 'permanent-failure', completedAt: expect.any(String) },
+        }),
       ]);
       expect(JSON.stringify(result)).not.toContain('perm-fail@simulator.notify');
     } finally {
@@ -356,10 +441,16 @@ describe('delivery receipt callbacks', () => {
     }
     const body = Buffer.from(JSON.stringify({ id: externalRef, status: 'delivered' }));
     await expect(a.handleCallback!({ headers: {}, body }, { signal: signal() })).rejects.toMatchObject({ classification: 'auth' });
-    await expect(a.handleCallback!({ headers: { authorization: CALLBACK_TOKEN }, body }, { signal: signal() })).rejects.toMatchObject({ classification: 'auth' });
-    await expect(a.handleCallback!({ headers: { authorization: 'Bearer ' }, body }, { signal: signal() })).rejects.toMatchObject({ classification: 'auth' });
+    await expect(a.handleCallback!({ headers: { authorization: CALLBACK_TOKEN }, body }, { signal: signal() })).rejects.toMatchObject({
+      classification: 'auth',
+    });
+    await expect(a.handleCallback!({ headers: { authorization: 'Bearer ' }, body }, { signal: signal() })).rejects.toMatchObject({
+      classification: 'auth',
+    });
     const unconfigured = await instance({ callbackBearerToken: null });
-    await expect(unconfigured.handleCallback!({ headers: { authorization: `Bearer ${CALLBACK_TOKEN}` }, body }, { signal: signal() })).rejects.toMatchObject({ classification: 'auth' });
+    await expect(
+      unconfigured.handleCallback!({ headers: { authorization: `Bearer ${CALLBACK_TOKEN}` }, body }, { signal: signal() }),
+    ).rejects.toMatchObject({ classification: 'auth' });
   });
 
   it('refuses bodies that are not delivery receipts as permanent, without echoing them', async () => {
@@ -374,7 +465,9 @@ describe('delivery receipt callbacks', () => {
       JSON.stringify({ id: '740e5834-3a29-46b4-9a6f-16142fde533a', status: 'delivered', to: 'x'.repeat(70_000) }),
     ];
     for (const text of bodies) {
-      const error = (await a.handleCallback!({ headers, body: Buffer.from(text) }, { signal: signal() }).catch((e: unknown) => e)) as Error & { classification: string };
+      const error = (await a.handleCallback!({ headers, body: Buffer.from(text) }, { signal: signal() }).catch(
+        (e: unknown) => e,
+      )) as Error & { classification: string };
       expect(error.classification).toBe('permanent');
       expect(error.message).not.toContain('x'.repeat(20));
     }
@@ -384,19 +477,49 @@ describe('delivery receipt callbacks', () => {
     const at = new Date('2026-11-23T09:00:00Z');
     const a = await instance({ now: () => at });
     const headers = { authorization: `Bearer ${CALLBACK_TOKEN}` };
-    const returned = JSON.stringify({ notification_id: '3d1ce039-5476-414c-99b2-fac1e6add62c', reference: 'CT-1', date_sent: '2026-11-01T12:15:30.000000Z', sent_by: 'officer@council.example', template_name: 'Reminder', template_id: '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d', template_version: 1 });
+    const returned = JSON.stringify({
+      notification_id: '3d1ce039-5476-414c-99b2-fac1e6add62c',
+      reference: 'CT-1',
+      date_sent: '2026-11-01T12:15:30.000000Z',
+      sent_by: 'officer@council.example',
+      template_name: 'Reminder',
+      template_id: '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
+      template_version: 1,
+    });
     await expect(a.handleCallback!({ headers, body: Buffer.from(returned) }, { signal: signal() })).resolves.toEqual({
       status: 200,
-      updates: [{ externalRef: '3d1ce039-5476-414c-99b2-fac1e6add62c', updateId: '3d1ce039-5476-414c-99b2-fac1e6add62c:returned-letter', status: 'no_further_action', externalStatusCode: 'returned-letter', updatedAt: at.toISOString(), source: 'govuk-notify' }],
+      updates: [
+        {
+          externalRef: '3d1ce039-5476-414c-99b2-fac1e6add62c',
+          updateId: '3d1ce039-5476-414c-99b2-fac1e6add62c:returned-letter',
+          status: 'no_further_action',
+          externalStatusCode: 'returned-letter',
+          updatedAt: at.toISOString(),
+          source: 'govuk-notify',
+        },
+      ],
     });
-    const inbound = JSON.stringify({ id: '4d1ce039-5476-414c-99b2-fac1e6add62c', source_number: '447700912345', destination_number: '07700987654', message: 'STOP', date_received: '2026-11-23T08:00:00.000000Z' });
-    await expect(a.handleCallback!({ headers, body: Buffer.from(inbound) }, { signal: signal() })).resolves.toEqual({ status: 200, updates: [] });
+    const inbound = JSON.stringify({
+      id: '4d1ce039-5476-414c-99b2-fac1e6add62c',
+      source_number: '447700912345',
+      destination_number: '07700987654',
+      message: 'STOP',
+      date_received: '2026-11-23T08:00:00.000000Z',
+    });
+    await expect(a.handleCallback!({ headers, body: Buffer.from(inbound) }, { signal: signal() })).resolves.toEqual({
+      status: 200,
+      updates: [],
+    });
   });
 
   it('ignores prototype keys in a receipt and reads Notify times as UTC', async () => {
     const a = await instance();
-    const body = '{"__proto__":{"polluted":1},"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":null,"to":"07700900123","status":"delivered","created_at":"2026-05-14T12:15:30.000000Z","completed_at":"2026-05-14T12:16:01.123456Z","sent_at":"2026-05-14T12:15:31.000000Z","notification_type":"sms"}';
-    const { updates } = await a.handleCallback!({ headers: { Authorization: `Bearer ${CALLBACK_TOKEN}` }, body: Buffer.from(body) }, { signal: signal() });
+    const body =
+      '{"__proto__":{"polluted":1},"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":null,"to":"07700900123","status":"delivered","created_at":"2026-05-14T12:15:30.000000Z","completed_at":"2026-05-14T12:16:01.123456Z","sent_at":"2026-05-14T12:15:31.000000Z","notification_type":"sms"}';
+    const { updates } = await a.handleCallback!(
+      { headers: { Authorization: `Bearer ${CALLBACK_TOKEN}` }, body: Buffer.from(body) },
+      { signal: signal() },
+    );
     expect(updates).toEqual([
       {
         externalRef: '740e5834-3a29-46b4-9a6f-16142fde533a',
@@ -414,7 +537,9 @@ describe('delivery receipt callbacks', () => {
 
 describe('configuration and logs', () => {
   it('refuses an API key that is not {key_name}-{service_id}-{secret_key}, naming the field but not the value', async () => {
-    const error = (await instantiateAdapter(adapter, { apiKey: 'not-a-notify-key-at-all-but-long-enough-to-pass-length-checks-0000000000000' }).catch((e: unknown) => e)) as Error & { issues: Array<{ path: string }> };
+    const error = (await instantiateAdapter(adapter, {
+      apiKey: 'not-a-notify-key-at-all-but-long-enough-to-pass-length-checks-0000000000000',
+    }).catch((e: unknown) => e)) as Error & { issues: Array<{ path: string }> };
     expect(error).toMatchObject({ code: 'LGX_ERR_ADAPTER_CONFIG_INVALID', issues: [expect.objectContaining({ path: '/apiKey' })] });
     expect(JSON.stringify(error)).not.toContain('not-a-notify-key');
   });
@@ -424,9 +549,16 @@ describe('configuration and logs', () => {
     const a = await instance({ logger: memory.logger });
     const { externalRef } = await a.submit!(tx(fixture('email-permit-confirmation')), { signal: signal() });
     await a.getStatus!(externalRef, { signal: signal() });
-    await a.handleCallback!({ headers: { authorization: `Bearer ${CALLBACK_TOKEN}` }, body: Buffer.from(JSON.stringify({ id: externalRef, status: 'delivered', to: 'alex.example@example.com' })) }, { signal: signal() });
+    await a.handleCallback!(
+      {
+        headers: { authorization: `Bearer ${CALLBACK_TOKEN}` },
+        body: Buffer.from(JSON.stringify({ id: externalRef, status: 'delivered', to: 'alex.example@example.com' })),
+      },
+      { signal: signal() },
+    );
     const text = JSON.stringify(memory.entries);
     expect(text).toContain(externalRef);
-    for (const hidden of [GOVUK_NOTIFY_TEST_API_KEY, TEST_SECRET, CALLBACK_TOKEN, 'alex.example@example.com', 'Alex']) expect(text).not.toContain(hidden);
+    for (const hidden of [GOVUK_NOTIFY_TEST_API_KEY, TEST_SECRET, CALLBACK_TOKEN, 'alex.example@example.com', 'Alex'])
+      expect(text).not.toContain(hidden);
   });
 });

@@ -20,9 +20,15 @@ const LETTER_TEMPLATE = '6d9a7e2b-3c1f-4b8e-a5d4-0f2e1c3b4a59';
 const EMAIL_PERSONALISATION = { firstName: 'Alex', permitZone: 'C', applicationRef: 'PP-1', nextSteps: ['Pay'] };
 const SMS_PERSONALISATION = { collectionDay: 'Saturday', binColour: 'brown' };
 
-function token(apiKey: string, claims: Record<string, unknown> = {}, header: Record<string, unknown> = { typ: 'JWT', alg: 'HS256' }): string {
+function token(
+  apiKey: string,
+  claims: Record<string, unknown> = {},
+  header: Record<string, unknown> = { typ: 'JWT', alg: 'HS256' },
+): string {
   const head = Buffer.from(JSON.stringify(header)).toString('base64url');
-  const body = Buffer.from(JSON.stringify({ iss: apiKey.slice(-73, -37), iat: Math.floor(Date.now() / 1000), ...claims })).toString('base64url');
+  const body = Buffer.from(JSON.stringify({ iss: apiKey.slice(-73, -37), iat: Math.floor(Date.now() / 1000), ...claims })).toString(
+    'base64url',
+  );
   const sig = createHmac('sha256', apiKey.slice(-36)).update(`${head}.${body}`).digest('base64url');
   return `${head}.${body}.${sig}`;
 }
@@ -32,17 +38,39 @@ interface Answer {
   body: { status_code?: number; errors?: Array<{ error: string; message: string }>; [k: string]: unknown };
 }
 
-async function call(sim: GovukNotifySimulator, method: string, path: string, options: { body?: unknown; auth?: string | null; apiKey?: string } = {}): Promise<Answer> {
+async function call(
+  sim: GovukNotifySimulator,
+  method: string,
+  path: string,
+  options: { body?: unknown; auth?: string | null; apiKey?: string } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.auth !== null) headers.authorization = options.auth ?? `Bearer ${token(options.apiKey ?? GOVUK_NOTIFY_TEST_API_KEY)}`;
-  const response = await fetch(`${sim.url}${path}`, { method, headers, ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}) });
+  const response = await fetch(`${sim.url}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? (JSON.parse(text) as Answer['body']) : {} };
 }
 
-const email = (to: string, extra: Record<string, unknown> = {}) => ({ email_address: to, template_id: EMAIL_TEMPLATE, personalisation: EMAIL_PERSONALISATION, ...extra });
-const sms = (to: string, extra: Record<string, unknown> = {}) => ({ phone_number: to, template_id: SMS_TEMPLATE, personalisation: SMS_PERSONALISATION, ...extra });
-const letter = (lines: string[]) => ({ template_id: LETTER_TEMPLATE, personalisation: Object.fromEntries(lines.map((l, i) => [`address_line_${i + 1}`, l])) });
+const email = (to: string, extra: Record<string, unknown> = {}) => ({
+  email_address: to,
+  template_id: EMAIL_TEMPLATE,
+  personalisation: EMAIL_PERSONALISATION,
+  ...extra,
+});
+const sms = (to: string, extra: Record<string, unknown> = {}) => ({
+  phone_number: to,
+  template_id: SMS_TEMPLATE,
+  personalisation: SMS_PERSONALISATION,
+  ...extra,
+});
+const letter = (lines: string[]) => ({
+  template_id: LETTER_TEMPLATE,
+  personalisation: Object.fromEntries(lines.map((l, i) => [`address_line_${i + 1}`, l])),
+});
 
 let sim: GovukNotifySimulator;
 beforeAll(async () => {
@@ -60,7 +88,10 @@ beforeEach(() => sim.reset());
 
 describe('authentication, as Notify checks the JWT', () => {
   it('accepts a token signed with the secret key, issued by the service id, within 30 seconds', async () => {
-    const ok = await call(sim, 'POST', '/v2/notifications/email', { auth: `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, { iat: Math.floor(Date.now() / 1000) - 25 })}`, body: email('a@example.com') });
+    const ok = await call(sim, 'POST', '/v2/notifications/email', {
+      auth: `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, { iat: Math.floor(Date.now() / 1000) - 25 })}`,
+      body: email('a@example.com'),
+    });
     expect(ok.status).toBe(201);
   });
 
@@ -68,11 +99,36 @@ describe('authentication, as Notify checks the JWT', () => {
     ['no header', null, 401, 'Unauthorized: authentication token must be provided'],
     ['another scheme', `Basic ${Buffer.from('a:b').toString('base64')}`, 401, 'Unauthorized: authentication bearer scheme must be used'],
     ['not a JWT', 'Bearer abc', 403, 'Invalid token: signature, api token is not valid'],
-    ['a wrong signature', `Bearer ${token(`${GOVUK_NOTIFY_TEST_API_KEY.slice(0, -36)}00000000-0000-4000-8000-000000000000`)}`, 403, 'Invalid token: API key not found'],
-    ['an unknown service', `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, { iss: '00000000-0000-4000-8000-000000000000' })}`, 403, 'Invalid token: service not found'],
-    ['an old iat', `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, { iat: Math.floor(Date.now() / 1000) - 45 })}`, 403, 'Error: Your system clock must be accurate to within 30 seconds'],
-    ['an iat in the future', `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, { iat: Math.floor(Date.now() / 1000) + 45 })}`, 403, 'Error: Your system clock must be accurate to within 30 seconds'],
-    ['alg none', `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, {}, { alg: 'none' })}`, 403, 'Invalid token: signature, api token is not valid'],
+    [
+      'a wrong signature',
+      `Bearer ${token(`${GOVUK_NOTIFY_TEST_API_KEY.slice(0, -36)}00000000-0000-4000-8000-000000000000`)}`,
+      403,
+      'Invalid token: API key not found',
+    ],
+    [
+      'an unknown service',
+      `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, { iss: '00000000-0000-4000-8000-000000000000' })}`,
+      403,
+      'Invalid token: service not found',
+    ],
+    [
+      'an old iat',
+      `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, { iat: Math.floor(Date.now() / 1000) - 45 })}`,
+      403,
+      'Error: Your system clock must be accurate to within 30 seconds',
+    ],
+    [
+      'an iat in the future',
+      `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, { iat: Math.floor(Date.now() / 1000) + 45 })}`,
+      403,
+      'Error: Your system clock must be accurate to within 30 seconds',
+    ],
+    [
+      'alg none',
+      `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY, {}, { alg: 'none' })}`,
+      403,
+      'Invalid token: signature, api token is not valid',
+    ],
   ])('refuses %s with an AuthError', async (_what, auth, status, message) => {
     const answer = await call(sim, 'GET', '/v2/notifications', { auth });
     expect(answer).toEqual({ status, body: { status_code: status, errors: [{ error: 'AuthError', message }] } });
@@ -83,29 +139,97 @@ describe('sending', () => {
   it('keeps a message and answers like Notify, with the rendered template', async () => {
     const sent = await call(sim, 'POST', '/v2/notifications/email', { body: email('a@example.com', { reference: 'ref-1' }) });
     expect(sent.status).toBe(201);
-    expect(sent.body).toMatchObject({ reference: 'ref-1', content: { subject: 'Your parking permit application PP-1' }, template: { id: EMAIL_TEMPLATE, version: 1 } });
+    expect(sent.body).toMatchObject({
+      reference: 'ref-1',
+      content: { subject: 'Your parking permit application PP-1' },
+      template: { id: EMAIL_TEMPLATE, version: 1 },
+    });
     const id = sent.body.id as string;
     expect(sim.state.notifications.get(id)).toMatchObject({ type: 'email', email_address: 'a@example.com', reference: 'ref-1' });
     const read = await call(sim, 'GET', `/v2/notifications/${id}`);
-    expect(read.body).toMatchObject({ id, type: 'email', status: 'delivered', created_at: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/) });
+    expect(read.body).toMatchObject({
+      id,
+      type: 'email',
+      status: 'delivered',
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}$/),
+    });
   });
 
   it('refuses a message whose template personalisation is missing (400 BadRequestError)', async () => {
-    const answer = await call(sim, 'POST', '/v2/notifications/sms', { body: sms('07700900123', { personalisation: { binColour: 'brown' } }) });
-    expect(answer).toEqual({ status: 400, body: { status_code: 400, errors: [{ error: 'BadRequestError', message: 'Missing personalisation: collectionDay' }] } });
+    const answer = await call(sim, 'POST', '/v2/notifications/sms', {
+      body: sms('07700900123', { personalisation: { binColour: 'brown' } }),
+    });
+    expect(answer).toEqual({
+      status: 400,
+      body: { status_code: 400, errors: [{ error: 'BadRequestError', message: 'Missing personalisation: collectionDay' }] },
+    });
   });
 
   it.each([
-    ['an unknown template', '/v2/notifications/email', email('a@example.com', { template_id: '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f' }), 'BadRequestError', 'Template not found'],
-    ['a template of another type', '/v2/notifications/sms', sms('07700900123', { template_id: EMAIL_TEMPLATE }), 'BadRequestError', 'email template is not suitable for sms notification'],
-    ['a template id that is not a UUID', '/v2/notifications/email', email('a@example.com', { template_id: 'x' }), 'ValidationError', 'template_id is not a valid UUID'],
-    ['an unexpected field', '/v2/notifications/email', email('a@example.com', { __proto__x: 1 }), 'ValidationError', 'Additional properties are not allowed (__proto__x was unexpected)'],
-    ['a bad e-mail address', '/v2/notifications/email', email('not-an-address'), 'ValidationError', 'email_address Not a valid email address'],
+    [
+      'an unknown template',
+      '/v2/notifications/email',
+      email('a@example.com', { template_id: '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f' }),
+      'BadRequestError',
+      'Template not found',
+    ],
+    [
+      'a template of another type',
+      '/v2/notifications/sms',
+      sms('07700900123', { template_id: EMAIL_TEMPLATE }),
+      'BadRequestError',
+      'email template is not suitable for sms notification',
+    ],
+    [
+      'a template id that is not a UUID',
+      '/v2/notifications/email',
+      email('a@example.com', { template_id: 'x' }),
+      'ValidationError',
+      'template_id is not a valid UUID',
+    ],
+    [
+      'an unexpected field',
+      '/v2/notifications/email',
+      email('a@example.com', { __proto__x: 1 }),
+      'ValidationError',
+      'Additional properties are not allowed (__proto__x was unexpected)',
+    ],
+    [
+      'a bad e-mail address',
+      '/v2/notifications/email',
+      email('not-an-address'),
+      'ValidationError',
+      'email_address Not a valid email address',
+    ],
     ['a bad phone number', '/v2/notifications/sms', sms('0770090012A'), 'ValidationError', 'phone_number Not a valid phone number'],
-    ['an unknown reply-to id', '/v2/notifications/email', email('a@example.com', { email_reply_to_id: '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f' }), 'BadRequestError', expect.stringContaining('email_reply_to_id')],
-    ['personalisation that is a list', '/v2/notifications/email', email('a@example.com', { personalisation: [1] }), 'ValidationError', 'personalisation array is not of type object'],
-    ['a two-line address', '/v2/notifications/letter', letter(['A Person', 'SW1A 2AA']), 'ValidationError', 'Address must be at least 3 lines'],
-    ['an address ending in no postcode', '/v2/notifications/letter', letter(['A Person', '1 Road', '12345']), 'ValidationError', 'Last line of address must be a real UK postcode or another country'],
+    [
+      'an unknown reply-to id',
+      '/v2/notifications/email',
+      email('a@example.com', { email_reply_to_id: '0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f' }),
+      'BadRequestError',
+      expect.stringContaining('email_reply_to_id'),
+    ],
+    [
+      'personalisation that is a list',
+      '/v2/notifications/email',
+      email('a@example.com', { personalisation: [1] }),
+      'ValidationError',
+      'personalisation array is not of type object',
+    ],
+    [
+      'a two-line address',
+      '/v2/notifications/letter',
+      letter(['A Person', 'SW1A 2AA']),
+      'ValidationError',
+      'Address must be at least 3 lines',
+    ],
+    [
+      'an address ending in no postcode',
+      '/v2/notifications/letter',
+      letter(['A Person', '1 Road', '12345']),
+      'ValidationError',
+      'Last line of address must be a real UK postcode or another country',
+    ],
   ])('refuses %s with 400', async (_what, path, body, error, message) => {
     const answer = await call(sim, 'POST', path, { body });
     expect(answer.status).toBe(400);
@@ -115,7 +239,10 @@ describe('sending', () => {
 
   it('answers a template by id, and 404 for one it does not have', async () => {
     const found = await call(sim, 'GET', `/v2/template/${SMS_TEMPLATE}`);
-    expect(found).toMatchObject({ status: 200, body: { id: SMS_TEMPLATE, type: 'sms', version: 1, body: expect.stringContaining('((collectionDay))') } });
+    expect(found).toMatchObject({
+      status: 200,
+      body: { id: SMS_TEMPLATE, type: 'sms', version: 1, body: expect.stringContaining('((collectionDay))') },
+    });
     expect((await call(sim, 'GET', '/v2/template/0f0f0f0f-0f0f-4f0f-8f0f-0f0f0f0f0f0f')).status).toBe(404);
   });
 
@@ -127,17 +254,28 @@ describe('sending', () => {
       expect((await call(slow, 'GET', `/v2/notifications/${id}`)).body).toMatchObject({ status: 'created', completed_at: null });
       setNotifyStatus(slow, id, 'pending');
       clock += 5000;
-      expect((await call(slow, 'GET', `/v2/notifications/${id}`)).body).toMatchObject({ status: 'pending', completed_at: null, sent_at: expect.any(String) });
+      expect((await call(slow, 'GET', `/v2/notifications/${id}`)).body).toMatchObject({
+        status: 'pending',
+        completed_at: null,
+        sent_at: expect.any(String),
+      });
       const other = (await call(slow, 'POST', '/v2/notifications/sms', { body: sms('07700900003') })).body.id as string;
       clock += 5000;
-      expect((await call(slow, 'GET', `/v2/notifications/${other}`)).body).toMatchObject({ status: 'temporary-failure', completed_at: expect.any(String) });
+      expect((await call(slow, 'GET', `/v2/notifications/${other}`)).body).toMatchObject({
+        status: 'temporary-failure',
+        completed_at: expect.any(String),
+      });
     } finally {
       await slow.close();
     }
   });
 
   it('answers a malformed JSON body with 400, after checking the token', async () => {
-    const response = await fetch(`${sim.url}/v2/notifications/email`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY)}` }, body: '{"email_address":' });
+    const response = await fetch(`${sim.url}/v2/notifications/email`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token(GOVUK_NOTIFY_TEST_API_KEY)}` },
+      body: '{"email_address":',
+    });
     expect(response.status).toBe(400);
   });
 });
@@ -157,7 +295,9 @@ describe('test key, smoke tests, team and live keys', () => {
 
   it('answers smoke-test recipients without keeping the message', async () => {
     for (const body of [sms('07700900000'), sms('07700 900 111'), email('simulate-delivered-2@notifications.service.gov.uk')]) {
-      const sent = await call(sim, 'POST', body.template_id === SMS_TEMPLATE ? '/v2/notifications/sms' : '/v2/notifications/email', { body });
+      const sent = await call(sim, 'POST', body.template_id === SMS_TEMPLATE ? '/v2/notifications/sms' : '/v2/notifications/email', {
+        body,
+      });
       expect(sent.status).toBe(201);
       expect((await call(sim, 'GET', `/v2/notifications/${sent.body.id as string}`)).status).toBe(404);
     }
@@ -169,16 +309,33 @@ describe('test key, smoke tests, team and live keys', () => {
     const id = sent.body.id as string;
     expect((await call(sim, 'GET', `/v2/notifications/${id}`)).body.status).toBe('sending');
     setNotifyStatus(sim, id, 'delivered');
-    expect((await call(sim, 'GET', `/v2/notifications/${id}`)).body).toMatchObject({ status: 'delivered', completed_at: expect.any(String) });
+    expect((await call(sim, 'GET', `/v2/notifications/${id}`)).body).toMatchObject({
+      status: 'delivered',
+      completed_at: expect.any(String),
+    });
   });
 
   it('lets a team key send only to the team and guest list, and no letters', async () => {
-    expect((await call(sim, 'POST', '/v2/notifications/email', { apiKey: GOVUK_NOTIFY_TEAM_API_KEY, body: email('colleague@example.gov.uk') })).status).toBe(201);
-    expect((await call(sim, 'POST', '/v2/notifications/sms', { apiKey: GOVUK_NOTIFY_TEAM_API_KEY, body: sms('+44 7700 900777') })).status).toBe(201);
-    const stranger = await call(sim, 'POST', '/v2/notifications/email', { apiKey: GOVUK_NOTIFY_TEAM_API_KEY, body: email('stranger@example.com') });
+    expect(
+      (await call(sim, 'POST', '/v2/notifications/email', { apiKey: GOVUK_NOTIFY_TEAM_API_KEY, body: email('colleague@example.gov.uk') }))
+        .status,
+    ).toBe(201);
+    expect(
+      (await call(sim, 'POST', '/v2/notifications/sms', { apiKey: GOVUK_NOTIFY_TEAM_API_KEY, body: sms('+44 7700 900777') })).status,
+    ).toBe(201);
+    const stranger = await call(sim, 'POST', '/v2/notifications/email', {
+      apiKey: GOVUK_NOTIFY_TEAM_API_KEY,
+      body: email('stranger@example.com'),
+    });
     expect(stranger).toMatchObject({ status: 400, body: { errors: [{ error: 'BadRequestError' }] } });
-    const letterAnswer = await call(sim, 'POST', '/v2/notifications/letter', { apiKey: GOVUK_NOTIFY_TEAM_API_KEY, body: letter(['A Person', '1 Road', 'SW1A 2AA']) });
-    expect(letterAnswer).toEqual({ status: 403, body: { status_code: 403, errors: [{ error: 'BadRequestError', message: 'Cannot send letters with a team api key' }] } });
+    const letterAnswer = await call(sim, 'POST', '/v2/notifications/letter', {
+      apiKey: GOVUK_NOTIFY_TEAM_API_KEY,
+      body: letter(['A Person', '1 Road', 'SW1A 2AA']),
+    });
+    expect(letterAnswer).toEqual({
+      status: 403,
+      body: { status_code: 403, errors: [{ error: 'BadRequestError', message: 'Cannot send letters with a team api key' }] },
+    });
   });
 });
 
@@ -187,10 +344,14 @@ describe('limits and faults', () => {
     const limited = await startGovukNotifySimulator({ rateLimitPerMinute: 3 });
     try {
       const statuses: number[] = [];
-      for (let i = 0; i < 4; i++) statuses.push((await call(limited, 'POST', '/v2/notifications/sms', { body: sms('07700900123') })).status);
+      for (let i = 0; i < 4; i++)
+        statuses.push((await call(limited, 'POST', '/v2/notifications/sms', { body: sms('07700900123') })).status);
       expect(statuses).toEqual([201, 201, 201, 429]);
       const answer = await call(limited, 'POST', '/v2/notifications/sms', { body: sms('07700900123') });
-      expect(answer.body.errors?.[0]).toEqual({ error: 'RateLimitError', message: 'Exceeded rate limit for key type TEST of 3 requests per 60 seconds' });
+      expect(answer.body.errors?.[0]).toEqual({
+        error: 'RateLimitError',
+        message: 'Exceeded rate limit for key type TEST of 3 requests per 60 seconds',
+      });
       expect(limited.state.notifications.size).toBe(3);
     } finally {
       await limited.close();
@@ -200,9 +361,14 @@ describe('limits and faults', () => {
   it('answers 429 TooManyRequestsError beyond the daily limit for a type', async () => {
     const limited = await startGovukNotifySimulator({ dailyLimits: { letter: 1 } });
     try {
-      expect((await call(limited, 'POST', '/v2/notifications/letter', { body: letter(['A Person', '1 Road', 'SW1A 2AA']) })).status).toBe(201);
+      expect((await call(limited, 'POST', '/v2/notifications/letter', { body: letter(['A Person', '1 Road', 'SW1A 2AA']) })).status).toBe(
+        201,
+      );
       const over = await call(limited, 'POST', '/v2/notifications/letter', { body: letter(['A Person', '1 Road', 'SW1A 2AA']) });
-      expect(over).toEqual({ status: 429, body: { status_code: 429, errors: [{ error: 'TooManyRequestsError', message: 'Exceeded send limits (letter: 1) for today' }] } });
+      expect(over).toEqual({
+        status: 429,
+        body: { status_code: 429, errors: [{ error: 'TooManyRequestsError', message: 'Exceeded send limits (letter: 1) for today' }] },
+      });
     } finally {
       await limited.close();
     }
@@ -218,7 +384,15 @@ describe('limits and faults', () => {
 describe('listing messages', () => {
   it('lists newest first, 250 a page, paged with older_than, filtered by type, status and reference', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 255; i++) ids.push((await call(sim, 'POST', '/v2/notifications/sms', { apiKey: GOVUK_NOTIFY_LIVE_API_KEY, body: sms('07700900123', { reference: i === 7 ? 'the-one' : 'batch' }) })).body.id as string);
+    for (let i = 0; i < 255; i++)
+      ids.push(
+        (
+          await call(sim, 'POST', '/v2/notifications/sms', {
+            apiKey: GOVUK_NOTIFY_LIVE_API_KEY,
+            body: sms('07700900123', { reference: i === 7 ? 'the-one' : 'batch' }),
+          })
+        ).body.id as string,
+      );
     await call(sim, 'POST', '/v2/notifications/email', { apiKey: GOVUK_NOTIFY_LIVE_API_KEY, body: email('a@example.com') });
     setNotifyStatus(sim, ids[3]!, 'delivered');
 
@@ -254,9 +428,14 @@ describe('callbacks', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const sent = await call(sim, 'POST', '/v2/notifications/email', { body: email('temp-fail@simulator.notify', { reference: 'ref-9' }) });
+      const sent = await call(sim, 'POST', '/v2/notifications/email', {
+        body: email('temp-fail@simulator.notify', { reference: 'ref-9' }),
+      });
       await call(sim, 'GET', `/v2/notifications/${sent.body.id as string}`);
-      const status = await sendNotifyCallback(sim, sent.body.id as string, { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb`, bearerToken: 'cb-token-1' });
+      const status = await sendNotifyCallback(sim, sent.body.id as string, {
+        url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/cb`,
+        bearerToken: 'cb-token-1',
+      });
       expect(status).toBe(204);
       expect(received).toEqual([
         {
@@ -286,7 +465,9 @@ describe('a state folder', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lgx-notify-state-'));
     try {
       const first = await startGovukNotifySimulator({ stateDir: dir });
-      const sent = await call(first, 'POST', '/v2/notifications/email', { body: email('resident@example.com', { reference: 'permit-42' }) });
+      const sent = await call(first, 'POST', '/v2/notifications/email', {
+        body: email('resident@example.com', { reference: 'permit-42' }),
+      });
       const id = sent.body.id as string;
       // A test-key message settles when it is read; the settled times are saved with it.
       const read = await call(first, 'GET', `/v2/notifications/${id}`);
@@ -300,7 +481,9 @@ describe('a state folder', () => {
         expect(again.body.completed_at).toBe(read.body.completed_at);
         const byReference = await call(second, 'GET', '/v2/notifications?reference=permit-42');
         expect((byReference.body.notifications as Array<{ id: string }>).map((m) => m.id)).toEqual([id]);
-        const next = await call(second, 'POST', '/v2/notifications/email', { body: email('resident@example.com', { reference: 'permit-43' }) });
+        const next = await call(second, 'POST', '/v2/notifications/email', {
+          body: email('resident@example.com', { reference: 'permit-43' }),
+        });
         expect(next.status).toBe(201);
         expect(second.state.notifications.get(next.body.id as string)!.seq).toBe(2);
       } finally {

@@ -26,7 +26,8 @@ export const adapter = defineAdapter({
     version: '0.1.0',
     sdk: '^1.0.0',
     domains: ['payments'],
-    description: 'Card payments on GOV.UK Pay hosted pages: create with an idempotency key, status by look-up, polling and signed webhooks; refunds by helper.',
+    description:
+      'Card payments on GOV.UK Pay hosted pages: create with an idempotency key, status by look-up, polling and signed webhooks; refunds by helper.',
     homepage: 'https://docs.payments.service.gov.uk/',
     specification: {
       name: 'GOV.UK Pay API (OpenAPI, alphagov/pay-publicapi openapi/publicapi_spec.json)',
@@ -35,7 +36,9 @@ export const adapter = defineAdapter({
     },
   },
   configSchema,
-  capabilities: [{ type: 'payment', versions: [2], operations: ['submit', 'getStatus', 'pollUpdates', 'handleCallback'], idempotency: 'key' }],
+  capabilities: [
+    { type: 'payment', versions: [2], operations: ['submit', 'getStatus', 'pollUpdates', 'handleCallback'], idempotency: 'key' },
+  ],
   create(context, config: GovukPayConfig) {
     const pay = new GovukPayClient(context.http(payHttpOptions(config, DEFAULT_BASE_URL)));
     const now = () => context.clock.now();
@@ -46,7 +49,10 @@ export const adapter = defineAdapter({
       try {
         return toStatusUpdate(payment, { updatedAt: now().toISOString(), updateId: stateUpdateId(payment), refunds });
       } catch (cause) {
-        throw new PermanentError(`GOV.UK Pay reported payment ${payment.payment_id} in a state this adapter does not know`, { cause, code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+        throw new PermanentError(`GOV.UK Pay reported payment ${payment.payment_id} in a state this adapter does not know`, {
+          cause,
+          code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+        });
       }
     }
 
@@ -80,9 +86,11 @@ export const adapter = defineAdapter({
         const found = new Map<string, PayPayment>();
         for (let page = 1; page <= MAX_PAGES; page++) {
           const results = await pay.searchPayments({ from_date: cursor.from, page, display_size: PAGE_SIZE }, signal);
-          for (const p of results.results ?? []) if (typeof p?.payment_id === 'string' && typeof p.state?.status === 'string') found.set(p.payment_id, p);
+          for (const p of results.results ?? [])
+            if (typeof p?.payment_id === 'string' && typeof p.state?.status === 'string') found.set(p.payment_id, p);
           if ((results.results?.length ?? 0) < PAGE_SIZE || !results._links?.next_page) break;
-          if (page === MAX_PAGES) context.logger.warn('poll stopped at the page limit; the rest comes on the next poll', { pages: MAX_PAGES });
+          if (page === MAX_PAGES)
+            context.logger.warn('poll stopped at the page limit; the rest comes on the next poll', { pages: MAX_PAGES });
         }
         const seenAt = now();
         const payments = [...found.values()].sort((a, b) => String(a.created_date).localeCompare(String(b.created_date)));
@@ -100,7 +108,9 @@ export const adapter = defineAdapter({
           }
         }
         // Read again from the oldest unfinished payment (or the newest payment, when all have finished).
-        const open = payments.filter((p) => p.state.finished !== true && !['success', 'failed', 'cancelled', 'error'].includes(p.state.status));
+        const open = payments.filter(
+          (p) => p.state.finished !== true && !['success', 'failed', 'cancelled', 'error'].includes(p.state.status),
+        );
         const anchor = open[0] ?? payments.at(-1);
         const from = anchor ? toSecond(Date.parse(seen[anchor.payment_id]![1])) : cursor.from;
         const fromMs = Date.parse(from);

@@ -1,6 +1,13 @@
 import { RateLimitedError, RetryableError, type LgxAdapterError } from '@lgx/core';
 import { bearerAuth, type HttpClient } from '@lgx/core/http';
-import { payErrorCode, type PayCreateRequest, type PayPayment, type PayRefund, type PayRefunds, type PaySearchResults } from './govuk-pay-api';
+import {
+  payErrorCode,
+  type PayCreateRequest,
+  type PayPayment,
+  type PayRefund,
+  type PayRefunds,
+  type PaySearchResults,
+} from './govuk-pay-api';
 
 /** The client options GOV.UK Pay needs: Bearer key, its error codes, JSON. */
 export function payHttpOptions(config: { baseUrl?: string; apiKey: string; timeoutMs?: number }, defaultBaseUrl: string) {
@@ -34,12 +41,22 @@ function ids(value: string): string {
 }
 
 function malformed(what: string): RetryableError {
-  return new RetryableError(`GOV.UK Pay answered ${what} without the fields the API promises`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+  return new RetryableError(`GOV.UK Pay answered ${what} without the fields the API promises`, {
+    code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+  });
 }
 
 function isPayment(value: unknown): value is PayPayment {
   const p = value as PayPayment | null;
-  return typeof p === 'object' && p !== null && typeof p.payment_id === 'string' && p.payment_id !== '' && typeof p.state === 'object' && p.state !== null && typeof p.state.status === 'string';
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    typeof p.payment_id === 'string' &&
+    p.payment_id !== '' &&
+    typeof p.state === 'object' &&
+    p.state !== null &&
+    typeof p.state.status === 'string'
+  );
 }
 
 /** The GOV.UK Pay calls the adapter makes, each one attempt, each classified. */
@@ -55,7 +72,9 @@ export class GovukPayClient {
   }
 
   async createPayment(body: PayCreateRequest, idempotencyKey: string, signal: AbortSignal): Promise<PayPayment> {
-    const data = await this.call(() => this.http.post<unknown>('/v1/payments', { json: body, idempotencyKey, signal, responseType: 'json' }));
+    const data = await this.call(() =>
+      this.http.post<unknown>('/v1/payments', { json: body, idempotencyKey, signal, responseType: 'json' }),
+    );
     if (!isPayment(data)) throw malformed('POST /v1/payments');
     return data;
   }
@@ -67,7 +86,9 @@ export class GovukPayClient {
   }
 
   async getRefunds(paymentId: string, signal: AbortSignal): Promise<PayRefund[]> {
-    const data = await this.call(() => this.http.get<PayRefunds>(`/v1/payments/${ids(paymentId)}/refunds`, { signal, responseType: 'json' }));
+    const data = await this.call(() =>
+      this.http.get<PayRefunds>(`/v1/payments/${ids(paymentId)}/refunds`, { signal, responseType: 'json' }),
+    );
     const refunds = data?._embedded?.refunds;
     return Array.isArray(refunds) ? refunds.filter((r) => typeof r?.refund_id === 'string') : [];
   }
@@ -78,8 +99,18 @@ export class GovukPayClient {
     return data;
   }
 
-  async createRefund(paymentId: string, body: { amount: number; refund_amount_available?: number }, signal?: AbortSignal): Promise<PayRefund> {
-    const data = await this.call(() => this.http.post<PayRefund>(`/v1/payments/${ids(paymentId)}/refunds`, { json: body, responseType: 'json', ...(signal ? { signal } : {}) }));
+  async createRefund(
+    paymentId: string,
+    body: { amount: number; refund_amount_available?: number },
+    signal?: AbortSignal,
+  ): Promise<PayRefund> {
+    const data = await this.call(() =>
+      this.http.post<PayRefund>(`/v1/payments/${ids(paymentId)}/refunds`, {
+        json: body,
+        responseType: 'json',
+        ...(signal ? { signal } : {}),
+      }),
+    );
     if (typeof data?.refund_id !== 'string' || typeof data.amount !== 'number') throw malformed('POST /v1/payments/{paymentId}/refunds');
     return data;
   }

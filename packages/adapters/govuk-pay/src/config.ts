@@ -33,7 +33,8 @@ export const configSchema = {
       maxItems: 20,
       uniqueItems: true,
       items: { type: 'string', pattern: '^https://[^/?#]+$' },
-      description: 'When given, a payment whose returnUrl is not on one of these origins (e.g. https://forms.example.gov.uk) is refused before it is sent.',
+      description:
+        'When given, a payment whose returnUrl is not on one of these origins (e.g. https://forms.example.gov.uk) is refused before it is sent.',
     },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-request timeout (default 15000).' },
   },

@@ -4,7 +4,16 @@ import type { PayCreateRequest, PayPayment, PayRefund, PayStatus } from './govuk
 type PaymentDetail = NonNullable<StatusUpdate['payment']>;
 type RefundDetail = NonNullable<PaymentDetail['refunds']>[number];
 
-const STATES: ReadonlySet<string> = new Set<PayStatus>(['created', 'started', 'submitted', 'capturable', 'success', 'failed', 'cancelled', 'error']);
+const STATES: ReadonlySet<string> = new Set<PayStatus>([
+  'created',
+  'started',
+  'submitted',
+  'capturable',
+  'success',
+  'failed',
+  'cancelled',
+  'error',
+]);
 
 /** GOV.UK Pay payment state -> canonical status (see the README's status table). */
 export const STATUS_BY_STATE: Readonly<Record<PayStatus, CaseStatus>> = {
@@ -40,11 +49,17 @@ export function toCreateRequest(data: Payment, transactionId: string, returnUrlO
   if (data.lineItems) {
     const total = data.lineItems.reduce((sum, item) => sum + item.amountPence, 0);
     if (total !== data.amountPence) {
-      throw new LgxValidationError([{ path: '/lineItems', rule: 'sum', message: `line items add up to ${total} pence, not amountPence ${data.amountPence}` }], { subject: 'payment data' });
+      throw new LgxValidationError(
+        [{ path: '/lineItems', rule: 'sum', message: `line items add up to ${total} pence, not amountPence ${data.amountPence}` }],
+        { subject: 'payment data' },
+      );
     }
   }
   if (returnUrlOrigins && !returnUrlOrigins.includes(new URL(data.returnUrl).origin)) {
-    throw new LgxValidationError([{ path: '/returnUrl', rule: 'origin', message: "is not on one of the origins allowed by the adapter's returnUrlOrigins" }], { subject: 'payment data' });
+    throw new LgxValidationError(
+      [{ path: '/returnUrl', rule: 'origin', message: "is not on one of the origins allowed by the adapter's returnUrlOrigins" }],
+      { subject: 'payment data' },
+    );
   }
   const metadata: Record<string, string | number | boolean> = { ...data.metadata };
   const add = (key: string, value: string | undefined) => {
@@ -91,7 +106,9 @@ export function toReceipt(payment: PayPayment, now: Date): Receipt {
 }
 
 function validDate(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length <= 40 && !Number.isNaN(Date.parse(value)) && /[zZ]|[+-][0-9]{2}:?[0-9]{2}$/.test(value) ? value : undefined;
+  return typeof value === 'string' && value.length <= 40 && !Number.isNaN(Date.parse(value)) && /[zZ]|[+-][0-9]{2}:?[0-9]{2}$/.test(value)
+    ? value
+    : undefined;
 }
 
 export function toRefund(refund: PayRefund): RefundDetail | undefined {
@@ -106,17 +123,33 @@ export function toRefund(refund: PayRefund): RefundDetail | undefined {
  * A canonical status update for a GOV.UK Pay payment. Only the card brand and last four digits are
  * kept from the card; an unknown state is refused rather than guessed.
  */
-export function toStatusUpdate(payment: PayPayment, options: { updatedAt: string; updateId?: string; refunds?: PayRefund[] }): StatusUpdate {
+export function toStatusUpdate(
+  payment: PayPayment,
+  options: { updatedAt: string; updateId?: string; refunds?: PayRefund[] },
+): StatusUpdate {
   const status = payment.state?.status;
-  if (typeof status !== 'string' || !isState(status)) throw new TypeError(`GOV.UK Pay answered with an unknown payment state for ${payment.payment_id}`);
-  const detail: PaymentDetail = { state: status, finished: payment.state.finished ?? ['success', 'failed', 'cancelled', 'error'].includes(status) };
+  if (typeof status !== 'string' || !isState(status))
+    throw new TypeError(`GOV.UK Pay answered with an unknown payment state for ${payment.payment_id}`);
+  const detail: PaymentDetail = {
+    state: status,
+    finished: payment.state.finished ?? ['success', 'failed', 'cancelled', 'error'].includes(status),
+  };
   if (typeof payment.state.code === 'string' && /^P[0-9]{4}$/.test(payment.state.code)) detail.failureCode = payment.state.code;
-  if (typeof payment.provider_id === 'string' && payment.provider_id !== '' && payment.provider_id.length <= 128 && !hasControlCharacter(payment.provider_id)) detail.providerRef = payment.provider_id;
+  if (
+    typeof payment.provider_id === 'string' &&
+    payment.provider_id !== '' &&
+    payment.provider_id.length <= 128 &&
+    !hasControlCharacter(payment.provider_id)
+  )
+    detail.providerRef = payment.provider_id;
   const brand = payment.card_details?.card_brand;
   if (typeof brand === 'string' && brand.length >= 1 && brand.length <= 40) detail.cardBrand = brand;
   const lastFour = payment.card_details?.last_digits_card_number;
   if (typeof lastFour === 'string' && /^[0-9]{4}$/.test(lastFour)) detail.cardLastFour = lastFour;
-  const refunds = (options.refunds ?? []).map(toRefund).filter((r): r is RefundDetail => r !== undefined).slice(0, 50);
+  const refunds = (options.refunds ?? [])
+    .map(toRefund)
+    .filter((r): r is RefundDetail => r !== undefined)
+    .slice(0, 50);
   if (refunds.length) detail.refunds = refunds;
   const update: StatusUpdate = {
     externalRef: payment.payment_id,

@@ -40,12 +40,22 @@ export function decodeCursor(text: string | undefined, now: Date): PollCursor {
     throw invalid('is not a cursor this adapter returned');
   }
   const c = parsed as Partial<PollCursor> | null;
-  if (typeof c !== 'object' || c === null || c.v !== 1 || typeof c.from !== 'string' || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/.test(c.from) || typeof c.seen !== 'object' || c.seen === null || Array.isArray(c.seen)) {
+  if (
+    typeof c !== 'object' ||
+    c === null ||
+    c.v !== 1 ||
+    typeof c.from !== 'string' ||
+    !/^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$/.test(c.from) ||
+    typeof c.seen !== 'object' ||
+    c.seen === null ||
+    Array.isArray(c.seen)
+  ) {
     throw invalid('is not a cursor this adapter returned');
   }
   const seen = Object.create(null) as PollCursor['seen'];
   for (const [id, value] of Object.entries(c.seen)) {
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') seen[id] = [value[0], value[1]];
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string')
+      seen[id] = [value[0], value[1]];
   }
   return { v: 1, from: c.from, seen };
 }

@@ -39,21 +39,38 @@ function pence(value: unknown): boolean {
  * refunded, P0604 when refundAmountAvailablePence does not match). GOV.UK Pay answers with the refund
  * `submitted`; its outcome comes back through getStatus (payment.refunds) or a webhook.
  */
-export async function refundPayment(config: GovukPayConfig, paymentId: string, request: RefundRequest, options: RefundOptions = {}): Promise<GovukPayRefund> {
+export async function refundPayment(
+  config: GovukPayConfig,
+  paymentId: string,
+  request: RefundRequest,
+  options: RefundOptions = {},
+): Promise<GovukPayRefund> {
   const issues: ValidationIssue[] = [];
-  if (typeof paymentId !== 'string' || !PAYMENT_ID.test(paymentId)) issues.push({ path: '/paymentId', rule: 'pattern', message: 'must be a GOV.UK Pay payment id (letters and digits)' });
-  if (!pence(request?.amountPence)) issues.push({ path: '/amountPence', rule: 'range', message: 'must be a whole number of pence from 1 to 10000000' });
+  if (typeof paymentId !== 'string' || !PAYMENT_ID.test(paymentId))
+    issues.push({ path: '/paymentId', rule: 'pattern', message: 'must be a GOV.UK Pay payment id (letters and digits)' });
+  if (!pence(request?.amountPence))
+    issues.push({ path: '/amountPence', rule: 'range', message: 'must be a whole number of pence from 1 to 10000000' });
   if (request?.refundAmountAvailablePence !== undefined && !pence(request.refundAmountAvailablePence)) {
     issues.push({ path: '/refundAmountAvailablePence', rule: 'range', message: 'must be a whole number of pence from 1 to 10000000' });
   }
   if (issues.length) throw new LgxValidationError(issues, { subject: 'GOV.UK Pay refund request' });
-  const http = createHttpClient({ ...payHttpOptions(config, DEFAULT_BASE_URL), retry: options.retry ?? false, ...(options.logger ? { logger: options.logger } : {}) });
+  const http = createHttpClient({
+    ...payHttpOptions(config, DEFAULT_BASE_URL),
+    retry: options.retry ?? false,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
   const client = new GovukPayClient(http);
-  const body = { amount: request.amountPence, ...(request.refundAmountAvailablePence !== undefined ? { refund_amount_available: request.refundAmountAvailablePence } : {}) };
+  const body = {
+    amount: request.amountPence,
+    ...(request.refundAmountAvailablePence !== undefined ? { refund_amount_available: request.refundAmountAvailablePence } : {}),
+  };
   const refund = await client.createRefund(paymentId, body, options.signal);
   const mapped = toRefund(refund);
   // Not retryable: the refund may have been made; a person checks it in the GOV.UK Pay admin tool.
-  if (!mapped) throw new PermanentError('GOV.UK Pay answered the refund with a status this adapter does not know', { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+  if (!mapped)
+    throw new PermanentError('GOV.UK Pay answered the refund with a status this adapter does not know', {
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
   options.logger?.info('refund submitted', { externalRef: paymentId, refundRef: mapped.refundRef, status: mapped.status });
   return mapped;
 }

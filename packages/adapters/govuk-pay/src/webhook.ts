@@ -43,10 +43,15 @@ export type WebhookOutcome = 'accepted' | 'ignored' | 'bad-signature' | 'no-secr
  * configured secret) is refused with 401 and no updates; a signed but unreadable body with 400; an
  * event this adapter does not map is acknowledged (200) with no updates, so GOV.UK Pay stops resending.
  */
-export function handlePayWebhook(request: CallbackRequest, secret: string | undefined, now: Date): CallbackResult & { outcome: WebhookOutcome; event?: string } {
+export function handlePayWebhook(
+  request: CallbackRequest,
+  secret: string | undefined,
+  now: Date,
+): CallbackResult & { outcome: WebhookOutcome; event?: string } {
   if (!secret) return { status: 401, updates: [], outcome: 'no-secret' };
   if (request.body.byteLength > MAX_WEBHOOK_BYTES) return { status: 413, updates: [], outcome: 'too-large' };
-  if (!verifyPaySignature(request.body, header(request.headers, 'pay-signature'), secret)) return { status: 401, updates: [], outcome: 'bad-signature' };
+  if (!verifyPaySignature(request.body, header(request.headers, 'pay-signature'), secret))
+    return { status: 401, updates: [], outcome: 'bad-signature' };
   let message: WebhookMessage;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(request.body).toString('utf8'));
@@ -57,12 +62,21 @@ export function handlePayWebhook(request: CallbackRequest, secret: string | unde
   }
   const event = typeof message.event_type === 'string' ? message.event_type.toLowerCase().slice(0, 60) : undefined;
   const type = typeof message.resource_type === 'string' ? message.resource_type.toLowerCase() : undefined;
-  const createdAt = typeof message.created_date === 'string' && !Number.isNaN(Date.parse(message.created_date)) && message.created_date.length <= 40 ? message.created_date : now.toISOString();
+  const createdAt =
+    typeof message.created_date === 'string' && !Number.isNaN(Date.parse(message.created_date)) && message.created_date.length <= 40
+      ? message.created_date
+      : now.toISOString();
   const messageId = typeof message.id === 'string' && /^[A-Za-z0-9._:-]{1,100}$/.test(message.id) ? message.id : undefined;
   const resource = message.resource;
   const updates: StatusUpdate[] = [];
   const base = { updatedAt: createdAt, ...(messageId ? { updateId: `webhook:${messageId}` } : {}) };
-  if (type === 'payment' && isObject(resource) && typeof resource.payment_id === 'string' && isObject(resource.state) && typeof resource.state.status === 'string') {
+  if (
+    type === 'payment' &&
+    isObject(resource) &&
+    typeof resource.payment_id === 'string' &&
+    isObject(resource.state) &&
+    typeof resource.state.status === 'string'
+  ) {
     try {
       updates.push(toStatusUpdate(resource as unknown as PayPayment, base));
     } catch {

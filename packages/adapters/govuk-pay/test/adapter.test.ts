@@ -20,11 +20,20 @@ function fixture(name: string): Payment {
   return structuredClone(loadFixtures('payment', { kind: 'valid', version: 2 }).find((f) => f.name === name)!.data) as Payment;
 }
 
-const minimal = (): Payment => ({ amountPence: 1250, description: 'Garden waste bin sticker', reference: 'GW-1001', returnUrl: 'https://www.example.gov.uk/garden-waste/paid' });
+const minimal = (): Payment => ({
+  amountPence: 1250,
+  description: 'Garden waste bin sticker',
+  reference: 'GW-1001',
+  returnUrl: 'https://www.example.gov.uk/garden-waste/paid',
+});
 
 async function instance(extra: Record<string, unknown> = {}) {
   const memory = createMemoryLogger('debug');
-  const { instance: a } = await instantiateAdapter(adapter, { baseUrl: sim.url, apiKey: sim.apiKey, webhookSigningSecret: sim.webhookSigningSecret, ...extra }, { retry: false, logger: memory.logger, rawLogger: true });
+  const { instance: a } = await instantiateAdapter(
+    adapter,
+    { baseUrl: sim.url, apiKey: sim.apiKey, webhookSigningSecret: sim.webhookSigningSecret, ...extra },
+    { retry: false, logger: memory.logger, rawLogger: true },
+  );
   return { a, logs: memory.entries };
 }
 
@@ -56,10 +65,23 @@ describe('submit', () => {
       return_url: 'https://www.example.gov.uk/parking/permits/return',
       language: 'cy',
       email: 'alex.example@example.com',
-      metadata: { ledgerCode: 'AB100', permitZone: 'C', renewal: false, lgx_transaction_id: t.id, lgx_pays_for: '3f1c9a52-7d4e-4b8a-9c21-5e6f7a8b9c0d', lgx_fund_code: 'PARK01' },
+      metadata: {
+        ledgerCode: 'AB100',
+        permitZone: 'C',
+        renewal: false,
+        lgx_transaction_id: t.id,
+        lgx_pays_for: '3f1c9a52-7d4e-4b8a-9c21-5e6f7a8b9c0d',
+        lgx_fund_code: 'PARK01',
+      },
     });
     const payment = sim.payment(receipt.externalRef);
-    expect(receipt).toEqual({ externalRef: payment.payment_id, status: 'open', externalStatusCode: 'created', acceptedAt: payment.created_date, nextUrl: `${sim.url}/secure/${payment.payment_id}` });
+    expect(receipt).toEqual({
+      externalRef: payment.payment_id,
+      status: 'open',
+      externalStatusCode: 'created',
+      acceptedAt: payment.created_date,
+      nextUrl: `${sim.url}/secure/${payment.payment_id}`,
+    });
   });
 
   it('asks for delayed capture when the payment says so', async () => {
@@ -98,7 +120,9 @@ describe('submit', () => {
     const error = await rejection(a.submit!(tx(minimal()), { signal: signal() }));
     expect(error).toMatchObject({ issues: [expect.objectContaining({ path: '/returnUrl', rule: 'origin' })] });
     expect(sim.requests).toHaveLength(0);
-    await expect(a.submit!(tx({ ...minimal(), returnUrl: 'https://forms.example.gov.uk/paid' }), { signal: signal() })).resolves.toMatchObject({ status: 'open' });
+    await expect(
+      a.submit!(tx({ ...minimal(), returnUrl: 'https://forms.example.gov.uk/paid' }), { signal: signal() }),
+    ).resolves.toMatchObject({ status: 'open' });
   });
 
   it.each([
@@ -112,8 +136,21 @@ describe('submit', () => {
     ['a metadata value over 100 characters', { metadata: { note: 'y'.repeat(101) } }, '/metadata/note'],
   ])('refuses %s before any request', async (_label, change, path) => {
     const { a } = await instance();
-    const error = await rejection(a.submit!(createTransaction('payment', { ...minimal(), ...change } as never, { council: COUNCIL, idempotencyKey: 'k1', version: 2, validate: false }), { signal: signal() }));
-    expect(error).toMatchObject({ code: 'LGX_ERR_VALIDATION_INVALID', issues: expect.arrayContaining([expect.objectContaining({ path })]) });
+    const error = await rejection(
+      a.submit!(
+        createTransaction('payment', { ...minimal(), ...change } as never, {
+          council: COUNCIL,
+          idempotencyKey: 'k1',
+          version: 2,
+          validate: false,
+        }),
+        { signal: signal() },
+      ),
+    );
+    expect(error).toMatchObject({
+      code: 'LGX_ERR_VALIDATION_INVALID',
+      issues: expect.arrayContaining([expect.objectContaining({ path })]),
+    });
     expect(sim.requests).toHaveLength(0);
   });
 });
@@ -134,7 +171,10 @@ describe('errors', () => {
   it('passes a Retry-After from GOV.UK Pay on', async () => {
     const { a } = await instance();
     sim.faults.failNext(1, { status: 429, body: { code: 'P0900', description: 'Too many requests' }, headers: { 'retry-after': '7' } });
-    await expect(a.submit!(tx(minimal()), { signal: signal() })).rejects.toMatchObject({ classification: 'rateLimited', retryAfterMs: 7000 });
+    await expect(a.submit!(tx(minimal()), { signal: signal() })).rejects.toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 7000,
+    });
   });
 
   it('classifies a wrong API key as auth, without the key in the message', async () => {
@@ -160,24 +200,37 @@ describe('errors', () => {
   it('reports a reused idempotency key with another payment as permanent (409, P0191)', async () => {
     const { a } = await instance();
     await a.submit!(tx(minimal(), 'same-key'), { signal: signal() });
-    await expect(a.submit!(tx({ ...minimal(), amountPence: 999 }, 'same-key'), { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', status: 409, vendorCode: 'P0191' });
+    await expect(a.submit!(tx({ ...minimal(), amountPence: 999 }, 'same-key'), { signal: signal() })).rejects.toMatchObject({
+      classification: 'permanent',
+      status: 409,
+      vendorCode: 'P0191',
+    });
   });
 
   it('reports an unknown payment as notFound', async () => {
     const { a } = await instance();
-    await expect(a.getStatus!('nosuchpayment0000000000000', { signal: signal() })).rejects.toMatchObject({ classification: 'notFound', vendorCode: 'P0200' });
+    await expect(a.getStatus!('nosuchpayment0000000000000', { signal: signal() })).rejects.toMatchObject({
+      classification: 'notFound',
+      vendorCode: 'P0200',
+    });
   });
 
   it('treats a create answer without a payment id as retryable (the idempotency key makes the retry safe)', async () => {
     const { a } = await instance();
     sim.faults.failNext(1, { malformed: true, body: '{"state":{"status":"created"}}' });
-    await expect(a.submit!(tx(minimal()), { signal: signal() })).rejects.toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    await expect(a.submit!(tx(minimal()), { signal: signal() })).rejects.toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
   });
 
   it('logs no e-mail address, reference text or key', async () => {
     const { a, logs } = await instance();
     await a.submit!(tx(fixture('parking-permit-with-line-items')), { signal: signal() });
-    sim.faults.failNext(1, { status: 422, body: { code: 'P0102', description: 'Invalid attribute value: email alex.example@example.com' } });
+    sim.faults.failNext(1, {
+      status: 422,
+      body: { code: 'P0102', description: 'Invalid attribute value: email alex.example@example.com' },
+    });
     const error = await rejection(a.submit!(tx(fixture('parking-permit-with-line-items')), { signal: signal() }));
     const text = JSON.stringify(logs) + String(error.message);
     expect(text).not.toContain('alex.example@example.com');
@@ -202,7 +255,13 @@ describe('status', () => {
       updatedAt: expect.any(String),
       updateId: `${id}:success`,
       source: 'govuk-pay',
-      payment: { state: 'success', finished: true, providerRef: sim.payment(id).provider_id, cardBrand: 'Mastercard', cardLastFour: '4444' },
+      payment: {
+        state: 'success',
+        finished: true,
+        providerRef: sim.payment(id).provider_id,
+        cardBrand: 'Mastercard',
+        cardLastFour: '4444',
+      },
     });
   });
 
@@ -214,7 +273,11 @@ describe('status', () => {
     const { a } = await instance();
     const id = await created(a, { ...minimal(), delayedCapture: true });
     sim.advance(id, state);
-    await expect(a.getStatus!(id, { signal: signal() })).resolves.toMatchObject({ status, externalStatusCode: state, payment: { state, finished: false } });
+    await expect(a.getStatus!(id, { signal: signal() })).resolves.toMatchObject({
+      status,
+      externalStatusCode: state,
+      payment: { state, finished: false },
+    });
   });
 
   it.each([
@@ -245,17 +308,33 @@ describe('pollUpdates', () => {
     const one = (await a.submit!(tx(minimal()), { signal: signal() })).externalRef;
     const two = (await a.submit!(tx(minimal()), { signal: signal() })).externalRef;
     const first = await a.pollUpdates!(start.cursor, { signal: signal() });
-    expect(first.updates.map((u) => [u.externalRef, u.externalStatusCode]).sort()).toEqual([[one, 'created'], [two, 'created']].sort());
+    expect(first.updates.map((u) => [u.externalRef, u.externalStatusCode]).sort()).toEqual(
+      [
+        [one, 'created'],
+        [two, 'created'],
+      ].sort(),
+    );
 
     sim.complete(one);
     sim.fail(two, 'P0030');
     const second = await a.pollUpdates!(first.cursor, { signal: signal() });
-    expect(second.updates.map((u) => [u.externalRef, u.status]).sort()).toEqual([[one, 'closed'], [two, 'cancelled']].sort());
+    expect(second.updates.map((u) => [u.externalRef, u.status]).sort()).toEqual(
+      [
+        [one, 'closed'],
+        [two, 'cancelled'],
+      ].sort(),
+    );
     expect((await a.pollUpdates!(second.cursor, { signal: signal() })).updates).toEqual([]);
-    expect(sim.requests.filter((r) => r.path === '/v1/payments' && r.method === 'GET').every((r) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(String(r.query.from_date)))).toBe(true);
+    expect(
+      sim.requests
+        .filter((r) => r.path === '/v1/payments' && r.method === 'GET')
+        .every((r) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(String(r.query.from_date))),
+    ).toBe(true);
 
     await expect(a.pollUpdates!('not a cursor', { signal: signal() })).rejects.toMatchObject({ code: 'LGX_ERR_VALIDATION_INVALID' });
-    await expect(a.pollUpdates!(Buffer.from('{"v":1,"from":"x","seen":{}}').toString('base64url'), { signal: signal() })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: '/cursor' })] });
+    await expect(
+      a.pollUpdates!(Buffer.from('{"v":1,"from":"x","seen":{}}').toString('base64url'), { signal: signal() }),
+    ).rejects.toMatchObject({ issues: [expect.objectContaining({ path: '/cursor' })] });
   });
 });
 
@@ -272,9 +351,20 @@ describe('handleCallback', () => {
     message.resource.card_details.cardholder_name = 'Sherlock Holmes';
     message.resource.card_details.billing_address = { line1: '221 Baker Street', postcode: 'NW1 6XE' };
     const raw = JSON.stringify(message);
-    const result = await a.handleCallback!(request(raw, { 'Pay-Signature': signGovukPayWebhook(raw, sim.webhookSigningSecret), 'content-type': headers['content-type'] }), { signal: signal() });
+    const result = await a.handleCallback!(
+      request(raw, { 'Pay-Signature': signGovukPayWebhook(raw, sim.webhookSigningSecret), 'content-type': headers['content-type'] }),
+      { signal: signal() },
+    );
     expect(result.status).toBe(200);
-    expect(result.updates).toEqual([expect.objectContaining({ externalRef: id, status: 'closed', externalStatusCode: 'success', updateId: 'webhook:msg-1', payment: expect.objectContaining({ state: 'success', cardLastFour: '4242' }) })]);
+    expect(result.updates).toEqual([
+      expect.objectContaining({
+        externalRef: id,
+        status: 'closed',
+        externalStatusCode: 'success',
+        updateId: 'webhook:msg-1',
+        payment: expect.objectContaining({ state: 'success', cardLastFour: '4242' }),
+      }),
+    ]);
     const text = JSON.stringify(result) + JSON.stringify(logs);
     expect(text).not.toContain('Sherlock');
     expect(text).not.toContain('Baker');
@@ -300,12 +390,16 @@ describe('handleCallback', () => {
     try {
       const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callbacks/pay`;
       await expect(sim.sendWebhook(url, id, 'card_payment_failed')).resolves.toMatchObject({ status: 200 });
-      await expect(sim.sendWebhook(url, id, 'card_payment_failed', { secret: 'not-the-signing-secret' })).resolves.toMatchObject({ status: 401 });
+      await expect(sim.sendWebhook(url, id, 'card_payment_failed', { secret: 'not-the-signing-secret' })).resolves.toMatchObject({
+        status: 401,
+      });
     } finally {
       receiver.closeAllConnections();
       await new Promise<void>((r) => receiver.close(() => r()));
     }
-    expect(results[0]!.updates).toEqual([expect.objectContaining({ externalRef: id, status: 'cancelled', payment: expect.objectContaining({ failureCode: 'P0010' }) })]);
+    expect(results[0]!.updates).toEqual([
+      expect.objectContaining({ externalRef: id, status: 'cancelled', payment: expect.objectContaining({ failureCode: 'P0010' }) }),
+    ]);
     expect(results[1]!.updates).toEqual([]);
   });
 
@@ -317,7 +411,17 @@ describe('handleCallback', () => {
     sim.settleRefund(id, refund.refundRef, 'success');
     const { body, headers } = sim.webhook(id, 'card_payment_refunded');
     const result = await a.handleCallback!(request(body, headers), { signal: signal() });
-    expect(result.updates).toEqual([expect.objectContaining({ externalRef: id, status: 'closed', payment: { state: 'success', finished: true, refunds: [expect.objectContaining({ refundRef: refund.refundRef, amountPence: 250, status: 'success' })] } })]);
+    expect(result.updates).toEqual([
+      expect.objectContaining({
+        externalRef: id,
+        status: 'closed',
+        payment: {
+          state: 'success',
+          finished: true,
+          refunds: [expect.objectContaining({ refundRef: refund.refundRef, amountPence: 250, status: 'success' })],
+        },
+      }),
+    ]);
   });
 
   it.each([
@@ -346,18 +450,38 @@ describe('handleCallback', () => {
   it('answers 400 to a signed body that is not JSON, and acknowledges events it does not map without updates', async () => {
     const { a } = await instance();
     const junk = '<xml>&xxe;</xml>';
-    await expect(a.handleCallback!(request(junk, { 'pay-signature': signGovukPayWebhook(junk, sim.webhookSigningSecret) }), { signal: signal() })).resolves.toEqual({ status: 400, updates: [] });
-    const odd = JSON.stringify({ id: 'm2', resource_type: 'agreement', event_type: 'agreement_created', resource: { __proto__: { polluted: true } } });
-    await expect(a.handleCallback!(request(odd, { 'pay-signature': signGovukPayWebhook(odd, sim.webhookSigningSecret) }), { signal: signal() })).resolves.toEqual({ status: 200, updates: [] });
-    const unknownState = JSON.stringify({ id: 'm3', resource_type: 'payment', event_type: 'x', resource: { payment_id: 'abc', state: { status: 'teleported' } } });
-    await expect(a.handleCallback!(request(unknownState, { 'pay-signature': signGovukPayWebhook(unknownState, sim.webhookSigningSecret) }), { signal: signal() })).resolves.toEqual({ status: 200, updates: [] });
+    await expect(
+      a.handleCallback!(request(junk, { 'pay-signature': signGovukPayWebhook(junk, sim.webhookSigningSecret) }), { signal: signal() }),
+    ).resolves.toEqual({ status: 400, updates: [] });
+    const odd = JSON.stringify({
+      id: 'm2',
+      resource_type: 'agreement',
+      event_type: 'agreement_created',
+      resource: { __proto__: { polluted: true } },
+    });
+    await expect(
+      a.handleCallback!(request(odd, { 'pay-signature': signGovukPayWebhook(odd, sim.webhookSigningSecret) }), { signal: signal() }),
+    ).resolves.toEqual({ status: 200, updates: [] });
+    const unknownState = JSON.stringify({
+      id: 'm3',
+      resource_type: 'payment',
+      event_type: 'x',
+      resource: { payment_id: 'abc', state: { status: 'teleported' } },
+    });
+    await expect(
+      a.handleCallback!(request(unknownState, { 'pay-signature': signGovukPayWebhook(unknownState, sim.webhookSigningSecret) }), {
+        signal: signal(),
+      }),
+    ).resolves.toEqual({ status: 200, updates: [] });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('refuses an oversized webhook body without reading it', async () => {
     const { a } = await instance();
     const big = 'x'.repeat(300 * 1024);
-    await expect(a.handleCallback!(request(big, { 'pay-signature': signGovukPayWebhook(big, sim.webhookSigningSecret) }), { signal: signal() })).resolves.toEqual({ status: 413, updates: [] });
+    await expect(
+      a.handleCallback!(request(big, { 'pay-signature': signGovukPayWebhook(big, sim.webhookSigningSecret) }), { signal: signal() }),
+    ).resolves.toEqual({ status: 413, updates: [] });
   });
 });
 
@@ -376,25 +500,47 @@ describe('refundPayment', () => {
     expect(refund).toEqual({ refundRef: expect.any(String), amountPence: 1500, status: 'submitted', createdAt: expect.any(String) });
     const sent = sim.requests.find((r) => r.path === `/v1/payments/${id}/refunds` && r.method === 'POST')!;
     expect(JSON.parse(sent.body)).toEqual({ amount: 1500, refund_amount_available: 5000 });
-    expect((await a.getStatus!(id, { signal: signal() })).payment?.refunds).toEqual([expect.objectContaining({ refundRef: refund.refundRef, status: 'submitted' })]);
+    expect((await a.getStatus!(id, { signal: signal() })).payment?.refunds).toEqual([
+      expect.objectContaining({ refundRef: refund.refundRef, status: 'submitted' }),
+    ]);
     sim.settleRefund(id, refund.refundRef, 'success');
-    await expect(a.getStatus!(id, { signal: signal() })).resolves.toMatchObject({ status: 'closed', payment: { refunds: [expect.objectContaining({ status: 'success', amountPence: 1500 })] } });
+    await expect(a.getStatus!(id, { signal: signal() })).resolves.toMatchObject({
+      status: 'closed',
+      payment: { refunds: [expect.objectContaining({ status: 'success', amountPence: 1500 })] },
+    });
   });
 
   it('is refused as permanent when the amount available does not match (412, P0604) or the payment cannot be refunded (P0603)', async () => {
     const { id } = await paid();
-    await expect(refundPayment(config(), id, { amountPence: 100, refundAmountAvailablePence: 4999 })).rejects.toMatchObject({ classification: 'permanent', status: 412, vendorCode: 'P0604' });
-    await expect(refundPayment(config(), id, { amountPence: 5001 })).rejects.toMatchObject({ classification: 'permanent', vendorCode: 'P0603' });
+    await expect(refundPayment(config(), id, { amountPence: 100, refundAmountAvailablePence: 4999 })).rejects.toMatchObject({
+      classification: 'permanent',
+      status: 412,
+      vendorCode: 'P0604',
+    });
+    await expect(refundPayment(config(), id, { amountPence: 5001 })).rejects.toMatchObject({
+      classification: 'permanent',
+      vendorCode: 'P0603',
+    });
     const { a } = await instance();
     const unpaid = (await a.submit!(tx(minimal()), { signal: signal() })).externalRef;
-    await expect(refundPayment(config(), unpaid, { amountPence: 100 })).rejects.toMatchObject({ classification: 'permanent', vendorCode: 'P0603' });
+    await expect(refundPayment(config(), unpaid, { amountPence: 100 })).rejects.toMatchObject({
+      classification: 'permanent',
+      vendorCode: 'P0603',
+    });
   });
 
   it('checks its input before sending anything', async () => {
     const before = sim.requests.length;
-    await expect(refundPayment(config(), '../../v1/payments', { amountPence: 100 })).rejects.toMatchObject({ code: 'LGX_ERR_VALIDATION_INVALID', issues: [expect.objectContaining({ path: '/paymentId' })] });
-    await expect(refundPayment(config(), 'abc', { amountPence: 0.5 })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: '/amountPence' })] });
-    await expect(refundPayment(config(), 'abc', { amountPence: '100' as unknown as number })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: '/amountPence' })] });
+    await expect(refundPayment(config(), '../../v1/payments', { amountPence: 100 })).rejects.toMatchObject({
+      code: 'LGX_ERR_VALIDATION_INVALID',
+      issues: [expect.objectContaining({ path: '/paymentId' })],
+    });
+    await expect(refundPayment(config(), 'abc', { amountPence: 0.5 })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: '/amountPence' })],
+    });
+    await expect(refundPayment(config(), 'abc', { amountPence: '100' as unknown as number })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: '/amountPence' })],
+    });
     expect(sim.requests.length).toBe(before);
   });
 });

@@ -13,7 +13,12 @@ beforeAll(async () => {
 afterAll(() => sim.close());
 beforeEach(() => sim.reset());
 
-const valid = () => ({ amount: 1250, reference: 'GW-1001', description: 'Garden waste bin sticker', return_url: 'https://www.example.gov.uk/paid' });
+const valid = () => ({
+  amount: 1250,
+  reference: 'GW-1001',
+  description: 'Garden waste bin sticker',
+  return_url: 'https://www.example.gov.uk/paid',
+});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read GOV.UK Pay's JSON bodies field by field
 type Json = Record<string, any>;
@@ -21,12 +26,17 @@ type Json = Record<string, any>;
 async function call(method: string, path: string, options: { body?: unknown; key?: string | null; headers?: Record<string, string> } = {}) {
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.key !== null) headers.authorization = `Bearer ${options.key ?? GOVUK_PAY_SIMULATOR_API_KEY}`;
-  const res = await fetch(`${sim.url}${path}`, { method, headers, ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}) });
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: typeof options.body === 'string' ? options.body : JSON.stringify(options.body) } : {}),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Json) : undefined };
 }
 
-const create = (body: unknown = valid(), headers?: Record<string, string>) => call('POST', '/v1/payments', { body, ...(headers ? { headers } : {}) });
+const create = (body: unknown = valid(), headers?: Record<string, string>) =>
+  call('POST', '/v1/payments', { body, ...(headers ? { headers } : {}) });
 
 describe('GOV.UK Pay simulator', () => {
   it('requires the Bearer API key, answering 401 otherwise', async () => {
@@ -62,7 +72,13 @@ describe('GOV.UK Pay simulator', () => {
     ['a return URL over 2000 characters', { return_url: `https://www.example.gov.uk/${'p'.repeat(2000)}` }, 422, 'P0102', 'return_url'],
     ['a language other than en or cy', { language: 'fr' }, 422, 'P0102', 'language'],
     ['a card number', { card_number: '4444333322221111' }, 400, 'P0104', 'card_number'],
-    ['more than 10 metadata keys', { metadata: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, i])) }, 422, 'P0102', 'metadata'],
+    [
+      'more than 10 metadata keys',
+      { metadata: Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`k${i}`, i])) },
+      422,
+      'P0102',
+      'metadata',
+    ],
     ['a metadata key over 30 characters', { metadata: { ['k'.repeat(31)]: 1 } }, 422, 'P0102', 'metadata'],
     ['an object as a metadata value', { metadata: { k: { nested: true } } }, 422, 'P0102', 'metadata'],
   ])('refuses %s with GOV.UK Pay error %i %s', async (_label, change, status, code, field) => {
@@ -117,19 +133,33 @@ describe('GOV.UK Pay simulator', () => {
     const id = (await create()).body!.payment_id as string;
     sim.complete(id, { brand: 'Visa', lastFour: '1111' });
     const got = await call('GET', `/v1/payments/${id}`);
-    expect(got.body).toMatchObject({ state: { status: 'success', finished: true }, card_details: { card_brand: 'Visa', last_digits_card_number: '1111' }, refund_summary: { status: 'available', amount_available: 1250 } });
+    expect(got.body).toMatchObject({
+      state: { status: 'success', finished: true },
+      card_details: { card_brand: 'Visa', last_digits_card_number: '1111' },
+      refund_summary: { status: 'available', amount_available: 1250 },
+    });
     expect(got.body!._links.next_url).toBeUndefined();
     expect(Object.keys(got.body!.card_details as object).sort()).toEqual(['card_brand', 'card_type', 'last_digits_card_number']);
     expect(JSON.stringify(got.body)).not.toMatch(/expiry|cvv|cvc|first_digits/i);
     const events = await call('GET', `/v1/payments/${id}/events`);
-    expect(events.body!.events.map((e: { state: { status: string } }) => e.state.status)).toEqual(['created', 'started', 'submitted', 'success']);
+    expect(events.body!.events.map((e: { state: { status: string } }) => e.state.status)).toEqual([
+      'created',
+      'started',
+      'submitted',
+      'success',
+    ]);
     expect((await call('GET', '/v1/payments/nosuchpayment/events')).body).toMatchObject({ code: 'P0300' });
   });
 
   it('fails payments with GOV.UK Pay failure codes, and cancels and captures through the API', async () => {
     const failed = (await create()).body!.payment_id as string;
     sim.fail(failed, 'P0020');
-    expect((await call('GET', `/v1/payments/${failed}`)).body!.state).toEqual({ status: 'failed', finished: true, code: 'P0020', message: 'Payment expired' });
+    expect((await call('GET', `/v1/payments/${failed}`)).body!.state).toEqual({
+      status: 'failed',
+      finished: true,
+      code: 'P0020',
+      message: 'Payment expired',
+    });
     const cancelled = (await create()).body!.payment_id as string;
     expect((await call('POST', `/v1/payments/${cancelled}/cancel`)).status).toBe(204);
     expect((await call('GET', `/v1/payments/${cancelled}`)).body!.state).toMatchObject({ status: 'cancelled', code: 'P0040' });
@@ -151,8 +181,14 @@ describe('GOV.UK Pay simulator', () => {
     expect(refund).toMatchObject({ status: 202, body: { amount: 1000, status: 'submitted', payment_id: id } });
     expect((await call('POST', `/v1/payments/${id}/refunds`, { body: { amount: 251 } })).body).toMatchObject({ code: 'P0603' });
     sim.settleRefund(id, refund.body!.refund_id as string, 'success');
-    expect((await call('GET', `/v1/payments/${id}/refunds`)).body!._embedded.refunds).toEqual([expect.objectContaining({ status: 'success', amount: 1000 })]);
-    expect((await call('GET', `/v1/payments/${id}`)).body!.refund_summary).toEqual({ status: 'available', amount_available: 250, amount_submitted: 1000 });
+    expect((await call('GET', `/v1/payments/${id}/refunds`)).body!._embedded.refunds).toEqual([
+      expect.objectContaining({ status: 'success', amount: 1000 }),
+    ]);
+    expect((await call('GET', `/v1/payments/${id}`)).body!.refund_summary).toEqual({
+      status: 'available',
+      amount_available: 250,
+      amount_submitted: 1000,
+    });
   });
 
   it('searches payments by creation date, newest first, a page at a time', async () => {
@@ -172,7 +208,12 @@ describe('GOV.UK Pay simulator', () => {
     sim.complete(id);
     const delivery = sim.webhook(id, 'card_payment_succeeded');
     expect(delivery.headers['pay-signature']).toBe(createHmac('sha256', sim.webhookSigningSecret).update(delivery.body).digest('hex'));
-    expect(JSON.parse(delivery.body)).toMatchObject({ resource_id: id, resource_type: 'payment', event_type: 'card_payment_succeeded', resource: { state: { status: 'success' } } });
+    expect(JSON.parse(delivery.body)).toMatchObject({
+      resource_id: id,
+      resource_type: 'payment',
+      event_type: 'card_payment_succeeded',
+      resource: { state: { status: 'success' } },
+    });
 
     const received: Array<{ signature: string | undefined; body: string }> = [];
     const receiver = http.createServer((req, res) => {
@@ -215,7 +256,11 @@ describe('GOV.UK Pay simulator with a state folder', () => {
     const request = (s: GovukPaySimulator, method: string, url: string, body?: unknown) =>
       fetch(`${s.url}${url}`, {
         method,
-        headers: { authorization: `Bearer ${GOVUK_PAY_SIMULATOR_API_KEY}`, 'content-type': 'application/json', 'idempotency-key': 'order-1' },
+        headers: {
+          authorization: `Bearer ${GOVUK_PAY_SIMULATOR_API_KEY}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'order-1',
+        },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       }).then(async (res) => ({ status: res.status, body: (await res.json()) as Json }));
     try {
@@ -227,7 +272,11 @@ describe('GOV.UK Pay simulator with a state folder', () => {
 
       const second = await startGovukPaySimulator({ stateDir: dir });
       try {
-        expect((await request(second, 'GET', `/v1/payments/${id}`)).body).toMatchObject({ payment_id: id, state: { status: 'success', finished: true }, card_details: { last_digits_card_number: '4242' } });
+        expect((await request(second, 'GET', `/v1/payments/${id}`)).body).toMatchObject({
+          payment_id: id,
+          state: { status: 'success', finished: true },
+          card_details: { last_digits_card_number: '4242' },
+        });
         const events = (await request(second, 'GET', `/v1/payments/${id}/events`)).body.events as Json[];
         expect(events.map((e) => e.state.status)).toEqual(['created', 'started', 'submitted', 'success']);
         // The same Idempotency-Key and body as before the restart: the same payment, not a second one.

@@ -1,4 +1,12 @@
-import { assertValidData, defineAdapter, NotFoundError, RetryableError, UnsupportedError, type Receipt, type StatusUpdate } from '@lgx/core';
+import {
+  assertValidData,
+  defineAdapter,
+  NotFoundError,
+  RetryableError,
+  UnsupportedError,
+  type Receipt,
+  type StatusUpdate,
+} from '@lgx/core';
 import type { AuthStrategy } from '@lgx/core/http';
 import { configSchema, type Open311Config } from './config';
 import { canonicalStatus, missedCollectionForm, streetReportForm, updateToStatus, type FormOptions } from './mapping';
@@ -30,9 +38,14 @@ export const adapter = defineAdapter({
     version: '0.1.0',
     sdk: '^1.0.0',
     domains: ['street', 'highways', 'waste'],
-    description: 'Street reports and missed bin collections sent to any Open311 GeoReport v2 server (XML or JSON, tokens), with status by GET requests and mySociety servicerequestupdates.',
+    description:
+      'Street reports and missed bin collections sent to any Open311 GeoReport v2 server (XML or JSON, tokens), with status by GET requests and mySociety servicerequestupdates.',
     homepage: 'https://wiki.open311.org/GeoReport_v2',
-    specification: { name: 'Open311 GeoReport v2 with the mySociety extensions', version: 'v2 (frozen) + mySociety servicerequestupdates', url: 'https://wiki.open311.org/GeoReport_v2' },
+    specification: {
+      name: 'Open311 GeoReport v2 with the mySociety extensions',
+      version: 'v2 (frozen) + mySociety servicerequestupdates',
+      url: 'https://wiki.open311.org/GeoReport_v2',
+    },
   },
   configSchema,
   capabilities: [
@@ -47,13 +60,19 @@ export const adapter = defineAdapter({
     const api = new Open311Api(http, { format: config.format ?? 'xml', jurisdictionId: config.jurisdictionId, apiKey: config.apiKey });
     const serviceTable = context.mappings.service ?? {};
     const configCodes = config.serviceCodes ?? {};
-    const statusTable: Record<string, string> = Object.assign(Object.create(null) as Record<string, string>, config.statusMap, context.mappings.status);
+    const statusTable: Record<string, string> = Object.assign(
+      Object.create(null) as Record<string, string>,
+      config.statusMap,
+      context.mappings.status,
+    );
     const pendingTokens = new Map<string, string>();
     const lookbackMs = (config.updatesLookbackMinutes ?? 60) * 60_000;
 
     const serviceCode = (keys: string[], fallback: string): string => {
       for (const key of keys) {
-        const code = (Object.hasOwn(serviceTable, key) ? serviceTable[key] : undefined) ?? (Object.hasOwn(configCodes, key) ? configCodes[key] : undefined);
+        const code =
+          (Object.hasOwn(serviceTable, key) ? serviceTable[key] : undefined) ??
+          (Object.hasOwn(configCodes, key) ? configCodes[key] : undefined);
         if (code !== undefined) return code;
       }
       return fallback;
@@ -63,7 +82,12 @@ export const adapter = defineAdapter({
       const attributes: Record<string, string> = {};
       if (extra.serviceNotice) attributes.serviceNotice = extra.serviceNotice.slice(0, 1000);
       if (extra.accountId) attributes.accountId = extra.accountId.slice(0, 1000);
-      return { externalRef: serviceRequestId, status: 'open', acceptedAt: context.clock.now().toISOString(), ...(Object.keys(attributes).length ? { attributes } : {}) };
+      return {
+        externalRef: serviceRequestId,
+        status: 'open',
+        acceptedAt: context.clock.now().toISOString(),
+        ...(Object.keys(attributes).length ? { attributes } : {}),
+      };
     };
 
     /** One look at a token: the receipt once it has a service_request_id, else a retryable "not yet". */
@@ -74,7 +98,10 @@ export const adapter = defineAdapter({
         throw error;
       });
       if (id === undefined) {
-        throw new RetryableError(`the Open311 server has not yet turned token ${token.slice(0, 64)} into a service_request_id; try again later`, { details: { token: token.slice(0, 128) } });
+        throw new RetryableError(
+          `the Open311 server has not yet turned token ${token.slice(0, 64)} into a service_request_id; try again later`,
+          { details: { token: token.slice(0, 128) } },
+        );
       }
       pendingTokens.delete(key);
       context.logger.info('service request created', { externalRef: id, via: 'token' });
@@ -103,14 +130,22 @@ export const adapter = defineAdapter({
           mediaUrls: config.mediaUrls ?? 'first',
         };
         const type: string = tx.type;
-        if (type !== 'street.report' && type !== 'waste.missedCollection') throw new UnsupportedError(`the open311 adapter does not submit ${type.slice(0, 100)}`);
-        const built = tx.type === 'street.report' ? streetReportForm(assertValidData('street.report', tx.data), options) : missedCollectionForm(assertValidData('waste.missedCollection', tx.data), options);
+        if (type !== 'street.report' && type !== 'waste.missedCollection')
+          throw new UnsupportedError(`the open311 adapter does not submit ${type.slice(0, 100)}`);
+        const built =
+          tx.type === 'street.report'
+            ? streetReportForm(assertValidData('street.report', tx.data), options)
+            : missedCollectionForm(assertValidData('waste.missedCollection', tx.data), options);
 
         // A repeat of a submit that got a token: ask about the token rather than post again.
         const token = pendingTokens.get(key);
         if (token !== undefined) return followToken(key, token, signal);
 
-        if (built.skippedMedia > 0) context.logger.warn('inline attachments not sent: Open311 media_url takes URLs only', { transaction: tx.id, skipped: built.skippedMedia });
+        if (built.skippedMedia > 0)
+          context.logger.warn('inline attachments not sent: Open311 media_url takes URLs only', {
+            transaction: tx.id,
+            skipped: built.skippedMedia,
+          });
         const created = await api.postRequest(built.form, signal);
         if (created.serviceRequestId !== undefined) {
           context.logger.info('service request created', { type: tx.type, externalRef: created.serviceRequestId, transaction: tx.id });
@@ -148,7 +183,10 @@ export const adapter = defineAdapter({
         const end = w3c(Math.max(now, since), 'up');
         const seen = new Set(position.ids);
         const { updates: fetched, skipped } = await api.updates(start, end, signal);
-        if (skipped > 0) context.logger.warn('servicerequestupdates: skipped updates without a usable service_request_id or updated_datetime', { skipped });
+        if (skipped > 0)
+          context.logger.warn('servicerequestupdates: skipped updates without a usable service_request_id or updated_datetime', {
+            skipped,
+          });
         const fresh = fetched
           .map((u) => ({ u, at: Date.parse(u.updatedAt), id: u.updateId ?? `${u.serviceRequestId}@${u.updatedAt}` }))
           .filter((x) => !Number.isNaN(x.at) && x.at >= since && !(x.at === since && seen.has(x.id)))
@@ -166,7 +204,9 @@ export const adapter = defineAdapter({
           ids.push(x.id);
         }
         // `unchanged` is a comment without a change of status: there is no status to report.
-        const updates = fresh.filter((x) => x.u.status.toLowerCase() !== 'unchanged').map((x) => updateToStatus({ ...x.u, updatedAt: instant(x.u.updatedAt, new Date(x.at)) }, statusTable));
+        const updates = fresh
+          .filter((x) => x.u.status.toLowerCase() !== 'unchanged')
+          .map((x) => updateToStatus({ ...x.u, updatedAt: instant(x.u.updatedAt, new Date(x.at)) }, statusTable));
         context.logger.debug('servicerequestupdates polled', { received: fetched.length, new: updates.length });
         return { updates, cursor: writeCursor({ ...(t !== undefined ? { t } : { t: start }), ids }) };
       },

@@ -31,7 +31,9 @@ function setAttribute(form: Record<string, FormValue>, code: string, value: Attr
 }
 
 function addressString(a: NonNullable<Location['address']>): string {
-  return [a.saon, [a.paon, a.street].filter(Boolean).join(' '), a.locality, a.town, a.postcode].filter((p): p is string => typeof p === 'string' && p !== '').join(', ');
+  return [a.saon, [a.paon, a.street].filter(Boolean).join(' '), a.locality, a.town, a.postcode]
+    .filter((p): p is string => typeof p === 'string' && p !== '')
+    .join(', ');
 }
 
 function addRequester(form: Record<string, FormValue>, requester: Requester | undefined): void {
@@ -62,7 +64,14 @@ function addLocation(form: Record<string, FormValue>, location: Location, option
   if (form.lat === undefined && form.address_string === undefined && form.address_id === undefined) {
     const usrn = location.usrn ?? location.address?.usrn;
     form.address_string =
-      location.description ?? (usrn ? `USRN ${usrn}` : location.bng ? `Grid reference ${location.bng.easting}, ${location.bng.northing}` : uprn ? `UPRN ${uprn}` : 'Location not given');
+      location.description ??
+      (usrn
+        ? `USRN ${usrn}`
+        : location.bng
+          ? `Grid reference ${location.bng.easting}, ${location.bng.northing}`
+          : uprn
+            ? `UPRN ${uprn}`
+            : 'Location not given');
   }
   if (location.bng) {
     setAttribute(form, 'easting', location.bng.easting);
@@ -70,15 +79,22 @@ function addLocation(form: Record<string, FormValue>, location: Location, option
   }
   setAttribute(form, 'usrn', location.usrn ?? location.address?.usrn);
   setAttribute(form, 'uprn', uprn);
-  if (location.description && form.address_string !== location.description) setAttribute(form, 'location_description', location.description);
+  if (location.description && form.address_string !== location.description)
+    setAttribute(form, 'location_description', location.description);
 }
 
-function finish(form: Record<string, FormValue>, attributes: Attributes | undefined, externalRefs: StreetReport['externalRefs'], options: FormOptions): void {
+function finish(
+  form: Record<string, FormValue>,
+  attributes: Attributes | undefined,
+  externalRefs: StreetReport['externalRefs'],
+  options: FormOptions,
+): void {
   const fms = externalRefs?.find((r) => r.system.toLowerCase() === 'fixmystreet');
   if (fms) setAttribute(form, 'fixmystreet_id', fms.reference);
   // The service's own questions last, so a channel's answer wins over a derived value.
   for (const [code, value] of Object.entries(attributes ?? {})) setAttribute(form, code, value);
-  if (options.idempotencyAttribute && options.idempotencyKey !== undefined) form[`attribute[${options.idempotencyAttribute}]`] = options.idempotencyKey;
+  if (options.idempotencyAttribute && options.idempotencyKey !== undefined)
+    form[`attribute[${options.idempotencyAttribute}]`] = options.idempotencyKey;
 }
 
 /** A street report as a POST requests body. */
@@ -110,7 +126,13 @@ const REPORTS: Record<NonNullable<WasteMissedCollection['residentReport']>, stri
 /** A missed collection as a POST requests body: the property by UPRN (address_id), the details as attributes. */
 export function missedCollectionForm(data: WasteMissedCollection, options: FormOptions): BuiltRequest {
   const service = data.service.replace(/_/g, ' ');
-  const description = [`Missed ${service} collection on ${data.scheduledDate}.`, data.residentReport ? REPORTS[data.residentReport] : undefined, data.notes].filter(Boolean).join(' ');
+  const description = [
+    `Missed ${service} collection on ${data.scheduledDate}.`,
+    data.residentReport ? REPORTS[data.residentReport] : undefined,
+    data.notes,
+  ]
+    .filter(Boolean)
+    .join(' ');
   const form: Record<string, FormValue> = {
     service_code: options.serviceCode([`waste.missedCollection:${data.service}`, `missed_${data.service}`], `missed_${data.service}`),
     description: description.slice(0, 4000),
@@ -148,13 +170,20 @@ const EXTENDED_STATUSES: ReadonlySet<string> = new Set<string>(CASE_STATUSES);
  * then status), then the extended status of the same name (case-insensitive, spaces as
  * underscores), else `open` with the server's word kept as externalStatusCode.
  */
-export function canonicalStatus(status: string, externalStatusCode: string | undefined, table: Readonly<Record<string, string>>): CaseStatus {
+export function canonicalStatus(
+  status: string,
+  externalStatusCode: string | undefined,
+  table: Readonly<Record<string, string>>,
+): CaseStatus {
   for (const key of [externalStatusCode, status]) {
     if (key === undefined) continue;
     const mapped = Object.hasOwn(table, key) ? table[key] : undefined;
     if (mapped !== undefined && EXTENDED_STATUSES.has(mapped)) return mapped as CaseStatus;
   }
-  const normal = status.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  const normal = status
+    .trim()
+    .toLowerCase()
+    .replace(/[\s-]+/g, '_');
   return EXTENDED_STATUSES.has(normal) ? (normal as CaseStatus) : 'open';
 }
 

@@ -39,7 +39,15 @@ function listFrom(doc: unknown, root: string, item: string): Doc[] {
   if (isDoc(doc)) {
     const inner = doc[root];
     // A JSON server that answers one object where the spec has a one-item list is read as that list.
-    list = Array.isArray(inner) ? inner : isDoc(inner) ? (inner[item] ?? []) : inner === '' || inner === undefined ? (root in doc ? [] : [doc]) : undefined;
+    list = Array.isArray(inner)
+      ? inner
+      : isDoc(inner)
+        ? (inner[item] ?? [])
+        : inner === '' || inner === undefined
+          ? root in doc
+            ? []
+            : [doc]
+          : undefined;
   }
   if (!Array.isArray(list)) return malformed(`a ${root} list`);
   return list.filter(isDoc);
@@ -100,7 +108,10 @@ function toService(s: Doc): Open311Service {
     serviceName: text(s.service_name) ?? code,
     metadata: flag(s.metadata) ?? false,
     type: type === 'batch' || type === 'blackbox' ? type : 'realtime',
-    keywords: (text(s.keywords) ?? '').split(',').map((k) => k.trim()).filter(Boolean),
+    keywords: (text(s.keywords) ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter(Boolean),
     groups: groups.length ? groups : group !== undefined ? [group] : [],
     nonPublic: false,
   };
@@ -199,13 +210,21 @@ export class Open311Api {
   /** A server may echo what it was sent (api_key included) in an error body: keep the key out of messages. */
   private scrub = (error: unknown): never => {
     const key = this.options.apiKey;
-    if (key.length >= 4 && error instanceof Error && error.message.includes(key)) error.message = error.message.split(key).join('[redacted]');
+    if (key.length >= 4 && error instanceof Error && error.message.includes(key))
+      error.message = error.message.split(key).join('[redacted]');
     throw error;
   };
 
   private async get(resource: string, query: Record<string, string>, signal: AbortSignal): Promise<unknown> {
     const what = `GET ${resource}`;
-    const response = await this.http.get<string>(this.path(resource), { query: { ...this.jurisdiction(), ...query }, headers: { accept: this.accept }, responseType: 'text', signal }).catch(this.scrub);
+    const response = await this.http
+      .get<string>(this.path(resource), {
+        query: { ...this.jurisdiction(), ...query },
+        headers: { accept: this.accept },
+        responseType: 'text',
+        signal,
+      })
+      .catch(this.scrub);
     return this.parse(response.data, what);
   }
 
@@ -225,7 +244,10 @@ export class Open311Api {
   }
 
   /** POST requests: the new service_request_id, or a token to resolve later. */
-  async postRequest(form: Record<string, FormValue>, signal: AbortSignal): Promise<{ serviceRequestId?: string; token?: string; serviceNotice?: string; accountId?: string }> {
+  async postRequest(
+    form: Record<string, FormValue>,
+    signal: AbortSignal,
+  ): Promise<{ serviceRequestId?: string; token?: string; serviceNotice?: string; accountId?: string }> {
     const response = await this.http
       .post<string>(this.path('requests'), {
         body: encodeForm({ ...this.jurisdiction(), api_key: this.options.apiKey, ...form }),
@@ -237,7 +259,11 @@ export class Open311Api {
         // On POST, 404 means the service_code (or jurisdiction) is unknown: a configuration error that
         // sending again will not fix, not a missing record.
         if (error instanceof NotFoundError) {
-          throw new PermanentError(error.message, { cause: error, ...(error.status !== undefined ? { status: error.status } : {}), ...(error.vendorCode !== undefined ? { vendorCode: error.vendorCode } : {}) });
+          throw new PermanentError(error.message, {
+            cause: error,
+            ...(error.status !== undefined ? { status: error.status } : {}),
+            ...(error.vendorCode !== undefined ? { vendorCode: error.vendorCode } : {}),
+          });
         }
         throw error;
       })
@@ -248,7 +274,11 @@ export class Open311Api {
     if (id === undefined && token === undefined) return malformed('a service_request_id or a token');
     const notice = text(first?.service_notice);
     const account = text(first?.account_id);
-    return { ...(id !== undefined ? { serviceRequestId: id } : { token: token! }), ...(notice !== undefined ? { serviceNotice: notice } : {}), ...(account !== undefined ? { accountId: account } : {}) };
+    return {
+      ...(id !== undefined ? { serviceRequestId: id } : { token: token! }),
+      ...(notice !== undefined ? { serviceNotice: notice } : {}),
+      ...(account !== undefined ? { accountId: account } : {}),
+    };
   }
 
   /** GET tokens/{token}: the service_request_id once the server has assigned one. */
@@ -259,7 +289,11 @@ export class Open311Api {
 
   /** GET requests/{id}, with the api_key: servers that hide status notes and descriptions from the public show them to their clients. */
   async request(id: string, signal: AbortSignal): Promise<Open311ServiceRequest | undefined> {
-    const found = listFrom(await this.get(`requests/${encodeURIComponent(id)}`, { api_key: this.options.apiKey }, signal), 'service_requests', 'request').map(toRequest);
+    const found = listFrom(
+      await this.get(`requests/${encodeURIComponent(id)}`, { api_key: this.options.apiKey }, signal),
+      'service_requests',
+      'request',
+    ).map(toRequest);
     return found.find((r) => r.serviceRequestId === id) ?? found[0];
   }
 

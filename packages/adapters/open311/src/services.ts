@@ -26,7 +26,12 @@ export interface ListServicesOptions {
  * ```
  */
 export async function listOpen311Services(options: ListServicesOptions): Promise<Open311Service[]> {
-  const http = createHttpClient({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs ?? 15_000, vendorCode: open311ErrorCode, retry: false });
+  const http = createHttpClient({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs ?? 15_000,
+    vendorCode: open311ErrorCode,
+    retry: false,
+  });
   const api = new Open311Api(http, { format: options.format ?? 'xml', jurisdictionId: options.jurisdictionId, apiKey: '' });
   const signal = options.signal ?? AbortSignal.timeout(options.timeoutMs ?? 60_000);
   const services = await api.services(signal);

@@ -69,18 +69,25 @@ export function hasUnsafeXml(text: string): boolean {
  */
 export function parseXml(text: string, what: string): Record<string, unknown> {
   if (hasUnsafeXml(text)) {
-    throw new PermanentError(`${what} answered an XML document with a DOCTYPE or entity declaration; LGX refuses such documents unread`, { code: 'LGX_ERR_SOAP_UNSAFE_XML' });
+    throw new PermanentError(`${what} answered an XML document with a DOCTYPE or entity declaration; LGX refuses such documents unread`, {
+      code: 'LGX_ERR_SOAP_UNSAFE_XML',
+    });
   }
   // Checked for well-formedness first: the parser alone would read a truncated document as a short one.
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new RetryableError(`${what} answered a body that is not well-formed XML (line ${valid.err.line})`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    throw new RetryableError(`${what} answered a body that is not well-formed XML (line ${valid.err.line})`, {
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
   }
   let parsed: unknown;
   try {
     parsed = parser.parse(text);
   } catch (cause) {
-    throw new RetryableError(`${what} answered a body that is not well-formed XML`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE', cause });
+    throw new RetryableError(`${what} answered a body that is not well-formed XML`, {
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+      cause,
+    });
   }
   const tree = clean(parsed);
   if (typeof tree !== 'object' || tree === null || Array.isArray(tree)) {

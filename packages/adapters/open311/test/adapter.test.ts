@@ -27,7 +27,10 @@ function posted(index = 0) {
 }
 
 function street(name = 'pothole-with-coordinates', key?: string) {
-  return createTransaction('street.report', fixture('street.report', name) as never, { council: 'E07000223', ...(key ? { idempotencyKey: key } : {}) });
+  return createTransaction('street.report', fixture('street.report', name) as never, {
+    council: 'E07000223',
+    ...(key ? { idempotencyKey: key } : {}),
+  });
 }
 
 describe('submitting', () => {
@@ -84,7 +87,9 @@ describe('submitting', () => {
 
   it('sends a missed collection by UPRN (address_id) with the collection details as attributes', async () => {
     const a = await instance();
-    const tx = createTransaction('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied') as never, { council: 'E07000223' });
+    const tx = createTransaction('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied') as never, {
+      council: 'E07000223',
+    });
     await expect(a.submit!(tx, { signal: signal() })).resolves.toMatchObject({ externalRef: '1001' });
     const { form } = posted();
     expect(form.get('service_code')).toBe('missed_recycling');
@@ -93,13 +98,22 @@ describe('submitting', () => {
     expect(form.get('attribute[collection_date]')).toBe('2026-11-17');
     expect(form.get('attribute[container_type]')).toBe('wheelie_bin');
     expect(form.get('attribute[container_presented]')).toBe('true');
-    expect(form.get('description')).toBe('Missed recycling collection on 2026-11-17. The container was not emptied. Bin was out by 6am, every other bin in the street was emptied.');
+    expect(form.get('description')).toBe(
+      'Missed recycling collection on 2026-11-17. The container was not emptied. Bin was out by 6am, every other bin in the street was emptied.',
+    );
     expect(form.get('attribute[lgx_idempotency_key]')).toBe(tx.idempotencykey ?? tx.id);
   });
 
   it("takes service codes from the stack's `service` table first, then config serviceCodes, then the canonical name", async () => {
-    const a = await instance({ serviceCodes: { 'waste.missedCollection:garden': 'GDN-MISS', graffiti: 'X' } }, { service: { 'waste.missedCollection:garden': 'missed_garden' } });
-    const garden = createTransaction('waste.missedCollection', fixture('waste.missedCollection', 'garden-bin-contaminated-with-soil') as never, { council: 'E07000223' });
+    const a = await instance(
+      { serviceCodes: { 'waste.missedCollection:garden': 'GDN-MISS', graffiti: 'X' } },
+      { service: { 'waste.missedCollection:garden': 'missed_garden' } },
+    );
+    const garden = createTransaction(
+      'waste.missedCollection',
+      fixture('waste.missedCollection', 'garden-bin-contaminated-with-soil') as never,
+      { council: 'E07000223' },
+    );
     await a.submit!(garden, { signal: signal() });
     expect(posted().form.get('service_code')).toBe('missed_garden');
     const b = await instance({ serviceCodes: { 'street.report:street_light': 'pothole' } });
@@ -119,13 +133,21 @@ describe('submitting', () => {
   it('encodes the form as the spec says: spaces, symbols, non-ASCII and broken UTF-16 included', async () => {
     const a = await instance();
     const description = 'Fish & chips = £5; 100% "hot" + a/b?c#d \ud83d\ude00 broken: \ud800!';
-    await a.submit!(createTransaction('street.report', { ...(fixture('street.report', 'pothole-with-coordinates') as object), description } as never, { council: 'E07000223' }), { signal: signal() });
+    await a.submit!(
+      createTransaction('street.report', { ...(fixture('street.report', 'pothole-with-coordinates') as object), description } as never, {
+        council: 'E07000223',
+      }),
+      { signal: signal() },
+    );
     expect(posted().form.get('description')).toBe('Fish & chips = £5; 100% "hot" + a/b?c#d \ud83d\ude00 broken: \ufffd!');
   });
 
   it('sends every photo URL with mediaUrls: all, and no address_id when sendAddressId is false', async () => {
     const a = await instance({ mediaUrls: 'all', sendAddressId: false });
-    const data = structuredClone(fixture('street.report', 'pothole-with-coordinates')) as { media: Array<Record<string, unknown>>; location: Record<string, unknown> };
+    const data = structuredClone(fixture('street.report', 'pothole-with-coordinates')) as {
+      media: Array<Record<string, unknown>>;
+      location: Record<string, unknown>;
+    };
     data.media.push({ filename: 'b.jpg', contentType: 'image/jpeg', size: 10, url: 'https://media.example.org/b.jpg' });
     data.location = { uprn: '100090215480' };
     await a.submit!(createTransaction('street.report', data as never, { council: 'E07000223' }), { signal: signal() });
@@ -153,7 +175,10 @@ describe('submitting', () => {
     const receipt = await a.submit!(structuredClone(tx), { signal: signal(), attempt: 2 });
     expect(receipt.externalRef).toBe('1001');
     expect(sim.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
-    expect(sim.requests.filter((r) => r.path.startsWith('/open311/v2/tokens/')).map((r) => r.path.endsWith(`.${format}`))).toEqual([true, true]);
+    expect(sim.requests.filter((r) => r.path.startsWith('/open311/v2/tokens/')).map((r) => r.path.endsWith(`.${format}`))).toEqual([
+      true,
+      true,
+    ]);
   });
 
   it('refuses oversized, wrongly typed and prototype-polluting input before any network call', async () => {
@@ -169,7 +194,9 @@ describe('submitting', () => {
       const tx = createTransaction('street.report', data as never, { council: 'E07000223', validate: false });
       await expect(a.submit!(tx, { signal: signal() })).rejects.toMatchObject({ code: 'LGX_ERR_VALIDATION_INVALID' });
     }
-    const other = createTransaction('waste.containerRequest', loadFixtures('waste.containerRequest', { kind: 'valid' })[0]!.data as never, { council: 'E07000223' });
+    const other = createTransaction('waste.containerRequest', loadFixtures('waste.containerRequest', { kind: 'valid' })[0]!.data as never, {
+      council: 'E07000223',
+    });
     await expect(a.submit!(other as never, { signal: signal() })).rejects.toMatchObject({ classification: 'unsupported' });
     expect(sim.requests).toHaveLength(0);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -179,9 +206,16 @@ describe('submitting', () => {
 describe('logging', () => {
   it('logs references and counts, never the api_key or what the reporter wrote (token path, skipped photos, failures)', async () => {
     const memory = createMemoryLogger('debug');
-    const { instance: a } = await instantiateAdapter(adapter, { baseUrl: sim.endpoint, apiKey: sim.apiKey }, { logger: memory.logger, rawLogger: true, retry: false });
+    const { instance: a } = await instantiateAdapter(
+      adapter,
+      { baseUrl: sim.endpoint, apiKey: sim.apiKey },
+      { logger: memory.logger, rawLogger: true, retry: false },
+    );
     sim.setTokenMode({ resolveAfterPolls: 1 });
-    const data = { ...(fixture('street.report', 'fly-tipping-at-address') as object), requester: { person: { email: 'resident.person@example.com', phone: '07700 900999' } } };
+    const data = {
+      ...(fixture('street.report', 'fly-tipping-at-address') as object),
+      requester: { person: { email: 'resident.person@example.com', phone: '07700 900999' } },
+    };
     await a.submit!(createTransaction('street.report', data as never, { council: 'E07000223' }), { signal: signal() });
     sim.faults.failNext(1, { status: 400, body: '<errors><error><code>400</code><description>bad</description></error></errors>' });
     await a.submit!(street(), { signal: signal() }).catch(() => undefined);
@@ -189,21 +223,47 @@ describe('logging', () => {
     const text = memory.text();
     expect(text).toContain('inline attachments not sent');
     expect(text).toContain('service request created');
-    for (const secret of [sim.apiKey, 'resident.person@example.com', '07700 900999', 'Two mattresses', 'Mill Road']) expect(text).not.toContain(secret);
+    for (const secret of [sim.apiKey, 'resident.person@example.com', '07700 900999', 'Two mattresses', 'Mill Road'])
+      expect(text).not.toContain(secret);
   });
 });
 
 describe('errors', () => {
   it('classifies the Open311 error documents: 400 permanent with the code, 403 auth, 404 on POST permanent, 429 rate limited, 5xx retryable', async () => {
     const a = await instance();
-    sim.faults.failNext(1, { status: 400, body: '<?xml version="1.0"?><errors><error><code>ATTR_MISSING</code><description>attribute depth is required</description></error></errors>', headers: { 'content-type': 'text/xml' } });
-    await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', vendorCode: 'ATTR_MISSING', status: 400 });
+    sim.faults.failNext(1, {
+      status: 400,
+      body: '<?xml version="1.0"?><errors><error><code>ATTR_MISSING</code><description>attribute depth is required</description></error></errors>',
+      headers: { 'content-type': 'text/xml' },
+    });
+    await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({
+      classification: 'permanent',
+      vendorCode: 'ATTR_MISSING',
+      status: 400,
+    });
     const wrongKey = await instance({ apiKey: 'not-the-key' });
-    await expect(wrongKey.submit!(street(), { signal: signal() })).rejects.toMatchObject({ classification: 'auth', status: 403, vendorCode: '403' });
-    await expect((await instance({ serviceCodes: { 'street.report:pothole': 'NO-SUCH' } })).submit!(createTransaction('street.report', { ...(fixture('street.report', 'pothole-with-coordinates') as object), serviceCode: undefined } as never, { council: 'E07000223' }), { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', status: 404 });
+    await expect(wrongKey.submit!(street(), { signal: signal() })).rejects.toMatchObject({
+      classification: 'auth',
+      status: 403,
+      vendorCode: '403',
+    });
+    await expect(
+      (await instance({ serviceCodes: { 'street.report:pothole': 'NO-SUCH' } })).submit!(
+        createTransaction(
+          'street.report',
+          { ...(fixture('street.report', 'pothole-with-coordinates') as object), serviceCode: undefined } as never,
+          { council: 'E07000223' },
+        ),
+        { signal: signal() },
+      ),
+    ).rejects.toMatchObject({ classification: 'permanent', status: 404 });
     sim.faults.failNext(1, { status: 429, headers: { 'retry-after': '30' } });
     await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({ classification: 'rateLimited', retryAfterMs: 30_000 });
-    sim.faults.failNext(1, { status: 503, body: '[{"code":503,"description":"down for maintenance"}]', headers: { 'content-type': 'application/json' } });
+    sim.faults.failNext(1, {
+      status: 503,
+      body: '[{"code":503,"description":"down for maintenance"}]',
+      headers: { 'content-type': 'application/json' },
+    });
     await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({ classification: 'retryable', vendorCode: '503' });
   });
 
@@ -217,10 +277,15 @@ describe('errors', () => {
 
   it('refuses an XML answer with a DOCTYPE or entity declaration without expanding it', async () => {
     const a = await instance();
-    const bomb = '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><service_requests><request><service_request_id>&lol2;</service_request_id></request></service_requests>';
+    const bomb =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><service_requests><request><service_request_id>&lol2;</service_request_id></request></service_requests>';
     sim.faults.failNext(1, { malformed: true, body: bomb, contentType: 'text/xml' });
-    await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', code: 'LGX_ERR_SOAP_UNSAFE_XML' });
-    const xxe = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><service_requests><request><service_request_id>&x;</service_request_id></request></service_requests>';
+    await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({
+      classification: 'permanent',
+      code: 'LGX_ERR_SOAP_UNSAFE_XML',
+    });
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><service_requests><request><service_request_id>&x;</service_request_id></request></service_requests>';
     sim.faults.failNext(1, { malformed: true, body: xxe, contentType: 'text/xml' });
     await expect(a.getStatus!('1001', { signal: signal() })).rejects.toMatchObject({ code: 'LGX_ERR_SOAP_UNSAFE_XML' });
   });
@@ -228,8 +293,15 @@ describe('errors', () => {
   it('treats a body that is not XML or JSON, or lacks an id, as a retryable malformed response', async () => {
     const a = await instance();
     sim.faults.failNext(1, { malformed: true, body: '<service_requests><request><service_request_id>1', contentType: 'text/xml' });
-    await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
-    sim.faults.failNext(1, { malformed: true, body: '<service_requests><request><status>open</status></request></service_requests>', contentType: 'text/xml' });
+    await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
+    sim.faults.failNext(1, {
+      malformed: true,
+      body: '<service_requests><request><status>open</status></request></service_requests>',
+      contentType: 'text/xml',
+    });
     await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({ code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
     const j = await instance({ format: 'json' });
     sim.faults.failNext(1, { malformed: true, body: '{"__proto__": {"polluted": 1}, "service_requests": [' });
@@ -240,8 +312,15 @@ describe('errors', () => {
     const a = await instance();
     const deep = `<service_requests><request><service_request_id>1</service_request_id>${'<x>'.repeat(5000)}${'</x>'.repeat(5000)}</request></service_requests>`;
     sim.faults.failNext(1, { malformed: true, body: deep, contentType: 'text/xml' });
-    await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
-    sim.faults.failNext(1, { malformed: true, body: '<service_requests><request><service_request_id>12&#10;34</service_request_id></request></service_requests>', contentType: 'text/xml' });
+    await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
+    sim.faults.failNext(1, {
+      malformed: true,
+      body: '<service_requests><request><service_request_id>12&#10;34</service_request_id></request></service_requests>',
+      contentType: 'text/xml',
+    });
     await expect(a.submit!(street(), { signal: signal() })).rejects.toMatchObject({ code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
   });
 
@@ -250,12 +329,19 @@ describe('errors', () => {
     sim.faults.failNext(1, { malformed: true, body: '[{"__proto__": {"polluted": true}, "service_request_id": 4242}]' });
     await expect(j.submit!(street(), { signal: signal() })).resolves.toMatchObject({ externalRef: '4242' });
     sim.faults.failNext(1, { malformed: true, body: '{"service_request_id": "S-1", "service_notice": "Usually fixed in 5 days"}' });
-    await expect(j.submit!(street(), { signal: signal() })).resolves.toMatchObject({ externalRef: 'S-1', attributes: { serviceNotice: 'Usually fixed in 5 days' } });
+    await expect(j.submit!(street(), { signal: signal() })).resolves.toMatchObject({
+      externalRef: 'S-1',
+      attributes: { serviceNotice: 'Usually fixed in 5 days' },
+    });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const x = await instance();
-    const body = '<?xml version="1.0"?><service_requests><request><service_request_id>7</service_request_id><status>open</status><status_notes>Fish &amp; chips &amp;lt;b&amp;gt; &#163;5</status_notes><updated_datetime>2026-11-20T10:00:00Z</updated_datetime></request></service_requests>';
+    const body =
+      '<?xml version="1.0"?><service_requests><request><service_request_id>7</service_request_id><status>open</status><status_notes>Fish &amp; chips &amp;lt;b&amp;gt; &#163;5</status_notes><updated_datetime>2026-11-20T10:00:00Z</updated_datetime></request></service_requests>';
     sim.faults.failNext(1, { malformed: true, body, contentType: 'text/xml' });
-    await expect(x.getStatus!('7', { signal: signal() })).resolves.toMatchObject({ externalRef: '7', description: 'Fish & chips &lt;b&gt; £5' });
+    await expect(x.getStatus!('7', { signal: signal() })).resolves.toMatchObject({
+      externalRef: '7',
+      description: 'Fish & chips &lt;b&gt; £5',
+    });
   });
 });
 
@@ -279,12 +365,28 @@ describe('status', () => {
     const a = await instance({ statusMap: { 'Awaiting Inspection': 'investigating' } }, { status: { WORKS_ORDERED: 'action_scheduled' } });
     const { externalRef } = await a.submit!(street(), { signal: signal() });
     sim.state.requests.get(externalRef)!.status = 'Awaiting Inspection' as never;
-    await expect(a.getStatus!(externalRef, { signal: signal() })).resolves.toMatchObject({ status: 'investigating', externalStatusCode: 'Awaiting Inspection' });
+    await expect(a.getStatus!(externalRef, { signal: signal() })).resolves.toMatchObject({
+      status: 'investigating',
+      externalStatusCode: 'Awaiting Inspection',
+    });
     sim.state.requests.get(externalRef)!.status = 'Something Else' as never;
-    await expect(a.getStatus!(externalRef, { signal: signal() })).resolves.toMatchObject({ status: 'open', externalStatusCode: 'Something Else' });
-    sim.state.updates.push({ update_id: 'x1', service_request_id: externalRef, status: 'in_progress', external_status_code: 'WORKS_ORDERED', updated_datetime: new Date().toISOString(), description: '' });
+    await expect(a.getStatus!(externalRef, { signal: signal() })).resolves.toMatchObject({
+      status: 'open',
+      externalStatusCode: 'Something Else',
+    });
+    sim.state.updates.push({
+      update_id: 'x1',
+      service_request_id: externalRef,
+      status: 'in_progress',
+      external_status_code: 'WORKS_ORDERED',
+      updated_datetime: new Date().toISOString(),
+      description: '',
+    });
     const polled = await a.pollUpdates!(undefined, { signal: signal() });
-    expect(polled.updates.find((u) => u.updateId === 'x1')).toMatchObject({ status: 'action_scheduled', externalStatusCode: 'WORKS_ORDERED' });
+    expect(polled.updates.find((u) => u.updateId === 'x1')).toMatchObject({
+      status: 'action_scheduled',
+      externalStatusCode: 'WORKS_ORDERED',
+    });
   });
 
   it('reports an unknown service request as not found', async () => {
@@ -292,30 +394,45 @@ describe('status', () => {
     await expect(a.getStatus!('99999', { signal: signal() })).rejects.toMatchObject({ classification: 'notFound' });
   });
 
-  it.each(['xml', 'json'] as const)('polls servicerequestupdates.%s with a cursor: every update once, several in one second included', async (format) => {
-    const a = await instance({ format });
-    const { externalRef } = await a.submit!(street(), { signal: signal() });
-    const first = await a.pollUpdates!(undefined, { signal: signal() });
-    expect(first.updates).toEqual([expect.objectContaining({ externalRef, status: 'open', externalStatusCode: 'RECEIVED', updateId: 'u1' })]);
-    const get = sim.requests.at(-1)!;
-    expect(get.path).toBe(`/open311/v2/servicerequestupdates.${format}`);
-    expect(get.query).toMatchObject({ start_date: expect.stringMatching(/Z$/), end_date: expect.stringMatching(/Z$/), api_key: sim.apiKey });
+  it.each(['xml', 'json'] as const)(
+    'polls servicerequestupdates.%s with a cursor: every update once, several in one second included',
+    async (format) => {
+      const a = await instance({ format });
+      const { externalRef } = await a.submit!(street(), { signal: signal() });
+      const first = await a.pollUpdates!(undefined, { signal: signal() });
+      expect(first.updates).toEqual([
+        expect.objectContaining({ externalRef, status: 'open', externalStatusCode: 'RECEIVED', updateId: 'u1' }),
+      ]);
+      const get = sim.requests.at(-1)!;
+      expect(get.path).toBe(`/open311/v2/servicerequestupdates.${format}`);
+      expect(get.query).toMatchObject({
+        start_date: expect.stringMatching(/Z$/),
+        end_date: expect.stringMatching(/Z$/),
+        api_key: sim.apiKey,
+      });
 
-    setOpen311Status(sim, externalRef, 'investigating');
-    setOpen311Status(sim, externalRef, 'fixed', { description: 'Filled', externalStatusCode: 'DONE' });
-    const second = await a.pollUpdates!(first.cursor, { signal: signal() });
-    expect(second.updates.map((u) => [u.status, u.externalStatusCode, u.updateId])).toEqual([
-      ['investigating', 'investigating', 'u2'],
-      ['fixed', 'DONE', 'u3'],
-    ]);
-    expect((await a.pollUpdates!(second.cursor, { signal: signal() })).updates).toEqual([]);
-  });
+      setOpen311Status(sim, externalRef, 'investigating');
+      setOpen311Status(sim, externalRef, 'fixed', { description: 'Filled', externalStatusCode: 'DONE' });
+      const second = await a.pollUpdates!(first.cursor, { signal: signal() });
+      expect(second.updates.map((u) => [u.status, u.externalStatusCode, u.updateId])).toEqual([
+        ['investigating', 'investigating', 'u2'],
+        ['fixed', 'DONE', 'u3'],
+      ]);
+      expect((await a.pollUpdates!(second.cursor, { signal: signal() })).updates).toEqual([]);
+    },
+  );
 
   it("skips 'unchanged' updates (comments without a status) but moves past them", async () => {
     const a = await instance();
     const { externalRef } = await a.submit!(street(), { signal: signal() });
     const first = await a.pollUpdates!(undefined, { signal: signal() });
-    sim.state.updates.push({ update_id: 'c1', service_request_id: externalRef, status: 'unchanged' as never, updated_datetime: new Date().toISOString(), description: 'We have looked' });
+    sim.state.updates.push({
+      update_id: 'c1',
+      service_request_id: externalRef,
+      status: 'unchanged' as never,
+      updated_datetime: new Date().toISOString(),
+      description: 'We have looked',
+    });
     const next = await a.pollUpdates!(first.cursor, { signal: signal() });
     expect(next.updates).toEqual([]);
     expect(JSON.parse(next.cursor).ids).toContain('c1');
@@ -324,7 +441,13 @@ describe('status', () => {
   it('skips an update it cannot read and reports the rest', async () => {
     const a = await instance();
     const { externalRef } = await a.submit!(street(), { signal: signal() });
-    sim.state.updates.push({ update_id: 'bad', service_request_id: '', status: 'fixed', updated_datetime: new Date().toISOString(), description: '' });
+    sim.state.updates.push({
+      update_id: 'bad',
+      service_request_id: '',
+      status: 'fixed',
+      updated_datetime: new Date().toISOString(),
+      description: '',
+    });
     const polled = await a.pollUpdates!(undefined, { signal: signal() });
     expect(polled.updates.map((u) => u.externalRef)).toEqual([externalRef]);
   });
@@ -332,7 +455,9 @@ describe('status', () => {
   it('starts again from the look-back window when handed a cursor it cannot read', async () => {
     const a = await instance();
     await a.submit!(street(), { signal: signal() });
-    await expect(a.pollUpdates!('{"__proto__":1}', { signal: signal() })).resolves.toMatchObject({ updates: [expect.objectContaining({ externalRef: '1001' })] });
+    await expect(a.pollUpdates!('{"__proto__":1}', { signal: signal() })).resolves.toMatchObject({
+      updates: [expect.objectContaining({ externalRef: '1001' })],
+    });
   });
 });
 
@@ -341,8 +466,23 @@ describe('services', () => {
     const services = await listOpen311Services({ baseUrl: sim.endpoint, format, withDefinitions: true });
     const pothole = services.find((s) => s.serviceCode === 'pothole')!;
     expect(pothole).toMatchObject({ serviceName: 'Pothole', metadata: true, type: 'realtime', groups: ['Roads'] });
-    expect(pothole.attributes!.map((a) => a.code)).toEqual(['depthCm', 'onBusRoute', 'easting', 'northing', 'fixmystreet_id', 'uprn', 'usrn']);
-    expect(pothole.attributes![1]).toMatchObject({ datatype: 'singlevaluelist', required: false, values: [{ key: 'true', name: 'Yes' }, { key: 'false', name: 'No' }] });
+    expect(pothole.attributes!.map((a) => a.code)).toEqual([
+      'depthCm',
+      'onBusRoute',
+      'easting',
+      'northing',
+      'fixmystreet_id',
+      'uprn',
+      'usrn',
+    ]);
+    expect(pothole.attributes![1]).toMatchObject({
+      datatype: 'singlevaluelist',
+      required: false,
+      values: [
+        { key: 'true', name: 'Yes' },
+        { key: 'false', name: 'No' },
+      ],
+    });
     expect(pothole.attributes![2]).toMatchObject({ code: 'easting', automated: 'server_set' });
     expect(services.find((s) => s.serviceCode === 'dead_animal')).toMatchObject({ nonPublic: true, keywords: ['private'] });
     expect(pothole.nonPublic).toBe(false);
@@ -356,8 +496,15 @@ describe('services', () => {
   });
 
   it('refuses a config without the API key or with an unknown format, naming the field', async () => {
-    await expect(instantiateAdapter(adapter, { baseUrl: sim.endpoint })).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_CONFIG_INVALID', issues: [expect.objectContaining({ path: '/apiKey' })] });
-    await expect(instantiateAdapter(adapter, { baseUrl: sim.endpoint, apiKey: 'k', format: 'yaml' })).rejects.toMatchObject({ issues: [expect.objectContaining({ path: '/format' })] });
-    await expect(instantiateAdapter(adapter, { baseUrl: sim.endpoint, apiKey: 'k', serviceCodes: JSON.parse('{"__proto__": "x"}') })).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_CONFIG_INVALID' });
+    await expect(instantiateAdapter(adapter, { baseUrl: sim.endpoint })).rejects.toMatchObject({
+      code: 'LGX_ERR_ADAPTER_CONFIG_INVALID',
+      issues: [expect.objectContaining({ path: '/apiKey' })],
+    });
+    await expect(instantiateAdapter(adapter, { baseUrl: sim.endpoint, apiKey: 'k', format: 'yaml' })).rejects.toMatchObject({
+      issues: [expect.objectContaining({ path: '/format' })],
+    });
+    await expect(
+      instantiateAdapter(adapter, { baseUrl: sim.endpoint, apiKey: 'k', serviceCodes: JSON.parse('{"__proto__": "x"}') }),
+    ).rejects.toMatchObject({ code: 'LGX_ERR_ADAPTER_CONFIG_INVALID' });
   });
 });

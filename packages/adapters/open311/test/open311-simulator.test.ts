@@ -21,7 +21,11 @@ async function get(path: string) {
 async function post(path: string, fields: Record<string, string | string[]>) {
   const body = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) for (const x of Array.isArray(v) ? v : [v]) body.append(k, x);
-  const res = await fetch(`${sim.endpoint}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const res = await fetch(`${sim.endpoint}${path}`, {
+    method: 'POST',
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
@@ -35,10 +39,15 @@ describe('Open311 simulator', () => {
     expect(xml.text).toContain('<groups><group>Roads</group></groups>');
     const json = JSON.parse((await get('/services.json')).text) as Array<{ service_code: string; metadata: boolean }>;
     expect(json.find((s) => s.service_code === 'fly_tipping')).toMatchObject({ metadata: true });
-    const def = JSON.parse((await get('/services/fly_tipping.json')).text) as { service_code: string; attributes: Array<{ code: string; datatype: string; automated?: string }> };
+    const def = JSON.parse((await get('/services/fly_tipping.json')).text) as {
+      service_code: string;
+      attributes: Array<{ code: string; datatype: string; automated?: string }>;
+    };
     expect(def.attributes[0]).toMatchObject({ code: 'itemTypes', datatype: 'multivaluelist' });
     expect(def.attributes.find((a) => a.code === 'easting')).toMatchObject({ automated: 'server_set' });
-    expect((await get('/services/pothole.xml')).text).toContain('<service_definition><service_code>pothole</service_code><attributes><attribute>');
+    expect((await get('/services/pothole.xml')).text).toContain(
+      '<service_definition><service_code>pothole</service_code><attributes><attribute>',
+    );
     expect((await get('/services/nope.xml')).status).toBe(404);
     expect((await get('/services.yaml')).status).toBe(404);
   });
@@ -48,7 +57,16 @@ describe('Open311 simulator', () => {
     expect(created.status).toBe(201);
     expect(created.text).toContain('<service_requests><request><service_request_id>1001</service_request_id>');
     const one = JSON.parse((await get('/requests/1001.json')).text) as Array<Record<string, unknown>>;
-    expect(one).toEqual([expect.objectContaining({ service_request_id: '1001', status: 'open', service_code: 'pothole', lat: '52.2', long: '0.12', description: 'Deep hole' })]);
+    expect(one).toEqual([
+      expect.objectContaining({
+        service_request_id: '1001',
+        status: 'open',
+        service_code: 'pothole',
+        lat: '52.2',
+        long: '0.12',
+        description: 'Deep hole',
+      }),
+    ]);
     expect(sim.state.requests.get('1001')!.attributes).toEqual({ depthCm: '12', onBusRoute: 'true' });
     expect((await get('/requests/4040.xml')).status).toBe(404);
     const list = JSON.parse((await get('/requests.json?service_code=pothole&status=open')).text) as unknown[];
@@ -95,24 +113,57 @@ describe('Open311 simulator', () => {
   it('reports status changes as mySociety servicerequestupdates between start_date and end_date', async () => {
     await post('/requests.xml', pothole);
     setOpen311Status(sim, '1001', 'action_scheduled', { description: 'Booked', externalStatusCode: 'BOOKED' });
-    const all = JSON.parse((await get('/servicerequestupdates.json?start_date=2000-01-01T00:00:00Z&end_date=2999-01-01T00:00:00Z')).text) as Array<Record<string, unknown>>;
+    const all = JSON.parse(
+      (await get('/servicerequestupdates.json?start_date=2000-01-01T00:00:00Z&end_date=2999-01-01T00:00:00Z')).text,
+    ) as Array<Record<string, unknown>>;
     expect(all.map((u) => [u.update_id, u.status, u.external_status_code])).toEqual([
       ['u1', 'open', 'RECEIVED'],
       ['u2', 'action_scheduled', 'BOOKED'],
     ]);
-    expect((await get('/servicerequestupdates.xml?start_date=2999-01-01T00:00:00Z')).text).toContain('<service_request_updates></service_request_updates>');
+    expect((await get('/servicerequestupdates.xml?start_date=2999-01-01T00:00:00Z')).text).toContain(
+      '<service_request_updates></service_request_updates>',
+    );
     expect((await get('/servicerequestupdates.xml?start_date=yesterday')).status).toBe(400);
     expect((await get('/requests/1001.json')).text).toContain('"status_notes":"Booked"');
   });
 
   it('accepts a POSTed update in upper case and applies it', async () => {
     await post('/requests.xml', pothole);
-    const update = await post('/servicerequestupdates.xml', { api_key: OPEN311_TEST_API_KEY, service_request_id: '1001', update_id: 'fms-1', status: 'FIXED', updated_datetime: '2026-11-20T10:00:00Z', description: 'Resident says fixed' });
+    const update = await post('/servicerequestupdates.xml', {
+      api_key: OPEN311_TEST_API_KEY,
+      service_request_id: '1001',
+      update_id: 'fms-1',
+      status: 'FIXED',
+      updated_datetime: '2026-11-20T10:00:00Z',
+      description: 'Resident says fixed',
+    });
     expect(update.status).toBe(200);
     expect(update.text).toMatch(/<request_update><update_id>u2<\/update_id><\/request_update>/);
     expect(sim.state.requests.get('1001')!.status).toBe('fixed');
-    expect((await post('/servicerequestupdates.xml', { api_key: 'wrong', service_request_id: '1001', update_id: 'x', status: 'FIXED', updated_datetime: '2026-11-20T10:00:00Z', description: 'x' })).status).toBe(403);
-    expect((await post('/servicerequestupdates.json', { api_key: OPEN311_TEST_API_KEY, service_request_id: '1001', update_id: 'x', status: 'MADE_UP', updated_datetime: '2026-11-20T10:00:00Z', description: 'x' })).status).toBe(400);
+    expect(
+      (
+        await post('/servicerequestupdates.xml', {
+          api_key: 'wrong',
+          service_request_id: '1001',
+          update_id: 'x',
+          status: 'FIXED',
+          updated_datetime: '2026-11-20T10:00:00Z',
+          description: 'x',
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await post('/servicerequestupdates.json', {
+          api_key: OPEN311_TEST_API_KEY,
+          service_request_id: '1001',
+          update_id: 'x',
+          status: 'MADE_UP',
+          updated_datetime: '2026-11-20T10:00:00Z',
+          description: 'x',
+        })
+      ).status,
+    ).toBe(400);
   });
 
   it('applies the testkit fault injection', async () => {
@@ -136,7 +187,11 @@ describe('Open311 simulator', () => {
 describe('Open311 simulator with a state folder', () => {
   it('continues numbering after a restart and still answers for earlier requests, updates and keys', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'lgx-open311-state-'));
-    const form = (fields: Record<string, string>) => ({ method: 'POST', body: new URLSearchParams(fields), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const form = (fields: Record<string, string>) => ({
+      method: 'POST',
+      body: new URLSearchParams(fields),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     try {
       const first = await startOpen311Simulator({ stateDir: dir });
       const created = await fetch(`${first.endpoint}/requests.json`, form({ ...pothole, 'attribute[lgx_idempotency_key]': 'form-1' }));
@@ -146,13 +201,19 @@ describe('Open311 simulator with a state folder', () => {
 
       const second = await startOpen311Simulator({ stateDir: dir });
       try {
-        expect(await (await fetch(`${second.endpoint}/requests/1001.json`)).json()).toEqual([expect.objectContaining({ service_request_id: '1001', status: 'action_scheduled', status_notes: 'Crew booked' })]);
+        expect(await (await fetch(`${second.endpoint}/requests/1001.json`)).json()).toEqual([
+          expect.objectContaining({ service_request_id: '1001', status: 'action_scheduled', status_notes: 'Crew booked' }),
+        ]);
         const next = await fetch(`${second.endpoint}/requests.json`, form(pothole));
         expect(await next.json()).toEqual([expect.objectContaining({ service_request_id: '1002' })]);
         // The same idempotency key as before the restart: the first request, not a new one.
         const again = await fetch(`${second.endpoint}/requests.json`, form({ ...pothole, 'attribute[lgx_idempotency_key]': 'form-1' }));
         expect(await again.json()).toEqual([{ service_request_id: '1001' }]);
-        const updates = (await (await fetch(`${second.endpoint}/servicerequestupdates.json`)).json()) as Array<{ update_id: string; service_request_id: string; status: string }>;
+        const updates = (await (await fetch(`${second.endpoint}/servicerequestupdates.json`)).json()) as Array<{
+          update_id: string;
+          service_request_id: string;
+          status: string;
+        }>;
         expect(updates.map((u) => [u.update_id, u.service_request_id, u.status])).toEqual([
           ['u1', '1001', 'open'],
           ['u2', '1001', 'action_scheduled'],

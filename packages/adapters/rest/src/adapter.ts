@@ -1,4 +1,21 @@
-import { assertValidData, defineAdapter, maskPersonalData, MappingResults, notConfigured, parseSchemaId, PermanentError, plainJson, SERVABLE_TYPES, servableCapabilities, type AdapterContext, type AdapterInstance, type Envelope, type MappingBindings, type Receipt, type ServableType } from '@lgx/core';
+import {
+  assertValidData,
+  defineAdapter,
+  maskPersonalData,
+  MappingResults,
+  notConfigured,
+  parseSchemaId,
+  PermanentError,
+  plainJson,
+  SERVABLE_TYPES,
+  servableCapabilities,
+  type AdapterContext,
+  type AdapterInstance,
+  type Envelope,
+  type MappingBindings,
+  type Receipt,
+  type ServableType,
+} from '@lgx/core';
 import { authStrategy } from './auth';
 import { Caller } from './caller';
 import { configSchema, type RestAdapterConfig } from './config';
@@ -9,17 +26,32 @@ import { planFromConfig, type IdempotencyKind, type SubmitPlan } from './plan';
 function oneLine(value: unknown, path: string): string {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || text === '' || /[\r\n\0]/.test(text) || text.length > 1000) {
-    throw new PermanentError(`the idempotency key at ${path} is not a one-line text of at most 1000 characters`, { details: { mapping: path } });
+    throw new PermanentError(`the idempotency key at ${path} is not a one-line text of at most 1000 characters`, {
+      details: { mapping: path },
+    });
   }
   return text;
 }
 
-async function createInstance(context: AdapterContext, config: RestAdapterConfig, declared: ReadonlyMap<string, IdempotencyKind>, required: readonly string[], exact: boolean): Promise<AdapterInstance> {
+async function createInstance(
+  context: AdapterContext,
+  config: RestAdapterConfig,
+  declared: ReadonlyMap<string, IdempotencyKind>,
+  required: readonly string[],
+  exact: boolean,
+): Promise<AdapterInstance> {
   const plan = planFromConfig(config, declared, required, exact);
   const timeoutMs = config.timeoutMs ?? 30_000;
   if (config.openapi !== undefined) {
-    const fetcher = context.http({ baseUrl: config.baseUrl, timeoutMs, ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}) });
-    const operations = await readOpenApi(config.openapi, async (url) => (await fetcher.get<string>(url, { responseType: 'text', signal: AbortSignal.timeout(timeoutMs) })).data);
+    const fetcher = context.http({
+      baseUrl: config.baseUrl,
+      timeoutMs,
+      ...(config.maxResponseBytes !== undefined ? { maxResponseBytes: config.maxResponseBytes } : {}),
+    });
+    const operations = await readOpenApi(
+      config.openapi,
+      async (url) => (await fetcher.get<string>(url, { responseType: 'text', signal: AbortSignal.timeout(timeoutMs) })).data,
+    );
     checkAgainstOpenApi(plan.requests, operations);
   }
   const auth = authStrategy(config.auth, timeoutMs);
@@ -40,8 +72,14 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
     const request = submit.idempotency.request;
     const answer = await caller.send(request, input, bindings, signal, { accept: [404] });
     if (answer.status === 404) return undefined;
-    const mapped = await request.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input });
-    if (mapped === undefined || mapped === null || mapped === false || (typeof mapped === 'object' && Object.keys(mapped).length === 0)) return undefined;
+    const mapped = await request.response!.evaluate(answer.body, {
+      ...bindings,
+      status: answer.status,
+      headers: answer.headers,
+      request: input,
+    });
+    if (mapped === undefined || mapped === null || mapped === false || (typeof mapped === 'object' && Object.keys(mapped).length === 0))
+      return undefined;
     return results.receipt(mapped, request.response!.path, tx);
   }
 
@@ -57,7 +95,11 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
       try {
         const found = await lookUp(submit, tx, input, signal);
         if (found) {
-          context.logger.info('record already in the back office for this transaction', { type: tx.type, externalRef: found.externalRef, transaction: tx.id });
+          context.logger.info('record already in the back office for this transaction', {
+            type: tx.type,
+            externalRef: found.externalRef,
+            transaction: tx.id,
+          });
           return found;
         }
         const headers: Record<string, string> = {};
@@ -66,7 +108,12 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
           headers[submit.idempotency.header] = oneLine(value, submit.idempotency.value?.path ?? `${submit.request.path}/idempotency`);
         }
         const answer = await caller.send(submit.request, input, bindings, signal, { headers });
-        const mapped = await submit.request.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input });
+        const mapped = await submit.request.response!.evaluate(answer.body, {
+          ...bindings,
+          status: answer.status,
+          headers: answer.headers,
+          request: input,
+        });
         const receipt = results.receipt(mapped, submit.request.response!.path, tx);
         context.logger.info('record created', { type: tx.type, externalRef: receipt.externalRef, transaction: tx.id });
         return receipt;
@@ -80,7 +127,12 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
       if (!plan.status) throw notConfigured('getStatus', 'status');
       const input = { externalRef };
       const answer = await caller.send(plan.status, input, bindings, signal);
-      const mapped = await plan.status.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input });
+      const mapped = await plan.status.response!.evaluate(answer.body, {
+        ...bindings,
+        status: answer.status,
+        headers: answer.headers,
+        request: input,
+      });
       return results.statusUpdate(mapped, plan.status.response!.path, externalRef);
     },
 
@@ -88,7 +140,13 @@ async function createInstance(context: AdapterContext, config: RestAdapterConfig
       if (!plan.poll) throw notConfigured('pollUpdates', 'poll');
       const input = cursor === undefined ? {} : { cursor };
       const answer = await caller.send(plan.poll, input, bindings, signal);
-      const mapped = await plan.poll.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input, ...(cursor !== undefined ? { cursor } : {}) });
+      const mapped = await plan.poll.response!.evaluate(answer.body, {
+        ...bindings,
+        status: answer.status,
+        headers: answer.headers,
+        request: input,
+        ...(cursor !== undefined ? { cursor } : {}),
+      });
       return results.pollResult(mapped, plan.poll.response!.path, cursor);
     },
   };
@@ -114,8 +172,12 @@ const manifest = {
   version: '0.1.0',
   sdk: '^1.0.0',
   domains: ['street', 'highways', 'waste', 'revenues', 'benefits', 'council_tax', 'parking', 'crm', 'other'] as const,
-  description: 'Connects a REST back office with no adapter of its own: requests per operation with JSONata bodies and mappings, auth, error rules, idempotency by header or look-up, status and change polling, optionally checked against an OpenAPI 3 document, all in configuration.',
-  specification: { name: 'HTTP semantics (RFC 9110), OAuth 2.0 client credentials (RFC 6749 section 4.4), OpenAPI 3.0/3.1, JSONata 2.x', version: 'RFC 9110; RFC 6749; OpenAPI 3.x; JSONata 2.2' },
+  description:
+    'Connects a REST back office with no adapter of its own: requests per operation with JSONata bodies and mappings, auth, error rules, idempotency by header or look-up, status and change polling, optionally checked against an OpenAPI 3 document, all in configuration.',
+  specification: {
+    name: 'HTTP semantics (RFC 9110), OAuth 2.0 client credentials (RFC 6749 section 4.4), OpenAPI 3.0/3.1, JSONata 2.x',
+    version: 'RFC 9110; RFC 6749; OpenAPI 3.x; JSONata 2.2',
+  },
 };
 
 /**
@@ -124,8 +186,13 @@ const manifest = {
  * before creating; 'none': neither, accepted knowingly). The configuration must use the method each
  * type declares. For a host or test that wants the capabilities to be what one back office's mapping does.
  */
-export function defineRestAdapter<const T extends readonly ServableType[]>(types: T, idempotency: Partial<Record<T[number], IdempotencyKind>> = {}) {
-  const declared = new Map<string, IdempotencyKind>(types.map((t) => [t, (idempotency as Partial<Record<ServableType, IdempotencyKind>>)[t] ?? 'key']));
+export function defineRestAdapter<const T extends readonly ServableType[]>(
+  types: T,
+  idempotency: Partial<Record<T[number], IdempotencyKind>> = {},
+) {
+  const declared = new Map<string, IdempotencyKind>(
+    types.map((t) => [t, (idempotency as Partial<Record<ServableType, IdempotencyKind>>)[t] ?? 'key']),
+  );
   return defineAdapter({
     manifest: { ...manifest, domains: [...manifest.domains] },
     configSchema,
@@ -143,7 +210,8 @@ export const adapter = defineAdapter({
   manifest: { ...manifest, domains: [...manifest.domains] },
   configSchema,
   capabilities: servableCapabilities(SERVABLE_TYPES),
-  create: (context, config: RestAdapterConfig) => createInstance(context, config, new Map(SERVABLE_TYPES.map((t) => [t, 'key' as const])), [], false),
+  create: (context, config: RestAdapterConfig) =>
+    createInstance(context, config, new Map(SERVABLE_TYPES.map((t) => [t, 'key' as const])), [], false),
 });
 
 export default adapter;

@@ -54,7 +54,13 @@ export class Caller {
    * One request for `input`. `accept` lists statuses that are answers, not errors (a look-up's 404);
    * error rules are still checked first.
    */
-  async send(plan: RequestPlan, input: unknown, bindings: MappingBindings, signal: AbortSignal, options: { headers?: Record<string, string>; accept?: readonly number[] } = {}): Promise<Answer> {
+  async send(
+    plan: RequestPlan,
+    input: unknown,
+    bindings: MappingBindings,
+    signal: AbortSignal,
+    options: { headers?: Record<string, string>; accept?: readonly number[] } = {},
+  ): Promise<Answer> {
     const request = await prepare(plan, input, bindings, signal);
     if (options.headers) request.headers = { ...request.headers, ...options.headers };
     const res = await this.http.request<string>({ ...request, accept: ANSWERED });
@@ -68,7 +74,13 @@ export class Caller {
     if (res.status >= 300 && !options.accept?.includes(res.status)) {
       const code = this.vendorCode ? await this.vendorCode.evaluate(body, answerBindings) : defaultVendorCode(body);
       const vendorCode = typeof code === 'string' && code !== '' ? code.slice(0, 100) : typeof code === 'number' ? String(code) : undefined;
-      throw errorForStatus({ status: res.status, retryAfter: res.headers['retry-after'], body, operation, ...(vendorCode !== undefined ? { vendorCode } : {}) });
+      throw errorForStatus({
+        status: res.status,
+        retryAfter: res.headers['retry-after'],
+        body,
+        operation,
+        ...(vendorCode !== undefined ? { vendorCode } : {}),
+      });
     }
     return { status: res.status, headers: res.headers, body };
   }

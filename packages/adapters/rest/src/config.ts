@@ -8,12 +8,18 @@ export type RuleClassification = (typeof RULE_CLASSIFICATIONS)[number];
 export const CALLS = ['submit', 'lookup', 'getStatus', 'pollUpdates', 'check'] as const;
 export type CallName = (typeof CALLS)[number];
 
-const expression = { type: 'string', minLength: 1, maxLength: 20000, description: 'A JSONata expression (https://docs.jsonata.org), compiled once when the adapter is created.' } as const;
+const expression = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 20000,
+  description: 'A JSONata expression (https://docs.jsonata.org), compiled once when the adapter is created.',
+} as const;
 const template = {
   type: 'string',
   minLength: 1,
   maxLength: 2000,
-  description: 'Text with {JSONata} placeholders, e.g. /v2/requests/{externalRef}; each placeholder is evaluated over the call\'s input (values are percent-encoded in paths).',
+  description:
+    "Text with {JSONata} placeholders, e.g. /v2/requests/{externalRef}; each placeholder is evaluated over the call's input (values are percent-encoded in paths).",
 } as const;
 
 /** One HTTP request: method, path template, query, headers and body, and how to read the answer. */
@@ -26,34 +32,49 @@ const request = (what: string, input: string, output: string | undefined) =>
     properties: {
       method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
       path: { ...template, pattern: '^/', description: `A path template under baseUrl, over ${input}, e.g. /v2/requests/{externalRef}.` },
-      query: { ...expression, description: `JSONata over ${input}; its value is the query string (an object of strings, numbers, booleans or lists of them).` },
+      query: {
+        ...expression,
+        description: `JSONata over ${input}; its value is the query string (an object of strings, numbers, booleans or lists of them).`,
+      },
       headers: {
         type: 'object',
         maxProperties: 30,
-        propertyNames: { pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,100}$' },
+        propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" },
         additionalProperties: template,
         description: 'Header name -> template. Credentials belong in auth, which keeps them secret.',
       },
       body: { ...expression, description: `JSONata over ${input}; its value is the request body.` },
       bodyType: { enum: ['json', 'form'], description: 'json (default) or form (application/x-www-form-urlencoded, from an object).' },
-      ...(output === undefined ? {} : { response: { ...expression, description: `JSONata over the answer's body ($status and $headers bound); its value is ${output}.` } }),
+      ...(output === undefined
+        ? {}
+        : {
+            response: {
+              ...expression,
+              description: `JSONata over the answer's body ($status and $headers bound); its value is ${output}.`,
+            },
+          }),
     },
   }) as const;
 
-const submitBase = request('Creates the record.', 'the transaction envelope (id, type, council, idempotencykey, time, data ...)', 'the receipt: {externalRef, externalStatusCode?, status?, acceptedAt?, url?, attributes?}');
+const submitBase = request(
+  'Creates the record.',
+  'the transaction envelope (id, type, council, idempotencykey, time, data ...)',
+  'the receipt: {externalRef, externalStatusCode?, status?, acceptedAt?, url?, attributes?}',
+);
 const submitCall = {
   ...submitBase,
   properties: {
     ...submitBase.properties,
     idempotency: {
       type: 'object',
-      description: 'How a repeated delivery is kept from making a second record: a header the back office dedupes on, or a look-up before creating.',
+      description:
+        'How a repeated delivery is kept from making a second record: a header the back office dedupes on, or a look-up before creating.',
       oneOf: [
         {
           required: ['header'],
           additionalProperties: false,
           properties: {
-            header: { type: 'string', pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,100}$', description: 'e.g. Idempotency-Key.' },
+            header: { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$", description: 'e.g. Idempotency-Key.' },
             value: { ...expression, description: 'JSONata over the envelope giving the key (default idempotencykey).' },
           },
         },
@@ -61,7 +82,11 @@ const submitCall = {
           required: ['lookup'],
           additionalProperties: false,
           properties: {
-            lookup: request('Finds a record an earlier attempt made. A 404 means none.', 'the transaction envelope', 'the receipt of the record found, or nothing (null, false, an empty object) when there is none'),
+            lookup: request(
+              'Finds a record an earlier attempt made. A 404 means none.',
+              'the transaction envelope',
+              'the receipt of the record found, or nothing (null, false, an empty object) when there is none',
+            ),
           },
         },
       ],
@@ -88,7 +113,11 @@ const auth = {
     }),
     authType('apiKey', ['in', 'name', 'value'], {
       in: { enum: ['header', 'query'] },
-      name: { type: 'string', pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,100}$', description: 'Header or query parameter name, e.g. x-api-key or api_key.' },
+      name: {
+        type: 'string',
+        pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$",
+        description: 'Header or query parameter name, e.g. x-api-key or api_key.',
+      },
       value: { type: 'string', minLength: 1, maxLength: 4096, 'x-lgx-secret': true },
     }),
     authType('oauth2ClientCredentials', ['tokenUrl', 'clientId', 'clientSecret'], {
@@ -96,7 +125,12 @@ const auth = {
       clientId: { type: 'string', minLength: 1, maxLength: 512, 'x-lgx-secret': false },
       clientSecret: { type: 'string', minLength: 1, maxLength: 4096, 'x-lgx-secret': true },
       scope: { type: 'string', minLength: 1, maxLength: 2000 },
-      audience: { type: 'string', minLength: 1, maxLength: 2000, description: 'Sent as the audience form field, for token endpoints that need one.' },
+      audience: {
+        type: 'string',
+        minLength: 1,
+        maxLength: 2000,
+        description: 'Sent as the audience form field, for token endpoints that need one.',
+      },
       clientAuth: { enum: ['form', 'basic'], description: 'Client id and secret in the form (default) or as HTTP Basic.' },
     }),
   ],
@@ -112,17 +146,30 @@ export const configSchema = {
   required: ['baseUrl', 'operations'],
   additionalProperties: false,
   properties: {
-    baseUrl: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: 'The API base; paths are resolved under it.' },
+    baseUrl: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      maxLength: 2048,
+      description: 'The API base; paths are resolved under it.',
+    },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per request (default 30000).' },
     maxResponseBytes: { type: 'integer', minimum: 1024, maximum: 104857600, description: 'Largest answer accepted (default 10 MiB).' },
-    headers: { type: 'object', maxProperties: 30, propertyNames: { pattern: '^[A-Za-z0-9!#$%&\'*+.^_`|~-]{1,100}$' }, additionalProperties: { type: 'string', maxLength: 2000 }, description: 'Headers sent with every request (not credentials: use auth).' },
+    headers: {
+      type: 'object',
+      maxProperties: 30,
+      propertyNames: { pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$" },
+      additionalProperties: { type: 'string', maxLength: 2000 },
+      description: 'Headers sent with every request (not credentials: use auth).',
+    },
     auth,
     openapi: {
       type: 'string',
       minLength: 1,
       maxLength: 2048,
       pattern: '^(?!\\s*[{<])',
-      description: "The API's OpenAPI 3 document (a file path or an http(s) URL, JSON or YAML): every configured request's method and path must be one it defines, checked when the adapter is created.",
+      description:
+        "The API's OpenAPI 3 document (a file path or an http(s) URL, JSON or YAML): every configured request's method and path must be one it defines, checked when the adapter is created.",
     },
     operations: {
       type: 'object',
@@ -131,8 +178,16 @@ export const configSchema = {
       additionalProperties: { type: 'object', required: ['submit'], additionalProperties: false, properties: { submit: submitCall } },
       description: 'Per canonical transaction type (e.g. street.report): the request that creates the record.',
     },
-    status: request('Reads one record for getStatus.', '{externalRef}', 'a status update: {externalRef?, externalStatusCode?, status?, updatedAt?, description?, updateId?}'),
-    poll: request('Lists changes for pollUpdates.', '{cursor} (no cursor on the first poll)', '{updates: [status update ...], cursor}: the cursor for the next poll ($cursor is the previous one)'),
+    status: request(
+      'Reads one record for getStatus.',
+      '{externalRef}',
+      'a status update: {externalRef?, externalStatusCode?, status?, updatedAt?, description?, updateId?}',
+    ),
+    poll: request(
+      'Lists changes for pollUpdates.',
+      '{cursor} (no cursor on the first poll)',
+      '{updates: [status update ...], cursor}: the cursor for the next poll ($cursor is the previous one)',
+    ),
     check: request('A cheap request check() makes (default: none, check() only reports the adapter configured).', '{}', undefined),
     statusMap: {
       type: 'object',
@@ -140,11 +195,16 @@ export const configSchema = {
       additionalProperties: statusNames,
       description: 'Vendor status code (externalStatusCode) -> canonical status; "*" for codes not listed.',
     },
-    vendorCode: { ...expression, description: "JSONata over an error answer's body giving the vendor's error code (default: code, errorCode, error.code or error when a string)." },
+    vendorCode: {
+      ...expression,
+      description:
+        "JSONata over an error answer's body giving the vendor's error code (default: code, errorCode, error.code or error when a string).",
+    },
     errorRules: {
       type: 'array',
       maxItems: 100,
-      description: 'Checked in order on every answer, before the built-in classification by HTTP status. A rule needs status, when, or both.',
+      description:
+        'Checked in order on every answer, before the built-in classification by HTTP status. A rule needs status, when, or both.',
       items: {
         type: 'object',
         required: ['classification'],
@@ -152,7 +212,8 @@ export const configSchema = {
         anyOf: [{ required: ['status'] }, { required: ['when'] }],
         properties: {
           status: {
-            description: 'The status(es) it matches: a code (409), a list, or a class (4xx, 5xx). 401 is never matched: it always means the credentials were refused (after one token refresh with OAuth 2.0).',
+            description:
+              'The status(es) it matches: a code (409), a list, or a class (4xx, 5xx). 401 is never matched: it always means the credentials were refused (after one token refresh with OAuth 2.0).',
             oneOf: [
               { type: 'integer', minimum: 200, maximum: 599 },
               { type: 'array', minItems: 1, maxItems: 50, items: { type: 'integer', minimum: 200, maximum: 599 } },
@@ -160,10 +221,20 @@ export const configSchema = {
             ],
           },
           when: { ...expression, description: 'JSONata over the answer body ($status, $headers bound); truthy matches.' },
-          calls: { type: 'array', minItems: 1, maxItems: 5, uniqueItems: true, items: { enum: CALLS }, description: 'Only for these calls (default all).' },
+          calls: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 5,
+            uniqueItems: true,
+            items: { enum: CALLS },
+            description: 'Only for these calls (default all).',
+          },
           classification: { enum: RULE_CLASSIFICATIONS },
           vendorCode: { ...expression, description: "JSONata over the body giving the vendor's code for the error." },
-          retryAfterSeconds: { ...expression, description: 'With rateLimited: JSONata over the body giving the wait in seconds (default: the Retry-After header).' },
+          retryAfterSeconds: {
+            ...expression,
+            description: 'With rateLimited: JSONata over the body giving the wait in seconds (default: the Retry-After header).',
+          },
         },
       },
     },

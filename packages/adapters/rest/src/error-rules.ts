@@ -30,11 +30,21 @@ export function planRules(rules: readonly ErrorRuleConfig[], issues: ValidationI
     const before = issues.length;
     const when = rule.when !== undefined ? compile(rule.when, `${at}/when`, issues) : undefined;
     const vendorCode = rule.vendorCode !== undefined ? compile(rule.vendorCode, `${at}/vendorCode`, issues) : undefined;
-    const retryAfterSeconds = rule.retryAfterSeconds !== undefined ? compile(rule.retryAfterSeconds, `${at}/retryAfterSeconds`, issues) : undefined;
+    const retryAfterSeconds =
+      rule.retryAfterSeconds !== undefined ? compile(rule.retryAfterSeconds, `${at}/retryAfterSeconds`, issues) : undefined;
     if (rule.retryAfterSeconds !== undefined && rule.classification !== 'rateLimited') {
       issues.push({ path: `${at}/retryAfterSeconds`, rule: 'errorRule', message: 'only applies to rateLimited rules' });
     }
-    if (issues.length === before) out.push({ path: at, statuses: statusMatcher(rule.status), when, calls: rule.calls, classification: rule.classification, vendorCode, retryAfterSeconds });
+    if (issues.length === before)
+      out.push({
+        path: at,
+        statuses: statusMatcher(rule.status),
+        when,
+        calls: rule.calls,
+        classification: rule.classification,
+        vendorCode,
+        retryAfterSeconds,
+      });
   });
   return out;
 }
@@ -55,7 +65,13 @@ function code(value: unknown): string | undefined {
  * The error the first matching rule gives for an answer, or undefined when none matches. The message
  * names the rule and the status, and the vendor's code if the rule reads one: nothing from the body.
  */
-export async function applyRules(rules: readonly ErrorRule[], call: CallName, operation: string, answer: { status: number; body: unknown; retryAfterMs: number | undefined }, bindings: MappingBindings): Promise<LgxAdapterError | undefined> {
+export async function applyRules(
+  rules: readonly ErrorRule[],
+  call: CallName,
+  operation: string,
+  answer: { status: number; body: unknown; retryAfterMs: number | undefined },
+  bindings: MappingBindings,
+): Promise<LgxAdapterError | undefined> {
   // 401 always means the credentials were refused: no rule may make it anything else.
   if (answer.status === 401) return undefined;
   for (const rule of rules) {
@@ -66,16 +82,21 @@ export async function applyRules(rules: readonly ErrorRule[], call: CallName, op
     let retryAfterMs = answer.retryAfterMs;
     if (rule.retryAfterSeconds) {
       const seconds = await rule.retryAfterSeconds.evaluate(answer.body, bindings);
-      const n = typeof seconds === 'number' ? seconds : typeof seconds === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(seconds) ? Number(seconds) : NaN;
+      const n =
+        typeof seconds === 'number' ? seconds : typeof seconds === 'string' && /^[0-9]+(\.[0-9]+)?$/.test(seconds) ? Number(seconds) : NaN;
       // Capped as the transport caps a Retry-After header: a back office cannot park deliveries for days.
       if (Number.isFinite(n) && n >= 0) retryAfterMs = Math.min(Math.round(n * 1000), MAX_RETRY_AFTER_MS);
     }
-    return adapterError(rule.classification, `${operation} answered ${answer.status}, which error rule ${rule.path} classifies ${rule.classification}${vendorCode ? ` (${vendorCode})` : ''}`, {
-      status: answer.status,
-      ...(vendorCode !== undefined ? { vendorCode } : {}),
-      ...(rule.classification === 'rateLimited' && retryAfterMs !== undefined ? { retryAfterMs } : {}),
-      details: { rule: rule.path },
-    });
+    return adapterError(
+      rule.classification,
+      `${operation} answered ${answer.status}, which error rule ${rule.path} classifies ${rule.classification}${vendorCode ? ` (${vendorCode})` : ''}`,
+      {
+        status: answer.status,
+        ...(vendorCode !== undefined ? { vendorCode } : {}),
+        ...(rule.classification === 'rateLimited' && retryAfterMs !== undefined ? { retryAfterMs } : {}),
+        details: { rule: rule.path },
+      },
+    );
   }
   return undefined;
 }

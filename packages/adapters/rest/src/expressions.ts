@@ -67,7 +67,10 @@ export function compileTemplate(source: string, path: string, issues: Validation
         }
         const value = await part.evaluate(input, bindings);
         if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-          throw new PermanentError(`the template at ${path} has a placeholder with no text value for this call (it gave ${value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value})`, { details: { mapping: path } });
+          throw new PermanentError(
+            `the template at ${path} has a placeholder with no text value for this call (it gave ${value === undefined ? 'nothing' : Array.isArray(value) ? 'a list' : typeof value})`,
+            { details: { mapping: path } },
+          );
         }
         out += encode(String(value));
       }

@@ -76,7 +76,13 @@ export function fieldbookExampleConfig(connection: FieldbookConnection): RestAda
     baseUrl: connection.baseUrl,
     timeoutMs: 15000,
     ...(connection.openapi !== undefined ? { openapi: connection.openapi } : {}),
-    auth: { type: 'oauth2ClientCredentials', tokenUrl: connection.tokenUrl, clientId: connection.clientId, clientSecret: connection.clientSecret, scope: 'requests:write' },
+    auth: {
+      type: 'oauth2ClientCredentials',
+      tokenUrl: connection.tokenUrl,
+      clientId: connection.clientId,
+      clientSecret: connection.clientSecret,
+      scope: 'requests:write',
+    },
     operations: {
       'street.report': {
         submit: {
@@ -107,13 +113,15 @@ export function fieldbookExampleConfig(connection: FieldbookConnection): RestAda
     status: {
       method: 'GET',
       path: '/requests/{externalRef}',
-      response: '{ "externalRef": id, "externalStatusCode": state, "updatedAt": stateChangedAt, "description": publicNote, "updateId": id & ":" & stateChangedAt }',
+      response:
+        '{ "externalRef": id, "externalStatusCode": state, "updatedAt": stateChangedAt, "description": publicNote, "updateId": id & ":" & stateChangedAt }',
     },
     poll: {
       method: 'GET',
       path: '/changes',
       query: '{ "after": $exists(cursor) ? cursor : "0", "limit": 100 }',
-      response: '{ "updates": [changes.{ "externalRef": requestId, "updateId": $string(sequence), "externalStatusCode": state, "updatedAt": changedAt, "description": publicNote }], "cursor": $string(lastSequence) }',
+      response:
+        '{ "updates": [changes.{ "externalRef": requestId, "updateId": $string(sequence), "externalStatusCode": state, "updatedAt": changedAt, "description": publicNote }], "cursor": $string(lastSequence) }',
     },
     check: { method: 'GET', path: '/changes', query: '{ "after": 0, "limit": 1 }' },
     statusMap: {
@@ -128,7 +136,13 @@ export function fieldbookExampleConfig(connection: FieldbookConnection): RestAda
     },
     errorRules: [
       { status: 200, when: 'accepted = false', classification: 'permanent', vendorCode: 'reason' },
-      { status: 503, when: 'error.code = "MAINTENANCE"', classification: 'rateLimited', vendorCode: 'error.code', retryAfterSeconds: 'error.retryInSeconds' },
+      {
+        status: 503,
+        when: 'error.code = "MAINTENANCE"',
+        classification: 'rateLimited',
+        vendorCode: 'error.code',
+        retryAfterSeconds: 'error.retryInSeconds',
+      },
       { status: 423, calls: ['getStatus'], classification: 'retryable', vendorCode: 'error.code' },
     ],
   };

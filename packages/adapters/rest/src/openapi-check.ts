@@ -42,7 +42,8 @@ export async function readOpenApi(source: string, fetchText: (url: string) => Pr
   if (typeof doc !== 'object' || doc === null || typeof doc.openapi !== 'string' || !/^3\./.test(doc.openapi)) {
     throw refuse([{ path: '/openapi', rule: 'openapi', message: 'is not an OpenAPI 3 document (no "openapi": "3.x" field)' }]);
   }
-  if (typeof doc.paths !== 'object' || doc.paths === null || Array.isArray(doc.paths)) throw refuse([{ path: '/openapi', rule: 'openapi', message: 'has no paths object' }]);
+  if (typeof doc.paths !== 'object' || doc.paths === null || Array.isArray(doc.paths))
+    throw refuse([{ path: '/openapi', rule: 'openapi', message: 'has no paths object' }]);
   const operations: OpenApiOperations = new Map();
   for (const [path, item] of Object.entries(doc.paths as Record<string, unknown>)) {
     if (typeof item !== 'object' || item === null) continue;
@@ -59,14 +60,25 @@ export async function readOpenApi(source: string, fetchText: (url: string) => Pr
  */
 export function checkAgainstOpenApi(plans: readonly RequestPlan[], operations: OpenApiOperations): void {
   const issues: ValidationIssue[] = [];
-  const known = [...operations.values()].map((o) => o.path).slice(0, 20).join(', ');
+  const known = [...operations.values()]
+    .map((o) => o.path)
+    .slice(0, 20)
+    .join(', ');
   for (const plan of plans) {
     const shape = plan.pathTemplate.shape.split('?')[0]!;
     const operation = operations.get(shapeOf(shape));
     if (!operation) {
-      issues.push({ path: `${plan.path}/path`, rule: 'openapi', message: `${plan.method} ${shape} is not a path of the OpenAPI document (it has: ${known})` });
+      issues.push({
+        path: `${plan.path}/path`,
+        rule: 'openapi',
+        message: `${plan.method} ${shape} is not a path of the OpenAPI document (it has: ${known})`,
+      });
     } else if (!operation.methods.has(plan.method)) {
-      issues.push({ path: `${plan.path}/method`, rule: 'openapi', message: `${plan.method} is not an operation of ${operation.path} in the OpenAPI document (it has: ${[...operation.methods].join(', ')})` });
+      issues.push({
+        path: `${plan.path}/method`,
+        rule: 'openapi',
+        message: `${plan.method} is not an operation of ${operation.path} in the OpenAPI document (it has: ${[...operation.methods].join(', ')})`,
+      });
     }
   }
   if (issues.length) throw refuse(issues);

@@ -7,7 +7,8 @@ import type { RestAdapterConfig } from './config';
 /** How a type's capability says repeats are made safe. */
 export type IdempotencyKind = 'key' | 'lookup' | 'none';
 
-export type IdempotencyPlan = { kind: 'header'; header: string; value: MappingExpression | undefined } | { kind: 'lookup'; request: RequestPlan } | undefined;
+export type IdempotencyPlan =
+  { kind: 'header'; header: string; value: MappingExpression | undefined } | { kind: 'lookup'; request: RequestPlan } | undefined;
 
 export interface SubmitPlan {
   request: RequestPlan;
@@ -36,7 +37,12 @@ const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/
  * demands the configured method match it (a definition from defineRestAdapter), otherwise any safe
  * method does.
  */
-export function planFromConfig(config: RestAdapterConfig, declared: ReadonlyMap<string, IdempotencyKind>, required: readonly string[], exact: boolean): Plan {
+export function planFromConfig(
+  config: RestAdapterConfig,
+  declared: ReadonlyMap<string, IdempotencyKind>,
+  required: readonly string[],
+  exact: boolean,
+): Plan {
   const issues: ValidationIssue[] = [];
   const submit = new Map<string, SubmitPlan>();
   const requests: RequestPlan[] = [];
@@ -48,7 +54,11 @@ export function planFromConfig(config: RestAdapterConfig, declared: ReadonlyMap<
     const at = `/operations/${escapePointer(type)}/submit`;
     const kind = declared.get(type);
     if (kind === undefined) {
-      issues.push({ path: `/operations/${escapePointer(type)}`, rule: 'capability', message: `is not a transaction type this adapter serves (it serves: ${[...declared.keys()].join(', ')})` });
+      issues.push({
+        path: `/operations/${escapePointer(type)}`,
+        rule: 'capability',
+        message: `is not a transaction type this adapter serves (it serves: ${[...declared.keys()].join(', ')})`,
+      });
       continue;
     }
     const request = add(planRequest('submit', entry.submit, at, issues));
@@ -63,14 +73,27 @@ export function planFromConfig(config: RestAdapterConfig, declared: ReadonlyMap<
     }
     const configured: IdempotencyKind = idem === undefined ? 'none' : 'header' in idem ? 'key' : 'lookup';
     if (kind !== 'none' && configured === 'none') {
-      issues.push({ path: `${at}/idempotency`, rule: 'idempotency', message: 'is needed: without a header the back office dedupes on, or a look-up, a retried delivery can create a second record' });
+      issues.push({
+        path: `${at}/idempotency`,
+        rule: 'idempotency',
+        message: 'is needed: without a header the back office dedupes on, or a look-up, a retried delivery can create a second record',
+      });
     } else if (exact && kind !== 'none' && configured !== kind) {
-      issues.push({ path: `${at}/idempotency`, rule: 'idempotency', message: `must be ${kind === 'key' ? 'a header' : 'a look-up'}, as the adapter's capability for ${type} declares '${kind}'` });
+      issues.push({
+        path: `${at}/idempotency`,
+        rule: 'idempotency',
+        message: `must be ${kind === 'key' ? 'a header' : 'a look-up'}, as the adapter's capability for ${type} declares '${kind}'`,
+      });
     }
     if (request) submit.set(type, { request, idempotency });
   }
   for (const type of required) {
-    if (config.operations[type] === undefined) issues.push({ path: `/operations/${escapePointer(type)}`, rule: 'required', message: 'is declared as a capability, so it needs a submit request' });
+    if (config.operations[type] === undefined)
+      issues.push({
+        path: `/operations/${escapePointer(type)}`,
+        rule: 'required',
+        message: 'is declared as a capability, so it needs a submit request',
+      });
   }
   const status = config.status ? add(planRequest('getStatus', config.status, '/status', issues)) : undefined;
   const poll = config.poll ? add(planRequest('pollUpdates', config.poll, '/poll', issues)) : undefined;

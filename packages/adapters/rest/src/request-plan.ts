@@ -19,18 +19,24 @@ export interface RequestPlan {
 
 type QueryValue = string | number | boolean | Array<string | number>;
 
-const scalar = (v: unknown): v is string | number | boolean => typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
+const scalar = (v: unknown): v is string | number | boolean =>
+  typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean';
 
 /** An object of query or form values, checked; anything else is the mapping's mistake, named by its path. */
 function fields(value: unknown, path: string, what: string): Record<string, QueryValue> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new PermanentError(`the mapping at ${path} must give an object of ${what} values`, { details: { mapping: path } });
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new PermanentError(`the mapping at ${path} must give an object of ${what} values`, { details: { mapping: path } });
   const out: Record<string, QueryValue> = {};
   for (const [key, v] of Object.entries(value)) {
     if (v === undefined || v === null) continue;
     if (scalar(v)) out[key] = v;
     else if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) out[key] = v as Array<string | number>;
-    else throw new PermanentError(`the mapping at ${path} gave ${what} field '${key.slice(0, 100)}' a value that is not text, a number, true/false or a list of them`, { details: { mapping: path } });
+    else
+      throw new PermanentError(
+        `the mapping at ${path} gave ${what} field '${key.slice(0, 100)}' a value that is not text, a number, true/false or a list of them`,
+        { details: { mapping: path } },
+      );
   }
   return out;
 }
@@ -56,7 +62,8 @@ export function planRequest(call: CallName, config: RequestConfig, path: string,
 
 /** Header values must not smuggle in a line break (a second header or a body). */
 function headerValue(value: string, path: string): string {
-  if (/[\r\n\0]/.test(value)) throw new PermanentError(`the header template at ${path} gave a value with a line break`, { details: { mapping: path } });
+  if (/[\r\n\0]/.test(value))
+    throw new PermanentError(`the header template at ${path} gave a value with a line break`, { details: { mapping: path } });
   return value;
 }
 
@@ -67,7 +74,10 @@ function headerValue(value: string, path: string): string {
 function segmentOf(plan: RequestPlan): (value: string) => string {
   return (value) => {
     if (value === '.' || value === '..') {
-      throw new PermanentError(`the path template at ${plan.pathTemplate.path} gave a placeholder the value '${value}', which cannot be a path segment`, { details: { mapping: plan.pathTemplate.path } });
+      throw new PermanentError(
+        `the path template at ${plan.pathTemplate.path} gave a placeholder the value '${value}', which cannot be a path segment`,
+        { details: { mapping: plan.pathTemplate.path } },
+      );
     }
     return encodeURIComponent(value);
   };

@@ -2,7 +2,16 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { instantiateAdapter } from '@lgx/core/host';
-import { startFieldbookSimulator, FIELDBOOK_API_KEY, FIELDBOOK_CLIENT_SECRET, FIELDBOOK_OPENAPI, FIELDBOOK_PASSWORD, FIELDBOOK_USERNAME, type FieldbookAuthMode, type FieldbookSimulator } from '../src/testing';
+import {
+  startFieldbookSimulator,
+  FIELDBOOK_API_KEY,
+  FIELDBOOK_CLIENT_SECRET,
+  FIELDBOOK_OPENAPI,
+  FIELDBOOK_PASSWORD,
+  FIELDBOOK_USERNAME,
+  type FieldbookAuthMode,
+  type FieldbookSimulator,
+} from '../src/testing';
 import adapter, { defineRestAdapter, fieldbookExampleConfig, type AuthConfig, type RestAdapterConfig } from '../src';
 import { exampleConfig, fixture, instance, rejection, signal, tx } from './helpers';
 
@@ -21,12 +30,20 @@ describe('configuration', () => {
   it('keeps examples/fieldbook.json in step with fieldbookExampleConfig', () => {
     const file = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'examples', 'fieldbook.json'), 'utf8')) as unknown;
     expect(file).toEqual(
-      fieldbookExampleConfig({ baseUrl: '${env:FIELDBOOK_BASE_URL}', tokenUrl: '${env:FIELDBOOK_TOKEN_URL}', clientId: '${env:FIELDBOOK_CLIENT_ID}', clientSecret: '${env:FIELDBOOK_CLIENT_SECRET}' }),
+      fieldbookExampleConfig({
+        baseUrl: '${env:FIELDBOOK_BASE_URL}',
+        tokenUrl: '${env:FIELDBOOK_TOKEN_URL}',
+        clientId: '${env:FIELDBOOK_CLIENT_ID}',
+        clientSecret: '${env:FIELDBOOK_CLIENT_SECRET}',
+      }),
     );
   });
 
   it('names each field the schema refuses, with its rule, and never echoes a secret', async () => {
-    const c = exampleConfig(sim) as unknown as Record<string, unknown> & { operations: Record<string, { submit: Record<string, unknown> }>; auth: Record<string, unknown> };
+    const c = exampleConfig(sim) as unknown as Record<string, unknown> & {
+      operations: Record<string, { submit: Record<string, unknown> }>;
+      auth: Record<string, unknown>;
+    };
     c.baseUrl = 'ftp://fieldbook.example';
     c.operations['street.report']!.submit.method = 'FETCH';
     c.auth.clientAuth = 'header';
@@ -89,7 +106,11 @@ describe('configuration', () => {
     expect(error.issues).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ path: '/operations/crm.case', rule: 'required' }),
-        expect.objectContaining({ path: '/operations/street.report/submit/idempotency', rule: 'idempotency', message: expect.stringContaining('a header') }),
+        expect.objectContaining({
+          path: '/operations/street.report/submit/idempotency',
+          rule: 'idempotency',
+          message: expect.stringContaining('a header'),
+        }),
         expect.objectContaining({ path: '/operations/waste.missedCollection', rule: 'capability' }),
       ]),
     );
@@ -97,7 +118,9 @@ describe('configuration', () => {
 
   it('refuses a type the configuration does not map as unsupported, naming the setting', async () => {
     const { a } = await instance(exampleConfig(sim));
-    await expect(a.submit!(tx('crm.case', fixture('crm.case', 'anonymous-staff-case')) as never, { signal: signal() })).rejects.toMatchObject({
+    await expect(
+      a.submit!(tx('crm.case', fixture('crm.case', 'anonymous-staff-case')) as never, { signal: signal() }),
+    ).rejects.toMatchObject({
       classification: 'unsupported',
       message: expect.stringContaining('operations.crm.case.submit'),
     });
@@ -127,8 +150,16 @@ describe('OpenAPI check', () => {
     expect(error.code).toBe('LGX_ERR_ADAPTER_OPENAPI_MISMATCH');
     expect(error.issues).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ path: '/status/path', rule: 'openapi', message: expect.stringContaining('GET /request/{} is not a path') }),
-        expect.objectContaining({ path: '/operations/waste.missedCollection/submit/method', rule: 'openapi', message: expect.stringContaining('PUT is not an operation of /requests') }),
+        expect.objectContaining({
+          path: '/status/path',
+          rule: 'openapi',
+          message: expect.stringContaining('GET /request/{} is not a path'),
+        }),
+        expect.objectContaining({
+          path: '/operations/waste.missedCollection/submit/method',
+          rule: 'openapi',
+          message: expect.stringContaining('PUT is not an operation of /requests'),
+        }),
       ]),
     );
     expect(sim.requests.filter((r) => r.path !== '/v2/openapi.json')).toHaveLength(0);
@@ -136,11 +167,17 @@ describe('OpenAPI check', () => {
 
   it('refuses a document it cannot read, or one that is not OpenAPI 3', async () => {
     const missing = await rejection(instance({ ...exampleConfig(sim), openapi: path.join(dir, 'none.json') }));
-    expect(missing).toMatchObject({ code: 'LGX_ERR_ADAPTER_OPENAPI_MISMATCH', issues: [expect.objectContaining({ path: '/openapi', message: expect.stringContaining('could not be read (ENOENT)') })] });
+    expect(missing).toMatchObject({
+      code: 'LGX_ERR_ADAPTER_OPENAPI_MISMATCH',
+      issues: [expect.objectContaining({ path: '/openapi', message: expect.stringContaining('could not be read (ENOENT)') })],
+    });
     const swagger = path.join(dir, 'swagger.json');
     fs.writeFileSync(swagger, JSON.stringify({ swagger: '2.0', paths: {} }));
     const old = await rejection(instance({ ...exampleConfig(sim), openapi: swagger }));
-    expect(old).toMatchObject({ code: 'LGX_ERR_ADAPTER_OPENAPI_MISMATCH', issues: [expect.objectContaining({ message: expect.stringContaining('not an OpenAPI 3 document') })] });
+    expect(old).toMatchObject({
+      code: 'LGX_ERR_ADAPTER_OPENAPI_MISMATCH',
+      issues: [expect.objectContaining({ message: expect.stringContaining('not an OpenAPI 3 document') })],
+    });
   });
 });
 
@@ -150,23 +187,28 @@ describe('auth strategies, each against the simulator in that mode', () => {
     ['apiKeyHeader', { type: 'apiKey', in: 'header', name: 'x-api-key', value: FIELDBOOK_API_KEY }],
     ['apiKeyQuery', { type: 'apiKey', in: 'query', name: 'api_key', value: FIELDBOOK_API_KEY }],
   ];
-  it.each(modes)('%s: delivers with the right credential, and a wrong one is auth with the credential in no message or log', async (mode, auth) => {
-    const other = await startFieldbookSimulator({ auth: mode });
-    try {
-      const base: RestAdapterConfig = { ...exampleConfig(other), auth };
-      const { a } = await instance(base);
-      await expect(a.submit!(missedBin() as never, { signal: signal() })).resolves.toMatchObject({ externalRef: expect.stringMatching(/^FB-/) });
-      const wrong = JSON.parse(JSON.stringify(auth).replace(/(fieldbook-password|fieldbook-api-key)-0/, '$1-9')) as AuthConfig;
-      const { a: b, logs } = await instance({ ...base, auth: wrong });
-      const error = await rejection(b.submit!(missedBin() as never, { signal: signal() }));
-      expect(error).toMatchObject({ classification: 'auth', status: 401 });
-      const secret = 'password' in wrong ? wrong.password : 'value' in wrong ? wrong.value : '';
-      expect(JSON.stringify({ message: error.message, logs })).not.toContain(secret.slice(0, 12));
-      expect(other.state.requests.size).toBe(1);
-    } finally {
-      await other.close();
-    }
-  });
+  it.each(modes)(
+    '%s: delivers with the right credential, and a wrong one is auth with the credential in no message or log',
+    async (mode, auth) => {
+      const other = await startFieldbookSimulator({ auth: mode });
+      try {
+        const base: RestAdapterConfig = { ...exampleConfig(other), auth };
+        const { a } = await instance(base);
+        await expect(a.submit!(missedBin() as never, { signal: signal() })).resolves.toMatchObject({
+          externalRef: expect.stringMatching(/^FB-/),
+        });
+        const wrong = JSON.parse(JSON.stringify(auth).replace(/(fieldbook-password|fieldbook-api-key)-0/, '$1-9')) as AuthConfig;
+        const { a: b, logs } = await instance({ ...base, auth: wrong });
+        const error = await rejection(b.submit!(missedBin() as never, { signal: signal() }));
+        expect(error).toMatchObject({ classification: 'auth', status: 401 });
+        const secret = 'password' in wrong ? wrong.password : 'value' in wrong ? wrong.value : '';
+        expect(JSON.stringify({ message: error.message, logs })).not.toContain(secret.slice(0, 12));
+        expect(other.state.requests.size).toBe(1);
+      } finally {
+        await other.close();
+      }
+    },
+  );
 
   it('OAuth 2.0: one token for many calls; a token expired mid-run is refreshed once and the call goes through', async () => {
     const { a } = await instance(exampleConfig(sim));
@@ -174,7 +216,9 @@ describe('auth strategies, each against the simulator in that mode', () => {
     await a.submit!(missedBin() as never, { signal: signal() });
     expect(sim.state.tokensIssued).toBe(1);
     sim.expireTokens();
-    await expect(a.submit!(missedBin() as never, { signal: signal() })).resolves.toMatchObject({ externalRef: expect.stringMatching(/^FB-/) });
+    await expect(a.submit!(missedBin() as never, { signal: signal() })).resolves.toMatchObject({
+      externalRef: expect.stringMatching(/^FB-/),
+    });
     expect(sim.state.tokensIssued).toBe(2);
     expect(sim.state.requests.size).toBe(3);
   });

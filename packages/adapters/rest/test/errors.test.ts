@@ -22,7 +22,12 @@ describe('error rules (the Fieldbook example)', () => {
     const data = fixture<Record<string, unknown>>('street.report', 'street-light-by-asset');
     data.kind = 'other';
     const error = await rejection(a.submit!(tx('street.report', data) as never, { signal: signal() }));
-    expect(error).toMatchObject({ classification: 'permanent', status: 200, vendorCode: 'CATEGORY_CLOSED', details: { rule: '/errorRules/0' } });
+    expect(error).toMatchObject({
+      classification: 'permanent',
+      status: 200,
+      vendorCode: 'CATEGORY_CLOSED',
+      details: { rule: '/errorRules/0' },
+    });
     expect(error.message).toContain('error rule /errorRules/0 classifies permanent');
   });
 
@@ -37,7 +42,11 @@ describe('error rules (the Fieldbook example)', () => {
     const { a } = await instance(config());
     const ref = (await a.submit!(missed() as never, { signal: signal() })).externalRef;
     sim.lock(ref);
-    await expect(a.getStatus!(ref, { signal: signal() })).rejects.toMatchObject({ classification: 'retryable', status: 423, vendorCode: 'RECORD_LOCKED' });
+    await expect(a.getStatus!(ref, { signal: signal() })).rejects.toMatchObject({
+      classification: 'retryable',
+      status: 423,
+      vendorCode: 'RECORD_LOCKED',
+    });
     sim.lock(ref, false);
     await expect(a.getStatus!(ref, { signal: signal() })).resolves.toMatchObject({ externalRef: ref });
   });
@@ -46,17 +55,36 @@ describe('error rules (the Fieldbook example)', () => {
     const { a } = await instance(
       config((c) => {
         c.errorRules = [
-          { status: '4xx', when: 'error.code = "VALIDATION_FAILED" and error.field = "location.uprn"', classification: 'notFound', vendorCode: '"UNKNOWN_PROPERTY"' },
+          {
+            status: '4xx',
+            when: 'error.code = "VALIDATION_FAILED" and error.field = "location.uprn"',
+            classification: 'notFound',
+            vendorCode: '"UNKNOWN_PROPERTY"',
+          },
           { status: [409, 418], classification: 'retryable' },
         ];
       }),
     );
-    sim.faults.failNext(1, { status: 422, body: { error: { code: 'VALIDATION_FAILED', message: 'location.uprn is not in the gazetteer', field: 'location.uprn' } } });
-    await expect(a.submit!(missed() as never, { signal: signal() })).rejects.toMatchObject({ classification: 'notFound', vendorCode: 'UNKNOWN_PROPERTY', status: 422 });
+    sim.faults.failNext(1, {
+      status: 422,
+      body: { error: { code: 'VALIDATION_FAILED', message: 'location.uprn is not in the gazetteer', field: 'location.uprn' } },
+    });
+    await expect(a.submit!(missed() as never, { signal: signal() })).rejects.toMatchObject({
+      classification: 'notFound',
+      vendorCode: 'UNKNOWN_PROPERTY',
+      status: 422,
+    });
     sim.faults.failNext(1, { status: 418, body: { error: { code: 'TEAPOT', message: 'no' } } });
     await expect(a.submit!(missed() as never, { signal: signal() })).rejects.toMatchObject({ classification: 'retryable', status: 418 });
-    sim.faults.failNext(1, { status: 422, body: { error: { code: 'VALIDATION_FAILED', message: 'description is required', field: 'description' } } });
-    await expect(a.submit!(missed() as never, { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', vendorCode: 'VALIDATION_FAILED', status: 422 });
+    sim.faults.failNext(1, {
+      status: 422,
+      body: { error: { code: 'VALIDATION_FAILED', message: 'description is required', field: 'description' } },
+    });
+    await expect(a.submit!(missed() as never, { signal: signal() })).rejects.toMatchObject({
+      classification: 'permanent',
+      vendorCode: 'VALIDATION_FAILED',
+      status: 422,
+    });
   });
 
   it('never lets a rule make a 401 anything but auth', async () => {
@@ -68,7 +96,10 @@ describe('error rules (the Fieldbook example)', () => {
   it('takes the vendor code from a configured expression', async () => {
     const { a } = await instance(config((c) => (c.vendorCode = '"FB-" & error.code')));
     sim.faults.failNext(1, { status: 500, body: { error: { code: 'DB_DOWN', message: 'database unavailable' } } });
-    await expect(a.submit!(missed() as never, { signal: signal() })).rejects.toMatchObject({ classification: 'retryable', vendorCode: 'FB-DB_DOWN' });
+    await expect(a.submit!(missed() as never, { signal: signal() })).rejects.toMatchObject({
+      classification: 'retryable',
+      vendorCode: 'FB-DB_DOWN',
+    });
   });
 });
 
@@ -84,14 +115,26 @@ describe('built-in classification', () => {
     [302, 'permanent'],
   ])('classifies %i as %s, keeping the vendor code from the error body', async (status, classification) => {
     const { a } = await instance(config());
-    sim.faults.failNext(1, { status, body: { error: { code: 'SOMETHING', message: 'simulated' } }, headers: status === 429 ? { 'retry-after': '9' } : {} });
+    sim.faults.failNext(1, {
+      status,
+      body: { error: { code: 'SOMETHING', message: 'simulated' } },
+      headers: status === 429 ? { 'retry-after': '9' } : {},
+    });
     const error = await rejection(a.submit!(missed() as never, { signal: signal() }));
     expect(error).toMatchObject({ classification, status, vendorCode: 'SOMETHING', ...(status === 429 ? { retryAfterMs: 9000 } : {}) });
   });
 
   it("keeps the citizen's data out of an error even when the back office's message quotes it", async () => {
     const { a, logs } = await instance(config());
-    sim.faults.failNext(1, { status: 422, body: { error: { code: 'VALIDATION_FAILED', message: 'reporter Alex Example (alex.example@example.com, 07700 900123) is on the blocked list' } } });
+    sim.faults.failNext(1, {
+      status: 422,
+      body: {
+        error: {
+          code: 'VALIDATION_FAILED',
+          message: 'reporter Alex Example (alex.example@example.com, 07700 900123) is on the blocked list',
+        },
+      },
+    });
     const error = await rejection(a.submit!(missed() as never, { signal: signal() }));
     expect(error).toMatchObject({ classification: 'permanent', vendorCode: 'VALIDATION_FAILED' });
     for (const text of [error.message, JSON.stringify(error), JSON.stringify(logs)]) {
@@ -103,6 +146,9 @@ describe('built-in classification', () => {
     const { a } = await instance(config());
     sim.faults.failNext(1, { malformed: true, body: '{"unexpected": true}' });
     const error = await rejection(a.submit!(missed() as never, { signal: signal() }));
-    expect(error).toMatchObject({ classification: 'permanent', details: { mapping: '/operations/waste.missedCollection/submit/response' } });
+    expect(error).toMatchObject({
+      classification: 'permanent',
+      details: { mapping: '/operations/waste.missedCollection/submit/response' },
+    });
   });
 });

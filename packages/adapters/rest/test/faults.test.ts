@@ -9,7 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createTransaction } from '@lgx/core';
-import { createSqliteStore, createStack, openStack, type DeliveryWorkerOptions, type RunningStack, type TransactionView } from '@lgx/runtime';
+import {
+  createSqliteStore,
+  createStack,
+  openStack,
+  type DeliveryWorkerOptions,
+  type RunningStack,
+  type TransactionView,
+} from '@lgx/runtime';
 import { waitFor } from '@lgx/testkit';
 import { startFieldbookSimulator, FIELDBOOK_CLIENT_ID, FIELDBOOK_CLIENT_SECRET, type FieldbookSimulator } from '../src/testing';
 import { fixture } from './helpers';
@@ -18,14 +25,27 @@ const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
 const example = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'examples', 'fieldbook.json'), 'utf8')) as Record<string, unknown>;
 const bins = ['recycling-bin-out-not-emptied'];
 const reports = ['pothole-with-coordinates', 'street-light-by-asset', 'fly-tipping-at-address'];
-const bin = (i: number) => createTransaction('waste.missedCollection', fixture('waste.missedCollection', bins[0]!) as never, { council: 'E07000223', channel: 'web', idempotencyKey: `rest-fault-bin-${i}` });
-const street = (i: number) => createTransaction('street.report', fixture('street.report', reports[i % reports.length]!) as never, { council: 'E07000223', channel: 'web', idempotencyKey: `rest-fault-street-${i}` });
+const bin = (i: number) =>
+  createTransaction('waste.missedCollection', fixture('waste.missedCollection', bins[0]!) as never, {
+    council: 'E07000223',
+    channel: 'web',
+    idempotencyKey: `rest-fault-bin-${i}`,
+  });
+const street = (i: number) =>
+  createTransaction('street.report', fixture('street.report', reports[i % reports.length]!) as never, {
+    council: 'E07000223',
+    channel: 'web',
+    idempotencyKey: `rest-fault-street-${i}`,
+  });
 
 let sim: FieldbookSimulator;
 let dir: string;
 let stack: RunningStack | undefined;
 
-async function open(worker: Partial<Omit<DeliveryWorkerOptions, 'store' | 'targets'>> = {}, secret = FIELDBOOK_CLIENT_SECRET): Promise<RunningStack> {
+async function open(
+  worker: Partial<Omit<DeliveryWorkerOptions, 'store' | 'targets'>> = {},
+  secret = FIELDBOOK_CLIENT_SECRET,
+): Promise<RunningStack> {
   const definition = await createStack(
     {
       council: 'E07000223',
@@ -41,13 +61,20 @@ async function open(worker: Partial<Omit<DeliveryWorkerOptions, 'store' | 'targe
     store: createSqliteStore({ file: path.join(dir, 'lgx.db') }),
     resolveFrom: repoRoot,
     polling: false,
-    worker: { pollIntervalMs: 20, retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 30 }, random: () => 1, breaker: { threshold: 1000, cooldownMs: 10 }, ...worker },
+    worker: {
+      pollIntervalMs: 20,
+      retry: { baseDelayMs: 10, maxDelayMs: 50, maxAttempts: 30 },
+      random: () => 1,
+      breaker: { threshold: 1000, cooldownMs: 10 },
+      ...worker,
+    },
   });
   return stack;
 }
 
 const view = async (id: string): Promise<TransactionView> => (await stack!.get(id))!;
-const ended = async (ids: string[], state: 'delivered' | 'dead') => (await Promise.all(ids.map(view))).every((v) => v.deliveries.every((d) => d.state === state));
+const ended = async (ids: string[], state: 'delivered' | 'dead') =>
+  (await Promise.all(ids.map(view))).every((v) => v.deliveries.every((d) => d.state === state));
 const attempts = async (id: string) => (await view(id)).deliveries[0]!.attemptLog.map((a) => [a.outcome, a.classification]);
 const clientRefs = () => [...sim.state.requests.values()].map((r) => r.clientReference).filter((r): r is string => r !== undefined);
 
@@ -95,7 +122,8 @@ describe('Fieldbook under faults, through a running stack', () => {
 
     await stack!.close({ deadlineMs: 1000 });
     await open({}, 'fieldbook-rotated-secret-2222222222222222');
-    for (const d of await stack!.dlq.list({ target: 'fieldbook' })) expect(await stack!.dlq.replay(d.id, { actor: 'officer@council', reason: 'Fieldbook secret rotated' })).toBe(true);
+    for (const d of await stack!.dlq.list({ target: 'fieldbook' }))
+      expect(await stack!.dlq.replay(d.id, { actor: 'officer@council', reason: 'Fieldbook secret rotated' })).toBe(true);
     await waitFor(() => ended(ids, 'delivered'), 'the replayed deliveries', 20_000);
     expect(sim.state.requests.size).toBe(2);
   });

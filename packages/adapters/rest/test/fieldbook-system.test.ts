@@ -24,7 +24,10 @@ describe('lgx simulate fieldbook', () => {
       const running = (await system.start({ stateDir: dir })) as FieldbookSimulator;
       try {
         const a = await mapped(running.url);
-        const receipt = await a.submit!(tx('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied')) as never, { signal: signal() });
+        const receipt = await a.submit!(
+          tx('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied')) as never,
+          { signal: signal() },
+        );
         expect(receipt.externalRef).toBe('FB-000001');
         running.setState('FB-000001', 'scheduled', 'Crew returning Thursday');
       } finally {

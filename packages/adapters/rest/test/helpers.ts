@@ -14,12 +14,22 @@ export function fixture<T = Record<string, unknown>>(type: string, name: string)
 
 let counter = 0;
 export function tx(type: string, data: unknown, idempotencyKey = `rest-test-${Date.now()}-${++counter}`): Envelope {
-  return createTransaction(type as 'street.report', data as never, { council: 'E07000223', channel: 'web', idempotencyKey }) as unknown as Envelope;
+  return createTransaction(type as 'street.report', data as never, {
+    council: 'E07000223',
+    channel: 'web',
+    idempotencyKey,
+  }) as unknown as Envelope;
 }
 
 /** The worked example's config for a running Fieldbook (OAuth 2.0 unless `staticToken`). */
 export function exampleConfig(sim: FieldbookSimulator, options: { staticToken?: boolean; openapi?: boolean } = {}): RestAdapterConfig {
-  const config = fieldbookExampleConfig({ baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, clientId: FIELDBOOK_CLIENT_ID, clientSecret: FIELDBOOK_CLIENT_SECRET, ...(options.openapi ? { openapi: sim.openapiUrl } : {}) });
+  const config = fieldbookExampleConfig({
+    baseUrl: sim.baseUrl,
+    tokenUrl: sim.tokenUrl,
+    clientId: FIELDBOOK_CLIENT_ID,
+    clientSecret: FIELDBOOK_CLIENT_SECRET,
+    ...(options.openapi ? { openapi: sim.openapiUrl } : {}),
+  });
   if (options.staticToken) config.auth = { type: 'bearer', token: FIELDBOOK_TOKEN };
   return config;
 }
@@ -27,7 +37,12 @@ export function exampleConfig(sim: FieldbookSimulator, options: { staticToken?: 
 /** The default export against a config (transport retries off, every log entry kept). */
 export async function instance(config: unknown, host: { mappings?: Record<string, Record<string, string>> } = {}) {
   const memory = createMemoryLogger('debug');
-  const { instance: a } = await instantiateAdapter(adapter, config, { retry: false, logger: memory.logger, rawLogger: true, ...(host.mappings ? { mappings: host.mappings } : {}) });
+  const { instance: a } = await instantiateAdapter(adapter, config, {
+    retry: false,
+    logger: memory.logger,
+    rawLogger: true,
+    ...(host.mappings ? { mappings: host.mappings } : {}),
+  });
   return { a, logs: memory.entries };
 }
 

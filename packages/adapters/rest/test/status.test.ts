@@ -11,7 +11,12 @@ beforeEach(() => sim.reset());
 
 type Instance = Awaited<ReturnType<typeof instance>>['a'];
 const config = () => exampleConfig(sim, { staticToken: true });
-const created = async (a: Instance) => (await a.submit!(tx('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied')) as never, { signal: signal() })).externalRef;
+const created = async (a: Instance) =>
+  (
+    await a.submit!(tx('waste.missedCollection', fixture('waste.missedCollection', 'recycling-bin-out-not-emptied')) as never, {
+      signal: signal(),
+    })
+  ).externalRef;
 
 describe('getStatus', () => {
   it('maps the record through the status mapping and statusMap, keeping the vendor code', async () => {
@@ -36,14 +41,21 @@ describe('getStatus', () => {
     // URLs resolve dot segments even percent-encoded: the adapter refuses them before sending.
     const sent = sim.requests.length;
     for (const ref of ['..', '.']) {
-      await expect(a.getStatus!(ref, { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', message: expect.stringContaining('/status/path') });
+      await expect(a.getStatus!(ref, { signal: signal() })).rejects.toMatchObject({
+        classification: 'permanent',
+        message: expect.stringContaining('/status/path'),
+      });
     }
     expect(sim.requests.length).toBe(sent);
   });
 
   it('answers notFound for a record the back office does not have, never an invented status', async () => {
     const { a } = await instance(config());
-    await expect(a.getStatus!('FB-999999', { signal: signal() })).rejects.toMatchObject({ classification: 'notFound', status: 404, vendorCode: 'NOT_FOUND' });
+    await expect(a.getStatus!('FB-999999', { signal: signal() })).rejects.toMatchObject({
+      classification: 'notFound',
+      status: 404,
+      vendorCode: 'NOT_FOUND',
+    });
   });
 
   it('reports a code missing from statusMap as open, warning once, or as "*" when given', async () => {
@@ -96,11 +108,30 @@ describe('pollUpdates', () => {
   });
 
   it('keeps the previous cursor when the mapping gives none, and refuses an update the schema refuses, naming the mapping', async () => {
-    const { a } = await instance({ ...config(), poll: { method: 'GET', path: '/changes', query: '{ "after": $exists(cursor) ? cursor : "0" }', response: '{ "updates": [changes.{ "externalRef": requestId, "externalStatusCode": state }] }' } });
+    const { a } = await instance({
+      ...config(),
+      poll: {
+        method: 'GET',
+        path: '/changes',
+        query: '{ "after": $exists(cursor) ? cursor : "0" }',
+        response: '{ "updates": [changes.{ "externalRef": requestId, "externalStatusCode": state }] }',
+      },
+    });
     expect(await a.pollUpdates!('7', { signal: signal() })).toEqual({ updates: [], cursor: '7' });
-    await expect(a.pollUpdates!(undefined, { signal: signal() })).rejects.toMatchObject({ classification: 'permanent', details: { mapping: '/poll/response' } });
+    await expect(a.pollUpdates!(undefined, { signal: signal() })).rejects.toMatchObject({
+      classification: 'permanent',
+      details: { mapping: '/poll/response' },
+    });
 
-    const { a: b } = await instance({ ...config(), poll: { method: 'GET', path: '/changes', query: '{ "after": 0 }', response: '{ "updates": [changes.{ "externalRef": requestId, "updatedAt": "yesterday" }], "cursor": "1" }' } });
+    const { a: b } = await instance({
+      ...config(),
+      poll: {
+        method: 'GET',
+        path: '/changes',
+        query: '{ "after": 0 }',
+        response: '{ "updates": [changes.{ "externalRef": requestId, "updatedAt": "yesterday" }], "cursor": "1" }',
+      },
+    });
     await created(b);
     const error = await rejection(b.pollUpdates!(undefined, { signal: signal() }));
     expect(error).toMatchObject({ classification: 'permanent', details: { mapping: '/poll/response' } });

@@ -13,7 +13,11 @@ beforeAll(async () => {
     name: 'echo',
     state: () => ({ n: 0 }),
     routes: [
-      { method: 'POST', path: '/api/:a/:b', handler: (_req, { state }) => reply(201, { id: `E${++state.n}`, state: 'NEW', echo: 'ok' }, { location: '/api/records/E1' }) },
+      {
+        method: 'POST',
+        path: '/api/:a/:b',
+        handler: (_req, { state }) => reply(201, { id: `E${++state.n}`, state: 'NEW', echo: 'ok' }, { location: '/api/records/E1' }),
+      },
       { method: 'PUT', path: '/api/:a/:b', handler: () => reply(200, { id: 'E-PUT' }) },
     ],
   });
@@ -32,7 +36,13 @@ const echoConfig = (submit: Partial<RestAdapterConfig['operations'][string]['sub
   headers: { 'x-council-system': 'lgx' },
   operations: {
     'crm.case': {
-      submit: { method: 'POST', path: '/cases/{data.caseType}', response: '{ "externalRef": id, "externalStatusCode": state }', idempotency: { header: 'Idempotency-Key' }, ...submit },
+      submit: {
+        method: 'POST',
+        path: '/cases/{data.caseType}',
+        response: '{ "externalRef": id, "externalStatusCode": state }',
+        idempotency: { header: 'Idempotency-Key' },
+        ...submit,
+      },
     },
   },
   statusMap: { NEW: 'for_triage' },
@@ -54,7 +64,13 @@ describe('requests built from configuration', () => {
     // A slash from the data stays inside its segment.
     expect(sent.path).toBe('/api/cases/complaint%2Fcomplaint.stage1');
     expect(sent.query).toEqual({ channel: 'web', lgsl: '524', tags: ['a', 'b'] });
-    expect(sent.headers).toMatchObject({ 'x-correlation': `lgx-${t.id}`, 'x-council': 'E07000223', 'x-council-system': 'lgx', 'idempotency-key': 'form-77', 'content-type': 'application/json' });
+    expect(sent.headers).toMatchObject({
+      'x-correlation': `lgx-${t.id}`,
+      'x-council': 'E07000223',
+      'x-council-system': 'lgx',
+      'idempotency-key': 'form-77',
+      'content-type': 'application/json',
+    });
     expect(JSON.parse(sent.body)).toEqual({ subject: 'Bins missed three weeks running', priority: 3 });
     expect(receipt).toEqual({ externalRef: 'E1', externalStatusCode: 'NEW', status: 'for_triage' });
   });
@@ -63,17 +79,29 @@ describe('requests built from configuration', () => {
     const { a } = await instance(echoConfig({ bodyType: 'form', body: '{ "subject": data.subject, "type": data.caseType }' }));
     await a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() });
     expect(echo.requests[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(echo.requests[0]!.body))).toEqual({ subject: 'Bins missed three weeks running', type: 'complaint' });
+    expect(Object.fromEntries(new URLSearchParams(echo.requests[0]!.body))).toEqual({
+      subject: 'Bins missed three weeks running',
+      type: 'complaint',
+    });
   });
 
   it('reads the receipt from headers and status too ($headers, $status)', async () => {
-    const { a } = await instance(echoConfig({ response: '{ "externalRef": $substringAfter($headers.location, "/records/"), "attributes": { "httpStatus": $status } }' }));
+    const { a } = await instance(
+      echoConfig({
+        response: '{ "externalRef": $substringAfter($headers.location, "/records/"), "attributes": { "httpStatus": $status } }',
+      }),
+    );
     const receipt = await a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() });
     expect(receipt).toEqual({ externalRef: 'E1', attributes: { httpStatus: 201 } });
   });
 
   it("drops a receipt attribute holding the transaction's personal data, with a warning naming it", async () => {
-    const { a, logs } = await instance(echoConfig({ response: '{ "externalRef": id, "attributes": { "caller": $request.data.contact.person.givenName & " " & $request.data.contact.person.familyName, "kind": $request.data.caseType } }' }));
+    const { a, logs } = await instance(
+      echoConfig({
+        response:
+          '{ "externalRef": id, "attributes": { "caller": $request.data.contact.person.givenName & " " & $request.data.contact.person.familyName, "kind": $request.data.caseType } }',
+      }),
+    );
     const receipt = await a.submit!(tx('crm.case', fixture('crm.case', 'phone-enquiry-new-person')) as never, { signal: signal() });
     expect(receipt.attributes).toEqual({ kind: 'general_enquiry' });
     expect(logs.find((e) => e.msg.startsWith('receipt attribute holds personal data'))).toMatchObject({ attribute: 'caller' });
@@ -82,20 +110,29 @@ describe('requests built from configuration', () => {
 
   it('refuses a path placeholder with no text value, or a receipt the schema refuses, as permanent naming the mapping', async () => {
     const { a } = await instance(echoConfig({ path: '/cases/{data.contact}' }));
-    const noText = await rejection(a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() }));
+    const noText = await rejection(
+      a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() }),
+    );
     expect(noText).toMatchObject({ classification: 'permanent', details: { mapping: '/operations/crm.case/submit/path' } });
     expect(echo.requests).toHaveLength(0);
 
     const { a: b } = await instance(echoConfig({ response: '{ "ref": id }' }));
-    const badReceipt = await rejection(b.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() }));
+    const badReceipt = await rejection(
+      b.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() }),
+    );
     expect(badReceipt).toMatchObject({ classification: 'permanent', details: { mapping: '/operations/crm.case/submit/response' } });
     expect(badReceipt.message).toContain('externalRef');
   });
 
   it('names the mapping and the JSONata error code when an expression fails at run time, never the data', async () => {
     const { a } = await instance(echoConfig({ body: '{ "n": $number(data.subject) }' }));
-    const error = await rejection(a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() }));
-    expect(error).toMatchObject({ classification: 'permanent', details: { mapping: '/operations/crm.case/submit/body', jsonataCode: expect.any(String) } });
+    const error = await rejection(
+      a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() }),
+    );
+    expect(error).toMatchObject({
+      classification: 'permanent',
+      details: { mapping: '/operations/crm.case/submit/body', jsonataCode: expect.any(String) },
+    });
     expect(error.message).not.toContain('Bins missed');
     expect(echo.requests).toHaveLength(0);
   });
@@ -110,7 +147,9 @@ describe('requests built from configuration', () => {
 
   it('refuses an idempotency key that would break its header, before sending', async () => {
     const { a } = await instance(echoConfig({ idempotency: { header: 'Idempotency-Key', value: '"a\\nb"' } }));
-    const error = await rejection(a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() }));
+    const error = await rejection(
+      a.submit!(tx('crm.case', fixture('crm.case', 'complaint-from-known-contact')) as never, { signal: signal() }),
+    );
     expect(error).toMatchObject({ classification: 'permanent' });
     expect(echo.requests).toHaveLength(0);
   });

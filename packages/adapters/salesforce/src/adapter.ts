@@ -35,9 +35,14 @@ export const adapter = defineAdapter({
     version: '0.1.0',
     sdk: '^1.0.0',
     domains: ['crm'],
-    description: 'CRM cases to Salesforce Cases over the REST API: JWT bearer or client credentials, upsert by external id, status through CaseStatus, polling through getUpdated windows.',
+    description:
+      'CRM cases to Salesforce Cases over the REST API: JWT bearer or client credentials, upsert by external id, status through CaseStatus, polling through getUpdated windows.',
     homepage: 'https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/',
-    specification: { name: 'Salesforce REST API Developer Guide', version: 'v61.0 (Summer \u201924)', url: 'https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/' },
+    specification: {
+      name: 'Salesforce REST API Developer Guide',
+      version: 'v61.0 (Summer \u201924)',
+      url: 'https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/',
+    },
   },
   configSchema,
   capabilities: [{ type: 'crm.case', versions: [1], operations: ['submit', 'getStatus', 'pollUpdates'], idempotency: 'key' }],
@@ -58,7 +63,10 @@ export const adapter = defineAdapter({
     const receiptOf = async (record: SfRecord, signal: AbortSignal): Promise<Receipt> => {
       const id = String(record.Id);
       const status = typeof record.Status === 'string' ? record.Status : undefined;
-      const created = typeof record.CreatedDate === 'string' && !Number.isNaN(Date.parse(record.CreatedDate)) ? new Date(Date.parse(record.CreatedDate)).toISOString() : now().toISOString();
+      const created =
+        typeof record.CreatedDate === 'string' && !Number.isNaN(Date.parse(record.CreatedDate))
+          ? new Date(Date.parse(record.CreatedDate)).toISOString()
+          : now().toISOString();
       return {
         externalRef: id,
         status: canonicalStatus(status, typeof record.IsClosed === 'boolean' ? record.IsClosed : undefined, statusMap),
@@ -75,8 +83,18 @@ export const adapter = defineAdapter({
         try {
           const [limits, statuses] = await Promise.all([api.limits(signal), api.caseStatuses(signal)]);
           // Statuses the council has not mapped are read by IsClosed: worth knowing before go-live.
-          const unmapped = statuses.filter((s) => !Object.hasOwn(statusMap, s.value) && !['new', 'working', 'escalated', 'closed'].includes(s.value.toLowerCase())).map((s) => s.value);
-          return { ok: true, latencyMs: Date.now() - started, details: { ...(limits ? { apiRequests: { max: limits.max, remaining: limits.remaining } } : {}), statuses: statuses.length, byIsClosed: unmapped } };
+          const unmapped = statuses
+            .filter((s) => !Object.hasOwn(statusMap, s.value) && !['new', 'working', 'escalated', 'closed'].includes(s.value.toLowerCase()))
+            .map((s) => s.value);
+          return {
+            ok: true,
+            latencyMs: Date.now() - started,
+            details: {
+              ...(limits ? { apiRequests: { max: limits.max, remaining: limits.remaining } } : {}),
+              statuses: statuses.length,
+              byIsClosed: unmapped,
+            },
+          };
         } catch (error) {
           return { ok: false, message: (error as Error).message };
         }
@@ -90,20 +108,30 @@ export const adapter = defineAdapter({
         const key = externalIdOf(tx.id);
         try {
           const { body, unsent } = caseBody(data, config);
-          if (unsent.attachments || unsent.attributes || unsent.unmapped.length) context.logger.info('case facts without a field were not sent', { transaction: tx.id, ...unsent });
+          if (unsent.attachments || unsent.attributes || unsent.unmapped.length)
+            context.logger.info('case facts without a field were not sent', { transaction: tx.id, ...unsent });
           // A later attempt may follow a lost answer: look first, so a Case staff have started on is
           // returned as it is rather than written over.
           if ((attempt ?? 1) > 1) {
             const existing = await api.findByExternalId(key, fields, signal);
             if (existing) {
-              context.logger.info('case already delivered: returning the Case that is there', { externalRef: existing.Id, transaction: tx.id });
+              context.logger.info('case already delivered: returning the Case that is there', {
+                externalRef: existing.Id,
+                transaction: tx.id,
+              });
               return await receiptOf(existing, signal);
             }
           }
           const result = await api.upsertAndRead(key, body, fields, signal);
           const record = result.record ?? (result.id ? { Id: result.id } : undefined);
-          if (!record) throw new RetryableError('Salesforce upserted the Case but did not say which: the next attempt looks it up', { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
-          context.logger.info(result.created ? 'case created' : 'case already delivered: the upsert matched it', { externalRef: record.Id, transaction: tx.id });
+          if (!record)
+            throw new RetryableError('Salesforce upserted the Case but did not say which: the next attempt looks it up', {
+              code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+            });
+          context.logger.info(result.created ? 'case created' : 'case already delivered: the upsert matched it', {
+            externalRef: record.Id,
+            transaction: tx.id,
+          });
           return await receiptOf(record, signal);
         } catch (error) {
           throw maskPersonalData(error, 'crm.case', data);

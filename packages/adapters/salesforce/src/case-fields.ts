@@ -83,13 +83,23 @@ export function caseBody(data: CrmCase, config: SalesforceConfig): CaseBody {
   set('latitude', where?.wgs84?.lat);
   set('longitude', where?.wgs84?.lon);
   set('location', [where?.address ? oneLine(where.address) : undefined, where?.description].filter(Boolean).join('; '));
-  set('externalRefs', (data.externalRefs ?? []).map((r) => `${r.system}:${r.reference}`).join('; ').slice(0, 255));
+  set(
+    'externalRefs',
+    (data.externalRefs ?? [])
+      .map((r) => `${r.system}:${r.reference}`)
+      .join('; ')
+      .slice(0, 255),
+  );
 
   const ref = data.contact?.contactRef;
   if (ref !== undefined) {
     if (CONTACT_ID.test(ref)) body.ContactId = ref;
     else if (config.contactExternalIdField) body.Contact = { [config.contactExternalIdField]: ref };
-    else throw new PermanentError('crm.case /contact/contactRef is not a Salesforce Contact id (003…): set contactExternalIdField to relate it by an external id; nothing was sent', { details: { field: '/contact/contactRef', rule: 'format' } });
+    else
+      throw new PermanentError(
+        'crm.case /contact/contactRef is not a Salesforce Contact id (003…): set contactExternalIdField to relate it by an external id; nothing was sent',
+        { details: { field: '/contact/contactRef', rule: 'format' } },
+      );
   }
 
   let attributes = 0;

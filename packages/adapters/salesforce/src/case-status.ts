@@ -16,7 +16,11 @@ export const DEFAULT_STATUS_MAP: Readonly<Record<string, CaseStatus>> = {
  * The canonical status of a Case: the council's statusMap, then the defaults above (by value, case
  * ignored), then IsClosed (closed, else in progress); a Case with neither reads as open.
  */
-export function canonicalStatus(status: unknown, isClosed: boolean | undefined, statusMap: Readonly<Record<string, CaseStatus>> = {}): CaseStatus {
+export function canonicalStatus(
+  status: unknown,
+  isClosed: boolean | undefined,
+  statusMap: Readonly<Record<string, CaseStatus>> = {},
+): CaseStatus {
   const value = typeof status === 'string' ? status : undefined;
   if (value !== undefined && Object.hasOwn(statusMap, value)) return statusMap[value]!;
   const known = value !== undefined ? DEFAULT_STATUS_MAP[value.toLowerCase()] : undefined;

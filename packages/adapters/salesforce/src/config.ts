@@ -47,25 +47,50 @@ export const configSchema = {
     flow: {
       type: 'string',
       enum: ['jwt-bearer', 'client-credentials'],
-      description: "How the adapter gets its access token: 'jwt-bearer' (a JWT signed with the connected app's certificate key, for a pre-authorised user) or 'client-credentials' (the app's consumer key and secret, with a Run As user).",
+      description:
+        "How the adapter gets its access token: 'jwt-bearer' (a JWT signed with the connected app's certificate key, for a pre-authorised user) or 'client-credentials' (the app's consumer key and secret, with a Run As user).",
     },
     loginUrl: {
       type: 'string',
       format: 'uri',
       pattern: '^https?://[^/?#]+/?$',
-      description: 'Where tokens come from: https://login.salesforce.com (test.salesforce.com for a sandbox) or the org\'s My Domain for the JWT bearer flow; the My Domain (https://council.my.salesforce.com) for client credentials.',
+      description:
+        "Where tokens come from: https://login.salesforce.com (test.salesforce.com for a sandbox) or the org's My Domain for the JWT bearer flow; the My Domain (https://council.my.salesforce.com) for client credentials.",
     },
     clientId: { type: 'string', minLength: 1, maxLength: 255, description: "The connected app's (or external client app's) consumer key." },
-    username: { type: 'string', minLength: 1, maxLength: 255, description: 'JWT bearer: the Salesforce username the adapter acts as (pre-authorised for the app).' },
-    privateKey: { type: 'string', minLength: 1, maxLength: 20000, 'x-lgx-secret': true, description: "JWT bearer: the PEM private key of the certificate uploaded to the app (use ${file:...})." },
-    clientSecret: { type: 'string', minLength: 1, maxLength: 1024, 'x-lgx-secret': true, description: "Client credentials: the app's consumer secret." },
-    audience: { type: 'string', format: 'uri', pattern: '^https?://[^/?#]+/?$', description: 'JWT bearer: the aud claim (default the loginUrl; https://test.salesforce.com for a sandbox reached through My Domain).' },
+    username: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 255,
+      description: 'JWT bearer: the Salesforce username the adapter acts as (pre-authorised for the app).',
+    },
+    privateKey: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 20000,
+      'x-lgx-secret': true,
+      description: 'JWT bearer: the PEM private key of the certificate uploaded to the app (use ${file:...}).',
+    },
+    clientSecret: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 1024,
+      'x-lgx-secret': true,
+      description: "Client credentials: the app's consumer secret.",
+    },
+    audience: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://[^/?#]+/?$',
+      description: 'JWT bearer: the aud claim (default the loginUrl; https://test.salesforce.com for a sandbox reached through My Domain).',
+    },
     apiVersion: { type: 'string', pattern: '^[3-9][0-9]\\.0$', description: 'REST API version (default 61.0).' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-request timeout (default 15000).' },
     externalIdField: {
       type: 'string',
       pattern: '^[A-Za-z][A-Za-z0-9_]{0,37}__c$',
-      description: 'The Case custom field, marked External ID, holding the LGX transaction id (default LGX_Transaction_Id__c). Submits upsert on it.',
+      description:
+        'The Case custom field, marked External ID, holding the LGX transaction id (default LGX_Transaction_Id__c). Submits upsert on it.',
     },
     fields: {
       type: 'object',
@@ -77,7 +102,8 @@ export const configSchema = {
     values: {
       type: 'object',
       additionalProperties: false,
-      description: "Canonical value -> picklist value, per fact. Defaults: priority {urgent: High, high: High, normal: Medium, low: Low}, channel {phone: Phone, email: Email, web: Web}; caseType, category and status have none (add e.g. caseType {complaint: 'Complaint'}).",
+      description:
+        "Canonical value -> picklist value, per fact. Defaults: priority {urgent: High, high: High, normal: Medium, low: Low}, channel {phone: Phone, email: Email, web: Web}; caseType, category and status have none (add e.g. caseType {complaint: 'Complaint'}).",
       properties: { priority: VALUE_MAP, channel: VALUE_MAP, caseType: VALUE_MAP, category: VALUE_MAP, status: VALUE_MAP },
     },
     attributeFields: {
@@ -85,19 +111,22 @@ export const configSchema = {
       maxProperties: 50,
       propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', ...NO_PROTOTYPE },
       additionalProperties: FIELD,
-      description: "The case's attributes{} -> Case fields, e.g. {callbackRequested: 'Callback_Requested__c'}; attributes not listed are not sent.",
+      description:
+        "The case's attributes{} -> Case fields, e.g. {callbackRequested: 'Callback_Requested__c'}; attributes not listed are not sent.",
     },
     contactExternalIdField: {
       type: 'string',
       pattern: '^[A-Za-z][A-Za-z0-9_]{0,37}__c$',
-      description: 'A Contact external id field: a contactRef that is not a Salesforce Contact id relates the Case to the Contact holding it there.',
+      description:
+        'A Contact external id field: a contactRef that is not a Salesforce Contact id relates the Case to the Contact holding it there.',
     },
     statusMap: {
       type: 'object',
       maxProperties: 200,
       propertyNames: { minLength: 1, maxLength: 255, ...NO_PROTOTYPE },
       additionalProperties: { type: 'string', enum: CASE_STATUSES },
-      description: "Case Status value -> canonical status, e.g. {'Awaiting Inspection': 'investigating'}; wins over the defaults and over IsClosed.",
+      description:
+        "Case Status value -> canonical status, e.g. {'Awaiting Inspection': 'investigating'}; wins over the defaults and over IsClosed.",
     },
     requestLimitBackoffMinutes: {
       type: 'integer',

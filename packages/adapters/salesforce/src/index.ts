@@ -8,5 +8,13 @@
  * then the changed Cases themselves.
  */
 export { adapter, adapter as default } from './adapter';
-export { configSchema, CASE_FACTS, DEFAULT_API_VERSION, DEFAULT_EXTERNAL_ID_FIELD, type SalesforceConfig, type CaseFact, type ValueMap } from './config';
+export {
+  configSchema,
+  CASE_FACTS,
+  DEFAULT_API_VERSION,
+  DEFAULT_EXTERNAL_ID_FIELD,
+  type SalesforceConfig,
+  type CaseFact,
+  type ValueMap,
+} from './config';
 export { VERSION } from './version';

@@ -15,11 +15,18 @@ export function salesforceErrorCode(body: unknown): string | undefined {
 }
 
 export function salesforceHttpOptions(config: SalesforceConfig, session: SalesforceSession): AdapterHttpOptions {
-  return { baseUrl: config.loginUrl, auth: session.auth, timeoutMs: config.timeoutMs ?? 15_000, vendorCode: (body) => salesforceErrorCode(body) };
+  return {
+    baseUrl: config.loginUrl,
+    auth: session.auth,
+    timeoutMs: config.timeoutMs ?? 15_000,
+    vendorCode: (body) => salesforceErrorCode(body),
+  };
 }
 
 function malformed(what: string): RetryableError {
-  return new RetryableError(`Salesforce answered ${what} without the fields the REST API promises`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+  return new RetryableError(`Salesforce answered ${what} without the fields the REST API promises`, {
+    code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+  });
 }
 
 const isRecord = (value: unknown): value is SfRecord => typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -83,7 +90,9 @@ export class SalesforceApi {
   /** The Case holding this external id value, or undefined; several is permanent (300). */
   async findByExternalId(key: string, fields: readonly string[], signal: AbortSignal): Promise<SfRecord | undefined> {
     const url = await this.url(this.keyPath(key), signal);
-    const res = await this.call(() => this.http.get<unknown>(url, { query: { fields: fields.join(',') }, accept: [300, 404], signal, responseType: 'json' }));
+    const res = await this.call(() =>
+      this.http.get<unknown>(url, { query: { fields: fields.join(',') }, accept: [300, 404], signal, responseType: 'json' }),
+    );
     if (res.status === 404) return undefined;
     if (res.status === 300) throw this.several();
     if (!isRecord(res.data) || typeof res.data.Id !== 'string') throw malformed('GET Case by external id');
@@ -91,14 +100,22 @@ export class SalesforceApi {
   }
 
   private several(): PermanentError {
-    return new PermanentError(`several Cases hold this ${this.options.externalIdField} (Salesforce answered 300): make the field unique`, { vendorCode: 'MULTIPLE_CHOICES', status: 300 });
+    return new PermanentError(`several Cases hold this ${this.options.externalIdField} (Salesforce answered 300): make the field unique`, {
+      vendorCode: 'MULTIPLE_CHOICES',
+      status: 300,
+    });
   }
 
   /**
    * Upserts the Case by external id and reads it back, in one composite request (one API call):
    * 201 made, 200 or 204 updated (a repeat), 300 several Cases hold the value.
    */
-  async upsertAndRead(key: string, body: Record<string, unknown>, fields: readonly string[], signal: AbortSignal): Promise<{ record?: SfRecord; id?: string; created: boolean }> {
+  async upsertAndRead(
+    key: string,
+    body: Record<string, unknown>,
+    fields: readonly string[],
+    signal: AbortSignal,
+  ): Promise<{ record?: SfRecord; id?: string; created: boolean }> {
     const base = `/services/data/v${this.options.version}`;
     const url = await this.url('/composite', signal);
     const res = await this.call(() =>
@@ -121,9 +138,21 @@ export class SalesforceApi {
     if (status === 300) throw this.several();
     if (!(status >= 200 && status < 300)) {
       const vendorCode = salesforceErrorCode(upsert?.body);
-      const error = errorForStatus({ status, body: upsert?.body, operation: `PATCH /sobjects/Case/${this.options.externalIdField}`, ...(vendorCode ? { vendorCode } : {}) });
+      const error = errorForStatus({
+        status,
+        body: upsert?.body,
+        operation: `PATCH /sobjects/Case/${this.options.externalIdField}`,
+        ...(vendorCode ? { vendorCode } : {}),
+      });
       // A 404 here is the external id field missing from Case: the org's setup, not a missing record.
-      throw this.reclassify(status === 404 ? new PermanentError(`${error.message} (is ${this.options.externalIdField} an External ID field on Case?)`, { status, ...(vendorCode ? { vendorCode } : {}) }) : error);
+      throw this.reclassify(
+        status === 404
+          ? new PermanentError(`${error.message} (is ${this.options.externalIdField} an External ID field on Case?)`, {
+              status,
+              ...(vendorCode ? { vendorCode } : {}),
+            })
+          : error,
+      );
     }
     const id = isRecord(upsert?.body) && typeof upsert.body.id === 'string' ? upsert.body.id : undefined;
     const record = Number(read?.httpStatusCode) === 200 && isRecord(read?.body) && typeof read.body.Id === 'string' ? read.body : undefined;
@@ -143,7 +172,10 @@ export class SalesforceApi {
     const res = await this.call(() => this.http.get<unknown>(url, { query: { start, end }, signal, responseType: 'json' }));
     const body = res.data as { ids?: unknown; latestDateCovered?: unknown } | null;
     if (!isRecord(body) || !Array.isArray(body.ids)) throw malformed('GET /sobjects/Case/updated/');
-    return { ids: body.ids.filter((id): id is string => typeof id === 'string'), ...(typeof body.latestDateCovered === 'string' ? { latestDateCovered: body.latestDateCovered } : {}) };
+    return {
+      ids: body.ids.filter((id): id is string => typeof id === 'string'),
+      ...(typeof body.latestDateCovered === 'string' ? { latestDateCovered: body.latestDateCovered } : {}),
+    };
   }
 
   /** Cases by id, up to 2000 per call (sObject Collections); null for one that is gone. */
@@ -157,10 +189,22 @@ export class SalesforceApi {
   /** The org's Case statuses: value and whether it closes the case. */
   async caseStatuses(signal: AbortSignal): Promise<Array<{ value: string; label: string; closed: boolean }>> {
     const url = await this.url('/query', signal);
-    const res = await this.call(() => this.http.get<unknown>(url, { query: { q: 'SELECT ApiName, MasterLabel, IsClosed FROM CaseStatus ORDER BY SortOrder' }, signal, responseType: 'json' }));
+    const res = await this.call(() =>
+      this.http.get<unknown>(url, {
+        query: { q: 'SELECT ApiName, MasterLabel, IsClosed FROM CaseStatus ORDER BY SortOrder' },
+        signal,
+        responseType: 'json',
+      }),
+    );
     const records = (res.data as { records?: unknown } | null)?.records;
     if (!Array.isArray(records)) throw malformed('GET /query CaseStatus');
-    return records.filter(isRecord).flatMap((r) => (typeof r.MasterLabel === 'string' ? [{ value: typeof r.ApiName === 'string' ? r.ApiName : r.MasterLabel, label: r.MasterLabel, closed: r.IsClosed === true }] : []));
+    return records
+      .filter(isRecord)
+      .flatMap((r) =>
+        typeof r.MasterLabel === 'string'
+          ? [{ value: typeof r.ApiName === 'string' ? r.ApiName : r.MasterLabel, label: r.MasterLabel, closed: r.IsClosed === true }]
+          : [],
+      );
   }
 
   /** The org's daily API allocation (`/limits`). */
@@ -168,6 +212,8 @@ export class SalesforceApi {
     const url = await this.url('/limits', signal);
     const res = await this.call(() => this.http.get<unknown>(url, { signal, responseType: 'json' }));
     const daily = (res.data as { DailyApiRequests?: { Max?: unknown; Remaining?: unknown } } | null)?.DailyApiRequests;
-    return typeof daily?.Max === 'number' && typeof daily.Remaining === 'number' ? { max: daily.Max, remaining: daily.Remaining } : undefined;
+    return typeof daily?.Max === 'number' && typeof daily.Remaining === 'number'
+      ? { max: daily.Max, remaining: daily.Remaining }
+      : undefined;
   }
 }

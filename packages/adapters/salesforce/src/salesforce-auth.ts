@@ -32,7 +32,9 @@ export class SalesforceSession {
         key = createPrivateKey(config.privateKey!);
       } catch {
         // The key's text never goes into the message.
-        throw new LgxError('LGX_ERR_ADAPTER_CONFIG_INVALID', 'salesforce adapter config /privateKey is not a PEM private key', { details: { field: '/privateKey', rule: 'format' } });
+        throw new LgxError('LGX_ERR_ADAPTER_CONFIG_INVALID', 'salesforce adapter config /privateKey is not a PEM private key', {
+          details: { field: '/privateKey', rule: 'format' },
+        });
       }
     }
     const secret = config.flow === 'jwt-bearer' ? config.privateKey! : config.clientSecret!;
@@ -46,7 +48,11 @@ export class SalesforceSession {
           ? {
               form: {
                 grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-                assertion: jwtAssertion({ iss: config.clientId, sub: config.username!, aud: new URL(config.audience ?? config.loginUrl).origin }, key!, now()),
+                assertion: jwtAssertion(
+                  { iss: config.clientId, sub: config.username!, aud: new URL(config.audience ?? config.loginUrl).origin },
+                  key!,
+                  now(),
+                ),
               },
             }
           : { form: { grant_type: 'client_credentials', client_id: config.clientId, client_secret: config.clientSecret! } },
@@ -75,6 +81,7 @@ function instanceOrigin(value: unknown, login: string): string {
   } catch {
     throw new AuthError(`the token answer from ${login} has no usable instance_url`);
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && login.startsWith('http:'))) throw new AuthError(`the token answer from ${login} names an instance_url that is not https`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && login.startsWith('http:')))
+    throw new AuthError(`the token answer from ${login} names an instance_url that is not https`);
   return url.origin;
 }

@@ -40,7 +40,15 @@ export interface UpdatedFeedContext {
   now: () => Date;
 }
 
-export const CASE_FIELDS = (externalIdField: string) => ['Id', 'CaseNumber', 'Status', 'IsClosed', 'CreatedDate', 'SystemModstamp', externalIdField];
+export const CASE_FIELDS = (externalIdField: string) => [
+  'Id',
+  'CaseNumber',
+  'Status',
+  'IsClosed',
+  'CreatedDate',
+  'SystemModstamp',
+  externalIdField,
+];
 
 export function encodeCursor(cursor: UpdatedCursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
@@ -54,17 +62,26 @@ export function decodeCursor(text: string): UpdatedCursor | undefined {
   } catch {
     return undefined;
   }
-  if (typeof c !== 'object' || c === null || c.v !== 1 || typeof c.start !== 'string' || Number.isNaN(Date.parse(c.start))) return undefined;
+  if (typeof c !== 'object' || c === null || c.v !== 1 || typeof c.start !== 'string' || Number.isNaN(Date.parse(c.start)))
+    return undefined;
   const last = Object.create(null) as UpdatedCursor['last'];
   for (const [id, value] of Object.entries(typeof c.last === 'object' && c.last !== null ? c.last : {})) {
-    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string') last[id] = [value[0], value[1]];
+    if (Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string')
+      last[id] = [value[0], value[1]];
   }
   return { v: 1, start: c.start, last };
 }
 
 /** The canonical update for a Case; the same Case state always gives the same updateId. */
-export function caseUpdate(record: SfRecord, ctx: Pick<UpdatedFeedContext, 'externalIdField' | 'statusMap' | 'transactionIdOf'>, fallbackAt: Date): StatusUpdate {
-  const stamp = typeof record.SystemModstamp === 'string' && !Number.isNaN(Date.parse(record.SystemModstamp)) ? new Date(Date.parse(record.SystemModstamp)).toISOString() : fallbackAt.toISOString();
+export function caseUpdate(
+  record: SfRecord,
+  ctx: Pick<UpdatedFeedContext, 'externalIdField' | 'statusMap' | 'transactionIdOf'>,
+  fallbackAt: Date,
+): StatusUpdate {
+  const stamp =
+    typeof record.SystemModstamp === 'string' && !Number.isNaN(Date.parse(record.SystemModstamp))
+      ? new Date(Date.parse(record.SystemModstamp)).toISOString()
+      : fallbackAt.toISOString();
   const status = typeof record.Status === 'string' ? record.Status : undefined;
   const key = record[ctx.externalIdField];
   const transactionId = typeof key === 'string' ? ctx.transactionIdOf(key) : undefined;
@@ -85,7 +102,11 @@ export function caseUpdate(record: SfRecord, ctx: Pick<UpdatedFeedContext, 'exte
  * changed; the next window starts at `latestDateCovered`, earlier when Salesforce says a long
  * transaction is still running.
  */
-export async function pollUpdated(ctx: UpdatedFeedContext, cursorText: string | undefined, signal: AbortSignal): Promise<{ updates: StatusUpdate[]; cursor: string }> {
+export async function pollUpdated(
+  ctx: UpdatedFeedContext,
+  cursorText: string | undefined,
+  signal: AbortSignal,
+): Promise<{ updates: StatusUpdate[]; cursor: string }> {
   const now = ctx.now();
   const nowMs = now.getTime();
   let cursor = cursorText ? decodeCursor(cursorText) : undefined;
@@ -94,7 +115,9 @@ export async function pollUpdated(ctx: UpdatedFeedContext, cursorText: string | 
 
   let start = Math.min(Date.parse(cursor.start), floorMinute(nowMs) - LAG_MS);
   if (start < floorMinute(nowMs - HISTORY_MS)) {
-    ctx.logger.warn('the poll cursor is older than the 30 days getUpdated answers for: changes before then are not read', { from: cursor.start });
+    ctx.logger.warn('the poll cursor is older than the 30 days getUpdated answers for: changes before then are not read', {
+      from: cursor.start,
+    });
     start = floorMinute(nowMs - HISTORY_MS);
   }
   const end = Math.min(nowMs, start + WINDOW_MS);
@@ -119,7 +142,10 @@ export async function pollUpdated(ctx: UpdatedFeedContext, cursorText: string | 
     }
   }
 
-  const covered = window.latestDateCovered !== undefined && !Number.isNaN(Date.parse(window.latestDateCovered)) ? Date.parse(window.latestDateCovered) : floorMinute(end);
+  const covered =
+    window.latestDateCovered !== undefined && !Number.isNaN(Date.parse(window.latestDateCovered))
+      ? Date.parse(window.latestDateCovered)
+      : floorMinute(end);
   cursor.start = new Date(Math.min(covered, floorMinute(end))).toISOString();
   const entries = Object.entries(cursor.last);
   if (entries.length > MAX_LAST) {

@@ -7,7 +7,10 @@ import { FIXTURE_CONTACT, caseFixture, caseTx, rejection, salesforce, salesforce
 
 let sim: SalesforceSimulator;
 beforeAll(async () => {
-  sim = await startSalesforceSimulator({ contacts: [{ Id: '003000000000001AAA', ...FIXTURE_CONTACT }], customFields: ['LGX_UPRN__c', 'LGX_LGSL__c', 'Callback__c'] });
+  sim = await startSalesforceSimulator({
+    contacts: [{ Id: '003000000000001AAA', ...FIXTURE_CONTACT }],
+    customFields: ['LGX_UPRN__c', 'LGX_LGSL__c', 'Callback__c'],
+  });
 });
 afterAll(() => sim.close());
 beforeEach(() => sim.reset());
@@ -21,7 +24,11 @@ describe('tokens', () => {
     const login = sim.login.requests[0]!;
     const form = new URLSearchParams(login.body);
     expect(form.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
-    const [head, claims] = form.get('assertion')!.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
+    const [head, claims] = form
+      .get('assertion')!
+      .split('.')
+      .slice(0, 2)
+      .map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
     expect(head).toEqual({ alg: 'RS256' });
     expect(claims).toEqual({ iss: sim.clientId, sub: sim.username, aud: sim.loginUrl, exp: expect.any(Number) });
     expect(claims!.exp as number).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) + 180);
@@ -35,7 +42,11 @@ describe('tokens', () => {
     const { a } = await salesforce(sim, { ...salesforceSimulatorConfig(sim, 'client-credentials') });
     await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() });
     const token = sim.requests.find((r) => r.path === '/services/oauth2/token')!;
-    expect(Object.fromEntries(new URLSearchParams(token.body))).toEqual({ grant_type: 'client_credentials', client_id: sim.clientId, client_secret: sim.clientSecret });
+    expect(Object.fromEntries(new URLSearchParams(token.body))).toEqual({
+      grant_type: 'client_credentials',
+      client_id: sim.clientId,
+      client_secret: sim.clientSecret,
+    });
     expect(sim.login.requests).toHaveLength(0);
   });
 
@@ -43,7 +54,10 @@ describe('tokens', () => {
     const missing = await rejection(instantiateAdapter(adapter, salesforceConfig(sim, { privateKey: undefined })));
     expect([missing.code, missing.message]).toEqual(['LGX_ERR_ADAPTER_CONFIG_INVALID', expect.stringContaining('privateKey')]);
     const garbage = await rejection(instantiateAdapter(adapter, salesforceConfig(sim, { privateKey: 'not-a-key-but-secret-text' })));
-    expect([garbage.code, garbage.message]).toEqual(['LGX_ERR_ADAPTER_CONFIG_INVALID', 'salesforce adapter config /privateKey is not a PEM private key']);
+    expect([garbage.code, garbage.message]).toEqual([
+      'LGX_ERR_ADAPTER_CONFIG_INVALID',
+      'salesforce adapter config /privateKey is not a PEM private key',
+    ]);
     expect(configSchema.properties.privateKey['x-lgx-secret']).toBe(true);
     expect(configSchema.properties.clientSecret['x-lgx-secret']).toBe(true);
   });
@@ -54,10 +68,16 @@ describe('submit', () => {
     const { a } = await salesforce(sim);
     const t = caseTx(caseFixture('phone-enquiry-new-person'));
     const receipt = await a.submit!(t, { signal: signal() });
-    const sent = JSON.parse(composites()[0]!.body) as { allOrNone: boolean; compositeRequest: Array<{ method: string; url: string; body?: unknown }> };
+    const sent = JSON.parse(composites()[0]!.body) as {
+      allOrNone: boolean;
+      compositeRequest: Array<{ method: string; url: string; body?: unknown }>;
+    };
     expect(sent.compositeRequest.map((r) => [r.method, r.url])).toEqual([
       ['PATCH', `/services/data/v61.0/sobjects/Case/LGX_Transaction_Id__c/${t.id}`],
-      ['GET', `/services/data/v61.0/sobjects/Case/LGX_Transaction_Id__c/${t.id}?fields=Id,CaseNumber,Status,IsClosed,CreatedDate,SystemModstamp,LGX_Transaction_Id__c`],
+      [
+        'GET',
+        `/services/data/v61.0/sobjects/Case/LGX_Transaction_Id__c/${t.id}?fields=Id,CaseNumber,Status,IsClosed,CreatedDate,SystemModstamp,LGX_Transaction_Id__c`,
+      ],
     ]);
     expect(sent.compositeRequest[0]!.body).toEqual({
       Subject: 'Question about a letter received',
@@ -86,7 +106,10 @@ describe('submit', () => {
     const { a: plain } = await salesforce(sim, { contactExternalIdField: undefined });
     const refused = await rejection(plain.submit!(caseTx(caseFixture('complaint-from-known-contact')), { signal: signal() }));
     expect([refused.classification, refused.message]).toEqual(['permanent', expect.stringContaining('/contact/contactRef')]);
-    const direct = await plain.submit!(caseTx({ ...caseFixture('complaint-from-known-contact'), contact: { contactRef: '003000000000001AAA' } }), { signal: signal() });
+    const direct = await plain.submit!(
+      caseTx({ ...caseFixture('complaint-from-known-contact'), contact: { contactRef: '003000000000001AAA' } }),
+      { signal: signal() },
+    );
     expect(sim.case(direct.externalRef).ContactId).toBe('003000000000001AAA');
   });
 
@@ -96,8 +119,18 @@ describe('submit', () => {
       values: { caseType: { complaint: 'Problem' }, status: { open: 'Working' } },
       attributeFields: { callbackRequested: 'Callback__c' },
     });
-    const receipt = await a.submit!(caseTx({ ...caseFixture('complaint-from-known-contact'), attributes: { callbackRequested: true } }), { signal: signal() });
-    expect(sim.case(receipt.externalRef)).toMatchObject({ Type: 'Problem', Status: 'Working', Priority: 'Medium', Origin: 'Web', LGX_UPRN__c: '100090123456', LGX_LGSL__c: 524, Callback__c: true });
+    const receipt = await a.submit!(caseTx({ ...caseFixture('complaint-from-known-contact'), attributes: { callbackRequested: true } }), {
+      signal: signal(),
+    });
+    expect(sim.case(receipt.externalRef)).toMatchObject({
+      Type: 'Problem',
+      Status: 'Working',
+      Priority: 'Medium',
+      Origin: 'Web',
+      LGX_UPRN__c: '100090123456',
+      LGX_LGSL__c: 524,
+      Callback__c: true,
+    });
     expect(sim.case(receipt.externalRef).Reason).toBeUndefined();
     expect(receipt).toMatchObject({ status: 'in_progress', externalStatusCode: 'Working' });
   });
@@ -140,20 +173,30 @@ describe('submit', () => {
     sim.insertCase({ LGX_Transaction_Id__c: externalIdOf(t.id) });
     for (const attempt of [1, 2]) {
       const error = await rejection(a.submit!(t, { signal: signal(), attempt }));
-      expect([error.classification, error.status, error.message]).toEqual(['permanent', 300, expect.stringContaining('several Cases hold this LGX_Transaction_Id__c')]);
+      expect([error.classification, error.status, error.message]).toEqual([
+        'permanent',
+        300,
+        expect.stringContaining('several Cases hold this LGX_Transaction_Id__c'),
+      ]);
     }
   });
 
-  it('classifies the array error body: validation permanent with its code, a missing external id field as setup, the message without the citizen\'s words', async () => {
+  it("classifies the array error body: validation permanent with its code, a missing external id field as setup, the message without the citizen's words", async () => {
     const { a } = await salesforce(sim, { fields: { location: 'LGX_UPRN__c' } });
-    const where = { address: { paon: 'Rose Cottage', street: 'Long Lane', town: 'Little Snoring', postcode: 'NR21 0AA' }, description: `Behind the third oak ${'and on past the hedge '.repeat(10)}`.trim() };
+    const where = {
+      address: { paon: 'Rose Cottage', street: 'Long Lane', town: 'Little Snoring', postcode: 'NR21 0AA' },
+      description: `Behind the third oak ${'and on past the hedge '.repeat(10)}`.trim(),
+    };
     const error = await rejection(a.submit!(caseTx({ ...caseFixture('anonymous-staff-case'), location: where }), { signal: signal() }));
     expect(error).toMatchObject({ classification: 'permanent', vendorCode: 'STRING_TOO_LONG', status: 400 });
     expect(error.message).toContain('[personal data]');
     expect(error.message).not.toMatch(/Rose Cottage|Little Snoring|third oak/);
     const { a: wrongField } = await salesforce(sim, { externalIdField: 'Missing_Field__c' });
     const setup = await rejection(wrongField.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }));
-    expect([setup.classification, setup.message]).toEqual(['permanent', expect.stringContaining('is Missing_Field__c an External ID field on Case?')]);
+    expect([setup.classification, setup.message]).toEqual([
+      'permanent',
+      expect.stringContaining('is Missing_Field__c an External ID field on Case?'),
+    ]);
   });
 
   it('a transaction id that cannot travel in a URL path is hashed into the external id', () => {
@@ -189,7 +232,10 @@ describe('getStatus and check', () => {
       expect((await rejection(a.getStatus!('500000000000000AAA', { signal: signal() }))).classification).toBe('notFound');
       expect((await rejection(a.getStatus!('CAS-1', { signal: signal() }))).classification).toBe('notFound');
       const report = await a.check!({ signal: signal() });
-      expect(report).toMatchObject({ ok: true, details: { apiRequests: { max: 15000, remaining: expect.any(Number) }, statuses: 4, byIsClosed: ['Referred', 'Resolved - Fixed'] } });
+      expect(report).toMatchObject({
+        ok: true,
+        details: { apiRequests: { max: 15000, remaining: expect.any(Number) }, statuses: 4, byIsClosed: ['Referred', 'Resolved - Fixed'] },
+      });
     } finally {
       await custom.close();
     }

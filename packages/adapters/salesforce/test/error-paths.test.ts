@@ -21,7 +21,10 @@ describe('auth', () => {
   it('403 INSUFFICIENT_ACCESS (the integration user lacks a permission) is auth, not a rate limit, and is not retried', async () => {
     const { a } = await salesforce(sim);
     await a.check!({ signal: signal() });
-    sim.faults.failNext(1, { status: 403, body: [{ message: 'insufficient access rights on object id', errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY' }] });
+    sim.faults.failNext(1, {
+      status: 403,
+      body: [{ message: 'insufficient access rights on object id', errorCode: 'INSUFFICIENT_ACCESS_OR_READONLY' }],
+    });
     const error = await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }));
     expect(error).toMatchObject({ classification: 'auth', status: 403, vendorCode: 'INSUFFICIENT_ACCESS_OR_READONLY' });
     expect(composites()).toHaveLength(1);
@@ -41,7 +44,10 @@ describe('throttling and outages', () => {
     const { a } = await salesforce(sim);
     await a.check!({ signal: signal() });
     sim.faults.failNext(1, { status: 429, body: 'Too Many Requests', headers: { 'retry-after': '30' } });
-    expect(await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }))).toMatchObject({ classification: 'rateLimited', retryAfterMs: 30_000 });
+    expect(await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }))).toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 30_000,
+    });
   });
 
   it('the daily allocation used up on a status read or a poll is rate limited with the long wait', async () => {
@@ -49,15 +55,30 @@ describe('throttling and outages', () => {
     const { externalRef } = await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() });
     const first = await a.pollUpdates!(undefined, { signal: signal() });
     sim.setApiUsage(15_000);
-    expect(await rejection(a.getStatus!(externalRef, { signal: signal() }))).toMatchObject({ classification: 'rateLimited', retryAfterMs: 120 * 60_000, vendorCode: 'REQUEST_LIMIT_EXCEEDED' });
-    expect(await rejection(a.pollUpdates!(first.cursor, { signal: signal() }))).toMatchObject({ classification: 'rateLimited', retryAfterMs: 120 * 60_000 });
+    expect(await rejection(a.getStatus!(externalRef, { signal: signal() }))).toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 120 * 60_000,
+      vendorCode: 'REQUEST_LIMIT_EXCEEDED',
+    });
+    expect(await rejection(a.pollUpdates!(first.cursor, { signal: signal() }))).toMatchObject({
+      classification: 'rateLimited',
+      retryAfterMs: 120 * 60_000,
+    });
   });
 
   it('500 and 503 are retryable, and the next attempt makes the Case once', async () => {
     const { a } = await salesforce(sim);
     await a.check!({ signal: signal() });
     const t = caseTx(caseFixture('anonymous-staff-case'));
-    sim.faults.failNext(1, { status: 500, body: [{ message: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234-5678', errorCode: 'UNKNOWN_EXCEPTION' }] });
+    sim.faults.failNext(1, {
+      status: 500,
+      body: [
+        {
+          message: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1234-5678',
+          errorCode: 'UNKNOWN_EXCEPTION',
+        },
+      ],
+    });
     expect((await rejection(a.submit!(t, { signal: signal() }))).classification).toBe('retryable');
     sim.faults.failNext(1, { status: 503, body: [{ message: 'Server unavailable', errorCode: 'SERVER_UNAVAILABLE' }] });
     expect((await rejection(a.submit!(t, { signal: signal(), attempt: 2 }))).classification).toBe('retryable');
@@ -73,9 +94,15 @@ describe('malformed answers', () => {
     await a.check!({ signal: signal() });
     const t = caseTx(caseFixture('anonymous-staff-case'));
     sim.faults.failNext(1, { malformed: true });
-    expect(await rejection(a.submit!(t, { signal: signal() }))).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    expect(await rejection(a.submit!(t, { signal: signal() }))).toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
     sim.faults.failNext(1, { malformed: true, body: '{"compositeResponse":"ok"}' });
-    expect(await rejection(a.submit!(t, { signal: signal(), attempt: 2 }))).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    expect(await rejection(a.submit!(t, { signal: signal(), attempt: 2 }))).toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
     const receipt = await a.submit!(t, { signal: signal(), attempt: 3 });
     expect(receipt.externalRef).toBe(sim.caseByExternalId(t.id)?.Id);
     expect(sim.state.cases.size).toBe(1);
@@ -89,7 +116,10 @@ describe('malformed answers', () => {
     await new Promise((r) => setTimeout(r, 1100));
     sim.setCaseStatus(externalRef, 'Escalated');
     sim.faults.failNext(1, { malformed: true, body: '{"latestDateCovered":"2026-05-12T10:00:00.000+0000"}' });
-    expect(await rejection(a.pollUpdates!(first.cursor, { signal: signal() }))).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    expect(await rejection(a.pollUpdates!(first.cursor, { signal: signal() }))).toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
     const again = await a.pollUpdates!(first.cursor, { signal: signal() });
     expect(again.updates.map((u) => [u.externalRef, u.status])).toEqual([[externalRef, 'in_progress']]);
   });
@@ -98,7 +128,10 @@ describe('malformed answers', () => {
     const { a } = await salesforce(sim);
     const { externalRef } = await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() });
     sim.faults.failNext(1, { malformed: true, body: '{"Status":"Closed"}' });
-    expect(await rejection(a.getStatus!(externalRef, { signal: signal() }))).toMatchObject({ classification: 'retryable', code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+    expect(await rejection(a.getStatus!(externalRef, { signal: signal() }))).toMatchObject({
+      classification: 'retryable',
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+    });
   });
 });
 
@@ -119,7 +152,10 @@ describe('abort', () => {
     await a.pollUpdates!(undefined, { signal: signal() });
     sim.faults.latency(700);
     try {
-      for (const call of [() => a.getStatus!('500000000000000AAA', { signal: AbortSignal.timeout(100) }), () => a.pollUpdates!(undefined, { signal: AbortSignal.timeout(100) })]) {
+      for (const call of [
+        () => a.getStatus!('500000000000000AAA', { signal: AbortSignal.timeout(100) }),
+        () => a.pollUpdates!(undefined, { signal: AbortSignal.timeout(100) }),
+      ]) {
         const error = await rejection(call());
         expect([error.classification, error.code]).toEqual(['retryable', 'LGX_ERR_TRANSPORT_ABORTED']);
       }
@@ -134,7 +170,16 @@ describe('personal data', () => {
     const { a, logs } = await salesforce(sim);
     await a.check!({ signal: signal() });
     const t = caseTx(caseFixture('phone-enquiry-new-person'));
-    sim.faults.failNext(1, { status: 400, body: [{ message: `SuppliedName: value '${PERSON[0]}' rejected by a validation rule; SuppliedPhone '${PERSON[1]}'`, errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', fields: ['SuppliedName'] }] });
+    sim.faults.failNext(1, {
+      status: 400,
+      body: [
+        {
+          message: `SuppliedName: value '${PERSON[0]}' rejected by a validation rule; SuppliedPhone '${PERSON[1]}'`,
+          errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+          fields: ['SuppliedName'],
+        },
+      ],
+    });
     const error = await rejection(a.submit!(t, { signal: signal() }));
     expect(error).toMatchObject({ classification: 'permanent', vendorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' });
     await a.submit!(t, { signal: signal(), attempt: 2 });

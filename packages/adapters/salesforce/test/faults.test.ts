@@ -45,10 +45,21 @@ it('REQUEST_LIMIT_EXCEEDED is rate limited with a long wait (the concurrent-requ
   await a.check!({ signal: signal() });
   sim.setApiUsage(15_000);
   const daily = await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }));
-  expect(daily).toMatchObject({ classification: 'rateLimited', retryAfterMs: 90 * 60_000, vendorCode: 'REQUEST_LIMIT_EXCEEDED', status: 403 });
+  expect(daily).toMatchObject({
+    classification: 'rateLimited',
+    retryAfterMs: 90 * 60_000,
+    vendorCode: 'REQUEST_LIMIT_EXCEEDED',
+    status: 403,
+  });
   sim.setApiUsage(0);
-  sim.faults.failNext(1, { status: 403, body: [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }] });
-  expect(await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }))).toMatchObject({ classification: 'rateLimited', retryAfterMs: 30_000 });
+  sim.faults.failNext(1, {
+    status: 403,
+    body: [{ message: 'ConcurrentPerOrgLongTxn Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }],
+  });
+  expect(await rejection(a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() }))).toMatchObject({
+    classification: 'rateLimited',
+    retryAfterMs: 30_000,
+  });
   expect(sim.state.cases.size).toBe(0);
 });
 

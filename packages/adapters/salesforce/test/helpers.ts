@@ -15,7 +15,12 @@ export function salesforceConfig(sim: SalesforceSimulator, extra: Record<string,
 /** An adapter instance on the simulator, with retries off and every log entry kept. */
 export async function salesforce(sim: SalesforceSimulator, extra: Record<string, unknown> = {}, clock?: { now(): Date }) {
   const memory = createMemoryLogger('debug');
-  const { instance } = await instantiateAdapter(adapter, salesforceConfig(sim, extra), { retry: false, logger: memory.logger, rawLogger: true, ...(clock ? { clock } : {}) });
+  const { instance } = await instantiateAdapter(adapter, salesforceConfig(sim, extra), {
+    retry: false,
+    logger: memory.logger,
+    rawLogger: true,
+    ...(clock ? { clock } : {}),
+  });
   return { a: instance, logs: memory.entries };
 }
 

@@ -42,7 +42,15 @@ it('reports each status change once, with its transaction id; not new Cases, oth
   t += 20_000;
   const working = await poll(a, edited.cursor);
   expect(working.updates).toEqual([
-    { externalRef, transactionId: tx.id, status: 'in_progress', externalStatusCode: 'Working', updatedAt: new Date(t - 20_000).toISOString(), updateId: `Working@${new Date(t - 20_000).toISOString()}`, source: 'salesforce' },
+    {
+      externalRef,
+      transactionId: tx.id,
+      status: 'in_progress',
+      externalStatusCode: 'Working',
+      updatedAt: new Date(t - 20_000).toISOString(),
+      updateId: `Working@${new Date(t - 20_000).toISOString()}`,
+      source: 'salesforce',
+    },
   ]);
   // Windows overlap by a minute, since getUpdated ignores seconds: the same change is not reported again.
   t += 50_000;
@@ -98,7 +106,9 @@ it('a cursor far behind catches up an hour a poll, and never asks for more than 
   t += 40 * 24 * 3600_000;
   await poll(a, hour.cursor);
   expect(Date.parse(String(windows(s).at(-1)![0]))).toBeGreaterThan(t - 30 * 24 * 3600_000);
-  expect(logs.map((l) => l.msg)).toContain('the poll cursor is older than the 30 days getUpdated answers for: changes before then are not read');
+  expect(logs.map((l) => l.msg)).toContain(
+    'the poll cursor is older than the 30 days getUpdated answers for: changes before then are not read',
+  );
 });
 
 it('fetches changed Cases 2000 at a time and reports every change', async () => {
@@ -112,7 +122,9 @@ it('fetches changed Cases 2000 at a time and reports every change', async () => 
   t += 1_000;
   const r = await poll(a, first.cursor);
   expect(r.updates).toHaveLength(2100);
-  expect(s.requests.filter((q) => q.path.endsWith('/composite/sobjects/Case')).map((q) => (JSON.parse(q.body) as { ids: string[] }).ids.length)).toEqual([2000, 100]);
+  expect(
+    s.requests.filter((q) => q.path.endsWith('/composite/sobjects/Case')).map((q) => (JSON.parse(q.body) as { ids: string[] }).ids.length),
+  ).toEqual([2000, 100]);
 });
 
 it('an unreadable cursor starts again from now instead of failing', async () => {

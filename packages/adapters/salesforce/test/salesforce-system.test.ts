@@ -12,11 +12,15 @@ const system = simulatedSystems.find((s) => s.name === 'salesforce')!;
 async function adapterAt(url: string) {
   const { config, env } = system.stack(url);
   expect(config).toMatchObject({ flow: 'client-credentials', loginUrl: url, clientSecret: '${env:SALESFORCE_CLIENT_SECRET}' });
-  return (await instantiateAdapter(adapter, { ...config, clientSecret: env.SALESFORCE_CLIENT_SECRET } as unknown as SalesforceConfig, { retry: false })).instance;
+  return (
+    await instantiateAdapter(adapter, { ...config, clientSecret: env.SALESFORCE_CLIENT_SECRET } as unknown as SalesforceConfig, {
+      retry: false,
+    })
+  ).instance;
 }
 
 describe('lgx simulate salesforce', () => {
-  it('keeps the org\'s cases and continues its case numbers after a restart', async () => {
+  it("keeps the org's cases and continues its case numbers after a restart", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'salesforce-state-'));
     try {
       const org = (await system.start({ stateDir: dir })) as SalesforceSimulator;
@@ -34,7 +38,9 @@ describe('lgx simulate salesforce', () => {
       try {
         const a = await adapterAt(again.url);
         expect(await a.getStatus!(caseId, { signal: signal() })).toMatchObject({ externalRef: caseId, externalStatusCode: 'Closed' });
-        expect((await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() })).attributes).toEqual({ caseNumber: '00001002' });
+        expect((await a.submit!(caseTx(caseFixture('anonymous-staff-case')), { signal: signal() })).attributes).toEqual({
+          caseNumber: '00001002',
+        });
       } finally {
         await again.close();
       }

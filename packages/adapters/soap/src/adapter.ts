@@ -1,4 +1,20 @@
-import { adapterError, assertValidData, defineAdapter, MappingResults, notConfigured, parseSchemaId, PermanentError, plainJson, SERVABLE_TYPES, servableCapabilities, type AdapterContext, type AdapterInstance, type MappingBindings, type Receipt, type ServableType } from '@lgx/core';
+import {
+  adapterError,
+  assertValidData,
+  defineAdapter,
+  MappingResults,
+  notConfigured,
+  parseSchemaId,
+  PermanentError,
+  plainJson,
+  SERVABLE_TYPES,
+  servableCapabilities,
+  type AdapterContext,
+  type AdapterInstance,
+  type MappingBindings,
+  type Receipt,
+  type ServableType,
+} from '@lgx/core';
 import type { SoapClient } from '@lgx/core/soap';
 import { configSchema, type SoapAdapterConfig } from './config';
 import { planFromConfig, type CallPlan, type Plan } from './plan';
@@ -14,7 +30,12 @@ function isArgs(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function createInstance(context: AdapterContext, config: SoapAdapterConfig, declared: readonly string[], required: readonly string[]): AdapterInstance {
+function createInstance(
+  context: AdapterContext,
+  config: SoapAdapterConfig,
+  declared: readonly string[],
+  required: readonly string[],
+): AdapterInstance {
   const plan: Plan = planFromConfig(config, new Set(declared), required);
   const soap: SoapClient = context.soap(plan.soap);
   const results = new MappingResults({ statusMap: plan.statusMap, logger: context.logger, now: () => context.clock.now(), source: 'soap' });
@@ -23,14 +44,19 @@ function createInstance(context: AdapterContext, config: SoapAdapterConfig, decl
   /** Calls one configured operation: request mapping, SOAP call, result rules; returns the parsed result. */
   async function invoke(call: CallPlan, input: unknown, signal: AbortSignal): Promise<unknown> {
     const args = await call.request.evaluate(input, bindings);
-    if (!isArgs(args)) throw new PermanentError(`the mapping at ${call.request.path} must give an object (the arguments of ${call.operation})`);
+    if (!isArgs(args))
+      throw new PermanentError(`the mapping at ${call.request.path} must give an object (the arguments of ${call.operation})`);
     const result = plainJson(await soap.call(call.operation, args, { signal })) ?? {};
     for (const rule of plan.resultRules) {
       if (rule.operations !== undefined && !rule.operations.includes(call.operation)) continue;
       if (!truthy(await rule.when.evaluate(result, bindings))) continue;
       const code = rule.vendorCode ? await rule.vendorCode.evaluate(result, bindings) : undefined;
       const vendorCode = typeof code === 'string' && code !== '' ? code.slice(0, 100) : typeof code === 'number' ? String(code) : undefined;
-      throw adapterError(rule.classification, `SOAP ${call.operation} answered with a result that fault rule ${rule.path} classifies ${rule.classification}${vendorCode ? ` (${vendorCode})` : ''}`, vendorCode !== undefined ? { vendorCode } : {});
+      throw adapterError(
+        rule.classification,
+        `SOAP ${call.operation} answered with a result that fault rule ${rule.path} classifies ${rule.classification}${vendorCode ? ` (${vendorCode})` : ''}`,
+        vendorCode !== undefined ? { vendorCode } : {},
+      );
     }
     return result;
   }
@@ -58,7 +84,12 @@ function createInstance(context: AdapterContext, config: SoapAdapterConfig, decl
       assertValidData(tx.type, tx.data, version !== undefined ? { version } : {});
       const result = await invoke(call, plainJson(tx), signal);
       const receipt: Receipt = results.receipt(await call.response.evaluate(result, bindings), call.response.path, tx);
-      context.logger.info('record created', { type: tx.type, operation: call.operation, externalRef: receipt.externalRef, transaction: tx.id });
+      context.logger.info('record created', {
+        type: tx.type,
+        operation: call.operation,
+        externalRef: receipt.externalRef,
+        transaction: tx.id,
+      });
       return receipt;
     },
 
@@ -83,8 +114,12 @@ const manifest = {
   version: '0.1.0',
   sdk: '^1.0.0',
   domains: ['street', 'highways', 'waste', 'revenues', 'benefits', 'council_tax', 'parking', 'crm', 'other'] as const,
-  description: 'Connects a SOAP back office with a WSDL and no adapter of its own: operations, JSONata request/response mappings, fault rules and auth, all in configuration.',
-  specification: { name: 'SOAP 1.1/1.2 with WSDL 1.1 (W3C), WS-Security UsernameToken Profile 1.1 (OASIS), JSONata 2.x', version: 'WSDL 1.1; SOAP 1.1; UsernameToken Profile 1.1; JSONata 2.2' },
+  description:
+    'Connects a SOAP back office with a WSDL and no adapter of its own: operations, JSONata request/response mappings, fault rules and auth, all in configuration.',
+  specification: {
+    name: 'SOAP 1.1/1.2 with WSDL 1.1 (W3C), WS-Security UsernameToken Profile 1.1 (OASIS), JSONata 2.x',
+    version: 'WSDL 1.1; SOAP 1.1; UsernameToken Profile 1.1; JSONata 2.2',
+  },
 };
 
 /**

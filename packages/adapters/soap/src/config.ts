@@ -1,11 +1,19 @@
 import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
 
-
 /** A canonical case status, as statusMap values name them. */
 export type CaseStatusName = CaseStatus;
 
-const operationName = { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$', description: 'A SOAP operation named in the WSDL.' } as const;
-const expression = { type: 'string', minLength: 1, maxLength: 20000, description: 'A JSONata expression (https://docs.jsonata.org), compiled once when the adapter is created.' } as const;
+const operationName = {
+  type: 'string',
+  pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$',
+  description: 'A SOAP operation named in the WSDL.',
+} as const;
+const expression = {
+  type: 'string',
+  minLength: 1,
+  maxLength: 20000,
+  description: 'A JSONata expression (https://docs.jsonata.org), compiled once when the adapter is created.',
+} as const;
 
 /** One SOAP call: the operation, how to build its arguments and how to read its result. */
 const call = (what: string, requestInput: string, responseOutput: string) =>
@@ -17,7 +25,10 @@ const call = (what: string, requestInput: string, responseOutput: string) =>
     properties: {
       operation: operationName,
       request: { ...expression, description: `JSONata over ${requestInput}; its value is the SOAP operation's arguments (an object).` },
-      response: { ...expression, description: `JSONata over the operation's parsed result (dates as ISO strings); its value is ${responseOutput}.` },
+      response: {
+        ...expression,
+        description: `JSONata over the operation's parsed result (dates as ISO strings); its value is ${responseOutput}.`,
+      },
     },
   }) as const;
 
@@ -29,11 +40,28 @@ export const configSchema = {
   required: ['wsdl', 'operations'],
   additionalProperties: false,
   properties: {
-    wsdl: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^(?!\\s*<)', description: 'Where the WSDL is: a file path or an http(s) URL.' },
-    endpoint: { type: 'string', format: 'uri', pattern: '^https?://', maxLength: 2048, description: "Service endpoint, overriding the WSDL's soap:address." },
+    wsdl: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 2048,
+      pattern: '^(?!\\s*<)',
+      description: 'Where the WSDL is: a file path or an http(s) URL.',
+    },
+    endpoint: {
+      type: 'string',
+      format: 'uri',
+      pattern: '^https?://',
+      maxLength: 2048,
+      description: "Service endpoint, overriding the WSDL's soap:address.",
+    },
     service: { type: 'string', minLength: 1, maxLength: 200, description: 'WSDL service to use when it has several.' },
     port: { type: 'string', minLength: 1, maxLength: 200, description: 'WSDL port to use when the service has several.' },
-    timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-call deadline including WSDL load and login (default 30000).' },
+    timeoutMs: {
+      type: 'integer',
+      minimum: 100,
+      maximum: 120000,
+      description: 'Per-call deadline including WSDL load and login (default 30000).',
+    },
     maxResponseBytes: { type: 'integer', minimum: 1024, maximum: 104857600, description: 'Largest response accepted (default 10 MiB).' },
     auth: {
       type: 'object',
@@ -68,7 +96,11 @@ export const configSchema = {
                 description: 'Arguments of the login operation (the credentials). Every value is secret.',
                 additionalProperties: { 'x-lgx-secret': true },
               },
-              tokenPath: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)*$', description: 'Dot path to the token in the login result, e.g. Session.Token.' },
+              tokenPath: {
+                type: 'string',
+                pattern: '^[A-Za-z_][A-Za-z0-9_-]*(\\.[A-Za-z_][A-Za-z0-9_-]*)*$',
+                description: 'Dot path to the token in the login result, e.g. Session.Token.',
+              },
             },
           },
           apply: {
@@ -78,12 +110,24 @@ export const configSchema = {
               {
                 required: ['header'],
                 additionalProperties: false,
-                properties: { header: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' }, namespace: { type: 'string', maxLength: 1024 } },
+                properties: {
+                  header: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' },
+                  namespace: { type: 'string', maxLength: 1024 },
+                },
               },
-              { required: ['argName'], additionalProperties: false, properties: { argName: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' } } },
+              {
+                required: ['argName'],
+                additionalProperties: false,
+                properties: { argName: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_.-]*$' } },
+              },
             ],
           },
-          ttlSeconds: { type: 'integer', minimum: 1, maximum: 86400, description: 'Log in again after this long even without an auth fault.' },
+          ttlSeconds: {
+            type: 'integer',
+            minimum: 1,
+            maximum: 86400,
+            description: 'Log in again after this long even without an auth fault.',
+          },
         },
       },
     },
@@ -97,11 +141,19 @@ export const configSchema = {
         required: ['submit'],
         additionalProperties: false,
         properties: {
-          submit: call('Creates the record.', 'the transaction envelope (id, type, council, idempotencykey, time, data ...)', 'the receipt: {externalRef, externalStatusCode?, status?, acceptedAt?, url?, attributes?}'),
+          submit: call(
+            'Creates the record.',
+            'the transaction envelope (id, type, council, idempotencykey, time, data ...)',
+            'the receipt: {externalRef, externalStatusCode?, status?, acceptedAt?, url?, attributes?}',
+          ),
         },
       },
     },
-    status: call('Reads one record for getStatus.', '{externalRef}', 'a status update: {externalRef, externalStatusCode?, status?, updatedAt?, description?}'),
+    status: call(
+      'Reads one record for getStatus.',
+      '{externalRef}',
+      'a status update: {externalRef, externalStatusCode?, status?, updatedAt?, description?}',
+    ),
     poll: call('Lists changes for pollUpdates.', '{cursor} (absent on the first poll)', '{updates: [status update ...], cursor}'),
     check: {
       type: 'object',
@@ -119,16 +171,25 @@ export const configSchema = {
     faultRules: {
       type: 'array',
       maxItems: 100,
-      description: 'Checked in order before the built-in rules. A rule with code/string matches a SOAP fault; a rule with expression matches a successful result.',
+      description:
+        'Checked in order before the built-in rules. A rule with code/string matches a SOAP fault; a rule with expression matches a successful result.',
       items: {
         type: 'object',
         required: ['classification'],
         additionalProperties: false,
         minProperties: 2,
         properties: {
-          code: { type: 'string', minLength: 1, maxLength: 256, description: 'Fault code, whole or local part (sw:SessionExpired or SessionExpired).' },
+          code: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 256,
+            description: 'Fault code, whole or local part (sw:SessionExpired or SessionExpired).',
+          },
           string: { type: 'string', minLength: 1, maxLength: 1000, description: 'Regular expression tested against the fault string.' },
-          expression: { ...expression, description: 'JSONata over a successful result; a truthy value makes the call fail with this classification.' },
+          expression: {
+            ...expression,
+            description: 'JSONata over a successful result; a truthy value makes the call fail with this classification.',
+          },
           vendorCode: { ...expression, description: "JSONata over the result giving the vendor's error code (with expression)." },
           operations: { type: 'array', items: operationName, maxItems: 50, description: 'Only for these operations (default all).' },
           classification: { enum: ['retryable', 'permanent', 'rateLimited', 'auth', 'notFound'] },

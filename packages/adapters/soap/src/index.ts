@@ -8,6 +8,14 @@
 export { adapter, adapter as default, defineSoapAdapter } from './adapter';
 // Every canonical type but statusUpdate; which of them works is what the configuration maps.
 export { SERVABLE_TYPES, type ServableType } from '@lgx/core';
-export { configSchema, type SoapAdapterConfig, type SoapAuthConfig, type SoapCallConfig, type FaultRuleConfig, type SessionApply, type CaseStatusName } from './config';
+export {
+  configSchema,
+  type SoapAdapterConfig,
+  type SoapAuthConfig,
+  type SoapCallConfig,
+  type FaultRuleConfig,
+  type SessionApply,
+  type CaseStatusName,
+} from './config';
 export { streetWorksExampleConfig, type StreetWorksCredentials } from './street-works-example';
 export { VERSION } from './version';

@@ -51,7 +51,13 @@ function regex(source: string, path: string, issues: ValidationIssue[]): RegExp 
 function soapAuth(config: SoapAdapterConfig): SoapAuth | undefined {
   const auth = config.auth;
   if (auth === undefined) return undefined;
-  if (auth.type === 'wsSecurity') return { type: 'wsSecurity', username: auth.username, password: auth.password, ...(auth.passwordType ? { passwordType: auth.passwordType } : {}) };
+  if (auth.type === 'wsSecurity')
+    return {
+      type: 'wsSecurity',
+      username: auth.username,
+      password: auth.password,
+      ...(auth.passwordType ? { passwordType: auth.passwordType } : {}),
+    };
   return {
     type: 'session',
     login: { operation: auth.login.operation, args: auth.login.args, tokenPath: auth.login.tokenPath },
@@ -71,19 +77,31 @@ export function planFromConfig(config: SoapAdapterConfig, servable: ReadonlySet<
   for (const [type, entry] of Object.entries(config.operations)) {
     const at = `/operations/${escapePointer(type)}`;
     if (!servable.has(type)) {
-      issues.push({ path: at, rule: 'capability', message: `is not a transaction type this adapter serves (it serves: ${[...servable].join(', ')})` });
+      issues.push({
+        path: at,
+        rule: 'capability',
+        message: `is not a transaction type this adapter serves (it serves: ${[...servable].join(', ')})`,
+      });
       continue;
     }
     const plan = compileCall(entry.submit, `${at}/submit`, issues);
     if (plan) submit.set(type, plan);
   }
   for (const type of required) {
-    if (config.operations[type] === undefined) issues.push({ path: `/operations/${escapePointer(type)}`, rule: 'required', message: 'is declared as a capability, so it needs a submit mapping' });
+    if (config.operations[type] === undefined)
+      issues.push({
+        path: `/operations/${escapePointer(type)}`,
+        rule: 'required',
+        message: 'is declared as a capability, so it needs a submit mapping',
+      });
   }
   const status = config.status ? compileCall(config.status, '/status', issues) : undefined;
   const poll = config.poll ? compileCall(config.poll, '/poll', issues) : undefined;
   const check = config.check
-    ? { operation: config.check.operation, request: config.check.request !== undefined ? compile(config.check.request, '/check/request', issues) : undefined }
+    ? {
+        operation: config.check.operation,
+        request: config.check.request !== undefined ? compile(config.check.request, '/check/request', issues) : undefined,
+      }
     : undefined;
 
   const faultRules: FaultRule[] = [];
@@ -96,10 +114,23 @@ export function planFromConfig(config: SoapAdapterConfig, servable: ReadonlySet<
       return;
     }
     if (onFault) {
-      if (rule.vendorCode !== undefined) issues.push({ path: `${at}/vendorCode`, rule: 'faultRule', message: 'only applies to result rules (with expression); a fault keeps its fault code' });
-      if (rule.operations !== undefined) issues.push({ path: `${at}/operations`, rule: 'faultRule', message: 'only applies to result rules (with expression); fault rules apply to every operation' });
+      if (rule.vendorCode !== undefined)
+        issues.push({
+          path: `${at}/vendorCode`,
+          rule: 'faultRule',
+          message: 'only applies to result rules (with expression); a fault keeps its fault code',
+        });
+      if (rule.operations !== undefined)
+        issues.push({
+          path: `${at}/operations`,
+          rule: 'faultRule',
+          message: 'only applies to result rules (with expression); fault rules apply to every operation',
+        });
       const string = rule.string !== undefined ? regex(rule.string, `${at}/string`, issues) : undefined;
-      faultRules.push({ match: { ...(rule.code !== undefined ? { code: rule.code } : {}), ...(string ? { string } : {}) }, classification: rule.classification });
+      faultRules.push({
+        match: { ...(rule.code !== undefined ? { code: rule.code } : {}), ...(string ? { string } : {}) },
+        classification: rule.classification,
+      });
       return;
     }
     if (rule.expression === undefined) {

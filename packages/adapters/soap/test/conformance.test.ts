@@ -10,6 +10,9 @@ describeAdapterConformance(adapter!, options);
 describeAdapterConformance(adapter!, {
   ...options,
   simulator: () => startStreetWorksSimulator({ auth: 'wsSecurity' }),
-  config: (sim) => ({ ...options.config(sim), auth: { type: 'wsSecurity' as const, username: STREET_WORKS_USERNAME, password: STREET_WORKS_PASSWORD } }),
+  config: (sim) => ({
+    ...options.config(sim),
+    auth: { type: 'wsSecurity' as const, username: STREET_WORKS_USERNAME, password: STREET_WORKS_PASSWORD },
+  }),
   changeStatus: (sim, ref) => sim.setStatus(ref, 'COMPLETED'),
 });

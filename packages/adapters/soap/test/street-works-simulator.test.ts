@@ -75,19 +75,31 @@ describe('Streetworks Exchange simulator (fictional)', () => {
     await c.RaiseDefectAsync!(defect('b'));
     sim.setStatus('DEF-000001', 'COMPLETED');
     const [page] = await c.ListChangedWorkOrdersAsync!({ SinceSequence: 1, MaxResults: 1 });
-    expect(page).toMatchObject({ Changes: { Change: [expect.objectContaining({ Sequence: 2, DefectReference: 'DEF-000002', StatusCode: 'RAISED' })] }, LastSequence: 2 });
+    expect(page).toMatchObject({
+      Changes: { Change: [expect.objectContaining({ Sequence: 2, DefectReference: 'DEF-000002', StatusCode: 'RAISED' })] },
+      LastSequence: 2,
+    });
     const [rest] = await c.ListChangedWorkOrdersAsync!({ SinceSequence: 2 });
-    expect(rest).toMatchObject({ Changes: { Change: [expect.objectContaining({ Sequence: 3, StatusCode: 'COMPLETED' })] }, LastSequence: 3 });
+    expect(rest).toMatchObject({
+      Changes: { Change: [expect.objectContaining({ Sequence: 3, StatusCode: 'COMPLETED' })] },
+      LastSequence: 3,
+    });
     const [none] = await c.ListChangedWorkOrdersAsync!({ SinceSequence: 3 });
     expect(none).toEqual({ LastSequence: 3 });
   });
 
   it('refuses bad input with documented faults, and rejects streets outside its area in the result', async () => {
     const c = await client(sim);
-    await expect(faultOf(c.RaiseDefectAsync!(defect('x', { DefectType: 'VOLCANO' })))).resolves.toMatchObject({ faultcode: 'sw:ValidationFailed' });
-    await expect(faultOf(c.RaiseDefectAsync!(defect('y', { Description: 'z'.repeat(2001) })))).resolves.toMatchObject({ faultcode: 'sw:ValidationFailed' });
+    await expect(faultOf(c.RaiseDefectAsync!(defect('x', { DefectType: 'VOLCANO' })))).resolves.toMatchObject({
+      faultcode: 'sw:ValidationFailed',
+    });
+    await expect(faultOf(c.RaiseDefectAsync!(defect('y', { Description: 'z'.repeat(2001) })))).resolves.toMatchObject({
+      faultcode: 'sw:ValidationFailed',
+    });
     await expect(faultOf(c.RaiseDefectAsync!(defect('z', { Location: {} })))).resolves.toMatchObject({ faultcode: 'sw:ValidationFailed' });
-    await expect(faultOf(c.GetWorkOrderStatusAsync!({ DefectReference: 'DEF-999999' }))).resolves.toMatchObject({ faultcode: 'sw:UnknownDefect' });
+    await expect(faultOf(c.GetWorkOrderStatusAsync!({ DefectReference: 'DEF-999999' }))).resolves.toMatchObject({
+      faultcode: 'sw:UnknownDefect',
+    });
     const [rejected] = await c.RaiseDefectAsync!(defect('w', { Location: { Usrn: '99000001' } }));
     expect(rejected).toMatchObject({ Accepted: false, RejectionCode: 'OUT_OF_AREA' });
     expect(sim.state.defects.size).toBe(0);
@@ -96,7 +108,9 @@ describe('Streetworks Exchange simulator (fictional)', () => {
   it('needs a session from Login, and ends it when told to', async () => {
     const anonymous = await client(sim, false);
     await expect(faultOf(anonymous.RaiseDefectAsync!(defect('a')))).resolves.toMatchObject({ faultcode: 'sw:InvalidSession' });
-    await expect(faultOf(anonymous.LoginAsync!({ Username: STREET_WORKS_USERNAME, Password: 'wrong-password' }))).resolves.toMatchObject({ faultcode: 'sw:InvalidCredentials' });
+    await expect(faultOf(anonymous.LoginAsync!({ Username: STREET_WORKS_USERNAME, Password: 'wrong-password' }))).resolves.toMatchObject({
+      faultcode: 'sw:InvalidCredentials',
+    });
     const c = await client(sim);
     sim.expireSessions();
     await expect(faultOf(c.RaiseDefectAsync!(defect('a')))).resolves.toMatchObject({ faultcode: 'sw:SessionExpired' });

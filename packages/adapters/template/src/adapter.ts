@@ -53,7 +53,12 @@ export const adapter = defineAdapter({
         }
         const response = await http.post<VendorCase>(path, { json: body, idempotencyKey: tx.idempotencykey, signal });
         context.logger.info('case created', { type: tx.type, externalRef: response.data.id, transaction: tx.id });
-        const receipt: Receipt = { externalRef: response.data.id, status: 'open', externalStatusCode: response.data.status, acceptedAt: response.data.updated_at };
+        const receipt: Receipt = {
+          externalRef: response.data.id,
+          status: 'open',
+          externalStatusCode: response.data.status,
+          acceptedAt: response.data.updated_at,
+        };
         return receipt;
       },
 
@@ -63,12 +68,17 @@ export const adapter = defineAdapter({
       },
 
       async pollUpdates(cursor, { signal }) {
-        const response = await http.get<{ changes: Array<{ change_id: number; case_id: string; status: VendorCase['status']; updated_at: string; note?: string }>; next: string }>('/v1/changes', {
+        const response = await http.get<{
+          changes: Array<{ change_id: number; case_id: string; status: VendorCase['status']; updated_at: string; note?: string }>;
+          next: string;
+        }>('/v1/changes', {
           query: { since: cursor ?? '0' },
           signal,
         });
         return {
-          updates: response.data.changes.map((c) => toStatusUpdate({ id: c.case_id, status: c.status, updated_at: c.updated_at, note: c.note }, String(c.change_id))),
+          updates: response.data.changes.map((c) =>
+            toStatusUpdate({ id: c.case_id, status: c.status, updated_at: c.updated_at, note: c.note }, String(c.change_id)),
+          ),
           cursor: response.data.next,
         };
       },
@@ -76,7 +86,10 @@ export const adapter = defineAdapter({
       async query(type, params, { signal }) {
         const checked = validateQuery(type, params);
         if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `${type} query`, issueCount: checked.issueCount });
-        const response = await http.get<{ uprn: string; rounds: Parameters<typeof toSchedule>[1] }>(`/v1/properties/${encodeURIComponent(checked.value.uprn)}/collections`, { signal });
+        const response = await http.get<{ uprn: string; rounds: Parameters<typeof toSchedule>[1] }>(
+          `/v1/properties/${encodeURIComponent(checked.value.uprn)}/collections`,
+          { signal },
+        );
         return toSchedule(checked.value.uprn, response.data.rounds, services);
       },
     };

@@ -9,7 +9,15 @@ export interface VendorCase {
 }
 
 /** Canonical service -> the vendor's service code. A council can override it with a `service` mapping table. */
-const DEFAULT_SERVICE_CODES: Record<string, string> = { refuse: 'REF', recycling: 'REC', garden: 'GDN', food: 'FOOD', glass: 'GLS', paper_card: 'PAP', clinical: 'CLN' };
+const DEFAULT_SERVICE_CODES: Record<string, string> = {
+  refuse: 'REF',
+  recycling: 'REC',
+  garden: 'GDN',
+  food: 'FOOD',
+  glass: 'GLS',
+  paper_card: 'PAP',
+  clinical: 'CLN',
+};
 
 const STATUS: Record<VendorCase['status'], CaseStatus> = {
   logged: 'open',
@@ -48,7 +56,10 @@ export function toContainerRequestBody(data: WasteContainerRequest, table?: Read
   };
 }
 
-export function toStatusUpdate(c: { id: string; status: VendorCase['status']; updated_at: string; note?: string | undefined }, updateId?: string): StatusUpdate {
+export function toStatusUpdate(
+  c: { id: string; status: VendorCase['status']; updated_at: string; note?: string | undefined },
+  updateId?: string,
+): StatusUpdate {
   return {
     externalRef: c.id,
     status: STATUS[c.status],
@@ -79,7 +90,10 @@ export function toSchedule(uprn: string, rounds: VendorRound[], table?: Readonly
       serviceCode: r.code,
       name: r.name,
       frequency: r.frequency,
-      container: { type: /wheelie/i.test(r.container) ? 'wheelie_bin' : /caddy/i.test(r.container) ? 'caddy' : 'box', ...(litres ? { sizeLitres: Number(litres[1]) } : {}) },
+      container: {
+        type: /wheelie/i.test(r.container) ? 'wheelie_bin' : /caddy/i.test(r.container) ? 'caddy' : 'box',
+        ...(litres ? { sizeLitres: Number(litres[1]) } : {}),
+      },
     };
     if (r.next_date) service.nextDate = r.next_date;
     if (r.last_date) service.lastDate = r.last_date;

@@ -40,9 +40,16 @@ describe('Example Waste adapter', () => {
   it('reports vendor status changes as canonical statuses with the vendor code beside them', async () => {
     const a = await instance();
     const data = loadFixtures('waste.containerRequest', { kind: 'valid' })[0]!.data;
-    const { externalRef } = await a.submit!(createTransaction('waste.containerRequest', data as never, { council: 'E07000223' }), { signal: signal() });
+    const { externalRef } = await a.submit!(createTransaction('waste.containerRequest', data as never, { council: 'E07000223' }), {
+      signal: signal(),
+    });
     progressCase(sim, externalRef, 'completed', 'Delivered to the side gate');
-    await expect(a.getStatus!(externalRef, { signal: signal() })).resolves.toMatchObject({ externalRef, status: 'fixed', externalStatusCode: 'completed', description: 'Delivered to the side gate' });
+    await expect(a.getStatus!(externalRef, { signal: signal() })).resolves.toMatchObject({
+      externalRef,
+      status: 'fixed',
+      externalStatusCode: 'completed',
+      description: 'Delivered to the side gate',
+    });
     const polled = await a.pollUpdates!(undefined, { signal: signal() });
     expect(polled.updates.map((u) => u.status)).toEqual(['open', 'fixed']);
     expect((await a.pollUpdates!(polled.cursor, { signal: signal() })).updates).toEqual([]);
@@ -53,7 +60,12 @@ describe('Example Waste adapter', () => {
     await expect(a.query!('waste.collectionSchedule', { uprn: '100090215480' }, { signal: signal() })).resolves.toEqual({
       uprn: '100090215480',
       services: [
-        expect.objectContaining({ service: 'refuse', serviceCode: 'REF', container: { type: 'wheelie_bin', sizeLitres: 240 }, nextDate: '2026-12-01' }),
+        expect.objectContaining({
+          service: 'refuse',
+          serviceCode: 'REF',
+          container: { type: 'wheelie_bin', sizeLitres: 240 },
+          nextDate: '2026-12-01',
+        }),
         expect.objectContaining({ service: 'recycling', serviceCode: 'REC', nextDate: '2026-11-24' }),
       ],
     });

@@ -5,7 +5,11 @@ import adapter, { configSchema, type ExampleWasteConfig } from '../src';
 // run) when one of the two changes without the other.
 describe('ExampleWasteConfig and configSchema', () => {
   it('name the same properties', () => {
-    const every = { baseUrl: 'https://api.example-waste.test', apiKey: 'key-123456789', timeoutMs: 5000 } satisfies Required<ExampleWasteConfig>;
+    const every = {
+      baseUrl: 'https://api.example-waste.test',
+      apiKey: 'key-123456789',
+      timeoutMs: 5000,
+    } satisfies Required<ExampleWasteConfig>;
     expect(Object.keys(every).sort()).toEqual(Object.keys(configSchema.properties).sort());
     expect(validateConfig(adapter, every).ok).toBe(true);
   });

@@ -22,7 +22,7 @@ interface Found {
 
 export async function adaptersCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse(argv, { from: { type: 'string' } });
-  if (values.help) return io.out(adaptersHelp), EXIT.ok;
+  if (values.help) return (io.out(adaptersHelp), EXIT.ok);
   const from = path.resolve(str(values, 'from', '.'));
   const rows: Found[] = [];
   for (const pkg of findInstalledAdapters(from, { ancestors: false })) {
@@ -48,7 +48,13 @@ export async function adaptersCommand(argv: string[], io: Io): Promise<number> {
     io.out(
       table(
         ['package', 'version', 'id', 'vendor', 'capabilities'],
-        rows.map((r) => [r.package, r.version, r.id, r.error ? `cannot load: ${r.error}` : r.vendor, r.capabilities?.map((c) => `${c.type}(${c.operations.join('/')})`).join(' ')]),
+        rows.map((r) => [
+          r.package,
+          r.version,
+          r.id,
+          r.error ? `cannot load: ${r.error}` : r.vendor,
+          r.capabilities?.map((c) => `${c.type}(${c.operations.join('/')})`).join(' '),
+        ]),
       ),
     );
   return rows.some((r) => r.error) ? EXIT.failed : EXIT.ok;

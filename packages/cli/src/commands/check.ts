@@ -11,7 +11,7 @@ adapter, package, version, result and latency. Exit 0 when every adapter is heal
 
 export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { timeout: { type: 'string' } });
-  if (values.help) return io.out(checkHelp), EXIT.ok;
+  if (values.help) return (io.out(checkHelp), EXIT.ok);
   const timeoutMs = int(values, 'timeout', 10_000, 100, 120_000);
   const { definition, resolveFrom } = await loadStackFile(positionals[0] ?? DEFAULT_STACK);
   const definitions = await loadAdapters(definition, { resolveFrom });
@@ -19,9 +19,15 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     Object.entries(definitions).map(async ([id, adapter]) => {
       const base = { adapter: id, package: definition.adapters[id]!.package, version: adapter.manifest.version };
       try {
-        const { instance } = await instantiateAdapter(adapter, definition.adapters[id]?.config, { council: definition.council, mappings: definition.mappings, retry: false });
+        const { instance } = await instantiateAdapter(adapter, definition.adapters[id]?.config, {
+          council: definition.council,
+          mappings: definition.mappings,
+          retry: false,
+        });
         try {
-          const result = instance.check ? await instance.check({ signal: AbortSignal.timeout(timeoutMs) }) : { ok: true, message: 'no health check declared' };
+          const result = instance.check
+            ? await instance.check({ signal: AbortSignal.timeout(timeoutMs) })
+            : { ok: true, message: 'no health check declared' };
           return { ...base, ok: result.ok, latencyMs: result.latencyMs, message: result.message };
         } finally {
           await instance.close?.();
@@ -32,6 +38,19 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     }),
   );
   if (values.json) io.out(json({ council: definition.council, adapters: rows }));
-  else io.out(table(['adapter', 'package', 'version', 'health', 'latency', 'message'], rows.map((r) => [r.adapter, r.package, r.version, r.ok ? 'ok' : 'FAILING', r.latencyMs !== undefined ? `${r.latencyMs} ms` : '', r.message ?? ''])));
+  else
+    io.out(
+      table(
+        ['adapter', 'package', 'version', 'health', 'latency', 'message'],
+        rows.map((r) => [
+          r.adapter,
+          r.package,
+          r.version,
+          r.ok ? 'ok' : 'FAILING',
+          r.latencyMs !== undefined ? `${r.latencyMs} ms` : '',
+          r.message ?? '',
+        ]),
+      ),
+    );
   return rows.every((r) => r.ok) ? EXIT.ok : EXIT.failed;
 }

@@ -20,7 +20,7 @@ and harness files resolve from --from (default: the current folder). Exit 0 when
 
 export async function conformanceCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { harness: { type: 'string' }, from: { type: 'string' } });
-  if (values.help) return io.out(conformanceHelp), EXIT.ok;
+  if (values.help) return (io.out(conformanceHelp), EXIT.ok);
   const name = need(positionals, 0, 'adapter package name');
   const from = path.resolve(str(values, 'from', '.'));
   const module = await importFrom(from, name);
@@ -33,8 +33,15 @@ export async function conformanceCommand(argv: string[], io: Io): Promise<number
   const failed = results.filter((r) => r.status === 'fail');
   if (values.json) io.out(json({ package: name, passed: failed.length === 0, results }));
   else {
-    io.out(table(['check', 'result', 'detail'], results.map((r) => [r.title, r.status === 'pass' ? 'pass' : r.status === 'skip' ? 'skipped' : 'FAIL', r.message ?? ''])));
-    io.out(`\n${results.length - failed.length - results.filter((r) => r.status === 'skip').length} passed, ${failed.length} failed, ${results.filter((r) => r.status === 'skip').length} skipped`);
+    io.out(
+      table(
+        ['check', 'result', 'detail'],
+        results.map((r) => [r.title, r.status === 'pass' ? 'pass' : r.status === 'skip' ? 'skipped' : 'FAIL', r.message ?? '']),
+      ),
+    );
+    io.out(
+      `\n${results.length - failed.length - results.filter((r) => r.status === 'skip').length} passed, ${failed.length} failed, ${results.filter((r) => r.status === 'skip').length} skipped`,
+    );
   }
   return failed.length === 0 ? EXIT.ok : EXIT.failed;
 }

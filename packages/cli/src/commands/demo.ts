@@ -16,8 +16,13 @@ back, checks every expectation, then keeps serving with URLs and curl commands t
 --once exits after the batch: 0 if every expectation held, 1 if not.`;
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, { once: { type: 'boolean', default: false }, port: { type: 'string' }, data: { type: 'string' }, timeout: { type: 'string' } });
-  if (values.help) return io.out(demoHelp), EXIT.ok;
+  const { values } = parse(argv, {
+    once: { type: 'boolean', default: false },
+    port: { type: 'string' },
+    data: { type: 'string' },
+    timeout: { type: 'string' },
+  });
+  if (values.help) return (io.out(demoHelp), EXIT.ok);
   const once = values.once === true;
   const timeoutMs = int(values, 'timeout', 60, 5, 600) * 1000;
   const dataDir = str(values, 'data');
@@ -29,14 +34,19 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     const item = labels.get(e.transactionId);
     const what = `${(item?.label ?? e.transactionId).padEnd(38)} → ${e.target}`;
     if (e.kind === 'delivered') say(`  ✓ delivered  ${what} (reference ${e.externalRef}, attempt ${e.attempt})`);
-    else if (e.kind === 'retry') say(`  ↻ retrying   ${what} (${e.classification} on attempt ${e.attempt}; again in ${Math.max(0, Math.round((e.retryAt.getTime() - Date.now()) / 100) / 10)} s)`);
+    else if (e.kind === 'retry')
+      say(
+        `  ↻ retrying   ${what} (${e.classification} on attempt ${e.attempt}; again in ${Math.max(0, Math.round((e.retryAt.getTime() - Date.now()) / 100) / 10)} s)`,
+      );
     else say(`  ✗ dead letter ${what} (${e.classification}: ${e.reason.slice(0, 80)})`);
   };
   const onStatus = (u: StoredStatusUpdate) => {
     const item = u.transactionId ? labels.get(u.transactionId) : undefined;
     if (u.target.startsWith('webhook:')) return;
     // Only the status and the vendor's code: an officer's note can hold personal data.
-    say(`  ◆ status     ${(item?.label ?? u.update.externalRef).padEnd(38)} ← ${u.target}: ${u.update.status}${u.update.externalStatusCode ? ` (${u.update.externalStatusCode})` : ''}`);
+    say(
+      `  ◆ status     ${(item?.label ?? u.update.externalRef).padEnd(38)} ← ${u.target}: ${u.update.status}${u.update.externalStatusCode ? ` (${u.update.externalStatusCode})` : ''}`,
+    );
   };
   const off = world.stack.onDelivery(onDelivery);
   const offStatus = world.stack.onStatusUpdate(onStatus);
@@ -66,9 +76,18 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
       results = await outcomes(world, items);
     }
     say('\nwhere everything stands:');
-    say(table(['transaction', 'type', 'channel', 'state', 'attempts', 'back-office ref', 'status'], results.map((r) => [r.item.label, r.item.type, r.item.channel, r.state, r.attempts, r.reference, r.status])));
+    say(
+      table(
+        ['transaction', 'type', 'channel', 'state', 'attempts', 'back-office ref', 'status'],
+        results.map((r) => [r.item.label, r.item.type, r.item.channel, r.state, r.attempts, r.reference, r.status]),
+      ),
+    );
     failures = await checkExpectations(world, results);
-    say(failures.length === 0 ? `\nall expectations held (${results.length} transactions, ${results.filter((r) => r.state === 'dead').length} dead letters as expected)` : `\n${failures.length} expectation(s) failed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
+    say(
+      failures.length === 0
+        ? `\nall expectations held (${results.length} transactions, ${results.filter((r) => r.state === 'dead').length} dead letters as expected)`
+        : `\n${failures.length} expectation(s) failed:\n${failures.map((f) => `  - ${f}`).join('\n')}`,
+    );
   } catch (error) {
     failures = [(error as Error).message];
     io.err(`demo failed: ${(error as Error).message}`);

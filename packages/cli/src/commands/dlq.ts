@@ -25,11 +25,17 @@ function readEnvelope(file: string): unknown {
 
 export async function dlqCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, textOptions('database', 'stack', 'data', 'target', 'limit', 'reason', 'file', 'actor'));
-  if (values.help) return io.out(dlqHelp), EXIT.ok;
+  if (values.help) return (io.out(dlqHelp), EXIT.ok);
   const action = need(positionals, 0, 'dlq action (list, show, replay or discard)');
-  if (!['list', 'show', 'replay', 'discard'].includes(action)) throw new UsageError(`unknown dlq action '${action}' (list, show, replay, discard)`);
+  if (!['list', 'show', 'replay', 'discard'].includes(action))
+    throw new UsageError(`unknown dlq action '${action}' (list, show, replay, discard)`);
   // Dead letters live in the store alone: no adapter is created and no secret is needed here.
-  const { reader } = await openStackReader(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
+  const { reader } = await openStackReader(
+    str(values, 'stack', DEFAULT_STACK),
+    str(values, 'data', DEFAULT_DATA),
+    str(values, 'database'),
+    io,
+  );
   const { dlq } = reader;
   try {
     if (action === 'list') {
@@ -37,7 +43,20 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
       const dead = await dlq.list({ limit: int(values, 'limit', 50, 1, 10_000), ...(target ? { target } : {}) });
       if (values.json) io.out(json(dead));
       else if (dead.length === 0) io.out('the dead-letter queue is empty');
-      else io.out(table(['delivery', 'transaction', 'target', 'attempts', 'died', 'error'], dead.map((d) => [d.id, d.transactionId, d.target, d.attempts, d.updatedAt, d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : ''])));
+      else
+        io.out(
+          table(
+            ['delivery', 'transaction', 'target', 'attempts', 'died', 'error'],
+            dead.map((d) => [
+              d.id,
+              d.transactionId,
+              d.target,
+              d.attempts,
+              d.updatedAt,
+              d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : '',
+            ]),
+          ),
+        );
       return EXIT.ok;
     }
     const id = need(positionals, 1, 'delivery id');
@@ -52,7 +71,12 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
       if (values.json) io.out(json({ ...dead, envelope }));
       else {
         io.out(`delivery ${dead.id} of transaction ${dead.transactionId} to ${dead.target}: dead after ${dead.attempts} attempt(s)`);
-        io.out(table(['attempt', 'started', 'outcome', 'class', 'message'], dead.attemptLog.map((a) => [a.attempt, a.startedAt, a.outcome, a.classification, a.message])));
+        io.out(
+          table(
+            ['attempt', 'started', 'outcome', 'class', 'message'],
+            dead.attemptLog.map((a) => [a.attempt, a.startedAt, a.outcome, a.classification, a.message]),
+          ),
+        );
         io.out(
           envelope
             ? `\nto edit and replay it: lgx dlq show ${dead.id} --json | jq .envelope > envelope.json, edit the file, then lgx dlq replay ${dead.id} --file envelope.json --reason "..."`

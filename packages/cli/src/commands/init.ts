@@ -46,11 +46,16 @@ routes:
 }
 
 export async function initCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { council: { type: 'string' }, force: { type: 'boolean', default: false }, simulators: { type: 'boolean', default: false } });
-  if (values.help) return io.out(initHelp), EXIT.ok;
+  const { values, positionals } = parse(argv, {
+    council: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    simulators: { type: 'boolean', default: false },
+  });
+  if (values.help) return (io.out(initHelp), EXIT.ok);
   const dir = path.resolve(positionals[0] ?? '.');
   const council = str(values, 'council', 'E07000223');
-  if (!/^(E0[6-9]|E10|W06|S12|N09)[0-9]{6}$/.test(council)) throw new UsageError('--council must be a GSS code of a council, e.g. E07000223');
+  if (!/^(E0[6-9]|E10|W06|S12|N09)[0-9]{6}$/.test(council))
+    throw new UsageError('--council must be a GSS code of a council, e.g. E07000223');
   const file = path.join(dir, 'lgx.yaml');
   if (existsSync(file) && values.force !== true) {
     io.err(`error: ${file} exists (use --force to overwrite)`);
@@ -65,12 +70,18 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     mkdirSync(folder, { recursive: true });
     const transactions = starter.samples.map((sample) => path.join(folder, sample.file));
     // An example the user has edited is theirs: only missing ones are written.
-    for (const [i, sample] of starter.samples.entries()) if (!existsSync(transactions[i]!)) writeFileSync(transactions[i]!, `${JSON.stringify(sample.body, null, 2)}\n`);
+    for (const [i, sample] of starter.samples.entries())
+      if (!existsSync(transactions[i]!)) writeFileSync(transactions[i]!, `${JSON.stringify(sample.body, null, 2)}\n`);
     if (values.json) io.out(JSON.stringify({ stack: file, simulators: starter.systems, transactions, env: starter.env }));
     else {
-      io.out(`wrote ${file}: ${starter.systems.length} simulated back office(s)${starter.fromFile ? ', where lgx simulate started them' : ' at their default ports'} (${starter.systems.map((s) => s.name).join(', ')})`);
-      if (transactions.length) io.out(`example transactions in ${path.relative(process.cwd(), folder) || '.'}: ${starter.samples.map((t) => t.file).join(', ')}`);
-      io.out(`next: start them with lgx simulate (if they are not running), then, where you run lgx:\n${starter.exports.map((line) => `  ${line}`).join('\n')}\n  lgx validate ${shown}`);
+      io.out(
+        `wrote ${file}: ${starter.systems.length} simulated back office(s)${starter.fromFile ? ', where lgx simulate started them' : ' at their default ports'} (${starter.systems.map((s) => s.name).join(', ')})`,
+      );
+      if (transactions.length)
+        io.out(`example transactions in ${path.relative(process.cwd(), folder) || '.'}: ${starter.samples.map((t) => t.file).join(', ')}`);
+      io.out(
+        `next: start them with lgx simulate (if they are not running), then, where you run lgx:\n${starter.exports.map((line) => `  ${line}`).join('\n')}\n  lgx validate ${shown}`,
+      );
     }
     return EXIT.ok;
   }

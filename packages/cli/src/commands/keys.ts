@@ -17,8 +17,15 @@ sends in the short form {"type", "data"} (as the envelope's channel and source);
 Needs only the stack's council: adapter secrets need not be set.`;
 
 export async function keysCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { stack: { type: 'string' }, data: { type: 'string' }, council: { type: 'string' }, scopes: { type: 'string' }, label: { type: 'string' }, channel: { type: 'string' } });
-  if (values.help) return io.out(keysHelp), EXIT.ok;
+  const { values, positionals } = parse(argv, {
+    stack: { type: 'string' },
+    data: { type: 'string' },
+    council: { type: 'string' },
+    scopes: { type: 'string' },
+    label: { type: 'string' },
+    channel: { type: 'string' },
+  });
+  if (values.help) return (io.out(keysHelp), EXIT.ok);
   const action = need(positionals, 0, 'keys action (create, list or revoke)');
   const keys = openKeys(str(values, 'data', DEFAULT_DATA), io);
   if (action === 'create') {
@@ -27,21 +34,38 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
     // The council is all a key needs from the stack: adapter secrets need not be set.
     const { council: served } = await loadStackOutline(str(values, 'stack', DEFAULT_STACK));
     if (served !== council) throw new UsageError(`the stack serves council ${served}, not ${council}`);
-    const scopes = str(values, 'scopes', 'submit,read').split(',').map((s) => s.trim()) as Scope[];
+    const scopes = str(values, 'scopes', 'submit,read')
+      .split(',')
+      .map((s) => s.trim()) as Scope[];
     const unknown = scopes.filter((s) => !SCOPES.includes(s));
     if (unknown.length) throw new UsageError(`unknown scope(s) ${unknown.join(', ')} (scopes: ${SCOPES.join(', ')})`);
     const channel = str(values, 'channel');
-    if (channel !== undefined && !CHANNELS.includes(channel as Channel)) throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')} (the envelope's channels), not '${channel.slice(0, 40)}'`);
+    if (channel !== undefined && !CHANNELS.includes(channel as Channel))
+      throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')} (the envelope's channels), not '${channel.slice(0, 40)}'`);
     const label = str(values, 'label');
-    const { key, record } = await createApiKey(keys, { council, scopes, ...(label ? { label } : {}), ...(channel ? { channel: channel as Channel } : {}) });
+    const { key, record } = await createApiKey(keys, {
+      council,
+      scopes,
+      ...(label ? { label } : {}),
+      ...(channel ? { channel: channel as Channel } : {}),
+    });
     if (values.json) io.out(JSON.stringify({ key }));
-    else io.out(`${key}\n\nkey id ${record.id} for council ${council}, scopes ${scopes.join(', ')}${channel ? `, channel ${channel}` : ''}. This is the only time the key is shown.`);
+    else
+      io.out(
+        `${key}\n\nkey id ${record.id} for council ${council}, scopes ${scopes.join(', ')}${channel ? `, channel ${channel}` : ''}. This is the only time the key is shown.`,
+      );
     return EXIT.ok;
   }
   if (action === 'list') {
     const all = await keys.list();
     if (values.json) io.out(json(all.map(({ hash: _hash, ...rest }) => rest)));
-    else io.out(table(['key id', 'council', 'scopes', 'channel', 'label', 'created', 'revoked'], all.map((k) => [k.id, k.council, k.scopes.join(','), k.channel, k.label, k.createdAt, k.revokedAt])));
+    else
+      io.out(
+        table(
+          ['key id', 'council', 'scopes', 'channel', 'label', 'created', 'revoked'],
+          all.map((k) => [k.id, k.council, k.scopes.join(','), k.channel, k.label, k.createdAt, k.revokedAt]),
+        ),
+      );
     return EXIT.ok;
   }
   if (action === 'revoke') {

@@ -20,7 +20,8 @@ Where the package's @lgx dependencies come from (default: the public npm registr
                        package depends on lgx-core-*.tgz and lgx-testkit-*.tgz there as file: paths`;
 
 /** Where `npm install` gets the generated package's @lgx dependencies. */
-type Source = { kind: 'public' } | { kind: 'registry'; url: string } | { kind: 'tarballs'; core: string; testkit: string; coreVersion: string };
+type Source =
+  { kind: 'public' } | { kind: 'registry'; url: string } | { kind: 'tarballs'; core: string; testkit: string; coreVersion: string };
 
 /** The newest `lgx-<name>-<version>.tgz` in `folder`, by version. */
 function newestTarball(folder: string, name: string): { file: string; version: string } | undefined {
@@ -28,7 +29,11 @@ function newestTarball(folder: string, name: string): { file: string; version: s
   const found = readdirSync(folder)
     .map((file) => ({ file, m: pattern.exec(file) }))
     .filter((f): f is { file: string; m: RegExpExecArray } => f.m !== null)
-    .sort((a, b) => [1, 2, 3].reduce((order, i) => order || Number(b.m[i]) - Number(a.m[i]), 0) || Number(a.m[4] !== undefined) - Number(b.m[4] !== undefined));
+    .sort(
+      (a, b) =>
+        [1, 2, 3].reduce((order, i) => order || Number(b.m[i]) - Number(a.m[i]), 0) ||
+        Number(a.m[4] !== undefined) - Number(b.m[4] !== undefined),
+    );
   const best = found[0];
   return best && { file: path.join(folder, best.file), version: best.file.slice(`lgx-${name}-`.length, -'.tgz'.length) };
 }
@@ -44,12 +49,14 @@ function dependencySource(values: Record<string, string | boolean | undefined>):
     } catch {
       throw new UsageError('--registry must be a registry URL, e.g. http://127.0.0.1:4873/');
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--registry must be an http or https URL, e.g. http://127.0.0.1:4873/');
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new UsageError('--registry must be an http or https URL, e.g. http://127.0.0.1:4873/');
     return { kind: 'registry', url: url.href };
   }
   if (tarballs === undefined) return { kind: 'public' };
   const folder = path.resolve(tarballs);
-  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new NotFound(`--tarballs: ${folder} is not a folder (make one with 'npm run pack' in a clone of LGX)`);
+  if (!existsSync(folder) || !statSync(folder).isDirectory())
+    throw new NotFound(`--tarballs: ${folder} is not a folder (make one with 'npm run pack' in a clone of LGX)`);
   const core = newestTarball(folder, 'core');
   const testkit = newestTarball(folder, 'testkit');
   if (!core || !testkit) {
@@ -64,7 +71,11 @@ class NotFound extends Error {}
 
 /** Where the template's files are: shipped beside the built CLI, or the monorepo's own package. */
 function templateRoot(): string {
-  const candidates = [path.join(__dirname, '..', 'template'), path.join(__dirname, '..', '..', 'template'), path.join(__dirname, '..', '..', '..', 'adapters', 'template')];
+  const candidates = [
+    path.join(__dirname, '..', 'template'),
+    path.join(__dirname, '..', '..', 'template'),
+    path.join(__dirname, '..', '..', '..', 'adapters', 'template'),
+  ];
   const found = candidates.find((c) => existsSync(path.join(c, 'src', 'adapter.ts')));
   if (!found) throw new Error('the adapter template is missing from this installation of @lgx/cli');
   return found;
@@ -109,8 +120,14 @@ function projectFiles(packageName: string, id: string, target: string, source: S
         module: './dist/index.mjs',
         types: './dist/index.d.ts',
         exports: {
-          '.': { import: { types: './dist/index.d.mts', default: './dist/index.mjs' }, require: { types: './dist/index.d.ts', default: './dist/index.js' } },
-          './testing': { import: { types: './dist/testing.d.mts', default: './dist/testing.mjs' }, require: { types: './dist/testing.d.ts', default: './dist/testing.js' } },
+          '.': {
+            import: { types: './dist/index.d.mts', default: './dist/index.mjs' },
+            require: { types: './dist/index.d.ts', default: './dist/index.js' },
+          },
+          './testing': {
+            import: { types: './dist/testing.d.mts', default: './dist/testing.mjs' },
+            require: { types: './dist/testing.d.ts', default: './dist/testing.js' },
+          },
           './package.json': './package.json',
         },
         files: ['dist'],
@@ -167,17 +184,24 @@ function projectFiles(packageName: string, id: string, target: string, source: S
     '.gitignore': 'node_modules/\ndist/\n',
   };
   if (source.kind === 'registry') {
-    files['.npmrc'] = `# The @lgx packages come from this registry; once they are on the public npm registry, delete this file.\n@lgx:registry=${source.url}\n`;
+    files['.npmrc'] =
+      `# The @lgx packages come from this registry; once they are on the public npm registry, delete this file.\n@lgx:registry=${source.url}\n`;
   }
   return files;
 }
 
 export async function newAdapterCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { dir: { type: 'string' }, scope: { type: 'string' }, registry: { type: 'string' }, tarballs: { type: 'string' } });
-  if (values.help) return io.out(newAdapterHelp), EXIT.ok;
-  if (positionals[0] !== 'adapter') throw new UsageError("usage: lgx new adapter <name>");
+  const { values, positionals } = parse(argv, {
+    dir: { type: 'string' },
+    scope: { type: 'string' },
+    registry: { type: 'string' },
+    tarballs: { type: 'string' },
+  });
+  if (values.help) return (io.out(newAdapterHelp), EXIT.ok);
+  if (positionals[0] !== 'adapter') throw new UsageError('usage: lgx new adapter <name>');
   const id = need(positionals, 1, 'adapter name (e.g. acme-waste)');
-  if (!/^[a-z][a-z0-9-]{1,40}$/.test(id) || id === 'template') throw new UsageError('the adapter name must be lower-case letters, digits and hyphens, starting with a letter (e.g. acme-waste)');
+  if (!/^[a-z][a-z0-9-]{1,40}$/.test(id) || id === 'template')
+    throw new UsageError('the adapter name must be lower-case letters, digits and hyphens, starting with a letter (e.g. acme-waste)');
   const scope = str(values, 'scope');
   if (scope !== undefined && !/^@[a-z0-9][a-z0-9._-]*$/.test(scope)) throw new UsageError('--scope must look like @acme');
   let source: Source;
@@ -211,14 +235,24 @@ export async function newAdapterCommand(argv: string[], io: Io): Promise<number>
   }
   // The monorepo's test tsconfig does not apply to a standalone package.
   const testTsconfig = path.join(target, 'test', 'tsconfig.json');
-  if (existsSync(testTsconfig)) writeFileSync(testTsconfig, `${JSON.stringify({ extends: '../tsconfig.json', include: ['.', '../src'] }, null, 2)}\n`);
+  if (existsSync(testTsconfig))
+    writeFileSync(testTsconfig, `${JSON.stringify({ extends: '../tsconfig.json', include: ['.', '../src'] }, null, 2)}\n`);
   for (const [file, text] of Object.entries(projectFiles(packageName, id, target, source))) {
     writeFileSync(path.join(target, file), text);
     written.push(path.join(target, file));
   }
   const readme = readFileSync(path.join(root, 'README.md'), 'utf8').replace(/@lgx\/adapter-template/g, packageName);
-  writeFileSync(path.join(target, 'README.md'), `<!-- Generated by lgx new adapter from the LGX template: rewrite it for your system. -->\n${readme}`);
-  const from = { public: 'the public npm registry', registry: `${source.kind === 'registry' ? source.url : ''} (see .npmrc)`, tarballs: 'the tarballs named in package.json' }[source.kind];
-  io.out(`created ${packageName} in ${target} (${written.length + 1} files); its @lgx dependencies come from ${from}\nnext: cd ${path.relative(process.cwd(), target) || '.'} && npm install && npm test`);
+  writeFileSync(
+    path.join(target, 'README.md'),
+    `<!-- Generated by lgx new adapter from the LGX template: rewrite it for your system. -->\n${readme}`,
+  );
+  const from = {
+    public: 'the public npm registry',
+    registry: `${source.kind === 'registry' ? source.url : ''} (see .npmrc)`,
+    tarballs: 'the tarballs named in package.json',
+  }[source.kind];
+  io.out(
+    `created ${packageName} in ${target} (${written.length + 1} files); its @lgx dependencies come from ${from}\nnext: cd ${path.relative(process.cwd(), target) || '.'} && npm install && npm test`,
+  );
   return EXIT.ok;
 }

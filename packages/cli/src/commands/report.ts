@@ -24,21 +24,38 @@ recomputes the rollups of the store from its transactions, audited with --actor 
 No adapter is loaded and no secret is needed.`;
 
 /** The command line option a query field comes from, to name it in an error. */
-const OPTION_OF: Record<string, string> = { period: '--period', start_at: '--from', end_at: '--to', group_by: '--group-by', filter_by: '--filter', collect: '--collect' };
+const OPTION_OF: Record<string, string> = {
+  period: '--period',
+  start_at: '--from',
+  end_at: '--to',
+  group_by: '--group-by',
+  filter_by: '--filter',
+  collect: '--collect',
+};
 
 /** The runtime's query, from the options; a bad one is a usage error naming the option. */
 function queryOf(values: Record<string, unknown>): ReportQuery {
   const from = values.from;
   const to = values.to;
-  if (typeof from !== 'string' || typeof to !== 'string') throw new UsageError('report needs --from <date> and --to <date> (e.g. --from 2026-04-01 --to 2027-04-01)');
-  const input = { period: values.period ?? 'month', start_at: from, end_at: to, group_by: values['group-by'], filter_by: values.filter, collect: values.collect };
+  if (typeof from !== 'string' || typeof to !== 'string')
+    throw new UsageError('report needs --from <date> and --to <date> (e.g. --from 2026-04-01 --to 2027-04-01)');
+  const input = {
+    period: values.period ?? 'month',
+    start_at: from,
+    end_at: to,
+    group_by: values['group-by'],
+    filter_by: values.filter,
+    collect: values.collect,
+  };
   try {
     return parseReportQuery(Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)));
   } catch (error) {
     if (!isLgxError(error) || error.code !== 'LGX_ERR_REPORT_QUERY') throw error;
     // The runtime speaks of query fields (start_at, group_by); here they are the options people typed.
     const field = typeof error.details?.field === 'string' ? error.details.field : '';
-    const message = error.message.replace(/\b(start_at|end_at|group_by|filter_by|collect)\b/g, (name) => OPTION_OF[name]!).replace(/^period\b/, '--period');
+    const message = error.message
+      .replace(/\b(start_at|end_at|group_by|filter_by|collect)\b/g, (name) => OPTION_OF[name]!)
+      .replace(/^period\b/, '--period');
     throw new UsageError(message.startsWith('--') ? message : `${OPTION_OF[field] ?? 'the query'}: ${message}`);
   }
 }
@@ -68,9 +85,10 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     'batch-size': { type: 'string' },
     actor: { type: 'string' },
   });
-  if (values.help) return io.out(reportHelp), EXIT.ok;
+  if (values.help) return (io.out(reportHelp), EXIT.ok);
   const name = need(positionals, 0, `data-set (${REPORT_DATASETS.join(', ')}) or 'rebuild'`);
-  if (name !== 'rebuild' && !REPORT_DATASETS.includes(name as ReportDataset)) throw new UsageError(`unknown data-set '${name}' (${REPORT_DATASETS.join(', ')}, or 'rebuild')`);
+  if (name !== 'rebuild' && !REPORT_DATASETS.includes(name as ReportDataset))
+    throw new UsageError(`unknown data-set '${name}' (${REPORT_DATASETS.join(', ')}, or 'rebuild')`);
   if (values.csv && values.json) throw new UsageError('choose one of --csv and --json');
   // Checked before the store is opened: a mistake here costs nothing.
   const query = name === 'rebuild' ? undefined : queryOf(values);
@@ -79,7 +97,12 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
   const target = publish === undefined ? undefined : publishTarget(publish);
   const batchSize = int(values, 'batch-size', 500, 1, 5000);
 
-  const { outline, reader } = await openStackReader(str(values, 'stack', DEFAULT_STACK), str(values, 'data', DEFAULT_DATA), str(values, 'database'), io);
+  const { outline, reader } = await openStackReader(
+    str(values, 'stack', DEFAULT_STACK),
+    str(values, 'data', DEFAULT_DATA),
+    str(values, 'database'),
+    io,
+  );
   try {
     if (!query) {
       const rebuilt = await reader.rebuildRollups({ actor: str(values, 'actor', 'cli') });
@@ -96,7 +119,11 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
         batchSize,
         onRetry: (retry) => io.err(`batch ${retry.batch}: ${retry.reason}; trying again in ${(retry.delayMs / 1000).toFixed(1)} s`),
       });
-      io.out(values.json ? json({ url: shownTarget(target), ...published }) : `published ${published.records} record(s) of ${dataset} to ${shownTarget(target)} in ${published.requests} request(s)`);
+      io.out(
+        values.json
+          ? json({ url: shownTarget(target), ...published })
+          : `published ${published.records} record(s) of ${dataset} to ${shownTarget(target)} in ${published.requests} request(s)`,
+      );
       return EXIT.ok;
     }
     if (values.json) io.out(json(answer));
@@ -104,7 +131,9 @@ export async function reportCommand(argv: string[], io: Io): Promise<number> {
     else if (values.csv) io.out(reportCsv(reportFields(dataset), answer).slice(0, -1));
     else {
       io.out(reportTable(reportFields(dataset), answer));
-      io.out(`\n${answer.data.length} record(s): ${dataset} by ${query.period} of council ${outline.council}, from ${query.start_at} up to ${query.end_at}`);
+      io.out(
+        `\n${answer.data.length} record(s): ${dataset} by ${query.period} of council ${outline.council}, from ${query.start_at} up to ${query.end_at}`,
+      );
     }
     return EXIT.ok;
   } finally {

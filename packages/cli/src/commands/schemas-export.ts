@@ -12,7 +12,7 @@ resolve on disk. Code generators and other languages can work from them.`;
 
 export async function schemasCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {});
-  if (values.help) return io.out(schemasHelp), EXIT.ok;
+  if (values.help) return (io.out(schemasHelp), EXIT.ok);
   const action = need(positionals, 0, "schemas action ('export')");
   if (action !== 'export') {
     io.err(`error: unknown schemas action '${action}' (export)`);

@@ -14,7 +14,7 @@ at the deadline.`;
 
 export async function sendCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { database: { type: 'string' }, data: { type: 'string' }, wait: { type: 'string' } });
-  if (values.help) return io.out(sendHelp), EXIT.ok;
+  if (values.help) return (io.out(sendHelp), EXIT.ok);
   const stackFile = positionals.length >= 2 ? need(positionals, 0, 'stack file') : DEFAULT_STACK;
   const file = need(positionals, positionals.length >= 2 ? 1 : 0, 'transaction file (lgx send <stack> <file>)');
   const waitMs = int(values, 'wait', 60, 0, 3600) * 1000;
@@ -24,7 +24,12 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
   } catch (error) {
     throw new UsageError(`${file} cannot be read as JSON: ${(error as Error).message}`);
   }
-  const stack = await openStackFile(stackFile, str(values, 'data', DEFAULT_DATA), { worker: { pollIntervalMs: 100 }, polling: false }, str(values, 'database'));
+  const stack = await openStackFile(
+    stackFile,
+    str(values, 'data', DEFAULT_DATA),
+    { worker: { pollIntervalMs: 100 }, polling: false },
+    str(values, 'database'),
+  );
   try {
     const { id, duplicate } = await stack.submit(completeEnvelope(body, { council: stack.definition.council }), { actor: 'cli' });
     if (!values.json) io.out(`${duplicate ? 'already accepted' : 'accepted'}: ${id}`);
@@ -37,7 +42,12 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
           const key = `${d.id}:${a.attempt}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          const what = a.outcome === 'delivered' ? 'delivered' : a.outcome === 'unknown' ? 'outcome unknown (its worker stopped; sent again)' : `failed (${a.classification ?? 'error'}: ${a.message ?? ''})`;
+          const what =
+            a.outcome === 'delivered'
+              ? 'delivered'
+              : a.outcome === 'unknown'
+                ? 'outcome unknown (its worker stopped; sent again)'
+                : `failed (${a.classification ?? 'error'}: ${a.message ?? ''})`;
           if (!values.json) io.out(`  ${d.target}: attempt ${a.attempt} ${what}`);
         }
         if (d.receipt && !seen.has(`${d.id}:receipt`)) {
@@ -48,11 +58,26 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
       for (const u of view.statusUpdates) {
         if (seen.has(`status:${u.id}`)) continue;
         seen.add(`status:${u.id}`);
-        if (!values.json) io.out(`  ${u.target}: status ${u.update.status}${u.update.externalStatusCode ? ` (${u.update.externalStatusCode})` : ''}`);
+        if (!values.json)
+          io.out(`  ${u.target}: status ${u.update.status}${u.update.externalStatusCode ? ` (${u.update.externalStatusCode})` : ''}`);
       }
       const state = view.state;
       if (state !== 'pending' || Date.now() >= until) {
-        if (values.json) io.out(json({ id, duplicate, state, deliveries: view.deliveries.map((d) => ({ target: d.target, state: d.state, attempts: d.attempts, receipt: d.receipt, lastError: d.lastError })) }));
+        if (values.json)
+          io.out(
+            json({
+              id,
+              duplicate,
+              state,
+              deliveries: view.deliveries.map((d) => ({
+                target: d.target,
+                state: d.state,
+                attempts: d.attempts,
+                receipt: d.receipt,
+                lastError: d.lastError,
+              })),
+            }),
+          );
         else io.out(`${state}${state === 'pending' ? ' (still retrying; see lgx status ' + id + ')' : ''}`);
         return state === 'delivered' ? EXIT.ok : EXIT.failed;
       }

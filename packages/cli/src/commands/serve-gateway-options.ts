@@ -35,9 +35,13 @@ const HOST = /^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?)(:\d{1,5})?
 function hostList(values: Values, name: string): string[] | undefined {
   const raw = values[name];
   if (typeof raw !== 'string') return undefined;
-  const hosts = raw.split(',').map((h) => h.trim()).filter(Boolean);
+  const hosts = raw
+    .split(',')
+    .map((h) => h.trim())
+    .filter(Boolean);
   const bad = hosts.find((h) => !HOST.test(h));
-  if (bad !== undefined || hosts.length === 0) throw new UsageError(`--${name} must be a comma list of host names (or host:port)${bad ? `; '${bad.slice(0, 100)}' is not one` : ''}`);
+  if (bad !== undefined || hosts.length === 0)
+    throw new UsageError(`--${name} must be a comma list of host names (or host:port)${bad ? `; '${bad.slice(0, 100)}' is not one` : ''}`);
   return hosts;
 }
 

@@ -44,7 +44,7 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
     'max-loop-delay': { type: 'string' },
     'shed-retry-after': { type: 'string' },
   });
-  if (values.help) return io.out(serveHelp), EXIT.ok;
+  if (values.help) return (io.out(serveHelp), EXIT.ok);
   const port = int(values, 'port', 8080, 0, 65535);
   const pollSeconds = int(values, 'poll', 60, 1, 86_400);
   const dataDir = str(values, 'data', DEFAULT_DATA);
@@ -76,7 +76,9 @@ export async function serveCommand(argv: string[], io: Io): Promise<number> {
   });
   const url = service.url;
   io.out(`lgx gateway for council ${definition.council} on ${url} (data in ${dataDir})`);
-  io.out(`  POST ${url}/v1/transactions · GET ${url}/v1/health · ${url}/openapi.json${definition.open311 ? ` · ${url}/open311/v2/services.xml` : ''}`);
+  io.out(
+    `  POST ${url}/v1/transactions · GET ${url}/v1/health · ${url}/openapi.json${definition.open311 ? ` · ${url}/open311/v2/services.xml` : ''}`,
+  );
 
   return stopOnSignal(service, stopTimeoutMs, io);
 }

@@ -24,7 +24,8 @@ exits 0. Exit 2 for an unknown name or a bad port, 1 when one cannot start (a po
 /** The names asked for, in the order they start; none or 'all' is every one. */
 function selected(positionals: string[]): SystemName[] {
   const unknown = positionals.filter((n) => n !== 'all' && !isSystemName(n));
-  if (unknown.length) throw new UsageError(`no simulator called ${unknown.map((n) => `'${n}'`).join(', ')} (simulators: ${NAMES.join(', ')}, all)`);
+  if (unknown.length)
+    throw new UsageError(`no simulator called ${unknown.map((n) => `'${n}'`).join(', ')} (simulators: ${NAMES.join(', ')}, all)`);
   if (positionals.length === 0 || positionals.includes('all')) return [...NAMES];
   return NAMES.filter((n) => positionals.includes(n));
 }
@@ -32,20 +33,29 @@ function selected(positionals: string[]): SystemName[] {
 /** A start failure in words that say what to do. */
 function startError(error: unknown, name: SystemName, host: string, port: number): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new Error(`port ${port} on ${host} is in use, so ${name} cannot start: stop what holds it, or choose another base with --port (--port 0 picks free ports)`, { cause: error });
-  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new Error(`--host ${host} is not an address of this machine (${code})`, { cause: error });
-  if (code === 'EACCES') return new Error(`port ${port} on ${host} needs privileges this user does not have: choose a base above 1023 with --port`, { cause: error });
+  if (code === 'EADDRINUSE')
+    return new Error(
+      `port ${port} on ${host} is in use, so ${name} cannot start: stop what holds it, or choose another base with --port (--port 0 picks free ports)`,
+      { cause: error },
+    );
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+    return new Error(`--host ${host} is not an address of this machine (${code})`, { cause: error });
+  if (code === 'EACCES')
+    return new Error(`port ${port} on ${host} needs privileges this user does not have: choose a base above 1023 with --port`, {
+      cause: error,
+    });
   return new Error(`${name} did not start: ${(error as Error).message}`, { cause: error });
 }
 
 export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' } });
-  if (values.help) return io.out(simulateHelp), EXIT.ok;
+  if (values.help) return (io.out(simulateHelp), EXIT.ok);
   const names = selected(positionals);
   const base = int(values, 'port', DEFAULT_BASE_PORT, 0, 65535);
   const offsets = new Map(SYSTEMS.map((s) => [s.name as SystemName, s.offset as number]));
   const highest = Math.max(...names.map((n) => offsets.get(n)!));
-  if (base !== 0 && base + highest > 65535) throw new UsageError(`--port ${base} leaves no room for ${names.length} simulator(s): use a base from 1 to ${65535 - highest}`);
+  if (base !== 0 && base + highest > 65535)
+    throw new UsageError(`--port ${base} leaves no room for ${names.length} simulator(s): use a base from 1 to ${65535 - highest}`);
   const host = str(values, 'host', '127.0.0.1');
   const dataDir = path.resolve(str(values, 'data', DEFAULT_SIMULATOR_DATA));
   const systems = names.map((name) => ({ name, system: loadSystem(name) }));
@@ -66,7 +76,13 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
   const stack = stackFor(running);
 
   if (values.json) {
-    const simulators = running.map(({ name, system, url }) => ({ name, title: system.title, url, address: system.address(url), ...system.stack(url) }));
+    const simulators = running.map(({ name, system, url }) => ({
+      name,
+      title: system.title,
+      url,
+      address: system.address(url),
+      ...system.stack(url),
+    }));
     io.out(JSON.stringify({ data: dataDir, simulators, stack: { adapters: stack.adapters, routes: stack.routes }, env: stack.env }));
   } else {
     io.out(`lgx simulate: ${running.length} simulated back office(s) on ${host}, state in ${dataDir}\n`);
@@ -76,7 +92,11 @@ export async function simulateCommand(argv: string[], io: Io): Promise<number> {
     io.out(`\nFor lgx.yaml (or run 'lgx init --simulators' in this folder to write a stack wired to them):\n`);
     io.out(stackYaml(stack));
     io.out('Then, in each terminal where you run lgx validate, keys, serve and send:\n');
-    io.out(exportLines(stack.env).map((line) => `  ${line}`).join('\n'));
+    io.out(
+      exportLines(stack.env)
+        .map((line) => `  ${line}`)
+        .join('\n'),
+    );
     io.out('\nGood to know:');
     for (const r of running) for (const note of stack.notes[r.name] ?? []) io.out(`  ${r.name}: ${note}`);
     io.out(`\nready: Ctrl-C (or SIGTERM) stops them; they keep their state in ${dataDir} for next time`);

@@ -10,7 +10,7 @@ error) and its status history. Exit 0 found, 3 not found.`;
 
 export async function statusCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, { database: { type: 'string' }, data: { type: 'string' } });
-  if (values.help) return io.out(statusHelp), EXIT.ok;
+  if (values.help) return (io.out(statusHelp), EXIT.ok);
   const id = need(positionals, 0, 'transaction id');
   // Read through the runtime's read model: no stack file, adapter or secret is needed.
   const reader = await openReadModel({ store: openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'), io) });
@@ -24,14 +24,41 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
     // The view keeps a delivery's last error only while it stands (not once a later attempt delivered it).
     const deliveries = view.deliveries.map(({ attemptLog: _log, ...d }) => d);
     if (values.json) {
-      io.out(json({ id, type: transaction.type, council: transaction.council, createdAt: transaction.createdAt, state, deliveries, statusHistory: updates.map((u) => ({ source: u.target, receivedAt: u.receivedAt, ...u.update })) }));
+      io.out(
+        json({
+          id,
+          type: transaction.type,
+          council: transaction.council,
+          createdAt: transaction.createdAt,
+          state,
+          deliveries,
+          statusHistory: updates.map((u) => ({ source: u.target, receivedAt: u.receivedAt, ...u.update })),
+        }),
+      );
       return EXIT.ok;
     }
     io.out(`${transaction.type} ${id}\ncouncil ${transaction.council} · accepted ${transaction.createdAt} · ${state}\n`);
-    io.out(table(['delivery', 'target', 'state', 'attempts', 'reference', 'last error'], deliveries.map((d) => [d.id, d.target, d.state, d.attempts, d.receipt?.externalRef, d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : ''])));
+    io.out(
+      table(
+        ['delivery', 'target', 'state', 'attempts', 'reference', 'last error'],
+        deliveries.map((d) => [
+          d.id,
+          d.target,
+          d.state,
+          d.attempts,
+          d.receipt?.externalRef,
+          d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : '',
+        ]),
+      ),
+    );
     if (updates.length) {
       io.out('');
-      io.out(table(['received', 'from', 'status', 'vendor status', 'reference'], updates.map((u) => [u.receivedAt, u.target, u.update.status, u.update.externalStatusCode, u.update.externalRef])));
+      io.out(
+        table(
+          ['received', 'from', 'status', 'vendor status', 'reference'],
+          updates.map((u) => [u.receivedAt, u.target, u.update.status, u.update.externalStatusCode, u.update.externalRef]),
+        ),
+      );
     }
     return EXIT.ok;
   } finally {

@@ -23,9 +23,10 @@ function whereIn(params: Record<string, unknown> | undefined): { line?: number; 
 
 export async function validateCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {});
-  if (values.help) return io.out(validateHelp), EXIT.ok;
+  if (values.help) return (io.out(validateHelp), EXIT.ok);
   const file = positionals[0] ?? DEFAULT_STACK;
-  const problems: Array<{ code: string; path?: string; message: string; line?: number; column?: number; text?: string; caret?: number }> = [];
+  const problems: Array<{ code: string; path?: string; message: string; line?: number; column?: number; text?: string; caret?: number }> =
+    [];
   // Issues beyond the first hundred of one error are counted, not listed.
   let unlisted = 0;
   const listIssues = (error: LgxValidationError, prefix: string, source?: StackSource) => {
@@ -47,7 +48,10 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     for (const [id, adapter] of Object.entries(definitions)) {
       try {
         // Creating an instance checks the config; nothing is sent anywhere.
-        const { instance } = await instantiateAdapter(adapter, definition.adapters[id]?.config, { council: definition.council, mappings: definition.mappings });
+        const { instance } = await instantiateAdapter(adapter, definition.adapters[id]?.config, {
+          council: definition.council,
+          mappings: definition.mappings,
+        });
         await instance.close?.();
       } catch (error) {
         if (error instanceof LgxValidationError) listIssues(error, `/adapters/${id}/config`, definition.source);
@@ -59,8 +63,10 @@ export async function validateCommand(argv: string[], io: Io): Promise<number> {
     if (error instanceof LgxValidationError) listIssues(error, '');
     else problems.push({ code: isLgxError(error) ? error.code : 'error', message: (error as Error).message });
   }
-  if (values.json) io.out(json({ valid: problems.length === 0, file, ...(summary ?? {}), problems, problemCount: problems.length + unlisted }));
-  else if (problems.length === 0) io.out(`${file}: valid (council ${summary!.council}, ${summary!.adapters} adapter(s), ${summary!.routes} route(s))`);
+  if (values.json)
+    io.out(json({ valid: problems.length === 0, file, ...(summary ?? {}), problems, problemCount: problems.length + unlisted }));
+  else if (problems.length === 0)
+    io.out(`${file}: valid (council ${summary!.council}, ${summary!.adapters} adapter(s), ${summary!.routes} route(s))`);
   else {
     io.err(`${file}: ${problems.length + unlisted} problem(s)`);
     for (const p of problems) {

@@ -34,13 +34,14 @@ async function post(world: DemoWorld, body: unknown, idempotencyKey: string): Pr
     body: JSON.stringify(body),
   });
   const json = (await res.json()) as { id?: string; detail?: string };
-  if (res.status !== 202 && res.status !== 200) throw new Error(`the gateway refused a demo transaction: ${res.status} ${json.detail ?? ''}`);
+  if (res.status !== 202 && res.status !== 200)
+    throw new Error(`the gateway refused a demo transaction: ${res.status} ${json.detail ?? ''}`);
   return json.id!;
 }
 
 /** Waits (at most 10 s) until a transaction's first delivery attempt is recorded. */
 async function attempted(world: DemoWorld, id: string): Promise<void> {
-  for (const until = Date.now() + 10_000; Date.now() < until; ) {
+  for (const until = Date.now() + 10_000; Date.now() < until;) {
     if ((await world.stack.get(id))?.deliveries.some((d) => d.attempts > 0)) return;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -73,36 +74,157 @@ export async function submitBatch(world: DemoWorld, say: Say, onItem: (item: Dem
   };
 
   b.waste.faults.failNext(1, { status: 503, body: 'contractor system busy' });
-  const firstBin = await post(world, { type: 'waste.missedCollection', channel: 'web', data: { uprn: '100062345671', service: 'refuse', scheduledDate: yesterday() } }, 'web-bin-1');
-  add({ label: 'missed bin, 14 Elm Road', type: 'waste.missedCollection', channel: 'web', expect: 'delivered', retried: true, statusBack: true, id: firstBin });
+  const firstBin = await post(
+    world,
+    { type: 'waste.missedCollection', channel: 'web', data: { uprn: '100062345671', service: 'refuse', scheduledDate: yesterday() } },
+    'web-bin-1',
+  );
+  add({
+    label: 'missed bin, 14 Elm Road',
+    type: 'waste.missedCollection',
+    channel: 'web',
+    expect: 'delivered',
+    retried: true,
+    statusBack: true,
+    id: firstBin,
+  });
   // The scripted 503 is for this bin: let its first attempt happen before the next bin can take it.
   await attempted(world, firstBin);
-  add({ label: 'missed recycling, 3 Mill Lane', type: 'waste.missedCollection', channel: 'web', expect: 'delivered',
-    id: await post(world, { type: 'waste.missedCollection', channel: 'web', data: { uprn: '100062345688', service: 'recycling', scheduledDate: yesterday() } }, 'web-bin-2') });
+  add({
+    label: 'missed recycling, 3 Mill Lane',
+    type: 'waste.missedCollection',
+    channel: 'web',
+    expect: 'delivered',
+    id: await post(
+      world,
+      { type: 'waste.missedCollection', channel: 'web', data: { uprn: '100062345688', service: 'recycling', scheduledDate: yesterday() } },
+      'web-bin-2',
+    ),
+  });
   // Garden waste is another contractor's: this one answers that it offers no such service, for good.
-  add({ label: 'missed garden bin (not this contractor)', type: 'waste.missedCollection', channel: 'contact centre', expect: 'dead',
-    id: await post(world, { type: 'waste.missedCollection', channel: 'phone', data: { uprn: '100062345695', service: 'garden', scheduledDate: yesterday() } }, 'cc-bin-3') });
+  add({
+    label: 'missed garden bin (not this contractor)',
+    type: 'waste.missedCollection',
+    channel: 'contact centre',
+    expect: 'dead',
+    id: await post(
+      world,
+      { type: 'waste.missedCollection', channel: 'phone', data: { uprn: '100062345695', service: 'garden', scheduledDate: yesterday() } },
+      'cc-bin-3',
+    ),
+  });
 
-  add({ label: 'pothole, High Street (FixMyStreet)', type: 'street.report', channel: 'open311', expect: 'delivered', statusBack: true,
-    id: await postOpen311(world, { service_code: 'POT', lat: '50.8345', long: '-0.2711', description: 'Deep pothole by the bus stop', 'attribute[depth]': 'deep', 'attribute[fixmystreet_id]': '40001' }) });
-  add({ label: 'street light out (FixMyStreet)', type: 'street.report', channel: 'open311', expect: 'delivered',
-    id: await postOpen311(world, { service_code: 'LIGHT', lat: '50.8361', long: '-0.2689', description: 'Light flickers all night', 'attribute[column]': 'SL-0412' }) });
-  add({ label: 'pothole on a private road', type: 'street.report', channel: 'web', expect: 'dead',
-    id: await post(world, { type: 'street.report', channel: 'web', data: { kind: 'pothole', description: 'Pothole in the retail park', location: { usrn: '99001234' } } }, 'web-pothole-private') });
+  add({
+    label: 'pothole, High Street (FixMyStreet)',
+    type: 'street.report',
+    channel: 'open311',
+    expect: 'delivered',
+    statusBack: true,
+    id: await postOpen311(world, {
+      service_code: 'POT',
+      lat: '50.8345',
+      long: '-0.2711',
+      description: 'Deep pothole by the bus stop',
+      'attribute[depth]': 'deep',
+      'attribute[fixmystreet_id]': '40001',
+    }),
+  });
+  add({
+    label: 'street light out (FixMyStreet)',
+    type: 'street.report',
+    channel: 'open311',
+    expect: 'delivered',
+    id: await postOpen311(world, {
+      service_code: 'LIGHT',
+      lat: '50.8361',
+      long: '-0.2689',
+      description: 'Light flickers all night',
+      'attribute[column]': 'SL-0412',
+    }),
+  });
+  add({
+    label: 'pothole on a private road',
+    type: 'street.report',
+    channel: 'web',
+    expect: 'dead',
+    id: await post(
+      world,
+      {
+        type: 'street.report',
+        channel: 'web',
+        data: { kind: 'pothole', description: 'Pothole in the retail park', location: { usrn: '99001234' } },
+      },
+      'web-pothole-private',
+    ),
+  });
 
   b.revenues.faults.failNext(1, { timeout: true });
-  add({ label: 'council tax move within the district', type: 'councilTax.changeOfAddress', channel: 'web', expect: 'delivered', retried: true,
-    id: await post(world, { type: 'councilTax.changeOfAddress', channel: 'web', data: {
-      moveType: 'move_within', accountRef: 'CT-40011111',
-      liableParties: [{ person: { givenName: 'Sam', familyName: 'Example' } }],
-      moveOut: { uprn: '100090111222', date: yesterday(), tenure: 'private_tenant', propertyAfterMove: 'empty_unfurnished' },
-      moveIn: { uprn: '100090333444', date: yesterday(), tenure: 'private_tenant', tenancyStartDate: yesterday() },
-      declaration: { accepted: true, acceptedAt: new Date().toISOString() },
-    } }, 'web-ctax-1') });
-  add({ label: 'parking permit payment', type: 'payment', channel: 'web', expect: 'delivered', statusBack: true,
-    id: await post(world, { type: 'payment', channel: 'web', data: { amountPence: 6400, description: 'Resident parking permit, zone C, 12 months', reference: 'PP-2026-004512', returnUrl: 'https://www.example.gov.uk/parking/permits/return' } }, 'web-pay-1') });
-  add({ label: 'permit confirmation email', type: 'notification', channel: 'web', expect: 'delivered', statusBack: true,
-    id: await post(world, { type: 'notification', channel: 'web', data: { channel: 'email', templateId: 'f33517ff-2a88-4f6e-b855-c550268ce08a', emailAddress: 'sam.example@example.com', personalisation: { firstName: 'Sam', permitZone: 'C', applicationRef: 'PP-2026-004512', nextSteps: ['Upload your V5C'] }, reference: 'PP-2026-004512' } }, 'web-notify-1') });
+  add({
+    label: 'council tax move within the district',
+    type: 'councilTax.changeOfAddress',
+    channel: 'web',
+    expect: 'delivered',
+    retried: true,
+    id: await post(
+      world,
+      {
+        type: 'councilTax.changeOfAddress',
+        channel: 'web',
+        data: {
+          moveType: 'move_within',
+          accountRef: 'CT-40011111',
+          liableParties: [{ person: { givenName: 'Sam', familyName: 'Example' } }],
+          moveOut: { uprn: '100090111222', date: yesterday(), tenure: 'private_tenant', propertyAfterMove: 'empty_unfurnished' },
+          moveIn: { uprn: '100090333444', date: yesterday(), tenure: 'private_tenant', tenancyStartDate: yesterday() },
+          declaration: { accepted: true, acceptedAt: new Date().toISOString() },
+        },
+      },
+      'web-ctax-1',
+    ),
+  });
+  add({
+    label: 'parking permit payment',
+    type: 'payment',
+    channel: 'web',
+    expect: 'delivered',
+    statusBack: true,
+    id: await post(
+      world,
+      {
+        type: 'payment',
+        channel: 'web',
+        data: {
+          amountPence: 6400,
+          description: 'Resident parking permit, zone C, 12 months',
+          reference: 'PP-2026-004512',
+          returnUrl: 'https://www.example.gov.uk/parking/permits/return',
+        },
+      },
+      'web-pay-1',
+    ),
+  });
+  add({
+    label: 'permit confirmation email',
+    type: 'notification',
+    channel: 'web',
+    expect: 'delivered',
+    statusBack: true,
+    id: await post(
+      world,
+      {
+        type: 'notification',
+        channel: 'web',
+        data: {
+          channel: 'email',
+          templateId: 'f33517ff-2a88-4f6e-b855-c550268ce08a',
+          emailAddress: 'sam.example@example.com',
+          personalisation: { firstName: 'Sam', permitZone: 'C', applicationRef: 'PP-2026-004512', nextSteps: ['Upload your V5C'] },
+          reference: 'PP-2026-004512',
+        },
+      },
+      'web-notify-1',
+    ),
+  });
   return items;
 }
 
@@ -120,7 +242,8 @@ export async function actInBackOffices(world: DemoWorld, items: DemoItem[], done
     if (!ref) continue;
     done.add(item.id);
     if (item.type === 'street.report') b.streetworks.setStatus(ref, 'SCHEDULED', 'Repair gang booked');
-    else if (item.type === 'waste.missedCollection') setOpen311Status(b.waste, ref, 'action_scheduled', { description: 'Crew returning today' });
+    else if (item.type === 'waste.missedCollection')
+      setOpen311Status(b.waste, ref, 'action_scheduled', { description: 'Crew returning today' });
     else if (item.type === 'payment') {
       b.pay.complete(ref);
       await b.pay.sendWebhook(`${world.url}/v1/callbacks/payments`, ref, 'card_payment_succeeded');
@@ -156,7 +279,8 @@ export async function checkExpectations(world: DemoWorld, results: DemoOutcome[]
   const failures: string[] = [];
   for (const r of results) {
     if (r.state !== r.item.expect) failures.push(`${r.item.label}: expected ${r.item.expect}, is ${r.state}`);
-    if (r.item.retried && r.attempts < 2) failures.push(`${r.item.label}: the scripted failure should have caused a retry (attempts: ${r.attempts})`);
+    if (r.item.retried && r.attempts < 2)
+      failures.push(`${r.item.label}: the scripted failure should have caused a retry (attempts: ${r.attempts})`);
     if (r.item.statusBack && r.item.expect === 'delivered' && !r.status) failures.push(`${r.item.label}: no status update came back`);
   }
   const dead = await world.stack.dlq.list();
@@ -165,7 +289,8 @@ export async function checkExpectations(world: DemoWorld, results: DemoOutcome[]
   const pothole = results.find((r) => r.item.channel === 'open311' && r.item.statusBack);
   if (pothole) {
     const xml = await (await fetch(`${world.url}/open311/v2/servicerequestupdates.xml?jurisdiction_id=demo.example.gov.uk`)).text();
-    if (!xml.includes(`<service_request_id>${pothole.item.id}</service_request_id>`)) failures.push('the Open311 facade does not list the pothole\'s update');
+    if (!xml.includes(`<service_request_id>${pothole.item.id}</service_request_id>`))
+      failures.push("the Open311 facade does not list the pothole's update");
   }
   const chain = await world.stack.verifyAudit();
   if (!chain.ok) failures.push(`the audit chain does not verify: ${JSON.stringify(chain)}`);

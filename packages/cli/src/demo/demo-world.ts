@@ -61,8 +61,19 @@ export function demoStackConfig(b: BackOffices, resolveFrom: string): StackConfi
       streetworks: { package: '@lgx/adapter-soap', config: streetWorksMapping(resolveFrom) },
       revenues: { package: '@lgx/adapter-soap', config: revenuesMapping(b.revenues.wsdlUrl) },
       // The waste contractor's Open311 service list has no garden waste (another contractor collects it).
-      waste: { package: '@lgx/adapter-open311', config: { baseUrl: b.waste.endpoint, apiKey: '${env:WASTE_OPEN311_KEY}', format: 'xml', serviceCodes: { 'waste.missedCollection:garden': 'GARDEN-NOT-OFFERED' } } },
-      payments: { package: '@lgx/adapter-govuk-pay', config: { baseUrl: b.pay.url, apiKey: '${env:GOVUK_PAY_API_KEY}', webhookSigningSecret: '${env:GOVUK_PAY_WEBHOOK_SECRET}' } },
+      waste: {
+        package: '@lgx/adapter-open311',
+        config: {
+          baseUrl: b.waste.endpoint,
+          apiKey: '${env:WASTE_OPEN311_KEY}',
+          format: 'xml',
+          serviceCodes: { 'waste.missedCollection:garden': 'GARDEN-NOT-OFFERED' },
+        },
+      },
+      payments: {
+        package: '@lgx/adapter-govuk-pay',
+        config: { baseUrl: b.pay.url, apiKey: '${env:GOVUK_PAY_API_KEY}', webhookSigningSecret: '${env:GOVUK_PAY_WEBHOOK_SECRET}' },
+      },
       notify: { package: '@lgx/adapter-govuk-notify', config: { baseUrl: b.notify.url, apiKey: '${env:GOVUK_NOTIFY_API_KEY}' } },
     },
     routes: [
@@ -86,11 +97,26 @@ export function demoStackConfig(b: BackOffices, resolveFrom: string): StackConfi
           kind: 'pothole',
           lgsl: 557,
           attributes: [
-            { code: 'depth', description: 'How deep is it?', datatype: 'singlevaluelist', required: true, order: 1, values: { shallow: 'Under 5 cm', deep: '5 cm or more' } },
+            {
+              code: 'depth',
+              description: 'How deep is it?',
+              datatype: 'singlevaluelist',
+              required: true,
+              order: 1,
+              values: { shallow: 'Under 5 cm', deep: '5 cm or more' },
+            },
             { code: 'fixmystreet_id', description: 'FixMyStreet report id', datatype: 'string', automated: 'server_set', order: 2 },
           ],
         },
-        { code: 'LIGHT', name: 'Street light not working', group: 'Street lighting', type: 'street.report', kind: 'street_light', lgsl: 564, attributes: [{ code: 'column', description: 'Column number', datatype: 'string', field: 'assetReference' }] },
+        {
+          code: 'LIGHT',
+          name: 'Street light not working',
+          group: 'Street lighting',
+          type: 'street.report',
+          kind: 'street_light',
+          lgsl: 564,
+          attributes: [{ code: 'column', description: 'Column number', datatype: 'string', field: 'assetReference' }],
+        },
         {
           code: 'MISSED_REFUSE',
           name: 'Missed refuse collection',
@@ -99,7 +125,13 @@ export function demoStackConfig(b: BackOffices, resolveFrom: string): StackConfi
           service: 'refuse',
           attributes: [
             { code: 'uprn', description: 'Property', datatype: 'string', required: true, automated: 'hidden_field', field: 'uprn' },
-            { code: 'collection_date', description: 'Which collection was missed?', datatype: 'datetime', required: true, field: 'scheduledDate' },
+            {
+              code: 'collection_date',
+              description: 'Which collection was missed?',
+              datatype: 'datetime',
+              required: true,
+              field: 'scheduledDate',
+            },
           ],
         },
       ],
@@ -121,7 +153,9 @@ export async function startBackOffices(): Promise<BackOffices> {
  * Starts the demo: back offices, and the stack served on a fresh SQLite file (or `dataDir`) by the
  * gateway on `port` (0: any free port). Status polling is not started: call `stack.polling.start()`.
  */
-export async function startDemoWorld(options: { port?: number; dataDir?: string; logger?: Logger; pollIntervalMs?: number } = {}): Promise<DemoWorld> {
+export async function startDemoWorld(
+  options: { port?: number; dataDir?: string; logger?: Logger; pollIntervalMs?: number } = {},
+): Promise<DemoWorld> {
   const backOffices = await startBackOffices();
   const resolveFrom = demoResolveFrom();
   // Secrets reach the stack the way they would in production: through ${env:…} references.

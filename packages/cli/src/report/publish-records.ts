@@ -41,12 +41,19 @@ export function publishTarget(url: string): URL {
   try {
     target = new URL(url);
   } catch {
-    throw new LgxError('LGX_ERR_REPORT_PUBLISH', `--publish must be a full URL (https://host/data/<group>/<type>), not '${url.slice(0, 100)}'`);
+    throw new LgxError(
+      'LGX_ERR_REPORT_PUBLISH',
+      `--publish must be a full URL (https://host/data/<group>/<type>), not '${url.slice(0, 100)}'`,
+    );
   }
   if (target.protocol !== 'https:' && !(target.protocol === 'http:' && LOOPBACK.has(target.hostname))) {
-    throw new LgxError('LGX_ERR_REPORT_PUBLISH', `--publish must be an https:// URL (http:// only to this machine): the bearer token goes with every request`);
+    throw new LgxError(
+      'LGX_ERR_REPORT_PUBLISH',
+      `--publish must be an https:// URL (http:// only to this machine): the bearer token goes with every request`,
+    );
   }
-  if (target.username || target.password) throw new LgxError('LGX_ERR_REPORT_PUBLISH', '--publish must not carry a user name or password: the token comes from --token-env');
+  if (target.username || target.password)
+    throw new LgxError('LGX_ERR_REPORT_PUBLISH', '--publish must not carry a user name or password: the token comes from --token-env');
   return target;
 }
 
@@ -95,10 +102,18 @@ type Sent = { ok: true } | { ok: false; retry: boolean; reason: string; waitMs?:
 async function send(target: URL, token: string, body: string, timeoutMs: number): Promise<Sent> {
   let response: Response;
   try {
-    response = await fetch(target, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' }, body, signal: AbortSignal.timeout(timeoutMs) });
+    response = await fetch(target, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', accept: 'application/json' },
+      body,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
   } catch (error) {
     const cause = (error as { cause?: { code?: unknown } }).cause?.code;
-    const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
+    const reason =
+      (error as Error).name === 'TimeoutError'
+        ? `no answer within ${timeoutMs} ms`
+        : `network error${typeof cause === 'string' ? ` (${cause})` : ''}`;
     return { ok: false, retry: true, reason };
   }
   const text = await response.text();
@@ -132,7 +147,10 @@ export async function publishRecords(options: PublishOptions): Promise<PublishRe
       if (sent.ok) break;
       const done = `${result.records} of ${options.records.length} records were published to ${shownTarget(target)}`;
       if (!sent.retry) throw new LgxError('LGX_ERR_REPORT_PUBLISH', `${sent.reason} (${done})`, { details: { batch } });
-      if (attempt >= maxAttempts) throw new LgxError('LGX_ERR_REPORT_PUBLISH', `${sent.reason}, still after ${maxAttempts} attempts (${done})`, { details: { batch } });
+      if (attempt >= maxAttempts)
+        throw new LgxError('LGX_ERR_REPORT_PUBLISH', `${sent.reason}, still after ${maxAttempts} attempts (${done})`, {
+          details: { batch },
+        });
       const delayMs = Math.min(maxDelayMs, sent.waitMs ?? Math.random() * baseDelayMs * 2 ** (attempt - 1));
       options.onRetry?.({ batch, attempt, reason: sent.reason, delayMs });
       result.retries += 1;

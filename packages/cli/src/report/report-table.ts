@@ -25,6 +25,10 @@ export function reportTable(fields: readonly string[], answer: ReportAnswer): st
   const rows = answer.data.map((record) => columns.map((c) => shown(c, record[c])));
   const numeric = columns.map((c) => answer.data.length > 0 && answer.data.every((r) => typeof r[c] === 'number' || r[c] === null));
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
 }

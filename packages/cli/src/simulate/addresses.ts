@@ -7,7 +7,9 @@ import type { PlacedSystem } from './stack-entries';
 export function writeAddresses(dataDir: string, systems: readonly PlacedSystem[]): void {
   const file = path.join(dataDir, ADDRESSES_FILE);
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify({ simulators: systems.map((s) => ({ name: s.name, url: s.url })) }, null, 2)}\n`, { mode: 0o600 });
+  writeFileSync(temporary, `${JSON.stringify({ simulators: systems.map((s) => ({ name: s.name, url: s.url })) }, null, 2)}\n`, {
+    mode: 0o600,
+  });
   renameSync(temporary, file);
 }
 
@@ -18,7 +20,10 @@ export function writeAddresses(dataDir: string, systems: readonly PlacedSystem[]
 export function readAddresses(dataDir: string): { systems: PlacedSystem[]; fromFile: boolean } {
   const file = path.join(dataDir, ADDRESSES_FILE);
   if (!existsSync(file)) {
-    return { systems: SYSTEMS.map((s) => ({ name: s.name, system: loadSystem(s.name), url: `http://127.0.0.1:${DEFAULT_BASE_PORT + s.offset}` })), fromFile: false };
+    return {
+      systems: SYSTEMS.map((s) => ({ name: s.name, system: loadSystem(s.name), url: `http://127.0.0.1:${DEFAULT_BASE_PORT + s.offset}` })),
+      fromFile: false,
+    };
   }
   let parsed: { simulators?: Array<{ name?: unknown; url?: unknown }> };
   try {
@@ -27,7 +32,9 @@ export function readAddresses(dataDir: string): { systems: PlacedSystem[]; fromF
     throw new Error(`${file} cannot be read as JSON: start lgx simulate again to rewrite it`, { cause: error });
   }
   const systems = (parsed.simulators ?? []).flatMap((s): PlacedSystem[] =>
-    typeof s.name === 'string' && isSystemName(s.name) && typeof s.url === 'string' && /^http:\/\/[^\s/]+$/.test(s.url) ? [{ name: s.name as SystemName, system: loadSystem(s.name as SystemName), url: s.url }] : [],
+    typeof s.name === 'string' && isSystemName(s.name) && typeof s.url === 'string' && /^http:\/\/[^\s/]+$/.test(s.url)
+      ? [{ name: s.name as SystemName, system: loadSystem(s.name as SystemName), url: s.url }]
+      : [],
   );
   if (systems.length === 0) throw new Error(`${file} names no simulator: start lgx simulate again to rewrite it`);
   return { systems, fromFile: true };

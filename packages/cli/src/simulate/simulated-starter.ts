@@ -47,5 +47,12 @@ ${stackYaml(stack)}`;
     const fixture = loadFixtures(route.match.type, { kind: 'valid' }).find((f) => f.name === sample.fixture);
     return fixture ? [{ file: sample.file, body: { type: route.match.type, data: fixture.data } }] : [];
   });
-  return { stack: text, systems: systems.map((s) => ({ name: s.name, url: s.url })), fromFile, env: stack.env, exports: exportLines(stack.env), samples };
+  return {
+    stack: text,
+    systems: systems.map((s) => ({ name: s.name, url: s.url })),
+    fromFile,
+    env: stack.env,
+    exports: exportLines(stack.env),
+    samples,
+  };
 }

@@ -43,7 +43,9 @@ export function loadSystem(name: SystemName): SimulatedSystem {
     loaded = requireHere(specifier) as typeof loaded;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new Error(`cannot load ${specifier} (${code}): the ${name} simulator ships there and needs @lgx/testkit installed beside it`, { cause: error });
+    throw new Error(`cannot load ${specifier} (${code}): the ${name} simulator ships there and needs @lgx/testkit installed beside it`, {
+      cause: error,
+    });
   }
   const system = loaded.simulatedSystems?.find((s) => s.name === name);
   if (!system) throw new Error(`${specifier} has no simulated system '${name}'`);

@@ -181,4 +181,8 @@ interface BrandedAdapterParts<Caps extends readonly Capability[], Instance, Conf
  * arguments it is any adapter's definition, what a host loads and instantiates: every definition is
  * assignable to it, whatever its capabilities and config type.
  */
-export type AdapterDefinition<Caps extends readonly Capability[] = readonly Capability[], Config = unknown> = BrandedAdapterParts<Caps, AdapterInstance<Caps>, Config>;
+export type AdapterDefinition<Caps extends readonly Capability[] = readonly Capability[], Config = unknown> = BrandedAdapterParts<
+  Caps,
+  AdapterInstance<Caps>,
+  Config
+>;

@@ -31,11 +31,13 @@ export function findUnmarkedSecrets(schema: JsonSchema, path = ''): string[] {
   }
   for (const keyword of ['allOf', 'anyOf', 'oneOf'] as const) {
     const branches = schema[keyword];
-    if (Array.isArray(branches)) for (const b of branches) if (typeof b === 'object' && b !== null) found.push(...findUnmarkedSecrets(b as JsonSchema, path));
+    if (Array.isArray(branches))
+      for (const b of branches) if (typeof b === 'object' && b !== null) found.push(...findUnmarkedSecrets(b as JsonSchema, path));
   }
   const defs = schema.$defs;
   if (typeof defs === 'object' && defs !== null) {
-    for (const [name, sub] of Object.entries(defs as Record<string, JsonSchema>)) found.push(...findUnmarkedSecrets(sub, `#/$defs/${name}`));
+    for (const [name, sub] of Object.entries(defs as Record<string, JsonSchema>))
+      found.push(...findUnmarkedSecrets(sub, `#/$defs/${name}`));
   }
   return [...new Set(found)];
 }
@@ -45,7 +47,12 @@ function checkCapabilities(capabilities: readonly Capability[], registry: Schema
   const seen = new Set<string>();
   capabilities.forEach((cap, i) => {
     const at = `/capabilities/${i}`;
-    if (seen.has(cap.type)) issues.push({ path: `${at}/type`, rule: 'uniqueType', message: `declares '${cap.type}' twice; list its versions and operations once` });
+    if (seen.has(cap.type))
+      issues.push({
+        path: `${at}/type`,
+        rule: 'uniqueType',
+        message: `declares '${cap.type}' twice; list its versions and operations once`,
+      });
     seen.add(cap.type);
     if (!registry.has(cap.type)) {
       issues.push({ path: `${at}/type`, rule: 'knownType', message: `'${cap.type}' is not a registered transaction or query type` });
@@ -53,12 +60,23 @@ function checkCapabilities(capabilities: readonly Capability[], registry: Schema
     }
     const known = registry.versions(cap.type);
     cap.versions.forEach((v, j) => {
-      if (!known.includes(v)) issues.push({ path: `${at}/versions/${j}`, rule: 'knownVersion', message: `'${cap.type}' has no version ${v} (known: ${known.join(', ')})` });
+      if (!known.includes(v))
+        issues.push({
+          path: `${at}/versions/${j}`,
+          rule: 'knownVersion',
+          message: `'${cap.type}' has no version ${v} (known: ${known.join(', ')})`,
+        });
     });
     const kind = registry.get(cap.type).kind;
     cap.operations.forEach((op, j) => {
-      if (kind === 'query' && op !== 'query') issues.push({ path: `${at}/operations/${j}`, rule: 'operationKind', message: `'${cap.type}' is a query: its only operation is 'query'` });
-      if (kind === 'transaction' && op === 'query') issues.push({ path: `${at}/operations/${j}`, rule: 'operationKind', message: `'${cap.type}' is a transaction, not a query` });
+      if (kind === 'query' && op !== 'query')
+        issues.push({
+          path: `${at}/operations/${j}`,
+          rule: 'operationKind',
+          message: `'${cap.type}' is a query: its only operation is 'query'`,
+        });
+      if (kind === 'transaction' && op === 'query')
+        issues.push({ path: `${at}/operations/${j}`, rule: 'operationKind', message: `'${cap.type}' is a transaction, not a query` });
     });
   });
   return issues;
@@ -74,7 +92,9 @@ function compileConfigSchema(id: string, schema: JsonSchema): ValidateFunction {
     configValidators.set(schema, fn);
     return fn;
   } catch (error) {
-    throw definitionError(id, [{ path: '/configSchema', rule: 'schema', message: `is not a valid JSON Schema: ${(error as Error).message}` }]);
+    throw definitionError(id, [
+      { path: '/configSchema', rule: 'schema', message: `is not a valid JSON Schema: ${(error as Error).message}` },
+    ]);
   }
 }
 
@@ -89,13 +109,29 @@ export function defineAdapter<const Caps extends readonly Capability[], Config =
 ): AdapterDefinition<Caps, Config> {
   const registry = options.registry ?? schemaRegistry();
   const id = typeof spec?.manifest?.id === 'string' ? spec.manifest.id : '(unnamed)';
-  const declared = validateAgainst(ADAPTER_SCHEMA_ID, { manifest: spec?.manifest, capabilities: spec?.capabilities, configSchema: spec?.configSchema }, { registry });
+  const declared = validateAgainst(
+    ADAPTER_SCHEMA_ID,
+    { manifest: spec?.manifest, capabilities: spec?.capabilities, configSchema: spec?.configSchema },
+    { registry },
+  );
   if (!declared.ok) throw definitionError(id, declared.issues);
-  if (typeof spec.create !== 'function') throw definitionError(id, [{ path: '/create', rule: 'type', message: 'must be a function (context, config) => adapter instance' }]);
-  if (!validRange(spec.manifest.sdk)) throw definitionError(id, [{ path: '/manifest/sdk', rule: 'semverRange', message: `must be a semver range of the adapter contract version, such as ^${ADAPTER_CONTRACT_VERSION}` }]);
+  if (typeof spec.create !== 'function')
+    throw definitionError(id, [{ path: '/create', rule: 'type', message: 'must be a function (context, config) => adapter instance' }]);
+  if (!validRange(spec.manifest.sdk))
+    throw definitionError(id, [
+      {
+        path: '/manifest/sdk',
+        rule: 'semverRange',
+        message: `must be a semver range of the adapter contract version, such as ^${ADAPTER_CONTRACT_VERSION}`,
+      },
+    ]);
   const issues = checkCapabilities(spec.capabilities, registry);
   for (const pointer of findUnmarkedSecrets(spec.configSchema)) {
-    issues.push({ path: `/configSchema${pointer.startsWith('#') ? pointer.slice(1) : pointer}`, rule: 'secretMarked', message: 'looks like a secret: mark it with "x-lgx-secret": true (or false if it is not one)' });
+    issues.push({
+      path: `/configSchema${pointer.startsWith('#') ? pointer.slice(1) : pointer}`,
+      rule: 'secretMarked',
+      message: 'looks like a secret: mark it with "x-lgx-secret": true (or false if it is not one)',
+    });
   }
   if (issues.length) throw definitionError(id, issues);
   compileConfigSchema(id, spec.configSchema);
@@ -113,12 +149,17 @@ export function isAdapterDefinition(value: unknown): value is AdapterDefinition 
  * range is over the contract, not over @lgx/core's package version: core releases that keep the
  * contract (new schema versions, new optional parts) never refuse a working adapter.
  */
-export function checkCompatibility(definition: Pick<AdapterDefinition, 'manifest'>, contractVersion: string = ADAPTER_CONTRACT_VERSION): void {
+export function checkCompatibility(
+  definition: Pick<AdapterDefinition, 'manifest'>,
+  contractVersion: string = ADAPTER_CONTRACT_VERSION,
+): void {
   const { id, version, sdk } = definition.manifest;
   if (satisfies(contractVersion, sdk, { includePrerelease: true })) return;
   // Contract versions start at 1.0.0: a range that admits none of them was written against core's
   // package version (0.x), as adapters did before the contract had a version of its own.
-  const hint = intersects(sdk, '>=1.0.0', { includePrerelease: true }) ? '' : ` (manifest.sdk is a range of the adapter contract version, not of the @lgx/core package version: write ^${contractVersion})`;
+  const hint = intersects(sdk, '>=1.0.0', { includePrerelease: true })
+    ? ''
+    : ` (manifest.sdk is a range of the adapter contract version, not of the @lgx/core package version: write ^${contractVersion})`;
   throw new LgxError(
     'LGX_ERR_ADAPTER_INCOMPATIBLE',
     `adapter '${id}' ${version} supports adapter contract ${sdk}, but @lgx/core ${CORE_VERSION} implements adapter contract ${contractVersion}${hint}`,
@@ -144,6 +185,11 @@ export function validateConfig<Config>(definition: ConfigOwner<Config>, config: 
 /** Like `validateConfig`, but returns the config or throws LGX_ERR_ADAPTER_CONFIG_INVALID. */
 export function assertConfig<Config>(definition: ConfigOwner<Config>, config: unknown): Config {
   const result = validateConfig(definition, config);
-  if (!result.ok) throw new LgxValidationError(result.issues, { subject: `adapter '${definition.manifest.id}' config`, code: 'LGX_ERR_ADAPTER_CONFIG_INVALID', issueCount: result.issueCount });
+  if (!result.ok)
+    throw new LgxValidationError(result.issues, {
+      subject: `adapter '${definition.manifest.id}' config`,
+      code: 'LGX_ERR_ADAPTER_CONFIG_INVALID',
+      issueCount: result.issueCount,
+    });
   return result.value;
 }

@@ -27,13 +27,23 @@ export function plainJson(value: unknown): unknown {
  * reach the message: a failure while evaluating names the config path and the JSONata error code,
  * never the data it failed on (it may be personal data).
  */
-export function compileMapping(jsonata: JsonataCompiler, source: string, path: string, issues: ValidationIssue[]): MappingExpression | undefined {
+export function compileMapping(
+  jsonata: JsonataCompiler,
+  source: string,
+  path: string,
+  issues: ValidationIssue[],
+): MappingExpression | undefined {
   let compiled: ReturnType<JsonataCompiler>;
   try {
     compiled = jsonata(source);
   } catch (error) {
     const e = error as { code?: string; message?: string; position?: number };
-    issues.push({ path, rule: 'jsonata', message: `is not a valid JSONata expression: ${e.code ?? 'error'} ${e.message ?? ''}${e.position !== undefined ? ` (at character ${e.position})` : ''}`.trim() });
+    issues.push({
+      path,
+      rule: 'jsonata',
+      message:
+        `is not a valid JSONata expression: ${e.code ?? 'error'} ${e.message ?? ''}${e.position !== undefined ? ` (at character ${e.position})` : ''}`.trim(),
+    });
     return undefined;
   }
   return {
@@ -43,9 +53,12 @@ export function compileMapping(jsonata: JsonataCompiler, source: string, path: s
         return plainJson(await compiled.evaluate(input, bindings));
       } catch (error) {
         const e = error as { code?: string; position?: number };
-        throw new PermanentError(`the mapping at ${path} failed on this transaction (JSONata ${e.code ?? 'error'}${e.position !== undefined ? ` at character ${e.position}` : ''})`, {
-          details: { mapping: path, ...(e.code !== undefined ? { jsonataCode: e.code } : {}) },
-        });
+        throw new PermanentError(
+          `the mapping at ${path} failed on this transaction (JSONata ${e.code ?? 'error'}${e.position !== undefined ? ` at character ${e.position}` : ''})`,
+          {
+            details: { mapping: path, ...(e.code !== undefined ? { jsonataCode: e.code } : {}) },
+          },
+        );
       }
     },
   };

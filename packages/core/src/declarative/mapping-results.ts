@@ -20,8 +20,13 @@ function asText(value: unknown): string | undefined {
 
 /** The mapping gave something its schema refuses: permanent, naming the config path and schema paths, never values. */
 function invalid(what: string, path: string, issues: readonly ValidationIssue[]): PermanentError {
-  const list = issues.slice(0, 5).map((i) => `${i.path || '/'} ${i.message}`).join('; ');
-  return new PermanentError(`the mapping at ${path} gave ${what} that is not valid: ${list}`, { details: { mapping: path, issues: issues.map((i) => ({ path: i.path, rule: i.rule })) } });
+  const list = issues
+    .slice(0, 5)
+    .map((i) => `${i.path || '/'} ${i.message}`)
+    .join('; ');
+  return new PermanentError(`the mapping at ${path} gave ${what} that is not valid: ${list}`, {
+    details: { mapping: path, issues: issues.map((i) => ({ path: i.path, rule: i.rule })) },
+  });
 }
 
 export interface MappingResultsOptions {
@@ -67,13 +72,20 @@ export class MappingResults {
     if (externalStatusCode !== undefined) receipt.externalStatusCode = externalStatusCode;
     else delete receipt.externalStatusCode;
     if (receipt.status !== undefined || externalStatusCode !== undefined) receipt.status = this.status(receipt.status, externalStatusCode);
-    for (const key of ['acceptedAt', 'url', 'attributes', 'pending', 'nextUrl'] as const) if (receipt[key] === null || receipt[key] === undefined) delete receipt[key];
+    for (const key of ['acceptedAt', 'url', 'attributes', 'pending', 'nextUrl'] as const)
+      if (receipt[key] === null || receipt[key] === undefined) delete receipt[key];
     if (isRecord(receipt.attributes)) {
-      const personal = collectMarkedValues(transaction.data, schemaRegistry().get(transaction.type).schema, ['x-lgx-pii']).filter((v) => v.length >= 3);
+      const personal = collectMarkedValues(transaction.data, schemaRegistry().get(transaction.type).schema, ['x-lgx-pii']).filter(
+        (v) => v.length >= 3,
+      );
       const attributes: Record<string, unknown> = {};
       for (const [key, value] of Object.entries(receipt.attributes)) {
-        const text = typeof value === 'string' ? value : JSON.stringify(value) ?? '';
-        if (personal.some((p) => text.includes(p))) this.options.logger.warn('receipt attribute holds personal data of the transaction; left out', { attribute: key.slice(0, 64), mapping: path });
+        const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+        if (personal.some((p) => text.includes(p)))
+          this.options.logger.warn('receipt attribute holds personal data of the transaction; left out', {
+            attribute: key.slice(0, 64),
+            mapping: path,
+          });
         else Object.defineProperty(attributes, key, { value, enumerable: true, writable: true, configurable: true });
       }
       receipt.attributes = attributes;
@@ -107,11 +119,16 @@ export class MappingResults {
 
   /** The `{updates, cursor}` a poll mapping gave; without a cursor the previous one is kept. */
   pollResult(mapped: unknown, path: string, previous: string | undefined): { updates: StatusUpdate[]; cursor: string } {
-    if (!isRecord(mapped)) throw invalid('a poll result', path, [{ path: '', rule: 'type', message: 'must be an object {updates, cursor}' }]);
-    const raw = mapped.updates === undefined || mapped.updates === null ? [] : Array.isArray(mapped.updates) ? mapped.updates : [mapped.updates];
+    if (!isRecord(mapped))
+      throw invalid('a poll result', path, [{ path: '', rule: 'type', message: 'must be an object {updates, cursor}' }]);
+    const raw =
+      mapped.updates === undefined || mapped.updates === null ? [] : Array.isArray(mapped.updates) ? mapped.updates : [mapped.updates];
     const updates = raw.map((u, i) => this.statusUpdate(u, path, undefined, `update ${i}`));
     const cursor = asText(mapped.cursor) ?? previous;
-    if (cursor === undefined) throw invalid('a poll result', path, [{ path: '/cursor', rule: 'required', message: 'is missing: the mapping must give the cursor for the next poll' }]);
+    if (cursor === undefined)
+      throw invalid('a poll result', path, [
+        { path: '/cursor', rule: 'required', message: 'is missing: the mapping must give the cursor for the next poll' },
+      ]);
     return { updates, cursor };
   }
 }

@@ -32,8 +32,16 @@ const VERSIONS: Partial<Record<ServableType, readonly number[]>> = { payment: [1
  * with each type's idempotency as given ('key' where not given: the request passes the envelope's
  * idempotency key to a back office that dedupes on it).
  */
-export function servableCapabilities<T extends ServableType>(types: readonly T[], idempotency: Partial<Record<ServableType, 'key' | 'lookup' | 'none'>> = {}): Array<Capability<T>> {
-  return types.map((type) => ({ type, versions: VERSIONS[type] ?? [1], operations: ['submit', 'getStatus', 'pollUpdates'] as const, idempotency: idempotency[type] ?? ('key' as const) }));
+export function servableCapabilities<T extends ServableType>(
+  types: readonly T[],
+  idempotency: Partial<Record<ServableType, 'key' | 'lookup' | 'none'>> = {},
+): Array<Capability<T>> {
+  return types.map((type) => ({
+    type,
+    versions: VERSIONS[type] ?? [1],
+    operations: ['submit', 'getStatus', 'pollUpdates'] as const,
+    idempotency: idempotency[type] ?? ('key' as const),
+  }));
 }
 
 /** An operation the council's configuration has no mapping for. */

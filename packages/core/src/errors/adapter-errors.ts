@@ -108,7 +108,11 @@ const BY_CLASSIFICATION = {
 } as const;
 
 /** The adapter error of a classification (e.g. from a fault rule a council configured). */
-export function adapterError(classification: ErrorClassification, message: string, options: AdapterErrorOptions & { retryAfterMs?: number } = {}): LgxAdapterError {
+export function adapterError(
+  classification: ErrorClassification,
+  message: string,
+  options: AdapterErrorOptions & { retryAfterMs?: number } = {},
+): LgxAdapterError {
   return new BY_CLASSIFICATION[classification](message, options);
 }
 

@@ -50,7 +50,8 @@ export const errorCodes = {
     httpStatus: 500,
   },
   LGX_ERR_ADAPTER_INCOMPATIBLE: {
-    summary: "The adapter's supported adapter contract range (manifest.sdk) does not include the contract version the installed @lgx/core implements.",
+    summary:
+      "The adapter's supported adapter contract range (manifest.sdk) does not include the contract version the installed @lgx/core implements.",
     httpStatus: 500,
   },
   LGX_ERR_ADAPTER_CONFIG_INVALID: {
@@ -126,7 +127,7 @@ export const errorCodes = {
     httpStatus: 401,
   },
   LGX_ERR_GATEWAY_FORBIDDEN: {
-    summary: "The API key is valid but lacks the scope the request needs, or names another council.",
+    summary: 'The API key is valid but lacks the scope the request needs, or names another council.',
     httpStatus: 403,
   },
   LGX_ERR_GATEWAY_NOT_FOUND: {
@@ -154,7 +155,8 @@ export const errorCodes = {
     httpStatus: 503,
   },
   LGX_ERR_GATEWAY_CSRF: {
-    summary: 'A console form was sent without the form token of the signed-in session (an old page, or a form from another site); nothing was changed.',
+    summary:
+      'A console form was sent without the form token of the signed-in session (an old page, or a form from another site); nothing was changed.',
     httpStatus: 403,
   },
   LGX_ERR_CLI_USAGE: {
@@ -162,7 +164,8 @@ export const errorCodes = {
     httpStatus: 500,
   },
   LGX_ERR_REPORT_PUBLISH: {
-    summary: 'Publishing report records to a Backdrop-compatible write endpoint failed: a bad URL, a refused token or records, or no success within the retries.',
+    summary:
+      'Publishing report records to a Backdrop-compatible write endpoint failed: a bad URL, a refused token or records, or no success within the retries.',
     httpStatus: 500,
   },
   LGX_ERR_ADAPTER_OPENAPI_MISMATCH: {
@@ -170,7 +173,8 @@ export const errorCodes = {
     httpStatus: 500,
   },
   LGX_ERR_REPORT_QUERY: {
-    summary: 'A report query is not valid: an unknown data-set, period or field, a bad date, an end before its start, or more than 1,000 periods.',
+    summary:
+      'A report query is not valid: an unknown data-set, period or field, a bad date, an end before its start, or more than 1,000 periods.',
     httpStatus: 400,
   },
 } as const satisfies Record<string, ErrorCodeEntry>;

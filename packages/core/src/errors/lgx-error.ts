@@ -35,7 +35,10 @@ export class LgxValidationError extends LgxError {
   /** How many issues were found, including those left out of `issues`. */
   readonly issueCount: number;
 
-  constructor(issues: readonly ValidationIssue[], options: LgxErrorOptions & { subject?: string; code?: LgxErrorCode; issueCount?: number | undefined } = {}) {
+  constructor(
+    issues: readonly ValidationIssue[],
+    options: LgxErrorOptions & { subject?: string; code?: LgxErrorCode; issueCount?: number | undefined } = {},
+  ) {
     const subject = options.subject ?? 'value';
     const first = issues[0];
     const count = Math.max(options.issueCount ?? 0, issues.length);

@@ -62,7 +62,12 @@ export function signHs256(claims: Record<string, unknown>, secret: string, heade
  * A fresh HS256 JWT on every request, as GOV.UK Notify requires (`iss` = service id, `iat` = now,
  * accepted within 30 seconds of the server's clock).
  */
-export function jwtAuth(options: { issuer: string; secret: string; claims?: () => Record<string, unknown>; now?: () => number }): AuthStrategy {
+export function jwtAuth(options: {
+  issuer: string;
+  secret: string;
+  claims?: () => Record<string, unknown>;
+  now?: () => number;
+}): AuthStrategy {
   const now = options.now ?? Date.now;
   return {
     kind: 'jwt',
@@ -157,13 +162,20 @@ export function oauth2Token(options: OAuth2TokenOptions): AuthStrategy {
     try {
       body = JSON.parse(text) as Record<string, unknown>;
     } catch {
-      throw new RetryableError(`token endpoint ${origin} answered with a body that is not JSON`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' });
+      throw new RetryableError(`token endpoint ${origin} answered with a body that is not JSON`, {
+        code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+      });
     }
     if (typeof body !== 'object' || body === null || typeof body.access_token !== 'string' || body.access_token === '') {
       throw new AuthError(`token endpoint ${origin} answered without an access_token`);
     }
     // Some endpoints send expires_in as a string of digits.
-    const seconds = typeof body.expires_in === 'number' ? body.expires_in : typeof body.expires_in === 'string' && /^[0-9]+$/.test(body.expires_in) ? Number(body.expires_in) : undefined;
+    const seconds =
+      typeof body.expires_in === 'number'
+        ? body.expires_in
+        : typeof body.expires_in === 'string' && /^[0-9]+$/.test(body.expires_in)
+          ? Number(body.expires_in)
+          : undefined;
     const lifetime = seconds !== undefined ? seconds * 1000 : (options.defaultLifetimeMs ?? 3600_000);
     options.onToken?.(body);
     cached = { token: body.access_token, expiresAt: now() + Math.max(lifetime - margin, 0) };
@@ -176,7 +188,8 @@ export function oauth2Token(options: OAuth2TokenOptions): AuthStrategy {
     try {
       return await requests.join(signal);
     } catch (error) {
-      if (signal?.aborted) throw new RetryableError(`waiting for a token from ${origin} was aborted`, { code: 'LGX_ERR_TRANSPORT_ABORTED', cause: error });
+      if (signal?.aborted)
+        throw new RetryableError(`waiting for a token from ${origin} was aborted`, { code: 'LGX_ERR_TRANSPORT_ABORTED', cause: error });
       throw error;
     }
   };
@@ -213,7 +226,11 @@ export function oauth2ClientCredentials(options: OAuth2ClientCredentialsOptions)
     ...(options.onToken ? { onToken: options.onToken } : {}),
     secrets: () => [options.clientSecret],
     request: () => {
-      const form: Record<string, string> = { grant_type: 'client_credentials', ...(options.scope ? { scope: options.scope } : {}), ...options.extra };
+      const form: Record<string, string> = {
+        grant_type: 'client_credentials',
+        ...(options.scope ? { scope: options.scope } : {}),
+        ...options.extra,
+      };
       if (!options.basic) return { form: { ...form, client_id: options.clientId, client_secret: options.clientSecret } };
       const basic = Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64');
       return { form, headers: { authorization: `Basic ${basic}` } };

@@ -73,7 +73,8 @@ function appendParams(target: URLSearchParams, params: HttpRequest['query']): vo
 
 function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  for (const [k, v] of Object.entries(headers ?? {}))
+    if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
   return out;
 }
 
@@ -138,11 +139,20 @@ export class HttpClient {
         }
         const delay = attempt < maxAttempts ? retryDelay(error, attempt, this.retry, this.options.random) : undefined;
         if (delay === undefined || Date.now() + delay - started > this.retry.maxAgeMs) throw error;
-        this.logger.debug('http retry', { method: request.method, path: request.path.split('?')[0], attempt, delayMs: delay, code: (error as { code?: string }).code });
+        this.logger.debug('http retry', {
+          method: request.method,
+          path: request.path.split('?')[0],
+          attempt,
+          delayMs: delay,
+          code: (error as { code?: string }).code,
+        });
         try {
           await sleep(delay, request.signal);
         } catch (cause) {
-          throw new RetryableError(`${request.method} ${request.path.split('?')[0]} aborted while waiting to retry`, { code: 'LGX_ERR_TRANSPORT_ABORTED', cause });
+          throw new RetryableError(`${request.method} ${request.path.split('?')[0]} aborted while waiting to retry`, {
+            code: 'LGX_ERR_TRANSPORT_ABORTED',
+            cause,
+          });
         }
       }
     }
@@ -163,7 +173,8 @@ export class HttpClient {
       target.headers['content-type'] ??= 'application/x-www-form-urlencoded';
     } else if (request.body !== undefined) data = request.body;
     target.headers.accept ??= 'application/json';
-    if (request.idempotencyKey !== undefined) target.headers[(this.options.idempotencyHeader ?? 'Idempotency-Key').toLowerCase()] = request.idempotencyKey;
+    if (request.idempotencyKey !== undefined)
+      target.headers[(this.options.idempotencyHeader ?? 'Idempotency-Key').toLowerCase()] = request.idempotencyKey;
     await this.options.auth?.apply(target, request.signal);
     for (const [k, v] of Object.entries(target.query)) url.searchParams.set(k, v);
 
@@ -175,11 +186,23 @@ export class HttpClient {
     try {
       response = await this.axios.request<ArrayBuffer>({ method: request.method, url: url.href, headers: target.headers, data, signal });
     } catch (error) {
-      throw transportError(error, { what: operation, timeout, caller: request.signal, maxResponseBytes: this.maxResponseBytes, secrets: this.secrets() });
+      throw transportError(error, {
+        what: operation,
+        timeout,
+        caller: request.signal,
+        maxResponseBytes: this.maxResponseBytes,
+        secrets: this.secrets(),
+      });
     }
     const headers = flatHeaders(response.headers);
     const bytes = Buffer.from(response.data ?? new ArrayBuffer(0));
-    this.logger.debug('http response', { method: request.method, path: url.pathname, status: response.status, attempt, ms: Date.now() - started });
+    this.logger.debug('http response', {
+      method: request.method,
+      path: url.pathname,
+      status: response.status,
+      attempt,
+      ms: Date.now() - started,
+    });
     const ok = (response.status >= 200 && response.status < 300) || request.accept?.includes(response.status);
     if (!ok) {
       const text = bytes.toString('utf8');
@@ -190,7 +213,13 @@ export class HttpClient {
         // keep text
       }
       const vendorCode = this.options.vendorCode?.(body, response.status);
-      throw errorForStatus({ status: response.status, retryAfter: headers['retry-after'], body, operation, ...(vendorCode !== undefined ? { vendorCode } : {}) });
+      throw errorForStatus({
+        status: response.status,
+        retryAfter: headers['retry-after'],
+        body,
+        operation,
+        ...(vendorCode !== undefined ? { vendorCode } : {}),
+      });
     }
     return { status: response.status, headers, data: this.parse<T>(bytes, headers, request, operation) };
   }
@@ -198,13 +227,17 @@ export class HttpClient {
   private parse<T>(bytes: Buffer, headers: Record<string, string>, request: HttpRequest, operation: string): T {
     if (request.responseType === 'bytes') return new Uint8Array(bytes) as T;
     const text = bytes.toString('utf8');
-    const wantsJson = request.responseType === 'json' || (request.responseType === undefined && /\bjson\b/i.test(headers['content-type'] ?? ''));
+    const wantsJson =
+      request.responseType === 'json' || (request.responseType === undefined && /\bjson\b/i.test(headers['content-type'] ?? ''));
     if (!wantsJson) return text as T;
     if (text.trim() === '') return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch (cause) {
-      throw new RetryableError(`${operation} answered with a body that is not valid JSON`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE', cause });
+      throw new RetryableError(`${operation} answered with a body that is not valid JSON`, {
+        code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+        cause,
+      });
     }
   }
 

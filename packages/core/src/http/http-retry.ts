@@ -2,7 +2,13 @@ import { classifyError } from '../errors/adapter-errors';
 import { fullJitterDelay, type RetryPolicy } from '../retry/retry-policy';
 
 /** The HTTP transport's retries within one call: short, so a worker is not held for long. */
-export const DEFAULT_RETRY: Required<RetryPolicy> = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 5000, maxRetryAfterMs: 10_000, maxAgeMs: Infinity };
+export const DEFAULT_RETRY: Required<RetryPolicy> = {
+  maxAttempts: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 5000,
+  maxRetryAfterMs: 10_000,
+  maxAgeMs: Infinity,
+};
 
 /**
  * How long to wait before retrying after `error`, or undefined when it must not be retried here:

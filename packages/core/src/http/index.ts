@@ -7,6 +7,25 @@
  * strategies, response size limits and TLS verification that cannot be turned off.
  */
 export { HttpClient, createHttpClient, type HttpClientOptions, type HttpMethod, type HttpRequest, type HttpResponse } from './http-client';
-export { bearerAuth, basicAuth, apiKeyAuth, jwtAuth, oauth2ClientCredentials, oauth2Token, signHs256, type AuthStrategy, type AuthTarget, type OAuth2ClientCredentialsOptions, type OAuth2TokenOptions } from './auth-strategies';
+export {
+  bearerAuth,
+  basicAuth,
+  apiKeyAuth,
+  jwtAuth,
+  oauth2ClientCredentials,
+  oauth2Token,
+  signHs256,
+  type AuthStrategy,
+  type AuthTarget,
+  type OAuth2ClientCredentialsOptions,
+  type OAuth2TokenOptions,
+} from './auth-strategies';
 export { DEFAULT_RETRY, retryDelay } from './http-retry';
-export { errorForStatus, parseRetryAfter, summariseVendorBody, scrubVendorText, MAX_RETRY_AFTER_MS, type StatusErrorInput } from '../transport/classify';
+export {
+  errorForStatus,
+  parseRetryAfter,
+  summariseVendorBody,
+  scrubVendorText,
+  MAX_RETRY_AFTER_MS,
+  type StatusErrorInput,
+} from '../transport/classify';

@@ -9,7 +9,14 @@ function fail(field: string, rule: string, message: string): never {
  * `'100023336956'`). Accepts a string, a safe integer or a bigint; throws `LgxValidationError` otherwise.
  */
 export function normaliseUprn(input: string | number | bigint): string {
-  const raw = typeof input === 'string' ? input.trim() : typeof input === 'bigint' ? input.toString() : Number.isSafeInteger(input) ? String(input) : '';
+  const raw =
+    typeof input === 'string'
+      ? input.trim()
+      : typeof input === 'bigint'
+        ? input.toString()
+        : Number.isSafeInteger(input)
+          ? String(input)
+          : '';
   if (!/^[0-9]{1,20}$/.test(raw)) fail('uprn', 'pattern', 'must be a whole number of up to 12 digits');
   const stripped = raw.replace(/^0+/, '');
   if (stripped.length === 0 || stripped.length > 12) fail('uprn', 'pattern', 'must be a whole number from 1 to 999999999999');

@@ -51,7 +51,8 @@ function scrub(value: unknown, secrets: readonly string[], depth: number, seen: 
   if (value instanceof Error) {
     const e = value as Error & { code?: unknown; classification?: unknown; status?: unknown; vendorCode?: unknown };
     const out: Record<string, unknown> = { name: e.name, message: scrubString(e.message, secrets) };
-    for (const key of ['code', 'classification', 'status', 'vendorCode'] as const) if (e[key] !== undefined) out[key] = scrub(e[key], secrets, depth + 1, seen);
+    for (const key of ['code', 'classification', 'status', 'vendorCode'] as const)
+      if (e[key] !== undefined) out[key] = scrub(e[key], secrets, depth + 1, seen);
     if (e.cause !== undefined) out.cause = scrub(e.cause, secrets, depth + 1, seen);
     return out;
   }
@@ -59,7 +60,12 @@ function scrub(value: unknown, secrets: readonly string[], depth: number, seen: 
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(value)) {
     const masked = isSecretName(key) && child !== undefined && child !== null && typeof child !== 'boolean';
-    Object.defineProperty(out, key, { value: masked ? REDACTED : scrub(child, secrets, depth + 1, seen), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: masked ? REDACTED : scrub(child, secrets, depth + 1, seen),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

@@ -42,7 +42,11 @@ class Planner {
     private readonly marks: readonly MarkKeyword[],
   ) {}
 
-  private resolve(ref: string, root: JsonSchema, base: string): { schema: JsonSchema; root: JsonSchema; base: string; key: string } | undefined {
+  private resolve(
+    ref: string,
+    root: JsonSchema,
+    base: string,
+  ): { schema: JsonSchema; root: JsonSchema; base: string; key: string } | undefined {
     if (ref.startsWith('#')) {
       const schema = pointer(root, ref.slice(1));
       return schema ? { schema, root, base, key: `${base}${ref}` } : undefined;
@@ -104,7 +108,12 @@ function apply(value: unknown, plan: Plan | undefined, mask: string): unknown {
     const out: Record<string, unknown> = {};
     for (const [key, child] of Object.entries(value)) {
       // defineProperty keeps a hostile '__proto__' key as data instead of changing the prototype.
-      Object.defineProperty(out, key, { value: apply(child, plan.props.get(key) ?? plan.rest, mask), enumerable: true, writable: true, configurable: true });
+      Object.defineProperty(out, key, {
+        value: apply(child, plan.props.get(key) ?? plan.rest, mask),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     }
     return out;
   }
@@ -159,7 +168,13 @@ export function redactTransaction<T extends { dataschema?: unknown; data?: unkno
 }
 
 /** Calls `found` with the original value of every field carrying one of `marks` in `value`. */
-function visitMarked(value: unknown, schema: JsonSchema, marks: readonly MarkKeyword[], options: Omit<RedactOptions, 'marks' | 'mask'>, found: (original: unknown) => void): void {
+function visitMarked(
+  value: unknown,
+  schema: JsonSchema,
+  marks: readonly MarkKeyword[],
+  options: Omit<RedactOptions, 'marks' | 'mask'>,
+  found: (original: unknown) => void,
+): void {
   const marker = '\u0000lgx-marked\u0000';
   const masked = redact(value, schema, { ...options, mask: marker, marks });
   const walk = (original: unknown, redacted: unknown): void => {
@@ -176,7 +191,12 @@ function visitMarked(value: unknown, schema: JsonSchema, marks: readonly MarkKey
  * The values of every field carrying one of `marks` in `value`, as strings (to scrub from log lines, or
  * for a test to look for in output). Objects and numbers are returned as their JSON text.
  */
-export function collectMarkedValues(value: unknown, schema: JsonSchema, marks: readonly MarkKeyword[], options: Omit<RedactOptions, 'marks' | 'mask'> = {}): string[] {
+export function collectMarkedValues(
+  value: unknown,
+  schema: JsonSchema,
+  marks: readonly MarkKeyword[],
+  options: Omit<RedactOptions, 'marks' | 'mask'> = {},
+): string[] {
   const found: string[] = [];
   visitMarked(value, schema, marks, options, (original) => {
     if (typeof original === 'string' && original.length > 0) found.push(original);
@@ -196,7 +216,12 @@ function leaves(value: unknown, out: string[]): void {
  * Every text and number inside the fields carrying one of `marks`, each on its own: a marked address
  * gives its street, town and postcode separately, as they would appear in a message. Without repeats.
  */
-export function collectMarkedTexts(value: unknown, schema: JsonSchema, marks: readonly MarkKeyword[], options: Omit<RedactOptions, 'marks' | 'mask'> = {}): string[] {
+export function collectMarkedTexts(
+  value: unknown,
+  schema: JsonSchema,
+  marks: readonly MarkKeyword[],
+  options: Omit<RedactOptions, 'marks' | 'mask'> = {},
+): string[] {
   const found: string[] = [];
   visitMarked(value, schema, marks, options, (original) => leaves(original, found));
   return [...new Set(found)];

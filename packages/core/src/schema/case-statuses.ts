@@ -9,4 +9,12 @@ export const CASE_STATUSES: readonly CaseStatus[] = defsEnum<CaseStatus>('caseSt
  * Open311 client sees as `closed`. The runtime stops asking a back office about a case at one of these
  * (a case the back office reopens is reported by its change feed or callbacks, not by asking again).
  */
-export const FINAL_CASE_STATUSES: readonly CaseStatus[] = ['fixed', 'closed', 'duplicate', 'not_councils_responsibility', 'no_further_action', 'internal_referral', 'cancelled'];
+export const FINAL_CASE_STATUSES: readonly CaseStatus[] = [
+  'fixed',
+  'closed',
+  'duplicate',
+  'not_councils_responsibility',
+  'no_further_action',
+  'internal_referral',
+  'cancelled',
+];

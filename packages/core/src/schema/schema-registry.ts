@@ -15,7 +15,11 @@ function toEntry(schema: JsonSchema): SchemaEntry {
   const id = schema.$id;
   if (typeof id !== 'string') throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', 'a schema without $id cannot be registered');
   const parsed = parseSchemaId(id);
-  if (!parsed) throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `schema $id '${id}' is not of the form https://schemas.lgx.dev/<type>/v<major>.json`);
+  if (!parsed)
+    throw new LgxSchemaError(
+      'LGX_ERR_SCHEMA_UNKNOWN_TYPE',
+      `schema $id '${id}' is not of the form https://schemas.lgx.dev/<type>/v<major>.json`,
+    );
   const declared = schema['x-lgx-kind'];
   const kind: SchemaKind = parsed.result ? 'result' : declared === 'transaction' || declared === 'query' ? declared : 'contract';
   const entry: SchemaEntry = {
@@ -91,16 +95,24 @@ export class SchemaRegistry {
     }
     const versions = this.byType.get(type);
     if (!versions) {
-      throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `unknown type '${type}'; known types: ${[...this.byType.keys()].sort().join(', ')}`, {
-        details: { type },
-      });
+      throw new LgxSchemaError(
+        'LGX_ERR_SCHEMA_UNKNOWN_TYPE',
+        `unknown type '${type}'; known types: ${[...this.byType.keys()].sort().join(', ')}`,
+        {
+          details: { type },
+        },
+      );
     }
     const wanted = major ?? Math.max(...versions.keys());
     const entry = versions.get(wanted);
     if (!entry) {
-      throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_VERSION', `type '${type}' has no version ${wanted}; known versions: ${this.versions(type).join(', ')}`, {
-        details: { type, version: wanted },
-      });
+      throw new LgxSchemaError(
+        'LGX_ERR_SCHEMA_UNKNOWN_VERSION',
+        `type '${type}' has no version ${wanted}; known versions: ${this.versions(type).join(', ')}`,
+        {
+          details: { type, version: wanted },
+        },
+      );
     }
     return entry;
   }
@@ -119,7 +131,8 @@ export class SchemaRegistry {
   resultOf(type: string, major?: number): SchemaEntry {
     const entry = this.get(type, major);
     const result = entry.resultId ? this.byId.get(entry.resultId) : undefined;
-    if (!result) throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `type '${type}' is not a query with a result schema`, { details: { type } });
+    if (!result)
+      throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `type '${type}' is not a query with a result schema`, { details: { type } });
     return result;
   }
 

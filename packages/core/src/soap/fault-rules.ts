@@ -21,7 +21,10 @@ export interface SoapFault {
  * A fault no rule matches is retryable: unknown failures are retried within caps, never dropped.
  */
 export const DEFAULT_FAULT_RULES: readonly FaultRule[] = [
-  { match: { code: /(^|:)(FailedAuthentication|InvalidSecurity|InvalidSecurityToken|SecurityTokenUnavailable|AuthenticationFailure)$/ }, classification: 'auth' },
+  {
+    match: { code: /(^|:)(FailedAuthentication|InvalidSecurity|InvalidSecurityToken|SecurityTokenUnavailable|AuthenticationFailure)$/ },
+    classification: 'auth',
+  },
   { match: { code: /(^|:)(Server|Receiver)(\.|$)/i }, classification: 'retryable' },
   { match: { code: /(^|:)(Client|Sender|VersionMismatch|MustUnderstand|DataEncodingUnknown)(\.|$)/i }, classification: 'permanent' },
 ];
@@ -48,7 +51,13 @@ export function readFault(error: unknown): SoapFault | undefined {
   const response = child(error, 'response');
   const status = child(response, 'status');
   const retryAfter = child(child(response, 'headers'), 'retry-after');
-  return { code, subcode, string, status: typeof status === 'number' ? status : undefined, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined };
+  return {
+    code,
+    subcode,
+    string,
+    status: typeof status === 'number' ? status : undefined,
+    retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined,
+  };
 }
 
 function codeMatches(pattern: string | RegExp, code: string): boolean {
@@ -61,7 +70,8 @@ function codeMatches(pattern: string | RegExp, code: string): boolean {
 function ruleMatches(rule: FaultRule, fault: SoapFault): boolean {
   const { code, string } = rule.match;
   if (code === undefined && string === undefined) return false;
-  if (code !== undefined && !codeMatches(code, fault.code) && !(fault.subcode !== undefined && codeMatches(code, fault.subcode))) return false;
+  if (code !== undefined && !codeMatches(code, fault.code) && !(fault.subcode !== undefined && codeMatches(code, fault.subcode)))
+    return false;
   return string === undefined || string.test(fault.string);
 }
 

@@ -31,19 +31,22 @@ interface Loaded {
 
 function stringsIn(value: unknown, out: string[] = [], depth = 0): string[] {
   if (typeof value === 'string') out.push(value);
-  else if (typeof value === 'object' && value !== null && depth < 6) for (const child of Object.values(value)) stringsIn(child, out, depth + 1);
+  else if (typeof value === 'object' && value !== null && depth < 6)
+    for (const child of Object.values(value)) stringsIn(child, out, depth + 1);
   return out;
 }
 
 function checkOptions(options: SoapClientOptions): void {
-  if (typeof options.wsdl !== 'string' || options.wsdl.trim() === '') throw new TypeError('wsdl must be a file path, an http(s) URL or WSDL XML');
+  if (typeof options.wsdl !== 'string' || options.wsdl.trim() === '')
+    throw new TypeError('wsdl must be a file path, an http(s) URL or WSDL XML');
   for (const key of ['timeoutMs', 'maxResponseBytes'] as const) {
     const value = options[key];
     if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new TypeError(`${key} must be a positive number`);
   }
   const auth = options.auth;
   if (auth?.type === 'session') {
-    if ('header' in auth.apply && !XML_NAME.test(auth.apply.header)) throw new TypeError(`session header '${auth.apply.header}' is not an XML element name`);
+    if ('header' in auth.apply && !XML_NAME.test(auth.apply.header))
+      throw new TypeError(`session header '${auth.apply.header}' is not an XML element name`);
     if (auth.login.tokenPath.trim() === '') throw new TypeError('session login.tokenPath must name the token in the login result');
   }
 }
@@ -68,10 +71,13 @@ class LgxSoapClient implements SoapClient {
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.rules = options.faultRules ?? [];
     const auth = options.auth;
-    this.fixedSecrets = (auth?.type === 'wsSecurity' ? [auth.password] : auth?.type === 'session' ? stringsIn(auth.login.args) : []).filter((s) => s.length >= 4);
+    this.fixedSecrets = (auth?.type === 'wsSecurity' ? [auth.password] : auth?.type === 'session' ? stringsIn(auth.login.args) : []).filter(
+      (s) => s.length >= 4,
+    );
     this.logger = (options.logger ?? silentLogger).child({ component: 'soap' }, this.fixedSecrets);
     this.transport = createSoapTransport({ timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes, ca: options.ca });
-    this.session = auth?.type === 'session' ? new SessionTokens((signal) => this.login(auth, signal), auth.login.tokenPath, auth.ttlMs) : undefined;
+    this.session =
+      auth?.type === 'session' ? new SessionTokens((signal) => this.login(auth, signal), auth.login.tokenPath, auth.ttlMs) : undefined;
   }
 
   secrets(): string[] {
@@ -118,7 +124,12 @@ class LgxSoapClient implements SoapClient {
       }
     } catch (error) {
       const classified = this.classify(error, what, timeout, options.signal);
-      this.logger.debug('soap call', { operation, ms: Date.now() - started, outcome: classified.code, classification: classifyError(classified) });
+      this.logger.debug('soap call', {
+        operation,
+        ms: Date.now() - started,
+        outcome: classified.code,
+        classification: classifyError(classified),
+      });
       throw classified;
     }
   }
@@ -131,9 +142,12 @@ class LgxSoapClient implements SoapClient {
   private site(loaded: Loaded, operation: string): OperationSite {
     const site = loaded.sites.get(operation);
     if (site) return site;
-    throw new PermanentError(`'${operation}' is not an operation of ${wsdlLabel(this.options.wsdl)} (it has: ${[...loaded.sites.keys()].join(', ')})`, {
-      code: 'LGX_ERR_SOAP_WSDL_INVALID',
-    });
+    throw new PermanentError(
+      `'${operation}' is not an operation of ${wsdlLabel(this.options.wsdl)} (it has: ${[...loaded.sites.keys()].join(', ')})`,
+      {
+        code: 'LGX_ERR_SOAP_WSDL_INVALID',
+      },
+    );
   }
 
   /**
@@ -164,16 +178,27 @@ class LgxSoapClient implements SoapClient {
 
   private async open(abandon: AbortSignal): Promise<Loaded> {
     const soap = await loadSoap();
-    const wsdl = await loadWsdl(this.options.wsdl, { soap, transport: this.transport, timeoutMs: this.timeoutMs, maxResponseBytes: this.maxResponseBytes, secrets: this.fixedSecrets, signal: abandon });
+    const wsdl = await loadWsdl(this.options.wsdl, {
+      soap,
+      transport: this.transport,
+      timeoutMs: this.timeoutMs,
+      maxResponseBytes: this.maxResponseBytes,
+      secrets: this.fixedSecrets,
+      signal: abandon,
+    });
     const client = new soap.Client(wsdl, this.options.endpoint, { request: this.transport });
     const auth = this.options.auth;
-    if (auth?.type === 'wsSecurity') client.setSecurity(new soap.WSSecurity(auth.username, auth.password, { passwordType: auth.passwordType ?? 'PasswordText' }));
+    if (auth?.type === 'wsSecurity')
+      client.setSecurity(new soap.WSSecurity(auth.username, auth.password, { passwordType: auth.passwordType ?? 'PasswordText' }));
     if (auth?.type === 'session' && 'header' in auth.apply) client.addSoapHeader(() => this.headerXml);
     const sites = indexOperations(client.describe(), { service: this.options.service, port: this.options.port });
     if (sites.size === 0) {
-      throw new PermanentError(`${wsdlLabel(this.options.wsdl)} describes no operations${this.options.service || this.options.port ? ' in the service/port asked for' : ''}`, {
-        code: 'LGX_ERR_SOAP_WSDL_INVALID',
-      });
+      throw new PermanentError(
+        `${wsdlLabel(this.options.wsdl)} describes no operations${this.options.service || this.options.port ? ' in the service/port asked for' : ''}`,
+        {
+          code: 'LGX_ERR_SOAP_WSDL_INVALID',
+        },
+      );
     }
     const targetNamespace = (wsdl.definitions as { $targetNamespace?: unknown }).$targetNamespace;
     this.logger.debug('soap wsdl loaded', { wsdl: wsdlLabel(this.options.wsdl), operations: sites.size });
@@ -193,19 +218,37 @@ class LgxSoapClient implements SoapClient {
     if (!('header' in apply)) return '';
     const namespace = apply.namespace ?? loaded.targetNamespace;
     const value = escapeXml(token);
-    return namespace === '' ? `<${apply.header}>${value}</${apply.header}>` : `<sh:${apply.header} xmlns:sh="${escapeXml(namespace)}">${value}</sh:${apply.header}>`;
+    return namespace === ''
+      ? `<${apply.header}>${value}</${apply.header}>`
+      : `<sh:${apply.header} xmlns:sh="${escapeXml(namespace)}">${value}</sh:${apply.header}>`;
   }
 
-  private invoke(loaded: Loaded, operation: string, site: OperationSite, args: Record<string, unknown>, token: string | undefined, signal: AbortSignal): Promise<unknown> {
-    const port = (loaded.client as unknown as Record<string, Record<string, Record<string, SoapMethod | undefined>> | undefined>)[site.service]?.[site.port];
+  private invoke(
+    loaded: Loaded,
+    operation: string,
+    site: OperationSite,
+    args: Record<string, unknown>,
+    token: string | undefined,
+    signal: AbortSignal,
+  ): Promise<unknown> {
+    const port = (loaded.client as unknown as Record<string, Record<string, Record<string, SoapMethod | undefined>> | undefined>)[
+      site.service
+    ]?.[site.port];
     const method = port?.[operation];
-    if (typeof method !== 'function') return Promise.reject(new PermanentError(`'${operation}' cannot be called on ${site.service}/${site.port}`, { code: 'LGX_ERR_SOAP_WSDL_INVALID' }));
+    if (typeof method !== 'function')
+      return Promise.reject(
+        new PermanentError(`'${operation}' cannot be called on ${site.service}/${site.port}`, { code: 'LGX_ERR_SOAP_WSDL_INVALID' }),
+      );
     return new Promise<unknown>((resolve, reject) => {
       const done: SoapCallback = (error, result, rawResponse) => {
         if (error) return reject(error);
         // soap reports an empty body, or an envelope with nothing in its Body, as a success with no result.
         if (site.hasOutput && !BODY_WITH_CONTENT.test(typeof rawResponse === 'string' ? rawResponse : '')) {
-          return reject(new RetryableError(`SOAP ${operation} answered without a result in the SOAP Body`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE' }));
+          return reject(
+            new RetryableError(`SOAP ${operation} answered without a result in the SOAP Body`, {
+              code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+            }),
+          );
         }
         resolve(result ?? {});
       };
@@ -229,7 +272,10 @@ class LgxSoapClient implements SoapClient {
     if (fault) return faultError(fault, what, this.rules, secrets);
     // soap attaches the body to errors it raises while parsing a response; axios errors are transport failures.
     if (!axios.isAxiosError(error) && typeof error === 'object' && error !== null && 'body' in error) {
-      return new RetryableError(`${what} answered with a body that could not be parsed as SOAP`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE', cause: safeCause(error, secrets) });
+      return new RetryableError(`${what} answered with a body that could not be parsed as SOAP`, {
+        code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+        cause: safeCause(error, secrets),
+      });
     }
     return transportError(error, { what, timeout, caller, maxResponseBytes: this.maxResponseBytes, secrets });
   }

@@ -42,7 +42,10 @@ function inspect(response: AxiosResponse, settings: SoapTransportSettings): Axio
   const bytes = bytesOf(response.data);
   const at = where(response);
   if (bytes.length > settings.maxResponseBytes) {
-    throw new PermanentError(`${at} answered with more than ${settings.maxResponseBytes} bytes`, { code: 'LGX_ERR_TRANSPORT_RESPONSE_TOO_LARGE', status: response.status });
+    throw new PermanentError(`${at} answered with more than ${settings.maxResponseBytes} bytes`, {
+      code: 'LGX_ERR_TRANSPORT_RESPONSE_TOO_LARGE',
+      status: response.status,
+    });
   }
   assertSafeXml(bytes, `the response to ${at}`);
   const text = bytes.toString('utf8');
@@ -54,7 +57,10 @@ function inspect(response: AxiosResponse, settings: SoapTransportSettings): Axio
       throw errorForStatus({ status, retryAfter: typeof retryAfter === 'string' ? retryAfter : undefined, body: text, operation: at });
     }
   } else if (isCall && text.trim() !== '' && !ENVELOPE.test(text)) {
-    throw new RetryableError(`${at} answered ${status} with a body that is not a SOAP envelope`, { code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE', status });
+    throw new RetryableError(`${at} answered ${status} with a body that is not a SOAP envelope`, {
+      code: 'LGX_ERR_TRANSPORT_MALFORMED_RESPONSE',
+      status,
+    });
   }
   response.data = text;
   return response;

@@ -58,7 +58,9 @@ async function readSource(source: string, label: string, ctx: WsdlLoadContext): 
     const response = await ctx.transport.get<string>(source, { signal: ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout });
     return { text: String(response.data), uri: source };
   } catch (error) {
-    throw isLgxError(error) ? error : transportError(error, { what: label, timeout, caller: undefined, maxResponseBytes: ctx.maxResponseBytes, secrets: ctx.secrets });
+    throw isLgxError(error)
+      ? error
+      : transportError(error, { what: label, timeout, caller: undefined, maxResponseBytes: ctx.maxResponseBytes, secrets: ctx.secrets });
   }
 }
 
@@ -98,9 +100,14 @@ export interface OperationSite {
 }
 
 /** Operation name -> its service and port (the first that has it, or the ones asked for). */
-export function indexOperations(description: unknown, only: { service?: string | undefined; port?: string | undefined }): Map<string, OperationSite> {
+export function indexOperations(
+  description: unknown,
+  only: { service?: string | undefined; port?: string | undefined },
+): Map<string, OperationSite> {
   const sites = new Map<string, OperationSite>();
-  for (const [service, ports] of Object.entries((description ?? {}) as Record<string, Record<string, Record<string, { output?: unknown }>>>)) {
+  for (const [service, ports] of Object.entries(
+    (description ?? {}) as Record<string, Record<string, Record<string, { output?: unknown }>>>,
+  )) {
     if (only.service !== undefined && service !== only.service) continue;
     for (const [port, operations] of Object.entries(ports ?? {})) {
       if (only.port !== undefined && port !== only.port) continue;

@@ -22,8 +22,11 @@ export function findUnsafeXml(xml: string | Uint8Array): 'DOCTYPE' | 'ENTITY' | 
 export function assertSafeXml(xml: string | Uint8Array, what: string): void {
   const found = findUnsafeXml(xml);
   if (found === undefined) return;
-  throw new PermanentError(`${what} carries an XML ${found} declaration; LGX refuses such documents unread (external entities, entity expansion)`, {
-    code: 'LGX_ERR_SOAP_UNSAFE_XML',
-    details: { declaration: found },
-  });
+  throw new PermanentError(
+    `${what} carries an XML ${found} declaration; LGX refuses such documents unread (external entities, entity expansion)`,
+    {
+      code: 'LGX_ERR_SOAP_UNSAFE_XML',
+      details: { declaration: found },
+    },
+  );
 }

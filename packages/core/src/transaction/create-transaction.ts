@@ -32,7 +32,11 @@ export interface CreateTransactionOptions {
  * Builds a complete CloudEvents envelope for a transaction: id, time, source, dataschema and the LGX
  * extension attributes, then validates it.
  */
-export function createTransaction<K extends TransactionType>(type: K, data: TransactionDataMap[K], options: CreateTransactionOptions): Transaction<K>;
+export function createTransaction<K extends TransactionType>(
+  type: K,
+  data: TransactionDataMap[K],
+  options: CreateTransactionOptions,
+): Transaction<K>;
 export function createTransaction(type: string, data: unknown, options: CreateTransactionOptions): Envelope;
 export function createTransaction(type: string, data: unknown, options: CreateTransactionOptions): Envelope {
   const registry = options.registry ?? schemaRegistry();

@@ -7,7 +7,11 @@ export const MAX_RETRY_AFTER_MS = 15 * 60 * 1000;
  * Milliseconds to wait from a Retry-After header: delta-seconds or an HTTP date, capped at `capMs`.
  * Undefined when absent or unparseable.
  */
-export function parseRetryAfter(value: string | null | undefined, now: number = Date.now(), capMs: number = MAX_RETRY_AFTER_MS): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now: number = Date.now(),
+  capMs: number = MAX_RETRY_AFTER_MS,
+): number | undefined {
   if (value === undefined || value === null) return undefined;
   const text = String(value).trim();
   if (text === '') return undefined;
@@ -21,7 +25,8 @@ export function parseRetryAfter(value: string | null | undefined, now: number = 
   return Math.min(Math.max(ms, 0), capMs);
 }
 
-const SAFE_KEYS = /^(code|error|error_code|errorCode|error_identifier|error_description|status|type|title|field|detail|description|message|reason|fault(code|string)?)$/i;
+const SAFE_KEYS =
+  /^(code|error|error_code|errorCode|error_identifier|error_description|status|type|title|field|detail|description|message|reason|fault(code|string)?)$/i;
 const EMAIL = /[^\s@"'<>]+@[^\s@"'<>]+\.[^\s@"'<>]+/g;
 const LONG_NUMBER = /\+?[0-9][0-9 ]{5,}[0-9]/g;
 
@@ -59,7 +64,7 @@ export function summariseVendorBody(body: unknown, maxChars = 300): string {
     }
     return v;
   };
-  const text = typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : JSON.stringify(pick(value, 0)) ?? '';
+  const text = typeof value === 'string' ? value.replace(/\s+/g, ' ').trim() : (JSON.stringify(pick(value, 0)) ?? '');
   const scrubbed = scrubVendorText(text);
   return scrubbed.length > maxChars ? `${scrubbed.slice(0, maxChars)}…` : scrubbed;
 }
@@ -86,7 +91,11 @@ export function errorForStatus(input: StatusErrorInput): LgxAdapterError {
   const { status } = input;
   const summary = input.body === undefined || input.body === '' ? '' : `: ${summariseVendorBody(input.body)}`;
   const what = `${input.operation ? `${input.operation} ` : ''}answered ${status}${summary}`;
-  const options = { status, ...(input.vendorCode !== undefined ? { vendorCode: input.vendorCode } : {}), ...(input.cause !== undefined ? { cause: input.cause } : {}) };
+  const options = {
+    status,
+    ...(input.vendorCode !== undefined ? { vendorCode: input.vendorCode } : {}),
+    ...(input.cause !== undefined ? { cause: input.cause } : {}),
+  };
   if (status === 429) {
     const retryAfterMs = parseRetryAfter(input.retryAfter, input.now);
     return new RateLimitedError(what, { ...options, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });

@@ -30,11 +30,16 @@ export function transportError(error: unknown, ctx: TransportFailureContext): Lg
   const cause = safeCause(error, ctx.secrets);
   // The caller's signal is checked first: when both fired, the caller gave up before the deadline mattered.
   if (ctx.caller?.aborted) return new RetryableError(`${ctx.what} was aborted`, { code: 'LGX_ERR_TRANSPORT_ABORTED', cause });
-  if (ctx.timeout.aborted || code === 'ETIMEDOUT' || code === 'ECONNABORTED') return new RetryableError(`${ctx.what} timed out`, { code: 'LGX_ERR_TRANSPORT_TIMEOUT', cause });
+  if (ctx.timeout.aborted || code === 'ETIMEDOUT' || code === 'ECONNABORTED')
+    return new RetryableError(`${ctx.what} timed out`, { code: 'LGX_ERR_TRANSPORT_TIMEOUT', cause });
   const message = typeof e?.message === 'string' ? e.message : '';
   if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/i.test(message)) {
-    return new PermanentError(`${ctx.what} answered with more than ${ctx.maxResponseBytes} bytes`, { code: 'LGX_ERR_TRANSPORT_RESPONSE_TOO_LARGE', cause });
+    return new PermanentError(`${ctx.what} answered with more than ${ctx.maxResponseBytes} bytes`, {
+      code: 'LGX_ERR_TRANSPORT_RESPONSE_TOO_LARGE',
+      cause,
+    });
   }
-  if (code !== undefined && TLS_CODES.has(code)) return new PermanentError(`${ctx.what}: TLS certificate not trusted (${code})`, { code: 'LGX_ERR_TRANSPORT_TLS', cause });
+  if (code !== undefined && TLS_CODES.has(code))
+    return new PermanentError(`${ctx.what}: TLS certificate not trusted (${code})`, { code: 'LGX_ERR_TRANSPORT_TLS', cause });
   return new RetryableError(`${ctx.what} failed: ${code ?? scrubText(message, ctx.secrets)}`, { cause });
 }

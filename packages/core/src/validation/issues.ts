@@ -9,7 +9,8 @@ function escapePointer(segment: string): string {
 }
 
 function message(error: ErrorObject, key: string | undefined): string {
-  if (key !== undefined && PROTOTYPE_KEYS.has(key)) return `uses the reserved property name '${key}', which is refused to prevent prototype pollution`;
+  if (key !== undefined && PROTOTYPE_KEYS.has(key))
+    return `uses the reserved property name '${key}', which is refused to prevent prototype pollution`;
   switch (error.keyword) {
     case 'required':
       return 'is required';
@@ -28,7 +29,9 @@ function message(error: ErrorObject, key: string | undefined): string {
     case 'pattern': {
       // The schema's own description says what the pattern means better than the regular expression.
       const described = (error.parentSchema as { description?: unknown } | undefined)?.description;
-      return typeof described === 'string' ? `is not in the expected form: ${described.split(/(?<=\.)\s/)[0]}` : (error.message ?? 'does not match its pattern');
+      return typeof described === 'string'
+        ? `is not in the expected form: ${described.split(/(?<=\.)\s/)[0]}`
+        : (error.message ?? 'does not match its pattern');
     }
     default:
       return error.message ?? `breaks the '${error.keyword}' rule`;
@@ -39,7 +42,11 @@ function message(error: ErrorObject, key: string | undefined): string {
 export const MAX_ISSUES = 100;
 
 /** A failed validation: the first `limit` issues, and how many there were in all. */
-export function failure(issues: ValidationIssue[], count = issues.length, limit = MAX_ISSUES): { ok: false; issues: ValidationIssue[]; issueCount: number } {
+export function failure(
+  issues: ValidationIssue[],
+  count = issues.length,
+  limit = MAX_ISSUES,
+): { ok: false; issues: ValidationIssue[]; issueCount: number } {
   return { ok: false, issues: issues.length > limit ? issues.slice(0, limit) : issues, issueCount: Math.max(count, issues.length) };
 }
 
@@ -50,7 +57,11 @@ export function failure(issues: ValidationIssue[], count = issues.length, limit 
  * Only the first `limit` issues are built; the others are counted, so a payload with a hundred
  * thousand bad items costs a count, not a hundred thousand messages.
  */
-export function toIssues(errors: readonly ErrorObject[] | null | undefined, prefix = '', limit = MAX_ISSUES): { issues: ValidationIssue[]; count: number } {
+export function toIssues(
+  errors: readonly ErrorObject[] | null | undefined,
+  prefix = '',
+  limit = MAX_ISSUES,
+): { issues: ValidationIssue[]; count: number } {
   const issues: ValidationIssue[] = [];
   if (!errors) return { issues, count: 0 };
   const seen = new Set<string>();
@@ -72,7 +83,8 @@ export function toIssues(errors: readonly ErrorObject[] | null | undefined, pref
     const issue: ValidationIssue = { path, rule: error.keyword, message: message(error, key) };
     if (error.keyword === 'enum') issue.params = { allowedValues: params.allowedValues };
     else if (error.keyword === 'maxLength' || error.keyword === 'minLength') issue.params = { limit: params.limit };
-    else if (error.keyword === 'maximum' || error.keyword === 'minimum' || error.keyword === 'maxItems' || error.keyword === 'minItems') issue.params = { limit: params.limit };
+    else if (error.keyword === 'maximum' || error.keyword === 'minimum' || error.keyword === 'maxItems' || error.keyword === 'minItems')
+      issue.params = { limit: params.limit };
     else if (error.keyword === 'pattern') issue.params = { pattern: params.pattern };
     else if (error.keyword === 'type') issue.params = { type: params.type };
     issues.push(issue);

@@ -22,16 +22,25 @@ export function parseTransaction(input: string | Uint8Array, options: ParseOptio
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const size = typeof input === 'string' ? Buffer.byteLength(input, 'utf8') : input.byteLength;
   if (size > maxBytes) {
-    return { ok: false, issues: [{ path: '', rule: 'maxBytes', message: `is ${size} bytes; the limit is ${maxBytes} bytes`, params: { limit: maxBytes } }] };
+    return {
+      ok: false,
+      issues: [{ path: '', rule: 'maxBytes', message: `is ${size} bytes; the limit is ${maxBytes} bytes`, params: { limit: maxBytes } }],
+    };
   }
   let value: unknown;
   try {
     value = JSON.parse(typeof input === 'string' ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength).toString('utf8'));
   } catch (error) {
     const where = /position (\d+)/.exec(String((error as Error).message));
-    return { ok: false, issues: [{ path: '', rule: 'json', message: `is not well-formed JSON${where ? ` (at character ${where[1]})` : ''}` }] };
+    return {
+      ok: false,
+      issues: [{ path: '', rule: 'json', message: `is not well-formed JSON${where ? ` (at character ${where[1]})` : ''}` }],
+    };
   }
-  return validate(value, { ...(options.registry ? { registry: options.registry } : {}), ...(options.maxIssues !== undefined ? { maxIssues: options.maxIssues } : {}) });
+  return validate(value, {
+    ...(options.registry ? { registry: options.registry } : {}),
+    ...(options.maxIssues !== undefined ? { maxIssues: options.maxIssues } : {}),
+  });
 }
 
 /** Like `parseTransaction`, but throws `LgxValidationError` with code TOO_LARGE, MALFORMED_JSON or INVALID. */
@@ -39,6 +48,11 @@ export function assertTransaction(input: string | Uint8Array, options: ParseOpti
   const result = parseTransaction(input, options);
   if (result.ok) return result.value;
   const rule = result.issues[0]?.rule;
-  const code = rule === 'maxBytes' ? 'LGX_ERR_VALIDATION_TOO_LARGE' : rule === 'json' ? 'LGX_ERR_VALIDATION_MALFORMED_JSON' : 'LGX_ERR_VALIDATION_INVALID';
+  const code =
+    rule === 'maxBytes'
+      ? 'LGX_ERR_VALIDATION_TOO_LARGE'
+      : rule === 'json'
+        ? 'LGX_ERR_VALIDATION_MALFORMED_JSON'
+        : 'LGX_ERR_VALIDATION_INVALID';
   throw new LgxValidationError(result.issues, { subject: 'transaction', code, issueCount: result.issueCount });
 }

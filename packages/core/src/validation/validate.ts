@@ -24,7 +24,11 @@ function run<T>(registry: SchemaRegistry, id: string, value: unknown, prefix = '
 }
 
 /** Validates a transaction's data against its type's schema. Throws only for an unknown type or version. */
-export function validateData<K extends TransactionType>(type: K, data: unknown, options?: ValidateOptions): ValidationResult<TransactionDataMap[K]>;
+export function validateData<K extends TransactionType>(
+  type: K,
+  data: unknown,
+  options?: ValidateOptions,
+): ValidationResult<TransactionDataMap[K]>;
 export function validateData(type: string, data: unknown, options?: ValidateOptions): ValidationResult<unknown>;
 export function validateData(type: string, data: unknown, options?: ValidateOptions): ValidationResult<unknown> {
   const registry = options?.registry ?? schemaRegistry();
@@ -35,19 +39,31 @@ export function validateData(type: string, data: unknown, options?: ValidateOpti
 }
 
 /** Validates a query's parameters. */
-export function validateQuery<K extends QueryType>(type: K, params: unknown, options: ValidateOptions = {}): ValidationResult<QueryParamsMap[K]> {
+export function validateQuery<K extends QueryType>(
+  type: K,
+  params: unknown,
+  options: ValidateOptions = {},
+): ValidationResult<QueryParamsMap[K]> {
   const registry = options.registry ?? schemaRegistry();
   return run(registry, registry.get(type, options.version).$id, params, '', options.maxIssues);
 }
 
 /** Validates a query's result (what an adapter returns). */
-export function validateQueryResult<K extends QueryType>(type: K, result: unknown, options: ValidateOptions = {}): ValidationResult<QueryResultMap[K]> {
+export function validateQueryResult<K extends QueryType>(
+  type: K,
+  result: unknown,
+  options: ValidateOptions = {},
+): ValidationResult<QueryResultMap[K]> {
   const registry = options.registry ?? schemaRegistry();
   return run(registry, registry.resultOf(type, options.version).$id, result, '', options.maxIssues);
 }
 
 /** Validates a value against any registered schema by `$id` (the envelope, a result, a contract schema). */
-export function validateAgainst<T = unknown>(id: string, value: unknown, options: Omit<ValidateOptions, 'version'> = {}): ValidationResult<T> {
+export function validateAgainst<T = unknown>(
+  id: string,
+  value: unknown,
+  options: Omit<ValidateOptions, 'version'> = {},
+): ValidationResult<T> {
   return run(options.registry ?? schemaRegistry(), id, value, '', options.maxIssues);
 }
 
@@ -66,17 +82,32 @@ export function validate(envelope: unknown, options: Omit<ValidateOptions, 'vers
     return issues.length ? failure(issues, count, maxIssues) : head;
   }
   if (!registry.has(e.type)) {
-    issues.push({ path: '/type', rule: 'knownType', message: `is not a known transaction type (known: ${registry.types('transaction').join(', ')})` });
+    issues.push({
+      path: '/type',
+      rule: 'knownType',
+      message: `is not a known transaction type (known: ${registry.types('transaction').join(', ')})`,
+    });
     return failure(issues, count + 1, maxIssues);
   }
   const entry = registry.getById(e.dataschema);
   if (!entry || entry.type !== e.type || entry.kind !== 'transaction') {
     const parsed = parseSchemaId(e.dataschema);
-    const known = registry.versions(e.type).map((v) => `v${v}`).join(', ');
+    const known = registry
+      .versions(e.type)
+      .map((v) => `v${v}`)
+      .join(', ');
     issues.push(
       parsed && parsed.type === e.type
-        ? { path: '/dataschema', rule: 'knownVersion', message: `names version ${parsed.major} of '${e.type}', which is not registered (known: ${known})` }
-        : { path: '/dataschema', rule: 'matchesType', message: `must be the $id of a '${e.type}' schema, e.g. ${registry.get(e.type).$id}` },
+        ? {
+            path: '/dataschema',
+            rule: 'knownVersion',
+            message: `names version ${parsed.major} of '${e.type}', which is not registered (known: ${known})`,
+          }
+        : {
+            path: '/dataschema',
+            rule: 'matchesType',
+            message: `must be the $id of a '${e.type}' schema, e.g. ${registry.get(e.type).$id}`,
+          },
     );
     return failure(issues, count + 1, maxIssues);
   }
@@ -106,4 +137,3 @@ export function assertValidData(type: string, data: unknown, options: ValidateOp
   if (!result.ok) throw new LgxValidationError(result.issues, { subject: `${type} data`, issueCount: result.issueCount });
   return result.value;
 }
-

@@ -25,10 +25,14 @@ export class ConverterRegistry {
 
   register(converter: Converter): void {
     if (converter.to !== converter.from + 1) {
-      throw new LgxSchemaError('LGX_ERR_SCHEMA_NO_CONVERTER', `a converter goes from one major version to the next (got ${converter.type} v${converter.from} to v${converter.to})`);
+      throw new LgxSchemaError(
+        'LGX_ERR_SCHEMA_NO_CONVERTER',
+        `a converter goes from one major version to the next (got ${converter.type} v${converter.from} to v${converter.to})`,
+      );
     }
     const key = `${converter.type}@${converter.from}`;
-    if (this.byKey.has(key)) throw new LgxSchemaError('LGX_ERR_SCHEMA_DUPLICATE', `a converter for ${converter.type} v${converter.from} is already registered`);
+    if (this.byKey.has(key))
+      throw new LgxSchemaError('LGX_ERR_SCHEMA_DUPLICATE', `a converter for ${converter.type} v${converter.from} is already registered`);
     this.byKey.set(key, converter);
   }
 
@@ -37,7 +41,10 @@ export class ConverterRegistry {
     const steps: Converter[] = [];
     for (let v = from; v < to; v++) {
       const step = this.byKey.get(`${type}@${v}`);
-      if (!step) throw new LgxSchemaError('LGX_ERR_SCHEMA_NO_CONVERTER', `no converter takes ${type} from v${v} to v${v + 1}`, { details: { type, from, to } });
+      if (!step)
+        throw new LgxSchemaError('LGX_ERR_SCHEMA_NO_CONVERTER', `no converter takes ${type} from v${v} to v${v + 1}`, {
+          details: { type, from, to },
+        });
       steps.push(step);
     }
     return steps;
@@ -72,7 +79,10 @@ export function upcast<T extends Envelope>(envelope: T, options: UpcastOptions =
   const converters = options.converters ?? converterRegistry();
   const parsed = parseSchemaId(envelope.dataschema);
   if (!parsed || parsed.type !== envelope.type) {
-    throw new LgxSchemaError('LGX_ERR_SCHEMA_UNKNOWN_VERSION', `dataschema '${envelope.dataschema}' does not name a version of '${envelope.type}'`);
+    throw new LgxSchemaError(
+      'LGX_ERR_SCHEMA_UNKNOWN_VERSION',
+      `dataschema '${envelope.dataschema}' does not name a version of '${envelope.type}'`,
+    );
   }
   const target = registry.get(envelope.type, options.to);
   if (parsed.major === target.major) return envelope;

@@ -18,13 +18,24 @@ function hashSecret(secret: string): string {
  * Creates a key for a council and stores its hash. The key itself is returned once and never stored:
  * whoever loses it creates a new one.
  */
-export async function createApiKey(store: KeyStore, options: { council: string; scopes?: Scope[]; label?: string; channel?: Channel; now?: Date }): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function createApiKey(
+  store: KeyStore,
+  options: { council: string; scopes?: Scope[]; label?: string; channel?: Channel; now?: Date },
+): Promise<{ key: string; record: ApiKeyRecord }> {
   const scopes = [...new Set<Scope>(options.scopes ?? ['submit', 'read'])];
-  for (const scope of scopes) if (!SCOPES.includes(scope)) throw new TypeError(`unknown scope '${String(scope)}' (scopes: ${SCOPES.join(', ')})`);
-  if (options.channel !== undefined && !CHANNELS.includes(options.channel)) throw new TypeError(`unknown channel '${String(options.channel)}' (channels: ${CHANNELS.join(', ')})`);
+  for (const scope of scopes)
+    if (!SCOPES.includes(scope)) throw new TypeError(`unknown scope '${String(scope)}' (scopes: ${SCOPES.join(', ')})`);
+  if (options.channel !== undefined && !CHANNELS.includes(options.channel))
+    throw new TypeError(`unknown channel '${String(options.channel)}' (channels: ${CHANNELS.join(', ')})`);
   const id = randomBytes(6).toString('hex');
   const secret = randomBytes(32).toString('base64url');
-  const record: ApiKeyRecord = { id, council: options.council, scopes, hash: hashSecret(secret), createdAt: (options.now ?? new Date()).toISOString() };
+  const record: ApiKeyRecord = {
+    id,
+    council: options.council,
+    scopes,
+    hash: hashSecret(secret),
+    createdAt: (options.now ?? new Date()).toISOString(),
+  };
   if (options.label !== undefined) record.label = options.label;
   if (options.channel !== undefined) record.channel = options.channel;
   await store.add(record);

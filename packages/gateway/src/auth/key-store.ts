@@ -22,11 +22,16 @@ function parseKeyFile(text: string, file: string): KeyFile {
     throw new LgxError('LGX_ERR_GATEWAY_KEY_STORE_INVALID', `${file} must hold {"version": 1, "keys": [...]}`, { details: { file } });
   }
   keys.forEach((key, i) => {
-    const missing = RECORD_FIELDS.find((field) => typeof key !== 'object' || key === null || (key as unknown as Record<string, unknown>)[field] === undefined);
-    if (missing) throw new LgxError('LGX_ERR_GATEWAY_KEY_STORE_INVALID', `${file}: keys[${i}] has no '${missing}'`, { details: { file, index: i } });
+    const missing = RECORD_FIELDS.find(
+      (field) => typeof key !== 'object' || key === null || (key as unknown as Record<string, unknown>)[field] === undefined,
+    );
+    if (missing)
+      throw new LgxError('LGX_ERR_GATEWAY_KEY_STORE_INVALID', `${file}: keys[${i}] has no '${missing}'`, { details: { file, index: i } });
     const channel = (key as { channel?: unknown }).channel;
     if (channel !== undefined && !CHANNELS.includes(channel as Channel)) {
-      throw new LgxError('LGX_ERR_GATEWAY_KEY_STORE_INVALID', `${file}: keys[${i}].channel must be one of ${CHANNELS.join(', ')}`, { details: { file, index: i } });
+      throw new LgxError('LGX_ERR_GATEWAY_KEY_STORE_INVALID', `${file}: keys[${i}].channel must be one of ${CHANNELS.join(', ')}`, {
+        details: { file, index: i },
+      });
     }
   });
   return { version: 1, keys };

@@ -25,7 +25,12 @@ export function mayUseConsole(key: ApiKeyRecord): boolean {
  * The signed-in user of a console request, or undefined after redirecting to the sign-in page. The
  * key is looked up again on every request, so revoking it (or taking its scope away) ends the session.
  */
-export async function signedIn(context: GatewayContext, sessions: ConsoleSessions, request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
+export async function signedIn(
+  context: GatewayContext,
+  sessions: ConsoleSessions,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<SignedIn | undefined> {
   const session = sessions.get(cookie(request, SESSION_COOKIE));
   const key = session ? await context.keys.find(session.keyId) : undefined;
   const stack = session ? context.stacks.get(session.council) : undefined;
@@ -41,7 +46,10 @@ export async function signedIn(context: GatewayContext, sessions: ConsoleSession
 export function postedForm(request: FastifyRequest, expectedToken: string | undefined): Record<string, string> {
   const fields = formFields(request);
   if (!fields || !sameToken(fields._csrf, expectedToken)) {
-    throw new LgxError('LGX_ERR_GATEWAY_CSRF', 'this form has expired or did not come from the console: go back, reload the page and send it again');
+    throw new LgxError(
+      'LGX_ERR_GATEWAY_CSRF',
+      'this form has expired or did not come from the console: go back, reload the page and send it again',
+    );
   }
   return fields;
 }

@@ -31,7 +31,12 @@ export function createConsolePages(parts: Pick<ConsolePages, 'context' | 'sessio
         errors: errors ?? [],
         fieldErrors: Object.fromEntries((errors ?? []).map((e) => [e.field, e.text])),
         ...(errors?.length ? { errorList: errors.map((e) => ({ text: e.text, href: `#${e.field}` })) } : {}),
-        ...(user ? { user: { keyId: user.key.id, label: user.key.label, council: user.key.council, personalData: user.personalData }, csrf: user.session.csrf } : {}),
+        ...(user
+          ? {
+              user: { keyId: user.key.id, label: user.key.label, council: user.key.council, personalData: user.personalData },
+              csrf: user.session.csrf,
+            }
+          : {}),
       });
       return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(page);
     },

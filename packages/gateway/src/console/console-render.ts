@@ -35,7 +35,10 @@ function govukStylesheet(): string {
 
 export function createConsoleViews(): ConsoleViews {
   const dir = templatesDir();
-  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([dir, govukDir()], { noCache: false }), { autoescape: true, throwOnUndefined: false });
+  const env = new nunjucks.Environment(new nunjucks.FileSystemLoader([dir, govukDir()], { noCache: false }), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
   env.addFilter('number', (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-GB') : n));
   env.addFilter('json', (v: unknown) => JSON.stringify(v, null, 2));
   const assets = new Map([

@@ -54,12 +54,28 @@ export function consoleRoutes(app: FastifyInstance, context: GatewayContext, opt
         return reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(css);
       });
 
-      scope.setNotFoundHandler((request, reply) => pages.send(reply, undefined, 'not-found.njk', { title: 'Page not found', what: 'page' }, 404));
+      scope.setNotFoundHandler((request, reply) =>
+        pages.send(reply, undefined, 'not-found.njk', { title: 'Page not found', what: 'page' }, 404),
+      );
       scope.setErrorHandler((error: FastifyError, request, reply) => {
         const status = error instanceof LgxError ? httpStatusOf(error.code) : (error.statusCode ?? 500);
-        if (status >= 500) context.logger.error('console request failed', { route: request.routeOptions.url, method: request.method, error });
-        const message = status >= 500 ? 'Something went wrong on the server. Try again later; the error is in the gateway log.' : error.message.slice(0, 300);
-        return pages.send(reply, undefined, 'error.njk', { title: status === 403 ? 'The form could not be sent' : 'There is a problem', message, code: error instanceof LgxError ? error.code : undefined }, status);
+        if (status >= 500)
+          context.logger.error('console request failed', { route: request.routeOptions.url, method: request.method, error });
+        const message =
+          status >= 500
+            ? 'Something went wrong on the server. Try again later; the error is in the gateway log.'
+            : error.message.slice(0, 300);
+        return pages.send(
+          reply,
+          undefined,
+          'error.njk',
+          {
+            title: status === 403 ? 'The form could not be sent' : 'There is a problem',
+            message,
+            code: error instanceof LgxError ? error.code : undefined,
+          },
+          status,
+        );
       });
 
       signInPage(scope, pages);

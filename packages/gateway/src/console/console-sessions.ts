@@ -49,7 +49,10 @@ export class ConsoleSessions {
   private readonly maxAgeMs: number;
   private readonly maxSessions: number;
 
-  constructor(options: ConsoleSessionOptions = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    options: ConsoleSessionOptions = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.idleMs = options.idleMs ?? DEFAULT_IDLE_MS;
     this.maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
     this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
@@ -62,7 +65,15 @@ export class ConsoleSessions {
 
   create(key: { id: string; council: string; scopes: Scope[] }): ConsoleSession {
     const at = this.now();
-    const session: ConsoleSession = { id: randomToken(), keyId: key.id, council: key.council, scopes: [...key.scopes], csrf: randomToken(), signedInAt: at, lastSeenAt: at };
+    const session: ConsoleSession = {
+      id: randomToken(),
+      keyId: key.id,
+      council: key.council,
+      scopes: [...key.scopes],
+      csrf: randomToken(),
+      signedInAt: at,
+      lastSeenAt: at,
+    };
     this.sessions.set(session.id, session);
     // A Map iterates in insertion order and `get` re-inserts, so the first entry is the least recently used.
     while (this.sessions.size > this.maxSessions) this.sessions.delete(this.sessions.keys().next().value!);

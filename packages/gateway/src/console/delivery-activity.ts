@@ -27,7 +27,10 @@ export class DeliveryActivity {
   private readonly byTarget = new Map<string, TargetActivity>();
   private readonly unsubscribe: Array<() => void>;
 
-  constructor(stacks: Iterable<RunningStack>, private readonly now: () => number = Date.now) {
+  constructor(
+    stacks: Iterable<RunningStack>,
+    private readonly now: () => number = Date.now,
+  ) {
     this.unsubscribe = [...stacks].map((stack) => stack.onDelivery((event) => this.record(stack.definition.council, event)));
   }
 
@@ -58,7 +61,10 @@ export class DeliveryActivity {
     const activity = this.byTarget.get(`${council}\u0000${target}`);
     if (!activity) return { deliveredLastHour: 0, retryingNow: 0 };
     const since = Math.floor(this.now() / MINUTE_MS) - HOUR_MINUTES;
-    return { deliveredLastHour: activity.minutes.reduce((sum, [minute, n]) => (minute > since ? sum + n : sum), 0), retryingNow: activity.retrying.size };
+    return {
+      deliveredLastHour: activity.minutes.reduce((sum, [minute, n]) => (minute > since ? sum + n : sum), 0),
+      retryingNow: activity.retrying.size,
+    };
   }
 
   stop(): void {

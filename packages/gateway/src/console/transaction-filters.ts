@@ -61,15 +61,21 @@ export function checkFilters(raw: (name: string) => string): CheckedFilters {
   const errors: FilterError[] = [];
   const query: CheckedFilters['query'] = {};
   if (values.type) {
-    if (values.type.length > 100 || !TYPE_PATTERN.test(values.type)) errors.push({ field: 'type', text: 'Type must be a transaction type such as waste.missedCollection (letters and digits, parts joined by dots, at most 100 characters)' });
+    if (values.type.length > 100 || !TYPE_PATTERN.test(values.type))
+      errors.push({
+        field: 'type',
+        text: 'Type must be a transaction type such as waste.missedCollection (letters and digits, parts joined by dots, at most 100 characters)',
+      });
     else query.types = [values.type];
   }
   if (values.channel) {
-    if (!(CHANNELS as readonly string[]).includes(values.channel)) errors.push({ field: 'channel', text: `Channel must be one of ${CHANNELS.join(', ')}` });
+    if (!(CHANNELS as readonly string[]).includes(values.channel))
+      errors.push({ field: 'channel', text: `Channel must be one of ${CHANNELS.join(', ')}` });
     else query.channel = values.channel;
   }
   if (values.state) {
-    if (!(STATES as readonly string[]).includes(values.state)) errors.push({ field: 'state', text: `State must be one of ${STATES.join(', ')}` });
+    if (!(STATES as readonly string[]).includes(values.state))
+      errors.push({ field: 'state', text: `State must be one of ${STATES.join(', ')}` });
     else query.state = values.state as TransactionState;
   }
   const from = values.from ? day(values.from) : undefined;
@@ -81,7 +87,11 @@ export function checkFilters(raw: (name: string) => string): CheckedFilters {
   // The to date is inclusive: transactions created on that day are shown.
   if (to) query.to = new Date(to.getTime() + DAY_MS);
   if (values.reference) {
-    if (!REFERENCE_PATTERN.test(values.reference)) errors.push({ field: 'reference', text: 'Reference must be an LGX transaction reference (letters, digits, dots, dashes, at most 100 characters)' });
+    if (!REFERENCE_PATTERN.test(values.reference))
+      errors.push({
+        field: 'reference',
+        text: 'Reference must be an LGX transaction reference (letters, digits, dots, dashes, at most 100 characters)',
+      });
     else query.ids = [values.reference];
   }
   if (values.before) {

@@ -141,7 +141,9 @@ export class AdapterHealthMonitor {
   private record(w: Watched, result: Result): void {
     const was = w.last?.ok;
     w.last = result;
-    if (was !== false && !result.ok) this.options.logger.warn('adapter health check failing', { council: w.council, adapter: w.id, error: result.error });
-    else if (was === false && result.ok) this.options.logger.info('adapter health check passing again', { council: w.council, adapter: w.id });
+    if (was !== false && !result.ok)
+      this.options.logger.warn('adapter health check failing', { council: w.council, adapter: w.id, error: result.error });
+    else if (was === false && result.ok)
+      this.options.logger.info('adapter health check passing again', { council: w.council, adapter: w.id });
   }
 }

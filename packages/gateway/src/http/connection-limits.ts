@@ -23,7 +23,8 @@ export interface ConnectionLimits {
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!Number.isInteger(value) || value < 1) throw new TypeError(`createGateway: ${name} must be a whole number of at least 1, got ${value}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new TypeError(`createGateway: ${name} must be a whole number of at least 1, got ${value}`);
   return value;
 }
 
@@ -31,7 +32,10 @@ export function connectionLimits(options: GatewayOptions): ConnectionLimits {
   const requestTimeoutMs = positive('requestTimeoutMs', options.requestTimeoutMs, CONNECTION_DEFAULTS.requestTimeoutMs);
   return {
     // Node refuses a headers timeout longer than the request timeout: the request includes its headers.
-    headersTimeoutMs: Math.min(requestTimeoutMs, positive('headersTimeoutMs', options.headersTimeoutMs, CONNECTION_DEFAULTS.headersTimeoutMs)),
+    headersTimeoutMs: Math.min(
+      requestTimeoutMs,
+      positive('headersTimeoutMs', options.headersTimeoutMs, CONNECTION_DEFAULTS.headersTimeoutMs),
+    ),
     requestTimeoutMs,
     keepAliveTimeoutMs: positive('keepAliveTimeoutMs', options.keepAliveTimeoutMs, CONNECTION_DEFAULTS.keepAliveTimeoutMs),
     maxConnections: positive('maxConnections', options.maxConnections, CONNECTION_DEFAULTS.maxConnections),
@@ -43,12 +47,19 @@ export function connectionLimits(options: GatewayOptions): ConnectionLimits {
  * requests on an interval (30 s by default, which would let a slow client stay twice as long as its
  * timeout): here a quarter of the shorter timeout, between 100 ms and 5 s.
  */
-export function serverOptions(limits: ConnectionLimits): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout'> & { http: { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number } } {
+export function serverOptions(limits: ConnectionLimits): Pick<FastifyServerOptions, 'requestTimeout' | 'keepAliveTimeout'> & {
+  http: { headersTimeout: number; requestTimeout: number; keepAliveTimeout: number; connectionsCheckingInterval: number };
+} {
   const interval = Math.min(5_000, Math.max(100, Math.floor(Math.min(limits.headersTimeoutMs, limits.requestTimeoutMs) / 4)));
   return {
     requestTimeout: limits.requestTimeoutMs,
     keepAliveTimeout: limits.keepAliveTimeoutMs,
-    http: { headersTimeout: limits.headersTimeoutMs, requestTimeout: limits.requestTimeoutMs, keepAliveTimeout: limits.keepAliveTimeoutMs, connectionsCheckingInterval: interval },
+    http: {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      connectionsCheckingInterval: interval,
+    },
   };
 }
 
@@ -74,7 +85,9 @@ export function clientErrorHandler(onRefused: (status: number) => void) {
     onRefused(status);
     const body = JSON.stringify(problem(status, code, detail));
     if (socket.writable) {
-      socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     }
     socket.destroy();
   };

@@ -75,7 +75,9 @@ export function gracefulStop(app: FastifyInstance, refuse: (request: FastifyRequ
       // net.Server's own close: it stops accepting but, unlike http.Server#close, leaves idle
       // keep-alive connections open. It calls back once every connection is gone.
       const stopListening = () => {
-        allClosed ??= new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve())).then(() => void (closed = true));
+        allClosed ??= new Promise<void>((resolve) => net.Server.prototype.close.call(server, () => resolve())).then(
+          () => void (closed = true),
+        );
       };
       while (!closed && Date.now() < until) {
         // A timer, then one pass of the event loop's I/O poll before looking: a process that was

@@ -78,18 +78,25 @@ export function createLoadShedder(stacks: ReadonlyMap<string, RunningStack>, opt
   timer.unref();
 
   const refuse = (reason: string, details: Record<string, unknown>): never => {
-    throw new LgxError('LGX_ERR_GATEWAY_OVERLOADED', `the gateway is not taking submissions for now: ${reason}; nothing was stored, send it again after ${marks.retryAfterSeconds} s`, {
-      details: { ...details, retryAfterSeconds: marks.retryAfterSeconds },
-    });
+    throw new LgxError(
+      'LGX_ERR_GATEWAY_OVERLOADED',
+      `the gateway is not taking submissions for now: ${reason}; nothing was stored, send it again after ${marks.retryAfterSeconds} s`,
+      {
+        details: { ...details, retryAfterSeconds: marks.retryAfterSeconds },
+      },
+    );
   };
 
   return {
     check(council) {
       if (marks.maxEventLoopDelayMs > 0 && eventLoopDelayMs > marks.maxEventLoopDelayMs) {
-        refuse(`its event loop is ${Math.round(eventLoopDelayMs)} ms behind (mark ${marks.maxEventLoopDelayMs} ms)`, { mark: 'eventLoopDelay' });
+        refuse(`its event loop is ${Math.round(eventLoopDelayMs)} ms behind (mark ${marks.maxEventLoopDelayMs} ms)`, {
+          mark: 'eventLoopDelay',
+        });
       }
       const depth = queues.get(council)?.total ?? 0;
-      if (marks.maxQueueDepth > 0 && depth >= marks.maxQueueDepth) refuse(`${depth} deliveries are queued (mark ${marks.maxQueueDepth})`, { mark: 'queueDepth' });
+      if (marks.maxQueueDepth > 0 && depth >= marks.maxQueueDepth)
+        refuse(`${depth} deliveries are queued (mark ${marks.maxQueueDepth})`, { mark: 'queueDepth' });
     },
     admit(council) {
       return (targets) => {
@@ -97,7 +104,11 @@ export function createLoadShedder(stacks: ReadonlyMap<string, RunningStack>, opt
         const byTarget = queues.get(council)?.byTarget ?? {};
         for (const target of targets) {
           const depth = byTarget[target] ?? 0;
-          if (depth >= marks.maxTargetQueueDepth) refuse(`${depth} deliveries are queued for '${target}' (mark ${marks.maxTargetQueueDepth})`, { mark: 'targetQueueDepth', target });
+          if (depth >= marks.maxTargetQueueDepth)
+            refuse(`${depth} deliveries are queued for '${target}' (mark ${marks.maxTargetQueueDepth})`, {
+              mark: 'targetQueueDepth',
+              target,
+            });
         }
       };
     },

@@ -39,14 +39,22 @@ export function presentedKey(request: FastifyRequest): string | undefined {
  * Authenticates a request and checks its scope. Resolves the key and its council's stack; throws a
  * coded LgxError (401 or 403) otherwise. The key itself is never logged or echoed.
  */
-export async function authenticate(context: GatewayContext, request: FastifyRequest, scope: Scope): Promise<{ key: ApiKeyRecord; stack: RunningStack }> {
+export async function authenticate(
+  context: GatewayContext,
+  request: FastifyRequest,
+  scope: Scope,
+): Promise<{ key: ApiKeyRecord; stack: RunningStack }> {
   const presented = presentedKey(request);
   if (!presented) throw new LgxError('LGX_ERR_GATEWAY_UNAUTHENTICATED', 'an API key is required: send Authorization: Bearer <key>');
   const key = await verifyApiKey(context.keys, presented);
   if (!key) throw new LgxError('LGX_ERR_GATEWAY_UNAUTHENTICATED', 'the API key is not valid (unknown, malformed or revoked)');
-  if (!hasScope(key, scope)) throw new LgxError('LGX_ERR_GATEWAY_FORBIDDEN', `this API key lacks the '${scope}' scope`, { details: { scope } });
+  if (!hasScope(key, scope))
+    throw new LgxError('LGX_ERR_GATEWAY_FORBIDDEN', `this API key lacks the '${scope}' scope`, { details: { scope } });
   const stack = context.stacks.get(key.council);
-  if (!stack) throw new LgxError('LGX_ERR_GATEWAY_FORBIDDEN', `this gateway serves no stack for council ${key.council}`, { details: { council: key.council } });
+  if (!stack)
+    throw new LgxError('LGX_ERR_GATEWAY_FORBIDDEN', `this gateway serves no stack for council ${key.council}`, {
+      details: { council: key.council },
+    });
   return { key, stack };
 }
 
@@ -65,7 +73,9 @@ export function isJsonContentType(value: string | undefined): boolean {
 /** The request body as bytes, refusing a non-JSON content type with 415. */
 export function jsonBody(request: FastifyRequest): Buffer {
   if (!isJsonContentType(request.headers['content-type'])) {
-    throw new LgxError('LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', { details: { contentType: request.headers['content-type'] ?? null } });
+    throw new LgxError('LGX_ERR_GATEWAY_UNSUPPORTED_MEDIA_TYPE', 'send the body as application/json', {
+      details: { contentType: request.headers['content-type'] ?? null },
+    });
   }
   return Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
 }

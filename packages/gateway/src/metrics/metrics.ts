@@ -61,12 +61,21 @@ class Histogram {
 /** The gateway's metrics: what it accepted over HTTP and what the stacks' workers did with it. */
 export class Metrics implements GatewayMetrics {
   readonly accepted = new Counter('lgx_transactions_accepted_total', 'Transactions accepted (stored durably), by council and type.');
-  readonly duplicates = new Counter('lgx_transactions_duplicate_total', 'Submissions answered with an earlier transaction (same idempotency key).');
+  readonly duplicates = new Counter(
+    'lgx_transactions_duplicate_total',
+    'Submissions answered with an earlier transaction (same idempotency key).',
+  );
   readonly rejected = new Counter('lgx_requests_rejected_total', 'Requests refused, by HTTP status.');
   readonly delivered = new Counter('lgx_deliveries_delivered_total', 'Deliveries an adapter accepted, by council and adapter.');
-  readonly retries = new Counter('lgx_delivery_retries_total', 'Failed attempts that will be retried, by council, adapter and error class.');
+  readonly retries = new Counter(
+    'lgx_delivery_retries_total',
+    'Failed attempts that will be retried, by council, adapter and error class.',
+  );
   readonly dead = new Counter('lgx_dead_letters_total', 'Deliveries moved to the dead-letter queue, by council, adapter and error class.');
-  readonly latency = new Histogram('lgx_delivery_attempt_duration_seconds', 'How long each delivery attempt took in the adapter, by council and adapter.');
+  readonly latency = new Histogram(
+    'lgx_delivery_attempt_duration_seconds',
+    'How long each delivery attempt took in the adapter, by council and adapter.',
+  );
 
   /** Records one worker event of `council`'s stack. */
   record(council: string, event: DeliveryEvent): void {
@@ -78,6 +87,10 @@ export class Metrics implements GatewayMetrics {
   }
 
   render(): string {
-    return [this.accepted, this.duplicates, this.rejected, this.delivered, this.retries, this.dead, this.latency].flatMap((m) => m.render()).join('\n') + '\n';
+    return (
+      [this.accepted, this.duplicates, this.rejected, this.delivered, this.retries, this.dead, this.latency]
+        .flatMap((m) => m.render())
+        .join('\n') + '\n'
+    );
   }
 }

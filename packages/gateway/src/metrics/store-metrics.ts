@@ -7,9 +7,18 @@ import { labelText } from './metrics';
  * letters and deliveries from the reporting rollups. The per-process counters stay beside them.
  */
 export async function renderStoreMetrics(stacks: readonly RunningStack[]): Promise<string> {
-  const depth = ['# HELP lgx_queue_depth Deliveries pending in the store (waiting, retrying or in flight), by council and adapter.', '# TYPE lgx_queue_depth gauge'];
-  const dead = ['# HELP lgx_store_dead_letters Dead letters in the store now, by council and adapter.', '# TYPE lgx_store_dead_letters gauge'];
-  const delivered = ['# HELP lgx_store_deliveries_delivered_total Deliveries the store records as delivered by any process, by council and adapter.', '# TYPE lgx_store_deliveries_delivered_total counter'];
+  const depth = [
+    '# HELP lgx_queue_depth Deliveries pending in the store (waiting, retrying or in flight), by council and adapter.',
+    '# TYPE lgx_queue_depth gauge',
+  ];
+  const dead = [
+    '# HELP lgx_store_dead_letters Dead letters in the store now, by council and adapter.',
+    '# TYPE lgx_store_dead_letters gauge',
+  ];
+  const delivered = [
+    '# HELP lgx_store_deliveries_delivered_total Deliveries the store records as delivered by any process, by council and adapter.',
+    '# TYPE lgx_store_deliveries_delivered_total counter',
+  ];
   for (const stack of stacks) {
     const council = stack.definition.council;
     const [queue, totals] = await Promise.all([stack.queueDepth(), stack.deliveryTotals()]);

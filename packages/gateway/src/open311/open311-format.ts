@@ -50,7 +50,14 @@ export function render(format: Open311Format, root: string, item: string | undef
   return head + xmlElement(root, body, '');
 }
 
-export function send(reply: FastifyReply, format: Open311Format, status: number, root: string, item: string | undefined, body: Open311Element | Open311Element[]): FastifyReply {
+export function send(
+  reply: FastifyReply,
+  format: Open311Format,
+  status: number,
+  root: string,
+  item: string | undefined,
+  body: Open311Element | Open311Element[],
+): FastifyReply {
   return reply
     .code(status)
     .type(format === 'json' ? 'application/json; charset=utf-8' : 'text/xml; charset=utf-8')

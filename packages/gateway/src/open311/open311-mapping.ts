@@ -6,7 +6,15 @@ import { one, type Open311Form } from './open311-form';
 import type { Open311FacadeService } from './open311-model';
 
 /** Canonical statuses that a plain GeoReport v2 client sees as `closed`; every other one is `open`. */
-const CLOSED = new Set(['fixed', 'closed', 'duplicate', 'not_councils_responsibility', 'no_further_action', 'internal_referral', 'cancelled']);
+const CLOSED = new Set([
+  'fixed',
+  'closed',
+  'duplicate',
+  'not_councils_responsibility',
+  'no_further_action',
+  'internal_referral',
+  'cancelled',
+]);
 
 export function baseStatus(status: string | undefined): 'open' | 'closed' {
   return status !== undefined && CLOSED.has(status) ? 'closed' : 'open';
@@ -26,13 +34,19 @@ function checkAttributes(service: Open311FacadeService, form: Open311Form): void
     if (attribute.required && attribute.variable !== false && answers.length === 0 && attribute.automated === undefined) {
       throw new Open311Error(400, `attribute[${attribute.code}] is required for service ${service.code}`);
     }
-    if (answers.length > 1 && attribute.datatype !== 'multivaluelist') throw new Open311Error(400, `attribute[${attribute.code}] takes one value`);
+    if (answers.length > 1 && attribute.datatype !== 'multivaluelist')
+      throw new Open311Error(400, `attribute[${attribute.code}] takes one value`);
     for (const answer of answers) {
-      if ((attribute.datatype === 'singlevaluelist' || attribute.datatype === 'multivaluelist') && !Object.prototype.hasOwnProperty.call(attribute.values ?? {}, answer)) {
+      if (
+        (attribute.datatype === 'singlevaluelist' || attribute.datatype === 'multivaluelist') &&
+        !Object.prototype.hasOwnProperty.call(attribute.values ?? {}, answer)
+      ) {
         throw new Open311Error(400, `attribute[${attribute.code}] must be one of the service definition's value keys`);
       }
-      if (attribute.datatype === 'number' && !Number.isFinite(Number(answer))) throw new Open311Error(400, `attribute[${attribute.code}] must be a number`);
-      if (attribute.datatype === 'datetime' && Number.isNaN(Date.parse(answer))) throw new Open311Error(400, `attribute[${attribute.code}] must be an ISO-8601 date-time`);
+      if (attribute.datatype === 'number' && !Number.isFinite(Number(answer)))
+        throw new Open311Error(400, `attribute[${attribute.code}] must be a number`);
+      if (attribute.datatype === 'datetime' && Number.isNaN(Date.parse(answer)))
+        throw new Open311Error(400, `attribute[${attribute.code}] must be an ISO-8601 date-time`);
     }
   }
 }
@@ -62,7 +76,10 @@ function deref(node: Record<string, unknown> | undefined, baseId: string): { nod
     const url = new URL(current.$ref, base);
     const [file, pointer = ''] = url.href.split('#');
     const root = schemaRegistry().getById(file!)?.schema as Record<string, unknown> | undefined;
-    current = pointer.split('/').filter(Boolean).reduce<Record<string, unknown> | undefined>((n, part) => n?.[part] as Record<string, unknown> | undefined, root);
+    current = pointer
+      .split('/')
+      .filter(Boolean)
+      .reduce<Record<string, unknown> | undefined>((n, part) => n?.[part] as Record<string, unknown> | undefined, root);
     base = file!;
   }
   return { node: current, baseId: base };
@@ -129,7 +146,8 @@ export function requestToData(service: Open311FacadeService, form: Open311Form):
     const definition = service.attributes?.find((a) => a.code === code);
     const value = answers.join(',');
     if (definition?.field) fields.set(definition.field, value);
-    else if (/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(code) && value !== '') attributes[code] = definition?.datatype === 'number' ? Number(value) : value.slice(0, 1000);
+    else if (/^[A-Za-z][A-Za-z0-9_.-]{0,63}$/.test(code) && value !== '')
+      attributes[code] = definition?.datatype === 'number' ? Number(value) : value.slice(0, 1000);
   }
   const mediaUrl = one(form, 'media_url');
   if (mediaUrl) attributes.media_url = mediaUrl.slice(0, 1000);
@@ -155,10 +173,15 @@ export function requestToData(service: Open311FacadeService, form: Open311Form):
   };
 
   if (service.type !== 'street.report') {
-    const data: Record<string, unknown> = { ...structuredClone(service.data ?? {}), ...(service.service !== undefined ? { service: service.service } : {}), uprn };
+    const data: Record<string, unknown> = {
+      ...structuredClone(service.data ?? {}),
+      ...(service.service !== undefined ? { service: service.service } : {}),
+      uprn,
+    };
     if (hasField(service.type, 'serviceCode')) data.serviceCode = service.code;
     if (description) data.notes = description;
-    for (const [path, value] of fields) if (path !== 'uprn') setPath(data, path, coerce(service.type, path, value, datatypeOf(service, path)));
+    for (const [path, value] of fields)
+      if (path !== 'uprn') setPath(data, path, coerce(service.type, path, value, datatypeOf(service, path)));
     return { ...data, ...extra };
   }
 
@@ -179,7 +202,8 @@ export function requestToData(service: Open311FacadeService, form: Open311Form):
   }
   const hazard = fields.get('hazard');
   const data: Record<string, unknown> = { ...structuredClone(service.data ?? {}) };
-  for (const [path, value] of fields) if (!STREET_SPECIAL.has(path)) setPath(data, path, coerce(service.type, path, value, datatypeOf(service, path)));
+  for (const [path, value] of fields)
+    if (!STREET_SPECIAL.has(path)) setPath(data, path, coerce(service.type, path, value, datatypeOf(service, path)));
   return {
     ...data,
     kind: service.kind ?? data.kind,
@@ -218,7 +242,9 @@ export function open311IssueText(service: Open311FacadeService, issue: { path: s
   const attribute = /^\/data\/attributes\/([^/]+)/.exec(path)?.[1];
   if (attribute !== undefined) field = `attribute[${attribute}]`;
   const under = (prefix: string) => path === prefix || path.startsWith(`${prefix}/`);
-  const mapped = service.attributes?.find((a) => a.field !== undefined && (under(`/data/${a.field}`) || under(`/data/location/${a.field}`)));
+  const mapped = service.attributes?.find(
+    (a) => a.field !== undefined && (under(`/data/${a.field}`) || under(`/data/location/${a.field}`)),
+  );
   if (mapped) field = `attribute[${mapped.code}]`;
   else if (under('/data/uprn') || under('/data/location/uprn')) field = 'address_id';
   return field ? `${field} ${issue.message} (${path})` : `${path} ${issue.message}`;
@@ -235,7 +261,12 @@ export function invalidRequestText(error: LgxValidationError, describe: (issue: 
 }
 
 /** One `request` element of GET requests: what a GeoReport v2 client sees of a transaction. */
-export function requestElement(transaction: StoredTransaction, services: readonly Open311FacadeService[], latest: StoredStatusUpdate | undefined, withText: boolean): Open311Element {
+export function requestElement(
+  transaction: StoredTransaction,
+  services: readonly Open311FacadeService[],
+  latest: StoredStatusUpdate | undefined,
+  withText: boolean,
+): Open311Element {
   const data = (transaction.envelope?.data ?? {}) as Record<string, unknown>;
   // Types without a serviceCode field (a container request) are known by their service when only one takes the type.
   const sameType = services.filter((s) => s.type === transaction.type);
@@ -261,7 +292,10 @@ export function requestElement(transaction: StoredTransaction, services: readonl
     address_id: withText ? uprn : undefined,
     lat: location.wgs84?.lat,
     long: location.wgs84?.lon,
-    media_url: typeof (data.attributes as Record<string, unknown> | undefined)?.media_url === 'string' ? String((data.attributes as Record<string, unknown>).media_url) : undefined,
+    media_url:
+      typeof (data.attributes as Record<string, unknown> | undefined)?.media_url === 'string'
+        ? String((data.attributes as Record<string, unknown>).media_url)
+        : undefined,
   };
 }
 

@@ -8,9 +8,23 @@ import { absoluteBaseUrl, type GatewayContext } from '../http/request-context';
 import type { ApiKeyRecord } from '../types';
 import { parseForm, one } from './open311-form';
 import { Open311Error, send, sendError, type Open311Element, type Open311Format } from './open311-format';
-import { baseStatus, idempotencyKeyOf, invalidRequestText, open311IssueText, requestElement, requestToData, updateElement } from './open311-mapping';
+import {
+  baseStatus,
+  idempotencyKeyOf,
+  invalidRequestText,
+  open311IssueText,
+  requestElement,
+  requestToData,
+  updateElement,
+} from './open311-mapping';
 
-const OPEN311_TYPES = ['street.report', 'waste.missedCollection', 'waste.containerRequest', 'waste.bulkyBooking', 'waste.gardenSubscription'];
+const OPEN311_TYPES = [
+  'street.report',
+  'waste.missedCollection',
+  'waste.containerRequest',
+  'waste.bulkyBooking',
+  'waste.gardenSubscription',
+];
 /** GeoReport v2's default window and row cap for GET requests. */
 const DEFAULT_DAYS = 90;
 const MAX_ROWS = 1000;
@@ -33,7 +47,9 @@ interface Served {
 }
 
 function chooseStack(context: GatewayContext, jurisdiction: string | undefined): Served {
-  const served = [...context.stacks.values()].filter((s) => s.definition.open311).map((stack) => ({ stack, config: stack.definition.open311! }));
+  const served = [...context.stacks.values()]
+    .filter((s) => s.definition.open311)
+    .map((stack) => ({ stack, config: stack.definition.open311! }));
   if (served.length === 0) throw new Open311Error(404, 'this gateway has no Open311 services');
   if (jurisdiction !== undefined) {
     const found = served.find((s) => s.config.jurisdiction === jurisdiction || s.stack.definition.council === jurisdiction);
@@ -74,7 +90,15 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
     return key && key.council === served.stack.definition.council && hasScope(key, scope) ? key : undefined;
   };
 
-  const handle = (fn: (request: FastifyRequest, reply: FastifyReply, format: Open311Format, name: string, id: string | undefined) => Promise<FastifyReply>) => {
+  const handle = (
+    fn: (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      format: Open311Format,
+      name: string,
+      id: string | undefined,
+    ) => Promise<FastifyReply>,
+  ) => {
     return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
       const params = request.params as { resource?: string; id?: string; collection?: string };
       let format: Open311Format = formatOfUrl(request.url);
@@ -86,11 +110,18 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       } catch (error) {
         if (error instanceof Open311Error) return sendError(reply, format, error.status, error.message);
         if (error instanceof LgxValidationError) {
-          return sendError(reply, format, 400, invalidRequestText(error, (i) => `${i.path || '/'} ${i.message}`));
+          return sendError(
+            reply,
+            format,
+            400,
+            invalidRequestText(error, (i) => `${i.path || '/'} ${i.message}`),
+          );
         }
-        if (isLgxError(error) && error.code === 'LGX_ERR_RUNTIME_NO_ROUTE') return sendError(reply, format, 400, 'this service is not taken by the council stack');
+        if (isLgxError(error) && error.code === 'LGX_ERR_RUNTIME_NO_ROUTE')
+          return sendError(reply, format, 400, 'this service is not taken by the council stack');
         const retryAfter = retryAfterOf(error);
-        if (retryAfter !== undefined) return sendError(reply.header('retry-after', String(retryAfter)), format, 503, (error as Error).message);
+        if (retryAfter !== undefined)
+          return sendError(reply.header('retry-after', String(retryAfter)), format, 503, (error as Error).message);
         context.logger.error('open311 request failed', { route: request.routeOptions.url, error });
         return sendError(reply, format, 500, 'the server failed to handle the request');
       }
@@ -110,7 +141,15 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         changeset: new Date(0).toISOString(),
         contact: config.contact ?? `Council ${council}`,
         key_service: 'Ask the council for an API key to post requests.',
-        endpoints: [{ specification: 'http://wiki.open311.org/GeoReport_v2', url, changeset: new Date(0).toISOString(), type: 'production', formats: ['text/xml', 'application/json'] }],
+        endpoints: [
+          {
+            specification: 'http://wiki.open311.org/GeoReport_v2',
+            url,
+            changeset: new Date(0).toISOString(),
+            type: 'production',
+            formats: ['text/xml', 'application/json'],
+          },
+        ],
       });
     }
     if (name === 'services') {
@@ -132,21 +171,38 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       );
     }
     if (name === 'requests') {
-      const ids = query.service_request_id?.split(',').map((s) => s.trim()).filter(Boolean);
+      const ids = query.service_request_id
+        ?.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
       let requests: TransactionSummary[];
       if (ids) {
         if (ids.length > MAX_ROWS) throw new Open311Error(400, `at most ${MAX_ROWS} service_request_id values`);
         // One page read for all the ids, answered in the order (and with the repeats) they were asked in.
-        const found = new Map((await stack.list({ council, types: OPEN311_TYPES, ids: ids.filter((id) => id.length <= 200), limit: MAX_ROWS })).map((r) => [r.transaction.id, r]));
+        const found = new Map(
+          (await stack.list({ council, types: OPEN311_TYPES, ids: ids.filter((id) => id.length <= 200), limit: MAX_ROWS })).map((r) => [
+            r.transaction.id,
+            r,
+          ]),
+        );
         requests = ids.map((id) => found.get(id)).filter((r): r is TransactionSummary => r !== undefined);
       } else {
         const to = isoParam(query.end_date, 'end_date');
         const from = isoParam(query.start_date, 'start_date') ?? new Date((to ?? new Date()).getTime() - DEFAULT_DAYS * 86_400_000);
         requests = await stack.list({ council, types: OPEN311_TYPES, from, ...(to ? { to } : {}), limit: MAX_ROWS });
-        const codes = query.service_code?.split(',').map((s) => s.trim()).filter(Boolean);
-        if (codes) requests = requests.filter((r) => codes.includes(String((r.transaction.envelope?.data as { serviceCode?: unknown } | undefined)?.serviceCode)));
+        const codes = query.service_code
+          ?.split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        if (codes)
+          requests = requests.filter((r) =>
+            codes.includes(String((r.transaction.envelope?.data as { serviceCode?: unknown } | undefined)?.serviceCode)),
+          );
       }
-      const statuses = query.status?.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+      const statuses = query.status
+        ?.split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
       const elements: Open311Element[] = [];
       for (const r of requests) {
         if (statuses && !statuses.includes(baseStatus(r.latestStatus?.update.status))) continue;
@@ -157,8 +213,21 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
     if (name === 'servicerequestupdates') {
       const from = isoParam(query.start_date, 'start_date');
       const to = isoParam(query.end_date, 'end_date');
-      const updates = await stack.listStatusUpdates({ council, types: OPEN311_TYPES, limit: MAX_ROWS, ...(from ? { from } : {}), ...(to ? { to } : {}) });
-      return send(reply, format, 200, 'service_request_updates', 'request_update', updates.map((u) => updateElement(u, withText)));
+      const updates = await stack.listStatusUpdates({
+        council,
+        types: OPEN311_TYPES,
+        limit: MAX_ROWS,
+        ...(from ? { from } : {}),
+        ...(to ? { to } : {}),
+      });
+      return send(
+        reply,
+        format,
+        200,
+        'service_request_updates',
+        'request_update',
+        updates.map((u) => updateElement(u, withText)),
+      );
     }
     throw new Open311Error(404, 'no such Open311 resource');
   });
@@ -187,10 +256,14 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
     if (collection === 'requests' || collection === 'tokens') {
       const view = id && id.length <= 200 ? await stack.get(id) : undefined;
       const transaction = view?.transaction;
-      if (!transaction || transaction.council !== council || !OPEN311_TYPES.includes(transaction.type)) throw new Open311Error(404, `${collection === 'tokens' ? 'token' : 'service_request_id'} is not known`);
-      if (collection === 'tokens') return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: transaction.id, token: transaction.id }]);
+      if (!transaction || transaction.council !== council || !OPEN311_TYPES.includes(transaction.type))
+        throw new Open311Error(404, `${collection === 'tokens' ? 'token' : 'service_request_id'} is not known`);
+      if (collection === 'tokens')
+        return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: transaction.id, token: transaction.id }]);
       const withText = (await keyFor(served, query.api_key, 'read')) !== undefined;
-      return send(reply, format, 200, 'service_requests', 'request', [requestElement(transaction, config.services, view.latestStatus, withText)]);
+      return send(reply, format, 200, 'service_requests', 'request', [
+        requestElement(transaction, config.services, view.latestStatus, withText),
+      ]);
     }
     throw new Open311Error(404, 'no such Open311 resource');
   });
@@ -217,10 +290,15 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       const admit = context.shedder?.admit(stack.definition.council);
       const result = await stack.submit(envelope, { actor: `key:${key.id}`, ...(admit ? { admit } : {}) }).catch((error: unknown) => {
         if (!(error instanceof LgxValidationError)) throw error;
-        throw new Open311Error(400, invalidRequestText(error, (issue) => open311IssueText(service, issue)));
+        throw new Open311Error(
+          400,
+          invalidRequestText(error, (issue) => open311IssueText(service, issue)),
+        );
       });
       if (!result.duplicate) context.metrics.accepted.inc({ council: stack.definition.council, type: service.type });
-      return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: result.id, service_notice: '', account_id: '' }]);
+      return send(reply, format, 200, 'service_requests', 'request', [
+        { service_request_id: result.id, service_notice: '', account_id: '' },
+      ]);
     }
 
     if (name === 'servicerequestupdates') {
@@ -228,15 +306,27 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       const updateId = one(form, 'update_id');
       const rawStatus = one(form, 'status');
       const updatedAt = one(form, 'updated_datetime');
-      for (const [field, value] of Object.entries({ service_request_id: requestId, update_id: updateId, status: rawStatus, updated_datetime: updatedAt })) {
+      for (const [field, value] of Object.entries({
+        service_request_id: requestId,
+        update_id: updateId,
+        status: rawStatus,
+        updated_datetime: updatedAt,
+      })) {
         if (value === undefined) throw new Open311Error(400, `${field} is required`);
       }
       const view = requestId!.length <= 200 ? await stack.get(requestId!) : undefined;
       const transaction = view?.transaction;
-      if (!transaction || transaction.council !== stack.definition.council || !OPEN311_TYPES.includes(transaction.type)) throw new Open311Error(404, 'service_request_id is not known');
+      if (!transaction || transaction.council !== stack.definition.council || !OPEN311_TYPES.includes(transaction.type))
+        throw new Open311Error(404, 'service_request_id is not known');
       let status = rawStatus!.toLowerCase();
       if (status === 'unchanged') status = view.latestStatus?.update.status ?? 'open';
-      const update: Record<string, unknown> = { transactionId: transaction.id, externalRef: transaction.id, updateId: updateId, status, updatedAt: isoParam(updatedAt, 'updated_datetime')!.toISOString() };
+      const update: Record<string, unknown> = {
+        transactionId: transaction.id,
+        externalRef: transaction.id,
+        updateId: updateId,
+        status,
+        updatedAt: isoParam(updatedAt, 'updated_datetime')!.toISOString(),
+      };
       const description = one(form, 'description');
       if (description) update.description = description;
       const checked = validateData('statusUpdate', update);

@@ -75,15 +75,26 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
     oneOf: transactionTypes.map((type) => ({
       allOf: [
         { $ref: '#/components/schemas/envelope.v1' },
-        { type: 'object', properties: { type: { const: type }, data: { $ref: `#/components/schemas/${componentName(registry.get(type).$id)}` } } },
+        {
+          type: 'object',
+          properties: { type: { const: type }, data: { $ref: `#/components/schemas/${componentName(registry.get(type).$id)}` } },
+        },
       ],
     })),
   };
   schemas.ShortTransaction = {
-    description: 'The short form: type and data; the gateway completes the envelope (council from the API key, idempotency key from the body or the Idempotency-Key header).',
+    description:
+      'The short form: type and data; the gateway completes the envelope (council from the API key, idempotency key from the body or the Idempotency-Key header).',
     type: 'object',
     required: ['type', 'data'],
-    properties: { type: { enum: transactionTypes }, data: { type: 'object' }, idempotencykey: { type: 'string' }, channel: { type: 'string' }, correlationid: { type: 'string' }, subject: { type: 'string' } },
+    properties: {
+      type: { enum: transactionTypes },
+      data: { type: 'object' },
+      idempotencykey: { type: 'string' },
+      channel: { type: 'string' },
+      correlationid: { type: 'string' },
+      subject: { type: 'string' },
+    },
   };
   schemas.Problem = {
     type: 'object',
@@ -94,10 +105,21 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
       status: { type: 'integer' },
       detail: { type: 'string' },
       code: { type: 'string', description: 'The LGX error code (docs/errors.md).' },
-      errors: { type: 'array', items: { type: 'object', required: ['path', 'rule', 'message'], properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } } } },
+      errors: {
+        type: 'array',
+        items: {
+          type: 'object',
+          required: ['path', 'rule', 'message'],
+          properties: { path: { type: 'string' }, rule: { type: 'string' }, message: { type: 'string' } },
+        },
+      },
     },
   };
-  schemas.Accepted = { type: 'object', required: ['id', 'duplicate'], properties: { id: { type: 'string' }, duplicate: { type: 'boolean' }, links: { type: 'object' } } };
+  schemas.Accepted = {
+    type: 'object',
+    required: ['id', 'duplicate'],
+    properties: { id: { type: 'string' }, duplicate: { type: 'boolean' }, links: { type: 'object' } },
+  };
 
   const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
   const paths: Record<string, unknown> = {
@@ -107,10 +129,20 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
         summary: 'Accept a transaction durably for delivery to the back office',
         security: [{ apiKey: [] }],
         parameters: [{ name: 'Idempotency-Key', in: 'header', required: false, schema: { type: 'string', maxLength: 128 } }],
-        requestBody: { required: true, ...json({ oneOf: [{ $ref: '#/components/schemas/Transaction' }, { $ref: '#/components/schemas/ShortTransaction' }] }) },
+        requestBody: {
+          required: true,
+          ...json({ oneOf: [{ $ref: '#/components/schemas/Transaction' }, { $ref: '#/components/schemas/ShortTransaction' }] }),
+        },
         responses: {
-          '202': { description: 'Accepted and stored; Location names the transaction.', headers: { Location: { schema: { type: 'string' } } }, ...json({ $ref: '#/components/schemas/Accepted' }) },
-          '200': { description: 'The idempotency key was seen before: the earlier transaction.', ...json({ $ref: '#/components/schemas/Accepted' }) },
+          '202': {
+            description: 'Accepted and stored; Location names the transaction.',
+            headers: { Location: { schema: { type: 'string' } } },
+            ...json({ $ref: '#/components/schemas/Accepted' }),
+          },
+          '200': {
+            description: 'The idempotency key was seen before: the earlier transaction.',
+            ...json({ $ref: '#/components/schemas/Accepted' }),
+          },
           ...errors(400, 401, 403, 413, 415, 422),
         },
       },
@@ -125,7 +157,13 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
           { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 100, default: 20 } },
           { name: 'cursor', in: 'query', schema: { type: 'string' }, description: 'The `next` of the previous page.' },
         ],
-        responses: { '200': { description: 'A page.', ...json({ type: 'object', properties: { items: { type: 'array' }, next: { type: 'string' } } }) }, ...errors(400, 401, 403) },
+        responses: {
+          '200': {
+            description: 'A page.',
+            ...json({ type: 'object', properties: { items: { type: 'array' }, next: { type: 'string' } } }),
+          },
+          ...errors(400, 401, 403),
+        },
       },
     },
     '/v1/transactions/{id}': {
@@ -143,7 +181,10 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
         summary: 'A synchronous look-up through the adapters',
         security: [{ apiKey: [] }],
         parameters: [{ name: 'type', in: 'path', required: true, schema: { enum: queryTypes } }],
-        requestBody: { required: true, ...json({ oneOf: queryTypes.map((t) => ({ $ref: `#/components/schemas/${componentName(registry.get(t).$id)}` })) }) },
+        requestBody: {
+          required: true,
+          ...json({ oneOf: queryTypes.map((t) => ({ $ref: `#/components/schemas/${componentName(registry.get(t).$id)}` })) }),
+        },
         responses: { '200': { description: 'The answer.', ...json({ type: 'object' }) }, ...errors(400, 401, 403, 422, 502, 503, 504) },
       },
     },
@@ -151,23 +192,61 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
       get: {
         operationId: 'getReport',
         summary: "A GDS data-set of the key's council: counts and KPIs per period, in Backdrop's read shape or as CSV",
-        description: 'Answered from the rollups, which outlive payload retention. Every period in [start_at, end_at) is present; counts are zero-filled and a measure that cannot be computed is null (an empty cell in CSV).',
+        description:
+          'Answered from the rollups, which outlive payload retention. Every period in [start_at, end_at) is present; counts are zero-filled and a measure that cannot be computed is null (an empty cell in CSV).',
         security: [{ apiKey: [] }],
         parameters: [
           { name: 'dataset', in: 'path', required: true, schema: { enum: [...REPORT_DATASETS] } },
           { name: 'period', in: 'query', required: true, schema: { enum: [...REPORT_PERIODS] } },
-          { name: 'start_at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO date or date-time, inclusive; aligned down to the start of its period.' },
+          {
+            name: 'start_at',
+            in: 'query',
+            required: true,
+            schema: { type: 'string' },
+            description: 'ISO date or date-time, inclusive; aligned down to the start of its period.',
+          },
           { name: 'end_at', in: 'query', required: true, schema: { type: 'string' }, description: 'ISO date or date-time, exclusive.' },
-          { name: 'group_by', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true, description: 'A dimension of the data-set (council, lgsl, service, channel, channel_type; service-kpis also back_office); repeatable.' },
-          { name: 'collect', in: 'query', schema: { type: 'array', items: { type: 'string' } }, style: 'form', explode: true, description: "A measure to return; repeatable. Default: all of the data-set's measures." },
-          { name: 'filter_by', in: 'query', schema: { type: 'array', items: { type: 'string', pattern: '^[a-z_][a-z0-9_]*:.+$' } }, style: 'form', explode: true, description: '`field:value`; repeatable. The same field twice matches either value.' },
+          {
+            name: 'group_by',
+            in: 'query',
+            schema: { type: 'array', items: { type: 'string' } },
+            style: 'form',
+            explode: true,
+            description:
+              'A dimension of the data-set (council, lgsl, service, channel, channel_type; service-kpis also back_office); repeatable.',
+          },
+          {
+            name: 'collect',
+            in: 'query',
+            schema: { type: 'array', items: { type: 'string' } },
+            style: 'form',
+            explode: true,
+            description: "A measure to return; repeatable. Default: all of the data-set's measures.",
+          },
+          {
+            name: 'filter_by',
+            in: 'query',
+            schema: { type: 'array', items: { type: 'string', pattern: '^[a-z_][a-z0-9_]*:.+$' } },
+            style: 'form',
+            explode: true,
+            description: '`field:value`; repeatable. The same field twice matches either value.',
+          },
           { name: 'format', in: 'query', schema: { enum: ['json', 'csv'], default: 'json' } },
         ],
         responses: {
           '200': {
-            description: 'The records, one per period and group: `_id`, `_timestamp` (period start), `end_at`, `period`, the dimensions grouped by and the measures.',
+            description:
+              'The records, one per period and group: `_id`, `_timestamp` (period start), `end_at`, `period`, the dimensions grouped by and the measures.',
             content: {
-              'application/json': { schema: { type: 'object', required: ['data'], properties: { data: { type: 'array', items: { type: 'object', additionalProperties: { type: ['string', 'number', 'null'] } } } } } },
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  required: ['data'],
+                  properties: {
+                    data: { type: 'array', items: { type: 'object', additionalProperties: { type: ['string', 'number', 'null'] } } },
+                  },
+                },
+              },
               'text/csv': { schema: { type: 'string' } },
             },
           },
@@ -175,7 +254,13 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
         },
       },
     },
-    '/v1/schemas': { get: { operationId: 'listSchemas', security: [{ apiKey: [] }], responses: { '200': { description: 'Types and versions.', ...json({ type: 'object' }) }, ...errors(401) } } },
+    '/v1/schemas': {
+      get: {
+        operationId: 'listSchemas',
+        security: [{ apiKey: [] }],
+        responses: { '200': { description: 'Types and versions.', ...json({ type: 'object' }) }, ...errors(401) },
+      },
+    },
     '/v1/schemas/{type}': {
       get: {
         operationId: 'getSchema',
@@ -187,9 +272,27 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
         responses: { '200': { description: 'The JSON Schema.', ...json({ type: 'object' }) }, ...errors(400, 401, 404) },
       },
     },
-    '/v1/health': { get: { operationId: 'health', security: [], responses: { '200': { description: 'Ready (status ok or degraded).', ...json({ type: 'object' }) }, '503': { description: 'The store does not answer.' } } } },
+    '/v1/health': {
+      get: {
+        operationId: 'health',
+        security: [],
+        responses: {
+          '200': { description: 'Ready (status ok or degraded).', ...json({ type: 'object' }) },
+          '503': { description: 'The store does not answer.' },
+        },
+      },
+    },
     '/v1/health/live': { get: { operationId: 'liveness', security: [], responses: { '200': { description: 'The process answers.' } } } },
-    '/metrics': { get: { operationId: 'metrics', security: [{ apiKey: [] }], responses: { '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(401, 403) } } },
+    '/metrics': {
+      get: {
+        operationId: 'metrics',
+        security: [{ apiKey: [] }],
+        responses: {
+          '200': { description: 'Prometheus text format.', content: { 'text/plain': { schema: { type: 'string' } } } },
+          ...errors(401, 403),
+        },
+      },
+    },
     '/v1/callbacks/{adapter}': {
       post: {
         operationId: 'callback',
@@ -206,7 +309,8 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
     info: {
       title: 'LGX gateway',
       version: VERSION,
-      description: 'Canonical transactions for UK council back offices. Errors are RFC 9457 problems. The Open311 GeoReport v2 facade lives under /open311/v2/ (see its own specification).',
+      description:
+        'Canonical transactions for UK council back offices. Errors are RFC 9457 problems. The Open311 GeoReport v2 facade lives under /open311/v2/ (see its own specification).',
       license: { name: 'MIT', identifier: 'MIT' },
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
@@ -215,7 +319,9 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
     paths,
     components: {
       schemas,
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An LGX API key (lgx keys create), also accepted as X-API-Key.' } },
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An LGX API key (lgx keys create), also accepted as X-API-Key.' },
+      },
     },
   };
 }

@@ -16,9 +16,14 @@ const STATUS_BY_CLASS: Record<string, number> = { auth: 401, permanent: 400, not
  * vendor's own proof (a signature or a bearer token) over the raw body, which is passed on unparsed.
  */
 export function callbackRoutes(app: FastifyInstance, context: GatewayContext): void {
-  const handle = async (stack: RunningStack, adapter: string, request: { headers: Record<string, unknown>; body: unknown; query: unknown }) => {
+  const handle = async (
+    stack: RunningStack,
+    adapter: string,
+    request: { headers: Record<string, unknown>; body: unknown; query: unknown },
+  ) => {
     const headers: Record<string, string | undefined> = {};
-    for (const [name, value] of Object.entries(request.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : undefined;
+    for (const [name, value] of Object.entries(request.headers))
+      headers[name] = Array.isArray(value) ? value.join(', ') : typeof value === 'string' ? value : undefined;
     const body = Buffer.isBuffer(request.body) ? new Uint8Array(request.body) : new Uint8Array(0);
     return stack.handleCallback(adapter, { headers, body, query: request.query as Record<string, string> });
   };
@@ -28,10 +33,14 @@ export function callbackRoutes(app: FastifyInstance, context: GatewayContext): v
    * only, since anyone on the internet can POST here and it says nothing about the gateway's health.
    */
   const noSuchCallback = (adapter: string, council?: string): LgxError => {
-    context.logger.debug('callback to no adapter that takes callbacks', { adapter: adapter.slice(0, 64), ...(council ? { council: council.slice(0, 16) } : {}) });
+    context.logger.debug('callback to no adapter that takes callbacks', {
+      adapter: adapter.slice(0, 64),
+      ...(council ? { council: council.slice(0, 16) } : {}),
+    });
     return notFound(`adapter '${adapter.slice(0, 64)}' taking callbacks${council ? ` for council '${council.slice(0, 16)}'` : ''}`);
   };
-  const takesCallbacks = (stack: RunningStack, adapter: string) => !adapter.startsWith('webhook:') && stack.adapters.get(adapter)?.handleCallback !== undefined;
+  const takesCallbacks = (stack: RunningStack, adapter: string) =>
+    !adapter.startsWith('webhook:') && stack.adapters.get(adapter)?.handleCallback !== undefined;
 
   const answer = async (stack: RunningStack, adapter: string, request: Parameters<typeof handle>[2], reply: FastifyReply) => {
     try {
@@ -50,7 +59,10 @@ export function callbackRoutes(app: FastifyInstance, context: GatewayContext): v
     const stacks = [...context.stacks.values()].filter((s) => takesCallbacks(s, adapter));
     // With several councils on one gateway an adapter id can repeat: the council form is then needed.
     if (stacks.length > 1) {
-      throw new LgxError('LGX_ERR_GATEWAY_NOT_FOUND', `several councils' stacks have an adapter '${adapter.slice(0, 64)}': POST /v1/callbacks/<council>/${adapter.slice(0, 64)}`);
+      throw new LgxError(
+        'LGX_ERR_GATEWAY_NOT_FOUND',
+        `several councils' stacks have an adapter '${adapter.slice(0, 64)}': POST /v1/callbacks/<council>/${adapter.slice(0, 64)}`,
+      );
     }
     if (stacks.length === 0) throw noSuchCallback(adapter);
     return answer(stacks[0]!, adapter, request, reply);

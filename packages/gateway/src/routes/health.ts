@@ -21,7 +21,9 @@ export function healthRoutes(app: FastifyInstance, context: GatewayContext): voi
    */
   const readiness = async (_request: unknown, reply: { code(status: number): unknown }) => {
     const councils: Record<string, { store: { ok: boolean }; adapters: Record<string, AdapterHealth> }> = {};
-    const stores = await Promise.all([...context.stacks].map(async ([council, stack]) => [council, await storeAnswers(council, stack)] as const));
+    const stores = await Promise.all(
+      [...context.stacks].map(async ([council, stack]) => [council, await storeAnswers(council, stack)] as const),
+    );
     let storeOk = true;
     let adaptersOk = true;
     for (const [council, ok] of stores) {

@@ -12,7 +12,10 @@ export function queryRoutes(app: FastifyInstance, context: GatewayContext): void
     try {
       params = JSON.parse(bytes.toString('utf8'));
     } catch {
-      throw new LgxValidationError([{ path: '', rule: 'json', message: 'is not well-formed JSON' }], { subject: 'request body', code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' });
+      throw new LgxValidationError([{ path: '', rule: 'json', message: 'is not well-formed JSON' }], {
+        subject: 'request body',
+        code: 'LGX_ERR_VALIDATION_MALFORMED_JSON',
+      });
     }
     const controller = new AbortController();
     request.raw.on('close', () => {

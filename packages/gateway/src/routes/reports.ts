@@ -15,7 +15,12 @@ const QUERY_PARAMETERS = new Set(['period', 'start_at', 'end_at', 'group_by', 'c
 
 /** A bad query parameter as a problem naming it and the rule it breaks. */
 function parameterProblem(field: string, rule: string, message: string, instance: string): Problem {
-  return problem(400, 'LGX_ERR_REPORT_QUERY', message, { instance, errors: [{ path: `/${field}`, rule, message }], errorCount: 1, truncated: false });
+  return problem(400, 'LGX_ERR_REPORT_QUERY', message, {
+    instance,
+    errors: [{ path: `/${field}`, rule, message }],
+    errorCount: 1,
+    truncated: false,
+  });
 }
 
 /** The runtime's query error as that problem: details say which parameter and which rule. */
@@ -51,20 +56,41 @@ export function reportRoutes(app: FastifyInstance, context: GatewayContext): voi
     const { stack } = await authenticate(context, request, 'read');
     const { dataset } = request.params as { dataset: string };
     if (!REPORT_DATASETS.includes(dataset as ReportDataset)) {
-      throw new LgxError('LGX_ERR_GATEWAY_NOT_FOUND', `no data-set '${dataset.slice(0, 100)}' here (there are ${REPORT_DATASETS.join(', ')})`);
+      throw new LgxError(
+        'LGX_ERR_GATEWAY_NOT_FOUND',
+        `no data-set '${dataset.slice(0, 100)}' here (there are ${REPORT_DATASETS.join(', ')})`,
+      );
     }
     const instance = request.routeOptions.url ?? '/v1/reports/:dataset';
     const length = rawQuery(request).length;
     if (length > MAX_REPORT_QUERY_CHARS) {
-      return refuse(reply, parameterProblem('query', 'maxLength', `the query string is ${length} characters long; at most ${MAX_REPORT_QUERY_CHARS} are taken`, instance));
+      return refuse(
+        reply,
+        parameterProblem(
+          'query',
+          'maxLength',
+          `the query string is ${length} characters long; at most ${MAX_REPORT_QUERY_CHARS} are taken`,
+          instance,
+        ),
+      );
     }
     const { format = 'json', flatten, ...input } = request.query as Record<string, unknown>;
-    if (format !== 'json' && format !== 'csv') return refuse(reply, parameterProblem('format', 'enum', "format must be 'json' or 'csv'", instance));
+    if (format !== 'json' && format !== 'csv')
+      return refuse(reply, parameterProblem('format', 'enum', "format must be 'json' or 'csv'", instance));
     // Answers are always flat (one record per group and period), which is what Backdrop's flatten=true asks for.
-    if (flatten !== undefined && flatten !== 'true') return refuse(reply, parameterProblem('flatten', 'const', "flatten can only be 'true': every answer is flat", instance));
+    if (flatten !== undefined && flatten !== 'true')
+      return refuse(reply, parameterProblem('flatten', 'const', "flatten can only be 'true': every answer is flat", instance));
     const unknown = Object.keys(input).find((name) => !QUERY_PARAMETERS.has(name));
     if (unknown !== undefined) {
-      return refuse(reply, parameterProblem(unknown.slice(0, 50), 'unknown', `'${unknown.slice(0, 50)}' is not a report parameter (${[...QUERY_PARAMETERS, 'format'].join(', ')})`, instance));
+      return refuse(
+        reply,
+        parameterProblem(
+          unknown.slice(0, 50),
+          'unknown',
+          `'${unknown.slice(0, 50)}' is not a report parameter (${[...QUERY_PARAMETERS, 'format'].join(', ')})`,
+          instance,
+        ),
+      );
     }
     let query: ReportQuery;
     let answer: ReportAnswer;

@@ -24,7 +24,10 @@ export function schemaRoutes(app: FastifyInstance, context: GatewayContext): voi
     if (version !== undefined) {
       major = Number(version);
       if (!Number.isInteger(major) || !registry.versions(type).includes(major)) {
-        throw new LgxValidationError([{ path: '/version', rule: 'enum', message: `must be one of ${registry.versions(type).join(', ')}` }], { subject: 'query string' });
+        throw new LgxValidationError(
+          [{ path: '/version', rule: 'enum', message: `must be one of ${registry.versions(type).join(', ')}` }],
+          { subject: 'query string' },
+        );
       }
     }
     return registry.get(type, major).schema;

@@ -20,15 +20,23 @@ function parseBody(bytes: Buffer, maxBytes: number): unknown {
   }
   const failed = parseTransaction(bytes, { maxBytes });
   const rule = failed.ok ? undefined : failed.issues[0]?.rule;
-  if (!failed.ok && rule === 'maxBytes') throw new LgxValidationError(failed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_TOO_LARGE' });
-  if (!failed.ok && rule === 'json') throw new LgxValidationError(failed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' });
-  throw new LgxValidationError([{ path: '', rule: 'json', message: 'is not well-formed JSON' }], { subject: 'request body', code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' });
+  if (!failed.ok && rule === 'maxBytes')
+    throw new LgxValidationError(failed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_TOO_LARGE' });
+  if (!failed.ok && rule === 'json')
+    throw new LgxValidationError(failed.issues, { subject: 'request body', code: 'LGX_ERR_VALIDATION_MALFORMED_JSON' });
+  throw new LgxValidationError([{ path: '', rule: 'json', message: 'is not well-formed JSON' }], {
+    subject: 'request body',
+    code: 'LGX_ERR_VALIDATION_MALFORMED_JSON',
+  });
 }
 
 function parseDate(value: unknown, name: string): Date | undefined {
   if (value === undefined) return undefined;
   const date = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(date.getTime())) throw new LgxValidationError([{ path: `/${name}`, rule: 'format', message: 'must be an ISO-8601 date-time' }], { subject: 'query string' });
+  if (Number.isNaN(date.getTime()))
+    throw new LgxValidationError([{ path: `/${name}`, rule: 'format', message: 'must be an ISO-8601 date-time' }], {
+      subject: 'query string',
+    });
   return date;
 }
 
@@ -40,7 +48,9 @@ function decodeCursor(value: unknown): { createdAt: string; id: string } | undef
   } catch {
     // fall through to the error below
   }
-  throw new LgxValidationError([{ path: '/cursor', rule: 'cursor', message: 'is not a cursor this API returned' }], { subject: 'query string' });
+  throw new LgxValidationError([{ path: '/cursor', rule: 'cursor', message: 'is not a cursor this API returned' }], {
+    subject: 'query string',
+  });
 }
 
 export function transactionRoutes(app: FastifyInstance, context: GatewayContext): void {
@@ -52,17 +62,28 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const parsedJson = parseBody(bytes, context.options.bodyLimit ?? 1024 * 1024);
     // The short form {type, data}: the council from the key, the channel from the key (else api), the
     // idempotency key from the body or the Idempotency-Key header; a full envelope is taken as it is.
-    const candidate = completeEnvelope(parsedJson, { council: key.council, ...(key.channel ? { channel: key.channel } : {}), ...(typeof header === 'string' ? { idempotencyKey: header } : {}) });
+    const candidate = completeEnvelope(parsedJson, {
+      council: key.council,
+      ...(key.channel ? { channel: key.channel } : {}),
+      ...(typeof header === 'string' ? { idempotencyKey: header } : {}),
+    });
     const type = (candidate as { type?: unknown } | null)?.type;
     if (typeof type === 'string' && !schemaRegistry().has(type)) {
-      throw new LgxError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `'${type.slice(0, 100)}' is not a transaction type (GET /v1/schemas lists them)`, { details: { type: type.slice(0, 100) } });
+      throw new LgxError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `'${type.slice(0, 100)}' is not a transaction type (GET /v1/schemas lists them)`, {
+        details: { type: type.slice(0, 100) },
+      });
     }
     const council = (candidate as { council?: unknown } | null)?.council;
     if (typeof council === 'string' && council !== key.council) {
       const issue: ValidationIssue = { path: '/council', rule: 'keyCouncil', message: `must be the API key's council (${key.council})` };
-      throw new LgxError('LGX_ERR_GATEWAY_FORBIDDEN', `this API key acts for council ${key.council}, not another council`, { details: { issues: [issue] } });
+      throw new LgxError('LGX_ERR_GATEWAY_FORBIDDEN', `this API key acts for council ${key.council}, not another council`, {
+        details: { issues: [issue] },
+      });
     }
-    const result = await stack.submit(candidate, { actor: `key:${key.id}`, ...(context.shedder ? { admit: context.shedder.admit(key.council) } : {}) });
+    const result = await stack.submit(candidate, {
+      actor: `key:${key.id}`,
+      ...(context.shedder ? { admit: context.shedder.admit(key.council) } : {}),
+    });
     const location = `${baseUrl(context, request)}/v1/transactions/${result.id}`;
     if (result.duplicate) context.metrics.duplicates.inc({ council: key.council });
     else context.metrics.accepted.inc({ council: key.council, type: String(type) });
@@ -86,19 +107,39 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const query = request.query as Record<string, unknown>;
     const limit = query.limit === undefined ? 20 : Number(query.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
-      throw new LgxValidationError([{ path: '/limit', rule: 'maximum', message: `must be a whole number from 1 to ${MAX_PAGE}` }], { subject: 'query string' });
+      throw new LgxValidationError([{ path: '/limit', rule: 'maximum', message: `must be a whole number from 1 to ${MAX_PAGE}` }], {
+        subject: 'query string',
+      });
     }
     const types = query.type === undefined ? undefined : String(query.type).split(',').filter(Boolean);
     const from = parseDate(query.from, 'from');
     const to = parseDate(query.to, 'to');
     const before = decodeCursor(query.cursor);
     // One more than the page, to know whether there is a next one.
-    const rows = await stack.list({ council: key.council, limit: limit + 1, ...(types ? { types } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}), ...(before ? { before } : {}) });
+    const rows = await stack.list({
+      council: key.council,
+      limit: limit + 1,
+      ...(types ? { types } : {}),
+      ...(from ? { from } : {}),
+      ...(to ? { to } : {}),
+      ...(before ? { before } : {}),
+    });
     const page = rows.slice(0, limit);
     const base = baseUrl(context, request);
     const items = page.map((summary) => summaryOf(summary, base));
     const last = page[page.length - 1]?.transaction;
-    const next = rows.length > limit && last ? Buffer.from(JSON.stringify({ t: last.createdAt, i: last.id })).toString('base64url') : undefined;
-    return { items, ...(next ? { next, links: { next: `${base}/v1/transactions?${new URLSearchParams({ ...(query as Record<string, string>), cursor: next }).toString()}` } } : {}) };
+    const next =
+      rows.length > limit && last ? Buffer.from(JSON.stringify({ t: last.createdAt, i: last.id })).toString('base64url') : undefined;
+    return {
+      items,
+      ...(next
+        ? {
+            next,
+            links: {
+              next: `${base}/v1/transactions?${new URLSearchParams({ ...(query as Record<string, string>), cursor: next }).toString()}`,
+            },
+          }
+        : {}),
+    };
   });
 }

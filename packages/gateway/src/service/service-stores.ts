@@ -16,10 +16,12 @@ type StoreChoice = Pick<ServiceOptions, 'store' | 'database' | 'dataDir'>;
  */
 export function storesFor(options: StoreChoice, stackCount: number): (definition: StackDefinition) => Store {
   const given = (['store', 'database', 'dataDir'] as const).filter((name) => options[name] !== undefined);
-  if (given.length !== 1) throw new TypeError(`startService: give exactly one of store, database or dataDir${given.length ? ` (got ${given.join(', ')})` : ''}`);
+  if (given.length !== 1)
+    throw new TypeError(`startService: give exactly one of store, database or dataDir${given.length ? ` (got ${given.join(', ')})` : ''}`);
   const { store, database, dataDir } = options;
   if (typeof store === 'function') return store;
-  if (stackCount > 1) throw new TypeError(`startService: ${stackCount} stacks need a store each: give store as a function of the stack's definition`);
+  if (stackCount > 1)
+    throw new TypeError(`startService: ${stackCount} stacks need a store each: give store as a function of the stack's definition`);
   if (store !== undefined) return () => store;
   if (database !== undefined) {
     if (!/^postgres(ql)?:\/\//.test(database)) throw new TypeError('startService: database must be a postgres:// connection URL');

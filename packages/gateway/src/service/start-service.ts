@@ -28,7 +28,10 @@ export interface Service {
 const DEFAULT_RETENTION_DAYS = 90;
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
-async function load(stack: ServiceStack, resolveFrom: string | undefined): Promise<{ definition: StackDefinition; resolveFrom: string | undefined }> {
+async function load(
+  stack: ServiceStack,
+  resolveFrom: string | undefined,
+): Promise<{ definition: StackDefinition; resolveFrom: string | undefined }> {
   if (typeof stack !== 'string') return { definition: stack, resolveFrom };
   // A stack file's adapters are installed beside it.
   const file = path.resolve(stack);
@@ -37,9 +40,11 @@ async function load(stack: ServiceStack, resolveFrom: string | undefined): Promi
 
 function checkOptions(options: ServiceOptions): void {
   const retention = options.retention;
-  if (retention && !(Number.isFinite(retention.days) && retention.days >= 0)) throw new TypeError(`startService: retention.days must be a number of days, 0 or more, got ${retention.days}`);
+  if (retention && !(Number.isFinite(retention.days) && retention.days >= 0))
+    throw new TypeError(`startService: retention.days must be a number of days, 0 or more, got ${retention.days}`);
   const stop = options.stopTimeoutMs;
-  if (stop !== undefined && !(Number.isFinite(stop) && stop >= 0)) throw new TypeError(`startService: stopTimeoutMs must be a number of milliseconds, 0 or more, got ${stop}`);
+  if (stop !== undefined && !(Number.isFinite(stop) && stop >= 0))
+    throw new TypeError(`startService: stopTimeoutMs must be a number of milliseconds, 0 or more, got ${stop}`);
 }
 
 /**
@@ -49,7 +54,23 @@ function checkOptions(options: ServiceOptions): void {
  * what did start is stopped again before the error is thrown.
  */
 export async function startService(stacks: ServiceStack | readonly ServiceStack[], options: ServiceOptions = {}): Promise<Service> {
-  const { store, database: _database, dataDir: _dataDir, keys: _keys, host, port, logger = silentLogger, resolveFrom, worker, start, webhooks, polling, retention, stopTimeoutMs, ...gatewayOptions } = options;
+  const {
+    store,
+    database: _database,
+    dataDir: _dataDir,
+    keys: _keys,
+    host,
+    port,
+    logger = silentLogger,
+    resolveFrom,
+    worker,
+    start,
+    webhooks,
+    polling,
+    retention,
+    stopTimeoutMs,
+    ...gatewayOptions
+  } = options;
   const parts: ServiceParts & { stacks: RunningStack[]; retention: RetentionJob[] } = { stacks: [], retention: [] };
   try {
     const list: readonly ServiceStack[] = Array.isArray(stacks) ? stacks : [stacks as ServiceStack];
@@ -76,7 +97,15 @@ export async function startService(stacks: ServiceStack | readonly ServiceStack[
         await stackStore.close().catch(() => undefined);
         throw error;
       }
-      if (retention !== false) parts.retention.push(startRetention({ store: stackStore, days: retention?.days ?? DEFAULT_RETENTION_DAYS, logger, ...(retention?.intervalMs ? { intervalMs: retention.intervalMs } : {}) }));
+      if (retention !== false)
+        parts.retention.push(
+          startRetention({
+            store: stackStore,
+            days: retention?.days ?? DEFAULT_RETENTION_DAYS,
+            logger,
+            ...(retention?.intervalMs ? { intervalMs: retention.intervalMs } : {}),
+          }),
+        );
     }
     parts.gateway = createGateway({ ...gatewayOptions, stacks: parts.stacks, keys, logger });
     const url = await parts.gateway.listen({ port: port ?? 0, host: host ?? '127.0.0.1' });
@@ -93,7 +122,9 @@ export async function startService(stacks: ServiceStack | readonly ServiceStack[
       },
     };
   } catch (error) {
-    await stopService(parts, 0).catch((failure: unknown) => logger.warn('a part of the service failed to stop after a failed start', { error: failure }));
+    await stopService(parts, 0).catch((failure: unknown) =>
+      logger.warn('a part of the service failed to stop after a failed start', { error: failure }),
+    );
     // The store given was the service's to close, even if no stack got to open it.
     if (store !== undefined && typeof store !== 'function') await store.close().catch(() => undefined);
     throw error;

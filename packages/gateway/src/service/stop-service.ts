@@ -33,5 +33,9 @@ export async function stopService(parts: ServiceParts, deadlineMs: number): Prom
     failures,
   );
   if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw new AggregateError(failures, `${failures.length} parts of the service failed to stop: ${failures.map((f) => (f as Error).message).join('; ')}`);
+  if (failures.length > 1)
+    throw new AggregateError(
+      failures,
+      `${failures.length} parts of the service failed to stop: ${failures.map((f) => (f as Error).message).join('; ')}`,
+    );
 }

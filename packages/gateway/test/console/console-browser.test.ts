@@ -22,7 +22,8 @@ const found = existsSync(CHROMIUM);
 const SCREENSHOTS = process.env.LGX_CONSOLE_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../../../docs/console') : undefined;
 const WCAG_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-if (!found) process.stderr.write(`console browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium, or set LGX_CHROMIUM)\n`);
+if (!found)
+  process.stderr.write(`console browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium, or set LGX_CHROMIUM)\n`);
 const suite = found ? describe : describe.skip;
 
 jest.setTimeout(120_000);

@@ -43,7 +43,12 @@ describe('sign-in', () => {
   });
 
   it('marks the cookie Secure when the gateway is served over TLS (its public URL is https)', async () => {
-    const gateway = createGateway({ stacks: [...world.service.stacks], keys: world.service.keys, publicUrl: 'https://lgx.example.gov.uk', healthCheckIntervalMs: 3_600_000 });
+    const gateway = createGateway({
+      stacks: [...world.service.stacks],
+      keys: world.service.keys,
+      publicUrl: 'https://lgx.example.gov.uk',
+      healthCheckIntervalMs: 3_600_000,
+    });
     try {
       const c = new ConsoleClient(await gateway.listen());
       const signIn = await c.signIn(world.keys.operator);
@@ -74,7 +79,13 @@ describe('sign-in', () => {
   });
 
   it('sends pages without a session to the sign-in page', async () => {
-    for (const path of ['/console/overview', '/console/transactions', '/console/dead-letters', '/console/audit', `/console/transactions/${world.delivered[0]}`]) {
+    for (const path of [
+      '/console/overview',
+      '/console/transactions',
+      '/console/dead-letters',
+      '/console/audit',
+      `/console/transactions/${world.delivered[0]}`,
+    ]) {
       const answer = await client().request(path);
       expect([path, answer.status, answer.headers.get('location')]).toEqual([path, 303, '/console/sign-in']);
     }
@@ -93,7 +104,10 @@ describe('sign-in', () => {
   });
 
   it('ends the session when its key is revoked', async () => {
-    const { key, record } = await createApiKey(world.service.keys, { council: world.service.stack.definition.council, scopes: ['operator'] });
+    const { key, record } = await createApiKey(world.service.keys, {
+      council: world.service.stack.definition.council,
+      scopes: ['operator'],
+    });
     const c = await signedIn(key);
     expect((await c.request('/console/overview')).status).toBe(200);
     await world.service.keys.revoke(record.id);
@@ -198,7 +212,9 @@ describe('dead letters', () => {
     const answer = await c.request(`/console/dead-letters/${world.dead.deliveryId}/replay`, { form: { reason: 'back office fixed' } });
     expect(answer.status).toBe(403);
     expect(answer.text).toContain('LGX_ERR_GATEWAY_CSRF');
-    const forged = await c.request(`/console/dead-letters/${world.dead.deliveryId}/replay`, { form: { _csrf: 'x'.repeat(43), reason: 'back office fixed' } });
+    const forged = await c.request(`/console/dead-letters/${world.dead.deliveryId}/replay`, {
+      form: { _csrf: 'x'.repeat(43), reason: 'back office fixed' },
+    });
     expect(forged.status).toBe(403);
     expect((await world.service.stack.get(world.dead.transactionId))!.state).toBe('dead');
   });
@@ -223,19 +239,31 @@ describe('dead letters', () => {
     const token = ConsoleClient.token(edit.text);
     const envelope = (await world.service.stack.get(world.dead.transactionId))!.transaction.envelope!;
     const invalid = { ...envelope, data: { ...(envelope.data as object), uprn: 'not-a-uprn' } };
-    const refused = await c.request(`/console/dead-letters/${world.dead.deliveryId}/edit`, { form: { _csrf: token, envelope: JSON.stringify(invalid), reason: 'fix the uprn' } });
+    const refused = await c.request(`/console/dead-letters/${world.dead.deliveryId}/edit`, {
+      form: { _csrf: token, envelope: JSON.stringify(invalid), reason: 'fix the uprn' },
+    });
     expect(refused.status).toBe(400);
     expect(refused.text).toContain('/data/uprn');
-    const notJson = await c.request(`/console/dead-letters/${world.dead.deliveryId}/edit`, { form: { _csrf: token, envelope: '{', reason: 'fix' } });
+    const notJson = await c.request(`/console/dead-letters/${world.dead.deliveryId}/edit`, {
+      form: { _csrf: token, envelope: '{', reason: 'fix' },
+    });
     expect(notJson.text).toContain('The transaction must be JSON');
     const fixed = { ...envelope, data: { ...(envelope.data as object), uprn: '100023336998' } };
-    const done = await c.request(`/console/dead-letters/${world.dead.deliveryId}/edit`, { form: { _csrf: token, envelope: JSON.stringify(fixed), reason: 'fix the uprn' } });
+    const done = await c.request(`/console/dead-letters/${world.dead.deliveryId}/edit`, {
+      form: { _csrf: token, envelope: JSON.stringify(fixed), reason: 'fix the uprn' },
+    });
     expect(done.status).toBe(303);
     expect(done.headers.get('location')).toBe(`/console/transactions/${world.dead.transactionId}?done=replayed`);
     const keyId = /^lgx_([0-9a-f]{12})\./.exec(world.keys.personalData)![1];
     const audit = await world.service.stack.listAudit({ transactionId: world.dead.transactionId });
-    expect(audit.find((e) => e.action === 'dlq.replay')).toMatchObject({ actor: `key:${keyId}`, details: expect.objectContaining({ reason: 'fix the uprn' }) });
-    await waitFor(async () => (await world.service.stack.get(world.dead.transactionId))?.state === 'delivered', 'the edited transaction delivered');
+    expect(audit.find((e) => e.action === 'dlq.replay')).toMatchObject({
+      actor: `key:${keyId}`,
+      details: expect.objectContaining({ reason: 'fix the uprn' }),
+    });
+    await waitFor(
+      async () => (await world.service.stack.get(world.dead.transactionId))?.state === 'delivered',
+      'the edited transaction delivered',
+    );
     const auditPage = await c.request('/console/audit');
     expect(auditPage.text).toContain('The audit chain is whole');
     expect(auditPage.text).toContain(`key:${keyId}`);

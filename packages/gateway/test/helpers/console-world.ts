@@ -32,7 +32,16 @@ function wasteStack(council: string, url: string): Promise<StackDefinition> {
 }
 
 export const missedBin = (council: string, uprn: string, channel: Channel) =>
-  createTransaction('waste.missedCollection', { uprn, service: 'refuse', scheduledDate: '2026-11-20', requester: { person: { givenName: 'Ada', familyName: 'Lovelace-Testperson' } } }, { council, channel });
+  createTransaction(
+    'waste.missedCollection',
+    {
+      uprn,
+      service: 'refuse',
+      scheduledDate: '2026-11-20',
+      requester: { person: { givenName: 'Ada', familyName: 'Lovelace-Testperson' } },
+    },
+    { council, channel },
+  );
 
 /** The requester's family name in every transaction: masked unless the key may see personal data. */
 export const PERSONAL_NAME = 'Lovelace-Testperson';
@@ -55,7 +64,8 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const key = async (council: string, scopes: Scope[], label: string) => (await createApiKey(service.keys, { council, scopes, label })).key;
+    const key = async (council: string, scopes: Scope[], label: string) =>
+      (await createApiKey(service.keys, { council, scopes, label })).key;
     const keys = {
       operator: await key(COUNCIL, ['operator'], 'duty operator'),
       admin: await key(COUNCIL, ['admin'], 'admin'),
@@ -65,14 +75,26 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
     };
     const [mine, other] = service.stacks;
     const delivered: string[] = [];
-    for (const [i, channel] of (['web', 'phone', 'web'] as const).entries()) delivered.push((await mine!.submit(missedBin(COUNCIL, `10002333695${i}`, channel))).id);
-    await waitFor(async () => (await Promise.all(delivered.map((id) => mine!.get(id)))).every((v) => v?.state === 'delivered'), 'the first transactions delivered');
+    for (const [i, channel] of (['web', 'phone', 'web'] as const).entries())
+      delivered.push((await mine!.submit(missedBin(COUNCIL, `10002333695${i}`, channel))).id);
+    await waitFor(
+      async () => (await Promise.all(delivered.map((id) => mine!.get(id)))).every((v) => v?.state === 'delivered'),
+      'the first transactions delivered',
+    );
     sim.faults.failNext(1, { status: 400, body: { error: { code: 'INVALID_UPRN', message: 'uprn not known' } } });
     const deadId = (await mine!.submit(missedBin(COUNCIL, '100023336999', 'face_to_face'))).id;
     await waitFor(async () => (await mine!.get(deadId))?.state === 'dead', 'a dead letter');
     const deadView = (await mine!.get(deadId))!;
     const otherTransactionId = (await other!.submit(missedBin(OTHER_COUNCIL, '100023336960', 'web'))).id;
-    return { service, sim, keys, delivered, dead: { transactionId: deadId, deliveryId: deadView.deliveries[0]!.id }, otherTransactionId, stop };
+    return {
+      service,
+      sim,
+      keys,
+      delivered,
+      dead: { transactionId: deadId, deliveryId: deadView.deliveries[0]!.id },
+      otherTransactionId,
+      stop,
+    };
   } catch (error) {
     await stop();
     throw error;

@@ -2,7 +2,16 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { startRestSimulator, SimulatorHttpError, type RestSimulator } from '@lgx/testkit';
 import { createSqliteStore, createStack, type RunningStack, type StackConfig, type Store } from '@lgx/runtime';
-import { createApiKey, createMemoryKeyStore, startService, type Gateway, type KeyStore, type Scope, type Service, type ServiceOptions } from '../../src';
+import {
+  createApiKey,
+  createMemoryKeyStore,
+  startService,
+  type Gateway,
+  type KeyStore,
+  type Scope,
+  type Service,
+  type ServiceOptions,
+} from '../../src';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
 
 export const COUNCIL = 'E07000223';
@@ -56,7 +65,14 @@ export const OPEN311_SERVICES: NonNullable<StackConfig['open311']> = {
       kind: 'pothole',
       lgsl: 557,
       attributes: [
-        { code: 'depth', description: 'How deep is it?', datatype: 'singlevaluelist', required: true, order: 1, values: { shallow: 'Under 5 cm', deep: '5 cm or more' } },
+        {
+          code: 'depth',
+          description: 'How deep is it?',
+          datatype: 'singlevaluelist',
+          required: true,
+          order: 1,
+          values: { shallow: 'Under 5 cm', deep: '5 cm or more' },
+        },
         { code: 'fixmystreet_id', description: 'FixMyStreet report id', datatype: 'string', automated: 'server_set', order: 2 },
         { code: 'easting', description: 'Easting', datatype: 'number', automated: 'server_set', order: 3 },
         { code: 'northing', description: 'Northing', datatype: 'number', automated: 'server_set', order: 4 },
@@ -70,7 +86,13 @@ export const OPEN311_SERVICES: NonNullable<StackConfig['open311']> = {
       service: 'refuse',
       attributes: [
         { code: 'uprn', description: 'Property UPRN', datatype: 'string', required: true, automated: 'hidden_field', field: 'uprn' },
-        { code: 'collection_date', description: 'Which collection was missed?', datatype: 'datetime', required: true, field: 'scheduledDate' },
+        {
+          code: 'collection_date',
+          description: 'Which collection was missed?',
+          datatype: 'datetime',
+          required: true,
+          field: 'scheduledDate',
+        },
       ],
     },
     {
@@ -83,7 +105,13 @@ export const OPEN311_SERVICES: NonNullable<StackConfig['open311']> = {
       attributes: [
         { code: 'uprn', description: 'Property', datatype: 'string', required: true, automated: 'hidden_field', field: 'uprn' },
         { code: 'bins', description: 'How many bins?', datatype: 'number', required: true, field: 'quantity' },
-        { code: 'size', description: 'Bin size', datatype: 'singlevaluelist', values: { '140': '140 litres', '240': '240 litres' }, field: 'container.sizeLitres' },
+        {
+          code: 'size',
+          description: 'Bin size',
+          datatype: 'singlevaluelist',
+          values: { '140': '140 litres', '240': '240 litres' },
+          field: 'container.sizeLitres',
+        },
       ],
     },
   ],
@@ -116,7 +144,11 @@ export async function startHarness(options: ServiceOptions = {}): Promise<Harnes
   // Adapters are loaded by package name: the fixture package goes into a node_modules beside the stack.
   const modules = path.join(root, 'node_modules');
   mkdirSync(modules);
-  cpSync(path.join(__dirname, '..', 'fixtures', 'adapter-packages', 'lgx-adapter-test-streets'), path.join(modules, 'lgx-adapter-test-streets'), { recursive: true });
+  cpSync(
+    path.join(__dirname, '..', 'fixtures', 'adapter-packages', 'lgx-adapter-test-streets'),
+    path.join(modules, 'lgx-adapter-test-streets'),
+    { recursive: true },
+  );
   const waste = await startExampleWasteSimulator();
   const streets = await startStreetsSimulator();
   const definition = async (council: string, open311: boolean) => {

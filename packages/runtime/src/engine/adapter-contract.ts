@@ -18,14 +18,20 @@ export function describeIssues(issues: readonly ValidationIssue[]): string {
 export function checkReceipt(receipt: unknown, target: string): PermanentError | undefined {
   const result = validateAgainst<Receipt>(RECEIPT_SCHEMA, receipt);
   if (result.ok) return undefined;
-  return new PermanentError(`adapter '${target}' returned a receipt that does not match the receipt schema: ${describeIssues(result.issues)}`, {
-    code: 'LGX_ERR_ADAPTER_CONTRACT',
-    details: { target, issues: result.issues.map((i) => ({ path: i.path, rule: i.rule })) },
-  });
+  return new PermanentError(
+    `adapter '${target}' returned a receipt that does not match the receipt schema: ${describeIssues(result.issues)}`,
+    {
+      code: 'LGX_ERR_ADAPTER_CONTRACT',
+      details: { target, issues: result.issues.map((i) => ({ path: i.path, rule: i.rule })) },
+    },
+  );
 }
 
 /** The updates that match the statusUpdate schema, and the issues of those that do not (by position). */
-export function partitionStatusUpdates(updates: readonly StatusUpdate[]): { valid: StatusUpdate[]; invalid: Array<{ index: number; issues: readonly ValidationIssue[] }> } {
+export function partitionStatusUpdates(updates: readonly StatusUpdate[]): {
+  valid: StatusUpdate[];
+  invalid: Array<{ index: number; issues: readonly ValidationIssue[] }>;
+} {
   const valid: StatusUpdate[] = [];
   const invalid: Array<{ index: number; issues: readonly ValidationIssue[] }> = [];
   updates.forEach((update, index) => {

@@ -48,12 +48,23 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
         const original = await store.getTransaction(dead.transactionId);
         if (original && (envelope.type !== original.type || envelope.council !== original.council)) {
           throw new LgxValidationError(
-            [{ path: envelope.type !== original.type ? '/type' : '/council', rule: 'unchanged', message: 'an edited transaction keeps its type and council' }],
+            [
+              {
+                path: envelope.type !== original.type ? '/type' : '/council',
+                rule: 'unchanged',
+                message: 'an edited transaction keeps its type and council',
+              },
+            ],
             { subject: 'replayed transaction' },
           );
         }
       }
-      const done = await store.replayDeadLetter(deliveryId, { actor: replayOptions.actor, reason: replayOptions.reason, now: new Date(), ...(envelope ? { envelope } : {}) });
+      const done = await store.replayDeadLetter(deliveryId, {
+        actor: replayOptions.actor,
+        reason: replayOptions.reason,
+        now: new Date(),
+        ...(envelope ? { envelope } : {}),
+      });
       if (done) options.onReplay?.();
       return done;
     },

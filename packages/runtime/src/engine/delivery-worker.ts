@@ -1,5 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { classifyError, parseSchemaId, silentLogger, upcast, type AdapterInstance, type Capability, type Envelope, type Logger, type RetryPolicy } from '@lgx/core';
+import {
+  classifyError,
+  parseSchemaId,
+  silentLogger,
+  upcast,
+  type AdapterInstance,
+  type Capability,
+  type Envelope,
+  type Logger,
+  type RetryPolicy,
+} from '@lgx/core';
 import { checkReceipt } from './adapter-contract';
 import { CircuitBreaker } from '../internal/circuit-breaker';
 import type { CircuitBreakerOptions } from './circuit-breaker-options';
@@ -136,10 +146,20 @@ export class DeliveryWorker {
       const now = this.now();
       try {
         await this.options.store.heartbeat({ id: this.owner, host: this.host, pid: process.pid, leaseMs: this.leaseMs }, now);
-        const dead = deadWorkers(await this.options.store.listWorkers(), { id: this.owner, host: this.host, pid: process.pid }, now, processAlive);
+        const dead = deadWorkers(
+          await this.options.store.listWorkers(),
+          { id: this.owner, host: this.host, pid: process.pid },
+          now,
+          processAlive,
+        );
         for (const worker of dead) {
           const ended = await this.options.store.releaseWorker(worker.id, now);
-          if (ended > 0) this.logger.warn('a worker stopped without giving its leases back; its deliveries are sent again now', { worker: worker.id, pid: worker.pid, leases: ended });
+          if (ended > 0)
+            this.logger.warn('a worker stopped without giving its leases back; its deliveries are sent again now', {
+              worker: worker.id,
+              pid: worker.pid,
+              leases: ended,
+            });
         }
         if (dead.length > 0) this.notify();
       } catch (error) {
@@ -171,7 +191,10 @@ export class DeliveryWorker {
     }
     await Promise.allSettled([...this.unsettled]);
     await this.beating;
-    if (registered) await this.options.store.releaseWorker(this.owner, this.now()).catch((error: unknown) => this.logger.warn('could not unregister the worker', { error }));
+    if (registered)
+      await this.options.store
+        .releaseWorker(this.owner, this.now())
+        .catch((error: unknown) => this.logger.warn('could not unregister the worker', { error }));
   }
 
   /**
@@ -180,7 +203,9 @@ export class DeliveryWorker {
    * within the rate budget). The caller passes `lease` to insertTransaction and gives what it leased
    * to `take` (or nothing, if the insert failed), which starts those deliveries and frees the rest.
    */
-  handOff(targets: readonly string[]): { lease: NonNullable<NewTransaction['lease']>; take(leased?: readonly LeasedDelivery[]): void } | undefined {
+  handOff(
+    targets: readonly string[],
+  ): { lease: NonNullable<NewTransaction['lease']>; take(leased?: readonly LeasedDelivery[]): void } | undefined {
     if (!this.running || this.stopping) return undefined;
     const concurrency = this.options.concurrency ?? 8;
     const perTarget = this.options.perTarget ?? 4;
@@ -252,7 +277,8 @@ export class DeliveryWorker {
       if (limit <= 0) break;
       leased.push(...(await this.options.store.leaseDeliveries({ ...base, limit, targets: [target] })));
     }
-    if (open.length > 0 && free - leased.length > 0) leased.push(...(await this.options.store.leaseDeliveries({ ...base, limit: free - leased.length, targets: open })));
+    if (open.length > 0 && free - leased.length > 0)
+      leased.push(...(await this.options.store.leaseDeliveries({ ...base, limit: free - leased.length, targets: open })));
     for (const d of leased) {
       if (this.breaker(d.target).state === 'half-open') this.breaker(d.target).probe();
       this.budgets.get(d.target)?.take(1);
@@ -292,7 +318,9 @@ export class DeliveryWorker {
   private launch(delivery: LeasedDelivery): void {
     // An attempt whose recording failed (the store down or busy) must not become an unhandled
     // rejection, which would kill the process: its lease runs out and another pass retries it.
-    this.track(delivery).catch((error: unknown) => this.logger.error('recording an attempt failed; the delivery is retried once its lease expires', { error, deliveryId: delivery.id }));
+    this.track(delivery).catch((error: unknown) =>
+      this.logger.error('recording an attempt failed; the delivery is retried once its lease expires', { error, deliveryId: delivery.id }),
+    );
   }
 
   private track(delivery: LeasedDelivery): Promise<void> {
@@ -321,17 +349,36 @@ export class DeliveryWorker {
       const verdict = await this.attempt(delivery, shutdown);
       if (!verdict) return;
       const { outcome, record, startedAt, finishedAt } = verdict;
-      const recorded = this.options.store.completeAttempt({ deliveryId: delivery.id, owner: this.owner, attempt: record, outcome, now: finishedAt });
+      const recorded = this.options.store.completeAttempt({
+        deliveryId: delivery.id,
+        owner: this.owner,
+        attempt: record,
+        outcome,
+        now: finishedAt,
+      });
       free();
       if (!(await recorded)) {
-        this.logger.warn('lease lost before the attempt was recorded; another worker will retry', { deliveryId: delivery.id, target: delivery.target });
+        this.logger.warn('lease lost before the attempt was recorded; another worker will retry', {
+          deliveryId: delivery.id,
+          target: delivery.target,
+        });
         return;
       }
-      const base = { deliveryId: delivery.id, transactionId: delivery.transactionId, target: delivery.target, attempt: record.attempt, durationMs: finishedAt.getTime() - startedAt.getTime() };
+      const base = {
+        deliveryId: delivery.id,
+        transactionId: delivery.transactionId,
+        target: delivery.target,
+        attempt: record.attempt,
+        durationMs: finishedAt.getTime() - startedAt.getTime(),
+      };
       if (outcome.kind === 'delivered') this.options.onEvent?.({ kind: 'delivered', ...base, externalRef: outcome.receipt.externalRef });
-      else if (outcome.kind === 'retry') this.options.onEvent?.({ kind: 'retry', ...base, classification: outcome.error.classification, retryAt: outcome.nextAttemptAt });
+      else if (outcome.kind === 'retry')
+        this.options.onEvent?.({ kind: 'retry', ...base, classification: outcome.error.classification, retryAt: outcome.nextAttemptAt });
       else this.options.onEvent?.({ kind: 'dead', ...base, classification: outcome.error.classification, reason: outcome.error.message });
-      this.logger.info(`delivery ${outcome.kind}`, { ...base, ...(outcome.kind !== 'delivered' ? { classification: outcome.error.classification, code: outcome.error.code } : {}) });
+      this.logger.info(`delivery ${outcome.kind}`, {
+        ...base,
+        ...(outcome.kind !== 'delivered' ? { classification: outcome.error.classification, code: outcome.error.code } : {}),
+      });
     } finally {
       free();
     }
@@ -349,13 +396,17 @@ export class DeliveryWorker {
    * Calls the adapter with a deadline and the shutdown signal and decides the outcome from the error
    * class alone. Undefined when shutdown aborted it: the lease is given back without an attempt.
    */
-  private async attempt(delivery: LeasedDelivery, shutdown: AbortSignal): Promise<{ outcome: AttemptOutcome; record: AttemptRecord; startedAt: Date; finishedAt: Date } | undefined> {
+  private async attempt(
+    delivery: LeasedDelivery,
+    shutdown: AbortSignal,
+  ): Promise<{ outcome: AttemptOutcome; record: AttemptRecord; startedAt: Date; finishedAt: Date } | undefined> {
     const attempt = delivery.attempts + 1;
     const startedAt = this.now();
     const target = this.options.targets.get(delivery.target);
     let outcome: AttemptOutcome;
     try {
-      if (!target?.instance.submit) throw Object.assign(new Error(`no running adapter '${delivery.target}' that can submit`), { classification: 'unsupported' });
+      if (!target?.instance.submit)
+        throw Object.assign(new Error(`no running adapter '${delivery.target}' that can submit`), { classification: 'unsupported' });
       const envelope = this.envelopeFor(delivery, target);
       const signal = AbortSignal.any([shutdown, AbortSignal.timeout(this.options.attemptTimeoutMs ?? 30_000)]);
       const receipt = await target.instance.submit(envelope, { signal, attempt });
@@ -382,8 +433,15 @@ export class DeliveryWorker {
         message: scrub(String((error as Error)?.message ?? error)).slice(0, 500),
         ...(typeof code === 'string' ? { code: scrub(code).slice(0, 100) } : {}),
       };
-      const step = nextStep({ classification, attempt, retryAfterMs, createdAt: new Date(delivery.createdAt), now: this.now() }, this.policy, this.options.random);
-      outcome = 'retryAt' in step ? { kind: 'retry', nextAttemptAt: step.retryAt, error: detail } : { kind: 'dead', error: { ...detail, message: `${step.dead}: ${detail.message}` } };
+      const step = nextStep(
+        { classification, attempt, retryAfterMs, createdAt: new Date(delivery.createdAt), now: this.now() },
+        this.policy,
+        this.options.random,
+      );
+      outcome =
+        'retryAt' in step
+          ? { kind: 'retry', nextAttemptAt: step.retryAt, error: detail }
+          : { kind: 'dead', error: { ...detail, message: `${step.dead}: ${detail.message}` } };
     }
     const finishedAt = this.now();
     const record: AttemptRecord = {
@@ -391,7 +449,13 @@ export class DeliveryWorker {
       startedAt: startedAt.toISOString(),
       finishedAt: finishedAt.toISOString(),
       outcome: outcome.kind === 'delivered' ? 'delivered' : 'failed',
-      ...(outcome.kind !== 'delivered' ? { classification: outcome.error.classification, message: outcome.error.message, ...(outcome.error.code ? { code: outcome.error.code } : {}) } : {}),
+      ...(outcome.kind !== 'delivered'
+        ? {
+            classification: outcome.error.classification,
+            message: outcome.error.message,
+            ...(outcome.error.code ? { code: outcome.error.code } : {}),
+          }
+        : {}),
     };
     return { outcome, record, startedAt, finishedAt };
   }

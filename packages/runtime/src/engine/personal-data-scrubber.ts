@@ -9,7 +9,13 @@ const SHORTEST = 3;
 export function personalDataValues(envelope: Pick<Envelope, 'dataschema' | 'data'>): string[] {
   const entry = typeof envelope.dataschema === 'string' ? schemaRegistry().getById(envelope.dataschema) : undefined;
   if (!entry) return [];
-  const unique = [...new Set(collectMarkedTexts(envelope.data, entry.schema, ['x-lgx-pii']).map((v) => v.trim()).filter((v) => v.length >= SHORTEST))];
+  const unique = [
+    ...new Set(
+      collectMarkedTexts(envelope.data, entry.schema, ['x-lgx-pii'])
+        .map((v) => v.trim())
+        .filter((v) => v.length >= SHORTEST),
+    ),
+  ];
   return unique.sort((a, b) => b.length - a.length);
 }
 
@@ -24,6 +30,9 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
 export function personalDataScrubber(envelope: Pick<Envelope, 'dataschema' | 'data'>): (text: string) => string {
   const values = personalDataValues(envelope);
   if (values.length === 0) return (text) => text;
-  const pattern = new RegExp(values.map((v) => (v.length < WHOLE_WORD_BELOW ? `(?<![\\p{L}\\p{N}])${escape(v)}(?![\\p{L}\\p{N}])` : escape(v))).join('|'), 'giu');
+  const pattern = new RegExp(
+    values.map((v) => (v.length < WHOLE_WORD_BELOW ? `(?<![\\p{L}\\p{N}])${escape(v)}(?![\\p{L}\\p{N}])` : escape(v))).join('|'),
+    'giu',
+  );
   return (text) => text.replace(pattern, REDACTED);
 }

@@ -1,7 +1,13 @@
 import { fullJitterDelay, type ErrorClassification, type RetryPolicy } from '@lgx/core';
 
 /** When the runtime gives up on a delivery and dead-letters it. */
-export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = { maxAttempts: 8, maxAgeMs: 24 * 3600_000, baseDelayMs: 2000, maxDelayMs: 15 * 60_000, maxRetryAfterMs: Infinity };
+export const DEFAULT_RETRY_POLICY: Required<RetryPolicy> = {
+  maxAttempts: 8,
+  maxAgeMs: 24 * 3600_000,
+  baseDelayMs: 2000,
+  maxDelayMs: 15 * 60_000,
+  maxRetryAfterMs: Infinity,
+};
 
 /**
  * What to do after a failed attempt, from the error's classification alone: retryable and
@@ -17,10 +23,12 @@ export function nextStep(
   if (input.attempt >= policy.maxAttempts) return { dead: `gave up after ${input.attempt} attempts` };
   let delay = fullJitterDelay(input.attempt, policy, random);
   if (input.classification === 'rateLimited' && input.retryAfterMs !== undefined) {
-    if (input.retryAfterMs > policy.maxRetryAfterMs) return { dead: `asked to wait ${Math.ceil(input.retryAfterMs / 1000)} s, longer than maxRetryAfterMs` };
+    if (input.retryAfterMs > policy.maxRetryAfterMs)
+      return { dead: `asked to wait ${Math.ceil(input.retryAfterMs / 1000)} s, longer than maxRetryAfterMs` };
     delay = Math.max(delay, input.retryAfterMs);
   }
   const retryAt = new Date(input.now.getTime() + delay);
-  if (retryAt.getTime() - input.createdAt.getTime() > policy.maxAgeMs) return { dead: `older than ${Math.round(policy.maxAgeMs / 60_000)} minutes` };
+  if (retryAt.getTime() - input.createdAt.getTime() > policy.maxAgeMs)
+    return { dead: `older than ${Math.round(policy.maxAgeMs / 60_000)} minutes` };
   return { retryAt };
 }

@@ -1,6 +1,23 @@
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../internal/canonical-json';
-import { assertValid, classifyError, createTransaction, LgxError, LgxValidationError, schemaRegistry, silentLogger, validateData, validateQuery, validateQueryResult, type AdapterInstance, type CallbackRequest, type Envelope, type Logger, type QueryType, type StatusUpdate } from '@lgx/core';
+import {
+  assertValid,
+  classifyError,
+  createTransaction,
+  LgxError,
+  LgxValidationError,
+  schemaRegistry,
+  silentLogger,
+  validateData,
+  validateQuery,
+  validateQueryResult,
+  type AdapterInstance,
+  type CallbackRequest,
+  type Envelope,
+  type Logger,
+  type QueryType,
+  type StatusUpdate,
+} from '@lgx/core';
 import { instantiateAdapter } from '@lgx/core/host';
 import { loadAdapters } from '../stack/load-adapter';
 import { webhookAdapter } from '../sync/webhook-adapter';
@@ -83,7 +100,10 @@ export interface RunningStack extends StackReader {
    * given, is called with the targets the transaction would queue a delivery for, before anything is
    * stored: if it throws (load shedding), the submission is refused with its error.
    */
-  submit(input: unknown, options?: { actor?: string; admit?: (targets: readonly string[]) => void }): Promise<{ id: string; duplicate: boolean }>;
+  submit(
+    input: unknown,
+    options?: { actor?: string; admit?: (targets: readonly string[]) => void },
+  ): Promise<{ id: string; duplicate: boolean }>;
   /** Pending deliveries of this stack's targets, read from counters the store keeps (no count over the queue). */
   queueDepth(): Promise<QueueDepth>;
   /**
@@ -92,7 +112,10 @@ export interface RunningStack extends StackReader {
    * externalRef, updateId), and emitted to the stack's status subscribers and webhooks like a polled
    * one. Resolves the stored update (the earlier one for a repeat, when its transaction is known).
    */
-  recordStatusUpdate(input: { target: string; update: StatusUpdate }): Promise<{ update: StoredStatusUpdate | undefined; duplicate: boolean }>;
+  recordStatusUpdate(input: {
+    target: string;
+    update: StatusUpdate;
+  }): Promise<{ update: StoredStatusUpdate | undefined; duplicate: boolean }>;
   /** Calls `listener` with every status update the stack stores for the first time; returns an unsubscribe function. */
   onStatusUpdate(listener: (update: StoredStatusUpdate) => void): () => void;
   /**
@@ -112,7 +135,11 @@ export interface RunningStack extends StackReader {
    * asked in turn until one answers (a retryable failure or a timeout moves on to the next). The
    * answer is validated against the query's result schema.
    */
-  query(type: string, params: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ target: string; result: unknown }>;
+  query(
+    type: string,
+    params: unknown,
+    options?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<{ target: string; result: unknown }>;
   /** Calls `listener` with every delivery outcome (delivered, retry, dead); returns an unsubscribe function. */
   onDelivery(listener: (event: DeliveryEvent) => void): () => void;
   /** Starts delivering, for a stack opened with `start: false` (nothing happens if it already is). */
@@ -142,7 +169,9 @@ function deliveriesFor(route: NonNullable<ReturnType<typeof matchRoutes>>): NewD
     const waiting = mode === 'fallback' && order > 0;
     out.push({ id: randomUUID(), target, mode: mode === 'shadow' ? 'one' : mode, order, state: waiting ? 'skipped' : 'pending' });
   });
-  route.shadow.forEach((target, i) => out.push({ id: randomUUID(), target, mode: 'shadow', order: route.targets.length + i, state: 'pending' }));
+  route.shadow.forEach((target, i) =>
+    out.push({ id: randomUUID(), target, mode: 'shadow', order: route.targets.length + i, state: 'pending' }),
+  );
   return out;
 }
 
@@ -170,11 +199,15 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   const webhookTargets: string[] = [];
   for (const hook of options.webhooks ?? []) {
     const id = `webhook:${hook.id}`;
-    const { instance } = await instantiateAdapter(webhookAdapter, { url: hook.url, secret: hook.secret, ...(hook.timeoutMs ? { timeoutMs: hook.timeoutMs } : {}) }, {
-      logger: logger.child({ target: id }),
-      council: definition.council,
-      retry: false,
-    });
+    const { instance } = await instantiateAdapter(
+      webhookAdapter,
+      { url: hook.url, secret: hook.secret, ...(hook.timeoutMs ? { timeoutMs: hook.timeoutMs } : {}) },
+      {
+        logger: logger.child({ target: id }),
+        council: definition.council,
+        retry: false,
+      },
+    );
     instances.set(id, instance);
     targets.set(id, { instance, capabilities: webhookAdapter.capabilities });
     webhookTargets.push(id);
@@ -204,8 +237,19 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     });
     const result = await options.store.insertTransaction({
       envelope,
-      deliveries: webhookTargets.map((target, order) => ({ id: randomUUID(), target, mode: 'all' as const, order, state: 'pending' as const })),
-      audit: { actor: 'system', action: 'status.published', payloadHash: payloadHash(envelope.data), details: { statusUpdate: stored.id, subscribers: webhookTargets.length } },
+      deliveries: webhookTargets.map((target, order) => ({
+        id: randomUUID(),
+        target,
+        mode: 'all' as const,
+        order,
+        state: 'pending' as const,
+      })),
+      audit: {
+        actor: 'system',
+        action: 'status.published',
+        payloadHash: payloadHash(envelope.data),
+        details: { statusUpdate: stored.id, subscribers: webhookTargets.length },
+      },
       now: new Date(),
     });
     if (!result.duplicate) worker.notify();
@@ -228,7 +272,12 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   if (polling.start !== false) poller.start();
 
   const unitCosts = definition.reporting?.unitCosts;
-  const reader = createReadModel({ store: options.store, council: definition.council, onReplay: () => worker.notify(), ...(unitCosts ? { unitCosts } : {}) });
+  const reader = createReadModel({
+    store: options.store,
+    council: definition.council,
+    onReplay: () => worker.notify(),
+    ...(unitCosts ? { unitCosts } : {}),
+  });
 
   const stack: RunningStack = {
     ...reader,
@@ -237,11 +286,16 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     async submit(input, submitOptions = {}) {
       const envelope: Envelope = assertValid(input);
       if (envelope.council !== definition.council) {
-        throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `this stack serves council ${definition.council}, not ${envelope.council}`, { details: { council: envelope.council } });
+        throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `this stack serves council ${definition.council}, not ${envelope.council}`, {
+          details: { council: envelope.council },
+        });
       }
       const route = matchRoutes(definition, envelope);
       // A journey start or a rating is counted for reports; it is delivered only where a route takes it.
-      if (!route && !COUNTED_ONLY_TYPES.has(envelope.type)) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack takes '${envelope.type}'`, { details: { type: envelope.type } });
+      if (!route && !COUNTED_ONLY_TYPES.has(envelope.type))
+        throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack takes '${envelope.type}'`, {
+          details: { type: envelope.type },
+        });
       const deliveries = route ? deliveriesFor(route) : [];
       submitOptions.admit?.(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
       // A worker with free slots takes the new deliveries in the same commit as the transaction.
@@ -251,7 +305,12 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         const result = await options.store.insertTransaction({
           envelope,
           deliveries,
-          audit: { actor: submitOptions.actor ?? 'system', action: 'transaction.accepted', payloadHash: payloadHash(envelope.data), details: { type: envelope.type, route: route ? route.index : null } },
+          audit: {
+            actor: submitOptions.actor ?? 'system',
+            action: 'transaction.accepted',
+            payloadHash: payloadHash(envelope.data),
+            details: { type: envelope.type, route: route ? route.index : null },
+          },
           now: new Date(),
           ...(handOff ? { lease: handOff.lease } : {}),
         });
@@ -276,12 +335,22 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     },
     async recordStatusUpdate({ target, update }) {
       const checked = validateData('statusUpdate', update);
-      if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `status update from ${target}`, issueCount: checked.issueCount });
-      const [stored] = await recordStatusUpdates({ store: options.store, target, updates: [checked.value as StatusUpdate], now: new Date(), events, logger });
+      if (!checked.ok)
+        throw new LgxValidationError(checked.issues, { subject: `status update from ${target}`, issueCount: checked.issueCount });
+      const [stored] = await recordStatusUpdates({
+        store: options.store,
+        target,
+        updates: [checked.value as StatusUpdate],
+        now: new Date(),
+        events,
+        logger,
+      });
       if (stored) return { update: stored, duplicate: false };
       // A repeat of (target, externalRef, updateId): the earlier one, found in its transaction's history.
       const history = update.transactionId ? await options.store.listStatusUpdates(update.transactionId) : [];
-      const earlier = history.find((u) => u.target === target && u.update.externalRef === update.externalRef && u.update.updateId === update.updateId);
+      const earlier = history.find(
+        (u) => u.target === target && u.update.externalRef === update.externalRef && u.update.updateId === update.updateId,
+      );
       return { update: earlier, duplicate: true };
     },
     onStatusUpdate(listener) {
@@ -293,13 +362,20 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     publish,
     async query(type, params, queryOptions = {}) {
       if (!schemaRegistry().types('query').includes(type)) {
-        throw new LgxError('LGX_ERR_SCHEMA_UNKNOWN_TYPE', `'${type}' is not a query type (query types: ${schemaRegistry().types('query').join(', ')})`, { details: { type } });
+        throw new LgxError(
+          'LGX_ERR_SCHEMA_UNKNOWN_TYPE',
+          `'${type}' is not a query type (query types: ${schemaRegistry().types('query').join(', ')})`,
+          { details: { type } },
+        );
       }
       const checked = validateQuery(type as QueryType, params);
       if (!checked.ok) throw new LgxValidationError(checked.issues, { subject: `${type} query`, issueCount: checked.issueCount });
       const route = matchRoutes(definition, { type, council: definition.council, data: checked.value });
-      const candidates = (route?.targets ?? []).filter((id) => targets.get(id)?.capabilities.some((c) => c.type === type && c.operations.includes('query')));
-      if (candidates.length === 0) throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack answers the query '${type}'`, { details: { type } });
+      const candidates = (route?.targets ?? []).filter((id) =>
+        targets.get(id)?.capabilities.some((c) => c.type === type && c.operations.includes('query')),
+      );
+      if (candidates.length === 0)
+        throw new LgxError('LGX_ERR_RUNTIME_NO_ROUTE', `no route of this stack answers the query '${type}'`, { details: { type } });
       let lastError: unknown;
       for (const id of candidates) {
         const instance = targets.get(id)!.instance;
@@ -312,9 +388,14 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
           return { target: id, result: valid.value };
         } catch (caught) {
           // Our own deadline shows up as an aborted request: say it was a timeout.
-          const error = deadline.aborted && !queryOptions.signal?.aborted
-            ? new LgxError('LGX_ERR_TRANSPORT_TIMEOUT', `${id} did not answer the ${type} query within ${queryOptions.timeoutMs ?? 10_000} ms`, { cause: caught, details: { target: id } })
-            : caught;
+          const error =
+            deadline.aborted && !queryOptions.signal?.aborted
+              ? new LgxError(
+                  'LGX_ERR_TRANSPORT_TIMEOUT',
+                  `${id} did not answer the ${type} query within ${queryOptions.timeoutMs ?? 10_000} ms`,
+                  { cause: caught, details: { target: id } },
+                )
+              : caught;
           lastError = error;
           const classification = classifyError(error);
           logger.warn('query failed', { target: id, type, classification });

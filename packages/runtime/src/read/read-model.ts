@@ -24,7 +24,9 @@ export interface ReadModelOptions {
 
 function checkLimit(limit: number): void {
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_READ_PAGE) {
-    throw new LgxValidationError([{ path: '/limit', rule: 'maximum', message: `must be a whole number from 1 to ${MAX_READ_PAGE}` }], { subject: 'page' });
+    throw new LgxValidationError([{ path: '/limit', rule: 'maximum', message: `must be a whole number from 1 to ${MAX_READ_PAGE}` }], {
+      subject: 'page',
+    });
   }
 }
 
@@ -94,9 +96,17 @@ export function createReadModel(options: ReadModelOptions): StackReader {
       if (!transaction) return undefined;
       const [deliveries, statusUpdates] = await Promise.all([store.listDeliveries(id), store.listStatusUpdates(id)]);
       const attempts = groupBy(await store.listAttemptsOf(deliveries.map((d) => d.id)), (a) => a.deliveryId);
-      const withAttempts: Array<StoredDelivery & { attemptLog: AttemptRecord[] }> = deliveries.map((d) => deliveryView({ ...d, attemptLog: (attempts.get(d.id) ?? []).map((a) => a.attempt) }));
+      const withAttempts: Array<StoredDelivery & { attemptLog: AttemptRecord[] }> = deliveries.map((d) =>
+        deliveryView({ ...d, attemptLog: (attempts.get(d.id) ?? []).map((a) => a.attempt) }),
+      );
       const latestStatus = statusUpdates[statusUpdates.length - 1];
-      const view: TransactionView = { transaction, state: stateOf(withAttempts), deliveries: withAttempts, statusUpdates, ...(latestStatus ? { latestStatus } : {}) };
+      const view: TransactionView = {
+        transaction,
+        state: stateOf(withAttempts),
+        deliveries: withAttempts,
+        statusUpdates,
+        ...(latestStatus ? { latestStatus } : {}),
+      };
       return view;
     },
 
@@ -106,7 +116,10 @@ export function createReadModel(options: ReadModelOptions): StackReader {
       let transactions: StoredTransaction[];
       if (query.ids) {
         const found = await store.getTransactions(query.ids);
-        transactions = found.filter((t) => within(t, council, query)).sort(newestFirst).slice(0, query.limit);
+        transactions = found
+          .filter((t) => within(t, council, query))
+          .sort(newestFirst)
+          .slice(0, query.limit);
       } else {
         transactions = await store.listTransactions({
           council,
@@ -156,7 +169,11 @@ export function createReadModel(options: ReadModelOptions): StackReader {
     },
 
     report(dataset, query) {
-      return computeReport({ store, council: councilOf(undefined, 'report'), ...(options.unitCosts ? { unitCosts: options.unitCosts } : {}) }, dataset, query);
+      return computeReport(
+        { store, council: councilOf(undefined, 'report'), ...(options.unitCosts ? { unitCosts: options.unitCosts } : {}) },
+        dataset,
+        query,
+      );
     },
 
     deliveryTotals() {

@@ -1,4 +1,11 @@
-import type { AttemptRecord, AuditEntry, DeliveryTotals, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
+import type {
+  AttemptRecord,
+  AuditEntry,
+  DeliveryTotals,
+  StoredDelivery,
+  StoredStatusUpdate,
+  StoredTransaction,
+} from '../store/store-types';
 import type { AuditChainVerdict } from '../store/audit-chain';
 import type { DeadLetters } from '../engine/dead-letters';
 import type { TransactionState } from './transaction-state';

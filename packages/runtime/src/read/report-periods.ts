@@ -49,7 +49,8 @@ export function nextPeriod(period: ReportPeriod, start: Date): Date {
  */
 export function periodsBetween(period: ReportPeriod, from: Date, to: Date, limit: number): Date[] {
   const out: Date[] = [];
-  for (let start = periodStart(period, from); start.getTime() < to.getTime() && out.length <= limit; start = nextPeriod(period, start)) out.push(start);
+  for (let start = periodStart(period, from); start.getTime() < to.getTime() && out.length <= limit; start = nextPeriod(period, start))
+    out.push(start);
   return out;
 }
 

@@ -10,7 +10,7 @@ const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?
 
 /** A value shown in a message: quoted and cut short, so an error never carries a long input back. */
 function shown(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
 }
 
@@ -36,7 +36,12 @@ function many(input: Record<string, unknown>, field: string): string[] | undefin
   const out: string[] = [];
   for (const item of items) {
     if (typeof item !== 'string') refuse(field, 'type', 'must be a string or a list of strings');
-    out.push(...item.split(',').map((s) => s.trim()).filter((s) => s.length > 0));
+    out.push(
+      ...item
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s.length > 0),
+    );
   }
   return out;
 }
@@ -46,7 +51,10 @@ export function parseReportDate(field: string, value: string): Date {
   const match = ISO_DATE.exec(value);
   const at = match ? new Date(value.length === 10 ? `${value}T00:00:00Z` : value) : undefined;
   // Date rolls 2026-02-30 over to March: the date part must survive the round trip.
-  const real = at && !Number.isNaN(at.getTime()) && new Date(Date.UTC(Number(match![1]), Number(match![2]) - 1, Number(match![3]))).toISOString().slice(0, 10) === value.slice(0, 10);
+  const real =
+    at &&
+    !Number.isNaN(at.getTime()) &&
+    new Date(Date.UTC(Number(match![1]), Number(match![2]) - 1, Number(match![3]))).toISOString().slice(0, 10) === value.slice(0, 10);
   if (!real) refuse(field, 'format', `must be an ISO date (2026-04-01) or date-time (2026-04-01T00:00:00Z), not ${shown(value)}`);
   return at!;
 }
@@ -88,21 +96,34 @@ export function parseReportQuery(input: Record<string, unknown>): ReportQuery {
  * real dates, end after start, at most 1,000 periods, known fields. Resolves the range's instants.
  */
 export function checkReportQuery(dataset: ReportDataset | undefined, query: ReportQuery): { from: Date; to: Date; periods: Date[] } {
-  if (dataset !== undefined && !REPORT_DATASETS.includes(dataset)) refuse('dataset', 'enum', `must be one of ${REPORT_DATASETS.join(', ')}, not ${shown(dataset)}`);
-  if (!REPORT_PERIODS.includes(query.period)) refuse('period', 'enum', `must be one of ${REPORT_PERIODS.join(', ')}, not ${shown(query.period)}`);
+  if (dataset !== undefined && !REPORT_DATASETS.includes(dataset))
+    refuse('dataset', 'enum', `must be one of ${REPORT_DATASETS.join(', ')}, not ${shown(dataset)}`);
+  if (!REPORT_PERIODS.includes(query.period))
+    refuse('period', 'enum', `must be one of ${REPORT_PERIODS.join(', ')}, not ${shown(query.period)}`);
   if (typeof query.start_at !== 'string') refuse('start_at', 'required', 'is required (an ISO date or date-time)');
   if (typeof query.end_at !== 'string') refuse('end_at', 'required', 'is required (an ISO date or date-time)');
   const from = parseReportDate('start_at', query.start_at);
   const to = parseReportDate('end_at', query.end_at);
   if (to.getTime() <= from.getTime()) refuse('end_at', 'order', `must be after start_at (${query.start_at})`);
   const periods = periodsBetween(query.period, from, to, MAX_REPORT_PERIODS);
-  if (periods.length > MAX_REPORT_PERIODS) refuse('end_at', 'max_periods', `is more than ${MAX_REPORT_PERIODS} ${query.period} periods after start_at: ask for a longer period or a shorter range`);
+  if (periods.length > MAX_REPORT_PERIODS)
+    refuse(
+      'end_at',
+      'max_periods',
+      `is more than ${MAX_REPORT_PERIODS} ${query.period} periods after start_at: ask for a longer period or a shorter range`,
+    );
   const fields = dataset ? DATASET_FIELDS[dataset] : undefined;
   const dimensions = fields ? new Set(fields.dimensions) : ALL_DIMENSIONS;
   const measures = fields ? new Set(fields.measures) : ALL_MEASURES;
   const known = (set: Set<string>) => [...set].join(', ');
-  for (const f of query.group_by ?? []) if (!dimensions.has(f)) refuse('group_by', 'field', `${shown(f)} is not a dimension of ${dataset ?? 'any data-set'}: use ${known(dimensions)}`);
-  for (const f of query.collect ?? []) if (!measures.has(f)) refuse('collect', 'field', `${shown(f)} is not a measure of ${dataset ?? 'any data-set'}: use ${known(measures)}`);
-  for (const [f] of query.filter_by ?? []) if (!dimensions.has(f)) refuse('filter_by', 'field', `${shown(f)} is not a dimension of ${dataset ?? 'any data-set'}: use ${known(dimensions)}`);
+  for (const f of query.group_by ?? [])
+    if (!dimensions.has(f))
+      refuse('group_by', 'field', `${shown(f)} is not a dimension of ${dataset ?? 'any data-set'}: use ${known(dimensions)}`);
+  for (const f of query.collect ?? [])
+    if (!measures.has(f))
+      refuse('collect', 'field', `${shown(f)} is not a measure of ${dataset ?? 'any data-set'}: use ${known(measures)}`);
+  for (const [f] of query.filter_by ?? [])
+    if (!dimensions.has(f))
+      refuse('filter_by', 'field', `${shown(f)} is not a dimension of ${dataset ?? 'any data-set'}: use ${known(dimensions)}`);
   return { from, to, periods };
 }

@@ -30,7 +30,17 @@ interface Cell {
   seconds: Map<number, number>;
 }
 
-const emptyCell = (): Cell => ({ received: 0, completed: new Map(), started: new Map(), completedByChannel: new Map(), ratings: [0, 0, 0, 0, 0], delivered: 0, dead: 0, queued: 0, seconds: new Map() });
+const emptyCell = (): Cell => ({
+  received: 0,
+  completed: new Map(),
+  started: new Map(),
+  completedByChannel: new Map(),
+  ratings: [0, 0, 0, 0, 0],
+  delivered: 0,
+  dead: 0,
+  queued: 0,
+  seconds: new Map(),
+});
 
 const bump = (m: Map<string | number, number>, k: string | number, n: number): void => {
   if (n !== 0) m.set(k, (m.get(k) ?? 0) + n);
@@ -54,7 +64,8 @@ function rollupFilters(council: string, filters: ReportQuery['filter_by']): Roll
       if (!values.includes(council)) return undefined;
     } else if (field === 'lgsl') out.push({ dimension: 'lgsl', values: values.flatMap((v) => (/^\d{1,5}$/.test(v) ? [Number(v)] : [])) });
     else if (field === 'service') out.push({ dimension: 'service', values });
-    else if (field === 'channel' || field === 'channel_type') out.push({ dimension: 'channel', values: values.flatMap((v) => storedChannels(field, v)) });
+    else if (field === 'channel' || field === 'channel_type')
+      out.push({ dimension: 'channel', values: values.flatMap((v) => storedChannels(field, v)) });
     else if (field === 'back_office') out.push({ dimension: 'target', values });
   }
   return out;
@@ -85,7 +96,9 @@ function costOf(cell: Cell, costs: UnitCosts | undefined, only?: (channel: strin
   for (const [key, n] of cell.completed) {
     const [service, channel] = key.split('\u0000') as [string, string];
     if (only && !only(channel)) continue;
-    const unit = (costs[service] as Record<string, number | undefined> | undefined)?.[channel] ?? (costs['*'] as Record<string, number | undefined> | undefined)?.[channel];
+    const unit =
+      (costs[service] as Record<string, number | undefined> | undefined)?.[channel] ??
+      (costs['*'] as Record<string, number | undefined> | undefined)?.[channel];
     if (unit === undefined) return null;
     total += n * unit;
   }
@@ -94,7 +107,8 @@ function costOf(cell: Cell, costs: UnitCosts | undefined, only?: (channel: strin
 
 /** The service-kpis measures of one cell; transaction measures are null for a back office's row. */
 function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean): Record<string, ReportValue> {
-  const sum = (m: Map<string, number>, keep: (k: string) => boolean = () => true): number => [...m].reduce((acc, [k, n]) => (keep(k) ? acc + n : acc), 0);
+  const sum = (m: Map<string, number>, keep: (k: string) => boolean = () => true): number =>
+    [...m].reduce((acc, [k, n]) => (keep(k) ? acc + n : acc), 0);
   const channelOf = (key: string): string => key.split('\u0000')[1] ?? '';
   const transactions = sum(cell.completed);
   const digital = sum(cell.completed, (k) => countsAsDigital(channelOf(k)));
@@ -179,7 +193,13 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
   const perBackOfficeOnly = groupBy.every((d) => d === 'back_office') && rollupQuery.filters.every((f) => f.dimension === 'target');
   const wantSeconds = isKpis && collect.includes('median_delivery_seconds') && perBackOfficeOnly;
   const secondsQuery: RollupQuery = { ...rollupQuery, groupBy: perBackOffice ? ['target'] : [] };
-  const [rows, buckets] = filters === undefined ? [[], []] : await Promise.all([source.store.readRollups(rollupQuery), wantSeconds ? source.store.readDeliverySeconds(secondsQuery) : Promise.resolve([])]);
+  const [rows, buckets] =
+    filters === undefined
+      ? [[], []]
+      : await Promise.all([
+          source.store.readRollups(rollupQuery),
+          wantSeconds ? source.store.readDeliverySeconds(secondsQuery) : Promise.resolve([]),
+        ]);
 
   const periodIndex = new Map(periods.map((p, i) => [p.getTime(), i]));
   const groups = new Map<string, Record<string, ReportValue>>();
@@ -205,7 +225,13 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
     bump(cell.completed, `${String(row.service ?? '')}\u0000${channel}`, row.completed);
     bump(cell.started, channel, row.started);
     bump(cell.completedByChannel, channel, row.completed);
-    cell.ratings = [cell.ratings[0] + row.rating_1, cell.ratings[1] + row.rating_2, cell.ratings[2] + row.rating_3, cell.ratings[3] + row.rating_4, cell.ratings[4] + row.rating_5];
+    cell.ratings = [
+      cell.ratings[0] + row.rating_1,
+      cell.ratings[1] + row.rating_2,
+      cell.ratings[2] + row.rating_3,
+      cell.ratings[3] + row.rating_4,
+      cell.ratings[4] + row.rating_5,
+    ];
     cell.delivered += row.delivered;
     cell.dead += row.dead;
     cell.queued += row.queued;

@@ -34,8 +34,13 @@ export function findInstalledAdapters(from: string, options: { ancestors?: boole
     }
     for (const dir of dirs) {
       try {
-        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string; lgx?: { adapter?: unknown } };
-        if (pkg.name && typeof pkg.lgx?.adapter === 'string' && !found.has(pkg.name)) found.set(pkg.name, { name: pkg.name, version: pkg.version ?? '', id: pkg.lgx.adapter });
+        const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          name?: string;
+          version?: string;
+          lgx?: { adapter?: unknown };
+        };
+        if (pkg.name && typeof pkg.lgx?.adapter === 'string' && !found.has(pkg.name))
+          found.set(pkg.name, { name: pkg.name, version: pkg.version ?? '', id: pkg.lgx.adapter });
       } catch {
         // not a package
       }
@@ -49,14 +54,19 @@ function distance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i += 1) {
     const current = [i];
-    for (let j = 1; j <= b.length; j += 1) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j += 1)
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
     previous = current;
   }
   return previous[b.length]!;
 }
 
 /** The name without its scope and punctuation: `@lgx/adapter-open-311` and `adapter-open311` meet. */
-const bare = (name: string): string => name.replace(/^@[^/]+\//, '').replace(/[^a-z0-9]/gi, '').toLowerCase();
+const bare = (name: string): string =>
+  name
+    .replace(/^@[^/]+\//, '')
+    .replace(/[^a-z0-9]/gi, '')
+    .toLowerCase();
 
 /**
  * The installed adapter a mistyped package name most likely meant: the same adapter id, or the

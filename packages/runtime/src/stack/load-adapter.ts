@@ -54,26 +54,37 @@ export async function loadAdapterPackage(packageName: string, options: LoadAdapt
     const message = near
       ? `names adapter package '${packageName}', which cannot be found from ${from}: did you mean '${near.name}' (installed, adapter '${near.id}')? Otherwise install it: npm install ${packageName}`
       : `names adapter package '${packageName}', which cannot be found from ${from} (install it: npm install ${packageName})`;
-    throw new LgxValidationError([{ path: pointer, rule: 'packageInstalled', message, params: { package: packageName, ...(near ? { suggestion: near.name } : {}) } }], {
-      subject: 'stack',
-      cause: error,
-      details: { package: packageName, resolveFrom: from },
-    });
+    throw new LgxValidationError(
+      [{ path: pointer, rule: 'packageInstalled', message, params: { package: packageName, ...(near ? { suggestion: near.name } : {}) } }],
+      {
+        subject: 'stack',
+        cause: error,
+        details: { package: packageName, resolveFrom: from },
+      },
+    );
   }
   let module: unknown;
   try {
     module = await importFile(file);
   } catch (error) {
-    throw new LgxError('LGX_ERR_ADAPTER_DEFINITION_INVALID', `adapter package '${packageName}' failed to load: ${(error as Error).message}`, {
-      cause: error,
-      details: { package: packageName, file },
-    });
+    throw new LgxError(
+      'LGX_ERR_ADAPTER_DEFINITION_INVALID',
+      `adapter package '${packageName}' failed to load: ${(error as Error).message}`,
+      {
+        cause: error,
+        details: { package: packageName, file },
+      },
+    );
   }
   const definition = findDefinition(module);
   if (!definition) {
-    throw new LgxError('LGX_ERR_ADAPTER_DEFINITION_INVALID', `package '${packageName}' exports no adapter: export the result of defineAdapter() as default or as 'adapter'`, {
-      details: { package: packageName, file },
-    });
+    throw new LgxError(
+      'LGX_ERR_ADAPTER_DEFINITION_INVALID',
+      `package '${packageName}' exports no adapter: export the result of defineAdapter() as default or as 'adapter'`,
+      {
+        details: { package: packageName, file },
+      },
+    );
   }
   checkCompatibility(definition, options.contractVersion);
   return definition;
@@ -84,13 +95,21 @@ export async function loadAdapterPackage(packageName: string, options: LoadAdapt
  * instance id. Instances are not created here: the engine does that with `instantiateAdapter`.
  * A stack loaded from a file has its issues point at the line of the package name.
  */
-export async function loadAdapters(stack: Pick<StackDefinition, 'adapters' | 'source'>, options: LoadAdaptersOptions = {}): Promise<Record<string, AdapterDefinition>> {
+export async function loadAdapters(
+  stack: Pick<StackDefinition, 'adapters' | 'source'>,
+  options: LoadAdaptersOptions = {},
+): Promise<Record<string, AdapterDefinition>> {
   const byPackage = new Map<string, Promise<AdapterDefinition>>();
   const entries = Object.entries(stack.adapters).map(([id, adapter]) => {
     let loading = byPackage.get(adapter.package);
     if (!loading) {
       loading = loadAdapterPackage(adapter.package, options, `/adapters/${id}/package`).catch((error: unknown) => {
-        if (error instanceof LgxValidationError && stack.source) throw new LgxValidationError(withLines(error.issues, stack.source), { subject: `stack ${stack.source.file}`, cause: error.cause, ...(error.details ? { details: error.details } : {}) });
+        if (error instanceof LgxValidationError && stack.source)
+          throw new LgxValidationError(withLines(error.issues, stack.source), {
+            subject: `stack ${stack.source.file}`,
+            cause: error.cause,
+            ...(error.details ? { details: error.details } : {}),
+          });
         throw error;
       });
       byPackage.set(adapter.package, loading);

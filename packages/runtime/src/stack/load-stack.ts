@@ -21,7 +21,12 @@ function findReservedKeys(value: unknown, path: string, issues: ValidationIssue[
   else if (typeof value === 'object' && value !== null) {
     for (const key of Object.keys(value)) {
       const at = `${path}/${escapePointer(key)}`;
-      if (PROTOTYPE_KEYS.has(key)) issues.push({ path: at, rule: 'propertyNames', message: `uses the reserved key '${key}', which is refused to prevent prototype pollution` });
+      if (PROTOTYPE_KEYS.has(key))
+        issues.push({
+          path: at,
+          rule: 'propertyNames',
+          message: `uses the reserved key '${key}', which is refused to prevent prototype pollution`,
+        });
       else findReservedKeys((value as Record<string, unknown>)[key], at, issues);
     }
   }
@@ -62,7 +67,13 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
     else issues.push(...loaded.issues);
   }
   if (issues.length) throw new LgxValidationError(withLines(issues, source), { subject });
-  const definition: StackDefinition = { council: config.council, adapters, routes: config.routes.map(copyRoute), mappings, secrets: [...new Set(secrets)] };
+  const definition: StackDefinition = {
+    council: config.council,
+    adapters,
+    routes: config.routes.map(copyRoute),
+    mappings,
+    secrets: [...new Set(secrets)],
+  };
   if (source) definition.source = source;
   // A deep copy, so the running stack never shares objects with the caller's configuration.
   if (config.open311) definition.open311 = structuredClone(config.open311);
@@ -91,7 +102,9 @@ async function readStackFile(file: string): Promise<{ path: string; subject: str
   try {
     const info = await stat(path);
     if (info.size > MAX_STACK_BYTES) {
-      throw new LgxError('LGX_ERR_VALIDATION_TOO_LARGE', `${subject} is ${info.size} bytes; the limit is ${MAX_STACK_BYTES}`, { details: { file: path, limit: MAX_STACK_BYTES } });
+      throw new LgxError('LGX_ERR_VALIDATION_TOO_LARGE', `${subject} is ${info.size} bytes; the limit is ${MAX_STACK_BYTES}`, {
+        details: { file: path, limit: MAX_STACK_BYTES },
+      });
     }
     text = await readFile(path, 'utf8');
   } catch (error) {
@@ -124,5 +137,10 @@ export async function loadStackOutline(file: string): Promise<StackOutline> {
   const config = checkShape(value, subject, source);
   const adapters: StackOutline['adapters'] = {};
   for (const [id, adapter] of Object.entries(config.adapters)) adapters[id] = { package: adapter.package };
-  return { council: config.council, adapters, routes: config.routes.map(copyRoute), ...(config.reporting ? { reporting: structuredClone(config.reporting) } : {}) };
+  return {
+    council: config.council,
+    adapters,
+    routes: config.routes.map(copyRoute),
+    ...(config.reporting ? { reporting: structuredClone(config.reporting) } : {}),
+  };
 }

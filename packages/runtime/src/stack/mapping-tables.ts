@@ -20,7 +20,8 @@ export function mappingFromCsv(text: string, file: string, path: string): Mappin
   if (parsed.error) issue(parsed.error.line, parsed.error.message);
   const [header, ...rows] = parsed.rows;
   if (!header) issue(1, 'is empty: expected a header row, then council code, vendor code');
-  else if (header.fields.length !== 2) issue(header.line, `the header has ${header.fields.length} columns; expected 2 (council code, vendor code)`);
+  else if (header.fields.length !== 2)
+    issue(header.line, `the header has ${header.fields.length} columns; expected 2 (council code, vendor code)`);
   const table: Record<string, string> = {};
   const firstSeen = new Map<string, number>();
   for (const { line, fields } of rows) {
@@ -56,7 +57,10 @@ export function loadMappingTable(source: MappingSource, path: string, cwd: strin
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    return { ok: false, issues: [{ path: `${path}/file`, rule: 'mappingTable', message: `file ${file} cannot be read (${code})`, params: { file } }] };
+    return {
+      ok: false,
+      issues: [{ path: `${path}/file`, rule: 'mappingTable', message: `file ${file} cannot be read (${code})`, params: { file } }],
+    };
   }
   return mappingFromCsv(text, file, path);
 }

@@ -24,7 +24,7 @@ const PLACES: ReadonlyArray<[KeyHome, string]> = [
   ['/mappings/*', 'inside a mapping table (under mappings)'],
   ['/open311', 'under open311'],
   ['/open311/services/*', 'inside an Open311 service (an item of open311 services)'],
-  ['/open311/services/*/attributes/*', "inside an attribute of an Open311 service (an item of its attributes)"],
+  ['/open311/services/*/attributes/*', 'inside an attribute of an Open311 service (an item of its attributes)'],
 ];
 
 /** Where a pointer or a home pattern is, in words. */
@@ -37,7 +37,11 @@ function pathBelow(home: KeyHome, depth: number): string {
   const segments = home.split('/');
   return segments
     .slice(depth)
-    .map((segment, i) => (segment !== '*' ? segment : `<${{ adapters: 'adapter id', routes: 'route', mappings: 'table', services: 'service', attributes: 'attribute' }[segments[depth + i - 1] ?? ''] ?? 'item'}>`))
+    .map((segment, i) =>
+      segment !== '*'
+        ? segment
+        : `<${{ adapters: 'adapter id', routes: 'route', mappings: 'table', services: 'service', attributes: 'attribute' }[segments[depth + i - 1] ?? ''] ?? 'item'}>`,
+    )
     .join(' › ');
 }
 

@@ -50,11 +50,21 @@ function resolveString(text: string, path: string, sources: SecretSources, secre
     let value: string | undefined;
     // Messages name the variable or file, never a value: they end up in logs and terminals.
     if (kind === 'env') {
-      if (!ENV_NAME.test(target)) issues.push({ path, rule: 'secretResolvable', message: 'has a ${env:…} reference whose name is not a valid environment variable name' });
+      if (!ENV_NAME.test(target))
+        issues.push({
+          path,
+          rule: 'secretResolvable',
+          message: 'has a ${env:…} reference whose name is not a valid environment variable name',
+        });
       else {
         value = sources.env[target];
         if (value === undefined || value === '') {
-          issues.push({ path, rule: 'secretResolvable', message: `refers to environment variable ${target}, which is ${value === undefined ? 'not set' : 'empty'}`, params: { env: target } });
+          issues.push({
+            path,
+            rule: 'secretResolvable',
+            message: `refers to environment variable ${target}, which is ${value === undefined ? 'not set' : 'empty'}`,
+            params: { env: target },
+          });
           value = undefined;
         }
       }
@@ -63,13 +73,28 @@ function resolveString(text: string, path: string, sources: SecretSources, secre
       else {
         const read = readSecretFile(target, sources.cwd);
         if (read.ok && read.value !== '') value = read.value;
-        else issues.push({ path, rule: 'secretResolvable', message: `refers to a secret ${read.ok ? `file ${resolve(sources.cwd, target)}, which is empty` : read.reason}`, params: { file: target } });
+        else
+          issues.push({
+            path,
+            rule: 'secretResolvable',
+            message: `refers to a secret ${read.ok ? `file ${resolve(sources.cwd, target)}, which is empty` : read.reason}`,
+            params: { file: target },
+          });
       }
     } else if (colon < 0 && ENV_NAME.test(ref.trim())) {
       const name = ref.trim();
-      issues.push({ path, rule: 'shellVariable', message: `has \${${name}}, which looks like a shell variable: LGX reads environment variables as \${env:${name}}`, params: { env: name } });
+      issues.push({
+        path,
+        rule: 'shellVariable',
+        message: `has \${${name}}, which looks like a shell variable: LGX reads environment variables as \${env:${name}}`,
+        params: { env: name },
+      });
     } else {
-      issues.push({ path, rule: 'secretResolvable', message: 'has a ${…} reference that is neither ${env:NAME} nor ${file:path} (write $${ for a literal ${)' });
+      issues.push({
+        path,
+        rule: 'secretResolvable',
+        message: 'has a ${…} reference that is neither ${env:NAME} nor ${file:path} (write $${ for a literal ${)',
+      });
     }
     if (value === undefined) return '';
     secrets.push(value);

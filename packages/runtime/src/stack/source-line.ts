@@ -38,7 +38,14 @@ export function showSourceLine(line: string): ShownLine {
   while (i < line.length) {
     const ch = line[i]!;
     const inFlow = open.length > 0;
-    if (ch === ' ' || ch === '\t' || ch === '{' || ch === '[' || (inFlow && (ch === ',' || ch === '}' || ch === ']')) || (ch === '-' && spaceOrEnd(line[i + 1]))) {
+    if (
+      ch === ' ' ||
+      ch === '\t' ||
+      ch === '{' ||
+      ch === '[' ||
+      (inFlow && (ch === ',' || ch === '}' || ch === ']')) ||
+      (ch === '-' && spaceOrEnd(line[i + 1]))
+    ) {
       if (ch === '{' || ch === '[') open.push(showValue);
       if ((ch === '}' || ch === ']') && inFlow) showValue = open.pop()!;
       emit(ch, i, i + 1);
@@ -58,7 +65,12 @@ export function showSourceLine(line: string): ShownLine {
     } else {
       // In a flow collection, , } ] end a plain value; in a block, only ': ' and ' #' do. A ${…}
       // reference is read whole, so it can be shown even where its braces break the YAML.
-      while (end < line.length && !(inFlow && /[,{}[\]]/.test(line[end]!)) && !(line[end] === ':' && spaceOrEnd(line[end + 1])) && !(line[end] === ' ' && line[end + 1] === '#')) {
+      while (
+        end < line.length &&
+        !(inFlow && /[,{}[\]]/.test(line[end]!)) &&
+        !(line[end] === ':' && spaceOrEnd(line[end + 1])) &&
+        !(line[end] === ' ' && line[end + 1] === '#')
+      ) {
         end = line.startsWith('${', end) && line.indexOf('}', end) > 0 ? line.indexOf('}', end) + 1 : end + 1;
       }
       while (end > i && line[end - 1] === ' ') end -= 1;

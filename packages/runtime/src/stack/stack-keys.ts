@@ -17,7 +17,8 @@ function collectHomes(): Map<string, KeyHome[]> {
   const visit = (raw: unknown, pattern: KeyHome, depth: number): void => {
     if (typeof raw !== 'object' || raw === null || depth > 12) return;
     const node = resolveRef(raw as SchemaNode);
-    for (const branch of [node.then, node.else, ...((node.anyOf as unknown[]) ?? []), ...((node.allOf as unknown[]) ?? [])]) visit(branch, pattern, depth + 1);
+    for (const branch of [node.then, node.else, ...((node.anyOf as unknown[]) ?? []), ...((node.allOf as unknown[]) ?? [])])
+      visit(branch, pattern, depth + 1);
     for (const [key, child] of Object.entries((node.properties as Record<string, unknown>) ?? {})) {
       const list = homes.get(key) ?? [];
       if (!list.includes(pattern)) list.push(pattern);

@@ -37,7 +37,11 @@ export const stackSchema: JsonSchema = {
       propertyNames: { pattern: INSTANCE_ID, description: 'Lower-case letters, digits and hyphens, starting with a letter.' },
       additionalProperties: { $ref: '#/$defs/adapter' },
     },
-    routes: { type: 'array', description: 'Routes, tried in order: the first whose match fits takes the transaction.', items: { $ref: '#/$defs/route' } },
+    routes: {
+      type: 'array',
+      description: 'Routes, tried in order: the first whose match fits takes the transaction.',
+      items: { $ref: '#/$defs/route' },
+    },
     mappings: {
       type: 'object',
       description: 'Mapping tables by name: council code -> vendor code.',
@@ -58,7 +62,11 @@ export const stackSchema: JsonSchema = {
           description:
             "What one completed transaction costs the council, in GBP, per service (a transaction type, or '*' for every service without its own entry) and channel. None by default: cost figures stay empty rather than invented.",
           maxProperties: 500,
-          propertyNames: { pattern: '^(\\*|[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*)*)$', maxLength: 64, description: "A transaction type such as street.report, or '*'." },
+          propertyNames: {
+            pattern: '^(\\*|[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*)*)$',
+            maxLength: 64,
+            description: "A transaction type such as street.report, or '*'.",
+          },
           additionalProperties: { $ref: '#/$defs/channelCosts' },
         },
       },
@@ -67,7 +75,17 @@ export const stackSchema: JsonSchema = {
       type: 'object',
       additionalProperties: false,
       description: 'Unit cost in GBP per channel.',
-      properties: Object.fromEntries(CHANNELS.map((channel) => [channel, { type: 'number', minimum: 0, maximum: 1_000_000, description: `Cost of a transaction completed through the ${channel} channel.` }])),
+      properties: Object.fromEntries(
+        CHANNELS.map((channel) => [
+          channel,
+          {
+            type: 'number',
+            minimum: 0,
+            maximum: 1_000_000,
+            description: `Cost of a transaction completed through the ${channel} channel.`,
+          },
+        ]),
+      ),
     },
     open311: {
       type: 'object',
@@ -75,7 +93,12 @@ export const stackSchema: JsonSchema = {
       required: ['services'],
       description: "The gateway's Open311 GeoReport v2 facade: the services it lists and the canonical transaction each becomes.",
       properties: {
-        jurisdiction: { type: 'string', minLength: 1, maxLength: 100, description: 'The jurisdiction_id clients may send (any value is accepted when absent).' },
+        jurisdiction: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 100,
+          description: 'The jurisdiction_id clients may send (any value is accepted when absent).',
+        },
         contact: { type: 'string', maxLength: 500, description: 'Contact text for the discovery document.' },
         services: { type: 'array', minItems: 1, maxItems: 500, items: { $ref: '#/$defs/open311Service' } },
       },
@@ -97,7 +120,11 @@ export const stackSchema: JsonSchema = {
         },
         lgsl: { type: 'integer', minimum: 1, description: 'LGSL code put on the envelope.' },
         kind: { type: 'string', maxLength: 50, description: 'street.report: the kind of problem (e.g. pothole).' },
-        service: { type: 'string', maxLength: 50, description: 'waste.missedCollection and waste.containerRequest: the waste service (e.g. refuse).' },
+        service: {
+          type: 'string',
+          maxLength: 50,
+          description: 'waste.missedCollection and waste.containerRequest: the waste service (e.g. refuse).',
+        },
         data: {
           type: 'object',
           maxProperties: 30,
@@ -119,7 +146,10 @@ export const stackSchema: JsonSchema = {
         required: { type: 'boolean' },
         variable: { type: 'boolean', description: 'false for information-only attributes (default true).' },
         order: { type: 'integer', minimum: 1 },
-        automated: { enum: ['server_set', 'hidden_field'], description: "mySociety extension: filled by the client, not asked of the citizen." },
+        automated: {
+          enum: ['server_set', 'hidden_field'],
+          description: 'mySociety extension: filled by the client, not asked of the citizen.',
+        },
         values: {
           type: 'object',
           maxProperties: 100,
@@ -148,7 +178,11 @@ export const stackSchema: JsonSchema = {
           maxLength: 214,
           description: 'An npm package name such as @lgx/adapter-template.',
         },
-        config: { type: 'object', propertyNames: notPrototypeKey, description: 'Checked against the adapter config schema when the engine creates the instance.' },
+        config: {
+          type: 'object',
+          propertyNames: notPrototypeKey,
+          description: 'Checked against the adapter config schema when the engine creates the instance.',
+        },
       },
     },
     route: {
@@ -170,16 +204,23 @@ export const stackSchema: JsonSchema = {
               description: "Equality on top-level fields of the envelope's data.",
               minProperties: 1,
               propertyNames: { pattern: IDENTIFIER, ...notPrototypeKey, description: 'A plain identifier naming a top-level data field.' },
-              additionalProperties: { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }], description: 'The value the data field must equal.' },
+              additionalProperties: {
+                anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+                description: 'The value the data field must equal.',
+              },
             },
           },
         },
         mode: {
           enum: ['one', 'all', 'fallback', 'shadow'],
-          description: 'How the route delivers: one target, all (fan-out), fallback (in order until one takes it) or shadow (beside the targets).',
+          description:
+            'How the route delivers: one target, all (fan-out), fallback (in order until one takes it) or shadow (beside the targets).',
         },
         targets: { ...adapterIdList, description: 'Adapter instance ids, in order (the order is the chain for fallback).' },
-        shadow: { ...adapterIdList, description: 'Adapter instance ids delivered to beside the targets; results are recorded, never surfaced.' },
+        shadow: {
+          ...adapterIdList,
+          description: 'Adapter instance ids delivered to beside the targets; results are recorded, never surfaced.',
+        },
       },
       if: { properties: { mode: { const: 'shadow' } }, required: ['mode'] },
       then: { required: ['shadow'] },

@@ -14,7 +14,10 @@ const schemaOwner = {
 // ajv only says a property name is not allowed; say what the name must look like instead.
 const NAME_RULES: ReadonlyArray<[RegExp, string]> = [
   [/^\/adapters\/[^/]+$/, 'is not a valid adapter instance id: use lower-case letters, digits and hyphens, starting with a letter'],
-  [/^\/routes\/\d+\/match\/data\/[^/]+$/, 'is not a plain identifier naming a top-level data field (letters, digits and _, not starting with a digit)'],
+  [
+    /^\/routes\/\d+\/match\/data\/[^/]+$/,
+    'is not a plain identifier naming a top-level data field (letters, digits and _, not starting with a digit)',
+  ],
   [/^\/mappings\/[^/]+$/, 'is not a plain identifier (letters, digits and _, not starting with a digit)'],
 ];
 
@@ -36,17 +39,32 @@ function checkReferences(stack: StackConfig): ValidationIssue[] {
     for (const list of ['targets', 'shadow'] as const) {
       (route[list] ?? []).forEach((id, j) => {
         if (!known.has(id)) {
-          issues.push({ path: `${at}/${list}/${j}`, rule: 'declaredAdapter', message: `names adapter '${id}', which is not declared under adapters (declared: ${declared.join(', ')})`, params: { adapter: id } });
+          issues.push({
+            path: `${at}/${list}/${j}`,
+            rule: 'declaredAdapter',
+            message: `names adapter '${id}', which is not declared under adapters (declared: ${declared.join(', ')})`,
+            params: { adapter: id },
+          });
         }
       });
     }
     // 'one' and 'shadow' surface exactly one system's result: a second target would be silently unused.
     if ((route.mode === 'one' || route.mode === 'shadow') && route.targets.length > 1) {
-      issues.push({ path: `${at}/targets`, rule: 'targetsForMode', message: `lists ${route.targets.length} targets, but mode '${route.mode}' delivers to one (use 'all' or 'fallback' for several)` });
+      issues.push({
+        path: `${at}/targets`,
+        rule: 'targetsForMode',
+        message: `lists ${route.targets.length} targets, but mode '${route.mode}' delivers to one (use 'all' or 'fallback' for several)`,
+      });
     }
     const surfaced = new Set(route.targets);
     (route.shadow ?? []).forEach((id, j) => {
-      if (surfaced.has(id)) issues.push({ path: `${at}/shadow/${j}`, rule: 'shadowDistinct', message: `names adapter '${id}', which is already a target of this route`, params: { adapter: id } });
+      if (surfaced.has(id))
+        issues.push({
+          path: `${at}/shadow/${j}`,
+          rule: 'shadowDistinct',
+          message: `names adapter '${id}', which is already a target of this route`,
+          params: { adapter: id },
+        });
     });
   });
   issues.push(...checkOpen311(stack));
@@ -68,18 +86,35 @@ function checkOpen311(stack: StackConfig): ValidationIssue[] {
   const seen = new Set<string>();
   (stack.open311?.services ?? []).forEach((service, i) => {
     const at = `/open311/services/${i}`;
-    if (seen.has(service.code)) issues.push({ path: `${at}/code`, rule: 'uniqueServiceCode', message: `repeats service code '${service.code}'`, params: { code: service.code } });
+    if (seen.has(service.code))
+      issues.push({
+        path: `${at}/code`,
+        rule: 'uniqueServiceCode',
+        message: `repeats service code '${service.code}'`,
+        params: { code: service.code },
+      });
     seen.add(service.code);
-    if (service.type === 'street.report' && service.kind === undefined) issues.push({ path: at, rule: 'required', message: "must have 'kind' (e.g. pothole) for street.report services" });
-    if ((service.type === 'waste.missedCollection' || service.type === 'waste.containerRequest') && service.service === undefined && service.data?.service === undefined) {
+    if (service.type === 'street.report' && service.kind === undefined)
+      issues.push({ path: at, rule: 'required', message: "must have 'kind' (e.g. pothole) for street.report services" });
+    if (
+      (service.type === 'waste.missedCollection' || service.type === 'waste.containerRequest') &&
+      service.service === undefined &&
+      service.data?.service === undefined
+    ) {
       issues.push({ path: at, rule: 'required', message: `must have 'service' (e.g. refuse) for ${service.type} services` });
     }
     for (const key of Object.keys(service.data ?? {})) {
-      if (!fieldsOf(service.type).includes(key)) issues.push({ path: `${at}/data/${key}`, rule: 'fieldForType', message: `'${key}' is not a field of ${service.type}` });
+      if (!fieldsOf(service.type).includes(key))
+        issues.push({ path: `${at}/data/${key}`, rule: 'fieldForType', message: `'${key}' is not a field of ${service.type}` });
     }
     const codes = new Set<string>();
     (service.attributes ?? []).forEach((attribute, j) => {
-      if (codes.has(attribute.code)) issues.push({ path: `${at}/attributes/${j}/code`, rule: 'uniqueAttributeCode', message: `repeats attribute code '${attribute.code}'` });
+      if (codes.has(attribute.code))
+        issues.push({
+          path: `${at}/attributes/${j}/code`,
+          rule: 'uniqueAttributeCode',
+          message: `repeats attribute code '${attribute.code}'`,
+        });
       codes.add(attribute.code);
       if (attribute.field !== undefined) {
         const segments = attribute.field.split('.');
@@ -87,11 +122,16 @@ function checkOpen311(stack: StackConfig): ValidationIssue[] {
         if (segments.some((part) => PROTOTYPE_KEYS.has(part))) {
           issues.push({ path: `${at}/attributes/${j}/field`, rule: 'fieldForType', message: 'names a reserved property' });
         } else if (!allowed.includes(segments[0]!)) {
-          issues.push({ path: `${at}/attributes/${j}/field`, rule: 'fieldForType', message: `'${segments[0]}' is not a field of ${service.type} (fields: ${allowed.join(', ')})` });
+          issues.push({
+            path: `${at}/attributes/${j}/field`,
+            rule: 'fieldForType',
+            message: `'${segments[0]}' is not a field of ${service.type} (fields: ${allowed.join(', ')})`,
+          });
         }
       }
       const isList = attribute.datatype === 'singlevaluelist' || attribute.datatype === 'multivaluelist';
-      if (isList && !attribute.values) issues.push({ path: `${at}/attributes/${j}`, rule: 'required', message: `must have 'values' for datatype ${attribute.datatype}` });
+      if (isList && !attribute.values)
+        issues.push({ path: `${at}/attributes/${j}`, rule: 'required', message: `must have 'values' for datatype ${attribute.datatype}` });
     });
   });
   return issues;

@@ -50,10 +50,15 @@ function misaligned(lines: readonly string[], index: number): { spot: Spot; what
   const levels = levelsAbove(lines, index);
   const deeper = levels.filter((l) => l.column > column).sort((a, b) => a.column - b.column)[0];
   const shallower = levels.filter((l) => l.column < column).sort((a, b) => b.column - a.column)[0];
-  const options = [deeper, shallower].filter((l): l is Level => l !== undefined).map((l) => `column ${l.column + 1} (like ${named(l.name)} on line ${l.line})`);
+  const options = [deeper, shallower]
+    .filter((l): l is Level => l !== undefined)
+    .map((l) => `column ${l.column + 1} (like ${named(l.name)} on line ${l.line})`);
   const subject = name === undefined ? 'this line' : named(name);
   const move = options.length ? `: move it to ${options.join(' or ')}` : '';
-  return { spot: { line: index + 1, column: column + 1 }, what: `${subject} starts in column ${column + 1}, which lines it up with no key above it (the keys of one mapping start in the same column)${move}` };
+  return {
+    spot: { line: index + 1, column: column + 1 },
+    what: `${subject} starts in column ${column + 1}, which lines it up with no key above it (the keys of one mapping start in the same column)${move}`,
+  };
 }
 
 interface CstToken {
@@ -99,7 +104,12 @@ function lastBefore(tokens: readonly CstToken[], offset: number, at: (token: Cst
 }
 
 /** A syntax error in words: where the mistake is (not where the parser gave up) and what to do. */
-function explain(error: YAMLError, lines: readonly string[], spotAt: (offset: number) => Spot, found: ReturnType<typeof unclosed>): { spot: Spot; what: string } {
+function explain(
+  error: YAMLError,
+  lines: readonly string[],
+  spotAt: (offset: number) => Spot,
+  found: ReturnType<typeof unclosed>,
+): { spot: Spot; what: string } {
   const spot = spotAt(error.pos[0]);
   const line = lines[spot.line - 1] ?? '';
   switch (error.code) {
@@ -107,7 +117,10 @@ function explain(error: YAMLError, lines: readonly string[], spotAt: (offset: nu
       const quote = /quote/.test(error.message) ? lastBefore(found.quotes, error.pos[0], (t) => t.offset) : undefined;
       if (quote) {
         const mark = quote.source![0]!;
-        return { spot: spotAt(quote.offset), what: `the value that starts with the ${mark === "'" ? 'single' : 'double'} quote here is never closed: end it with ${mark} on the same line` };
+        return {
+          spot: spotAt(quote.offset),
+          what: `the value that starts with the ${mark === "'" ? 'single' : 'double'} quote here is never closed: end it with ${mark} on the same line`,
+        };
       }
       return { spot, what: 'is missing a character here (a quote, a comma or a closing bracket)' };
     }
@@ -144,17 +157,26 @@ function explain(error: YAMLError, lines: readonly string[], spotAt: (offset: nu
     case 'MULTILINE_IMPLICIT_KEY': {
       const word = line.trim().replace(/^(-\s+)*/, '');
       if (!word.includes(':')) {
-        return { spot: { line: spot.line, column: keyOf(line).column + 1 }, what: KEY_HOMES.has(word) ? `${named(word)} has no ':' after it: write ${word}:` : "this line has no ':' after its key" };
+        return {
+          spot: { line: spot.line, column: keyOf(line).column + 1 },
+          what: KEY_HOMES.has(word) ? `${named(word)} has no ':' after it: write ${word}:` : "this line has no ':' after its key",
+        };
       }
       return { spot, what: "a key must fit on one line, followed by ':'" };
     }
     case 'UNEXPECTED_TOKEN':
       if (/\$\{/.test(line) && /[{[]/.test(line.slice(0, line.indexOf('${')))) {
-        return { spot: { line: spot.line, column: line.indexOf('${') + 1 }, what: "a ${…} reference inside { } or [ ] must be in quotes: write '${env:NAME}'" };
+        return {
+          spot: { line: spot.line, column: line.indexOf('${') + 1 },
+          what: "a ${…} reference inside { } or [ ] must be in quotes: write '${env:NAME}'",
+        };
       }
       return { spot, what: `has ${JSON.stringify(line[spot.column - 1] ?? '')} where YAML does not expect it` };
     case 'BAD_DQ_ESCAPE':
-      return { spot, what: 'has a backslash inside double quotes that starts no escape sequence: use single quotes, or write \\\\ for a backslash' };
+      return {
+        spot,
+        what: 'has a backslash inside double quotes that starts no escape sequence: use single quotes, or write \\\\ for a backslash',
+      };
     case 'MULTIPLE_DOCS':
       return { spot, what: "starts a second YAML document ('---'): a stack file is one document" };
     default:
@@ -179,5 +201,10 @@ export function describeYamlError(text: string, errors: readonly YAMLError[], li
   const first = [...errors].sort((a, b) => a.pos[0] - b.pos[0])[0]!;
   const { spot, what } = explain(first, lines, spotAt, unclosed(text));
   const shown = showSourceLine(lines[spot.line - 1] ?? '');
-  return { path: '', rule: 'yaml', message: `${what} (line ${spot.line}, column ${spot.column})`, params: { line: spot.line, column: spot.column, text: shown.text, caret: shown.column(spot.column) } };
+  return {
+    path: '',
+    rule: 'yaml',
+    message: `${what} (line ${spot.line}, column ${spot.column})`,
+    params: { line: spot.line, column: spot.column, text: shown.text, caret: shown.column(spot.column) },
+  };
 }

@@ -106,7 +106,13 @@ export function parseStackYaml(text: string, subject: string): YamlSource {
     value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (error) {
     throw new LgxValidationError(
-      [{ path: '', rule: 'maxAliasCount', message: `expands too many aliases (more than ${MAX_ALIAS_COUNT}); anchors and aliases that multiply are refused` }],
+      [
+        {
+          path: '',
+          rule: 'maxAliasCount',
+          message: `expands too many aliases (more than ${MAX_ALIAS_COUNT}); anchors and aliases that multiply are refused`,
+        },
+      ],
       { subject, cause: error },
     );
   }

@@ -64,10 +64,14 @@ export function verifyAuditChain(entries: AuditEntry[], options: VerifyAuditChai
   let expectedPrev = options.after?.hash ?? GENESIS_HASH;
   const council = entries[0]?.council;
   for (const entry of entries) {
-    if (entry.council !== council) return { ok: false, seq: entry.seq, reason: `entry belongs to council ${entry.council}, not ${String(council)}` };
-    if (entry.seq !== expectedSeq) return { ok: false, seq: entry.seq, reason: `expected seq ${expectedSeq}, found ${entry.seq}: an entry is missing or out of order` };
-    if (entry.prevHash !== expectedPrev) return { ok: false, seq: entry.seq, reason: 'prevHash does not match the previous entry: an entry was removed or changed' };
-    if (hashAuditEntry(entry) !== entry.hash) return { ok: false, seq: entry.seq, reason: 'hash does not match the entry: the entry was changed' };
+    if (entry.council !== council)
+      return { ok: false, seq: entry.seq, reason: `entry belongs to council ${entry.council}, not ${String(council)}` };
+    if (entry.seq !== expectedSeq)
+      return { ok: false, seq: entry.seq, reason: `expected seq ${expectedSeq}, found ${entry.seq}: an entry is missing or out of order` };
+    if (entry.prevHash !== expectedPrev)
+      return { ok: false, seq: entry.seq, reason: 'prevHash does not match the previous entry: an entry was removed or changed' };
+    if (hashAuditEntry(entry) !== entry.hash)
+      return { ok: false, seq: entry.seq, reason: 'hash does not match the entry: the entry was changed' };
     expectedSeq = entry.seq + 1;
     expectedPrev = entry.hash;
   }

@@ -1,7 +1,16 @@
 import type { Envelope } from '@lgx/core';
 import { payloadHash } from '../internal/canonical-json';
 import { acceptRollups, deliveryRollups, reportSubjectOf, type ReportSubject, type RollupChange } from './report-rollups';
-import type { AttemptOutcome, AttemptRecord, AuditInput, LeasedDelivery, NewDelivery, NewTransaction, StoredDelivery, StoredTransaction } from './store-types';
+import type {
+  AttemptOutcome,
+  AttemptRecord,
+  AuditInput,
+  LeasedDelivery,
+  NewDelivery,
+  NewTransaction,
+  StoredDelivery,
+  StoredTransaction,
+} from './store-types';
 
 /**
  * The delivery state machine, once for both stores: each event (a transaction accepted, an attempt's
@@ -31,14 +40,28 @@ export interface Transition {
 }
 
 function transition(parts: Partial<Transition>): Transition {
-  return { attempts: parts.attempts ?? [], deliveries: parts.deliveries ?? [], leases: parts.leases ?? [], audit: parts.audit ?? [], pending: parts.pending ?? new Map(), rollups: parts.rollups ?? [] };
+  return {
+    attempts: parts.attempts ?? [],
+    deliveries: parts.deliveries ?? [],
+    leases: parts.leases ?? [],
+    audit: parts.audit ?? [],
+    pending: parts.pending ?? new Map(),
+    rollups: parts.rollups ?? [],
+  };
 }
 
 /** `a`, then `b`, as one transition. */
 export function andThen(a: Transition, b: Transition): Transition {
   const pending = new Map(a.pending);
   for (const [target, delta] of b.pending) addDelta(pending, target, delta);
-  return { attempts: [...a.attempts, ...b.attempts], deliveries: [...a.deliveries, ...b.deliveries], leases: [...a.leases, ...b.leases], audit: [...a.audit, ...b.audit], pending, rollups: [...a.rollups, ...b.rollups] };
+  return {
+    attempts: [...a.attempts, ...b.attempts],
+    deliveries: [...a.deliveries, ...b.deliveries],
+    leases: [...a.leases, ...b.leases],
+    audit: [...a.audit, ...b.audit],
+    pending,
+    rollups: [...a.rollups, ...b.rollups],
+  };
 }
 
 function addDelta(pending: Map<string, number>, target: string, delta: number): void {
@@ -105,10 +128,23 @@ export function acceptTransition(input: NewTransaction, handed: ReadonlySet<stri
   }
   const report = reportSubjectOf(envelope, at);
   return {
-    transaction: { id: envelope.id, council: envelope.council, type: envelope.type, idempotencyKey: envelope.idempotencykey, envelope, createdAt: at, report },
+    transaction: {
+      id: envelope.id,
+      council: envelope.council,
+      type: envelope.type,
+      idempotencyKey: envelope.idempotencykey,
+      envelope,
+      createdAt: at,
+      report,
+    },
     deliveries,
     leased,
-    audit: { ...input.audit, payloadHash: input.audit.payloadHash ?? payloadHash(envelope), council: envelope.council, transactionId: envelope.id },
+    audit: {
+      ...input.audit,
+      payloadHash: input.audit.payloadHash ?? payloadHash(envelope),
+      council: envelope.council,
+      transactionId: envelope.id,
+    },
     pending: pendingByTarget(input.deliveries),
     rollups: acceptRollups(report, deliveries),
   };
@@ -125,7 +161,10 @@ export function pendingByTarget(deliveries: readonly Pick<NewDelivery, 'target' 
  * The new deliveries a hand-off may lease: the first pending one of each target the worker has a
  * slot for (the store then checks that nothing of the target waits before it, and the target's cap).
  */
-export function handOffCandidates<D extends Pick<NewDelivery, 'target' | 'state'>>(deliveries: readonly D[], targets: readonly string[]): D[] {
+export function handOffCandidates<D extends Pick<NewDelivery, 'target' | 'state'>>(
+  deliveries: readonly D[],
+  targets: readonly string[],
+): D[] {
   const wanted = new Set(targets);
   const out: D[] = [];
   for (const d of deliveries) {
@@ -176,14 +215,30 @@ export function outcomeTransition(current: StoredDelivery, result: AttemptResult
         ...transition({
           attempts: recorded,
           deliveries: [{ ...base, state: 'delivered', receipt: outcome.receipt }],
-          audit: [{ ...systemAudit(current, 'delivery.delivered', { target: current.target, attempt: attempts }), payloadHash: payloadHash(outcome.receipt) }],
+          audit: [
+            {
+              ...systemAudit(current, 'delivery.delivered', { target: current.target, attempt: attempts }),
+              payloadHash: payloadHash(outcome.receipt),
+            },
+          ],
           pending: leaves,
-          rollups: facts ? deliveryRollups(facts.subject, current, 'pending', 'delivered', { finishedAt: result.attempt.finishedAt, completes: facts.completedBefore !== true }) : [],
+          rollups: facts
+            ? deliveryRollups(facts.subject, current, 'pending', 'delivered', {
+                finishedAt: result.attempt.finishedAt,
+                completes: facts.completedBefore !== true,
+              })
+            : [],
         }),
         promoteFallback: false,
       };
     case 'retry':
-      return { ...transition({ attempts: recorded, deliveries: [{ ...base, nextAttemptAt: outcome.nextAttemptAt.toISOString(), lastError: outcome.error }] }), promoteFallback: false };
+      return {
+        ...transition({
+          attempts: recorded,
+          deliveries: [{ ...base, nextAttemptAt: outcome.nextAttemptAt.toISOString(), lastError: outcome.error }],
+        }),
+        promoteFallback: false,
+      };
     case 'dead': {
       // Only the class and code go in the audit: the message, though redacted, is free text.
       const details: Record<string, unknown> = { target: current.target, attempt: attempts, classification: outcome.error.classification };
@@ -239,7 +294,10 @@ export function leaseTransition(chosen: readonly LeasedDelivery[], owner: string
       const attempt = current.attempts + 1;
       const message = `the outcome of attempt ${attempt} is unknown: the worker holding its lease stopped before recording it`;
       const lastError: DeliveryError = { classification: 'unknown', message };
-      attempts.push({ deliveryId: current.id, attempt: { attempt, startedAt: current.updatedAt, finishedAt: at, outcome: 'unknown', classification: 'unknown', message } });
+      attempts.push({
+        deliveryId: current.id,
+        attempt: { attempt, startedAt: current.updatedAt, finishedAt: at, outcome: 'unknown', classification: 'unknown', message },
+      });
       audit.push(systemAudit(current, 'delivery.resent', { target: current.target, unknownAttempt: attempt }));
       next = { ...next, attempts: attempt, lastError };
     }
@@ -296,12 +354,24 @@ export interface ReplayTransition extends Transition {
  * An edited envelope replaces the stored one for every delivery of the transaction; its identity
  * fields stay, so dedupe and lookups still find the same transaction.
  */
-export function replayTransition(current: StoredDelivery, stored: Envelope | undefined, action: DeadLetterAction & { envelope?: Envelope }, facts?: RollupFacts): ReplayTransition | undefined {
+export function replayTransition(
+  current: StoredDelivery,
+  stored: Envelope | undefined,
+  action: DeadLetterAction & { envelope?: Envelope },
+  facts?: RollupFacts,
+): ReplayTransition | undefined {
   if (current.state !== 'dead') return undefined;
   const { actor, reason, envelope, now } = action;
   if (envelope === undefined && stored === undefined) return undefined;
   const at = now.toISOString();
-  const audit: AuditInput = { council: current.council, actor, action: 'dlq.replay', transactionId: current.transactionId, deliveryId: current.id, details: { reason, target: current.target, edited: envelope !== undefined } };
+  const audit: AuditInput = {
+    council: current.council,
+    actor,
+    action: 'dlq.replay',
+    transactionId: current.transactionId,
+    deliveryId: current.id,
+    details: { reason, target: current.target, edited: envelope !== undefined },
+  };
   const replayed = transition({
     deliveries: [{ ...unleased(current), state: 'pending', nextAttemptAt: at, updatedAt: at }],
     audit: [audit],
@@ -309,7 +379,12 @@ export function replayTransition(current: StoredDelivery, stored: Envelope | und
     rollups: facts ? deliveryRollups(facts.subject, current, 'dead', 'pending') : [],
   });
   if (envelope === undefined) return replayed;
-  const next: Envelope = { ...envelope, id: current.transactionId, council: current.council, idempotencykey: stored?.idempotencykey ?? envelope.idempotencykey };
+  const next: Envelope = {
+    ...envelope,
+    id: current.transactionId,
+    council: current.council,
+    idempotencykey: stored?.idempotencykey ?? envelope.idempotencykey,
+  };
   audit.payloadHash = payloadHash(next);
   return { ...replayed, envelope: next };
 }
@@ -320,7 +395,16 @@ export function discardTransition(current: StoredDelivery, action: DeadLetterAct
   const { actor, reason, now } = action;
   return transition({
     deliveries: [{ ...current, state: 'discarded', updatedAt: now.toISOString() }],
-    audit: [{ council: current.council, actor, action: 'dlq.discard', transactionId: current.transactionId, deliveryId: current.id, details: { reason, target: current.target } }],
+    audit: [
+      {
+        council: current.council,
+        actor,
+        action: 'dlq.discard',
+        transactionId: current.transactionId,
+        deliveryId: current.id,
+        details: { reason, target: current.target },
+      },
+    ],
     rollups: facts ? deliveryRollups(facts.subject, current, 'dead', 'discarded') : [],
   });
 }

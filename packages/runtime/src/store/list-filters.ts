@@ -21,12 +21,18 @@ export function auditFilter(p: SqlParams, council: string, options: { transactio
 }
 
 /** The WHERE clause of a transaction listing (times as ISO-8601 text, which both dialects compare as times). */
-export function transactionFilter(p: SqlParams, query: { council: string; types?: string[]; from?: Date; to?: Date; before?: { createdAt: string; id: string } }): string {
+export function transactionFilter(
+  p: SqlParams,
+  query: { council: string; types?: string[]; from?: Date; to?: Date; before?: { createdAt: string; id: string } },
+): string {
   const where = [`council = ${p.add(query.council)}`];
   if (query.types?.length) where.push(`type IN (${p.list(query.types)})`);
   if (query.from) where.push(`created_at >= ${p.add(query.from.toISOString())}`);
   if (query.to) where.push(`created_at < ${p.add(query.to.toISOString())}`);
-  if (query.before) where.push(`(created_at < ${p.add(query.before.createdAt)} OR (created_at = ${p.add(query.before.createdAt)} AND id < ${p.add(query.before.id)}))`);
+  if (query.before)
+    where.push(
+      `(created_at < ${p.add(query.before.createdAt)} OR (created_at = ${p.add(query.before.createdAt)} AND id < ${p.add(query.before.id)}))`,
+    );
   return where.join(' AND ');
 }
 

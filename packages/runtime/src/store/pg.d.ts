@@ -14,7 +14,10 @@ declare module 'pg' {
     release(destroy?: Error | boolean): void;
   }
   // The connection fields are the store's own options, which take pg's names and meanings.
-  interface PoolConfig extends Pick<import('./postgres-store').PostgresStoreOptions, 'connectionString' | 'host' | 'port' | 'user' | 'password' | 'database' | 'ssl'> {
+  interface PoolConfig extends Pick<
+    import('./postgres-store').PostgresStoreOptions,
+    'connectionString' | 'host' | 'port' | 'user' | 'password' | 'database' | 'ssl'
+  > {
     max?: number;
     idleTimeoutMillis?: number;
     connectionTimeoutMillis?: number;

@@ -22,7 +22,8 @@ interface Queryable {
 /** The PostgreSQL store's batch reads, on its pool, for the schema `s` (quoted). */
 export function postgresBatchReads(pool: Queryable, s: string): StoreBatchReads {
   const sql = postgresReadQueries(s);
-  const all = async (text: string, ids: readonly string[]): Promise<unknown[]> => (ids.length === 0 ? [] : (await pool.query(text, [ids])).rows);
+  const all = async (text: string, ids: readonly string[]): Promise<unknown[]> =>
+    ids.length === 0 ? [] : (await pool.query(text, [ids])).rows;
   return {
     async getTransactions(ids) {
       return (await all(sql.transactions, ids)).map(rows.transaction);
@@ -32,7 +33,10 @@ export function postgresBatchReads(pool: Queryable, s: string): StoreBatchReads 
       return found.map((row) => ({ transactionId: row.transaction_id, mode: row.mode, state: row.state }));
     },
     async listAttemptsOf(deliveryIds) {
-      return (await all(sql.attempts, deliveryIds)).map((row) => ({ deliveryId: (row as { delivery_id: string }).delivery_id, attempt: rows.attempt(row) }));
+      return (await all(sql.attempts, deliveryIds)).map((row) => ({
+        deliveryId: (row as { delivery_id: string }).delivery_id,
+        attempt: rows.attempt(row),
+      }));
     },
     async latestStatusUpdatesOf(transactionIds) {
       return (await all(sql.latestStatusUpdates, transactionIds)).map(rows.statusUpdate);

@@ -46,7 +46,11 @@ export interface PostgresRefreshHelpers {
 }
 
 /** The PostgreSQL store's status-refresh methods. */
-export function postgresRefreshMethods({ s, pool, transaction }: PostgresRefreshHelpers): Pick<Store, 'claimStatusRefresh' | 'settleStatusRefresh'> {
+export function postgresRefreshMethods({
+  s,
+  pool,
+  transaction,
+}: PostgresRefreshHelpers): Pick<Store, 'claimStatusRefresh' | 'settleStatusRefresh'> {
   const sql = postgresRefreshQueries(s);
   return {
     async claimStatusRefresh(input) {
@@ -56,12 +60,24 @@ export function postgresRefreshMethods({ s, pool, transaction }: PostgresRefresh
         const room = Math.min(input.limit, window.room);
         if (room <= 0) return { cases: [], closed: 0, budgetLeft: window.room };
         const read = refreshReadSize(input.limit);
-        const fresh = await db.query<RefreshCandidateRow>(sql.fresh, [input.target, new Date(input.now.getTime() - input.firstAfterMs), read]);
+        const fresh = await db.query<RefreshCandidateRow>(sql.fresh, [
+          input.target,
+          new Date(input.now.getTime() - input.firstAfterMs),
+          read,
+        ]);
         const scheduled = await db.query<RefreshCandidateRow>(sql.scheduled, [input.target, input.now, read]);
-        const { take, close } = pickRefreshCases([fresh.rows.map((r) => toRefreshCandidate(r, input.firstAfterMs)), scheduled.rows.map((r) => toRefreshCandidate(r, 0))], room, { ...input, read });
+        const { take, close } = pickRefreshCases(
+          [fresh.rows.map((r) => toRefreshCandidate(r, input.firstAfterMs)), scheduled.rows.map((r) => toRefreshCandidate(r, 0))],
+          room,
+          { ...input, read },
+        );
         if (close.length) await db.query(sql.close, [close]);
         if (take.length) {
-          await db.query(sql.claim, [new Date(input.now.getTime() + input.claimMs), take.map((c) => c.deliveryId), take.map((c) => c.delayMs)]);
+          await db.query(sql.claim, [
+            new Date(input.now.getTime() + input.claimMs),
+            take.map((c) => c.deliveryId),
+            take.map((c) => c.delayMs),
+          ]);
         }
         await db.query(sql.saveBudget, [input.target, new Date(window.start), window.used + take.length]);
         return { cases: take, closed: close.length, budgetLeft: window.room - take.length };

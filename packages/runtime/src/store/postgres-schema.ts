@@ -1,4 +1,13 @@
-import { attemptsTable, auditTable, cursorsTable, deliveriesTable, statusUpdatesTable, transactionsTable, workersTable, type SqlDialect } from './store-tables';
+import {
+  attemptsTable,
+  auditTable,
+  cursorsTable,
+  deliveriesTable,
+  statusUpdatesTable,
+  transactionsTable,
+  workersTable,
+  type SqlDialect,
+} from './store-tables';
 
 /**
  * The PostgreSQL store's schema as numbered migrations, the same tables as the SQLite store's (see

@@ -1,7 +1,21 @@
 import pg, { type PoolConfig, type QueryResult } from 'pg';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
-import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type RollupFacts, type Transition } from './delivery-transitions';
+import {
+  acceptTransition,
+  andThen,
+  discardTransition,
+  fallbackTransition,
+  handOffCandidates,
+  leaseTransition,
+  outcomeTransition,
+  pickFairly,
+  purgeTransition,
+  replayTransition,
+  rotate,
+  type RollupFacts,
+  type Transition,
+} from './delivery-transitions';
 import { postgresLeaseQueries } from './postgres-lease-queries';
 import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { postgresRefreshMethods } from './postgres-refresh-queries';
@@ -79,13 +93,21 @@ const ROLLUPS_MIGRATION = 5;
  */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const schemaName = options.schema ?? 'public';
-  if (!SCHEMA_NAME.test(schemaName)) throw new Error(`invalid PostgreSQL schema name '${schemaName}': use letters, digits and _ (at most 63)`);
+  if (!SCHEMA_NAME.test(schemaName))
+    throw new Error(`invalid PostgreSQL schema name '${schemaName}': use letters, digits and _ (at most 63)`);
   const s = `"${schemaName}"`;
   const leaseSql = postgresLeaseQueries(s);
   const writes = postgresRowWrites(s);
-  const rollups = rollupSql((name) => `${s}.${name}`, (i) => `$${i}`);
+  const rollups = rollupSql(
+    (name) => `${s}.${name}`,
+    (i) => `$${i}`,
+  );
 
-  const config: PoolConfig = { max: options.maxConnections ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000, application_name: 'lgx-runtime' };
+  const config: PoolConfig = {
+    max: options.maxConnections ?? 10,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
+    application_name: 'lgx-runtime',
+  };
   if (options.connectionString !== undefined) config.connectionString = options.connectionString;
   if (options.host !== undefined) config.host = options.host;
   if (options.port !== undefined) config.port = options.port;
@@ -168,15 +190,20 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const addRollups = async (db: Queryable, changes: readonly RollupChange[]): Promise<void> => {
     if (changes.length === 0) return;
     const { rows: sums, buckets } = new RollupAccumulator().add(changes).sums();
-    for (const row of sums) await db.query(rollups.upsertRow, rollups.rowValues(row.key, row.add, Math.floor(Math.random() * DEPTH_SHARDS)));
-    for (const b of buckets) await db.query(rollups.upsertBucket, rollups.bucketValues(b.key, b.bucket, b.add, Math.floor(Math.random() * DEPTH_SHARDS)));
+    for (const row of sums)
+      await db.query(rollups.upsertRow, rollups.rowValues(row.key, row.add, Math.floor(Math.random() * DEPTH_SHARDS)));
+    for (const b of buckets)
+      await db.query(rollups.upsertBucket, rollups.bucketValues(b.key, b.bucket, b.add, Math.floor(Math.random() * DEPTH_SHARDS)));
   };
 
   /** What a delivery's rollups need: its transaction's report columns and, for an arrival, whether another came first. */
   const rollupFacts = async (db: Queryable, delivery: StoredDelivery, arriving: boolean): Promise<RollupFacts | undefined> => {
     const row = (await db.query(rollups.subject, [delivery.transactionId])).rows[0];
     if (!row) return undefined;
-    const completedBefore = arriving && delivery.mode !== 'shadow' && (await db.query(rollups.completedBefore, [delivery.transactionId, delivery.id])).rows.length > 0;
+    const completedBefore =
+      arriving &&
+      delivery.mode !== 'shadow' &&
+      (await db.query(rollups.completedBefore, [delivery.transactionId, delivery.id])).rows.length > 0;
     return { subject: subjectOf(row, POSTGRES_ROWS), completedBefore };
   };
 
@@ -217,7 +244,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   };
 
   /** Live leases a target holds now. */
-  const liveLeases = async (db: Queryable, target: string, at: string): Promise<number> => Number((await db.query<{ n: string }>(leaseSql.live, [target, at])).rows[0]?.n ?? 0);
+  const liveLeases = async (db: Queryable, target: string, at: string): Promise<number> =>
+    Number((await db.query<{ n: string }>(leaseSql.live, [target, at])).rows[0]?.n ?? 0);
 
   /** Each lease call starts the round of targets one further on. */
   let turn = 0;
@@ -249,13 +277,21 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         // (CREATE ... IF NOT EXISTS alone races on the catalog's unique indexes.)
         await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`lgx:${schemaName}:migrate`]);
         await db.query(`CREATE SCHEMA IF NOT EXISTS ${s}`);
-        await db.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`);
-        const applied = new Set((await db.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r) => r.version));
+        await db.query(
+          `CREATE TABLE IF NOT EXISTS ${s}.schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL)`,
+        );
+        const applied = new Set(
+          (await db.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r) => r.version),
+        );
         for (const migration of POSTGRES_MIGRATIONS) {
           if (applied.has(migration.version)) continue;
           await db.query(migration.sql.replaceAll('{schema}', s));
-          await db.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, [migration.version, migration.name]);
-          if (migration.version === ROLLUPS_MIGRATION) backfill = (await db.query(`SELECT 1 FROM ${s}.transactions LIMIT 1`)).rows.length > 0;
+          await db.query(`INSERT INTO ${s}.schema_migrations (version, name, applied_at) VALUES ($1, $2, now())`, [
+            migration.version,
+            migration.name,
+          ]);
+          if (migration.version === ROLLUPS_MIGRATION)
+            backfill = (await db.query(`SELECT 1 FROM ${s}.transactions LIMIT 1`)).rows.length > 0;
         }
       });
       // The rollups start with what the database already holds, so reports cover its history.
@@ -274,17 +310,35 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return transaction(async (db): Promise<InsertedTransaction> => {
         // A hand-off counts live leases as a leaser does, under the same per-target locks, taken first.
         const candidates = lease ? handOffCandidates(input.deliveries, lease.targets) : [];
-        if (lease?.perTarget !== undefined && candidates.length > 0) await lockTargetCaps(db, candidates.map((d) => d.target));
+        if (lease?.perTarget !== undefined && candidates.length > 0)
+          await lockTargetCaps(
+            db,
+            candidates.map((d) => d.target),
+          );
         // A concurrent insert of the same key waits on the unique index until the first commits, then
         // does nothing; the SELECT (a new snapshot under READ COMMITTED) then sees the first.
         const report = reportSubjectOf(envelope, at);
         const inserted = await db.query(
           `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at, channel, lgsl, service, rating) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
            ON CONFLICT (council, idempotency_key) DO NOTHING RETURNING id`,
-          [envelope.id, envelope.council, envelope.type, envelope.idempotencykey, JSON.stringify(envelope), at, report.channel, report.lgsl, report.service, report.rating],
+          [
+            envelope.id,
+            envelope.council,
+            envelope.type,
+            envelope.idempotencykey,
+            JSON.stringify(envelope),
+            at,
+            report.channel,
+            report.lgsl,
+            report.service,
+            report.rating,
+          ],
         );
         if (inserted.rows.length === 0) {
-          const existing = await db.query<{ id: string }>(`SELECT id FROM ${s}.transactions WHERE council = $1 AND idempotency_key = $2`, [envelope.council, envelope.idempotencykey]);
+          const existing = await db.query<{ id: string }>(`SELECT id FROM ${s}.transactions WHERE council = $1 AND idempotency_key = $2`, [
+            envelope.council,
+            envelope.idempotencykey,
+          ]);
           const id = existing.rows[0]?.id;
           if (id === undefined) throw new Error('transaction dedupe conflict without a stored transaction');
           return { id, duplicate: true, ...(lease ? { leased: [] } : {}) };
@@ -296,7 +350,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           handed.add(d.id);
         }
         const accepted = acceptTransition(input, handed);
-        if (accepted.deliveries.length > 0) await db.query(writes.insertDeliveries, byColumn(accepted.deliveries.map(ROW_WRITES.newDelivery.values)));
+        if (accepted.deliveries.length > 0)
+          await db.query(writes.insertDeliveries, byColumn(accepted.deliveries.map(ROW_WRITES.newDelivery.values)));
         await appendAuditIn(db, accepted.audit, now);
         await addPending(db, accepted.pending);
         await addRollups(db, accepted.rollups);
@@ -321,7 +376,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async listDeliveries(transactionId) {
-      return (await pool.query(`SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 ORDER BY link_order, created_at, id`, [transactionId])).rows.map(rows.delivery);
+      return (
+        await pool.query(`SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 ORDER BY link_order, created_at, id`, [transactionId])
+      ).rows.map(rows.delivery);
     },
 
     async listAttempts(deliveryId) {
@@ -336,7 +393,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return transaction(async (db) => {
         if (perTarget !== undefined) await lockTargetCaps(db, targets);
         const listed =
-          targets ?? (await db.query<{ target: string }>(`SELECT target FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) > 0 ORDER BY target`)).rows.map((r) => r.target);
+          targets ??
+          (
+            await db.query<{ target: string }>(
+              `SELECT target FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) > 0 ORDER BY target`,
+            )
+          ).rows.map((r) => r.target);
         const candidates: unknown[][] = [];
         for (const target of rotate(listed, round)) {
           const room = perTarget === undefined ? limit : Math.min(limit, perTarget - (await liveLeases(db, target, at)));
@@ -363,7 +425,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async releaseLease(deliveryId, owner) {
-      await pool.query(`UPDATE ${s}.deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`, [deliveryId, owner]);
+      await pool.query(`UPDATE ${s}.deliveries SET lease_owner = NULL, lease_expires_at = NULL WHERE id = $1 AND lease_owner = $2`, [
+        deliveryId,
+        owner,
+      ]);
     },
 
     async heartbeat(worker, now) {
@@ -391,7 +456,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async queueDepth() {
-      return rows.queueDepth((await pool.query(`SELECT target, SUM(pending) AS pending FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) <> 0 ORDER BY target`)).rows);
+      return rows.queueDepth(
+        (
+          await pool.query(
+            `SELECT target, SUM(pending) AS pending FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) <> 0 ORDER BY target`,
+          )
+        ).rows,
+      );
     },
 
     async listDeadLetters(options = {}) {
@@ -406,10 +477,23 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         if (!current) return false;
         // Locking the transaction row orders this against purgePayloads: either the purge sees the
         // delivery pending and keeps the payload, or this sees the payload gone.
-        const stored = (await db.query<{ envelope: Envelope | null }>(`SELECT envelope FROM ${s}.transactions WHERE id = $1 FOR UPDATE`, [current.transactionId])).rows[0]?.envelope;
-        const t = replayTransition(current, stored ?? undefined, { actor, reason, now, ...(envelope ? { envelope } : {}) }, await rollupFacts(db, current, false));
+        const stored = (
+          await db.query<{ envelope: Envelope | null }>(`SELECT envelope FROM ${s}.transactions WHERE id = $1 FOR UPDATE`, [
+            current.transactionId,
+          ])
+        ).rows[0]?.envelope;
+        const t = replayTransition(
+          current,
+          stored ?? undefined,
+          { actor, reason, now, ...(envelope ? { envelope } : {}) },
+          await rollupFacts(db, current, false),
+        );
         if (!t) return false;
-        if (t.envelope) await db.query(`UPDATE ${s}.transactions SET envelope = $1, purged_at = NULL WHERE id = $2`, [JSON.stringify(t.envelope), current.transactionId]);
+        if (t.envelope)
+          await db.query(`UPDATE ${s}.transactions SET envelope = $1, purged_at = NULL WHERE id = $2`, [
+            JSON.stringify(t.envelope),
+            current.transactionId,
+          ]);
         await apply(db, t, now);
         return true;
       });
@@ -448,7 +532,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     },
 
     async listStatusUpdates(transactionId) {
-      return (await pool.query(`SELECT * FROM ${s}.status_updates WHERE transaction_id = $1 ORDER BY id`, [transactionId])).rows.map(rows.statusUpdate);
+      return (await pool.query(`SELECT * FROM ${s}.status_updates WHERE transaction_id = $1 ORDER BY id`, [transactionId])).rows.map(
+        rows.statusUpdate,
+      );
     },
 
     async listCouncilStatusUpdates(options) {
@@ -497,7 +583,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         const into = new RollupAccumulator();
         const councils = new Map<string, number>();
         let transactions = 0;
-        for (let after = ''; ; ) {
+        for (let after = ''; ;) {
           const page = (await db.query(rollups.rebuildPage, [after, REBUILD_PAGE])).rows.map((raw) => rebuildRow(raw, POSTGRES_ROWS));
           if (page.length === 0) break;
           transactions += foldRebuildRows(page, into, councils);
@@ -531,19 +617,26 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           // Locked in id order, so two purgers cannot deadlock; the pending check is a new statement,
           // so under READ COMMITTED it sees every commit made before the locks were granted.
           const locked = (
-            await db.query<{ id: string; council: string }>(`SELECT id, council FROM ${s}.transactions WHERE id = ANY($1::text[]) AND envelope IS NOT NULL ORDER BY id FOR UPDATE`, [batch])
+            await db.query<{ id: string; council: string }>(
+              `SELECT id, council FROM ${s}.transactions WHERE id = ANY($1::text[]) AND envelope IS NOT NULL ORDER BY id FOR UPDATE`,
+              [batch],
+            )
           ).rows;
           if (locked.length === 0) return 0;
           const busy = new Set(
             (
-              await db.query<{ transaction_id: string }>(`SELECT DISTINCT transaction_id FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[]) AND state = 'pending'`, [
-                locked.map((r) => r.id),
-              ])
+              await db.query<{ transaction_id: string }>(
+                `SELECT DISTINCT transaction_id FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[]) AND state = 'pending'`,
+                [locked.map((r) => r.id)],
+              )
             ).rows.map((r) => r.transaction_id),
           );
           const audit = locked.flatMap((r) => purgeTransition({ id: r.id, council: r.council, pending: busy.has(r.id) }) ?? []);
           if (audit.length === 0) return 0;
-          await db.query(`UPDATE ${s}.transactions SET envelope = NULL, purged_at = $1 WHERE id = ANY($2::text[])`, [now.toISOString(), audit.map((a) => a.transactionId)]);
+          await db.query(`UPDATE ${s}.transactions SET envelope = NULL, purged_at = $1 WHERE id = ANY($2::text[])`, [
+            now.toISOString(),
+            audit.map((a) => a.transactionId),
+          ]);
           // Audit heads are locked in council order, the one place several are held at once.
           audit.sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : a.transactionId! < b.transactionId! ? -1 : 1));
           for (const entry of audit) await appendAuditIn(db, entry, now);

@@ -14,7 +14,19 @@ export const JOURNEY_STARTED_TYPE = 'journey.started';
 export const FEEDBACK_TYPE = 'feedback.satisfaction';
 
 /** The counters kept per rollup row. */
-export const ROLLUP_MEASURES = ['received', 'started', 'completed', 'rating_1', 'rating_2', 'rating_3', 'rating_4', 'rating_5', 'queued', 'delivered', 'dead'] as const;
+export const ROLLUP_MEASURES = [
+  'received',
+  'started',
+  'completed',
+  'rating_1',
+  'rating_2',
+  'rating_3',
+  'rating_4',
+  'rating_5',
+  'queued',
+  'delivered',
+  'dead',
+] as const;
 export type RollupMeasure = (typeof ROLLUP_MEASURES)[number];
 
 /**
@@ -70,13 +82,21 @@ export function reportSubjectOf(envelope: Envelope, createdAt: string): ReportSu
 }
 
 function keyOf(subject: ReportSubject, target: string): RollupKey {
-  return { council: subject.council, day: subject.createdAt.slice(0, 10), lgsl: subject.lgsl ?? 0, service: subject.service, channel: subject.channel ?? '', target };
+  return {
+    council: subject.council,
+    day: subject.createdAt.slice(0, 10),
+    lgsl: subject.lgsl ?? 0,
+    service: subject.service,
+    channel: subject.channel ?? '',
+    target,
+  };
 }
 
 /** What the transaction itself counts as on acceptance: received, a journey start, or a rating. */
 function ownCounts(subject: ReportSubject): Partial<Record<RollupMeasure, number>> {
   if (subject.type === JOURNEY_STARTED_TYPE) return { started: 1 };
-  if (subject.type === FEEDBACK_TYPE) return subject.rating !== null && subject.rating >= 1 && subject.rating <= 5 ? { [`rating_${subject.rating}`]: 1 } : {};
+  if (subject.type === FEEDBACK_TYPE)
+    return subject.rating !== null && subject.rating >= 1 && subject.rating <= 5 ? { [`rating_${subject.rating}`]: 1 } : {};
   return { received: 1 };
 }
 
@@ -100,14 +120,16 @@ export function deliveryRollups(
   arrival?: { finishedAt: string; completes: boolean },
 ): RollupChange[] {
   const add: Partial<Record<RollupMeasure, number>> = {};
-  const counter = (state: DeliveryState): RollupMeasure | undefined => (state === 'pending' ? 'queued' : state === 'delivered' ? 'delivered' : state === 'dead' ? 'dead' : undefined);
+  const counter = (state: DeliveryState): RollupMeasure | undefined =>
+    state === 'pending' ? 'queued' : state === 'delivered' ? 'delivered' : state === 'dead' ? 'dead' : undefined;
   const left = counter(from);
   const joined = counter(to);
   if (left) add[left] = (add[left] ?? 0) - 1;
   if (joined) add[joined] = (add[joined] ?? 0) + 1;
   const out: RollupChange[] = [];
   const change: RollupChange = { key: keyOf(subject, delivery.target), add };
-  if (to === 'delivered' && arrival) change.bucket = deliverySecondsBucket((Date.parse(arrival.finishedAt) - Date.parse(delivery.createdAt)) / 1000);
+  if (to === 'delivered' && arrival)
+    change.bucket = deliverySecondsBucket((Date.parse(arrival.finishedAt) - Date.parse(delivery.createdAt)) / 1000);
   out.push(change);
   if (to === 'delivered' && arrival?.completes && delivery.mode !== 'shadow') out.push({ key: keyOf(subject, ''), add: { completed: 1 } });
   return out;
@@ -191,7 +213,8 @@ export class RollupAccumulator {
       const k = rollupKeyString(change.key);
       let row = this.rows.get(k);
       if (!row) this.rows.set(k, (row = { key: change.key, add: {} }));
-      for (const [measure, n] of Object.entries(change.add) as Array<[RollupMeasure, number]>) row.add[measure] = (row.add[measure] ?? 0) + n;
+      for (const [measure, n] of Object.entries(change.add) as Array<[RollupMeasure, number]>)
+        row.add[measure] = (row.add[measure] ?? 0) + n;
       if (change.bucket !== undefined) {
         // The histogram is kept per back office and day (see the report_delivery_seconds table).
         const bk = [change.key.council, change.key.day, change.key.target, String(change.bucket).padStart(3, '0')].join('\u0000');
@@ -227,13 +250,19 @@ export interface RebuildRow {
  */
 export function foldRebuildRows(rows: readonly RebuildRow[], into: RollupAccumulator, perCouncil?: Map<string, number>): number {
   let count = 0;
-  for (let i = 0; i < rows.length; ) {
+  for (let i = 0; i < rows.length;) {
     const first = rows[i]!;
     const deliveries: Parameters<typeof rollupsOfState>[1][number][] = [];
     for (; i < rows.length && rows[i]!.id === first.id; i++) {
       const row = rows[i]!;
       if (row.target === null || row.mode === null || row.state === null || row.delivery_created_at === null) continue;
-      deliveries.push({ target: row.target, mode: row.mode, state: row.state, createdAt: row.delivery_created_at, ...(row.delivered_at !== null ? { deliveredAt: row.delivered_at } : {}) });
+      deliveries.push({
+        target: row.target,
+        mode: row.mode,
+        state: row.state,
+        createdAt: row.delivery_created_at,
+        ...(row.delivered_at !== null ? { deliveredAt: row.delivered_at } : {}),
+      });
     }
     into.add(rollupsOfState(first.subject, deliveries));
     perCouncil?.set(first.subject.council, (perCouncil.get(first.subject.council) ?? 0) + 1);
@@ -244,5 +273,7 @@ export function foldRebuildRows(rows: readonly RebuildRow[], into: RollupAccumul
 
 /** The rebuild's audit entries: one per council whose transactions it read, in council order. */
 export function rebuildAudit(perCouncil: ReadonlyMap<string, number>, actor: string): AuditInput[] {
-  return [...perCouncil.keys()].sort().map((council) => ({ council, actor, action: 'report.rebuilt', details: { transactions: perCouncil.get(council) } }));
+  return [...perCouncil.keys()]
+    .sort()
+    .map((council) => ({ council, actor, action: 'report.rebuilt', details: { transactions: perCouncil.get(council) } }));
 }

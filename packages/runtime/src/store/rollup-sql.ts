@@ -80,7 +80,14 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
       shard,
       ...ROLLUP_MEASURES.map((m) => add[m] ?? 0),
     ],
-    bucketValues: (key: Pick<RollupKey, 'council' | 'day' | 'target'>, bucket: number, add: number, shard: number): unknown[] => [key.council, key.day, key.target, shard, bucket, add],
+    bucketValues: (key: Pick<RollupKey, 'council' | 'day' | 'target'>, bucket: number, add: number, shard: number): unknown[] => [
+      key.council,
+      key.day,
+      key.target,
+      shard,
+      bucket,
+      add,
+    ],
     clear: [`DELETE FROM ${t('report_days')}`, `DELETE FROM ${t('report_delivery_seconds')}`],
     /**
      * A page of the rebuild's read: up to `limit` transactions with ids after `after`, each with its
@@ -99,7 +106,8 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
     },
     /** The histogram is kept per back office only: a query grouping or filtering by anything else is refused. */
     readBuckets(q: RollupQuery): { sql: string; params: unknown[] } {
-      if (q.groupBy.some((d) => d !== 'target') || q.filters.some((f) => f.dimension !== 'target')) throw new TypeError('delivery times are kept per back office only');
+      if (q.groupBy.some((d) => d !== 'target') || q.filters.some((f) => f.dimension !== 'target'))
+        throw new TypeError('delivery times are kept per back office only');
       const params: unknown[] = [];
       const groups = [`${dayKey(q, params)} AS day`, ...q.groupBy, 'bucket'];
       const sql = `SELECT ${groups.join(', ')}, SUM(count) AS count FROM ${t('report_delivery_seconds')} WHERE ${where(q, params)} GROUP BY ${groups.map((_, i) => i + 1).join(', ')}`;
@@ -144,13 +152,15 @@ export function subjectOf(raw: Record<string, unknown>, n: RowNormaliser): Repor
 /** A rollup read's row with its sums as numbers (PostgreSQL gives BIGINT sums as text). */
 export function numericRow<T extends Record<string, unknown>>(raw: Record<string, unknown>): T {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(raw)) out[k] = k === 'day' || k === 'service' || k === 'channel' || k === 'target' ? v : v === null ? null : Number(v);
+  for (const [k, v] of Object.entries(raw))
+    out[k] = k === 'day' || k === 'service' || k === 'channel' || k === 'target' ? v : v === null ? null : Number(v);
   return out as T;
 }
 
 /** The `deliveryTotals` query's rows by back office. */
 export function deliveryTotalsOf(raw: ReadonlyArray<Record<string, unknown>>): DeliveryTotals {
   const out: DeliveryTotals = {};
-  for (const row of raw) out[row['target'] as string] = { delivered: Number(row['delivered']), dead: Number(row['dead']), queued: Number(row['queued']) };
+  for (const row of raw)
+    out[row['target'] as string] = { delivered: Number(row['delivered']), dead: Number(row['dead']), queued: Number(row['queued']) };
   return out;
 }

@@ -17,9 +17,11 @@ export const SQLITE_LEASE_QUERIES = {
    * it the planner may judge, from statistics, a scan cheaper for LIMIT 1, and that scan reads the whole
    * queue when nothing of the target is due.
    */
-  readyWaiting: "SELECT 1 FROM deliveries WHERE state = 'pending' AND lease_owner IS NULL AND target = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1",
+  readyWaiting:
+    "SELECT 1 FROM deliveries WHERE state = 'pending' AND lease_owner IS NULL AND target = ? AND next_attempt_at <= ? ORDER BY next_attempt_at LIMIT 1",
   /** Whether a target has a delivery whose lease ran out: target, now (ordered by the index, as above). */
-  expiredWaiting: "SELECT 1 FROM deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = ? AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT 1",
+  expiredWaiting:
+    "SELECT 1 FROM deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = ? AND lease_expires_at <= ? ORDER BY lease_expires_at LIMIT 1",
   /** How many live leases a target holds: target, now. */
   live: "SELECT COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = ? AND lease_expires_at > ?",
   /** Moves the expiry of an owner's live leases (renewal, or ending them now): new expiry, owner, now. */

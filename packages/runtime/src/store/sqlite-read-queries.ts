@@ -14,7 +14,8 @@ export const SQLITE_READ_QUERIES = {
   transactions: 'SELECT * FROM transactions WHERE id IN (SELECT value FROM json_each(?))',
   deliveryStates: 'SELECT transaction_id, mode, state FROM deliveries WHERE transaction_id IN (SELECT value FROM json_each(?))',
   attempts: 'SELECT * FROM attempts WHERE delivery_id IN (SELECT value FROM json_each(?)) ORDER BY delivery_id, id',
-  latestStatusUpdates: 'SELECT * FROM status_updates WHERE id IN (SELECT MAX(id) FROM status_updates WHERE transaction_id IN (SELECT value FROM json_each(?)) GROUP BY transaction_id)',
+  latestStatusUpdates:
+    'SELECT * FROM status_updates WHERE id IN (SELECT MAX(id) FROM status_updates WHERE transaction_id IN (SELECT value FROM json_each(?)) GROUP BY transaction_id)',
 } as const;
 
 /** The SQLite store's batch reads, on its statement cache. */
@@ -25,10 +26,15 @@ export function sqliteBatchReads(prep: (sql: string) => Database.Statement): Sto
       return all(SQLITE_READ_QUERIES.transactions, ids).map(rows.transaction);
     },
     async listDeliveryStatesOf(transactionIds) {
-      return (all(SQLITE_READ_QUERIES.deliveryStates, transactionIds) as { transaction_id: string; mode: RouteMode; state: DeliveryState }[]).map((row) => ({ transactionId: row.transaction_id, mode: row.mode, state: row.state }));
+      return (
+        all(SQLITE_READ_QUERIES.deliveryStates, transactionIds) as { transaction_id: string; mode: RouteMode; state: DeliveryState }[]
+      ).map((row) => ({ transactionId: row.transaction_id, mode: row.mode, state: row.state }));
     },
     async listAttemptsOf(deliveryIds) {
-      return all(SQLITE_READ_QUERIES.attempts, deliveryIds).map((row) => ({ deliveryId: (row as { delivery_id: string }).delivery_id, attempt: rows.attempt(row) }));
+      return all(SQLITE_READ_QUERIES.attempts, deliveryIds).map((row) => ({
+        deliveryId: (row as { delivery_id: string }).delivery_id,
+        attempt: rows.attempt(row),
+      }));
     },
     async latestStatusUpdatesOf(transactionIds) {
       return all(SQLITE_READ_QUERIES.latestStatusUpdates, transactionIds).map(rows.statusUpdate);

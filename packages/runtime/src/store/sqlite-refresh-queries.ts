@@ -20,7 +20,8 @@ export const SQLITE_REFRESH_QUERIES = {
     FROM deliveries d WHERE d.state = 'delivered' AND d.refresh_state = 'open' AND d.target = ? AND d.refresh_at <= ?
     ORDER BY d.refresh_at LIMIT ?`,
   budget: 'SELECT window_start, used FROM refresh_budgets WHERE target = ?',
-  saveBudget: 'INSERT INTO refresh_budgets (target, window_start, used) VALUES (?, ?, ?) ON CONFLICT (target) DO UPDATE SET window_start = excluded.window_start, used = excluded.used',
+  saveBudget:
+    'INSERT INTO refresh_budgets (target, window_start, used) VALUES (?, ?, ?) ON CONFLICT (target) DO UPDATE SET window_start = excluded.window_start, used = excluded.used',
   /** Schedules (or closes) one case: state ('open' or 'done'), next check, backoff step, delivery id. */
   schedule: "UPDATE deliveries SET refresh_state = ?, refresh_at = ?, refresh_delay_ms = ? WHERE id = ? AND state = 'delivered'",
 } as const;
@@ -47,9 +48,21 @@ export function sqliteRefreshMethods({ prep, grouped }: SqliteRefreshHelpers): P
           const room = Math.min(input.limit, window.room);
           if (room <= 0) return { cases: [], closed: 0, budgetLeft: window.room };
           const read = refreshReadSize(input.limit);
-          const fresh = prep(SQLITE_REFRESH_QUERIES.fresh).all(input.target, new Date(now - input.firstAfterMs).toISOString(), read) as RefreshCandidateRow[];
-          const scheduled = prep(SQLITE_REFRESH_QUERIES.scheduled).all(input.target, input.now.toISOString(), read) as RefreshCandidateRow[];
-          const { take, close } = pickRefreshCases([fresh.map((r) => toRefreshCandidate(r, input.firstAfterMs)), scheduled.map((r) => toRefreshCandidate(r, 0))], room, { ...input, read });
+          const fresh = prep(SQLITE_REFRESH_QUERIES.fresh).all(
+            input.target,
+            new Date(now - input.firstAfterMs).toISOString(),
+            read,
+          ) as RefreshCandidateRow[];
+          const scheduled = prep(SQLITE_REFRESH_QUERIES.scheduled).all(
+            input.target,
+            input.now.toISOString(),
+            read,
+          ) as RefreshCandidateRow[];
+          const { take, close } = pickRefreshCases(
+            [fresh.map((r) => toRefreshCandidate(r, input.firstAfterMs)), scheduled.map((r) => toRefreshCandidate(r, 0))],
+            room,
+            { ...input, read },
+          );
           const schedule = prep(SQLITE_REFRESH_QUERIES.schedule);
           for (const id of close) schedule.run('done', null, null, id);
           const until = new Date(now + input.claimMs).toISOString();
@@ -64,7 +77,12 @@ export function sqliteRefreshMethods({ prep, grouped }: SqliteRefreshHelpers): P
     async settleStatusRefresh({ deliveryId, next, delayMs }) {
       await grouped(
         () => {
-          prep(SQLITE_REFRESH_QUERIES.schedule).run(next ? 'open' : 'done', next ? next.toISOString() : null, next ? delayMs : null, deliveryId);
+          prep(SQLITE_REFRESH_QUERIES.schedule).run(
+            next ? 'open' : 'done',
+            next ? next.toISOString() : null,
+            next ? delayMs : null,
+            deliveryId,
+          );
         },
         { durable: false },
       );

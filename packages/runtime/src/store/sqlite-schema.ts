@@ -1,4 +1,13 @@
-import { attemptsTable, auditTable, cursorsTable, deliveriesTable, statusUpdatesTable, transactionsTable, workersTable, type SqlDialect } from './store-tables';
+import {
+  attemptsTable,
+  auditTable,
+  cursorsTable,
+  deliveriesTable,
+  statusUpdatesTable,
+  transactionsTable,
+  workersTable,
+  type SqlDialect,
+} from './store-tables';
 
 /**
  * The SQLite store's schema as numbered migrations. A migration is never edited once released:
@@ -11,7 +20,14 @@ export interface SqliteMigration {
   sql: string;
 }
 
-const SQLITE: SqlDialect = { table: (name) => name, key: 'TEXT', time: 'TEXT', json: 'TEXT', serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT', deliveryOrder: '' };
+const SQLITE: SqlDialect = {
+  table: (name) => name,
+  key: 'TEXT',
+  time: 'TEXT',
+  json: 'TEXT',
+  serialKey: 'INTEGER PRIMARY KEY AUTOINCREMENT',
+  deliveryOrder: '',
+};
 
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {

@@ -2,7 +2,21 @@ import Database from 'better-sqlite3';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry } from './audit-chain';
 import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
-import { acceptTransition, andThen, discardTransition, fallbackTransition, handOffCandidates, leaseTransition, outcomeTransition, pickFairly, purgeTransition, replayTransition, rotate, type RollupFacts, type Transition } from './delivery-transitions';
+import {
+  acceptTransition,
+  andThen,
+  discardTransition,
+  fallbackTransition,
+  handOffCandidates,
+  leaseTransition,
+  outcomeTransition,
+  pickFairly,
+  purgeTransition,
+  replayTransition,
+  rotate,
+  type RollupFacts,
+  type Transition,
+} from './delivery-transitions';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { insertSql, SqlParams } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
@@ -33,8 +47,15 @@ type Db = Database.Database;
 const PURGE_BATCH = 500;
 
 const rows = rowMapper(SQLITE_ROWS);
-const INSERT_TRANSACTION = insertSql('transactions', ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at', 'channel', 'lgsl', 'service', 'rating'], false);
-const ROLLUPS = rollupSql((name) => name, () => '?');
+const INSERT_TRANSACTION = insertSql(
+  'transactions',
+  ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at', 'channel', 'lgsl', 'service', 'rating'],
+  false,
+);
+const ROLLUPS = rollupSql(
+  (name) => name,
+  () => '?',
+);
 /** Transactions the rebuild reads per query. */
 const REBUILD_PAGE = 5000;
 /** The migration that adds the rollups: applying it to a file with transactions builds them. */
@@ -157,11 +178,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   /** Moves a target's pending count (kept beside every change into or out of 'pending'). */
   const addPending = (target: string, delta: number): void => {
     if (delta === 0) return;
-    prep('INSERT INTO queue_depth (target, pending) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET pending = pending + excluded.pending').run(target, delta);
+    prep(
+      'INSERT INTO queue_depth (target, pending) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET pending = pending + excluded.pending',
+    ).run(target, delta);
   };
 
   const appendAuditSync = (input: AuditInput, now: Date): AuditEntry => {
-    const last = prep('SELECT seq, hash FROM audit WHERE council = ? ORDER BY seq DESC LIMIT 1').get(input.council) as { seq: number; hash: string } | undefined;
+    const last = prep('SELECT seq, hash FROM audit WHERE council = ? ORDER BY seq DESC LIMIT 1').get(input.council) as
+      { seq: number; hash: string } | undefined;
     const entry = chainAuditEntry(input, last, now);
     prep(INSERT_AUDIT).run(...ROW_WRITES.audit.values(entry));
     return entry;
@@ -188,7 +212,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const rollupFacts = (delivery: StoredDelivery, arriving: boolean): RollupFacts | undefined => {
     const row = prep(ROLLUPS.subject).get(delivery.transactionId) as Record<string, unknown> | undefined;
     if (!row) return undefined;
-    const completedBefore = arriving && delivery.mode !== 'shadow' && prep(ROLLUPS.completedBefore).get(delivery.transactionId, delivery.id) !== undefined;
+    const completedBefore =
+      arriving && delivery.mode !== 'shadow' && prep(ROLLUPS.completedBefore).get(delivery.transactionId, delivery.id) !== undefined;
     return { subject: subjectOf(row, SQLITE_ROWS), completedBefore };
   };
 
@@ -233,8 +258,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     const into = new RollupAccumulator();
     let transactions = 0;
     const councils = new Map<string, number>();
-    for (let after = ''; ; ) {
-      const page = prep(ROLLUPS.rebuildPage).all(after, REBUILD_PAGE).map((raw) => rebuildRow(raw as Record<string, unknown>, SQLITE_ROWS));
+    for (let after = ''; ;) {
+      const page = prep(ROLLUPS.rebuildPage)
+        .all(after, REBUILD_PAGE)
+        .map((raw) => rebuildRow(raw as Record<string, unknown>, SQLITE_ROWS));
       if (page.length === 0) break;
       transactions += foldRebuildRows(page, into, councils);
       after = page[page.length - 1]!.id;
@@ -255,9 +282,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         for (const migration of SQLITE_MIGRATIONS) {
           if (applied.has(migration.version)) continue;
           db.exec(migration.sql);
-          prep('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(migration.version, migration.name, new Date().toISOString());
+          prep('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
+            migration.version,
+            migration.name,
+            new Date().toISOString(),
+          );
           // The rollups start with what the file already holds, so reports cover its history.
-          if (migration.version === ROLLUPS_MIGRATION && prep('SELECT 1 FROM transactions LIMIT 1').get() !== undefined) rebuildSync('system', new Date());
+          if (migration.version === ROLLUPS_MIGRATION && prep('SELECT 1 FROM transactions LIMIT 1').get() !== undefined)
+            rebuildSync('system', new Date());
         }
       });
     },
@@ -271,14 +303,21 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async insertTransaction(input: NewTransaction) {
       const { envelope, now, lease } = input;
       return grouped((): InsertedTransaction => {
-        const existing = prep('SELECT id FROM transactions WHERE council = ? AND idempotency_key = ?').get(envelope.council, envelope.idempotencykey) as { id: string } | undefined;
+        const existing = prep('SELECT id FROM transactions WHERE council = ? AND idempotency_key = ?').get(
+          envelope.council,
+          envelope.idempotencykey,
+        ) as { id: string } | undefined;
         if (existing) return { id: existing.id, duplicate: true, ...(lease ? { leased: [] } : {}) };
         const at = now.toISOString();
         // Decided before the new rows exist, so only deliveries already queued can be in front.
         const handed = new Set(
           lease
             ? handOffCandidates(input.deliveries, lease.targets)
-                .filter((d) => !prep(SQLITE_LEASE_QUERIES.readyWaiting).get(d.target, at) && !prep(SQLITE_LEASE_QUERIES.expiredWaiting).get(d.target, at))
+                .filter(
+                  (d) =>
+                    !prep(SQLITE_LEASE_QUERIES.readyWaiting).get(d.target, at) &&
+                    !prep(SQLITE_LEASE_QUERIES.expiredWaiting).get(d.target, at),
+                )
                 .filter((d) => lease.perTarget === undefined || liveLeases(d.target, at) < lease.perTarget)
                 .map((d) => d.id)
             : [],
@@ -286,7 +325,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const accepted = acceptTransition(input, handed);
         const { transaction: t } = accepted;
         const r = t.report;
-        prep(INSERT_TRANSACTION).run(t.id, t.council, t.type, t.idempotencyKey, JSON.stringify(t.envelope), t.createdAt, r.channel, r.lgsl, r.service, r.rating);
+        prep(INSERT_TRANSACTION).run(
+          t.id,
+          t.council,
+          t.type,
+          t.idempotencyKey,
+          JSON.stringify(t.envelope),
+          t.createdAt,
+          r.channel,
+          r.lgsl,
+          r.service,
+          r.rating,
+        );
         for (const delivery of accepted.deliveries) prep(INSERT_DELIVERY).run(...ROW_WRITES.newDelivery.values(delivery));
         appendAuditSync(accepted.audit, now);
         for (const [target, n] of accepted.pending) addPending(target, n);
@@ -303,7 +353,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async listTransactions(query) {
       const p = new SqlParams(false);
       const sql = `SELECT * FROM transactions WHERE ${transactionFilter(p, query)} ORDER BY created_at DESC, id DESC LIMIT ${p.add(query.limit)}`;
-      return prep(sql).all(...p.values).map(rows.transaction);
+      return prep(sql)
+        .all(...p.values)
+        .map(rows.transaction);
     },
 
     async getDelivery(id) {
@@ -311,7 +363,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async listDeliveries(transactionId) {
-      return prep('SELECT * FROM deliveries WHERE transaction_id = ? ORDER BY link_order, created_at, id').all(transactionId).map(rows.delivery);
+      return prep('SELECT * FROM deliveries WHERE transaction_id = ? ORDER BY link_order, created_at, id')
+        .all(transactionId)
+        .map(rows.delivery);
     },
 
     async listAttempts(deliveryId) {
@@ -325,7 +379,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const round = turn++;
       return grouped(
         () => {
-          const order = rotate(targets ?? (prep('SELECT target FROM queue_depth WHERE pending > 0 ORDER BY target').all() as Array<{ target: string }>).map((r) => r.target), round);
+          const order = rotate(
+            targets ??
+              (prep('SELECT target FROM queue_depth WHERE pending > 0 ORDER BY target').all() as Array<{ target: string }>).map(
+                (r) => r.target,
+              ),
+            round,
+          );
           const candidates: unknown[][] = [];
           for (const target of order) {
             const room = perTarget === undefined ? limit : Math.min(limit, perTarget - liveLeases(target, at));
@@ -369,11 +429,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             `INSERT INTO workers (id, host, pid, lease_ms, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, lease_ms = excluded.lease_ms, heartbeat_at = excluded.heartbeat_at`,
           ).run(worker.id, worker.host, worker.pid, worker.leaseMs, at, at);
-          const renewed = prep(SQLITE_LEASE_QUERIES.expireOwner).run(
-            new Date(now.getTime() + worker.leaseMs).toISOString(),
-            worker.id,
-            at,
-          );
+          const renewed = prep(SQLITE_LEASE_QUERIES.expireOwner).run(new Date(now.getTime() + worker.leaseMs).toISOString(), worker.id, at);
           return renewed.changes;
         },
         { durable: false },
@@ -403,15 +459,28 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async listDeadLetters(options = {}) {
       const p = new SqlParams(false);
       const sql = `SELECT * FROM deliveries WHERE ${deadLetterFilter(p, options)} ORDER BY updated_at DESC, rowid DESC LIMIT ${p.add(options.limit ?? -1)}`;
-      return prep(sql).all(...p.values).map(rows.delivery);
+      return prep(sql)
+        .all(...p.values)
+        .map(rows.delivery);
     },
 
     async replayDeadLetter(deliveryId, { actor, reason, envelope, now }) {
       return write(() => {
         const current = getDelivery(deliveryId);
-        const t = current && replayTransition(current, storedEnvelope(current.transactionId), { actor, reason, now, ...(envelope ? { envelope } : {}) }, rollupFacts(current, false));
+        const t =
+          current &&
+          replayTransition(
+            current,
+            storedEnvelope(current.transactionId),
+            { actor, reason, now, ...(envelope ? { envelope } : {}) },
+            rollupFacts(current, false),
+          );
         if (!current || !t) return false;
-        if (t.envelope) prep('UPDATE transactions SET envelope = ?, purged_at = NULL WHERE id = ?').run(JSON.stringify(t.envelope), current.transactionId);
+        if (t.envelope)
+          prep('UPDATE transactions SET envelope = ?, purged_at = NULL WHERE id = ?').run(
+            JSON.stringify(t.envelope),
+            current.transactionId,
+          );
         apply(t, now);
         return true;
       });
@@ -434,7 +503,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async listAudit(council, options = {}) {
       const p = new SqlParams(false);
       const sql = `SELECT * FROM audit WHERE ${auditFilter(p, council, options)} ORDER BY seq LIMIT ${p.add(options.limit ?? -1)}`;
-      return prep(sql).all(...p.values).map(rows.audit);
+      return prep(sql)
+        .all(...p.values)
+        .map(rows.audit);
     },
 
     async saveStatusUpdate({ target, update, now }) {
@@ -458,7 +529,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async listCouncilStatusUpdates(options) {
       const p = new SqlParams(false);
       const sql = `SELECT u.* FROM status_updates u JOIN transactions t ON t.id = u.transaction_id WHERE ${councilStatusFilter(p, options)} ORDER BY u.id LIMIT ${p.add(options.limit)}`;
-      return db.prepare(sql).all(...p.values).map(rows.statusUpdate);
+      return db
+        .prepare(sql)
+        .all(...p.values)
+        .map(rows.statusUpdate);
     },
 
     ...sqliteRefreshMethods({ prep, grouped }),
@@ -470,22 +544,26 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async setCursor(name, cursor) {
       write(() => {
-        prep('INSERT INTO cursors (name, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at').run(
-          name,
-          cursor,
-          new Date().toISOString(),
-        );
+        prep(
+          'INSERT INTO cursors (name, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
+        ).run(name, cursor, new Date().toISOString());
       });
     },
 
     async readRollups(query) {
       const { sql, params } = ROLLUPS.readRows(query);
-      return db.prepare(sql).all(...params).map((row) => numericRow(row as Record<string, unknown>));
+      return db
+        .prepare(sql)
+        .all(...params)
+        .map((row) => numericRow(row as Record<string, unknown>));
     },
 
     async readDeliverySeconds(query) {
       const { sql, params } = ROLLUPS.readBuckets(query);
-      return db.prepare(sql).all(...params).map((row) => numericRow(row as Record<string, unknown>));
+      return db
+        .prepare(sql)
+        .all(...params)
+        .map((row) => numericRow(row as Record<string, unknown>));
     },
 
     async deliveryTotals(council) {
@@ -512,7 +590,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
                EXISTS (SELECT 1 FROM deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending') AS pending
              FROM transactions t WHERE t.envelope IS NOT NULL AND t.created_at < ? AND (t.created_at > ? OR (t.created_at = ? AND t.rowid > ?))
              ORDER BY t.created_at, t.rowid LIMIT ?`,
-          ).all(cutoff, after.createdAt, after.createdAt, after.rowid, PURGE_BATCH) as Array<{ rowid: number; id: string; council: string; created_at: string; pending: number }>;
+          ).all(cutoff, after.createdAt, after.createdAt, after.rowid, PURGE_BATCH) as Array<{
+            rowid: number;
+            id: string;
+            council: string;
+            created_at: string;
+            pending: number;
+          }>;
           const purge = prep('UPDATE transactions SET envelope = NULL, purged_at = ? WHERE id = ?');
           let count = 0;
           for (const candidate of candidates) {
@@ -537,7 +621,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 /** A status update without a transaction id is matched to the delivery whose receipt carries its reference. */
 function findTransactionByReceipt(db: Db, target: string, update: StatusUpdate): string | undefined {
   const row = db
-    .prepare("SELECT transaction_id FROM deliveries WHERE target = ? AND receipt IS NOT NULL AND json_extract(receipt, '$.externalRef') = ? ORDER BY updated_at DESC LIMIT 1")
+    .prepare(
+      "SELECT transaction_id FROM deliveries WHERE target = ? AND receipt IS NOT NULL AND json_extract(receipt, '$.externalRef') = ? ORDER BY updated_at DESC LIMIT 1",
+    )
     .get(target, update.externalRef) as { transaction_id: string } | undefined;
   return row?.transaction_id;
 }

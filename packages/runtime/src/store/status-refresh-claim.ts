@@ -42,7 +42,11 @@ export function toRefreshCandidate(row: RefreshCandidateRow, offsetMs: number): 
 }
 
 /** The budget window `now` falls in and the calls it has left, from the window stored for the target. */
-export function budgetWindow(stored: { start: number; used: number } | undefined, now: number, budget: StatusRefreshClaimInput['budget']): { start: number; used: number; room: number } {
+export function budgetWindow(
+  stored: { start: number; used: number } | undefined,
+  now: number,
+  budget: StatusRefreshClaimInput['budget'],
+): { start: number; used: number; room: number } {
   const window = stored !== undefined && now >= stored.start && now < stored.start + budget.windowMs ? stored : { start: now, used: 0 };
   return { ...window, room: Math.max(0, budget.calls - window.used) };
 }
@@ -75,7 +79,11 @@ export function pickRefreshCases(
   const take: StatusRefreshCase[] = [];
   const close: string[] = [];
   for (const candidate of merged) {
-    if (candidate.externalRef === null || candidate.externalRef === '' || (candidate.latest !== undefined && final.has(candidate.latest.status))) {
+    if (
+      candidate.externalRef === null ||
+      candidate.externalRef === '' ||
+      (candidate.latest !== undefined && final.has(candidate.latest.status))
+    ) {
       close.push(candidate.deliveryId);
       continue;
     }

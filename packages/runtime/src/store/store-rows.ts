@@ -1,5 +1,16 @@
 import type { Envelope, Receipt, StatusUpdate } from '@lgx/core';
-import type { AttemptRecord, AuditEntry, DeliveryState, LeasedDelivery, QueueDepth, RouteMode, StoredDelivery, StoredStatusUpdate, StoredTransaction, WorkerRecord } from './store-types';
+import type {
+  AttemptRecord,
+  AuditEntry,
+  DeliveryState,
+  LeasedDelivery,
+  QueueDepth,
+  RouteMode,
+  StoredDelivery,
+  StoredStatusUpdate,
+  StoredTransaction,
+  WorkerRecord,
+} from './store-types';
 
 /** A timestamp column as a driver gives it: ISO-8601 text (SQLite) or a Date (pg, timestamptz). */
 type DbTime = string | Date;
@@ -167,7 +178,12 @@ export function rowMapper(n: RowNormaliser): RowMapper {
     },
     attempt(raw) {
       const row = raw as AttemptRow;
-      const attempt: AttemptRecord = { attempt: row.attempt, startedAt: row.started_at, finishedAt: row.finished_at, outcome: row.outcome as AttemptRecord['outcome'] };
+      const attempt: AttemptRecord = {
+        attempt: row.attempt,
+        startedAt: row.started_at,
+        finishedAt: row.finished_at,
+        outcome: row.outcome as AttemptRecord['outcome'],
+      };
       if (row.classification !== null) attempt.classification = row.classification;
       if (row.code !== null) attempt.code = row.code;
       if (row.message !== null) attempt.message = row.message;
@@ -175,7 +191,15 @@ export function rowMapper(n: RowNormaliser): RowMapper {
     },
     audit(raw) {
       const row = raw as AuditRow;
-      const entry: AuditEntry = { council: row.council, seq: row.seq, at: row.at, actor: row.actor, action: row.action, prevHash: row.prev_hash, hash: row.hash };
+      const entry: AuditEntry = {
+        council: row.council,
+        seq: row.seq,
+        at: row.at,
+        actor: row.actor,
+        action: row.action,
+        prevHash: row.prev_hash,
+        hash: row.hash,
+      };
       if (row.transaction_id !== null) entry.transactionId = row.transaction_id;
       if (row.delivery_id !== null) entry.deliveryId = row.delivery_id;
       if (row.payload_hash !== null) entry.payloadHash = row.payload_hash;
@@ -184,13 +208,25 @@ export function rowMapper(n: RowNormaliser): RowMapper {
     },
     statusUpdate(raw) {
       const row = raw as StatusUpdateRow;
-      const stored: StoredStatusUpdate = { id: n.integer(row.id), target: row.target, update: n.json<StatusUpdate>(row.body), receivedAt: n.time(row.received_at) };
+      const stored: StoredStatusUpdate = {
+        id: n.integer(row.id),
+        target: row.target,
+        update: n.json<StatusUpdate>(row.body),
+        receivedAt: n.time(row.received_at),
+      };
       if (row.transaction_id !== null) stored.transactionId = row.transaction_id;
       return stored;
     },
     worker(raw) {
       const row = raw as WorkerRow;
-      return { id: row.id, host: row.host, pid: row.pid, leaseMs: row.lease_ms, startedAt: n.time(row.started_at), heartbeatAt: n.time(row.heartbeat_at) };
+      return {
+        id: row.id,
+        host: row.host,
+        pid: row.pid,
+        leaseMs: row.lease_ms,
+        startedAt: n.time(row.started_at),
+        heartbeatAt: n.time(row.heartbeat_at),
+      };
     },
     queueDepth(rows) {
       const byTarget: Record<string, number> = {};

@@ -209,14 +209,27 @@ export interface Store extends StoreBatchReads {
    * unknown outcome recorded and a `delivery.resent` audit entry. The cost depends on the number of
    * targets and the cap, never on how many deliveries are queued.
    */
-  leaseDeliveries(options: { owner: string; limit: number; leaseMs: number; now: Date; targets?: string[]; perTarget?: number }): Promise<LeasedDelivery[]>;
+  leaseDeliveries(options: {
+    owner: string;
+    limit: number;
+    leaseMs: number;
+    now: Date;
+    targets?: string[];
+    perTarget?: number;
+  }): Promise<LeasedDelivery[]>;
 
   /**
    * Records an attempt and its outcome, only if `owner` still holds the lease (else false, and
    * nothing changes). A dead delivery that has a next fallback link turns that link pending.
    * Writes a chained audit entry for delivered and dead outcomes.
    */
-  completeAttempt(input: { deliveryId: string; owner: string; attempt: AttemptRecord; outcome: AttemptOutcome; now: Date }): Promise<boolean>;
+  completeAttempt(input: {
+    deliveryId: string;
+    owner: string;
+    attempt: AttemptRecord;
+    outcome: AttemptOutcome;
+    now: Date;
+  }): Promise<boolean>;
 
   /** Gives a lease back without an attempt (graceful shutdown). */
   releaseLease(deliveryId: string, owner: string): Promise<void>;
@@ -257,7 +270,13 @@ export interface Store extends StoreBatchReads {
    * Status updates about a council's transactions (updates matched to no transaction are left out),
    * oldest first, with id above `afterId` and received within [`from`, `to`].
    */
-  listCouncilStatusUpdates(options: { council: string; from?: Date; to?: Date; afterId?: number; limit: number }): Promise<StoredStatusUpdate[]>;
+  listCouncilStatusUpdates(options: {
+    council: string;
+    from?: Date;
+    to?: Date;
+    afterId?: number;
+    limit: number;
+  }): Promise<StoredStatusUpdate[]>;
   /**
    * Hands out, for one target, open cases to ask its back office about (delivered, with a reference,
    * latest status not final), due first: those never checked once `firstAfterMs` has passed since

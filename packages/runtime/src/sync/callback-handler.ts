@@ -34,14 +34,25 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   return async (targetId, request) => {
     const instance = options.adapters.get(targetId);
     if (!instance?.handleCallback) {
-      throw new LgxError('LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED', instance ? `adapter '${targetId}' does not accept callbacks` : `this stack has no adapter '${targetId}'`, {
-        details: { target: targetId },
-      });
+      throw new LgxError(
+        'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED',
+        instance ? `adapter '${targetId}' does not accept callbacks` : `this stack has no adapter '${targetId}'`,
+        {
+          details: { target: targetId },
+        },
+      );
     }
     // Adapter errors propagate: they are classified (auth for a bad signature, permanent for a bad
     // body), and the gateway turns the class into the answer so the vendor retries only what is worth it.
     const result = await instance.handleCallback(request, { signal: AbortSignal.timeout(options.timeoutMs ?? 10_000) });
-    const stored = await recordStatusUpdates({ store: options.store, target: targetId, updates: result.updates, now: now(), ...(options.events ? { events: options.events } : {}), logger });
+    const stored = await recordStatusUpdates({
+      store: options.store,
+      target: targetId,
+      updates: result.updates,
+      now: now(),
+      ...(options.events ? { events: options.events } : {}),
+      logger,
+    });
     logger.info('callback accepted', { target: targetId, updates: result.updates.length, stored: stored.length });
     return { status: result.status ?? 200, stored };
   };

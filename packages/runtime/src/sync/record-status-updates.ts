@@ -8,7 +8,14 @@ import type { Store, StoredStatusUpdate } from '../store/store-types';
  * callbacks so both paths link, dedupe and notify identically. The store links each update to its
  * transaction through the delivery receipt's externalRef and drops repeats of (target, ref, updateId).
  */
-export async function recordStatusUpdates(input: { store: Store; target: string; updates: readonly StatusUpdate[]; now: Date; events?: StatusEvents; logger?: Logger }): Promise<StoredStatusUpdate[]> {
+export async function recordStatusUpdates(input: {
+  store: Store;
+  target: string;
+  updates: readonly StatusUpdate[];
+  now: Date;
+  events?: StatusEvents;
+  logger?: Logger;
+}): Promise<StoredStatusUpdate[]> {
   const saved: StoredStatusUpdate[] = [];
   // The adapter names itself in `source` only if it chooses to; the stack's instance id is what
   // subscribers can act on, so fill it in when missing.

@@ -48,7 +48,15 @@ export class StatusPoller {
     this.refresher =
       options.refresh === false
         ? undefined
-        : new StatusRefresher({ store: options.store, adapters: options.adapters, refresh: options.refresh, timeoutMs: options.timeoutMs ?? 30_000, now: this.now, events: options.events, logger: this.logger });
+        : new StatusRefresher({
+            store: options.store,
+            adapters: options.adapters,
+            refresh: options.refresh,
+            timeoutMs: options.timeoutMs ?? 30_000,
+            now: this.now,
+            events: options.events,
+            logger: this.logger,
+          });
   }
 
   /** Polls on the interval until stop(); the first round runs at once. */

@@ -43,7 +43,10 @@ export function refreshSettingsFor(target: string, options: StatusRefreshOptions
   return {
     firstAfterMs,
     maxDelayMs,
-    budget: { calls: whole(merged.budget.calls, `${field('budget')}.calls`, 1), windowMs: whole(merged.budget.windowMs, `${field('budget')}.windowMs`, 1) },
+    budget: {
+      calls: whole(merged.budget.calls, `${field('budget')}.calls`, 1),
+      windowMs: whole(merged.budget.windowMs, `${field('budget')}.windowMs`, 1),
+    },
     concurrency: whole(merged.concurrency, field('concurrency'), 1),
   };
 }
@@ -62,16 +65,23 @@ export function finalStatusesOf(options: StatusRefreshOptions = {}): readonly Ca
 }
 
 /** What one status check found. */
-export type StatusCheck = { kind: 'changed'; final: boolean } | { kind: 'unchanged' } | { kind: 'failed'; retryAfterMs?: number | undefined };
+export type StatusCheck =
+  { kind: 'changed'; final: boolean } | { kind: 'unchanged' } | { kind: 'failed'; retryAfterMs?: number | undefined };
 
 /**
  * When a case is next asked about, backing off from its last change: a change brings the wait back to
  * `firstAfterMs`; no change, or a failed call, doubles it up to `maxDelayMs` (a vendor's Retry-After
  * is waited out in full). A final status ends the checks (`next` undefined).
  */
-export function nextCheck(check: StatusCheck, delayMs: number, now: Date, settings: Required<StatusRefreshSettings>): { next: Date | undefined; delayMs: number } {
+export function nextCheck(
+  check: StatusCheck,
+  delayMs: number,
+  now: Date,
+  settings: Required<StatusRefreshSettings>,
+): { next: Date | undefined; delayMs: number } {
   if (check.kind === 'changed' && check.final) return { next: undefined, delayMs: 0 };
-  let delay = check.kind === 'changed' ? settings.firstAfterMs : Math.min(settings.maxDelayMs, Math.max(settings.firstAfterMs, delayMs * 2));
+  let delay =
+    check.kind === 'changed' ? settings.firstAfterMs : Math.min(settings.maxDelayMs, Math.max(settings.firstAfterMs, delayMs * 2));
   if (check.kind === 'failed' && check.retryAfterMs !== undefined) delay = Math.max(delay, check.retryAfterMs);
   return { next: new Date(now.getTime() + delay), delayMs: delay };
 }
@@ -84,6 +94,12 @@ export function nextCheck(check: StatusCheck, delayMs: number, now: Date, settin
 export function sameStatus(latest: StatusUpdate | undefined, answer: StatusUpdate): boolean {
   if (latest === undefined) return false;
   const facts = (u: StatusUpdate) =>
-    canonicalJson({ status: u.status, code: u.externalStatusCode ?? null, description: u.description ?? null, payment: u.payment ?? null, notification: u.notification ?? null });
+    canonicalJson({
+      status: u.status,
+      code: u.externalStatusCode ?? null,
+      description: u.description ?? null,
+      payment: u.payment ?? null,
+      notification: u.notification ?? null,
+    });
   return facts(latest) === facts(answer) && (answer.updateId === undefined || answer.updateId === latest.updateId);
 }

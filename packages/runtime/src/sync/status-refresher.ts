@@ -1,6 +1,14 @@
 import { classifyError, type AdapterInstance, type Logger, type StatusUpdate } from '@lgx/core';
 import { recordStatusUpdates } from './record-status-updates';
-import { finalStatusesOf, nextCheck, refreshSettingsFor, sameStatus, type StatusCheck, type StatusRefreshOptions, type StatusRefreshSettings } from './status-refresh-schedule';
+import {
+  finalStatusesOf,
+  nextCheck,
+  refreshSettingsFor,
+  sameStatus,
+  type StatusCheck,
+  type StatusRefreshOptions,
+  type StatusRefreshSettings,
+} from './status-refresh-schedule';
 import type { StatusEvents } from './status-events';
 import type { StatusRefreshCase } from '../store/status-refresh-types';
 import type { Store } from '../store/store-types';
@@ -101,7 +109,10 @@ export class StatusRefresher {
       });
       if (round.unsupported) {
         this.active.delete(target);
-        logger.warn('the adapter does not support getStatus: its statuses are not refreshed', { target, code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED' });
+        logger.warn('the adapter does not support getStatus: its statuses are not refreshed', {
+          target,
+          code: 'LGX_ERR_ADAPTER_OPERATION_UNSUPPORTED',
+        });
       }
       return round.stored;
     } catch (error) {
@@ -153,7 +164,11 @@ async function checkCase(input: RefreshTargetInput, c: StatusRefreshCase): Promi
     input.logger.warn('status check failed; asking again later', { target: input.target, deliveryId: c.deliveryId, classification, error });
     const retryAfterMs = (error as { retryAfterMs?: unknown }).retryAfterMs;
     await settle(input, c, { kind: 'failed', retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : undefined });
-    return { stored: 0, holdTarget: classification === 'rateLimited' || classification === 'auth', unsupported: classification === 'unsupported' };
+    return {
+      stored: 0,
+      holdTarget: classification === 'rateLimited' || classification === 'auth',
+      unsupported: classification === 'unsupported',
+    };
   }
   // The adapter knows the vendor's reference; the case knows which transaction it is about.
   const update: StatusUpdate = { ...answer, transactionId: (answer as Partial<StatusUpdate> | null)?.transactionId ?? c.transactionId };
@@ -161,7 +176,14 @@ async function checkCase(input: RefreshTargetInput, c: StatusRefreshCase): Promi
     await settle(input, c, { kind: 'unchanged' });
     return { stored: 0, holdTarget: false };
   }
-  const saved = await recordStatusUpdates({ store: input.store, target: input.target, updates: [update], now: input.now(), ...(input.events ? { events: input.events } : {}), logger: input.logger });
+  const saved = await recordStatusUpdates({
+    store: input.store,
+    target: input.target,
+    updates: [update],
+    now: input.now(),
+    ...(input.events ? { events: input.events } : {}),
+    logger: input.logger,
+  });
   // Nothing saved: an update the store already holds (same update id) or one that breaks the schema (logged).
   await settle(input, c, saved.length ? { kind: 'changed', final: input.finalStatuses.includes(update.status) } : { kind: 'unchanged' });
   return { stored: saved.length, holdTarget: false };

@@ -50,11 +50,20 @@ export const webhookAdapter = defineAdapter({
     return {
       async submit(tx, { signal }) {
         const update = assertValidData('statusUpdate', tx.data);
-        const payload: DurableWebhookBody = { type: 'lgx.statusUpdate', id: tx.idempotencykey, council: tx.council, sentFor: tx.subject ?? '', update };
+        const payload: DurableWebhookBody = {
+          type: 'lgx.statusUpdate',
+          id: tx.idempotencykey,
+          council: tx.council,
+          sentFor: tx.subject ?? '',
+          update,
+        };
         const body = JSON.stringify(payload);
         await http.post(config.url, {
           body,
-          headers: { 'content-type': 'application/json', [SIGNATURE_HEADER.toLowerCase()]: signWebhook(body, config.secret, context.clock.now()) },
+          headers: {
+            'content-type': 'application/json',
+            [SIGNATURE_HEADER.toLowerCase()]: signWebhook(body, config.secret, context.clock.now()),
+          },
           idempotencyKey: tx.idempotencykey,
           responseType: 'text',
           signal,

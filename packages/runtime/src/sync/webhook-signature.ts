@@ -25,7 +25,12 @@ export interface VerifyWebhookOptions {
  * any JSON parsing) with `secret` within the tolerance. Several v1 values are accepted so a subscriber
  * secret can be rotated without a gap.
  */
-export function verifyWebhookSignature(body: string | Uint8Array, header: string | undefined, secret: string, options: VerifyWebhookOptions = {}): boolean {
+export function verifyWebhookSignature(
+  body: string | Uint8Array,
+  header: string | undefined,
+  secret: string,
+  options: VerifyWebhookOptions = {},
+): boolean {
   if (!header) return false;
   const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   let t: number | undefined;

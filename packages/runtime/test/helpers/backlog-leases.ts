@@ -30,8 +30,20 @@ export const LEASE_AT = '2026-03-05T09:00:00.000Z';
 export async function expectUpgraded(store: Store): Promise<void> {
   expect(await store.queueDepth()).toEqual({ total: 2, byTarget: { confirm: 2 } });
   expect((await store.listAttempts('d-1')).map((a) => [a.attempt, a.outcome, a.classification])).toEqual([[1, 'failed', 'retryable']]);
-  const [lost] = await store.leaseDeliveries({ owner: 'w1', limit: 1, leaseMs: 1000, now: new Date('2026-03-02T09:00:01.000Z'), targets: ['confirm'] });
-  const [again] = await store.leaseDeliveries({ owner: 'w2', limit: 1, leaseMs: 1000, now: new Date('2026-03-02T09:00:03.000Z'), targets: ['confirm'] });
+  const [lost] = await store.leaseDeliveries({
+    owner: 'w1',
+    limit: 1,
+    leaseMs: 1000,
+    now: new Date('2026-03-02T09:00:01.000Z'),
+    targets: ['confirm'],
+  });
+  const [again] = await store.leaseDeliveries({
+    owner: 'w2',
+    limit: 1,
+    leaseMs: 1000,
+    now: new Date('2026-03-02T09:00:03.000Z'),
+    targets: ['confirm'],
+  });
   expect([lost?.id, again?.id, again?.attempts]).toEqual(['d-1', 'd-1', 2]);
   expect((await store.listAttempts('d-1')).map((a) => [a.attempt, a.outcome])).toEqual([
     [1, 'failed'],
@@ -43,6 +55,13 @@ export async function expectUpgraded(store: Store): Promise<void> {
 /** The first lease from the backlog, and the queue depth before it, as FIRST_SIX_LEASES says. */
 export async function expectFirstLeases(store: Store, depth: QueueDepth): Promise<void> {
   expect(await store.queueDepth()).toEqual(depth);
-  const leased = await store.leaseDeliveries({ owner: 'worker-b', limit: 6, leaseMs: 60_000, now: new Date(LEASE_AT), targets: ['busy', 'quiet'], perTarget: 30 });
+  const leased = await store.leaseDeliveries({
+    owner: 'worker-b',
+    limit: 6,
+    leaseMs: 60_000,
+    now: new Date(LEASE_AT),
+    targets: ['busy', 'quiet'],
+    perTarget: 30,
+  });
   expect(leased.map((d) => [d.target, d.id, d.attempts])).toEqual(FIRST_SIX_LEASES);
 }

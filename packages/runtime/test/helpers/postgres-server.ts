@@ -145,7 +145,8 @@ export function postgresAvailability(): { binaries: PostgresBinaries } | { binar
   if (binaries) return { binaries };
   return {
     binaries: undefined,
-    reason: 'PostgreSQL tests skipped: no initdb/pg_ctl/createdb on PATH or under /usr/lib/postgresql/*/bin (install the postgresql package to run them)',
+    reason:
+      'PostgreSQL tests skipped: no initdb/pg_ctl/createdb on PATH or under /usr/lib/postgresql/*/bin (install the postgresql package to run them)',
     mustFail: process.env['CI'] === 'true',
   };
 }

@@ -14,7 +14,7 @@ export const REFRESH_BACKLOG_AT = '2026-03-02T09:00:00.000Z';
 /** How many deliveries the backlog needs to hold `open` open cases (delivered, not done), of either target. */
 export function refreshBacklogRows(open: number): number {
   let rows = 0;
-  for (let found = 0; found < open; ) {
+  for (let found = 0; found < open;) {
     rows += 1;
     if (rows % 10 !== 5 && rows % 3 !== 2) found += 1;
   }

@@ -1,4 +1,12 @@
-import { classifyError, collectMarkedTexts, isLgxError, redact, schemaRegistry, type Capability, type ErrorClassification } from '@lgx/core';
+import {
+  classifyError,
+  collectMarkedTexts,
+  isLgxError,
+  redact,
+  schemaRegistry,
+  type Capability,
+  type ErrorClassification,
+} from '@lgx/core';
 import { ConformanceFailure, type CheckId, type ConformanceSession } from './conformance-types';
 
 /** Fails the check with a message that names it. */
@@ -7,12 +15,24 @@ export function fail(check: CheckId, where: string, message: string): never {
 }
 
 /** Awaits `promise`, failing the check if it does not settle within `ms` (a liveness guard, not a speed test). */
-export async function settleWithin<T>(check: CheckId, where: string, promise: Promise<T>, ms: number): Promise<{ value?: T; error?: unknown }> {
+export async function settleWithin<T>(
+  check: CheckId,
+  where: string,
+  promise: Promise<T>,
+  ms: number,
+): Promise<{ value?: T; error?: unknown }> {
   let timer: NodeJS.Timeout | undefined;
   const guard = new Promise<'guard'>((resolve) => (timer = setTimeout(() => resolve('guard'), ms)));
   try {
-    const outcome = await Promise.race([promise.then((value) => ({ value }), (error: unknown) => ({ error })), guard]);
-    if (outcome === 'guard') fail(check, where, `the operation had not settled ${ms} ms after its signal aborted: pass options.signal to every network call`);
+    const outcome = await Promise.race([
+      promise.then(
+        (value) => ({ value }),
+        (error: unknown) => ({ error }),
+      ),
+      guard,
+    ]);
+    if (outcome === 'guard')
+      fail(check, where, `the operation had not settled ${ms} ms after its signal aborted: pass options.signal to every network call`);
     return outcome;
   } finally {
     clearTimeout(timer);
@@ -69,7 +89,10 @@ export function personalValueIn(text: string, values: Iterable<string>): string 
  * from the adapter naming itself, so the leak checks leave it out.
  */
 export function publicText(session: Pick<ConformanceSession, 'definition' | 'config'>): string {
-  return JSON.stringify([session.definition.manifest, redact(session.config, session.definition.configSchema, { marks: ['x-lgx-secret'] })]);
+  return JSON.stringify([
+    session.definition.manifest,
+    redact(session.config, session.definition.configSchema, { marks: ['x-lgx-secret'] }),
+  ]);
 }
 
 /** The personal-data values seen so far that the adapter's public text does not contain. */

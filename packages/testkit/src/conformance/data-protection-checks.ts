@@ -6,7 +6,8 @@ import type { Fault } from '../simulators/simulator-server';
 
 /** The JSON path of the first text in `value` that contains a personal-data value (never the value). */
 function pathWith(value: unknown, personal: readonly string[], path = ''): string | undefined {
-  if (typeof value === 'string' || typeof value === 'number') return personalValueIn(String(value), personal) !== undefined ? path || '/' : undefined;
+  if (typeof value === 'string' || typeof value === 'number')
+    return personalValueIn(String(value), personal) !== undefined ? path || '/' : undefined;
   if (typeof value !== 'object' || value === null) return undefined;
   for (const [key, child] of Object.entries(value)) {
     const found = pathWith(child, personal, `${path}/${key}`);
@@ -35,12 +36,20 @@ function errorParts(error: unknown): Array<{ part: string; text: string }> {
  * accepts it and, with `faults`, once under each fault. Errors are expected under faults; the watched
  * instance keeps them, and the receipts, for the checks to read.
  */
-async function submitRichest(session: ConformanceSession, caps: readonly Capability[], check: ConformanceCheck['id'], faults: Fault[] = []): Promise<void> {
+async function submitRichest(
+  session: ConformanceSession,
+  caps: readonly Capability[],
+  check: ConformanceCheck['id'],
+  faults: Fault[] = [],
+): Promise<void> {
   for (const cap of caps) {
     const version = Math.max(...cap.versions);
     const fixture = richestFixture(session, cap.type, version);
     if (!fixture) fail(check, cap.type, 'no valid fixture to submit');
-    const send = () => session.instance.submit!(session.envelope(cap.type, structuredClone(fixture.data), { version }), { signal: AbortSignal.timeout(10_000) });
+    const send = () =>
+      session.instance.submit!(session.envelope(cap.type, structuredClone(fixture.data), { version }), {
+        signal: AbortSignal.timeout(10_000),
+      });
     if (faults.length === 0) await send();
     for (const fault of faults) {
       session.simulator.faults.failNext(20, fault);
@@ -74,7 +83,12 @@ export function dataProtectionChecks(capabilities: readonly Capability[]): Confo
       run: async (session) => {
         await submitRichest(session, submit, 'input-not-mutated');
         const changed = session.mutations[0];
-        if (changed) fail('input-not-mutated', changed.label, `changed the transaction in place at ${changed.path}: copy before transforming (the runtime retries with the same envelope)`);
+        if (changed)
+          fail(
+            'input-not-mutated',
+            changed.label,
+            `changed the transaction in place at ${changed.path}: copy before transforming (the runtime retries with the same envelope)`,
+          );
       },
     });
     checks.push({
@@ -86,7 +100,12 @@ export function dataProtectionChecks(capabilities: readonly Capability[]): Confo
         for (const { label, receipt, personalData } of session.receiptLog) {
           // Marked fields (nextUrl) are masked wherever receipts are shown; everything else is shown to any read key.
           const path = pathWith(redact(receipt, schema, { marks: ['x-lgx-pii'] }), personalDataToFind(session, personalData));
-          if (path !== undefined) fail('no-personal-data-in-receipt', label, `the receipt's ${path} holds a personal-data value from the transaction: receipts are shown to any read key`);
+          if (path !== undefined)
+            fail(
+              'no-personal-data-in-receipt',
+              label,
+              `the receipt's ${path} holds a personal-data value from the transaction: receipts are shown to any read key`,
+            );
         }
       },
     });
@@ -111,7 +130,11 @@ export function dataProtectionChecks(capabilities: readonly Capability[]): Confo
       for (const { operation, error } of session.errors) {
         for (const { part, text } of errorParts(error)) {
           if (personalValueIn(text, personal) !== undefined) {
-            fail('no-personal-data-in-errors', operation, `an error's ${part} holds a personal-data value from a transaction: the runtime stores error messages and shows them to staff (name the field, not its value)`);
+            fail(
+              'no-personal-data-in-errors',
+              operation,
+              `an error's ${part} holds a personal-data value from a transaction: the runtime stores error messages and shows them to staff (name the field, not its value)`,
+            );
           }
         }
       }

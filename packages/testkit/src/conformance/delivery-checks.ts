@@ -6,7 +6,12 @@ import type { ConformanceCheck, ConformanceOptions, ConformanceSession } from '.
 type QueryFn = (type: string, params: unknown, options: { signal: AbortSignal }) => Promise<unknown>;
 
 /** Runs `call`, which must refuse its invalid input as a validation error before any request to the vendor. */
-async function refusesBeforeSending(check: ConformanceCheck['id'], where: string, session: ConformanceSession, call: () => Promise<unknown>): Promise<void> {
+async function refusesBeforeSending(
+  check: ConformanceCheck['id'],
+  where: string,
+  session: ConformanceSession,
+  call: () => Promise<unknown>,
+): Promise<void> {
   const before = session.simulator.requests.length;
   const error = await call().then(
     () => undefined,
@@ -14,7 +19,11 @@ async function refusesBeforeSending(check: ConformanceCheck['id'], where: string
   );
   if (error === undefined) fail(check, where, 'invalid input was accepted');
   if (!(error instanceof LgxValidationError) && (error as { code?: string })?.code !== 'LGX_ERR_VALIDATION_INVALID') {
-    fail(check, where, `expected an LgxValidationError, got ${(error as Error)?.name ?? String(error)}: ${(error as Error)?.message ?? ''}`);
+    fail(
+      check,
+      where,
+      `expected an LgxValidationError, got ${(error as Error)?.name ?? String(error)}: ${(error as Error)?.message ?? ''}`,
+    );
   }
   const sent = session.simulator.requests.length - before;
   if (sent > 0) fail(check, where, `made ${sent} request(s) to the vendor before refusing invalid input: validate first`);
@@ -25,13 +34,25 @@ function perFixture(
   capabilities: readonly Capability[],
   options: ConformanceOptions,
   operation: 'submit' | 'query',
-  make: (kind: 'valid' | 'invalid', fixture: Fixture, cap: Capability, version: number, capability: string) => Pick<ConformanceCheck, 'id' | 'title' | 'run'>,
+  make: (
+    kind: 'valid' | 'invalid',
+    fixture: Fixture,
+    cap: Capability,
+    version: number,
+    capability: string,
+  ) => Pick<ConformanceCheck, 'id' | 'title' | 'run'>,
 ): ConformanceCheck[] {
   const session: Pick<ConformanceSession, 'options'> = { options };
   return capabilitiesWith(capabilities, operation).flatMap((cap) =>
     cap.versions.flatMap((version) => {
       const capability = `${cap.type} v${version}`;
-      return (['valid', 'invalid'] as const).flatMap((kind) => fixturesFor(session, cap.type, kind, version).map((fixture) => ({ capability, fixture: fixture.name, ...make(kind, fixture, cap, version, capability) })));
+      return (['valid', 'invalid'] as const).flatMap((kind) =>
+        fixturesFor(session, cap.type, kind, version).map((fixture) => ({
+          capability,
+          fixture: fixture.name,
+          ...make(kind, fixture, cap, version, capability),
+        })),
+      );
     }),
   );
 }
@@ -44,9 +65,16 @@ export function deliveryChecks(capabilities: readonly Capability[], options: Con
           title: `submit ${capability}: delivers valid/${fixture.name} with a valid receipt`,
           run: async (s) => {
             notePersonalData(s, cap.type, fixture.data);
-            const receipt = await s.instance.submit!(s.envelope(cap.type, structuredClone(fixture.data), { version }), { signal: AbortSignal.timeout(10_000) });
+            const receipt = await s.instance.submit!(s.envelope(cap.type, structuredClone(fixture.data), { version }), {
+              signal: AbortSignal.timeout(10_000),
+            });
             const result = validateAgainst('https://schemas.lgx.dev/receipt/v1.json', receipt);
-            if (!result.ok) fail('submit', `${capability} valid/${fixture.name}`, `invalid receipt: ${result.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+            if (!result.ok)
+              fail(
+                'submit',
+                `${capability} valid/${fixture.name}`,
+                `invalid receipt: ${result.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+              );
             s.receipts.set(cap.type, [...(s.receipts.get(cap.type) ?? []), receipt.externalRef]);
           },
         }
@@ -56,12 +84,15 @@ export function deliveryChecks(capabilities: readonly Capability[], options: Con
           run: async (s) => {
             notePersonalData(s, cap.type, fixture.data);
             const tx = s.envelope(cap.type, structuredClone(fixture.data), { version, validate: false });
-            await refusesBeforeSending('rejects-invalid', `${capability} invalid/${fixture.name}`, s, () => s.instance.submit!(tx, { signal: AbortSignal.timeout(10_000) }));
+            await refusesBeforeSending('rejects-invalid', `${capability} invalid/${fixture.name}`, s, () =>
+              s.instance.submit!(tx, { signal: AbortSignal.timeout(10_000) }),
+            );
           },
         },
   );
   const queries = perFixture(capabilities, options, 'query', (kind, fixture, cap, version, capability) => {
-    const ask = (s: ConformanceSession): Promise<unknown> => (s.instance.query as QueryFn).call(s.instance, cap.type, structuredClone(fixture.data), { signal: AbortSignal.timeout(10_000) });
+    const ask = (s: ConformanceSession): Promise<unknown> =>
+      (s.instance.query as QueryFn).call(s.instance, cap.type, structuredClone(fixture.data), { signal: AbortSignal.timeout(10_000) });
     return kind === 'valid'
       ? {
           id: 'query',
@@ -69,7 +100,12 @@ export function deliveryChecks(capabilities: readonly Capability[], options: Con
           run: async (s) => {
             notePersonalData(s, cap.type, fixture.data);
             const checked = validateQueryResult(cap.type as QueryType, await ask(s), { version });
-            if (!checked.ok) fail('query', `${capability} valid/${fixture.name}`, `invalid result: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`);
+            if (!checked.ok)
+              fail(
+                'query',
+                `${capability} valid/${fixture.name}`,
+                `invalid result: ${checked.issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+              );
           },
         }
       : {

@@ -26,7 +26,9 @@ export function describeAdapterConformance<Caps extends readonly Capability[], C
 ): void {
   const g = globalThis as unknown as Partial<JestLike>;
   if (!g.describe || !g.it || !g.beforeAll || !g.afterAll) {
-    throw new Error('describeAdapterConformance must be called inside a jest (or jest-compatible) test file; use runConformance() elsewhere');
+    throw new Error(
+      'describeAdapterConformance must be called inside a jest (or jest-compatible) test file; use runConformance() elsewhere',
+    );
   }
   const { describe, it, beforeAll, afterAll } = g as JestLike;
   const checks = planConformance(definition, options);

@@ -21,7 +21,13 @@ async function underFault(session: ConformanceSession, check: CheckId, fault: Fa
   }
 }
 
-function classifies(id: CheckId, title: string, fault: Fault, expected: ErrorClassification, extra?: (error: unknown, label: string) => void): ConformanceCheck {
+function classifies(
+  id: CheckId,
+  title: string,
+  fault: Fault,
+  expected: ErrorClassification,
+  extra?: (error: unknown, label: string) => void,
+): ConformanceCheck {
   return {
     id,
     title,
@@ -36,20 +42,41 @@ function classifies(id: CheckId, title: string, fault: Fault, expected: ErrorCla
 export function faultChecks(options: { timeoutMs?: number }): ConformanceCheck[] {
   const deadline = options.timeoutMs ?? 300;
   return [
-    classifies('classifies-500', 'a 500 from the vendor is classified retryable', { status: 500, body: { error: 'internal error' } }, 'retryable'),
+    classifies(
+      'classifies-500',
+      'a 500 from the vendor is classified retryable',
+      { status: 500, body: { error: 'internal error' } },
+      'retryable',
+    ),
     {
       id: 'retries-left-to-runtime',
       title: 'the adapter makes one attempt and leaves retries to the runtime',
       run: async (session) => {
         const { requests, label } = await underFault(session, 'retries-left-to-runtime', { status: 503 });
-        if (requests !== 1) fail('retries-left-to-runtime', label, `sent ${requests} requests for one attempt against a failing vendor: the adapter must not retry on its own`);
+        if (requests !== 1)
+          fail(
+            'retries-left-to-runtime',
+            label,
+            `sent ${requests} requests for one attempt against a failing vendor: the adapter must not retry on its own`,
+          );
       },
     },
-    classifies('classifies-429', 'a 429 with Retry-After is classified rateLimited and carries the delay', { status: 429, headers: { 'retry-after': '120' } }, 'rateLimited', (error, label) => {
-      const after = (error as { retryAfterMs?: number }).retryAfterMs;
-      if (after !== 120_000) fail('classifies-429', label, `retryAfterMs is ${String(after)}, expected 120000 from "Retry-After: 120"`);
-    }),
-    classifies('classifies-400', 'a 400 from the vendor is classified permanent', { status: 400, body: { error: 'bad request' } }, 'permanent'),
+    classifies(
+      'classifies-429',
+      'a 429 with Retry-After is classified rateLimited and carries the delay',
+      { status: 429, headers: { 'retry-after': '120' } },
+      'rateLimited',
+      (error, label) => {
+        const after = (error as { retryAfterMs?: number }).retryAfterMs;
+        if (after !== 120_000) fail('classifies-429', label, `retryAfterMs is ${String(after)}, expected 120000 from "Retry-After: 120"`);
+      },
+    ),
+    classifies(
+      'classifies-400',
+      'a 400 from the vendor is classified permanent',
+      { status: 400, body: { error: 'bad request' } },
+      'permanent',
+    ),
     classifies('classifies-401', 'a 401 from the vendor is classified auth', { status: 401, body: { error: 'unauthorised' } }, 'auth'),
     {
       id: 'honours-timeout',
@@ -82,7 +109,12 @@ export function faultChecks(options: { timeoutMs?: number }): ConformanceCheck[]
  * Starts `call` against a vendor that never answers, aborts its signal once the request has reached
  * the vendor, and fails `check` unless the call then ends promptly with a retryable error.
  */
-export async function stopsWhenAborted(check: CheckId, session: ConformanceSession, label: string, call: (signal: AbortSignal) => Promise<unknown>): Promise<void> {
+export async function stopsWhenAborted(
+  check: CheckId,
+  session: ConformanceSession,
+  label: string,
+  call: (signal: AbortSignal) => Promise<unknown>,
+): Promise<void> {
   session.simulator.faults.failNext(20, { timeout: true });
   const controller = new AbortController();
   const before = session.simulator.requests.length;
@@ -93,7 +125,8 @@ export async function stopsWhenAborted(check: CheckId, session: ConformanceSessi
   try {
     const { error } = await settleWithin(check, label, pending, 5000);
     if (error === undefined) fail(check, label, 'resolved although aborted');
-    if (classifyError(error) !== 'retryable') fail(check, label, `aborted operation classified ${classifyError(error)}, expected retryable`);
+    if (classifyError(error) !== 'retryable')
+      fail(check, label, `aborted operation classified ${classifyError(error)}, expected retryable`);
   } finally {
     session.simulator.faults.clear();
   }

@@ -33,11 +33,22 @@ export function loggingCheck(): ConformanceCheck {
       for (const fragment of secretFragments(session)) {
         if (text.includes(fragment)) {
           const whole = session.secrets.includes(fragment);
-          fail('no-secrets-or-personal-data-logged', 'logs', whole ? 'a config secret appears in what the adapter logged or printed' : `${FRAGMENT} characters in a row of a config secret appear in what the adapter logged or printed (no part of a secret may be shown)`);
+          fail(
+            'no-secrets-or-personal-data-logged',
+            'logs',
+            whole
+              ? 'a config secret appears in what the adapter logged or printed'
+              : `${FRAGMENT} characters in a row of a config secret appear in what the adapter logged or printed (no part of a secret may be shown)`,
+          );
         }
       }
       for (const value of personalDataToFind(session)) {
-        if (text.includes(value)) fail('no-secrets-or-personal-data-logged', 'logs', 'a personal-data value from a submitted transaction appears in what the adapter logged or printed (redact before logging)');
+        if (text.includes(value))
+          fail(
+            'no-secrets-or-personal-data-logged',
+            'logs',
+            'a personal-data value from a submitted transaction appears in what the adapter logged or printed (redact before logging)',
+          );
       }
     },
   };

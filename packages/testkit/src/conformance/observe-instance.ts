@@ -10,7 +10,14 @@ const OPERATIONS = ['check', 'submit', 'getStatus', 'pollUpdates', 'query', 'han
 /** The first JSON path at which `after` differs from `before`, for a failure message (never the values). */
 export function firstDifference(before: unknown, after: unknown, path = ''): string | undefined {
   if (Object.is(before, after)) return undefined;
-  if (typeof before !== 'object' || typeof after !== 'object' || before === null || after === null || Array.isArray(before) !== Array.isArray(after)) return path || '/';
+  if (
+    typeof before !== 'object' ||
+    typeof after !== 'object' ||
+    before === null ||
+    after === null ||
+    Array.isArray(before) !== Array.isArray(after)
+  )
+    return path || '/';
   // Values only: a copy has another prototype (and drops functions), which is no change to the data.
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   for (const key of keys) {

@@ -22,7 +22,8 @@ export async function openSession<Caps extends readonly Capability[], Config, Si
   const consoleOutput: string[] = [];
   const originals = CONSOLE_METHODS.map((m) => [m, console[m]] as const);
   for (const m of CONSOLE_METHODS) {
-    console[m] = (...args: unknown[]) => void consoleOutput.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    console[m] = (...args: unknown[]) =>
+      void consoleOutput.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
   }
   // Written straight to the streams too (process.stdout.write), which console capture alone misses.
   // The text still goes out: the test runner's own output shares these streams.

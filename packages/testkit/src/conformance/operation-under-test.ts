@@ -8,7 +8,12 @@ export interface Fixture {
 }
 
 /** Valid or invalid fixtures for a type: the options' overrides, else those shipped with @lgx/core. */
-export function fixturesFor(session: Pick<ConformanceSession, 'options'>, type: string, kind: 'valid' | 'invalid', version?: number): Fixture[] {
+export function fixturesFor(
+  session: Pick<ConformanceSession, 'options'>,
+  type: string,
+  kind: 'valid' | 'invalid',
+  version?: number,
+): Fixture[] {
   const override = session.options.fixtures?.[type]?.[kind];
   if (override) return override;
   return loadFixtures(type, { kind, ...(version !== undefined ? { version } : {}) }).map((f) => ({ name: f.name, data: f.data }));
@@ -18,7 +23,9 @@ export function fixturesFor(session: Pick<ConformanceSession, 'options'>, type: 
  * The call the fault checks make: the first submit capability with its first valid fixture, or the
  * first query. Returns undefined when the adapter declares neither.
  */
-export function representativeCall(session: ConformanceSession): { label: string; call: (signal: AbortSignal) => Promise<unknown> } | undefined {
+export function representativeCall(
+  session: ConformanceSession,
+): { label: string; call: (signal: AbortSignal) => Promise<unknown> } | undefined {
   const caps = session.definition.capabilities;
   const submit = capabilitiesWith(caps, 'submit')[0];
   if (submit && session.instance.submit) {
@@ -33,13 +40,17 @@ export function representativeCall(session: ConformanceSession): { label: string
     }
   }
   const query = capabilitiesWith(caps, 'query')[0];
-  const instanceQuery = session.instance.query as ((type: string, params: unknown, options: { signal: AbortSignal }) => Promise<unknown>) | undefined;
+  const instanceQuery = session.instance.query as
+    ((type: string, params: unknown, options: { signal: AbortSignal }) => Promise<unknown>) | undefined;
   if (query && instanceQuery) {
     const version = Math.max(...query.versions);
     const fixture = fixturesFor(session, query.type, 'valid', version)[0];
     if (fixture) {
       notePersonalData(session, query.type, fixture.data);
-      return { label: `query ${query.type} v${version} (${fixture.name})`, call: (signal) => instanceQuery.call(session.instance, query.type, structuredClone(fixture.data), { signal }) };
+      return {
+        label: `query ${query.type} v${version} (${fixture.name})`,
+        call: (signal) => instanceQuery.call(session.instance, query.type, structuredClone(fixture.data), { signal }),
+      };
     }
   }
   return undefined;

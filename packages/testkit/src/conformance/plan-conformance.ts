@@ -6,7 +6,13 @@ import { statusFaultChecks } from './status-fault-checks';
 import { dataProtectionChecks } from './data-protection-checks';
 import { loggingCheck } from './logging-check';
 import { openSession } from './open-session';
-import { ConformanceFailure, type CheckResult, type ConformanceCheck, type ConformanceOptions, type ConformanceSession } from './conformance-types';
+import {
+  ConformanceFailure,
+  type CheckResult,
+  type ConformanceCheck,
+  type ConformanceOptions,
+  type ConformanceSession,
+} from './conformance-types';
 import type { AdapterDefinition, Capability } from '@lgx/core';
 import type { Simulator } from '../simulators/simulator-server';
 
@@ -54,7 +60,10 @@ export async function runConformance<Caps extends readonly Capability[], Config,
         await check.run(session);
         results.push({ id: check.id, title: check.title, status: 'pass' });
       } catch (error) {
-        const message = error instanceof ConformanceFailure ? error.message : `[${check.id}] ${check.title}: ${(error as Error)?.message ?? String(error)}`;
+        const message =
+          error instanceof ConformanceFailure
+            ? error.message
+            : `[${check.id}] ${check.title}: ${(error as Error)?.message ?? String(error)}`;
         results.push({ id: check.id, title: check.title, status: 'fail', message });
       }
     }

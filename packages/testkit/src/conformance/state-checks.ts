@@ -38,7 +38,8 @@ export function stateChecks(capabilities: readonly Capability[], options: Confor
         const second = await session.instance.submit!(structuredClone(tx), { signal: AbortSignal.timeout(10_000), attempt: 2 });
         const created = (await count(session.simulator)) - before;
         if (created !== 1) fail('idempotency', keyed.type, `two submits of one transaction created ${created} records at the vendor`);
-        if (first.externalRef !== second.externalRef) fail('idempotency', keyed.type, `the repeat returned another reference (${second.externalRef} vs ${first.externalRef})`);
+        if (first.externalRef !== second.externalRef)
+          fail('idempotency', keyed.type, `the repeat returned another reference (${second.externalRef} vs ${first.externalRef})`);
       },
     });
   }
@@ -52,7 +53,8 @@ export function stateChecks(capabilities: readonly Capability[], options: Confor
         const { receipt } = await submitOne(session, statusCap);
         const update = await session.instance.getStatus!(receipt.externalRef, { signal: AbortSignal.timeout(10_000) });
         validUpdate('get-status', statusCap.type, update);
-        if (update.externalRef !== receipt.externalRef) fail('get-status', statusCap.type, `externalRef ${update.externalRef} does not match the receipt's ${receipt.externalRef}`);
+        if (update.externalRef !== receipt.externalRef)
+          fail('get-status', statusCap.type, `externalRef ${update.externalRef} does not match the receipt's ${receipt.externalRef}`);
       },
     });
   }
@@ -70,7 +72,8 @@ export function stateChecks(capabilities: readonly Capability[], options: Confor
         await session.options.changeStatus!(session.simulator, receipt.externalRef);
         const next = await session.instance.pollUpdates!(first.cursor, { signal: AbortSignal.timeout(10_000) });
         for (const u of next.updates) validUpdate('poll-updates', 'poll after a change', u);
-        if (!next.updates.some((u) => u.externalRef === receipt.externalRef)) fail('poll-updates', pollCap.type, `the change to ${receipt.externalRef} did not come back from pollUpdates`);
+        if (!next.updates.some((u) => u.externalRef === receipt.externalRef))
+          fail('poll-updates', pollCap.type, `the change to ${receipt.externalRef} did not come back from pollUpdates`);
         const again = await session.instance.pollUpdates!(next.cursor, { signal: AbortSignal.timeout(10_000) });
         const seen = new Set(next.updates.map((u) => `${u.externalRef}/${u.updateId ?? u.updatedAt}`));
         const repeated = again.updates.filter((u) => seen.has(`${u.externalRef}/${u.updateId ?? u.updatedAt}`));

@@ -20,7 +20,9 @@ export function statusFaultChecks(capabilities: readonly Capability[]): Conforma
         title: `getStatus ${statusCap.type}: a call in flight stops when its signal is aborted`,
         run: async (session) => {
           const { receipt } = await submitOne(session, statusCap, undefined, 'get-status-honours-abort');
-          await stopsWhenAborted('get-status-honours-abort', session, `getStatus ${statusCap.type}`, (signal) => session.instance.getStatus!(receipt.externalRef, { signal }));
+          await stopsWhenAborted('get-status-honours-abort', session, `getStatus ${statusCap.type}`, (signal) =>
+            session.instance.getStatus!(receipt.externalRef, { signal }),
+          );
         },
       },
       {
@@ -42,7 +44,11 @@ export function statusFaultChecks(capabilities: readonly Capability[]): Conforma
           const where = `getStatus ${statusCap.type} after a vendor 404`;
           if (outcome.error === undefined) {
             const status = (outcome.update as { status?: unknown } | undefined)?.status;
-            fail('get-status-not-found', where, `returned status ${JSON.stringify(status)} for a record the vendor does not have: throw NotFoundError (classification notFound)`);
+            fail(
+              'get-status-not-found',
+              where,
+              `returned status ${JSON.stringify(status)} for a record the vendor does not have: throw NotFoundError (classification notFound)`,
+            );
           }
           expectClassified('get-status-not-found', where, outcome.error, 'notFound');
         },
@@ -58,7 +64,9 @@ export function statusFaultChecks(capabilities: readonly Capability[]): Conforma
       run: async (session) => {
         // A cursor from a first poll, so the poll under test asks the vendor whatever the adapter does first.
         const { cursor } = await session.instance.pollUpdates!(undefined, { signal: AbortSignal.timeout(10_000) });
-        await stopsWhenAborted('poll-updates-honours-abort', session, `pollUpdates ${pollCap.type}`, (signal) => session.instance.pollUpdates!(cursor, { signal }));
+        await stopsWhenAborted('poll-updates-honours-abort', session, `pollUpdates ${pollCap.type}`, (signal) =>
+          session.instance.pollUpdates!(cursor, { signal }),
+        );
       },
     });
   }

@@ -186,7 +186,9 @@ function isResponse(value: unknown): value is RestResponse {
 
 function send(res: http.ServerResponse, out: RestResponse): void {
   const headers = lowerKeys(out.headers);
-  const raw = Buffer.isBuffer(out.body) || (typeof out.body === 'string' && headers['content-type'] !== undefined && !isJsonType(headers['content-type']));
+  const raw =
+    Buffer.isBuffer(out.body) ||
+    (typeof out.body === 'string' && headers['content-type'] !== undefined && !isJsonType(headers['content-type']));
   if (!raw) return sendJson(res, out.status, out.body, headers);
   const bytes = Buffer.isBuffer(out.body) ? out.body : Buffer.from(out.body as string, 'utf8');
   res.writeHead(out.status, { 'content-type': 'application/octet-stream', 'content-length': bytes.length, ...headers });
@@ -240,7 +242,15 @@ export async function startRestSimulator<State>(options: RestSimulatorOptions<St
         malformed = true;
       }
     }
-    const request: RestRequest = { method: record.method, path: record.path, params: match.params, query: record.query, headers: record.headers, body: record.body, json };
+    const request: RestRequest = {
+      method: record.method,
+      path: record.path,
+      params: match.params,
+      query: record.query,
+      headers: record.headers,
+      body: record.body,
+      json,
+    };
 
     // Credentials first, so an unauthenticated caller learns nothing about the body it sent.
     if (options.auth) {

@@ -81,7 +81,10 @@ function parseQuery(search: URLSearchParams): Record<string, string | string[]> 
  * An HTTP server (on 127.0.0.1 unless told otherwise) with the shared fault layer and request recording. Simulators put
  * their behaviour in `handler`; the layer decides first whether the request meets a fault.
  */
-export async function startSimulatorServer(handler: SimulatorHandler, options: SimulatorServerOptions = {}): Promise<Simulator & { server: http.Server }> {
+export async function startSimulatorServer(
+  handler: SimulatorHandler,
+  options: SimulatorServerOptions = {},
+): Promise<Simulator & { server: http.Server }> {
   const maxBodyBytes = options.maxBodyBytes ?? 5 * 1024 * 1024;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -141,7 +144,10 @@ export async function startSimulatorServer(handler: SimulatorHandler, options: S
             return void res.end(text);
           }
           const body = typeof fault.body === 'string' ? fault.body : JSON.stringify(fault.body ?? { error: `simulated ${fault.status}` });
-          res.writeHead(fault.status, { 'content-type': typeof fault.body === 'string' ? 'text/plain' : 'application/json', ...fault.headers });
+          res.writeHead(fault.status, {
+            'content-type': typeof fault.body === 'string' ? 'text/plain' : 'application/json',
+            ...fault.headers,
+          });
           return void res.end(body);
         }
         if (limit) {

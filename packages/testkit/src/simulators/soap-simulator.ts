@@ -46,13 +46,18 @@ export function soapEnvelope(bodyXml: string): string {
 
 /** A scripted SOAP 1.1 fault for `faults.failNext`, e.g. `failNext(1, soapFault({ code: 'soap:Server', string: 'Database offline' }))`. */
 export function soapFault(options: SoapFaultOptions): Fault {
-  const body = soapEnvelope(`<soap:Fault><faultcode>${escapeXml(options.code)}</faultcode><faultstring>${escapeXml(options.string)}</faultstring></soap:Fault>`);
+  const body = soapEnvelope(
+    `<soap:Fault><faultcode>${escapeXml(options.code)}</faultcode><faultstring>${escapeXml(options.string)}</faultstring></soap:Fault>`,
+  );
   return { status: options.status ?? 500, body, headers: { 'content-type': 'text/xml; charset=utf-8', ...options.headers } };
 }
 
 /** The WSDL with every `*:address location="..."` pointing at `endpoint`, so clients that read it reach the simulator. */
 function pointAt(wsdl: string, endpoint: string): string {
-  return wsdl.replace(/(<(?:[\w-]+:)?address\b[^>]*?\blocation\s*=\s*)(["'])[^"']*\2/g, (_m, head: string, quote: string) => `${head}${quote}${escapeXml(endpoint)}${quote}`);
+  return wsdl.replace(
+    /(<(?:[\w-]+:)?address\b[^>]*?\blocation\s*=\s*)(["'])[^"']*\2/g,
+    (_m, head: string, quote: string) => `${head}${quote}${escapeXml(endpoint)}${quote}`,
+  );
 }
 
 function listen(options: { path: string; services: IServices; xml: string }): Promise<SoapServer> {

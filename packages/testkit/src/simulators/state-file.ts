@@ -37,7 +37,13 @@ function encoder(): (key: string, value: unknown) => unknown {
   return (_key, value) => {
     if (value instanceof Map) return { $map: [...value] };
     if (value instanceof Set) return { $set: [...value] };
-    if (typeof value === 'object' && value !== null && !Array.isArray(value) && !wrapped.has(value) && TAGS.some((tag) => Object.hasOwn(value, tag))) {
+    if (
+      typeof value === 'object' &&
+      value !== null &&
+      !Array.isArray(value) &&
+      !wrapped.has(value) &&
+      TAGS.some((tag) => Object.hasOwn(value, tag))
+    ) {
       const keys = Object.keys(value).filter((k) => (value as Record<string, unknown>)[k] !== undefined);
       if (keys.length === 1) {
         wrapped.add(value);
@@ -51,7 +57,8 @@ function encoder(): (key: string, value: unknown) => unknown {
 /** Copies `source`'s properties without letting a `__proto__` key reach the prototype. */
 function plain(source: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(source)) Object.defineProperty(out, k, { value: decode(v), enumerable: true, writable: true, configurable: true });
+  for (const [k, v] of Object.entries(source))
+    Object.defineProperty(out, k, { value: decode(v), enumerable: true, writable: true, configurable: true });
   return out;
 }
 
@@ -61,9 +68,11 @@ function decode(value: unknown): unknown {
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record);
   if (keys.length === 1) {
-    if (keys[0] === '$map' && Array.isArray(record.$map)) return new Map((record.$map as Array<[unknown, unknown]>).map(([k, v]) => [decode(k), decode(v)]));
+    if (keys[0] === '$map' && Array.isArray(record.$map))
+      return new Map((record.$map as Array<[unknown, unknown]>).map(([k, v]) => [decode(k), decode(v)]));
     if (keys[0] === '$set' && Array.isArray(record.$set)) return new Set(record.$set.map(decode));
-    if (keys[0] === '$object' && typeof record.$object === 'object' && record.$object !== null) return plain(record.$object as Record<string, unknown>);
+    if (keys[0] === '$object' && typeof record.$object === 'object' && record.$object !== null)
+      return plain(record.$object as Record<string, unknown>);
   }
   return plain(record);
 }
@@ -90,7 +99,8 @@ async function writeAtomically(file: string, text: string): Promise<void> {
  * was sent, as a back office's database would: give simulators test data only.
  */
 export function openStateFile<State>(dir: string, name: string): StateFile<State> {
-  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name)) throw new TypeError(`a simulator state name must be lower-case letters, digits and hyphens, got '${name}'`);
+  if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(name))
+    throw new TypeError(`a simulator state name must be lower-case letters, digits and hyphens, got '${name}'`);
   const folder = path.resolve(dir);
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const file = path.join(folder, `${name}.json`);
@@ -137,7 +147,8 @@ export function openStateFile<State>(dir: string, name: string): StateFile<State
       } catch (error) {
         throw new Error(`${file} is not a simulator state file (not JSON): move it away to start afresh`, { cause: error });
       }
-      if (parsed.format !== FORMAT || typeof parsed.state !== 'object' || parsed.state === null) throw new Error(`${file} is not a simulator state file of format ${FORMAT}: move it away to start afresh`);
+      if (parsed.format !== FORMAT || typeof parsed.state !== 'object' || parsed.state === null)
+        throw new Error(`${file} is not a simulator state file of format ${FORMAT}: move it away to start afresh`);
       if (parsed.simulator !== name) throw new Error(`${file} holds the state of simulator '${String(parsed.simulator)}', not '${name}'`);
       return decode(parsed.state) as State;
     },

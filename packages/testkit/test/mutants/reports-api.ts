@@ -21,7 +21,11 @@ export async function startReportsApi() {
   let seq = 0;
   return startRestSimulator({
     name: 'reports-api',
-    state: () => ({ reports: new Map<string, Report>(), byKey: new Map<string, string>(), changes: [] as Array<{ seq: number; id: string }> }),
+    state: () => ({
+      reports: new Map<string, Report>(),
+      byKey: new Map<string, string>(),
+      changes: [] as Array<{ seq: number; id: string }>,
+    }),
     auth: (req) => req.headers['x-api-key'] === REPORTS_API_KEY,
     routes: [
       { method: 'GET', path: '/health', handler: () => ({ status: 200, body: { status: 'ok' } }) },
@@ -34,7 +38,13 @@ export async function startReportsApi() {
           if (existing) return { status: 200, body: state.reports.get(existing) };
           const body = req.json as { kind?: string } | undefined;
           if (!body?.kind) return reply(400, { error: 'kind required' });
-          const report: Report = { id: `R-${state.reports.size + 1}`, kind: body.kind, status: 'received', updatedAt: new Date().toISOString(), seq: ++seq };
+          const report: Report = {
+            id: `R-${state.reports.size + 1}`,
+            kind: body.kind,
+            status: 'received',
+            updatedAt: new Date().toISOString(),
+            seq: ++seq,
+          };
           state.reports.set(report.id, report);
           state.changes.push({ seq: report.seq, id: report.id });
           if (typeof key === 'string') state.byKey.set(key, report.id);
@@ -108,8 +118,19 @@ export function reportsAdapter(defects: Defects = {}) {
     },
     capabilities: [{ type: 'street.report', versions: [1], operations: ['submit', 'getStatus', 'pollUpdates'], idempotency: 'key' }],
     create: (context, config: { baseUrl: string; apiKey: string }) => {
-      const http = context.http({ baseUrl: config.baseUrl, headers: { 'x-api-key': config.apiKey }, timeoutMs: defects.ignoresAbort ? 60_000 : 10_000 });
-      const toUpdate = (r: Report): StatusUpdate => ({ externalRef: r.id, updateId: String(r.seq), status: STATUS[r.status], externalStatusCode: r.status, updatedAt: r.updatedAt, source: 'reports-api' });
+      const http = context.http({
+        baseUrl: config.baseUrl,
+        headers: { 'x-api-key': config.apiKey },
+        timeoutMs: defects.ignoresAbort ? 60_000 : 10_000,
+      });
+      const toUpdate = (r: Report): StatusUpdate => ({
+        externalRef: r.id,
+        updateId: String(r.seq),
+        status: STATUS[r.status],
+        externalStatusCode: r.status,
+        updatedAt: r.updatedAt,
+        source: 'reports-api',
+      });
       return {
         check: async ({ signal }) => {
           try {
@@ -137,7 +158,8 @@ export function reportsAdapter(defects: Defects = {}) {
                 throw new PermanentError('vendor failed', { status: 500 });
               }
               const email = reporterEmail(tx.data);
-              if (defects.personalDataInError && email) (error as Error).message = `the report from ${email} was refused: ${(error as Error).message}`;
+              if (defects.personalDataInError && email)
+                (error as Error).message = `the report from ${email} was refused: ${(error as Error).message}`;
               throw error;
             }
           };
@@ -165,15 +187,21 @@ export function reportsAdapter(defects: Defects = {}) {
         },
         getStatus: async (ref, { signal }) => {
           try {
-            return toUpdate((await http.get<Report>(`/reports/${encodeURIComponent(ref)}`, defects.statusIgnoresAbort ? {} : { signal })).data);
+            return toUpdate(
+              (await http.get<Report>(`/reports/${encodeURIComponent(ref)}`, defects.statusIgnoresAbort ? {} : { signal })).data,
+            );
           } catch (error) {
             // "Gone at the vendor, so it must be finished": a status the vendor never gave.
-            if (defects.inventsStatusOn404 && error instanceof NotFoundError) return { externalRef: ref, status: 'closed', updatedAt: new Date().toISOString() };
+            if (defects.inventsStatusOn404 && error instanceof NotFoundError)
+              return { externalRef: ref, status: 'closed', updatedAt: new Date().toISOString() };
             throw error;
           }
         },
         pollUpdates: async (cursor, { signal }) => {
-          const res = await http.get<{ changes: Report[]; last: number }>('/changes', { query: { since: cursor ?? '0' }, ...(defects.pollIgnoresAbort ? {} : { signal }) });
+          const res = await http.get<{ changes: Report[]; last: number }>('/changes', {
+            query: { since: cursor ?? '0' },
+            ...(defects.pollIgnoresAbort ? {} : { signal }),
+          });
           return { updates: res.data.changes.map(toUpdate), cursor: String(res.data.last) };
         },
       };

@@ -114,7 +114,8 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
 
   const editItem = (state: AlloySimulatorState, item: SimulatedItem, values: Record<string, unknown>, username: string) => {
     index(state, item, false);
-    for (const [code, value] of Object.entries(values)) Object.defineProperty(item.attributes, code, { value, enumerable: true, writable: true, configurable: true });
+    for (const [code, value] of Object.entries(values))
+      Object.defineProperty(item.attributes, code, { value, enumerable: true, writable: true, configurable: true });
     const at = new Date().toISOString();
     item.signature = newId();
     item.lastEditDate = at;
@@ -132,10 +133,15 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
   /** The root of an AQS body, its design and its filter. */
   const parseAqs = (req: RestRequest, type: 'Query' | 'MathAggregation') => {
     const aqs = (req.json as { aqs?: AqsInput } | undefined)?.aqs;
-    if (typeof aqs !== 'object' || aqs === null || aqs.type !== type) throw new AlloyRefusal(400, 'InvalidAqs', `body must be {aqs: {type: '${type}', ...}}`);
+    if (typeof aqs !== 'object' || aqs === null || aqs.type !== type)
+      throw new AlloyRefusal(400, 'InvalidAqs', `body must be {aqs: {type: '${type}', ...}}`);
     const p = aqs.properties ?? {};
     const d = design(p.dodiCode);
-    if (p.collectionCode !== undefined && p.collectionCode !== 'Live' && !(Array.isArray(p.collectionCode) && p.collectionCode.includes('Live'))) {
+    if (
+      p.collectionCode !== undefined &&
+      p.collectionCode !== 'Live' &&
+      !(Array.isArray(p.collectionCode) && p.collectionCode.includes('Live'))
+    ) {
       return { design: d, filter: () => false, equality: undefined };
     }
     const nodes = Array.isArray(aqs.children) ? (aqs.children as AqsInput[]) : [];
@@ -150,7 +156,9 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
 
   const matching = (state: AlloySimulatorState, req: RestRequest, type: 'Query' | 'MathAggregation'): SimulatedItem[] => {
     const { design: d, filter, equality } = parseAqs(req, type);
-    const candidates = equality ? [...(state.index.get(indexKey(equality.code, equality.value)) ?? [])].map((id) => state.items.get(id)!) : state.items.values();
+    const candidates = equality
+      ? [...(state.index.get(indexKey(equality.code, equality.value)) ?? [])].map((id) => state.items.get(id)!)
+      : state.items.values();
     const out: SimulatedItem[] = [];
     for (const item of candidates) if (item.designCode === d.code && filter(item)) out.push(item);
     return out;
@@ -165,7 +173,9 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
         if (now - state.window.start >= 1000) state.window = { start: now, count: 0 };
         if (++state.window.count > perSecond) {
           const seconds = options.retryAfterSeconds ?? 1;
-          return refused(new AlloyRefusal(429, 'TooManyRequests', `Rate limit of ${perSecond} requests a second exceeded`), { 'retry-after': String(seconds) });
+          return refused(new AlloyRefusal(429, 'TooManyRequests', `Rate limit of ${perSecond} requests a second exceeded`), {
+            'retry-after': String(seconds),
+          });
         }
       }
       try {
@@ -194,7 +204,19 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
         path: '/api/design/:code',
         handler: handler((req) => {
           const d = design(req.params.code);
-          return reply(200, { design: { code: d.code, name: d.name, attributes: d.attributes.map((a) => ({ name: a.name, code: a.code, type: a.type, required: a.required === true, ...(a.linkTo ? { options: { code: a.linkTo } } : {}) })) } });
+          return reply(200, {
+            design: {
+              code: d.code,
+              name: d.name,
+              attributes: d.attributes.map((a) => ({
+                name: a.name,
+                code: a.code,
+                type: a.type,
+                required: a.required === true,
+                ...(a.linkTo ? { options: { code: a.linkTo } } : {}),
+              })),
+            },
+          });
         }),
       },
       {
@@ -202,20 +224,33 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
         path: '/api/item',
         handler: handler(async (req, state) => {
           const body = req.json as { designCode?: unknown; collectionCode?: unknown; attributes?: unknown; parents?: unknown } | undefined;
-          if (typeof body !== 'object' || body === null) throw new AlloyRefusal(400, 'InvalidRequest', 'body must be an item: {designCode, attributes}');
+          if (typeof body !== 'object' || body === null)
+            throw new AlloyRefusal(400, 'InvalidRequest', 'body must be an item: {designCode, attributes}');
           const d = design(body.designCode);
           const { exists, fileExists } = checkers(state);
           const attributes = checkAttributes(d, body.attributes ?? [], true, exists, fileExists);
           const parents: Record<string, string[]> = {};
           if (body.parents !== undefined) {
-            if (typeof body.parents !== 'object' || body.parents === null || Array.isArray(body.parents)) throw new AlloyRefusal(400, 'InvalidRequest', 'parents must be {attributeCode: [itemId]}');
+            if (typeof body.parents !== 'object' || body.parents === null || Array.isArray(body.parents))
+              throw new AlloyRefusal(400, 'InvalidRequest', 'parents must be {attributeCode: [itemId]}');
             for (const [code, list] of Object.entries(body.parents as Record<string, unknown>)) {
-              if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && exists(id, undefined))) throw new AlloyRefusal(400, 'LinkedItemNotFound', `Parent item(s) in ${code.slice(0, 100)} do not exist`);
+              if (!Array.isArray(list) || !list.every((id) => typeof id === 'string' && exists(id, undefined)))
+                throw new AlloyRefusal(400, 'LinkedItemNotFound', `Parent item(s) in ${code.slice(0, 100)} do not exist`);
               Object.defineProperty(parents, code, { value: list, enumerable: true, writable: true, configurable: true });
             }
           }
           const at = new Date().toISOString();
-          const item: SimulatedItem = { itemId: newId(), designCode: d.code, collection: 'Live', attributes, parents, signature: newId(), createdDate: at, lastEditDate: at, log: [{ action: 'Create', date: at, username: 'api' }] };
+          const item: SimulatedItem = {
+            itemId: newId(),
+            designCode: d.code,
+            collection: 'Live',
+            attributes,
+            parents,
+            signature: newId(),
+            createdDate: at,
+            lastEditDate: at,
+            log: [{ action: 'Create', date: at, username: 'api' }],
+          };
           state.items.set(item.itemId, item);
           index(state, item, true);
           if (lose > 0) {
@@ -230,7 +265,16 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
         path: '/api/item/:id',
         handler: handler((req, state) => {
           const option = optionItems.get(req.params.id ?? '');
-          if (option) return reply(200, { item: { itemId: option.itemId, designCode: option.designCode, collection: 'Live', attributes: [{ attributeCode: 'attributes_itemsTitle', value: option.title }], signature: option.itemId } });
+          if (option)
+            return reply(200, {
+              item: {
+                itemId: option.itemId,
+                designCode: option.designCode,
+                collection: 'Live',
+                attributes: [{ attributeCode: 'attributes_itemsTitle', value: option.title }],
+                signature: option.itemId,
+              },
+            });
           return reply(200, { item: itemResource(find(state, req.params.id)) });
         }),
       },
@@ -240,7 +284,12 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
         handler: handler((req, state) => {
           const item = find(state, req.params.id);
           const ids = [...new Set(Object.values(item.parents).flat())];
-          return reply(200, { results: ids.map((id) => state.items.get(id)).filter((p): p is SimulatedItem => p !== undefined).map(itemResource) });
+          return reply(200, {
+            results: ids
+              .map((id) => state.items.get(id))
+              .filter((p): p is SimulatedItem => p !== undefined)
+              .map(itemResource),
+          });
         }),
       },
       {
@@ -249,12 +298,18 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
         handler: handler((req, state) => {
           const item = find(state, req.params.id);
           const body = req.json as { attributes?: unknown; signature?: unknown } | undefined;
-          if (typeof body !== 'object' || body === null) throw new AlloyRefusal(400, 'InvalidRequest', 'body must be {attributes, signature}');
+          if (typeof body !== 'object' || body === null)
+            throw new AlloyRefusal(400, 'InvalidRequest', 'body must be {attributes, signature}');
           if (editFirst > 0) {
             editFirst--;
             editItem(state, item, {}, 'officer');
           }
-          if (body.signature !== item.signature) throw new AlloyRefusal(409, 'ItemSignatureMismatch', `Item ${item.itemId} has been changed since signature ${String(body.signature).slice(0, 40)}`);
+          if (body.signature !== item.signature)
+            throw new AlloyRefusal(
+              409,
+              'ItemSignatureMismatch',
+              `Item ${item.itemId} has been changed since signature ${String(body.signature).slice(0, 40)}`,
+            );
           const { exists, fileExists } = checkers(state);
           const values = checkAttributes(design(item.designCode), body.attributes ?? [], false, exists, fileExists);
           return reply(200, { item: itemResource(editItem(state, item, values, 'api')) });
@@ -265,7 +320,14 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
         path: '/api/item-log/item/:id',
         handler: handler((req, state) => {
           const item = find(state, req.params.id);
-          const results = [...item.log].reverse().map((entry) => ({ itemId: item.itemId, designCode: item.designCode, action: entry.action, causes: [], date: entry.date, username: entry.username }));
+          const results = [...item.log].reverse().map((entry) => ({
+            itemId: item.itemId,
+            designCode: item.designCode,
+            action: entry.action,
+            causes: [],
+            date: entry.date,
+            username: entry.username,
+          }));
           return reply(200, { page: 1, pageSize: results.length, results });
         }),
       },
@@ -275,7 +337,8 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
         handler: handler((req, state) => {
           const page = Number(single(req.query.page) ?? '1');
           const pageSize = Number(single(req.query.pageSize) ?? '20');
-          if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) throw new AlloyRefusal(400, 'InvalidRequest', 'page must be 1 or more and pageSize 1 to 1000');
+          if (!Number.isInteger(page) || page < 1 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000)
+            throw new AlloyRefusal(400, 'InvalidRequest', 'page must be 1 or more and pageSize 1 to 1000');
           const all = matching(state, req, 'Query');
           const results = all.slice((page - 1) * pageSize, page * pageSize).map(itemResource);
           return reply(200, { page, pageSize, totalPages: Math.ceil(all.length / pageSize), totalResults: all.length, results });
@@ -297,7 +360,8 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
           const disposition = single(req.headers['content-disposition']) ?? '';
           const filename = /filename="([^"]*)"/.exec(disposition)?.[1];
           const contentType = single(req.headers['content-type']);
-          if (!filename || !contentType) throw new AlloyRefusal(400, 'InvalidRequest', 'a file needs Content-Type and Content-Disposition: attachment; filename="..."');
+          if (!filename || !contentType)
+            throw new AlloyRefusal(400, 'InvalidRequest', 'a file needs Content-Type and Content-Disposition: attachment; filename="..."');
           const fileItemId = newId();
           state.files.set(fileItemId, { fileItemId, filename, contentType, size: Buffer.byteLength(req.body) });
           return reply(200, { fileItemId });
@@ -324,12 +388,20 @@ export async function startAlloySimulator(options: AlloySimulatorOptions = {}): 
     loseNextCreates: (count: number) => void (lose = count),
     editBeforeNextUpdates: (count: number) => void (editFirst = count),
     item,
-    edit: (itemId: string, attributes: Record<string, unknown>, username = 'officer') => saved(editItem(sim.state, item(itemId), attributes, username)),
+    edit: (itemId: string, attributes: Record<string, unknown>, username = 'officer') =>
+      saved(editItem(sim.state, item(itemId), attributes, username)),
     setStatus: (itemId: string, optionItemId: string, note?: string) => {
       const found = item(itemId);
       const workflow = designs.get(found.designCode)?.workflow;
       if (!workflow) throw new Error(`alloy simulator: design ${found.designCode} has no workflow attributes`);
-      return saved(editItem(sim.state, found, { [workflow.status]: [optionItemId], ...(note !== undefined && workflow.note ? { [workflow.note]: note } : {}) }, 'officer'));
+      return saved(
+        editItem(
+          sim.state,
+          found,
+          { [workflow.status]: [optionItemId], ...(note !== undefined && workflow.note ? { [workflow.note]: note } : {}) },
+          'officer',
+        ),
+      );
     },
     itemsOf: (designCode?: string) => [...sim.state.items.values()].filter((i) => designCode === undefined || i.designCode === designCode),
     reset: () => {

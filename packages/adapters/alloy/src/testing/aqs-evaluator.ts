@@ -10,7 +10,8 @@ export interface AqsInput {
 /** A query the simulator cannot run: answered 400 InvalidAqs, naming what was wrong. */
 export class AqsError extends Error {}
 
-type Operand = { kind: 'attribute'; code: string } | { kind: 'property'; name: string } | { kind: 'values'; values: unknown[]; type: string };
+type Operand =
+  { kind: 'attribute'; code: string } | { kind: 'property'; name: string } | { kind: 'values'; values: unknown[]; type: string };
 
 const children = (node: AqsInput): AqsInput[] => {
   if (!Array.isArray(node.children)) throw new AqsError(`${String(node.type)} needs children`);
@@ -24,7 +25,8 @@ function operand(node: AqsInput): Operand {
       if (typeof p.attributeCode !== 'string') throw new AqsError('Attribute needs properties.attributeCode');
       return { kind: 'attribute', code: p.attributeCode };
     case 'ItemProperty':
-      if (p.itemPropertyName !== 'lastEditDate' && p.itemPropertyName !== 'createdDate' && p.itemPropertyName !== 'itemId') throw new AqsError(`unknown item property ${String(p.itemPropertyName)}`);
+      if (p.itemPropertyName !== 'lastEditDate' && p.itemPropertyName !== 'createdDate' && p.itemPropertyName !== 'itemId')
+        throw new AqsError(`unknown item property ${String(p.itemPropertyName)}`);
       return { kind: 'property', name: p.itemPropertyName };
     case 'String':
     case 'DateTime':
@@ -76,7 +78,8 @@ export function compileFilter(node: AqsInput): ItemFilter {
     case 'GreaterThan':
     case 'LessThan': {
       const [left, right] = children(node).map(operand);
-      if (!left || !right || left.kind === 'values' || right.kind !== 'values') throw new AqsError(`${node.type} needs an Attribute or ItemProperty, then a value`);
+      if (!left || !right || left.kind === 'values' || right.kind !== 'values')
+        throw new AqsError(`${node.type} needs an Attribute or ItemProperty, then a value`);
       const type = right.type;
       const wanted = right.values.map((v) => comparable(v, type));
       if (node.type === 'Equals') {
@@ -108,7 +111,8 @@ export function indexedEquality(filter: AqsInput | undefined): { code: string; v
     const [left, right] = node.children as AqsInput[];
     const code = left?.type === 'Attribute' ? left.properties?.attributeCode : undefined;
     const values = right?.type === 'String' ? right.properties?.value : undefined;
-    if (typeof code === 'string' && Array.isArray(values) && values.length === 1 && typeof values[0] === 'string') return { code, value: values[0] };
+    if (typeof code === 'string' && Array.isArray(values) && values.length === 1 && typeof values[0] === 'string')
+      return { code, value: values[0] };
   }
   return undefined;
 }

@@ -19,6 +19,11 @@ export const conformanceHarness: ConformanceHarness<AlloyConfig, AlloySimulator>
     simulator: () => startAlloySimulator(),
     config: (sim) => alloyExampleConfig(sim.apiUrl, sim.apiKey),
     countRecords: (sim) => sim.state.items.size,
-    changeStatus: (sim, ref) => void sim.setStatus(ref, NEXT_STATUS[sim.item(ref).designCode] ?? OPTIONS.enquiryStatus.withService.itemId, 'Passed to the highways team'),
+    changeStatus: (sim, ref) =>
+      void sim.setStatus(
+        ref,
+        NEXT_STATUS[sim.item(ref).designCode] ?? OPTIONS.enquiryStatus.withService.itemId,
+        'Passed to the highways team',
+      ),
   },
 };

@@ -7,7 +7,13 @@
  * It serves a FICTIONAL example customer's designs unless given others. Needs `@lgx/testkit`
  * installed beside it; the adapter's main entry does not.
  */
-export { startAlloySimulator, ALLOY_SIMULATOR_API_KEY, type AlloySimulator, type AlloySimulatorOptions, type AlloySimulatorState } from './alloy-simulator';
+export {
+  startAlloySimulator,
+  ALLOY_SIMULATOR_API_KEY,
+  type AlloySimulator,
+  type AlloySimulatorOptions,
+  type AlloySimulatorState,
+} from './alloy-simulator';
 export type { SimulatedItem } from './simulated-items';
 export {
   EXAMPLE_DESIGNS,

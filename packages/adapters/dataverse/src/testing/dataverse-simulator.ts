@@ -43,7 +43,12 @@ export const DATAVERSE_SIMULATOR_CLIENT_SECRET = 'lgx-simulator-client-secret-01
 /** The account every simulator starts with, for cases that have no contact. */
 export const DATAVERSE_SIMULATOR_ACCOUNT_ID = '0a000000-0000-4000-8000-00000000acc1';
 
-const TABLES: Readonly<Record<string, TableDef>> = { incidents: INCIDENT, contacts: CONTACT, accounts: ACCOUNT, incidentresolutions: INCIDENT_RESOLUTION };
+const TABLES: Readonly<Record<string, TableDef>> = {
+  incidents: INCIDENT,
+  contacts: CONTACT,
+  accounts: ACCOUNT,
+  incidentresolutions: INCIDENT_RESOLUTION,
+};
 const API_VERSIONS: ReadonlySet<string> = new Set(['v9.0', 'v9.1', 'v9.2']);
 /** Characters an alternate key value cannot hold in a URL (use-alternate-key-reference-record.md). */
 const KEY_UNSAFE = /[/<>*%&:\\?+]/;
@@ -166,18 +171,40 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
   const ttl = options.deltaTokenTtlMs ?? 7 * 24 * 3600_000;
   const maxPageSize = options.maxPageSize ?? 5000;
   const extraStatuses = options.statusReasons ?? {};
-  let protection: ServiceProtection | null = options.serviceProtection === null ? null : { ...DEFAULT_PROTECTION, ...options.serviceProtection };
+  let protection: ServiceProtection | null =
+    options.serviceProtection === null ? null : { ...DEFAULT_PROTECTION, ...options.serviceProtection };
   let baseUrl = '';
   const apiUrl = () => `${baseUrl}/api/data/v9.2`;
 
-  const entra = await startEntraTokenServer({ tenantId, clientId, clientSecret, lifetimeSeconds: options.tokenLifetimeSeconds ?? 3599, scope: () => `${baseUrl}/.default` });
+  const entra = await startEntraTokenServer({
+    tenantId,
+    clientId,
+    clientSecret,
+    lifetimeSeconds: options.tokenLifetimeSeconds ?? 3599,
+    scope: () => `${baseUrl}/.default`,
+  });
 
   const seed = (): DataverseSimulatorState => {
-    const state: DataverseSimulatorState = { incidents: new Map(), contacts: new Map(), accounts: new Map(), incidentresolutions: new Map(), deleted: [], version: 0, tickets: 1000, deltaFloor: 0, window: [], inflight: 0 };
+    const state: DataverseSimulatorState = {
+      incidents: new Map(),
+      contacts: new Map(),
+      accounts: new Map(),
+      incidentresolutions: new Map(),
+      deleted: [],
+      version: 0,
+      tickets: 1000,
+      deltaFloor: 0,
+      window: [],
+      inflight: 0,
+    };
     const at = isoSecond(Date.now());
     const put = (map: Map<string, SimulatedRow>, id: string, values: Record<string, unknown>) => {
       state.version++;
-      map.set(id.toLowerCase(), { id: id.toLowerCase(), version: state.version, values: { statecode: 0, statuscode: 1, ...values, createdon: at, modifiedon: at, versionnumber: state.version } });
+      map.set(id.toLowerCase(), {
+        id: id.toLowerCase(),
+        version: state.version,
+        values: { statecode: 0, statuscode: 1, ...values, createdon: at, modifiedon: at, versionnumber: state.version },
+      });
     };
     put(state.accounts, DATAVERSE_SIMULATOR_ACCOUNT_ID, { name: 'Anonymous callers' });
     for (const { accountid, ...rest } of options.accounts ?? []) put(state.accounts, accountid, rest);
@@ -194,35 +221,53 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     row.version = state.version;
     row.values.versionnumber = state.version;
     row.values.modifiedon = isoSecond(Date.now());
-    if (row.values.firstname !== undefined || row.values.lastname !== undefined) row.values.fullname = [row.values.firstname, row.values.lastname].filter(Boolean).join(' ');
+    if (row.values.firstname !== undefined || row.values.lastname !== undefined)
+      row.values.fullname = [row.values.firstname, row.values.lastname].filter(Boolean).join(' ');
   };
 
-  const findRow = (state: DataverseSimulatorState, table: TableDef, req: { id?: string; key?: { column: string; value: string } }): SimulatedRow | undefined => {
+  const findRow = (
+    state: DataverseSimulatorState,
+    table: TableDef,
+    req: { id?: string; key?: { column: string; value: string } },
+  ): SimulatedRow | undefined => {
     const rows = rowsOf(state, table);
     if (req.id) return rows.get(req.id);
     if (!req.key) return undefined;
-    if (!hasKey(table) || req.key.column !== keyColumn) throw odataError(400, `The key '${req.key.column}' is not an alternate key of the entity '${table.logicalName}'.`, '0x80060888');
-    if (KEY_UNSAFE.test(req.key.value)) throw odataError(400, `The key value of '${req.key.column}' contains a character an alternate key cannot be addressed with.`);
+    if (!hasKey(table) || req.key.column !== keyColumn)
+      throw odataError(400, `The key '${req.key.column}' is not an alternate key of the entity '${table.logicalName}'.`, '0x80060888');
+    if (KEY_UNSAFE.test(req.key.value))
+      throw odataError(400, `The key value of '${req.key.column}' contains a character an alternate key cannot be addressed with.`);
     for (const row of rows.values()) if (row.values[keyColumn] === req.key.value) return row;
     return undefined;
   };
 
   const notFound = (table: TableDef, req: { id?: string; key?: { column: string; value: string } }) =>
-    req.id ? odataError(404, `${table.logicalName} With Id = ${req.id} Does Not Exist`, '0x80040217') : odataError(404, `A record with the specified key values does not exist in ${table.logicalName} entity`, '0x80040217');
+    req.id
+      ? odataError(404, `${table.logicalName} With Id = ${req.id} Does Not Exist`, '0x80040217')
+      : odataError(404, `A record with the specified key values does not exist in ${table.logicalName} entity`, '0x80040217');
 
-  const exists = (state: DataverseSimulatorState) => (entitySet: string, id: string) => TABLES[entitySet] !== undefined && rowsOf(state, TABLES[entitySet]!).has(id.toLowerCase());
+  const exists = (state: DataverseSimulatorState) => (entitySet: string, id: string) =>
+    TABLES[entitySet] !== undefined && rowsOf(state, TABLES[entitySet]!).has(id.toLowerCase());
 
-  const createRow = (state: DataverseSimulatorState, table: TableDef, body: unknown, fixed: { id?: string; key?: string }): SimulatedRow => {
+  const createRow = (
+    state: DataverseSimulatorState,
+    table: TableDef,
+    body: unknown,
+    fixed: { id?: string; key?: string },
+  ): SimulatedRow => {
     const values = checkWrite(table, body, { mode: 'create', customPrefix, exists: exists(state), extraStatuses });
-    if (table.requiredLookup && values[table.requiredLookup] === undefined) throw odataError(400, 'You should specify a parent contact or account.', '0x80040203');
+    if (table.requiredLookup && values[table.requiredLookup] === undefined)
+      throw odataError(400, 'You should specify a parent contact or account.', '0x80040203');
     const id = fixed.id ?? newRowId();
     if (rowsOf(state, table).has(id)) throw odataError(412, 'A record with matching key values already exists.');
     const states = statusesOf(table, 0, extraStatuses);
-    if (values.statuscode !== undefined && !states.includes(values.statuscode as number)) throw odataError(400, `${values.statuscode} is not a valid status code for a new ${table.logicalName}.`, '0x80040203');
+    if (values.statuscode !== undefined && !states.includes(values.statuscode as number))
+      throw odataError(400, `${values.statuscode} is not a valid status code for a new ${table.logicalName}.`, '0x80040203');
     const now = isoSecond(Date.now());
     const row: SimulatedRow = { id, version: 0, values: { statecode: 0, statuscode: states[0], ...values, createdon: now } };
     if (fixed.key !== undefined) row.values[keyColumn] = fixed.key;
-    if (table === INCIDENT) row.values.ticketnumber = `CAS-${String(++state.tickets).padStart(5, '0')}-${randomBytes(3).toString('hex').toUpperCase()}`;
+    if (table === INCIDENT)
+      row.values.ticketnumber = `CAS-${String(++state.tickets).padStart(5, '0')}-${randomBytes(3).toString('hex').toUpperCase()}`;
     touch(state, row);
     rowsOf(state, table).set(id, row);
     return row;
@@ -233,23 +278,40 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     const entityId = `${apiUrl()}/${table.entitySet}(${row.id})`;
     if (prefer.has('return') && prefer.get('return') === 'representation') {
       const select = selectOf(req);
-      return reply(status === 204 ? 200 : status, { '@odata.context': `${apiUrl()}/$metadata#${table.entitySet}/$entity`, ...representation(table, row, select, prefer.has('odata.include-annotations')) }, {
-        'odata-version': '4.0',
-        'preference-applied': 'return=representation',
-        'odata-entityid': entityId,
-      });
+      return reply(
+        status === 204 ? 200 : status,
+        {
+          '@odata.context': `${apiUrl()}/$metadata#${table.entitySet}/$entity`,
+          ...representation(table, row, select, prefer.has('odata.include-annotations')),
+        },
+        {
+          'odata-version': '4.0',
+          'preference-applied': 'return=representation',
+          'odata-entityid': entityId,
+        },
+      );
     }
     return { status: 204, headers: { 'odata-version': '4.0', 'odata-entityid': entityId } };
   };
 
   const selectOf = (req: RestRequest): string[] | undefined => {
     const text = single(req.query.$select);
-    return text === undefined ? undefined : text.split(',').map((s) => s.trim()).filter(Boolean);
+    return text === undefined
+      ? undefined
+      : text
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   };
 
   const checkSelect = (table: TableDef, select: string[] | undefined) => {
     const unknown = select ? unknownColumn(table, select, customPrefix) : undefined;
-    if (unknown !== undefined) throw odataError(400, `Could not find a property named '${unknown}' on type 'Microsoft.Dynamics.CRM.${table.logicalName}'.`, '0x80060888');
+    if (unknown !== undefined)
+      throw odataError(
+        400,
+        `Could not find a property named '${unknown}' on type 'Microsoft.Dynamics.CRM.${table.logicalName}'.`,
+        '0x80060888',
+      );
   };
 
   /** Service protection, per user (the simulator has one): the request window, then concurrency. */
@@ -258,17 +320,25 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     const now = Date.now();
     while (state.window.length && state.window[0]! <= now - protection.windowMs) state.window.shift();
     if (state.inflight >= protection.concurrent) {
-      throw odataError(429, `Number of concurrent requests exceeded the limit of ${protection.concurrent}.`, '0x80072326', { 'retry-after': String(protection.retryAfterSeconds ?? 1) });
+      throw odataError(429, `Number of concurrent requests exceeded the limit of ${protection.concurrent}.`, '0x80072326', {
+        'retry-after': String(protection.retryAfterSeconds ?? 1),
+      });
     }
     if (state.window.length >= protection.requests) {
       const frees = Math.max(1, Math.ceil((state.window[0]! + protection.windowMs - now) / 1000));
-      throw odataError(429, `Number of requests exceeded the limit of ${protection.requests} over time window of ${Math.round(protection.windowMs / 1000)} seconds.`, '0x80072322', { 'retry-after': String(frees) });
+      throw odataError(
+        429,
+        `Number of requests exceeded the limit of ${protection.requests} over time window of ${Math.round(protection.windowMs / 1000)} seconds.`,
+        '0x80072322',
+        { 'retry-after': String(frees) },
+      );
     }
     state.window.push(now);
   };
 
   const handle = async (req: RestRequest, state: DataverseSimulatorState): Promise<RestResponse> => {
-    if (!API_VERSIONS.has(String(req.params.version))) throw odataError(404, `Resource not found for the segment '${String(req.params.version).slice(0, 40)}'.`);
+    if (!API_VERSIONS.has(String(req.params.version)))
+      throw odataError(404, `Resource not found for the segment '${String(req.params.version).slice(0, 40)}'.`);
     admit(state);
     state.inflight++;
     try {
@@ -285,7 +355,12 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     const raw = String(req.params.resource);
     const segment = parseResource(raw);
     if (segment?.name === 'WhoAmI' && req.method === 'GET' && !segment.id && !segment.key) {
-      return reply(200, { '@odata.context': `${apiUrl()}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`, BusinessUnitId: DATAVERSE_SIMULATOR_ACCOUNT_ID, UserId: clientId, OrganizationId: tenantId });
+      return reply(200, {
+        '@odata.context': `${apiUrl()}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
+        BusinessUnitId: DATAVERSE_SIMULATOR_ACCOUNT_ID,
+        UserId: clientId,
+        OrganizationId: tenantId,
+      });
     }
     if (segment?.name === 'CloseIncident' && req.method === 'POST' && !segment.id && !segment.key) return closeIncident(req, state);
     const table = segment ? TABLES[segment.name] : undefined;
@@ -303,7 +378,10 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
       checkSelect(table, select);
       if (single(req.headers['if-none-match']) === `W/"${row.version}"`) return { status: 304 };
       const formatted = preferences(req.headers.prefer).has('odata.include-annotations');
-      return reply(200, { '@odata.context': `${apiUrl()}/$metadata#${table.entitySet}/$entity`, ...representation(table, row, select, formatted) });
+      return reply(200, {
+        '@odata.context': `${apiUrl()}/$metadata#${table.entitySet}/$entity`,
+        ...representation(table, row, select, formatted),
+      });
     }
     if (req.method === 'DELETE') {
       if (!row) throw notFound(table, segment);
@@ -317,7 +395,8 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     const ifNoneMatch = single(req.headers['if-none-match']);
     if (row) {
       if (ifNoneMatch === '*') throw odataError(412, 'A record with matching key values already exists.');
-      if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== `W/"${row.version}"`) throw odataError(412, "The version of the existing record doesn't match the RowVersion property provided.");
+      if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== `W/"${row.version}"`)
+        throw odataError(412, "The version of the existing record doesn't match the RowVersion property provided.");
       const values = checkWrite(table, req.json, { mode: 'update', customPrefix, exists: exists(state), extraStatuses });
       applyState(table, row, values);
       Object.assign(row.values, values);
@@ -332,10 +411,16 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
 
   /** A state change through PATCH keeps statecode and statuscode a valid pair. */
   const applyState = (table: TableDef, row: SimulatedRow, values: Record<string, unknown>) => {
-    if (values.statecode !== undefined && values.statuscode === undefined) values.statuscode = statusesOf(table, values.statecode as number, extraStatuses)[0];
+    if (values.statecode !== undefined && values.statuscode === undefined)
+      values.statuscode = statusesOf(table, values.statecode as number, extraStatuses)[0];
     if (values.statuscode !== undefined && values.statecode === undefined) {
       const state = stateOf(table, values.statuscode as number, extraStatuses);
-      if (state !== row.values.statecode) throw odataError(400, `${values.statuscode} is not a valid status code for state code ${table.stateLabels[row.values.statecode as number]}`, '0x80040203');
+      if (state !== row.values.statecode)
+        throw odataError(
+          400,
+          `${values.statuscode} is not a valid status code for state code ${table.stateLabels[row.values.statecode as number]}`,
+          '0x80040203',
+        );
     }
   };
 
@@ -351,17 +436,20 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     }
     const orderText = single(req.query.$orderby);
     const order = orderText === undefined ? undefined : /^([a-z_0-9]+)(?:\s+(asc|desc))?$/i.exec(orderText.trim());
-    if (orderText !== undefined && !order) throw odataError(400, `The query parameter $orderby is not supported by this simulator: ${orderText.slice(0, 100)}`);
+    if (orderText !== undefined && !order)
+      throw odataError(400, `The query parameter $orderby is not supported by this simulator: ${orderText.slice(0, 100)}`);
     const topText = single(req.query.$top);
     if (topText !== undefined && !/^[0-9]{1,6}$/.test(topText)) throw odataError(400, 'The value of $top must be a whole number.');
     const deltaText = single(req.query.$deltatoken);
     let deltatoken: { version: number } | undefined;
     const tracking = prefer.has('odata.track-changes') || deltaText !== undefined;
-    if (tracking && options.changeTracking === false) throw odataError(400, `Change tracking is not enabled for the entity '${table.logicalName}'.`);
+    if (tracking && options.changeTracking === false)
+      throw odataError(400, `Change tracking is not enabled for the entity '${table.logicalName}'.`);
     if (deltaText !== undefined) {
       const parsed = parseDeltaToken(deltaText);
       if (!parsed) throw odataError(400, 'The delta token is not valid.');
-      if (parsed.version < state.deltaFloor || parsed.issuedAt < Date.now() - ttl) throw odataError(400, 'The delta token has expired. Start again without one.');
+      if (parsed.version < state.deltaFloor || parsed.issuedAt < Date.now() - ttl)
+        throw odataError(400, 'The delta token has expired. Start again without one.');
       deltatoken = { version: parsed.version };
     }
     const requested = Number(prefer.get('odata.maxpagesize') ?? maxPageSize);
@@ -393,7 +481,10 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
       ...(deltatoken ? { deltatoken } : {}),
       trackChanges: tracking,
     });
-    const applied = [...(answer.tracking ? ['odata.track-changes'] : []), ...(prefer.has('odata.maxpagesize') ? [`odata.maxpagesize=${pageSize}`] : [])];
+    const applied = [
+      ...(answer.tracking ? ['odata.track-changes'] : []),
+      ...(prefer.has('odata.maxpagesize') ? [`odata.maxpagesize=${pageSize}`] : []),
+    ];
     return reply(200, answer.body, applied.length ? { 'preference-applied': applied.join(',') } : undefined);
   };
 
@@ -406,11 +497,17 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     const incident = state.incidents.get(target.id);
     if (!incident) throw notFound(INCIDENT, target);
     const status = body?.Status;
-    if (typeof status !== 'number' || stateOf(INCIDENT, status, extraStatuses) !== 1) throw odataError(400, `${String(status)} is not a valid status code for state code IncidentState.Resolved`, '0x80040203');
-    if (incident.values.statecode !== 0) throw odataError(400, 'This case has already been resolved or canceled. Reactivate it first.', '0x80040203');
+    if (typeof status !== 'number' || stateOf(INCIDENT, status, extraStatuses) !== 1)
+      throw odataError(400, `${String(status)} is not a valid status code for state code IncidentState.Resolved`, '0x80040203');
+    if (incident.values.statecode !== 0)
+      throw odataError(400, 'This case has already been resolved or canceled. Reactivate it first.', '0x80040203');
     const { 'incidentid@odata.bind': _bound, '@odata.type': _type, ...columns } = resolution;
     const values = checkWrite(INCIDENT_RESOLUTION, columns, { mode: 'create', customPrefix, exists: exists(state) });
-    const note: SimulatedRow = { id: newRowId(), version: 0, values: { ...values, _incidentid_value: incident.id, createdon: isoSecond(Date.now()) } };
+    const note: SimulatedRow = {
+      id: newRowId(),
+      version: 0,
+      values: { ...values, _incidentid_value: incident.id, createdon: isoSecond(Date.now()) },
+    };
     touch(state, note);
     state.incidentresolutions.set(note.id, note);
     incident.values.statecode = 1;
@@ -419,7 +516,10 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     return { status: 204 };
   };
 
-  const wrap = (fn: (req: RestRequest, state: DataverseSimulatorState) => Promise<RestResponse>) => (req: RestRequest, ctx: { state: DataverseSimulatorState }) => fn(req, ctx.state);
+  const wrap =
+    (fn: (req: RestRequest, state: DataverseSimulatorState) => Promise<RestResponse>) =>
+    (req: RestRequest, ctx: { state: DataverseSimulatorState }) =>
+      fn(req, ctx.state);
   const sim = await startRestSimulator<DataverseSimulatorState>({
     name: 'dataverse',
     ...(options.port !== undefined ? { port: options.port } : {}),
@@ -432,11 +532,29 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
       const token = /^Bearer (.+)$/.exec(header)?.[1];
       if (token !== undefined && entra.accepts(token)) return true;
       // Dataverse answers a missing or expired token with 401 and a WWW-Authenticate challenge.
-      return { status: 401, headers: { 'www-authenticate': `Bearer error="invalid_token", authorization_uri="${entra.url}/${tenantId}/oauth2/authorize", resource_id="${baseUrl}"` } };
+      return {
+        status: 401,
+        headers: {
+          'www-authenticate': `Bearer error="invalid_token", authorization_uri="${entra.url}/${tenantId}/oauth2/authorize", resource_id="${baseUrl}"`,
+        },
+      };
     },
     routes: [
-      ...(['GET', 'POST', 'PATCH', 'DELETE'] as const).map((method) => ({ method, path: '/api/data/:version/:resource', handler: wrap(handle) })),
-      ...(options.authorityOnSamePort ? [{ method: 'POST' as const, path: '/:tenant/oauth2/v2.0/token', handler: (req: RestRequest) => entra.answer(req), changesState: false }] : []),
+      ...(['GET', 'POST', 'PATCH', 'DELETE'] as const).map((method) => ({
+        method,
+        path: '/api/data/:version/:resource',
+        handler: wrap(handle),
+      })),
+      ...(options.authorityOnSamePort
+        ? [
+            {
+              method: 'POST' as const,
+              path: '/:tenant/oauth2/v2.0/token',
+              handler: (req: RestRequest) => entra.answer(req),
+              changesState: false,
+            },
+          ]
+        : []),
     ],
   });
   baseUrl = sim.url;
@@ -471,7 +589,8 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
       return { ...row.values, contactid: row.id };
     },
     setStatus: (id: string, statecode: number, statuscode: number) => {
-      if (!statusesOf(INCIDENT, statecode, extraStatuses).includes(statuscode)) throw new Error(`dataverse simulator: ${statuscode} is not a status reason of state ${statecode}`);
+      if (!statusesOf(INCIDENT, statecode, extraStatuses).includes(statuscode))
+        throw new Error(`dataverse simulator: ${statuscode} is not a status reason of state ${statecode}`);
       const row = incidentRow(id);
       Object.assign(row.values, { statecode, statuscode });
       touch(sim.state, row);
@@ -509,7 +628,8 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
       sim.state.version++;
       sim.state.deltaFloor = sim.state.version;
     },
-    setServiceProtection: (limits: Partial<ServiceProtection> | null) => void (protection = limits === null ? null : { ...DEFAULT_PROTECTION, ...limits }),
+    setServiceProtection: (limits: Partial<ServiceProtection> | null) =>
+      void (protection = limits === null ? null : { ...DEFAULT_PROTECTION, ...limits }),
     reset: () => {
       reset();
       entra.reset();
@@ -520,8 +640,6 @@ export async function startDataverseSimulator(options: DataverseSimulatorOptions
     },
   });
 }
-
-
 
 /**
  * The adapter configuration for a running simulator: its environment URL, authority host and

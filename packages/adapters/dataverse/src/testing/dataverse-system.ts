@@ -1,5 +1,11 @@
 import type { SimulatedSystem } from '@lgx/testkit';
-import { DATAVERSE_SIMULATOR_ACCOUNT_ID, DATAVERSE_SIMULATOR_CLIENT_ID, DATAVERSE_SIMULATOR_CLIENT_SECRET, DATAVERSE_SIMULATOR_TENANT_ID, startDataverseSimulator } from './dataverse-simulator';
+import {
+  DATAVERSE_SIMULATOR_ACCOUNT_ID,
+  DATAVERSE_SIMULATOR_CLIENT_ID,
+  DATAVERSE_SIMULATOR_CLIENT_SECRET,
+  DATAVERSE_SIMULATOR_TENANT_ID,
+  startDataverseSimulator,
+} from './dataverse-simulator';
 
 /** The Dataverse simulator as `lgx simulate dataverse` runs it: the token endpoint on the same port. */
 export const dataverseSystem: SimulatedSystem = {

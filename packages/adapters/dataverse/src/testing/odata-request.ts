@@ -36,7 +36,10 @@ export type Comparison = { column: string; op: 'eq' | 'ne' | 'gt' | 'ge' | 'lt' 
 export function parseFilter(text: string): Comparison[] | undefined {
   const out: Comparison[] = [];
   for (const part of text.split(/\s+and\s+/i)) {
-    const m = /^\s*\(?\s*([A-Za-z_][A-Za-z0-9_]*)\s+(eq|ne|gt|ge|lt|le)\s+(null|true|false|'(?:[^']|'')*'|-?[0-9]+(?:\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2}))\s*\)?\s*$/i.exec(part);
+    const m =
+      /^\s*\(?\s*([A-Za-z_][A-Za-z0-9_]*)\s+(eq|ne|gt|ge|lt|le)\s+(null|true|false|'(?:[^']|'')*'|-?[0-9]+(?:\.[0-9]+)?|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(?:Z|[+-][0-9]{2}:[0-9]{2}))\s*\)?\s*$/i.exec(
+        part,
+      );
     if (!m) return undefined;
     const raw = m[3]!;
     let value: Comparison['value'];
@@ -52,7 +55,14 @@ export function parseFilter(text: string): Comparison[] | undefined {
 
 function compare(a: unknown, b: Comparison['value']): number | undefined {
   if (a === null || a === undefined || b === null) return undefined;
-  if (typeof b === 'string' && typeof a === 'string' && /^[0-9]{4}-/.test(b) && !Number.isNaN(Date.parse(b)) && !Number.isNaN(Date.parse(a))) return Date.parse(a) - Date.parse(b);
+  if (
+    typeof b === 'string' &&
+    typeof a === 'string' &&
+    /^[0-9]{4}-/.test(b) &&
+    !Number.isNaN(Date.parse(b)) &&
+    !Number.isNaN(Date.parse(a))
+  )
+    return Date.parse(a) - Date.parse(b);
   if (typeof a === 'number' && typeof b === 'number') return a - b;
   return String(a).localeCompare(String(b));
 }

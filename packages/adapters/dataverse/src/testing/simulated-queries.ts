@@ -59,12 +59,14 @@ export function readCollection(req: CollectionRequest): CollectionAnswer {
   let position: Position;
   if (req.skiptoken !== undefined) {
     const decoded = decodeToken<Position>(req.skiptoken);
-    if (!decoded || !['list', 'initial', 'delta'].includes(decoded.kind) || !Number.isInteger(decoded.offset)) throw odataError(400, 'The $skiptoken is not valid.');
+    if (!decoded || !['list', 'initial', 'delta'].includes(decoded.kind) || !Number.isInteger(decoded.offset))
+      throw odataError(400, 'The $skiptoken is not valid.');
     position = decoded;
   } else if (req.deltatoken) {
     position = { kind: 'delta', from: req.deltatoken.version, snap: req.version, offset: 0 };
   } else if (req.trackChanges) {
-    if (req.filter || req.orderby || req.top !== undefined) throw odataError(400, 'The query options $filter, $orderby and $top are not supported with change tracking.');
+    if (req.filter || req.orderby || req.top !== undefined)
+      throw odataError(400, 'The query options $filter, $orderby and $top are not supported with change tracking.');
     position = { kind: 'initial', from: 0, snap: req.version, offset: 0 };
   } else {
     position = { kind: 'list', from: 0, snap: req.version, offset: 0 };
@@ -88,7 +90,11 @@ export function readCollection(req: CollectionRequest): CollectionAnswer {
     if (position.kind === 'delta') {
       gone = req.deleted
         .filter((d) => d.entitySet === req.table.entitySet && d.version > position.from && d.version <= position.snap)
-        .map((d) => ({ '@odata.context': `${req.context.replace(/#.*$/, '')}#${req.table.entitySet}/$deletedEntity`, id: d.id, reason: 'deleted' }));
+        .map((d) => ({
+          '@odata.context': `${req.context.replace(/#.*$/, '')}#${req.table.entitySet}/$deletedEntity`,
+          id: d.id,
+          reason: 'deleted',
+        }));
     }
   }
 

@@ -44,7 +44,16 @@ export interface SimulatedRow {
   version: number;
 }
 
-const STATUS_LABELS: Record<number, string> = { 1: 'In Progress', 2: 'On Hold', 3: 'Waiting for Details', 4: 'Researching', 5: 'Problem Solved', 1000: 'Information Provided', 6: 'Canceled', 2000: 'Merged' };
+const STATUS_LABELS: Record<number, string> = {
+  1: 'In Progress',
+  2: 'On Hold',
+  3: 'Waiting for Details',
+  4: 'Researching',
+  5: 'Problem Solved',
+  1000: 'Information Provided',
+  6: 'Canceled',
+  2000: 'Merged',
+};
 
 const AUDIT: Record<string, Column> = {
   createdon: { type: 'datetime', readOnly: true },
@@ -61,7 +70,11 @@ export const INCIDENT: TableDef = {
     title: { type: 'string', max: 200 },
     description: { type: 'string', max: 2000 },
     ticketnumber: { type: 'string', max: 100, readOnly: true },
-    caseorigincode: { type: 'option', options: [1, 2, 3, 2483, 3986], labels: { 1: 'Phone', 2: 'Email', 3: 'Web', 2483: 'Facebook', 3986: 'Twitter' } },
+    caseorigincode: {
+      type: 'option',
+      options: [1, 2, 3, 2483, 3986],
+      labels: { 1: 'Phone', 2: 'Email', 3: 'Web', 2483: 'Facebook', 3986: 'Twitter' },
+    },
     casetypecode: { type: 'option', options: [1, 2, 3], labels: { 1: 'Question', 2: 'Problem', 3: 'Request' } },
     prioritycode: { type: 'option', options: [1, 2, 3], labels: { 1: 'High', 2: 'Normal', 3: 'Low' } },
     statecode: { type: 'option', options: [0, 1, 2], labels: { 0: 'Active', 1: 'Resolved', 2: 'Canceled' } },
@@ -69,7 +82,10 @@ export const INCIDENT: TableDef = {
     _customerid_value: { type: 'guid', readOnly: true },
     ...AUDIT,
   },
-  lookups: { customerid_contact: { targets: ['contacts'], column: '_customerid_value' }, customerid_account: { targets: ['accounts'], column: '_customerid_value' } },
+  lookups: {
+    customerid_contact: { targets: ['contacts'], column: '_customerid_value' },
+    customerid_account: { targets: ['accounts'], column: '_customerid_value' },
+  },
   states: { 0: [1, 2, 3, 4], 1: [5, 1000], 2: [6, 2000] },
   stateLabels: { 0: 'Active', 1: 'Resolved', 2: 'Canceled' },
   requiredLookup: '_customerid_value',
@@ -100,7 +116,11 @@ export const CONTACT: TableDef = {
     birthdate: { type: 'date' },
     ...ADDRESS(1),
     ...ADDRESS(2),
-    preferredcontactmethodcode: { type: 'option', options: [1, 2, 3, 4, 5], labels: { 1: 'Any', 2: 'Email', 3: 'Phone', 4: 'Fax', 5: 'Mail' } },
+    preferredcontactmethodcode: {
+      type: 'option',
+      options: [1, 2, 3, 4, 5],
+      labels: { 1: 'Any', 2: 'Email', 3: 'Phone', 4: 'Fax', 5: 'Mail' },
+    },
     donotemail: { type: 'bool' },
     donotbulkemail: { type: 'bool' },
     donotphone: { type: 'bool' },
@@ -118,7 +138,13 @@ export const ACCOUNT: TableDef = {
   logicalName: 'account',
   entitySet: 'accounts',
   primaryKey: 'accountid',
-  columns: { accountid: { type: 'guid', readOnly: true }, name: { type: 'string', max: 160 }, statecode: { type: 'option', options: [0, 1] }, statuscode: { type: 'option', options: [1, 2] }, ...AUDIT },
+  columns: {
+    accountid: { type: 'guid', readOnly: true },
+    name: { type: 'string', max: 160 },
+    statecode: { type: 'option', options: [0, 1] },
+    statuscode: { type: 'option', options: [1, 2] },
+    ...AUDIT,
+  },
   lookups: {},
   states: { 0: [1], 1: [2] },
   stateLabels: { 0: 'Active', 1: 'Inactive' },
@@ -128,7 +154,13 @@ export const INCIDENT_RESOLUTION: TableDef = {
   logicalName: 'incidentresolution',
   entitySet: 'incidentresolutions',
   primaryKey: 'activityid',
-  columns: { activityid: { type: 'guid', readOnly: true }, subject: { type: 'string', max: 200 }, description: { type: 'string', max: 2000 }, _incidentid_value: { type: 'guid', readOnly: true }, ...AUDIT },
+  columns: {
+    activityid: { type: 'guid', readOnly: true },
+    subject: { type: 'string', max: 200 },
+    description: { type: 'string', max: 2000 },
+    _incidentid_value: { type: 'guid', readOnly: true },
+    ...AUDIT,
+  },
   lookups: { incidentid: { targets: ['incidents'], column: '_incidentid_value' } },
   states: { 0: [1] },
   stateLabels: { 0: 'Open' },
@@ -145,7 +177,12 @@ const CUSTOM_OPTION_FLOOR = 100_000_000;
 export function checkWrite(
   table: TableDef,
   body: unknown,
-  options: { mode: 'create' | 'update'; customPrefix: string; exists: (entitySet: string, id: string) => boolean; extraStatuses?: Readonly<Record<number, readonly number[]>> },
+  options: {
+    mode: 'create' | 'update';
+    customPrefix: string;
+    exists: (entitySet: string, id: string) => boolean;
+    extraStatuses?: Readonly<Record<number, readonly number[]>>;
+  },
 ): Record<string, unknown> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw odataError(400, 'The request body is not a JSON object.');
   const out: Record<string, unknown> = {};
@@ -154,23 +191,46 @@ export function checkWrite(
     const bind = /^([A-Za-z_][A-Za-z0-9_]*)@odata\.bind$/.exec(name);
     if (bind) {
       const lookup = table.lookups[bind[1]!];
-      if (!lookup) throw odataError(400, `An undeclared property '${bind[1]}' which only has property annotations in the payload but no property value was found in the payload.`, '0x80060888');
+      if (!lookup)
+        throw odataError(
+          400,
+          `An undeclared property '${bind[1]}' which only has property annotations in the payload but no property value was found in the payload.`,
+          '0x80060888',
+        );
       const target = typeof value === 'string' ? parseResource(value.replace(/^.*\/(?=[A-Za-z_]+\()/, '').replace(/^\//, '')) : undefined;
-      if (!target?.id || !lookup.targets.includes(target.name)) throw odataError(400, `The value of '${name}' is not a reference to ${lookup.targets.join(' or ')}.`);
-      if (!options.exists(target.name, target.id)) throw odataError(404, `${target.name.replace(/s$/, '')} With Id = ${target.id} Does Not Exist`, '0x80040217');
+      if (!target?.id || !lookup.targets.includes(target.name))
+        throw odataError(400, `The value of '${name}' is not a reference to ${lookup.targets.join(' or ')}.`);
+      if (!options.exists(target.name, target.id))
+        throw odataError(404, `${target.name.replace(/s$/, '')} With Id = ${target.id} Does Not Exist`, '0x80040217');
       out[lookup.column] = target.id;
       continue;
     }
     const column = table.columns[name];
     if (!column) {
-      if (name.startsWith(options.customPrefix) && /^[a-z0-9_]+$/.test(name) && (value === null || ['string', 'number', 'boolean'].includes(typeof value))) {
-        if (typeof value === 'string' && value.length > 4000) throw odataError(400, `A validation error occurred. The length of the '${name}' attribute of the '${table.logicalName}' entity exceeded the maximum allowed length of '4000'.`);
+      if (
+        name.startsWith(options.customPrefix) &&
+        /^[a-z0-9_]+$/.test(name) &&
+        (value === null || ['string', 'number', 'boolean'].includes(typeof value))
+      ) {
+        if (typeof value === 'string' && value.length > 4000)
+          throw odataError(
+            400,
+            `A validation error occurred. The length of the '${name}' attribute of the '${table.logicalName}' entity exceeded the maximum allowed length of '4000'.`,
+          );
         out[name] = value;
         continue;
       }
-      throw odataError(400, `The property '${name}' does not exist on type 'Microsoft.Dynamics.CRM.${table.logicalName}'. Make sure to only use property names that are defined by the type.`, '0x80060888');
+      throw odataError(
+        400,
+        `The property '${name}' does not exist on type 'Microsoft.Dynamics.CRM.${table.logicalName}'. Make sure to only use property names that are defined by the type.`,
+        '0x80060888',
+      );
     }
-    if (column.readOnly) throw odataError(400, `The '${name}' attribute of the '${table.logicalName}' entity cannot be set: it is not valid for ${options.mode}.`);
+    if (column.readOnly)
+      throw odataError(
+        400,
+        `The '${name}' attribute of the '${table.logicalName}' entity cannot be set: it is not valid for ${options.mode}.`,
+      );
     if (value === null) {
       out[name] = null;
       continue;
@@ -180,13 +240,19 @@ export function checkWrite(
       case 'string':
         if (typeof value !== 'string') throw invalid();
         if (value.length > (column.max ?? 4000)) {
-          throw odataError(400, `A validation error occurred. The length of the '${name}' attribute of the '${table.logicalName}' entity exceeded the maximum allowed length of '${column.max}'.`);
+          throw odataError(
+            400,
+            `A validation error occurred. The length of the '${name}' attribute of the '${table.logicalName}' entity exceeded the maximum allowed length of '${column.max}'.`,
+          );
         }
         break;
       case 'option':
         if (typeof value !== 'number' || !Number.isInteger(value)) throw invalid();
         if (name !== 'statuscode' && name !== 'statecode' && !column.options?.includes(value) && value < CUSTOM_OPTION_FLOOR) {
-          throw odataError(400, `A validation error occurred. The value ${value} of '${name}' on record of type '${table.logicalName}' is outside the valid range.`);
+          throw odataError(
+            400,
+            `A validation error occurred. The value ${value} of '${name}' on record of type '${table.logicalName}' is outside the valid range.`,
+          );
         }
         break;
       case 'bool':
@@ -204,15 +270,29 @@ export function checkWrite(
   return out;
 }
 
-function checkState(table: TableDef, out: Record<string, unknown>, options: { mode: 'create' | 'update'; extraStatuses?: Readonly<Record<number, readonly number[]>> }): void {
-  if (options.mode === 'create' && out.statecode !== undefined) throw odataError(400, `statecode is not valid for create on '${table.logicalName}': create the row, then change its state.`);
+function checkState(
+  table: TableDef,
+  out: Record<string, unknown>,
+  options: { mode: 'create' | 'update'; extraStatuses?: Readonly<Record<number, readonly number[]>> },
+): void {
+  if (options.mode === 'create' && out.statecode !== undefined)
+    throw odataError(400, `statecode is not valid for create on '${table.logicalName}': create the row, then change its state.`);
   if (out.statecode === undefined && out.statuscode === undefined) return;
   if (table === INCIDENT && out.statecode === 1) {
-    throw odataError(400, 'This message can not be used to set the state of incident to Resolved. In order to set state of incident to Resolved, use the CloseIncidentRequest message instead.', '0x80040203');
+    throw odataError(
+      400,
+      'This message can not be used to set the state of incident to Resolved. In order to set state of incident to Resolved, use the CloseIncidentRequest message instead.',
+      '0x80040203',
+    );
   }
   if (out.statecode !== undefined && out.statuscode !== undefined) {
     const allowed = statusesOf(table, out.statecode as number, options.extraStatuses);
-    if (!allowed.includes(out.statuscode as number)) throw odataError(400, `${out.statuscode} is not a valid status code for state code ${table.logicalName}State.${table.stateLabels[out.statecode as number] ?? out.statecode}`, '0x80040203');
+    if (!allowed.includes(out.statuscode as number))
+      throw odataError(
+        400,
+        `${out.statuscode} is not a valid status code for state code ${table.logicalName}State.${table.stateLabels[out.statecode as number] ?? out.statecode}`,
+        '0x80040203',
+      );
   }
 }
 
@@ -228,7 +308,12 @@ export function stateOf(table: TableDef, status: number, extra?: Readonly<Record
 }
 
 /** A row as the Web API returns it: `@odata.etag`, the selected columns, and labels when asked for. */
-export function representation(table: TableDef, row: SimulatedRow, select: readonly string[] | undefined, formatted: boolean): Record<string, unknown> {
+export function representation(
+  table: TableDef,
+  row: SimulatedRow,
+  select: readonly string[] | undefined,
+  formatted: boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { '@odata.etag': `W/"${row.version}"` };
   const names = select ?? Object.keys(row.values);
   for (const name of names) {

@@ -113,7 +113,12 @@ export const DEFAULT_NOTIFY_TEMPLATES: readonly NotifySimulatorTemplate[] = [
     subject: 'Your parking permit application ((applicationRef))',
     body: 'Dear ((firstName))\n\nWe have your application for a zone ((permitZone)) permit.\n\nNext:\n\n((nextSteps))',
   },
-  { id: 'ceb50d92-100d-4b8b-b559-14fa3b091cda', type: 'sms', name: 'Garden waste day moved', body: 'Your ((binColour)) bin will be collected on ((collectionDay)) this week.' },
+  {
+    id: 'ceb50d92-100d-4b8b-b559-14fa3b091cda',
+    type: 'sms',
+    name: 'Garden waste day moved',
+    body: 'Your ((binColour)) bin will be collected on ((collectionDay)) this week.',
+  },
   {
     id: '1a2b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d',
     type: 'letter',
@@ -121,7 +126,13 @@ export const DEFAULT_NOTIFY_TEMPLATES: readonly NotifySimulatorTemplate[] = [
     subject: 'Council tax reminder for account ((accountRef))',
     body: 'You owe ((amountDue)). Please pay by ((dueDate)).',
   },
-  { id: '6d9a7e2b-3c1f-4b8e-a5d4-0f2e1c3b4a59', type: 'letter', name: 'Notice to the occupier', subject: 'Notice to the occupier', body: 'This is a notice about your property.' },
+  {
+    id: '6d9a7e2b-3c1f-4b8e-a5d4-0f2e1c3b4a59',
+    type: 'letter',
+    name: 'Notice to the occupier',
+    subject: 'Notice to the occupier',
+    body: 'This is a notice about your property.',
+  },
 ];
 
 const DEFAULT_REPLY_TO = ['8e222534-7f05-4972-86e3-17c5d9f894e2'];
@@ -197,7 +208,8 @@ export function normaliseNotifyPhone(raw: string): string | undefined {
 
 function placeholders(template: NotifySimulatorTemplate): string[] {
   const names = new Set<string>();
-  for (const text of [template.subject ?? '', template.body]) for (const m of text.matchAll(/\(\(([^()?]+)(\?\?[^()]*)?\)\)/g)) names.add(m[1]!.trim());
+  for (const text of [template.subject ?? '', template.body])
+    for (const m of text.matchAll(/\(\(([^()?]+)(\?\?[^()]*)?\)\)/g)) names.add(m[1]!.trim());
   return [...names];
 }
 
@@ -208,7 +220,11 @@ function render(text: string, values: Record<string, unknown>): string {
   });
 }
 
-function verifyToken(header: string | undefined, keys: ReadonlyArray<{ key: string; type: NotifyKeyType }>, now: number): { type: NotifyKeyType } | RestResponse {
+function verifyToken(
+  header: string | undefined,
+  keys: ReadonlyArray<{ key: string; type: NotifyKeyType }>,
+  now: number,
+): { type: NotifyKeyType } | RestResponse {
   if (!header) return notifyError(401, 'AuthError', 'Unauthorized: authentication token must be provided');
   const match = /^Bearer (.+)$/.exec(header);
   if (!match) return notifyError(401, 'AuthError', 'Unauthorized: authentication bearer scheme must be used');
@@ -223,7 +239,8 @@ function verifyToken(header: string | undefined, keys: ReadonlyArray<{ key: stri
   } catch {
     return notifyError(403, 'AuthError', 'Invalid token: signature, api token is not valid');
   }
-  if (alg !== 'HS256' || typeof claims !== 'object' || claims === null) return notifyError(403, 'AuthError', 'Invalid token: signature, api token is not valid');
+  if (alg !== 'HS256' || typeof claims !== 'object' || claims === null)
+    return notifyError(403, 'AuthError', 'Invalid token: signature, api token is not valid');
   if (typeof claims.iss !== 'string' || claims.iss === '') return notifyError(403, 'AuthError', 'Invalid token: iss field not provided');
   const candidates = keys.filter((k) => k.key.slice(-73, -37) === claims.iss);
   if (candidates.length === 0) return notifyError(403, 'AuthError', 'Invalid token: service not found');
@@ -233,13 +250,24 @@ function verifyToken(header: string | undefined, keys: ReadonlyArray<{ key: stri
     return expected.length === given.length && timingSafeEqual(expected, given);
   });
   if (!found) return notifyError(403, 'AuthError', 'Invalid token: API key not found');
-  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat)) return notifyError(403, 'AuthError', 'Invalid token: iat field not provided');
-  if (Math.abs(now / 1000 - claims.iat) > 30) return notifyError(403, 'AuthError', 'Error: Your system clock must be accurate to within 30 seconds');
+  if (typeof claims.iat !== 'number' || !Number.isFinite(claims.iat))
+    return notifyError(403, 'AuthError', 'Invalid token: iat field not provided');
+  if (Math.abs(now / 1000 - claims.iat) > 30)
+    return notifyError(403, 'AuthError', 'Error: Your system clock must be accurate to within 30 seconds');
   return { type: found.type };
 }
 
 const SEND_FIELDS: Record<NotifyTemplateType, readonly string[]> = {
-  email: ['email_address', 'template_id', 'personalisation', 'reference', 'email_reply_to_id', 'one_click_unsubscribe_url', 'sanitise_content_for', 'scheduled_for'],
+  email: [
+    'email_address',
+    'template_id',
+    'personalisation',
+    'reference',
+    'email_reply_to_id',
+    'one_click_unsubscribe_url',
+    'sanitise_content_for',
+    'scheduled_for',
+  ],
   sms: ['phone_number', 'template_id', 'personalisation', 'reference', 'sms_sender_id', 'scheduled_for'],
   letter: ['template_id', 'personalisation', 'reference', 'postage', 'scheduled_for'],
 };
@@ -272,7 +300,12 @@ export async function startGovukNotifySimulator(options: GovukNotifySimulatorOpt
   let unsaved = false;
   /** Test-key messages reach their final status once the delivery delay has passed. */
   const settle = (message: NotifySimulatorMessage): NotifySimulatorMessage => {
-    if (message.keyType === 'test' && message.status !== message.finalStatus && FINAL.has(message.finalStatus) && now() - Date.parse(`${message.created_at.replace(' ', 'T')}Z`) >= (options.deliveryDelayMs ?? 0)) {
+    if (
+      message.keyType === 'test' &&
+      message.status !== message.finalStatus &&
+      FINAL.has(message.finalStatus) &&
+      now() - Date.parse(`${message.created_at.replace(' ', 'T')}Z`) >= (options.deliveryDelayMs ?? 0)
+    ) {
       message.status = message.finalStatus;
       message.sent_at ??= dataTime(now());
       message.completed_at = dataTime(now());
@@ -294,123 +327,182 @@ export async function startGovukNotifySimulator(options: GovukNotifySimulatorOpt
     return { ...rest, uri: `/v2/notifications/${m.id}`, is_cost_data_ready: false, cost_in_pounds: null, cost_details: {} };
   };
 
-  const send = (type: NotifyTemplateType) => (req: RestRequest, { state }: { state: NotifySimulatorState }): RestResponse => {
-    const keyType = keyTypes.get(req) ?? 'test';
-    const body = req.json;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return notifyError(400, 'ValidationError', 'Request body must be a JSON object');
-    const b = body as Record<string, unknown>;
-    const unexpected = Object.keys(b).filter((k) => !SEND_FIELDS[type].includes(k));
-    if (unexpected.length) return notifyError(400, 'ValidationError', `Additional properties are not allowed (${unexpected.join(', ')} was unexpected)`);
-    if (b.template_id === undefined) return notifyError(400, 'ValidationError', 'template_id is a required property');
-    if (typeof b.template_id !== 'string' || !UUID.test(b.template_id)) return notifyError(400, 'ValidationError', 'template_id is not a valid UUID');
-    if (b.reference !== undefined && b.reference !== null && typeof b.reference !== 'string') return notifyError(400, 'ValidationError', 'reference is not of type string, null');
-    if (typeof b.reference === 'string' && b.reference.length > 1000) return notifyError(400, 'ValidationError', 'reference is too long');
-    if (b.personalisation !== undefined && (typeof b.personalisation !== 'object' || b.personalisation === null || Array.isArray(b.personalisation))) {
-      return notifyError(400, 'ValidationError', `personalisation ${Array.isArray(b.personalisation) ? 'array' : typeof b.personalisation} is not of type object`);
-    }
-    const personalisation = Object.assign(Object.create(null) as Record<string, unknown>, (b.personalisation as Record<string, unknown> | undefined) ?? {});
-
-    let recipient: string;
-    const record: Partial<NotifySimulatorMessage> = {};
-    if (type === 'email') {
-      if (b.email_address === undefined) return notifyError(400, 'ValidationError', 'email_address is a required property');
-      if (typeof b.email_address !== 'string' || b.email_address.length > 320 || !EMAIL.test(b.email_address)) return notifyError(400, 'ValidationError', 'email_address Not a valid email address');
-      recipient = b.email_address.toLowerCase();
-      record.email_address = b.email_address;
-      if (b.email_reply_to_id !== undefined) {
-        if (typeof b.email_reply_to_id !== 'string' || !UUID.test(b.email_reply_to_id)) return notifyError(400, 'ValidationError', 'email_reply_to_id is not a valid UUID');
-        if (!replyTo.has(b.email_reply_to_id.toLowerCase())) return notifyError(400, 'BadRequestError', `email_reply_to_id ${b.email_reply_to_id} does not exist in database for service id ${GOVUK_NOTIFY_SERVICE_ID}`);
+  const send =
+    (type: NotifyTemplateType) =>
+    (req: RestRequest, { state }: { state: NotifySimulatorState }): RestResponse => {
+      const keyType = keyTypes.get(req) ?? 'test';
+      const body = req.json;
+      if (typeof body !== 'object' || body === null || Array.isArray(body))
+        return notifyError(400, 'ValidationError', 'Request body must be a JSON object');
+      const b = body as Record<string, unknown>;
+      const unexpected = Object.keys(b).filter((k) => !SEND_FIELDS[type].includes(k));
+      if (unexpected.length)
+        return notifyError(400, 'ValidationError', `Additional properties are not allowed (${unexpected.join(', ')} was unexpected)`);
+      if (b.template_id === undefined) return notifyError(400, 'ValidationError', 'template_id is a required property');
+      if (typeof b.template_id !== 'string' || !UUID.test(b.template_id))
+        return notifyError(400, 'ValidationError', 'template_id is not a valid UUID');
+      if (b.reference !== undefined && b.reference !== null && typeof b.reference !== 'string')
+        return notifyError(400, 'ValidationError', 'reference is not of type string, null');
+      if (typeof b.reference === 'string' && b.reference.length > 1000) return notifyError(400, 'ValidationError', 'reference is too long');
+      if (
+        b.personalisation !== undefined &&
+        (typeof b.personalisation !== 'object' || b.personalisation === null || Array.isArray(b.personalisation))
+      ) {
+        return notifyError(
+          400,
+          'ValidationError',
+          `personalisation ${Array.isArray(b.personalisation) ? 'array' : typeof b.personalisation} is not of type object`,
+        );
       }
-    } else if (type === 'sms') {
-      if (b.phone_number === undefined) return notifyError(400, 'ValidationError', 'phone_number is a required property');
-      const phone = typeof b.phone_number === 'string' ? normaliseNotifyPhone(b.phone_number) : undefined;
-      if (!phone) return notifyError(400, 'ValidationError', 'phone_number Not a valid phone number');
-      recipient = phone;
-      record.phone_number = b.phone_number as string;
-      if (b.sms_sender_id !== undefined) {
-        if (typeof b.sms_sender_id !== 'string' || !UUID.test(b.sms_sender_id)) return notifyError(400, 'ValidationError', 'sms_sender_id is not a valid UUID');
-        if (!senders.has(b.sms_sender_id.toLowerCase())) return notifyError(400, 'BadRequestError', `sms_sender_id ${b.sms_sender_id} does not exist in database for service id ${GOVUK_NOTIFY_SERVICE_ID}`);
+      const personalisation = Object.assign(
+        Object.create(null) as Record<string, unknown>,
+        (b.personalisation as Record<string, unknown> | undefined) ?? {},
+      );
+
+      let recipient: string;
+      const record: Partial<NotifySimulatorMessage> = {};
+      if (type === 'email') {
+        if (b.email_address === undefined) return notifyError(400, 'ValidationError', 'email_address is a required property');
+        if (typeof b.email_address !== 'string' || b.email_address.length > 320 || !EMAIL.test(b.email_address))
+          return notifyError(400, 'ValidationError', 'email_address Not a valid email address');
+        recipient = b.email_address.toLowerCase();
+        record.email_address = b.email_address;
+        if (b.email_reply_to_id !== undefined) {
+          if (typeof b.email_reply_to_id !== 'string' || !UUID.test(b.email_reply_to_id))
+            return notifyError(400, 'ValidationError', 'email_reply_to_id is not a valid UUID');
+          if (!replyTo.has(b.email_reply_to_id.toLowerCase()))
+            return notifyError(
+              400,
+              'BadRequestError',
+              `email_reply_to_id ${b.email_reply_to_id} does not exist in database for service id ${GOVUK_NOTIFY_SERVICE_ID}`,
+            );
+        }
+      } else if (type === 'sms') {
+        if (b.phone_number === undefined) return notifyError(400, 'ValidationError', 'phone_number is a required property');
+        const phone = typeof b.phone_number === 'string' ? normaliseNotifyPhone(b.phone_number) : undefined;
+        if (!phone) return notifyError(400, 'ValidationError', 'phone_number Not a valid phone number');
+        recipient = phone;
+        record.phone_number = b.phone_number as string;
+        if (b.sms_sender_id !== undefined) {
+          if (typeof b.sms_sender_id !== 'string' || !UUID.test(b.sms_sender_id))
+            return notifyError(400, 'ValidationError', 'sms_sender_id is not a valid UUID');
+          if (!senders.has(b.sms_sender_id.toLowerCase()))
+            return notifyError(
+              400,
+              'BadRequestError',
+              `sms_sender_id ${b.sms_sender_id} does not exist in database for service id ${GOVUK_NOTIFY_SERVICE_ID}`,
+            );
+        }
+      } else {
+        if (keyType === 'team') return notifyError(403, 'BadRequestError', 'Cannot send letters with a team api key');
+        const lines: string[] = [];
+        for (let i = 1; i <= 7; i++) {
+          const line = personalisation[`address_line_${i}`];
+          if (line === undefined || line === null || line === '') continue;
+          if (typeof line !== 'string')
+            return notifyError(400, 'ValidationError', `personalisation address_line_${i} is not of type string`);
+          lines.push(line.trim());
+        }
+        if (personalisation.address_line_1 === undefined)
+          return notifyError(400, 'ValidationError', 'personalisation address_line_1 is a required property');
+        if (lines.length < 3) return notifyError(400, 'ValidationError', 'Address must be at least 3 lines');
+        if (!lines.slice(0, 2).every((l) => /[A-Za-z0-9]/.test(l)))
+          return notifyError(400, 'ValidationError', 'The first 2 lines of the address must include alphanumeric characters');
+        if (lines.some((l) => /^[@()=[\]"\\/,<>]/.test(l)))
+          return notifyError(
+            400,
+            'ValidationError',
+            'Address lines must not start with any of the following characters: @ ( ) = [ ] ” \\ / , < >',
+          );
+        const last = lines.at(-1)!;
+        if (!POSTCODE.test(last) && !/^[A-Za-z][A-Za-z .'-]{2,}$/.test(last))
+          return notifyError(400, 'ValidationError', 'Last line of address must be a real UK postcode or another country');
+        for (let i = 1; i <= 7; i++) record[`line_${i}` as 'line_1'] = lines[i - 1] ?? null;
+        record.postage = typeof b.postage === 'string' ? b.postage : 'second';
+        if (b.postage !== undefined && !['first', 'second', 'economy'].includes(String(b.postage)))
+          return notifyError(400, 'ValidationError', 'postage invalid. It must be either first, second or economy.');
+        recipient = lines.join('\n');
       }
-    } else {
-      if (keyType === 'team') return notifyError(403, 'BadRequestError', 'Cannot send letters with a team api key');
-      const lines: string[] = [];
-      for (let i = 1; i <= 7; i++) {
-        const line = personalisation[`address_line_${i}`];
-        if (line === undefined || line === null || line === '') continue;
-        if (typeof line !== 'string') return notifyError(400, 'ValidationError', `personalisation address_line_${i} is not of type string`);
-        lines.push(line.trim());
+
+      const template = state.templates.get(b.template_id.toLowerCase());
+      if (!template) return notifyError(400, 'BadRequestError', 'Template not found');
+      if (template.type !== type)
+        return notifyError(400, 'BadRequestError', `${template.type} template is not suitable for ${type} notification`);
+      const missing = placeholders(template).filter((name) => personalisation[name] === undefined || personalisation[name] === null);
+      if (missing.length) return notifyError(400, 'BadRequestError', `Missing personalisation: ${missing.join(', ')}`);
+      if (keyType === 'team' && type !== 'letter' && !guests.has(recipient))
+        return notifyError(400, 'BadRequestError', 'Can’t send to this recipient using a team-only API key');
+
+      // The documented limits: messages per rolling minute per key type, then per day.
+      const at = now();
+      const recent = state.sends[keyType].filter((t) => at - t < 60_000);
+      state.sends[keyType] = recent;
+      if (recent.length >= perMinute)
+        return notifyError(
+          429,
+          'RateLimitError',
+          `Exceeded rate limit for key type ${keyType.toUpperCase()} of ${perMinute} requests per 60 seconds`,
+        );
+      const day = new Date(at).toISOString().slice(0, 10);
+      if (state.daily.day !== day) state.daily = { day, email: 0, sms: 0, letter: 0 };
+      if (state.daily[type] >= dailyLimits[type])
+        return notifyError(429, 'TooManyRequestsError', `Exceeded send limits (${type}: ${dailyLimits[type]}) for today`);
+      recent.push(at);
+      state.daily[type]++;
+
+      const id = randomUUID();
+      const reference = typeof b.reference === 'string' ? b.reference : null;
+      const version = template.version ?? 1;
+      const templateRef = { id: template.id, version, uri: `${simulator.url}/v2/template/${template.id}/version/${version}` };
+      const rendered = render(template.body, personalisation);
+      const subject = template.subject === undefined ? undefined : render(template.subject, personalisation);
+      const content =
+        type === 'email'
+          ? { subject, body: rendered, from_email: 'lgx.simulator@notifications.service.gov.uk' }
+          : type === 'sms'
+            ? { body: rendered, from_number: 'GOVUK' }
+            : { subject, body: rendered };
+      const answer = {
+        id,
+        reference,
+        content,
+        uri: `${simulator.url}/v2/notifications/${id}`,
+        template: templateRef,
+        ...(type === 'letter' ? { scheduled_for: null } : {}),
+      };
+      // Smoke-test recipients are validated and answered, but nothing is kept.
+      if (SMOKE_TEST.has(recipient)) return reply(201, answer);
+
+      const finalStatus =
+        keyType === 'test'
+          ? (FAILURE_SIMULATORS[recipient] ?? (type === 'letter' ? 'received' : 'delivered'))
+          : type === 'letter'
+            ? 'accepted'
+            : 'sending';
+      const message: NotifySimulatorMessage = {
+        id,
+        reference,
+        type,
+        status: type === 'letter' ? 'accepted' : 'created',
+        ...record,
+        template: templateRef,
+        body: rendered,
+        ...(subject !== undefined && type === 'email' ? { subject } : {}),
+        created_at: dataTime(at),
+        sent_at: null,
+        completed_at: null,
+        keyType,
+        finalStatus,
+        seq: ++state.seq,
+      };
+      if (keyType !== 'test' && type !== 'letter') {
+        message.status = 'sending';
+        message.sent_at = dataTime(at);
       }
-      if (personalisation.address_line_1 === undefined) return notifyError(400, 'ValidationError', 'personalisation address_line_1 is a required property');
-      if (lines.length < 3) return notifyError(400, 'ValidationError', 'Address must be at least 3 lines');
-      if (!lines.slice(0, 2).every((l) => /[A-Za-z0-9]/.test(l))) return notifyError(400, 'ValidationError', 'The first 2 lines of the address must include alphanumeric characters');
-      if (lines.some((l) => /^[@()=[\]"\\/,<>]/.test(l))) return notifyError(400, 'ValidationError', 'Address lines must not start with any of the following characters: @ ( ) = [ ] ” \\ / , < >');
-      const last = lines.at(-1)!;
-      if (!POSTCODE.test(last) && !/^[A-Za-z][A-Za-z .'-]{2,}$/.test(last)) return notifyError(400, 'ValidationError', 'Last line of address must be a real UK postcode or another country');
-      for (let i = 1; i <= 7; i++) record[`line_${i}` as 'line_1'] = lines[i - 1] ?? null;
-      record.postage = typeof b.postage === 'string' ? b.postage : 'second';
-      if (b.postage !== undefined && !['first', 'second', 'economy'].includes(String(b.postage))) return notifyError(400, 'ValidationError', 'postage invalid. It must be either first, second or economy.');
-      recipient = lines.join('\n');
-    }
-
-    const template = state.templates.get(b.template_id.toLowerCase());
-    if (!template) return notifyError(400, 'BadRequestError', 'Template not found');
-    if (template.type !== type) return notifyError(400, 'BadRequestError', `${template.type} template is not suitable for ${type} notification`);
-    const missing = placeholders(template).filter((name) => personalisation[name] === undefined || personalisation[name] === null);
-    if (missing.length) return notifyError(400, 'BadRequestError', `Missing personalisation: ${missing.join(', ')}`);
-    if (keyType === 'team' && type !== 'letter' && !guests.has(recipient)) return notifyError(400, 'BadRequestError', 'Can’t send to this recipient using a team-only API key');
-
-    // The documented limits: messages per rolling minute per key type, then per day.
-    const at = now();
-    const recent = state.sends[keyType].filter((t) => at - t < 60_000);
-    state.sends[keyType] = recent;
-    if (recent.length >= perMinute) return notifyError(429, 'RateLimitError', `Exceeded rate limit for key type ${keyType.toUpperCase()} of ${perMinute} requests per 60 seconds`);
-    const day = new Date(at).toISOString().slice(0, 10);
-    if (state.daily.day !== day) state.daily = { day, email: 0, sms: 0, letter: 0 };
-    if (state.daily[type] >= dailyLimits[type]) return notifyError(429, 'TooManyRequestsError', `Exceeded send limits (${type}: ${dailyLimits[type]}) for today`);
-    recent.push(at);
-    state.daily[type]++;
-
-    const id = randomUUID();
-    const reference = typeof b.reference === 'string' ? b.reference : null;
-    const version = template.version ?? 1;
-    const templateRef = { id: template.id, version, uri: `${simulator.url}/v2/template/${template.id}/version/${version}` };
-    const rendered = render(template.body, personalisation);
-    const subject = template.subject === undefined ? undefined : render(template.subject, personalisation);
-    const content =
-      type === 'email'
-        ? { subject, body: rendered, from_email: 'lgx.simulator@notifications.service.gov.uk' }
-        : type === 'sms'
-          ? { body: rendered, from_number: 'GOVUK' }
-          : { subject, body: rendered };
-    const answer = { id, reference, content, uri: `${simulator.url}/v2/notifications/${id}`, template: templateRef, ...(type === 'letter' ? { scheduled_for: null } : {}) };
-    // Smoke-test recipients are validated and answered, but nothing is kept.
-    if (SMOKE_TEST.has(recipient)) return reply(201, answer);
-
-    const finalStatus = keyType === 'test' ? (FAILURE_SIMULATORS[recipient] ?? (type === 'letter' ? 'received' : 'delivered')) : type === 'letter' ? 'accepted' : 'sending';
-    const message: NotifySimulatorMessage = {
-      id,
-      reference,
-      type,
-      status: type === 'letter' ? 'accepted' : 'created',
-      ...record,
-      template: templateRef,
-      body: rendered,
-      ...(subject !== undefined && type === 'email' ? { subject } : {}),
-      created_at: dataTime(at),
-      sent_at: null,
-      completed_at: null,
-      keyType,
-      finalStatus,
-      seq: ++state.seq,
+      state.notifications.set(id, message);
+      if (reference !== null) state.references.set(reference, [...(state.references.get(reference) ?? []), id]);
+      return reply(201, answer);
     };
-    if (keyType !== 'test' && type !== 'letter') {
-      message.status = 'sending';
-      message.sent_at = dataTime(at);
-    }
-    state.notifications.set(id, message);
-    if (reference !== null) state.references.set(reference, [...(state.references.get(reference) ?? []), id]);
-    return reply(201, answer);
-  };
 
   const simulator = (await startRestSimulator<NotifySimulatorState>({
     name: 'govuk-notify',
@@ -451,25 +543,33 @@ export async function startGovukNotifySimulator(options: GovukNotifySimulatorOpt
             return v === undefined ? [] : Array.isArray(v) ? v : [v];
           };
           const templateType = one('template_type');
-          if (templateType !== undefined && !['sms', 'email', 'letter'].includes(templateType)) return notifyError(400, 'ValidationError', `${templateType} is not one of [sms, email, letter]`);
+          if (templateType !== undefined && !['sms', 'email', 'letter'].includes(templateType))
+            return notifyError(400, 'ValidationError', `${templateType} is not one of [sms, email, letter]`);
           const statuses = all('status');
           const bad = statuses.find((s) => !STATUSES.includes(s));
           if (bad !== undefined) return notifyError(400, 'ValidationError', `status ${bad} is not one of [${STATUSES.join(', ')}]`);
           const wanted = new Set(statuses.flatMap((s) => (s === 'failed' ? FAILED : [s])));
           const reference = one('reference');
           const olderThan = one('older_than');
-          if (olderThan !== undefined && !UUID.test(olderThan)) return notifyError(400, 'ValidationError', 'older_than is not a valid UUID');
+          if (olderThan !== undefined && !UUID.test(olderThan))
+            return notifyError(400, 'ValidationError', 'older_than is not a valid UUID');
           // Newest first; a reference look-up reads only its own messages.
-          const from = reference === undefined ? [...state.notifications.values()] : (state.references.get(reference) ?? []).map((id) => state.notifications.get(id)!);
+          const from =
+            reference === undefined
+              ? [...state.notifications.values()]
+              : (state.references.get(reference) ?? []).map((id) => state.notifications.get(id)!);
           let list = from.reverse();
           if (olderThan !== undefined) {
             const pivot = state.notifications.get(olderThan.toLowerCase());
             list = pivot ? list.filter((m) => m.seq < pivot.seq) : [];
           }
-          list = list.filter((m) => (templateType === undefined || m.type === templateType) && (wanted.size === 0 || wanted.has(settle(m).status)));
+          list = list.filter(
+            (m) => (templateType === undefined || m.type === templateType) && (wanted.size === 0 || wanted.has(settle(m).status)),
+          );
           const page = list.slice(0, 250);
           const params = new URLSearchParams();
-          for (const [k, v] of Object.entries(req.query)) for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) if (k !== 'older_than') params.append(k, x);
+          for (const [k, v] of Object.entries(req.query))
+            for (const x of Array.isArray(v) ? v : v === undefined ? [] : [v]) if (k !== 'older_than') params.append(k, x);
           const current = `${simulator.url}/v2/notifications${params.size ? `?${params}` : ''}`;
           const last = page.at(-1);
           if (last) params.set('older_than', last.id);
@@ -544,7 +644,11 @@ export function notifyDeliveryReceipt(sim: GovukNotifySimulator, id: string): Re
  * Posts a message's delivery receipt to a callback URL with `Authorization: Bearer <token>`, as
  * Notify does, and returns the HTTP status the receiver answered with.
  */
-export async function sendNotifyCallback(sim: GovukNotifySimulator, id: string, target: { url: string; bearerToken: string; timeoutMs?: number }): Promise<number> {
+export async function sendNotifyCallback(
+  sim: GovukNotifySimulator,
+  id: string,
+  target: { url: string; bearerToken: string; timeoutMs?: number },
+): Promise<number> {
   const response = await fetch(target.url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${target.bearerToken}` },

@@ -110,7 +110,11 @@ export interface GovukPaySimulator extends RestSimulator<GovukPaySimulatorState>
   /** The payment, or an error naming the id when there is none. */
   payment(paymentId: string): GovukPaySimulatedPayment;
   /** Moves a payment on (created -> started -> submitted -> capturable/success), as the paying user would. */
-  advance(paymentId: string, to: 'started' | 'submitted' | 'capturable' | 'success', card?: { brand?: string; lastFour?: string }): GovukPaySimulatedPayment;
+  advance(
+    paymentId: string,
+    to: 'started' | 'submitted' | 'capturable' | 'success',
+    card?: { brand?: string; lastFour?: string },
+  ): GovukPaySimulatedPayment;
   /** The user pays: straight to success (or capturable when the payment has delayed capture). */
   complete(paymentId: string, card?: { brand?: string; lastFour?: string }): GovukPaySimulatedPayment;
   /** The payment ends without success, with GOV.UK Pay's failure code (P0010 ... P0050). */
@@ -120,7 +124,12 @@ export interface GovukPaySimulator extends RestSimulator<GovukPaySimulatorState>
   /** A webhook message for a payment (or its latest refund), signed with the signing secret. */
   webhook(paymentId: string, eventType: string, options?: { secret?: string; messageId?: string }): GovukPayWebhookDelivery;
   /** Builds a signed webhook message and POSTs it to `url`; resolves with the receiver's answer. */
-  sendWebhook(url: string, paymentId: string, eventType: string, options?: { secret?: string; messageId?: string }): Promise<{ status: number; body: string }>;
+  sendWebhook(
+    url: string,
+    paymentId: string,
+    eventType: string,
+    options?: { secret?: string; messageId?: string },
+  ): Promise<{ status: number; body: string }>;
 }
 
 /** The webhook signing secret the simulator signs with unless another is given. */
@@ -165,7 +174,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function validateCreate(body: Record<string, unknown>): RestResponse | undefined {
   for (const key of Object.keys(body)) if (!CREATE_FIELDS.has(key)) return requestError(400, 'P0104', `Unexpected attribute: ${key}`, key);
   for (const field of ['amount', 'description', 'reference', 'return_url']) {
-    if (body[field] === undefined || body[field] === null) return requestError(400, 'P0101', `Missing mandatory attribute: ${field}`, field);
+    if (body[field] === undefined || body[field] === null)
+      return requestError(400, 'P0101', `Missing mandatory attribute: ${field}`, field);
   }
   const invalid = (field: string, why: string) => requestError(422, 'P0102', `Invalid attribute value: ${field}. ${why}`, field);
   const { amount, reference, description, return_url: returnUrl, language, email, delayed_capture: delayed, moto, metadata } = body;
@@ -173,7 +183,8 @@ function validateCreate(body: Record<string, unknown>): RestResponse | undefined
   if (amount < 1) return invalid('amount', 'Must be greater than or equal to 1');
   if (amount > 10_000_000) return invalid('amount', 'Must be less than or equal to 10000000');
   if (typeof reference !== 'string' || reference.length > 255) return invalid('reference', 'Must be a string of at most 255 characters');
-  if (typeof description !== 'string' || description.length > 255) return invalid('description', 'Must be a string of at most 255 characters');
+  if (typeof description !== 'string' || description.length > 255)
+    return invalid('description', 'Must be a string of at most 255 characters');
   if (typeof returnUrl !== 'string' || returnUrl.length > 2000) return invalid('return_url', 'Must be a string of at most 2000 characters');
   let parsed: URL;
   try {
@@ -181,13 +192,16 @@ function validateCreate(body: Record<string, unknown>): RestResponse | undefined
   } catch {
     return invalid('return_url', 'Must be a valid URL format');
   }
-  if (parsed.protocol !== 'https:') return requestError(422, 'P0920', 'Invalid attribute value: return_url. Must be a valid URL format using https', 'return_url');
+  if (parsed.protocol !== 'https:')
+    return requestError(422, 'P0920', 'Invalid attribute value: return_url. Must be a valid URL format using https', 'return_url');
   if (language !== undefined && language !== 'en' && language !== 'cy') return invalid('language', 'Must be "en" or "cy"');
-  if (email !== undefined && (typeof email !== 'string' || email.length > 254)) return invalid('email', 'Must be a string of at most 254 characters');
+  if (email !== undefined && (typeof email !== 'string' || email.length > 254))
+    return invalid('email', 'Must be a string of at most 254 characters');
   if (delayed !== undefined && typeof delayed !== 'boolean') return invalid('delayed_capture', 'Must be true or false');
   if (moto !== undefined && typeof moto !== 'boolean') return invalid('moto', 'Must be true or false');
   if (moto === true) return requestError(422, 'P0196', 'MOTO payments are not enabled for this account.');
-  if (body.authorisation_mode !== undefined && body.authorisation_mode !== 'web') return requestError(422, 'P0195', 'Only authorisation_mode web is enabled for this simulated account');
+  if (body.authorisation_mode !== undefined && body.authorisation_mode !== 'web')
+    return requestError(422, 'P0195', 'Only authorisation_mode web is enabled for this simulated account');
   if (body.agreement_id !== undefined || body.set_up_agreement !== undefined || body.agreement_payment_type !== undefined) {
     return requestError(422, 'P0942', 'Recurring card payments are currently disabled for this service.');
   }
@@ -197,7 +211,10 @@ function validateCreate(body: Record<string, unknown>): RestResponse | undefined
     if (entries.length > 10) return invalid('metadata', 'Cannot have more than 10 key-value pairs');
     for (const [key, value] of entries) {
       if (key.length < 1 || key.length > 30) return invalid('metadata', 'Keys must be between 1 and 30 characters long');
-      const ok = typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value.length <= 100);
+      const ok =
+        typeof value === 'boolean' ||
+        (typeof value === 'number' && Number.isFinite(value)) ||
+        (typeof value === 'string' && value.length <= 100);
       if (!ok) return invalid('metadata', 'Values must be of type String, Boolean or Number, and strings at most 100 characters');
     }
   }
@@ -216,7 +233,8 @@ function link(href: string, method = 'GET') {
 export function paymentResource(p: GovukPaySimulatedPayment, baseUrl: string): Record<string, unknown> {
   const self = `${baseUrl}/v1/payments/${p.payment_id}`;
   const refunded = p.refunds.filter((r) => r.status !== 'error').reduce((sum, r) => sum + r.amount, 0);
-  const refundStatus = p.state.status !== 'success' ? (p.state.finished ? 'unavailable' : 'pending') : refunded >= p.amount ? 'full' : 'available';
+  const refundStatus =
+    p.state.status !== 'success' ? (p.state.finished ? 'unavailable' : 'pending') : refunded >= p.amount ? 'full' : 'available';
   const links: Record<string, unknown> = {
     self: link(self),
     events: link(`${self}/events`),
@@ -224,7 +242,12 @@ export function paymentResource(p: GovukPaySimulatedPayment, baseUrl: string): R
   };
   if (p.state.status === 'created') {
     links.next_url = link(`${baseUrl}/secure/${p.payment_id}`);
-    links.next_url_post = { type: 'application/x-www-form-urlencoded', params: { chargeTokenId: p.payment_id }, href: `${baseUrl}/secure`, method: 'POST' };
+    links.next_url_post = {
+      type: 'application/x-www-form-urlencoded',
+      params: { chargeTokenId: p.payment_id },
+      href: `${baseUrl}/secure`,
+      method: 'POST',
+    };
   }
   if (!p.state.finished) links.cancel = link(`${self}/cancel`, 'POST');
   if (p.state.status === 'capturable') links.capture = link(`${self}/capture`, 'POST');
@@ -239,9 +262,15 @@ export function paymentResource(p: GovukPaySimulatedPayment, baseUrl: string): R
     payment_id: p.payment_id,
     payment_provider: 'sandbox',
     created_date: p.created_date,
-    refund_summary: { status: refundStatus, amount_available: p.state.status === 'success' ? p.amount - refunded : 0, amount_submitted: refunded },
+    refund_summary: {
+      status: refundStatus,
+      amount_available: p.state.status === 'success' ? p.amount - refunded : 0,
+      amount_submitted: refunded,
+    },
     settlement_summary: {},
-    ...(p.card_brand !== undefined ? { card_details: { card_brand: p.card_brand, last_digits_card_number: p.last_digits_card_number, card_type: 'debit' } } : {}),
+    ...(p.card_brand !== undefined
+      ? { card_details: { card_brand: p.card_brand, last_digits_card_number: p.last_digits_card_number, card_type: 'debit' } }
+      : {}),
     delayed_capture: p.delayed_capture,
     moto: p.moto,
     ...(p.provider_id !== undefined ? { provider_id: p.provider_id } : {}),
@@ -258,7 +287,10 @@ function refundResource(r: GovukPaySimulatedRefund, baseUrl: string): Record<str
     amount: r.amount,
     status: r.status,
     created_date: r.created_date,
-    _links: { self: link(`${baseUrl}/v1/payments/${r.payment_id}/refunds/${r.refund_id}`), payment: link(`${baseUrl}/v1/payments/${r.payment_id}`) },
+    _links: {
+      self: link(`${baseUrl}/v1/payments/${r.payment_id}/refunds/${r.refund_id}`),
+      payment: link(`${baseUrl}/v1/payments/${r.payment_id}`),
+    },
   };
 }
 
@@ -295,7 +327,11 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
     }
     window.count++;
     if (window.count <= postsPerSecond) return undefined;
-    return reply(429, { code: 'P0900', description: 'Too many requests' }, options.retryAfterSeconds !== undefined ? { 'retry-after': String(options.retryAfterSeconds) } : undefined);
+    return reply(
+      429,
+      { code: 'P0900', description: 'Too many requests' },
+      options.retryAfterSeconds !== undefined ? { 'retry-after': String(options.retryAfterSeconds) } : undefined,
+    );
   };
 
   const find = (state: GovukPaySimulatorState, req: RestRequest, notFoundCode: string): GovukPaySimulatedPayment | RestResponse => {
@@ -323,7 +359,13 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
           if (slow) return slow;
           const key = single(req.headers['idempotency-key']);
           if (key !== undefined && key !== '' && (key.length > 255 || !/^[a-zA-Z0-9-]+$/.test(key))) {
-            return requestError(422, 'P0102', 'Header [Idempotency-Key] can only contain alphanumeric characters and hyphens, and have a size between 1 and 255', undefined, 'Idempotency-Key');
+            return requestError(
+              422,
+              'P0102',
+              'Header [Idempotency-Key] can only contain alphanumeric characters and hyphens, and have a size between 1 and 255',
+              undefined,
+              'Idempotency-Key',
+            );
           }
           if (!isPlainObject(req.json)) return requestError(400, 'P0197', 'Unable to parse JSON');
           const body = req.json;
@@ -333,7 +375,12 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
           if (key) {
             const existing = state.payments.get(state.idempotencyKeys.get(key) ?? '');
             if (existing) {
-              if (existing.requestHash !== hash) return requestError(409, 'P0191', 'The `Idempotency-Key` you sent in the request header has already been used to create a payment.');
+              if (existing.requestHash !== hash)
+                return requestError(
+                  409,
+                  'P0191',
+                  'The `Idempotency-Key` you sent in the request header has already been used to create a payment.',
+                );
               return reply(200, paymentResource(existing, baseUrl));
             }
           }
@@ -377,12 +424,20 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
           if (to !== undefined && Number.isNaN(to)) bad.push('to_date');
           if (!/^[1-9][0-9]{0,6}$/.test(pageText)) bad.push('page');
           if (!/^[1-9][0-9]{0,2}$/.test(sizeText) || Number(sizeText) > 500) bad.push('display_size');
-          if (status !== undefined && !['created', 'started', 'submitted', 'success', 'failed', 'cancelled', 'error'].includes(status)) bad.push('state');
-          if (bad.length) return requestError(422, 'P0401', `Invalid parameters: ${bad.join(', ')}. See Public API documentation for the correct data formats`);
+          if (status !== undefined && !['created', 'started', 'submitted', 'success', 'failed', 'cancelled', 'error'].includes(status))
+            bad.push('state');
+          if (bad.length)
+            return requestError(
+              422,
+              'P0401',
+              `Invalid parameters: ${bad.join(', ')}. See Public API documentation for the correct data formats`,
+            );
           const page = Number(pageText);
           const size = Number(sizeText);
           const matching = [...state.payments.values()]
-            .filter((p) => (from === undefined || Date.parse(p.created_date) >= from) && (to === undefined || Date.parse(p.created_date) < to))
+            .filter(
+              (p) => (from === undefined || Date.parse(p.created_date) >= from) && (to === undefined || Date.parse(p.created_date) < to),
+            )
             .filter((p) => (reference === undefined || p.reference === reference) && (status === undefined || p.state.status === status))
             .sort((a, b) => b.created_date.localeCompare(a.created_date));
           const lastPage = Math.max(1, Math.ceil(matching.length / size));
@@ -426,7 +481,12 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
           const self = `${baseUrl}/v1/payments/${p.payment_id}`;
           return reply(200, {
             payment_id: p.payment_id,
-            events: p.events.map((e) => ({ payment_id: p.payment_id, state: e.state, updated: e.updated, _links: { payment_url: link(self) } })),
+            events: p.events.map((e) => ({
+              payment_id: p.payment_id,
+              state: e.state,
+              updated: e.updated,
+              _links: { payment_url: link(self) },
+            })),
             _links: { self: link(`${self}/events`) },
           });
         },
@@ -469,16 +529,43 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
           const { amount, refund_amount_available: available } = req.json;
           if (amount === undefined || amount === null) return requestError(400, 'P0601', 'Missing mandatory attribute: amount', 'amount');
           if (typeof amount !== 'number' || !Number.isInteger(amount) || amount < 1 || amount > 10_000_000) {
-            return requestError(422, 'P0602', 'Invalid attribute value: amount. Must be a whole number of pence from 1 to 10000000', 'amount');
+            return requestError(
+              422,
+              'P0602',
+              'Invalid attribute value: amount. Must be a whole number of pence from 1 to 10000000',
+              'amount',
+            );
           }
           if (available !== undefined && (typeof available !== 'number' || !Number.isInteger(available))) {
-            return requestError(422, 'P0602', 'Invalid attribute value: refund_amount_available. Must be a whole number of pence', 'refund_amount_available');
+            return requestError(
+              422,
+              'P0602',
+              'Invalid attribute value: refund_amount_available. Must be a whole number of pence',
+              'refund_amount_available',
+            );
           }
           const resource = paymentResource(p, baseUrl) as { refund_summary: { status: string; amount_available: number } };
-          if (resource.refund_summary.status !== 'available') return requestError(400, 'P0603', `The payment is not available for refund. Payment refund status: ${resource.refund_summary.status}`);
-          if (available !== undefined && available !== resource.refund_summary.amount_available) return requestError(412, 'P0604', 'Refund amount available mismatch.');
-          if (amount > resource.refund_summary.amount_available) return requestError(400, 'P0603', 'The payment is not available for refund. Payment refund status: amount exceeds what is available');
-          const refund: GovukPaySimulatedRefund = { refund_id: newId(), payment_id: p.payment_id, amount, status: 'submitted', created_date: now() };
+          if (resource.refund_summary.status !== 'available')
+            return requestError(
+              400,
+              'P0603',
+              `The payment is not available for refund. Payment refund status: ${resource.refund_summary.status}`,
+            );
+          if (available !== undefined && available !== resource.refund_summary.amount_available)
+            return requestError(412, 'P0604', 'Refund amount available mismatch.');
+          if (amount > resource.refund_summary.amount_available)
+            return requestError(
+              400,
+              'P0603',
+              'The payment is not available for refund. Payment refund status: amount exceeds what is available',
+            );
+          const refund: GovukPaySimulatedRefund = {
+            refund_id: newId(),
+            payment_id: p.payment_id,
+            amount,
+            status: 'submitted',
+            created_date: now(),
+          };
           p.refunds.push(refund);
           return reply(202, refundResource(refund, baseUrl));
         },
@@ -491,7 +578,10 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
           if (!('payment_id' in p)) return p;
           return reply(200, {
             payment_id: p.payment_id,
-            _links: { self: link(`${baseUrl}/v1/payments/${p.payment_id}/refunds`), payment: link(`${baseUrl}/v1/payments/${p.payment_id}`) },
+            _links: {
+              self: link(`${baseUrl}/v1/payments/${p.payment_id}/refunds`),
+              payment: link(`${baseUrl}/v1/payments/${p.payment_id}`),
+            },
             _embedded: { refunds: p.refunds.map((r) => refundResource(r, baseUrl)) },
           });
         },
@@ -547,7 +637,10 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
       resource: refund ? refundResource(refund, baseUrl) : paymentResource(p, baseUrl),
     };
     const body = JSON.stringify(message);
-    return { body, headers: { 'content-type': 'application/json', 'pay-signature': signGovukPayWebhook(body, opts.secret ?? webhookSigningSecret) } };
+    return {
+      body,
+      headers: { 'content-type': 'application/json', 'pay-signature': signGovukPayWebhook(body, opts.secret ?? webhookSigningSecret) },
+    };
   };
 
   return Object.assign(sim, {
@@ -556,7 +649,8 @@ export async function startGovukPaySimulator(options: GovukPaySimulatorOptions =
     setPostsPerSecond: (limit: number | null) => void (postsPerSecond = limit),
     payment,
     advance,
-    complete: (paymentId: string, card?: { brand?: string; lastFour?: string }) => advance(paymentId, payment(paymentId).delayed_capture ? 'capturable' : 'success', card),
+    complete: (paymentId: string, card?: { brand?: string; lastFour?: string }) =>
+      advance(paymentId, payment(paymentId).delayed_capture ? 'capturable' : 'success', card),
     fail: (paymentId: string, code: GovukPayFailureCode) => {
       const p = payment(paymentId);
       if (p.state.finished) throw new Error(`govuk-pay simulator: payment ${paymentId} is already ${p.state.status}`);

@@ -12,7 +12,10 @@ export const govukPaySystem: SimulatedSystem = {
     config: { baseUrl: url, apiKey: '${env:GOVUK_PAY_API_KEY}', webhookSigningSecret: '${env:GOVUK_PAY_WEBHOOK_SECRET}' },
     env: { GOVUK_PAY_API_KEY: GOVUK_PAY_SIMULATOR_API_KEY, GOVUK_PAY_WEBHOOK_SECRET: GOVUK_PAY_SIMULATOR_SIGNING_SECRET },
     types: ['payment'],
-    notes: ['a payment is created with a payment page link (next_url) and stays "created": nobody pays in a simulator', 'return_url must be https, amounts are whole pence from 1 to 10,000,000'],
+    notes: [
+      'a payment is created with a payment page link (next_url) and stays "created": nobody pays in a simulator',
+      'return_url must be https, amounts are whole pence from 1 to 10,000,000',
+    ],
   }),
 };
 

@@ -145,7 +145,12 @@ export interface Open311Simulator extends RestSimulator<Open311State> {
 
 export const OPEN311_TEST_API_KEY = 'open311-test-api-key-0001';
 
-const attr = (code: string, description: string, order: number, extra: Partial<Open311AttributeDefinition> = {}): Open311AttributeDefinition => ({
+const attr = (
+  code: string,
+  description: string,
+  order: number,
+  extra: Partial<Open311AttributeDefinition> = {},
+): Open311AttributeDefinition => ({
   variable: true,
   code,
   datatype: 'string',
@@ -212,7 +217,20 @@ export const DEFAULT_OPEN311_SERVICES: Open311ServiceDefinition[] = [
   street('blocked_drain', 'Blocked drain', 'Drainage'),
   street('other', 'Other', 'Other'),
   { ...street('dead_animal', 'Dead animal (private)', 'Cleansing'), keywords: 'private' },
-  ...['refuse', 'recycling', 'paper_card', 'glass', 'garden', 'food', 'textiles', 'small_electricals', 'batteries', 'absorbent_hygiene', 'clinical', 'other'].map((s) =>
+  ...[
+    'refuse',
+    'recycling',
+    'paper_card',
+    'glass',
+    'garden',
+    'food',
+    'textiles',
+    'small_electricals',
+    'batteries',
+    'absorbent_hygiene',
+    'clinical',
+    'other',
+  ].map((s) =>
     street(`missed_${s}`, `Missed ${s.replace(/_/g, ' ')} collection`, 'Waste', [
       attr('collection_date', 'Date of the missed collection', 1, { datatype: 'datetime', required: true }),
       attr('service_id', 'Waste service id', 2, { automated: 'hidden_field' }),
@@ -233,14 +251,21 @@ const ITEM: Record<string, string> = {
 function xmlElement(name: string, value: unknown): string {
   if (value === undefined || value === null) return '';
   if (Array.isArray(value)) return `<${name}>${value.map((v) => xmlElement(ITEM[name] ?? 'item', v)).join('')}</${name}>`;
-  if (typeof value === 'object') return `<${name}>${Object.entries(value).map(([k, v]) => xmlElement(k, v)).join('')}</${name}>`;
+  if (typeof value === 'object')
+    return `<${name}>${Object.entries(value)
+      .map(([k, v]) => xmlElement(k, v))
+      .join('')}</${name}>`;
   return `<${name}>${escapeXml(String(value))}</${name}>`;
 }
 
 /** The document for `root` (an Open311 list such as `service_requests`, or an object) in `format`. */
 function respond(format: Open311Format, status: number, root: string, value: unknown): RestResponse {
   if (format === 'json') return { status, body: value };
-  return { status, body: `<?xml version="1.0" encoding="utf-8"?>\n${xmlElement(root, value)}`, headers: { 'content-type': 'text/xml; charset=utf-8' } };
+  return {
+    status,
+    body: `<?xml version="1.0" encoding="utf-8"?>\n${xmlElement(root, value)}`,
+    headers: { 'content-type': 'text/xml; charset=utf-8' },
+  };
 }
 
 function errors(format: Open311Format, status: number, description: string): RestResponse {
@@ -278,7 +303,16 @@ function publicRequest(r: Open311ServiceRequest) {
 }
 
 function publicService(s: Open311ServiceDefinition) {
-  return { service_code: s.service_code, service_name: s.service_name, description: s.description, metadata: s.metadata, type: s.type, keywords: s.keywords, group: s.group, groups: s.groups };
+  return {
+    service_code: s.service_code,
+    service_name: s.service_name,
+    description: s.description,
+    metadata: s.metadata,
+    type: s.type,
+    keywords: s.keywords,
+    group: s.group,
+    groups: s.groups,
+  };
 }
 
 function definitionOf(s: Open311ServiceDefinition) {
@@ -299,7 +333,8 @@ function definitionOf(s: Open311ServiceDefinition) {
 }
 
 const ATTRIBUTE = /^attribute\[([^\]]+)\](\[\])?$/;
-const w3cOk = (value: string | null): value is string => value !== null && /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})$/.test(value);
+const w3cOk = (value: string | null): value is string =>
+  value !== null && /^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?(Z|[+-][0-9]{2}:?[0-9]{2})$/.test(value);
 
 /** Starts the simulator. `sim.endpoint` is the base URL to give a client. */
 export async function startOpen311Simulator(options: Open311SimulatorOptions = {}): Promise<Open311Simulator> {
@@ -315,20 +350,24 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
   type Handler = (req: RestRequest, state: Open311State, format: Open311Format, rest: string) => RestResponse;
 
   /** Resolves the format from the file name and checks jurisdiction_id before the handler. */
-  const route = (file: (req: RestRequest) => string, handler: Handler) => (req: RestRequest, { state }: { state: Open311State }) => {
-    const parts = splitFormat(file(req));
-    if (!parts || !formats.has(parts[1])) return errors('xml', 404, 'unknown format');
-    const format = parts[1] as Open311Format;
-    if (options.jurisdictionId !== undefined) {
-      const form = req.method === 'POST' ? new URLSearchParams(req.body) : undefined;
-      const sent = form?.get('jurisdiction_id') ?? (typeof req.query.jurisdiction_id === 'string' ? req.query.jurisdiction_id : undefined);
-      if (sent === undefined) return errors(format, 400, 'jurisdiction_id was not provided');
-      if (sent !== options.jurisdictionId) return errors(format, 404, 'jurisdiction_id not found');
-    }
-    return handler(req, state, format, parts[0]);
-  };
+  const route =
+    (file: (req: RestRequest) => string, handler: Handler) =>
+    (req: RestRequest, { state }: { state: Open311State }) => {
+      const parts = splitFormat(file(req));
+      if (!parts || !formats.has(parts[1])) return errors('xml', 404, 'unknown format');
+      const format = parts[1] as Open311Format;
+      if (options.jurisdictionId !== undefined) {
+        const form = req.method === 'POST' ? new URLSearchParams(req.body) : undefined;
+        const sent =
+          form?.get('jurisdiction_id') ?? (typeof req.query.jurisdiction_id === 'string' ? req.query.jurisdiction_id : undefined);
+        if (sent === undefined) return errors(format, 400, 'jurisdiction_id was not provided');
+        if (sent !== options.jurisdictionId) return errors(format, 404, 'jurisdiction_id not found');
+      }
+      return handler(req, state, format, parts[0]);
+    };
 
-  const listOf = (name: string) => formats.has('xml') && formats.has('json') ? [`${name}.xml`, `${name}.json`] : [...formats].map((f) => `${name}.${f}`);
+  const listOf = (name: string) =>
+    formats.has('xml') && formats.has('json') ? [`${name}.xml`, `${name}.json`] : [...formats].map((f) => `${name}.${f}`);
 
   const createRequest = (state: Open311State, request: Omit<Open311ServiceRequest, 'service_request_id'>): Open311ServiceRequest => {
     const record: Open311ServiceRequest = { ...request, service_request_id: String(++state.nextRequest + 1000) };
@@ -345,7 +384,8 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
   };
 
   const postRequest: Handler = (req, state, format) => {
-    if (!/application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? ''))) return errors(format, 400, 'POST body must be application/x-www-form-urlencoded');
+    if (!/application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? '')))
+      return errors(format, 400, 'POST body must be application/x-www-form-urlencoded');
     const form = new URLSearchParams(req.body);
     if (form.get('api_key') !== apiKey) return errors(format, 403, 'Invalid api_key');
     const code = form.get('service_code');
@@ -358,7 +398,10 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
     const addressId = form.get('address_id');
     const hasPoint = lat !== null && long !== null && lat !== '' && long !== '';
     if (!hasPoint && !address && !addressId) return errors(format, 400, 'lat/long, address_string or address_id required');
-    if (hasPoint && (!Number.isFinite(Number(lat)) || !Number.isFinite(Number(long)) || Math.abs(Number(lat)) > 90 || Math.abs(Number(long)) > 180)) {
+    if (
+      hasPoint &&
+      (!Number.isFinite(Number(lat)) || !Number.isFinite(Number(long)) || Math.abs(Number(lat)) > 90 || Math.abs(Number(long)) > 180)
+    ) {
       return errors(format, 400, 'lat/long out of range');
     }
     const attributes: Record<string, string | string[]> = Object.create(null) as Record<string, string | string[]>;
@@ -475,7 +518,9 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
           (req) => req.params.file ?? '',
           (_req, _state, format, code) => {
             const service = services.find((s) => s.service_code === code);
-            return service ? respond(format, 200, 'service_definition', definitionOf(service)) : errors(format, 404, 'service_code not found');
+            return service
+              ? respond(format, 200, 'service_definition', definitionOf(service))
+              : errors(format, 404, 'service_code not found');
           },
         ),
       },
@@ -500,7 +545,14 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
               const statuses = one(req.query.status)?.split(',');
               const start = one(req.query.start_date);
               const end = one(req.query.end_date);
-              list = list.filter((r) => (!codes || codes.includes(r.service_code)) && (!statuses || statuses.includes(r.status === 'closed' ? 'closed' : 'open')) && inRange(r.requested_datetime, start, end)).slice(0, 1000);
+              list = list
+                .filter(
+                  (r) =>
+                    (!codes || codes.includes(r.service_code)) &&
+                    (!statuses || statuses.includes(r.status === 'closed' ? 'closed' : 'open')) &&
+                    inRange(r.requested_datetime, start, end),
+                )
+                .slice(0, 1000);
             }
             return respond(format, 200, 'service_requests', list.map(publicRequest));
           },
@@ -513,7 +565,9 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
           (req) => req.params.file ?? '',
           (_req, state, format, id) => {
             const found = state.requests.get(id);
-            return found ? respond(format, 200, 'service_requests', [publicRequest(found)]) : errors(format, 404, 'service_request_id not found');
+            return found
+              ? respond(format, 200, 'service_requests', [publicRequest(found)])
+              : errors(format, 404, 'service_request_id not found');
           },
         ),
       },
@@ -548,7 +602,8 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
           (req, state, format) => {
             const start = one(req.query.start_date);
             const end = one(req.query.end_date);
-            if ((start !== undefined && !w3cOk(start)) || (end !== undefined && !w3cOk(end))) return errors(format, 400, 'start_date and end_date must be W3C datetimes');
+            if ((start !== undefined && !w3cOk(start)) || (end !== undefined && !w3cOk(end)))
+              return errors(format, 400, 'start_date and end_date must be W3C datetimes');
             const list = state.updates.filter((u) => inRange(u.updated_datetime, start, end));
             return respond(
               format,
@@ -580,7 +635,13 @@ export async function startOpen311Simulator(options: Open311SimulatorOptions = {
             found.status = status as Open311Status;
             found.status_notes = form.get('description')!;
             found.updated_datetime = nowW3c();
-            state.updates.push({ update_id: updateId, service_request_id: found.service_request_id, status: found.status, updated_datetime: found.updated_datetime, description: found.status_notes });
+            state.updates.push({
+              update_id: updateId,
+              service_request_id: found.service_request_id,
+              status: found.status,
+              updated_datetime: found.updated_datetime,
+              description: found.status_notes,
+            });
             return respond(format, 200, 'service_request_updates', [{ update_id: updateId }]);
           },
         ),

@@ -15,7 +15,9 @@ export const open311System: SimulatedSystem = {
     env: { OPEN311_API_KEY: OPEN311_TEST_API_KEY },
     types: ['waste.missedCollection', 'street.report'],
     notes: [
-      `service codes: ${DEFAULT_OPEN311_SERVICES.filter((s) => s.keywords !== 'private').map((s) => s.service_code).join(', ')}`,
+      `service codes: ${DEFAULT_OPEN311_SERVICES.filter((s) => s.keywords !== 'private')
+        .map((s) => s.service_code)
+        .join(', ')}`,
       "a missed bin goes to missed_<service> (missed_refuse ...) and a street report to its kind (pothole, street_light ...); the stack's service table or the adapter's serviceCodes map other codes",
       'requests are numbered from 1001; each answers a first update "open" (RECEIVED) to status polling',
     ],

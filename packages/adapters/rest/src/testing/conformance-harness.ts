@@ -14,7 +14,14 @@ export const conformanceHarness: ConformanceHarness<RestAdapterConfig, Fieldbook
   adapter: defineRestAdapter(['street.report', 'waste.missedCollection'], { 'street.report': 'lookup' }),
   options: {
     simulator: () => startFieldbookSimulator(),
-    config: (sim) => fieldbookExampleConfig({ baseUrl: sim.baseUrl, tokenUrl: sim.tokenUrl, clientId: FIELDBOOK_CLIENT_ID, clientSecret: FIELDBOOK_CLIENT_SECRET, openapi: sim.openapiUrl }),
+    config: (sim) =>
+      fieldbookExampleConfig({
+        baseUrl: sim.baseUrl,
+        tokenUrl: sim.tokenUrl,
+        clientId: FIELDBOOK_CLIENT_ID,
+        clientSecret: FIELDBOOK_CLIENT_SECRET,
+        openapi: sim.openapiUrl,
+      }),
     countRecords: (sim) => sim.state.requests.size,
     changeStatus: (sim, ref) => void sim.setState(ref, 'scheduled', 'Crew booked for Tuesday'),
   },

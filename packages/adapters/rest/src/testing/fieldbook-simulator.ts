@@ -94,7 +94,13 @@ export interface FieldbookSimulator extends RestSimulator<FieldbookSimulatorStat
 }
 
 const single = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
-const fail = (status: number, code: string, message: string, extra: Record<string, unknown> = {}, headers?: Record<string, string>): RestResponse => reply(status, { error: { code, message, ...extra } }, headers);
+const fail = (
+  status: number,
+  code: string,
+  message: string,
+  extra: Record<string, unknown> = {},
+  headers?: Record<string, string>,
+): RestResponse => reply(status, { error: { code, message, ...extra } }, headers);
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -102,20 +108,26 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 function invalid(body: Record<string, unknown>): RestResponse | undefined {
   const bad = (field: string, message: string) => fail(422, 'VALIDATION_FAILED', message, { field });
   if (!FIELDBOOK_CATEGORIES.includes(body.category as never)) return bad('category', 'category is not one of the categories');
-  if (typeof body.description !== 'string' || body.description === '' || body.description.length > 4000) return bad('description', 'description is required, up to 4000 characters');
-  if (body.title !== undefined && (typeof body.title !== 'string' || body.title.length > 255)) return bad('title', 'title is up to 255 characters');
+  if (typeof body.description !== 'string' || body.description === '' || body.description.length > 4000)
+    return bad('description', 'description is required, up to 4000 characters');
+  if (body.title !== undefined && (typeof body.title !== 'string' || body.title.length > 255))
+    return bad('title', 'title is up to 255 characters');
   const loc = body.location;
   if (!isObject(loc)) return bad('location', 'location is required');
   const hasPoint = typeof loc.lat === 'number' && typeof loc.lng === 'number';
-  if (!hasPoint && typeof loc.usrn !== 'string' && typeof loc.uprn !== 'string' && typeof loc.address !== 'string') return bad('location', 'location needs lat and lng, usrn, uprn or address');
-  if (hasPoint && (Math.abs(loc.lat as number) > 90 || Math.abs(loc.lng as number) > 180)) return bad('location', 'location lat or lng out of range');
+  if (!hasPoint && typeof loc.usrn !== 'string' && typeof loc.uprn !== 'string' && typeof loc.address !== 'string')
+    return bad('location', 'location needs lat and lng, usrn, uprn or address');
+  if (hasPoint && (Math.abs(loc.lat as number) > 90 || Math.abs(loc.lng as number) > 180))
+    return bad('location', 'location lat or lng out of range');
   if (body.category === 'MISSED_BIN') {
     if (!FIELDBOOK_SERVICES.includes(body.service as never)) return bad('service', 'service is required with MISSED_BIN');
-    if (typeof body.scheduledDate !== 'string' || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(body.scheduledDate)) return bad('scheduledDate', 'scheduledDate (yyyy-mm-dd) is required with MISSED_BIN');
+    if (typeof body.scheduledDate !== 'string' || !/^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(body.scheduledDate))
+      return bad('scheduledDate', 'scheduledDate (yyyy-mm-dd) is required with MISSED_BIN');
     if (typeof loc.uprn !== 'string') return bad('location.uprn', 'location.uprn is required with MISSED_BIN');
   }
   const email = isObject(body.reporter) ? body.reporter.email : undefined;
-  if (email !== undefined && (typeof email !== 'string' || !EMAIL.test(email))) return bad('reporter.email', `reporter.email '${String(email)}' is not an e-mail address`);
+  if (email !== undefined && (typeof email !== 'string' || !EMAIL.test(email)))
+    return bad('reporter.email', `reporter.email '${String(email)}' is not an e-mail address`);
   return undefined;
 }
 
@@ -141,7 +153,13 @@ export async function startFieldbookSimulator(options: FieldbookSimulatorOptions
   });
 
   const addChange = (state: FieldbookSimulatorState, r: FieldbookRequest) => {
-    state.changes.push({ sequence: state.changes.length + 1, requestId: r.id, state: r.state, changedAt: r.stateChangedAt, ...(r.publicNote !== undefined ? { publicNote: r.publicNote } : {}) });
+    state.changes.push({
+      sequence: state.changes.length + 1,
+      requestId: r.id,
+      state: r.state,
+      changedAt: r.stateChangedAt,
+      ...(r.publicNote !== undefined ? { publicNote: r.publicNote } : {}),
+    });
   };
 
   const authorised = (req: RestRequest, state: FieldbookSimulatorState): boolean => {
@@ -167,12 +185,14 @@ export async function startFieldbookSimulator(options: FieldbookSimulatorOptions
   const api =
     (fn: (req: RestRequest, state: FieldbookSimulatorState) => RestResponse | Promise<RestResponse>, open = false) =>
     async (req: RestRequest, { state }: { state: FieldbookSimulatorState }): Promise<RestResponse> => {
-      if (!open && !authorised(req, state)) return fail(401, 'UNAUTHORISED', 'Missing, unknown or expired credentials', {}, { 'www-authenticate': 'Bearer' });
+      if (!open && !authorised(req, state))
+        return fail(401, 'UNAUTHORISED', 'Missing, unknown or expired credentials', {}, { 'www-authenticate': 'Bearer' });
       if (maintenance !== undefined) return fail(503, 'MAINTENANCE', 'Fieldbook is down for maintenance', { retryInSeconds: maintenance });
       if (perSecond !== null) {
         const now = Date.now();
         if (now - state.window.start >= 1000) state.window = { start: now, count: 0 };
-        if (++state.window.count > perSecond) return fail(429, 'RATE_LIMITED', `More than ${perSecond} requests a second`, {}, { 'retry-after': '1' });
+        if (++state.window.count > perSecond)
+          return fail(429, 'RATE_LIMITED', `More than ${perSecond} requests a second`, {}, { 'retry-after': '1' });
       }
       return fn(req, state);
     };
@@ -182,7 +202,16 @@ export async function startFieldbookSimulator(options: FieldbookSimulatorOptions
     ...(options.port !== undefined ? { port: options.port } : {}),
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.stateDir !== undefined ? { stateDir: options.stateDir } : {}),
-    state: () => ({ requests: new Map(), byClientReference: new Map(), idempotencyKeys: new Map(), changes: [], tokens: new Map(), tokensIssued: 0, nextId: 1, window: { start: 0, count: 0 } }),
+    state: () => ({
+      requests: new Map(),
+      byClientReference: new Map(),
+      idempotencyKeys: new Map(),
+      changes: [],
+      tokens: new Map(),
+      tokensIssued: 0,
+      nextId: 1,
+      window: { start: 0, count: 0 },
+    }),
     routes: [
       {
         method: 'POST',
@@ -193,7 +222,8 @@ export async function startFieldbookSimulator(options: FieldbookSimulatorOptions
           let id = form.get('client_id');
           let secret = form.get('client_secret');
           const basic = single(req.headers.authorization);
-          if (basic?.startsWith('Basic ')) [id, secret] = Buffer.from(basic.slice(6), 'base64').toString('utf8').split(':').map(decodeURIComponent) as [string, string];
+          if (basic?.startsWith('Basic '))
+            [id, secret] = Buffer.from(basic.slice(6), 'base64').toString('utf8').split(':').map(decodeURIComponent) as [string, string];
           if (id !== FIELDBOOK_CLIENT_ID || secret !== clientSecret) return reply(401, { error: 'invalid_client' });
           const token = randomBytes(24).toString('base64url');
           const ttl = options.tokenTtlSeconds ?? 3600;
@@ -203,7 +233,11 @@ export async function startFieldbookSimulator(options: FieldbookSimulatorOptions
         },
       },
       { method: 'GET', path: '/v2/openapi.json', handler: () => reply(200, FIELDBOOK_OPENAPI) },
-      { method: 'GET', path: '/v2/health', handler: api(() => reply(200, { status: 'ok', version: FIELDBOOK_OPENAPI.info.version }), true) },
+      {
+        method: 'GET',
+        path: '/v2/health',
+        handler: api(() => reply(200, { status: 'ok', version: FIELDBOOK_OPENAPI.info.version }), true),
+      },
       {
         method: 'POST',
         path: '/v2/requests',
@@ -268,8 +302,10 @@ export async function startFieldbookSimulator(options: FieldbookSimulatorOptions
         handler: api((req, state) => {
           const after = Number(single(req.query.after));
           const limit = Number(single(req.query.limit) ?? '100');
-          if (!Number.isInteger(after) || after < 0) return fail(422, 'VALIDATION_FAILED', 'after must be a whole number', { field: 'after' });
-          if (!Number.isInteger(limit) || limit < 1 || limit > 500) return fail(422, 'VALIDATION_FAILED', 'limit must be 1 to 500', { field: 'limit' });
+          if (!Number.isInteger(after) || after < 0)
+            return fail(422, 'VALIDATION_FAILED', 'after must be a whole number', { field: 'after' });
+          if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+            return fail(422, 'VALIDATION_FAILED', 'limit must be 1 to 500', { field: 'limit' });
           const changes = state.changes.slice(after, after + limit);
           return reply(200, { changes, lastSequence: changes.at(-1)?.sequence ?? Math.min(after, state.changes.length) });
         }),

@@ -9,12 +9,19 @@ import { FIELDBOOK_CLIENT_ID, FIELDBOOK_CLIENT_SECRET, startFieldbookSimulator }
  */
 export const fieldbookSystem: SimulatedSystem = {
   name: 'fieldbook',
-  title: 'Fieldbook, the fictional REST field-service system of the declarative REST adapter\'s worked example',
+  title: "Fieldbook, the fictional REST field-service system of the declarative REST adapter's worked example",
   start: (options = {}) => startFieldbookSimulator(options),
   address: (url) => `${url}/v2`,
   stack: (url) => ({
     package: '@lgx/adapter-rest',
-    config: { ...fieldbookExampleConfig({ baseUrl: `${url}/v2`, tokenUrl: `${url}/oauth/token`, clientId: FIELDBOOK_CLIENT_ID, clientSecret: '${env:FIELDBOOK_CLIENT_SECRET}' }) },
+    config: {
+      ...fieldbookExampleConfig({
+        baseUrl: `${url}/v2`,
+        tokenUrl: `${url}/oauth/token`,
+        clientId: FIELDBOOK_CLIENT_ID,
+        clientSecret: '${env:FIELDBOOK_CLIENT_SECRET}',
+      }),
+    },
     env: { FIELDBOOK_CLIENT_SECRET },
     types: ['street.report', 'waste.missedCollection'],
     notes: [

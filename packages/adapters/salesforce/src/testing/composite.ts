@@ -14,7 +14,9 @@ interface SubAnswer {
   headers: Record<string, string>;
 }
 
-const HALTED = [{ errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' }];
+const HALTED = [
+  { errorCode: 'PROCESSING_HALTED', message: 'The transaction was rolled back since another operation in the same transaction failed.' },
+];
 
 function match(pattern: string, path: string): Record<string, string> | undefined {
   const want = pattern.split('/');
@@ -47,7 +49,8 @@ function resolve(text: string, answers: ReadonlyMap<string, SubAnswer>): string 
   return text.replace(/@\{([A-Za-z0-9_]+)((?:\.[A-Za-z0-9_]+|\[\d+\])*)\}/g, (_all, ref: string, path: string) => {
     const answer = answers.get(ref);
     const value = answer && answer.status < 400 ? pick(answer.body, path.replace(/^\./, '')) : undefined;
-    if (value === undefined || value === null || typeof value === 'object') throw new BadReference(`Invalid reference specified. No value for ${ref}${path} found in ${ref}.`);
+    if (value === undefined || value === null || typeof value === 'object')
+      throw new BadReference(`Invalid reference specified. No value for ${ref}${path} found in ${ref}.`);
     return String(value);
   });
 }
@@ -55,20 +58,34 @@ function resolve(text: string, answers: ReadonlyMap<string, SubAnswer>): string 
 function resolveBody(value: unknown, answers: ReadonlyMap<string, SubAnswer>): unknown {
   if (typeof value === 'string') return resolve(value, answers);
   if (Array.isArray(value)) return value.map((v) => resolveBody(v, answers));
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveBody(v, answers)]));
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveBody(v, answers)]));
   return value;
 }
 
 /** A composite handler that runs subrequests against the same routes as the API. */
 export function compositeHandler<State>(routes: ReadonlyArray<RestRoute<State>>, options: { maxSubrequests: number }) {
-  const run = async (sub: { method: string; url: string; body?: unknown }, version: string, ctx: RestContext<State>): Promise<SubAnswer> => {
+  const run = async (
+    sub: { method: string; url: string; body?: unknown },
+    version: string,
+    ctx: RestContext<State>,
+  ): Promise<SubAnswer> => {
     const m = /^\/services\/data\/(v[0-9]+\.[0-9])(\/[^?]*)(?:\?(.*))?$/.exec(sub.url);
-    if (!m || m[1] !== version) return { status: 400, body: [{ errorCode: 'INVALID_URL', message: `url must start with /services/data/${version}/` }], headers: {} };
+    if (!m || m[1] !== version)
+      return { status: 400, body: [{ errorCode: 'INVALID_URL', message: `url must start with /services/data/${version}/` }], headers: {} };
     const route = routes.map((r) => ({ r, params: r.method === sub.method ? match(r.path, m[2]!) : undefined })).find((x) => x.params);
     if (!route) return { status: 404, body: [{ errorCode: 'NOT_FOUND', message: 'The requested resource does not exist' }], headers: {} };
     const query: Record<string, string> = {};
     for (const [k, v] of new URLSearchParams(m[3] ?? '')) query[k] = v;
-    const request: RestRequest = { method: sub.method, path: m[2]!, params: { ...route.params, version }, query, headers: {}, body: sub.body === undefined ? '' : JSON.stringify(sub.body), json: sub.body };
+    const request: RestRequest = {
+      method: sub.method,
+      path: m[2]!,
+      params: { ...route.params, version },
+      query,
+      headers: {},
+      body: sub.body === undefined ? '' : JSON.stringify(sub.body),
+      json: sub.body,
+    };
     try {
       const out: RestResponse = await route.r.handler(request, ctx);
       return { status: out.status, body: out.body ?? null, headers: out.headers ?? {} };
@@ -81,12 +98,16 @@ export function compositeHandler<State>(routes: ReadonlyArray<RestRoute<State>>,
   return async (req: RestRequest, ctx: RestContext<State>): Promise<RestResponse> => {
     const body = req.json as { allOrNone?: unknown; compositeRequest?: unknown } | undefined;
     const subs = body?.compositeRequest;
-    if (!Array.isArray(subs) || subs.length === 0) throw sfError(400, 'JSON_PARSER_ERROR', 'compositeRequest: a list of subrequests is required');
-    if (subs.length > options.maxSubrequests) throw sfError(400, 'LIMIT_EXCEEDED', `A composite request can have at most ${options.maxSubrequests} subrequests`);
+    if (!Array.isArray(subs) || subs.length === 0)
+      throw sfError(400, 'JSON_PARSER_ERROR', 'compositeRequest: a list of subrequests is required');
+    if (subs.length > options.maxSubrequests)
+      throw sfError(400, 'LIMIT_EXCEEDED', `A composite request can have at most ${options.maxSubrequests} subrequests`);
     const ids = new Set<string>();
     for (const sub of subs as Array<Record<string, unknown>>) {
-      if (typeof sub?.referenceId !== 'string' || !/^[A-Za-z0-9_]+$/.test(sub.referenceId) || ids.has(sub.referenceId)) throw sfError(400, 'INVALID_FIELD', 'each subrequest needs a unique referenceId of letters, digits and underscores');
-      if (!['GET', 'POST', 'PATCH', 'DELETE'].includes(String(sub.method)) || typeof sub.url !== 'string') throw sfError(400, 'INVALID_FIELD', 'each subrequest needs a method and a url');
+      if (typeof sub?.referenceId !== 'string' || !/^[A-Za-z0-9_]+$/.test(sub.referenceId) || ids.has(sub.referenceId))
+        throw sfError(400, 'INVALID_FIELD', 'each subrequest needs a unique referenceId of letters, digits and underscores');
+      if (!['GET', 'POST', 'PATCH', 'DELETE'].includes(String(sub.method)) || typeof sub.url !== 'string')
+        throw sfError(400, 'INVALID_FIELD', 'each subrequest needs a method and a url');
       ids.add(sub.referenceId);
     }
     const allOrNone = body?.allOrNone === true;
@@ -100,7 +121,11 @@ export function compositeHandler<State>(routes: ReadonlyArray<RestRoute<State>>,
       else {
         try {
           const url = resolve(sub.url, answers);
-          answer = await run({ method: sub.method, url, ...(sub.body !== undefined ? { body: resolveBody(sub.body, answers) } : {}) }, String(req.params.version), ctx);
+          answer = await run(
+            { method: sub.method, url, ...(sub.body !== undefined ? { body: resolveBody(sub.body, answers) } : {}) },
+            String(req.params.version),
+            ctx,
+          );
         } catch (error) {
           if (!(error instanceof BadReference)) throw error;
           answer = { status: 400, body: [{ errorCode: 'PROCESSING_HALTED', message: error.message }], headers: {} };
@@ -114,6 +139,13 @@ export function compositeHandler<State>(routes: ReadonlyArray<RestRoute<State>>,
       Object.assign(ctx.state as object, before);
       for (const entry of out) if (entry.answer.status < 400) entry.answer = { status: 400, body: HALTED, headers: {} };
     }
-    return reply(200, { compositeResponse: out.map(({ referenceId, answer }) => ({ body: answer.body, httpHeaders: answer.headers, httpStatusCode: answer.status, referenceId })) });
+    return reply(200, {
+      compositeResponse: out.map(({ referenceId, answer }) => ({
+        body: answer.body,
+        httpHeaders: answer.headers,
+        httpStatusCode: answer.status,
+        referenceId,
+      })),
+    });
   };
 }

@@ -39,18 +39,38 @@ function b64json(part: string | undefined): Record<string, unknown> | undefined 
 }
 
 /** Answers a token request on a host; `grants` lists the grant types that host takes. */
-export function tokenEndpoint(org: OrgIdentity, sessions: Sessions, sessionMs: () => number, host: () => string, grants: ReadonlySet<string>, now: () => number) {
+export function tokenEndpoint(
+  org: OrgIdentity,
+  sessions: Sessions,
+  sessionMs: () => number,
+  host: () => string,
+  grants: ReadonlySet<string>,
+  now: () => number,
+) {
   const issue = (extra: Record<string, unknown> = {}): RestResponse => {
     const token = `00D${org.orgId.slice(3, 15)}!${randomBytes(32).toString('base64url')}`;
     sessions.set(token, Date.now() + sessionMs());
-    return reply(200, { access_token: token, scope: 'api', instance_url: org.instanceUrl(), id: `${host()}/id/${org.orgId}/${org.userId}`, token_type: 'Bearer', ...extra });
+    return reply(200, {
+      access_token: token,
+      scope: 'api',
+      instance_url: org.instanceUrl(),
+      id: `${host()}/id/${org.orgId}/${org.userId}`,
+      token_type: 'Bearer',
+      ...extra,
+    });
   };
 
   return (req: RestRequest): RestResponse => {
-    if (!/application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? ''))) return oauthError(400, 'invalid_request', 'must use application/x-www-form-urlencoded');
+    if (!/application\/x-www-form-urlencoded/i.test(String(req.headers['content-type'] ?? '')))
+      return oauthError(400, 'invalid_request', 'must use application/x-www-form-urlencoded');
     const form = new URLSearchParams(req.body);
     const grant = form.get('grant_type') ?? '';
-    if (!grants.has(grant)) return oauthError(400, 'unsupported_grant_type', grant === 'client_credentials' ? 'request not supported on this domain' : 'grant type not supported');
+    if (!grants.has(grant))
+      return oauthError(
+        400,
+        'unsupported_grant_type',
+        grant === 'client_credentials' ? 'request not supported on this domain' : 'grant type not supported',
+      );
 
     if (grant === 'client_credentials') {
       if (form.get('client_id') !== org.clientId) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
@@ -65,7 +85,8 @@ export function tokenEndpoint(org: OrgIdentity, sessions: Sessions, sessionMs: (
     const signed = verify('RSA-SHA256', Buffer.from(`${parts[0]}.${parts[1]}`), org.publicKey, Buffer.from(parts[2]!, 'base64url'));
     if (claims.iss !== org.clientId) return oauthError(400, 'invalid_client_id', 'client identifier invalid');
     if (!signed) return oauthError(400, 'invalid_grant', 'invalid assertion');
-    if (typeof claims.aud !== 'string' || !org.audiences().includes(claims.aud.replace(/\/+$/, ''))) return oauthError(400, 'invalid_grant', 'audience is invalid');
+    if (typeof claims.aud !== 'string' || !org.audiences().includes(claims.aud.replace(/\/+$/, '')))
+      return oauthError(400, 'invalid_grant', 'audience is invalid');
     const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : NaN;
     if (!(exp > now())) return oauthError(400, 'invalid_grant', 'expired authorization code');
     if (exp > now() + 5 * 60_000) return oauthError(400, 'invalid_grant', 'invalid assertion');

@@ -16,11 +16,29 @@
  * CaseStatus by SOQL; the testkit's fault injection.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { reply, startRestSimulator, SimulatorHttpError, type RestRequest, type RestResponse, type RestRoute, type RestSimulator } from '@lgx/testkit';
+import {
+  reply,
+  startRestSimulator,
+  SimulatorHttpError,
+  type RestRequest,
+  type RestResponse,
+  type RestRoute,
+  type RestSimulator,
+} from '@lgx/testkit';
 import type { SalesforceConfig } from '../config';
 import { compositeHandler } from './composite';
 import { publicKeyOf, tokenEndpoint, type OrgIdentity, type Sessions } from './salesforce-oauth';
-import { checkSobjectWrite, DEFAULT_CASE_STATUSES, newId, sfDate, sfError, sobjectJson, unknownFields, type CaseStatusValue, type SfRecord } from './sobject-store';
+import {
+  checkSobjectWrite,
+  DEFAULT_CASE_STATUSES,
+  newId,
+  sfDate,
+  sfError,
+  sobjectJson,
+  unknownFields,
+  type CaseStatusValue,
+  type SfRecord,
+} from './sobject-store';
 
 export const SALESFORCE_SIMULATOR_CLIENT_ID = '3MVG9lgxSimulatorConsumerKey0000000000000000000000000000000000000';
 export const SALESFORCE_SIMULATOR_CLIENT_SECRET = 'lgx-simulator-consumer-secret-0123456789ABCDEF';
@@ -114,7 +132,13 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
   const clientId = options.clientId ?? SALESFORCE_SIMULATOR_CLIENT_ID;
   const clientSecret = options.clientSecret ?? SALESFORCE_SIMULATOR_CLIENT_SECRET;
   const username = options.username ?? SALESFORCE_SIMULATOR_USERNAME;
-  const keys = options.keyPair ?? generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys =
+    options.keyPair ??
+    generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
   const now = options.now ?? Date.now;
   const apiLimit = options.apiLimit ?? 15_000;
   const externalIds = new Set(options.externalIdFields ?? ['LGX_Transaction_Id__c']);
@@ -160,7 +184,10 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
   const fieldsParam = (req: RestRequest, object: 'Case' | 'Contact'): string[] | undefined => {
     const text = single(req.query.fields);
     if (text === undefined) return undefined;
-    const fields = text.split(',').map((f) => f.trim()).filter(Boolean);
+    const fields = text
+      .split(',')
+      .map((f) => f.trim())
+      .filter(Boolean);
     const unknown = unknownFields(object, fields, object === 'Case' ? caseCustom : contactCustom);
     if (unknown.length) throw sfError(400, 'INVALID_FIELD', `No such column '${unknown[0]}' on entity '${object}'.`);
     return fields;
@@ -226,7 +253,10 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
         if (bad) throw sfError(400, 'INVALID_FIELD', `No such column '${bad}' on entity 'CaseStatus'.`);
         const records = [...statuses]
           .sort((a, b) => a.SortOrder - b.SortOrder)
-          .map((s, i) => ({ attributes: { type: 'CaseStatus', url: `/services/data/${req.params.version}/sobjects/CaseStatus/01J00000000000${i}AAA` }, ...Object.fromEntries(fields.map((f) => [f, f === 'Id' ? `01J00000000000${i}AAA` : s[f as keyof CaseStatusValue]])) }));
+          .map((s, i) => ({
+            attributes: { type: 'CaseStatus', url: `/services/data/${req.params.version}/sobjects/CaseStatus/01J00000000000${i}AAA` },
+            ...Object.fromEntries(fields.map((f) => [f, f === 'Id' ? `01J00000000000${i}AAA` : s[f as keyof CaseStatusValue]])),
+          }));
         return reply(200, { totalSize: records.length, done: true, records });
       },
     },
@@ -236,16 +266,21 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
       handler: (req, { state }) => {
         const object = objectOf(req);
         const body = req.json as { ids?: unknown; fields?: unknown } | undefined;
-        if (!Array.isArray(body?.ids) || !body.ids.every((id) => typeof id === 'string')) throw sfError(400, 'INVALID_FIELD', 'ids: a list of record ids is required');
+        if (!Array.isArray(body?.ids) || !body.ids.every((id) => typeof id === 'string'))
+          throw sfError(400, 'INVALID_FIELD', 'ids: a list of record ids is required');
         if (body.ids.length > 2000) throw sfError(400, 'LIMIT_EXCEEDED', 'Maximum number of records that can be retrieved is 2000');
-        if (!Array.isArray(body.fields) || body.fields.length === 0) throw sfError(400, 'INVALID_FIELD', 'fields: a list of field names is required');
+        if (!Array.isArray(body.fields) || body.fields.length === 0)
+          throw sfError(400, 'INVALID_FIELD', 'fields: a list of field names is required');
         const fields = body.fields.map(String);
         const unknown = unknownFields(object, fields, object === 'Case' ? caseCustom : contactCustom);
         if (unknown.length) throw sfError(400, 'INVALID_FIELD', `No such column '${unknown[0]}' on entity '${object}'.`);
-        return reply(200, (body.ids as string[]).map((id) => {
-          const record = api(state).records(object).get(id);
-          return record ? sobjectJson(object, record, String(req.params.version), fields) : null;
-        }));
+        return reply(
+          200,
+          (body.ids as string[]).map((id) => {
+            const record = api(state).records(object).get(id);
+            return record ? sobjectJson(object, record, String(req.params.version), fields) : null;
+          }),
+        );
       },
     },
     {
@@ -256,18 +291,21 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
         const read = (name: 'start' | 'end') => {
           const text = single(req.query[name]);
           const ms = text === undefined ? NaN : Date.parse(text);
-          if (Number.isNaN(ms)) throw sfError(400, 'INVALID_REPLICATION_DATE', `${name}: a date-time (YYYY-MM-DDThh:mm:ss+hh:mm) is required`);
+          if (Number.isNaN(ms))
+            throw sfError(400, 'INVALID_REPLICATION_DATE', `${name}: a date-time (YYYY-MM-DDThh:mm:ss+hh:mm) is required`);
           return floorMinute(ms);
         };
         const start = read('start');
         const end = read('end');
         if (start >= end) throw sfError(400, 'INVALID_REPLICATION_DATE', 'startDate must chronologically precede endDate');
-        if (start < floorMinute(now()) - 30 * 24 * 60 * MINUTE) throw sfError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
+        if (start < floorMinute(now()) - 30 * 24 * 60 * MINUTE)
+          throw sfError(400, 'INVALID_REPLICATION_DATE', 'startDate cannot be more than 30 days ago');
         const inclusive = (options.updatedEnd ?? 'inclusive') === 'inclusive';
         const ids = [...api(state).records(object).values()]
           .filter((r) => r.modstamp >= start && (inclusive ? floorMinute(r.modstamp) <= end : r.modstamp < end))
           .map((r) => r.Id);
-        if (ids.length > (options.maxUpdatedIds ?? 600_000)) throw sfError(400, 'EXCEEDED_ID_LIMIT', 'too many ids: choose start and end dates that are closer together');
+        if (ids.length > (options.maxUpdatedIds ?? 600_000))
+          throw sfError(400, 'EXCEEDED_ID_LIMIT', 'too many ids: choose start and end dates that are closer together');
         const covered = Math.min(end, longRunning === null ? end : floorMinute(longRunning));
         return reply(200, { ids, latestDateCovered: sfDate(covered) });
       },
@@ -278,7 +316,11 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
       handler: (req, { state }) => {
         const object = objectOf(req);
         const record = api(state).create(object, api(state).write(object, req.json));
-        return reply(201, { id: record.Id, success: true, errors: [] }, { location: `/services/data/${req.params.version}/sobjects/${object}/${record.Id}` });
+        return reply(
+          201,
+          { id: record.Id, success: true, errors: [] },
+          { location: `/services/data/${req.params.version}/sobjects/${object}/${record.Id}` },
+        );
       },
     },
     {
@@ -309,7 +351,11 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
         const object = objectOf(req);
         const found = byExternalId(state, object, String(req.params.field), String(req.params.value));
         if (found.length === 0) throw sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
-        if (found.length > 1) return reply(300, found.map((r) => `/services/data/${req.params.version}/sobjects/${object}/${r.Id}`));
+        if (found.length > 1)
+          return reply(
+            300,
+            found.map((r) => `/services/data/${req.params.version}/sobjects/${object}/${r.Id}`),
+          );
         return reply(200, sobjectJson(object, found[0]!, String(req.params.version), fieldsParam(req, object)));
       },
     },
@@ -321,16 +367,26 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
         const field = String(req.params.field);
         const value = String(req.params.value);
         const found = byExternalId(state, object, field, value);
-        if (found.length > 1) return reply(300, found.map((r) => `/services/data/${req.params.version}/sobjects/${object}/${r.Id}`));
+        if (found.length > 1)
+          return reply(
+            300,
+            found.map((r) => `/services/data/${req.params.version}/sobjects/${object}/${r.Id}`),
+          );
         const values = api(state).write(object, req.json);
         if (found.length === 1) {
           api(state).update(found[0]!, values);
-          return (options.upsertUpdateStatus ?? 200) === 204 ? { status: 204 } : reply(200, { id: found[0]!.Id, success: true, errors: [], created: false });
+          return (options.upsertUpdateStatus ?? 200) === 204
+            ? { status: 204 }
+            : reply(200, { id: found[0]!.Id, success: true, errors: [], created: false });
         }
         const updateOnly = single(req.query.updateOnly) === 'true' && Number(String(req.params.version).slice(1)) >= 61;
         if (updateOnly) throw sfError(404, 'NOT_FOUND', 'The requested resource does not exist');
         const record = api(state).create(object, { ...values, [field]: value });
-        return reply(201, { id: record.Id, success: true, errors: [], created: true }, { location: `/services/data/${req.params.version}/sobjects/${object}/${record.Id}` });
+        return reply(
+          201,
+          { id: record.Id, success: true, errors: [], created: true },
+          { location: `/services/data/${req.params.version}/sobjects/${object}/${record.Id}` },
+        );
       },
     },
   ];
@@ -346,7 +402,11 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
       return out;
     },
   });
-  const oauth = (grants: string[], host: () => string) => ({ method: 'POST' as const, path: '/services/oauth2/token', handler: counted(tokenEndpoint(org, sessions, sessionMs, host, new Set(grants), now)) });
+  const oauth = (grants: string[], host: () => string) => ({
+    method: 'POST' as const,
+    path: '/services/oauth2/token',
+    handler: counted(tokenEndpoint(org, sessions, sessionMs, host, new Set(grants), now)),
+  });
 
   const sim: RestSimulator<SalesforceSimulatorState> = await startRestSimulator<SalesforceSimulatorState>({
     name: 'salesforce',
@@ -357,9 +417,13 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
     auth: (req): true | RestResponse => {
       if (!req.path.startsWith('/services/data/')) return true;
       const token = /^Bearer (.+)$/.exec(single(req.headers.authorization) ?? '')?.[1];
-      if (token === undefined || (sessions.get(token) ?? 0) <= Date.now()) return reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+      if (token === undefined || (sessions.get(token) ?? 0) <= Date.now())
+        return reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
       const state: SalesforceSimulatorState = sim.state;
-      if (state.apiUsed >= apiLimit) return reply(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], { 'sforce-limit-info': `api-usage=${state.apiUsed}/${apiLimit}` });
+      if (state.apiUsed >= apiLimit)
+        return reply(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], {
+          'sforce-limit-info': `api-usage=${state.apiUsed}/${apiLimit}`,
+        });
       state.apiUsed++;
       return true;
     },
@@ -382,7 +446,11 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
     ],
   });
   instanceUrl = sim.url;
-  const login = await startRestSimulator<Record<string, never>>({ name: 'salesforce-login', state: () => ({}), routes: [oauth(['urn:ietf:params:oauth:grant-type:jwt-bearer'], () => loginUrl)] });
+  const login = await startRestSimulator<Record<string, never>>({
+    name: 'salesforce-login',
+    state: () => ({}),
+    routes: [oauth(['urn:ietf:params:oauth:grant-type:jwt-bearer'], () => loginUrl)],
+  });
   loginUrl = login.url;
 
   const caseRecord = (id: string) => {
@@ -442,7 +510,10 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
  * The adapter configuration for a running simulator: the JWT bearer flow through its login host with
  * the app's key (or client credentials against its My Domain), and the Contact external id field.
  */
-export function salesforceSimulatorConfig(sim: SalesforceSimulator, flow: 'jwt-bearer' | 'client-credentials' = 'jwt-bearer'): SalesforceConfig {
+export function salesforceSimulatorConfig(
+  sim: SalesforceSimulator,
+  flow: 'jwt-bearer' | 'client-credentials' = 'jwt-bearer',
+): SalesforceConfig {
   const common = { clientId: sim.clientId, contactExternalIdField: 'LGX_Contact_Ref__c' };
   return flow === 'jwt-bearer'
     ? { flow, loginUrl: sim.loginUrl, username: sim.username, privateKey: sim.privateKey, ...common }

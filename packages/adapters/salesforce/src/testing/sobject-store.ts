@@ -84,7 +84,13 @@ export function newId(object: keyof typeof ID_PREFIX): string {
   return ID_PREFIX[object] + Array.from(randomBytes(15), (b) => alphabet[b % alphabet.length]).join('');
 }
 
-export function sfError(status: number, errorCode: string, message: string, fields?: string[], headers: Record<string, string> = {}): SimulatorHttpError {
+export function sfError(
+  status: number,
+  errorCode: string,
+  message: string,
+  fields?: string[],
+  headers: Record<string, string> = {},
+): SimulatorHttpError {
   return new SimulatorHttpError(status, [{ message, errorCode, ...(fields ? { fields } : {}) }], headers);
 }
 
@@ -108,7 +114,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Checks a create or update body and returns the field values it sets. */
 export function checkSobjectWrite(body: unknown, ctx: WriteContext): Record<string, unknown> {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw sfError(400, 'JSON_PARSER_ERROR', 'The request body must be a JSON object.');
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw sfError(400, 'JSON_PARSER_ERROR', 'The request body must be a JSON object.');
   const defs = ctx.object === 'Case' ? CASE_FIELDS : CONTACT_FIELDS;
   const out: Record<string, unknown> = {};
   const readOnly: string[] = [];
@@ -117,9 +124,11 @@ export function checkSobjectWrite(body: unknown, ctx: WriteContext): Record<stri
     // A lookup set through the related record's external id: "Contact": { "Ext__c": "value" }.
     if (ctx.object === 'Case' && name === 'Contact' && typeof value === 'object' && value !== null) {
       const [[field, ref] = []] = Object.entries(value as Record<string, unknown>);
-      if (!field || !ctx.contactExternalIdFields.has(field) || typeof ref !== 'string') throw sfError(400, 'INVALID_FIELD', `Foreign key external ID field ${String(field)} is not an external ID field of Contact`);
+      if (!field || !ctx.contactExternalIdFields.has(field) || typeof ref !== 'string')
+        throw sfError(400, 'INVALID_FIELD', `Foreign key external ID field ${String(field)} is not an external ID field of Contact`);
       const contact = ctx.findContactByExternalId(field, ref);
-      if (!contact) throw sfError(400, 'INVALID_FIELD', `Foreign key external ID: ${ref.slice(0, 40)} not found for field ${field} in entity Contact`);
+      if (!contact)
+        throw sfError(400, 'INVALID_FIELD', `Foreign key external ID: ${ref.slice(0, 40)} not found for field ${field} in entity Contact`);
       out.ContactId = contact.Id;
       continue;
     }
@@ -133,29 +142,53 @@ export function checkSobjectWrite(body: unknown, ctx: WriteContext): Record<stri
       out[name] = null;
       continue;
     }
-    if (def.kind === 'number' && typeof value !== 'number') throw sfError(400, 'INVALID_TYPE_ON_FIELD_IN_RECORD', `${name}: value not of required type`, [name]);
-    if (def.kind === 'boolean' && typeof value !== 'boolean') throw sfError(400, 'INVALID_TYPE_ON_FIELD_IN_RECORD', `${name}: value not of required type`, [name]);
-    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') throw sfError(400, 'JSON_PARSER_ERROR', `Cannot deserialize value for field ${name}`);
+    if (def.kind === 'number' && typeof value !== 'number')
+      throw sfError(400, 'INVALID_TYPE_ON_FIELD_IN_RECORD', `${name}: value not of required type`, [name]);
+    if (def.kind === 'boolean' && typeof value !== 'boolean')
+      throw sfError(400, 'INVALID_TYPE_ON_FIELD_IN_RECORD', `${name}: value not of required type`, [name]);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean')
+      throw sfError(400, 'JSON_PARSER_ERROR', `Cannot deserialize value for field ${name}`);
     const text = String(value);
     // Salesforce repeats the value it refuses in the message.
-    if (def.max !== undefined && text.length > def.max) throw sfError(400, 'STRING_TOO_LONG', `${name}: data value too large: ${text} (max length=${def.max})`, [name]);
-    if (def.kind === 'email' && !EMAIL.test(text)) throw sfError(400, 'INVALID_EMAIL_ADDRESS', `${name}: invalid email address: ${text}`, [name]);
+    if (def.max !== undefined && text.length > def.max)
+      throw sfError(400, 'STRING_TOO_LONG', `${name}: data value too large: ${text} (max length=${def.max})`, [name]);
+    if (def.kind === 'email' && !EMAIL.test(text))
+      throw sfError(400, 'INVALID_EMAIL_ADDRESS', `${name}: invalid email address: ${text}`, [name]);
     if (def.kind === 'reference') {
-      if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(text) || !text.startsWith(ID_PREFIX[def.to!])) throw sfError(400, 'MALFORMED_ID', `${def.to} ID: id value of incorrect type: ${text}`, [name]);
-      if (def.to === 'Contact' && !ctx.findContact(text)) throw sfError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [name]);
+      if (!/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/.test(text) || !text.startsWith(ID_PREFIX[def.to!]))
+        throw sfError(400, 'MALFORMED_ID', `${def.to} ID: id value of incorrect type: ${text}`, [name]);
+      if (def.to === 'Contact' && !ctx.findContact(text))
+        throw sfError(400, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [name]);
     }
     if (ctx.object === 'Case' && name === 'Status' && !ctx.statuses.some((s) => s.ApiName === text)) {
       throw sfError(400, 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', `Status: bad value for restricted picklist field: ${text}`, ['Status']);
     }
     out[name] = value;
   }
-  if (readOnly.length) throw sfError(400, 'INVALID_FIELD_FOR_INSERT_UPDATE', `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, readOnly);
+  if (readOnly.length)
+    throw sfError(
+      400,
+      'INVALID_FIELD_FOR_INSERT_UPDATE',
+      `Unable to create/update fields: ${readOnly.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`,
+      readOnly,
+    );
   return out;
 }
 
 /** A record as the REST API returns it, with `attributes` and the fields asked for (all when none). */
-export function sobjectJson(object: string, record: SfRecord, version: string, fields: readonly string[] | undefined): Record<string, unknown> {
-  const all: Record<string, unknown> = { Id: record.Id, ...record.fields, CreatedDate: sfDate(record.created), LastModifiedDate: sfDate(record.modstamp), SystemModstamp: sfDate(record.modstamp) };
+export function sobjectJson(
+  object: string,
+  record: SfRecord,
+  version: string,
+  fields: readonly string[] | undefined,
+): Record<string, unknown> {
+  const all: Record<string, unknown> = {
+    Id: record.Id,
+    ...record.fields,
+    CreatedDate: sfDate(record.created),
+    LastModifiedDate: sfDate(record.modstamp),
+    SystemModstamp: sfDate(record.modstamp),
+  };
   const names = fields ?? Object.keys(all);
   const out: Record<string, unknown> = { attributes: { type: object, url: `/services/data/${version}/sobjects/${object}/${record.Id}` } };
   for (const name of names) out[name] = all[name] ?? null;

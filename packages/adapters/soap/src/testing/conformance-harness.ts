@@ -2,7 +2,12 @@ import type { ConformanceHarness } from '@lgx/testkit';
 import { defineSoapAdapter } from '../adapter';
 import type { SoapAdapterConfig } from '../config';
 import { streetWorksExampleConfig } from '../street-works-example';
-import { STREET_WORKS_PASSWORD, STREET_WORKS_USERNAME, startStreetWorksSimulator, type StreetWorksSimulator } from './street-works-simulator';
+import {
+  STREET_WORKS_PASSWORD,
+  STREET_WORKS_USERNAME,
+  startStreetWorksSimulator,
+  type StreetWorksSimulator,
+} from './street-works-simulator';
 
 /**
  * The conformance suite against the fictional Streetworks Exchange with the shipped example mapping

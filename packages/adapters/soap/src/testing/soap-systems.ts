@@ -1,7 +1,12 @@
 import type { SimulatedSystem } from '@lgx/testkit';
 import { streetWorksExampleConfig } from '../street-works-example';
 import { REVENUES_PASSWORD, revenuesMapping, startRevenuesSimulator } from './revenues-simulator';
-import { STREET_WORKS_DEFECT_TYPES, STREET_WORKS_PASSWORD, STREET_WORKS_USERNAME, startStreetWorksSimulator } from './street-works-simulator';
+import {
+  STREET_WORKS_DEFECT_TYPES,
+  STREET_WORKS_PASSWORD,
+  STREET_WORKS_USERNAME,
+  startStreetWorksSimulator,
+} from './street-works-simulator';
 
 /** Streetworks Exchange (fictional) as `lgx simulate street-works` runs it, connected by the shipped example mapping. */
 export const streetWorksSystem: SimulatedSystem = {
@@ -11,7 +16,10 @@ export const streetWorksSystem: SimulatedSystem = {
   address: (url) => `${url}/streetworks/v2?wsdl`,
   stack: (url) => ({
     package: '@lgx/adapter-soap',
-    config: streetWorksExampleConfig(`${url}/streetworks/v2?wsdl`, { username: '${env:STREETWORKS_USERNAME}', password: '${env:STREETWORKS_PASSWORD}' }) as unknown as Record<string, unknown>,
+    config: streetWorksExampleConfig(`${url}/streetworks/v2?wsdl`, {
+      username: '${env:STREETWORKS_USERNAME}',
+      password: '${env:STREETWORKS_PASSWORD}',
+    }) as unknown as Record<string, unknown>,
     env: { STREETWORKS_USERNAME: STREET_WORKS_USERNAME, STREETWORKS_PASSWORD: STREET_WORKS_PASSWORD },
     types: ['street.report'],
     notes: [

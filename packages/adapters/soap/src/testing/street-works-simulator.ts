@@ -196,10 +196,23 @@ export const STREET_WORKS_USERNAME = 'council-integration';
 export const STREET_WORKS_PASSWORD = 'exchange-test-password';
 
 /** Defect types Streetworks Exchange knows. */
-export const STREET_WORKS_DEFECT_TYPES = ['POTHOLE', 'CARRIAGEWAY', 'FOOTWAY', 'LIGHTING', 'FLYTIP', 'GRAFFITI', 'DOGFOUL', 'ABANDONED_VEHICLE', 'LITTER', 'DRAINAGE', 'OTHER'] as const;
+export const STREET_WORKS_DEFECT_TYPES = [
+  'POTHOLE',
+  'CARRIAGEWAY',
+  'FOOTWAY',
+  'LIGHTING',
+  'FLYTIP',
+  'GRAFFITI',
+  'DOGFOUL',
+  'ABANDONED_VEHICLE',
+  'LITTER',
+  'DRAINAGE',
+  'OTHER',
+] as const;
 
 /** Status codes a defect goes through in Streetworks Exchange. */
-export type StreetWorksStatusCode = 'RAISED' | 'INSPECTED' | 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'NOT_OURS' | 'DUPLICATE' | 'CLOSED_NFA' | 'CANCELLED';
+export type StreetWorksStatusCode =
+  'RAISED' | 'INSPECTED' | 'SCHEDULED' | 'IN_PROGRESS' | 'COMPLETED' | 'NOT_OURS' | 'DUPLICATE' | 'CLOSED_NFA' | 'CANCELLED';
 
 export interface StreetWorksDefect {
   reference: string;
@@ -293,12 +306,26 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
   const ttlMs = options.sessionTtlMs ?? 15 * 60_000;
   const mode = options.auth ?? 'session';
   const file = options.stateDir === undefined ? undefined : openStateFile<StreetWorksState>(options.stateDir, 'street-works');
-  const state: StreetWorksState = { defects: new Map(), byClientReference: new Map(), changes: [], sessions: new Map(), logins: 0, sequence: 0, ...file?.load() };
+  const state: StreetWorksState = {
+    defects: new Map(),
+    byClientReference: new Map(),
+    changes: [],
+    sessions: new Map(),
+    logins: 0,
+    sequence: 0,
+    ...file?.load(),
+  };
   // Saved before the answer leaves, so a reference the client has seen is never given out again.
   const save = (): Promise<void> => (file ? file.save(state) : Promise.resolve());
 
   const record = (defect: StreetWorksDefect): void => {
-    state.changes.push({ sequence: ++state.sequence, reference: defect.reference, statusCode: defect.statusCode, changedAt: defect.updatedAt, note: defect.note });
+    state.changes.push({
+      sequence: ++state.sequence,
+      reference: defect.reference,
+      statusCode: defect.statusCode,
+      changedAt: defect.updatedAt,
+      note: defect.note,
+    });
   };
 
   const authorise = (headers: unknown): void => {
@@ -320,23 +347,31 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
 
   const raise = (args: Record<string, unknown>): Record<string, unknown> => {
     const clientReference = text(args.ClientReference)?.trim() ?? '';
-    if (clientReference === '' || clientReference.length > 128) throw soapFaultError('sw:ValidationFailed', 'ClientReference is required (at most 128 characters)');
+    if (clientReference === '' || clientReference.length > 128)
+      throw soapFaultError('sw:ValidationFailed', 'ClientReference is required (at most 128 characters)');
     const existing = state.byClientReference.get(clientReference);
     if (existing !== undefined) {
       const defect = state.defects.get(existing)!;
       return { Accepted: true, DefectReference: defect.reference, StatusCode: defect.statusCode, RaisedAt: defect.raisedAt };
     }
     const defectType = text(args.DefectType) ?? '';
-    if (!(STREET_WORKS_DEFECT_TYPES as readonly string[]).includes(defectType)) throw soapFaultError('sw:ValidationFailed', 'DefectType is not one of the known defect types');
+    if (!(STREET_WORKS_DEFECT_TYPES as readonly string[]).includes(defectType))
+      throw soapFaultError('sw:ValidationFailed', 'DefectType is not one of the known defect types');
     const description = text(args.Description) ?? '';
-    if (description.trim() === '' || description.length > MAX_DESCRIPTION) throw soapFaultError('sw:ValidationFailed', `Description is required (at most ${MAX_DESCRIPTION} characters)`);
+    if (description.trim() === '' || description.length > MAX_DESCRIPTION)
+      throw soapFaultError('sw:ValidationFailed', `Description is required (at most ${MAX_DESCRIPTION} characters)`);
     const rawLocation = field(args, 'Location');
     const location: Record<string, unknown> = {};
     for (const key of ['Usrn', 'Uprn', 'Easting', 'Northing', 'Latitude', 'Longitude', 'AddressText', 'LocationNote']) {
       const value = text(field(rawLocation, key));
       if (value !== undefined && value !== '') location[key] = value;
     }
-    const locatable = location.Usrn !== undefined || location.Uprn !== undefined || location.AddressText !== undefined || (location.Easting !== undefined && location.Northing !== undefined) || (location.Latitude !== undefined && location.Longitude !== undefined);
+    const locatable =
+      location.Usrn !== undefined ||
+      location.Uprn !== undefined ||
+      location.AddressText !== undefined ||
+      (location.Easting !== undefined && location.Northing !== undefined) ||
+      (location.Latitude !== undefined && location.Longitude !== undefined);
     if (!locatable) throw soapFaultError('sw:ValidationFailed', 'Location needs a USRN, a UPRN, an address, or a coordinate pair');
     if (typeof location.Usrn === 'string' && location.Usrn.startsWith('99')) {
       return { Accepted: false, RejectionCode: 'OUT_OF_AREA', RejectionReason: 'The street is not maintained by this authority' };
@@ -371,7 +406,8 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
       StreetworksExchangeService: {
         ExchangePort: {
           Login: async (args: Record<string, unknown>) => {
-            if (text(args.Username) !== username || text(args.Password) !== password) throw soapFaultError('sw:InvalidCredentials', 'Username or password not recognised');
+            if (text(args.Username) !== username || text(args.Password) !== password)
+              throw soapFaultError('sw:InvalidCredentials', 'Username or password not recognised');
             const token = randomBytes(18).toString('base64url');
             state.sessions.set(token, Date.now() + ttlMs);
             state.logins++;
@@ -392,7 +428,12 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
             authorise(headers);
             const defect = state.defects.get(text(args.DefectReference) ?? '');
             if (!defect) throw soapFaultError('sw:UnknownDefect', 'No defect with that reference');
-            return { DefectReference: defect.reference, StatusCode: defect.statusCode, LastUpdated: defect.updatedAt, ...(defect.note !== undefined ? { PublicNote: defect.note } : {}) };
+            return {
+              DefectReference: defect.reference,
+              StatusCode: defect.statusCode,
+              LastUpdated: defect.updatedAt,
+              ...(defect.note !== undefined ? { PublicNote: defect.note } : {}),
+            };
           },
           ListChangedWorkOrders: (args: Record<string, unknown>, _cb: unknown, headers: unknown) => {
             authorise(headers);
@@ -403,7 +444,19 @@ export async function startStreetWorksSimulator(options: StreetWorksSimulatorOpt
             }
             const page = state.changes.filter((c) => c.sequence > since).slice(0, max);
             return {
-              ...(page.length ? { Changes: { Change: page.map((c) => ({ Sequence: c.sequence, DefectReference: c.reference, StatusCode: c.statusCode, ChangedAt: c.changedAt, ...(c.note !== undefined ? { PublicNote: c.note } : {}) })) } } : {}),
+              ...(page.length
+                ? {
+                    Changes: {
+                      Change: page.map((c) => ({
+                        Sequence: c.sequence,
+                        DefectReference: c.reference,
+                        StatusCode: c.statusCode,
+                        ChangedAt: c.changedAt,
+                        ...(c.note !== undefined ? { PublicNote: c.note } : {}),
+                      })),
+                    },
+                  }
+                : {}),
               LastSequence: page.at(-1)?.sequence ?? since,
             };
           },

@@ -19,13 +19,30 @@ export interface ExampleCase {
 export const API_KEY = 'example-waste-test-key-0001';
 
 /** Collection rounds the simulator knows, by UPRN. */
-const ROUNDS: Record<string, Array<{ code: string; name: string; container: string; frequency: string; next_date: string; last_date: string }>> = {};
+const ROUNDS: Record<
+  string,
+  Array<{ code: string; name: string; container: string; frequency: string; next_date: string; last_date: string }>
+> = {};
 
 function roundsFor(uprn: string) {
   return (
     ROUNDS[uprn] ?? [
-      { code: 'REF', name: 'Refuse', container: '240L black wheelie bin', frequency: 'Every other Tuesday', next_date: '2026-12-01', last_date: '2026-11-17' },
-      { code: 'REC', name: 'Recycling', container: '240L blue wheelie bin', frequency: 'Every other Tuesday', next_date: '2026-11-24', last_date: '2026-11-10' },
+      {
+        code: 'REF',
+        name: 'Refuse',
+        container: '240L black wheelie bin',
+        frequency: 'Every other Tuesday',
+        next_date: '2026-12-01',
+        last_date: '2026-11-17',
+      },
+      {
+        code: 'REC',
+        name: 'Recycling',
+        container: '240L blue wheelie bin',
+        frequency: 'Every other Tuesday',
+        next_date: '2026-11-24',
+        last_date: '2026-11-10',
+      },
     ]
   );
 }
@@ -43,18 +60,36 @@ export async function startExampleWasteSimulator(options: ExampleWasteSimulatorO
   return startRestSimulator({
     name: 'example-waste',
     ...options,
-    state: () => ({ cases: new Map<string, ExampleCase>(), keys: new Map<string, string>(), changes: [] as Array<{ seq: number; id: string; status: ExampleCase['status'] }>, seq: 0 }),
+    state: () => ({
+      cases: new Map<string, ExampleCase>(),
+      keys: new Map<string, string>(),
+      changes: [] as Array<{ seq: number; id: string; status: ExampleCase['status'] }>,
+      seq: 0,
+    }),
     auth: (req) => req.headers['x-api-key'] === API_KEY,
     routes: [
       { method: 'GET', path: '/v1/health', handler: () => ({ status: 200, body: { status: 'ok' } }) },
       ...(['missed-collections', 'container-requests'] as const).map((resource) => ({
         method: 'POST' as const,
         path: `/v1/${resource}`,
-        handler: (req: { headers: Record<string, unknown>; json?: unknown }, { state }: { state: { cases: Map<string, ExampleCase>; keys: Map<string, string>; changes: Array<{ seq: number; id: string; status: ExampleCase['status'] }>; seq: number } }) => {
+        handler: (
+          req: { headers: Record<string, unknown>; json?: unknown },
+          {
+            state,
+          }: {
+            state: {
+              cases: Map<string, ExampleCase>;
+              keys: Map<string, string>;
+              changes: Array<{ seq: number; id: string; status: ExampleCase['status'] }>;
+              seq: number;
+            };
+          },
+        ) => {
           const key = req.headers['idempotency-key'];
           if (typeof key === 'string' && state.keys.has(key)) return { status: 200, body: state.cases.get(state.keys.get(key)!) };
           const body = (req.json ?? {}) as { uprn?: unknown };
-          if (typeof body.uprn !== 'string' || !/^[0-9]{1,12}$/.test(body.uprn)) return reply(400, { error: { code: 'INVALID_UPRN', message: 'uprn must be 1 to 12 digits' } });
+          if (typeof body.uprn !== 'string' || !/^[0-9]{1,12}$/.test(body.uprn))
+            return reply(400, { error: { code: 'INVALID_UPRN', message: 'uprn must be 1 to 12 digits' } });
           const now = new Date().toISOString();
           const prefix = resource === 'missed-collections' ? 'MC' : 'CR';
           const record: ExampleCase = {
@@ -88,7 +123,13 @@ export async function startExampleWasteSimulator(options: ExampleWasteSimulatorO
           return {
             status: 200,
             body: {
-              changes: changes.map((c) => ({ change_id: c.seq, case_id: c.id, status: c.status, updated_at: state.cases.get(c.id)!.updated_at, note: state.cases.get(c.id)!.note })),
+              changes: changes.map((c) => ({
+                change_id: c.seq,
+                case_id: c.id,
+                status: c.status,
+                updated_at: state.cases.get(c.id)!.updated_at,
+                note: state.cases.get(c.id)!.note,
+              })),
               next: String(changes.at(-1)?.seq ?? since),
             },
           };

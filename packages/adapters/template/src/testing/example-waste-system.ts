@@ -12,7 +12,9 @@ export const exampleWasteSystem: SimulatedSystem = {
     config: { baseUrl: url, apiKey: '${env:EXAMPLE_WASTE_API_KEY}' },
     env: { EXAMPLE_WASTE_API_KEY: API_KEY },
     types: ['waste.missedCollection', 'waste.containerRequest', 'waste.collectionSchedule'],
-    notes: ["cases are numbered MC-000001 (missed bins) and CR-000001 (containers) on; service codes REF, REC, GDN, FOOD (the stack's service table maps yours)"],
+    notes: [
+      "cases are numbered MC-000001 (missed bins) and CR-000001 (containers) on; service codes REF, REC, GDN, FOOD (the stack's service table maps yours)",
+    ],
   }),
 };
 

@@ -7,6 +7,13 @@
  * here, beside the adapter, so its tests and everyone testing against it use the same one. Needs
  * `@lgx/testkit` installed beside it; the adapter's main entry does not.
  */
-export { startExampleWasteSimulator, progressCase, API_KEY, type ExampleCase, type ExampleWasteSimulator, type ExampleWasteSimulatorOptions } from './example-waste-simulator';
+export {
+  startExampleWasteSimulator,
+  progressCase,
+  API_KEY,
+  type ExampleCase,
+  type ExampleWasteSimulator,
+  type ExampleWasteSimulatorOptions,
+} from './example-waste-simulator';
 export { exampleWasteSystem, simulatedSystems } from './example-waste-system';
 export { conformanceHarness } from './conformance-harness';

@@ -10,6 +10,13 @@ export function auditPage(app: FastifyInstance, pages: ConsolePages): void {
     const user = await pages.signedIn(request, reply);
     if (!user) return reply;
     const [verdict, entries] = await Promise.all([user.stack.verifyAudit(), user.stack.listAudit({ limit: SHOWN_ENTRIES })]);
-    return pages.send(reply, user, 'audit.njk', { title: 'Audit trail', nav: 'audit', verdict, entries, checkedAt: new Date().toISOString(), shown: SHOWN_ENTRIES });
+    return pages.send(reply, user, 'audit.njk', {
+      title: 'Audit trail',
+      nav: 'audit',
+      verdict,
+      entries,
+      checkedAt: new Date().toISOString(),
+      shown: SHOWN_ENTRIES,
+    });
   });
 }

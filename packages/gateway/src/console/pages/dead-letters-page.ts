@@ -25,34 +25,65 @@ const validIdParam = (id: string) => id.length <= 100;
 const actorOf = (user: SignedIn) => `key:${user.key.id}`;
 
 export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void {
-  const notFound = (reply: FastifyReply, user: SignedIn) => pages.send(reply, user, 'not-found.njk', { title: 'Page not found', what: 'dead letter' }, 404);
+  const notFound = (reply: FastifyReply, user: SignedIn) =>
+    pages.send(reply, user, 'not-found.njk', { title: 'Page not found', what: 'dead letter' }, 404);
 
-  async function showPage(reply: FastifyReply, user: SignedIn, id: string, extra: { errors?: FieldError[]; values?: Record<string, string> } = {}, status = 200) {
+  async function showPage(
+    reply: FastifyReply,
+    user: SignedIn,
+    id: string,
+    extra: { errors?: FieldError[]; values?: Record<string, string> } = {},
+    status = 200,
+  ) {
     const dead = validIdParam(id) ? await user.stack.dlq.show(id) : undefined;
     if (!dead) return notFound(reply, user);
-    return pages.send(reply, user, 'dead-letter.njk', { title: `Dead letter ${dead.id}`, nav: 'dead-letters', dead, errors: extra.errors ?? [], values: extra.values ?? {} }, status);
+    return pages.send(
+      reply,
+      user,
+      'dead-letter.njk',
+      { title: `Dead letter ${dead.id}`, nav: 'dead-letters', dead, errors: extra.errors ?? [], values: extra.values ?? {} },
+      status,
+    );
   }
 
-  async function editPage(reply: FastifyReply, user: SignedIn, id: string, extra: { errors?: FieldError[]; values?: Record<string, string> } = {}, status = 200) {
+  async function editPage(
+    reply: FastifyReply,
+    user: SignedIn,
+    id: string,
+    extra: { errors?: FieldError[]; values?: Record<string, string> } = {},
+    status = 200,
+  ) {
     const dead = validIdParam(id) ? await user.stack.dlq.show(id) : undefined;
     if (!dead) return notFound(reply, user);
     const transaction = (await user.stack.get(dead.transactionId))?.transaction;
     const envelope = transaction ? shownEnvelope(transaction, true) : undefined;
-    return pages.send(reply, user, 'dead-letter-edit.njk', {
-      title: `Edit and replay dead letter ${dead.id}`,
-      nav: 'dead-letters',
-      dead,
-      errors: extra.errors ?? [],
-      values: { envelope: envelope === undefined ? '' : JSON.stringify(envelope, null, 2), reason: '', ...extra.values },
-      purged: envelope === undefined,
-    }, status);
+    return pages.send(
+      reply,
+      user,
+      'dead-letter-edit.njk',
+      {
+        title: `Edit and replay dead letter ${dead.id}`,
+        nav: 'dead-letters',
+        dead,
+        errors: extra.errors ?? [],
+        values: { envelope: envelope === undefined ? '' : JSON.stringify(envelope, null, 2), reason: '', ...extra.values },
+        purged: envelope === undefined,
+      },
+      status,
+    );
   }
 
   app.get('/dead-letters', async (request, reply) => {
     const user = await pages.signedIn(request, reply);
     if (!user) return reply;
     const items = await user.stack.dlq.list({ limit: LIST_LIMIT + 1 });
-    return pages.send(reply, user, 'dead-letters.njk', { title: 'Dead letters', nav: 'dead-letters', items: items.slice(0, LIST_LIMIT), more: items.length > LIST_LIMIT, limit: LIST_LIMIT });
+    return pages.send(reply, user, 'dead-letters.njk', {
+      title: 'Dead letters',
+      nav: 'dead-letters',
+      items: items.slice(0, LIST_LIMIT),
+      more: items.length > LIST_LIMIT,
+      limit: LIST_LIMIT,
+    });
   });
 
   app.get<{ Params: { id: string } }>('/dead-letters/:id', async (request, reply) => {
@@ -68,11 +99,16 @@ export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void
       if (!user) return reply;
       const form = pages.form(request, user);
       const error = reasonError(form.reason, action);
-      if (error) return showPage(reply, user, request.params.id, { errors: [error], values: { [`${action}Reason`]: form.reason ?? '' } }, 400);
+      if (error)
+        return showPage(reply, user, request.params.id, { errors: [error], values: { [`${action}Reason`]: form.reason ?? '' } }, 400);
       const dead = validIdParam(request.params.id) ? await user.stack.dlq.show(request.params.id) : undefined;
       const options = { actor: actorOf(user), reason: form.reason!.trim() };
-      if (!dead || !(await (action === 'replay' ? user.stack.dlq.replay(dead.id, options) : user.stack.dlq.discard(dead.id, options)))) return notFound(reply, user);
-      return reply.redirect(`/console/transactions/${encodeURIComponent(dead.transactionId)}?done=${action === 'replay' ? 'replayed' : 'discarded'}`, 303);
+      if (!dead || !(await (action === 'replay' ? user.stack.dlq.replay(dead.id, options) : user.stack.dlq.discard(dead.id, options))))
+        return notFound(reply, user);
+      return reply.redirect(
+        `/console/transactions/${encodeURIComponent(dead.transactionId)}?done=${action === 'replay' ? 'replayed' : 'discarded'}`,
+        303,
+      );
     });
   }
 
@@ -80,7 +116,8 @@ export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void
   app.get<{ Params: { id: string } }>('/dead-letters/:id/edit', async (request, reply) => {
     const user = await pages.signedIn(request, reply);
     if (!user) return reply;
-    if (!user.personalData) return pages.send(reply, user, 'forbidden.njk', { title: 'You cannot edit transactions', scope: 'personal-data' }, 403);
+    if (!user.personalData)
+      return pages.send(reply, user, 'forbidden.njk', { title: 'You cannot edit transactions', scope: 'personal-data' }, 403);
     return editPage(reply, user, request.params.id);
   });
 
@@ -88,11 +125,13 @@ export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void
     const user = await pages.signedIn(request, reply);
     if (!user) return reply;
     const form = pages.form(request, user);
-    if (!user.personalData) return pages.send(reply, user, 'forbidden.njk', { title: 'You cannot edit transactions', scope: 'personal-data' }, 403);
+    if (!user.personalData)
+      return pages.send(reply, user, 'forbidden.njk', { title: 'You cannot edit transactions', scope: 'personal-data' }, 403);
     const values = { envelope: form.envelope ?? '', reason: form.reason ?? '' };
     const errors: FieldError[] = [];
     let envelope: unknown;
-    if (values.envelope.length > MAX_ENVELOPE_CHARS) errors.push({ field: 'envelope', text: `The transaction must be ${MAX_ENVELOPE_CHARS.toLocaleString('en-GB')} characters or fewer` });
+    if (values.envelope.length > MAX_ENVELOPE_CHARS)
+      errors.push({ field: 'envelope', text: `The transaction must be ${MAX_ENVELOPE_CHARS.toLocaleString('en-GB')} characters or fewer` });
     else {
       try {
         envelope = JSON.parse(values.envelope);
@@ -106,7 +145,8 @@ export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void
     const dead = validIdParam(request.params.id) ? await user.stack.dlq.show(request.params.id) : undefined;
     if (!dead) return notFound(reply, user);
     try {
-      if (!(await user.stack.dlq.replay(dead.id, { actor: actorOf(user), reason: values.reason.trim(), envelope }))) return notFound(reply, user);
+      if (!(await user.stack.dlq.replay(dead.id, { actor: actorOf(user), reason: values.reason.trim(), envelope })))
+        return notFound(reply, user);
     } catch (error) {
       if (!(error instanceof LgxValidationError)) throw error;
       const issues = error.issues.slice(0, 20).map((issue) => ({ field: 'envelope', text: `${issue.path || '/'}: ${issue.message}` }));

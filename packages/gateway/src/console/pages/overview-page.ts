@@ -30,6 +30,13 @@ export function overviewPage(app: FastifyInstance, pages: ConsolePages): void {
         deliveredLastHour: activity.deliveredLastHour,
       };
     });
-    return pages.send(reply, user, 'overview.njk', { title: 'Overview', nav: 'overview', rows, queuedTotal: depth.total, deadTotal: dead.length, deadCapped: dead.length >= DEAD_LETTER_COUNT_CAP });
+    return pages.send(reply, user, 'overview.njk', {
+      title: 'Overview',
+      nav: 'overview',
+      rows,
+      queuedTotal: depth.total,
+      deadTotal: dead.length,
+      deadCapped: dead.length >= DEAD_LETTER_COUNT_CAP,
+    });
   });
 }

@@ -9,11 +9,19 @@ import { reportCsv } from '../report-csv';
 
 /** The groupings offered, per data-set (service and channel, as the KPIs are read). */
 const GROUPINGS: Record<ReportDataset, Record<string, string[]>> = {
-  'transactions-by-channel': { channel: ['channel'], service: ['service'], 'service,channel': ['service', 'channel'], channel_type: ['channel_type'] },
+  'transactions-by-channel': {
+    channel: ['channel'],
+    service: ['service'],
+    'service,channel': ['service', 'channel'],
+    channel_type: ['channel_type'],
+  },
   'service-kpis': { service: ['service'], channel: ['channel'], 'service,channel': ['service', 'channel'], back_office: ['back_office'] },
 };
 const DEFAULT_MEASURE: Record<ReportDataset, string> = { 'transactions-by-channel': 'count', 'service-kpis': 'number_of_transactions' };
-const DATASET_NAMES: Record<ReportDataset, string> = { 'transactions-by-channel': 'Transactions by channel', 'service-kpis': 'Service KPIs' };
+const DATASET_NAMES: Record<ReportDataset, string> = {
+  'transactions-by-channel': 'Transactions by channel',
+  'service-kpis': 'Service KPIs',
+};
 
 /** The first day of the month `back` months before today's (UTC), as YYYY-MM-DD. */
 function monthStart(back: number, now = new Date()): string {
@@ -64,8 +72,18 @@ export function reportsPage(app: FastifyInstance, pages: ConsolePages): void {
     const { query, error } = queryOf(form);
     const csv = queryParam(request, 'format') === 'csv';
     if (error || !query) {
-      if (csv) return reply.code(400).type('text/plain; charset=utf-8').send(`${error?.text ?? 'bad query'}\n`);
-      return pages.send(reply, user, 'reports.njk', { title: DATASET_NAMES[dataset], nav: 'reports', form, errors: [error], ...choices(dataset) }, 400);
+      if (csv)
+        return reply
+          .code(400)
+          .type('text/plain; charset=utf-8')
+          .send(`${error?.text ?? 'bad query'}\n`);
+      return pages.send(
+        reply,
+        user,
+        'reports.njk',
+        { title: DATASET_NAMES[dataset], nav: 'reports', form, errors: [error], ...choices(dataset) },
+        400,
+      );
     }
     const answer = await user.stack.report(dataset, query);
     if (csv) {
@@ -77,7 +95,13 @@ export function reportsPage(app: FastifyInstance, pages: ConsolePages): void {
     }
     const groupBy = query.group_by ?? [];
     const chart = barChart(answer, form.measure, groupBy);
-    const params = new URLSearchParams({ period: form.period, start_at: form.start_at, end_at: form.end_at, group: form.group, measure: form.measure });
+    const params = new URLSearchParams({
+      period: form.period,
+      start_at: form.start_at,
+      end_at: form.end_at,
+      group: form.group,
+      measure: form.measure,
+    });
     return pages.send(reply, user, 'reports.njk', {
       title: DATASET_NAMES[dataset],
       nav: 'reports',

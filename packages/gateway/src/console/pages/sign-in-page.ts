@@ -27,7 +27,13 @@ export function signInPage(app: FastifyInstance, pages: ConsolePages): void {
     if (!fields || !sameToken(fields._csrf, cookie(request, SIGN_IN_COOKIE))) {
       const token = randomToken();
       setCookie(reply, SIGN_IN_COOKIE, token, { secure: secure(request), maxAgeSeconds: SIGN_IN_FORM_SECONDS });
-      return pages.send(reply, undefined, 'sign-in.njk', { title: 'Sign in', csrf: token, errors: [{ field: 'api-key', text: 'The sign-in form expired: enter your API key again' }] }, 403);
+      return pages.send(
+        reply,
+        undefined,
+        'sign-in.njk',
+        { title: 'Sign in', csrf: token, errors: [{ field: 'api-key', text: 'The sign-in form expired: enter your API key again' }] },
+        403,
+      );
     }
     const presented = (fields.apiKey ?? '').trim();
     let error: string | undefined;
@@ -37,7 +43,13 @@ export function signInPage(app: FastifyInstance, pages: ConsolePages): void {
     else if (!mayUseConsole(key)) error = "This API key cannot sign in to the console: it needs the 'operator' or 'admin' scope";
     else if (!pages.context.stacks.has(key.council)) error = `This gateway serves no stack for council ${key.council}`;
     if (error || !key) {
-      return pages.send(reply, undefined, 'sign-in.njk', { title: 'Sign in', csrf: fields._csrf, errors: [{ field: 'api-key', text: error }] }, 401);
+      return pages.send(
+        reply,
+        undefined,
+        'sign-in.njk',
+        { title: 'Sign in', csrf: fields._csrf, errors: [{ field: 'api-key', text: error }] },
+        401,
+      );
     }
     const session = pages.sessions.create(key);
     clearCookie(reply, SIGN_IN_COOKIE, secure(request));

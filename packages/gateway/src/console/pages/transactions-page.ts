@@ -52,9 +52,13 @@ async function readPage(stack: RunningStack, query: CheckedFilters['query']): Pr
 }
 
 /** Failed attempts by error class, over every delivery of a transaction. */
-function errorsByClass(deliveries: ReadonlyArray<{ attemptLog: ReadonlyArray<{ outcome: string; classification?: string }> }>): Array<{ classification: string; count: number }> {
+function errorsByClass(
+  deliveries: ReadonlyArray<{ attemptLog: ReadonlyArray<{ outcome: string; classification?: string }> }>,
+): Array<{ classification: string; count: number }> {
   const counts = new Map<string, number>();
-  for (const d of deliveries) for (const a of d.attemptLog) if (a.outcome !== 'delivered') counts.set(a.classification ?? 'unknown', (counts.get(a.classification ?? 'unknown') ?? 0) + 1);
+  for (const d of deliveries)
+    for (const a of d.attemptLog)
+      if (a.outcome !== 'delivered') counts.set(a.classification ?? 'unknown', (counts.get(a.classification ?? 'unknown') ?? 0) + 1);
   return [...counts].map(([classification, count]) => ({ classification, count })).sort((a, b) => b.count - a.count);
 }
 
@@ -69,9 +73,17 @@ export function transactionsPage(app: FastifyInstance, pages: ConsolePages): voi
     if (!user) return reply;
     const filters = checkFilters((name) => queryParam(request, name));
     const page = filters.errors.length ? { items: [], scanned: 0 } : await readPage(user.stack, filters.query);
-    const nextParams = page.next ? new URLSearchParams({ ...Object.fromEntries(Object.entries(filters.values).filter(([, v]) => v)), before: page.next }).toString() : undefined;
+    const nextParams = page.next
+      ? new URLSearchParams({ ...Object.fromEntries(Object.entries(filters.values).filter(([, v]) => v)), before: page.next }).toString()
+      : undefined;
     const transactionTypes = new Set(schemaRegistry().types('transaction'));
-    const types = [...new Set(user.stack.definition.routes.flatMap((r) => (r.match.type !== undefined && transactionTypes.has(r.match.type) ? [r.match.type] : [])))].sort();
+    const types = [
+      ...new Set(
+        user.stack.definition.routes.flatMap((r) =>
+          r.match.type !== undefined && transactionTypes.has(r.match.type) ? [r.match.type] : [],
+        ),
+      ),
+    ].sort();
     return pages.send(
       reply,
       user,
@@ -84,7 +96,15 @@ export function transactionsPage(app: FastifyInstance, pages: ConsolePages): voi
         types,
         channels: CHANNELS,
         states: STATES,
-        items: page.items.map((s) => ({ id: s.transaction.id, type: s.transaction.type, channel: s.transaction.envelope?.channel, state: s.state, createdAt: s.transaction.createdAt, status: s.latestStatus?.update.status, purged: s.transaction.purgedAt !== undefined })),
+        items: page.items.map((s) => ({
+          id: s.transaction.id,
+          type: s.transaction.type,
+          channel: s.transaction.envelope?.channel,
+          state: s.state,
+          createdAt: s.transaction.createdAt,
+          status: s.latestStatus?.update.status,
+          purged: s.transaction.purgedAt !== undefined,
+        })),
         nextParams,
         scanned: page.scanned,
         filtered: Boolean(filters.query.channel ?? filters.query.state),
@@ -99,7 +119,8 @@ export function transactionsPage(app: FastifyInstance, pages: ConsolePages): voi
     if (!user) return reply;
     const view = request.params.id.length <= 100 ? await user.stack.get(request.params.id) : undefined;
     // Another council's transaction is not found, as on the REST API: ids cannot be probed.
-    if (!view || view.transaction.council !== user.key.council) return pages.send(reply, user, 'not-found.njk', { title: 'Page not found', what: 'transaction' }, 404);
+    if (!view || view.transaction.council !== user.key.council)
+      return pages.send(reply, user, 'not-found.njk', { title: 'Page not found', what: 'transaction' }, 404);
     const done = DONE_MESSAGES[queryParam(request, 'done')];
     return pages.send(reply, user, 'transaction.njk', {
       title: `Transaction ${view.transaction.id}`,
