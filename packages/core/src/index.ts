@@ -182,6 +182,7 @@ export {
   isAdapterDefinition,
   type ConfigOwner,
 } from './adapter/define-adapter';
+export { urlSetting, type UrlSettingOptions } from './adapter/url-setting';
 export type {
   AdapterContext,
   AdapterDefinition,

@@ -1,4 +1,4 @@
-import { CASE_STATUSES } from '@lgx/core';
+import { CASE_STATUSES, urlSetting } from '@lgx/core';
 
 /** The transaction types this adapter can put into Alloy. */
 export const ALLOY_TYPES = ['street.report', 'waste.missedCollection', 'crm.case'] as const;
@@ -158,13 +158,7 @@ export const configSchema = {
   required: ['apiKey', 'types'],
   additionalProperties: false,
   properties: {
-    baseUrl: {
-      type: 'string',
-      format: 'uri',
-      pattern: '^https?://',
-      maxLength: 2048,
-      description: `Base URL of the Alloy API (default ${DEFAULT_BASE_URL}).`,
-    },
+    baseUrl: urlSetting(`Base URL of the Alloy API (default ${DEFAULT_BASE_URL}).`),
     apiKey: {
       type: 'string',
       minLength: 8,

@@ -1,4 +1,4 @@
-import { CASE_STATUSES } from '@lgx/core';
+import { CASE_STATUSES, urlSetting } from '@lgx/core';
 import type { DataverseConfig } from './generated/config-types';
 
 const COLUMN = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,99}$' } as const;
@@ -38,6 +38,9 @@ export const CASE_FIELDS = [
 ] as const;
 export type CaseField = (typeof CASE_FIELDS)[number];
 
+/** A URL of a host alone: no path, query or fragment. */
+const HOST_ONLY = '^https?://[^/?#]+/?$';
+
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -46,14 +49,10 @@ export const configSchema = {
   required: ['url', 'tenantId', 'clientId', 'clientSecret'],
   additionalProperties: false,
   properties: {
-    url: {
-      type: 'string',
-      format: 'uri',
-      pattern: '^https?://[^/?#]+/?$',
-      maxLength: 300,
-      description:
-        'The environment URL, e.g. https://council.crm11.dynamics.com (the Web API is under /api/data/v9.2; the token scope is <url>/.default).',
-    },
+    url: urlSetting(
+      'The environment URL, e.g. https://council.crm11.dynamics.com (the Web API is under /api/data/v9.2; the token scope is <url>/.default).',
+      { pattern: HOST_ONLY, maxLength: 300 },
+    ),
     tenantId: {
       type: 'string',
       pattern: '^[A-Za-z0-9][A-Za-z0-9.-]{0,99}$',
@@ -72,12 +71,9 @@ export const configSchema = {
       'x-lgx-secret': true,
       description: 'A client secret of the app registration (its value, not its id).',
     },
-    authorityHost: {
-      type: 'string',
-      format: 'uri',
-      pattern: '^https?://[^/?#]+/?$',
-      description: 'The Entra ID authority host (default https://login.microsoftonline.com; a national cloud has its own).',
-    },
+    authorityHost: urlSetting('The Entra ID authority host (default https://login.microsoftonline.com; a national cloud has its own).', {
+      pattern: HOST_ONLY,
+    }),
     apiVersion: { type: 'string', enum: ['9.0', '9.1', '9.2'], description: 'Web API version (default 9.2).' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-request timeout (default 15000).' },
     keyColumn: {

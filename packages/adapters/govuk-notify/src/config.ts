@@ -1,3 +1,4 @@
+import { urlSetting } from '@lgx/core';
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const DEFAULT_BASE_URL = 'https://api.notifications.service.gov.uk';
 
@@ -10,7 +11,7 @@ export const configSchema = {
   required: ['apiKey'],
   additionalProperties: false,
   properties: {
-    baseUrl: { type: 'string', format: 'uri', description: `Base URL of the Notify API (default ${DEFAULT_BASE_URL}).` },
+    baseUrl: urlSetting(`Base URL of the Notify API (default ${DEFAULT_BASE_URL}).`),
     apiKey: {
       type: 'string',
       minLength: 74,

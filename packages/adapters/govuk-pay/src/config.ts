@@ -1,3 +1,4 @@
+import { urlSetting } from '@lgx/core';
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -6,12 +7,7 @@ export const configSchema = {
   required: ['apiKey'],
   additionalProperties: false,
   properties: {
-    baseUrl: {
-      type: 'string',
-      format: 'uri',
-      pattern: '^https?://',
-      description: 'Base URL of the GOV.UK Pay public API (default https://publicapi.payments.service.gov.uk).',
-    },
+    baseUrl: urlSetting('Base URL of the GOV.UK Pay public API (default https://publicapi.payments.service.gov.uk).'),
     apiKey: {
       type: 'string',
       minLength: 8,

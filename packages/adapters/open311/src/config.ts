@@ -1,4 +1,4 @@
-import { CASE_STATUSES } from '@lgx/core';
+import { CASE_STATUSES, urlSetting } from '@lgx/core';
 
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
@@ -8,14 +8,9 @@ export const configSchema = {
   required: ['baseUrl', 'apiKey'],
   additionalProperties: false,
   properties: {
-    baseUrl: {
-      type: 'string',
-      format: 'uri',
-      pattern: '^https?://',
-      maxLength: 2048,
-      description:
-        'The Open311 endpoint the paths are relative to, e.g. https://council.example/open311/v2 (then /services.xml, /requests.xml ...).',
-    },
+    baseUrl: urlSetting(
+      'The Open311 endpoint the paths are relative to, e.g. https://council.example/open311/v2 (then /services.xml, /requests.xml ...).',
+    ),
     apiKey: {
       type: 'string',
       minLength: 1,

@@ -1,4 +1,4 @@
-import { CASE_STATUSES } from '@lgx/core';
+import { CASE_STATUSES, urlSetting } from '@lgx/core';
 
 /** The classifications an error rule can give. */
 export const RULE_CLASSIFICATIONS = ['retryable', 'rateLimited', 'permanent', 'auth', 'notFound'] as const;
@@ -146,13 +146,7 @@ export const configSchema = {
   required: ['baseUrl', 'operations'],
   additionalProperties: false,
   properties: {
-    baseUrl: {
-      type: 'string',
-      format: 'uri',
-      pattern: '^https?://',
-      maxLength: 2048,
-      description: 'The API base; paths are resolved under it.',
-    },
+    baseUrl: urlSetting('The API base; paths are resolved under it.'),
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per request (default 30000).' },
     maxResponseBytes: { type: 'integer', minimum: 1024, maximum: 104857600, description: 'Largest answer accepted (default 10 MiB).' },
     headers: {

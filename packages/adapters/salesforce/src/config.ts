@@ -1,4 +1,4 @@
-import { CASE_STATUSES } from '@lgx/core';
+import { CASE_STATUSES, urlSetting } from '@lgx/core';
 
 const FIELD = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,79}$' } as const;
 const NO_PROTOTYPE = { not: { enum: ['__proto__', 'constructor', 'prototype'] } } as const;
@@ -32,6 +32,9 @@ export const CASE_FACTS = [
 ] as const;
 export type CaseFact = (typeof CASE_FACTS)[number];
 
+/** A URL of a host alone: no path, query or fragment. */
+const HOST_ONLY = '^https?://[^/?#]+/?$';
+
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -50,13 +53,10 @@ export const configSchema = {
       description:
         "How the adapter gets its access token: 'jwt-bearer' (a JWT signed with the connected app's certificate key, for a pre-authorised user) or 'client-credentials' (the app's consumer key and secret, with a Run As user).",
     },
-    loginUrl: {
-      type: 'string',
-      format: 'uri',
-      pattern: '^https?://[^/?#]+/?$',
-      description:
-        "Where tokens come from: https://login.salesforce.com (test.salesforce.com for a sandbox) or the org's My Domain for the JWT bearer flow; the My Domain (https://council.my.salesforce.com) for client credentials.",
-    },
+    loginUrl: urlSetting(
+      "Where tokens come from: https://login.salesforce.com (test.salesforce.com for a sandbox) or the org's My Domain for the JWT bearer flow; the My Domain (https://council.my.salesforce.com) for client credentials.",
+      { pattern: HOST_ONLY },
+    ),
     clientId: { type: 'string', minLength: 1, maxLength: 255, description: "The connected app's (or external client app's) consumer key." },
     username: {
       type: 'string',
@@ -78,12 +78,12 @@ export const configSchema = {
       'x-lgx-secret': true,
       description: "Client credentials: the app's consumer secret.",
     },
-    audience: {
-      type: 'string',
-      format: 'uri',
-      pattern: '^https?://[^/?#]+/?$',
-      description: 'JWT bearer: the aud claim (default the loginUrl; https://test.salesforce.com for a sandbox reached through My Domain).',
-    },
+    audience: urlSetting(
+      'JWT bearer: the aud claim (default the loginUrl; https://test.salesforce.com for a sandbox reached through My Domain).',
+      {
+        pattern: HOST_ONLY,
+      },
+    ),
     apiVersion: { type: 'string', pattern: '^[3-9][0-9]\\.0$', description: 'REST API version (default 61.0).' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-request timeout (default 15000).' },
     externalIdField: {
