@@ -59,18 +59,18 @@ function link(target: string, overrides: Partial<NewDelivery> = {}): NewDelivery
   return { id: randomUUID(), target, mode: 'one', order: 0, state: 'pending', ...overrides };
 }
 
+/** The store's own answer to accepting `envelope` for `deliveries` at `now`, as an API key would. */
+function accept(store: Store, envelope: Envelope, deliveries: NewDelivery[], now = T0) {
+  return store.insertTransaction({ envelope, deliveries, audit: { actor: 'key-test', action: 'transaction.accepted' }, now });
+}
+
 async function insert(
   store: Store,
   deliveries: NewDelivery[],
   options: { envelope?: Envelope; now?: Date } = {},
 ): Promise<{ id: string; envelope: Envelope; deliveries: NewDelivery[] }> {
   const envelope = options.envelope ?? pothole();
-  const result = await store.insertTransaction({
-    envelope,
-    deliveries,
-    audit: { actor: 'key-test', action: 'transaction.accepted' },
-    now: options.now ?? T0,
-  });
+  const result = await accept(store, envelope, deliveries, options.now);
   return { id: result.id, envelope, deliveries };
 }
 
@@ -230,12 +230,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const key = `key-${randomUUID()}`;
       const first = await insert(store, [link(target)], { envelope: pothole(COUNCIL, key) });
       const again = pothole(COUNCIL, key);
-      const second = await store.insertTransaction({
-        envelope: again,
-        deliveries: [link(target)],
-        audit: { actor: 'key-test', action: 'transaction.accepted' },
-        now: at(1000),
-      });
+      const second = await accept(store, again, [link(target)], at(1000));
       equal(second, { id: first.id, duplicate: true }, 'repeat insert');
       check((await store.getTransaction(again.id)) === undefined, 'the duplicate must not be stored');
       equal((await store.listDeliveries(first.id)).length, 1, 'deliveries after the duplicate');
@@ -244,12 +239,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       equal(leased.length, 1, 'deliverable after a duplicate insert');
 
       const elsewhere = pothole(OTHER_COUNCIL, key);
-      const third = await store.insertTransaction({
-        envelope: elsewhere,
-        deliveries: [link(target)],
-        audit: { actor: 'key-test', action: 'transaction.accepted' },
-        now: at(1000),
-      });
+      const third = await accept(store, elsewhere, [link(target)], at(1000));
       equal(third, { id: elsewhere.id, duplicate: false }, 'the same key for another council');
     });
 
