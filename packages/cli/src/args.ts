@@ -14,6 +14,11 @@ export function textOptions(...names: readonly string[]): Options {
   return Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
 }
 
+/** Options that each take a text value and may be given more than once, by name. */
+export function listOptions(...names: readonly string[]): Options {
+  return Object.fromEntries(names.map((name) => [name, { type: 'string' as const, multiple: true }]));
+}
+
 /** Parses a command's arguments strictly: an unknown option or a missing value is a usage error. */
 export function parse(argv: string[], options: Options): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {

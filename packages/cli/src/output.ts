@@ -46,6 +46,11 @@ export function table(headers: string[], rows: Array<Array<string | number | und
   return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line)].join('\n');
 }
 
+/** A delivery's last error as one table cell: its classification and message. */
+export function lastErrorText(error: { classification: string; message: string } | undefined): string {
+  return error ? `${error.classification}: ${error.message}` : '';
+}
+
 export function json(value: unknown): string {
   return JSON.stringify(value, null, 2);
 }

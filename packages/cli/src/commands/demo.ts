@@ -2,7 +2,7 @@ import type { DeliveryEvent, StoredStatusUpdate } from '@lgx/runtime';
 import { actInBackOffices, checkExpectations, outcomes, settled, submitBatch, type DemoItem } from '../demo/demo-batch';
 import { startDemoWorld } from '../demo/demo-world';
 import { EXIT, table, type Io } from '../output';
-import { int, parse, str } from '../args';
+import { int, parse, str, textOptions } from '../args';
 
 export const demoHelp = `lgx demo [--once] [--port <n>] [--data <dir>] [--timeout <seconds>]
 
@@ -16,12 +16,7 @@ back, checks every expectation, then keeps serving with URLs and curl commands t
 --once exits after the batch: 0 if every expectation held, 1 if not.`;
 
 export async function demoCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse(argv, {
-    once: { type: 'boolean', default: false },
-    port: { type: 'string' },
-    data: { type: 'string' },
-    timeout: { type: 'string' },
-  });
+  const { values } = parse(argv, { once: { type: 'boolean', default: false }, ...textOptions('port', 'data', 'timeout') });
   if (values.help) return (io.out(demoHelp), EXIT.ok);
   const once = values.once === true;
   const timeoutMs = int(values, 'timeout', 60, 5, 600) * 1000;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_DATA, DEFAULT_STACK, openStackReader } from '../context';
-import { EXIT, json, table, UsageError, type Io } from '../output';
+import { EXIT, json, lastErrorText, table, UsageError, type Io } from '../output';
 import { int, need, parse, str, textOptions } from '../args';
 
 export const dlqHelp = `lgx dlq list [--target <adapter>] [--limit <n>]
@@ -47,14 +47,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
         io.out(
           table(
             ['delivery', 'transaction', 'target', 'attempts', 'died', 'error'],
-            dead.map((d) => [
-              d.id,
-              d.transactionId,
-              d.target,
-              d.attempts,
-              d.updatedAt,
-              d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : '',
-            ]),
+            dead.map((d) => [d.id, d.transactionId, d.target, d.attempts, d.updatedAt, lastErrorText(d.lastError)]),
           ),
         );
       return EXIT.ok;

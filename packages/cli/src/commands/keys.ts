@@ -3,7 +3,7 @@ import { createApiKey, SCOPES, type Scope } from '@lgx/gateway';
 import { loadStackOutline } from '@lgx/runtime';
 import { DEFAULT_DATA, DEFAULT_STACK, openKeys } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
-import { need, parse, str } from '../args';
+import { need, parse, str, textOptions } from '../args';
 
 export const keysHelp = `lgx keys create --stack <file> --data <dir> --council <code> [--scopes submit,read] [--channel <channel>] [--label <text>] [--json]
 lgx keys list [--data <dir>] [--json]
@@ -17,14 +17,7 @@ sends in the short form {"type", "data"} (as the envelope's channel and source);
 Needs only the stack's council: adapter secrets need not be set.`;
 
 export async function keysCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    stack: { type: 'string' },
-    data: { type: 'string' },
-    council: { type: 'string' },
-    scopes: { type: 'string' },
-    label: { type: 'string' },
-    channel: { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, textOptions('stack', 'data', 'council', 'scopes', 'label', 'channel'));
   if (values.help) return (io.out(keysHelp), EXIT.ok);
   const action = need(positionals, 0, 'keys action (create, list or revoke)');
   const keys = openKeys(str(values, 'data', DEFAULT_DATA), io);

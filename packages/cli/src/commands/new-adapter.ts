@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import { ADAPTER_CONTRACT_VERSION, CORE_VERSION } from '@lgx/core';
 import { EXIT, UsageError, type Io } from '../output';
-import { need, parse, str } from '../args';
+import { need, parse, str, textOptions } from '../args';
 import { VERSION } from '../version';
 
 export const newAdapterHelp = `lgx new adapter <name> [--dir <folder>] [--scope <@scope>] [--registry <url> | --tarballs <folder>]
@@ -191,12 +191,7 @@ function projectFiles(packageName: string, id: string, target: string, source: S
 }
 
 export async function newAdapterCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, {
-    dir: { type: 'string' },
-    scope: { type: 'string' },
-    registry: { type: 'string' },
-    tarballs: { type: 'string' },
-  });
+  const { values, positionals } = parse(argv, textOptions('dir', 'scope', 'registry', 'tarballs'));
   if (values.help) return (io.out(newAdapterHelp), EXIT.ok);
   if (positionals[0] !== 'adapter') throw new UsageError('usage: lgx new adapter <name>');
   const id = need(positionals, 1, 'adapter name (e.g. acme-waste)');

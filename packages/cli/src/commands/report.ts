@@ -3,7 +3,7 @@ import { reportCsv } from '@lgx/gateway';
 import { parseReportQuery, REPORT_DATASETS, reportFields, type ReportDataset, type ReportQuery } from '@lgx/runtime';
 import { DEFAULT_DATA, DEFAULT_STACK, openStackReader } from '../context';
 import { EXIT, json, UsageError, type Io } from '../output';
-import { int, need, parse, str } from '../args';
+import { int, listOptions, need, parse, str, textOptions } from '../args';
 import { publishRecords, publishTarget, shownTarget } from '../report/publish-records';
 import { reportTable } from '../report/report-table';
 
@@ -70,20 +70,9 @@ function tokenFrom(name: string | undefined): string {
 
 export async function reportCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
-    stack: { type: 'string' },
-    data: { type: 'string' },
-    database: { type: 'string' },
-    period: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    'group-by': { type: 'string', multiple: true },
-    filter: { type: 'string', multiple: true },
-    collect: { type: 'string', multiple: true },
+    ...textOptions('stack', 'data', 'database', 'period', 'from', 'to', 'publish', 'token-env', 'batch-size', 'actor'),
+    ...listOptions('group-by', 'filter', 'collect'),
     csv: { type: 'boolean', default: false },
-    publish: { type: 'string' },
-    'token-env': { type: 'string' },
-    'batch-size': { type: 'string' },
-    actor: { type: 'string' },
   });
   if (values.help) return (io.out(reportHelp), EXIT.ok);
   const name = need(positionals, 0, `data-set (${REPORT_DATASETS.join(', ')}) or 'rebuild'`);

@@ -2,7 +2,7 @@ import { createLogger } from '@lgx/core';
 import { LOAD_SHEDDING_DEFAULTS, startService } from '@lgx/gateway';
 import { DEFAULT_DATA, DEFAULT_STACK, loadStackFile, openKeys, openStore } from '../context';
 import { EXIT, type Io } from '../output';
-import { int, parse, str } from '../args';
+import { int, parse, str, textOptions } from '../args';
 import { GATEWAY_OPTIONS, GATEWAY_OPTIONS_HELP, gatewayOptionsFrom } from './serve-gateway-options';
 import { STOP_HELP, STOP_OPTIONS, stopOnSignal, stopTimeoutFrom } from './serve-stop';
 
@@ -30,19 +30,10 @@ callbacks always answer.`;
 
 export async function serveCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(argv, {
-    database: { type: 'string' },
-    port: { type: 'string' },
-    host: { type: 'string' },
-    data: { type: 'string' },
-    'public-url': { type: 'string' },
-    poll: { type: 'string' },
-    'retention-days': { type: 'string' },
+    ...textOptions('database', 'port', 'host', 'data', 'public-url', 'poll', 'retention-days'),
     ...GATEWAY_OPTIONS,
     ...STOP_OPTIONS,
-    'max-queue': { type: 'string' },
-    'max-target-queue': { type: 'string' },
-    'max-loop-delay': { type: 'string' },
-    'shed-retry-after': { type: 'string' },
+    ...textOptions('max-queue', 'max-target-queue', 'max-loop-delay', 'shed-retry-after'),
   });
   if (values.help) return (io.out(serveHelp), EXIT.ok);
   const port = int(values, 'port', 8080, 0, 65535);

@@ -1,6 +1,6 @@
 import { openReadModel } from '@lgx/runtime';
 import { DEFAULT_DATA, openStore } from '../context';
-import { EXIT, json, table, type Io } from '../output';
+import { EXIT, json, lastErrorText, table, type Io } from '../output';
 import { need, parse, str } from '../args';
 
 export const statusHelp = `lgx status <id> [--data <dir>] [--database <postgres-url>] [--json]
@@ -41,14 +41,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
     io.out(
       table(
         ['delivery', 'target', 'state', 'attempts', 'reference', 'last error'],
-        deliveries.map((d) => [
-          d.id,
-          d.target,
-          d.state,
-          d.attempts,
-          d.receipt?.externalRef,
-          d.lastError ? `${d.lastError.classification}: ${d.lastError.message}` : '',
-        ]),
+        deliveries.map((d) => [d.id, d.target, d.state, d.attempts, d.receipt?.externalRef, lastErrorText(d.lastError)]),
       ),
     );
     if (updates.length) {

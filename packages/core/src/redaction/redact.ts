@@ -167,42 +167,37 @@ export function redactTransaction<T extends { dataschema?: unknown; data?: unkno
   return { ...envelope, data };
 }
 
-/** Calls `found` with the original value of every field carrying one of `marks` in `value`. */
-function visitMarked(
-  value: unknown,
-  schema: JsonSchema,
-  marks: readonly MarkKeyword[],
-  options: Omit<RedactOptions, 'marks' | 'mask'>,
-  found: (original: unknown) => void,
-): void {
+/** Where to look for marked fields: a value, its schema, the marks, and the redaction options that apply. */
+type MarkedSearch = [value: unknown, schema: JsonSchema, marks: readonly MarkKeyword[], options?: Omit<RedactOptions, 'marks' | 'mask'>];
+
+/** The original value of every field carrying one of `marks` in `value`, in document order. */
+function markedOriginals(...[value, schema, marks, options = {}]: MarkedSearch): unknown[] {
+  const found: unknown[] = [];
   const marker = '\u0000lgx-marked\u0000';
   const masked = redact(value, schema, { ...options, mask: marker, marks });
   const walk = (original: unknown, redacted: unknown): void => {
-    if (redacted === marker) found(original);
+    if (redacted === marker) found.push(original);
     else if (Array.isArray(original) && Array.isArray(redacted)) original.forEach((o, i) => walk(o, redacted[i]));
     else if (typeof original === 'object' && original !== null && typeof redacted === 'object' && redacted !== null) {
       for (const key of Object.keys(original)) walk((original as Record<string, unknown>)[key], (redacted as Record<string, unknown>)[key]);
     }
   };
   walk(value, masked);
+  return found;
 }
 
 /**
  * The values of every field carrying one of `marks` in `value`, as strings (to scrub from log lines, or
  * for a test to look for in output). Objects and numbers are returned as their JSON text.
  */
-export function collectMarkedValues(
-  value: unknown,
-  schema: JsonSchema,
-  marks: readonly MarkKeyword[],
-  options: Omit<RedactOptions, 'marks' | 'mask'> = {},
-): string[] {
-  const found: string[] = [];
-  visitMarked(value, schema, marks, options, (original) => {
-    if (typeof original === 'string' && original.length > 0) found.push(original);
-    else if (original !== null && original !== undefined) found.push(JSON.stringify(original));
-  });
-  return found;
+export function collectMarkedValues(...search: MarkedSearch): string[] {
+  return markedOriginals(...search).flatMap((original) =>
+    typeof original === 'string' && original.length > 0
+      ? [original]
+      : original !== null && original !== undefined
+        ? [JSON.stringify(original)]
+        : [],
+  );
 }
 
 function leaves(value: unknown, out: string[]): void {
@@ -216,14 +211,9 @@ function leaves(value: unknown, out: string[]): void {
  * Every text and number inside the fields carrying one of `marks`, each on its own: a marked address
  * gives its street, town and postcode separately, as they would appear in a message. Without repeats.
  */
-export function collectMarkedTexts(
-  value: unknown,
-  schema: JsonSchema,
-  marks: readonly MarkKeyword[],
-  options: Omit<RedactOptions, 'marks' | 'mask'> = {},
-): string[] {
+export function collectMarkedTexts(...search: MarkedSearch): string[] {
   const found: string[] = [];
-  visitMarked(value, schema, marks, options, (original) => leaves(original, found));
+  for (const original of markedOriginals(...search)) leaves(original, found);
   return [...new Set(found)];
 }
 

@@ -1,20 +1,12 @@
 import { createHash } from 'node:crypto';
-import { schemaRegistry, type LgxValidationError, type ValidationIssue } from '@lgx/core';
+import { FINAL_CASE_STATUSES, schemaRegistry, type LgxValidationError, type ValidationIssue } from '@lgx/core';
 import type { StoredStatusUpdate, StoredTransaction } from '@lgx/runtime';
 import { Open311Error, type Open311Element } from './open311-format';
 import { one, type Open311Form } from './open311-form';
 import type { Open311FacadeService } from './open311-model';
 
-/** Canonical statuses that a plain GeoReport v2 client sees as `closed`; every other one is `open`. */
-const CLOSED = new Set([
-  'fixed',
-  'closed',
-  'duplicate',
-  'not_councils_responsibility',
-  'no_further_action',
-  'internal_referral',
-  'cancelled',
-]);
+/** Canonical statuses that a plain GeoReport v2 client sees as `closed` (core's final ones); every other one is `open`. */
+const CLOSED: ReadonlySet<string> = new Set(FINAL_CASE_STATUSES);
 
 export function baseStatus(status: string | undefined): 'open' | 'closed' {
   return status !== undefined && CLOSED.has(status) ? 'closed' : 'open';

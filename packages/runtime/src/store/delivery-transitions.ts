@@ -51,7 +51,7 @@ function transition(parts: Partial<Transition>): Transition {
 }
 
 /** `a`, then `b`, as one transition. */
-export function andThen(a: Transition, b: Transition): Transition {
+function andThen(a: Transition, b: Transition): Transition {
   const pending = new Map(a.pending);
   for (const [target, delta] of b.pending) addDelta(pending, target, delta);
   return {
@@ -261,7 +261,7 @@ export function outcomeTransition(current: StoredDelivery, result: AttemptResult
  * The next link of a fallback chain (the first skipped one after `dead` by order) taking its turn
  * after `dead` died: pending, due now.
  */
-export function fallbackTransition(next: StoredDelivery, dead: Pick<StoredDelivery, 'id'>, now: Date, facts?: RollupFacts): Transition {
+function fallbackTransition(next: StoredDelivery, dead: Pick<StoredDelivery, 'id'>, now: Date, facts?: RollupFacts): Transition {
   const at = now.toISOString();
   return transition({
     deliveries: [{ ...next, state: 'pending', nextAttemptAt: at, updatedAt: at }],
@@ -269,6 +269,20 @@ export function fallbackTransition(next: StoredDelivery, dead: Pick<StoredDelive
     pending: new Map([[next.target, 1]]),
     rollups: facts ? deliveryRollups(facts.subject, next, 'skipped', 'pending') : [],
   });
+}
+
+/**
+ * An attempt's outcome `t`, then, when it promoted one, the next link of its fallback chain taking its
+ * turn after `dead` (the delivery the outcome ended).
+ */
+export function withFallback(
+  t: Transition,
+  next: StoredDelivery | undefined,
+  dead: Pick<StoredDelivery, 'id'>,
+  now: Date,
+  facts?: RollupFacts,
+): Transition {
+  return next ? andThen(t, fallbackTransition(next, dead, now, facts)) : t;
 }
 
 /** A lease's transition, and the deliveries it leased (with their envelopes). */

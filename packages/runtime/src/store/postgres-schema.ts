@@ -1,13 +1,4 @@
-import {
-  attemptsTable,
-  auditTable,
-  cursorsTable,
-  deliveriesTable,
-  statusUpdatesTable,
-  transactionsTable,
-  workersTable,
-  type SqlDialect,
-} from './store-tables';
+import { tablesIn, type SqlDialect } from './store-tables';
 
 /**
  * The PostgreSQL store's schema as numbered migrations, the same tables as the SQLite store's (see
@@ -36,25 +27,27 @@ const POSTGRES: SqlDialect = {
         row_seq BIGINT GENERATED ALWAYS AS IDENTITY,`,
 };
 
+const POSTGRES_TABLES = tablesIn(POSTGRES);
+
 export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
   {
     version: 1,
     name: 'initial',
     sql: `
-      ${transactionsTable(POSTGRES)}
+      ${POSTGRES_TABLES.transactions}
       CREATE INDEX transactions_created ON {schema}.transactions (created_at) WHERE envelope IS NOT NULL;
 
-      ${deliveriesTable(POSTGRES)}
+      ${POSTGRES_TABLES.deliveries}
       CREATE INDEX deliveries_due ON {schema}.deliveries (next_attempt_at, created_at, id) WHERE state = 'pending';
       CREATE INDEX deliveries_leased ON {schema}.deliveries (target, lease_expires_at) WHERE state = 'pending';
       CREATE INDEX deliveries_transaction ON {schema}.deliveries (transaction_id, link_order);
       CREATE INDEX deliveries_dead ON {schema}.deliveries (updated_at, row_seq) WHERE state = 'dead';
       CREATE INDEX deliveries_receipt_ref ON {schema}.deliveries (target, (receipt ->> 'externalRef')) WHERE receipt IS NOT NULL;
 
-      ${attemptsTable(POSTGRES, 'attempts', ['delivered', 'failed'])}
+      ${POSTGRES_TABLES.attempts('attempts', ['delivered', 'failed'])}
       CREATE INDEX attempts_delivery ON {schema}.attempts (delivery_id, id);
 
-      ${auditTable(POSTGRES)}
+      ${POSTGRES_TABLES.audit}
       CREATE INDEX audit_transaction ON {schema}.audit (transaction_id, seq) WHERE transaction_id IS NOT NULL;
 
       -- One row per council holding the chain's last seq and hash. Appending locks this row, so
@@ -65,11 +58,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
         hash TEXT NOT NULL
       );
 
-      ${statusUpdatesTable(POSTGRES)}
+      ${POSTGRES_TABLES.statusUpdates}
       CREATE UNIQUE INDEX status_updates_dedupe ON {schema}.status_updates (target, external_ref, update_id) WHERE update_id IS NOT NULL;
       CREATE INDEX status_updates_transaction ON {schema}.status_updates (transaction_id, id);
 
-      ${cursorsTable(POSTGRES)}
+      ${POSTGRES_TABLES.cursors}
     `,
   },
   {
@@ -104,7 +97,7 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
 
       -- Worker processes and their heartbeats: a dead one's leases are ended without waiting for them
       -- to run out.
-      ${workersTable(POSTGRES)}
+      ${POSTGRES_TABLES.workers}
 
       -- An attempt may end with an unknown outcome (its lease ran out).
       ALTER TABLE {schema}.attempts DROP CONSTRAINT attempts_outcome_check;

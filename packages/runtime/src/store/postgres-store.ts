@@ -1,21 +1,8 @@
 import pg, { type PoolConfig, type QueryResult } from 'pg';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry, GENESIS_HASH } from './audit-chain';
-import {
-  acceptTransition,
-  andThen,
-  discardTransition,
-  fallbackTransition,
-  handOffCandidates,
-  leaseTransition,
-  outcomeTransition,
-  pickFairly,
-  purgeTransition,
-  replayTransition,
-  rotate,
-  type RollupFacts,
-  type Transition,
-} from './delivery-transitions';
+import * as transitions from './delivery-transitions';
+import type { RollupFacts, Transition } from './delivery-transitions';
 import { postgresLeaseQueries } from './postgres-lease-queries';
 import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { postgresRefreshMethods } from './postgres-refresh-queries';
@@ -309,7 +296,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       const at = now.toISOString();
       return transaction(async (db): Promise<InsertedTransaction> => {
         // A hand-off counts live leases as a leaser does, under the same per-target locks, taken first.
-        const candidates = lease ? handOffCandidates(input.deliveries, lease.targets) : [];
+        const candidates = lease ? transitions.handOffCandidates(input.deliveries, lease.targets) : [];
         if (lease?.perTarget !== undefined && candidates.length > 0)
           await lockTargetCaps(
             db,
@@ -349,7 +336,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           if (lease?.perTarget !== undefined && (await liveLeases(db, d.target, at)) >= lease.perTarget) continue;
           handed.add(d.id);
         }
-        const accepted = acceptTransition(input, handed);
+        const accepted = transitions.acceptTransition(input, handed);
         if (accepted.deliveries.length > 0)
           await db.query(writes.insertDeliveries, byColumn(accepted.deliveries.map(ROW_WRITES.newDelivery.values)));
         await appendAuditIn(db, accepted.audit, now);
@@ -400,11 +387,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             )
           ).rows.map((r) => r.target);
         const candidates: unknown[][] = [];
-        for (const target of rotate(listed, round)) {
+        for (const target of transitions.rotate(listed, round)) {
           const room = perTarget === undefined ? limit : Math.min(limit, perTarget - (await liveLeases(db, target, at)));
           if (room > 0) candidates.push(await leasable(db, target, at, room));
         }
-        const leased = leaseTransition(pickFairly(candidates, limit).map(rows.leasable), owner, expires, now);
+        const leased = transitions.leaseTransition(transitions.pickFairly(candidates, limit).map(rows.leasable), owner, expires, now);
         await apply(db, leased, now);
         return leased.leased;
       });
@@ -415,11 +402,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         const current = await lockDelivery(db, deliveryId);
         if (!current || current.state !== 'pending' || current.leaseOwner !== owner) return false;
         const facts = outcome.kind === 'retry' ? undefined : await rollupFacts(db, current, outcome.kind === 'delivered');
-        const t = outcomeTransition(current, { owner, attempt, outcome, now }, facts);
+        const t = transitions.outcomeTransition(current, { owner, attempt, outcome, now }, facts);
         if (!t) return false;
         // The next link's row lock before the audit head's (see the lock order above).
         const next = t.promoteFallback ? await nextFallbackLink(db, current) : undefined;
-        await apply(db, next ? andThen(t, fallbackTransition(next, current, now, facts)) : t, now);
+        await apply(db, transitions.withFallback(t, next, current, now, facts), now);
         return true;
       });
     },
@@ -482,7 +469,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             current.transactionId,
           ])
         ).rows[0]?.envelope;
-        const t = replayTransition(
+        const t = transitions.replayTransition(
           current,
           stored ?? undefined,
           { actor, reason, now, ...(envelope ? { envelope } : {}) },
@@ -502,7 +489,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     async discardDeadLetter(deliveryId, { actor, reason, now }) {
       return transaction(async (db) => {
         const current = await lockDelivery(db, deliveryId);
-        const t = current && discardTransition(current, { actor, reason, now }, await rollupFacts(db, current, false));
+        const t = current && transitions.discardTransition(current, { actor, reason, now }, await rollupFacts(db, current, false));
         if (!t) return false;
         await apply(db, t, now);
         return true;
@@ -631,7 +618,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
               )
             ).rows.map((r) => r.transaction_id),
           );
-          const audit = locked.flatMap((r) => purgeTransition({ id: r.id, council: r.council, pending: busy.has(r.id) }) ?? []);
+          const audit = locked.flatMap((r) => transitions.purgeTransition({ id: r.id, council: r.council, pending: busy.has(r.id) }) ?? []);
           if (audit.length === 0) return 0;
           await db.query(`UPDATE ${s}.transactions SET envelope = NULL, purged_at = $1 WHERE id = ANY($2::text[])`, [
             now.toISOString(),

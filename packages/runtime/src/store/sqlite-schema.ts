@@ -1,13 +1,4 @@
-import {
-  attemptsTable,
-  auditTable,
-  cursorsTable,
-  deliveriesTable,
-  statusUpdatesTable,
-  transactionsTable,
-  workersTable,
-  type SqlDialect,
-} from './store-tables';
+import { tablesIn, type SqlDialect } from './store-tables';
 
 /**
  * The SQLite store's schema as numbered migrations. A migration is never edited once released:
@@ -29,30 +20,32 @@ const SQLITE: SqlDialect = {
   deliveryOrder: '',
 };
 
+const SQLITE_TABLES = tablesIn(SQLITE);
+
 export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   {
     version: 1,
     name: 'initial',
     sql: `
-      ${transactionsTable(SQLITE)}
+      ${SQLITE_TABLES.transactions}
       CREATE INDEX transactions_created ON transactions (created_at) WHERE envelope IS NOT NULL;
 
-      ${deliveriesTable(SQLITE)}
+      ${SQLITE_TABLES.deliveries}
       CREATE INDEX deliveries_due ON deliveries (state, next_attempt_at);
       CREATE INDEX deliveries_transaction ON deliveries (transaction_id, link_order);
       CREATE INDEX deliveries_dead ON deliveries (state, updated_at) WHERE state = 'dead';
 
-      ${attemptsTable(SQLITE, 'attempts', ['delivered', 'failed'])}
+      ${SQLITE_TABLES.attempts('attempts', ['delivered', 'failed'])}
       CREATE INDEX attempts_delivery ON attempts (delivery_id, id);
 
-      ${auditTable(SQLITE)}
+      ${SQLITE_TABLES.audit}
       CREATE INDEX audit_transaction ON audit (transaction_id, seq) WHERE transaction_id IS NOT NULL;
 
-      ${statusUpdatesTable(SQLITE)}
+      ${SQLITE_TABLES.statusUpdates}
       CREATE UNIQUE INDEX status_updates_dedupe ON status_updates (target, external_ref, update_id) WHERE update_id IS NOT NULL;
       CREATE INDEX status_updates_transaction ON status_updates (transaction_id, id);
 
-      ${cursorsTable(SQLITE)}
+      ${SQLITE_TABLES.cursors}
     `,
   },
   {
@@ -85,11 +78,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
 
       -- Worker processes and their heartbeats: a dead one's leases are ended without waiting for them
       -- to run out.
-      ${workersTable(SQLITE)}
+      ${SQLITE_TABLES.workers}
 
       -- An attempt may end with an unknown outcome (its lease ran out). SQLite cannot change a CHECK
       -- constraint in place, so the table is rebuilt with its rows and ids.
-      ${attemptsTable(SQLITE, 'attempts_v3', ['delivered', 'failed', 'unknown'])}
+      ${SQLITE_TABLES.attempts('attempts_v3', ['delivered', 'failed', 'unknown'])}
       INSERT INTO attempts_v3 (id, delivery_id, attempt, started_at, finished_at, outcome, classification, code, message)
         SELECT id, delivery_id, attempt, started_at, finished_at, outcome, classification, code, message FROM attempts;
       DROP TABLE attempts;

@@ -2,21 +2,8 @@ import Database from 'better-sqlite3';
 import type { Envelope, StatusUpdate } from '@lgx/core';
 import { chainAuditEntry } from './audit-chain';
 import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
-import {
-  acceptTransition,
-  andThen,
-  discardTransition,
-  fallbackTransition,
-  handOffCandidates,
-  leaseTransition,
-  outcomeTransition,
-  pickFairly,
-  purgeTransition,
-  replayTransition,
-  rotate,
-  type RollupFacts,
-  type Transition,
-} from './delivery-transitions';
+import * as transitions from './delivery-transitions';
+import type { RollupFacts, Transition } from './delivery-transitions';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { insertSql, SqlParams } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
@@ -98,6 +85,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   /** Runs `fn` in BEGIN IMMEDIATE: a deferred transaction that later upgrades to a writer can deadlock
    *  with another process and fail with SQLITE_BUSY regardless of busy_timeout. */
   const write = <R>(fn: () => R): R => db.transaction(fn).immediate();
+
+  /** A rollup read's rows, counts as numbers; prepared each time, as its text varies with the query. */
+  const numericRows = <T extends Record<string, unknown>>({ sql, params }: { sql: string; params: unknown[] }): T[] =>
+    db
+      .prepare(sql)
+      .all(...params)
+      .map((row) => numericRow<T>(row as Record<string, unknown>));
 
   /**
    * Group commit: writes that arrive in the same turn of the event loop share one IMMEDIATE
@@ -312,7 +306,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         // Decided before the new rows exist, so only deliveries already queued can be in front.
         const handed = new Set(
           lease
-            ? handOffCandidates(input.deliveries, lease.targets)
+            ? transitions
+                .handOffCandidates(input.deliveries, lease.targets)
                 .filter(
                   (d) =>
                     !prep(SQLITE_LEASE_QUERIES.readyWaiting).get(d.target, at) &&
@@ -322,7 +317,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
                 .map((d) => d.id)
             : [],
         );
-        const accepted = acceptTransition(input, handed);
+        const accepted = transitions.acceptTransition(input, handed);
         const { transaction: t } = accepted;
         const r = t.report;
         prep(INSERT_TRANSACTION).run(
@@ -379,7 +374,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       const round = turn++;
       return grouped(
         () => {
-          const order = rotate(
+          const order = transitions.rotate(
             targets ??
               (prep('SELECT target FROM queue_depth WHERE pending > 0 ORDER BY target').all() as Array<{ target: string }>).map(
                 (r) => r.target,
@@ -391,7 +386,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             const room = perTarget === undefined ? limit : Math.min(limit, perTarget - liveLeases(target, at));
             if (room > 0) candidates.push(leasable(target, at, room));
           }
-          const leased = leaseTransition(pickFairly(candidates, limit).map(rows.leasable), owner, expires, now);
+          const leased = transitions.leaseTransition(transitions.pickFairly(candidates, limit).map(rows.leasable), owner, expires, now);
           apply(leased, now);
           return leased.leased;
         },
@@ -404,10 +399,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const current = getDelivery(deliveryId);
         if (!current || current.state !== 'pending' || current.leaseOwner !== owner) return false;
         const facts = outcome.kind === 'retry' ? undefined : rollupFacts(current, outcome.kind === 'delivered');
-        const t = outcomeTransition(current, { owner, attempt, outcome, now }, facts);
+        const t = transitions.outcomeTransition(current, { owner, attempt, outcome, now }, facts);
         if (!t) return false;
         const next = t.promoteFallback ? nextFallbackLink(current) : undefined;
-        apply(next ? andThen(t, fallbackTransition(next, current, now, facts)) : t, now);
+        apply(transitions.withFallback(t, next, current, now, facts), now);
         return true;
       });
     },
@@ -469,7 +464,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         const current = getDelivery(deliveryId);
         const t =
           current &&
-          replayTransition(
+          transitions.replayTransition(
             current,
             storedEnvelope(current.transactionId),
             { actor, reason, now, ...(envelope ? { envelope } : {}) },
@@ -489,7 +484,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     async discardDeadLetter(deliveryId, { actor, reason, now }) {
       return write(() => {
         const current = getDelivery(deliveryId);
-        const t = current && discardTransition(current, { actor, reason, now }, rollupFacts(current, false));
+        const t = current && transitions.discardTransition(current, { actor, reason, now }, rollupFacts(current, false));
         if (!t) return false;
         apply(t, now);
         return true;
@@ -551,19 +546,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     },
 
     async readRollups(query) {
-      const { sql, params } = ROLLUPS.readRows(query);
-      return db
-        .prepare(sql)
-        .all(...params)
-        .map((row) => numericRow(row as Record<string, unknown>));
+      return numericRows(ROLLUPS.readRows(query));
     },
 
     async readDeliverySeconds(query) {
-      const { sql, params } = ROLLUPS.readBuckets(query);
-      return db
-        .prepare(sql)
-        .all(...params)
-        .map((row) => numericRow(row as Record<string, unknown>));
+      return numericRows(ROLLUPS.readBuckets(query));
     },
 
     async deliveryTotals(council) {
@@ -600,7 +587,11 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           const purge = prep('UPDATE transactions SET envelope = NULL, purged_at = ? WHERE id = ?');
           let count = 0;
           for (const candidate of candidates) {
-            const audit = purgeTransition({ id: candidate.id, council: candidate.council, pending: SQLITE_ROWS.flag(candidate.pending) });
+            const audit = transitions.purgeTransition({
+              id: candidate.id,
+              council: candidate.council,
+              pending: SQLITE_ROWS.flag(candidate.pending),
+            });
             if (!audit) continue;
             purge.run(now.toISOString(), candidate.id);
             appendAuditSync(audit, now);

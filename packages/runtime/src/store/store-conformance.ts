@@ -59,18 +59,18 @@ function link(target: string, overrides: Partial<NewDelivery> = {}): NewDelivery
   return { id: randomUUID(), target, mode: 'one', order: 0, state: 'pending', ...overrides };
 }
 
+/** The store's own answer to accepting `envelope` for `deliveries` at `now`, as an API key would. */
+function accept(store: Store, envelope: Envelope, deliveries: NewDelivery[], now = T0) {
+  return store.insertTransaction({ envelope, deliveries, audit: { actor: 'key-test', action: 'transaction.accepted' }, now });
+}
+
 async function insert(
   store: Store,
   deliveries: NewDelivery[],
   options: { envelope?: Envelope; now?: Date } = {},
 ): Promise<{ id: string; envelope: Envelope; deliveries: NewDelivery[] }> {
   const envelope = options.envelope ?? pothole();
-  const result = await store.insertTransaction({
-    envelope,
-    deliveries,
-    audit: { actor: 'key-test', action: 'transaction.accepted' },
-    now: options.now ?? T0,
-  });
+  const result = await accept(store, envelope, deliveries, options.now);
   return { id: result.id, envelope, deliveries };
 }
 
@@ -91,6 +91,11 @@ async function leaseOne(store: Store, target: string, owner: string, now: Date, 
   const leased = await store.leaseDeliveries({ owner, limit: 1, leaseMs, now, targets: [target] });
   check(leased.length === 1, `expected one delivery leased for ${target}, got ${leased.length}`);
   return leased[0]!.id;
+}
+
+/** Attempt `n` of a leased delivery, by `owner`, succeeding at `now` with the suite's receipt. */
+function deliverAttempt(store: Store, deliveryId: string, owner: string, n: number, now: Date): Promise<boolean> {
+  return store.completeAttempt({ deliveryId, owner, attempt: attempt(n, 'delivered', now), outcome: { kind: 'delivered', receipt }, now });
 }
 
 async function killDelivery(store: Store, target: string, now: Date): Promise<string> {
@@ -225,12 +230,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const key = `key-${randomUUID()}`;
       const first = await insert(store, [link(target)], { envelope: pothole(COUNCIL, key) });
       const again = pothole(COUNCIL, key);
-      const second = await store.insertTransaction({
-        envelope: again,
-        deliveries: [link(target)],
-        audit: { actor: 'key-test', action: 'transaction.accepted' },
-        now: at(1000),
-      });
+      const second = await accept(store, again, [link(target)], at(1000));
       equal(second, { id: first.id, duplicate: true }, 'repeat insert');
       check((await store.getTransaction(again.id)) === undefined, 'the duplicate must not be stored');
       equal((await store.listDeliveries(first.id)).length, 1, 'deliveries after the duplicate');
@@ -239,12 +239,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       equal(leased.length, 1, 'deliverable after a duplicate insert');
 
       const elsewhere = pothole(OTHER_COUNCIL, key);
-      const third = await store.insertTransaction({
-        envelope: elsewhere,
-        deliveries: [link(target)],
-        audit: { actor: 'key-test', action: 'transaction.accepted' },
-        now: at(1000),
-      });
+      const third = await accept(store, elsewhere, [link(target)], at(1000));
       equal(third, { id: elsewhere.id, duplicate: false }, 'the same key for another council');
     });
 
@@ -330,22 +325,10 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
         [[1, 'unknown', at(0).toISOString(), at(1001).toISOString()]],
         'the lost attempt on record',
       );
-      const late = await store.completeAttempt({
-        deliveryId: id,
-        owner: 'worker-a',
-        attempt: attempt(1, 'delivered', at(1002)),
-        outcome: { kind: 'delivered', receipt },
-        now: at(1002),
-      });
+      const late = await deliverAttempt(store, id, 'worker-a', 1, at(1002));
       check(late === false, 'the old owner must be refused once another worker holds the lease');
       equal(await stateOf(store, tx.id, id), 'pending', 'state after the refused completion');
-      const ok = await store.completeAttempt({
-        deliveryId: id,
-        owner: 'worker-b',
-        attempt: attempt(2, 'delivered', at(1003)),
-        outcome: { kind: 'delivered', receipt },
-        now: at(1003),
-      });
+      const ok = await deliverAttempt(store, id, 'worker-b', 2, at(1003));
       check(ok, 'the new owner completes');
       const [delivered] = await store.listDeliveries(tx.id);
       equal(
@@ -437,13 +420,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       equal([repeat.id, repeat.duplicate, repeat.leased], [original.id, true, []], 'a duplicate');
 
       // The worker completes a handed delivery like any leased one.
-      const ok = await store.completeAttempt({
-        deliveryId: first[0]!.id,
-        owner: 'w-hand',
-        attempt: attempt(1, 'delivered', at(10)),
-        outcome: { kind: 'delivered', receipt },
-        now: at(10),
-      });
+      const ok = await deliverAttempt(store, first[0]!.id, 'w-hand', 1, at(10));
       check(ok, 'the worker holding a handed lease completes it');
       equal(
         (await store.listAudit(COUNCIL, { transactionId: taken.id })).map((e) => e.action),
@@ -508,13 +485,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       });
       equal(await depth(), [2, 1], 'a retry stays in the queue');
       const third = leased.find((d) => d.id !== head.id && d.id !== other.id)!;
-      await store.completeAttempt({
-        deliveryId: third.id,
-        owner: 'w',
-        attempt: attempt(1, 'delivered', at(2)),
-        outcome: { kind: 'delivered', receipt },
-        now: at(2),
-      });
+      await deliverAttempt(store, third.id, 'w', 1, at(2));
       equal(await depth(), [1, 1], 'a delivered delivery leaves the queue');
       check(await store.replayDeadLetter(head.id, { actor: 'officer-42', reason: 'back office fixed', now: at(3) }), 'replay');
       equal(await depth(), [2, 1], 'a replayed dead letter joins the queue again');
@@ -573,13 +544,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const target = uniqueTarget('confirm');
       const tx = await insert(store, [link(target)]);
       const id = tx.deliveries[0]!.id;
-      const unleased = await store.completeAttempt({
-        deliveryId: id,
-        owner: 'worker-x',
-        attempt: attempt(1, 'delivered', at(1)),
-        outcome: { kind: 'delivered', receipt },
-        now: at(1),
-      });
+      const unleased = await deliverAttempt(store, id, 'worker-x', 1, at(1));
       check(unleased === false, 'completion of an unleased delivery must be refused');
       await leaseOne(store, target, 'worker-a', at(2));
       const stranger = await store.completeAttempt({
@@ -592,16 +557,7 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       check(stranger === false, 'completion by a non-owner must be refused');
       equal(await stateOf(store, tx.id, id), 'pending', 'state');
       equal(await store.listAttempts(id), [], 'attempts');
-      check(
-        (await store.completeAttempt({
-          deliveryId: randomUUID(),
-          owner: 'worker-a',
-          attempt: attempt(1, 'delivered', at(3)),
-          outcome: { kind: 'delivered', receipt },
-          now: at(3),
-        })) === false,
-        'unknown delivery',
-      );
+      check((await deliverAttempt(store, randomUUID(), 'worker-a', 1, at(3))) === false, 'unknown delivery');
       await store.releaseLease(id, 'worker-x');
       equal(
         (await store.leaseDeliveries({ owner: 'w', limit: 1, leaseMs: 1000, now: at(4), targets: [target] })).length,
@@ -1001,24 +957,12 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       const target = uniqueTarget('confirm');
       const finished = await insert(store, [link(target)], { now: old });
       const id = await leaseOne(store, target, 'w', old);
-      await store.completeAttempt({
-        deliveryId: id,
-        owner: 'w',
-        attempt: attempt(1, 'delivered', old),
-        outcome: { kind: 'delivered', receipt },
-        now: old,
-      });
+      await deliverAttempt(store, id, 'w', 1, old);
       const unfinished = await insert(store, [link(uniqueTarget('slow'))], { now: old });
       const recentTarget = uniqueTarget('recent');
       const recent = await insert(store, [link(recentTarget)], { now: T0 });
       const rid = await leaseOne(store, recentTarget, 'w', T0);
-      await store.completeAttempt({
-        deliveryId: rid,
-        owner: 'w',
-        attempt: attempt(1, 'delivered', T0),
-        outcome: { kind: 'delivered', receipt },
-        now: T0,
-      });
+      await deliverAttempt(store, rid, 'w', 1, T0);
       const auditBefore = await store.listAudit(COUNCIL, { transactionId: finished.id });
 
       const count = await store.purgePayloads(new Date('2021-01-01T00:00:00.000Z'));

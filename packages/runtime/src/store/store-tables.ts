@@ -19,7 +19,7 @@ export interface SqlDialect {
   deliveryOrder: string;
 }
 
-export function transactionsTable(d: SqlDialect): string {
+function transactionsTable(d: SqlDialect): string {
   return `CREATE TABLE ${d.table('transactions')} (
         id ${d.key} PRIMARY KEY,
         council TEXT NOT NULL,
@@ -32,7 +32,7 @@ export function transactionsTable(d: SqlDialect): string {
       );`;
 }
 
-export function deliveriesTable(d: SqlDialect): string {
+function deliveriesTable(d: SqlDialect): string {
   return `CREATE TABLE ${d.table('deliveries')} (
         id ${d.key} PRIMARY KEY,${d.deliveryOrder}
         transaction_id ${d.key} NOT NULL REFERENCES ${d.table('transactions')} (id),
@@ -53,7 +53,7 @@ export function deliveriesTable(d: SqlDialect): string {
 }
 
 /** Attempts under `name`, with the outcomes its CHECK allows (version 3 added 'unknown'). */
-export function attemptsTable(d: SqlDialect, name: string, outcomes: readonly string[]): string {
+function attemptsTable(d: SqlDialect, name: string, outcomes: readonly string[]): string {
   return `CREATE TABLE ${d.table(name)} (
         id ${d.serialKey},
         delivery_id ${d.key} NOT NULL REFERENCES ${d.table('deliveries')} (id),
@@ -68,7 +68,7 @@ export function attemptsTable(d: SqlDialect, name: string, outcomes: readonly st
 }
 
 /** `at` is text in both databases: the audit hash covers this exact string. */
-export function auditTable(d: SqlDialect): string {
+function auditTable(d: SqlDialect): string {
   return `CREATE TABLE ${d.table('audit')} (
         council TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -85,7 +85,7 @@ export function auditTable(d: SqlDialect): string {
       );`;
 }
 
-export function statusUpdatesTable(d: SqlDialect): string {
+function statusUpdatesTable(d: SqlDialect): string {
   return `CREATE TABLE ${d.table('status_updates')} (
         id ${d.serialKey},
         transaction_id TEXT,
@@ -97,7 +97,7 @@ export function statusUpdatesTable(d: SqlDialect): string {
       );`;
 }
 
-export function cursorsTable(d: SqlDialect): string {
+function cursorsTable(d: SqlDialect): string {
   return `CREATE TABLE ${d.table('cursors')} (
         name TEXT PRIMARY KEY,
         cursor TEXT NOT NULL,
@@ -105,7 +105,7 @@ export function cursorsTable(d: SqlDialect): string {
       );`;
 }
 
-export function workersTable(d: SqlDialect): string {
+function workersTable(d: SqlDialect): string {
   return `CREATE TABLE ${d.table('workers')} (
         id TEXT PRIMARY KEY,
         host TEXT NOT NULL,
@@ -114,4 +114,17 @@ export function workersTable(d: SqlDialect): string {
         started_at ${d.time} NOT NULL,
         heartbeat_at ${d.time} NOT NULL
       );`;
+}
+
+/** The shared tables' statements in one database's dialect, for its migrations. */
+export function tablesIn(d: SqlDialect) {
+  return {
+    transactions: transactionsTable(d),
+    deliveries: deliveriesTable(d),
+    attempts: (name: string, outcomes: readonly string[]) => attemptsTable(d, name, outcomes),
+    audit: auditTable(d),
+    statusUpdates: statusUpdatesTable(d),
+    cursors: cursorsTable(d),
+    workers: workersTable(d),
+  };
 }

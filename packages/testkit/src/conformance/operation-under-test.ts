@@ -19,6 +19,8 @@ export function fixturesFor(
   return loadFixtures(type, { kind, ...(version !== undefined ? { version } : {}) }).map((f) => ({ name: f.name, data: f.data }));
 }
 
+type Invoke = (type: string, data: unknown, version: number, signal: AbortSignal) => Promise<unknown>;
+
 /**
  * The call the fault checks make: the first submit capability with its first valid fixture, or the
  * first query. Returns undefined when the adapter declares neither.
@@ -26,34 +28,28 @@ export function fixturesFor(
 export function representativeCall(
   session: ConformanceSession,
 ): { label: string; call: (signal: AbortSignal) => Promise<unknown> } | undefined {
-  const caps = session.definition.capabilities;
-  const submit = capabilitiesWith(caps, 'submit')[0];
-  if (submit && session.instance.submit) {
-    const version = Math.max(...submit.versions);
-    const fixture = fixturesFor(session, submit.type, 'valid', version)[0];
-    if (fixture) {
-      notePersonalData(session, submit.type, fixture.data);
-      return {
-        label: `submit ${submit.type} v${version} (${fixture.name})`,
-        call: (signal) => session.instance.submit!(session.envelope(submit.type, structuredClone(fixture.data), { version }), { signal }),
-      };
-    }
-  }
-  const query = capabilitiesWith(caps, 'query')[0];
-  const instanceQuery = session.instance.query as
-    ((type: string, params: unknown, options: { signal: AbortSignal }) => Promise<unknown>) | undefined;
-  if (query && instanceQuery) {
-    const version = Math.max(...query.versions);
-    const fixture = fixturesFor(session, query.type, 'valid', version)[0];
-    if (fixture) {
-      notePersonalData(session, query.type, fixture.data);
-      return {
-        label: `query ${query.type} v${version} (${fixture.name})`,
-        call: (signal) => instanceQuery.call(session.instance, query.type, structuredClone(fixture.data), { signal }),
-      };
-    }
-  }
-  return undefined;
+  const { instance } = session;
+  const submit: Invoke | undefined =
+    instance.submit && ((type, data, version, signal) => instance.submit!(session.envelope(type, data, { version }), { signal }));
+  const query = instance.query as ((type: string, params: unknown, options: { signal: AbortSignal }) => Promise<unknown>) | undefined;
+  return (
+    firstFixtureCall(session, 'submit', submit) ??
+    firstFixtureCall(session, 'query', query && ((type, data, _version, signal) => query.call(instance, type, data, { signal })))
+  );
+}
+
+/** `invoke` on the first capability of `operation`, at its latest version, with its first valid fixture. */
+function firstFixtureCall(session: ConformanceSession, operation: 'submit' | 'query', invoke: Invoke | undefined) {
+  const capability = capabilitiesWith(session.definition.capabilities, operation)[0];
+  if (!capability || !invoke) return undefined;
+  const version = Math.max(...capability.versions);
+  const fixture = fixturesFor(session, capability.type, 'valid', version)[0];
+  if (!fixture) return undefined;
+  notePersonalData(session, capability.type, fixture.data);
+  return {
+    label: `${operation} ${capability.type} v${version} (${fixture.name})`,
+    call: (signal: AbortSignal) => invoke(capability.type, structuredClone(fixture.data), version, signal),
+  };
 }
 
 /** The valid fixture of `type` with the most personal data (the first one when none has any). */

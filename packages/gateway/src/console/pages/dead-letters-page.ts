@@ -23,55 +23,60 @@ function reasonError(reason: string | undefined, action: string): FieldError | u
 
 const validIdParam = (id: string) => id.length <= 100;
 const actorOf = (user: SignedIn) => `key:${user.key.id}`;
+const findDead = async (user: SignedIn, id: string) => (validIdParam(id) ? user.stack.dlq.show(id) : undefined);
+type DeadLetter = NonNullable<Awaited<ReturnType<typeof findDead>>>;
+
+/** What a page shows again after a rejected post: the errors and the values the user gave. */
+interface Rejected {
+  errors?: FieldError[];
+  values?: Record<string, string>;
+}
 
 export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void {
   const notFound = (reply: FastifyReply, user: SignedIn) =>
     pages.send(reply, user, 'not-found.njk', { title: 'Page not found', what: 'dead letter' }, 404);
 
-  async function showPage(
+  /** Renders the dead letter `id` with `render`, or the not-found page when there is none. */
+  async function withDead(
     reply: FastifyReply,
     user: SignedIn,
     id: string,
-    extra: { errors?: FieldError[]; values?: Record<string, string> } = {},
-    status = 200,
+    render: (dead: DeadLetter) => Promise<FastifyReply> | FastifyReply,
   ) {
-    const dead = validIdParam(id) ? await user.stack.dlq.show(id) : undefined;
-    if (!dead) return notFound(reply, user);
-    return pages.send(
-      reply,
-      user,
-      'dead-letter.njk',
-      { title: `Dead letter ${dead.id}`, nav: 'dead-letters', dead, errors: extra.errors ?? [], values: extra.values ?? {} },
-      status,
-    );
+    const dead = await findDead(user, id);
+    return dead ? render(dead) : notFound(reply, user);
   }
 
-  async function editPage(
-    reply: FastifyReply,
-    user: SignedIn,
-    id: string,
-    extra: { errors?: FieldError[]; values?: Record<string, string> } = {},
-    status = 200,
-  ) {
-    const dead = validIdParam(id) ? await user.stack.dlq.show(id) : undefined;
-    if (!dead) return notFound(reply, user);
-    const transaction = (await user.stack.get(dead.transactionId))?.transaction;
-    const envelope = transaction ? shownEnvelope(transaction, true) : undefined;
-    return pages.send(
-      reply,
-      user,
-      'dead-letter-edit.njk',
-      {
-        title: `Edit and replay dead letter ${dead.id}`,
-        nav: 'dead-letters',
-        dead,
-        errors: extra.errors ?? [],
-        values: { envelope: envelope === undefined ? '' : JSON.stringify(envelope, null, 2), reason: '', ...extra.values },
-        purged: envelope === undefined,
-      },
-      status,
+  const showPage = (reply: FastifyReply, user: SignedIn, id: string, extra: Rejected = {}, status = 200) =>
+    withDead(reply, user, id, (dead) =>
+      pages.send(
+        reply,
+        user,
+        'dead-letter.njk',
+        { title: `Dead letter ${dead.id}`, nav: 'dead-letters', dead, errors: extra.errors ?? [], values: extra.values ?? {} },
+        status,
+      ),
     );
-  }
+
+  const editPage = (reply: FastifyReply, user: SignedIn, id: string, extra: Rejected = {}, status = 200) =>
+    withDead(reply, user, id, async (dead) => {
+      const transaction = (await user.stack.get(dead.transactionId))?.transaction;
+      const envelope = transaction ? shownEnvelope(transaction, true) : undefined;
+      return pages.send(
+        reply,
+        user,
+        'dead-letter-edit.njk',
+        {
+          title: `Edit and replay dead letter ${dead.id}`,
+          nav: 'dead-letters',
+          dead,
+          errors: extra.errors ?? [],
+          values: { envelope: envelope === undefined ? '' : JSON.stringify(envelope, null, 2), reason: '', ...extra.values },
+          purged: envelope === undefined,
+        },
+        status,
+      );
+    });
 
   app.get('/dead-letters', async (request, reply) => {
     const user = await pages.signedIn(request, reply);
@@ -101,7 +106,7 @@ export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void
       const error = reasonError(form.reason, action);
       if (error)
         return showPage(reply, user, request.params.id, { errors: [error], values: { [`${action}Reason`]: form.reason ?? '' } }, 400);
-      const dead = validIdParam(request.params.id) ? await user.stack.dlq.show(request.params.id) : undefined;
+      const dead = await findDead(user, request.params.id);
       const options = { actor: actorOf(user), reason: form.reason!.trim() };
       if (!dead || !(await (action === 'replay' ? user.stack.dlq.replay(dead.id, options) : user.stack.dlq.discard(dead.id, options))))
         return notFound(reply, user);
@@ -142,7 +147,7 @@ export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void
     const reason = reasonError(values.reason, 'replay');
     if (reason) errors.push({ ...reason, field: 'reason' });
     if (errors.length) return editPage(reply, user, request.params.id, { errors, values }, 400);
-    const dead = validIdParam(request.params.id) ? await user.stack.dlq.show(request.params.id) : undefined;
+    const dead = await findDead(user, request.params.id);
     if (!dead) return notFound(reply, user);
     try {
       if (!(await user.stack.dlq.replay(dead.id, { actor: actorOf(user), reason: values.reason.trim(), envelope })))
