@@ -183,6 +183,7 @@ export {
   type ConfigOwner,
 } from './adapter/define-adapter';
 export { urlSetting, type UrlSettingOptions } from './adapter/url-setting';
+export { apiKeySetting } from './adapter/api-key-setting';
 export type {
   AdapterContext,
   AdapterDefinition,
@@ -214,6 +215,7 @@ export {
   type MappingExpression,
 } from './declarative/mapping-expression';
 export { MappingResults, type MappingResultsOptions } from './declarative/mapping-results';
+export { EXPRESSION_SETTING } from './declarative/expression-setting';
 
 export {
   redact,

@@ -1,4 +1,4 @@
-import { CASE_STATUSES, urlSetting } from '@lgx/core';
+import { apiKeySetting, CASE_STATUSES, urlSetting } from '@lgx/core';
 
 /** The transaction types this adapter can put into Alloy. */
 export const ALLOY_TYPES = ['street.report', 'waste.missedCollection', 'crm.case'] as const;
@@ -159,14 +159,7 @@ export const configSchema = {
   additionalProperties: false,
   properties: {
     baseUrl: urlSetting(`Base URL of the Alloy API (default ${DEFAULT_BASE_URL}).`),
-    apiKey: {
-      type: 'string',
-      minLength: 8,
-      maxLength: 512,
-      pattern: '^[\\x21-\\x7e]+$',
-      'x-lgx-secret': true,
-      description: "An Alloy API key (from the customer's API keys, POST api-key).",
-    },
+    apiKey: apiKeySetting("An Alloy API key (from the customer's API keys, POST api-key)."),
     keyIn: {
       enum: ['header', 'query'],
       description: 'header (default): Authorization: Bearer <key>; query: ?token=<key>, for installations that take it there.',

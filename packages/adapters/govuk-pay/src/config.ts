@@ -1,4 +1,4 @@
-import { urlSetting } from '@lgx/core';
+import { apiKeySetting, urlSetting } from '@lgx/core';
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -8,14 +8,7 @@ export const configSchema = {
   additionalProperties: false,
   properties: {
     baseUrl: urlSetting('Base URL of the GOV.UK Pay public API (default https://publicapi.payments.service.gov.uk).'),
-    apiKey: {
-      type: 'string',
-      minLength: 8,
-      maxLength: 512,
-      pattern: '^[\\x21-\\x7e]+$',
-      'x-lgx-secret': true,
-      description: "The service's GOV.UK Pay API key (a test key for a sandbox or test service, a live key for live payments).",
-    },
+    apiKey: apiKeySetting("The service's GOV.UK Pay API key (a test key for a sandbox or test service, a live key for live payments)."),
     webhookSigningSecret: {
       type: 'string',
       minLength: 8,

@@ -17,10 +17,11 @@ import {
   type ServableType,
 } from '@lgx/core';
 import { authStrategy } from './auth';
-import { Caller } from './caller';
+import { Caller, type Answer } from './caller';
 import { configSchema, type RestAdapterConfig } from './config';
 import { checkAgainstOpenApi, readOpenApi } from './openapi-check';
 import { planFromConfig, type IdempotencyKind, type SubmitPlan } from './plan';
+import type { RequestPlan } from './request-plan';
 
 /** A header value from data: one line, so it cannot add headers of its own. */
 function oneLine(value: unknown, path: string): string {
@@ -65,6 +66,9 @@ async function createInstance(
   const caller = new Caller(http, plan.rules, plan.vendorCode);
   const results = new MappingResults({ statusMap: plan.statusMap, logger: context.logger, now: () => context.clock.now(), source: 'rest' });
   const bindings: MappingBindings = { mappings: context.mappings, ...(context.council !== undefined ? { council: context.council } : {}) };
+  /** A request's response expression over its answer, with the answer's status and headers and the request's input bound. */
+  const readAnswer = (request: RequestPlan, answer: Answer, input: unknown, extra: MappingBindings = {}): Promise<unknown> =>
+    request.response!.evaluate(answer.body, { ...bindings, status: answer.status, headers: answer.headers, request: input, ...extra });
 
   /** The record an earlier attempt made, by the configured look-up; undefined when there is none. */
   async function lookUp(submit: SubmitPlan, tx: Envelope, input: unknown, signal: AbortSignal): Promise<Receipt | undefined> {
@@ -72,12 +76,7 @@ async function createInstance(
     const request = submit.idempotency.request;
     const answer = await caller.send(request, input, bindings, signal, { accept: [404] });
     if (answer.status === 404) return undefined;
-    const mapped = await request.response!.evaluate(answer.body, {
-      ...bindings,
-      status: answer.status,
-      headers: answer.headers,
-      request: input,
-    });
+    const mapped = await readAnswer(request, answer, input);
     if (mapped === undefined || mapped === null || mapped === false || (typeof mapped === 'object' && Object.keys(mapped).length === 0))
       return undefined;
     return results.receipt(mapped, request.response!.path, tx);
@@ -108,12 +107,7 @@ async function createInstance(
           headers[submit.idempotency.header] = oneLine(value, submit.idempotency.value?.path ?? `${submit.request.path}/idempotency`);
         }
         const answer = await caller.send(submit.request, input, bindings, signal, { headers });
-        const mapped = await submit.request.response!.evaluate(answer.body, {
-          ...bindings,
-          status: answer.status,
-          headers: answer.headers,
-          request: input,
-        });
+        const mapped = await readAnswer(submit.request, answer, input);
         const receipt = results.receipt(mapped, submit.request.response!.path, tx);
         context.logger.info('record created', { type: tx.type, externalRef: receipt.externalRef, transaction: tx.id });
         return receipt;
@@ -127,12 +121,7 @@ async function createInstance(
       if (!plan.status) throw notConfigured('getStatus', 'status');
       const input = { externalRef };
       const answer = await caller.send(plan.status, input, bindings, signal);
-      const mapped = await plan.status.response!.evaluate(answer.body, {
-        ...bindings,
-        status: answer.status,
-        headers: answer.headers,
-        request: input,
-      });
+      const mapped = await readAnswer(plan.status, answer, input);
       return results.statusUpdate(mapped, plan.status.response!.path, externalRef);
     },
 
@@ -140,13 +129,7 @@ async function createInstance(
       if (!plan.poll) throw notConfigured('pollUpdates', 'poll');
       const input = cursor === undefined ? {} : { cursor };
       const answer = await caller.send(plan.poll, input, bindings, signal);
-      const mapped = await plan.poll.response!.evaluate(answer.body, {
-        ...bindings,
-        status: answer.status,
-        headers: answer.headers,
-        request: input,
-        ...(cursor !== undefined ? { cursor } : {}),
-      });
+      const mapped = await readAnswer(plan.poll, answer, input, cursor !== undefined ? { cursor } : {});
       return results.pollResult(mapped, plan.poll.response!.path, cursor);
     },
   };

@@ -1,4 +1,4 @@
-import { CASE_STATUSES, urlSetting } from '@lgx/core';
+import { CASE_STATUSES, EXPRESSION_SETTING, urlSetting } from '@lgx/core';
 
 /** The classifications an error rule can give. */
 export const RULE_CLASSIFICATIONS = ['retryable', 'rateLimited', 'permanent', 'auth', 'notFound'] as const;
@@ -8,12 +8,6 @@ export type RuleClassification = (typeof RULE_CLASSIFICATIONS)[number];
 export const CALLS = ['submit', 'lookup', 'getStatus', 'pollUpdates', 'check'] as const;
 export type CallName = (typeof CALLS)[number];
 
-const expression = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 20000,
-  description: 'A JSONata expression (https://docs.jsonata.org), compiled once when the adapter is created.',
-} as const;
 const template = {
   type: 'string',
   minLength: 1,
@@ -33,7 +27,7 @@ const request = (what: string, input: string, output: string | undefined) =>
       method: { enum: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] },
       path: { ...template, pattern: '^/', description: `A path template under baseUrl, over ${input}, e.g. /v2/requests/{externalRef}.` },
       query: {
-        ...expression,
+        ...EXPRESSION_SETTING,
         description: `JSONata over ${input}; its value is the query string (an object of strings, numbers, booleans or lists of them).`,
       },
       headers: {
@@ -43,18 +37,18 @@ const request = (what: string, input: string, output: string | undefined) =>
         additionalProperties: template,
         description: 'Header name -> template. Credentials belong in auth, which keeps them secret.',
       },
-      body: { ...expression, description: `JSONata over ${input}; its value is the request body.` },
+      body: { ...EXPRESSION_SETTING, description: `JSONata over ${input}; its value is the request body.` },
       bodyType: { enum: ['json', 'form'], description: 'json (default) or form (application/x-www-form-urlencoded, from an object).' },
       ...(output === undefined
         ? {}
         : {
             response: {
-              ...expression,
+              ...EXPRESSION_SETTING,
               description: `JSONata over the answer's body ($status and $headers bound); its value is ${output}.`,
             },
           }),
     },
-  }) as const;
+  } as const);
 
 const submitBase = request(
   'Creates the record.',
@@ -75,7 +69,7 @@ const submitCall = {
           additionalProperties: false,
           properties: {
             header: { type: 'string', pattern: "^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$", description: 'e.g. Idempotency-Key.' },
-            value: { ...expression, description: 'JSONata over the envelope giving the key (default idempotencykey).' },
+            value: { ...EXPRESSION_SETTING, description: 'JSONata over the envelope giving the key (default idempotencykey).' },
           },
         },
         {
@@ -190,7 +184,7 @@ export const configSchema = {
       description: 'Vendor status code (externalStatusCode) -> canonical status; "*" for codes not listed.',
     },
     vendorCode: {
-      ...expression,
+      ...EXPRESSION_SETTING,
       description:
         "JSONata over an error answer's body giving the vendor's error code (default: code, errorCode, error.code or error when a string).",
     },
@@ -214,7 +208,7 @@ export const configSchema = {
               { enum: ['2xx', '3xx', '4xx', '5xx'] },
             ],
           },
-          when: { ...expression, description: 'JSONata over the answer body ($status, $headers bound); truthy matches.' },
+          when: { ...EXPRESSION_SETTING, description: 'JSONata over the answer body ($status, $headers bound); truthy matches.' },
           calls: {
             type: 'array',
             minItems: 1,
@@ -224,9 +218,9 @@ export const configSchema = {
             description: 'Only for these calls (default all).',
           },
           classification: { enum: RULE_CLASSIFICATIONS },
-          vendorCode: { ...expression, description: "JSONata over the body giving the vendor's code for the error." },
+          vendorCode: { ...EXPRESSION_SETTING, description: "JSONata over the body giving the vendor's code for the error." },
           retryAfterSeconds: {
-            ...expression,
+            ...EXPRESSION_SETTING,
             description: 'With rateLimited: JSONata over the body giving the wait in seconds (default: the Retry-After header).',
           },
         },

@@ -1,4 +1,4 @@
-import { CASE_STATUSES, type CaseStatus } from '@lgx/core';
+import { CASE_STATUSES, EXPRESSION_SETTING, type CaseStatus } from '@lgx/core';
 
 /** A canonical case status, as statusMap values name them. */
 export type CaseStatusName = CaseStatus;
@@ -7,12 +7,6 @@ const operationName = {
   type: 'string',
   pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$',
   description: 'A SOAP operation named in the WSDL.',
-} as const;
-const expression = {
-  type: 'string',
-  minLength: 1,
-  maxLength: 20000,
-  description: 'A JSONata expression (https://docs.jsonata.org), compiled once when the adapter is created.',
 } as const;
 
 /** One SOAP call: the operation, how to build its arguments and how to read its result. */
@@ -24,13 +18,16 @@ const call = (what: string, requestInput: string, responseOutput: string) =>
     description: what,
     properties: {
       operation: operationName,
-      request: { ...expression, description: `JSONata over ${requestInput}; its value is the SOAP operation's arguments (an object).` },
+      request: {
+        ...EXPRESSION_SETTING,
+        description: `JSONata over ${requestInput}; its value is the SOAP operation's arguments (an object).`,
+      },
       response: {
-        ...expression,
+        ...EXPRESSION_SETTING,
         description: `JSONata over the operation's parsed result (dates as ISO strings); its value is ${responseOutput}.`,
       },
     },
-  }) as const;
+  } as const);
 
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
@@ -160,7 +157,7 @@ export const configSchema = {
       required: ['operation'],
       additionalProperties: false,
       description: 'A cheap operation check() calls (default: only load the WSDL).',
-      properties: { operation: operationName, request: expression },
+      properties: { operation: operationName, request: EXPRESSION_SETTING },
     },
     statusMap: {
       type: 'object',
@@ -187,10 +184,10 @@ export const configSchema = {
           },
           string: { type: 'string', minLength: 1, maxLength: 1000, description: 'Regular expression tested against the fault string.' },
           expression: {
-            ...expression,
+            ...EXPRESSION_SETTING,
             description: 'JSONata over a successful result; a truthy value makes the call fail with this classification.',
           },
-          vendorCode: { ...expression, description: "JSONata over the result giving the vendor's error code (with expression)." },
+          vendorCode: { ...EXPRESSION_SETTING, description: "JSONata over the result giving the vendor's error code (with expression)." },
           operations: { type: 'array', items: operationName, maxItems: 50, description: 'Only for these operations (default all).' },
           classification: { enum: ['retryable', 'permanent', 'rateLimited', 'auth', 'notFound'] },
         },

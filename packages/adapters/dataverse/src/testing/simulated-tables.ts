@@ -61,6 +61,18 @@ const AUDIT: Record<string, Column> = {
   versionnumber: { type: 'int', readOnly: true },
 };
 
+/** The columns and states of a table with the platform's standard Active/Inactive pair (contact, account). */
+const ACTIVE_INACTIVE_COLUMNS: Record<string, Column> = {
+  statecode: { type: 'option', options: [0, 1] },
+  statuscode: { type: 'option', options: [1, 2] },
+  ...AUDIT,
+};
+const ACTIVE_INACTIVE: Pick<TableDef, 'lookups' | 'states' | 'stateLabels'> = {
+  lookups: {},
+  states: { 0: [1], 1: [2] },
+  stateLabels: { 0: 'Active', 1: 'Inactive' },
+};
+
 export const INCIDENT: TableDef = {
   logicalName: 'incident',
   entitySet: 'incidents',
@@ -125,13 +137,9 @@ export const CONTACT: TableDef = {
     donotbulkemail: { type: 'bool' },
     donotphone: { type: 'bool' },
     donotpostalmail: { type: 'bool' },
-    statecode: { type: 'option', options: [0, 1] },
-    statuscode: { type: 'option', options: [1, 2] },
-    ...AUDIT,
+    ...ACTIVE_INACTIVE_COLUMNS,
   },
-  lookups: {},
-  states: { 0: [1], 1: [2] },
-  stateLabels: { 0: 'Active', 1: 'Inactive' },
+  ...ACTIVE_INACTIVE,
 };
 
 export const ACCOUNT: TableDef = {
@@ -141,13 +149,9 @@ export const ACCOUNT: TableDef = {
   columns: {
     accountid: { type: 'guid', readOnly: true },
     name: { type: 'string', max: 160 },
-    statecode: { type: 'option', options: [0, 1] },
-    statuscode: { type: 'option', options: [1, 2] },
-    ...AUDIT,
+    ...ACTIVE_INACTIVE_COLUMNS,
   },
-  lookups: {},
-  states: { 0: [1], 1: [2] },
-  stateLabels: { 0: 'Active', 1: 'Inactive' },
+  ...ACTIVE_INACTIVE,
 };
 
 export const INCIDENT_RESOLUTION: TableDef = {
@@ -290,7 +294,9 @@ function checkState(
     if (!allowed.includes(out.statuscode as number))
       throw odataError(
         400,
-        `${out.statuscode} is not a valid status code for state code ${table.logicalName}State.${table.stateLabels[out.statecode as number] ?? out.statecode}`,
+        `${out.statuscode} is not a valid status code for state code ${table.logicalName}State.${
+          table.stateLabels[out.statecode as number] ?? out.statecode
+        }`,
         '0x80040203',
       );
   }
