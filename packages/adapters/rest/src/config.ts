@@ -48,7 +48,7 @@ const request = (what: string, input: string, output: string | undefined) =>
             },
           }),
     },
-  } as const);
+  }) as const;
 
 const submitBase = request(
   'Creates the record.',

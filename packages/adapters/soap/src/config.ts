@@ -27,7 +27,7 @@ const call = (what: string, requestInput: string, responseOutput: string) =>
         description: `JSONata over the operation's parsed result (dates as ISO strings); its value is ${responseOutput}.`,
       },
     },
-  } as const);
+  }) as const;
 
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
