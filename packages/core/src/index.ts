@@ -170,6 +170,7 @@ export { PROTOTYPE_KEYS, MAX_ISSUES } from './validation/issues';
 
 export { createTransaction, versionOf, type CreateTransactionOptions } from './transaction/create-transaction';
 export { completeEnvelope, type CompleteEnvelopeOptions } from './transaction/complete-envelope';
+export { crmCaseFacts, addressLine, CRM_CASE_FACTS, CRM_CASE_PERSON_FACTS, type CrmCaseFact } from './transaction/crm-case-facts';
 export { normaliseUprn, normaliseUsrn, normalisePostcode } from './identifiers/normalise';
 export { ConverterRegistry, converterRegistry, upcast, type Converter, type UpcastOptions } from './versioning/converters';
 
@@ -184,6 +185,7 @@ export {
 } from './adapter/define-adapter';
 export { urlSetting, type UrlSettingOptions } from './adapter/url-setting';
 export { apiKeySetting } from './adapter/api-key-setting';
+export { mapSetting, CANONICAL_CODE_KEYS, ATTRIBUTE_NAME_KEYS, type MapSettingOptions } from './adapter/map-setting';
 export type {
   AdapterContext,
   AdapterDefinition,
@@ -206,7 +208,7 @@ export type {
   AdapterSoapOptions,
 } from './adapter/adapter-types';
 
-export { SERVABLE_TYPES, servableCapabilities, notConfigured, type ServableType } from './declarative/servable-types';
+export { SERVABLE_TYPES, servableCapabilities, notConfigured, configuredSubmit, type ServableType } from './declarative/servable-types';
 export {
   compileMapping,
   plainJson,

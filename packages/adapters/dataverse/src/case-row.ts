@@ -1,5 +1,5 @@
-import { PermanentError, type Address, type CrmCase, type Location } from '@lgx/core';
-import type { CaseField, CaseTable, CodeMap, DataverseConfig } from './config';
+import { crmCaseFacts, PermanentError, type CrmCase } from '@lgx/core';
+import { CASE_FIELDS, type CaseField, type CaseTable, type CodeMap, type DataverseConfig } from './config';
 
 /** Where each case field goes when the council says nothing (the incident table's own columns). */
 const DEFAULT_COLUMNS: Partial<Record<CaseField, string>> = {
@@ -19,18 +19,6 @@ const DEFAULT_CODES: Partial<Record<CaseField, CodeMap>> = {
 
 /** Fields whose default column is an option set: without a code the value cannot go there. */
 const CODED_BY_DEFAULT: ReadonlySet<CaseField> = new Set(['priority', 'channel', 'caseType', 'status']);
-
-/** "Flat 2, 14 Mill Road, Cambridge, CB1 2AD": a BS7666 address on one line. */
-export function addressLine(address: Address): string {
-  const building = /^[0-9]/.test(address.paon) ? `${address.paon} ${address.street}` : `${address.paon}, ${address.street}`;
-  return [address.saon, building, address.locality, address.town, address.postcode].filter((p) => p !== undefined && p !== '').join(', ');
-}
-
-function locationText(location: Location): string | undefined {
-  const parts = [location.address ? addressLine(location.address) : undefined, location.description];
-  const text = parts.filter((p) => p !== undefined).join('; ');
-  return text === '' ? undefined : text;
-}
 
 /** The column each case field fills, defaults applied and `null` (left out) removed. */
 export function caseColumns(config: DataverseConfig): Partial<Record<CaseField, string>> {
@@ -76,8 +64,9 @@ export function caseRow(
     body[column] = value;
   };
 
+  const facts = crmCaseFacts(data);
   const maxTitle = config.titleMaxLength ?? 200;
-  put('subject', data.subject.length > maxTitle ? `${data.subject.slice(0, maxTitle - 1)}…` : data.subject);
+  if (data.subject.length > maxTitle) facts.subject = `${data.subject.slice(0, maxTitle - 1)}…`;
   const maxDescription = config.descriptionMaxLength ?? 2000;
   if (data.description !== undefined && columns.description !== undefined && data.description.length > maxDescription) {
     throw new PermanentError(
@@ -85,29 +74,8 @@ export function caseRow(
       { code: 'LGX_ERR_ADAPTER_PERMANENT', details: { field: '/description', rule: 'maxLength', limit: maxDescription } },
     );
   }
-  put('description', data.description);
-  put('caseType', data.caseType);
-  put('category', data.category);
-  put('priority', data.priority);
-  put('channel', data.channel);
-  put('status', data.status);
-  put('lgsl', data.lgsl);
-  put('lgil', data.lgil);
-  const location = data.location;
-  put('uprn', location?.uprn ?? location?.address?.uprn);
-  put('usrn', location?.usrn ?? location?.address?.usrn);
-  put('latitude', location?.wgs84?.lat);
-  put('longitude', location?.wgs84?.lon);
-  put('location', location ? locationText(location) : undefined);
-  put(
-    'externalRefs',
-    data.externalRefs?.length
-      ? data.externalRefs
-          .map((r) => `${r.system}:${r.reference}`)
-          .join('; ')
-          .slice(0, 4000)
-      : undefined,
-  );
+  if (typeof facts.externalRefs === 'string') facts.externalRefs = facts.externalRefs.slice(0, 4000);
+  for (const field of CASE_FIELDS) put(field, facts[field]);
 
   let attributes = 0;
   for (const [name, value] of Object.entries(data.attributes ?? {})) {

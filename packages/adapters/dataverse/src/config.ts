@@ -1,45 +1,34 @@
-import { CASE_STATUSES, urlSetting } from '@lgx/core';
+import {
+  ATTRIBUTE_NAME_KEYS,
+  CANONICAL_CODE_KEYS,
+  CASE_STATUSES,
+  CRM_CASE_FACTS,
+  CRM_CASE_PERSON_FACTS,
+  mapSetting,
+  urlSetting,
+  type CrmCaseFact,
+} from '@lgx/core';
 import type { DataverseConfig } from './generated/config-types';
 
 const COLUMN = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,99}$' } as const;
-const NO_PROTOTYPE = { not: { enum: ['__proto__', 'constructor', 'prototype'] } } as const;
 const GUID = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
 /** A canonical value -> the vendor's value (an option set integer, or text for a text column). */
-const CODE_MAP = {
-  type: 'object',
-  maxProperties: 200,
-  propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$', ...NO_PROTOTYPE },
-  additionalProperties: {
+const CODE_MAP = mapSetting({
+  keys: CANONICAL_CODE_KEYS,
+  values: {
     anyOf: [
       { type: 'integer', minimum: -2147483648, maximum: 2147483647 },
       { type: 'string', minLength: 1, maxLength: 4000 },
     ],
   },
-} as const;
+});
 
-/** The canonical crm.case fields a column can be filled from. */
-export const CASE_FIELDS = [
-  'subject',
-  'description',
-  'caseType',
-  'category',
-  'priority',
-  'channel',
-  'status',
-  'lgsl',
-  'lgil',
-  'uprn',
-  'usrn',
-  'latitude',
-  'longitude',
-  'location',
-  'externalRefs',
-] as const;
+/** The canonical crm.case fields a column can be filled from: the person goes to a contact row, not the case. */
+export const CASE_FIELDS = CRM_CASE_FACTS.filter((fact) => !CRM_CASE_PERSON_FACTS.has(fact)) as Array<
+  Exclude<CrmCaseFact, 'personName' | 'email' | 'phone'>
+>;
 export type CaseField = (typeof CASE_FIELDS)[number];
-
-/** A URL of a host alone: no path, query or fragment. */
-const HOST_ONLY = '^https?://[^/?#]+/?$';
 
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
@@ -51,7 +40,7 @@ export const configSchema = {
   properties: {
     url: urlSetting(
       'The environment URL, e.g. https://council.crm11.dynamics.com (the Web API is under /api/data/v9.2; the token scope is <url>/.default).',
-      { pattern: HOST_ONLY, maxLength: 300 },
+      { hostOnly: true, maxLength: 300 },
     ),
     tenantId: {
       type: 'string',
@@ -72,7 +61,7 @@ export const configSchema = {
       description: 'A client secret of the app registration (its value, not its id).',
     },
     authorityHost: urlSetting('The Entra ID authority host (default https://login.microsoftonline.com; a national cloud has its own).', {
-      pattern: HOST_ONLY,
+      hostOnly: true,
     }),
     apiVersion: { type: 'string', enum: ['9.0', '9.1', '9.2'], description: 'Web API version (default 9.2).' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-request timeout (default 15000).' },
@@ -100,14 +89,13 @@ export const configSchema = {
         'Case field -> column it fills, for customised tables; null leaves a default out. Defaults: subject title, description description, priority prioritycode, channel caseorigincode, caseType casetypecode and status statuscode (these three only with a code for the value); others unset.',
       properties: Object.fromEntries(CASE_FIELDS.map((f) => [f, { anyOf: [COLUMN, { type: 'null' }] }])),
     },
-    attributeColumns: {
-      type: 'object',
+    attributeColumns: mapSetting({
+      keys: ATTRIBUTE_NAME_KEYS,
+      values: COLUMN,
       maxProperties: 50,
-      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', ...NO_PROTOTYPE },
-      additionalProperties: COLUMN,
       description:
         "The case's attributes{} -> columns, e.g. {callbackRequested: 'lgx_callbackrequested'}; attributes not listed are not sent.",
-    },
+    }),
     contactColumns: {
       type: 'object',
       additionalProperties: false,

@@ -1,10 +1,9 @@
 import {
-  assertValidData,
+  configuredSubmit,
   defineAdapter,
   maskPersonalData,
   MappingResults,
   notConfigured,
-  parseSchemaId,
   PermanentError,
   plainJson,
   SERVABLE_TYPES,
@@ -84,11 +83,7 @@ async function createInstance(
 
   const instance: AdapterInstance = {
     async submit(tx, { signal }) {
-      const submit = plan.submit.get(tx.type);
-      if (!submit) throw notConfigured(`submitting '${tx.type}'`, `operations.${tx.type}.submit`);
-      // Validate first: nothing invalid ever reaches the back office.
-      const version = parseSchemaId(tx.dataschema)?.major;
-      assertValidData(tx.type, tx.data, version !== undefined ? { version } : {});
+      const submit = configuredSubmit(plan.submit, tx);
       // The mappings read a copy: nothing they do can change the transaction.
       const input = plainJson(tx);
       try {

@@ -1,4 +1,4 @@
-import { PermanentError, type Address, type CrmCase } from '@lgx/core';
+import { CRM_CASE_FACTS, crmCaseFacts, PermanentError, type CrmCase } from '@lgx/core';
 import type { CaseFact, SalesforceConfig, ValueMap } from './config';
 
 /** Where each fact goes when the council says nothing: the standard Case fields (object reference, Case). */
@@ -24,13 +24,11 @@ const DEFAULT_VALUES: Partial<Record<CaseFact, ValueMap>> = {
 /** Facts whose default field is a picklist: without a value for the canonical code they stay out. */
 const PICKLISTS: ReadonlySet<CaseFact> = new Set(['priority', 'channel', 'caseType', 'category', 'status']);
 
+/** Facts cut to the standard Case field they default to: SuppliedName holds 80 characters, a text field 255. */
+const MAX_LENGTH: Partial<Record<CaseFact, number>> = { personName: 80, externalRefs: 255 };
+
 /** A Salesforce Contact id: 15 or 18 characters starting with the Contact key prefix 003. */
 const CONTACT_ID = /^003[a-zA-Z0-9]{12}([a-zA-Z0-9]{3})?$/;
-
-function oneLine(address: Address): string {
-  const building = /^[0-9]/.test(address.paon) ? `${address.paon} ${address.street}` : `${address.paon}, ${address.street}`;
-  return [address.saon, building, address.locality, address.town, address.postcode].filter(Boolean).join(', ');
-}
 
 export interface CaseBody {
   body: Record<string, unknown>;
@@ -64,32 +62,12 @@ export function caseBody(data: CrmCase, config: SalesforceConfig): CaseBody {
     else body[field] = mapped;
   };
 
-  set('subject', data.subject);
-  set('description', data.description);
-  set('caseType', data.caseType);
-  set('category', data.category);
-  set('priority', data.priority);
-  set('channel', data.channel);
-  set('status', data.status);
-  const person = data.contact?.person;
-  set('personName', [person?.title, person?.givenName, person?.familyName].filter(Boolean).join(' ').slice(0, 80));
-  set('email', person?.email);
-  set('phone', person?.phone);
-  set('lgsl', data.lgsl);
-  set('lgil', data.lgil);
-  const where = data.location;
-  set('uprn', where?.uprn ?? where?.address?.uprn);
-  set('usrn', where?.usrn ?? where?.address?.usrn);
-  set('latitude', where?.wgs84?.lat);
-  set('longitude', where?.wgs84?.lon);
-  set('location', [where?.address ? oneLine(where.address) : undefined, where?.description].filter(Boolean).join('; '));
-  set(
-    'externalRefs',
-    (data.externalRefs ?? [])
-      .map((r) => `${r.system}:${r.reference}`)
-      .join('; ')
-      .slice(0, 255),
-  );
+  const facts = crmCaseFacts(data);
+  for (const fact of CRM_CASE_FACTS) {
+    const value = facts[fact];
+    const max = MAX_LENGTH[fact];
+    set(fact, max !== undefined && typeof value === 'string' ? value.slice(0, max) : value);
+  }
 
   const ref = data.contact?.contactRef;
   if (ref !== undefined) {

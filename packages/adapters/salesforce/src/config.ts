@@ -1,39 +1,19 @@
-import { CASE_STATUSES, urlSetting } from '@lgx/core';
+import {
+  ATTRIBUTE_NAME_KEYS,
+  CANONICAL_CODE_KEYS,
+  CASE_STATUSES,
+  CRM_CASE_FACTS,
+  mapSetting,
+  urlSetting,
+  type CrmCaseFact,
+} from '@lgx/core';
 
 const FIELD = { type: 'string', pattern: '^[A-Za-z][A-Za-z0-9_]{0,79}$' } as const;
-const NO_PROTOTYPE = { not: { enum: ['__proto__', 'constructor', 'prototype'] } } as const;
-const VALUE_MAP = {
-  type: 'object',
-  maxProperties: 200,
-  propertyNames: { pattern: '^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$', ...NO_PROTOTYPE },
-  additionalProperties: { type: 'string', minLength: 1, maxLength: 255 },
-} as const;
+const VALUE_MAP = mapSetting({ keys: CANONICAL_CODE_KEYS, values: { type: 'string', minLength: 1, maxLength: 255 } });
 
 /** The canonical crm.case facts a Case field can be filled from. */
-export const CASE_FACTS = [
-  'subject',
-  'description',
-  'caseType',
-  'category',
-  'priority',
-  'channel',
-  'status',
-  'personName',
-  'email',
-  'phone',
-  'lgsl',
-  'lgil',
-  'uprn',
-  'usrn',
-  'latitude',
-  'longitude',
-  'location',
-  'externalRefs',
-] as const;
-export type CaseFact = (typeof CASE_FACTS)[number];
-
-/** A URL of a host alone: no path, query or fragment. */
-const HOST_ONLY = '^https?://[^/?#]+/?$';
+export const CASE_FACTS = CRM_CASE_FACTS;
+export type CaseFact = CrmCaseFact;
 
 /** The adapter's configuration, declared as JSON Schema so hosts can validate it and know its secrets. */
 export const configSchema = {
@@ -55,7 +35,7 @@ export const configSchema = {
     },
     loginUrl: urlSetting(
       "Where tokens come from: https://login.salesforce.com (test.salesforce.com for a sandbox) or the org's My Domain for the JWT bearer flow; the My Domain (https://council.my.salesforce.com) for client credentials.",
-      { pattern: HOST_ONLY },
+      { hostOnly: true },
     ),
     clientId: { type: 'string', minLength: 1, maxLength: 255, description: "The connected app's (or external client app's) consumer key." },
     username: {
@@ -80,9 +60,7 @@ export const configSchema = {
     },
     audience: urlSetting(
       'JWT bearer: the aud claim (default the loginUrl; https://test.salesforce.com for a sandbox reached through My Domain).',
-      {
-        pattern: HOST_ONLY,
-      },
+      { hostOnly: true },
     ),
     apiVersion: { type: 'string', pattern: '^[3-9][0-9]\\.0$', description: 'REST API version (default 61.0).' },
     timeoutMs: { type: 'integer', minimum: 100, maximum: 120000, description: 'Per-request timeout (default 15000).' },
@@ -106,14 +84,13 @@ export const configSchema = {
         "Canonical value -> picklist value, per fact. Defaults: priority {urgent: High, high: High, normal: Medium, low: Low}, channel {phone: Phone, email: Email, web: Web}; caseType, category and status have none (add e.g. caseType {complaint: 'Complaint'}).",
       properties: { priority: VALUE_MAP, channel: VALUE_MAP, caseType: VALUE_MAP, category: VALUE_MAP, status: VALUE_MAP },
     },
-    attributeFields: {
-      type: 'object',
+    attributeFields: mapSetting({
+      keys: ATTRIBUTE_NAME_KEYS,
+      values: FIELD,
       maxProperties: 50,
-      propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_.-]{0,63}$', ...NO_PROTOTYPE },
-      additionalProperties: FIELD,
       description:
         "The case's attributes{} -> Case fields, e.g. {callbackRequested: 'Callback_Requested__c'}; attributes not listed are not sent.",
-    },
+    }),
     contactExternalIdField: {
       type: 'string',
       pattern: '^[A-Za-z][A-Za-z0-9_]{0,37}__c$',
@@ -123,7 +100,7 @@ export const configSchema = {
     statusMap: {
       type: 'object',
       maxProperties: 200,
-      propertyNames: { minLength: 1, maxLength: 255, ...NO_PROTOTYPE },
+      propertyNames: { minLength: 1, maxLength: 255, not: { enum: ['__proto__', 'constructor', 'prototype'] } },
       additionalProperties: { type: 'string', enum: CASE_STATUSES },
       description:
         "Case Status value -> canonical status, e.g. {'Awaiting Inspection': 'investigating'}; wins over the defaults and over IsClosed.",

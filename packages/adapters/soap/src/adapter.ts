@@ -1,10 +1,9 @@
 import {
+  configuredSubmit,
   adapterError,
-  assertValidData,
   defineAdapter,
   MappingResults,
   notConfigured,
-  parseSchemaId,
   PermanentError,
   plainJson,
   SERVABLE_TYPES,
@@ -77,11 +76,7 @@ function createInstance(
     },
 
     async submit(tx, { signal }) {
-      const call = plan.submit.get(tx.type);
-      if (!call) throw notConfigured(`submitting '${tx.type}'`, `operations.${tx.type}.submit`);
-      // Validate first: nothing invalid ever reaches the back office.
-      const version = parseSchemaId(tx.dataschema)?.major;
-      assertValidData(tx.type, tx.data, version !== undefined ? { version } : {});
+      const call = configuredSubmit(plan.submit, tx);
       const result = await invoke(call, plainJson(tx), signal);
       const receipt: Receipt = results.receipt(await call.response.evaluate(result, bindings), call.response.path, tx);
       context.logger.info('record created', {

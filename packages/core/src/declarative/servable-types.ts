@@ -1,5 +1,8 @@
 import type { Capability } from '../adapter/adapter-types';
 import { UnsupportedError } from '../errors/adapter-errors';
+import type { Envelope } from '../types';
+import { parseSchemaId } from '../schema/schema-id';
+import { assertValidData } from '../validation/validate';
 
 /**
  * The transaction types an adapter that maps by configuration can take: every canonical transaction
@@ -47,4 +50,16 @@ export function servableCapabilities<T extends ServableType>(
 /** An operation the council's configuration has no mapping for. */
 export function notConfigured(what: string, setting: string): UnsupportedError {
   return new UnsupportedError(`${what} is not configured for this back office (set '${setting}' in the adapter config)`);
+}
+
+/**
+ * The submit the council's configuration maps for the transaction's type, once its data has passed
+ * the schema of the version it names: nothing unmapped and nothing invalid reaches the back office.
+ */
+export function configuredSubmit<T>(submits: ReadonlyMap<string, T>, tx: Envelope): T {
+  const submit = submits.get(tx.type);
+  if (submit === undefined) throw notConfigured(`submitting '${tx.type}'`, `operations.${tx.type}.submit`);
+  const version = parseSchemaId(tx.dataschema)?.major;
+  assertValidData(tx.type, tx.data, version !== undefined ? { version } : {});
+  return submit;
 }
