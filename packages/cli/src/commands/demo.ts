@@ -8,10 +8,10 @@ export const demoHelp = `lgx demo [--once] [--port <n>] [--data <dir>] [--timeou
 
 LGX's main job on embedded defaults, with nothing to install or start: simulated back offices of a
 demo council (a SOAP street-works system, a SOAP revenues system, an Open311 waste contractor,
-GOV.UK Pay, GOV.UK Notify), the gateway on a fresh SQLite store, and a mixed batch from its channels
-(missed bins and a council tax move from web forms, potholes through the Open311 facade as
-FixMyStreet sends them, a payment, an email), some of which the back offices first refuse or time
-out. It shows deliveries, retries and dead letters as they happen and the status updates that come
+GOV.UK Pay, GOV.UK Notify, Dynamics 365 for cases with Salesforce as its fallback), the gateway on a
+fresh SQLite store, and a mixed batch from its channels (missed bins and a council tax move from web
+forms, potholes through the Open311 facade as FixMyStreet sends them, a payment, an email, cases from
+the contact centre), some of which the back offices first refuse or time out. It shows deliveries, retries and dead letters as they happen and the status updates that come
 back, checks every expectation, then keeps serving with URLs and curl commands to explore.
 --once exits after the batch: 0 if every expectation held, 1 if not.`;
 
@@ -80,7 +80,7 @@ export async function demoCommand(argv: string[], io: Io): Promise<number> {
     failures = await checkExpectations(world, results);
     say(
       failures.length === 0
-        ? `\nall expectations held (${results.length} transactions, ${results.filter((r) => r.state === 'dead').length} dead letters as expected)`
+        ? `\nall expectations held (${results.length} transactions, ${results.filter((r) => r.state === 'dead' || r.item.fallsBack).length} dead letters as expected)`
         : `\n${failures.length} expectation(s) failed:\n${failures.map((f) => `  - ${f}`).join('\n')}`,
     );
   } catch (error) {

@@ -1,6 +1,6 @@
 import { setOpen311Status } from '@lgx/adapter-open311/testing';
 import type { StoredDelivery } from '@lgx/runtime';
-import type { DemoWorld } from './demo-world';
+import { DEMO_KNOWN_CONTACT, type DemoWorld } from './demo-world';
 
 /** One transaction of the batch and what the demo expects of it. */
 export interface DemoItem {
@@ -13,6 +13,8 @@ export interface DemoItem {
   retried?: boolean;
   /** A status update must come back from the back office. */
   statusBack?: boolean;
+  /** The first back office refuses it for good and the route's fallback takes it: one dead letter, and delivered. */
+  fallsBack?: boolean;
 }
 
 export interface DemoOutcome {
@@ -225,6 +227,58 @@ export async function submitBatch(world: DemoWorld, say: Say, onItem: (item: Dem
       'web-notify-1',
     ),
   });
+  add({
+    label: 'complaint from a known resident',
+    type: 'crm.case',
+    channel: 'contact centre',
+    expect: 'delivered',
+    statusBack: true,
+    id: await post(
+      world,
+      {
+        type: 'crm.case',
+        channel: 'phone',
+        data: {
+          caseType: 'complaint',
+          subject: 'Bins missed three weeks running',
+          description: 'Recycling missed three weeks in a row despite reporting it each time.',
+          status: 'open',
+          priority: 'normal',
+          contact: { contactRef: DEMO_KNOWN_CONTACT },
+          location: { uprn: '100062345688' },
+          lgsl: 524,
+          channel: 'phone',
+        },
+      },
+      'cc-case-1',
+    ),
+  });
+  // Dynamics files a case only under a contact or account: a crew's concern has neither, so it goes to Salesforce.
+  add({
+    label: 'welfare concern from a bin crew',
+    type: 'crm.case',
+    channel: 'contact centre',
+    expect: 'delivered',
+    fallsBack: true,
+    statusBack: true,
+    id: await post(
+      world,
+      {
+        type: 'crm.case',
+        channel: 'phone',
+        data: {
+          caseType: 'welfare_concern',
+          subject: 'Crew concerned about resident at assisted collection',
+          description: 'Post piling up and no answer at an assisted collection property.',
+          status: 'for_triage',
+          priority: 'urgent',
+          location: { wgs84: { lat: 50.8352, lon: -0.2702 }, description: 'Assisted collection round 4, stop 17' },
+          channel: 'staff',
+        },
+      },
+      'cc-case-2',
+    ),
+  });
   return items;
 }
 
@@ -244,6 +298,8 @@ export async function actInBackOffices(world: DemoWorld, items: DemoItem[], done
     if (item.type === 'street.report') b.streetworks.setStatus(ref, 'SCHEDULED', 'Repair gang booked');
     else if (item.type === 'waste.missedCollection')
       setOpen311Status(b.waste, ref, 'action_scheduled', { description: 'Crew returning today' });
+    else if (item.type === 'crm.case' && item.fallsBack) b.crmFallback.setCaseStatus(ref, 'Closed');
+    else if (item.type === 'crm.case') b.crm.resolve(ref);
     else if (item.type === 'payment') {
       b.pay.complete(ref);
       await b.pay.sendWebhook(`${world.url}/v1/callbacks/payments`, ref, 'card_payment_succeeded');
@@ -284,7 +340,7 @@ export async function checkExpectations(world: DemoWorld, results: DemoOutcome[]
     if (r.item.statusBack && r.item.expect === 'delivered' && !r.status) failures.push(`${r.item.label}: no status update came back`);
   }
   const dead = await world.stack.dlq.list();
-  const expectedDead = results.filter((r) => r.item.expect === 'dead').length;
+  const expectedDead = results.filter((r) => r.item.expect === 'dead' || r.item.fallsBack).length;
   if (dead.length !== expectedDead) failures.push(`the dead-letter queue holds ${dead.length}, expected ${expectedDead}`);
   const pothole = results.find((r) => r.item.channel === 'open311' && r.item.statusBack);
   if (pothole) {

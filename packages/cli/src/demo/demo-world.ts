@@ -3,8 +3,11 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, type Logger } from '@lgx/core';
+import type { SimulatedSystem } from '@lgx/testkit';
 import { createApiKey, createMemoryKeyStore, startService, type Gateway, type Service, type ServiceOptions } from '@lgx/gateway';
 import { createStack, type RunningStack, type StackConfig } from '@lgx/runtime';
+import { dataverseSystem, startDataverseSimulator, type DataverseSimulator } from '@lgx/adapter-dataverse/testing';
+import { salesforceSystem, startSalesforceSimulator, type SalesforceSimulator } from '@lgx/adapter-salesforce/testing';
 import { GOVUK_NOTIFY_TEST_API_KEY, startGovukNotifySimulator, type GovukNotifySimulator } from '@lgx/adapter-govuk-notify/testing';
 import { startGovukPaySimulator, type GovukPaySimulator } from '@lgx/adapter-govuk-pay/testing';
 import { startOpen311Simulator, type Open311Simulator } from '@lgx/adapter-open311/testing';
@@ -21,6 +24,9 @@ import {
 
 export const DEMO_COUNCIL = 'E07000223';
 
+/** A resident the demo council's Dynamics 365 already holds as a contact. */
+export const DEMO_KNOWN_CONTACT = '0f3c5a7e-1b2d-4e6f-8a9b-c0d1e2f3a4b5';
+
 /** The simulated back offices of the demo council. */
 export interface BackOffices {
   streetworks: StreetWorksSimulator;
@@ -28,6 +34,10 @@ export interface BackOffices {
   waste: Open311Simulator;
   pay: GovukPaySimulator;
   notify: GovukNotifySimulator;
+  /** The council's CRM, Dynamics 365. */
+  crm: DataverseSimulator;
+  /** The CRM a case goes to when Dynamics refuses it for good (a social care team's Salesforce org). */
+  crmFallback: SalesforceSimulator;
 }
 
 export interface DemoWorld {
@@ -53,8 +63,20 @@ export function demoResolveFrom(): string {
   return path.join(__dirname, '..');
 }
 
-/** The demo council's stack: five back offices, one per kind of work, and the Open311 services. */
+/** The adapter entry a simulated system gives for itself, as a council would paste it. */
+function simulatedEntry(system: SimulatedSystem, url: string): { package: string; config: Record<string, unknown> } {
+  const { package: name, config } = system.stack(url);
+  return { package: name, config };
+}
+
+/**
+ * The demo council's stack: a back office per kind of work, cases to Dynamics 365 with Salesforce as
+ * the fallback, and the Open311 services.
+ */
 export function demoStackConfig(b: BackOffices, resolveFrom: string): StackConfig {
+  // No anonymous customer: Dynamics refuses a case without a contact for good, and it falls back.
+  const dynamics = simulatedEntry(dataverseSystem, b.crm.url);
+  delete dynamics.config.anonymousCustomer;
   return {
     council: DEMO_COUNCIL,
     adapters: {
@@ -75,6 +97,8 @@ export function demoStackConfig(b: BackOffices, resolveFrom: string): StackConfi
         config: { baseUrl: b.pay.url, apiKey: '${env:GOVUK_PAY_API_KEY}', webhookSigningSecret: '${env:GOVUK_PAY_WEBHOOK_SECRET}' },
       },
       notify: { package: '@lgx/adapter-govuk-notify', config: { baseUrl: b.notify.url, apiKey: '${env:GOVUK_NOTIFY_API_KEY}' } },
+      dynamics,
+      salesforce: simulatedEntry(salesforceSystem, b.crmFallback.url),
     },
     routes: [
       { match: { type: 'street.report' }, mode: 'one', targets: ['streetworks'] },
@@ -82,6 +106,7 @@ export function demoStackConfig(b: BackOffices, resolveFrom: string): StackConfi
       { match: { type: 'councilTax.changeOfAddress' }, mode: 'one', targets: ['revenues'] },
       { match: { type: 'payment' }, mode: 'one', targets: ['payments'] },
       { match: { type: 'notification' }, mode: 'one', targets: ['notify'] },
+      { match: { type: 'crm.case' }, mode: 'fallback', targets: ['dynamics', 'salesforce'] },
     ],
     open311: {
       jurisdiction: 'demo.example.gov.uk',
@@ -146,6 +171,11 @@ export async function startBackOffices(): Promise<BackOffices> {
     waste: await startOpen311Simulator(),
     pay: await startGovukPaySimulator(),
     notify: await startGovukNotifySimulator({ deliveryDelayMs: 1500 }),
+    crm: await startDataverseSimulator({
+      authorityOnSamePort: true,
+      contacts: [{ contactid: DEMO_KNOWN_CONTACT, firstname: 'Sam', lastname: 'Example' }],
+    }),
+    crmFallback: await startSalesforceSimulator(),
   };
 }
 
@@ -168,6 +198,8 @@ export async function startDemoWorld(
     GOVUK_PAY_API_KEY: backOffices.pay.apiKey,
     GOVUK_PAY_WEBHOOK_SECRET: backOffices.pay.webhookSigningSecret,
     GOVUK_NOTIFY_API_KEY: GOVUK_NOTIFY_TEST_API_KEY,
+    ...dataverseSystem.stack(backOffices.crm.url).env,
+    ...salesforceSystem.stack(backOffices.crmFallback.url).env,
   };
   const definition = await createStack(demoStackConfig(backOffices, resolveFrom), { env });
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'lgx-demo-'));
