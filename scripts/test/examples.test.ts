@@ -1,6 +1,9 @@
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { alloyExampleConfig } from '@lgx/adapter-alloy';
+import { parse } from 'yaml';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -79,5 +82,22 @@ describe('examples', () => {
     expect(broken.code).toBe(1);
     expect(broken.stderr).toContain('/privateKey is not a PEM private key');
     expect(broken.stderr).not.toContain('not a key');
+  }, 90_000);
+
+  it('street-reports-alloy is a valid stack holding the Alloy adapter’s example configuration', async () => {
+    const env = { ALLOY_API_URL: 'https://api.uk.alloyapp.io/api/', ALLOY_API_KEY: 'example-api-key-0123' };
+    const file = 'examples/street-reports-alloy/lgx.yaml';
+    const result = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', file], env);
+    expect(result.stdout).toContain('valid (council E07000223, 1 adapter(s), 3 route(s))');
+    expect(result.code).toBe(0);
+    // The file is documentation of the example customer's designs: it must not drift from them.
+    const stack = parse(readFileSync(path.join(root, file), 'utf8')) as { adapters: { alloy: { config: unknown } } };
+    expect(stack.adapters.alloy.config).toEqual(alloyExampleConfig('${env:ALLOY_API_URL}', '${env:ALLOY_API_KEY}'));
+    const wrong = await run(process.execPath, [path.join(root, 'packages', 'cli', 'dist', 'cli.js'), 'validate', file], {
+      ...env,
+      ALLOY_API_URL: 'ftp://alloy.example/',
+    });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain('/baseUrl');
   }, 90_000);
 });

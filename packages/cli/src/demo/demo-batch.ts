@@ -227,58 +227,46 @@ export async function submitBatch(world: DemoWorld, say: Say, onItem: (item: Dem
       'web-notify-1',
     ),
   });
-  add({
-    label: 'complaint from a known resident',
-    type: 'crm.case',
-    channel: 'contact centre',
-    expect: 'delivered',
-    statusBack: true,
-    id: await post(
-      world,
-      {
-        type: 'crm.case',
-        channel: 'phone',
-        data: {
-          caseType: 'complaint',
-          subject: 'Bins missed three weeks running',
-          description: 'Recycling missed three weeks in a row despite reporting it each time.',
-          status: 'open',
-          priority: 'normal',
-          contact: { contactRef: DEMO_KNOWN_CONTACT },
-          location: { uprn: '100062345688' },
-          lgsl: 524,
-          channel: 'phone',
-        },
-      },
-      'cc-case-1',
-    ),
-  });
-  // Dynamics files a case only under a contact or account: a crew's concern has neither, so it goes to Salesforce.
-  add({
-    label: 'welfare concern from a bin crew',
-    type: 'crm.case',
-    channel: 'contact centre',
-    expect: 'delivered',
-    fallsBack: true,
-    statusBack: true,
-    id: await post(
-      world,
-      {
-        type: 'crm.case',
-        channel: 'phone',
-        data: {
-          caseType: 'welfare_concern',
-          subject: 'Crew concerned about resident at assisted collection',
-          description: 'Post piling up and no answer at an assisted collection property.',
-          status: 'for_triage',
-          priority: 'urgent',
-          location: { wgs84: { lat: 50.8352, lon: -0.2702 }, description: 'Assisted collection round 4, stop 17' },
-          channel: 'staff',
-        },
-      },
-      'cc-case-2',
-    ),
-  });
+  // The contact centre raises cases in the CRM: one for a resident Dynamics holds as a contact, and a
+  // crew's concern with no contact, which Dynamics cannot file (it files every case under a customer).
+  const contactCentreCase = async (label: string, key: string, data: Record<string, unknown>, fallsBack: boolean) =>
+    add({
+      label,
+      type: 'crm.case',
+      channel: 'contact centre',
+      expect: 'delivered',
+      statusBack: true,
+      ...(fallsBack ? { fallsBack } : {}),
+      id: await post(world, { type: 'crm.case', channel: 'phone', data: { ...data, channel: 'phone' } }, key),
+    });
+  await contactCentreCase(
+    'complaint from a known resident',
+    'cc-case-1',
+    {
+      caseType: 'complaint',
+      subject: 'Bins missed three weeks running',
+      description: 'Recycling missed three weeks in a row despite reporting it each time.',
+      status: 'open',
+      priority: 'normal',
+      contact: { contactRef: DEMO_KNOWN_CONTACT },
+      location: { uprn: '100062345688' },
+      lgsl: 524,
+    },
+    false,
+  );
+  await contactCentreCase(
+    'welfare concern from a bin crew',
+    'cc-case-2',
+    {
+      caseType: 'welfare_concern',
+      subject: 'Crew concerned about resident at assisted collection',
+      description: 'Post piling up and no answer at an assisted collection property.',
+      status: 'for_triage',
+      priority: 'urgent',
+      location: { wgs84: { lat: 50.8352, lon: -0.2702 }, description: 'Assisted collection round 4, stop 17' },
+    },
+    true,
+  );
   return items;
 }
 
