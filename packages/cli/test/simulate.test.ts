@@ -76,7 +76,7 @@ describe('lgx simulate', () => {
     ]);
     // Nothing was started, so nothing was written.
     expect(existsSync(path.join(dir, '.lgx-simulators'))).toBe(false);
-  });
+  }, 90_000);
 
   it('says which port is in use and exits 1 instead of hanging', async () => {
     const taken = net.createServer();

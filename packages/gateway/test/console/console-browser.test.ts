@@ -26,7 +26,8 @@ if (!found)
   process.stderr.write(`console browser tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium, or set LGX_CHROMIUM)\n`);
 const suite = found ? describe : describe.skip;
 
-jest.setTimeout(120_000);
+// Chromium and a gateway share the machine with the rest of the suite: generous, as a bound, not a measure.
+jest.setTimeout(240_000);
 
 let world: ConsoleWorld;
 let browser: Browser;
