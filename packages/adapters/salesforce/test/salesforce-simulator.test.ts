@@ -180,6 +180,28 @@ describe('REST API', () => {
     expect(refused.headers.get('sforce-limit-info')).toBe('api-usage=100/100');
   });
 
+  it('the allocation is a rolling 24 hours: requests older than that stop counting', async () => {
+    let clock = Date.now();
+    const org = await startSalesforceSimulator({ apiLimit: 2, now: () => clock });
+    try {
+      const login = await form(org.url, { grant_type: 'client_credentials', client_id: org.clientId, client_secret: org.clientSecret });
+      const limits = () =>
+        fetch(`${org.url}/services/data/${V}/limits`, { headers: { authorization: `Bearer ${login.body.access_token as string}` } });
+      expect((await limits()).status).toBe(200);
+      clock += 12 * 3_600_000;
+      expect((await limits()).status).toBe(200);
+      expect((await limits()).status).toBe(403);
+      // A day after the first request it no longer counts; the second still does.
+      clock += 13 * 3_600_000;
+      const again = await limits();
+      expect(again.status).toBe(200);
+      expect(again.headers.get('sforce-limit-info')).toBe('api-usage=2/2');
+      expect((await limits()).status).toBe(403);
+    } finally {
+      await org.close();
+    }
+  });
+
   it('getUpdated: seconds ignored, start before end, at most 30 days back, latestDateCovered, a long transaction holds it back', async () => {
     const a = sim.insertCase({ Subject: 'a' });
     const at = Date.now();

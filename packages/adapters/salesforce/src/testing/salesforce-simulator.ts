@@ -10,7 +10,7 @@
  * token answers carry the org's `instance_url`. It models: 201 create; upsert by external id (201
  * created, 200 or 204 updated, 300 when several records hold the value, `updateOnly`); the array
  * error body; 401 `INVALID_SESSION_ID` for an expired session; 403 `REQUEST_LIMIT_EXCEEDED` once the
- * daily API allocation is used, and `Sforce-Limit-Info` on every answer; getUpdated windows (seconds
+ * daily API allocation (over a rolling 24 hours) is used, and `Sforce-Limit-Info` on every answer; getUpdated windows (seconds
  * ignored, start before end, at most 30 days back, `latestDateCovered`, `EXCEEDED_ID_LIMIT`);
  * composite requests with `@{ref.field}` references and `allOrNone`; sObject collections retrieve;
  * CaseStatus by SOQL; the testkit's fault injection.
@@ -48,9 +48,11 @@ export interface SalesforceSimulatorState {
   cases: Map<string, SfRecord>;
   contacts: Map<string, SfRecord>;
   caseNumber: number;
-  /** API requests counted against the daily allocation. */
-  apiUsed: number;
+  /** API requests counted against the daily allocation, per hour (the hour's start, ms -> requests). */
+  apiCalls: Record<string, number>;
 }
+
+const HOUR = 3_600_000;
 
 export interface SalesforceSimulatorOptions {
   clientId?: string;
@@ -60,7 +62,7 @@ export interface SalesforceSimulatorOptions {
   keyPair?: { privateKey: string; publicKey: string };
   /** How long a session lasts (default 2 hours, the org default). */
   sessionSeconds?: number;
-  /** The daily API request allocation (default 15000). */
+  /** The daily API request allocation, counted over a rolling 24 hours (default 15000). */
   apiLimit?: number;
   /** Case external id fields (default ['LGX_Transaction_Id__c']). */
   externalIdFields?: string[];
@@ -169,8 +171,21 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
     return out;
   };
 
+  // Salesforce counts the allocation over a rolling 24 hours: requests older than that stop counting
+  // (here by the hour), so a simulator kept running or restarted from its state recovers as an org does.
+  const apiUsed = (state: SalesforceSimulatorState): number => {
+    state.apiCalls ??= {};
+    let used = 0;
+    for (const [hour, count] of Object.entries(state.apiCalls)) {
+      if (Number(hour) + HOUR <= now() - 24 * HOUR) delete state.apiCalls[hour];
+      else used += count;
+    }
+    return used;
+  };
+  const currentHour = (): string => String(Math.floor(now() / HOUR) * HOUR);
+
   const seed = (): SalesforceSimulatorState => {
-    const state: SalesforceSimulatorState = { cases: new Map(), contacts: new Map(), caseNumber: 1000, apiUsed: 0 };
+    const state: SalesforceSimulatorState = { cases: new Map(), contacts: new Map(), caseNumber: 1000, apiCalls: {} };
     for (const { Id, ...fields } of options.contacts ?? []) {
       const id = Id ?? newId('Contact');
       state.contacts.set(id, { Id: id, fields, modstamp: now(), created: now() });
@@ -239,7 +254,7 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
     {
       method: 'GET',
       path: '/limits',
-      handler: (_req, { state }) => reply(200, { DailyApiRequests: { Max: apiLimit, Remaining: Math.max(0, apiLimit - state.apiUsed) } }),
+      handler: (_req, { state }) => reply(200, { DailyApiRequests: { Max: apiLimit, Remaining: Math.max(0, apiLimit - apiUsed(state)) } }),
     },
     {
       method: 'GET',
@@ -420,11 +435,13 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
       if (token === undefined || (sessions.get(token) ?? 0) <= Date.now())
         return reply(401, [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
       const state: SalesforceSimulatorState = sim.state;
-      if (state.apiUsed >= apiLimit)
+      const used = apiUsed(state);
+      if (used >= apiLimit)
         return reply(403, [{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }], {
-          'sforce-limit-info': `api-usage=${state.apiUsed}/${apiLimit}`,
+          'sforce-limit-info': `api-usage=${used}/${apiLimit}`,
         });
-      state.apiUsed++;
+      const hour = currentHour();
+      state.apiCalls[hour] = (state.apiCalls[hour] ?? 0) + 1;
       return true;
     },
     routes: [
@@ -433,7 +450,7 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
         ...route,
         // Every API answer says how much of the daily allocation is used.
         handler: async (req: RestRequest, ctx: Parameters<typeof route.handler>[1]) => {
-          const limit = { 'sforce-limit-info': `api-usage=${ctx.state.apiUsed}/${apiLimit}` };
+          const limit = { 'sforce-limit-info': `api-usage=${apiUsed(ctx.state)}/${apiLimit}` };
           try {
             const out = await route.handler(req, ctx);
             return { ...out, headers: { ...out.headers, ...limit } };
@@ -489,7 +506,7 @@ export async function startSalesforceSimulator(options: SalesforceSimulatorOptio
       void sim.saveState();
     },
     expireSessions: () => sessions.clear(),
-    setApiUsage: (used: number) => void (sim.state.apiUsed = used),
+    setApiUsage: (used: number) => void (sim.state.apiCalls = { [currentHour()]: used }),
     setLongRunningTransaction: (startedAt: number | null) => void (longRunning = startedAt),
     tokensIssued: () => issued,
     reset: () => {

@@ -26,7 +26,7 @@ export const salesforceSystem: SimulatedSystem = {
     notes: [
       'a case is upserted on the external id field LGX_Transaction_Id__c; case numbers run 00001001, 00001002 ...',
       `case statuses: ${DEFAULT_CASE_STATUSES.map((s) => `${s.ApiName}${s.IsClosed ? ' (closed)' : ''}`).join(', ')}; status polling reads getUpdated windows`,
-      'the org allows 15,000 API requests (its daily allocation, kept across restarts with the state); then it answers 403 REQUEST_LIMIT_EXCEEDED',
+      'the org allows 15,000 API requests in any 24 hours (its daily allocation, kept across restarts with the state); beyond that it answers 403 REQUEST_LIMIT_EXCEEDED',
     ],
   }),
 };
