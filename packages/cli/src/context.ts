@@ -6,6 +6,7 @@ import {
   createSqliteStore,
   loadStack,
   loadStackOutline,
+  loadStackEncryptionKey,
   openReadModel,
   openStack,
   type OpenStackOptions,
@@ -107,8 +108,18 @@ export async function openStackReader(
 ): Promise<{ outline: StackOutline; reader: ReadModel }> {
   const outline = await loadStackOutline(path.resolve(file));
   const unitCosts = outline.reporting?.unitCosts;
+  // The key opens personal data where it is set; a reader without it (its variable unset here) masks it.
+  const encryptionKey = await loadStackEncryptionKey(path.resolve(file)).then(
+    (found) => found.key,
+    () => undefined,
+  );
   return {
     outline,
-    reader: await openReadModel({ store: openStore(dataDir, database, io), council: outline.council, ...(unitCosts ? { unitCosts } : {}) }),
+    reader: await openReadModel({
+      store: openStore(dataDir, database, io),
+      council: outline.council,
+      ...(unitCosts ? { unitCosts } : {}),
+      ...(encryptionKey ? { encryptionKey } : {}),
+    }),
   };
 }

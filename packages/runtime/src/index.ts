@@ -9,6 +9,7 @@
 export {
   loadStack,
   loadStackOutline,
+  loadStackEncryptionKey,
   createStack,
   validateStack,
   stackSchema,
@@ -104,3 +105,12 @@ export type {
   WorkerRecord,
 } from './store/store-types';
 export type { StatusRefreshCase, StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './store/status-refresh-types';
+export type { DataKeyRecord, ResealedRow, SealedRow, Sealing, StoreKeys } from './store/store-keys';
+export { generateKeyEncryptionKey, parseKeyEncryptionKey, type KeyEncryptionKey } from './crypto/key-encryption-key';
+export { CouncilKeyring } from './crypto/council-keyring';
+export { rotateDataKey, type RotateDataKeyOptions, type RotateDataKeyResult } from './crypto/rotate-data-key';
+export { BANK_DETAIL_TYPES } from './crypto/stack-encryption';
+export { isSealed, SEALED_PREFIX } from './crypto/sealed-value';
+export { normaliseEmail, normaliseName, normalisePhone, normaliseReference, normaliseUprnText } from './crypto/subject-normalise';
+export { subjectHash, subjectHashes, subjectIndexKey, subjectTerms, type SubjectHash, type SubjectKind } from './crypto/subject-terms';
+export type { PersonalDataOption } from './read/personal-data-view';

@@ -173,7 +173,7 @@ function describeRefresh(name: string, openStore: () => Promise<Store>): void {
       await waitFor(async () => (await statuses(id)).length === 1, 'the first status');
       progressCase(sim, ref, 'scheduled', 'Crew booked for Thursday');
       await waitFor(async () => (await statuses(id)).length === 2, 'the change');
-      const updates = (await stack.get(id))!.statusUpdates;
+      const updates = (await stack.get(id, { personalData: true }))!.statusUpdates;
       expect(updates.map((u) => [u.target, u.transactionId, u.update.externalRef, u.update.status, u.update.externalStatusCode])).toEqual([
         ['cases', id, ref, 'open', 'logged'],
         ['cases', id, ref, 'action_scheduled', 'scheduled'],

@@ -96,7 +96,7 @@ describe('status polling', () => {
     const poller = new StatusPoller({ store: stackInternals(stack).store, adapters: stack.adapters });
     // The vendor's change feed holds the case's creation and the crew booking.
     expect(await poller.pollOnce()).toBe(2);
-    const updates = (await stack.get(id))!.statusUpdates;
+    const updates = (await stack.get(id, { personalData: true }))!.statusUpdates;
     expect(updates.map((u) => u.update)).toEqual([
       expect.objectContaining({ externalRef: ref, status: 'open', externalStatusCode: 'logged', source: 'template' }),
       expect.objectContaining({

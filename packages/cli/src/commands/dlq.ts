@@ -60,7 +60,7 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
     }
     if (action === 'show') {
       // The envelope as stored: exactly what 'replay --file' takes, once edited (null once purged).
-      const envelope = (await reader.get(dead.transactionId))?.transaction.envelope ?? null;
+      const envelope = (await reader.get(dead.transactionId, { personalData: true }))?.transaction.envelope ?? null;
       if (values.json) io.out(json({ ...dead, envelope }));
       else {
         io.out(`delivery ${dead.id} of transaction ${dead.transactionId} to ${dead.target}: dead after ${dead.attempts} attempt(s)`);

@@ -4,10 +4,12 @@ import { loadStackOutline } from '@lgx/runtime';
 import { DEFAULT_DATA, DEFAULT_STACK, openKeys } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
 import { need, parse, str, textOptions } from '../args';
+import { dataKeysCommand, dataKeysHelp } from './data-keys';
 
 export const keysHelp = `lgx keys create --stack <file> --data <dir> --council <code> [--scopes submit,read] [--channel <channel>] [--label <text>] [--json]
 lgx keys list [--data <dir>] [--json]
 lgx keys revoke <key-id> [--data <dir>]
+${dataKeysHelp}
 
 API keys of the gateway, per council, kept in <data>/keys.json as SHA-256 hashes. 'create' prints the
 new key once (with --json as {"key": "..."}): store it in the channel's secret store; it cannot be
@@ -17,9 +19,11 @@ sends in the short form {"type", "data"} (as the envelope's channel and source);
 Needs only the stack's council: adapter secrets need not be set.`;
 
 export async function keysCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, textOptions('stack', 'data', 'council', 'scopes', 'label', 'channel'));
+  const { values, positionals } = parse(argv, textOptions('stack', 'data', 'council', 'scopes', 'label', 'channel', 'database', 'batch'));
   if (values.help) return (io.out(keysHelp), EXIT.ok);
-  const action = need(positionals, 0, 'keys action (create, list or revoke)');
+  const action = need(positionals, 0, 'keys action (create, list, revoke, generate or rotate-data-key)');
+  const done = await dataKeysCommand(action, values, io);
+  if (done !== undefined) return done;
   const keys = openKeys(str(values, 'data', DEFAULT_DATA), io);
   if (action === 'create') {
     const council = str(values, 'council');
@@ -67,5 +71,5 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
     io.out(done ? `revoked ${id}` : `no live key ${id}`);
     return done ? EXIT.ok : EXIT.notFound;
   }
-  throw new UsageError(`unknown keys action '${action}' (create, list, revoke)`);
+  throw new UsageError(`unknown keys action '${action}' (create, list, revoke, generate, rotate-data-key)`);
 }

@@ -36,7 +36,7 @@ export async function sendCommand(argv: string[], io: Io): Promise<number> {
     const seen = new Set<string>();
     const until = Date.now() + waitMs;
     for (;;) {
-      const view = (await stack.get(id))!;
+      const view = (await stack.get(id, { personalData: true }))!;
       for (const d of view.deliveries) {
         for (const a of d.attemptLog) {
           const key = `${d.id}:${a.attempt}`;

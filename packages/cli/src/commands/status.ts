@@ -15,7 +15,7 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
   // Read through the runtime's read model: no stack file, adapter or secret is needed.
   const reader = await openReadModel({ store: openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'), io) });
   try {
-    const view = await reader.get(id);
+    const view = await reader.get(id, { personalData: true });
     if (!view) {
       io.err(`error: no transaction ${id} in this data folder`);
       return EXIT.notFound;

@@ -177,6 +177,22 @@ export const errorCodes = {
       'A report query is not valid: an unknown data-set, period or field, a bad date, an end before its start, or more than 1,000 periods.',
     httpStatus: 400,
   },
+  LGX_ERR_CRYPTO_KEY_INVALID: {
+    summary: 'The key-encryption key is not 32 random bytes in base64.',
+    httpStatus: 500,
+  },
+  LGX_ERR_CRYPTO_KEY_REQUIRED: {
+    summary: 'The stack routes a type with bank details (a Direct Debit mandate) but has no key-encryption key: it does not start.',
+    httpStatus: 500,
+  },
+  LGX_ERR_CRYPTO_KEY_MISMATCH: {
+    summary: "A council's data key does not open with the configured key-encryption key (another key, or a changed row).",
+    httpStatus: 500,
+  },
+  LGX_ERR_CRYPTO_DECRYPT: {
+    summary: "A transaction's sealed personal data does not open: its data key is unknown, or the ciphertext was changed.",
+    httpStatus: 500,
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** Every LGX error code. */

@@ -180,16 +180,21 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         if (ids.length > MAX_ROWS) throw new Open311Error(400, `at most ${MAX_ROWS} service_request_id values`);
         // One page read for all the ids, answered in the order (and with the repeats) they were asked in.
         const found = new Map(
-          (await stack.list({ council, types: OPEN311_TYPES, ids: ids.filter((id) => id.length <= 200), limit: MAX_ROWS })).map((r) => [
-            r.transaction.id,
-            r,
-          ]),
+          (
+            await stack.list({
+              personalData: true,
+              council,
+              types: OPEN311_TYPES,
+              ids: ids.filter((id) => id.length <= 200),
+              limit: MAX_ROWS,
+            })
+          ).map((r) => [r.transaction.id, r]),
         );
         requests = ids.map((id) => found.get(id)).filter((r): r is TransactionSummary => r !== undefined);
       } else {
         const to = isoParam(query.end_date, 'end_date');
         const from = isoParam(query.start_date, 'start_date') ?? new Date((to ?? new Date()).getTime() - DEFAULT_DAYS * 86_400_000);
-        requests = await stack.list({ council, types: OPEN311_TYPES, from, ...(to ? { to } : {}), limit: MAX_ROWS });
+        requests = await stack.list({ personalData: true, council, types: OPEN311_TYPES, from, ...(to ? { to } : {}), limit: MAX_ROWS });
         const codes = query.service_code
           ?.split(',')
           .map((s) => s.trim())
@@ -214,6 +219,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       const from = isoParam(query.start_date, 'start_date');
       const to = isoParam(query.end_date, 'end_date');
       const updates = await stack.listStatusUpdates({
+        personalData: true,
         council,
         types: OPEN311_TYPES,
         limit: MAX_ROWS,
@@ -254,7 +260,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       return send(reply, format, 200, 'service_definition', undefined, { service_code: service.code, attributes });
     }
     if (collection === 'requests' || collection === 'tokens') {
-      const view = id && id.length <= 200 ? await stack.get(id) : undefined;
+      const view = id && id.length <= 200 ? await stack.get(id, { personalData: true }) : undefined;
       const transaction = view?.transaction;
       if (!transaction || transaction.council !== council || !OPEN311_TYPES.includes(transaction.type))
         throw new Open311Error(404, `${collection === 'tokens' ? 'token' : 'service_request_id'} is not known`);
@@ -314,7 +320,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       })) {
         if (value === undefined) throw new Open311Error(400, `${field} is required`);
       }
-      const view = requestId!.length <= 200 ? await stack.get(requestId!) : undefined;
+      const view = requestId!.length <= 200 ? await stack.get(requestId!, { personalData: true }) : undefined;
       const transaction = view?.transaction;
       if (!transaction || transaction.council !== stack.definition.council || !OPEN311_TYPES.includes(transaction.type))
         throw new Open311Error(404, 'service_request_id is not known');

@@ -96,7 +96,7 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
   app.get('/v1/transactions/:id', async (request) => {
     const { key, stack } = await authenticate(context, request, 'read');
     const { id } = request.params as { id: string };
-    const view = id.length <= 200 ? await stack.get(id) : undefined;
+    const view = id.length <= 200 ? await stack.get(id, { personalData: true }) : undefined;
     // Another council's transaction is "not found": its existence is not disclosed.
     if (!view || view.transaction.council !== key.council) throw notFound(`transaction '${id.slice(0, 100)}'`);
     return detailOf(view, baseUrl(context, request));
@@ -117,6 +117,7 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const before = decodeCursor(query.cursor);
     // One more than the page, to know whether there is a next one.
     const rows = await stack.list({
+      personalData: true,
       council: key.council,
       limit: limit + 1,
       ...(types ? { types } : {}),

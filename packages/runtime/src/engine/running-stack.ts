@@ -31,6 +31,7 @@ import type { StackReader } from '../read/read-types';
 import { recordStatusUpdates } from '../sync/record-status-updates';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import { keepStackInternals } from './stack-internals';
+import { stackEncryption } from '../crypto/stack-encryption';
 import { FEEDBACK_TYPE, JOURNEY_STARTED_TYPE } from '../store/report-rollups';
 import type { StackDefinition } from '../stack/stack-types';
 import type { LeasedDelivery, NewDelivery, QueueDepth, Store, StoredStatusUpdate } from '../store/store-types';
@@ -45,6 +46,8 @@ export interface OpenStackOptions {
   onEvent?: (event: DeliveryEvent) => void;
   /** Start delivering at once (default true). */
   start?: boolean;
+  /** How often, at most, the stack looks for a data key added by a rotation in another process (default 5 s). */
+  keyRefreshMs?: number;
   /**
    * Subscribers that get every new status update as a signed webhook, delivered durably by the same
    * engine (target id `webhook:<id>`).
@@ -183,6 +186,10 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   const logger = options.logger ?? silentLogger;
   await options.store.migrate();
   const definitions = await loadAdapters(definition, options.resolveFrom ? { resolveFrom: options.resolveFrom } : {});
+  // Every write below goes through this store: personal data is sealed before it reaches the database.
+  const { store, keyring } = await stackEncryption(definition, definitions, options.store, logger, {
+    ...(options.keyRefreshMs !== undefined ? { refreshMs: options.keyRefreshMs } : {}),
+  });
   const instances = new Map<string, AdapterInstance>();
   const targets = new Map<string, DeliveryTarget>();
   for (const [id, adapterDefinition] of Object.entries(definitions)) {
@@ -224,7 +231,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       }
     }
   };
-  const worker = new DeliveryWorker({ ...options.worker, store: options.store, targets, logger, onEvent });
+  const worker = new DeliveryWorker({ ...options.worker, store, targets, logger, onEvent });
   if (options.start !== false) worker.start();
 
   async function publish(stored: StoredStatusUpdate): Promise<{ id: string; duplicate: boolean } | undefined> {
@@ -235,7 +242,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       source: `/councils/${definition.council}/status/${stored.target}`,
       ...(stored.transactionId ? { subject: stored.transactionId } : {}),
     });
-    const result = await options.store.insertTransaction({
+    const result = await store.insertTransaction({
       envelope,
       deliveries: webhookTargets.map((target, order) => ({
         id: randomUUID(),
@@ -261,7 +268,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
   events.on('statusUpdate', onStatus);
   const polling = options.polling === false ? { start: false } : (options.polling ?? {});
   const poller = new StatusPoller({
-    store: options.store,
+    store,
     adapters: instances,
     events,
     logger,
@@ -273,9 +280,10 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
 
   const unitCosts = definition.reporting?.unitCosts;
   const reader = createReadModel({
-    store: options.store,
+    store,
     council: definition.council,
     onReplay: () => worker.notify(),
+    ...(keyring ? { opener: keyring } : {}),
     ...(unitCosts ? { unitCosts } : {}),
   });
 
@@ -302,7 +310,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       const handOff = worker.handOff(deliveries.filter((d) => d.state === 'pending').map((d) => d.target));
       let leased: readonly LeasedDelivery[] | undefined;
       try {
-        const result = await options.store.insertTransaction({
+        const result = await store.insertTransaction({
           envelope,
           deliveries,
           audit: {
@@ -322,7 +330,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       }
     },
     async queueDepth() {
-      const { byTarget } = await options.store.queueDepth();
+      const { byTarget } = await store.queueDepth();
       const mine: Record<string, number> = {};
       let total = 0;
       for (const target of targets.keys()) {
@@ -338,7 +346,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       if (!checked.ok)
         throw new LgxValidationError(checked.issues, { subject: `status update from ${target}`, issueCount: checked.issueCount });
       const [stored] = await recordStatusUpdates({
-        store: options.store,
+        store,
         target,
         updates: [checked.value as StatusUpdate],
         now: new Date(),
@@ -347,11 +355,14 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       });
       if (stored) return { update: stored, duplicate: false };
       // A repeat of (target, externalRef, updateId): the earlier one, found in its transaction's history.
-      const history = update.transactionId ? await options.store.listStatusUpdates(update.transactionId) : [];
+      const history = update.transactionId ? await store.listStatusUpdates(update.transactionId) : [];
       const earlier = history.find(
         (u) => u.target === target && u.update.externalRef === update.externalRef && u.update.updateId === update.updateId,
       );
-      return { update: earlier, duplicate: true };
+      // The caller gets the earlier update as it came, as it got a new one.
+      const opened =
+        earlier && keyring ? { ...earlier, update: await keyring.openStatusUpdate(earlier.target, earlier.update, earlier.id) } : earlier;
+      return { update: opened, duplicate: true };
     },
     onStatusUpdate(listener) {
       events.on('statusUpdate', listener);
@@ -417,7 +428,7 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
       return worker.stop(deadlineMs);
     },
     polling: poller,
-    handleCallback: createCallbackHandler({ store: options.store, adapters: instances, events, logger }),
+    handleCallback: createCallbackHandler({ store, adapters: instances, events, logger }),
     async close(closeOptions = {}) {
       // Polling first: a round in flight is aborted before the adapters it calls are closed.
       await poller.stop();

@@ -22,6 +22,8 @@ export type StackConfig = {
   open311?: Open311Config;
   /** Settings of the transactions reports (optional). */
   reporting?: ReportingConfig;
+  /** Encryption of personal data at rest (optional; required to route bank details). */
+  encryption?: EncryptionConfig;
 };
 
 /** One adapter instance. Strings in config may hold ${env:NAME} or ${file:path}. */
@@ -126,6 +128,12 @@ export type ReportingConfig = {
   unitCosts?: {
     [key: string]: ChannelCosts;
   };
+};
+
+/** Encryption of personal data at rest: each council's data keys are wrapped by this key-encryption key. */
+export type EncryptionConfig = {
+  /** The key-encryption key: 32 random bytes in base64 (from 'lgx keys generate' or 'openssl rand -base64 32'), given as ${env:NAME} or ${file:path}, never inline. */
+  key: string;
 };
 
 /** Unit cost in GBP per channel. */

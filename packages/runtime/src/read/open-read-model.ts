@@ -1,3 +1,7 @@
+import { LgxError } from '@lgx/core';
+import { CouncilKeyring } from '../crypto/council-keyring';
+import { parseKeyEncryptionKey } from '../crypto/key-encryption-key';
+import { sealingStore } from '../crypto/sealing-store';
 import type { Store } from '../store/store-types';
 import { createReadModel } from './read-model';
 import type { StackReader } from './read-types';
@@ -14,6 +18,32 @@ export interface OpenReadModelOptions {
   council?: string;
   /** Unit costs for the reports' cost measures (a stack file's `reporting.unitCosts`); none by default. */
   unitCosts?: UnitCosts;
+  /**
+   * The stack's key-encryption key (its resolved `encryption.key`), with `council`: personal data is
+   * opened for reads that ask for it, and an edited envelope replayed from the dead-letter queue is
+   * sealed. Without it, personal data stays masked, and replaying an edited envelope of a council
+   * whose data is encrypted is refused (it would be stored in the clear).
+   */
+  encryptionKey?: string;
+}
+
+/** The store as a reader without the key may change it: no edited envelope goes in unsealed. */
+function refusingEditedReplays(store: Store, council: string): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      if (property === 'replayDeadLetter')
+        return (deliveryId: string, options: Parameters<Store['replayDeadLetter']>[1]) => {
+          if (options.envelope === undefined) return target.replayDeadLetter(deliveryId, options);
+          throw new LgxError(
+            'LGX_ERR_CRYPTO_KEY_REQUIRED',
+            `council ${council}'s personal data is encrypted: replaying an edited envelope needs the stack's encryption.key`,
+            { details: { council } },
+          );
+        };
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }
 
 /**
@@ -29,5 +59,17 @@ export async function openReadModel(options: OpenReadModelOptions): Promise<Read
     await options.store.close();
     throw error;
   }
-  return { ...createReadModel(options), close: () => options.store.close() };
+  const { council, encryptionKey } = options;
+  let store = options.store;
+  let opener: CouncilKeyring | undefined;
+  try {
+    if (council !== undefined && encryptionKey !== undefined) {
+      opener = await CouncilKeyring.open({ council, store, kek: parseKeyEncryptionKey(encryptionKey) });
+      store = sealingStore(store, opener);
+    } else if (council !== undefined && (await store.listDataKeys(council)).length > 0) store = refusingEditedReplays(store, council);
+  } catch (error) {
+    await options.store.close();
+    throw error;
+  }
+  return { ...createReadModel({ ...options, store, ...(opener ? { opener } : {}) }), close: () => options.store.close() };
 }

@@ -5,6 +5,7 @@ import type { AttemptRecord, Store, StoredDelivery, StoredStatusUpdate, StoredTr
 import type { StackReader, StatusUpdateView, TransactionListQuery, TransactionSummary, TransactionView } from './read-types';
 import { deliveryView, stateOf } from './transaction-state';
 import { computeReport, type UnitCosts } from './report';
+import { personalDataView, type PersonalDataOpener } from './personal-data-view';
 
 /** The largest page `list` and `listStatusUpdates` read. */
 const MAX_READ_PAGE = 10_000;
@@ -20,6 +21,8 @@ export interface ReadModelOptions {
   onReplay?: () => void;
   /** Unit costs for the reports' cost measures (none: they stay null). */
   unitCosts?: UnitCosts;
+  /** Opens sealed personal data for reads that ask for it (without one, sealed values stay masked). */
+  opener?: PersonalDataOpener;
 }
 
 function checkLimit(limit: number): void {
@@ -65,6 +68,7 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
  */
 export function createReadModel(options: ReadModelOptions): StackReader {
   const { store } = options;
+  const shown = personalDataView(options.opener);
   const councilOf = (named: string | undefined, what: string): string => {
     const council = named ?? options.council;
     if (council === undefined) throw new TypeError(`${what} needs a council: name one, or open the read model for one`);
@@ -79,22 +83,28 @@ export function createReadModel(options: ReadModelOptions): StackReader {
       ? createDeadLetters({ store, council: options.council, ...(options.onReplay ? { onReplay: options.onReplay } : {}) })
       : { list: noCouncil, show: noCouncil, replay: noCouncil, discard: noCouncil };
 
-  async function summaries(transactions: readonly StoredTransaction[]): Promise<TransactionSummary[]> {
+  async function summaries(transactions: readonly StoredTransaction[], personal: boolean | undefined): Promise<TransactionSummary[]> {
     const ids = transactions.map((t) => t.id);
     const [deliveries, latest] = await Promise.all([store.listDeliveryStatesOf(ids), store.latestStatusUpdatesOf(ids)]);
     const byTransaction = groupBy(deliveries, (d) => d.transactionId);
     const latestOf = new Map(latest.map((u) => [u.transactionId!, u]));
-    return transactions.map((transaction) => {
-      const latestStatus = latestOf.get(transaction.id);
-      return { transaction, state: stateOf(byTransaction.get(transaction.id) ?? []), ...(latestStatus ? { latestStatus } : {}) };
-    });
+    return Promise.all(
+      transactions.map(async (stored) => {
+        const found = latestOf.get(stored.id);
+        const transaction = await shown.transaction(stored, personal);
+        const latestStatus = found && (await shown.statusUpdate(found, personal));
+        return { transaction, state: stateOf(byTransaction.get(stored.id) ?? []), ...(latestStatus ? { latestStatus } : {}) };
+      }),
+    );
   }
 
   return {
-    async get(id) {
-      const transaction = await store.getTransaction(id);
-      if (!transaction) return undefined;
-      const [deliveries, statusUpdates] = await Promise.all([store.listDeliveries(id), store.listStatusUpdates(id)]);
+    async get(id, readOptions = {}) {
+      const stored = await store.getTransaction(id);
+      if (!stored) return undefined;
+      const [deliveries, storedUpdates] = await Promise.all([store.listDeliveries(id), store.listStatusUpdates(id)]);
+      const transaction = await shown.transaction(stored, readOptions.personalData);
+      const statusUpdates = await Promise.all(storedUpdates.map((u) => shown.statusUpdate(u, readOptions.personalData)));
       const attempts = groupBy(await store.listAttemptsOf(deliveries.map((d) => d.id)), (a) => a.deliveryId);
       const withAttempts: Array<StoredDelivery & { attemptLog: AttemptRecord[] }> = deliveries.map((d) =>
         deliveryView({ ...d, attemptLog: (attempts.get(d.id) ?? []).map((a) => a.attempt) }),
@@ -130,7 +140,7 @@ export function createReadModel(options: ReadModelOptions): StackReader {
           ...(query.before ? { before: query.before } : {}),
         });
       }
-      return summaries(transactions);
+      return summaries(transactions, query.personalData);
     },
 
     async listStatusUpdates(query) {
@@ -149,7 +159,7 @@ export function createReadModel(options: ReadModelOptions): StackReader {
       for (const u of linked) {
         const transactionType = types.get(u.transactionId);
         if (transactionType === undefined || (query.types && !query.types.includes(transactionType))) continue;
-        views.push({ ...u, transactionType });
+        views.push({ ...(await shown.statusUpdate(u, query.personalData)), transactionType });
       }
       return views;
     },

@@ -10,6 +10,7 @@ import type { AuditChainVerdict } from '../store/audit-chain';
 import type { DeadLetters } from '../engine/dead-letters';
 import type { TransactionState } from './transaction-state';
 import type { ReportAnswer, ReportDataset, ReportQuery } from './report-types';
+import type { PersonalDataOption } from './personal-data-view';
 
 /** One transaction as a page of `list` shows it: what it is, where it stands, its newest status. */
 export interface TransactionSummary {
@@ -29,7 +30,7 @@ export interface TransactionView extends TransactionSummary {
 }
 
 /** Which of a council's transactions to list, and which page. */
-export interface TransactionListQuery {
+export interface TransactionListQuery extends PersonalDataOption {
   /** Default: the stack's (or the read model's) council. */
   council?: string;
   /** Only these transactions (unknown ids and other councils' are left out). */
@@ -53,7 +54,7 @@ export interface StatusUpdateView extends StoredStatusUpdate {
 }
 
 /** Which status updates of a council's transactions to list: oldest first. */
-export interface StatusUpdateQuery {
+export interface StatusUpdateQuery extends PersonalDataOption {
   /** Default: the stack's (or the read model's) council. */
   council?: string;
   /** Only updates about transactions of these types. */
@@ -74,8 +75,12 @@ export interface StatusUpdateQuery {
  * with a fixed number of queries, however many items it holds.
  */
 export interface StackReader {
-  /** A transaction in full, or undefined. Any council's: callers serving one council check `transaction.council`. */
-  get(id: string): Promise<TransactionView | undefined>;
+  /**
+   * A transaction in full, or undefined. Any council's: callers serving one council check
+   * `transaction.council`. Personal data (in the envelope and the status updates) is masked unless
+   * `personalData: true`, which opens what the store holds sealed.
+   */
+  get(id: string, options?: PersonalDataOption): Promise<TransactionView | undefined>;
   /** A page of a council's transactions, newest first (by creation time, then id). */
   list(query: TransactionListQuery): Promise<TransactionSummary[]>;
   /** Status updates about a council's transactions (updates matched to none are left out). */

@@ -19,7 +19,7 @@ export type {
   StackRoute,
 } from './stack-types';
 export { stackSchema } from './stack-schema';
-export { loadStack, loadStackOutline, createStack, MAX_STACK_BYTES } from './load-stack';
+export { loadStack, loadStackOutline, loadStackEncryptionKey, createStack, MAX_STACK_BYTES } from './load-stack';
 export { validateStack } from './validate-stack';
 export { stackLine, type StackSource } from './stack-lines';
 export { resolveSecrets, type ResolvedSecrets, type SecretSources } from './resolve-secrets';

@@ -1,5 +1,5 @@
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { LgxError, LgxValidationError, PROTOTYPE_KEYS, type ValidationIssue } from '@lgx/core';
 import { loadMappingTable } from './mapping-tables';
 import { resolveSecrets } from './resolve-secrets';
@@ -49,10 +49,36 @@ function checkShape(value: unknown, subject: string, source?: StackSource): Stac
   return checked.value;
 }
 
+/** The key-encryption key's reference resolved; an inline key is refused (it would sit in the stack file). */
+function resolveEncryptionKey(
+  config: StackConfig,
+  options: Required<StackOptions>,
+  issues: ValidationIssue[],
+  secrets: string[],
+): { key: string; file?: string } | undefined {
+  const reference = config.encryption?.key;
+  if (reference === undefined) return undefined;
+  if (!/^\$\{(env|file):[^}]+\}$/.test(reference.trim())) {
+    issues.push({
+      path: '/encryption/key',
+      rule: 'secretReference',
+      message: 'must be a ${env:NAME} or ${file:path} reference, never the key itself',
+    });
+    return undefined;
+  }
+  const resolved = resolveSecrets(reference, '/encryption/key', { env: options.env, cwd: options.cwd });
+  issues.push(...resolved.issues);
+  secrets.push(...resolved.secrets);
+  if (resolved.issues.length) return undefined;
+  const file = /^\$\{file:([^}]+)\}$/.exec(reference.trim())?.[1]?.trim();
+  return { key: resolved.value, ...(file ? { file: isAbsolute(file) ? file : resolve(options.cwd, file) } : {}) };
+}
+
 function buildStack(value: unknown, options: Required<StackOptions>, subject: string, source?: StackSource): StackDefinition {
   const config = checkShape(value, subject, source);
   const issues: ValidationIssue[] = [];
   const secrets: string[] = [];
+  const encryptionKey = resolveEncryptionKey(config, options, issues, secrets);
   const adapters: StackDefinition['adapters'] = {};
   for (const [id, adapter] of Object.entries(config.adapters)) {
     const resolved = resolveSecrets(adapter.config ?? {}, `/adapters/${escapePointer(id)}/config`, { env: options.env, cwd: options.cwd });
@@ -78,6 +104,7 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
   // A deep copy, so the running stack never shares objects with the caller's configuration.
   if (config.open311) definition.open311 = structuredClone(config.open311);
   if (config.reporting) definition.reporting = structuredClone(config.reporting);
+  if (encryptionKey !== undefined) definition.encryption = encryptionKey;
   return definition;
 }
 
@@ -132,6 +159,23 @@ export async function loadStack(file: string, options: StackOptions = {}): Promi
  * or change the store (API keys, dead letters, status) work where the adapters' secrets are not set.
  * Nothing here can create an adapter; `openStack` needs the full `loadStack`.
  */
+/**
+ * A stack file's council and its key-encryption key, resolved from its `${env:…}` or `${file:…}`
+ * reference (undefined when the stack has none), without resolving any adapter's secrets: what key
+ * commands (`lgx keys rotate-data-key`) need.
+ */
+export async function loadStackEncryptionKey(
+  file: string,
+  options: StackOptions = {},
+): Promise<{ council: string; key: string | undefined }> {
+  const { path, subject, value, source } = await readStackFile(file);
+  const config = checkShape(value, subject, source);
+  const issues: ValidationIssue[] = [];
+  const key = resolveEncryptionKey(config, defaults(options, dirname(path)), issues, []);
+  if (issues.length) throw new LgxValidationError(withLines(issues, source), { subject });
+  return { council: config.council, key: key?.key };
+}
+
 export async function loadStackOutline(file: string): Promise<StackOutline> {
   const { subject, value, source } = await readStackFile(file);
   const config = checkShape(value, subject, source);

@@ -50,8 +50,26 @@ export const stackSchema: JsonSchema = {
     },
     open311: { $ref: '#/$defs/open311', description: "The gateway's Open311 facade (optional)." },
     reporting: { $ref: '#/$defs/reporting', description: 'Settings of the transactions reports (optional).' },
+    encryption: {
+      $ref: '#/$defs/encryption',
+      description: 'Encryption of personal data at rest (optional; required to route bank details).',
+    },
   },
   $defs: {
+    encryption: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['key'],
+      description: "Encryption of personal data at rest: each council's data keys are wrapped by this key-encryption key.",
+      properties: {
+        key: {
+          type: 'string',
+          minLength: 1,
+          description:
+            "The key-encryption key: 32 random bytes in base64 (from 'lgx keys generate' or 'openssl rand -base64 32'), given as ${env:NAME} or ${file:path}, never inline.",
+        },
+      },
+    },
     reporting: {
       type: 'object',
       additionalProperties: false,

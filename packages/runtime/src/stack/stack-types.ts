@@ -8,6 +8,7 @@ export type {
   Open311Config,
   Open311Service,
   ChannelCosts,
+  EncryptionConfig,
   ReportingConfig,
   RouteDataValue,
   RouteMatch,
@@ -34,6 +35,11 @@ export interface StackDefinition {
   open311?: Open311Config;
   /** Report settings (unit costs), when configured. */
   reporting?: ReportingConfig;
+  /**
+   * Encryption at rest: the key-encryption key, resolved from its reference (base64 of 32 bytes), and
+   * the file it was read from when given as `${file:…}` (its mode is checked at start).
+   */
+  encryption?: { key: string; file?: string };
   /**
    * Every value a `${env:…}` or `${file:…}` reference resolved to, so the host can scrub them from
    * logs (beside what the adapters' config schemas mark as secret).

@@ -37,3 +37,17 @@ export function secureDatabaseFile(file: string, mode: number = DATABASE_FILE_MO
   }
   return tightened;
 }
+
+/**
+ * The mode of `file` when it grants more than `mode` (others or its group may read a secret), else
+ * undefined (also when it cannot be read: whoever reads it next says why). For files LGX reads but
+ * does not own, such as the operator's key file: it warns rather than changing them.
+ */
+export function looserMode(file: string, mode: number = DATABASE_FILE_MODE): number | undefined {
+  try {
+    const current = statSync(file).mode & 0o777;
+    return (current & ~mode) === 0 ? undefined : current;
+  } catch {
+    return undefined;
+  }
+}

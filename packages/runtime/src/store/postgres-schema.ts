@@ -172,4 +172,34 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'field-encryption',
+    sql: `
+      -- As the SQLite schema's version 6: wrapped data keys, the key each row is sealed under, and the
+      -- subject index of keyed hashes.
+      CREATE TABLE {schema}.data_keys (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        council TEXT COLLATE "C" NOT NULL,
+        wrapped TEXT NOT NULL,
+        wrapped_by TEXT NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL
+      );
+      CREATE INDEX data_keys_council ON {schema}.data_keys (council, created_at);
+      ALTER TABLE {schema}.transactions ADD COLUMN key_id TEXT COLLATE "C";
+      CREATE INDEX transactions_key ON {schema}.transactions (key_id, id) WHERE key_id IS NOT NULL;
+      ALTER TABLE {schema}.status_updates ADD COLUMN key_id TEXT COLLATE "C";
+      CREATE INDEX status_updates_key ON {schema}.status_updates (key_id, id) WHERE key_id IS NOT NULL;
+      CREATE TABLE {schema}.subject_index (
+        council TEXT COLLATE "C" NOT NULL,
+        hash TEXT COLLATE "C" NOT NULL,
+        transaction_id TEXT COLLATE "C" NOT NULL,
+        kind TEXT NOT NULL,
+        key_id TEXT COLLATE "C" NOT NULL,
+        PRIMARY KEY (council, hash, transaction_id)
+      );
+      CREATE INDEX subject_index_transaction ON {schema}.subject_index (transaction_id);
+      CREATE INDEX subject_index_key ON {schema}.subject_index (key_id);
+    `,
+  },
 ];

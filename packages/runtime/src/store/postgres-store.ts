@@ -7,6 +7,7 @@ import { postgresLeaseQueries } from './postgres-lease-queries';
 import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { postgresRefreshMethods } from './postgres-refresh-queries';
 import { postgresBatchReads } from './postgres-read-queries';
+import { postgresKeyMethods, writePostgresSealing } from './postgres-key-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { SqlParams } from './sql-params';
@@ -257,6 +258,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
 
   const store: Store = {
     ...postgresBatchReads(pool, s),
+    ...postgresKeyMethods(pool, s, transaction),
     async migrate() {
       let backfill = false;
       await transaction(async (db) => {
@@ -337,6 +339,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           handed.add(d.id);
         }
         const accepted = transitions.acceptTransition(input, handed);
+        if (input.sealing) await writePostgresSealing(db, s, envelope.council, envelope.id, input.sealing);
         if (accepted.deliveries.length > 0)
           await db.query(writes.insertDeliveries, byColumn(accepted.deliveries.map(ROW_WRITES.newDelivery.values)));
         await appendAuditIn(db, accepted.audit, now);
@@ -458,7 +461,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return (await pool.query(sql, p.values)).rows.map(rows.delivery);
     },
 
-    async replayDeadLetter(deliveryId, { actor, reason, envelope, now }) {
+    async replayDeadLetter(deliveryId, { actor, reason, envelope, sealing, now }) {
       return transaction(async (db) => {
         const current = await lockDelivery(db, deliveryId);
         if (!current) return false;
@@ -476,11 +479,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           await rollupFacts(db, current, false),
         );
         if (!t) return false;
-        if (t.envelope)
-          await db.query(`UPDATE ${s}.transactions SET envelope = $1, purged_at = NULL WHERE id = $2`, [
+        if (t.envelope) {
+          await db.query(`UPDATE ${s}.transactions SET envelope = $1, purged_at = NULL, key_id = NULL WHERE id = $2`, [
             JSON.stringify(t.envelope),
             current.transactionId,
           ]);
+          await db.query(`DELETE FROM ${s}.subject_index WHERE transaction_id = $1`, [current.transactionId]);
+          if (sealing) await writePostgresSealing(db, s, t.envelope.council, current.transactionId, sealing);
+        }
         await apply(db, t, now);
         return true;
       });
@@ -506,13 +512,13 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       return (await pool.query(sql, p.values)).rows.map(rows.audit);
     },
 
-    async saveStatusUpdate({ target, update, now }) {
+    async saveStatusUpdate({ target, update, now, keyId }) {
       const transactionId = update.transactionId ?? (await findTransactionByReceipt(pool, s, target, update));
       const inserted = await pool.query(
-        `INSERT INTO ${s}.status_updates (transaction_id, target, external_ref, update_id, body, received_at) VALUES ($1, $2, $3, $4, $5, $6)
+        `INSERT INTO ${s}.status_updates (${ROW_WRITES.statusUpdate.columns.join(', ')}) VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (target, external_ref, update_id) WHERE update_id IS NOT NULL DO NOTHING
          RETURNING id, transaction_id, target, body, received_at`,
-        [transactionId ?? null, target, update.externalRef, update.updateId ?? null, JSON.stringify(update), now.toISOString()],
+        ROW_WRITES.statusUpdate.values({ transactionId, target, update, now, keyId }),
       );
       const row = inserted.rows[0];
       return row ? rows.statusUpdate(row) : undefined;

@@ -1,3 +1,5 @@
+import type { StatusUpdate } from '@lgx/core';
+import type { DataKeyRecord } from './store-keys';
 import type { AttemptRecord, AuditEntry, StoredDelivery } from './store-types';
 
 const json = (value: unknown): string | null => (value === undefined ? null : JSON.stringify(value));
@@ -96,5 +98,29 @@ export const ROW_WRITES = {
       e.prevHash,
       e.hash,
     ],
+  },
+  /** A status update as received (its text sealed under `keyId` when the stack encrypts). */
+  statusUpdate: {
+    columns: ['transaction_id', 'target', 'external_ref', 'update_id', 'body', 'received_at', 'key_id'],
+    values: (u: {
+      transactionId: string | undefined;
+      target: string;
+      update: StatusUpdate;
+      now: Date;
+      keyId: string | undefined;
+    }): unknown[] => [
+      u.transactionId ?? null,
+      u.target,
+      u.update.externalRef,
+      u.update.updateId ?? null,
+      JSON.stringify(u.update),
+      u.now.toISOString(),
+      u.keyId ?? null,
+    ],
+  },
+  /** A council's data key, wrapped. */
+  dataKey: {
+    columns: ['id', 'council', 'wrapped', 'wrapped_by', 'created_at'],
+    values: (k: DataKeyRecord): unknown[] => [k.id, k.council, k.wrapped, k.wrappedBy, k.createdAt],
   },
 } as const;

@@ -166,4 +166,38 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 6,
+    name: 'field-encryption',
+    sql: `
+      -- Each council's data keys, wrapped by the operator's key-encryption key (never stored in the clear).
+      CREATE TABLE data_keys (
+        id TEXT PRIMARY KEY,
+        council TEXT NOT NULL,
+        wrapped TEXT NOT NULL,
+        wrapped_by TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      ) WITHOUT ROWID;
+      CREATE INDEX data_keys_council ON data_keys (council, created_at);
+      -- The data key a row's personal data is sealed under (NULL: nothing sealed), indexed so rotation
+      -- finds the rows of a retiring key in batches without reading the table.
+      ALTER TABLE transactions ADD COLUMN key_id TEXT;
+      CREATE INDEX transactions_key ON transactions (key_id, id) WHERE key_id IS NOT NULL;
+      ALTER TABLE status_updates ADD COLUMN key_id TEXT;
+      CREATE INDEX status_updates_key ON status_updates (key_id, id) WHERE key_id IS NOT NULL;
+      -- Keyed hashes (HMAC-SHA256 under a key derived from the council's data key) of the normalised
+      -- emails, phone numbers, names, UPRNs and references in each transaction: a subject is found
+      -- without decrypting anything.
+      CREATE TABLE subject_index (
+        council TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        transaction_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        key_id TEXT NOT NULL,
+        PRIMARY KEY (council, hash, transaction_id)
+      ) WITHOUT ROWID;
+      CREATE INDEX subject_index_transaction ON subject_index (transaction_id);
+      CREATE INDEX subject_index_key ON subject_index (key_id);
+    `,
+  },
 ];

@@ -9,6 +9,7 @@ import { insertSql, SqlParams } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { sqliteRefreshMethods } from './sqlite-refresh-queries';
 import { sqliteBatchReads } from './sqlite-read-queries';
+import { sqliteKeyMethods, writeSqliteSealing } from './sqlite-key-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange, type RollupSums } from './report-rollups';
@@ -268,6 +269,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
   const store: Store = {
     ...sqliteBatchReads(prep),
+    ...sqliteKeyMethods({ prep, write }),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       // In one IMMEDIATE transaction so two processes starting together cannot both apply a migration.
@@ -332,6 +334,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           r.service,
           r.rating,
         );
+        if (input.sealing) writeSqliteSealing(prep, t.council, t.id, input.sealing);
         for (const delivery of accepted.deliveries) prep(INSERT_DELIVERY).run(...ROW_WRITES.newDelivery.values(delivery));
         appendAuditSync(accepted.audit, now);
         for (const [target, n] of accepted.pending) addPending(target, n);
@@ -459,7 +462,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         .map(rows.delivery);
     },
 
-    async replayDeadLetter(deliveryId, { actor, reason, envelope, now }) {
+    async replayDeadLetter(deliveryId, { actor, reason, envelope, sealing, now }) {
       return write(() => {
         const current = getDelivery(deliveryId);
         const t =
@@ -471,11 +474,14 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
             rollupFacts(current, false),
           );
         if (!current || !t) return false;
-        if (t.envelope)
-          prep('UPDATE transactions SET envelope = ?, purged_at = NULL WHERE id = ?').run(
+        if (t.envelope) {
+          prep('UPDATE transactions SET envelope = ?, purged_at = NULL, key_id = NULL WHERE id = ?').run(
             JSON.stringify(t.envelope),
             current.transactionId,
           );
+          prep('DELETE FROM subject_index WHERE transaction_id = ?').run(current.transactionId);
+          if (sealing) writeSqliteSealing(prep, t.envelope.council, current.transactionId, sealing);
+        }
         apply(t, now);
         return true;
       });
@@ -503,15 +509,15 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         .map(rows.audit);
     },
 
-    async saveStatusUpdate({ target, update, now }) {
+    async saveStatusUpdate({ target, update, now, keyId }) {
       return write((): StoredStatusUpdate | undefined => {
         const transactionId = update.transactionId ?? findTransactionByReceipt(db, target, update);
         const result = db
           .prepare(
-            `INSERT INTO status_updates (transaction_id, target, external_ref, update_id, body, received_at) VALUES (?, ?, ?, ?, ?, ?)
+            `INSERT INTO status_updates (${ROW_WRITES.statusUpdate.columns.join(', ')}) VALUES (?, ?, ?, ?, ?, ?, ?)
              ON CONFLICT (target, external_ref, update_id) WHERE update_id IS NOT NULL DO NOTHING`,
           )
-          .run(transactionId ?? null, target, update.externalRef, update.updateId ?? null, JSON.stringify(update), now.toISOString());
+          .run(...ROW_WRITES.statusUpdate.values({ transactionId, target, update, now, keyId }));
         if (result.changes === 0) return undefined;
         return rows.statusUpdate(prep('SELECT * FROM status_updates WHERE id = ?').get(Number(result.lastInsertRowid)));
       });

@@ -2,6 +2,7 @@ import type { Envelope, Receipt, StatusUpdate } from '@lgx/core';
 import type { StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './status-refresh-types';
 import type { StoreBatchReads } from './store-batch-reads';
 import type { RollupBucketRow, RollupDayRow, RollupQuery } from './rollup-sql';
+import type { Sealing, StoreKeys } from './store-keys';
 
 /** What a delivery is doing. `dead` deliveries are the dead-letter queue. */
 export type DeliveryState = 'pending' | 'delivered' | 'dead' | 'discarded' | 'skipped';
@@ -61,6 +62,8 @@ export interface NewTransaction {
    * target holds fewer than `perTarget` live leases; the others stay pending for the leasing loop.
    */
   lease?: { owner: string; leaseMs: number; perTarget?: number; targets: readonly string[] };
+  /** The envelope's personal data is sealed: under which data key, with which subject index entries. */
+  sealing?: Sealing;
 }
 
 /** What insertTransaction did: the transaction's id, and the deliveries handed to the leasing worker. */
@@ -178,7 +181,7 @@ export interface StoredStatusUpdate {
  * Everything the runtime persists. One interface, one conformance suite, two implementations
  * (SQLite embedded, PostgreSQL scale-out). Every method that changes state is atomic.
  */
-export interface Store extends StoreBatchReads {
+export interface Store extends StoreBatchReads, StoreKeys {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -252,7 +255,10 @@ export interface Store extends StoreBatchReads {
   /** Dead letters, newest first. */
   listDeadLetters(options?: { council?: string; target?: string; limit?: number }): Promise<StoredDelivery[]>;
   /** Makes a dead delivery pending again (optionally with an edited envelope), audited. */
-  replayDeadLetter(deliveryId: string, options: { actor: string; reason: string; envelope?: Envelope; now: Date }): Promise<boolean>;
+  replayDeadLetter(
+    deliveryId: string,
+    options: { actor: string; reason: string; envelope?: Envelope; sealing?: Sealing; now: Date },
+  ): Promise<boolean>;
   /** Discards a dead delivery, audited. */
   discardDeadLetter(deliveryId: string, options: { actor: string; reason: string; now: Date }): Promise<boolean>;
 
@@ -264,7 +270,7 @@ export interface Store extends StoreBatchReads {
    * without an updateId are never deduplicated). Without `update.transactionId`, the transaction is
    * the one whose delivery to `target` has a receipt with the same externalRef, if any.
    */
-  saveStatusUpdate(input: { target: string; update: StatusUpdate; now: Date }): Promise<StoredStatusUpdate | undefined>;
+  saveStatusUpdate(input: { target: string; update: StatusUpdate; now: Date; keyId?: string }): Promise<StoredStatusUpdate | undefined>;
   listStatusUpdates(transactionId: string): Promise<StoredStatusUpdate[]>;
   /**
    * Status updates about a council's transactions (updates matched to no transaction are left out),

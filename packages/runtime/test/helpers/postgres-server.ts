@@ -19,6 +19,8 @@ export interface PostgresServer {
   /** e.g. postgresql://lgx@127.0.0.1:54123/lgx_test */
   connectionString: string;
   port: number;
+  /** The cluster's data directory (tables and WAL), e.g. to look inside its files after a CHECKPOINT. */
+  dataDir: string;
   /** Stops the server at once (no checkpoint) and removes its directory. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -120,7 +122,7 @@ export async function startPostgresServer(binaries: PostgresBinaries): Promise<P
       }
     }
     await run(binaries.createdb, ['-h', '127.0.0.1', '-p', String(port), '-U', USER, DATABASE], undefined);
-    return { connectionString: `postgresql://${USER}@127.0.0.1:${port}/${DATABASE}`, port, stop };
+    return { connectionString: `postgresql://${USER}@127.0.0.1:${port}/${DATABASE}`, port, dataDir: data, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -60,7 +60,7 @@ export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void
 
   const editPage = (reply: FastifyReply, user: SignedIn, id: string, extra: Rejected = {}, status = 200) =>
     withDead(reply, user, id, async (dead) => {
-      const transaction = (await user.stack.get(dead.transactionId))?.transaction;
+      const transaction = (await user.stack.get(dead.transactionId, { personalData: true }))?.transaction;
       const envelope = transaction ? shownEnvelope(transaction, true) : undefined;
       return pages.send(
         reply,

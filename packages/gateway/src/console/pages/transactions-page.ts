@@ -28,7 +28,7 @@ const cursorOf = (s: TransactionSummary) => `${s.transaction.createdAt}_${s.tran
 async function readPage(stack: RunningStack, query: CheckedFilters['query']): Promise<Page> {
   const { channel, state, ...stored } = query;
   if (!channel && !state) {
-    const rows = await stack.list({ ...stored, limit: PAGE_SIZE + 1 });
+    const rows = await stack.list({ personalData: true, ...stored, limit: PAGE_SIZE + 1 });
     const items = rows.slice(0, PAGE_SIZE);
     return { items, scanned: rows.length, ...(rows.length > PAGE_SIZE ? { next: cursorOf(items[items.length - 1]!) } : {}) };
   }
@@ -36,7 +36,7 @@ async function readPage(stack: RunningStack, query: CheckedFilters['query']): Pr
   let before = stored.before;
   let scanned = 0;
   while (scanned < SCAN_LIMIT) {
-    const rows = await stack.list({ ...stored, ...(before ? { before } : {}), limit: SCAN_BATCH });
+    const rows = await stack.list({ personalData: true, ...stored, ...(before ? { before } : {}), limit: SCAN_BATCH });
     for (const row of rows) {
       scanned++;
       if (channel && row.transaction.envelope?.channel !== channel) continue;
@@ -117,7 +117,7 @@ export function transactionsPage(app: FastifyInstance, pages: ConsolePages): voi
   app.get<{ Params: { id: string } }>('/transactions/:id', async (request, reply) => {
     const user = await pages.signedIn(request, reply);
     if (!user) return reply;
-    const view = request.params.id.length <= 100 ? await user.stack.get(request.params.id) : undefined;
+    const view = request.params.id.length <= 100 ? await user.stack.get(request.params.id, { personalData: true }) : undefined;
     // Another council's transaction is not found, as on the REST API: ids cannot be probed.
     if (!view || view.transaction.council !== user.key.council)
       return pages.send(reply, user, 'not-found.njk', { title: 'Page not found', what: 'transaction' }, 404);
