@@ -9,23 +9,25 @@ const released = (migrations: ReadonlyArray<{ version: number; name: string; sql
   migrations.map((m) => ({ version: m.version, name: m.name, sha256: createHash('sha256').update(m.sql).digest('hex').slice(0, 16) }));
 
 describe('released store migrations', () => {
-  it('SQLite: versions 1 to 5 are as released', () => {
+  it('SQLite: versions 1 to 6 are as released', () => {
     expect(released(SQLITE_MIGRATIONS)).toEqual([
       { version: 1, name: 'initial', sha256: '79c958b9c8d11855' },
       { version: 2, name: 'listing', sha256: '8c69f6f7e39a0d11' },
       { version: 3, name: 'leasing-by-target', sha256: 'd7600e041ac0ad68' },
       { version: 4, name: 'status-refresh', sha256: '773c412ad5e78603' },
       { version: 5, name: 'report-rollups', sha256: '5c06f2478a518d64' },
+      { version: 6, name: 'console-reads', sha256: 'adca86fa840df7df' },
     ]);
   });
 
-  it('PostgreSQL: versions 1 to 5 are as released', () => {
+  it('PostgreSQL: versions 1 to 6 are as released', () => {
     expect(released(POSTGRES_MIGRATIONS)).toEqual([
       { version: 1, name: 'initial', sha256: '1bd6bf37ff64540d' },
       { version: 2, name: 'listing', sha256: '4a67610c47912bfa' },
       { version: 3, name: 'leasing-by-target', sha256: 'f9535d150523c46e' },
       { version: 4, name: 'status-refresh', sha256: 'f93e6c0d974776e6' },
       { version: 5, name: 'report-rollups', sha256: 'a79c973999d3001d' },
+      { version: 6, name: 'console-reads', sha256: 'b690cc5453d0890f' },
     ]);
   });
 });
