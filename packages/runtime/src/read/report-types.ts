@@ -55,6 +55,7 @@ export const DATASET_FIELDS: Readonly<Record<ReportDataset, DatasetFields>> = {
     measures: [
       'number_of_transactions',
       'number_of_digital_transactions',
+      'number_of_api_transactions',
       'digital_takeup',
       'total_cost',
       'cost_per_transaction',
@@ -67,6 +68,7 @@ export const DATASET_FIELDS: Readonly<Record<ReportDataset, DatasetFields>> = {
       'queued',
       'delivery_success_rate',
       'median_delivery_seconds',
+      'data_coverage',
     ],
   },
 };

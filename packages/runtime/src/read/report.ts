@@ -112,6 +112,8 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
   const channelOf = (key: string): string => key.split('\u0000')[1] ?? '';
   const transactions = sum(cell.completed);
   const digital = sum(cell.completed, (k) => countsAsDigital(channelOf(k)));
+  // Published apart, as the reference asks: the Performance Platform's take-up left `api` out.
+  const api = sum(cell.completed, (k) => reportChannel(channelOf(k)).channel === 'api');
   const total = costOf(cell, costs);
   const digitalCost = costOf(cell, costs, countsAsDigital);
   // Completion counts only channels that send journey starts: elsewhere there is nothing to divide by.
@@ -132,6 +134,7 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
     return {
       number_of_transactions: null,
       number_of_digital_transactions: null,
+      number_of_api_transactions: null,
       digital_takeup: null,
       total_cost: null,
       cost_per_transaction: null,
@@ -140,11 +143,13 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
       user_satisfaction_score: null,
       num_responses: null,
       ...delivery,
+      data_coverage: null,
     };
   }
   return {
     number_of_transactions: transactions,
     number_of_digital_transactions: digital,
+    number_of_api_transactions: api,
     digital_takeup: ratio(digital, transactions),
     total_cost: total === null ? null : round(total, 2),
     cost_per_transaction: total === null ? null : ratio(total, transactions),
@@ -153,6 +158,9 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
     user_satisfaction_score: mean === null ? null : round((mean - 1) / 4, 4),
     num_responses: responses,
     ...delivery,
+    // The Transactions Explorer's: figures provided ÷ requested over volume, digital volume and cost
+    // per transaction. LGX always has both volumes; the cost only with unit costs for every channel used.
+    data_coverage: round((2 + (total === null ? 0 : 1)) / 3, 4),
   };
 }
 
