@@ -89,6 +89,26 @@ function dimensionValue(field: string, row: Partial<Record<RollupDimension, stri
   }
 }
 
+/** The most groups a query's filters name (their values multiplied); past it they are not zero-filled. */
+const MAX_PINNED_GROUPS = 1000;
+
+/**
+ * The groups a query names by filtering each dimension it groups by (`group_by=channel` with
+ * `filter_by=channel:digital&filter_by=channel:api`: digital and api), so they are in the answer,
+ * zero-filled, even where the range holds none of them. None unless every grouped dimension is filtered.
+ */
+function pinnedGroups(groupBy: readonly string[], filters: ReportQuery['filter_by']): Array<Record<string, ReportValue>> {
+  let out: Array<Record<string, ReportValue>> = [{}];
+  for (const d of groupBy) {
+    const values = [...new Set((filters ?? []).filter(([field]) => field === d).map(([, v]) => v))];
+    if (values.length === 0) return [];
+    const typed = d === 'lgsl' ? values.flatMap((v) => (/^\d{1,5}$/.test(v) ? [Number(v)] : [])) : values;
+    out = out.flatMap((group) => typed.map((v) => ({ ...group, [d]: v })));
+    if (out.length > MAX_PINNED_GROUPS) return [];
+  }
+  return out;
+}
+
 /** The cost of a period's completed transactions, or null when a channel that completed some has no unit cost. */
 function costOf(cell: Cell, costs: UnitCosts | undefined, only?: (channel: string) => boolean): number | null {
   if (costs === undefined) return null;
@@ -249,6 +269,11 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
     if (cell) bump(cell.seconds, row.bucket, row.count);
   }
   if (groupBy.length === 0 && groups.size === 0) groups.set('[]', {});
+  if (groupBy.length > 0 && filters !== undefined)
+    for (const values of pinnedGroups(groupBy, query.filter_by)) {
+      const key = JSON.stringify(groupBy.map((d) => values[d]));
+      if (!groups.has(key)) groups.set(key, values);
+    }
 
   const data: ReportAnswer['data'] = [];
   const groupKeys = [...groups.keys()].sort();
