@@ -283,6 +283,43 @@ describe('transactions reports', () => {
     expect(rows.slice(1, -2).every((r) => r[1] === 0 && r[5] === 1)).toBe(true);
   });
 
+  it("answers Backdrop's collect=<measure>:sum keyed as Backdrop keys it, and names why it answers no other method", async () => {
+    const { data } = await model.report('transactions-by-channel', {
+      period: 'month',
+      start_at: '2026-04-01',
+      end_at: '2026-06-01',
+      group_by: ['channel'],
+      collect: ['count:sum'],
+    });
+    expect(data.map((r) => [r._timestamp!.toString().slice(0, 7), r.channel, r['count:sum'], 'count' in r])).toEqual([
+      ['2026-04', 'assisted_digital', 0, false],
+      ['2026-04', 'digital', 3, false],
+      ['2026-04', 'telephone_human', 0, false],
+      ['2026-05', 'assisted_digital', 1, false],
+      ['2026-05', 'digital', 0, false],
+      ['2026-05', 'telephone_human', 1, false],
+    ]);
+    const kpis = await model.report('service-kpis', {
+      period: 'quarter',
+      start_at: '2026-04-01',
+      end_at: '2026-07-01',
+      collect: ['number_of_transactions:sum', 'total_cost:sum', 'digital_takeup'],
+    });
+    expect(kpis.data.map((r) => [r['number_of_transactions:sum'], r['total_cost:sum'], r.digital_takeup])).toEqual([[4, 6, 0.75]]);
+    const base = { period: 'month', start_at: '2026-04-01', end_at: '2026-05-01' };
+    expect(refusal(() => parseReportQuery({ ...base, collect: 'count:mean' }))).toMatchObject({
+      field: 'collect',
+      rule: 'method',
+      message: expect.stringContaining('use count:sum or count'),
+    });
+    expect(refusal(() => parseReportQuery({ ...base, collect: 'digital_takeup:sum' }))).toMatchObject({
+      field: 'collect',
+      rule: 'method',
+      message: expect.stringContaining('does not add up'),
+    });
+    expect(refusal(() => parseReportQuery({ ...base, collect: 'count:median' }))).toMatchObject({ field: 'collect', rule: 'method' });
+  });
+
   it('aligns weeks to Monday and financial years to 1 April, and gives delivery figures per back office', async () => {
     const weeks = await model.report('transactions-by-channel', { period: 'week', start_at: '2026-04-01', end_at: '2026-04-13' });
     expect(weeks.data.map((r) => [r._timestamp, r.end_at, r.count])).toEqual([

@@ -194,6 +194,8 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
   const fields = DATASET_FIELDS[dataset];
   const groupBy = fields.dimensions.filter((d) => d !== 'council' && (query.group_by ?? []).includes(d));
   const collect = fields.measures.filter((m) => query.collect === undefined || query.collect.includes(m));
+  // Backdrop's collected sums, keyed as it keys them ("count:sum"): a record is already its period's sum.
+  const summed = fields.measures.filter((m) => query.collect?.includes(`${m}:sum`));
   const isKpis = dataset === 'service-kpis';
   const perBackOffice = groupBy.includes('back_office');
 
@@ -292,6 +294,7 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
       };
       for (const d of groupBy) record[d] = dims[d] ?? null;
       for (const m of collect) record[m] = measures[m] ?? null;
+      for (const m of summed) record[`${m}:sum`] = measures[m] ?? null;
       data.push(record);
     }
   });
