@@ -147,7 +147,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   callbackRoutes(app, context);
   app.get('/openapi.json', async () => buildOpenApi(options.publicUrl ? { serverUrl: options.publicUrl } : {}));
   if (options.open311 !== false) open311Routes(app, context);
-  const stopConsole = options.console === false ? undefined : consoleRoutes(app, context, options.console);
+  if (options.console !== false) consoleRoutes(app, context, options.console);
   health.start();
 
   let closed: Promise<void> | undefined;
@@ -169,7 +169,6 @@ export function createGateway(options: GatewayOptions): Gateway {
         shedder?.stop();
         await stopping.drain(closeOptions.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
         for (const off of unsubscribe) off();
-        stopConsole?.();
         await app.close();
       })();
       return closed;

@@ -82,7 +82,7 @@ export type {
 export { createDeadLetters, type DeadLetters, type DeadLettersOptions } from './engine/dead-letters';
 export type { DeliveryEvent, DeliveryWorkerOptions } from './engine/delivery-worker';
 export { DEFAULT_RETRY_POLICY } from './engine/retry-schedule';
-export type { CircuitBreakerOptions } from './engine/circuit-breaker-options';
+export type { CircuitBreakerOptions, CircuitState } from './engine/circuit-breaker-options';
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
 export { verifyAuditChain, type AuditChainVerdict } from './store/audit-chain';
@@ -102,6 +102,7 @@ export type {
   StoredDelivery,
   StoredStatusUpdate,
   StoredTransaction,
+  TargetActivity,
   WorkerRecord,
 } from './store/store-types';
 export type { StatusRefreshCase, StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './store/status-refresh-types';

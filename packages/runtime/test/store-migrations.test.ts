@@ -17,6 +17,7 @@ describe('released store migrations', () => {
       { version: 4, name: 'status-refresh', sha256: '773c412ad5e78603' },
       { version: 5, name: 'report-rollups', sha256: '5c06f2478a518d64' },
       { version: 6, name: 'field-encryption', sha256: '0e7742743b47c6c2' },
+      { version: 7, name: 'console-reads', sha256: 'adca86fa840df7df' },
     ]);
   });
 
@@ -28,6 +29,7 @@ describe('released store migrations', () => {
       { version: 4, name: 'status-refresh', sha256: 'f93e6c0d974776e6' },
       { version: 5, name: 'report-rollups', sha256: 'a79c973999d3001d' },
       { version: 6, name: 'field-encryption', sha256: '818b59b190d1b97b' },
+      { version: 7, name: 'console-reads', sha256: '7e25df8d9081c4d5' },
     ]);
   });
 });

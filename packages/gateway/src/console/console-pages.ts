@@ -3,14 +3,12 @@ import type { GatewayContext } from '../http/request-context';
 import { postedForm, signedIn, type SignedIn } from './console-guard';
 import type { ConsoleViews } from './console-render';
 import type { ConsoleSessions } from './console-sessions';
-import type { DeliveryActivity } from './delivery-activity';
 
 /** What every console page reaches: the gateway, the sessions, the templates. */
 export interface ConsolePages {
   readonly context: GatewayContext;
   readonly sessions: ConsoleSessions;
   readonly views: ConsoleViews;
-  readonly activity: DeliveryActivity;
   /** The signed-in user, or undefined after redirecting to the sign-in page. */
   signedIn(request: FastifyRequest, reply: FastifyReply): Promise<SignedIn | undefined>;
   /** A posted form of the user's session, its token checked (403 otherwise). */
@@ -19,7 +17,7 @@ export interface ConsolePages {
   send(reply: FastifyReply, user: SignedIn | undefined, template: string, model: Record<string, unknown>, status?: number): FastifyReply;
 }
 
-export function createConsolePages(parts: Pick<ConsolePages, 'context' | 'sessions' | 'views' | 'activity'>): ConsolePages {
+export function createConsolePages(parts: Pick<ConsolePages, 'context' | 'sessions' | 'views'>): ConsolePages {
   return {
     ...parts,
     signedIn: (request, reply) => signedIn(parts.context, parts.sessions, request, reply),

@@ -5,7 +5,6 @@ import type { GatewayContext } from '../http/request-context';
 import { createConsolePages } from './console-pages';
 import { createConsoleViews } from './console-render';
 import { ConsoleSessions, type ConsoleSessionOptions } from './console-sessions';
-import { DeliveryActivity } from './delivery-activity';
 import { auditPage } from './pages/audit-page';
 import { deadLettersPage } from './pages/dead-letters-page';
 import { overviewPage } from './pages/overview-page';
@@ -36,13 +35,12 @@ const CONTENT_SECURITY_POLICY = {
 
 /**
  * The operator console under /console: server-rendered pages in the GOV.UK Design System's styles,
- * signed in with an API key that has the `operator` or `admin` scope. Resolves a function that stops
- * its background parts.
+ * signed in with an API key that has the `operator` or `admin` scope. Every figure is read from the
+ * store when the page is asked for, so nothing runs in the background.
  */
-export function consoleRoutes(app: FastifyInstance, context: GatewayContext, options: ConsoleOptions = {}): () => void {
+export function consoleRoutes(app: FastifyInstance, context: GatewayContext, options: ConsoleOptions = {}): void {
   const views = createConsoleViews();
-  const activity = new DeliveryActivity(context.stacks.values());
-  const pages = createConsolePages({ context, sessions: new ConsoleSessions(options), views, activity });
+  const pages = createConsolePages({ context, sessions: new ConsoleSessions(options), views });
 
   void app.register(
     async (scope) => {
@@ -87,5 +85,4 @@ export function consoleRoutes(app: FastifyInstance, context: GatewayContext, opt
     },
     { prefix: '/console' },
   );
-  return () => activity.stop();
 }

@@ -8,3 +8,6 @@ export interface CircuitBreakerOptions {
   maxCooldownMs?: number;
   now?: () => number;
 }
+
+/** A target's circuit: closed (delivering), open (cooling down) or half-open (one probe let through). */
+export type CircuitState = 'closed' | 'open' | 'half-open';

@@ -12,7 +12,7 @@ import {
 } from '@lgx/core';
 import { checkReceipt } from './adapter-contract';
 import { CircuitBreaker } from '../internal/circuit-breaker';
-import type { CircuitBreakerOptions } from './circuit-breaker-options';
+import type { CircuitBreakerOptions, CircuitState } from './circuit-breaker-options';
 import { personalDataScrubber } from './personal-data-scrubber';
 import { RateBudget } from '../internal/rate-budget';
 import { DEFAULT_RETRY_POLICY, nextStep } from './retry-schedule';
@@ -245,6 +245,16 @@ export class DeliveryWorker {
     const leased = await this.lease(this.options.concurrency ?? 8);
     await Promise.all(leased.map((d) => this.track(d)));
     return leased.length;
+  }
+
+  /**
+   * Each target's circuit as this worker sees it now: closed, open (no delivery until the cool-down
+   * ends) or half-open (one probe lets through). A target never failed is closed.
+   */
+  circuitStates(targets: Iterable<string>): Record<string, CircuitState> {
+    const out: Record<string, CircuitState> = {};
+    for (const target of targets) out[target] = this.breakers.get(target)?.state ?? 'closed';
+    return out;
   }
 
   private breaker(target: string): CircuitBreaker {

@@ -29,6 +29,7 @@ import { matchRoutes } from '../stack/route-matcher';
 import { createReadModel } from '../read/read-model';
 import type { StackReader } from '../read/read-types';
 import { recordStatusUpdates } from '../sync/record-status-updates';
+import type { CircuitState } from './circuit-breaker-options';
 import { DeliveryWorker, type DeliveryEvent, type DeliveryTarget, type DeliveryWorkerOptions } from './delivery-worker';
 import { keepStackInternals } from './stack-internals';
 import { stackEncryption } from '../crypto/stack-encryption';
@@ -109,6 +110,11 @@ export interface RunningStack extends StackReader {
   ): Promise<{ id: string; duplicate: boolean }>;
   /** Pending deliveries of this stack's targets, read from counters the store keeps (no count over the queue). */
   queueDepth(): Promise<QueueDepth>;
+  /**
+   * Each target's circuit breaker as this process's delivery worker holds it (circuits are per
+   * process: another process sharing the store keeps its own).
+   */
+  circuits(): Record<string, CircuitState>;
   /**
    * Records a status update pushed to the stack by `target` (e.g. an Open311 client posting to
    * servicerequestupdates): validated, stored in the transaction's history, deduplicated on (target,
@@ -329,6 +335,10 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
         handOff?.take(leased);
       }
     },
+    circuits() {
+      return worker.circuitStates(targets.keys());
+    },
+
     async queueDepth() {
       const { byTarget } = await store.queueDepth();
       const mine: Record<string, number> = {};

@@ -1,5 +1,5 @@
 import { backoffCeiling } from '@lgx/core';
-import type { CircuitBreakerOptions } from '../engine/circuit-breaker-options';
+import type { CircuitBreakerOptions, CircuitState } from '../engine/circuit-breaker-options';
 
 /**
  * A circuit breaker per target that follows the back office. After `threshold` failures in a row the
@@ -29,7 +29,7 @@ export class CircuitBreaker {
     this.now = options.now ?? Date.now;
   }
 
-  get state(): 'closed' | 'open' | 'half-open' {
+  get state(): CircuitState {
     if (this.openUntil === undefined) return 'closed';
     return this.now() >= this.openUntil ? 'half-open' : 'open';
   }

@@ -2,13 +2,17 @@ import { LgxValidationError } from '@lgx/core';
 import { verifyAuditChain } from '../store/audit-chain';
 import { createDeadLetters, type DeadLetters } from '../engine/dead-letters';
 import type { AttemptRecord, Store, StoredDelivery, StoredStatusUpdate, StoredTransaction } from '../store/store-types';
-import type { StackReader, StatusUpdateView, TransactionListQuery, TransactionSummary, TransactionView } from './read-types';
+import type { StackReader, StatusUpdateView, TransactionSummary, TransactionView } from './read-types';
 import { deliveryView, stateOf } from './transaction-state';
 import { computeReport, type UnitCosts } from './report';
 import { personalDataView, type PersonalDataOpener } from './personal-data-view';
 
 /** The largest page `list` and `listStatusUpdates` read. */
 const MAX_READ_PAGE = 10_000;
+
+/** Counts the overview reads stop at (see `StackReader.targetActivity`). */
+const ACTIVITY_CAP = 10_000;
+const HOUR_MS = 3_600_000;
 
 /** The name of the cursor row the health probe reads (it need not exist). */
 const PROBE_CURSOR = 'lgx:health';
@@ -31,23 +35,6 @@ function checkLimit(limit: number): void {
       subject: 'page',
     });
   }
-}
-
-/** Newest first, by creation time then id: the order `listTransactions` pages in. */
-function newestFirst(a: StoredTransaction, b: StoredTransaction): number {
-  if (a.createdAt !== b.createdAt) return a.createdAt < b.createdAt ? 1 : -1;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
-}
-
-/** Whether a transaction found by id falls within the rest of the query (as the store's page query would). */
-function within(t: StoredTransaction, council: string, query: TransactionListQuery): boolean {
-  if (t.council !== council) return false;
-  if (query.types && !query.types.includes(t.type)) return false;
-  const created = Date.parse(t.createdAt);
-  if (query.from && created < query.from.getTime()) return false;
-  if (query.to && created >= query.to.getTime()) return false;
-  if (query.before && newestFirst(t, { ...t, createdAt: query.before.createdAt, id: query.before.id }) <= 0) return false;
-  return true;
 }
 
 function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
@@ -123,24 +110,29 @@ export function createReadModel(options: ReadModelOptions): StackReader {
     async list(query) {
       const council = councilOf(query.council, 'list');
       checkLimit(query.limit);
-      let transactions: StoredTransaction[];
-      if (query.ids) {
-        const found = await store.getTransactions(query.ids);
-        transactions = found
-          .filter((t) => within(t, council, query))
-          .sort(newestFirst)
-          .slice(0, query.limit);
-      } else {
-        transactions = await store.listTransactions({
-          council,
-          limit: query.limit,
-          ...(query.types ? { types: [...query.types] } : {}),
-          ...(query.from ? { from: query.from } : {}),
-          ...(query.to ? { to: query.to } : {}),
-          ...(query.before ? { before: query.before } : {}),
-        });
-      }
+      // Every filter runs in the store's SQL, each with an index in the page's order (keyset paging).
+      const transactions = await store.listTransactions({
+        council,
+        limit: query.limit,
+        ...(query.ids ? { ids: [...query.ids] } : {}),
+        ...(query.types ? { types: [...query.types] } : {}),
+        ...(query.channel !== undefined ? { channel: query.channel } : {}),
+        ...(query.state !== undefined ? { state: query.state } : {}),
+        ...(query.from ? { from: query.from } : {}),
+        ...(query.to ? { to: query.to } : {}),
+        ...(query.before ? { before: query.before } : {}),
+      });
       return summaries(transactions, query.personalData);
+    },
+
+    async targetActivity(targets, activityOptions = {}) {
+      const now = activityOptions.now ?? new Date();
+      return store.targetActivity({
+        council: councilOf(undefined, 'targetActivity'),
+        targets,
+        since: new Date(now.getTime() - HOUR_MS),
+        cap: activityOptions.cap ?? ACTIVITY_CAP,
+      });
     },
 
     async listStatusUpdates(query) {

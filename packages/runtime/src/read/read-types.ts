@@ -2,6 +2,7 @@ import type {
   AttemptRecord,
   AuditEntry,
   DeliveryTotals,
+  TargetActivity,
   StoredDelivery,
   StoredStatusUpdate,
   StoredTransaction,
@@ -37,6 +38,10 @@ export interface TransactionListQuery extends PersonalDataOption {
   ids?: readonly string[];
   /** Only these types. */
   types?: readonly string[];
+  /** Only transactions sent through this channel. */
+  channel?: string;
+  /** Only transactions in this state. */
+  state?: TransactionState;
   /** Created at or after. */
   from?: Date;
   /** Created before. */
@@ -110,4 +115,11 @@ export interface StackReader {
    * dead letters and queued now. Read from the store, so every process's work counts (metrics).
    */
   deliveryTotals(): Promise<DeliveryTotals>;
+  /**
+   * The council's back offices now, from the store (every process's work counts): per target, when
+   * its oldest queued delivery was accepted, how many queued deliveries failed an attempt and wait
+   * to be tried again, its dead letters, and how many were delivered in the hour before `now`. Counts stop at `cap`
+   * (default 10,000); each is one read of a partial index, whatever the table holds.
+   */
+  targetActivity(targets: readonly string[], options?: { now?: Date; cap?: number }): Promise<TargetActivity>;
 }

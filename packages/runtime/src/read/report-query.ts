@@ -1,6 +1,15 @@
 import { LgxError } from '@lgx/core';
 import { periodsBetween } from './report-periods';
-import { DATASET_FIELDS, REPORT_DATASETS, REPORT_PERIODS, type ReportDataset, type ReportPeriod, type ReportQuery } from './report-types';
+import {
+  COLLECT_METHODS,
+  DATASET_FIELDS,
+  REPORT_DATASETS,
+  REPORT_PERIODS,
+  SUMMABLE_MEASURES,
+  type ReportDataset,
+  type ReportPeriod,
+  type ReportQuery,
+} from './report-types';
 
 /** The most periods one report answers. */
 export const MAX_REPORT_PERIODS = 1000;
@@ -119,9 +128,23 @@ export function checkReportQuery(dataset: ReportDataset | undefined, query: Repo
   for (const f of query.group_by ?? [])
     if (!dimensions.has(f))
       refuse('group_by', 'field', `${shown(f)} is not a dimension of ${dataset ?? 'any data-set'}: use ${known(dimensions)}`);
-  for (const f of query.collect ?? [])
+  for (const entry of query.collect ?? []) {
+    const [f, method] = entry.split(':') as [string, string | undefined];
     if (!measures.has(f))
       refuse('collect', 'field', `${shown(f)} is not a measure of ${dataset ?? 'any data-set'}: use ${known(measures)}`);
+    if (method === undefined) continue;
+    if (!(COLLECT_METHODS as readonly string[]).includes(method))
+      refuse('collect', 'method', `${shown(entry)} has no such method: Backdrop's are ${COLLECT_METHODS.join(', ')}`);
+    // LGX keeps each period's sums, not the records Backdrop counted, averaged or listed.
+    if (method !== 'sum')
+      refuse('collect', 'method', `${shown(entry)} is not answered: each record is already a period's sum, so use ${f}:sum or ${f}`);
+    if (!SUMMABLE_MEASURES.has(f))
+      refuse(
+        'collect',
+        'method',
+        `${shown(entry)} is not answered: ${f} is a rate, a score or a median, which does not add up; collect ${f}`,
+      );
+  }
   for (const [f] of query.filter_by ?? [])
     if (!dimensions.has(f))
       refuse('filter_by', 'field', `${shown(f)} is not a dimension of ${dataset ?? 'any data-set'}: use ${known(dimensions)}`);

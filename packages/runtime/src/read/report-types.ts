@@ -13,7 +13,10 @@ export interface ReportQuery {
   group_by?: string[];
   /** Each field:value must hold (the same field twice: either value). */
   filter_by?: Array<[field: string, value: string]>;
-  /** Measure fields to return (default: all of the data-set's measures). */
+  /**
+   * Measure fields to return (default: all of the data-set's measures); `<measure>:sum` returns it
+   * keyed as Backdrop keys a collected sum.
+   */
   collect?: string[];
 }
 
@@ -55,6 +58,7 @@ export const DATASET_FIELDS: Readonly<Record<ReportDataset, DatasetFields>> = {
     measures: [
       'number_of_transactions',
       'number_of_digital_transactions',
+      'number_of_api_transactions',
       'digital_takeup',
       'total_cost',
       'cost_per_transaction',
@@ -67,9 +71,29 @@ export const DATASET_FIELDS: Readonly<Record<ReportDataset, DatasetFields>> = {
       'queued',
       'delivery_success_rate',
       'median_delivery_seconds',
+      'data_coverage',
     ],
   },
 };
+
+/**
+ * Measures that add up over records, so Backdrop's `collect=<measure>:sum` has a meaning: counts and
+ * money. Rates, scores and medians do not add up.
+ */
+export const SUMMABLE_MEASURES: ReadonlySet<string> = new Set([
+  'count',
+  'number_of_transactions',
+  'number_of_digital_transactions',
+  'number_of_api_transactions',
+  'total_cost',
+  'num_responses',
+  'delivered',
+  'dead',
+  'queued',
+]);
+
+/** Backdrop's collect methods (`field:method`). */
+export const COLLECT_METHODS = ['sum', 'count', 'mean', 'set'] as const;
 
 /** A data-set's fields in CSV column order. */
 export function reportFields(dataset: ReportDataset): readonly string[] {

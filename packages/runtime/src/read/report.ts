@@ -89,6 +89,26 @@ function dimensionValue(field: string, row: Partial<Record<RollupDimension, stri
   }
 }
 
+/** The most groups a query's filters name (their values multiplied); past it they are not zero-filled. */
+const MAX_PINNED_GROUPS = 1000;
+
+/**
+ * The groups a query names by filtering each dimension it groups by (`group_by=channel` with
+ * `filter_by=channel:digital&filter_by=channel:api`: digital and api), so they are in the answer,
+ * zero-filled, even where the range holds none of them. None unless every grouped dimension is filtered.
+ */
+function pinnedGroups(groupBy: readonly string[], filters: ReportQuery['filter_by']): Array<Record<string, ReportValue>> {
+  let out: Array<Record<string, ReportValue>> = [{}];
+  for (const d of groupBy) {
+    const values = [...new Set((filters ?? []).filter(([field]) => field === d).map(([, v]) => v))];
+    if (values.length === 0) return [];
+    const typed = d === 'lgsl' ? values.flatMap((v) => (/^\d{1,5}$/.test(v) ? [Number(v)] : [])) : values;
+    out = out.flatMap((group) => typed.map((v) => ({ ...group, [d]: v })));
+    if (out.length > MAX_PINNED_GROUPS) return [];
+  }
+  return out;
+}
+
 /** The cost of a period's completed transactions, or null when a channel that completed some has no unit cost. */
 function costOf(cell: Cell, costs: UnitCosts | undefined, only?: (channel: string) => boolean): number | null {
   if (costs === undefined) return null;
@@ -112,6 +132,8 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
   const channelOf = (key: string): string => key.split('\u0000')[1] ?? '';
   const transactions = sum(cell.completed);
   const digital = sum(cell.completed, (k) => countsAsDigital(channelOf(k)));
+  // Published apart, as the reference asks: the Performance Platform's take-up left `api` out.
+  const api = sum(cell.completed, (k) => reportChannel(channelOf(k)).channel === 'api');
   const total = costOf(cell, costs);
   const digitalCost = costOf(cell, costs, countsAsDigital);
   // Completion counts only channels that send journey starts: elsewhere there is nothing to divide by.
@@ -132,6 +154,7 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
     return {
       number_of_transactions: null,
       number_of_digital_transactions: null,
+      number_of_api_transactions: null,
       digital_takeup: null,
       total_cost: null,
       cost_per_transaction: null,
@@ -140,11 +163,13 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
       user_satisfaction_score: null,
       num_responses: null,
       ...delivery,
+      data_coverage: null,
     };
   }
   return {
     number_of_transactions: transactions,
     number_of_digital_transactions: digital,
+    number_of_api_transactions: api,
     digital_takeup: ratio(digital, transactions),
     total_cost: total === null ? null : round(total, 2),
     cost_per_transaction: total === null ? null : ratio(total, transactions),
@@ -153,6 +178,9 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
     user_satisfaction_score: mean === null ? null : round((mean - 1) / 4, 4),
     num_responses: responses,
     ...delivery,
+    // The Transactions Explorer's: figures provided ÷ requested over volume, digital volume and cost
+    // per transaction. LGX always has both volumes; the cost only with unit costs for every channel used.
+    data_coverage: round((2 + (total === null ? 0 : 1)) / 3, 4),
   };
 }
 
@@ -166,6 +194,8 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
   const fields = DATASET_FIELDS[dataset];
   const groupBy = fields.dimensions.filter((d) => d !== 'council' && (query.group_by ?? []).includes(d));
   const collect = fields.measures.filter((m) => query.collect === undefined || query.collect.includes(m));
+  // Backdrop's collected sums, keyed as it keys them ("count:sum"): a record is already its period's sum.
+  const summed = fields.measures.filter((m) => query.collect?.includes(`${m}:sum`));
   const isKpis = dataset === 'service-kpis';
   const perBackOffice = groupBy.includes('back_office');
 
@@ -241,6 +271,11 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
     if (cell) bump(cell.seconds, row.bucket, row.count);
   }
   if (groupBy.length === 0 && groups.size === 0) groups.set('[]', {});
+  if (groupBy.length > 0 && filters !== undefined)
+    for (const values of pinnedGroups(groupBy, query.filter_by)) {
+      const key = JSON.stringify(groupBy.map((d) => values[d]));
+      if (!groups.has(key)) groups.set(key, values);
+    }
 
   const data: ReportAnswer['data'] = [];
   const groupKeys = [...groups.keys()].sort();
@@ -259,6 +294,7 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
       };
       for (const d of groupBy) record[d] = dims[d] ?? null;
       for (const m of collect) record[m] = measures[m] ?? null;
+      for (const m of summed) record[`${m}:sum`] = measures[m] ?? null;
       data.push(record);
     }
   });

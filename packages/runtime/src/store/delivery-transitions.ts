@@ -1,5 +1,6 @@
 import type { Envelope } from '@lgx/core';
 import { payloadHash } from '../internal/canonical-json';
+import { stateOf, type TransactionState } from '../read/transaction-state';
 import { acceptRollups, deliveryRollups, reportSubjectOf, type ReportSubject, type RollupChange } from './report-rollups';
 import type {
   AttemptOutcome,
@@ -37,6 +38,8 @@ export interface Transition {
   pending: Map<string, number>;
   /** What the reporting rollups gain or lose (see report-rollups.ts). */
   rollups: RollupChange[];
+  /** Transactions whose state (from their deliveries) may have changed: the store recomputes it. */
+  restate: string[];
 }
 
 function transition(parts: Partial<Transition>): Transition {
@@ -47,6 +50,7 @@ function transition(parts: Partial<Transition>): Transition {
     audit: parts.audit ?? [],
     pending: parts.pending ?? new Map(),
     rollups: parts.rollups ?? [],
+    restate: parts.restate ?? [],
   };
 }
 
@@ -61,6 +65,7 @@ function andThen(a: Transition, b: Transition): Transition {
     audit: [...a.audit, ...b.audit],
     pending,
     rollups: [...a.rollups, ...b.rollups],
+    restate: [...new Set([...a.restate, ...b.restate])],
   };
 }
 
@@ -84,7 +89,7 @@ function systemAudit(delivery: StoredDelivery, action: string, details: Record<s
 
 /** A new transaction, as stored: its row, its delivery rows, the acceptance audit entry, the queue and the rollups it adds to. */
 export interface Acceptance {
-  transaction: StoredTransaction & { envelope: Envelope; report: ReportSubject };
+  transaction: StoredTransaction & { envelope: Envelope; report: ReportSubject; state: TransactionState };
   deliveries: StoredDelivery[];
   /** The new deliveries handed to the accepting worker (leased in this commit), with the envelope. */
   leased: LeasedDelivery[];
@@ -136,6 +141,7 @@ export function acceptTransition(input: NewTransaction, handed: ReadonlySet<stri
       envelope,
       createdAt: at,
       report,
+      state: stateOf(deliveries),
     },
     deliveries,
     leased,
@@ -228,6 +234,7 @@ export function outcomeTransition(current: StoredDelivery, result: AttemptResult
                 completes: facts.completedBefore !== true,
               })
             : [],
+          restate: [current.transactionId],
         }),
         promoteFallback: false,
       };
@@ -250,6 +257,7 @@ export function outcomeTransition(current: StoredDelivery, result: AttemptResult
           audit: [systemAudit(current, 'delivery.dead', details)],
           pending: leaves,
           rollups: facts ? deliveryRollups(facts.subject, current, 'pending', 'dead') : [],
+          restate: [current.transactionId],
         }),
         promoteFallback: current.mode === 'fallback',
       };
@@ -268,6 +276,7 @@ function fallbackTransition(next: StoredDelivery, dead: Pick<StoredDelivery, 'id
     audit: [systemAudit(next, 'delivery.fallback', { target: next.target, order: next.order, after: dead.id })],
     pending: new Map([[next.target, 1]]),
     rollups: facts ? deliveryRollups(facts.subject, next, 'skipped', 'pending') : [],
+    restate: [next.transactionId],
   });
 }
 
@@ -391,6 +400,7 @@ export function replayTransition(
     audit: [audit],
     pending: new Map([[current.target, 1]]),
     rollups: facts ? deliveryRollups(facts.subject, current, 'dead', 'pending') : [],
+    restate: [current.transactionId],
   });
   if (envelope === undefined) return replayed;
   const next: Envelope = {
@@ -420,6 +430,7 @@ export function discardTransition(current: StoredDelivery, action: DeadLetterAct
       },
     ],
     rollups: facts ? deliveryRollups(facts.subject, current, 'dead', 'discarded') : [],
+    restate: [current.transactionId],
   });
 }
 

@@ -23,14 +23,28 @@ export function auditFilter(p: SqlParams, council: string, options: { transactio
 /** The WHERE clause of a transaction listing (times as ISO-8601 text, which both dialects compare as times). */
 export function transactionFilter(
   p: SqlParams,
-  query: { council: string; types?: string[]; from?: Date; to?: Date; before?: { createdAt: string; id: string } },
+  query: {
+    council: string;
+    ids?: string[];
+    types?: string[];
+    channel?: string;
+    state?: string;
+    from?: Date;
+    to?: Date;
+    before?: { createdAt: string; id: string };
+  },
 ): string {
   const where = [`council = ${p.add(query.council)}`];
+  if (query.ids) where.push(query.ids.length ? `id IN (${p.list(query.ids)})` : '1 = 0');
   if (query.types?.length) where.push(`type IN (${p.list(query.types)})`);
+  if (query.channel !== undefined) where.push(`channel = ${p.add(query.channel)}`);
+  if (query.state !== undefined) where.push(`state = ${p.add(query.state)}`);
   if (query.from) where.push(`created_at >= ${p.add(query.from.toISOString())}`);
   if (query.to) where.push(`created_at < ${p.add(query.to.toISOString())}`);
+  // The first term lets the index seek straight to the cursor; the second leaves out what the previous page showed.
   if (query.before)
     where.push(
+      `created_at <= ${p.add(query.before.createdAt)}`,
       `(created_at < ${p.add(query.before.createdAt)} OR (created_at = ${p.add(query.before.createdAt)} AND id < ${p.add(query.before.id)}))`,
     );
   return where.join(' AND ');

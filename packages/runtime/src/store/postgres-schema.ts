@@ -1,4 +1,5 @@
 import { tablesIn, type SqlDialect } from './store-tables';
+import { transactionStateSql } from './transaction-state-sql';
 
 /**
  * The PostgreSQL store's schema as numbered migrations, the same tables as the SQLite store's (see
@@ -200,6 +201,23 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
       CREATE INDEX subject_index_transaction ON {schema}.subject_index (transaction_id);
       CREATE INDEX subject_index_key ON {schema}.subject_index (key_id);
+    `,
+  },
+  {
+    version: 7,
+    name: 'console-reads',
+    sql: `
+      -- The console's reads, as in the SQLite schema's version 7: each transaction's state on its row,
+      -- an index per filter of the transactions page, and partial indexes for the overview.
+      ALTER TABLE {schema}.transactions ADD COLUMN state TEXT;
+      UPDATE {schema}.transactions SET state = ${transactionStateSql((name) => `{schema}.${name}`)};
+      CREATE INDEX transactions_council_state ON {schema}.transactions (council, state, created_at DESC, id DESC);
+      CREATE INDEX transactions_council_channel ON {schema}.transactions (council, channel, created_at DESC, id DESC);
+      CREATE INDEX transactions_council_type ON {schema}.transactions (council, type, created_at DESC, id DESC);
+      CREATE INDEX deliveries_queued_age ON {schema}.deliveries (council, target, created_at) WHERE state = 'pending' AND council IS NOT NULL;
+      CREATE INDEX deliveries_retrying ON {schema}.deliveries (council, target) WHERE state = 'pending' AND attempts > 0;
+      CREATE INDEX deliveries_dead_letters ON {schema}.deliveries (council, target, updated_at) WHERE state = 'dead';
+      CREATE INDEX deliveries_delivered_at ON {schema}.deliveries (council, target, updated_at) WHERE state = 'delivered';
     `,
   },
 ];

@@ -15,7 +15,9 @@ import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, reportSubjectOf, RollupAccumulator, type RollupChange } from './report-rollups';
 import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { POSTGRES_ROWS, rowMapper } from './store-rows';
-import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery } from './store-types';
+import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, TargetActivity } from './store-types';
+import { targetActivitySql, transactionStateSql } from './transaction-state-sql';
+import { stateOf } from '../read/transaction-state';
 
 export interface PostgresStoreOptions {
   /** e.g. 'postgresql://lgx@db.internal:5432/lgx'. Fields given beside it override its parts. */
@@ -90,6 +92,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     (name) => `${s}.${name}`,
     (i) => `$${i}`,
   );
+  const qualified = (name: string): string => `${s}.${name}`;
+  const restateSql = `UPDATE ${s}.transactions SET state = ${transactionStateSql(qualified)} WHERE id = ANY($1::text[])`;
 
   const config: PoolConfig = {
     max: options.maxConnections ?? 10,
@@ -205,6 +209,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     if (t.deliveries.length > 0) await db.query(writes.updateDeliveries, byColumn(t.deliveries.map(ROW_WRITES.delivery.values)));
     if (t.leases.length > 0) await db.query(writes.updateLeases, byColumn(t.leases.map(ROW_WRITES.lease.values)));
     for (const entry of t.audit) await appendAuditIn(db, entry, now);
+    if (t.restate.length > 0) await db.query(restateSql, [t.restate]);
     await addPending(db, t.pending);
     await addRollups(db, t.rollups);
   };
@@ -308,7 +313,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         // does nothing; the SELECT (a new snapshot under READ COMMITTED) then sees the first.
         const report = reportSubjectOf(envelope, at);
         const inserted = await db.query(
-          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at, channel, lgsl, service, rating) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at, channel, lgsl, service, rating, state)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            ON CONFLICT (council, idempotency_key) DO NOTHING RETURNING id`,
           [
             envelope.id,
@@ -321,6 +327,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             report.lgsl,
             report.service,
             report.rating,
+            stateOf(input.deliveries),
           ],
         );
         if (inserted.rows.length === 0) {
@@ -453,6 +460,27 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           )
         ).rows,
       );
+    },
+
+    async targetActivity({ council, targets, since, cap }) {
+      const out: TargetActivity = {};
+      for (const target of targets) {
+        const p = new SqlParams(true);
+        const sql = targetActivitySql(qualified, p, { council, target, since: since.toISOString(), cap });
+        const row = (await pool.query(sql, p.values)).rows[0] as {
+          oldest_queued_at: Date | null;
+          retrying: string;
+          dead: string;
+          delivered_since: string;
+        };
+        out[target] = {
+          ...(row.oldest_queued_at !== null ? { oldestQueuedAt: row.oldest_queued_at.toISOString() } : {}),
+          retrying: Number(row.retrying),
+          dead: Number(row.dead),
+          deliveredSince: Number(row.delivered_since),
+        };
+      }
+      return out;
     },
 
     async listDeadLetters(options = {}) {

@@ -1,4 +1,5 @@
 import { tablesIn, type SqlDialect } from './store-tables';
+import { transactionStateSql } from './transaction-state-sql';
 
 /**
  * The SQLite store's schema as numbered migrations. A migration is never edited once released:
@@ -198,6 +199,29 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       ) WITHOUT ROWID;
       CREATE INDEX subject_index_transaction ON subject_index (transaction_id);
       CREATE INDEX subject_index_key ON subject_index (key_id);
+    `,
+  },
+  {
+    version: 7,
+    name: 'console-reads',
+    sql: `
+      -- Where each transaction stands (pending, delivered, dead, discarded), kept on its row by every
+      -- change of a delivery's state, so the console filters on it in SQL. Filled from the deliveries.
+      ALTER TABLE transactions ADD COLUMN state TEXT;
+      UPDATE transactions SET state = ${transactionStateSql((name) => name)};
+      -- One index per filter of the transactions page, each in the page's order, so a filtered page
+      -- reads its own rows and no others, however many the council has.
+      CREATE INDEX transactions_council_state ON transactions (council, state, created_at DESC, id DESC);
+      CREATE INDEX transactions_council_channel ON transactions (council, channel, created_at DESC, id DESC);
+      CREATE INDEX transactions_council_type ON transactions (council, type, created_at DESC, id DESC);
+      -- The console's overview per back office: the oldest queued delivery, those retrying now, dead
+      -- letters and those delivered lately, each read from the start of its own partial index.
+      -- (council IS NOT NULL is always true: it keeps statements that filter on the state alone, as
+      -- the leasing ones do, on their own indexes.)
+      CREATE INDEX deliveries_queued_age ON deliveries (council, target, created_at) WHERE state = 'pending' AND council IS NOT NULL;
+      CREATE INDEX deliveries_retrying ON deliveries (council, target) WHERE state = 'pending' AND attempts > 0;
+      CREATE INDEX deliveries_dead_letters ON deliveries (council, target, updated_at) WHERE state = 'dead';
+      CREATE INDEX deliveries_delivered_at ON deliveries (council, target, updated_at) WHERE state = 'delivered';
     `,
   },
 ];

@@ -15,7 +15,17 @@ import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange, type RollupSums } from './report-rollups';
 import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
 import { rowMapper, SQLITE_ROWS } from './store-rows';
-import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, StoredStatusUpdate } from './store-types';
+import type {
+  AuditEntry,
+  AuditInput,
+  InsertedTransaction,
+  NewTransaction,
+  Store,
+  StoredDelivery,
+  StoredStatusUpdate,
+  TargetActivity,
+} from './store-types';
+import { targetActivitySql, transactionStateSql } from './transaction-state-sql';
 
 export interface SqliteStoreOptions {
   /** Path of the database file; created if missing. */
@@ -37,9 +47,10 @@ const PURGE_BATCH = 500;
 const rows = rowMapper(SQLITE_ROWS);
 const INSERT_TRANSACTION = insertSql(
   'transactions',
-  ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at', 'channel', 'lgsl', 'service', 'rating'],
+  ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at', 'channel', 'lgsl', 'service', 'rating', 'state'],
   false,
 );
+const RESTATE = `UPDATE transactions SET state = ${transactionStateSql((name) => name)} WHERE id = ?`;
 const ROLLUPS = rollupSql(
   (name) => name,
   () => '?',
@@ -200,6 +211,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     for (const delivery of t.leases) prep(UPDATE_LEASE).run(...ROW_WRITES.lease.values(delivery));
     for (const entry of t.audit) appendAuditSync(entry, now);
     for (const [target, delta] of t.pending) addPending(target, delta);
+    for (const id of t.restate) prep(RESTATE).run(id);
     addRollups(t.rollups);
   };
 
@@ -333,6 +345,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           r.lgsl,
           r.service,
           r.rating,
+          t.state,
         );
         if (input.sealing) writeSqliteSealing(prep, t.council, t.id, input.sealing);
         for (const delivery of accepted.deliveries) prep(INSERT_DELIVERY).run(...ROW_WRITES.newDelivery.values(delivery));
@@ -452,6 +465,27 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     async queueDepth() {
       return rows.queueDepth(prep('SELECT target, pending FROM queue_depth WHERE pending <> 0 ORDER BY target').all());
+    },
+
+    async targetActivity({ council, targets, since, cap }) {
+      const out: TargetActivity = {};
+      for (const target of targets) {
+        const p = new SqlParams(false);
+        const sql = targetActivitySql((name) => name, p, { council, target, since: since.toISOString(), cap });
+        const row = prep(sql).get(...p.values) as {
+          oldest_queued_at: string | null;
+          retrying: number;
+          dead: number;
+          delivered_since: number;
+        };
+        out[target] = {
+          ...(row.oldest_queued_at !== null ? { oldestQueuedAt: row.oldest_queued_at } : {}),
+          retrying: row.retrying,
+          dead: row.dead,
+          deliveredSince: row.delivered_since,
+        };
+      }
+      return out;
     },
 
     async listDeadLetters(options = {}) {

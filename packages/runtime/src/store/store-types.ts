@@ -128,6 +128,12 @@ export interface TransactionQuery {
   council: string;
   /** Only these types. */
   types?: string[];
+  /** Only these transactions (by id). */
+  ids?: string[];
+  /** Only transactions sent through this channel (the envelope's `channel`, kept after a purge). */
+  channel?: string;
+  /** Only transactions in this state, from their deliveries (kept on the row with every change). */
+  state?: 'pending' | 'delivered' | 'dead' | 'discarded';
   /** Created at or after. */
   from?: Date;
   /** Created before. */
@@ -161,6 +167,9 @@ export interface WorkerRecord {
 }
 
 /** Deliveries per back office that arrived, are dead letters now, and are queued now. */
+/** Per target: see `Store.targetActivity`. */
+export type TargetActivity = Record<string, { oldestQueuedAt?: string; retrying: number; dead: number; deliveredSince: number }>;
+
 export type DeliveryTotals = Record<string, { delivered: number; dead: number; queued: number }>;
 
 /** Pending deliveries (waiting, scheduled for a retry, or in flight), per target and in all. */
@@ -251,6 +260,13 @@ export interface Store extends StoreBatchReads, StoreKeys {
   releaseWorker(id: string, now: Date): Promise<number>;
   /** Pending deliveries per target, from counters kept with every change (no count over the queue). */
   queueDepth(): Promise<QueueDepth>;
+  /**
+   * A council's back offices' activity now, for every process that shares the store: per target, the
+   * creation time of its oldest pending delivery, how many pending deliveries have failed an attempt
+   * (retrying), its dead letters, and how many were delivered since `since`. Counts stop at `cap`; each read uses
+   * its own partial index, so its cost never grows with the table.
+   */
+  targetActivity(query: { council: string; targets: readonly string[]; since: Date; cap: number }): Promise<TargetActivity>;
 
   /** Dead letters, newest first. */
   listDeadLetters(options?: { council?: string; target?: string; limit?: number }): Promise<StoredDelivery[]>;
