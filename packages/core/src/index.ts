@@ -234,3 +234,4 @@ export { isSecretName } from './redaction/secret-name';
 export { escapeXml } from './xml/escape-xml';
 export { backoffCeiling, fullJitterDelay, type BackoffPolicy, type RetryPolicy } from './retry/retry-policy';
 export { createLogger, silentLogger, type LogEntry, type Logger, type LoggerOptions, type LogLevel } from './logging/logger';
+export { deadline, type Deadline } from './transport/deadline';

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { getEventListeners } from 'node:events';
 import nock from 'nock';
 import {
   AuthError,
@@ -185,6 +186,19 @@ describe('HttpClient', () => {
     const pending = client.get('/x', { signal: second.signal });
     setTimeout(() => second.abort(), 100);
     await expect(pending).rejects.toMatchObject({ code: 'LGX_ERR_TRANSPORT_ABORTED' });
+  });
+
+  it('lets go of a caller signal once each request is over, however many requests share it', async () => {
+    const client = createHttpClient({ baseUrl: sim.url, timeoutMs: 5000, retry: false });
+    const shared = new AbortController();
+    for (let i = 0; i < 50; i++) await client.get('/x', { signal: shared.signal });
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    sim.faults.failNext(1, { timeout: true });
+    await expect(client.get('/slow', { signal: shared.signal, timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'LGX_ERR_TRANSPORT_TIMEOUT',
+    });
+    expect(getEventListeners(shared.signal, 'abort')).toHaveLength(0);
+    expect(shared.signal.aborted).toBe(false);
   });
 
   it('refuses a response larger than the limit', async () => {

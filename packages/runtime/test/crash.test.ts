@@ -22,8 +22,8 @@ const KILLS = 4;
 const CHILD_CONCURRENCY = 4;
 const script = path.join(__dirname, 'fixtures', 'crash-child.ts');
 
-function startCrashChild(storeSpec: string, url: string, mode: 'submit' | 'deliver'): Child {
-  return startChild(script, [storeSpec, url, mode, String(N)]);
+function startCrashChild(storeSpec: string, url: string, mode: 'submit' | 'deliver' | 'burst', count = N): Child {
+  return startChild(script, [storeSpec, url, mode, String(count)]);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -158,6 +158,77 @@ function describeCrashSafety(name: string, crashStore: (dir: string) => CrashSto
     }, 60_000);
   });
 }
+
+// Group commit: accepts, results and leases that arrive together share one SQLite commit.
+describe('crash safety (sqlite, shared commits)', () => {
+  let sim: ExampleWasteSimulator;
+  let dir: string;
+  const children: Child[] = [];
+
+  beforeAll(async () => {
+    sim = await startExampleWasteSimulator();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgx-crash-'));
+  });
+
+  afterAll(async () => {
+    for (const child of children) await child.kill();
+    await sim.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('loses nothing and counts nothing twice when killed while 16 submits and their deliveries share commits', async () => {
+    const BURST = 600;
+    const file = path.join(dir, 'burst.db');
+    sim.reset();
+    sim.faults.latency(0);
+    // 1. Sixteen submits at a time with the worker delivering: accepts, results and leases arrive in
+    //    the same turns and share commits. Killed once a run of them is acknowledged, mid-stream.
+    const child = startCrashChild(file, sim.url, 'burst', BURST);
+    children.push(child);
+    await child.waitForLine((lines) => lines.filter((l) => l.startsWith('accepted ')).length >= 80, '80 accepted transactions');
+    await child.kill();
+    expect(child.process.signalCode).toBe('SIGKILL');
+    const accepted = new Set(child.lines.filter((l) => l.startsWith('accepted ')).map((l) => l.slice('accepted '.length)));
+    expect(accepted.size).toBeLessThan(BURST);
+
+    const store: Store = createSqliteStore({ file });
+    try {
+      await store.migrate();
+      // 2. Every acknowledged submit is stored; each stored one is whole: its delivery and its one
+      //    acceptance entry, from the same commit, whatever else that commit held.
+      const stored = await store.listTransactions({ council: 'E07000223', limit: BURST + 1 });
+      const storedIds = new Set(stored.map((t) => t.id));
+      for (const id of accepted) expect(storedIds.has(id)).toBe(true);
+      expect(new Set(stored.map((t) => t.idempotencyKey)).size).toBe(stored.length);
+      for (const t of stored) {
+        expect(await store.listDeliveries(t.id)).toHaveLength(1);
+        const entries = await store.listAudit('E07000223', { transactionId: t.id });
+        expect(entries.filter((e) => e.action === 'transaction.accepted')).toHaveLength(1);
+      }
+      expect(verifyAuditChain(await store.listAudit('E07000223'))).toEqual({ ok: true });
+      const all = { council: 'E07000223', fromDay: '2000-01-01', toDay: '2100-01-01', groupBy: [], filters: [], rows: 'all' } as const;
+      const received = async () => (await store.readRollups(all)).reduce((n, r) => n + r.received, 0);
+      expect(await received()).toBe(stored.length);
+
+      // 3. A new process delivers what was stored, each once at the vendor.
+      const last = startCrashChild(file, sim.url, 'deliver');
+      children.push(last);
+      const until = Date.now() + 25_000;
+      for (;;) {
+        const states = await Promise.all(stored.map(async (t) => (await store.listDeliveries(t.id))[0]!.state));
+        if (states.every((state) => state === 'delivered')) break;
+        if (Date.now() > until) throw new Error(`not all delivered in time; last child stderr: ${last.stderr()}`);
+        await sleep(100);
+      }
+      await last.kill();
+      expect(sim.state.cases.size).toBe(stored.length);
+      expect(await received()).toBe(stored.length);
+      expect(verifyAuditChain(await store.listAudit('E07000223'))).toEqual({ ok: true });
+    } finally {
+      await store.close();
+    }
+  }, 60_000);
+});
 
 describeCrashSafety('sqlite', (dir) => {
   const file = path.join(dir, 'lgx.db');

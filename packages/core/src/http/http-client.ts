@@ -1,6 +1,7 @@
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import https from 'node:https';
 import { RetryableError, type LgxAdapterError } from '../errors/adapter-errors';
+import { deadline } from '../transport/deadline';
 import { transportError } from '../transport/transport-errors';
 import { errorForStatus } from '../transport/classify';
 import { silentLogger, type Logger } from '../logging/logger';
@@ -179,20 +180,28 @@ export class HttpClient {
     for (const [k, v] of Object.entries(target.query)) url.searchParams.set(k, v);
 
     const operation = `${request.method} ${url.pathname}`;
-    const timeout = AbortSignal.timeout(request.timeoutMs ?? this.options.timeoutMs ?? 30_000);
-    const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
+    const limit = deadline(request.timeoutMs ?? this.options.timeoutMs ?? 30_000, request.signal);
     const started = Date.now();
     let response: AxiosResponse<ArrayBuffer>;
     try {
-      response = await this.axios.request<ArrayBuffer>({ method: request.method, url: url.href, headers: target.headers, data, signal });
+      response = await this.axios.request<ArrayBuffer>({
+        method: request.method,
+        url: url.href,
+        headers: target.headers,
+        data,
+        signal: limit.signal,
+      });
     } catch (error) {
       throw transportError(error, {
         what: operation,
-        timeout,
+        timeout: limit.timeout,
         caller: request.signal,
         maxResponseBytes: this.maxResponseBytes,
         secrets: this.secrets(),
       });
+    } finally {
+      // The body is read in full by now (arraybuffer), so the deadline has nothing left to guard.
+      limit.clear();
     }
     const headers = flatHeaders(response.headers);
     const bytes = Buffer.from(response.data ?? new ArrayBuffer(0));

@@ -16,7 +16,7 @@ export interface TransportFailureContext {
   /** What was being done, e.g. `SOAP SubmitPermit`. */
   what: string;
   /** The call's own deadline. */
-  timeout: AbortSignal;
+  timeout: { readonly aborted: boolean };
   /** The caller's signal, if any. */
   caller: AbortSignal | undefined;
   maxResponseBytes: number;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   classifyError,
+  deadline,
   parseSchemaId,
   silentLogger,
   upcast,
@@ -414,12 +415,12 @@ export class DeliveryWorker {
     const startedAt = this.now();
     const target = this.options.targets.get(delivery.target);
     let outcome: AttemptOutcome;
+    const limit = deadline(this.options.attemptTimeoutMs ?? 30_000, shutdown);
     try {
       if (!target?.instance.submit)
         throw Object.assign(new Error(`no running adapter '${delivery.target}' that can submit`), { classification: 'unsupported' });
       const envelope = this.envelopeFor(delivery, target);
-      const signal = AbortSignal.any([shutdown, AbortSignal.timeout(this.options.attemptTimeoutMs ?? 30_000)]);
-      const receipt = await target.instance.submit(envelope, { signal, attempt });
+      const receipt = await target.instance.submit(envelope, { signal: limit.signal, attempt });
       // The vendor answered: the target is healthy whatever the adapter made of the answer.
       this.breaker(delivery.target).success();
       const broken = checkReceipt(receipt, delivery.target);
@@ -452,6 +453,8 @@ export class DeliveryWorker {
         'retryAt' in step
           ? { kind: 'retry', nextAttemptAt: step.retryAt, error: detail }
           : { kind: 'dead', error: { ...detail, message: `${step.dead}: ${detail.message}` } };
+    } finally {
+      limit.clear();
     }
     const finishedAt = this.now();
     const record: AttemptRecord = {
