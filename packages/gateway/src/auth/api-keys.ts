@@ -9,11 +9,15 @@ export const SCOPES: readonly Scope[] = ['submit', 'read', 'operator', 'personal
  * Other names a scope is known by: `read:personal` is the `personal-data` scope (the name the data
  * protection guide also uses). A key is stored with the scope's own name.
  */
-export const SCOPE_ALIASES: Readonly<Record<string, Scope>> = { 'read:personal': 'personal-data' };
+export const SCOPE_ALIASES: Readonly<Record<'read:personal', Scope>> = { 'read:personal': 'personal-data' };
+
+/** A scope's name or one of its aliases. */
+export type ScopeName = Scope | keyof typeof SCOPE_ALIASES;
 
 /** The scope a name (or alias) stands for, or undefined for no scope. */
 export function scopeNamed(name: string): Scope | undefined {
-  return SCOPES.includes(name as Scope) ? (name as Scope) : SCOPE_ALIASES[name];
+  if (SCOPES.includes(name as Scope)) return name as Scope;
+  return Object.hasOwn(SCOPE_ALIASES, name) ? SCOPE_ALIASES[name as keyof typeof SCOPE_ALIASES] : undefined;
 }
 
 /** `lgx_` + 12 hex characters of key id + `.` + 43 base64url characters of secret. */
@@ -31,7 +35,7 @@ function hashSecret(secret: string): string {
  */
 export async function createApiKey(
   store: KeyStore,
-  options: { council: string; scopes?: Array<Scope | keyof typeof SCOPE_ALIASES>; label?: string; channel?: Channel; now?: Date },
+  options: { council: string; scopes?: ScopeName[]; label?: string; channel?: Channel; now?: Date },
 ): Promise<{ key: string; record: ApiKeyRecord }> {
   const scopes = [
     ...new Set<Scope>(
