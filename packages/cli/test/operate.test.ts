@@ -158,7 +158,7 @@ describe('lgx dlq show --json', () => {
   it('includes the envelope, which edited goes back through replay --file and is delivered by serve', async () => {
     const { transactionId, deliveryId } = await deadLetter();
     const at = ['--stack', ctx.stackFile, '--data', ctx.data];
-    const shown = JSON.parse((await lgx(['dlq', 'show', deliveryId, ...at, '--json'], { env: noSecrets })).stdout) as {
+    const shown = JSON.parse((await lgx(['dlq', 'show', deliveryId, ...at, '--json', '--personal-data'], { env: noSecrets })).stdout) as {
       transactionId: string;
       envelope: Envelope;
     };

@@ -9,7 +9,16 @@
 export { VERSION } from './version';
 export { createGateway, type Gateway } from './create-gateway';
 export { startService, type Service } from './service/start-service';
-export { createApiKey, verifyApiKey, hasScope, SCOPES } from './auth/api-keys';
+export {
+  createApiKey,
+  verifyApiKey,
+  hasScope,
+  SCOPE_ALIASES,
+  SCOPES,
+  scopeNamed,
+  showsPersonalData,
+  type ScopeName,
+} from './auth/api-keys';
 export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
 export { buildOpenApi } from './openapi/build-openapi';
 export { reportColumns, reportCsv } from './reports/report-csv';

@@ -5,8 +5,9 @@ import type { LoadSheddingOptions } from './http/load-shedding';
 
 /**
  * What an API key may do. `admin` implies every other scope. `operator` signs in to the operator
- * console (and acts on dead letters there); `personal-data` shows personal data in the console
- * unmasked and allows editing a dead letter's transaction.
+ * console (and acts on dead letters there); `personal-data` (alias `read:personal`) shows personal
+ * data unmasked, through the API, Open311 and the console, every such read audited, and allows
+ * editing a dead letter's transaction. Without it every personal field is masked.
  */
 export type Scope = 'submit' | 'read' | 'operator' | 'personal-data' | 'admin';
 

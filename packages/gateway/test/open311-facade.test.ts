@@ -123,8 +123,10 @@ async function delivered(id: string): Promise<void> {
 
 beforeAll(async () => {
   h = await startHarness({ bodyLimit: 64 * 1024 });
-  submitKey = await h.key(['submit', 'read']);
-  readKey = await h.key(['read']);
+  // An Open311 client that reads back status notes (as FixMyStreet does) needs a key allowed personal data.
+  submitKey = await h.key(['submit', 'read', 'personal-data']);
+  // Open311 shows the texts people wrote (description, address, status notes) only to a key allowed personal data.
+  readKey = await h.key(['read', 'personal-data']);
   otherKey = await h.key(['submit', 'read'], OTHER_COUNCIL);
 });
 afterAll(() => h.close());

@@ -71,7 +71,17 @@ export {
 export { parseReportQuery } from './read/report-query';
 export type { UnitCosts } from './read/report';
 export { currentError, stateOf, type TransactionState } from './read/transaction-state';
+export {
+  maskDelivery,
+  maskStatusUpdate,
+  maskStatusUpdateViews,
+  maskTransactionSummary,
+  maskTransactionView,
+  scrubberOf,
+  type TextScrubber,
+} from './read/personal-data-mask';
 export type {
+  PersonalDataRead,
   StackReader,
   StatusUpdateQuery,
   StatusUpdateView,

@@ -1,5 +1,5 @@
 import { CHANNELS, type Channel } from '@lgx/core';
-import { createApiKey, SCOPES, type Scope } from '@lgx/gateway';
+import { createApiKey, scopeNamed, SCOPES } from '@lgx/gateway';
 import { loadStackOutline } from '@lgx/runtime';
 import { DEFAULT_DATA, DEFAULT_STACK, openKeys } from '../context';
 import { EXIT, json, table, UsageError, type Io } from '../output';
@@ -13,7 +13,9 @@ ${dataKeysHelp}
 
 API keys of the gateway, per council, kept in <data>/keys.json as SHA-256 hashes. 'create' prints the
 new key once (with --json as {"key": "..."}): store it in the channel's secret store; it cannot be
-shown again. Scopes: submit (send transactions), read (read them), admin (everything, incl. metrics).
+shown again. Scopes: submit (send transactions), read (read them, personal data masked), operator
+(sign in to the console), personal-data (alias read:personal: see personal data, every such read
+audited), admin (everything, incl. metrics).
 --channel records the channel the key is issued to (${CHANNELS.join(', ')}) on every transaction it
 sends in the short form {"type", "data"} (as the envelope's channel and source); without it, api.
 Needs only the stack's council: adapter secrets need not be set.`;
@@ -31,11 +33,13 @@ export async function keysCommand(argv: string[], io: Io): Promise<number> {
     // The council is all a key needs from the stack: adapter secrets need not be set.
     const { council: served } = await loadStackOutline(str(values, 'stack', DEFAULT_STACK));
     if (served !== council) throw new UsageError(`the stack serves council ${served}, not ${council}`);
-    const scopes = str(values, 'scopes', 'submit,read')
+    const names = str(values, 'scopes', 'submit,read')
       .split(',')
-      .map((s) => s.trim()) as Scope[];
-    const unknown = scopes.filter((s) => !SCOPES.includes(s));
-    if (unknown.length) throw new UsageError(`unknown scope(s) ${unknown.join(', ')} (scopes: ${SCOPES.join(', ')})`);
+      .map((s) => s.trim());
+    const unknown = names.filter((s) => scopeNamed(s) === undefined);
+    if (unknown.length)
+      throw new UsageError(`unknown scope(s) ${unknown.join(', ')} (scopes: ${SCOPES.join(', ')}; read:personal is personal-data)`);
+    const scopes = [...new Set(names.map((s) => scopeNamed(s)!))];
     const channel = str(values, 'channel');
     if (channel !== undefined && !CHANNELS.includes(channel as Channel))
       throw new UsageError(`--channel must be one of ${CHANNELS.join(', ')} (the envelope's channels), not '${channel.slice(0, 40)}'`);

@@ -1,25 +1,31 @@
-import { openReadModel } from '@lgx/runtime';
+import { maskTransactionView, openReadModel } from '@lgx/runtime';
 import { DEFAULT_DATA, openStore } from '../context';
 import { EXIT, json, lastErrorText, table, type Io } from '../output';
 import { need, parse, str } from '../args';
+import { PERSONAL_DATA_HELP, PERSONAL_DATA_OPTIONS, personalDataRead, recordCliRead } from '../personal-data-option';
 
-export const statusHelp = `lgx status <id> [--data <dir>] [--database <postgres-url>] [--json]
+export const statusHelp = `lgx status <id> [--data <dir>] [--database <postgres-url>] [--personal-data [--actor <id>]] [--json]
 
 Shows a transaction from the data folder: its deliveries (target, state, attempts, reference, last
-error) and its status history. Exit 0 found, 3 not found.`;
+error) and its status history. Exit 0 found, 3 not found.
+
+${PERSONAL_DATA_HELP}`;
 
 export async function statusCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(argv, { database: { type: 'string' }, data: { type: 'string' } });
+  const { values, positionals } = parse(argv, { database: { type: 'string' }, data: { type: 'string' }, ...PERSONAL_DATA_OPTIONS });
+  const read = personalDataRead(values);
   if (values.help) return (io.out(statusHelp), EXIT.ok);
   const id = need(positionals, 0, 'transaction id');
   // Read through the runtime's read model: no stack file, adapter or secret is needed.
   const reader = await openReadModel({ store: openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'), io) });
   try {
-    const view = await reader.get(id, { personalData: true });
-    if (!view) {
+    const stored = await reader.get(id, { personalData: true });
+    if (!stored) {
       io.err(`error: no transaction ${id} in this data folder`);
       return EXIT.notFound;
     }
+    await recordCliRead(reader, read, stored.transaction.council, [stored.transaction.id]);
+    const view = read.show ? stored : maskTransactionView(stored);
     const { transaction, state, statusUpdates: updates } = view;
     // The view keeps a delivery's last error only while it stands (not once a later attempt delivered it).
     const deliveries = view.deliveries.map(({ attemptLog: _log, ...d }) => d);

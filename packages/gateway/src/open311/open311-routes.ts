@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { completeEnvelope, isLgxError, LgxValidationError, validateData, type StatusUpdate } from '@lgx/core';
-import type { RunningStack, TransactionSummary } from '@lgx/runtime';
+import { maskStatusUpdateViews, type RunningStack, type TransactionSummary } from '@lgx/runtime';
 import type { Open311FacadeConfig } from './open311-model';
 import { hasScope, verifyApiKey } from '../auth/api-keys';
 import { retryAfterOf } from '../http/load-shedding';
@@ -84,10 +84,27 @@ function isoParam(value: string | undefined, name: string): Date | undefined {
 
 export function open311Routes(app: FastifyInstance, context: GatewayContext): void {
   /** A valid key of the served council with `scope`, else undefined. */
-  const keyFor = async (served: Served, presented: string | undefined, scope: 'submit' | 'read'): Promise<ApiKeyRecord | undefined> => {
+  const keyFor = async (
+    served: Served,
+    presented: string | undefined,
+    scope: 'submit' | 'personal-data',
+  ): Promise<ApiKeyRecord | undefined> => {
     if (!presented) return undefined;
     const key = await verifyApiKey(context.keys, presented);
     return key && key.council === served.stack.definition.council && hasScope(key, scope) ? key : undefined;
+  };
+
+  /**
+   * The key that may see the texts people wrote (descriptions, addresses, status notes): a key with the
+   * personal-data scope. Without one, a request reads as an anonymous Open311 client's.
+   */
+  const personalReader = (served: Served, presented: string | undefined) => keyFor(served, presented, 'personal-data');
+
+  /** Records in the audit chain that `key` was shown these requests' texts. */
+  const audited = async (served: Served, key: ApiKeyRecord | undefined, ids: Array<string | undefined>): Promise<void> => {
+    if (!key) return;
+    const transactionIds = ids.filter((id): id is string => id !== undefined);
+    await served.stack.recordPersonalDataRead({ actor: `key:${key.id}`, via: 'open311', transactionIds });
   };
 
   const handle = (
@@ -133,7 +150,8 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
     const served = chooseStack(context, query.jurisdiction_id);
     const { config, stack } = served;
     const council = stack.definition.council;
-    const withText = (await keyFor(served, query.api_key, 'read')) !== undefined;
+    const reader = await personalReader(served, query.api_key);
+    const withText = reader !== undefined;
 
     if (name === 'discovery') {
       const url = `${absoluteBaseUrl(context, request)}/open311/v2`;
@@ -213,6 +231,11 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         if (statuses && !statuses.includes(baseStatus(r.latestStatus?.update.status))) continue;
         elements.push(requestElement(r.transaction, config.services, r.latestStatus, withText));
       }
+      await audited(
+        served,
+        reader,
+        elements.map((e) => e.service_request_id as string | undefined),
+      );
       return send(reply, format, 200, 'service_requests', 'request', elements);
     }
     if (name === 'servicerequestupdates') {
@@ -226,13 +249,31 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         ...(from ? { from } : {}),
         ...(to ? { to } : {}),
       });
+      await audited(
+        served,
+        reader,
+        updates.map((u) => u.transactionId),
+      );
+      // Without the scope, the transactions' personal values are scrubbed from every text an update
+      // carries (a vendor status code can echo a name); their envelopes come in one page read.
+      const shown = reader
+        ? updates
+        : maskStatusUpdateViews(
+            updates,
+            new Map(
+              (await stack.list({ personalData: true, council, ids: [...new Set(updates.map((u) => u.transactionId))], limit: MAX_ROWS })).map((r) => [
+                r.transaction.id,
+                r.transaction,
+              ]),
+            ),
+          );
       return send(
         reply,
         format,
         200,
         'service_request_updates',
         'request_update',
-        updates.map((u) => updateElement(u, withText)),
+        shown.map((u) => updateElement(u, withText)),
       );
     }
     throw new Open311Error(404, 'no such Open311 resource');
@@ -266,9 +307,10 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         throw new Open311Error(404, `${collection === 'tokens' ? 'token' : 'service_request_id'} is not known`);
       if (collection === 'tokens')
         return send(reply, format, 200, 'service_requests', 'request', [{ service_request_id: transaction.id, token: transaction.id }]);
-      const withText = (await keyFor(served, query.api_key, 'read')) !== undefined;
+      const reader = await personalReader(served, query.api_key);
+      await audited(served, reader, [transaction.id]);
       return send(reply, format, 200, 'service_requests', 'request', [
-        requestElement(transaction, config.services, view.latestStatus, withText),
+        requestElement(transaction, config.services, view.latestStatus, reader !== undefined),
       ]);
     }
     throw new Open311Error(404, 'no such Open311 resource');

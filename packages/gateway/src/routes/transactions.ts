@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { completeEnvelope, LgxError, LgxValidationError, parseTransaction, schemaRegistry, type ValidationIssue } from '@lgx/core';
+import { maskTransactionView } from '@lgx/runtime';
+import { showsPersonalData } from '../auth/api-keys';
 import { authenticate, baseUrl, jsonBody, notFound, type GatewayContext } from '../http/request-context';
 import { detailOf, summaryOf } from './transaction-view';
 
@@ -99,6 +101,9 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const view = id.length <= 200 ? await stack.get(id, { personalData: true }) : undefined;
     // Another council's transaction is "not found": its existence is not disclosed.
     if (!view || view.transaction.council !== key.council) throw notFound(`transaction '${id.slice(0, 100)}'`);
+    if (!showsPersonalData(key)) return detailOf(maskTransactionView(view), baseUrl(context, request));
+    // Recorded before it is sent: a read the audit chain could not record is not answered.
+    await stack.recordPersonalDataRead({ actor: `key:${key.id}`, via: 'api', transactionIds: [view.transaction.id] });
     return detailOf(view, baseUrl(context, request));
   });
 
@@ -117,7 +122,6 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
     const before = decodeCursor(query.cursor);
     // One more than the page, to know whether there is a next one.
     const rows = await stack.list({
-      personalData: true,
       council: key.council,
       limit: limit + 1,
       ...(types ? { types } : {}),

@@ -197,6 +197,23 @@ describe('transactions', () => {
     expect((await caseworker.request(`/console/transactions/${world.delivered[0]}`)).text).toContain(PERSONAL_NAME);
   });
 
+  it('records every page that shows personal data in the audit chain, with the key and the transaction', async () => {
+    const reads = async () =>
+      (await world.service.stack.listAudit({ transactionId: world.delivered[1]! })).filter((e) => e.action === 'personal-data.read');
+    const before = (await reads()).length;
+    // A masked page is no personal read.
+    await (await signedIn()).request(`/console/transactions/${world.delivered[1]}`);
+    expect((await reads()).length).toBe(before);
+    const caseworker = await signedIn(world.keys.personalData);
+    expect((await caseworker.request(`/console/transactions/${world.delivered[1]}`)).text).toContain(PERSONAL_NAME);
+    const keyId = /^lgx_([0-9a-f]{12})\./.exec(world.keys.personalData)![1];
+    const added = (await reads()).slice(before);
+    expect(added).toEqual([
+      expect.objectContaining({ actor: `key:${keyId}`, details: { via: 'console', transactionIds: [world.delivered[1]] } }),
+    ]);
+    expect((await world.service.stack.verifyAudit()).ok).toBe(true);
+  });
+
   it('shows the attempt timeline and errors by class of a dead transaction', async () => {
     const c = await signedIn();
     const page = await c.request(`/console/transactions/${world.dead.transactionId}`);

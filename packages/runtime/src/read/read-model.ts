@@ -162,6 +162,22 @@ export function createReadModel(options: ReadModelOptions): StackReader {
       return store.listAudit(councilOf(undefined, 'listAudit'), auditOptions);
     },
 
+    async recordPersonalDataRead(read) {
+      const ids = [...new Set(read.transactionIds)];
+      if (ids.length === 0) return;
+      await store.appendAudit(
+        {
+          council: councilOf(read.council, 'recordPersonalDataRead'),
+          actor: read.actor,
+          action: 'personal-data.read',
+          // One transaction's entry is found by its id like any other; a page's lists them all.
+          ...(ids.length === 1 ? { transactionId: ids[0]! } : {}),
+          details: { via: read.via, transactionIds: ids },
+        },
+        new Date(),
+      );
+    },
+
     async verifyAudit() {
       return verifyAuditChain(await store.listAudit(councilOf(undefined, 'verifyAudit')));
     },

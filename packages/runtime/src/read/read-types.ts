@@ -52,6 +52,18 @@ export interface TransactionListQuery extends PersonalDataOption {
   limit: number;
 }
 
+/** A read that showed personal data, as the audit chain records it. */
+export interface PersonalDataRead {
+  /** Whose chain (default: the reader's council). */
+  council?: string;
+  /** Who was shown it: `key:<id>` for an API key, the operator's id for the CLI. */
+  actor: string;
+  /** Through what: 'api', 'open311', 'console', 'cli'. */
+  via: string;
+  /** The transactions whose personal data was shown. */
+  transactionIds: readonly string[];
+}
+
 /** A status update about a council's transaction, with the transaction's type. */
 export interface StatusUpdateView extends StoredStatusUpdate {
   transactionId: string;
@@ -94,6 +106,12 @@ export interface StackReader {
   readonly dlq: DeadLetters;
   /** The council's audit trail in chain order, or one transaction's part of it. */
   listAudit(options?: { transactionId?: string; afterSeq?: number; limit?: number }): Promise<AuditEntry[]>;
+  /**
+   * Records in the council's audit chain that `actor` was shown the personal data of these
+   * transactions (one entry for a whole page, action 'personal-data.read', the ids in its details).
+   * Nothing is written for an empty list.
+   */
+  recordPersonalDataRead(read: PersonalDataRead): Promise<void>;
   /** Whether the council's audit chain is whole: every entry's hash and link checked. */
   verifyAudit(): Promise<AuditChainVerdict>;
   /** Resolves once the store answers a read (rejects with its error): a health probe. */

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { LgxValidationError } from '@lgx/core';
 import type { ConsolePages } from '../console-pages';
 import type { SignedIn } from '../console-guard';
-import { shownEnvelope } from '../personal-data';
+import { recordPersonalRead } from '../personal-data';
 
 /** The most dead letters one page lists (newest first). */
 const LIST_LIMIT = 100;
@@ -61,7 +61,9 @@ export function deadLettersPage(app: FastifyInstance, pages: ConsolePages): void
   const editPage = (reply: FastifyReply, user: SignedIn, id: string, extra: Rejected = {}, status = 200) =>
     withDead(reply, user, id, async (dead) => {
       const transaction = (await user.stack.get(dead.transactionId, { personalData: true }))?.transaction;
-      const envelope = transaction ? shownEnvelope(transaction, true) : undefined;
+      // Only a key with the personal-data scope reaches this page: it shows the envelope as stored.
+      const envelope = transaction?.envelope;
+      if (envelope) await recordPersonalRead(user, [dead.transactionId]);
       return pages.send(
         reply,
         user,

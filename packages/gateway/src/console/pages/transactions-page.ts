@@ -3,7 +3,7 @@ import type { RunningStack, TransactionSummary } from '@lgx/runtime';
 import { CHANNELS, schemaRegistry } from '@lgx/core';
 import { queryParam } from '../console-http';
 import type { ConsolePages } from '../console-pages';
-import { shownEnvelope, shownStatusUpdate } from '../personal-data';
+import { recordPersonalRead, shownView } from '../personal-data';
 import { checkFilters, STATES, type CheckedFilters } from '../transaction-filters';
 
 const PAGE_SIZE = 25;
@@ -96,14 +96,16 @@ export function transactionsPage(app: FastifyInstance, pages: ConsolePages): voi
     if (!view || view.transaction.council !== user.key.council)
       return pages.send(reply, user, 'not-found.njk', { title: 'Page not found', what: 'transaction' }, 404);
     const done = DONE_MESSAGES[queryParam(request, 'done')];
+    const shown = shownView(view, user.personalData);
+    await recordPersonalRead(user, [view.transaction.id]);
     return pages.send(reply, user, 'transaction.njk', {
       title: `Transaction ${view.transaction.id}`,
       nav: 'transactions',
-      view,
+      view: shown,
       done,
-      envelope: shownEnvelope(view.transaction, user.personalData),
+      envelope: shown.transaction.envelope,
       errorsByClass: errorsByClass(view.deliveries),
-      statusUpdates: view.statusUpdates.map((u) => ({ ...u, update: shownStatusUpdate(u.update, user.personalData) })),
+      statusUpdates: shown.statusUpdates,
     });
   });
 }
