@@ -55,7 +55,9 @@ export async function dlqCommand(argv: string[], io: Io): Promise<number> {
       // The transactions' envelopes in one page read, for their personal values to scrub from the errors.
       const transactions = read.show
         ? new Map()
-        : new Map((await reader.list({ personalData: true, ids, limit: Math.max(1, ids.length) })).map((s) => [s.transaction.id, s.transaction]));
+        : new Map(
+            (await reader.list({ personalData: true, ids, limit: Math.max(1, ids.length) })).map((s) => [s.transaction.id, s.transaction]),
+          );
       const dead = read.show ? stored : stored.map((d) => maskDelivery(d, scrubberOf(transactions.get(d.transactionId))));
       if (values.json) io.out(json(dead));
       else if (dead.length === 0) io.out('the dead-letter queue is empty');

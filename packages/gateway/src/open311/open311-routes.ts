@@ -261,10 +261,9 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         : maskStatusUpdateViews(
             updates,
             new Map(
-              (await stack.list({ personalData: true, council, ids: [...new Set(updates.map((u) => u.transactionId))], limit: MAX_ROWS })).map((r) => [
-                r.transaction.id,
-                r.transaction,
-              ]),
+              (
+                await stack.list({ personalData: true, council, ids: [...new Set(updates.map((u) => u.transactionId))], limit: MAX_ROWS })
+              ).map((r) => [r.transaction.id, r.transaction]),
             ),
           );
       return send(
