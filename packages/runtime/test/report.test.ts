@@ -339,6 +339,38 @@ describe('transactions reports', () => {
     ]);
   });
 
+  it("gives the Transactions Explorer's rolling year: 12 months to each quarter's end, one record a quarter", async () => {
+    const years = await model.report('transactions-by-channel', { period: 'year', start_at: '2024-07-01', end_at: '2026-07-01' });
+    expect(years.data.map((r) => [r._timestamp, r.end_at, r.period, r.count])).toEqual([
+      ['2023-10-01T00:00:00+00:00', '2024-10-01T00:00:00+00:00', 'year', 1],
+      ['2024-01-01T00:00:00+00:00', '2025-01-01T00:00:00+00:00', 'year', 1],
+      ['2024-04-01T00:00:00+00:00', '2025-04-01T00:00:00+00:00', 'year', 1],
+      ['2024-07-01T00:00:00+00:00', '2025-07-01T00:00:00+00:00', 'year', 1],
+      ['2024-10-01T00:00:00+00:00', '2025-10-01T00:00:00+00:00', 'year', 0],
+      ['2025-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', 'year', 0],
+      ['2025-04-01T00:00:00+00:00', '2026-04-01T00:00:00+00:00', 'year', 0],
+      ['2025-07-01T00:00:00+00:00', '2026-07-01T00:00:00+00:00', 'year', 5],
+    ]);
+    // Each record's figures are its four quarters' sums.
+    const kpis = await model.report('service-kpis', {
+      period: 'year',
+      start_at: '2026-04-01',
+      end_at: '2026-07-01',
+      group_by: ['back_office'],
+      collect: ['delivered', 'dead'],
+    });
+    const quarters = await model.report('service-kpis', {
+      period: 'quarter',
+      start_at: '2025-07-01',
+      end_at: '2026-07-01',
+      group_by: ['back_office'],
+      collect: ['delivered', 'dead'],
+    });
+    const sum = (field: string) => quarters.data.reduce((n, r) => n + Number(r[field]), 0);
+    expect(kpis.data.map((r) => [r.back_office, r.delivered, r.dead])).toEqual([['confirm', sum('delivered'), sum('dead')]]);
+    expect([sum('delivered'), sum('dead')]).toEqual([4, 1]);
+  });
+
   it('parses query-string input, and refuses bad input naming the field and the rule', () => {
     expect(REPORT_DATASETS).toEqual(['transactions-by-channel', 'service-kpis']);
     expect(reportFields('transactions-by-channel')).toEqual([

@@ -15,8 +15,9 @@ lgx report rebuild [--actor <id>]
 
 The stack's council's transactions in GDS's Performance Platform data-sets, from the rollups (which
 outlive payload retention): ${REPORT_DATASETS.join(', ')}.
---period day, week, month (default), quarter or financial_year; --from is the first day counted
-(aligned down to its period's start), --to the first day not counted. A table by default; --csv
+--period day, week, month (default), quarter, year (rolling 12 months to each quarter's end) or
+financial_year; --from is the first day counted (aligned down to its period's start), --to the first
+day not counted. A table by default; --csv
 writes CSV, --json Backdrop's {"data": [...]}. --publish POSTs the records to a Backdrop-compatible
 write endpoint (POST /data/<group>/<type>, given in full), with the bearer token read from the
 environment variable --token-env names (never give a token on the command line). 'rebuild'

@@ -20,9 +20,13 @@ const GAP = 8;
 /** The most bars drawn; the data table below a chart always has every record. */
 export const MAX_BARS = 200;
 
-/** The period a record covers, as its label begins: a day, or a month for longer periods. */
+/**
+ * The period a record covers, as its label begins: a day, a month for longer periods, and for a
+ * rolling year the month it ends with (consecutive years overlap, so their starts would mislead).
+ */
 function periodLabel(record: Record<string, unknown>): string {
   const start = String(record._timestamp ?? '').slice(0, 10);
+  if (record.period === 'year') return `12 months to ${new Date(Date.parse(String(record.end_at)) - 86_400_000).toISOString().slice(0, 7)}`;
   return record.period === 'day' || record.period === 'week' ? start : start.slice(0, 7);
 }
 

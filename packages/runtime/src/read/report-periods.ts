@@ -2,8 +2,10 @@ import type { ReportPeriod } from './report-types';
 
 /**
  * Report periods in UTC, as Backdrop had them: a week starts on Monday, months and quarters are
- * calendar ones; financial_year (an LGX extension) starts on 1 April. Periods are computed from the
- * day of acceptance stored in the rollups.
+ * calendar ones; financial_year (an LGX extension) starts on 1 April; year is the Transactions
+ * Explorer's rolling 12 months to a quarter's end, one a quarter, each named here by its last quarter
+ * (`yearWindowStart` gives where its 12 months begin). Periods are computed from the day of acceptance
+ * stored in the rollups.
  */
 export function periodStart(period: ReportPeriod, at: Date): Date {
   const y = at.getUTCFullYear();
@@ -17,10 +19,16 @@ export function periodStart(period: ReportPeriod, at: Date): Date {
     case 'month':
       return new Date(Date.UTC(y, m, 1));
     case 'quarter':
+    case 'year':
       return new Date(Date.UTC(y, m - (m % 3), 1));
     case 'financial_year':
       return new Date(Date.UTC(m >= 3 ? y : y - 1, 3, 1));
   }
+}
+
+/** Where the rolling year named by its last quarter (starting at `lastQuarter`) begins: three quarters before. */
+export function yearWindowStart(lastQuarter: Date): Date {
+  return new Date(Date.UTC(lastQuarter.getUTCFullYear(), lastQuarter.getUTCMonth() - 9, 1));
 }
 
 /** The start of the period after the one starting at `start`. */
@@ -36,6 +44,7 @@ export function nextPeriod(period: ReportPeriod, start: Date): Date {
     case 'month':
       return new Date(Date.UTC(y, m + 1, 1));
     case 'quarter':
+    case 'year':
       return new Date(Date.UTC(y, m + 3, 1));
     case 'financial_year':
       return new Date(Date.UTC(y + 1, 3, 1));

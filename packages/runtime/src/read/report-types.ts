@@ -1,6 +1,6 @@
 /** The transactions reports' data-sets, in the GOV.UK Performance Platform's record shape. */
 export type ReportDataset = 'transactions-by-channel' | 'service-kpis';
-export type ReportPeriod = 'day' | 'week' | 'month' | 'quarter' | 'financial_year';
+export type ReportPeriod = 'day' | 'week' | 'month' | 'quarter' | 'year' | 'financial_year';
 
 /** A report query, in the shape of Backdrop's read API. */
 export interface ReportQuery {
@@ -32,7 +32,7 @@ export interface ReportAnswer {
 }
 
 export const REPORT_DATASETS: readonly ReportDataset[] = ['transactions-by-channel', 'service-kpis'];
-export const REPORT_PERIODS: readonly ReportPeriod[] = ['day', 'week', 'month', 'quarter', 'financial_year'];
+export const REPORT_PERIODS: readonly ReportPeriod[] = ['day', 'week', 'month', 'quarter', 'year', 'financial_year'];
 
 /** Fields every record starts with. */
 const RECORD_FIELDS = ['_id', '_timestamp', 'end_at', 'period'] as const;

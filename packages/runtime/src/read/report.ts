@@ -3,7 +3,7 @@ import { histogramMedian } from '../store/report-rollups';
 import type { RollupDimension, RollupQuery } from '../store/rollup-sql';
 import type { Store } from '../store/store-types';
 import { countsAsDigital, reportChannel, storedChannels } from './report-channels';
-import { backdropTime, dayOf, nextPeriod, periodStart } from './report-periods';
+import { backdropTime, dayOf, nextPeriod, periodStart, yearWindowStart } from './report-periods';
 import { checkReportQuery } from './report-query';
 import { DATASET_FIELDS, type ReportAnswer, type ReportDataset, type ReportQuery, type ReportValue } from './report-types';
 
@@ -45,6 +45,23 @@ const emptyCell = (): Cell => ({
 const bump = (m: Map<string | number, number>, k: string | number, n: number): void => {
   if (n !== 0) m.set(k, (m.get(k) ?? 0) + n);
 };
+
+/** The sums of several cells: a rolling year's four quarters. */
+function sumCells(parts: readonly Cell[]): Cell {
+  const out = emptyCell();
+  for (const c of parts) {
+    out.received += c.received;
+    out.delivered += c.delivered;
+    out.dead += c.dead;
+    out.queued += c.queued;
+    for (const [k, n] of c.completed) bump(out.completed, k, n);
+    for (const [k, n] of c.started) bump(out.started, k, n);
+    for (const [k, n] of c.completedByChannel) bump(out.completedByChannel, k, n);
+    for (const [k, n] of c.seconds) bump(out.seconds, k, n);
+    out.ratings = out.ratings.map((r, i) => r + c.ratings[i]!) as Cell['ratings'];
+  }
+  return out;
+}
 
 const round = (x: number, places: number): number => Math.round(x * 10 ** places) / 10 ** places;
 const ratio = (a: number, b: number, places = 4): number | null => (b > 0 ? round(a / b, places) : null);
@@ -191,6 +208,12 @@ function kpis(cell: Cell, costs: UnitCosts | undefined, perBackOffice: boolean):
  */
 export async function computeReport(source: ReportSource, dataset: ReportDataset, query: ReportQuery): Promise<ReportAnswer> {
   const { periods } = checkReportQuery(dataset, query);
+  // A rolling year is summed from quarters: its own last quarter and the three before it.
+  const rolling = query.period === 'year';
+  const bucketPeriod = rolling ? 'quarter' : query.period;
+  const bucketStarts: Date[] = rolling
+    ? [...[9, 6, 3].map((back) => new Date(Date.UTC(periods[0]!.getUTCFullYear(), periods[0]!.getUTCMonth() - back, 1))), ...periods]
+    : periods;
   const fields = DATASET_FIELDS[dataset];
   const groupBy = fields.dimensions.filter((d) => d !== 'council' && (query.group_by ?? []).includes(d));
   const collect = fields.measures.filter((m) => query.collect === undefined || query.collect.includes(m));
@@ -205,8 +228,8 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
   if (groupBy.includes('channel') || groupBy.includes('channel_type') || isKpis) sqlGroups.add('channel');
   if (perBackOffice) sqlGroups.add('target');
 
-  const first = periods[0]!;
-  const end = nextPeriod(query.period, periods[periods.length - 1]!);
+  const first = bucketStarts[0]!;
+  const end = nextPeriod(bucketPeriod, bucketStarts[bucketStarts.length - 1]!);
   const filters = rollupFilters(source.council, query.filter_by);
   const rollupQuery: RollupQuery = {
     council: source.council,
@@ -216,7 +239,7 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
     filters: filters ?? [],
     rows: !isKpis ? 'transaction' : perBackOffice ? 'delivery' : 'all',
     // Days are summed into periods by the store: a year of days is one row per month and group.
-    ...(query.period === 'day' ? {} : { periods: query.period === 'month' ? ('month' as const) : periods.map(dayOf) }),
+    ...(bucketPeriod === 'day' ? {} : { periods: bucketPeriod === 'month' ? ('month' as const) : bucketStarts.map(dayOf) }),
   };
   // Delivery times are kept per back office and day only: the median is given overall or per back
   // office, and is null for a query that groups or filters by anything else.
@@ -231,12 +254,12 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
           wantSeconds ? source.store.readDeliverySeconds(secondsQuery) : Promise.resolve([]),
         ]);
 
-  const periodIndex = new Map(periods.map((p, i) => [p.getTime(), i]));
+  const periodIndex = new Map(bucketStarts.map((p, i) => [p.getTime(), i]));
   const groups = new Map<string, Record<string, ReportValue>>();
   const cells = new Map<string, Cell>();
   const indexOfDay = new Map<string, number | undefined>();
   const cellOf = (day: string, row: Partial<Record<RollupDimension, string | number>>): Cell | undefined => {
-    if (!indexOfDay.has(day)) indexOfDay.set(day, periodIndex.get(periodStart(query.period, new Date(`${day}T00:00:00Z`)).getTime()));
+    if (!indexOfDay.has(day)) indexOfDay.set(day, periodIndex.get(periodStart(bucketPeriod, new Date(`${day}T00:00:00Z`)).getTime()));
     const index = indexOfDay.get(day);
     if (index === undefined) return undefined;
     const values = Object.fromEntries(groupBy.map((d) => [d, dimensionValue(d, row)]));
@@ -279,16 +302,20 @@ export async function computeReport(source: ReportSource, dataset: ReportDataset
 
   const data: ReportAnswer['data'] = [];
   const groupKeys = [...groups.keys()].sort();
-  periods.forEach((start, index) => {
-    const timestamp = backdropTime(start);
+  const cellAt = (index: number, key: string): Cell => cells.get(`${index}\u0000${key}`) ?? emptyCell();
+  const offset = bucketStarts.length - periods.length;
+  periods.forEach((start, i) => {
+    const index = i + offset;
+    // A rolling year's record starts where its 12 months do and ends with its last quarter.
+    const timestamp = backdropTime(rolling ? yearWindowStart(start) : start);
     for (const key of groupKeys) {
       const dims = groups.get(key)!;
-      const cell = cells.get(`${index}\u0000${key}`) ?? emptyCell();
+      const cell = rolling ? sumCells([0, 1, 2, 3].map((back) => cellAt(index - back, key))) : cellAt(index, key);
       const measures: Record<string, ReportValue> = isKpis ? kpis(cell, source.unitCosts, perBackOffice) : { count: cell.received };
       const record: Record<string, ReportValue> = {
         _id: recordId([timestamp, query.period, source.council, ...groupBy.map((d) => dims[d] ?? null)]),
         _timestamp: timestamp,
-        end_at: backdropTime(nextPeriod(query.period, start)),
+        end_at: backdropTime(nextPeriod(bucketPeriod, start)),
         period: query.period,
         council: source.council,
       };
