@@ -68,6 +68,9 @@ export async function rotateDataKey(options: RotateDataKeyOptions): Promise<Rota
       resealed += changed;
       options.onProgress?.({ resealed, keyId: from });
       idle = changed === 0 ? idle + 1 : 0;
+      // Give the event loop back between batches: a stack in this process (accepting, delivering)
+      // runs between them instead of waiting for the whole sweep.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (idle >= MAX_IDLE_BATCHES)
         throw new Error(`rotation of council ${council}'s data key ${from} made no progress: rows keep changing under it`);
     }
