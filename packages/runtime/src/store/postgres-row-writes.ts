@@ -50,7 +50,13 @@ export function postgresRowWrites(s: string) {
     updateDeliveries: update(delivery.columns),
     updateLeases: update(lease.columns),
     insertAttempts: `INSERT INTO ${s}.attempts (${attempt.columns.join(', ')}) SELECT * FROM ${unnest(attempt.columns)}`,
-    insertAudit: insertSql(`${s}.audit`, audit.columns, true),
+    /**
+     * An audit entry and its council's head moved to it, in one statement: the head row is already
+     * locked by the appender, and the entry's council, seq and hash are its parameters.
+     */
+    appendAudit: `WITH entry AS (${insertSql(`${s}.audit`, audit.columns, true)})
+      UPDATE ${s}.audit_heads SET seq = $${audit.columns.indexOf('seq') + 1}, hash = $${audit.columns.indexOf('hash') + 1}
+      WHERE council = $${audit.columns.indexOf('council') + 1}`,
   };
 }
 

@@ -60,6 +60,8 @@ const DEPTH_SHARDS = 16;
 
 const rows = rowMapper(POSTGRES_ROWS);
 
+/** Rollup rows per upsert statement: 14 parameters a row, well inside PostgreSQL's 65,535. */
+const ROLLUP_ROWS_PER_STATEMENT = 1000;
 /** Transactions the rebuild reads per query. */
 const REBUILD_PAGE = 5000;
 /** The migration that adds the rollups: applying it to a database with transactions builds them. */
@@ -150,8 +152,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     );
     const last = head.rows[0];
     const entry = chainAuditEntry(input, last === undefined || last.seq === 0 ? undefined : last, now);
-    await db.query(writes.insertAudit, ROW_WRITES.audit.values(entry));
-    await db.query(`UPDATE ${s}.audit_heads SET seq = $2, hash = $3 WHERE council = $1`, [entry.council, entry.seq, entry.hash]);
+    await db.query(writes.appendAudit, ROW_WRITES.audit.values(entry));
     return entry;
   };
 
@@ -160,32 +161,60 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     return row === undefined ? undefined : rows.delivery(row);
   };
 
+  /** A queue-depth upsert of `count` targets' deltas, placeholders from `$1`: target, shard, delta each. */
+  const depthUpsert = (count: number): string =>
+    `INSERT INTO ${s}.queue_depth (target, shard, pending) VALUES ${Array.from({ length: count }, (_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ')}
+     ON CONFLICT (target, shard) DO UPDATE SET pending = ${s}.queue_depth.pending + EXCLUDED.pending`;
+
   /**
-   * Moves targets' pending counts, each by one row of its shards picked at random. Last in every
-   * transaction and in target order (see the lock order above).
+   * Moves targets' pending counts (each by one row of its shards picked at random, in target order)
+   * and adds rollup changes (rows in key order, each on a shard picked at random), last in every
+   * transaction (see the lock order above). Where both are written, one statement does it: the
+   * depth first (its result is read before the rollups' are), so an accept or a delivery outcome
+   * pays one round trip for its counters, not two.
    */
-  const addPending = async (db: Queryable, deltas: ReadonlyMap<string, number>): Promise<void> => {
-    for (const [target, delta] of [...deltas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      if (delta === 0) continue;
+  const addCounts = async (db: Queryable, deltas: ReadonlyMap<string, number>, changes: readonly RollupChange[]): Promise<void> => {
+    const shard = () => Math.floor(Math.random() * DEPTH_SHARDS);
+    const depth = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const sums = new RollupAccumulator().add(changes).sums();
+    const depthValues = depth.flatMap(([target, delta]) => [target, shard(), delta]);
+    if (depth.length > 0 && sums.rows.length > 0 && sums.rows.length <= ROLLUP_ROWS_PER_STATEMENT) {
       await db.query(
-        `INSERT INTO ${s}.queue_depth (target, shard, pending) VALUES ($1, $2, $3)
-         ON CONFLICT (target, shard) DO UPDATE SET pending = ${s}.queue_depth.pending + EXCLUDED.pending`,
-        [target, Math.floor(Math.random() * DEPTH_SHARDS), delta],
+        `WITH depth AS (${depthUpsert(depth.length)} RETURNING 1),
+           sums AS (${rollups.upsertRows(sums.rows.length, depthValues.length + 1)} RETURNING 1)
+         SELECT (SELECT COUNT(*) FROM depth) AS depth, (SELECT COUNT(*) FROM sums) AS sums`,
+        [...depthValues, ...sums.rows.flatMap((row) => rollups.rowValues(row.key, row.add, shard()))],
       );
+      await writeRollups(db, { rows: [], buckets: sums.buckets }, shard);
+      return;
     }
+    if (depth.length > 0) await db.query(depthUpsert(depth.length), depthValues);
+    await writeRollups(db, sums, shard);
   };
 
   /**
-   * Adds rollup changes, after the queue depth: rows in key order, each on one of its shards picked
-   * at random (see the report_days table), then histogram buckets likewise.
+   * Adds summed rollups in as few statements as the parameter limit allows: an accept's two or three
+   * rows in one round trip rather than one each, a rebuild's tens of thousands in a few dozen.
    */
-  const addRollups = async (db: Queryable, changes: readonly RollupChange[]): Promise<void> => {
-    if (changes.length === 0) return;
-    const { rows: sums, buckets } = new RollupAccumulator().add(changes).sums();
-    for (const row of sums)
-      await db.query(rollups.upsertRow, rollups.rowValues(row.key, row.add, Math.floor(Math.random() * DEPTH_SHARDS)));
-    for (const b of buckets)
-      await db.query(rollups.upsertBucket, rollups.bucketValues(b.key, b.bucket, b.add, Math.floor(Math.random() * DEPTH_SHARDS)));
+  const writeRollups = async (
+    db: Queryable,
+    { rows, buckets }: ReturnType<RollupAccumulator['sums']>,
+    shard: () => number,
+  ): Promise<void> => {
+    for (let i = 0; i < rows.length; i += ROLLUP_ROWS_PER_STATEMENT) {
+      const chunk = rows.slice(i, i + ROLLUP_ROWS_PER_STATEMENT);
+      await db.query(
+        rollups.upsertRows(chunk.length),
+        chunk.flatMap((row) => rollups.rowValues(row.key, row.add, shard())),
+      );
+    }
+    for (let i = 0; i < buckets.length; i += ROLLUP_ROWS_PER_STATEMENT) {
+      const chunk = buckets.slice(i, i + ROLLUP_ROWS_PER_STATEMENT);
+      await db.query(
+        rollups.upsertBuckets(chunk.length),
+        chunk.flatMap((b) => rollups.bucketValues(b.key, b.bucket, b.add, shard())),
+      );
+    }
   };
 
   /** What a delivery's rollups need: its transaction's report columns and, for an arrival, whether another came first. */
@@ -210,8 +239,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     if (t.leases.length > 0) await db.query(writes.updateLeases, byColumn(t.leases.map(ROW_WRITES.lease.values)));
     for (const entry of t.audit) await appendAuditIn(db, entry, now);
     if (t.restate.length > 0) await db.query(restateSql, [t.restate]);
-    await addPending(db, t.pending);
-    await addRollups(db, t.rollups);
+    await addCounts(db, t.pending, t.rollups);
   };
 
   /** The next skipped link of a fallback chain after `dead`, by order, locked. */
@@ -350,8 +378,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         if (accepted.deliveries.length > 0)
           await db.query(writes.insertDeliveries, byColumn(accepted.deliveries.map(ROW_WRITES.newDelivery.values)));
         await appendAuditIn(db, accepted.audit, now);
-        await addPending(db, accepted.pending);
-        await addRollups(db, accepted.rollups);
+        await addCounts(db, accepted.pending, accepted.rollups);
         return { id: envelope.id, duplicate: false, ...(lease ? { leased: accepted.leased } : {}) };
       });
     },
@@ -611,9 +638,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           after = page[page.length - 1]!.id;
         }
         for (const sql of rollups.clear) await db.query(sql);
-        const { rows: sums, buckets } = into.sums();
-        for (const row of sums) await db.query(rollups.upsertRow, rollups.rowValues(row.key, row.add, 0));
-        for (const b of buckets) await db.query(rollups.upsertBucket, rollups.bucketValues(b.key, b.bucket, b.add, 0));
+        await writeRollups(db, into.sums(), () => 0);
         for (const entry of rebuildAudit(councils, actor)) await appendAuditIn(db, entry, now);
         return { transactions };
       });

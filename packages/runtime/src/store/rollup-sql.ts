@@ -65,11 +65,23 @@ export function rollupSql(t: (name: string) => string, p: (i: number) => string)
     });
     return `CASE ${starts.join(' ')} END`;
   };
+  const values = (columns: number, count: number, from: number): string =>
+    Array.from({ length: count }, (_, row) => `(${list(columns, from + row * columns)})`).join(', ');
+  /** `from` numbers the first placeholder, for a statement that has others before these rows'. */
+  function upsertRows(count: number, from = 1): string {
+    return `INSERT INTO ${t('report_days')} AS r (${rowColumns.join(', ')}) VALUES ${values(rowColumns.length, count, from)}
+      ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = r.${m} + excluded.${m}`).join(', ')}`;
+  }
+  function upsertBuckets(count: number): string {
+    return `INSERT INTO ${t('report_delivery_seconds')} AS r (${bucketColumns.join(', ')}) VALUES ${values(bucketColumns.length, count, 1)}
+      ON CONFLICT (council, day, target, shard, bucket) DO UPDATE SET count = r.count + excluded.count`;
+  }
   return {
-    upsertRow: `INSERT INTO ${t('report_days')} AS r (${rowColumns.join(', ')}) VALUES (${list(rowColumns.length)})
-      ON CONFLICT (${KEY_COLUMNS.join(', ')}) DO UPDATE SET ${ROLLUP_MEASURES.map((m) => `${m} = r.${m} + excluded.${m}`).join(', ')}`,
-    upsertBucket: `INSERT INTO ${t('report_delivery_seconds')} AS r (${bucketColumns.join(', ')}) VALUES (${list(bucketColumns.length)})
-      ON CONFLICT (council, day, target, shard, bucket) DO UPDATE SET count = r.count + excluded.count`,
+    upsertRow: upsertRows(1),
+    upsertBucket: upsertBuckets(1),
+    /** One statement adding to `count` rows (distinct keys, in key order: rows are locked in that order). */
+    upsertRows,
+    upsertBuckets,
     rowValues: (key: RollupKey, add: Partial<Record<RollupMeasure, number>>, shard: number): unknown[] => [
       key.council,
       key.day,
