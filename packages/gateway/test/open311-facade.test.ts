@@ -136,8 +136,13 @@ describe('discovery and services', () => {
     const res = await o311('GET', 'discovery.xml');
     expect(res.status).toBe(200);
     expect(res.type).toMatch(/^text\/xml; charset=utf-8/);
-    golden('discovery.xml', res.text);
+    // The changeset is when this council's services last changed, as the store recorded it.
+    const changeset = h.stack.open311Changeset!.toISOString();
+    expect(res.xml.discovery.changeset).toBe(changeset);
+    expect(Date.parse(changeset)).toBeGreaterThan(Date.parse('2020-01-01'));
+    golden('discovery.xml', res.text.split(changeset).join('2026-01-01T00:00:00.000Z'));
     const endpoint = res.xml.discovery.endpoints.endpoint;
+    expect(endpoint.changeset).toBe(changeset);
     expect(endpoint).toEqual(
       expect.objectContaining({ specification: 'http://wiki.open311.org/GeoReport_v2', url: `${h.url}/open311/v2`, type: 'production' }),
     );
@@ -152,6 +157,7 @@ describe('discovery and services', () => {
     golden('services.xml', res.text);
     const services = items(res.xml, 'services', 'service');
     expect(services.map((s: Doc) => s.service_code)).toEqual(['POT', 'MISSED_REFUSE', 'BIN_DAMAGED']);
+    expect(services.map((s: Doc) => s.type)).toEqual(['realtime', 'realtime', 'batch']);
     expect(services[0]).toEqual({
       service_code: 'POT',
       service_name: 'Pothole',
@@ -332,7 +338,14 @@ describe('POST requests', () => {
       },
     });
     expect(res.status).toBe(200);
-    const id = items(res.xml, 'service_requests', 'request')[0].service_request_id as string;
+    // A batch service answers with a token, not a service_request_id; tokens/{token} resolves it.
+    const [answer] = items(res.xml, 'service_requests', 'request');
+    expect(answer.service_request_id).toBeUndefined();
+    expect(answer).toEqual({ token: expect.any(String), service_notice: '', account_id: '' });
+    const resolved = items((await o311('GET', `tokens/${answer.token as string}.xml`)).xml, 'service_requests', 'request')[0];
+    expect(resolved.token).toBe(answer.token);
+    const id = resolved.service_request_id as string;
+    expect((await o311('GET', `tokens/${answer.token as string}.json`)).json).toEqual([{ service_request_id: id, token: answer.token }]);
     await delivered(id);
     expect((await h.stack.get(id, { personalData: true }))!.transaction.envelope!.data).toEqual({
       uprn: '100023336957',
@@ -518,10 +531,42 @@ describe('GET requests and tokens', () => {
         requested_datetime: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/),
       }),
     );
-    expect(request.description).toBeUndefined();
-    expect(request.address).toBeUndefined();
-    expect(request.address_id).toBeUndefined();
-    expect(request.status_notes).toBeUndefined();
+    // Every field the spec lists is there; the texts people wrote are empty without a personal-data key.
+    for (const field of [
+      'description',
+      'address',
+      'address_id',
+      'status_notes',
+      'agency_responsible',
+      'service_notice',
+      'expected_datetime',
+      'zipcode',
+      'media_url',
+    ])
+      expect(request[field]).toBe('');
+    expect(one.text).toContain('<agency_responsible></agency_responsible>');
+    const json = await o311('GET', `requests/${a}.json`);
+    expect(Object.keys(json.json[0]).sort()).toEqual(
+      [
+        'service_request_id',
+        'status',
+        'status_notes',
+        'service_name',
+        'service_code',
+        'description',
+        'agency_responsible',
+        'service_notice',
+        'requested_datetime',
+        'updated_datetime',
+        'expected_datetime',
+        'address',
+        'address_id',
+        'zipcode',
+        'lat',
+        'long',
+        'media_url',
+      ].sort(),
+    );
 
     const list = await o311('GET', 'requests.xml', { query: { service_request_id: `${a},${b},${other},not-an-id` } });
     expect(items(list.xml, 'service_requests', 'request').map((r: Doc) => r.service_request_id)).toEqual([a, b]);
@@ -541,7 +586,7 @@ describe('GET requests and tokens', () => {
     }
     // Another council's key is no read key here.
     const res = await o311('GET', `requests/${a}.xml`, { query: { api_key: otherKey } });
-    expect(items(res.xml, 'service_requests', 'request')[0].description).toBeUndefined();
+    expect(items(res.xml, 'service_requests', 'request')[0].description).toBe('');
   });
 
   it('filters by service_code, dates and status', async () => {
@@ -670,6 +715,7 @@ describe('servicerequestupdates', () => {
         status: 'investigating',
         updated_datetime: form.updated_datetime,
         description: 'Inspector visiting',
+        external_status_code: '',
         media_url: '',
       },
     ]);

@@ -267,27 +267,30 @@ export function requestElement(
   const location = (data.location ?? {}) as { wgs84?: { lat: number; lon: number }; uprn?: string; description?: string };
   const uprn = location.uprn ?? (typeof data.uprn === 'string' ? data.uprn : undefined);
   const text = typeof data.description === 'string' ? data.description : typeof data.notes === 'string' ? data.notes : undefined;
+  // Every field GeoReport v2 lists is present: one LGX has no value for (or keeps from a key without
+  // the personal-data scope) is an empty element, as clients that read fixed fields expect.
   return {
     service_request_id: transaction.id,
     status: baseStatus(latest?.update.status),
-    status_notes: withText ? latest?.update.description : undefined,
-    service_name: service?.name,
-    service_code: code,
-    description: withText ? text : undefined,
-    agency_responsible: undefined,
-    service_notice: undefined,
+    status_notes: (withText ? latest?.update.description : undefined) ?? '',
+    service_name: service?.name ?? '',
+    service_code: code ?? '',
+    description: (withText ? text : undefined) ?? '',
+    agency_responsible: '',
+    service_notice: '',
     requested_datetime: transaction.createdAt,
     updated_datetime: latest?.update.updatedAt ?? transaction.createdAt,
-    expected_datetime: undefined,
-    address: withText ? location.description : undefined,
+    expected_datetime: '',
+    address: (withText ? location.description : undefined) ?? '',
     // A UPRN is a property: for a missed bin, the resident's home. Like the address, only with a key.
-    address_id: withText ? uprn : undefined,
-    lat: location.wgs84?.lat,
-    long: location.wgs84?.lon,
+    address_id: (withText ? uprn : undefined) ?? '',
+    zipcode: '',
+    lat: location.wgs84?.lat ?? '',
+    long: location.wgs84?.lon ?? '',
     media_url:
       typeof (data.attributes as Record<string, unknown> | undefined)?.media_url === 'string'
         ? String((data.attributes as Record<string, unknown>).media_url)
-        : undefined,
+        : '',
   };
 }
 
@@ -299,7 +302,7 @@ export function updateElement(stored: StoredStatusUpdate, withText: boolean): Op
     status: stored.update.status,
     updated_datetime: stored.update.updatedAt,
     description: withText ? (stored.update.description ?? '') : '',
-    external_status_code: stored.update.externalStatusCode,
+    external_status_code: stored.update.externalStatusCode ?? '',
     media_url: '',
   };
 }

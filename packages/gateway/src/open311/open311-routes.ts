@@ -155,15 +155,17 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
 
     if (name === 'discovery') {
       const url = `${absoluteBaseUrl(context, request)}/open311/v2`;
+      // When this council's services last changed, as the store recorded it when the stack was opened.
+      const changeset = (stack.open311Changeset ?? new Date(0)).toISOString();
       return send(reply, format, 200, 'discovery', undefined, {
-        changeset: new Date(0).toISOString(),
+        changeset,
         contact: config.contact ?? `Council ${council}`,
         key_service: 'Ask the council for an API key to post requests.',
         endpoints: [
           {
             specification: 'http://wiki.open311.org/GeoReport_v2',
             url,
-            changeset: new Date(0).toISOString(),
+            changeset,
             type: 'production',
             formats: ['text/xml', 'application/json'],
           },
@@ -182,7 +184,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
           service_name: s.name,
           description: s.description ?? s.name,
           metadata: (s.attributes?.length ?? 0) > 0,
-          type: 'realtime',
+          type: s.open311Type ?? 'realtime',
           keywords: (s.keywords ?? []).join(','),
           group: s.group ?? '',
         })),
@@ -343,9 +345,9 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
         );
       });
       if (!result.duplicate) context.metrics.accepted.inc({ council: stack.definition.council, type: service.type });
-      return send(reply, format, 200, 'service_requests', 'request', [
-        { service_request_id: result.id, service_notice: '', account_id: '' },
-      ]);
+      // A batch or blackbox service answers with a token (tokens/{token} resolves it), as its clients poll for.
+      const answer = (service.open311Type ?? 'realtime') === 'realtime' ? { service_request_id: result.id } : { token: result.id };
+      return send(reply, format, 200, 'service_requests', 'request', [{ ...answer, service_notice: '', account_id: '' }]);
     }
 
     if (name === 'servicerequestupdates') {

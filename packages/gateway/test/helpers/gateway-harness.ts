@@ -99,6 +99,8 @@ export const OPEN311_SERVICES: NonNullable<StackConfig['open311']> = {
       code: 'BIN_DAMAGED',
       name: 'Replace a damaged bin',
       group: 'Bins',
+      // Handled by the back office in batches: a new request is answered with a token.
+      open311Type: 'batch',
       type: 'waste.containerRequest',
       service: 'refuse',
       data: { container: { type: 'wheelie_bin' }, reason: 'damaged' },

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../internal/canonical-json';
+import { open311Changeset } from '../stack/open311-changeset';
 import {
   assertValid,
   classifyError,
@@ -161,6 +162,8 @@ export interface RunningStack extends StackReader {
   stopDelivering(deadlineMs?: number): Promise<void>;
   /** Status polling: running unless the stack was opened with `polling: false` (or `start: false`). */
   readonly polling: StatusPolling;
+  /** When the stack's Open311 services last changed (kept in the store); undefined without an Open311 facade. */
+  readonly open311Changeset: Date | undefined;
   /**
    * Stops polling, then delivering (in-flight work finishes or is released within the deadline), then
    * closes the adapters and (unless `closeStore: false`) the store.
@@ -293,10 +296,13 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     ...(unitCosts ? { unitCosts } : {}),
   });
 
+  const changeset = definition.open311 ? await open311Changeset(store, definition.council, definition.open311.services, new Date()) : undefined;
+
   const stack: RunningStack = {
     ...reader,
     definition,
     adapters: instances,
+    open311Changeset: changeset,
     async submit(input, submitOptions = {}) {
       const envelope: Envelope = assertValid(input);
       if (envelope.council !== definition.council) {

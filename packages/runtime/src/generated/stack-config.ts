@@ -94,6 +94,8 @@ export type Open311Service = {
   type: "street.report" | "waste.missedCollection" | "waste.containerRequest" | "waste.bulkyBooking" | "waste.gardenSubscription";
   /** LGSL code put on the envelope. */
   lgsl?: number;
+  /** GeoReport v2's service type (default realtime): a realtime service answers a new request with its service_request_id; batch and blackbox answer with a token, which tokens/{token} resolves to the service_request_id. */
+  open311Type?: "realtime" | "batch" | "blackbox";
   /** street.report: the kind of problem (e.g. pothole). */
   kind?: string;
   /** waste.missedCollection and waste.containerRequest: the waste service (e.g. refuse). */

@@ -137,6 +137,11 @@ export const stackSchema: JsonSchema = {
           description: 'The canonical transaction a request becomes.',
         },
         lgsl: { type: 'integer', minimum: 1, description: 'LGSL code put on the envelope.' },
+        open311Type: {
+          enum: ['realtime', 'batch', 'blackbox'],
+          description:
+            "GeoReport v2's service type (default realtime): a realtime service answers a new request with its service_request_id; batch and blackbox answer with a token, which tokens/{token} resolves to the service_request_id.",
+        },
         kind: { type: 'string', maxLength: 50, description: 'street.report: the kind of problem (e.g. pothole).' },
         service: {
           type: 'string',
