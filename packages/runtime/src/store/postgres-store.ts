@@ -55,7 +55,7 @@ const MAX_TRANSACTION_RUNS = 5;
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
-/** Rows each target's queue depth is spread over (see the queue_depth table). */
+/** Rows each counter (a target's queue depth, a rollup row) is spread over: a pooled connection adds to its own. */
 const DEPTH_SHARDS = 16;
 
 const rows = rowMapper(POSTGRES_ROWS);
@@ -161,20 +161,37 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     return row === undefined ? undefined : rows.delivery(row);
   };
 
+  /**
+   * The shard a connection adds its counters to: each of this process's pooled connections its own
+   * (from a random start, so processes sharing the database spread over the shards too), so two
+   * transactions of one process never wait on the same counter row, however hot its day and target.
+   */
+  const connectionShards = new WeakMap<Queryable, number>();
+  let nextShard = Math.floor(Math.random() * DEPTH_SHARDS);
+  const shardOf = (db: Queryable): number => {
+    const known = connectionShards.get(db);
+    if (known !== undefined) return known;
+    const shard = nextShard;
+    nextShard = (nextShard + 1) % DEPTH_SHARDS;
+    connectionShards.set(db, shard);
+    return shard;
+  };
+
   /** A queue-depth upsert of `count` targets' deltas, placeholders from `$1`: target, shard, delta each. */
   const depthUpsert = (count: number): string =>
     `INSERT INTO ${s}.queue_depth (target, shard, pending) VALUES ${Array.from({ length: count }, (_, i) => `($${3 * i + 1}, $${3 * i + 2}, $${3 * i + 3})`).join(', ')}
      ON CONFLICT (target, shard) DO UPDATE SET pending = ${s}.queue_depth.pending + EXCLUDED.pending`;
 
   /**
-   * Moves targets' pending counts (each by one row of its shards picked at random, in target order)
-   * and adds rollup changes (rows in key order, each on a shard picked at random), last in every
+   * Moves targets' pending counts (in target order) and adds rollup changes (rows in key order), each
+   * on the connection's shard of its counter, last in every
    * transaction (see the lock order above). Where both are written, one statement does it: the
    * depth first (its result is read before the rollups' are), so an accept or a delivery outcome
    * pays one round trip for its counters, not two.
    */
   const addCounts = async (db: Queryable, deltas: ReadonlyMap<string, number>, changes: readonly RollupChange[]): Promise<void> => {
-    const shard = () => Math.floor(Math.random() * DEPTH_SHARDS);
+    const mine = shardOf(db);
+    const shard = () => mine;
     const depth = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const sums = new RollupAccumulator().add(changes).sums();
     const depthValues = depth.flatMap(([target, delta]) => [target, shard(), delta]);
