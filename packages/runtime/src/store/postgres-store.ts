@@ -10,6 +10,7 @@ import { postgresBatchReads } from './postgres-read-queries';
 import { postgresKeyMethods, writePostgresSealing } from './postgres-key-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
+import { claimDutySql, dutyCursorName, dutyValue } from './duty-sql';
 import { SqlParams } from './sql-params';
 import { AGAIN, groupCommits } from './group-commit';
 import { ROW_WRITES } from './row-writes';
@@ -386,11 +387,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [all]);
       return;
     }
-    await db.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [all]);
-    for (const target of [...new Set(targets)].sort()) {
-      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`lgx:${schemaName}:lease-cap:${target}`]);
-    }
+    // One round trip: a select list is evaluated left to right, so the locks are taken in this order.
+    const names = [all, ...[...new Set(targets)].sort().map((target) => `lgx:${schemaName}:lease-cap:${target}`)];
+    const locks = names.map(
+      (_, i) => `${i === 0 ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtextextended($${i + 1}, 0))`,
+    );
+    await db.query(`SELECT ${locks.join(', ')}`, names);
   };
+
+  /** Live leases of each of `targets` now, in one query (targets without any are absent). */
+  const liveLeasesOf = async (db: Queryable, targets: readonly string[], at: string): Promise<Map<string, number>> =>
+    new Map((await db.query<{ target: string; n: string }>(leaseSql.liveOf, [targets, at])).rows.map((r) => [r.target, Number(r.n)]));
 
   const store: Store = {
     ...postgresBatchReads(pool, s),
@@ -527,9 +534,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
               `SELECT target FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) > 0 ORDER BY target`,
             )
           ).rows.map((r) => r.target);
+        const live = perTarget === undefined ? undefined : await liveLeasesOf(db, listed, at);
         const candidates: unknown[][] = [];
         for (const target of transitions.rotate(listed, round)) {
-          const room = perTarget === undefined ? limit : Math.min(limit, perTarget - (await liveLeases(db, target, at)));
+          const room = perTarget === undefined ? limit : Math.min(limit, perTarget - (live?.get(target) ?? 0));
           if (room > 0) candidates.push(await leasable(db, target, at, room));
         }
         const leased = transitions.leaseTransition(transitions.pickFairly(candidates, limit).map(rows.leasable), owner, expires, now);
@@ -581,6 +589,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           )
         ).rows,
       );
+    },
+
+    async inFlight(now) {
+      const found = await pool.query<{ target: string; n: string }>(
+        `SELECT target, COUNT(*) AS n FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND lease_expires_at > $1 GROUP BY target`,
+        [now.toISOString()],
+      );
+      return Object.fromEntries(found.rows.map((r) => [r.target, Number(r.n)]));
     },
 
     async targetActivity({ council, targets, since, cap }) {
@@ -698,6 +714,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
          ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at`,
         [name, cursor, new Date().toISOString()],
       );
+    },
+
+    async claimDuty({ duty, owner, until, now }) {
+      const at = now.toISOString();
+      const claimed = await pool.query(claimDutySql(`${s}.cursors`, true), [dutyCursorName(duty), dutyValue(owner, until), at, at, owner]);
+      return claimed.rows.length > 0;
     },
 
     async readRollups(query) {
