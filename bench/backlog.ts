@@ -45,7 +45,7 @@ const n = (x: number) => Math.round(x).toLocaleString('en-GB');
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
 /** The simulator in a child process; resolves its URL. */
-async function startSimulator(latencyMs: number): Promise<{ url: string; stop: () => Promise<void> }> {
+export async function startSimulator(latencyMs: number): Promise<{ url: string; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'backlog-simulator.ts'), String(latencyMs)], {
     cwd: repoRoot,
     stdio: ['pipe', 'pipe', 'inherit'],

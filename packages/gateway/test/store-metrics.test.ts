@@ -53,8 +53,14 @@ describe('/metrics from the store', () => {
       await other.submit(tx);
       expect(sample(await metrics(), 'lgx_queue_depth', 'waste')).toBe(1);
 
+      expect(sample(await metrics(), 'lgx_store_deliveries_in_flight', 'waste')).toBe(0);
+      // While the other process's attempt is at the back office, it shows in flight here.
+      h.waste.faults.latency(1500);
       other.start();
+      await waitFor(async () => sample(await metrics(), 'lgx_store_deliveries_in_flight', 'waste') === 1, 'the attempt in flight');
+      h.waste.faults.latency(0);
       await waitFor(async () => (await other.get(tx.id))?.state === 'delivered', 'delivery by the other stack');
+      expect(sample(await metrics(), 'lgx_store_deliveries_in_flight', 'waste')).toBe(0);
       const after = await metrics();
       expect(sample(after, 'lgx_queue_depth', 'waste')).toBe(0);
       expect(sample(after, 'lgx_store_deliveries_delivered_total', 'waste')).toBe(deliveredBefore + 1);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createTransaction } from '@lgx/core';
 import { verifyAuditChain } from '../src/store/audit-chain';
+import { AGAIN, groupCommits } from '../src/store/group-commit';
 import pg from 'pg';
 import { postgresLeaseQueries } from '../src/store/postgres-lease-queries';
 import { POSTGRES_MIGRATIONS } from '../src/store/postgres-schema';
@@ -128,6 +129,72 @@ function describePostgres(binaries: PostgresBinaries): void {
         });
       } finally {
         await second.close();
+      }
+    });
+
+    it('records outcomes that arrive together as each alone: one gap-free chain, totals and states as if one by one', async () => {
+      const store = await open(`outcomes_${randomUUID().slice(0, 8)}`);
+      try {
+        const now = new Date('2026-03-02T10:00:00Z');
+        // 12 transactions to one target, and 4 that fan out to two targets (their outcomes race each other).
+        for (let i = 0; i < 12; i++) await store.insertTransaction(pothole('confirm', now));
+        const fanned: string[] = [];
+        for (let i = 0; i < 4; i++) {
+          const input = pothole('confirm', now);
+          input.deliveries.push({ id: randomUUID(), target: 'alloy', mode: 'one', order: 1, state: 'pending' });
+          fanned.push((await store.insertTransaction(input)).id);
+        }
+        const leased = await store.leaseDeliveries({ owner: 'w', limit: 100, leaseMs: 60_000, now });
+        expect(leased).toHaveLength(20);
+        const at = new Date(now.getTime() + 1000);
+        const record = (n: number, outcome: 'delivered' | 'failed') => ({
+          attempt: n,
+          startedAt: at.toISOString(),
+          finishedAt: at.toISOString(),
+          outcome,
+          ...(outcome === 'failed' ? { classification: 'permanent' as const, code: 'LGX_ERR_ADAPTER_REJECTED', message: 'refused' } : {}),
+        });
+        const results = await Promise.all([
+          ...leased.map((d, i) =>
+            store.completeAttempt({
+              deliveryId: d.id,
+              owner: 'w',
+              attempt: record(1, i % 5 === 0 ? 'failed' : 'delivered'),
+              outcome:
+                i % 5 === 0
+                  ? { kind: 'dead', error: { classification: 'permanent', code: 'LGX_ERR_ADAPTER_REJECTED', message: 'refused' } }
+                  : { kind: 'delivered', receipt: { externalRef: `R-${i}`, status: 'open' } as never },
+              now: at,
+            }),
+          ),
+          // Not the lease's owner: refused, and nothing of it is written.
+          store.completeAttempt({
+            deliveryId: leased[1]!.id,
+            owner: 'someone-else',
+            attempt: record(1, 'delivered'),
+            outcome: { kind: 'delivered', receipt: { externalRef: 'X', status: 'open' } as never },
+            now: at,
+          }),
+        ]);
+        expect(results).toEqual([...leased.map(() => true), false]);
+        const dead = leased.filter((_, i) => i % 5 === 0).length;
+        const audit = await store.listAudit(COUNCIL);
+        expect(verifyAuditChain(audit)).toEqual({ ok: true });
+        // 16 accepted, then one entry per delivered or dead outcome.
+        expect(audit).toHaveLength(16 + 20);
+        const totals = await store.deliveryTotals(COUNCIL);
+        expect((totals['confirm']?.delivered ?? 0) + (totals['alloy']?.delivered ?? 0)).toBe(20 - dead);
+        expect((totals['confirm']?.dead ?? 0) + (totals['alloy']?.dead ?? 0)).toBe(dead);
+        expect((await store.queueDepth()).total).toBe(0);
+        // Each fanned transaction's state, kept on its row, follows both its outcomes, whichever batch each went in.
+        for (const id of fanned) {
+          const states = (await store.listDeliveries(id)).map((d) => d.state);
+          const expected = states.includes('delivered') ? 'delivered' : 'dead';
+          const listed = await store.listTransactions({ council: COUNCIL, ids: [id], state: expected, limit: 10 });
+          expect(listed.map((t) => t.id)).toEqual([id]);
+        }
+      } finally {
+        await store.close();
       }
     });
 
@@ -355,3 +422,30 @@ if (availability.binaries) {
     it('is skipped', () => undefined);
   });
 }
+
+describe('group commit', () => {
+  it('writes an item alone at once, those arriving meanwhile together, and one failing item alone', async () => {
+    const batches: number[][] = [];
+    const write = groupCommits(async (items: readonly number[]) => {
+      batches.push([...items]);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      if (items.includes(13)) throw new Error('thirteen');
+      // An odd item after another odd one in the same batch waits for the next batch.
+      let odd = false;
+      return items.map((i) => {
+        if (i % 2 === 0) return i * 10;
+        if (odd) return AGAIN;
+        odd = true;
+        return i * 10;
+      });
+    }, 4);
+    const first = write(0);
+    const rest = [2, 3, 4, 5, 13, 6].map((i) => write(i).catch((error: Error) => error.message));
+    expect(await first).toBe(0);
+    expect(await Promise.all(rest)).toEqual([20, 30, 40, 50, 'thirteen', 60]);
+    expect(batches[0]).toEqual([0]);
+    // The next four together; 5 clashes with 3 and goes again with the next; the batch with 13 fails and is retried one by one.
+    expect(batches[1]).toEqual([2, 3, 4, 5]);
+    expect(batches.slice(2)).toEqual([[5, 13, 6], [5], [13], [6]]);
+  });
+});

@@ -58,23 +58,36 @@ class Histogram {
   }
 }
 
-/** The gateway's metrics: what it accepted over HTTP and what the stacks' workers did with it. */
+/** Ends the HELP of each metric this process counts by itself. */
+const PROCESS = ' Counted by this process only.';
+
+/**
+ * The gateway's metrics: what it accepted over HTTP and what the stacks' workers did with it, counted
+ * by this process alone (each HELP says so); the lgx_store_* and lgx_queue_depth series beside them
+ * are read from the store and count every process sharing it.
+ */
 export class Metrics implements GatewayMetrics {
-  readonly accepted = new Counter('lgx_transactions_accepted_total', 'Transactions accepted (stored durably), by council and type.');
+  readonly accepted = new Counter(
+    'lgx_transactions_accepted_total',
+    'Transactions accepted (stored durably), by council and type.' + PROCESS,
+  );
   readonly duplicates = new Counter(
     'lgx_transactions_duplicate_total',
-    'Submissions answered with an earlier transaction (same idempotency key).',
+    'Submissions answered with an earlier transaction (same idempotency key).' + PROCESS,
   );
-  readonly rejected = new Counter('lgx_requests_rejected_total', 'Requests refused, by HTTP status.');
-  readonly delivered = new Counter('lgx_deliveries_delivered_total', 'Deliveries an adapter accepted, by council and adapter.');
+  readonly rejected = new Counter('lgx_requests_rejected_total', 'Requests refused, by HTTP status.' + PROCESS);
+  readonly delivered = new Counter('lgx_deliveries_delivered_total', 'Deliveries an adapter accepted, by council and adapter.' + PROCESS);
   readonly retries = new Counter(
     'lgx_delivery_retries_total',
-    'Failed attempts that will be retried, by council, adapter and error class.',
+    'Failed attempts that will be retried, by council, adapter and error class.' + PROCESS,
   );
-  readonly dead = new Counter('lgx_dead_letters_total', 'Deliveries moved to the dead-letter queue, by council, adapter and error class.');
+  readonly dead = new Counter(
+    'lgx_dead_letters_total',
+    'Deliveries moved to the dead-letter queue, by council, adapter and error class.' + PROCESS,
+  );
   readonly latency = new Histogram(
     'lgx_delivery_attempt_duration_seconds',
-    'How long each delivery attempt took in the adapter, by council and adapter.',
+    'How long each delivery attempt took in the adapter, by council and adapter.' + PROCESS,
   );
 
   /** Records one worker event of `council`'s stack. */

@@ -198,6 +198,10 @@ export function createReadModel(options: ReadModelOptions): StackReader {
       return store.deliveryTotals(councilOf(undefined, 'deliveryTotals'));
     },
 
+    inFlight() {
+      return store.inFlight(new Date());
+    },
+
     rebuildRollups(rebuildOptions = {}) {
       return store.rebuildRollups({ actor: rebuildOptions.actor ?? 'system', now: new Date() });
     },

@@ -133,6 +133,8 @@ export interface StackReader {
    * dead letters and queued now. Read from the store, so every process's work counts (metrics).
    */
   deliveryTotals(): Promise<DeliveryTotals>;
+  /** Deliveries in flight now per back office, leased by a worker of any process (metrics). */
+  inFlight(): Promise<Record<string, number>>;
   /**
    * The council's back offices now, from the store (every process's work counts): per target, when
    * its oldest queued delivery was accepted, how many queued deliveries failed an attempt and wait

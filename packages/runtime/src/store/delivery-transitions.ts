@@ -55,7 +55,8 @@ function transition(parts: Partial<Transition>): Transition {
 }
 
 /** `a`, then `b`, as one transition. */
-function andThen(a: Transition, b: Transition): Transition {
+/** Two transitions' writes as one (b's after a's). */
+export function andThen(a: Transition, b: Transition): Transition {
   const pending = new Map(a.pending);
   for (const [target, delta] of b.pending) addDelta(pending, target, delta);
   return {

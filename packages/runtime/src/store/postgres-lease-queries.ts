@@ -25,6 +25,8 @@ export function postgresLeaseQueries(s: string) {
       OR (SELECT 1 FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = $1 AND lease_expires_at <= $2 ORDER BY lease_expires_at LIMIT 1) IS NOT NULL AS waiting`,
     /** How many live leases a target holds: $1 target, $2 now. */
     live: `SELECT COUNT(*) AS n FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = $1 AND lease_expires_at > $2`,
+    /** How many live leases each of several targets holds, those with none left out: $1 targets, $2 now. */
+    liveOf: `SELECT target, COUNT(*) AS n FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND target = ANY($1::text[]) AND lease_expires_at > $2 GROUP BY target`,
     /** Moves the expiry of an owner's live leases (renewal, or ending them now): $1 new expiry, $2 owner, $3 now. */
     expireOwner: `UPDATE ${s}.deliveries SET lease_expires_at = $1 WHERE state = 'pending' AND lease_owner = $2 AND lease_expires_at > $3`,
   };

@@ -10,7 +10,9 @@ import { postgresBatchReads } from './postgres-read-queries';
 import { postgresKeyMethods, writePostgresSealing } from './postgres-key-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
+import { claimDutySql, dutyCursorName, dutyValue } from './duty-sql';
 import { SqlParams } from './sql-params';
+import { AGAIN, groupCommits } from './group-commit';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, reportSubjectOf, RollupAccumulator, type RollupChange } from './report-rollups';
 import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from './rollup-sql';
@@ -52,6 +54,12 @@ interface Queryable {
 /** SQLSTATEs after which the whole transaction can safely run again: it was rolled back, nothing stuck. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 const MAX_TRANSACTION_RUNS = 5;
+/** Outcomes recorded in one database transaction at most (see group-commit.ts). */
+const OUTCOME_BATCH = 64;
+/** What recording one attempt's outcome takes. */
+type AttemptCompletion = Parameters<Store['completeAttempt']>[0];
+/** A transition that writes nothing. */
+const NO_CHANGE: Transition = { attempts: [], deliveries: [], leases: [], audit: [], pending: new Map(), rollups: [], restate: [] };
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
 
@@ -156,6 +164,40 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     return entry;
   };
 
+  /**
+   * Appends several entries, in order within each council, as appendAuditIn does one at a time, but
+   * with each council's head locked and advanced once and its entries inserted in one statement.
+   */
+  const appendAuditsIn = async (db: Queryable, items: ReadonlyArray<{ input: AuditInput; now: Date }>): Promise<void> => {
+    if (items.length <= 1) {
+      for (const { input, now } of items) await appendAuditIn(db, input, now);
+      return;
+    }
+    const councils = [...new Set(items.map((i) => i.input.council))].sort();
+    for (const council of councils) {
+      const head = await db.query<{ seq: number; hash: string }>(
+        `INSERT INTO ${s}.audit_heads (council, seq, hash) VALUES ($1, 0, $2)
+         ON CONFLICT (council) DO UPDATE SET council = EXCLUDED.council RETURNING seq, hash`,
+        [council, GENESIS_HASH],
+      );
+      let last: { seq: number; hash: string } | undefined = head.rows[0]?.seq ? head.rows[0] : undefined;
+      const values: unknown[] = [];
+      for (const { input, now } of items) {
+        if (input.council !== council) continue;
+        const entry = chainAuditEntry(input, last, now);
+        values.push(...ROW_WRITES.audit.values(entry));
+        last = entry;
+      }
+      const width = ROW_WRITES.audit.columns.length;
+      const rowsSql = Array.from(
+        { length: values.length / width },
+        (_, r) => `(${ROW_WRITES.audit.columns.map((_c, i) => `$${r * width + i + 1}`).join(', ')})`,
+      );
+      await db.query(`INSERT INTO ${s}.audit (${ROW_WRITES.audit.columns.join(', ')}) VALUES ${rowsSql.join(', ')}`, values);
+      await db.query(`UPDATE ${s}.audit_heads SET seq = $2, hash = $3 WHERE council = $1`, [council, last!.seq, last!.hash]);
+    }
+  };
+
   const lockDelivery = async (db: Queryable, id: string): Promise<StoredDelivery | undefined> => {
     const row = (await db.query(`SELECT * FROM ${s}.deliveries WHERE id = $1 FOR UPDATE`, [id])).rows[0];
     return row === undefined ? undefined : rows.delivery(row);
@@ -234,6 +276,41 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     }
   };
 
+  /**
+   * rollupFacts for several deliveries of distinct transactions, in two queries; undefined for a retry
+   * (its rollups do not move) and for a delivery whose transaction is gone.
+   */
+  const rollupFactsAll = async (
+    db: Queryable,
+    items: ReadonlyArray<{ delivery: StoredDelivery; kind: 'delivered' | 'retry' | 'dead' }>,
+  ): Promise<Array<RollupFacts | undefined>> => {
+    const wanted = items.filter((i) => i.kind !== 'retry').map((i) => i.delivery.transactionId);
+    if (wanted.length === 0) return items.map(() => undefined);
+    const subjects = new Map(
+      (
+        await db.query(
+          `SELECT id, council, type, COALESCE(service, type) AS service, channel, lgsl, rating, created_at FROM ${s}.transactions WHERE id = ANY($1::text[])`,
+          [wanted],
+        )
+      ).rows.map((row: Record<string, unknown>) => [row['id'] as string, subjectOf(row, POSTGRES_ROWS)]),
+    );
+    const arrived = (
+      await db.query<{ transaction_id: string; id: string }>(
+        `SELECT transaction_id, id FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[]) AND state = 'delivered' AND mode <> 'shadow'`,
+        [wanted],
+      )
+    ).rows;
+    return items.map(({ delivery, kind }) => {
+      const subject = kind === 'retry' ? undefined : subjects.get(delivery.transactionId);
+      if (!subject) return undefined;
+      const completedBefore =
+        kind === 'delivered' &&
+        delivery.mode !== 'shadow' &&
+        arrived.some((a) => a.transaction_id === delivery.transactionId && a.id !== delivery.id);
+      return { subject, completedBefore };
+    });
+  };
+
   /** What a delivery's rollups need: its transaction's report columns and, for an arrival, whether another came first. */
   const rollupFacts = async (db: Queryable, delivery: StoredDelivery, arriving: boolean): Promise<RollupFacts | undefined> => {
     const row = (await db.query(rollups.subject, [delivery.transactionId])).rows[0];
@@ -250,14 +327,69 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
    * (which has locked the delivery rows): each kind of row in one statement, then the audit entries,
    * then the queue depth and the rollups (see the lock order above).
    */
-  const apply = async (db: Queryable, t: Transition, now: Date): Promise<void> => {
+  const apply = (db: Queryable, t: Transition, now: Date): Promise<void> => applyAll(db, [{ t, now }]);
+
+  /** Several transitions' writes in one go: each kind of row in one statement, each audit entry at its own time. */
+  const applyAll = async (db: Queryable, items: ReadonlyArray<{ t: Transition; now: Date }>): Promise<void> => {
+    const t = items.reduce((all, item) => transitions.andThen(all, { ...item.t, audit: [] }), NO_CHANGE);
     if (t.attempts.length > 0) await db.query(writes.insertAttempts, byColumn(t.attempts.map(ROW_WRITES.attempt.values)));
     if (t.deliveries.length > 0) await db.query(writes.updateDeliveries, byColumn(t.deliveries.map(ROW_WRITES.delivery.values)));
     if (t.leases.length > 0) await db.query(writes.updateLeases, byColumn(t.leases.map(ROW_WRITES.lease.values)));
-    for (const entry of t.audit) await appendAuditIn(db, entry, now);
+    await appendAuditsIn(
+      db,
+      items.flatMap((item) => item.t.audit.map((input) => ({ input, now: item.now }))),
+    );
     if (t.restate.length > 0) await db.query(restateSql, [t.restate]);
     await addCounts(db, t.pending, t.rollups);
   };
+
+  /**
+   * Records a batch of attempt outcomes in one database transaction (see group-commit.ts): the
+   * deliveries' rows locked together in id order, then every write, the audit head locked once. A
+   * second outcome for a transaction already in the batch waits for the next one, so each sees the
+   * other's delivery as it was committed (the transaction's state and its rollups depend on it).
+   */
+  const completeBatch = (inputs: readonly AttemptCompletion[]): Promise<Array<boolean | typeof AGAIN>> =>
+    transaction(async (db) => {
+      const locked = new Map(
+        (
+          await db.query(`SELECT * FROM ${s}.deliveries WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`, [
+            inputs.map((i) => i.deliveryId),
+          ])
+        ).rows
+          .map(rows.delivery)
+          .map((d) => [d.id, d]),
+      );
+      const seen = new Set<string>();
+      // Each input's delivery, or why it is not recorded in this batch.
+      const taken = inputs.map((input): StoredDelivery | false | typeof AGAIN => {
+        const current = locked.get(input.deliveryId);
+        if (!current || current.state !== 'pending' || current.leaseOwner !== input.owner) return false;
+        if (seen.has(current.transactionId)) return AGAIN;
+        seen.add(current.transactionId);
+        return current;
+      });
+      const recorded = inputs.flatMap((input, i) => {
+        const delivery = taken[i];
+        return typeof delivery === 'object' ? [{ input, delivery, kind: input.outcome.kind }] : [];
+      });
+      const facts = await rollupFactsAll(db, recorded);
+      const items: Array<{ t: Transition; now: Date }> = [];
+      const done = new Map<string, boolean>();
+      for (const [i, { input, delivery }] of recorded.entries()) {
+        const { owner, attempt, outcome, now } = input;
+        const t = transitions.outcomeTransition(delivery, { owner, attempt, outcome, now }, facts[i]);
+        done.set(delivery.id, t !== undefined);
+        if (!t) continue;
+        // The next link's row lock before the audit head's (see the lock order above).
+        const next = t.promoteFallback ? await nextFallbackLink(db, delivery) : undefined;
+        items.push({ t: transitions.withFallback(t, next, delivery, now, facts[i]), now });
+      }
+      const results = taken.map((d) => (typeof d === 'object' ? (done.get(d.id) ?? false) : d));
+      await applyAll(db, items);
+      return results;
+    });
+  const completeAttempt = groupCommits(completeBatch, OUTCOME_BATCH);
 
   /** The next skipped link of a fallback chain after `dead`, by order, locked. */
   const nextFallbackLink = async (db: Queryable, dead: StoredDelivery): Promise<StoredDelivery | undefined> => {
@@ -300,11 +432,17 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [all]);
       return;
     }
-    await db.query('SELECT pg_advisory_xact_lock_shared(hashtextextended($1, 0))', [all]);
-    for (const target of [...new Set(targets)].sort()) {
-      await db.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`lgx:${schemaName}:lease-cap:${target}`]);
-    }
+    // One round trip: a select list is evaluated left to right, so the locks are taken in this order.
+    const names = [all, ...[...new Set(targets)].sort().map((target) => `lgx:${schemaName}:lease-cap:${target}`)];
+    const locks = names.map(
+      (_, i) => `${i === 0 ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtextextended($${i + 1}, 0))`,
+    );
+    await db.query(`SELECT ${locks.join(', ')}`, names);
   };
+
+  /** Live leases of each of `targets` now, in one query (targets without any are absent). */
+  const liveLeasesOf = async (db: Queryable, targets: readonly string[], at: string): Promise<Map<string, number>> =>
+    new Map((await db.query<{ target: string; n: string }>(leaseSql.liveOf, [targets, at])).rows.map((r) => [r.target, Number(r.n)]));
 
   const store: Store = {
     ...postgresBatchReads(pool, s),
@@ -440,9 +578,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
               `SELECT target FROM ${s}.queue_depth GROUP BY target HAVING SUM(pending) > 0 ORDER BY target`,
             )
           ).rows.map((r) => r.target);
+        const live = perTarget === undefined ? undefined : await liveLeasesOf(db, listed, at);
         const candidates: unknown[][] = [];
         for (const target of transitions.rotate(listed, round)) {
-          const room = perTarget === undefined ? limit : Math.min(limit, perTarget - (await liveLeases(db, target, at)));
+          const room = perTarget === undefined ? limit : Math.min(limit, perTarget - (live?.get(target) ?? 0));
           if (room > 0) candidates.push(await leasable(db, target, at, room));
         }
         const leased = transitions.leaseTransition(transitions.pickFairly(candidates, limit).map(rows.leasable), owner, expires, now);
@@ -451,18 +590,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       });
     },
 
-    async completeAttempt({ deliveryId, owner, attempt, outcome, now }) {
-      return transaction(async (db) => {
-        const current = await lockDelivery(db, deliveryId);
-        if (!current || current.state !== 'pending' || current.leaseOwner !== owner) return false;
-        const facts = outcome.kind === 'retry' ? undefined : await rollupFacts(db, current, outcome.kind === 'delivered');
-        const t = transitions.outcomeTransition(current, { owner, attempt, outcome, now }, facts);
-        if (!t) return false;
-        // The next link's row lock before the audit head's (see the lock order above).
-        const next = t.promoteFallback ? await nextFallbackLink(db, current) : undefined;
-        await apply(db, transitions.withFallback(t, next, current, now, facts), now);
-        return true;
-      });
+    completeAttempt(input) {
+      return completeAttempt(input);
     },
 
     async releaseLease(deliveryId, owner) {
@@ -504,6 +633,14 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           )
         ).rows,
       );
+    },
+
+    async inFlight(now) {
+      const found = await pool.query<{ target: string; n: string }>(
+        `SELECT target, COUNT(*) AS n FROM ${s}.deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND lease_expires_at > $1 GROUP BY target`,
+        [now.toISOString()],
+      );
+      return Object.fromEntries(found.rows.map((r) => [r.target, Number(r.n)]));
     },
 
     async targetActivity({ council, targets, since, cap }) {
@@ -621,6 +758,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
          ON CONFLICT (name) DO UPDATE SET cursor = EXCLUDED.cursor, updated_at = EXCLUDED.updated_at`,
         [name, cursor, new Date().toISOString()],
       );
+    },
+
+    async claimDuty({ duty, owner, until, now }) {
+      const at = now.toISOString();
+      const claimed = await pool.query(claimDutySql(`${s}.cursors`, true), [dutyCursorName(duty), dutyValue(owner, until), at, at, owner]);
+      return claimed.rows.length > 0;
     },
 
     async readRollups(query) {

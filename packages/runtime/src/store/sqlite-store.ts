@@ -5,6 +5,7 @@ import { DATABASE_FILE_MODE, secureDatabaseFile } from './file-mode';
 import * as transitions from './delivery-transitions';
 import type { RollupFacts, Transition } from './delivery-transitions';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
+import { claimDutySql, dutyCursorName, dutyValue } from './duty-sql';
 import { insertSql, SqlParams } from './sql-params';
 import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { sqliteRefreshMethods } from './sqlite-refresh-queries';
@@ -473,6 +474,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return rows.queueDepth(prep('SELECT target, pending FROM queue_depth WHERE pending <> 0 ORDER BY target').all());
     },
 
+    async inFlight(now) {
+      const found = prep(
+        `SELECT target, COUNT(*) AS n FROM deliveries WHERE state = 'pending' AND lease_owner IS NOT NULL AND lease_expires_at > ? GROUP BY target`,
+      ).all(now.toISOString()) as Array<{ target: string; n: number }>;
+      return Object.fromEntries(found.map((r) => [r.target, Number(r.n)]));
+    },
+
     async targetActivity({ council, targets, since, cap }) {
       const out: TargetActivity = {};
       for (const target of targets) {
@@ -589,6 +597,19 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           'INSERT INTO cursors (name, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at',
         ).run(name, cursor, new Date().toISOString());
       });
+    },
+
+    async claimDuty({ duty, owner, until, now }) {
+      return write(
+        () =>
+          prep(claimDutySql('cursors', false)).get(
+            dutyCursorName(duty),
+            dutyValue(owner, until),
+            now.toISOString(),
+            now.toISOString(),
+            owner,
+          ) !== undefined,
+      );
     },
 
     async readRollups(query) {

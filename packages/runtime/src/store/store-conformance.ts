@@ -952,6 +952,30 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       equal(await store.getCursor(name), '2026-03-02T10:00:00Z', 'cursor overwritten');
     });
 
+    it('counts deliveries in flight per target from live leases only', async () => {
+      const target = uniqueTarget('confirm');
+      await insert(store, [link(target)]);
+      await insert(store, [link(target)]);
+      equal((await store.inFlight(T0))[target], undefined, 'nothing leased');
+      await leaseOne(store, target, 'w', T0, 30_000);
+      equal((await store.inFlight(T0))[target], 1, 'one leased');
+      equal((await store.inFlight(new Date(T0.getTime() + 31_000)))[target], undefined, 'its lease ran out');
+    });
+
+    it('hands a duty to one owner at a time until its time runs out, and lets the holder renew or give it up', async () => {
+      const duty = `poll:${uniqueTarget('confirm')}`;
+      const t = (s: number) => new Date(T0.getTime() + s * 1000);
+      check(await store.claimDuty({ duty, owner: 'node-a', until: t(60), now: t(0) }), 'a free duty is claimed');
+      check(!(await store.claimDuty({ duty, owner: 'node-b', until: t(70), now: t(10) })), 'another owner is refused while it is held');
+      check(await store.claimDuty({ duty, owner: 'node-a', until: t(120), now: t(50) }), 'the holder renews');
+      check(!(await store.claimDuty({ duty, owner: 'node-b', until: t(130), now: t(70) })), 'the renewal holds past the first time');
+      check(await store.claimDuty({ duty, owner: 'node-b', until: t(180), now: t(120) }), 'taken over once the holder stops renewing');
+      check(!(await store.claimDuty({ duty, owner: 'node-a', until: t(190), now: t(130) })), 'the old holder is now refused');
+      check(await store.claimDuty({ duty, owner: 'node-b', until: t(140), now: t(140) }), 'the holder gives it up');
+      check(await store.claimDuty({ duty, owner: 'node-a', until: t(200), now: t(141) }), 'a given-up duty is free at once');
+      check(await store.claimDuty({ duty: `${duty}:other`, owner: 'node-b', until: t(200), now: t(141) }), 'duties are separate');
+    });
+
     it('purges payloads of old finished transactions only, and keeps their audit', async () => {
       const old = new Date('2020-01-06T09:00:00.000Z');
       const target = uniqueTarget('confirm');

@@ -261,6 +261,11 @@ export interface Store extends StoreBatchReads, StoreKeys {
   /** Pending deliveries per target, from counters kept with every change (no count over the queue). */
   queueDepth(): Promise<QueueDepth>;
   /**
+   * Deliveries in flight per target: leased to a worker of any process, the lease live at `now`. Reads
+   * only leased rows (a partial index), as many as the workers' concurrency, whatever the queue holds.
+   */
+  inFlight(now: Date): Promise<Record<string, number>>;
+  /**
    * A council's back offices' activity now, for every process that shares the store: per target, the
    * creation time of its oldest pending delivery, how many pending deliveries have failed an attempt
    * (retrying), its dead letters, and how many were delivered since `since`. Counts stop at `cap`; each read uses
@@ -312,6 +317,13 @@ export interface Store extends StoreBatchReads, StoreKeys {
   settleStatusRefresh(input: StatusRefreshSettlement): Promise<void>;
   getCursor(name: string): Promise<string | undefined>;
   setCursor(name: string, cursor: string): Promise<void>;
+  /**
+   * Claims a duty that one process of several sharing the store does at a time (a target's status
+   * poll, retention): true if it was free (never claimed, or its holder's time ran out) or `owner`
+   * already holds it, and `owner` now holds it until `until`; false if another owner holds it. The
+   * holder gives it up early by claiming it until `now` or earlier.
+   */
+  claimDuty(input: { duty: string; owner: string; until: Date; now: Date }): Promise<boolean>;
 
   /**
    * Reporting rollups: one council's day rows in a range, summed per day and the query's dimensions.

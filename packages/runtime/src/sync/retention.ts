@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '@lgx/core';
 import type { Store } from '../store/store-types';
 
@@ -28,22 +29,43 @@ export interface RetentionJob {
   stop(): Promise<void>;
 }
 
-/** Runs purgeFinished on an interval. A failed run is logged and tried again at the next one. */
+/** The store duty of running retention: one process of those sharing the store at a time. */
+export const RETENTION_DUTY = 'retention';
+
+/**
+ * Runs purgeFinished on an interval. A failed run is logged and tried again at the next one. With
+ * several processes on one store, only the holder of the store's retention duty runs it: each tick
+ * claims (or renews) the duty for 1.5 intervals, so one process runs it at a time; when the holder
+ * stops, another takes over at its next tick, and when it dies, within 2.5 intervals.
+ */
 export function startRetention(options: RetentionOptions): RetentionJob {
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? (() => new Date());
+  const owner = `retention-${randomUUID()}`;
+  const intervalMs = options.intervalMs ?? 60 * 60 * 1000;
   let stopped = false;
   let current: Promise<void> | undefined;
   let timer: NodeJS.Timeout | undefined;
+  // Held for longer than the interval from the end of each run, so the holder's next tick renews it
+  // before another process can take it.
+  const claim = (at: Date): Promise<boolean> =>
+    options.store.claimDuty({ duty: RETENTION_DUTY, owner, until: new Date(at.getTime() + intervalMs * 1.5), now: at });
+  const run = async (): Promise<number> => {
+    const at = now();
+    if (!(await claim(at))) return 0;
+    const count = await purgeFinished(options.store, { olderThanDays: options.days, now: at });
+    await claim(now());
+    return count;
+  };
   const tick = (): void => {
-    current = purgeFinished(options.store, { olderThanDays: options.days, now: now() })
+    current = run()
       .then((count) => {
         if (count) logger.info('retention purged transaction payloads', { count, days: options.days });
       })
       .catch((error: unknown) => logger.error('retention run failed; retrying next interval', { error }))
       .finally(() => {
         if (stopped) return;
-        timer = setTimeout(tick, options.intervalMs ?? 60 * 60 * 1000);
+        timer = setTimeout(tick, intervalMs);
         // Retention alone must not keep a process alive.
         timer.unref();
       });
@@ -54,6 +76,9 @@ export function startRetention(options: RetentionOptions): RetentionJob {
       stopped = true;
       if (timer) clearTimeout(timer);
       await current;
+      // Given up (if held), so another process runs retention at its next tick.
+      const at = now();
+      await options.store.claimDuty({ duty: RETENTION_DUTY, owner, until: at, now: at }).catch(() => undefined);
     },
   };
 }

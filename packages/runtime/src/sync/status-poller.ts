@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { classifyError, silentLogger, type AdapterInstance, type Logger } from '@lgx/core';
 import { recordStatusUpdates } from './record-status-updates';
 import type { StatusRefreshOptions } from './status-refresh-schedule';
@@ -27,6 +28,9 @@ export interface StatusPollerOptions {
 /** The store cursor name for a target's poll position. */
 export const pollCursorName = (target: string): string => `poll:${target}`;
 
+/** The store duty of polling a target's change feed: one process of those sharing the store at a time. */
+export const pollDutyName = (target: string): string => `poll:${target}`;
+
 /**
  * Polls every adapter instance that offers pollUpdates, stores the canonical updates and persists the
  * vendor's cursor, so a restarted (or another) process carries on where the last one stopped. Instances
@@ -41,6 +45,10 @@ export class StatusPoller {
   private controller = new AbortController();
 
   private readonly refresher: StatusRefresher | undefined;
+  /** This poller's name as the holder of poll duties in the store. */
+  private readonly owner = `poller-${randomUUID()}`;
+  /** Targets whose poll duty this poller holds. */
+  private readonly held = new Set<string>();
 
   constructor(private readonly options: StatusPollerOptions) {
     this.logger = options.logger ?? silentLogger;
@@ -75,6 +83,11 @@ export class StatusPoller {
     this.timer = undefined;
     this.controller.abort(new Error('status poller stopping'));
     await this.current?.catch(() => undefined);
+    // Given up, so another process polls these targets at its next round rather than after the hold.
+    const now = this.now();
+    for (const target of this.held)
+      await this.options.store.claimDuty({ duty: pollDutyName(target), owner: this.owner, until: now, now }).catch(() => undefined);
+    this.held.clear();
   }
 
   /**
@@ -83,15 +96,24 @@ export class StatusPoller {
    * the others still run. Returns how many new updates were stored.
    */
   async pollOnce(): Promise<number> {
-    const [polled, refreshed] = await Promise.all([this.pollTargets(), this.refresher?.refreshAll(this.controller.signal) ?? 0]);
+    return this.round(false);
+  }
+
+  /**
+   * A round; `shared` for the scheduled ones, which poll a change feed only while this poller holds
+   * its duty in the store (a one-off round, asked for by a caller, polls regardless).
+   */
+  private async round(shared: boolean): Promise<number> {
+    const [polled, refreshed] = await Promise.all([this.pollTargets(shared), this.refresher?.refreshAll(this.controller.signal) ?? 0]);
     return polled + refreshed;
   }
 
-  private async pollTargets(): Promise<number> {
+  private async pollTargets(shared: boolean): Promise<number> {
     let stored = 0;
     for (const [target, instance] of this.options.adapters) {
       if (!instance.pollUpdates || this.refresher?.refreshes(target) || this.controller.signal.aborted) continue;
       try {
+        if (shared && !(await this.holdDuty(target))) continue;
         stored += await this.pollTarget(target, instance);
       } catch (error) {
         // A declarative adapter configured without a change feed: its open cases are asked about instead.
@@ -104,6 +126,26 @@ export class StatusPoller {
       }
     }
     return stored;
+  }
+
+  /**
+   * Whether this poller holds a target's poll duty, claiming or renewing it: held for 1.5 intervals
+   * plus the poll deadline and renewed at each round, so with several processes on one store each
+   * target is polled by one of them; when the holder stops another takes over at its next round, and
+   * when it dies, within 2.5 intervals plus the deadline.
+   */
+  private async holdDuty(target: string): Promise<boolean> {
+    const now = this.now();
+    const holdMs = (this.options.intervalMs ?? 60_000) * 1.5 + (this.options.timeoutMs ?? 30_000);
+    const mine = await this.options.store.claimDuty({
+      duty: pollDutyName(target),
+      owner: this.owner,
+      until: new Date(now.getTime() + holdMs),
+      now,
+    });
+    if (mine) this.held.add(target);
+    else this.held.delete(target);
+    return mine;
   }
 
   private async pollTarget(target: string, instance: AdapterInstance): Promise<number> {
@@ -128,7 +170,7 @@ export class StatusPoller {
 
   private schedule(delayMs: number): void {
     this.timer = setTimeout(() => {
-      this.current = this.pollOnce()
+      this.current = this.round(true)
         .catch((error: unknown) => this.logger.error('status poll round failed', { error }))
         .finally(() => {
           if (this.running) this.schedule(this.options.intervalMs ?? 60_000);
