@@ -9,6 +9,7 @@ import { createSqliteStore } from '../src/store/sqlite-store';
 import { ROLLUP_MEASURES } from '../src/store/report-rollups';
 import type { Store } from '../src/store/store-types';
 import { previewRetention, purgeFinished } from '../src/sync/retention';
+import { finishDelivery } from '../src/testing/finish-delivery';
 import { withPostgres } from './helpers/postgres-suite';
 
 /**
@@ -49,20 +50,7 @@ async function accept(store: Store, council: string, type: 'street.report' | 'wa
 
 /** Ends a delivery at `at`: delivered, or dead (a dead letter). */
 async function end(store: Store, d: { deliveryId: string; target: string }, kind: 'delivered' | 'dead', at: Date): Promise<void> {
-  const owner = `w-${randomUUID()}`;
-  const leased = await store.leaseDeliveries({ owner, limit: 10, leaseMs: 60_000, now: at, targets: [d.target] });
-  expect(leased.map((l) => l.id)).toEqual([d.deliveryId]);
-  const attempt = {
-    attempt: 1,
-    startedAt: at.toISOString(),
-    finishedAt: at.toISOString(),
-    outcome: kind === 'delivered' ? 'delivered' : 'failed',
-  } as const;
-  const outcome =
-    kind === 'delivered'
-      ? { kind, receipt: { externalRef: 'R-1', status: 'open' as const } }
-      : { kind, error: { classification: 'permanent' as const, message: 'refused' } };
-  expect(await store.completeAttempt({ deliveryId: d.deliveryId, owner, attempt, outcome, now: at })).toBe(true);
+  expect(await finishDelivery(store, d, kind, at)).toBe(true);
 }
 
 async function rollups(store: Store, council: string): Promise<unknown[]> {
