@@ -63,7 +63,8 @@ async function main(): Promise<void> {
     // 4. Wait for the delivery; the receipt carries GOV.UK Pay's payment id and the citizen's next_url.
     let receipt;
     for (let i = 0; i < 100 && !receipt; i += 1) {
-      receipt = (await stack.get(id))?.deliveries[0]?.receipt;
+      // The citizen's next_url is theirs (personal data): a masked read would show [REDACTED].
+      receipt = (await stack.get(id, { personalData: true }))?.deliveries[0]?.receipt;
       if (!receipt) await new Promise((r) => setTimeout(r, 50));
     }
     if (!receipt) throw new Error('the payment was not delivered');

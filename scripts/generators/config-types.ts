@@ -48,6 +48,8 @@ export const CONFIG_TYPES: ConfigTypes[] = [
       '/$defs/open311Attribute': 'Open311Attribute',
       '/$defs/reporting': 'ReportingConfig',
       '/$defs/encryption': 'EncryptionConfig',
+      '/$defs/retention': 'RetentionConfig',
+      '/$defs/retentionPeriod': 'RetentionPeriod',
       '/$defs/channelCosts': 'ChannelCosts',
     },
   },

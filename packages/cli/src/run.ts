@@ -7,6 +7,7 @@ import { initCommand, initHelp } from './commands/init';
 import { keysCommand, keysHelp } from './commands/keys';
 import { newAdapterCommand, newAdapterHelp } from './commands/new-adapter';
 import { reportCommand, reportHelp } from './commands/report';
+import { retentionCommand, retentionHelp } from './commands/retention';
 import { schemasCommand, schemasHelp } from './commands/schemas-export';
 import { sendCommand, sendHelp } from './commands/send';
 import { serveCommand, serveHelp } from './commands/serve';
@@ -34,6 +35,11 @@ const COMMANDS: Record<string, Command> = {
     summary: "the council's transactions by channel and service KPIs (GDS data-sets), or publish them",
     help: reportHelp,
     run: reportCommand,
+  },
+  retention: {
+    summary: "purge the payloads of transactions past their type's retention period, or show what would go",
+    help: retentionHelp,
+    run: retentionCommand,
   },
   keys: { summary: 'create, list or revoke API keys', help: keysHelp, run: keysCommand },
   adapters: { summary: 'list installed adapters and their capabilities', help: adaptersHelp, run: adaptersCommand },

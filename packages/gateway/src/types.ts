@@ -150,8 +150,9 @@ export interface ServiceOptions extends Omit<GatewayOptions, 'stacks' | 'keys' |
   /** Status polling (default every 60 s); `false` leaves it to `stack.polling`. */
   polling?: StackPollingOptions | false;
   /**
-   * Purge the payloads of finished transactions accepted more than `days` ago (default 90 days,
-   * checked every `intervalMs`, default an hour); the audit trail stays. `false` turns it off.
+   * Purge the payloads of transactions that ended more than `days` ago (default 90 days; a stack
+   * file's `retention` sets its own default and days per type), checked every `intervalMs` (default
+   * an hour); the audit trail and report counts stay. `false` turns it off.
    */
   retention?: { days: number; intervalMs?: number } | false;
   /** The deadline of `stop()` when it is given none (default 10 s). */

@@ -94,6 +94,57 @@ describe('maskTransactionView', () => {
   });
 });
 
+describe("the read model's masked read", () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lgx-masked-read-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('masks as maskTransactionView does, free texts scrubbed, in a view, a page and the status updates', async () => {
+    const store = createSqliteStore({ file: path.join(dir, 'lgx.db') });
+    await store.migrate();
+    const at = new Date('2026-03-02T09:00:00.000Z');
+    const tx = createTransaction('waste.missedCollection', structuredClone(data) as never, { council: COUNCIL, channel: 'web' });
+    await store.insertTransaction({
+      envelope: tx,
+      deliveries: [{ id: 'd-echo', target: 'waste', mode: 'one', order: 0, state: 'pending' }],
+      audit: { actor: 'key-test', action: 'transaction.accepted' },
+      now: at,
+    });
+    // A back office that echoes the resident in its error and in its status code (texts the worker does not write).
+    await store.leaseDeliveries({ owner: 'w', limit: 1, leaseMs: 60_000, now: at, targets: ['waste'] });
+    const message = `no round for ${NAME.toUpperCase()}`;
+    const attempt = { attempt: 1, startedAt: at.toISOString(), finishedAt: at.toISOString(), outcome: 'failed' as const, message };
+    await store.completeAttempt({
+      deliveryId: 'd-echo',
+      owner: 'w',
+      attempt,
+      outcome: { kind: 'dead', error: { classification: 'permanent', message } },
+      now: at,
+    });
+    const update = { transactionId: tx.id, externalRef: 'WR-1', status: 'action_scheduled' as const, updatedAt: at.toISOString() };
+    await store.saveStatusUpdate({
+      target: 'waste',
+      update: { ...update, externalStatusCode: `CALLED ${NAME}`, description: `Spoke to ${NAME}` },
+      now: at,
+    });
+    const reader = await openReadModel({ store, council: COUNCIL });
+    try {
+      const opened = await reader.get(tx.id, { personalData: true });
+      expect(JSON.stringify(opened)).toContain(NAME.toUpperCase());
+      const masked = await reader.get(tx.id);
+      expect(masked).toEqual(maskTransactionView(opened!));
+      const shown = JSON.stringify([masked, await reader.list({ limit: 10 }), await reader.listStatusUpdates({ limit: 10 })]).toLowerCase();
+      for (const value of [givenName, familyName, phone]) expect(shown).not.toContain(value.toLowerCase());
+      expect(masked!.deliveries[0]!.lastError!.message).toBe(`no round for ${REDACTED} ${REDACTED}`);
+      expect((await reader.listStatusUpdates({ limit: 10 }))[0]!.update.externalStatusCode).toBe(`CALLED ${REDACTED} ${REDACTED}`);
+    } finally {
+      await reader.close();
+    }
+  });
+});
+
 describe('recordPersonalDataRead', () => {
   let dir: string;
   let reader: ReadModel;

@@ -308,6 +308,39 @@ describe('createStack', () => {
     expect(issues.map((i) => [i.path, i.rule])).toContainEqual(['/reporting/unitCosts/Not A Type', 'propertyNames']);
   });
 
+  it('carries retention periods per type, and refuses an unknown type or a malformed or negative period naming the field and rule', async () => {
+    expect((await createStack(minimal(), { env })).retention).toBeUndefined();
+    const retention = { default: '90d', types: { 'revenues.directDebitMandate': '2190d', 'street.report': '0d' } };
+    expect((await createStack({ ...minimal(), retention }, { env })).retention).toEqual(retention);
+    const issues = issuesOf(
+      await rejection(
+        createStack(
+          { ...minimal(), retention: { default: '-5d', types: { 'street.reprot': '30d', 'waste.missedCollection': '30 days' } } },
+          { env },
+        ),
+      ),
+    );
+    expect(issues.map((i) => [i.path, i.rule, i.message])).toEqual(
+      expect.arrayContaining([
+        ['/retention/default', 'pattern', 'must be a whole number of days followed by d, such as 30d (0d or more, at most 99999d)'],
+        [
+          '/retention/types/waste.missedCollection',
+          'pattern',
+          'must be a whole number of days followed by d, such as 30d (0d or more, at most 99999d)',
+        ],
+      ]),
+    );
+    // The type is checked once the periods are well formed (the schema first, then the whole stack).
+    const unknown = issuesOf(await rejection(createStack({ ...minimal(), retention: { types: { 'street.reprot': '30d' } } }, { env })));
+    expect(unknown).toEqual([
+      expect.objectContaining({
+        path: '/retention/types/street.reprot',
+        rule: 'knownType',
+        message: expect.stringMatching(/^'street.reprot' is not a transaction type \(types: .*street\.report/),
+      }),
+    ]);
+  });
+
   it('validates and resolves a stack given from code', async () => {
     const stack = await createStack(
       { ...minimal(), mappings: { service: { refuse: 'REF' }, bins: { file: 'mappings/services.csv' } } },

@@ -14,8 +14,9 @@ export const serveHelp = `lgx serve [stack] [--port <n>] [--host <addr>] [--data
 
 Runs the stack as a service: the gateway (REST API, Open311 facade, callbacks, metrics) on
 --host:--port (default 127.0.0.1:8080), the delivery workers, and status polling every --poll
-seconds (default 60). Payloads of finished transactions are purged after --retention-days (default
-90; their audit trail stays). Transactions and keys live in --data (default ${DEFAULT_DATA}). Logs are JSON
+seconds (default 60). Payloads of transactions are purged once they ended longer ago than their
+type's period in the stack file's retention section, else --retention-days (default 90; their audit
+trail and report counts stay; 'lgx retention --dry-run' shows what would go). Transactions and keys live in --data (default ${DEFAULT_DATA}). Logs are JSON
 lines on stderr.
 
 ${STOP_HELP}

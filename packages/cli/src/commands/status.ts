@@ -1,4 +1,4 @@
-import { maskTransactionView, openReadModel } from '@lgx/runtime';
+import { openReadModel } from '@lgx/runtime';
 import { DEFAULT_DATA, openStore } from '../context';
 import { EXIT, json, lastErrorText, table, type Io } from '../output';
 import { need, parse, str } from '../args';
@@ -19,13 +19,13 @@ export async function statusCommand(argv: string[], io: Io): Promise<number> {
   // Read through the runtime's read model: no stack file, adapter or secret is needed.
   const reader = await openReadModel({ store: openStore(str(values, 'data', DEFAULT_DATA), str(values, 'database'), io) });
   try {
-    const stored = await reader.get(id, { personalData: true });
-    if (!stored) {
+    // Masked by the read model unless personal data is asked for.
+    const view = await reader.get(id, { personalData: read.show });
+    if (!view) {
       io.err(`error: no transaction ${id} in this data folder`);
       return EXIT.notFound;
     }
-    await recordCliRead(reader, read, stored.transaction.council, [stored.transaction.id]);
-    const view = read.show ? stored : maskTransactionView(stored);
+    await recordCliRead(reader, read, view.transaction.council, [view.transaction.id]);
     const { transaction, state, statusUpdates: updates } = view;
     // The view keeps a delivery's last error only while it stands (not once a later attempt delivered it).
     const deliveries = view.deliveries.map(({ attemptLog: _log, ...d }) => d);

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { completeEnvelope, LgxError, LgxValidationError, parseTransaction, schemaRegistry, type ValidationIssue } from '@lgx/core';
-import { maskTransactionView } from '@lgx/runtime';
 import { showsPersonalData } from '../auth/api-keys';
 import { authenticate, baseUrl, jsonBody, notFound, type GatewayContext } from '../http/request-context';
 import { detailOf, summaryOf } from './transaction-view';
@@ -98,10 +97,12 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
   app.get('/v1/transactions/:id', async (request) => {
     const { key, stack } = await authenticate(context, request, 'read');
     const { id } = request.params as { id: string };
-    const view = id.length <= 200 ? await stack.get(id, { personalData: true }) : undefined;
+    // Read masked unless the key may see personal data: the read model masks as every reader does.
+    const personalData = showsPersonalData(key);
+    const view = id.length <= 200 ? await stack.get(id, { personalData }) : undefined;
     // Another council's transaction is "not found": its existence is not disclosed.
     if (!view || view.transaction.council !== key.council) throw notFound(`transaction '${id.slice(0, 100)}'`);
-    if (!showsPersonalData(key)) return detailOf(maskTransactionView(view), baseUrl(context, request));
+    if (!personalData) return detailOf(view, baseUrl(context, request));
     // Recorded before it is sent: a read the audit chain could not record is not answered.
     await stack.recordPersonalDataRead({ actor: `key:${key.id}`, via: 'api', transactionIds: [view.transaction.id] });
     return detailOf(view, baseUrl(context, request));

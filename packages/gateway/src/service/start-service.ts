@@ -1,6 +1,14 @@
 import path from 'node:path';
 import { silentLogger } from '@lgx/core';
-import { loadStack, openStack, startRetention, type RetentionJob, type RunningStack, type StackDefinition } from '@lgx/runtime';
+import {
+  loadStack,
+  openStack,
+  stackRetention,
+  startRetention,
+  type RetentionJob,
+  type RunningStack,
+  type StackDefinition,
+} from '@lgx/runtime';
 import { createGateway, type Gateway } from '../create-gateway';
 import { keysFor, storesFor } from './service-stores';
 import { stopService, type ServiceParts } from './stop-service';
@@ -97,15 +105,19 @@ export async function startService(stacks: ServiceStack | readonly ServiceStack[
         await stackStore.close().catch(() => undefined);
         throw error;
       }
-      if (retention !== false)
+      if (retention !== false) {
+        // The stack file's periods, over the service's days for the types it leaves out.
+        const periods = stackRetention(definition.retention, retention?.days ?? DEFAULT_RETENTION_DAYS);
         parts.retention.push(
           startRetention({
             store: stackStore,
-            days: retention?.days ?? DEFAULT_RETENTION_DAYS,
+            days: periods.olderThanDays,
+            ...(periods.types ? { types: periods.types } : {}),
             logger,
             ...(retention?.intervalMs ? { intervalMs: retention.intervalMs } : {}),
           }),
         );
+      }
     }
     parts.gateway = createGateway({ ...gatewayOptions, stacks: parts.stacks, keys, logger });
     const url = await parts.gateway.listen({ port: port ?? 0, host: host ?? '127.0.0.1' });

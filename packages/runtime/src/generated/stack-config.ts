@@ -24,6 +24,8 @@ export type StackConfig = {
   reporting?: ReportingConfig;
   /** Encryption of personal data at rest (optional; required to route bank details). */
   encryption?: EncryptionConfig;
+  /** How long finished transactions' payloads are kept (optional; 'lgx serve --retention-days' by default). */
+  retention?: RetentionConfig;
 };
 
 /** One adapter instance. Strings in config may hold ${env:NAME} or ${file:path}. */
@@ -137,6 +139,19 @@ export type EncryptionConfig = {
   /** The key-encryption key: 32 random bytes in base64 (from 'lgx keys generate' or 'openssl rand -base64 32'), given as ${env:NAME} or ${file:path}, never inline. */
   key: string;
 };
+
+/** How long the payload of a transaction (its envelope, personal data included) is kept after the transaction ends: delivered, dead-lettered or discarded. The transaction's row, audit entries and report counts stay. */
+export type RetentionConfig = {
+  /** For every type without its own entry (when absent: 'lgx serve --retention-days', 90 days by default). */
+  default?: RetentionPeriod;
+  /** Per transaction type, such as revenues.directDebitMandate: 2190d. */
+  types?: {
+    [key: string]: RetentionPeriod;
+  };
+};
+
+/** A whole number of days followed by d, such as 30d (0d: purged at the next run after the end; at most 99999d). */
+export type RetentionPeriod = string;
 
 /** Unit cost in GBP per channel. */
 export type ChannelCosts = {

@@ -76,11 +76,10 @@ export function createReadModel(options: ReadModelOptions): StackReader {
     const byTransaction = groupBy(deliveries, (d) => d.transactionId);
     const latestOf = new Map(latest.map((u) => [u.transactionId!, u]));
     return Promise.all(
-      transactions.map(async (stored) => {
-        const found = latestOf.get(stored.id);
-        const transaction = await shown.transaction(stored, personal);
-        const latestStatus = found && (await shown.statusUpdate(found, personal));
-        return { transaction, state: stateOf(byTransaction.get(stored.id) ?? []), ...(latestStatus ? { latestStatus } : {}) };
+      transactions.map((transaction) => {
+        const latestStatus = latestOf.get(transaction.id);
+        const state = stateOf(byTransaction.get(transaction.id) ?? []);
+        return shown.summary({ transaction, state, ...(latestStatus ? { latestStatus } : {}) }, personal);
       }),
     );
   }
@@ -89,22 +88,20 @@ export function createReadModel(options: ReadModelOptions): StackReader {
     async get(id, readOptions = {}) {
       const stored = await store.getTransaction(id);
       if (!stored) return undefined;
-      const [deliveries, storedUpdates] = await Promise.all([store.listDeliveries(id), store.listStatusUpdates(id)]);
-      const transaction = await shown.transaction(stored, readOptions.personalData);
-      const statusUpdates = await Promise.all(storedUpdates.map((u) => shown.statusUpdate(u, readOptions.personalData)));
+      const [deliveries, statusUpdates] = await Promise.all([store.listDeliveries(id), store.listStatusUpdates(id)]);
       const attempts = groupBy(await store.listAttemptsOf(deliveries.map((d) => d.id)), (a) => a.deliveryId);
       const withAttempts: Array<StoredDelivery & { attemptLog: AttemptRecord[] }> = deliveries.map((d) =>
         deliveryView({ ...d, attemptLog: (attempts.get(d.id) ?? []).map((a) => a.attempt) }),
       );
       const latestStatus = statusUpdates[statusUpdates.length - 1];
       const view: TransactionView = {
-        transaction,
+        transaction: stored,
         state: stateOf(withAttempts),
         deliveries: withAttempts,
         statusUpdates,
         ...(latestStatus ? { latestStatus } : {}),
       };
-      return view;
+      return shown.view(view, readOptions.personalData);
     },
 
     async list(query) {
@@ -146,14 +143,14 @@ export function createReadModel(options: ReadModelOptions): StackReader {
         ...(query.afterId !== undefined ? { afterId: query.afterId } : {}),
       });
       const linked = updates.filter((u): u is StoredStatusUpdate & { transactionId: string } => u.transactionId !== undefined);
-      const types = new Map((await store.getTransactions([...new Set(linked.map((u) => u.transactionId))])).map((t) => [t.id, t.type]));
+      const transactions = new Map((await store.getTransactions([...new Set(linked.map((u) => u.transactionId))])).map((t) => [t.id, t]));
       const views: StatusUpdateView[] = [];
       for (const u of linked) {
-        const transactionType = types.get(u.transactionId);
+        const transactionType = transactions.get(u.transactionId)?.type;
         if (transactionType === undefined || (query.types && !query.types.includes(transactionType))) continue;
-        views.push({ ...(await shown.statusUpdate(u, query.personalData)), transactionType });
+        views.push({ ...u, transactionType });
       }
-      return views;
+      return shown.statusUpdates(views, transactions, query.personalData);
     },
 
     dlq,

@@ -104,6 +104,7 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
   // A deep copy, so the running stack never shares objects with the caller's configuration.
   if (config.open311) definition.open311 = structuredClone(config.open311);
   if (config.reporting) definition.reporting = structuredClone(config.reporting);
+  if (config.retention) definition.retention = structuredClone(config.retention);
   if (encryptionKey !== undefined) definition.encryption = encryptionKey;
   return definition;
 }
@@ -186,5 +187,6 @@ export async function loadStackOutline(file: string): Promise<StackOutline> {
     adapters,
     routes: config.routes.map(copyRoute),
     ...(config.reporting ? { reporting: structuredClone(config.reporting) } : {}),
+    ...(config.retention ? { retention: structuredClone(config.retention) } : {}),
   };
 }

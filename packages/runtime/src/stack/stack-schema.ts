@@ -54,8 +54,40 @@ export const stackSchema: JsonSchema = {
       $ref: '#/$defs/encryption',
       description: 'Encryption of personal data at rest (optional; required to route bank details).',
     },
+    retention: {
+      $ref: '#/$defs/retention',
+      description: "How long finished transactions' payloads are kept (optional; 'lgx serve --retention-days' by default).",
+    },
   },
   $defs: {
+    retention: {
+      type: 'object',
+      additionalProperties: false,
+      description:
+        "How long the payload of a transaction (its envelope, personal data included) is kept after the transaction ends: delivered, dead-lettered or discarded. The transaction's row, audit entries and report counts stay.",
+      properties: {
+        default: {
+          $ref: '#/$defs/retentionPeriod',
+          description: "For every type without its own entry (when absent: 'lgx serve --retention-days', 90 days by default).",
+        },
+        types: {
+          type: 'object',
+          description: 'Per transaction type, such as revenues.directDebitMandate: 2190d.',
+          maxProperties: 500,
+          propertyNames: {
+            pattern: '^[a-z][A-Za-z0-9]*(\\.[a-z][A-Za-z0-9]*)+$',
+            maxLength: 64,
+            description: 'A canonical transaction type such as street.report.',
+          },
+          additionalProperties: { $ref: '#/$defs/retentionPeriod' },
+        },
+      },
+    },
+    retentionPeriod: {
+      type: 'string',
+      pattern: '^(0|[1-9][0-9]{0,4})d$',
+      description: 'A whole number of days followed by d, such as 30d (0d: purged at the next run after the end; at most 99999d).',
+    },
     encryption: {
       type: 'object',
       additionalProperties: false,

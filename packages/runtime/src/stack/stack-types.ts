@@ -1,7 +1,7 @@
 import type { StackSource } from './stack-lines';
 // The stack file's types are generated from stackSchema (scripts/generators/config-types.ts), so the
 // published schema and the types cannot drift.
-import type { Open311Config, ReportingConfig, RouteMode, StackRoute } from '../generated/stack-config';
+import type { Open311Config, ReportingConfig, RetentionConfig, RouteMode, StackRoute } from '../generated/stack-config';
 export type {
   MappingSource,
   Open311Attribute,
@@ -10,6 +10,8 @@ export type {
   ChannelCosts,
   EncryptionConfig,
   ReportingConfig,
+  RetentionConfig,
+  RetentionPeriod,
   RouteDataValue,
   RouteMatch,
   RouteMode,
@@ -35,6 +37,8 @@ export interface StackDefinition {
   open311?: Open311Config;
   /** Report settings (unit costs), when configured. */
   reporting?: ReportingConfig;
+  /** How long finished transactions' payloads are kept, per type, when configured. */
+  retention?: RetentionConfig;
   /**
    * Encryption at rest: the key-encryption key, resolved from its reference (base64 of 32 bytes), and
    * the file it was read from when given as `${file:…}` (its mode is checked at start).
@@ -59,6 +63,8 @@ export interface StackOutline {
   routes: StackRoute[];
   /** Report settings (unit costs), when configured. */
   reporting?: ReportingConfig;
+  /** How long finished transactions' payloads are kept, per type, when configured. */
+  retention?: RetentionConfig;
 }
 
 /** Where secrets and relative files are found. */

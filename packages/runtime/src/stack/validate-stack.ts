@@ -67,8 +67,30 @@ function checkReferences(stack: StackConfig): ValidationIssue[] {
         });
     });
   });
-  issues.push(...checkOpen311(stack));
+  issues.push(...checkOpen311(stack), ...checkRetention(stack));
   return issues;
+}
+
+/** Retention names transaction types LGX knows: a misspelt one would silently keep the default. */
+function checkRetention(stack: StackConfig): ValidationIssue[] {
+  const registry = schemaRegistry();
+  return Object.keys(stack.retention?.types ?? {})
+    .filter((type) => !registry.has(type) || !registry.types('transaction').includes(type))
+    .map((type) => ({
+      path: `/retention/types/${type}`,
+      rule: 'knownType',
+      message: `'${type}' is not a transaction type (types: ${registry.types('transaction').join(', ')})`,
+      params: { type },
+    }));
+}
+
+/** A retention period the schema refused says what it must look like, not the pattern it failed. */
+function explainPeriods(issues: ValidationIssue[]): ValidationIssue[] {
+  return issues.map((issue) =>
+    issue.rule === 'pattern' && /^\/retention\/(default|types\/[^/]+)$/.test(issue.path)
+      ? { ...issue, message: 'must be a whole number of days followed by d, such as 30d (0d or more, at most 99999d)' }
+      : issue,
+  );
 }
 
 /** Fields street.report takes from an Open311 attribute beside its own top-level ones (they land in location or asset). */
@@ -140,7 +162,7 @@ function checkOpen311(stack: StackConfig): ValidationIssue[] {
 /** Checks a stack against `stackSchema`, then the rules that need the whole stack. */
 export function validateStack(value: unknown): { ok: true; value: StackConfig } | { ok: false; issues: ValidationIssue[] } {
   const result = validateConfig(schemaOwner, value);
-  if (!result.ok) return { ok: false, issues: explainMisplacedKeys(explainNames(result.issues), value) };
+  if (!result.ok) return { ok: false, issues: explainMisplacedKeys(explainPeriods(explainNames(result.issues)), value) };
   const issues = checkReferences(result.value);
   return issues.length ? { ok: false, issues } : { ok: true, value: result.value };
 }

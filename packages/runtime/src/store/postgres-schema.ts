@@ -220,4 +220,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX deliveries_delivered_at ON {schema}.deliveries (council, target, updated_at) WHERE state = 'delivered';
     `,
   },
+  {
+    version: 8,
+    name: 'retention-per-type',
+    sql: `
+      -- As the SQLite schema's version 8: each transaction's end time, and an index of the payloads held
+      -- per type in end order (with the id, the order a purge pages in).
+      ALTER TABLE {schema}.transactions ADD COLUMN ended_at TIMESTAMPTZ;
+      UPDATE {schema}.transactions t SET ended_at = COALESCE((SELECT MAX(d.updated_at) FROM {schema}.deliveries d WHERE d.transaction_id = t.id), t.created_at)
+        WHERE NOT EXISTS (SELECT 1 FROM {schema}.deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending');
+      CREATE INDEX transactions_retention ON {schema}.transactions (type, ended_at, id) WHERE envelope IS NOT NULL AND ended_at IS NOT NULL;
+      DROP INDEX {schema}.transactions_created;
+    `,
+  },
 ];

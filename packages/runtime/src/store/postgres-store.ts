@@ -19,6 +19,8 @@ import { deliveryTotalsOf, numericRow, rebuildRow, rollupSql, subjectOf } from '
 import { POSTGRES_ROWS, rowMapper } from './store-rows';
 import type { AuditEntry, AuditInput, InsertedTransaction, NewTransaction, Store, StoredDelivery, TargetActivity } from './store-types';
 import { targetActivitySql, transactionStateSql } from './transaction-state-sql';
+import { endedAtSql } from './retention-sql';
+import { postgresRetentionMethods } from './postgres-retention';
 import { stateOf } from '../read/transaction-state';
 
 export interface PostgresStoreOptions {
@@ -103,7 +105,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     (i) => `$${i}`,
   );
   const qualified = (name: string): string => `${s}.${name}`;
-  const restateSql = `UPDATE ${s}.transactions SET state = ${transactionStateSql(qualified)} WHERE id = ANY($1::text[])`;
+  const restateSql = `UPDATE ${s}.transactions SET state = ${transactionStateSql(qualified)}, ended_at = ${endedAtSql(qualified, '$2')} WHERE id = ANY($1::text[])`;
 
   const config: PoolConfig = {
     max: options.maxConnections ?? 10,
@@ -339,7 +341,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       db,
       items.flatMap((item) => item.t.audit.map((input) => ({ input, now: item.now }))),
     );
-    if (t.restate.length > 0) await db.query(restateSql, [t.restate]);
+    // A batch's outcomes arrived together: the transactions they end are stamped with the latest time.
+    const latest = new Date(Math.max(...items.map((item) => item.now.getTime())));
+    if (t.restate.length > 0) await db.query(restateSql, [t.restate, latest.toISOString()]);
     await addCounts(db, t.pending, t.rollups);
   };
 
@@ -496,8 +500,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
         // does nothing; the SELECT (a new snapshot under READ COMMITTED) then sees the first.
         const report = reportSubjectOf(envelope, at);
         const inserted = await db.query(
-          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at, channel, lgsl, service, rating, state)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+          `INSERT INTO ${s}.transactions (id, council, type, idempotency_key, envelope, created_at, channel, lgsl, service, rating, state, ended_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
            ON CONFLICT (council, idempotency_key) DO NOTHING RETURNING id`,
           [
             envelope.id,
@@ -511,6 +515,8 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
             report.service,
             report.rating,
             stateOf(input.deliveries),
+            // A transaction accepted with nothing to deliver ends as it is accepted.
+            input.deliveries.some((d) => d.state === 'pending') ? null : at,
           ],
         );
         if (inserted.rows.length === 0) {
@@ -804,59 +810,10 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       });
     },
 
-    async purgePayloads(before) {
-      const now = new Date();
-      // Candidates from a plain read; each batch is then locked and checked again, because a replay
-      // or a new fallback link may have made a delivery pending since.
-      const candidates = (
-        await pool.query<{ id: string }>(
-          `SELECT id FROM ${s}.transactions t WHERE t.envelope IS NOT NULL AND t.created_at < $1
-           AND NOT EXISTS (SELECT 1 FROM ${s}.deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending')
-           ORDER BY id`,
-          [before.toISOString()],
-        )
-      ).rows.map((r) => r.id);
-      let purged = 0;
-      for (let i = 0; i < candidates.length; i += PURGE_BATCH) {
-        const batch = candidates.slice(i, i + PURGE_BATCH);
-        purged += await transaction(async (db) => {
-          // Locked in id order, so two purgers cannot deadlock; the pending check is a new statement,
-          // so under READ COMMITTED it sees every commit made before the locks were granted.
-          const locked = (
-            await db.query<{ id: string; council: string }>(
-              `SELECT id, council FROM ${s}.transactions WHERE id = ANY($1::text[]) AND envelope IS NOT NULL ORDER BY id FOR UPDATE`,
-              [batch],
-            )
-          ).rows;
-          if (locked.length === 0) return 0;
-          const busy = new Set(
-            (
-              await db.query<{ transaction_id: string }>(
-                `SELECT DISTINCT transaction_id FROM ${s}.deliveries WHERE transaction_id = ANY($1::text[]) AND state = 'pending'`,
-                [locked.map((r) => r.id)],
-              )
-            ).rows.map((r) => r.transaction_id),
-          );
-          const audit = locked.flatMap((r) => transitions.purgeTransition({ id: r.id, council: r.council, pending: busy.has(r.id) }) ?? []);
-          if (audit.length === 0) return 0;
-          await db.query(`UPDATE ${s}.transactions SET envelope = NULL, purged_at = $1 WHERE id = ANY($2::text[])`, [
-            now.toISOString(),
-            audit.map((a) => a.transactionId),
-          ]);
-          // Audit heads are locked in council order, the one place several are held at once.
-          audit.sort((a, b) => (a.council < b.council ? -1 : a.council > b.council ? 1 : a.transactionId! < b.transactionId! ? -1 : 1));
-          for (const entry of audit) await appendAuditIn(db, entry, now);
-          return audit.length;
-        });
-      }
-      return purged;
-    },
+    ...postgresRetentionMethods({ pool, s, transaction, appendAuditIn }),
   };
   return store;
 }
-
-/** Transactions purged per database transaction: bounds how long their rows and audit heads stay locked. */
-const PURGE_BATCH = 500;
 
 /** A status update without a transaction id is matched to the delivery whose receipt carries its reference. */
 async function findTransactionByReceipt(db: Queryable, s: string, target: string, update: StatusUpdate): Promise<string | undefined> {

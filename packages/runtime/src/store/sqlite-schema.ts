@@ -224,4 +224,20 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX deliveries_delivered_at ON deliveries (council, target, updated_at) WHERE state = 'delivered';
     `,
   },
+  {
+    version: 8,
+    name: 'retention-per-type',
+    sql: `
+      -- When each transaction ended (came to rest), kept beside its state: retention keeps a payload a
+      -- time after its end, per type: the first time none of its deliveries was pending. Filled from the
+      -- deliveries' last change for those ended now.
+      ALTER TABLE transactions ADD COLUMN ended_at TEXT;
+      UPDATE transactions SET ended_at = COALESCE((SELECT MAX(d.updated_at) FROM deliveries d WHERE d.transaction_id = transactions.id), created_at)
+        WHERE NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.transaction_id = transactions.id AND d.state = 'pending');
+      -- A type's payloads held, in end order: a purge or a dry run reads the range that goes and no
+      -- other row. The envelope-only index on created_at served the purge by acceptance time.
+      CREATE INDEX transactions_retention ON transactions (type, ended_at) WHERE envelope IS NOT NULL AND ended_at IS NOT NULL;
+      DROP INDEX transactions_created;
+    `,
+  },
 ];

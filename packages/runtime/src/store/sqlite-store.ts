@@ -11,6 +11,8 @@ import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { sqliteRefreshMethods } from './sqlite-refresh-queries';
 import { sqliteBatchReads } from './sqlite-read-queries';
 import { sqliteKeyMethods, writeSqliteSealing } from './sqlite-key-queries';
+import { sqliteRetentionMethods } from './sqlite-retention';
+import { endedAtSql } from './retention-sql';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange, type RollupSums } from './report-rollups';
@@ -42,16 +44,13 @@ export interface SqliteStoreOptions {
 
 type Db = Database.Database;
 
-/** Transactions purged per write transaction: bounds how long one purge holds the event loop and the write lock. */
-const PURGE_BATCH = 500;
-
 const rows = rowMapper(SQLITE_ROWS);
 const INSERT_TRANSACTION = insertSql(
   'transactions',
-  ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at', 'channel', 'lgsl', 'service', 'rating', 'state'],
+  ['id', 'council', 'type', 'idempotency_key', 'envelope', 'created_at', 'channel', 'lgsl', 'service', 'rating', 'state', 'ended_at'],
   false,
 );
-const RESTATE = `UPDATE transactions SET state = ${transactionStateSql((name) => name)} WHERE id = ?`;
+const RESTATE = `UPDATE transactions SET state = ${transactionStateSql((name) => name)}, ended_at = ${endedAtSql((name) => name, '?')} WHERE id = ?`;
 const ROLLUPS = rollupSql(
   (name) => name,
   () => '?',
@@ -214,7 +213,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     for (const delivery of t.leases) prep(UPDATE_LEASE).run(...ROW_WRITES.lease.values(delivery));
     for (const entry of t.audit) appendAuditSync(entry, now);
     for (const [target, delta] of t.pending) addPending(target, delta);
-    for (const id of t.restate) prep(RESTATE).run(id);
+    for (const id of t.restate) prep(RESTATE).run(now.toISOString(), id);
     addRollups(t.rollups);
   };
 
@@ -353,6 +352,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
           r.service,
           r.rating,
           t.state,
+          // A transaction accepted with nothing to deliver ends as it is accepted.
+          accepted.deliveries.some((d) => d.state === 'pending') ? null : t.createdAt,
         );
         if (input.sealing) writeSqliteSealing(prep, t.council, t.id, input.sealing);
         for (const delivery of accepted.deliveries) prep(INSERT_DELIVERY).run(...ROW_WRITES.newDelivery.values(delivery));
@@ -629,49 +630,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       return write(() => rebuildSync(actor, now));
     },
 
-    async purgePayloads(before) {
-      const now = new Date();
-      const cutoff = before.toISOString();
-      let purged = 0;
-      // In batches, each its own write transaction with a turn of the event loop between them, so a
-      // large purge never holds the loop or the write lock for long. The position (created_at, rowid)
-      // moves on past transactions still pending, so none is read twice.
-      let after = { createdAt: '', rowid: 0 };
-      for (;;) {
-        const batch = write(() => {
-          const candidates = prep(
-            `SELECT t.rowid AS rowid, t.id AS id, t.council AS council, t.created_at AS created_at,
-               EXISTS (SELECT 1 FROM deliveries d WHERE d.transaction_id = t.id AND d.state = 'pending') AS pending
-             FROM transactions t WHERE t.envelope IS NOT NULL AND t.created_at < ? AND (t.created_at > ? OR (t.created_at = ? AND t.rowid > ?))
-             ORDER BY t.created_at, t.rowid LIMIT ?`,
-          ).all(cutoff, after.createdAt, after.createdAt, after.rowid, PURGE_BATCH) as Array<{
-            rowid: number;
-            id: string;
-            council: string;
-            created_at: string;
-            pending: number;
-          }>;
-          const purge = prep('UPDATE transactions SET envelope = NULL, purged_at = ? WHERE id = ?');
-          let count = 0;
-          for (const candidate of candidates) {
-            const audit = transitions.purgeTransition({
-              id: candidate.id,
-              council: candidate.council,
-              pending: SQLITE_ROWS.flag(candidate.pending),
-            });
-            if (!audit) continue;
-            purge.run(now.toISOString(), candidate.id);
-            appendAuditSync(audit, now);
-            count += 1;
-          }
-          return { count, seen: candidates.length, tail: candidates[candidates.length - 1] };
-        });
-        purged += batch.count;
-        if (batch.seen < PURGE_BATCH || !batch.tail) return purged;
-        after = { createdAt: batch.tail.created_at, rowid: batch.tail.rowid };
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    },
+    ...sqliteRetentionMethods({ prep, write, appendAuditSync }),
   };
   return store;
 }

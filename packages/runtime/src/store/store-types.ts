@@ -342,9 +342,28 @@ export interface Store extends StoreBatchReads, StoreKeys {
   rebuildRollups(options: { actor: string; now: Date }): Promise<{ transactions: number }>;
 
   /**
-   * Removes envelopes of transactions whose deliveries are all finished (none pending) and created
-   * before `before`; the transaction row and its audit stay, with a 'transaction.purged' audit entry.
-   * Returns how many were purged.
+   * Removes envelopes of transactions whose deliveries are all finished (none pending) and that ended
+   * (came to rest: delivered, dead or discarded) before the cut-off of their type (`before` alone:
+   * one cut-off for every type); the transaction row and its audit stay, with a 'transaction.purged'
+   * audit entry. Returns how many were purged.
    */
-  purgePayloads(before: Date): Promise<number>;
+  purgePayloads(before: Date | RetentionCutoffs): Promise<number>;
+  /** What `purgePayloads(cutoffs)` would remove now, per type and state, without removing anything. */
+  previewPurge(cutoffs: RetentionCutoffs): Promise<RetentionPreviewRow[]>;
+}
+
+/** Payloads that ended before these times go: `types` per transaction type, `before` for every other type. */
+export interface RetentionCutoffs {
+  before: Date;
+  types?: Readonly<Record<string, Date>>;
+}
+
+/** Payloads that retention would remove, of one type and transaction state. */
+export interface RetentionPreviewRow {
+  type: string;
+  state: string;
+  count: number;
+  /** The earliest and latest end times among them (ISO-8601). */
+  oldestEndedAt: string;
+  newestEndedAt: string;
 }

@@ -9,5 +9,14 @@ export { StatusPoller, pollCursorName, type StatusPollerOptions } from './status
 export { DEFAULT_STATUS_REFRESH, type StatusRefreshOptions, type StatusRefreshSettings } from './status-refresh-schedule';
 export { createCallbackHandler, type CallbackHandler, type CallbackHandlerOptions, type CallbackOutcome } from './callback-handler';
 export { SIGNATURE_HEADER, signWebhook, verifyWebhookSignature, type VerifyWebhookOptions } from './webhook-signature';
-export { purgeFinished, startRetention, type RetentionJob, type RetentionOptions } from './retention';
+export {
+  previewRetention,
+  purgeFinished,
+  retentionCutoffs,
+  stackRetention,
+  startRetention,
+  type RetentionJob,
+  type RetentionOptions,
+  type RetentionPeriods,
+} from './retention';
 export { webhookAdapter, type DurableWebhookBody, type WebhookTargetConfig } from './webhook-adapter';

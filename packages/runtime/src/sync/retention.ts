@@ -1,23 +1,65 @@
 import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '@lgx/core';
-import type { Store } from '../store/store-types';
+import type { RetentionConfig, RetentionPeriod } from '../stack/stack-types';
+import type { RetentionCutoffs, RetentionPreviewRow, Store } from '../store/store-types';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** How long payloads are kept after their transaction ends, in days: for every type, and per type. */
+export interface RetentionPeriods {
+  /** Days for every type without its own entry. */
+  olderThanDays: number;
+  /** Days per transaction type. */
+  types?: Readonly<Record<string, number>>;
+}
+
+/** The days of a period from the stack file, such as '30d'. */
+function daysOf(period: RetentionPeriod): number {
+  return Number(period.slice(0, -1));
+}
+
 /**
- * Removes the payloads (envelopes) of finished transactions created more than `olderThanDays` before
- * `now`. The store keeps the transaction row and its audit chain, and audits each purge itself.
+ * The periods a stack file's `retention` sets, over `defaultDays` for every type it leaves out (the
+ * stack file is validated when loaded, so its periods are well formed).
  */
-export async function purgeFinished(store: Store, options: { olderThanDays: number; now?: Date }): Promise<number> {
-  if (!(options.olderThanDays >= 0)) throw new RangeError('olderThanDays must be a number of days, 0 or more');
-  const now = options.now ?? new Date();
-  return store.purgePayloads(new Date(now.getTime() - options.olderThanDays * DAY_MS));
+export function stackRetention(config: RetentionConfig | undefined, defaultDays: number): RetentionPeriods {
+  const types = Object.entries(config?.types ?? {}).map(([type, period]) => [type, daysOf(period)] as const);
+  return {
+    olderThanDays: config?.default !== undefined ? daysOf(config.default) : defaultDays,
+    ...(types.length > 0 ? { types: Object.fromEntries(types) } : {}),
+  };
+}
+
+/** The store's cut-offs for `periods` at `now`. */
+export function retentionCutoffs(periods: RetentionPeriods, now: Date): RetentionCutoffs {
+  const before = (days: number, field: string): Date => {
+    if (!(Number.isFinite(days) && days >= 0)) throw new RangeError(`${field} must be a number of days, 0 or more, got ${days}`);
+    return new Date(now.getTime() - days * DAY_MS);
+  };
+  const types = Object.entries(periods.types ?? {}).map(([type, days]) => [type, before(days, `retention for ${type}`)] as const);
+  return { before: before(periods.olderThanDays, 'olderThanDays'), ...(types.length > 0 ? { types: Object.fromEntries(types) } : {}) };
+}
+
+/**
+ * Removes the payloads (envelopes) of transactions that ended (delivered, dead or discarded) more
+ * than their type's days before `now`. The store keeps the transaction row and its audit chain, and
+ * audits each purge itself.
+ */
+export async function purgeFinished(store: Store, options: RetentionPeriods & { now?: Date }): Promise<number> {
+  return store.purgePayloads(retentionCutoffs(options, options.now ?? new Date()));
+}
+
+/** What `purgeFinished` would remove now, per type and state, without removing anything. */
+export async function previewRetention(store: Store, options: RetentionPeriods & { now?: Date }): Promise<RetentionPreviewRow[]> {
+  return store.previewPurge(retentionCutoffs(options, options.now ?? new Date()));
 }
 
 export interface RetentionOptions {
   store: Store;
-  /** Keep payloads this many days after the transaction was accepted. */
+  /** Keep payloads this many days after the transaction ended, for every type without its own entry. */
   days: number;
+  /** Days per transaction type (the stack file's `retention.types`). */
+  types?: Readonly<Record<string, number>>;
   /** How often to purge (default once an hour); the first run is immediate. */
   intervalMs?: number;
   logger?: Logger;
@@ -53,7 +95,11 @@ export function startRetention(options: RetentionOptions): RetentionJob {
   const run = async (): Promise<number> => {
     const at = now();
     if (!(await claim(at))) return 0;
-    const count = await purgeFinished(options.store, { olderThanDays: options.days, now: at });
+    const count = await purgeFinished(options.store, {
+      olderThanDays: options.days,
+      ...(options.types ? { types: options.types } : {}),
+      now: at,
+    });
     await claim(now());
     return count;
   };

@@ -3,7 +3,7 @@ import type { RunningStack, TransactionSummary } from '@lgx/runtime';
 import { CHANNELS, schemaRegistry } from '@lgx/core';
 import { queryParam } from '../console-http';
 import type { ConsolePages } from '../console-pages';
-import { recordPersonalRead, shownView } from '../personal-data';
+import { recordPersonalRead } from '../personal-data';
 import { checkFilters, STATES, type CheckedFilters } from '../transaction-filters';
 
 const PAGE_SIZE = 25;
@@ -91,21 +91,21 @@ export function transactionsPage(app: FastifyInstance, pages: ConsolePages): voi
   app.get<{ Params: { id: string } }>('/transactions/:id', async (request, reply) => {
     const user = await pages.signedIn(request, reply);
     if (!user) return reply;
-    const view = request.params.id.length <= 100 ? await user.stack.get(request.params.id, { personalData: true }) : undefined;
+    // Read masked unless the key may see personal data: the read model masks as every reader does.
+    const view = request.params.id.length <= 100 ? await user.stack.get(request.params.id, { personalData: user.personalData }) : undefined;
     // Another council's transaction is not found, as on the REST API: ids cannot be probed.
     if (!view || view.transaction.council !== user.key.council)
       return pages.send(reply, user, 'not-found.njk', { title: 'Page not found', what: 'transaction' }, 404);
     const done = DONE_MESSAGES[queryParam(request, 'done')];
-    const shown = shownView(view, user.personalData);
     await recordPersonalRead(user, [view.transaction.id]);
     return pages.send(reply, user, 'transaction.njk', {
       title: `Transaction ${view.transaction.id}`,
       nav: 'transactions',
-      view: shown,
+      view,
       done,
-      envelope: shown.transaction.envelope,
+      envelope: view.transaction.envelope,
       errorsByClass: errorsByClass(view.deliveries),
-      statusUpdates: shown.statusUpdates,
+      statusUpdates: view.statusUpdates,
     });
   });
 }
