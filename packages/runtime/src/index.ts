@@ -110,6 +110,7 @@ export {
   type SubjectRequestsOptions,
 } from './subjects/subject-requests';
 export { subjectExportCsv } from './subjects/subject-export-csv';
+export type { BackOffices, ForwardedErasure } from './subjects/forward-erasure';
 export type {
   AttemptOutcome,
   AttemptRecord,

@@ -198,7 +198,11 @@ async function subjectScenario(store: Store): Promise<{ erasedSealed: string[]; 
     await store.eraseTransaction({ transactionId: tx.aContact.id, actor: 'staff-42', erase: personalDataEraser, now: new Date() });
     expect((await requests.find({ email: A.email })).map((m) => m.id).sort()).toEqual([tx.aMissed.id, tx.aReport.id].sort());
     // ...and the run again finishes it.
-    const erased = await requests.erase({ email: A.email }, { actor: 'staff-42', via: 'cli', confirmed: true });
+    // Through the running stack, so the back offices that declare erase are asked too.
+    const erased = await (await stack.subjectRequests()).erase({ email: A.email }, { actor: 'staff-42', via: 'cli', confirmed: true });
+    const reportRef = (await stack.get(tx.aReport.id))!.deliveries[0]!.receipt!.externalRef;
+    expect(erased.forwarded).toEqual([{ transactionId: tx.aReport.id, target: 'records', status: 'erased' }]);
+    expect(records.erased).toEqual([reportRef]);
     expect(erased.transactions.map((t) => t.transactionId).sort()).toEqual([tx.aMissed.id, tx.aReport.id].sort());
     expect(erased.transactions.find((t) => t.transactionId === tx.aMissed.id)?.deadLettered).toHaveLength(1);
     // Idempotent: nothing is left to find or erase.
@@ -224,6 +228,9 @@ async function subjectScenario(store: Store): Promise<{ erasedSealed: string[]; 
     const chain = await store.listAudit(COUNCIL);
     expect(verifyAuditChain(chain)).toEqual({ ok: true });
     const erasures = chain.filter((e) => e.action === 'subject.erased');
+    expect(chain.filter((e) => e.action === 'subject.erase.forwarded')).toEqual([
+      expect.objectContaining({ actor: 'staff-42', transactionId: tx.aReport.id, details: { target: 'records', status: 'erased' } }),
+    ]);
     expect(erasures.map((e) => e.transactionId).sort()).toEqual([...aIds].sort());
     expect(erasures.every((e) => e.actor === 'staff-42')).toBe(true);
     for (const value of [A.email, A.givenName, A.familyName]) expect(JSON.stringify(chain)).not.toContain(value);

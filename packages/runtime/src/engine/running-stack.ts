@@ -1,3 +1,4 @@
+import { openSubjectRequests, type SubjectRequests } from '../subjects/subject-requests';
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../internal/canonical-json';
 import {
@@ -98,6 +99,11 @@ export interface StatusPolling {
 export interface RunningStack extends StackReader {
   readonly definition: StackDefinition;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
+  /**
+   * Subject access and erasure for the stack's council, passing erasures on to its back offices
+   * that declare 'erase'. Throws LGX_ERR_SUBJECT_NO_INDEX when the stack has no encryption key.
+   */
+  subjectRequests(): Promise<SubjectRequests>;
   /**
    * Validates, dedupes on (council, idempotency key) and commits the transaction with one delivery
    * per target and an audit entry, in one database transaction, before it returns. `admit`, when
@@ -297,6 +303,13 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     ...reader,
     definition,
     adapters: instances,
+    subjectRequests: () =>
+      openSubjectRequests({
+        store: options.store,
+        council: definition.council,
+        encryptionKey: definition.encryption?.key,
+        backOffices: targets,
+      }),
     async submit(input, submitOptions = {}) {
       const envelope: Envelope = assertValid(input);
       if (envelope.council !== definition.council) {

@@ -12,7 +12,7 @@ export const ERASED_CLASSIFICATION = 'erased';
  * message and receipt is passed through the eraser. One 'subject.erased' audit entry records it.
  */
 export function eraseTransition(
-  transaction: { id: string; council: string },
+  transaction: { id: string; council: string; type: string },
   deliveries: readonly StoredDelivery[],
   action: { actor: string; erase: PersonalDataEraser; now: Date; statusUpdates: number; attempts: number },
   facts: RollupFacts | undefined,
@@ -24,6 +24,7 @@ export function eraseTransition(
   const erased: ErasedTransaction = {
     transactionId: transaction.id,
     council: transaction.council,
+    type: transaction.type,
     deadLettered: [],
     delivered: [],
     statusUpdates: action.statusUpdates,

@@ -33,8 +33,8 @@ export function postgresEraseMethods(h: PostgresEraseHelpers): StoreErasure {
           await db.query(`SELECT * FROM ${s}.deliveries WHERE transaction_id = $1 ORDER BY id FOR UPDATE`, [transactionId])
         ).rows.map(h.delivery);
         const row = (
-          await db.query<{ council: string; envelope: Envelope | null }>(
-            `SELECT council, envelope FROM ${s}.transactions WHERE id = $1 FOR UPDATE`,
+          await db.query<{ council: string; type: string; envelope: Envelope | null }>(
+            `SELECT council, type, envelope FROM ${s}.transactions WHERE id = $1 FOR UPDATE`,
             [transactionId],
           )
         ).rows[0];
@@ -65,7 +65,7 @@ export function postgresEraseMethods(h: PostgresEraseHelpers): StoreErasure {
         await db.query(`DELETE FROM ${s}.subject_index WHERE transaction_id = $1`, [transactionId]);
         const ordered = [...deliveries].sort((a, b) => a.order - b.order || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         const { transition, erased } = eraseTransition(
-          { id: transactionId, council: row.council },
+          { id: transactionId, council: row.council, type: row.type },
           ordered,
           { actor, erase, now, statusUpdates: updates.length, attempts },
           ordered[0] && (await h.rollupFacts(db, ordered[0], false)),

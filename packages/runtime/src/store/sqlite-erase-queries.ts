@@ -25,8 +25,8 @@ export function sqliteEraseMethods(h: SqliteEraseHelpers): StoreErasure {
   return {
     async eraseTransaction({ transactionId, actor, erase, now }) {
       return h.write(() => {
-        const row = prep('SELECT council, envelope FROM transactions WHERE id = ?').get(transactionId) as
-          { council: string; envelope: string | null } | undefined;
+        const row = prep('SELECT council, type, envelope FROM transactions WHERE id = ?').get(transactionId) as
+          { council: string; type: string; envelope: string | null } | undefined;
         if (!row) return undefined;
         if (row.envelope !== null)
           prep('UPDATE transactions SET envelope = ?, key_id = NULL WHERE id = ?').run(
@@ -50,7 +50,7 @@ export function sqliteEraseMethods(h: SqliteEraseHelpers): StoreErasure {
           .all(transactionId)
           .map(h.delivery);
         const { transition, erased } = eraseTransition(
-          { id: transactionId, council: row.council },
+          { id: transactionId, council: row.council, type: row.type },
           deliveries,
           { actor, erase, now, statusUpdates: updates.length, attempts },
           deliveries[0] && h.rollupFacts(deliveries[0], false),

@@ -16,6 +16,7 @@ export interface PersonalDataEraser {
 export interface ErasedTransaction {
   transactionId: string;
   council: string;
+  type: string;
   /** Deliveries that were queued and are dead letters now (reason `erased`), never to be sent. */
   deadLettered: string[];
   /** Deliveries that reached their back office (with their receipts' references): those to pass the erasure on to. */

@@ -7,6 +7,7 @@ import type { TransactionView } from '../read/read-types';
 import type { TransactionState } from '../read/transaction-state';
 import type { ErasedTransaction, ReclaimedSpace } from '../store/store-erasure';
 import type { AuditEntry, Store } from '../store/store-types';
+import { forwardErasure, type BackOffices, type ForwardedErasure } from './forward-erasure';
 import { personalDataEraser } from './personal-data-eraser';
 import { parseSubjectSelector, type SubjectQuery, type SubjectSelector } from './subject-selector';
 
@@ -22,6 +23,11 @@ export interface SubjectRequestsOptions {
    * request throws LGX_ERR_SUBJECT_NO_INDEX.
    */
   encryptionKey: string | undefined;
+  /**
+   * The stack's back offices: after a local erasure, each one that received a record of the subject
+   * and declares 'erase' for its type is asked to erase it too. Without them nothing is passed on.
+   */
+  backOffices?: BackOffices;
 }
 
 /** One transaction held about a subject, as `find` lists it: no personal data. */
@@ -51,6 +57,8 @@ export interface SubjectErasure {
   council: string;
   transactions: ErasedTransaction[];
   space: ReclaimedSpace;
+  /** Per record delivered to a back office: whether it was erased there too (see ForwardedErasure). */
+  forwarded: ForwardedErasure[];
 }
 
 /** Who asks, and through what, for the audit chain. */
@@ -162,7 +170,8 @@ export async function openSubjectRequests(options: SubjectRequestsOptions): Prom
       }
       // Run every time, so a run after a crash between the last erasure and this still clears the WAL.
       const space = await store.reclaimErasedSpace();
-      return { council, transactions, space };
+      const forwarded = options.backOffices ? await forwardErasure(store, options.backOffices, transactions, requester.actor) : [];
+      return { council, transactions, space, forwarded };
     },
   };
 }
