@@ -1,4 +1,5 @@
 import { adaptersCommand, adaptersHelp } from './commands/adapters';
+import { auditCommand, auditHelp } from './commands/audit';
 import { checkCommand, checkHelp } from './commands/check';
 import { conformanceCommand, conformanceHelp } from './commands/conformance';
 import { demoCommand, demoHelp } from './commands/demo';
@@ -13,6 +14,7 @@ import { sendCommand, sendHelp } from './commands/send';
 import { serveCommand, serveHelp } from './commands/serve';
 import { simulateCommand, simulateHelp } from './commands/simulate';
 import { statusCommand, statusHelp } from './commands/status';
+import { subjectCommand, subjectHelp } from './commands/subject';
 import { validateCommand, validateHelp } from './commands/validate';
 import { describeError, EXIT, processIo, UsageError, type Io } from './output';
 import { VERSION } from './version';
@@ -41,6 +43,8 @@ const COMMANDS: Record<string, Command> = {
     help: retentionHelp,
     run: retentionCommand,
   },
+  subject: { summary: "find, export or erase one person's data (subject requests)", help: subjectHelp, run: subjectCommand },
+  audit: { summary: "verify the council's audit chain", help: auditHelp, run: auditCommand },
   keys: { summary: 'create, list or revoke API keys', help: keysHelp, run: keysCommand },
   adapters: { summary: 'list installed adapters and their capabilities', help: adaptersHelp, run: adaptersCommand },
   new: { summary: 'create a new adapter package from the template', help: newAdapterHelp, run: newAdapterCommand },

@@ -197,6 +197,8 @@ export type {
   CallbackResult,
   Capability,
   Clock,
+  EraseOutcome,
+  EraseRequest,
   HealthReport,
   Operation,
   OperationOptions,

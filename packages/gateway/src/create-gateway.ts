@@ -15,6 +15,7 @@ import { callbackRoutes } from './routes/callbacks';
 import { healthRoutes } from './routes/health';
 import { queryRoutes } from './routes/queries';
 import { reportRoutes } from './routes/reports';
+import { subjectRoutes } from './routes/subjects';
 import { schemaRoutes } from './routes/schemas';
 import { transactionRoutes } from './routes/transactions';
 import type { GatewayMetrics, GatewayOptions } from './types';
@@ -142,6 +143,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   transactionRoutes(app, context);
   queryRoutes(app, context);
   reportRoutes(app, context);
+  subjectRoutes(app, context);
   schemaRoutes(app, context);
   healthRoutes(app, context);
   callbackRoutes(app, context);

@@ -100,6 +100,21 @@ export type { CircuitBreakerOptions, CircuitState } from './engine/circuit-break
 export { createSqliteStore, type SqliteStoreOptions } from './store/sqlite-store';
 export { createPostgresStore, type PostgresStoreOptions } from './store/postgres-store';
 export { verifyAuditChain, type AuditChainVerdict } from './store/audit-chain';
+export type { ErasedTransaction, PersonalDataEraser, ReclaimedSpace, StoreErasure } from './store/store-erasure';
+export { ERASED, personalDataEraser } from './subjects/personal-data-eraser';
+export { parseSubjectSelector, SUBJECT_KINDS, type SubjectQuery, type SubjectSelector } from './subjects/subject-selector';
+export {
+  MAX_SUBJECT_TRANSACTIONS,
+  openSubjectRequests,
+  type SubjectErasure,
+  type SubjectExport,
+  type SubjectMatch,
+  type SubjectRequester,
+  type SubjectRequests,
+  type SubjectRequestsOptions,
+} from './subjects/subject-requests';
+export { subjectExportCsv } from './subjects/subject-export-csv';
+export type { BackOffices, ForwardedErasure } from './subjects/forward-erasure';
 export type {
   AttemptOutcome,
   AttemptRecord,

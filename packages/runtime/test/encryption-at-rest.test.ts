@@ -5,6 +5,7 @@ import pg from 'pg';
 import { createTransaction, type Envelope } from '@lgx/core';
 import { createPostgresStore, createSqliteStore, createStack, openReadModel, openStack, type RunningStack, type Store } from '../src/index';
 import { closedUrl, installRecordsAdapter, startRecords } from './helpers/records-back-office';
+import { filesIn, foundIn } from './helpers/raw-scan';
 import { findPostgresBinaries, startPostgresServer, type PostgresServer } from './helpers/postgres-server';
 
 jest.setTimeout(120_000);
@@ -122,23 +123,6 @@ async function exercise(stack: RunningStack, envelopes: Envelope[]): Promise<voi
       description: PERSONAL.note,
       updatedAt: new Date().toISOString(),
     },
-  });
-}
-
-/** Every file under `dir` (or the files given), read whole. */
-function filesIn(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => path.join(e.parentPath, e.name));
-}
-
-/** The personal values found in the files, as UTF-8 or as they would appear escaped inside a JSON string. */
-function foundIn(files: readonly string[], values: readonly string[]): string[] {
-  const contents = files.map((f) => fs.readFileSync(f));
-  return values.filter((value) => {
-    const forms = [value, JSON.stringify(value).slice(1, -1)].map((form) => Buffer.from(form, 'utf8'));
-    return contents.some((content) => forms.some((form) => content.includes(form)));
   });
 }
 

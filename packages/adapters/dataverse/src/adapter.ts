@@ -45,7 +45,7 @@ export const adapter = defineAdapter({
   configSchema,
   capabilities: [
     { type: 'crm.case', versions: [1], operations: ['submit', 'getStatus', 'pollUpdates'], idempotency: 'key' },
-    { type: 'crm.contact', versions: [1], operations: ['submit'], idempotency: 'key' },
+    { type: 'crm.contact', versions: [1], operations: ['submit', 'erase'], idempotency: 'key' },
   ],
   create(context, config: DataverseConfig) {
     const api = new DataverseApi(context.http(dataverseHttpOptions(config)));
@@ -145,6 +145,20 @@ export const adapter = defineAdapter({
         } catch (error) {
           return { ok: false, message: (error as Error).message };
         }
+      },
+
+      /**
+       * A contact LGX created or updated is deleted (Web API DELETE contacts(<id>)), with the person's
+       * columns on it; cases filed under it are the council's to review in Dataverse.
+       */
+      async erase({ type, externalRef }, { signal }) {
+        if (type !== 'crm.contact' || !GUID.test(externalRef))
+          throw new PermanentError(`the dataverse adapter erases crm.contact rows by their id only; nothing was sent`, {
+            details: { field: 'externalRef', rule: 'format' },
+          });
+        const deleted = await api.deleteRow(`contacts(${externalRef.toLowerCase()})`, signal);
+        context.logger.info(deleted ? 'contact deleted (subject erasure)' : 'contact to erase was not there', { externalRef });
+        return { status: deleted ? 'erased' : 'not_found' };
       },
 
       async submit(tx, { signal }) {

@@ -126,6 +126,17 @@ export class DataverseApi {
     );
   }
 
+  /** Deletes a row; resolves false when it is not there (404), as a record deleted before is. */
+  async deleteRow(path: string, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.call(() => this.http.request({ method: 'DELETE', path, signal, responseType: 'text' }));
+      return true;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return false;
+      throw error;
+    }
+  }
+
   async getRow(path: string, select: readonly string[], signal: AbortSignal): Promise<DataverseRow> {
     const res = await this.call(() =>
       this.http.get<unknown>(path, {

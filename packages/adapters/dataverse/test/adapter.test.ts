@@ -167,6 +167,32 @@ describe('submit crm.case', () => {
   });
 });
 
+describe('erase crm.contact', () => {
+  it('deletes the contact LGX made (a subject erasure), and answers not_found once it is gone', async () => {
+    const { a } = await dataverse(sim);
+    const t = contactTx(contactFixture('new-contact-with-consents'));
+    const receipt = await a.submit!(t, { signal: signal() });
+    expect(sim.contact(receipt.externalRef)).toBeDefined();
+    const request = { type: 'crm.contact', externalRef: receipt.externalRef, transactionId: t.id };
+    expect(await a.erase!(request, { signal: signal() })).toEqual({ status: 'erased' });
+    expect(sim.requests.filter((r) => r.method === 'DELETE').map((r) => r.path)).toEqual([
+      `/api/data/v9.2/contacts(${receipt.externalRef})`,
+    ]);
+    expect(() => sim.contact(receipt.externalRef)).toThrow('no contact');
+    expect(await a.erase!(request, { signal: signal() })).toEqual({ status: 'not_found' });
+  });
+
+  it('refuses a type it does not erase, or a reference that is not a contact id, sending nothing', async () => {
+    const { a } = await dataverse(sim);
+    for (const request of [
+      { type: 'crm.case', externalRef: FIXTURE_CONTACT.contactid, transactionId: 't-1' },
+      { type: 'crm.contact', externalRef: "x') or (1 eq 1", transactionId: 't-1' },
+    ])
+      expect(await rejection(a.erase!(request, { signal: signal() }))).toMatchObject({ details: { field: 'externalRef' } });
+    expect(sim.requests.filter((r) => r.method === 'DELETE')).toEqual([]);
+  });
+});
+
 describe('submit crm.contact', () => {
   it('creates a contact once under its key, with address, contact method and the marketing e-mail choice', async () => {
     const { a } = await dataverse(sim, { contactColumns: { uprn: 'lgx_uprn', accountRef: 'lgx_accountref' } });

@@ -5,7 +5,7 @@ import type { Envelope, JsonSchema, Transaction } from '../types';
 import type { QueryParamsMap, QueryResultMap, QueryType, Receipt, StatusUpdate, TransactionType } from '../generated/types';
 
 /** The operations an adapter can declare per capability. */
-export type Operation = 'submit' | 'getStatus' | 'pollUpdates' | 'query' | 'handleCallback';
+export type Operation = 'submit' | 'getStatus' | 'pollUpdates' | 'query' | 'handleCallback' | 'erase';
 
 /** Service areas an adapter can cover. */
 export type AdapterDomain =
@@ -91,6 +91,30 @@ export interface OperationOptions {
   attempt?: number;
 }
 
+/**
+ * A citizen's erasure request (UK GDPR Article 17) passed on to the back office, for one record LGX
+ * delivered to it. Holds references only: the person's values were erased from LGX before it is sent.
+ */
+export interface EraseRequest {
+  /** The transaction type of the record (an adapter declares 'erase' per type). */
+  type: string;
+  /** The back office's reference of the record, from the delivery's receipt. */
+  externalRef: string;
+  /** The LGX transaction that created it, for the back office's own records. */
+  transactionId: string;
+}
+
+/**
+ * What the back office did with an erasure request: `erased` (done), `requested` (accepted, to be
+ * done by the council's staff or a later job: `reference` names the request) or `not_found` (it holds
+ * no such record any more). A failure is thrown, as from any operation.
+ */
+export interface EraseOutcome {
+  status: 'erased' | 'requested' | 'not_found';
+  /** The back office's reference of the erasure request, when it gives one. */
+  reference?: string;
+}
+
 export interface HealthReport {
   ok: boolean;
   /** Short human summary, no secrets. */
@@ -147,6 +171,8 @@ interface AdapterOperations<Submitted, Queried> {
   pollUpdates?(cursor: string | undefined, options: OperationOptions): Promise<PollResult>;
   query?(type: Queried & string, params: ParamsFor<Queried>, options: OperationOptions): Promise<ResultFor<Queried>>;
   handleCallback?(request: CallbackRequest, options: OperationOptions): Promise<CallbackResult>;
+  /** Passes a subject's erasure on to the back office, for a type whose capability declares 'erase'. */
+  erase?(request: EraseRequest, options: OperationOptions): Promise<EraseOutcome>;
   close?(): Promise<void>;
 }
 

@@ -193,6 +193,24 @@ export const errorCodes = {
     summary: "A transaction's sealed personal data does not open: its data key is unknown, or the ciphertext was changed.",
     httpStatus: 500,
   },
+  LGX_ERR_SUBJECT_SELECTOR: {
+    summary:
+      'A subject request does not name the subject by exactly one of email, phone, name, UPRN or reference, or the value given is not one.',
+    httpStatus: 400,
+  },
+  LGX_ERR_SUBJECT_NO_INDEX: {
+    summary: 'Subject requests need the subject index, which is kept only when the stack has an encryption key: this one has none.',
+    httpStatus: 422,
+  },
+  LGX_ERR_SUBJECT_COUNCIL: {
+    summary:
+      'The council named in a subject request holds no data keys in this store: an unknown council, or one stored without encryption.',
+    httpStatus: 404,
+  },
+  LGX_ERR_SUBJECT_CONFIRM: {
+    summary: 'An erasure was asked for without its confirmation (--yes, or "confirm": "erase").',
+    httpStatus: 400,
+  },
 } as const satisfies Record<string, ErrorCodeEntry>;
 
 /** Every LGX error code. */

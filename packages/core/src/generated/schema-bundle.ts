@@ -162,7 +162,7 @@ export const bundledSchemas: readonly JsonSchema[] = [
           "operations": {
             "type": "array",
             "minItems": 1,
-            "maxItems": 5,
+            "maxItems": 6,
             "uniqueItems": true,
             "items": {
               "type": "string",
@@ -171,7 +171,8 @@ export const bundledSchemas: readonly JsonSchema[] = [
                 "getStatus",
                 "pollUpdates",
                 "query",
-                "handleCallback"
+                "handleCallback",
+                "erase"
               ]
             }
           },

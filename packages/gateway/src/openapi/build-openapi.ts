@@ -2,6 +2,14 @@ import { schemaRegistry, type JsonSchema } from '@lgx/core';
 import { REPORT_DATASETS, REPORT_PERIODS } from '@lgx/runtime';
 import { VERSION } from '../version';
 
+/** The subject selectors of the subject routes: exactly one is given. */
+const SUBJECT_SELECTORS = ['email', 'phone', 'name', 'uprn', 'reference'].map((name) => ({
+  name,
+  in: 'query',
+  schema: { type: 'string', maxLength: 320 },
+  description: 'One of email, phone, name, uprn, reference (exactly one).',
+}));
+
 /** Component name of a schema `$id`: https://schemas.lgx.dev/waste.missedCollection/v1.json -> waste.missedCollection.v1 */
 function componentName(id: string): string | undefined {
   const match = /^https:\/\/schemas\.lgx\.dev\/([A-Za-z0-9.]+)\/v(\d+)\.json$/.exec(id);
@@ -251,6 +259,75 @@ export function buildOpenApi(options: { serverUrl?: string } = {}): Record<strin
             },
           },
           ...errors(400, 401, 403, 404),
+        },
+      },
+    },
+    '/v1/subjects': {
+      get: {
+        operationId: 'findSubject',
+        summary: "One person's transactions in the key's council, found through the subject index (admin scope)",
+        description:
+          'Exactly one selector. Keyed hashes of the normalised value are looked up: nothing is decrypted. Needs the stack to have an encryption key (else 422 LGX_ERR_SUBJECT_NO_INDEX). No personal data in the answer.',
+        security: [{ apiKey: [] }],
+        parameters: SUBJECT_SELECTORS,
+        responses: {
+          '200': {
+            description: 'The transactions (id, type, state, createdAt, purged), oldest first.',
+            ...json({ type: 'object', required: ['council', 'transactions'] }),
+          },
+          ...errors(400, 401, 403, 422),
+        },
+      },
+    },
+    '/v1/subjects/export': {
+      get: {
+        operationId: 'exportSubject',
+        summary:
+          'Everything held about one person, opened: transactions, deliveries, attempts, status updates, audit entries (admin scope)',
+        description: "Recorded in the council's audit chain as a personal-data read by the key before it is answered.",
+        security: [{ apiKey: [] }],
+        parameters: SUBJECT_SELECTORS,
+        responses: {
+          '200': {
+            description: 'council, foundBy, exportedAt, transactions (each in full, opened) and audit (in chain order).',
+            ...json({ type: 'object', required: ['council', 'transactions', 'audit'] }),
+          },
+          ...errors(400, 401, 403, 422),
+        },
+      },
+    },
+    '/v1/subjects/erase': {
+      post: {
+        operationId: 'eraseSubject',
+        summary: "Erases one person's personal data everywhere LGX holds it (admin scope)",
+        description:
+          'Personal fields become [ERASED], queued deliveries dead letters (reason erased), index entries removed, \'subject.erased\' audited per transaction; back offices that declare erase are asked too. Final: needs "confirm": "erase".',
+        security: [{ apiKey: [] }],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['confirm'],
+                properties: {
+                  email: { type: 'string' },
+                  phone: { type: 'string' },
+                  name: { type: 'string' },
+                  uprn: { type: 'string' },
+                  reference: { type: 'string' },
+                  confirm: { const: 'erase' },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'council, transactions (what was erased in each), space (what the database keeps), forwarded (per back office).',
+            ...json({ type: 'object', required: ['council', 'transactions', 'space', 'forwarded'] }),
+          },
+          ...errors(400, 401, 403, 422),
         },
       },
     },

@@ -141,7 +141,11 @@ export interface Harness {
  * A gateway on 127.0.0.1 over two councils' stacks (each its own SQLite file), with the Example
  * Waste simulator and a street-works simulator as back offices.
  */
-export async function startHarness(options: ServiceOptions = {}): Promise<Harness> {
+export async function startHarness(
+  options: ServiceOptions = {},
+  /** A key-encryption key for the first council's stack (its personal data sealed, its subject index kept). */
+  encryption: { key?: string } = {},
+): Promise<Harness> {
   const root = mkdtempSync(path.join(__dirname, '..', '.tmp-'));
   // Adapters are loaded by package name: the fixture package goes into a node_modules beside the stack.
   const modules = path.join(root, 'node_modules');
@@ -167,8 +171,9 @@ export async function startHarness(options: ServiceOptions = {}): Promise<Harnes
         { match: { type: 'street.report' }, mode: 'one', targets: ['streets'] },
       ],
       ...(open311 ? { open311: OPEN311_SERVICES } : {}),
+      ...(encryption.key && council === COUNCIL ? { encryption: { key: '${env:LGX_KEK}' } } : {}),
     };
-    return createStack(config);
+    return createStack(config, { env: { LGX_KEK: encryption.key } });
   };
   // The council's store, for tests that look beneath the stack (what was written, faults on disk).
   let store: Store | undefined;

@@ -1,3 +1,4 @@
+import { openSubjectRequests, type SubjectRequests } from '../subjects/subject-requests';
 import { randomUUID } from 'node:crypto';
 import { payloadHash } from '../internal/canonical-json';
 import { open311Changeset } from '../stack/open311-changeset';
@@ -99,6 +100,11 @@ export interface StatusPolling {
 export interface RunningStack extends StackReader {
   readonly definition: StackDefinition;
   readonly adapters: ReadonlyMap<string, AdapterInstance>;
+  /**
+   * Subject access and erasure for the stack's council, passing erasures on to its back offices
+   * that declare 'erase'. Throws LGX_ERR_SUBJECT_NO_INDEX when the stack has no encryption key.
+   */
+  subjectRequests(): Promise<SubjectRequests>;
   /**
    * Validates, dedupes on (council, idempotency key) and commits the transaction with one delivery
    * per target and an audit entry, in one database transaction, before it returns. `admit`, when
@@ -296,13 +302,22 @@ export async function openStack(definition: StackDefinition, options: OpenStackO
     ...(unitCosts ? { unitCosts } : {}),
   });
 
-  const changeset = definition.open311 ? await open311Changeset(store, definition.council, definition.open311.services, new Date()) : undefined;
+  const changeset = definition.open311
+    ? await open311Changeset(store, definition.council, definition.open311.services, new Date())
+    : undefined;
 
   const stack: RunningStack = {
     ...reader,
     definition,
     adapters: instances,
     open311Changeset: changeset,
+    subjectRequests: () =>
+      openSubjectRequests({
+        store: options.store,
+        council: definition.council,
+        encryptionKey: definition.encryption?.key,
+        backOffices: targets,
+      }),
     async submit(input, submitOptions = {}) {
       const envelope: Envelope = assertValid(input);
       if (envelope.council !== definition.council) {

@@ -8,6 +8,7 @@ import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { postgresRefreshMethods } from './postgres-refresh-queries';
 import { postgresBatchReads } from './postgres-read-queries';
 import { postgresKeyMethods, writePostgresSealing } from './postgres-key-queries';
+import { postgresEraseMethods } from './postgres-erase-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { claimDutySql, dutyCursorName, dutyValue } from './duty-sql';
@@ -451,6 +452,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const store: Store = {
     ...postgresBatchReads(pool, s),
     ...postgresKeyMethods(pool, s, transaction),
+    ...postgresEraseMethods({ pool, s, transaction, apply, rollupFacts, delivery: rows.delivery }),
     async migrate() {
       let backfill = false;
       await transaction(async (db) => {

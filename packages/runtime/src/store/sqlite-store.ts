@@ -13,6 +13,7 @@ import { sqliteBatchReads } from './sqlite-read-queries';
 import { sqliteKeyMethods, writeSqliteSealing } from './sqlite-key-queries';
 import { sqliteRetentionMethods } from './sqlite-retention';
 import { endedAtSql } from './retention-sql';
+import { sqliteEraseMethods } from './sqlite-erase-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange, type RollupSums } from './report-rollups';
@@ -82,6 +83,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   db.pragma('synchronous = FULL');
   db.pragma(`busy_timeout = ${Math.max(0, Math.trunc(options.busyTimeoutMs ?? 5000))}`);
   db.pragma('foreign_keys = ON');
+  // Freed cells and pages are zeroed, so a value overwritten (a subject erased) or deleted leaves no
+  // copy in the file's free space.
+  db.pragma('secure_delete = ON');
   // The indexes a delivery touches stay in memory as the tables grow (SQLite's default is 2 MiB).
   db.pragma('cache_size = -32768');
 
@@ -288,6 +292,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const store: Store = {
     ...sqliteBatchReads(prep),
     ...sqliteKeyMethods({ prep, write }),
+    ...sqliteEraseMethods({ db, prep, write, apply, rollupFacts, delivery: rows.delivery }),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       // In one IMMEDIATE transaction so two processes starting together cannot both apply a migration.

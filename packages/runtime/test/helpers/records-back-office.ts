@@ -11,7 +11,16 @@ import type { Envelope } from '@lgx/core';
 
 export async function startRecords() {
   const received: Envelope[] = [];
+  /** References of the records erased (DELETE <url>/<reference>). */
+  const erased: string[] = [];
   const server = http.createServer((req, res) => {
+    if (req.method === 'DELETE') {
+      const ref = decodeURIComponent(req.url!.split('/').pop()!);
+      const held = received.some((_, i) => `R-${i + 1}` === ref) && !erased.includes(ref);
+      if (held) erased.push(ref);
+      res.writeHead(held ? 204 : 404).end();
+      return;
+    }
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
     req.on('end', () => {
@@ -29,6 +38,7 @@ export async function startRecords() {
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/records`,
     received,
+    erased,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

@@ -49,6 +49,7 @@ export type CheckId =
   | 'query'
   | 'query-rejects-invalid'
   | 'no-secrets-or-personal-data-logged'
+  | 'erase'
   | 'close';
 
 /** Everything a check needs while it runs. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { checkCompatibility, findUnmarkedSecrets, validateAgainst, validateConfig } from '@lgx/core';
 import { fail } from './check-helpers';
 import type { ConformanceCheck } from './conformance-types';
@@ -48,6 +49,38 @@ export function declarationChecks(): ConformanceCheck[] {
       },
     },
   ];
+}
+
+const ERASE_STATUSES = ['erased', 'requested', 'not_found'];
+
+/**
+ * An adapter that declares 'erase' for a type has the operation, and asking it to erase a record its
+ * back office never held answers with one of the outcomes, or fails with a coded error.
+ */
+export function eraseCheck(): ConformanceCheck {
+  return {
+    id: 'erase',
+    title: 'erase() is there for every type that declares it, and answers a known outcome for a record that is not there',
+    run: async ({ definition, instance }) => {
+      const declared = definition.capabilities.filter((c) => c.operations.includes('erase'));
+      if (declared.length === 0) return;
+      if (typeof instance.erase !== 'function') fail('erase', 'declaration', `declares erase for ${declared[0]!.type} but has no erase()`);
+      for (const { type } of declared) {
+        const request = { type, externalRef: randomUUID(), transactionId: randomUUID() };
+        let outcome: unknown;
+        try {
+          outcome = await instance.erase(request, { signal: AbortSignal.timeout(5000) });
+        } catch (error) {
+          if (!(error instanceof Error) || typeof (error as { code?: unknown }).code !== 'string')
+            fail('erase', type, 'erase() failed with an error that has no code (throw an LgxError or an adapter error)');
+          continue;
+        }
+        const status = (outcome as { status?: unknown } | undefined)?.status;
+        if (typeof status !== 'string' || !ERASE_STATUSES.includes(status))
+          fail('erase', type, `erase() answered status ${JSON.stringify(status)}; expected one of ${ERASE_STATUSES.join(', ')}`);
+      }
+    },
+  };
 }
 
 export function closeCheck(): ConformanceCheck {

@@ -5,7 +5,7 @@ import type { ConformanceSession } from './conformance-types';
 type Observed = Pick<ConformanceSession, 'errors' | 'mutations' | 'receiptLog' | 'personalData'>;
 type AnyFn = (...args: unknown[]) => Promise<unknown>;
 
-const OPERATIONS = ['check', 'submit', 'getStatus', 'pollUpdates', 'query', 'handleCallback'] as const;
+const OPERATIONS = ['check', 'submit', 'getStatus', 'pollUpdates', 'query', 'handleCallback', 'erase'] as const;
 
 /** The first JSON path at which `after` differs from `before`, for a failure message (never the values). */
 export function firstDifference(before: unknown, after: unknown, path = ''): string | undefined {

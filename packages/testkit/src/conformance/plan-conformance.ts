@@ -1,4 +1,4 @@
-import { closeCheck, declarationChecks } from './declaration-checks';
+import { closeCheck, declarationChecks, eraseCheck } from './declaration-checks';
 import { deliveryChecks } from './delivery-checks';
 import { faultChecks } from './fault-checks';
 import { stateChecks } from './state-checks';
@@ -29,6 +29,8 @@ export function planConformance<Caps extends readonly Capability[], Config, Sim 
     ...statusFaultChecks(definition.capabilities),
     ...dataProtectionChecks(definition.capabilities),
     loggingCheck(),
+    // Only for adapters that pass erasures on: every other adapter's plan stays as it was.
+    ...(definition.capabilities.some((c) => c.operations.includes('erase')) ? [eraseCheck()] : []),
     closeCheck(),
   ];
   for (const check of checks) {
