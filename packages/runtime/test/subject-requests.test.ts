@@ -321,10 +321,11 @@ const binaries = findPostgresBinaries();
     const files = filesIn(server.dataDir);
     expect(files.some((f) => f.includes(`${path.sep}pg_wal${path.sep}`))).toBe(true);
     expect(foundIn(files, plainValues)).toEqual([]);
-    // The vacuumed tables' files hold none of the sealed values that held them (the other subject's
-    // are there); the WAL segments keep them until PostgreSQL recycles them, as the guide says.
+    // The other subject's sealed values are there, so the scan reads the tables. The erased subject's
+    // sealed strings are not asserted gone: VACUUM frees the old rows' space, but PostgreSQL does not
+    // zero it, so a page may keep their bytes (sealed, never plain) until it is reused, as the guide says.
     const tables = files.filter((f) => !f.includes(`${path.sep}pg_wal${path.sep}`));
-    expect(foundIn(tables, erasedSealed)).toEqual([]);
     expect(foundIn(tables, keptSealed).length).toBeGreaterThan(0);
+    expect(erasedSealed.length).toBeGreaterThan(0);
   });
 });
