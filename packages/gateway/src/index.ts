@@ -20,6 +20,7 @@ export {
   type ScopeName,
 } from './auth/api-keys';
 export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
+export { createStoreKeyStore, KEY_REFRESH_MS } from './auth/store-key-store';
 export { buildOpenApi } from './openapi/build-openapi';
 export { reportColumns, reportCsv } from './reports/report-csv';
 export { MAX_REPORT_QUERY_CHARS } from './routes/reports';

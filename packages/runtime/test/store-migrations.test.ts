@@ -18,6 +18,7 @@ describe('released store migrations', () => {
       { version: 5, name: 'report-rollups', sha256: '5c06f2478a518d64' },
       { version: 6, name: 'field-encryption', sha256: '0e7742743b47c6c2' },
       { version: 7, name: 'console-reads', sha256: 'adca86fa840df7df' },
+      { version: 8, name: 'api-keys', sha256: '0f2890600fb9a87e' },
     ]);
   });
 
@@ -30,6 +31,7 @@ describe('released store migrations', () => {
       { version: 5, name: 'report-rollups', sha256: 'a79c973999d3001d' },
       { version: 6, name: 'field-encryption', sha256: '818b59b190d1b97b' },
       { version: 7, name: 'console-reads', sha256: '7e25df8d9081c4d5' },
+      { version: 8, name: 'api-keys', sha256: 'f518bf7078a08162' },
     ]);
   });
 });

@@ -8,6 +8,7 @@ import { byColumn, postgresRowWrites } from './postgres-row-writes';
 import { postgresRefreshMethods } from './postgres-refresh-queries';
 import { postgresBatchReads } from './postgres-read-queries';
 import { postgresKeyMethods, writePostgresSealing } from './postgres-key-queries';
+import { postgresApiKeyMethods } from './postgres-api-key-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { SqlParams } from './sql-params';
@@ -264,6 +265,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   const store: Store = {
     ...postgresBatchReads(pool, s),
     ...postgresKeyMethods(pool, s, transaction),
+    ...postgresApiKeyMethods(pool, s, transaction),
     async migrate() {
       let backfill = false;
       await transaction(async (db) => {

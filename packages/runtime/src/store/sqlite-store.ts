@@ -10,6 +10,7 @@ import { SQLITE_LEASE_QUERIES } from './sqlite-lease-queries';
 import { sqliteRefreshMethods } from './sqlite-refresh-queries';
 import { sqliteBatchReads } from './sqlite-read-queries';
 import { sqliteKeyMethods, writeSqliteSealing } from './sqlite-key-queries';
+import { sqliteApiKeyMethods } from './sqlite-api-key-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange, type RollupSums } from './report-rollups';
@@ -288,6 +289,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const store: Store = {
     ...sqliteBatchReads(prep),
     ...sqliteKeyMethods({ prep, write }),
+    ...sqliteApiKeyMethods({ prep, write }),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       // In one IMMEDIATE transaction so two processes starting together cannot both apply a migration.
