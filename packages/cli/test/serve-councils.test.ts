@@ -2,7 +2,7 @@ import { rmSync, unlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { loadFixtures, waitFor } from '@lgx/testkit';
 import { API_KEY, startExampleWasteSimulator, type ExampleWasteSimulator } from '@lgx/adapter-template/testing';
-import { lgx, scratch, serveLgx, type Served } from './helpers';
+import { councilStackText, lgx, scratch, serveLgx, type Served } from './helpers';
 
 /*
  * One `lgx serve` for a folder of stacks, one per council: each council's keys reach its own
@@ -23,31 +23,7 @@ let dir: string;
 let folder: string;
 let data: string;
 
-function stackText(council: string, sim: ExampleWasteSimulator, extra: string[] = []): string {
-  return [
-    `council: ${council}`,
-    'adapters:',
-    '  waste:',
-    "    package: '@lgx/adapter-template'",
-    '    config:',
-    `      baseUrl: ${sim.url}`,
-    '      apiKey: ${env:EXAMPLE_WASTE_KEY}',
-    ...extra,
-    'routes:',
-    '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }',
-    'open311:',
-    `  contact: Council ${council}`,
-    '  services:',
-    '    - code: MISSED_REFUSE',
-    '      name: Missed refuse collection',
-    '      type: waste.missedCollection',
-    '      service: refuse',
-    '      attributes:',
-    '        - { code: uprn, description: Property UPRN, datatype: string, required: true, field: uprn }',
-    '        - { code: collection_date, description: Missed collection, datatype: datetime, required: true, field: scheduledDate }',
-    '',
-  ].join('\n');
-}
+const stackText = (council: string, sim: ExampleWasteSimulator, extra: string[] = []) => councilStackText(council, sim.url, extra);
 
 const writeStack = (name: string, text: string) => writeFileSync(path.join(folder, name), text);
 
