@@ -5,6 +5,7 @@ import { AdapterHealthMonitor } from './health/adapter-health-monitor';
 import { capConnections, clientErrorHandler, connectionLimits, serverOptions } from './http/connection-limits';
 import { gracefulStop, STOPPING_RETRY_AFTER_SECONDS } from './http/graceful-stop';
 import { createLoadShedder, retryAfterOf } from './http/load-shedding';
+import { createCouncilQuotas } from './http/council-quotas';
 import { consoleRoutes } from './console/console-routes';
 import { codedProblem, problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
@@ -76,7 +77,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
   });
   const shedder = options.loadShedding === false ? undefined : createLoadShedder(stacks, options.loadShedding ?? {}, logger);
-  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health, shedder };
+  const quotas = createCouncilQuotas((council, quota) => metrics.quotaRefusals.inc({ council, quota }));
+  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health, shedder, quotas };
   const unsubscribe = new Map(
     options.stacks.map((stack) => [stack.definition.council, stack.onDelivery((event) => metrics.record(stack.definition.council, event))]),
   );

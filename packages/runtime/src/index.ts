@@ -26,6 +26,7 @@ export {
   type StackAdapter,
   type StackAdapterConfig,
   type ChannelCosts,
+  type QuotaConfig,
   type ReportingConfig,
   type StackConfig,
   type StackDefinition,

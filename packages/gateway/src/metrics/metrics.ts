@@ -66,6 +66,10 @@ export class Metrics implements GatewayMetrics {
     'Submissions answered with an earlier transaction (same idempotency key).',
   );
   readonly rejected = new Counter('lgx_requests_rejected_total', 'Requests refused, by HTTP status.');
+  readonly quotaRefusals = new Counter(
+    'lgx_quota_refusals_total',
+    "Submissions refused over a council's quota (this process's count), by council and quota (submitRate, maxQueued).",
+  );
   readonly delivered = new Counter('lgx_deliveries_delivered_total', 'Deliveries an adapter accepted, by council and adapter.');
   readonly retries = new Counter(
     'lgx_delivery_retries_total',
@@ -88,7 +92,7 @@ export class Metrics implements GatewayMetrics {
 
   render(): string {
     return (
-      [this.accepted, this.duplicates, this.rejected, this.delivered, this.retries, this.dead, this.latency]
+      [this.accepted, this.duplicates, this.rejected, this.quotaRefusals, this.delivered, this.retries, this.dead, this.latency]
         .flatMap((m) => m.render())
         .join('\n') + '\n'
     );

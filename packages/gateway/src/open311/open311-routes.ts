@@ -151,7 +151,12 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
           return sendError(reply, format, 400, 'this service is not taken by the council stack');
         const retryAfter = retryAfterOf(error);
         if (retryAfter !== undefined)
-          return sendError(reply.header('retry-after', String(retryAfter)), format, 503, (error as Error).message);
+          return sendError(
+            reply.header('retry-after', String(retryAfter)),
+            format,
+            isLgxError(error) && error.code === 'LGX_ERR_GATEWAY_QUOTA_EXCEEDED' ? 429 : 503,
+            (error as Error).message,
+          );
         context.logger.error('open311 request failed', { route: request.routeOptions.url, error });
         return sendError(reply, format, 500, 'the server failed to handle the request');
       }
@@ -342,6 +347,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       const service = config.services.find((s) => s.code === code);
       if (!service) throw new Open311Error(404, 'service_code is not known');
       context.shedder?.check(stack.definition.council);
+      await context.quotas.check(stack);
       const data = requestToData(service, form);
       // Completed as every short form is, through the Open311 channel; the form gives the idempotency key.
       const envelope = completeEnvelope(

@@ -104,6 +104,7 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
   // A deep copy, so the running stack never shares objects with the caller's configuration.
   if (config.open311) definition.open311 = structuredClone(config.open311);
   if (config.reporting) definition.reporting = structuredClone(config.reporting);
+  if (config.quotas) definition.quotas = { ...config.quotas };
   if (encryptionKey !== undefined) definition.encryption = encryptionKey;
   return definition;
 }
