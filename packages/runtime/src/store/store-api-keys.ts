@@ -3,7 +3,7 @@
  * what the fields mean (scopes, channels); the store keeps them as given.
  */
 export interface StoredApiKey {
-  /** Public key id (12 hex characters), the primary key: a lookup is one index probe. */
+  /** Public key id (12 hex characters), the primary key: a lookup is one index search. */
   id: string;
   council: string;
   scopes: string[];
