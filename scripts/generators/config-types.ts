@@ -47,6 +47,7 @@ export const CONFIG_TYPES: ConfigTypes[] = [
       '/$defs/open311Service': 'Open311Service',
       '/$defs/open311Attribute': 'Open311Attribute',
       '/$defs/reporting': 'ReportingConfig',
+      '/$defs/quotas': 'QuotaConfig',
       '/$defs/encryption': 'EncryptionConfig',
       '/$defs/retention': 'RetentionConfig',
       '/$defs/retentionPeriod': 'RetentionPeriod',

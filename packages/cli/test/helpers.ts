@@ -182,3 +182,34 @@ export async function wasteServeFolder(
   if (created.code !== 0) throw new Error(`keys create failed: ${created.stderr}`);
   return { dir, data, stackFile, key: (JSON.parse(created.stdout) as { key: string }).key };
 }
+
+/**
+ * A council's stack for a folder of stacks: missed collections to the Example Waste back office at
+ * `simUrl` (its key from EXAMPLE_WASTE_KEY), with an Open311 service for them; `extra` lines go into
+ * the adapter's config.
+ */
+export function councilStackText(council: string, simUrl: string, extra: string[] = []): string {
+  return [
+    `council: ${council}`,
+    'adapters:',
+    '  waste:',
+    "    package: '@lgx/adapter-template'",
+    '    config:',
+    `      baseUrl: ${simUrl}`,
+    '      apiKey: ${env:EXAMPLE_WASTE_KEY}',
+    ...extra,
+    'routes:',
+    '  - { match: { type: waste.missedCollection }, mode: one, targets: [waste] }',
+    'open311:',
+    `  contact: Council ${council}`,
+    '  services:',
+    '    - code: MISSED_REFUSE',
+    '      name: Missed refuse collection',
+    '      type: waste.missedCollection',
+    '      service: refuse',
+    '      attributes:',
+    '        - { code: uprn, description: Property UPRN, datatype: string, required: true, field: uprn }',
+    '        - { code: collection_date, description: Missed collection, datatype: datetime, required: true, field: scheduledDate }',
+    '',
+  ].join('\n');
+}

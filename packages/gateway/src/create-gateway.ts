@@ -1,9 +1,11 @@
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { LgxError, silentLogger } from '@lgx/core';
+import type { RunningStack } from '@lgx/runtime';
 import { AdapterHealthMonitor } from './health/adapter-health-monitor';
 import { capConnections, clientErrorHandler, connectionLimits, serverOptions } from './http/connection-limits';
 import { gracefulStop, STOPPING_RETRY_AFTER_SECONDS } from './http/graceful-stop';
 import { createLoadShedder, retryAfterOf } from './http/load-shedding';
+import { createCouncilQuotas } from './http/council-quotas';
 import { consoleRoutes } from './console/console-routes';
 import { codedProblem, problem, problemFromError } from './http/problem';
 import { sendProblem, type GatewayContext } from './http/request-context';
@@ -34,6 +36,12 @@ export interface Gateway {
    * closes them afterwards, so nothing a request in flight commits is cut off.
    */
   close(options?: { deadlineMs?: number }): Promise<void>;
+  /**
+   * Serves `stack` for its council from the next request on, in place of the one served before (a
+   * stack reloaded), or, with `undefined`, stops serving `council` (its keys get 403). The stack
+   * replaced stays open: its owner drains and closes it.
+   */
+  setStack(council: string, stack: RunningStack | undefined): void;
 }
 
 const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -70,8 +78,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     logger,
   });
   const shedder = options.loadShedding === false ? undefined : createLoadShedder(stacks, options.loadShedding ?? {}, logger);
-  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health, shedder };
-  const unsubscribe = options.stacks.map((stack) => stack.onDelivery((event) => metrics.record(stack.definition.council, event)));
+  const quotas = createCouncilQuotas((council, quota) => metrics.quotaRefusals.inc({ council, quota }));
+  const context: GatewayContext = { stacks, keys: options.keys, metrics, logger, options, health, shedder, quotas };
+  const unsubscribe = new Map(
+    options.stacks.map((stack) => [stack.definition.council, stack.onDelivery((event) => metrics.record(stack.definition.council, event))]),
+  );
 
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   const limits = connectionLimits(options);
@@ -140,16 +151,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   });
 
-  transactionRoutes(app, context);
-  queryRoutes(app, context);
-  reportRoutes(app, context);
-  subjectRoutes(app, context);
-  schemaRoutes(app, context);
   healthRoutes(app, context);
-  callbackRoutes(app, context);
-  app.get('/openapi.json', async () => buildOpenApi(options.publicUrl ? { serverUrl: options.publicUrl } : {}));
-  if (options.open311 !== false) open311Routes(app, context);
-  if (options.console !== false) consoleRoutes(app, context, options.console);
+  // A worker node answers health and metrics only: it accepts and shows nothing.
+  if (options.serves !== 'health') {
+    transactionRoutes(app, context);
+    queryRoutes(app, context);
+    reportRoutes(app, context);
+    subjectRoutes(app, context);
+    schemaRoutes(app, context);
+    callbackRoutes(app, context);
+    app.get('/openapi.json', async () => buildOpenApi(options.publicUrl ? { serverUrl: options.publicUrl } : {}));
+    if (options.open311 !== false) open311Routes(app, context);
+    if (options.console !== false) consoleRoutes(app, context, options.console);
+  }
   health.start();
 
   let closed: Promise<void> | undefined;
@@ -165,12 +179,28 @@ export function createGateway(options: GatewayOptions): Gateway {
       if (!/^https?:\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(address)) context.listenUrl = address;
       return address;
     },
+    setStack(council, stack) {
+      unsubscribe.get(council)?.();
+      unsubscribe.delete(council);
+      health.watch(council, stack);
+      if (stack === undefined) {
+        stacks.delete(council);
+        return;
+      }
+      if (stack.definition.council !== council)
+        throw new TypeError(`setStack: the stack serves ${stack.definition.council}, not ${council}`);
+      stacks.set(council, stack);
+      unsubscribe.set(
+        council,
+        stack.onDelivery((event) => metrics.record(council, event)),
+      );
+    },
     close(closeOptions = {}) {
       closed ??= (async () => {
         health.stop();
         shedder?.stop();
         await stopping.drain(closeOptions.deadlineMs ?? DEFAULT_STOP_DEADLINE_MS);
-        for (const off of unsubscribe) off();
+        for (const off of unsubscribe.values()) off();
         await app.close();
       })();
       return closed;

@@ -20,11 +20,22 @@ export {
   type ScopeName,
 } from './auth/api-keys';
 export { createFileKeyStore, createMemoryKeyStore } from './auth/key-store';
+export { createStoreKeyStore, KEY_REFRESH_MS } from './auth/store-key-store';
 export { buildOpenApi } from './openapi/build-openapi';
 export { reportColumns, reportCsv } from './reports/report-csv';
 export { MAX_REPORT_QUERY_CHARS } from './routes/reports';
 export { PROBLEM_BASE, type Problem } from './http/problem';
 export { LOAD_SHEDDING_DEFAULTS, type LoadSheddingOptions } from './http/load-shedding';
 export type { ConsoleOptions } from './console/console-routes';
-export type { ApiKeyRecord, GatewayMetrics, GatewayOptions, KeyStore, Scope, ServiceOptions, ServiceStack } from './types';
+export type {
+  ApiKeyRecord,
+  GatewayMetrics,
+  GatewayOptions,
+  KeyStore,
+  ReloadReport,
+  Scope,
+  ServiceOptions,
+  ServiceRole,
+  ServiceStack,
+} from './types';
 export type { Open311FacadeAttribute, Open311FacadeConfig, Open311FacadeService } from './open311/open311-model';

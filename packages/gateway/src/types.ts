@@ -37,6 +37,8 @@ export interface KeyStore {
   add(record: ApiKeyRecord): Promise<void>;
   /** Revokes a key; false when there was no such live key. */
   revoke(id: string, now?: Date): Promise<boolean>;
+  /** Lets go of what the key store holds open (a store connection); a service calls it when it stops. */
+  close?(): Promise<void>;
 }
 
 export interface GatewayOptions {
@@ -83,6 +85,11 @@ export interface GatewayOptions {
   keepAliveTimeoutMs?: number;
   /** Most connections open at once (default 10,000); beyond it new connections are closed at once. */
   maxConnections?: number;
+  /**
+   * What the gateway answers: `all` (default), or `health` alone (`/v1/health…` and `/metrics`), for
+   * a node that only delivers (`lgx serve --role worker`).
+   */
+  serves?: 'all' | 'health';
   /** Serve the Open311 facade for stacks whose file has an `open311` section (default true). */
   open311?: boolean;
   /**
@@ -102,6 +109,23 @@ export interface GatewayOptions {
 export interface GatewayMetrics {
   /** The Prometheus text exposition. */
   render(): string;
+}
+
+/**
+ * What a node of a service does: `all` (default) accepts, answers and delivers; `gateway` accepts and
+ * answers but never delivers, polls or purges (deliveries wait in the store for a worker); `worker`
+ * delivers, polls and purges, and answers only health and metrics.
+ */
+export type ServiceRole = 'all' | 'gateway' | 'worker';
+
+/** What `Service.reload` did, by council (and, for a stack file that could not be loaded, by file). */
+export interface ReloadReport {
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: string[];
+  /** Stacks refused (the one running before, if any, is kept), with the reason: e.g. the field that failed validation. */
+  refused: Array<{ stack: string; error: string }>;
 }
 
 /** A stack a service runs: its definition (from `loadStack` or `createStack`), or its stack file's path. */
@@ -141,6 +165,8 @@ export interface ServiceOptions extends Omit<GatewayOptions, 'stacks' | 'keys' |
    * directory). A stack file's adapters resolve from the file's folder.
    */
   resolveFrom?: string;
+  /** What this node does (default `all`): see ServiceRole. */
+  role?: ServiceRole;
   /** Delivery worker settings (concurrency, leases, retry policy, breaker), as for `openStack`. */
   worker?: OpenStackOptions['worker'];
   /** Start delivering at once (default true), as for `openStack`. */

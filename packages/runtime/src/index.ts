@@ -26,6 +26,7 @@ export {
   type StackAdapter,
   type StackAdapterConfig,
   type ChannelCosts,
+  type QuotaConfig,
   type ReportingConfig,
   type StackConfig,
   type StackDefinition,
@@ -138,6 +139,7 @@ export type {
 } from './store/store-types';
 export type { StatusRefreshCase, StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettlement } from './store/status-refresh-types';
 export type { DataKeyRecord, ResealedRow, SealedRow, Sealing, StoreKeys } from './store/store-keys';
+export type { StoredApiKey, StoreApiKeys } from './store/store-api-keys';
 export { generateKeyEncryptionKey, parseKeyEncryptionKey, type KeyEncryptionKey } from './crypto/key-encryption-key';
 export { CouncilKeyring } from './crypto/council-keyring';
 export { rotateDataKey, type RotateDataKeyOptions, type RotateDataKeyResult } from './crypto/rotate-data-key';

@@ -19,6 +19,7 @@ describe('released store migrations', () => {
       { version: 6, name: 'field-encryption', sha256: '0e7742743b47c6c2' },
       { version: 7, name: 'console-reads', sha256: 'adca86fa840df7df' },
       { version: 8, name: 'retention-per-type', sha256: '8f20d9f493bd982c' },
+      { version: 9, name: 'api-keys', sha256: '592613a0c9428f96' },
     ]);
   });
 
@@ -32,6 +33,7 @@ describe('released store migrations', () => {
       { version: 6, name: 'field-encryption', sha256: '818b59b190d1b97b' },
       { version: 7, name: 'console-reads', sha256: '7e25df8d9081c4d5' },
       { version: 8, name: 'retention-per-type', sha256: 'ed6c8b4f64453a3b' },
+      { version: 9, name: 'api-keys', sha256: '64bcc083c433b849' },
     ]);
   });
 });

@@ -1,5 +1,5 @@
 /** The HTTP statuses error codes map to. */
-export type ErrorHttpStatus = 400 | 401 | 403 | 404 | 408 | 413 | 415 | 422 | 500 | 501 | 502 | 503 | 504;
+export type ErrorHttpStatus = 400 | 401 | 403 | 404 | 408 | 413 | 415 | 422 | 429 | 500 | 501 | 502 | 503 | 504;
 
 /** One code of the table. */
 export interface ErrorCodeEntry {
@@ -153,6 +153,10 @@ export const errorCodes = {
   LGX_ERR_GATEWAY_OVERLOADED: {
     summary: 'The gateway is above a high-water mark (queue depth or event-loop delay) and refused a submission; nothing was stored.',
     httpStatus: 503,
+  },
+  LGX_ERR_GATEWAY_QUOTA_EXCEEDED: {
+    summary: "A council's submission went over its stack's quota (submit rate or queued deliveries) and was refused; nothing was stored.",
+    httpStatus: 429,
   },
   LGX_ERR_GATEWAY_CSRF: {
     summary:

@@ -48,16 +48,25 @@ export interface AdapterHealthMonitorOptions {
  * even the abandoned check never returns, but never makes a load balancer wait.
  */
 export class AdapterHealthMonitor {
-  private readonly watched: Watched[] = [];
+  private watched: Watched[] = [];
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: AdapterHealthMonitorOptions) {
-    for (const [council, stack] of options.stacks) {
-      for (const [id, instance] of stack.adapters) {
-        // Webhook subscribers are delivery targets of the runtime's own making, not back offices.
-        if (!id.startsWith('webhook:')) this.watched.push({ council, id, instance });
-      }
+    for (const [council, stack] of options.stacks) this.watch(council, stack);
+  }
+
+  /** Watches `stack`'s adapters for `council` in place of those watched before (none: stops watching the council). */
+  watch(council: string, stack: RunningStack | undefined): void {
+    for (const w of this.watched) if (w.council === council) w.running?.abort(new Error('stack replaced'));
+    this.watched = this.watched.filter((w) => w.council !== council);
+    if (!stack) return;
+    const added: Watched[] = [];
+    for (const [id, instance] of stack.adapters) {
+      // Webhook subscribers are delivery targets of the runtime's own making, not back offices.
+      if (!id.startsWith('webhook:')) added.push({ council, id, instance });
     }
+    this.watched.push(...added);
+    if (this.timer) for (const w of added) if (w.instance.check) void this.checkOne(w);
   }
 
   /** Checks every adapter now, then every interval. */

@@ -122,9 +122,10 @@ export function createLoadShedder(stacks: ReadonlyMap<string, RunningStack>, opt
   };
 }
 
-/** Retry-After in seconds for an overload refusal, else undefined. */
+/** Retry-After in seconds for an overload or quota refusal, else undefined. */
 export function retryAfterOf(error: unknown): number | undefined {
-  if (!isLgxError(error) || error.code !== 'LGX_ERR_GATEWAY_OVERLOADED') return undefined;
+  if (!isLgxError(error) || (error.code !== 'LGX_ERR_GATEWAY_OVERLOADED' && error.code !== 'LGX_ERR_GATEWAY_QUOTA_EXCEEDED'))
+    return undefined;
   const seconds = (error.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
   return typeof seconds === 'number' ? seconds : undefined;
 }

@@ -5,6 +5,7 @@ import { hasScope, verifyApiKey } from '../auth/api-keys';
 import type { AdapterHealthMonitor } from '../health/adapter-health-monitor';
 import type { Metrics } from '../metrics/metrics';
 import type { LoadShedder } from './load-shedding';
+import type { CouncilQuotas } from './council-quotas';
 import type { ApiKeyRecord, GatewayOptions, KeyStore, Scope } from '../types';
 import { problem, type Problem } from './problem';
 import { requestBaseUrl } from './public-url';
@@ -22,6 +23,8 @@ export interface GatewayContext {
   listenUrl?: string;
   /** Refuses submissions above the high-water marks (absent when load shedding is off). */
   shedder: LoadShedder | undefined;
+  /** Refuses a council's submissions over its stack's quotas. */
+  quotas: CouncilQuotas;
 }
 
 /** The key presented: `Authorization: Bearer <key>` or `X-API-Key: <key>`. */

@@ -76,6 +76,10 @@ export class Metrics implements GatewayMetrics {
     'Submissions answered with an earlier transaction (same idempotency key).' + PROCESS,
   );
   readonly rejected = new Counter('lgx_requests_rejected_total', 'Requests refused, by HTTP status.' + PROCESS);
+  readonly quotaRefusals = new Counter(
+    'lgx_quota_refusals_total',
+    "Submissions refused over a council's quota, by council and quota (submitRate, maxQueued)." + PROCESS,
+  );
   readonly delivered = new Counter('lgx_deliveries_delivered_total', 'Deliveries an adapter accepted, by council and adapter.' + PROCESS);
   readonly retries = new Counter(
     'lgx_delivery_retries_total',
@@ -101,7 +105,7 @@ export class Metrics implements GatewayMetrics {
 
   render(): string {
     return (
-      [this.accepted, this.duplicates, this.rejected, this.delivered, this.retries, this.dead, this.latency]
+      [this.accepted, this.duplicates, this.rejected, this.quotaRefusals, this.delivered, this.retries, this.dead, this.latency]
         .flatMap((m) => m.render())
         .join('\n') + '\n'
     );

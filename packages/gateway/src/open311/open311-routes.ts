@@ -46,10 +46,23 @@ interface Served {
   config: Open311FacadeConfig;
 }
 
-function chooseStack(context: GatewayContext, jurisdiction: string | undefined): Served {
+/** The council a per-council path names (`/open311/<council>/v2/...`), if the request came that way. */
+function councilOfPath(request: FastifyRequest): string | undefined {
+  return (request.params as { council?: string }).council;
+}
+
+function chooseStack(context: GatewayContext, jurisdiction: string | undefined, pathCouncil?: string): Served {
   const served = [...context.stacks.values()]
     .filter((s) => s.definition.open311)
     .map((stack) => ({ stack, config: stack.definition.open311! }));
+  if (pathCouncil !== undefined) {
+    // The path chooses the council; a jurisdiction_id beside it must name the same one.
+    const found = served.find((s) => s.stack.definition.council === pathCouncil);
+    if (!found) throw new Open311Error(404, 'no Open311 services for this council here');
+    if (jurisdiction !== undefined && jurisdiction !== pathCouncil && jurisdiction !== found.config.jurisdiction)
+      throw new Open311Error(404, 'jurisdiction_id is not the council of this path');
+    return found;
+  }
   if (served.length === 0) throw new Open311Error(404, 'this gateway has no Open311 services');
   if (jurisdiction !== undefined) {
     const found = served.find((s) => s.config.jurisdiction === jurisdiction || s.stack.definition.council === jurisdiction);
@@ -138,7 +151,12 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
           return sendError(reply, format, 400, 'this service is not taken by the council stack');
         const retryAfter = retryAfterOf(error);
         if (retryAfter !== undefined)
-          return sendError(reply.header('retry-after', String(retryAfter)), format, 503, (error as Error).message);
+          return sendError(
+            reply.header('retry-after', String(retryAfter)),
+            format,
+            isLgxError(error) && error.code === 'LGX_ERR_GATEWAY_QUOTA_EXCEEDED' ? 429 : 503,
+            (error as Error).message,
+          );
         context.logger.error('open311 request failed', { route: request.routeOptions.url, error });
         return sendError(reply, format, 500, 'the server failed to handle the request');
       }
@@ -147,14 +165,15 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
 
   const getOne = handle(async (request, reply, format, name) => {
     const query = queryOf(request);
-    const served = chooseStack(context, query.jurisdiction_id);
+    const served = chooseStack(context, query.jurisdiction_id, councilOfPath(request));
     const { config, stack } = served;
     const council = stack.definition.council;
     const reader = await personalReader(served, query.api_key);
     const withText = reader !== undefined;
 
     if (name === 'discovery') {
-      const url = `${absoluteBaseUrl(context, request)}/open311/v2`;
+      const pathCouncil = councilOfPath(request);
+      const url = `${absoluteBaseUrl(context, request)}/open311/${pathCouncil !== undefined ? `${pathCouncil}/` : ''}v2`;
       // When this council's services last changed, as the store recorded it when the stack was opened.
       const changeset = (stack.open311Changeset ?? new Date(0)).toISOString();
       return send(reply, format, 200, 'discovery', undefined, {
@@ -282,7 +301,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
 
   const getItem = handle(async (request, reply, format, collection, id) => {
     const query = queryOf(request);
-    const served = chooseStack(context, query.jurisdiction_id);
+    const served = chooseStack(context, query.jurisdiction_id, councilOfPath(request));
     const { config, stack } = served;
     const council = stack.definition.council;
     if (collection === 'services') {
@@ -319,7 +338,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
 
   const post = handle(async (request, reply, format, name) => {
     const form = parseForm(request.headers['content-type'], request.body, request.query as Record<string, unknown>);
-    const served = chooseStack(context, one(form, 'jurisdiction_id'));
+    const served = chooseStack(context, one(form, 'jurisdiction_id'), councilOfPath(request));
     const { config, stack } = served;
     const key = await keyFor(served, one(form, 'api_key'), 'submit');
     if (!key) throw new Open311Error(403, 'api_key is missing or not valid for this jurisdiction');
@@ -330,6 +349,7 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
       const service = config.services.find((s) => s.code === code);
       if (!service) throw new Open311Error(404, 'service_code is not known');
       context.shedder?.check(stack.definition.council);
+      await context.quotas.check(stack);
       const data = requestToData(service, form);
       // Completed as every short form is, through the Open311 channel; the form gives the idempotency key.
       const envelope = completeEnvelope(
@@ -390,4 +410,8 @@ export function open311Routes(app: FastifyInstance, context: GatewayContext): vo
   app.get('/open311/v2/:resource', getOne);
   app.get('/open311/v2/:collection/:id', getItem);
   app.post('/open311/v2/:resource', post);
+  // One facade per council where a deployment serves several: the path names the council.
+  app.get('/open311/:council/v2/:resource', getOne);
+  app.get('/open311/:council/v2/:collection/:id', getItem);
+  app.post('/open311/:council/v2/:resource', post);
 }

@@ -58,6 +58,7 @@ export function transactionRoutes(app: FastifyInstance, context: GatewayContext)
   app.post('/v1/transactions', async (request, reply) => {
     const { key, stack } = await authenticate(context, request, 'submit');
     context.shedder?.check(key.council);
+    await context.quotas.check(stack);
     const bytes = jsonBody(request);
     const header = request.headers['idempotency-key'];
     const parsedJson = parseBody(bytes, context.options.bodyLimit ?? 1024 * 1024);

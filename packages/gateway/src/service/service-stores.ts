@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { createPostgresStore, createSqliteStore, type StackDefinition, type Store } from '@lgx/runtime';
 import { createFileKeyStore, createMemoryKeyStore } from '../auth/key-store';
+import { createStoreKeyStore } from '../auth/store-key-store';
 import type { KeyStore, ServiceOptions } from '../types';
 
 /** Owner only: a data folder holds citizens' personal data and the API key hashes. */
@@ -30,9 +31,15 @@ export function storesFor(options: StoreChoice, stackCount: number): (definition
   return () => createSqliteStore({ file: path.join(dataFolder(dataDir!), 'lgx.db') });
 }
 
-/** The API keys: those given, else `keys.json` in the data folder, else an empty key store in memory. */
-export function keysFor(options: Pick<ServiceOptions, 'keys' | 'dataDir'>): KeyStore {
+/**
+ * The API keys: those given; else, on PostgreSQL, the store's (every node on the database sees the
+ * same keys; the service closes this connection when it stops); else `keys.json` in the data folder;
+ * else an empty key store in memory.
+ */
+export function keysFor(options: Pick<ServiceOptions, 'keys' | 'dataDir' | 'database'>): KeyStore {
   if (options.keys) return options.keys;
+  if (options.database !== undefined && /^postgres(ql)?:\/\//.test(options.database))
+    return createStoreKeyStore(createPostgresStore({ connectionString: options.database, maxConnections: 2 }), { ownsStore: true });
   if (options.dataDir !== undefined) return createFileKeyStore(path.join(dataFolder(options.dataDir), 'keys.json'));
   return createMemoryKeyStore();
 }

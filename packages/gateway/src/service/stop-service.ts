@@ -6,6 +6,8 @@ export interface ServiceParts {
   gateway?: Gateway;
   stacks: readonly RunningStack[];
   retention: readonly RetentionJob[];
+  /** Closes the key store the service opened itself (last: requests in flight may still look keys up). */
+  closeKeys?: () => Promise<void>;
 }
 
 /** Runs every task, waits for all of them, and collects the failures instead of stopping at the first. */
@@ -32,6 +34,7 @@ export async function stopService(parts: ServiceParts, deadlineMs: number): Prom
     parts.stacks.map((stack) => stack.close({ deadlineMs: Math.max(0, until - Date.now()) })),
     failures,
   );
+  if (parts.closeKeys) await settle([parts.closeKeys()], failures);
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1)
     throw new AggregateError(

@@ -22,6 +22,8 @@ export type StackConfig = {
   open311?: Open311Config;
   /** Settings of the transactions reports (optional). */
   reporting?: ReportingConfig;
+  /** Limits on the council's submissions (optional; none by default). */
+  quotas?: QuotaConfig;
   /** Encryption of personal data at rest (optional; required to route bank details). */
   encryption?: EncryptionConfig;
   /** How long finished transactions' payloads are kept (optional; 'lgx serve --retention-days' by default). */
@@ -132,6 +134,18 @@ export type ReportingConfig = {
   unitCosts?: {
     [key: string]: ChannelCosts;
   };
+};
+
+/** Limits on the council's submissions: past one, a submission gets 429 with Retry-After and nothing is stored. */
+export type QuotaConfig = {
+  /** Submissions per second the council may make, per gateway process (a token bucket refilled at this rate). */
+  submitsPerSecond?: number;
+  /** How many submissions may arrive at once before the rate applies (default: one second of submitsPerSecond, at least 1). */
+  burst?: number;
+  /** Most of the council's deliveries that may wait in the store (pending or retrying), counted across every node. */
+  maxQueued?: number;
+  /** What Retry-After says when maxQueued is reached (default 10). */
+  retryAfterSeconds?: number;
 };
 
 /** Encryption of personal data at rest: each council's data keys are wrapped by this key-encryption key. */

@@ -5,6 +5,7 @@
 export type {
   ChannelCosts,
   MappingSource,
+  QuotaConfig,
   ReportingConfig,
   RouteDataValue,
   RouteMatch,

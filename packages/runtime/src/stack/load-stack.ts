@@ -105,6 +105,7 @@ function buildStack(value: unknown, options: Required<StackOptions>, subject: st
   if (config.open311) definition.open311 = structuredClone(config.open311);
   if (config.reporting) definition.reporting = structuredClone(config.reporting);
   if (config.retention) definition.retention = structuredClone(config.retention);
+  if (config.quotas) definition.quotas = { ...config.quotas };
   if (encryptionKey !== undefined) definition.encryption = encryptionKey;
   return definition;
 }

@@ -50,6 +50,7 @@ export const stackSchema: JsonSchema = {
     },
     open311: { $ref: '#/$defs/open311', description: "The gateway's Open311 facade (optional)." },
     reporting: { $ref: '#/$defs/reporting', description: 'Settings of the transactions reports (optional).' },
+    quotas: { $ref: '#/$defs/quotas', description: "Limits on the council's submissions (optional; none by default)." },
     encryption: {
       $ref: '#/$defs/encryption',
       description: 'Encryption of personal data at rest (optional; required to route bank details).',
@@ -87,6 +88,38 @@ export const stackSchema: JsonSchema = {
       type: 'string',
       pattern: '^(0|[1-9][0-9]{0,4})d$',
       description: 'A whole number of days followed by d, such as 30d (0d: purged at the next run after the end; at most 99999d).',
+    },
+    quotas: {
+      type: 'object',
+      additionalProperties: false,
+      description: "Limits on the council's submissions: past one, a submission gets 429 with Retry-After and nothing is stored.",
+      properties: {
+        submitsPerSecond: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          maximum: 100_000,
+          description: 'Submissions per second the council may make, per gateway process (a token bucket refilled at this rate).',
+        },
+        burst: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1_000_000,
+          description:
+            'How many submissions may arrive at once before the rate applies (default: one second of submitsPerSecond, at least 1).',
+        },
+        maxQueued: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 1_000_000_000,
+          description: "Most of the council's deliveries that may wait in the store (pending or retrying), counted across every node.",
+        },
+        retryAfterSeconds: {
+          type: 'integer',
+          minimum: 1,
+          maximum: 3600,
+          description: 'What Retry-After says when maxQueued is reached (default 10).',
+        },
+      },
     },
     encryption: {
       type: 'object',

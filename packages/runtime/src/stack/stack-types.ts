@@ -1,7 +1,7 @@
 import type { StackSource } from './stack-lines';
 // The stack file's types are generated from stackSchema (scripts/generators/config-types.ts), so the
 // published schema and the types cannot drift.
-import type { Open311Config, ReportingConfig, RetentionConfig, RouteMode, StackRoute } from '../generated/stack-config';
+import type { Open311Config, QuotaConfig, ReportingConfig, RetentionConfig, RouteMode, StackRoute } from '../generated/stack-config';
 export type {
   MappingSource,
   Open311Attribute,
@@ -9,6 +9,7 @@ export type {
   Open311Service,
   ChannelCosts,
   EncryptionConfig,
+  QuotaConfig,
   ReportingConfig,
   RetentionConfig,
   RetentionPeriod,
@@ -39,6 +40,8 @@ export interface StackDefinition {
   reporting?: ReportingConfig;
   /** How long finished transactions' payloads are kept, per type, when configured. */
   retention?: RetentionConfig;
+  /** Limits on the council's submissions, when configured. */
+  quotas?: QuotaConfig;
   /**
    * Encryption at rest: the key-encryption key, resolved from its reference (base64 of 32 bytes), and
    * the file it was read from when given as `${file:…}` (its mode is checked at start).

@@ -233,4 +233,25 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       DROP INDEX {schema}.transactions_created;
     `,
   },
+  {
+    version: 9,
+    name: 'api-keys',
+    sql: `
+      -- API keys, as in the SQLite schema's version 9: found by id (the primary key), with a change
+      -- counter every add and revoke moves on in its own transaction.
+      CREATE TABLE {schema}.api_keys (
+        id TEXT COLLATE "C" PRIMARY KEY,
+        council TEXT COLLATE "C" NOT NULL,
+        scopes JSONB NOT NULL,
+        hash TEXT NOT NULL,
+        label TEXT,
+        channel TEXT,
+        created_at TIMESTAMPTZ NOT NULL,
+        revoked_at TIMESTAMPTZ
+      );
+      CREATE INDEX api_keys_council ON {schema}.api_keys (council, created_at);
+      CREATE TABLE {schema}.api_key_version (id INTEGER PRIMARY KEY CHECK (id = 1), version BIGINT NOT NULL);
+      INSERT INTO {schema}.api_key_version (id, version) VALUES (1, 0);
+    `,
+  },
 ];

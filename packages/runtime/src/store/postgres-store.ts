@@ -9,6 +9,7 @@ import { postgresRefreshMethods } from './postgres-refresh-queries';
 import { postgresBatchReads } from './postgres-read-queries';
 import { postgresKeyMethods, writePostgresSealing } from './postgres-key-queries';
 import { postgresEraseMethods } from './postgres-erase-queries';
+import { postgresApiKeyMethods } from './postgres-api-key-queries';
 import { POSTGRES_MIGRATIONS } from './postgres-schema';
 import { auditFilter, councilStatusFilter, deadLetterFilter, transactionFilter } from './list-filters';
 import { claimDutySql, dutyCursorName, dutyValue } from './duty-sql';
@@ -453,6 +454,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     ...postgresBatchReads(pool, s),
     ...postgresKeyMethods(pool, s, transaction),
     ...postgresEraseMethods({ pool, s, transaction, apply, rollupFacts, delivery: rows.delivery }),
+    ...postgresApiKeyMethods(pool, s, transaction),
     async migrate() {
       let backfill = false;
       await transaction(async (db) => {

@@ -240,4 +240,27 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       DROP INDEX transactions_created;
     `,
   },
+  {
+    version: 9,
+    name: 'api-keys',
+    sql: `
+      -- API keys (only the SHA-256 of each secret), shared by every process on the store. A key is
+      -- found by its id, the primary key: one index search, never a scan of the table.
+      CREATE TABLE api_keys (
+        id TEXT PRIMARY KEY,
+        council TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        label TEXT,
+        channel TEXT,
+        created_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE INDEX api_keys_council ON api_keys (council, created_at);
+      -- Moved on by every add and revoke, in the same transaction: a process caching keys reads this
+      -- one row to learn whether any changed.
+      CREATE TABLE api_key_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+      INSERT INTO api_key_version (id, version) VALUES (1, 0);
+    `,
+  },
 ];

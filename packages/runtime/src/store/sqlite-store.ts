@@ -14,6 +14,7 @@ import { sqliteKeyMethods, writeSqliteSealing } from './sqlite-key-queries';
 import { sqliteRetentionMethods } from './sqlite-retention';
 import { endedAtSql } from './retention-sql';
 import { sqliteEraseMethods } from './sqlite-erase-queries';
+import { sqliteApiKeyMethods } from './sqlite-api-key-queries';
 import { SQLITE_MIGRATIONS } from './sqlite-schema';
 import { ROW_WRITES } from './row-writes';
 import { foldRebuildRows, rebuildAudit, RollupAccumulator, type RollupChange, type RollupSums } from './report-rollups';
@@ -293,6 +294,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     ...sqliteBatchReads(prep),
     ...sqliteKeyMethods({ prep, write }),
     ...sqliteEraseMethods({ db, prep, write, apply, rollupFacts, delivery: rows.delivery }),
+    ...sqliteApiKeyMethods({ prep, write }),
     async migrate() {
       db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
       // In one IMMEDIATE transaction so two processes starting together cannot both apply a migration.

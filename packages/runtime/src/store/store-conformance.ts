@@ -976,6 +976,37 @@ export function describeStoreConformance(name: string, makeStore: () => Promise<
       check(await store.claimDuty({ duty: `${duty}:other`, owner: 'node-b', until: t(200), now: t(141) }), 'duties are separate');
     });
 
+    it('keeps API keys by id, adds each id once, revokes once, and moves the change counter with each change', async () => {
+      const council = uniqueCouncil();
+      const id = randomUUID().replace(/-/g, '').slice(0, 12);
+      const key = {
+        id,
+        council,
+        scopes: ['submit', 'read'],
+        hash: 'ab'.repeat(32),
+        label: 'web forms',
+        channel: 'web',
+        createdAt: T0.toISOString(),
+      };
+      const before = await store.apiKeysVersion();
+      check((await store.findApiKey(id)) === undefined, 'no key yet');
+      check(await store.addApiKey(key), 'a new key is added');
+      check(!(await store.addApiKey({ ...key, hash: 'cd'.repeat(32) })), 'the same id again is refused');
+      equal(await store.findApiKey(id), key, 'the key as added (the first hash kept)');
+      const afterAdd = await store.apiKeysVersion();
+      check(afterAdd > before, `the counter moved on after an add (${before} -> ${afterAdd})`);
+      equal(
+        (await store.listApiKeys({ council })).map((k) => k.id),
+        [id],
+        "the council's keys",
+      );
+      check(await store.revokeApiKey(id, at(1000)), 'a live key is revoked');
+      check(!(await store.revokeApiKey(id, at(2000))), 'a revoked key is not revoked again');
+      equal((await store.findApiKey(id))?.revokedAt, at(1000).toISOString(), 'revoked at the time given');
+      check((await store.apiKeysVersion()) > afterAdd, 'the counter moved on after a revoke');
+      check(!(await store.revokeApiKey(`${id.slice(0, 11)}x`, at(1000))), 'an unknown key is not revoked');
+    });
+
     it('purges payloads of old finished transactions only, and keeps their audit', async () => {
       const old = new Date('2020-01-06T09:00:00.000Z');
       const target = uniqueTarget('confirm');

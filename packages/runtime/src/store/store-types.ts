@@ -3,6 +3,7 @@ import type { StatusRefreshClaim, StatusRefreshClaimInput, StatusRefreshSettleme
 import type { StoreBatchReads } from './store-batch-reads';
 import type { RollupBucketRow, RollupDayRow, RollupQuery } from './rollup-sql';
 import type { Sealing, StoreKeys } from './store-keys';
+import type { StoreApiKeys } from './store-api-keys';
 import type { StoreErasure } from './store-erasure';
 
 /** What a delivery is doing. `dead` deliveries are the dead-letter queue. */
@@ -191,7 +192,7 @@ export interface StoredStatusUpdate {
  * Everything the runtime persists. One interface, one conformance suite, two implementations
  * (SQLite embedded, PostgreSQL scale-out). Every method that changes state is atomic.
  */
-export interface Store extends StoreBatchReads, StoreKeys, StoreErasure {
+export interface Store extends StoreBatchReads, StoreKeys, StoreErasure, StoreApiKeys {
   /** Creates or upgrades the schema. Safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
