@@ -218,6 +218,11 @@ async function subjectScenario(store: Store): Promise<{ erasedSealed: string[]; 
     }
     const missedView = await stack.get(tx.aMissed.id, { personalData: true });
     expect(missedView?.deliveries[0]).toMatchObject({ state: 'dead', lastError: { classification: 'erased' } });
+    // An erased transaction's dead letter is never sent again: a replay is refused and changes nothing.
+    await expect(stack.dlq.replay(missedView!.deliveries[0]!.id, { actor: 'staff-42', reason: 'try again' })).rejects.toMatchObject({
+      code: 'LGX_ERR_SUBJECT_ERASED',
+    });
+    expect((await stack.get(tx.aMissed.id))?.deliveries[0]?.state).toBe('dead');
     expect(records.received.some((r) => r.id === tx.aMissed.id)).toBe(false);
     // The other subject's data is untouched and still opens.
     expect((await stack.get(tx.bReport.id, { personalData: true }))?.transaction.envelope?.data).toEqual(tx.bReport.data);

@@ -1,5 +1,5 @@
 /** The HTTP statuses error codes map to. */
-export type ErrorHttpStatus = 400 | 401 | 403 | 404 | 408 | 413 | 415 | 422 | 429 | 500 | 501 | 502 | 503 | 504;
+export type ErrorHttpStatus = 400 | 401 | 403 | 404 | 408 | 409 | 413 | 415 | 422 | 429 | 500 | 501 | 502 | 503 | 504;
 
 /** One code of the table. */
 export interface ErrorCodeEntry {
@@ -214,6 +214,11 @@ export const errorCodes = {
   LGX_ERR_SUBJECT_CONFIRM: {
     summary: 'An erasure was asked for without its confirmation (--yes, or "confirm": "erase").',
     httpStatus: 400,
+  },
+  LGX_ERR_SUBJECT_ERASED: {
+    summary:
+      "A dead letter of a transaction whose subject was erased cannot be replayed: its personal fields hold the erased marker, not the person's data.",
+    httpStatus: 409,
   },
 } as const satisfies Record<string, ErrorCodeEntry>;
 

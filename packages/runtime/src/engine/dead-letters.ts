@@ -1,4 +1,4 @@
-import { assertValid, LgxValidationError, type Envelope } from '@lgx/core';
+import { assertValid, LgxError, LgxValidationError, type Envelope } from '@lgx/core';
 import type { AttemptRecord, Store, StoredDelivery } from '../store/store-types';
 
 /** A council's dead-letter queue: every change is an audited action with its actor and reason. */
@@ -9,7 +9,7 @@ export interface DeadLetters {
   /**
    * Delivers it again. An edited envelope is validated again and must keep the transaction's type and
    * council; the transaction keeps its id and idempotency key. False when it is not this council's
-   * dead letter.
+   * dead letter; refused (LGX_ERR_SUBJECT_ERASED) when the transaction's subject was erased.
    */
   replay(deliveryId: string, options: { actor: string; reason: string; envelope?: unknown }): Promise<boolean>;
   /** Gives up on it; false when it is not this council's dead letter. */
@@ -42,6 +42,16 @@ export function createDeadLetters(options: DeadLettersOptions): DeadLetters {
       // Another council's dead letter is not found here, as in show and list.
       const dead = await show(deliveryId);
       if (!dead) return false;
+      // An erased subject's transaction holds the erased marker where their data was: never send it.
+      const history = await store.listAudit(council, { transactionId: dead.transactionId });
+      if (history.some((entry) => entry.action === 'subject.erased'))
+        throw new LgxError(
+          'LGX_ERR_SUBJECT_ERASED',
+          `transaction ${dead.transactionId}: its subject was erased, so it cannot be replayed`,
+          {
+            details: { transactionId: dead.transactionId },
+          },
+        );
       let envelope: Envelope | undefined;
       if (replayOptions.envelope !== undefined) {
         envelope = assertValid(replayOptions.envelope);
