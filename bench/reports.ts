@@ -298,16 +298,16 @@ async function benchStore(bench: BenchStore, rows: number, accepts: number, roun
       await store.close();
     }
   };
-  const now = (label: string) => bench.open(label);
-  const before = (label: string) => bench.openWithout(label);
-  await side(now, 'warm-with', 1000);
-  await side(before, 'warm-without', 1000);
+  const withRollups = (label: string) => bench.open(label);
+  const withoutRollups = (label: string) => bench.openWithout(label);
+  await side(withRollups, 'warm-with', 1000);
+  await side(withoutRollups, 'warm-without', 1000);
   const withRates: number[] = [];
   const withoutRates: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    if (round % 2 === 0) withoutRates.push(await side(before, `without-${round}`, accepts));
-    withRates.push(await side(now, `with-${round}`, accepts));
-    if (round % 2 === 1) withoutRates.push(await side(before, `without-${round}`, accepts));
+    if (round % 2 === 0) withoutRates.push(await side(withoutRollups, `without-${round}`, accepts));
+    withRates.push(await side(withRollups, `with-${round}`, accepts));
+    if (round % 2 === 1) withoutRates.push(await side(withoutRollups, `without-${round}`, accepts));
   }
   const bestWith = Math.max(...withRates);
   const bestWithout = Math.max(...withoutRates);

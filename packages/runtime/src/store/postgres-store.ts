@@ -236,17 +236,16 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
    * pays one round trip for its counters, not two.
    */
   const addCounts = async (db: Queryable, deltas: ReadonlyMap<string, number>, changes: readonly RollupChange[]): Promise<void> => {
-    const mine = shardOf(db);
-    const shard = () => mine;
+    const shard = shardOf(db);
     const depth = [...deltas].filter(([, delta]) => delta !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     const sums = new RollupAccumulator().add(changes).sums();
-    const depthValues = depth.flatMap(([target, delta]) => [target, shard(), delta]);
+    const depthValues = depth.flatMap(([target, delta]) => [target, shard, delta]);
     if (depth.length > 0 && sums.rows.length > 0 && sums.rows.length <= ROLLUP_ROWS_PER_STATEMENT) {
       await db.query(
         `WITH depth AS (${depthUpsert(depth.length)} RETURNING 1),
            sums AS (${rollups.upsertRows(sums.rows.length, depthValues.length + 1)} RETURNING 1)
          SELECT (SELECT COUNT(*) FROM depth) AS depth, (SELECT COUNT(*) FROM sums) AS sums`,
-        [...depthValues, ...sums.rows.flatMap((row) => rollups.rowValues(row.key, row.add, shard()))],
+        [...depthValues, ...sums.rows.flatMap((row) => rollups.rowValues(row.key, row.add, shard))],
       );
       await writeRollups(db, { rows: [], buckets: sums.buckets }, shard);
       return;
@@ -259,23 +258,19 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
    * Adds summed rollups in as few statements as the parameter limit allows: an accept's two or three
    * rows in one round trip rather than one each, a rebuild's tens of thousands in a few dozen.
    */
-  const writeRollups = async (
-    db: Queryable,
-    { rows, buckets }: ReturnType<RollupAccumulator['sums']>,
-    shard: () => number,
-  ): Promise<void> => {
+  const writeRollups = async (db: Queryable, { rows, buckets }: ReturnType<RollupAccumulator['sums']>, shard: number): Promise<void> => {
     for (let i = 0; i < rows.length; i += ROLLUP_ROWS_PER_STATEMENT) {
       const chunk = rows.slice(i, i + ROLLUP_ROWS_PER_STATEMENT);
       await db.query(
         rollups.upsertRows(chunk.length),
-        chunk.flatMap((row) => rollups.rowValues(row.key, row.add, shard())),
+        chunk.flatMap((row) => rollups.rowValues(row.key, row.add, shard)),
       );
     }
     for (let i = 0; i < buckets.length; i += ROLLUP_ROWS_PER_STATEMENT) {
       const chunk = buckets.slice(i, i + ROLLUP_ROWS_PER_STATEMENT);
       await db.query(
         rollups.upsertBuckets(chunk.length),
-        chunk.flatMap((b) => rollups.bucketValues(b.key, b.bucket, b.add, shard())),
+        chunk.flatMap((b) => rollups.bucketValues(b.key, b.bucket, b.add, shard)),
       );
     }
   };
@@ -808,7 +803,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
           after = page[page.length - 1]!.id;
         }
         for (const sql of rollups.clear) await db.query(sql);
-        await writeRollups(db, into.sums(), () => 0);
+        await writeRollups(db, into.sums(), 0);
         for (const entry of rebuildAudit(councils, actor)) await appendAuditIn(db, entry, now);
         return { transactions };
       });
